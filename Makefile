@@ -1,0 +1,91 @@
+# trace-tools - small Unix filters for comparing execution traces.
+#
+# make            build bin/trace-* (checks the Debian build packages first)
+# make demo       build and run the example analysis on examples/xenia
+# make check      build and run the whole test suite
+# make install    install tools and man pages under $(DESTDIR)$(PREFIX)
+
+VERSION	= 0.1.0
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+COMPDIR	?= $(PREFIX)/share/bash-completion/completions
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wno-unused-function
+ALL_CPPFLAGS = -D_GNU_SOURCE -Icommon -DTRACE_TOOLS_VERSION=\"$(VERSION)\" \
+	  $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
+LDLIBS	= -lcsv -lzstd -lz -lpthread
+
+TOOLS	= trace-normalize
+BINS	= $(TOOLS:%=bin/%)
+
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(COMMON_SRC:.c=.o)
+COMMON_HDR = $(wildcard common/*.h)
+LIB	= common/libtrace.a
+
+NORMALIZE_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-normalize/*.c))
+
+# Debian packages, by purpose.
+BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev
+CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc
+
+all: deps-build $(BINS)
+
+.PHONY: all deps-build deps-check demo check test install uninstall clean
+
+%.o: %.c $(COMMON_HDR)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+src/trace-normalize/%.o: src/trace-normalize/%.c src/trace-normalize/normalize.h $(COMMON_HDR)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(COMMON_OBJ)
+
+bin/trace-normalize: $(NORMALIZE_OBJ) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(NORMALIZE_OBJ) $(LIB) $(LDLIBS)
+
+bin/%: src/%.c $(LIB) $(COMMON_HDR)
+	@mkdir -p bin
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Install missing Debian packages when root with apt-get, else say what
+# to install.  Silent when everything is there (or not on Debian).
+deps-build:
+	@sh tests/need-pkgs.sh build $(BUILD_PKGS)
+
+deps-check:
+	@sh tests/need-pkgs.sh test $(CHECK_PKGS)
+
+demo: all
+	@sh examples/demo.sh
+
+check: all deps-check tests/unit/test-common
+	@sh tests/run.sh
+
+test: check
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	cp $(BINS) $(DESTDIR)$(BINDIR)/
+	for t in $(TOOLS); do cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
+	cp man/trace-format.5 $(DESTDIR)$(MANDIR)/man5/
+
+uninstall:
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
+	    $(DESTDIR)$(MANDIR)/man1/$$t.1; done
+	rm -f $(DESTDIR)$(MANDIR)/man5/trace-format.5
+
+clean:
+	rm -f common/*.o src/*.o src/*/*.o $(LIB) $(BINS)
+
+tests/unit/test-common: tests/unit/test-common.c $(LIB) $(COMMON_HDR)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)

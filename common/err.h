@@ -1,0 +1,59 @@
+/*
+ * err.h - error reporting and exit status for the trace tools.
+ *
+ * Every message has one shape: "PROG: [FILE:LINE: ]reason[: strerror]".
+ * The die functions exit with EXIT_TROUBLE (2); callers never test for
+ * failure after them.  Exit status 1 is reserved for an answer of "no".
+ */
+#ifndef TRACE_ERR_H
+#define TRACE_ERR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EXIT_TROUBLE	2	/* usage, input, output or system error */
+#define EXIT_ANSWER_NO	1	/* the question asked has the answer "no" */
+
+#if defined(__GNUC__)
+#define NORETURN	__attribute__((noreturn))
+#define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define NORETURN
+#define PRINTFLIKE(f, a)
+#endif
+
+/* Record the program name (basename of argv0) used as the message prefix. */
+void	err_init(const char *argv0);
+
+/* The program name recorded by err_init(). */
+const char *err_prog(void);
+
+/* Print "PROG: msg" on stderr. */
+void	warnx(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/* Print "PROG: msg: strerror(errno)" on stderr. */
+void	warn(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/* Print "PROG: msg" and exit 2. */
+NORETURN void dief(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/* Print "PROG: msg: strerror(errno)" and exit 2. */
+NORETURN void die_errno(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/* Print "PROG: FILE:LINE: msg" and exit 2.  line 0 omits ":LINE". */
+NORETURN void die_at(const char *file, uint64_t line, const char *fmt, ...)
+	PRINTFLIKE(3, 4);
+
+/*
+ * Print "PROG: msg" and a hint to run --help, then exit 2.
+ * For usage errors found after option parsing.
+ */
+NORETURN void die_usage(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/*
+ * Register fn to run before any exit through the die functions and at
+ * normal exit (atexit order).  Used to remove temporary report files.
+ */
+void	err_atexit(void (*fn)(void));
+
+#endif

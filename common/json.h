@@ -1,0 +1,68 @@
+/*
+ * json.h - one JSON Lines record: the fields of a top-level object.
+ *
+ * Tokenizing is done by jsmn (Debian's libjsmn-dev, strict mode, parent
+ * links), guarded for its limits: offsets are int, so longer lines are
+ * refused; it stops at a NUL byte, which is reported as such; it checks
+ * separators loosely, so the top level's ":" and "," are checked here.
+ * Values of the top level are classified and checked (number grammar,
+ * true/false/null); nested values are checked for structure only.
+ *
+ * Ownership: a struct json_line owns its token and field arrays and is
+ * reused from line to line; field spans point into the caller's line.
+ */
+#ifndef TRACE_JSON_H
+#define TRACE_JSON_H
+
+#include <stddef.h>
+
+#include "span.h"
+#include "xmem.h"
+
+enum json_type {
+	JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL, JT_OBJECT, JT_ARRAY
+};
+
+struct json_field {
+	struct span	 key;	/* raw, between the quotes, still escaped */
+	struct span	 val;	/* strings: raw between the quotes; others:
+				 * the value's text */
+	enum json_type	 type;
+	int		 kesc;	/* key contains a backslash */
+	int		 vesc;	/* string value contains a backslash */
+};
+
+struct json_line {
+	void			*tok;	/* jsmntok_t array */
+	unsigned		 ntok;
+	struct json_field	*f;
+	size_t			 nf, fcap;
+	char			 err[160];
+};
+
+/*
+ * Parse p[0..n) as one JSON object.  Returns 0 and fills jl->f[0..nf),
+ * or -1 with a reason in jl->err.
+ */
+int	json_parse_line(struct json_line *jl, const char *p, size_t n);
+void	json_line_free(struct json_line *jl);
+
+/* Name of a type for messages ("a string", "an object", ...). */
+const char *json_type_name(enum json_type t);
+
+/*
+ * Unescape the raw contents of a JSON string into sb (replacing its
+ * content), converting \uXXXX (surrogate pairs included) to UTF-8.
+ * Returns NULL, or a reason: a bad escape, a lone surrogate, a raw
+ * control character.  A \u0000 yields a NUL byte; callers decide.
+ */
+const char *json_unescape(struct span raw, struct sbuf *sb);
+
+/*
+ * Whether p[0..n) is valid UTF-8 (no overlongs, no surrogates, nothing
+ * above U+10FFFF).  Returns -1 when valid, else the offset of the first
+ * bad byte.
+ */
+long	utf8_check(const char *p, size_t n);
+
+#endif

@@ -1,0 +1,235 @@
+/* num.c - integer and address parsing and formatting; see num.h. */
+#include <string.h>
+
+#include "num.h"
+
+const char *
+num_strerror(enum num_err e)
+{
+	switch (e) {
+	case NUM_OK:
+		return "no error";
+	case NUM_EMPTY:
+		return "empty number";
+	case NUM_SYNTAX:
+		return "not a number";
+	case NUM_RANGE:
+		return "number does not fit in 64 bits";
+	case NUM_NEG:
+		return "negative number where an address is expected";
+	case NUM_FRACTION:
+		return "not an integer";
+	}
+	return "bad number";
+}
+
+/* Classify a failed decimal parse: a fraction or exponent, or junk. */
+static enum num_err
+dec_junk(struct span s, size_t i)
+{
+	if (i > 0 && (s.p[i] == '.' || s.p[i] == 'e' || s.p[i] == 'E')) {
+		/* Make sure the rest looks like a number before saying so. */
+		for (i++; i < s.n; i++) {
+			char c = s.p[i];
+
+			if (!((c >= '0' && c <= '9') || c == '+' || c == '-' ||
+			    c == 'e' || c == 'E' || c == '.'))
+				return NUM_SYNTAX;
+		}
+		return NUM_FRACTION;
+	}
+	return NUM_SYNTAX;
+}
+
+enum num_err
+num_parse_u64(struct span s, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (s.n == 0)
+		return NUM_EMPTY;
+	for (i = 0; i < s.n; i++) {
+		unsigned d = (unsigned char)s.p[i] - '0';
+
+		if (d > 9)
+			return dec_junk(s, i);
+		if (x > (UINT64_MAX - d) / 10) {
+			/* Finish the syntax check so "1...9x" reads as junk. */
+			for (; i < s.n; i++)
+				if ((unsigned char)s.p[i] - '0' > 9)
+					return dec_junk(s, i);
+			return NUM_RANGE;
+		}
+		x = x * 10 + d;
+	}
+	*v = x;
+	return NUM_OK;
+}
+
+enum num_err
+num_parse_i64(struct span s, int64_t *v)
+{
+	uint64_t m;
+	enum num_err e;
+	int neg = s.n > 0 && s.p[0] == '-';
+
+	if (neg) {
+		s.p++;
+		s.n--;
+	}
+	if ((e = num_parse_u64(s, &m)) != NUM_OK)
+		return e;
+	if (neg) {
+		if (m > (uint64_t)INT64_MAX + 1)
+			return NUM_RANGE;
+		*v = m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
+	} else {
+		if (m > (uint64_t)INT64_MAX)
+			return NUM_RANGE;
+		*v = (int64_t)m;
+	}
+	return NUM_OK;
+}
+
+static const signed char hexval[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+enum num_err
+num_parse_hex(struct span s, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+	enum num_err e = NUM_OK;
+
+	if (s.n == 0)
+		return NUM_EMPTY;
+	for (i = 0; i < s.n; i++) {
+		int d = hexval[(unsigned char)s.p[i]] - 1;
+
+		if (d < 0)
+			return NUM_SYNTAX;
+		if (x >> 60)
+			e = NUM_RANGE;	/* keep scanning: junk wins */
+		x = x << 4 | (unsigned)d;
+	}
+	if (e == NUM_OK)
+		*v = x;
+	return e;
+}
+
+static int
+has_hex_prefix(struct span s)
+{
+	return s.n >= 2 && s.p[0] == '0' && (s.p[1] == 'x' || s.p[1] == 'X');
+}
+
+enum num_err
+num_parse_addr(struct span s, uint64_t *v)
+{
+	if (s.n > 0 && s.p[0] == '-') {
+		int64_t dummy;
+		enum num_err e = num_parse_i64(s, &dummy);
+
+		return e == NUM_OK || e == NUM_RANGE ? NUM_NEG : e;
+	}
+	if (has_hex_prefix(s))
+		return num_parse_hex(span_make(s.p + 2, s.n - 2), v);
+	return num_parse_u64(s, v);
+}
+
+enum num_err
+num_parse_int(struct span s, int64_t *v)
+{
+	if (has_hex_prefix(s)) {
+		uint64_t u;
+		enum num_err e = num_parse_hex(span_make(s.p + 2, s.n - 2), &u);
+
+		if (e != NUM_OK)
+			return e;
+		if (u > (uint64_t)INT64_MAX)
+			return NUM_RANGE;
+		*v = (int64_t)u;
+		return NUM_OK;
+	}
+	return num_parse_i64(s, v);
+}
+
+size_t
+num_fmt_addr(char *buf, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int nd = 8;
+	int i;
+
+	while (nd < 16 && (v >> (4 * nd)) != 0)
+		nd++;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (i = nd - 1; i >= 0; i--) {
+		buf[2 + i] = digits[v & 15];
+		v >>= 4;
+	}
+	return (size_t)nd + 2;
+}
+
+size_t
+num_fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[NUM_INT_MAX];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t
+num_fmt_i64(char *buf, int64_t v)
+{
+	if (v < 0) {
+		buf[0] = '-';
+		return 1 + num_fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return num_fmt_u64(buf, (uint64_t)v);
+}
+
+int
+num_sortkey(struct span s, int *neg, uint64_t *mag)
+{
+	*neg = 0;
+	if (has_hex_prefix(s))
+		return num_parse_hex(span_make(s.p + 2, s.n - 2), mag) == NUM_OK;
+	if (s.n > 1 && s.p[0] == '-') {
+		*neg = 1;
+		s.p++;
+		s.n--;
+	}
+	return num_parse_u64(s, mag) == NUM_OK;
+}
+
+int
+num_cmp_values(struct span a, struct span b)
+{
+	int an, bn, aisnum, bisnum;
+	uint64_t am, bm;
+
+	aisnum = num_sortkey(a, &an, &am);
+	bisnum = num_sortkey(b, &bn, &bm);
+	if (aisnum && bisnum) {
+		if (an != bn)
+			return an ? -1 : 1;
+		if (am != bm)
+			return (am < bm) != an ? -1 : 1;
+	} else if (aisnum != bisnum)
+		return aisnum ? -1 : 1;
+	return span_cmp(a, b);
+}

@@ -1,0 +1,82 @@
+/*
+ * num.h - strict parsing and canonical formatting of integers and
+ * addresses from spans.
+ *
+ * Parsers read the whole span or fail: no surrounding space, no partial
+ * parse, no silent wrap-around.  They return NUM_OK or an error code that
+ * num_strerror() turns into a message fragment.
+ *
+ * Canonical spellings (see trace-format(5)):
+ *   address  "0x" and lowercase hex digits, zero-padded to at least 8
+ *            digits; values above 32 bits keep all their digits
+ *            (0x824ab168, 0x0000104c, 0x100000000)
+ *   integer  decimal, "-" for negatives, no leading zeros
+ */
+#ifndef TRACE_NUM_H
+#define TRACE_NUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "span.h"
+
+enum num_err {
+	NUM_OK = 0,
+	NUM_EMPTY,	/* no digits at all */
+	NUM_SYNTAX,	/* a character that is not a digit of the base */
+	NUM_RANGE,	/* does not fit in 64 bits */
+	NUM_NEG,	/* negative where only non-negative values are allowed */
+	NUM_FRACTION	/* a fraction or exponent where an integer is required */
+};
+
+#define NUM_ADDR_MAX	18	/* "0x" + 16 hex digits */
+#define NUM_INT_MAX	20	/* "-9223372036854775808" */
+
+const char *num_strerror(enum num_err e);
+
+/* Decimal digits only (leading zeros allowed) into *v. */
+enum num_err num_parse_u64(struct span s, uint64_t *v);
+
+/* Optional '-' then decimal digits into *v. */
+enum num_err num_parse_i64(struct span s, int64_t *v);
+
+/* Hex digits only, either case, no prefix, into *v. */
+enum num_err num_parse_hex(struct span s, uint64_t *v);
+
+/*
+ * An address or handle: "0x"/"0X" followed by hex digits, or decimal
+ * digits.  Returns NUM_NEG for a leading '-', NUM_FRACTION for "1.5" or
+ * "1e3".
+ */
+enum num_err num_parse_addr(struct span s, uint64_t *v);
+
+/*
+ * A signed integer column value (tid, ts): decimal with optional '-', or
+ * "0x"/"0X" hex.  NUM_FRACTION for "1.5" or "1e3".
+ */
+enum num_err num_parse_int(struct span s, int64_t *v);
+
+/* Write the canonical address spelling of v to buf (>= NUM_ADDR_MAX bytes,
+ * not NUL-terminated); return its length. */
+size_t	num_fmt_addr(char *buf, uint64_t v);
+
+/* Decimal spellings (buf >= NUM_INT_MAX bytes, not NUL-terminated). */
+size_t	num_fmt_u64(char *buf, uint64_t v);
+size_t	num_fmt_i64(char *buf, int64_t v);
+
+/*
+ * The order used for every value the tools sort: when both spans are
+ * integers (decimal with optional '-', or 0x-hex), by numeric value, so
+ * 9 sorts before 10; an integer sorts before a non-integer; otherwise,
+ * and to break numeric ties such as 010 and 10, bytewise.  Returns <0,
+ * 0 or >0.  Independent of locale.
+ */
+int	num_cmp_values(struct span a, struct span b);
+
+/*
+ * The numeric sort key num_cmp_values() uses, for callers that sort many
+ * values: returns 1 and sets *neg and *mag when s is an integer, else 0.
+ */
+int	num_sortkey(struct span s, int *neg, uint64_t *mag);
+
+#endif

@@ -1,0 +1,222 @@
+/* ob.c - checked buffered output and atomic files; see ob.h. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "num.h"
+#include "ob.h"
+#include "xmem.h"
+
+#define OB_BUFSZ	(1u << 18)
+
+/* Temporary files still to remove if we exit before renaming them. */
+static char	**tmps;
+static size_t	  ntmps;
+static int	  hooked;
+
+static void
+rm_tmps(void)
+{
+	for (size_t i = 0; i < ntmps; i++)
+		if (tmps[i] != NULL)
+			unlink(tmps[i]);
+}
+
+static struct ob *
+ob_new(int fd, const char *name)
+{
+	struct ob *o = xcalloc(1, sizeof(*o));
+
+	o->fd = fd;
+	o->cap = OB_BUFSZ;
+	o->buf = xmalloc(o->cap);
+	o->name = xstrdup(name);
+	return o;
+}
+
+struct ob *
+ob_stdout(void)
+{
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) != 0)
+		die_errno("standard output: write error");
+	return ob_new(STDOUT_FILENO, "standard output");
+}
+
+struct ob *
+ob_create(const char *path)
+{
+	struct ob *o;
+	const char *slash;
+	char *tmp;
+	size_t dirlen;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return ob_stdout();
+	slash = strrchr(path, '/');
+	dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+	tmp = xmalloc(dirlen + strlen(path + dirlen) + 16);
+	snprintf(tmp, dirlen + strlen(path + dirlen) + 16, "%.*s.%s.XXXXXX",
+	    (int)dirlen, path, path + dirlen);
+	if ((fd = mkstemp(tmp)) < 0)
+		die_errno("%s: cannot create", path);
+	/* mkstemp makes 0600; a report is an ordinary file. */
+	{
+		mode_t um = umask(0);
+
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
+	if (!hooked) {
+		err_atexit(rm_tmps);
+		hooked = 1;
+	}
+	tmps = xreallocarray(tmps, ntmps + 1, sizeof(*tmps));
+	tmps[ntmps++] = tmp;
+	o = ob_new(fd, path);
+	o->path = xstrdup(path);
+	o->tmp = tmp;
+	return o;
+}
+
+void
+ob_drain(struct ob *o)
+{
+	size_t off = 0;
+	ssize_t k;
+
+	while (off < o->len) {
+		k = write(o->fd, o->buf + off, o->len - off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno("%s: write error", o->name);
+		}
+		off += (size_t)k;
+	}
+	o->len = 0;
+}
+
+void
+ob_write(struct ob *o, const void *p, size_t n)
+{
+	if (n > o->cap - o->len) {
+		ob_drain(o);
+		if (n >= o->cap) {
+			/* Large writes bypass the buffer. */
+			const char *s = p;
+
+			while (n > 0) {
+				ssize_t k = write(o->fd, s, n);
+
+				if (k < 0) {
+					if (errno == EINTR)
+						continue;
+					die_errno("%s: write error", o->name);
+				}
+				s += k;
+				n -= (size_t)k;
+			}
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+void
+ob_puts(struct ob *o, const char *s)
+{
+	ob_write(o, s, strlen(s));
+}
+
+void
+ob_span(struct ob *o, struct span s)
+{
+	ob_write(o, s.p, s.n);
+}
+
+void
+ob_u64(struct ob *o, uint64_t v)
+{
+	char b[NUM_INT_MAX];
+
+	ob_write(o, b, num_fmt_u64(b, v));
+}
+
+void
+ob_i64(struct ob *o, int64_t v)
+{
+	char b[NUM_INT_MAX];
+
+	ob_write(o, b, num_fmt_i64(b, v));
+}
+
+void
+ob_addr(struct ob *o, uint64_t v)
+{
+	char b[NUM_ADDR_MAX];
+
+	ob_write(o, b, num_fmt_addr(b, v));
+}
+
+void
+ob_printf(struct ob *o, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256], *p = small;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		dief("output formatting error");
+	if ((size_t)n >= sizeof(small)) {
+		p = xmalloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	ob_write(o, p, (size_t)n);
+	if (p != small)
+		free(p);
+}
+
+void
+ob_flush(struct ob *o)
+{
+	ob_drain(o);
+}
+
+void
+ob_close(struct ob *o)
+{
+	ob_drain(o);
+	if (o->tmp != NULL) {
+		if (close(o->fd) != 0)
+			die_errno("%s: write error", o->name);
+		if (rename(o->tmp, o->path) != 0)
+			die_errno("%s: cannot rename into place", o->path);
+		for (size_t i = 0; i < ntmps; i++)
+			if (tmps[i] == o->tmp)
+				tmps[i] = NULL;
+		free(o->tmp);
+		free(o->path);
+	} else if (o->fd == STDOUT_FILENO) {
+		/* Nothing more: the kernel holds no buffered data for a
+		 * pipe or file, and a tty write error has been seen. */
+	}
+	free(o->name);
+	free(o->buf);
+	free(o);
+}

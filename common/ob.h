@@ -1,0 +1,72 @@
+/*
+ * ob.h - buffered output with checked writes and atomic report files.
+ *
+ * An ob writes through a large buffer straight to a file descriptor.  Any
+ * write error (ENOSPC, EPIPE with SIGPIPE ignored, EBADF on a closed
+ * stdout) prints "PROG: NAME: write error: strerror" and exits 2.  With
+ * the default SIGPIPE disposition a vanished reader ends the process
+ * quietly, as for any filter.
+ *
+ * ob_create() writes a named file atomically: the bytes go to a temporary
+ * file beside it, renamed into place by ob_close(); if the process exits
+ * any other way the temporary file is removed, so no partial report ever
+ * appears under the final name.
+ */
+#ifndef TRACE_OB_H
+#define TRACE_OB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "span.h"
+
+struct ob;
+
+/* Standard output.  Exits 2 at once when fd 1 is not open. */
+struct ob *ob_stdout(void);
+
+/*
+ * Prepare path for atomic writing ("-" means standard output).  The
+ * temporary file is created now, so an unwritable directory is reported
+ * before any work is done.
+ */
+struct ob *ob_create(const char *path);
+
+void	ob_write(struct ob *o, const void *p, size_t n);
+void	ob_puts(struct ob *o, const char *s);
+void	ob_span(struct ob *o, struct span s);
+void	ob_u64(struct ob *o, uint64_t v);
+void	ob_i64(struct ob *o, int64_t v);
+void	ob_addr(struct ob *o, uint64_t v);
+void	ob_printf(struct ob *o, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+static inline void ob_putc(struct ob *o, int c);
+
+/* Write the buffer out now (used after a header so pipelines fail fast). */
+void	ob_flush(struct ob *o);
+
+/* Flush, close, and for ob_create() files rename into place. */
+void	ob_close(struct ob *o);
+
+/* Internal layout, exposed for the inline ob_putc. */
+struct ob {
+	char		*buf;
+	size_t		 len, cap;
+	int		 fd;
+	char		*name;		/* for messages */
+	char		*path;		/* final name (ob_create) */
+	char		*tmp;		/* temporary name (ob_create) */
+};
+
+void	ob_drain(struct ob *o);
+
+static inline void
+ob_putc(struct ob *o, int c)
+{
+	if (o->len == o->cap)
+		ob_drain(o);
+	o->buf[o->len++] = (char)c;
+}
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * rd.c - the line reader of rd.h.
+ *
+ * Layout: a source yields bytes (read(2) for plain input, a queue filled
+ * by an inflater thread for compressed input); the line layer keeps one
+ * growable buffer, splits it with memchr and refills it when a line runs
+ * past its end, moving the partial line to the front first.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include "err.h"
+#include "rd.h"
+#include "xmem.h"
+
+#define RD_BUFSZ	(1u << 20)	/* line buffer start size */
+#define IN_BUFSZ	(1u << 18)	/* compressed read size */
+#define CHUNKSZ		(1u << 20)	/* decompressed chunk size */
+#define NCHUNK		4		/* chunks in flight */
+
+enum kind { RAW, GZIP, ZSTD };
+
+struct chunk {
+	char	*p;
+	size_t	 n;
+};
+
+struct rd {
+	char		*name;
+	int		 fd;
+	enum kind	 kind;
+	uint64_t	 size;		/* st_size of a regular file, else 0 */
+	uint64_t	 rawpos;	/* bytes read from fd */
+
+	/* magic bytes read during detection, replayed first */
+	unsigned char	 pre[4];
+	size_t		 npre;
+
+	/* line layer */
+	char		*buf;
+	size_t		 cap, pos, end, scan;
+	int		 eof;
+	uint64_t	 lineno;
+	uint64_t	 bytes;
+
+	/* inflater thread and its queue */
+	pthread_t	 thr;
+	int		 thr_started;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct chunk	 q[NCHUNK];
+	unsigned	 qhead, qlen;	/* queue of filled chunks */
+	int		 qdone;		/* producer finished (ok or error) */
+	int		 qstop;		/* consumer asks producer to stop */
+	char		*qerr;		/* producer's error message */
+	struct chunk	 cur;		/* chunk being consumed */
+	size_t		 curpos;
+	char		*spare[NCHUNK + 1];	/* free chunk buffers */
+	unsigned	 nspare;
+};
+
+/* Read up to n bytes from the file; exits on error. */
+static size_t
+raw_read(struct rd *r, void *dst, size_t n)
+{
+	ssize_t k;
+
+	for (;;) {
+		k = read(r->fd, dst, n);
+		if (k >= 0)
+			break;
+		if (errno != EINTR)
+			die_errno("%s: read error", r->name);
+	}
+	r->rawpos += (uint64_t)k;
+	return (size_t)k;
+}
+
+/* Like raw_read but for the inflater thread: errors are returned. */
+static ssize_t
+thr_read(struct rd *r, void *dst, size_t n)
+{
+	ssize_t k;
+	size_t pre = 0;
+
+	if (r->npre > 0) {
+		pre = r->npre < n ? r->npre : n;
+		memcpy(dst, r->pre, pre);
+		memmove(r->pre, r->pre + pre, r->npre - pre);
+		r->npre -= pre;
+		return (ssize_t)pre;
+	}
+	do
+		k = read(r->fd, dst, n);
+	while (k < 0 && errno == EINTR);
+	if (k > 0)
+		__atomic_add_fetch(&r->rawpos, (uint64_t)k, __ATOMIC_RELAXED);
+	return k;
+}
+
+/* Producer side of the queue. */
+static char *
+q_getbuf(struct rd *r)
+{
+	char *p = NULL;
+
+	pthread_mutex_lock(&r->mu);
+	while (r->nspare == 0 && !r->qstop)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (!r->qstop)
+		p = r->spare[--r->nspare];
+	pthread_mutex_unlock(&r->mu);
+	return p;
+}
+
+static int
+q_put(struct rd *r, char *p, size_t n)
+{
+	int stop;
+
+	pthread_mutex_lock(&r->mu);
+	r->q[(r->qhead + r->qlen) % NCHUNK].p = p;
+	r->q[(r->qhead + r->qlen) % NCHUNK].n = n;
+	r->qlen++;
+	stop = r->qstop;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return !stop;
+}
+
+static void
+q_finish(struct rd *r, const char *err)
+{
+	pthread_mutex_lock(&r->mu);
+	if (err != NULL && r->qerr == NULL)
+		r->qerr = xstrdup(err);
+	r->qdone = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static const char *
+read_err(void)
+{
+	static __thread char msg[128];
+
+	snprintf(msg, sizeof(msg), "read error: %s", strerror(errno));
+	return msg;
+}
+
+/*
+ * gzip: inflate member after member.  After a member ends, the next bytes
+ * must start another member (1f 8b) or be the end of the input; anything
+ * else is trailing garbage.
+ */
+static const char *
+gz_run(struct rd *r)
+{
+	z_stream zs;
+	unsigned char *in = xmalloc(IN_BUFSZ);
+	const char *err = NULL;
+	char *out = NULL;
+	int zr = Z_OK, ended = 0;
+	ssize_t k;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+		free(in);
+		return "cannot initialize zlib";
+	}
+	for (;;) {
+		if (zs.avail_in == 0) {
+			if ((k = thr_read(r, in, IN_BUFSZ)) < 0) {
+				err = read_err();
+				break;
+			}
+			if (k == 0) {
+				if (!ended)
+					err = "truncated gzip data";
+				break;
+			}
+			zs.next_in = in;
+			zs.avail_in = (uInt)k;
+		}
+		if (ended) {
+			/* A new member must begin here. */
+			if (zs.next_in[0] != 0x1f ||
+			    (zs.avail_in > 1 && zs.next_in[1] != 0x8b)) {
+				err = "trailing garbage after gzip data";
+				break;
+			}
+			inflateReset(&zs);
+			ended = 0;
+		}
+		if (out == NULL) {
+			if ((out = q_getbuf(r)) == NULL)
+				break;
+			zs.next_out = (unsigned char *)out;
+			zs.avail_out = CHUNKSZ;
+		}
+		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END)
+			ended = 1;
+		else if (zr == Z_NEED_DICT || zr == Z_DATA_ERROR ||
+		    zr == Z_MEM_ERROR || zr == Z_STREAM_ERROR) {
+			err = zs.msg != NULL ? zs.msg : "corrupt gzip data";
+			break;
+		}
+		if (zs.avail_out == 0 || (ended && zs.avail_out < CHUNKSZ)) {
+			if (!q_put(r, out, CHUNKSZ - zs.avail_out))
+				break;
+			out = NULL;
+		}
+	}
+	if (out != NULL && err == NULL && zs.avail_out < CHUNKSZ)
+		q_put(r, out, CHUNKSZ - zs.avail_out);
+	else if (out != NULL) {
+		pthread_mutex_lock(&r->mu);
+		r->spare[r->nspare++] = out;
+		pthread_mutex_unlock(&r->mu);
+	}
+	inflateEnd(&zs);
+	free(in);
+	return err;
+}
+
+/*
+ * zstd: ZSTD_decompressStream handles concatenated and skippable frames
+ * itself; its return value is 0 exactly when a frame has been completely
+ * decoded and flushed, so anything else at end of input is truncation.
+ */
+static const char *
+zst_run(struct rd *r)
+{
+	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	size_t insz = ZSTD_DStreamInSize(), zr = 0;
+	char *inbuf = xmalloc(insz), *out = NULL;
+	ZSTD_inBuffer in = { inbuf, 0, 0 };
+	ZSTD_outBuffer ob = { NULL, 0, 0 };
+	const char *err = NULL;
+	static __thread char msg[160];
+	ssize_t k;
+	int any = 0;
+
+	if (dc == NULL) {
+		free(inbuf);
+		return "cannot initialize zstd";
+	}
+	for (;;) {
+		if (in.pos == in.size) {
+			if ((k = thr_read(r, inbuf, insz)) < 0) {
+				err = read_err();
+				break;
+			}
+			if (k == 0) {
+				if (zr != 0 || !any)
+					err = "truncated zstd data";
+				break;
+			}
+			in.size = (size_t)k;
+			in.pos = 0;
+			any = 1;
+		}
+		if (out == NULL) {
+			if ((out = q_getbuf(r)) == NULL)
+				break;
+			ob.dst = out;
+			ob.size = CHUNKSZ;
+			ob.pos = 0;
+		}
+		zr = ZSTD_decompressStream(dc, &ob, &in);
+		if (ZSTD_isError(zr)) {
+			snprintf(msg, sizeof(msg), "corrupt zstd data: %s",
+			    ZSTD_getErrorName(zr));
+			err = msg;
+			break;
+		}
+		if (ob.pos == ob.size) {
+			if (!q_put(r, out, ob.pos))
+				break;
+			out = NULL;
+		}
+	}
+	if (out != NULL && err == NULL && ob.pos > 0)
+		q_put(r, out, ob.pos);
+	else if (out != NULL) {
+		pthread_mutex_lock(&r->mu);
+		r->spare[r->nspare++] = out;
+		pthread_mutex_unlock(&r->mu);
+	}
+	ZSTD_freeDCtx(dc);
+	free(inbuf);
+	return err;
+}
+
+static void *
+inflater(void *arg)
+{
+	struct rd *r = arg;
+
+	q_finish(r, r->kind == GZIP ? gz_run(r) : zst_run(r));
+	return NULL;
+}
+
+/* Consumer side: copy up to n decompressed bytes to dst; 0 at the end. */
+static size_t
+q_read(struct rd *r, char *dst, size_t n)
+{
+	size_t got = 0, k;
+
+	while (got < n) {
+		if (r->curpos == r->cur.n) {
+			pthread_mutex_lock(&r->mu);
+			if (r->cur.p != NULL) {
+				r->spare[r->nspare++] = r->cur.p;
+				r->cur.p = NULL;
+				pthread_cond_broadcast(&r->cv);
+			}
+			/* Hand over what we have rather than wait. */
+			if (r->qlen == 0 && got > 0) {
+				pthread_mutex_unlock(&r->mu);
+				break;
+			}
+			while (r->qlen == 0 && !r->qdone)
+				pthread_cond_wait(&r->cv, &r->mu);
+			if (r->qlen == 0) {
+				char *e = r->qerr;
+
+				pthread_mutex_unlock(&r->mu);
+				if (e != NULL)
+					dief("%s: %s", r->name, e);
+				break;
+			}
+			r->cur = r->q[r->qhead];
+			r->qhead = (r->qhead + 1) % NCHUNK;
+			r->qlen--;
+			r->curpos = 0;
+			pthread_mutex_unlock(&r->mu);
+		}
+		k = r->cur.n - r->curpos;
+		if (k > n - got)
+			k = n - got;
+		memcpy(dst + got, r->cur.p + r->curpos, k);
+		r->curpos += k;
+		got += k;
+	}
+	return got;
+}
+
+static size_t
+src_read(struct rd *r, char *dst, size_t n)
+{
+	size_t k;
+
+	if (r->kind != RAW)
+		return q_read(r, dst, n);
+	if (r->npre > 0) {
+		k = r->npre < n ? r->npre : n;
+		memcpy(dst, r->pre, k);
+		memmove(r->pre, r->pre + k, r->npre - k);
+		r->npre -= k;
+		return k;
+	}
+	return raw_read(r, dst, n);
+}
+
+struct rd *
+rd_open(const char *path)
+{
+	struct rd *r;
+	struct stat st;
+	int fd;
+	size_t k;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		warn("%s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		warn("%s", path);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		warn("%s", path);
+		goto fail;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->name = xstrdup(strcmp(path, "-") == 0 ? "(stdin)" : path);
+	r->fd = fd;
+	r->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	r->cap = RD_BUFSZ;
+	r->buf = xmalloc(r->cap);
+
+	/* Detect the format from the first four bytes. */
+	while (r->npre < sizeof(r->pre) &&
+	    (k = raw_read(r, r->pre + r->npre, sizeof(r->pre) - r->npre)) > 0)
+		r->npre += k;
+	if (r->npre >= 2 && r->pre[0] == 0x1f && r->pre[1] == 0x8b)
+		r->kind = GZIP;
+	else if (r->npre == 4 && memcmp(r->pre, "\x28\xb5\x2f\xfd", 4) == 0)
+		r->kind = ZSTD;
+	if (r->kind != RAW) {
+		pthread_mutex_init(&r->mu, NULL);
+		pthread_cond_init(&r->cv, NULL);
+		for (r->nspare = 0; r->nspare < NCHUNK; r->nspare++)
+			r->spare[r->nspare] = xmalloc(CHUNKSZ);
+		if (pthread_create(&r->thr, NULL, inflater, r) != 0)
+			dief("%s: cannot start decompression thread", r->name);
+		r->thr_started = 1;
+	}
+	return r;
+fail:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return NULL;
+}
+
+/* Make room and read more; returns 0 when the source is exhausted. */
+static int
+fill(struct rd *r)
+{
+	size_t k;
+
+	if (r->eof)
+		return 0;
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+		r->end -= r->pos;
+		r->scan -= r->pos;
+		r->pos = 0;
+	}
+	if (r->cap - r->end < RD_BUFSZ / 2) {
+		r->cap *= 2;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	k = src_read(r, r->buf + r->end, r->cap - r->end);
+	if (k == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	/* Drop a byte order mark at the very start of the input. */
+	if (r->bytes == 0 && r->lineno == 0 && r->end == 0 && k >= 3 &&
+	    memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(r->buf, r->buf + 3, k - 3);
+		k -= 3;
+		r->bytes += 3;
+	}
+	r->end += k;
+	return 1;
+}
+
+int
+rd_line(struct rd *r, struct span *line)
+{
+	char *nl;
+	size_t len;
+
+	for (;;) {
+		nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+		if (nl != NULL)
+			break;
+		r->scan = r->end;
+		if (!fill(r)) {
+			if (r->pos == r->end)
+				return 0;
+			/* last line without a newline */
+			len = r->end - r->pos;
+			line->p = r->buf + r->pos;
+			r->bytes += len;
+			r->pos = r->scan = r->end;
+			goto out;
+		}
+	}
+	len = (size_t)(nl - (r->buf + r->pos));
+	line->p = r->buf + r->pos;
+	r->bytes += len + 1;
+	r->pos = r->scan = len + r->pos + 1;
+out:
+	if (len > 0 && line->p[len - 1] == '\r')
+		len--;
+	line->n = len;
+	r->lineno++;
+	return 1;
+}
+
+const char *
+rd_name(const struct rd *r)
+{
+	return r->name;
+}
+
+uint64_t
+rd_lineno(const struct rd *r)
+{
+	return r->lineno;
+}
+
+uint64_t
+rd_bytes(const struct rd *r)
+{
+	return r->bytes;
+}
+
+uint64_t
+rd_size(const struct rd *r)
+{
+	return r->size;
+}
+
+uint64_t
+rd_rawpos(const struct rd *r)
+{
+	return __atomic_load_n(&r->rawpos, __ATOMIC_RELAXED);
+}
+
+void
+rd_close(struct rd *r)
+{
+	unsigned i;
+
+	if (r == NULL)
+		return;
+	if (r->thr_started) {
+		pthread_mutex_lock(&r->mu);
+		r->qstop = 1;
+		/* Return every queued chunk so a blocked producer wakes. */
+		while (r->qlen > 0) {
+			r->spare[r->nspare++] = r->q[r->qhead].p;
+			r->qhead = (r->qhead + 1) % NCHUNK;
+			r->qlen--;
+		}
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->thr, NULL);
+		while (r->qlen > 0) {
+			r->spare[r->nspare++] = r->q[r->qhead].p;
+			r->qhead = (r->qhead + 1) % NCHUNK;
+			r->qlen--;
+		}
+		if (r->cur.p != NULL)
+			r->spare[r->nspare++] = r->cur.p;
+		for (i = 0; i < r->nspare; i++)
+			free(r->spare[i]);
+		free(r->qerr);
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv);
+	}
+	if (r->fd != STDIN_FILENO)
+		close(r->fd);
+	free(r->buf);
+	free(r->name);
+	free(r);
+}

@@ -1,0 +1,53 @@
+/*
+ * rd.h - line reader over a file, stdin, or gzip/zstd data.
+ *
+ * Compression is detected from the magic bytes, never the name: 1f 8b is
+ * gzip (concatenated members allowed), 28 b5 2f fd is zstd (concatenated
+ * frames allowed).  Compressed input is inflated by a second thread while
+ * the caller parses, so both cores work.  Truncated or corrupt compressed
+ * data, trailing garbage after it, and read errors are fatal: the reader
+ * prints "PROG: FILE: reason" and exits 2, so a shorter result is never
+ * mistaken for a complete one.
+ *
+ * Lines have no length limit.  A missing final newline is fine.  The line
+ * handed out excludes "\n" and a "\r" before it; a UTF-8 byte order mark
+ * at the start of the input is dropped.
+ */
+#ifndef TRACE_RD_H
+#define TRACE_RD_H
+
+#include <stdint.h>
+
+#include "span.h"
+
+struct rd;
+
+/*
+ * Open path ("-" means stdin) for reading.  On failure print
+ * "PROG: PATH: strerror" and return NULL, so that a tool can report every
+ * unreadable operand before it exits.
+ */
+struct rd *rd_open(const char *path);
+
+/*
+ * The next line into *line (valid until the next rd_line call).  Returns 1
+ * for a line, 0 at end of input.  Exits 2 on a read or decompression error.
+ */
+int	rd_line(struct rd *r, struct span *line);
+
+/* Name for messages ("-" reads as "(stdin)"), and current line number. */
+const char *rd_name(const struct rd *r);
+uint64_t rd_lineno(const struct rd *r);
+
+/* Bytes handed out so far (decompressed), including line ends. */
+uint64_t rd_bytes(const struct rd *r);
+
+/* Size of the underlying file when known (regular file), else 0, and
+ * compressed bytes consumed so far (for progress). */
+uint64_t rd_size(const struct rd *r);
+uint64_t rd_rawpos(const struct rd *r);
+
+/* Close and free; returns nothing: errors were fatal already. */
+void	rd_close(struct rd *r);
+
+#endif

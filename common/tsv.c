@@ -1,0 +1,179 @@
+/* tsv.c - TSV header and field handling; see tsv.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "tsv.h"
+
+size_t
+tsv_split(struct span line, struct span *f, size_t max)
+{
+	const char *p = line.p, *end = line.p + line.n, *t;
+	size_t n = 0;
+
+	for (;;) {
+		t = memchr(p, '\t', (size_t)(end - p));
+		if (t == NULL)
+			t = end;
+		if (n < max) {
+			f[n].p = p;
+			f[n].n = (size_t)(t - p);
+		}
+		n++;
+		if (t == end)
+			return n;
+		p = t + 1;
+	}
+}
+
+void
+tsv_hdr_parse(struct tsv_hdr *h, struct span line, const char *file)
+{
+	size_t n, i, j;
+
+	memset(h, 0, sizeof(*h));
+	h->file = file;
+	h->line = xmemdup(line.p, line.n);
+	h->len = line.n;
+	n = tsv_split(span_make(h->line, h->len), NULL, 0);
+	h->col = xreallocarray(NULL, n, sizeof(*h->col));
+	h->ncol = tsv_split(span_make(h->line, h->len), h->col, n);
+	for (i = 0; i < h->ncol; i++) {
+		if (h->col[i].n == 0)
+			die_at(file, 1, "empty column name in header (column %zu)",
+			    i + 1);
+		if (memchr(h->col[i].p, '\0', h->col[i].n) != NULL)
+			die_at(file, 1, "NUL byte in header");
+	}
+	/* Duplicates: quadratic, but headers are short. */
+	for (i = 0; i < h->ncol; i++)
+		for (j = i + 1; j < h->ncol; j++)
+			if (span_eq(h->col[i], h->col[j]))
+				die_at(file, 1, "duplicate column name '%.*s'",
+				    (int)h->col[i].n, h->col[i].p);
+}
+
+void
+tsv_hdr_free(struct tsv_hdr *h)
+{
+	free(h->col);
+	free(h->line);
+	memset(h, 0, sizeof(*h));
+}
+
+int
+tsv_col(const struct tsv_hdr *h, const char *name)
+{
+	for (size_t i = 0; i < h->ncol; i++)
+		if (span_eqs(h->col[i], name))
+			return (int)i;
+	return -1;
+}
+
+char *
+tsv_hdr_list(const struct tsv_hdr *h)
+{
+	struct sbuf sb = { 0 };
+
+	for (size_t i = 0; i < h->ncol; i++) {
+		if (i > 0)
+			sb_adds(&sb, ", ");
+		sb_add(&sb, h->col[i].p, h->col[i].n);
+	}
+	if (sb.p == NULL)
+		sb_adds(&sb, "");
+	return sb.p;
+}
+
+int
+tsv_need(const struct tsv_hdr *h, const char *name, const char *what)
+{
+	int i = tsv_col(h, name);
+	char *list;
+
+	if (i >= 0)
+		return i;
+	list = tsv_hdr_list(h);
+	die_at(h->file, 1, "no column '%s' (columns: %s)%s%s", name, list,
+	    what != NULL ? "; expected " : "", what != NULL ? what : "");
+}
+
+int
+tsv_is_hdr(const struct tsv_hdr *h, struct span line)
+{
+	return line.n == h->len && memcmp(line.p, h->line, h->len) == 0;
+}
+
+static const unsigned char escmap[256] = {
+	['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r',
+};
+
+int
+tsv_needs_escape(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (escmap[(unsigned char)p[i]])
+			return 1;
+	return 0;
+}
+
+void
+tsv_put(struct ob *o, const char *p, size_t n)
+{
+	size_t i, run = 0;
+	char e[2] = { '\\', 0 };
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = escmap[(unsigned char)p[i]];
+
+		if (c == 0)
+			continue;
+		ob_write(o, p + run, i - run);
+		e[1] = (char)c;
+		ob_write(o, e, 2);
+		run = i + 1;
+	}
+	ob_write(o, p + run, n - run);
+}
+
+int
+tsv_unescape(struct span s, struct sbuf *sb)
+{
+	size_t i, run = 0;
+
+	sb_clear(sb);
+	for (i = 0; i < s.n; i++) {
+		char c;
+
+		if (s.p[i] != '\\')
+			continue;
+		sb_add(sb, s.p + run, i - run);
+		if (i + 1 == s.n)
+			return -1;
+		switch (s.p[i + 1]) {
+		case '\\': c = '\\'; break;
+		case 't': c = '\t'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		default:
+			return -1;
+		}
+		sb_addc(sb, c);
+		i++;
+		run = i + 1;
+	}
+	sb_add(sb, s.p + run, s.n - run);
+	return 0;
+}
+
+struct span
+tsv_value(struct span s, struct sbuf *scratch, const char *file,
+    unsigned long long line, struct span colname)
+{
+	if (s.n == 0 || memchr(s.p, '\\', s.n) == NULL)
+		return s;
+	if (tsv_unescape(s, scratch) != 0)
+		die_at(file, line, "column %.*s: bad escape sequence in '%.*s'",
+		    (int)colname.n, colname.p, (int)s.n, s.p);
+	return span_make(scratch->p, scratch->len);
+}

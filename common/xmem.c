@@ -1,0 +1,120 @@
+/* xmem.c - allocation wrappers and struct sbuf; see xmem.h. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "xmem.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		dief("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		dief("out of memory");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		dief("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size != 0 && nmemb > SIZE_MAX / size)
+		dief("out of memory: %zu x %zu bytes", nmemb, size);
+	return xrealloc(p, nmemb * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xmemdup(s, strlen(s));
+}
+
+char *
+xmemdup(const void *p, size_t n)
+{
+	char *s = xmalloc(n + 1);
+
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+char *
+sb_reserve(struct sbuf *sb, size_t n)
+{
+	if (sb->cap - sb->len < n + 1) {
+		size_t cap = sb->cap ? sb->cap : 64;
+
+		while (cap - sb->len < n + 1) {
+			if (cap > SIZE_MAX / 2)
+				dief("out of memory");
+			cap *= 2;
+		}
+		sb->p = xrealloc(sb->p, cap);
+		sb->cap = cap;
+	}
+	return sb->p + sb->len;
+}
+
+void
+sb_add(struct sbuf *sb, const void *p, size_t n)
+{
+	char *d = sb_reserve(sb, n);
+
+	if (n > 0)
+		memcpy(d, p, n);
+	sb->len += n;
+	sb->p[sb->len] = '\0';
+}
+
+void
+sb_adds(struct sbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void
+sb_addc(struct sbuf *sb, int c)
+{
+	char *d = sb_reserve(sb, 1);
+
+	*d = (char)c;
+	sb->len++;
+	sb->p[sb->len] = '\0';
+}
+
+void
+sb_clear(struct sbuf *sb)
+{
+	sb->len = 0;
+	if (sb->p != NULL)
+		sb->p[0] = '\0';
+}
+
+void
+sb_free(struct sbuf *sb)
+{
+	free(sb->p);
+	sb->p = NULL;
+	sb->len = sb->cap = 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * xmem.h - allocation that cannot fail (it exits 2 instead), and a
+ * growable byte buffer.
+ *
+ * Ownership: whatever an x-function returns belongs to the caller, who
+ * frees it with free().  A struct sbuf owns its bytes; sb_free() releases
+ * them.
+ */
+#ifndef TRACE_XMEM_H
+#define TRACE_XMEM_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t n);
+void	*xcalloc(size_t nmemb, size_t size);
+void	*xrealloc(void *p, size_t n);
+/* realloc to nmemb*size bytes, exiting on overflow of the product. */
+void	*xreallocarray(void *p, size_t nmemb, size_t size);
+char	*xstrdup(const char *s);
+char	*xmemdup(const void *p, size_t n);	/* NUL-terminated copy */
+
+/* A growable byte string.  p is NUL-terminated after every sb_ call. */
+struct sbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* Make room for n more bytes; returns a pointer to the free space. */
+char	*sb_reserve(struct sbuf *sb, size_t n);
+void	 sb_add(struct sbuf *sb, const void *p, size_t n);
+void	 sb_adds(struct sbuf *sb, const char *s);
+void	 sb_addc(struct sbuf *sb, int c);
+void	 sb_clear(struct sbuf *sb);
+void	 sb_free(struct sbuf *sb);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * trace-normalize - convert trace records of any schema to the event
+ * format of trace-format(5).
+ *
+ * main() opens every input and the output before writing a byte, writes
+ * the header, then hands each input to the reader of its format; each
+ * record's slots are converted by emit_record().
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "json.h"
+#include "num.h"
+#include "ob.h"
+#include "rd.h"
+#include "tsv.h"
+#include "normalize.h"
+
+uint64_t n_records, n_written, n_blank, n_dropped, n_skipped, rec_gen;
+
+static struct ob *badout;	/* --bad-lines side file */
+static char	 firstbad[512];	/* "FILE:LINE: reason" of the first skip */
+static struct sbuf row;		/* the row being built */
+static int	 op_optional;	/* --optional op: no match leaves it empty */
+
+int
+bad_record(const struct rec *r, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!S.skipbad)
+		die_at(r->msgname, r->line, "%s", msg);
+	if (n_skipped++ == 0)
+		snprintf(firstbad, sizeof(firstbad), "%s:%llu: %s", r->msgname,
+		    (unsigned long long)r->line, msg);
+	if (badout != NULL) {
+		tsv_put(badout, r->file, strlen(r->file));
+		ob_putc(badout, '\t');
+		ob_u64(badout, r->line);
+		ob_putc(badout, '\t');
+		tsv_put(badout, msg, strlen(msg));
+		ob_putc(badout, '\t');
+		tsv_put(badout, r->text.p, r->text.n);
+		ob_putc(badout, '\n');
+	}
+	return -1;
+}
+
+int
+slot_value(struct slot *s, const struct rec *r, struct span *v)
+{
+	const char *e;
+
+	if (!s->esc || s->kind != VK_STR) {
+		*v = s->raw;
+		return 0;
+	}
+	if (s->gen != rec_gen) {
+		if (cur_format == FMT_JSONL)
+			e = json_unescape(s->raw, &s->tmp);
+		else
+			e = tsv_unescape(s->raw, &s->tmp) != 0 ?
+			    "bad escape sequence" : NULL;
+		if (e != NULL)
+			return bad_record(r, "field %s: %s", s->name, e);
+		s->gen = rec_gen;
+	}
+	*v = span_make(s->tmp.p, s->tmp.len);
+	return 0;
+}
+
+/* Whether the slot holds a value in this record (null and "" do not). */
+static int
+present(const struct slot *s)
+{
+	return s->setgen == rec_gen && s->kind != VK_NULL && s->raw.n > 0;
+}
+
+/* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
+static int
+put_str(const struct rec *r, const char *what, struct span v)
+{
+	long bad;
+
+	if (memchr(v.p, '\0', v.n) != NULL)
+		return bad_record(r, "%s: NUL character in value", what);
+	if ((bad = utf8_check(v.p, v.n)) >= 0)
+		return bad_record(r, "%s: invalid UTF-8 at byte %ld", what,
+		    bad + 1);
+	if (tsv_needs_escape(v.p, v.n)) {
+		for (size_t i = 0; i < v.n; i++) {
+			char c = v.p[i];
+
+			switch (c) {
+			case '\\': sb_add(&row, "\\\\", 2); break;
+			case '\t': sb_add(&row, "\\t", 2); break;
+			case '\n': sb_add(&row, "\\n", 2); break;
+			case '\r': sb_add(&row, "\\r", 2); break;
+			default: sb_addc(&row, c); break;
+			}
+		}
+	} else
+		sb_add(&row, v.p, v.n);
+	return 0;
+}
+
+/* The slot's value as a number for an op-map rule (cached per record). */
+static int
+slot_num(struct slot *s, const struct rec *r, uint64_t *v)
+{
+	struct span t;
+
+	if (s->numgen != rec_gen) {
+		s->numgen = rec_gen;
+		s->numok = 0;
+		if (s->kind == VK_NUM || s->kind == VK_STR) {
+			if (slot_value(s, r, &t) != 0)
+				return -1;
+			s->numok = num_parse_addr(t, &s->num) == NUM_OK;
+		}
+	}
+	*v = s->num;
+	return s->numok;
+}
+
+static int
+memmem_span(struct span hay, const char *needle, size_t n)
+{
+	return n <= hay.n && memmem(hay.p, hay.n, needle, n) != NULL;
+}
+
+/*
+ * Apply the op rules in order.  Returns 1 with *op set, 0 when the record
+ * is dropped, -1 when it was reported bad.
+ */
+static int
+derive_op(const struct rec *r, struct span *op)
+{
+	for (size_t i = 0; i < S.nrule; i++) {
+		const struct oprule *ru = &S.rule[i];
+		struct slot *s = ru->slot >= 0 ? &S.slot[ru->slot] : NULL;
+		struct span v;
+		uint64_t num;
+		int k;
+
+		if (ru->kind == R_VALUE) {
+			*op = span_make(ru->op, strlen(ru->op));
+			return 1;
+		}
+		if (!present(s))
+			continue;
+		if (s->kind == VK_NESTED)
+			return bad_record(r, "field %s: expected a scalar, got "
+			    "an object or array", s->name);
+		switch (ru->kind) {
+		case R_FIELD:
+			if (slot_value(s, r, op) != 0)
+				return -1;
+			return 1;
+		case R_MAP:
+			if (ru->numeric) {
+				if ((k = slot_num(s, r, &num)) < 0)
+					return -1;
+				if (k && num == ru->num)
+					goto hit;
+				break;
+			}
+			if (slot_value(s, r, &v) != 0)
+				return -1;
+			if (v.n == ru->vlen && memcmp(v.p, ru->value, v.n) == 0)
+				goto hit;
+			break;
+		case R_CONTAINS:
+			if (slot_value(s, r, &v) != 0)
+				return -1;
+			if (memmem_span(v, ru->value, ru->vlen))
+				goto hit;
+			break;
+		default:
+			break;
+		}
+		continue;
+hit:
+		*op = span_make(ru->op, strlen(ru->op));
+		return 1;
+	}
+	if (op_optional) {
+		*op = span_make("", 0);
+		return 1;
+	}
+	if (S.unmatched == UNM_DROP) {
+		n_dropped++;
+		return 0;
+	}
+	return bad_record(r, "no op rule matches this record");
+}
+
+static int
+put_number(const struct rec *r, const struct column *c, struct slot *s)
+{
+	char b[NUM_ADDR_MAX > NUM_INT_MAX ? NUM_ADDR_MAX : NUM_INT_MAX];
+	struct span v;
+	enum num_err e;
+	uint64_t u;
+	int64_t i;
+
+	if (s->kind == VK_BOOL || s->kind == VK_NESTED)
+		return bad_record(r, "field %s: expected a number, got %s",
+		    s->name, s->kind == VK_BOOL ? "a boolean" :
+		    "an object or array");
+	if (slot_value(s, r, &v) != 0)
+		return -1;
+	switch (c->type) {
+	case CT_ADDR:
+		e = num_parse_addr(v, &u);
+		break;
+	case CT_HEX:
+		if (v.n >= 2 && v.p[0] == '0' && (v.p[1] == 'x' || v.p[1] == 'X'))
+			v = span_make(v.p + 2, v.n - 2);
+		e = num_parse_hex(v, &u);
+		break;
+	default:
+		e = num_parse_int(v, &i);
+		break;
+	}
+	if (e != NUM_OK)
+		return bad_record(r, "field %s: %s: '%.*s'", s->name,
+		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);
+	if (c->type == CT_INT)
+		sb_add(&row, b, num_fmt_i64(b, i));
+	else
+		sb_add(&row, b, num_fmt_addr(b, u));
+	return 0;
+}
+
+int
+emit_record(struct ob *o, const struct rec *r)
+{
+	struct span op = { NULL, 0 };
+	size_t i;
+	int k;
+
+	if (S.nrule > 0 && (k = derive_op(r, &op)) <= 0)
+		return k;
+	sb_clear(&row);
+	for (i = 0; i < S.ncol; i++) {
+		const struct column *c = &S.col[i];
+		struct slot *s;
+		struct span v;
+
+		if (i > 0)
+			sb_addc(&row, '\t');
+		if (c->isop) {
+			if (put_str(r, "op", op) != 0)
+				return -1;
+			continue;
+		}
+		if (c->isfile) {
+			if (put_str(r, c->name, span_str(r->file)) != 0)
+				return -1;
+			continue;
+		}
+		s = &S.slot[c->slot];
+		if (!present(s)) {
+			if (s->setgen == rec_gen && s->kind == VK_STR &&
+			    c->type != CT_STR && s->raw.n == 0 && !c->optional)
+				return bad_record(r, "field %s: empty value",
+				    s->name);
+			if (!c->optional)
+				return bad_record(r, "missing field '%s'",
+				    s->name);
+			continue;
+		}
+		if (c->type != CT_STR) {
+			if (put_number(r, c, s) != 0)
+				return -1;
+			continue;
+		}
+		if (s->kind == VK_NESTED)
+			return bad_record(r, "field %s: expected a scalar, got "
+			    "an object or array", s->name);
+		if (slot_value(s, r, &v) != 0 || put_str(r, s->name, v) != 0)
+			return -1;
+	}
+	sb_addc(&row, '\n');
+	ob_write(o, row.p, row.len);
+	n_written++;
+	return 0;
+}
+
+static void
+write_header(struct ob *o)
+{
+	for (size_t i = 0; i < S.ncol; i++) {
+		if (i > 0)
+			ob_putc(o, '\t');
+		tsv_put(o, S.col[i].name, strlen(S.col[i].name));
+	}
+	ob_putc(o, '\n');
+	ob_flush(o);
+}
+
+static enum format
+detect(struct span l)
+{
+	size_t i = 0;
+
+	while (i < l.n && (l.p[i] == ' ' || l.p[i] == '\t'))
+		i++;
+	if (i < l.n && l.p[i] == '{')
+		return FMT_JSONL;
+	if (memchr(l.p, '\t', l.n) != NULL)
+		return FMT_TSV;
+	return FMT_CSV;
+}
+
+static int
+is_blank(struct span l)
+{
+	for (size_t i = 0; i < l.n; i++)
+		if (l.p[i] != ' ' && l.p[i] != '\t')
+			return 0;
+	return 1;
+}
+
+static void
+convert(struct rd *in, const char *file, struct ob *o)
+{
+	struct span line;
+	enum format f;
+
+	/* The first non-blank line decides the format and may be a header. */
+	for (;;) {
+		if (!rd_line(in, &line))
+			return;
+		if (!is_blank(line))
+			break;
+		n_blank++;
+	}
+	f = S.format != FMT_AUTO ? S.format : detect(line);
+	switch (f) {
+	case FMT_JSONL:
+		read_jsonl(in, file, o, line);
+		break;
+	case FMT_TSV:
+		read_tsv(in, file, o, line);
+		break;
+	default:
+		read_csv(in, file, o, line);
+		break;
+	}
+}
+
+int	check_stream(struct rd **in, char **names, int n);
+
+int
+main(int argc, char *argv[])
+{
+	struct ob *o;
+	struct rd **in;
+	char **names;
+	char *dash[] = { "-" };
+	int first, n, i, failed = 0;
+
+	err_init(argv[0]);
+	first = schema_args(argc, argv);
+	schema_finish();
+	n = argc - first;
+	names = n > 0 ? argv + first : dash;
+	if (n == 0)
+		n = 1;
+	o = S.check ? NULL : S.output != NULL ? ob_create(S.output) :
+	    ob_stdout();
+	in = xcalloc((size_t)n, sizeof(*in));
+	for (i = 0; i < n; i++)
+		if ((in[i] = rd_open(names[i])) == NULL)
+			failed = 1;
+	if (failed)
+		exit(EXIT_TROUBLE);
+	if (S.check)
+		return check_stream(in, names, n);
+	for (i = 0; i < (int)S.ncol; i++)
+		if (S.col[i].isop && S.col[i].optional)
+			op_optional = 1;
+	if (S.badlines != NULL) {
+		badout = ob_create(S.badlines);
+		ob_puts(badout, "file\tline\treason\trecord\n");
+	}
+	write_header(o);
+	for (i = 0; i < n; i++) {
+		convert(in[i], names[i], o);
+		rd_close(in[i]);
+	}
+	ob_close(o);
+	if (badout != NULL)
+		ob_close(badout);
+	if (n_skipped > 0)
+		warnx("skipped %llu of %llu records (first: %s)",
+		    (unsigned long long)n_skipped,
+		    (unsigned long long)n_records, firstbad);
+	if (!S.quiet && n_dropped > 0)
+		warnx("dropped %llu of %llu records that match no op rule",
+		    (unsigned long long)n_dropped,
+		    (unsigned long long)n_records);
+	if (!S.quiet && n_blank > 0)
+		warnx("ignored %llu blank line%s", (unsigned long long)n_blank,
+		    n_blank == 1 ? "" : "s");
+	free(in);
+	return 0;
+}

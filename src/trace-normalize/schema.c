@@ -1,0 +1,468 @@
+/*
+ * schema.c - trace-normalize's options and schema files.
+ *
+ * A schema file holds long options, one per line, without the leading
+ * dashes: "column lr=lr:addr".  The first word names the option, the rest
+ * of the line is its argument.  Blank lines and lines starting with '#'
+ * are ignored.  A schema is applied where -s names it, so options after
+ * it on the command line override or extend it.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "num.h"
+#include "rd.h"
+#include "normalize.h"
+
+struct schema S;
+
+enum {
+	O_SCHEMA = 's', O_FORMAT = 'f', O_COLUMN = 'c', O_OUTPUT = 'o',
+	O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
+	O_OPTIONAL = 256, O_OPMAP, O_OPCONTAINS, O_OPFIELD, O_OPVALUE,
+	O_UNMATCHED, O_FILECOL, O_SKIPBAD, O_BADLINES, O_CHECK, O_PROGRESS
+};
+
+static const struct option longopts[] = {
+	{ "schema",	required_argument, NULL, O_SCHEMA },
+	{ "format",	required_argument, NULL, O_FORMAT },
+	{ "column",	required_argument, NULL, O_COLUMN },
+	{ "optional",	required_argument, NULL, O_OPTIONAL },
+	{ "op-map",	required_argument, NULL, O_OPMAP },
+	{ "op-contains", required_argument, NULL, O_OPCONTAINS },
+	{ "op-field",	required_argument, NULL, O_OPFIELD },
+	{ "op-value",	required_argument, NULL, O_OPVALUE },
+	{ "unmatched",	required_argument, NULL, O_UNMATCHED },
+	{ "file-column", required_argument, NULL, O_FILECOL },
+	{ "skip-bad",	no_argument,	   NULL, O_SKIPBAD },
+	{ "bad-lines",	required_argument, NULL, O_BADLINES },
+	{ "check",	no_argument,	   NULL, O_CHECK },
+	{ "progress",	no_argument,	   NULL, O_PROGRESS },
+	{ "output",	required_argument, NULL, O_OUTPUT },
+	{ "quiet",	no_argument,	   NULL, O_QUIET },
+	{ "help",	no_argument,	   NULL, O_HELP },
+	{ "version",	no_argument,	   NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage_text[] =
+"usage: trace-normalize [-q] [-c column] [-f format] [-o file] [-s schema]\n"
+"                       [--bad-lines file] [--check] [--file-column name]\n"
+"                       [--op-contains field:text=op] [--op-field field]\n"
+"                       [--op-map field:value=op] [--op-value op]\n"
+"                       [--optional names] [--progress] [--skip-bad]\n"
+"                       [--unmatched drop|error] [file ...]\n"
+"\n"
+"Convert trace records (JSON Lines, CSV or TSV; plain, gzip or zstd) to\n"
+"the event format of trace-format(5).\n"
+"\n"
+"  -c, --column NAME[=FIELD][:TYPE]  output column NAME from source FIELD;\n"
+"                                    TYPE is addr, hex, int or str\n"
+"  -f, --format FMT          jsonl, csv, tsv or auto (default auto)\n"
+"  -o, --output FILE         write to FILE atomically instead of stdout\n"
+"  -q, --quiet               no notes about dropped records or blank lines\n"
+"  -s, --schema FILE         read options from a schema file\n"
+"      --bad-lines FILE      with --skip-bad, write skipped records to FILE\n"
+"      --check               validate an event stream instead of converting\n"
+"      --file-column NAME    add a column holding the input file's name\n"
+"      --op-contains FIELD:TEXT=OP  op is OP when FIELD contains TEXT\n"
+"      --op-field FIELD      op is FIELD's value when present\n"
+"      --op-map FIELD:VALUE=OP      op is OP when FIELD equals VALUE\n"
+"      --op-value OP         op is OP (a final fallback)\n"
+"      --optional NAMES      comma-separated columns that may be absent\n"
+"      --progress            show progress on stderr even if not a tty\n"
+"      --skip-bad            skip malformed records and count them\n"
+"      --unmatched drop|error  records no op rule matches (default error)\n"
+"  -h, --help                show this help\n"
+"  -V, --version             show the version\n";
+
+NORETURN static void
+usage_exit(void)
+{
+	fputs(usage_text, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno("standard output: write error");
+	exit(0);
+}
+
+NORETURN static void
+version_exit(void)
+{
+	printf("trace-normalize (trace-tools) %s\n", TRACE_TOOLS_VERSION);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno("standard output: write error");
+	exit(0);
+}
+
+int
+slot_of(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < S.nslot; i++)
+		if (S.slot[i].namelen == n && memcmp(S.slot[i].name, name, n) == 0)
+			return (int)i;
+	S.slot = xreallocarray(S.slot, S.nslot + 1, sizeof(*S.slot));
+	memset(&S.slot[S.nslot], 0, sizeof(*S.slot));
+	S.slot[S.nslot].name = xmemdup(name, n);
+	S.slot[S.nslot].namelen = n;
+	return (int)S.nslot++;
+}
+
+static const char *const canon[] = { "op", "lr", "handle", "tid", "ts" };
+
+static int
+canon_rank(const char *name)
+{
+	for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++)
+		if (strcmp(name, canon[i]) == 0)
+			return (int)i;
+	return 5;
+}
+
+static enum ctype
+default_type(const char *name)
+{
+	if (strcmp(name, "lr") == 0 || strcmp(name, "handle") == 0)
+		return CT_ADDR;
+	if (strcmp(name, "tid") == 0 || strcmp(name, "ts") == 0)
+		return CT_INT;
+	return CT_STR;
+}
+
+static int
+parse_type(const char *s, enum ctype *t)
+{
+	if (strcmp(s, "addr") == 0)
+		*t = CT_ADDR;
+	else if (strcmp(s, "hex") == 0)
+		*t = CT_HEX;
+	else if (strcmp(s, "int") == 0)
+		*t = CT_INT;
+	else if (strcmp(s, "str") == 0)
+		*t = CT_STR;
+	else
+		return -1;
+	return 0;
+}
+
+/* Column NAME, created if new (re-specifying a column replaces it). */
+static struct column *
+column(const char *name)
+{
+	struct column *c;
+
+	for (size_t i = 0; i < S.ncol; i++)
+		if (strcmp(S.col[i].name, name) == 0)
+			return &S.col[i];
+	S.col = xreallocarray(S.col, S.ncol + 1, sizeof(*S.col));
+	c = &S.col[S.ncol++];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	c->slot = -1;
+	return c;
+}
+
+static int
+valid_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (*s == '\t' || *s == '\n' || *s == '\r' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+static void
+add_rule(enum rkind k, const char *field, const char *value, const char *op)
+{
+	struct oprule *r;
+
+	S.rule = xreallocarray(S.rule, S.nrule + 1, sizeof(*S.rule));
+	r = &S.rule[S.nrule++];
+	memset(r, 0, sizeof(*r));
+	r->kind = k;
+	r->slot = field != NULL ? slot_of(field, strlen(field)) : -1;
+	if (value != NULL) {
+		r->value = xstrdup(value);
+		r->vlen = strlen(value);
+		if (k == R_MAP && num_parse_addr(span_str(value), &r->num) ==
+		    NUM_OK)
+			r->numeric = 1;
+	}
+	r->op = op != NULL ? xstrdup(op) : NULL;
+	column("op")->isop = 1;
+}
+
+/* Split "FIELD:VALUE=OP" (VALUE may hold ':'; OP follows the last '='). */
+static void
+rule_arg(enum rkind k, const char *opt, const char *arg)
+{
+	char *s = xstrdup(arg), *colon, *eq;
+
+	colon = strchr(s, ':');
+	eq = strrchr(s, '=');
+	if (colon == NULL || eq == NULL || eq < colon || colon == s ||
+	    eq[1] == '\0')
+		die_usage("--%s: expected FIELD:VALUE=OP, got '%s'", opt, arg);
+	*colon = '\0';
+	*eq = '\0';
+	if (!valid_name(eq + 1))
+		die_usage("--%s: bad op '%s'", opt, eq + 1);
+	if (k == R_CONTAINS && colon[1] == '\0')
+		die_usage("--%s: empty text in '%s'", opt, arg);
+	add_rule(k, s, colon + 1, eq + 1);
+	free(s);
+}
+
+static void
+column_arg(const char *arg)
+{
+	char *s = xstrdup(arg), *eq, *field, *colon;
+	enum ctype t;
+	struct column *c;
+	int typed = 0;
+
+	if ((colon = strrchr(s, ':')) != NULL && parse_type(colon + 1, &t) == 0) {
+		*colon = '\0';
+		typed = 1;
+	}
+	if ((eq = strchr(s, '=')) != NULL) {
+		*eq = '\0';
+		field = eq + 1;
+	} else
+		field = s;
+	if (!valid_name(s))
+		die_usage("--column: bad column name in '%s'", arg);
+	if (*field == '\0')
+		die_usage("--column: empty field name in '%s'", arg);
+	if (strcmp(s, "op") == 0) {
+		/* -c op=FIELD: the op is that field's value. */
+		add_rule(R_FIELD, field, NULL, NULL);
+		free(s);
+		return;
+	}
+	c = column(s);
+	c->slot = slot_of(field, strlen(field));
+	c->type = typed ? t : default_type(s);
+	c->isfile = 0;
+	free(s);
+}
+
+static void schema_file(const char *path);
+
+static void
+apply(int id, const char *arg, const char *optname)
+{
+	switch (id) {
+	case O_SCHEMA:
+		schema_file(arg);
+		break;
+	case O_FORMAT:
+		if (strcmp(arg, "jsonl") == 0 || strcmp(arg, "json") == 0)
+			S.format = FMT_JSONL;
+		else if (strcmp(arg, "csv") == 0)
+			S.format = FMT_CSV;
+		else if (strcmp(arg, "tsv") == 0)
+			S.format = FMT_TSV;
+		else if (strcmp(arg, "auto") == 0)
+			S.format = FMT_AUTO;
+		else
+			die_usage("--format: unknown format '%s' "
+			    "(jsonl, csv, tsv or auto)", arg);
+		break;
+	case O_COLUMN:
+		column_arg(arg);
+		break;
+	case O_OPTIONAL: {
+		char *s = xstrdup(arg), *p, *save = NULL;
+
+		for (p = strtok_r(s, ",", &save); p != NULL;
+		    p = strtok_r(NULL, ",", &save))
+			column(p)->optional = 1;
+		free(s);
+		break;
+	}
+	case O_OPMAP:
+		rule_arg(R_MAP, "op-map", arg);
+		break;
+	case O_OPCONTAINS:
+		rule_arg(R_CONTAINS, "op-contains", arg);
+		break;
+	case O_OPFIELD:
+		if (*arg == '\0')
+			die_usage("--op-field: empty field name");
+		add_rule(R_FIELD, arg, NULL, NULL);
+		break;
+	case O_OPVALUE:
+		if (!valid_name(arg))
+			die_usage("--op-value: bad op '%s'", arg);
+		add_rule(R_VALUE, NULL, NULL, arg);
+		break;
+	case O_UNMATCHED:
+		if (strcmp(arg, "drop") == 0)
+			S.unmatched = UNM_DROP;
+		else if (strcmp(arg, "error") == 0)
+			S.unmatched = UNM_ERROR;
+		else
+			die_usage("--unmatched: expected drop or error, got '%s'",
+			    arg);
+		break;
+	case O_FILECOL: {
+		struct column *c;
+
+		if (!valid_name(arg))
+			die_usage("--file-column: bad column name '%s'", arg);
+		c = column(arg);
+		c->isfile = 1;
+		c->slot = -1;
+		c->type = CT_STR;
+		break;
+	}
+	case O_SKIPBAD:
+		S.skipbad = 1;
+		break;
+	case O_BADLINES:
+		free(S.badlines);
+		S.badlines = xstrdup(arg);
+		break;
+	case O_CHECK:
+		S.check = 1;
+		break;
+	case O_PROGRESS:
+		S.progress = 1;
+		break;
+	case O_OUTPUT:
+		free(S.output);
+		S.output = xstrdup(arg);
+		break;
+	case O_QUIET:
+		S.quiet = 1;
+		break;
+	case O_HELP:
+		usage_exit();
+	case O_VERSION:
+		version_exit();
+	default:
+		die_usage("unknown option '%s'", optname);
+	}
+}
+
+static void
+schema_file(const char *path)
+{
+	struct rd *in = rd_open(path);
+	struct span line;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	while (rd_line(in, &line)) {
+		char *s = xmemdup(line.p, line.n), *p = s, *name, *arg, *e;
+		const struct option *o;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0' || *p == '#') {
+			free(s);
+			continue;
+		}
+		name = p;
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		arg = p;
+		e = arg + strlen(arg);
+		while (e > arg && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		for (o = longopts; o->name != NULL; o++)
+			if (strcmp(o->name, name) == 0)
+				break;
+		if (o->name == NULL || o->val == O_HELP ||
+		    o->val == O_VERSION || o->val == O_SCHEMA)
+			die_at(rd_name(in), rd_lineno(in),
+			    "unknown schema option '%s'", name);
+		if (o->has_arg == required_argument && *arg == '\0')
+			die_at(rd_name(in), rd_lineno(in),
+			    "option '%s' needs an argument", name);
+		if (o->has_arg == no_argument && *arg != '\0')
+			die_at(rd_name(in), rd_lineno(in),
+			    "option '%s' takes no argument", name);
+		apply(o->val, arg, name);
+		free(s);
+	}
+	rd_close(in);
+}
+
+int
+schema_args(int argc, char *argv[])
+{
+	int ch;
+
+	S.format = FMT_AUTO;
+	S.unmatched = UNM_ERROR;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+c:f:ho:qs:V", longopts,
+	    NULL)) != -1) {
+		if (ch == '?') {
+			if (optopt != 0)
+				die_usage("invalid option -- '%c'", optopt);
+			die_usage("unrecognized option '%s'", argv[optind - 1]);
+		}
+		if (ch == ':')
+			die_usage("option requires an argument -- '%c'", optopt);
+		apply(ch, optarg, argv[optind - 1]);
+	}
+	return optind;
+}
+
+void
+schema_finish(void)
+{
+	size_t i;
+
+	if (S.ncol == 0 && S.nrule == 0) {
+		/* No mapping at all: the canonical columns from fields of
+		 * the same names, each optional. */
+		for (i = 0; i < sizeof(canon) / sizeof(canon[0]); i++) {
+			struct column *c;
+
+			if (i == 0) {
+				add_rule(R_FIELD, "op", NULL, NULL);
+				column("op")->optional = 1;
+				continue;
+			}
+			c = column(canon[i]);
+			c->slot = slot_of(canon[i], strlen(canon[i]));
+			c->type = default_type(canon[i]);
+			c->optional = 1;
+		}
+	}
+	for (i = 0; i < S.ncol; i++)
+		if (S.col[i].slot < 0 && !S.col[i].isop && !S.col[i].isfile)
+			die_usage("column '%s' is marked optional but not "
+			    "defined (use --column %s=FIELD)", S.col[i].name,
+			    S.col[i].name);
+	/* Canonical columns first, in their order; extras keep the order
+	 * they were defined in (a stable insertion sort). */
+	for (i = 1; i < S.ncol; i++) {
+		struct column c = S.col[i];
+		size_t j = i;
+
+		while (j > 0 && canon_rank(S.col[j - 1].name) >
+		    canon_rank(c.name)) {
+			S.col[j] = S.col[j - 1];
+			j--;
+		}
+		S.col[j] = c;
+	}
+	if (S.badlines != NULL && !S.skipbad)
+		die_usage("--bad-lines needs --skip-bad");
+}

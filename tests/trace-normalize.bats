@@ -1,0 +1,465 @@
+#!/usr/bin/env bats
+# trace-normalize: schemas, formats, derivations, bad input.
+load helper
+
+CANARY="$EX/xenia/canary.schema"
+OURS="$EX/xenia/ours.schema"
+
+# Events as one list, written in both xenia schemas by jq.
+events() {
+	cat <<'EOT'
+{"op":"release","fn":"NtReleaseSemaphore","lr":2185933160,"handle":4172,"tid":15,"ts":100,"pc":"0x8284E07C"}
+{"op":"set","fn":"Nt\u0053etEvent","lr":2185929456,"handle":4172,"tid":6,"ts":101,"pc":"0x824AA2F0"}
+{"op":"set","fn":"XEvent::Set","lr":2185929456,"handle":16,"tid":6,"ts":102,"pc":"0x8284dddc"}
+{"op":"release","fn":"xeKeReleaseSemaphore","lr":2186366992,"handle":4294967296,"tid":27,"ts":103,"pc":"0x8284e49c"}
+{"op":"set","fn":"KeSetEvent","lr":4294967295,"handle":0,"tid":9,"ts":104,"pc":"0x8284DF5C"}
+EOT
+}
+
+# The reference writes decimal integers, in its own key order.
+canary_of() {
+	jq -c '{fn, handle, count: 1, lr, op, tid, host_ns: .ts}'
+}
+
+# The candidate writes hex strings (mixed case) and tracer registers.
+ours_of() {
+	python3 -c '
+import json, sys
+for i, line in enumerate(sys.stdin):
+    e = json.loads(line)
+    print(json.dumps({"pc": e["pc"], "tid": e["tid"], "hw": 1,
+        "cycle": e["ts"],
+        "r3": ("0x%08X" if i % 2 else "0x%08x") % e["handle"],
+        "r4": "0x00000001",
+        "lr": ("0X%x" if i % 2 else "0x%X") % e["lr"]}))'
+}
+
+expected_events() {
+	printf 'op\tlr\thandle\ttid\tts\n'
+	printf 'release\t0x824ab168\t0x0000104c\t15\t100\n'
+	printf 'set\t0x824aa2f0\t0x0000104c\t6\t101\n'
+	printf 'set\t0x824aa2f0\t0x00000010\t6\t102\n'
+	printf 'release\t0x82515010\t0x100000000\t27\t103\n'
+	printf 'set\t0xffffffff\t0x00000000\t9\t104\n'
+}
+
+@test "canary schema: decimal integers become canonical addresses" {
+	events | canary_of > "$T/c.jsonl"
+	expected_events > "$T/want"
+	run trace-normalize -s "$CANARY" "$T/c.jsonl"
+	assert_success
+	echo "$output" > "$T/got"
+	assert_same "$T/want" "$T/got"
+}
+
+@test "both xenia schemas turn the same events into identical streams" {
+	events | canary_of > "$T/c.jsonl"
+	events | ours_of > "$T/o.jsonl"
+	trace-normalize -s "$CANARY" "$T/c.jsonl" > "$T/c.tsv"
+	trace-normalize -s "$OURS" "$T/o.jsonl" > "$T/o.tsv"
+	assert_same "$T/c.tsv" "$T/o.tsv"
+	grep -q '0X' "$T/o.jsonl"	# the input really mixed spellings
+}
+
+@test "JSONL, CSV, TSV, gzip and zstd copies normalize identically" {
+	events | canary_of > "$T/c.jsonl"
+	jq -r '[.fn, .handle, .lr, .tid, .host_ns] | @csv' "$T/c.jsonl" |
+	    sed '1i fn,handle,lr,tid,host_ns' > "$T/c.csv"
+	jq -r '[.fn, .handle, .lr, .tid, .host_ns] | @tsv' "$T/c.jsonl" |
+	    sed '1i fn\thandle\tlr\ttid\thost_ns' > "$T/c.tsv"
+	gzip -c "$T/c.jsonl" > "$T/c.jsonl.gz"
+	zstd -q -c "$T/c.jsonl" > "$T/c.zst"
+	cp "$T/c.jsonl.gz" "$T/misnamed.csv"
+	trace-normalize -s "$CANARY" "$T/c.jsonl" > "$T/want"
+	for f in c.csv c.tsv c.jsonl.gz c.zst misnamed.csv; do
+		run trace-normalize -s "$CANARY" -f auto "$T/$f"
+		assert_success
+		echo "$output" > "$T/got"
+		assert_same "$T/want" "$T/got"
+	done
+	# Compressed data on standard input is detected as well.
+	trace-normalize -s "$CANARY" - < "$T/c.zst" > "$T/got"
+	assert_same "$T/want" "$T/got"
+}
+
+@test "several inputs form one stream; - and no operand read stdin" {
+	events | canary_of > "$T/c.jsonl"
+	head -2 "$T/c.jsonl" > "$T/a"
+	tail -n +3 "$T/c.jsonl" > "$T/b"
+	trace-normalize -s "$CANARY" "$T/c.jsonl" > "$T/want"
+	trace-normalize -s "$CANARY" "$T/a" "$T/b" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	trace-normalize -s "$CANARY" "$T/a" - < "$T/b" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	trace-normalize -s "$CANARY" < "$T/c.jsonl" > "$T/got"
+	assert_same "$T/want" "$T/got"
+}
+
+@test "JSON: any key order, whitespace, nested unused values, escapes" {
+	cat > "$T/in" <<'EOT'
+{"lr":1,"op":"a\"b\\c\ttab","x":{"deep":[1,{"y":[true,null]}]},"tid":2}
+  {  "tid" : 3 ,	"op":"\u00e9\ud83d\ude00" , "lr" : "0x10"  }  
+{"op":"plain","lr":"0XAbC","tid":-4,"z":[]}
+EOT
+	run trace-normalize -c op -c lr -c tid "$T/in"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\ttid')"
+	assert_line --index 1 "$(printf 'a"b\\\\c\\ttab\t0x00000001\t2')"
+	assert_line --index 2 "$(printf '\xc3\xa9\xf0\x9f\x98\x80\t0x00000010\t3')"
+	assert_line --index 3 "$(printf 'plain\t0x00000abc\t-4')"
+}
+
+@test "JSON: a key written with escapes matches its field" {
+	printf '{"l\\u0072": 16, "op": "x"}\n' > "$T/in"
+	run trace-normalize -c op -c lr "$T/in"
+	assert_success
+	assert_line --index 1 "$(printf 'x\t0x00000010')"
+}
+
+@test "op-map compares numbers after canonicalization" {
+	cat > "$T/in" <<'EOT'
+{"pc":"0x824aa2f0","lr":1}
+{"pc":2185929456,"lr":2}
+{"pc":"0X824AA2F0","lr":3}
+{"pc":"0x00824AA2F0","lr":4}
+{"pc":"824AA2F0","lr":5}
+EOT
+	run trace-normalize -c lr --op-map pc:0x824AA2F0=set --op-value other "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\nset\t0x00000001\nset\t0x00000002\nset\t0x00000003\nset\t0x00000004\nother\t0x00000005')"
+}
+
+@test "op-map on text compares exactly" {
+	printf '{"k":"NtSetEvent","lr":1}\n{"k":"ntsetevent","lr":2}\n' > "$T/in"
+	run trace-normalize -c lr --op-map k:NtSetEvent=set --op-value none "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\nset\t0x00000001\nnone\t0x00000002')"
+}
+
+@test "op-contains: ordered rules, first match wins, then op-field" {
+	cat > "$T/in" <<'EOT'
+{"fn":"NtReleaseSemaphore","lr":1}
+{"fn":"xeKeReleaseSemaphore","lr":2}
+{"fn":"KeSetEvent","lr":3}
+{"fn":"SetAndRelease","lr":4}
+{"fn":"Wait","op":"wait","lr":5}
+{"op":"set","lr":6}
+EOT
+	run trace-normalize -s "$CANARY" -c handle --optional handle,tid,ts "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\nrelease\t0x00000001\t\t\t\nrelease\t0x00000002\t\t\t\nset\t0x00000003\t\t\t\nrelease\t0x00000004\t\t\t\nwait\t0x00000005\t\t\t\nset\t0x00000006\t\t\t')"
+}
+
+@test "unmatched records: error by default, drop counted, or a fixed value" {
+	printf '{"pc":1,"lr":1}\n{"pc":2,"lr":2}\n{"pc":3,"lr":3}\n' > "$T/in"
+	run --separate-stderr trace-normalize -c lr --op-map pc:1=set "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:2: no op rule matches this record" ]
+	run --separate-stderr trace-normalize -c lr --op-map pc:1=set --unmatched drop "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\nset\t0x00000001')"
+	[ "$stderr" = "trace-normalize: dropped 2 of 3 records that match no op rule" ]
+	run --separate-stderr trace-normalize -q -c lr --op-map pc:1=set --unmatched drop "$T/in"
+	[ -z "$stderr" ]
+	run trace-normalize -c lr --op-map pc:1=set --op-value unknown "$T/in"
+	assert_output "$(printf 'op\tlr\nset\t0x00000001\nunknown\t0x00000002\nunknown\t0x00000003')"
+}
+
+@test "extra columns and a file column" {
+	printf '{"fn":"A\\tB","pc":"0x8284DDDC","lr":1}\n' > "$T/in"
+	run trace-normalize -c lr -c fn -c pc=pc:addr --file-column src --op-value set "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\tfn\tpc\tsrc\nset\t0x00000001\tA\\tB\t0x8284dddc\t%s' "$T/in")"
+}
+
+@test "column types: hex without prefix, int from hex, str from numbers" {
+	printf '{"a":"824AB168","t":"0x10","s":12.5,"b":true}\n' > "$T/in"
+	run trace-normalize -c lr=a:hex -c tid=t -c s -c b "$T/in"
+	assert_success
+	assert_output "$(printf 'lr\ttid\ts\tb\n0x824ab168\t16\t12.5\ttrue')"
+}
+
+@test "no mapping at all: canonical columns from same-named fields" {
+	printf 'ts\ttid\tlr\textra\n5\t1\t0X10\tz\n6\t2\t\tz\n' > "$T/in.tsv"
+	run trace-normalize "$T/in.tsv"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\n\t0x00000010\t\t1\t5\n\t\t\t2\t6')"
+}
+
+@test "CSV: RFC 4180 quoting, embedded commas, quotes and newlines" {
+	printf 'fn,lr,note\n"Set, ""quoted""",16,"two\nlines"\nplain,17,x\n' > "$T/in.csv"
+	run trace-normalize -c lr -c fn -c note --op-value set "$T/in.csv"
+	assert_success
+	assert_line --index 1 "$(printf 'set\t0x00000010\tSet, "quoted"\ttwo\\nlines')"
+	assert_line --index 2 "$(printf 'set\t0x00000011\tplain\tx')"
+}
+
+@test "CSV: malformed quoting and ragged rows are errors with FILE:LINE" {
+	printf 'fn,lr\na"b,1\n' > "$T/q.csv"
+	run --separate-stderr trace-normalize -c lr --op-value s "$T/q.csv"
+	assert_failure 2
+	[[ "$stderr" == "trace-normalize: $T/q.csv:2: malformed CSV: "* ]]
+	printf 'fn,lr\nx,1,extra\n' > "$T/r.csv"
+	run --separate-stderr trace-normalize -c lr --op-value s "$T/r.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/r.csv:2: expected 2 fields, got 3" ]
+	printf 'fn,lr\n"open,1\n' > "$T/u.csv"
+	run --separate-stderr trace-normalize -c lr --op-value s "$T/u.csv"
+	assert_failure 2
+	[[ "$stderr" == *"$T/u.csv:2: malformed CSV: unterminated quoted field" ]]
+}
+
+@test "TSV input: escapes are undone before values are used" {
+	printf 'op\tlr\tfn\nse\\\\t\t0x10\ta\\tb\n' > "$T/in.tsv"
+	run trace-normalize -c op -c lr -c fn "$T/in.tsv"
+	assert_success
+	assert_line --index 1 "$(printf 'se\\\\t\t0x00000010\ta\\tb')"
+	printf 'op\tlr\nx\\q\t1\n' > "$T/bad.tsv"
+	run --separate-stderr trace-normalize -c op -c lr "$T/bad.tsv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/bad.tsv:2: field op: bad escape sequence" ]
+}
+
+@test "a malformed record stops the run with FILE:LINE: reason and exit 2" {
+	printf '{"lr":1,"op":"a"}\n{"lr":2,"op":"b"\n{"lr":3,"op":"c"}\n' > "$T/in"
+	run --separate-stderr trace-normalize -c op -c lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:2: truncated JSON (unterminated string, object or array)" ]
+}
+
+@test "--skip-bad counts skips; --bad-lines keeps them with file and line" {
+	cat > "$T/in" <<'EOT'
+{"lr":1,"op":"a"}
+{"lr":2,"op":"b"
+{"lr":-3,"op":"c"}
+
+{"op":"d"}
+{"lr":5,"op":"e"}
+EOT
+	run --separate-stderr trace-normalize -c op -c lr --skip-bad --bad-lines "$T/bad.tsv" "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\na\t0x00000001\ne\t0x00000005')"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 3 of 5 records (first: $T/in:2: truncated JSON (unterminated string, object or array))" ]
+	[ "${stderr_lines[1]}" = "trace-normalize: ignored 1 blank line" ]
+	run cat "$T/bad.tsv"
+	assert_line --index 0 "$(printf 'file\tline\treason\trecord')"
+	assert_line --index 1 "$(printf '%s\t2\ttruncated JSON (unterminated string, object or array)\t{"lr":2,"op":"b"' "$T/in")"
+	assert_line --index 2 "$(printf '%s\t3\tfield lr: negative number where an address is expected: '"'"'-3'"'"'\t{"lr":-3,"op":"c"}' "$T/in")"
+	assert_line --index 3 "$(printf "%s\t5\tmissing field 'lr'\t{\"op\":\"d\"}" "$T/in")"
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "a missing mapped field is malformed unless the column is optional" {
+	printf '{"lr":1}\n{"lr":2,"handle":5}\n' > "$T/in"
+	run --separate-stderr trace-normalize -c lr -c handle "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:1: missing field 'handle'" ]
+	run trace-normalize -c lr -c handle --optional handle "$T/in"
+	assert_success
+	assert_output "$(printf 'lr\thandle\n0x00000001\t\n0x00000002\t0x00000005')"
+	# null and "" mean absent too
+	printf '{"lr":1,"handle":null}\n{"lr":1,"handle":""}\n' > "$T/n"
+	run trace-normalize -c lr -c handle --optional handle "$T/n"
+	assert_output "$(printf 'lr\thandle\n0x00000001\t\n0x00000001\t')"
+}
+
+@test "number edge cases in addresses and integers" {
+	for v in '1.5' '1e3' '-1' '"0x"' '"12a"' '18446744073709551616' \
+	    '"0x10000000000000000"' 'true' '{}' '[1]'; do
+		printf '{"lr":%s}\n' "$v" > "$T/in"
+		run trace-normalize -c lr "$T/in"
+		assert_failure 2
+	done
+	printf '{"lr":18446744073709551615,"tid":"-9223372036854775808"}\n' > "$T/in"
+	run trace-normalize -c lr -c tid "$T/in"
+	assert_success
+	assert_line --index 1 "$(printf '0xffffffffffffffff\t-9223372036854775808')"
+}
+
+@test "JSON: duplicate key of a used field is an error; of an unused one, not" {
+	printf '{"lr":1,"lr":2}\n' > "$T/in"
+	run --separate-stderr trace-normalize -c lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:1: duplicate key 'lr'" ]
+	printf '{"lr":1,"x":2,"x":3}\n' > "$T/in"
+	run trace-normalize -c lr "$T/in"
+	assert_success
+}
+
+@test "JSON: top-level scalars, arrays and trailing garbage are errors" {
+	for l in '42' '[1]' '"s"' '{"lr":1} x' '{"lr":1}{"lr":2}'; do
+		printf '%s\n' "$l" > "$T/in"
+		run trace-normalize -f jsonl -c lr "$T/in"
+		assert_failure 2
+	done
+}
+
+@test "input encoding: CRLF, BOM, no final newline, NUL, invalid UTF-8" {
+	printf '\xef\xbb\xbf{"lr":1,"op":"a"}\r\n{"lr":2,"op":"b"}' > "$T/in"
+	run trace-normalize -c op -c lr "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\na\t0x00000001\nb\t0x00000002')"
+	printf '{"lr":1,"op":"a\0b"}\n' > "$T/nul"
+	run --separate-stderr trace-normalize -c op -c lr "$T/nul"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/nul:1: NUL byte at column 16" ]
+	printf '{"lr":1,"op":"a\xffb"}\n' > "$T/utf"
+	run --separate-stderr trace-normalize -c op -c lr "$T/utf"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/utf:1: op: invalid UTF-8 at byte 2" ]
+	printf '{"lr":1,"op":"a\\u0000b"}\n' > "$T/u0"
+	run trace-normalize -c op -c lr "$T/u0"
+	assert_failure 2
+}
+
+@test "empty input and header-only input give a header only" {
+	: > "$T/empty"
+	run trace-normalize -s "$CANARY" "$T/empty"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts')"
+	printf 'fn,lr,handle,tid,host_ns\n' > "$T/h.csv"
+	run trace-normalize -s "$CANARY" -f auto "$T/h.csv"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts')"
+}
+
+@test "unreadable inputs: one message per file, exit 2, no output" {
+	mkdir "$T/dir"
+	run --separate-stderr trace-normalize -c lr "$T/nope" "$T/dir" "$T/nope2"
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/nope: No such file or directory" ]
+	[ "${stderr_lines[1]}" = "trace-normalize: $T/dir: Is a directory" ]
+	[ "${stderr_lines[2]}" = "trace-normalize: $T/nope2: No such file or directory" ]
+	[ -z "$output" ]
+}
+
+@test "truncated, corrupt and trailing-garbage compressed input is an error" {
+	events | canary_of > "$T/c.jsonl"
+	gzip -c "$T/c.jsonl" > "$T/c.gz"
+	head -c 60 "$T/c.gz" > "$T/trunc.gz"
+	run --separate-stderr trace-normalize -s "$CANARY" "$T/trunc.gz"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/trunc.gz: truncated gzip data" ]
+	{ cat "$T/c.gz"; echo garbage; } > "$T/trail.gz"
+	run --separate-stderr trace-normalize -s "$CANARY" "$T/trail.gz"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/trail.gz: trailing garbage after gzip data" ]
+	{ cat "$T/c.gz" "$T/c.gz"; } > "$T/two.gz"
+	run trace-normalize -s "$CANARY" "$T/two.gz"
+	assert_success
+	[ "${#lines[@]}" -eq 11 ]
+	zstd -q -c "$T/c.jsonl" > "$T/c.zst"
+	head -c 40 "$T/c.zst" > "$T/trunc.zst"
+	run --separate-stderr trace-normalize -s "$CANARY" "$T/trunc.zst"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/trunc.zst: truncated zstd data" ]
+	{ cat "$T/c.zst"; echo garbage; } > "$T/trail.zst"
+	run trace-normalize -s "$CANARY" "$T/trail.zst"
+	assert_failure 2
+	# corrupt a byte in the middle of the deflate stream
+	python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[len(d)//2]^=0xff; open(sys.argv[2],"wb").write(d)' "$T/c.gz" "$T/bad.gz"
+	run trace-normalize -s "$CANARY" "$T/bad.gz"
+	assert_failure 2
+}
+
+@test "a 10 MB line is read whole" {
+	python3 -c 'print("{\"op\":\"" + "x"*10000000 + "\",\"lr\":1}")' > "$T/in"
+	run trace-normalize -c op -c lr "$T/in"
+	assert_success
+	[ "${#lines[1]}" -eq 10000011 ]
+}
+
+@test "schema files: comments, options, overrides after -s" {
+	printf '# a comment\n\nformat jsonl\ncolumn lr=addr_field\n  op-value set  \n' > "$T/s"
+	printf '{"addr_field":16,"other":17}\n' > "$T/in"
+	run trace-normalize -s "$T/s" "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\nset\t0x00000010')"
+	run trace-normalize -s "$T/s" -c lr=other "$T/in"
+	assert_output "$(printf 'op\tlr\nset\t0x00000011')"
+	printf 'colum lr\n' > "$T/bad"
+	run --separate-stderr trace-normalize -s "$T/bad" "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/bad:1: unknown schema option 'colum'" ]
+}
+
+@test "-o writes atomically; a failed run leaves no file" {
+	printf '{"lr":1}\n{"lr":"x"}\n' > "$T/in"
+	run trace-normalize -c lr -o "$T/out.tsv" "$T/in"
+	assert_failure 2
+	[ ! -e "$T/out.tsv" ]
+	[ -z "$(ls -A "$T" | grep -v '^in$')" ]
+	printf '{"lr":1}\n' > "$T/in"
+	run trace-normalize -c lr -o "$T/out.tsv" "$T/in"
+	assert_success
+	run cat "$T/out.tsv"
+	assert_output "$(printf 'lr\n0x00000001')"
+	run trace-normalize -c lr -o "$T/nodir/out.tsv" "$T/in"
+	assert_failure 2
+}
+
+@test "--check accepts trace-normalize output and reports every violation" {
+	events | canary_of > "$T/c.jsonl"
+	trace-normalize -s "$CANARY" "$T/c.jsonl" > "$T/ok.tsv"
+	run trace-normalize --check "$T/ok.tsv"
+	assert_success
+	printf 'lr\top\ttid\n0x824AB168\tx\t007\n0x824ab168\tx\n0x1\ty\t1\n' > "$T/bad.tsv"
+	run --separate-stderr trace-normalize --check "$T/bad.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/bad.tsv:1: column 'op' out of order (the canonical columns op, lr, handle, tid, ts come first, in that order)" ]
+	[ "${stderr_lines[1]}" = "trace-normalize: $T/bad.tsv:2: column lr: '0x824AB168' is not a canonical address (expected 0x824ab168)" ]
+	[ "${stderr_lines[2]}" = "trace-normalize: $T/bad.tsv:2: column tid: '007' is not a canonical decimal integer" ]
+	[ "${stderr_lines[3]}" = "trace-normalize: $T/bad.tsv:3: expected 3 fields, got 2" ]
+	[ "${stderr_lines[4]}" = "trace-normalize: $T/bad.tsv:4: column lr: '0x1' is not a canonical address (expected 0x00000001)" ]
+	[ "${stderr_lines[5]}" = "trace-normalize: 5 violations in 3 rows" ]
+}
+
+@test "the jq normalizer in examples/ can take trace-normalize's place" {
+	events | ours_of > "$T/o.jsonl"
+	printf '{"pc":"0x1","tid":1,"cycle":1,"r3":"0x1","lr":"0x1"}\n' >> "$T/o.jsonl"
+	trace-normalize -q -s "$OURS" "$T/o.jsonl" > "$T/want"
+	jq -nr -f "$EX/normalizers/xenia-ours.jq" "$T/o.jsonl" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	run trace-normalize --check "$T/got"
+	assert_success
+}
+
+@test "usage: --help to stdout, bad options exit 2 with a hint" {
+	run --separate-stderr trace-normalize --help
+	assert_success
+	[[ "$output" == "usage: trace-normalize "* ]]
+	run --separate-stderr trace-normalize --bogus
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-normalize: unrecognized option '--bogus'" ]
+	[ "${stderr_lines[1]}" = "Try 'trace-normalize --help' for more information." ]
+	run trace-normalize --format xml
+	assert_failure 2
+	run trace-normalize --op-map nonsense
+	assert_failure 2
+	run trace-normalize --version
+	assert_success
+	[[ "$output" == "trace-normalize (trace-tools) "* ]]
+}
+
+@test "write errors: /dev/full and a closed stdout exit 2" {
+	printf '{"lr":1}\n' > "$T/in"
+	run --separate-stderr bash -c 'trace-normalize -c lr "$1" > /dev/full' _ "$T/in"
+	assert_failure 2
+	[[ "$stderr" == "trace-normalize: standard output: write error: No space left on device" ]]
+	run --separate-stderr bash -c 'trace-normalize --help > /dev/full' _
+	assert_failure 2
+	run --separate-stderr bash -c 'trace-normalize -c lr "$1" >&-' _ "$T/in"
+	assert_failure 2
+}
+
+@test "a reader that goes away: quiet under default SIGPIPE" {
+	python3 -c '
+for i in range(300000): print("{\"lr\": %d}" % i)' > "$T/in"
+	run --separate-stderr bash -c 'trace-normalize -c lr "$1" | head -1' _ "$T/in"
+	assert_success
+	assert_output "lr"
+	[ -z "$stderr" ]
+	run --separate-stderr bash -c 'trap "" PIPE; trace-normalize -c lr "$1" | head -1; exit ${PIPESTATUS[0]}' _ "$T/in"
+	assert_failure 2
+	[[ "$stderr" == *"write error: Broken pipe"* ]]
+}

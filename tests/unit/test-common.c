@@ -1,0 +1,316 @@
+/*
+ * test-common.c - unit tests of the intricate parts of common/: integer
+ * and address parsing (bases, overflow, leading zeros), canonical
+ * formatting, value ordering, JSON unescaping and records, UTF-8 checks
+ * and TSV escaping.  Prints one line per failure and a final
+ * "N passed, N failed"; exits 1 on any failure.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "json.h"
+#include "num.h"
+#include "tsv.h"
+
+static int npass, nfail;
+
+#define CHECK(cond, ...) do {						\
+	if (cond)							\
+		npass++;						\
+	else {								\
+		nfail++;						\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		putchar('\n');						\
+	}								\
+} while (0)
+
+static void
+addr_ok(const char *in, const char *want)
+{
+	uint64_t v = 0;
+	char b[NUM_ADDR_MAX + 1];
+	enum num_err e = num_parse_addr(span_str(in), &v);
+	size_t n;
+
+	CHECK(e == NUM_OK, "num_parse_addr(%s): %s", in, num_strerror(e));
+	if (e != NUM_OK)
+		return;
+	n = num_fmt_addr(b, v);
+	b[n] = '\0';
+	CHECK(strcmp(b, want) == 0, "addr %s -> %s, want %s", in, b, want);
+}
+
+static void
+addr_bad(const char *in, enum num_err want)
+{
+	uint64_t v = 0;
+	enum num_err e = num_parse_addr(span_make(in, strlen(in)), &v);
+
+	CHECK(e == want, "num_parse_addr(\"%s\") = %s, want %s", in,
+	    num_strerror(e), num_strerror(want));
+}
+
+static void
+int_ok(const char *in, const char *want)
+{
+	int64_t v = 0;
+	char b[NUM_INT_MAX + 1];
+	enum num_err e = num_parse_int(span_str(in), &v);
+	size_t n;
+
+	CHECK(e == NUM_OK, "num_parse_int(%s): %s", in, num_strerror(e));
+	if (e != NUM_OK)
+		return;
+	n = num_fmt_i64(b, v);
+	b[n] = '\0';
+	CHECK(strcmp(b, want) == 0, "int %s -> %s, want %s", in, b, want);
+}
+
+static void
+int_bad(const char *in, enum num_err want)
+{
+	int64_t v = 0;
+	enum num_err e = num_parse_int(span_str(in), &v);
+
+	CHECK(e == want, "num_parse_int(\"%s\") = %s, want %s", in,
+	    num_strerror(e), num_strerror(want));
+}
+
+static void
+test_numbers(void)
+{
+	/* The three spellings of one address in the seed's traces. */
+	addr_ok("2185933160", "0x824ab168");
+	addr_ok("0x824AB168", "0x824ab168");
+	addr_ok("0x824ab168", "0x824ab168");
+	addr_ok("0X824AB168", "0x824ab168");
+	addr_ok("4172", "0x0000104c");
+	addr_ok("0", "0x00000000");
+	addr_ok("0x0", "0x00000000");
+	addr_ok("0x00000000000000000000824ab168", "0x824ab168");
+	addr_ok("000012", "0x0000000c");
+	addr_ok("4294967296", "0x100000000");
+	addr_ok("0xffffffffffffffff", "0xffffffffffffffff");
+	addr_ok("18446744073709551615", "0xffffffffffffffff");
+	addr_ok("0x8000000000000000", "0x8000000000000000");
+	addr_bad("18446744073709551616", NUM_RANGE);
+	addr_bad("0x10000000000000000", NUM_RANGE);	/* 17 digits */
+	addr_bad("", NUM_EMPTY);
+	addr_bad("0x", NUM_EMPTY);
+	addr_bad("-1", NUM_NEG);
+	addr_bad("-0x10", NUM_SYNTAX);
+	addr_bad("1.5", NUM_FRACTION);
+	addr_bad("1e3", NUM_FRACTION);
+	addr_bad("12a", NUM_SYNTAX);
+	addr_bad("824AB168", NUM_SYNTAX);	/* hex needs its prefix */
+	addr_bad("0xg", NUM_SYNTAX);
+	addr_bad(" 12", NUM_SYNTAX);
+	addr_bad("12 ", NUM_SYNTAX);
+	addr_bad("+12", NUM_SYNTAX);
+	{
+		uint64_t v;
+		enum num_err e = num_parse_addr(span_make("12\0" "3", 4), &v);
+
+		CHECK(e == NUM_SYNTAX, "NUL inside a number: %s",
+		    num_strerror(e));
+	}
+	{
+		/* 300 digits: out of range, not a crash or a wrap. */
+		char big[301];
+
+		memset(big, '9', 300);
+		big[300] = '\0';
+		addr_bad(big, NUM_RANGE);
+		int_bad(big, NUM_RANGE);
+	}
+	int_ok("15", "15");
+	int_ok("007", "7");
+	int_ok("-5", "-5");
+	int_ok("0x10", "16");
+	int_ok("9223372036854775807", "9223372036854775807");
+	int_ok("-9223372036854775808", "-9223372036854775808");
+	int_bad("9223372036854775808", NUM_RANGE);
+	int_bad("-9223372036854775809", NUM_RANGE);
+	int_bad("1.0", NUM_FRACTION);
+	int_bad("-", NUM_EMPTY);
+	int_bad("", NUM_EMPTY);
+	int_bad("--1", NUM_SYNTAX);
+	{
+		uint64_t v = 1;
+		enum num_err e = num_parse_hex(span_str("DEADbeef"), &v);
+
+		CHECK(e == NUM_OK && v == 0xdeadbeef, "num_parse_hex");
+	}
+}
+
+static int
+cmpv(const char *a, const char *b)
+{
+	return num_cmp_values(span_str(a), span_str(b));
+}
+
+static void
+test_order(void)
+{
+	CHECK(cmpv("9", "10") < 0, "9 before 10");
+	CHECK(cmpv("10", "9") > 0, "10 after 9");
+	CHECK(cmpv("-3", "2") < 0, "-3 before 2");
+	CHECK(cmpv("-3", "-20") > 0, "-3 after -20");
+	CHECK(cmpv("0x0000000a", "0x00000009") > 0, "hex numeric");
+	CHECK(cmpv("0x9", "0x00000010") < 0, "hex numeric, widths differ");
+	CHECK(cmpv("10", "abc") < 0, "numbers before words");
+	CHECK(cmpv("abc", "abd") < 0, "bytewise");
+	CHECK(cmpv("010", "10") < 0 && cmpv("10", "010") > 0,
+	    "numeric tie broken bytewise");
+	CHECK(cmpv("x", "x") == 0, "equal");
+	CHECK(cmpv("", "a") < 0, "empty first");
+}
+
+static const char *
+unesc(const char *in, struct sbuf *sb)
+{
+	return json_unescape(span_str(in), sb);
+}
+
+static void
+test_json_unescape(void)
+{
+	struct sbuf sb = { 0 };
+	const char *e;
+
+	e = unesc("Nt\\u0053et\\\"\\\\\\/\\b\\f\\n\\r\\t", &sb);
+	CHECK(e == NULL && strcmp(sb.p, "NtSet\"\\/\b\f\n\r\t") == 0,
+	    "simple escapes: %s", e ? e : sb.p);
+	e = unesc("\\u00e9\\u20AC", &sb);
+	CHECK(e == NULL && strcmp(sb.p, "\xc3\xa9\xe2\x82\xac") == 0,
+	    "BMP escapes to UTF-8");
+	e = unesc("\\ud83d\\ude00", &sb);
+	CHECK(e == NULL && strcmp(sb.p, "\xf0\x9f\x98\x80") == 0,
+	    "surrogate pair to one 4-byte character");
+	CHECK(unesc("\\ud83d", &sb) != NULL, "lone high surrogate");
+	CHECK(unesc("\\ud83dx", &sb) != NULL, "high surrogate then text");
+	CHECK(unesc("\\ude00", &sb) != NULL, "lone low surrogate");
+	CHECK(unesc("\\ud83d\\u0041", &sb) != NULL, "high then non-low");
+	CHECK(unesc("\\x41", &sb) != NULL, "unknown escape");
+	CHECK(unesc("\\u12", &sb) != NULL, "short \\u");
+	CHECK(unesc("\\u12g4", &sb) != NULL, "bad hex in \\u");
+	CHECK(unesc("abc\\", &sb) != NULL, "trailing backslash");
+	CHECK(unesc("a\tb", &sb) != NULL, "raw control character");
+	e = unesc("\\u0000", &sb);
+	CHECK(e == NULL && sb.len == 1 && sb.p[0] == '\0',
+	    "\\u0000 yields a NUL byte for the caller to judge");
+	e = unesc("plain", &sb);
+	CHECK(e == NULL && strcmp(sb.p, "plain") == 0, "no escapes");
+	sb_free(&sb);
+}
+
+static int
+parse(struct json_line *jl, const char *s)
+{
+	return json_parse_line(jl, s, strlen(s));
+}
+
+static void
+test_json_line(void)
+{
+	struct json_line jl = { 0 };
+	static char deep[20000 * 2 + 64];
+	size_t i, n;
+
+	CHECK(parse(&jl, "{\"b\": 1, \"a\" :\"x\\\"y\", \"n\":{\"k\":[1,2,{}]},"
+	    "\"z\":null, \"t\":true}") == 0, "valid object: %s", jl.err);
+	CHECK(jl.nf == 5, "5 top-level fields, got %zu", jl.nf);
+	CHECK(jl.nf == 5 && span_eqs(jl.f[0].key, "b") &&
+	    jl.f[0].type == JT_NUMBER && span_eqs(jl.f[0].val, "1"),
+	    "field b");
+	CHECK(jl.nf == 5 && jl.f[1].type == JT_STRING && jl.f[1].vesc &&
+	    span_eqs(jl.f[1].val, "x\\\"y"), "field a raw string");
+	CHECK(jl.nf == 5 && jl.f[2].type == JT_OBJECT, "nested object");
+	CHECK(jl.nf == 5 && jl.f[3].type == JT_NULL, "null");
+	CHECK(jl.nf == 5 && jl.f[4].type == JT_TRUE, "true");
+	CHECK(parse(&jl, "  {}  ") == 0 && jl.nf == 0, "empty object");
+	CHECK(parse(&jl, "{\"a\":1") != 0, "truncated object");
+	CHECK(parse(&jl, "{\"a\":\"x}") != 0, "unterminated string");
+	CHECK(parse(&jl, "{\"a\":1} x") != 0, "trailing garbage");
+	CHECK(parse(&jl, "{\"a\":1}{\"b\":2}") != 0, "two objects");
+	CHECK(parse(&jl, "[1,2]") != 0, "top-level array");
+	CHECK(parse(&jl, "42") != 0, "top-level scalar");
+	CHECK(parse(&jl, "\"s\"") != 0, "top-level string");
+	CHECK(parse(&jl, "{\"a\" 1}") != 0, "missing colon");
+	CHECK(parse(&jl, "{\"a\":1 \"b\":2}") != 0, "missing comma");
+	CHECK(parse(&jl, "{,\"a\":1}") != 0, "leading comma");
+	CHECK(parse(&jl, "{\"a\":1,}") != 0, "trailing comma");
+	CHECK(parse(&jl, "{\"a\":tru}") != 0, "bad literal");
+	CHECK(parse(&jl, "{\"a\":01}") != 0, "leading zero number");
+	CHECK(parse(&jl, "{\"a\":1.}") != 0, "bad fraction");
+	CHECK(parse(&jl, "{\"a\":-}") != 0, "lone minus");
+	CHECK(parse(&jl, "{\"a\":\"\\q\"}") != 0, "bad escape");
+	CHECK(parse(&jl, "{\"a\":1e400}") == 0 &&
+	    jl.f[0].type == JT_NUMBER, "huge exponent is a JSON number");
+	CHECK(json_parse_line(&jl, "{\"a\":\0 1}", 9) != 0 &&
+	    strstr(jl.err, "NUL") != NULL, "NUL byte reported as such: %s",
+	    jl.err);
+	/* 10,000 levels of nesting in a field nobody uses. */
+	n = 0;
+	n += (size_t)sprintf(deep, "{\"deep\":");
+	for (i = 0; i < 10000; i++)
+		deep[n++] = '[';
+	for (i = 0; i < 10000; i++)
+		deep[n++] = ']';
+	n += (size_t)sprintf(deep + n, ",\"lr\":5}");
+	CHECK(json_parse_line(&jl, deep, n) == 0 && jl.nf == 2 &&
+	    span_eqs(jl.f[1].key, "lr"), "deep nesting: %s", jl.err);
+	json_line_free(&jl);
+}
+
+static void
+test_utf8(void)
+{
+	CHECK(utf8_check("plain", 5) == -1, "ascii");
+	CHECK(utf8_check("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9) == -1,
+	    "2-, 3- and 4-byte characters");
+	CHECK(utf8_check("a\xff", 2) == 1, "0xff");
+	CHECK(utf8_check("\xc0\xaf", 2) == 0, "overlong");
+	CHECK(utf8_check("\xed\xa0\x80", 3) == 0, "encoded surrogate");
+	CHECK(utf8_check("\xf4\x90\x80\x80", 4) == 0, "above U+10FFFF");
+	CHECK(utf8_check("\xe2\x82", 2) == 0, "truncated sequence");
+}
+
+static void
+test_tsv(void)
+{
+	struct sbuf sb = { 0 };
+	struct span f[4];
+
+	CHECK(tsv_unescape(span_str("a\\tb\\nc\\\\d\\re"), &sb) == 0 &&
+	    strcmp(sb.p, "a\tb\nc\\d\re") == 0, "unescape");
+	CHECK(tsv_unescape(span_str("a\\x"), &sb) != 0, "unknown escape");
+	CHECK(tsv_unescape(span_str("a\\"), &sb) != 0, "trailing backslash");
+	CHECK(tsv_needs_escape("a|b`<c>,\"", 9) == 0,
+	    "markup characters need no TSV escape");
+	CHECK(tsv_needs_escape("a\tb", 3) == 1, "tab needs an escape");
+	CHECK(tsv_split(span_str("a\t\tc"), f, 4) == 3 && f[1].n == 0 &&
+	    span_eqs(f[2], "c"), "split keeps empty fields");
+	CHECK(tsv_split(span_str(""), f, 4) == 1 && f[0].n == 0,
+	    "an empty line is one empty field");
+	CHECK(tsv_split(span_str("a\tb\tc\td\te"), f, 2) == 5,
+	    "split counts past max");
+	sb_free(&sb);
+}
+
+int
+main(int argc, char *argv[])
+{
+	(void)argc;
+	err_init(argv[0]);
+	test_numbers();
+	test_order();
+	test_json_unescape();
+	test_json_line();
+	test_utf8();
+	test_tsv();
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail != 0;
+}
