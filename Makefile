@@ -20,7 +20,7 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -Icommon -DTRACE_TOOLS_VERSION=\"$(VERSION)\" \
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LDLIBS	= -lcsv -lzstd -lz -lpthread
 
-TOOLS	= trace-normalize
+TOOLS	= trace-normalize trace-key trace-hist trace-join
 BINS	= $(TOOLS:%=bin/%)
 
 COMMON_SRC = $(wildcard common/*.c)

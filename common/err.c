@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xmem.h"
 
 static const char *prog = "trace-tools";
 
@@ -114,4 +115,44 @@ err_atexit(void (*fn)(void))
 {
 	if (atexit(fn) != 0)
 		dief("cannot register exit handler");
+}
+
+void
+help_exit(const char *text)
+{
+	fputs(text, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno("standard output: write error");
+	exit(0);
+}
+
+void
+version_exit(void)
+{
+	printf("%s (trace-tools) %s\n", prog, TRACE_TOOLS_VERSION);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno("standard output: write error");
+	exit(0);
+}
+
+char **
+name_list(const char *list, const char *opt, size_t *n)
+{
+	char **v = NULL;
+	const char *p = list, *c;
+
+	*n = 0;
+	for (;;) {
+		c = strchr(p, ',');
+		if (c == NULL)
+			c = p + strlen(p);
+		if (c == p)
+			die_usage("%s: empty column name in '%s'", opt, list);
+		v = xreallocarray(v, *n + 2, sizeof(*v));
+		v[(*n)++] = xmemdup(p, (size_t)(c - p));
+		v[*n] = NULL;
+		if (*c == '\0')
+			return v;
+		p = c + 1;
+	}
 }

@@ -20,6 +20,22 @@
 #else
 #define NORETURN
 #define PRINTFLIKE(f, a)
+/*
+ * Print text (a tool's usage) on stdout and exit 0; a write error (e.g.
+ * stdout on /dev/full) exits 2 instead.
+ */
+NORETURN void help_exit(const char *text);
+
+/* Print "PROG (trace-tools) VERSION" on stdout and exit 0 (or 2). */
+NORETURN void version_exit(void);
+
+/*
+ * Split a comma-separated list of names into a NULL-terminated array
+ * (caller frees the array and the strings).  Exits 2, naming opt, on an
+ * empty name.
+ */
+char	**name_list(const char *list, const char *opt, size_t *n);
+
 #endif
 
 /* Record the program name (basename of argv0) used as the message prefix. */
@@ -55,5 +71,21 @@ NORETURN void die_usage(const char *fmt, ...) PRINTFLIKE(1, 2);
  * normal exit (atexit order).  Used to remove temporary report files.
  */
 void	err_atexit(void (*fn)(void));
+
+/*
+ * Print text (a tool's usage) on stdout and exit 0; a write error (e.g.
+ * stdout on /dev/full) exits 2 instead.
+ */
+NORETURN void help_exit(const char *text);
+
+/* Print "PROG (trace-tools) VERSION" on stdout and exit 0 (or 2). */
+NORETURN void version_exit(void);
+
+/*
+ * Split a comma-separated list of names into a NULL-terminated array
+ * (caller frees the array and the strings).  Exits 2, naming opt, on an
+ * empty name.
+ */
+char	**name_list(const char *list, const char *opt, size_t *n);
 
 #endif

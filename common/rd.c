@@ -564,3 +564,24 @@ rd_close(struct rd *r)
 	free(r->name);
 	free(r);
 }
+
+struct rd **
+rd_open_all(char **names, int n, int *nout)
+{
+	static char *dash[] = { "-" };
+	struct rd **v;
+	int i, failed = 0;
+
+	if (n == 0) {
+		names = dash;
+		n = 1;
+	}
+	v = xcalloc((size_t)n, sizeof(*v));
+	for (i = 0; i < n; i++)
+		if ((v[i] = rd_open(names[i])) == NULL)
+			failed = 1;
+	if (failed)
+		exit(EXIT_TROUBLE);
+	*nout = n;
+	return v;
+}

@@ -47,6 +47,12 @@ uint64_t rd_bytes(const struct rd *r);
 uint64_t rd_size(const struct rd *r);
 uint64_t rd_rawpos(const struct rd *r);
 
+/*
+ * Open every operand (none means "-"); after reporting each one that
+ * cannot be opened, exit 2.  Returns an array of *n readers.
+ */
+struct rd **rd_open_all(char **names, int n, int *nout);
+
 /* Close and free; returns nothing: errors were fatal already. */
 void	rd_close(struct rd *r);
 

@@ -367,23 +367,16 @@ main(int argc, char *argv[])
 	struct rd **in;
 	char **names;
 	char *dash[] = { "-" };
-	int first, n, i, failed = 0;
+	int first, n, i;
 
 	err_init(argv[0]);
 	first = schema_args(argc, argv);
 	schema_finish();
 	n = argc - first;
 	names = n > 0 ? argv + first : dash;
-	if (n == 0)
-		n = 1;
 	o = S.check ? NULL : S.output != NULL ? ob_create(S.output) :
 	    ob_stdout();
-	in = xcalloc((size_t)n, sizeof(*in));
-	for (i = 0; i < n; i++)
-		if ((in[i] = rd_open(names[i])) == NULL)
-			failed = 1;
-	if (failed)
-		exit(EXIT_TROUBLE);
+	in = rd_open_all(argv + first, n, &n);
 	if (S.check)
 		return check_stream(in, names, n);
 	for (i = 0; i < (int)S.ncol; i++)

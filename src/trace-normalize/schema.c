@@ -80,24 +80,6 @@ static const char usage_text[] =
 "  -h, --help                show this help\n"
 "  -V, --version             show the version\n";
 
-NORETURN static void
-usage_exit(void)
-{
-	fputs(usage_text, stdout);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		die_errno("standard output: write error");
-	exit(0);
-}
-
-NORETURN static void
-version_exit(void)
-{
-	printf("trace-normalize (trace-tools) %s\n", TRACE_TOOLS_VERSION);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		die_errno("standard output: write error");
-	exit(0);
-}
-
 int
 slot_of(const char *name, size_t n)
 {
@@ -345,7 +327,7 @@ apply(int id, const char *arg, const char *optname)
 		S.quiet = 1;
 		break;
 	case O_HELP:
-		usage_exit();
+		help_exit(usage_text);
 	case O_VERSION:
 		version_exit();
 	default:

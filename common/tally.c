@@ -1,0 +1,109 @@
+/* tally.c - tally cell value encoding; see tally.h. */
+#include <string.h>
+
+#include "tally.h"
+
+int
+tally_kind(const char *name)
+{
+	if (strcmp(name, "counts") == 0)
+		return TK_COUNTS;
+	if (strcmp(name, "distinct") == 0)
+		return TK_DISTINCT;
+	if (strcmp(name, "range") == 0)
+		return TK_RANGE;
+	return -1;
+}
+
+const char *
+tally_kind_name(enum tally_kind k)
+{
+	switch (k) {
+	case TK_COUNTS: return "counts";
+	case TK_DISTINCT: return "distinct";
+	case TK_RANGE: return "range";
+	}
+	return "?";
+}
+
+int
+tally_needs_enc(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '%' || p[i] == ',' || p[i] == ':')
+			return 1;
+	return 0;
+}
+
+static const char *
+enc_of(char c)
+{
+	switch (c) {
+	case '%': return "%25";
+	case ',': return "%2c";
+	case ':': return "%3a";
+	}
+	return NULL;
+}
+
+void
+tally_put(struct ob *o, const char *p, size_t n)
+{
+	size_t i, run = 0;
+	const char *e;
+
+	for (i = 0; i < n; i++) {
+		if ((e = enc_of(p[i])) == NULL)
+			continue;
+		ob_write(o, p + run, i - run);
+		ob_write(o, e, 3);
+		run = i + 1;
+	}
+	ob_write(o, p + run, n - run);
+}
+
+void
+tally_enc(struct sbuf *sb, const char *p, size_t n)
+{
+	size_t i, run = 0;
+	const char *e;
+
+	for (i = 0; i < n; i++) {
+		if ((e = enc_of(p[i])) == NULL)
+			continue;
+		sb_add(sb, p + run, i - run);
+		sb_add(sb, e, 3);
+		run = i + 1;
+	}
+	sb_add(sb, p + run, n - run);
+}
+
+int
+tally_decode(struct span v, struct sbuf *sb)
+{
+	size_t i, run = 0;
+
+	sb_clear(sb);
+	for (i = 0; i < v.n; i++) {
+		char c;
+
+		if (v.p[i] != '%')
+			continue;
+		if (i + 2 >= v.n)
+			return -1;
+		if (v.p[i + 1] != '2')
+			return -1;
+		switch (v.p[i + 2]) {
+		case '5': c = '%'; break;
+		case 'c': case 'C': c = ','; break;
+		case 'a': case 'A': c = ':'; break;
+		default: return -1;
+		}
+		sb_add(sb, v.p + run, i - run);
+		sb_addc(sb, c);
+		i += 2;
+		run = i + 1;
+	}
+	sb_add(sb, v.p + run, v.n - run);
+	return 0;
+}

@@ -1,0 +1,563 @@
+/*
+ * trace-hist - group a keyed stream by key: sum counts, tally attributes.
+ *
+ * Input is trace-key output or trace-hist output (or several of either,
+ * or their concatenation with repeated header lines): the key is every
+ * column before `count`, every column after it is a tally column (see
+ * tally.h).  Grouping is by hash, never by input order, and memory grows
+ * with distinct keys and distinct tallied values, never with events.
+ * Output is sorted (count descending then key, or key), so it does not
+ * depend on input order, hash seed or locale, and hist(A+B) equals
+ * hist(hist(A)+hist(B)) byte for byte.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "htab.h"
+#include "num.h"
+#include "ob.h"
+#include "rd.h"
+#include "tally.h"
+#include "tsv.h"
+
+/* A small map from value id to count, open addressing; id 0 is empty. */
+struct cmap {
+	uint32_t	 n, cap;
+	uint32_t	*id;		/* value id + 1 */
+	uint64_t	*cnt;
+};
+
+/* A value's sort key, computed once per distinct value. */
+struct vkey {
+	struct span	 s;
+	int		 isnum, neg;
+	uint64_t	 mag;
+};
+
+/* One tally column. */
+struct acol {
+	enum tally_kind	 kind;
+	struct htab	*vals;		/* distinct values (counts, distinct) */
+	struct cmap	*map;		/* per key (counts, distinct) */
+	int64_t		*min, *max;	/* per key (range) */
+	uint8_t		*has;		/* per key (range) */
+	/* the previous row's cell, to skip re-interning runs */
+	struct sbuf	 last;
+	uint32_t	 lastid;
+	int		 havelast;
+	uint32_t	*rank;		/* value id -> sort position */
+};
+
+static struct htab	*keys;		/* key spans (escaped, tab-joined) */
+static uint64_t		*count;		/* per key */
+static size_t		 capkeys;
+static struct acol	*ac;
+static size_t		 nac;
+static struct tsv_hdr	 hdr;		/* the first input's header */
+static size_t		 kc;		/* index of the count column */
+
+static char		**tkcol;	/* -t COL=KIND, by name */
+static int		 *tkkind;
+static size_t		  ntk;
+static int		  bykey;	/* --sort key */
+static char		 *output;
+
+static const char usage_text[] =
+"usage: trace-hist [-o file] [-t column=kind] [--sort count|key] [file ...]\n"
+"\n"
+"Group a keyed stream (trace-key or trace-hist output) by its key.\n"
+"\n"
+"  -o, --output FILE     write to FILE atomically instead of stdout\n"
+"  -t, --tally COL=KIND  tally COL as counts, distinct or range (default:\n"
+"                        ts range, every other column counts)\n"
+"      --sort ORDER      count (count descending, then key; default) or key\n"
+"  -h, --help            show this help\n"
+"  -V, --version         show the version\n";
+
+static uint64_t
+vhash(uint32_t id)
+{
+	uint64_t x = id * 0x9e3779b97f4a7c15ULL;
+
+	return x ^ (x >> 29);
+}
+
+/* Add c to value id's count in m. */
+static void
+cmap_add(struct cmap *m, uint32_t id, uint64_t c, const char *file,
+    uint64_t line)
+{
+	uint32_t j, k = id + 1;
+
+	if (m->n * 2 >= m->cap) {
+		struct cmap g = { 0, m->cap ? m->cap * 2 : 4, NULL, NULL };
+
+		g.id = xcalloc(g.cap, sizeof(*g.id));
+		g.cnt = xcalloc(g.cap, sizeof(*g.cnt));
+		for (j = 0; j < m->cap; j++)
+			if (m->id[j] != 0)
+				cmap_add(&g, m->id[j] - 1, m->cnt[j], file, line);
+		free(m->id);
+		free(m->cnt);
+		*m = g;
+	}
+	for (j = (uint32_t)vhash(id) & (m->cap - 1); m->id[j] != 0;
+	    j = (j + 1) & (m->cap - 1))
+		if (m->id[j] == k) {
+			if (m->cnt[j] + c < c)
+				die_at(file, line, "tally count overflows 64 "
+				    "bits");
+			m->cnt[j] += c;
+			return;
+		}
+	m->id[j] = k;
+	m->cnt[j] = c;
+	m->n++;
+}
+
+static uint32_t
+intern(struct acol *a, struct span v)
+{
+	if (a->havelast && a->last.len == v.n &&
+	    memcmp(a->last.p, v.p, v.n) == 0)
+		return a->lastid;
+	a->lastid = ht_intern(a->vals, v.p, v.n, NULL);
+	sb_clear(&a->last);
+	sb_add(&a->last, v.p, v.n);
+	a->havelast = 1;
+	return a->lastid;
+}
+
+static void
+grow_keys(uint32_t k)
+{
+	size_t old = capkeys, i;
+
+	if (k < capkeys)
+		return;
+	capkeys = capkeys ? capkeys * 2 : 1024;
+	count = xreallocarray(count, capkeys, sizeof(*count));
+	for (i = 0; i < nac; i++) {
+		struct acol *a = &ac[i];
+
+		if (a->kind == TK_RANGE) {
+			a->min = xreallocarray(a->min, capkeys, sizeof(*a->min));
+			a->max = xreallocarray(a->max, capkeys, sizeof(*a->max));
+			a->has = xrealloc(a->has, capkeys);
+			memset(a->has + old, 0, capkeys - old);
+		} else {
+			a->map = xreallocarray(a->map, capkeys,
+			    sizeof(*a->map));
+			memset(a->map + old, 0, (capkeys - old) *
+			    sizeof(*a->map));
+		}
+	}
+}
+
+/* Fold one tally cell into key k. */
+static void
+tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
+    const char *file, uint64_t line, struct span name)
+{
+	const char *p = cell.p, *end = cell.p + cell.n, *comma, *colon;
+	uint64_t c;
+	int64_t lo, hi;
+
+	if (cell.n == 0)
+		return;
+	if (a->kind == TK_RANGE) {
+		const char *dots = memmem(cell.p, cell.n, "..", 2);
+		enum num_err e1, e2;
+
+		if (dots != NULL) {
+			e1 = num_parse_i64(span_make(p, (size_t)(dots - p)), &lo);
+			e2 = num_parse_i64(span_make(dots + 2,
+			    (size_t)(end - dots - 2)), &hi);
+		} else {
+			e1 = e2 = num_parse_i64(cell, &lo);
+			hi = lo;
+		}
+		if (e1 != NUM_OK || e2 != NUM_OK || lo > hi)
+			die_at(file, line, "column %.*s: bad range tally '%.*s' "
+			    "(expected INTEGER or MIN..MAX)", (int)name.n,
+			    name.p, (int)cell.n, cell.p);
+		if (!a->has[k] || lo < a->min[k])
+			a->min[k] = lo;
+		if (!a->has[k] || hi > a->max[k])
+			a->max[k] = hi;
+		a->has[k] = 1;
+		return;
+	}
+	colon = memchr(cell.p, ':', cell.n);
+	comma = memchr(cell.p, ',', cell.n);
+	if (colon == NULL && comma == NULL) {
+		/* One value standing for the row's count. */
+		cmap_add(&a->map[k], intern(a, cell), rowcount, file, line);
+		return;
+	}
+	if (a->kind == TK_DISTINCT && colon != NULL)
+		die_at(file, line, "column %.*s: a counts tally where a "
+		    "distinct tally was expected", (int)name.n, name.p);
+	if (a->kind == TK_COUNTS && colon == NULL)
+		die_at(file, line, "column %.*s: bad counts tally '%.*s' "
+		    "(expected VALUE:N,...)", (int)name.n, name.p,
+		    (int)(cell.n > 60 ? 60 : cell.n), cell.p);
+	while (p < end) {
+		struct span v, num;
+
+		comma = memchr(p, ',', (size_t)(end - p));
+		if (comma == NULL)
+			comma = end;
+		v = span_make(p, (size_t)(comma - p));
+		if (a->kind == TK_COUNTS) {
+			colon = memchr(v.p, ':', v.n);
+			if (colon == NULL || colon == v.p)
+				die_at(file, line, "column %.*s: bad counts "
+				    "tally entry '%.*s'", (int)name.n, name.p,
+				    (int)v.n, v.p);
+			num = span_make(colon + 1, (size_t)(v.p + v.n - colon - 1));
+			if (num_parse_u64(num, &c) != NUM_OK)
+				die_at(file, line, "column %.*s: bad count in "
+				    "tally entry '%.*s'", (int)name.n, name.p,
+				    (int)v.n, v.p);
+			v.n = (size_t)(colon - v.p);
+		} else {
+			if (v.n == 0)
+				die_at(file, line, "column %.*s: empty value in "
+				    "distinct tally", (int)name.n, name.p);
+			c = 1;
+		}
+		cmap_add(&a->map[k], intern(a, v), c, file, line);
+		p = comma + 1;
+	}
+}
+
+static void
+setup_columns(const char *file)
+{
+	size_t i, j;
+	int c;
+
+	if ((c = tsv_col(&hdr, "count")) < 0) {
+		char *list = tsv_hdr_list(&hdr);
+
+		die_at(file, 1, "no column 'count' (columns: %s); expected a "
+		    "keyed stream from trace-key or a histogram from "
+		    "trace-hist%s", list, tsv_col(&hdr, "status") >= 0 ?
+		    " (this looks like trace-join output)" : "");
+	}
+	if (c == 0)
+		die_at(file, 1, "no key column before 'count'");
+	kc = (size_t)c;
+	nac = hdr.ncol - kc - 1;
+	ac = xcalloc(nac ? nac : 1, sizeof(*ac));
+	for (i = 0; i < nac; i++) {
+		struct span name = hdr.col[kc + 1 + i];
+
+		ac[i].kind = span_eqs(name, "ts") ? TK_RANGE : TK_COUNTS;
+		for (j = 0; j < ntk; j++)
+			if (span_eqs(name, tkcol[j]))
+				ac[i].kind = (enum tally_kind)tkkind[j];
+		if (ac[i].kind != TK_RANGE)
+			ac[i].vals = ht_new();
+	}
+	for (j = 0; j < ntk; j++) {
+		c = tsv_need(&hdr, tkcol[j], NULL);
+		if ((size_t)c <= kc)
+			die_usage("--tally: '%s' is not a tally column (the "
+			    "tally columns follow 'count')", tkcol[j]);
+	}
+}
+
+static void
+read_input(struct rd *in, int first)
+{
+	struct tsv_hdr h;
+	struct span line, *f;
+	const char *file = rd_name(in);
+	size_t n, i, keylen;
+	uint64_t c, ln;
+	uint32_t k;
+	int isnew;
+
+	if (!rd_line(in, &line))
+		dief("%s: empty input (no header line)", file);
+	if (first) {
+		tsv_hdr_parse(&hdr, line, file);
+		setup_columns(file);
+	} else if (!tsv_is_hdr(&hdr, line)) {
+		tsv_hdr_parse(&h, line, file);
+		die_at(file, 1, "columns (%s) differ from the first input's "
+		    "(%s)", tsv_hdr_list(&h), tsv_hdr_list(&hdr));
+	}
+	f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
+	while (rd_line(in, &line)) {
+		if (tsv_is_hdr(&hdr, line))
+			continue;	/* concatenated histograms */
+		ln = rd_lineno(in);
+		if ((n = tsv_split(line, f, hdr.ncol + 1)) != hdr.ncol)
+			die_at(file, ln, "expected %zu fields, got %zu",
+			    hdr.ncol, n);
+		if (num_parse_u64(f[kc], &c) != NUM_OK)
+			die_at(file, ln, "bad count '%.*s'", (int)f[kc].n,
+			    f[kc].p);
+		keylen = (size_t)(f[kc].p - 1 - line.p);
+		k = ht_intern(keys, line.p, keylen, &isnew);
+		grow_keys(k);
+		if (isnew)
+			count[k] = 0;
+		if (count[k] + c < c)
+			die_at(file, ln, "count overflows 64 bits");
+		count[k] += c;
+		for (i = 0; i < nac; i++)
+			tally_cell(&ac[i], k, f[kc + 1 + i], c, file, ln,
+			    hdr.col[kc + 1 + i]);
+	}
+	free(f);
+}
+
+/* Sorting. */
+static struct vkey *sortvals;
+static struct vkey *keycols;	/* per key: kc column sort keys */
+
+static void
+mkvkey(struct vkey *v, struct span s)
+{
+	v->s = s;
+	v->isnum = num_sortkey(s, &v->neg, &v->mag);
+}
+
+static int
+vkcmp(const struct vkey *a, const struct vkey *b)
+{
+	if (a->isnum && b->isnum) {
+		if (a->neg != b->neg)
+			return a->neg ? -1 : 1;
+		if (a->mag != b->mag)
+			return (a->mag < b->mag) != a->neg ? -1 : 1;
+	} else if (a->isnum != b->isnum)
+		return a->isnum ? -1 : 1;
+	return span_cmp(a->s, b->s);
+}
+
+static int
+valcmp(const void *x, const void *y)
+{
+	return vkcmp(&sortvals[*(const uint32_t *)x],
+	    &sortvals[*(const uint32_t *)y]);
+}
+
+static int
+keycmp_key(uint32_t a, uint32_t b)
+{
+	for (size_t i = 0; i < kc; i++) {
+		int c = vkcmp(&keycols[(size_t)a * kc + i],
+		    &keycols[(size_t)b * kc + i]);
+
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+static int
+keycmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	if (!bykey && count[a] != count[b])
+		return count[a] > count[b] ? -1 : 1;
+	return keycmp_key(a, b);
+}
+
+/* rank[id] = position of value id in value order. */
+static void
+rank_values(struct acol *a)
+{
+	uint32_t n = ht_count(a->vals), i, *ord;
+
+	sortvals = xreallocarray(NULL, n ? n : 1, sizeof(*sortvals));
+	ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));
+	for (i = 0; i < n; i++) {
+		mkvkey(&sortvals[i], ht_key(a->vals, i));
+		ord[i] = i;
+	}
+	qsort(ord, n, sizeof(*ord), valcmp);
+	a->rank = xreallocarray(NULL, n ? n : 1, sizeof(*a->rank));
+	for (i = 0; i < n; i++)
+		a->rank[ord[i]] = i;
+	free(ord);
+	free(sortvals);
+}
+
+struct ent {
+	uint32_t	 rank;
+	uint32_t	 id;
+	uint64_t	 cnt;
+};
+
+static int
+entcmp(const void *x, const void *y)
+{
+	const struct ent *a = x, *b = y;
+
+	return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+static void
+write_tally(struct ob *o, struct acol *a, uint32_t k, struct ent **buf,
+    size_t *cap)
+{
+	struct cmap *m;
+	size_t n = 0, j;
+
+	if (a->kind == TK_RANGE) {
+		if (a->has[k]) {
+			ob_i64(o, a->min[k]);
+			ob_puts(o, "..");
+			ob_i64(o, a->max[k]);
+		}
+		return;
+	}
+	m = &a->map[k];
+	if (m->n > *cap) {
+		*cap = m->n;
+		*buf = xreallocarray(*buf, *cap, sizeof(**buf));
+	}
+	for (j = 0; j < m->cap; j++)
+		if (m->id[j] != 0) {
+			(*buf)[n].id = m->id[j] - 1;
+			(*buf)[n].rank = a->rank[m->id[j] - 1];
+			(*buf)[n].cnt = m->cnt[j];
+			n++;
+		}
+	qsort(*buf, n, sizeof(**buf), entcmp);
+	for (j = 0; j < n; j++) {
+		if (j > 0)
+			ob_putc(o, ',');
+		ob_span(o, ht_key(a->vals, (*buf)[j].id));
+		if (a->kind == TK_COUNTS) {
+			ob_putc(o, ':');
+			ob_u64(o, (*buf)[j].cnt);
+		}
+	}
+}
+
+static void
+write_output(struct ob *o)
+{
+	uint32_t n = ht_count(keys), i, *ord;
+	struct ent *buf = NULL;
+	size_t cap = 0, j;
+
+	for (j = 0; j < nac; j++)
+		if (ac[j].kind != TK_RANGE)
+			rank_values(&ac[j]);
+	keycols = xreallocarray(NULL, (size_t)(n ? n : 1) * (kc ? kc : 1),
+	    sizeof(*keycols));
+	ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));
+	for (i = 0; i < n; i++) {
+		struct span key = ht_key(keys, i), f[1];
+		size_t c = 0;
+		const char *p = key.p, *end = key.p + key.n, *t;
+
+		ord[i] = i;
+		for (;;) {
+			t = memchr(p, '\t', (size_t)(end - p));
+			if (t == NULL)
+				t = end;
+			f[0] = span_make(p, (size_t)(t - p));
+			mkvkey(&keycols[(size_t)i * kc + c++], f[0]);
+			if (t == end || c == kc)
+				break;
+			p = t + 1;
+		}
+	}
+	qsort(ord, n, sizeof(*ord), keycmp);
+	ob_write(o, hdr.line, hdr.len);
+	ob_putc(o, '\n');
+	for (i = 0; i < n; i++) {
+		uint32_t k = ord[i];
+
+		ob_span(o, ht_key(keys, k));
+		ob_putc(o, '\t');
+		ob_u64(o, count[k]);
+		for (j = 0; j < nac; j++) {
+			ob_putc(o, '\t');
+			write_tally(o, &ac[j], k, &buf, &cap);
+		}
+		ob_putc(o, '\n');
+	}
+	free(buf);
+	free(ord);
+	free(keycols);
+}
+
+static const struct option longopts[] = {
+	{ "output",	required_argument, NULL, 'o' },
+	{ "tally",	required_argument, NULL, 't' },
+	{ "sort",	required_argument, NULL, 's' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct ob *o;
+	struct rd **in;
+	const char *eq;
+	int ch, n, i, k;
+
+	err_init(argv[0]);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+ho:t:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			output = optarg;
+			break;
+		case 't':
+			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg ||
+			    (k = tally_kind(eq + 1)) < 0)
+				die_usage("--tally: expected COLUMN=KIND with KIND "
+				    "counts, distinct or range, got '%s'", optarg);
+			tkcol = xreallocarray(tkcol, ntk + 1, sizeof(*tkcol));
+			tkkind = xreallocarray(tkkind, ntk + 1, sizeof(*tkkind));
+			tkcol[ntk] = xmemdup(optarg, (size_t)(eq - optarg));
+			tkkind[ntk++] = k;
+			break;
+		case 's':
+			if (strcmp(optarg, "key") == 0)
+				bykey = 1;
+			else if (strcmp(optarg, "count") == 0)
+				bykey = 0;
+			else
+				die_usage("--sort: expected count or key, got "
+				    "'%s'", optarg);
+			break;
+		case 'h':
+			help_exit(usage_text);
+		case 'V':
+			version_exit();
+		default:
+			if (optopt != 0)
+				die_usage("invalid option -- '%c'", optopt);
+			die_usage("unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	o = output != NULL ? ob_create(output) : ob_stdout();
+	in = rd_open_all(argv + optind, argc - optind, &n);
+	keys = ht_new();
+	for (i = 0; i < n; i++) {
+		read_input(in[i], i == 0);
+		rd_close(in[i]);
+	}
+	write_output(o);
+	ob_close(o);
+	free(in);
+	return 0;
+}

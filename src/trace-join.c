@@ -1,0 +1,355 @@
+/*
+ * trace-join - full outer join of two histograms on their key columns.
+ *
+ * Both inputs are trace-hist output with the same key columns (every
+ * column before `count`).  Each key comes out exactly once: `missing`
+ * (only in REF), `matched` (in both) or `extra` (only in CAND), with both
+ * counts, the ratio CAND/REF, an `under` flag, and each side's tallies
+ * under the side's name.  A key with an empty key column never matches.
+ * Rows are sorted by REF count descending, then CAND count descending,
+ * then key, so the output is deterministic.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "htab.h"
+#include "num.h"
+#include "ob.h"
+#include "rd.h"
+#include "tsv.h"
+
+/* One side: its histogram, in memory. */
+struct side {
+	const char	*name;		/* --names */
+	struct tsv_hdr	 hdr;
+	size_t		 kc;		/* index of count */
+	struct htab	*keys;
+	uint64_t	*count;
+	char		**rest;		/* the tally cells, tab-joined */
+	size_t		 cap;
+	uint8_t		*emptykey;	/* has an empty key column */
+	/* rows whose key has an empty column: kept apart, never matched */
+};
+
+/* An output row. */
+struct row {
+	int		 side;		/* 0 REF, 1 CAND: where the key is from */
+	uint32_t	 ki;		/* key index in that side */
+	int32_t		 other;		/* key index in CAND for matched, or -1 */
+	uint64_t	 ref, cand;
+	struct span	*kcol;		/* split key columns (sorting) */
+};
+
+static double	 threshold = 0.5;	/* --threshold */
+static uint64_t	 floor_ = 10;		/* --floor */
+static char	*output;
+
+static const char usage_text[] =
+"usage: trace-join [-o file] [--floor n] [--names ref,cand]\n"
+"                  [--threshold ratio] ref.hist cand.hist\n"
+"\n"
+"Full outer join of two histograms (trace-hist output) on their key.\n"
+"\n"
+"  -o, --output FILE      write to FILE atomically instead of stdout\n"
+"      --floor N          smallest REF count flagged as under (default 10)\n"
+"      --names REF,CAND   labels of the two sides (default ref,cand)\n"
+"      --threshold R      flag matched keys with CAND/REF below R\n"
+"                         (default 0.5)\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n";
+
+static void
+load(struct side *s, const char *path)
+{
+	struct rd *in = rd_open(path);
+	struct span line, *f;
+	size_t n, i;
+	uint64_t c;
+	uint32_t k;
+	int isnew, ci;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	if (!rd_line(in, &line))
+		dief("%s: empty input (no header line)", rd_name(in));
+	tsv_hdr_parse(&s->hdr, line, rd_name(in));
+	if ((ci = tsv_col(&s->hdr, "count")) < 0)
+		die_at(rd_name(in), 1, "no column 'count' (columns: %s); "
+		    "expected a histogram from trace-hist",
+		    tsv_hdr_list(&s->hdr));
+	if (ci == 0)
+		die_at(rd_name(in), 1, "no key column before 'count'");
+	s->kc = (size_t)ci;
+	s->keys = ht_new();
+	f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*f));
+	while (rd_line(in, &line)) {
+		uint64_t ln = rd_lineno(in);
+		const char *rest;
+
+		if (tsv_is_hdr(&s->hdr, line))
+			continue;
+		if ((n = tsv_split(line, f, s->hdr.ncol + 1)) != s->hdr.ncol)
+			die_at(rd_name(in), ln, "expected %zu fields, got %zu",
+			    s->hdr.ncol, n);
+		if (num_parse_u64(f[s->kc], &c) != NUM_OK)
+			die_at(rd_name(in), ln, "bad count '%.*s'",
+			    (int)f[s->kc].n, f[s->kc].p);
+		k = ht_intern(s->keys, line.p,
+		    (size_t)(f[s->kc].p - 1 - line.p), &isnew);
+		if (!isnew)
+			die_at(rd_name(in), ln, "key seen twice: not a "
+			    "histogram (run trace-hist on it first)");
+		if (k >= s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 1024;
+			s->count = xreallocarray(s->count, s->cap,
+			    sizeof(*s->count));
+			s->rest = xreallocarray(s->rest, s->cap,
+			    sizeof(*s->rest));
+			s->emptykey = xrealloc(s->emptykey, s->cap);
+		}
+		s->count[k] = c;
+		rest = f[s->kc].p + f[s->kc].n;
+		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
+		s->emptykey[k] = 0;
+		for (i = 0; i < s->kc; i++)
+			if (f[i].n == 0)
+				s->emptykey[k] = 1;
+	}
+	free(f);
+	rd_close(in);
+}
+
+static struct side side[2];
+
+static int
+rowcmp(const void *x, const void *y)
+{
+	const struct row *a = x, *b = y;
+	size_t i, kc = side[0].kc;
+
+	if (a->ref != b->ref)
+		return a->ref > b->ref ? -1 : 1;
+	if (a->cand != b->cand)
+		return a->cand > b->cand ? -1 : 1;
+	for (i = 0; i < kc; i++) {
+		int c = num_cmp_values(a->kcol[i], b->kcol[i]);
+
+		if (c != 0)
+			return c;
+	}
+	/* Unmatchable twins (empty key columns) on both sides: REF first. */
+	return a->side - b->side;
+}
+
+static void
+split_key(struct row *r)
+{
+	struct span key = ht_key(side[r->side].keys, r->ki);
+	size_t kc = side[0].kc;
+
+	r->kcol = xreallocarray(NULL, kc, sizeof(*r->kcol));
+	tsv_split(key, r->kcol, kc);
+}
+
+/* Write a side's tally cells, or as many empty cells. */
+static void
+put_rest(struct ob *o, const struct side *s, int32_t k)
+{
+	size_t n = s->hdr.ncol - s->kc - 1;
+
+	if (k >= 0)
+		ob_puts(o, s->rest[k]);
+	else
+		for (size_t i = 0; i < n; i++)
+			ob_putc(o, '\t');
+}
+
+static void
+join(struct ob *o)
+{
+	struct side *r = &side[0], *c = &side[1];
+	uint32_t nr = ht_count(r->keys), nc = ht_count(c->keys), i;
+	struct row *rows = xreallocarray(NULL, (size_t)nr + nc + 1,
+	    sizeof(*rows));
+	uint8_t *used = xcalloc(nc ? nc : 1, 1);
+	size_t n = 0, j, kc = r->kc;
+	char buf[64];
+
+	for (i = 0; i < nr; i++) {
+		struct span key = ht_key(r->keys, i);
+		uint32_t m = r->emptykey[i] ? UINT32_MAX :
+		    ht_find(c->keys, key.p, key.n);
+		struct row *w = &rows[n++];
+
+		w->side = 0;
+		w->ki = i;
+		w->ref = r->count[i];
+		if (m != UINT32_MAX && !c->emptykey[m]) {
+			w->other = (int32_t)m;
+			w->cand = c->count[m];
+			used[m] = 1;
+		} else {
+			w->other = -1;
+			w->cand = 0;
+		}
+		split_key(w);
+	}
+	for (i = 0; i < nc; i++) {
+		struct row *w;
+
+		if (used[i])
+			continue;
+		w = &rows[n++];
+		w->side = 1;
+		w->ki = i;
+		w->other = (int32_t)i;
+		w->ref = 0;
+		w->cand = c->count[i];
+		split_key(w);
+	}
+	qsort(rows, n, sizeof(*rows), rowcmp);
+
+	/* Header. */
+	for (j = 0; j < kc; j++) {
+		ob_span(o, r->hdr.col[j]);
+		ob_putc(o, '\t');
+	}
+	ob_printf(o, "status\t%s_count\t%s_count\tratio\tunder", r->name,
+	    c->name);
+	for (j = r->kc + 1; j < r->hdr.ncol; j++) {
+		ob_printf(o, "\t%s_", r->name);
+		ob_span(o, r->hdr.col[j]);
+	}
+	for (j = c->kc + 1; j < c->hdr.ncol; j++) {
+		ob_printf(o, "\t%s_", c->name);
+		ob_span(o, c->hdr.col[j]);
+	}
+	ob_putc(o, '\n');
+	ob_flush(o);
+
+	for (j = 0; j < n; j++) {
+		const struct row *w = &rows[j];
+		int matched = w->side == 0 && w->other >= 0;
+		const char *status = matched ? "matched" :
+		    w->side == 0 ? "missing" : "extra";
+		int under = matched && w->ref >= floor_ &&
+		    (double)w->cand / (double)w->ref < threshold;
+
+		ob_span(o, ht_key(side[w->side].keys, w->ki));
+		ob_printf(o, "\t%s\t", status);
+		ob_u64(o, w->ref);
+		ob_putc(o, '\t');
+		ob_u64(o, w->cand);
+		ob_putc(o, '\t');
+		if (w->ref > 0) {
+			snprintf(buf, sizeof(buf), "%.6f",
+			    (double)w->cand / (double)w->ref);
+			ob_puts(o, buf);
+		}
+		ob_puts(o, under ? "\tyes" : "\tno");
+		put_rest(o, r, w->side == 0 ? (int32_t)w->ki : -1);
+		put_rest(o, c, w->other);
+		ob_putc(o, '\n');
+		free(w->kcol);
+	}
+	free(rows);
+	free(used);
+}
+
+static const struct option longopts[] = {
+	{ "output",	required_argument, NULL, 'o' },
+	{ "floor",	required_argument, NULL, 'F' },
+	{ "names",	required_argument, NULL, 'n' },
+	{ "threshold",	required_argument, NULL, 'T' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+bad_name(const char *s)
+{
+	if (*s == '\0')
+		return 1;
+	for (; *s; s++)
+		if (*s == '\t' || *s == '\n' || *s == '\r' || *s == '\\' ||
+		    *s == ',')
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ob *o;
+	char **names, *end;
+	size_t nn, i;
+	int ch;
+
+	err_init(argv[0]);
+	side[0].name = "ref";
+	side[1].name = "cand";
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+ho:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'F':
+			if (num_parse_u64(span_str(optarg), &floor_) != NUM_OK)
+				die_usage("--floor: expected a count, got '%s'",
+				    optarg);
+			break;
+		case 'n':
+			names = name_list(optarg, "--names", &nn);
+			if (nn != 2 || bad_name(names[0]) || bad_name(names[1]) ||
+			    strcmp(names[0], names[1]) == 0)
+				die_usage("--names: expected two different names "
+				    "REF,CAND, got '%s'", optarg);
+			side[0].name = names[0];
+			side[1].name = names[1];
+			break;
+		case 'T':
+			threshold = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(threshold >= 0) ||
+			    threshold > 1e300)
+				die_usage("--threshold: expected a non-negative "
+				    "number, got '%s'", optarg);
+			break;
+		case 'h':
+			help_exit(usage_text);
+		case 'V':
+			version_exit();
+		default:
+			if (optopt != 0)
+				die_usage("invalid option -- '%c'", optopt);
+			die_usage("unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		die_usage("expected two histograms, REF and CAND");
+	o = output != NULL ? ob_create(output) : ob_stdout();
+	load(&side[0], argv[optind]);
+	load(&side[1], argv[optind + 1]);
+	if (side[0].kc != side[1].kc)
+		goto keydiff;
+	for (i = 0; i < side[0].kc; i++)
+		if (!span_eq(side[0].hdr.col[i], side[1].hdr.col[i]))
+			goto keydiff;
+	join(o);
+	ob_close(o);
+	return 0;
+keydiff:
+	{
+		struct tsv_hdr *a = &side[0].hdr, *b = &side[1].hdr;
+
+		a->ncol = side[0].kc;
+		b->ncol = side[1].kc;
+		dief("key columns differ: %s has (%s), %s has (%s)",
+		    argv[optind], tsv_hdr_list(a), argv[optind + 1],
+		    tsv_hdr_list(b));
+	}
+}

@@ -1,0 +1,380 @@
+/*
+ * trace-key - choose and canonicalize the comparison key of an event
+ * stream.
+ *
+ * Reads the event format (trace-format(5)) and writes a keyed stream: the
+ * key columns, then `count` (1 per event, or a weight column's value),
+ * then the attribute columns to tally, their values %-encoded for tally
+ * cells (tally.h).  Key transforms rewrite a column's values: mask an
+ * address, bucket an integer, symbolize an address; --rename renames a
+ * column on output.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "num.h"
+#include "ob.h"
+#include "rd.h"
+#include "sym.h"
+#include "tally.h"
+#include "tsv.h"
+
+/* A transform of one input column. */
+struct xform {
+	char		*col;
+	int		 masked;
+	uint64_t	 mask;		/* --mask COL=MASK */
+	uint64_t	 bucket;	/* --bucket COL=WIDTH; 0 = none */
+	struct symtab	*sym;		/* --symbolize COL=FILE */
+	char		*rename;	/* --rename COL=NEW */
+};
+
+static char	**keys;		/* -k: key columns */
+static size_t	  nkeys;
+static char	**attrs;	/* -a: attribute columns */
+static size_t	  nattrs;
+static int	  attrs_given;	/* -a was given: every name must exist */
+static char	 *weight;	/* -w: weight column */
+static struct xform *xf;	/* transforms, by column name */
+static size_t	  nxf;
+static char	 *output;	/* -o */
+
+static const char usage_text[] =
+"usage: trace-key [-a columns] [-k columns] [-o file] [-w column]\n"
+"                 [--bucket column=width] [--mask column=mask]\n"
+"                 [--rename column=name] [--symbolize column=symfile]\n"
+"                 [file ...]\n"
+"\n"
+"Write a keyed stream: the key columns, a count, and the columns to tally.\n"
+"\n"
+"  -a, --attrs COLS           columns to tally (default tid,handle,ts,\n"
+"                             those present; '' for none)\n"
+"  -k, --key COLS             key columns (default op,lr)\n"
+"  -o, --output FILE          write to FILE atomically instead of stdout\n"
+"  -w, --weight COL           count each event as COL's value, not 1\n"
+"      --bucket COL=WIDTH     round integer COL down to a multiple of WIDTH\n"
+"      --mask COL=MASK        AND address COL with MASK\n"
+"      --rename COL=NAME      call column COL NAME on output\n"
+"      --symbolize COL=FILE   replace address COL by NAME or NAME+0xOFF\n"
+"                             from symbol file FILE\n"
+"  -h, --help                 show this help\n"
+"  -V, --version              show the version\n";
+
+static struct xform *
+xform(const char *col)
+{
+	for (size_t i = 0; i < nxf; i++)
+		if (strcmp(xf[i].col, col) == 0)
+			return &xf[i];
+	xf = xreallocarray(xf, nxf + 1, sizeof(*xf));
+	memset(&xf[nxf], 0, sizeof(*xf));
+	xf[nxf].col = xstrdup(col);
+	return &xf[nxf++];
+}
+
+/* Split "COL=VALUE" for option opt; returns the transform of COL. */
+static struct xform *
+xform_arg(const char *opt, const char *arg, const char **value)
+{
+	const char *eq = strchr(arg, '=');
+	char *col;
+	struct xform *x;
+
+	if (eq == NULL || eq == arg || eq[1] == '\0')
+		die_usage("--%s: expected COLUMN=VALUE, got '%s'", opt, arg);
+	col = xmemdup(arg, (size_t)(eq - arg));
+	x = xform(col);
+	free(col);
+	*value = eq + 1;
+	return x;
+}
+
+static uint64_t
+num_arg(const char *opt, const char *s)
+{
+	uint64_t v;
+	enum num_err e = num_parse_addr(span_str(s), &v);
+
+	if (e != NUM_OK)
+		die_usage("--%s: '%s': %s", opt, s, num_strerror(e));
+	return v;
+}
+
+/* Per-file column plan: output column j comes from input column src[j]. */
+struct plan {
+	size_t		 ncol;		/* input columns */
+	int		*src;		/* key columns, then attrs */
+	size_t		 nout;
+	struct xform	**x;		/* transform per output column */
+	int		 w;		/* weight column or -1 */
+};
+
+static void
+make_plan(struct plan *pl, const struct tsv_hdr *h)
+{
+	size_t i, j;
+
+	pl->ncol = h->ncol;
+	pl->nout = 0;
+	pl->src = xreallocarray(NULL, nkeys + nattrs + 1, sizeof(int));
+	pl->x = xreallocarray(NULL, nkeys + nattrs + 1, sizeof(*pl->x));
+	for (i = 0; i < nkeys; i++)
+		pl->src[pl->nout++] = tsv_need(h, keys[i], NULL);
+	for (i = 0; i < nattrs; i++) {
+		int c = attrs_given ? tsv_need(h, attrs[i], NULL) :
+		    tsv_col(h, attrs[i]);
+
+		if (c >= 0)
+			pl->src[pl->nout++] = c;
+	}
+	for (i = 0; i < pl->nout; i++) {
+		pl->x[i] = NULL;
+		for (j = 0; j < nxf; j++)
+			if (span_eqs(h->col[pl->src[i]], xf[j].col))
+				pl->x[i] = &xf[j];
+	}
+	for (j = 0; j < nxf; j++)
+		tsv_need(h, xf[j].col, NULL);
+	pl->w = weight != NULL ? tsv_need(h, weight, NULL) : -1;
+}
+
+static void
+write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
+{
+	for (size_t i = 0; i < pl->nout; i++) {
+		const struct xform *x = pl->x[i];
+
+		if (i > 0)
+			ob_putc(o, '\t');
+		if (x != NULL && x->rename != NULL)
+			ob_puts(o, x->rename);
+		else
+			ob_span(o, h->col[pl->src[i]]);
+		if (i + 1 == nkeys)
+			ob_puts(o, "\tcount");
+	}
+	ob_putc(o, '\n');
+	ob_flush(o);
+}
+
+/* Apply a transform to v; the result is in *out (maybe v itself). */
+static void
+apply(const struct xform *x, struct span v, struct span *out,
+    struct sbuf *sb, const char *file, uint64_t line)
+{
+	char b[NUM_ADDR_MAX > NUM_INT_MAX ? NUM_ADDR_MAX : NUM_INT_MAX];
+	uint64_t u;
+	int64_t i;
+	enum num_err e;
+
+	*out = v;
+	if (x == NULL || v.n == 0)
+		return;
+	if (x->bucket != 0) {
+		if ((e = num_parse_int(v, &i)) != NUM_OK)
+			die_at(file, line, "column %s: %s: '%.*s'", x->col,
+			    num_strerror(e), (int)v.n, v.p);
+		{
+			int64_t w = (int64_t)x->bucket, q = i / w;
+
+			if (i % w != 0 && i < 0)
+				q--;	/* floor, not truncation */
+			i = q * w;
+		}
+		sb_clear(sb);
+		sb_add(sb, b, num_fmt_i64(b, i));
+		*out = span_make(sb->p, sb->len);
+		return;
+	}
+	if ((e = num_parse_addr(v, &u)) != NUM_OK)
+		die_at(file, line, "column %s: %s: '%.*s'", x->col,
+		    num_strerror(e), (int)v.n, v.p);
+	if (x->masked)
+		u &= x->mask;
+	if (x->sym != NULL && sym_lookup(x->sym, u, sb)) {
+		*out = span_make(sb->p, sb->len);
+		return;
+	}
+	sb_clear(sb);
+	sb_add(sb, b, num_fmt_addr(b, u));
+	*out = span_make(sb->p, sb->len);
+}
+
+static void
+run(struct rd *in, struct ob *o, int first)
+{
+	struct tsv_hdr h;
+	struct plan pl;
+	struct span line, *f, v;
+	struct sbuf sb = { 0 };
+	const char *file = rd_name(in);
+	size_t n, i;
+	uint64_t w;
+	enum num_err e;
+
+	if (!rd_line(in, &line))
+		dief("%s: empty input (no header line)", file);
+	tsv_hdr_parse(&h, line, file);
+	make_plan(&pl, &h);
+	if (first)
+		write_header(o, &pl, &h);
+	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
+	while (rd_line(in, &line)) {
+		if (tsv_is_hdr(&h, line))
+			continue;	/* concatenated streams */
+		if ((n = tsv_split(line, f, h.ncol + 1)) != h.ncol)
+			die_at(file, rd_lineno(in), "expected %zu fields, got "
+			    "%zu", h.ncol, n);
+		for (i = 0; i < nkeys; i++) {
+			if (i > 0)
+				ob_putc(o, '\t');
+			apply(pl.x[i], f[pl.src[i]], &v, &sb, file,
+			    rd_lineno(in));
+			ob_span(o, v);
+		}
+		if (pl.w < 0)
+			ob_puts(o, "\t1");
+		else {
+			if ((e = num_parse_u64(f[pl.w], &w)) != NUM_OK)
+				die_at(file, rd_lineno(in), "weight column %s: "
+				    "%s: '%.*s'", weight, num_strerror(e),
+				    (int)f[pl.w].n, f[pl.w].p);
+			ob_putc(o, '\t');
+			ob_u64(o, w);
+		}
+		for (; i < pl.nout; i++) {
+			ob_putc(o, '\t');
+			apply(pl.x[i], f[pl.src[i]], &v, &sb, file,
+			    rd_lineno(in));
+			tally_put(o, v.p, v.n);
+		}
+		ob_putc(o, '\n');
+	}
+	free(f);
+	free(pl.src);
+	free(pl.x);
+	sb_free(&sb);
+	tsv_hdr_free(&h);
+}
+
+enum {
+	O_BUCKET = 256, O_MASK, O_RENAME, O_SYMBOLIZE
+};
+
+static const struct option longopts[] = {
+	{ "attrs",	required_argument, NULL, 'a' },
+	{ "key",	required_argument, NULL, 'k' },
+	{ "output",	required_argument, NULL, 'o' },
+	{ "weight",	required_argument, NULL, 'w' },
+	{ "bucket",	required_argument, NULL, O_BUCKET },
+	{ "mask",	required_argument, NULL, O_MASK },
+	{ "rename",	required_argument, NULL, O_RENAME },
+	{ "symbolize",	required_argument, NULL, O_SYMBOLIZE },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct ob *o;
+	struct rd **in;
+	struct xform *x;
+	const char *val;
+	int ch, n, i;
+	size_t j, k;
+
+	err_init(argv[0]);
+	keys = name_list("op,lr", "--key", &nkeys);
+	attrs = name_list("tid,handle,ts", "--attrs", &nattrs);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+a:hk:o:Vw:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			/* -a '' tallies nothing */
+			if (*optarg == '\0')
+				nattrs = 0;
+			else
+				attrs = name_list(optarg, "--attrs", &nattrs);
+			attrs_given = 1;
+			break;
+		case 'k':
+			keys = name_list(optarg, "--key", &nkeys);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'w':
+			weight = optarg;
+			break;
+		case O_BUCKET:
+			x = xform_arg("bucket", optarg, &val);
+			if ((x->bucket = num_arg("bucket", val)) == 0 ||
+			    x->bucket > INT64_MAX)
+				die_usage("--bucket: width must be between 1 "
+				    "and 2^63-1");
+			break;
+		case O_MASK:
+			x = xform_arg("mask", optarg, &val);
+			x->mask = num_arg("mask", val);
+			x->masked = 1;
+			break;
+		case O_RENAME:
+			x = xform_arg("rename", optarg, &val);
+			free(x->rename);
+			x->rename = xstrdup(val);
+			break;
+		case O_SYMBOLIZE:
+			x = xform_arg("symbolize", optarg, &val);
+			sym_free(x->sym);
+			x->sym = sym_load(val);
+			break;
+		case 'h':
+			help_exit(usage_text);
+		case 'V':
+			version_exit();
+		default:
+			if (optopt != 0)
+				die_usage("invalid option -- '%c'", optopt);
+			die_usage("unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	/* A column is a key or an attribute, once; never called count. */
+	for (j = 0; j < nkeys + nattrs; j++) {
+		const char *a = j < nkeys ? keys[j] : attrs[j - nkeys];
+
+		if (strcmp(a, "count") == 0)
+			die_usage("'count' cannot be a key or attribute "
+			    "column (it is the count trace-key writes)");
+		for (k = 0; k < j; k++)
+			if (strcmp(a, k < nkeys ? keys[k] :
+			    attrs[k - nkeys]) == 0)
+				die_usage("column '%s' is named twice in "
+				    "--key and --attrs", a);
+	}
+	for (j = 0; j < nxf; j++) {
+		if (xf[j].bucket != 0 && (xf[j].masked || xf[j].sym != NULL))
+			die_usage("column '%s': --bucket works on integers, "
+			    "--mask and --symbolize on addresses", xf[j].col);
+		if (xf[j].rename != NULL && strcmp(xf[j].rename, "count") == 0)
+			die_usage("--rename: 'count' is reserved");
+	}
+	if (weight != NULL)
+		for (j = 0; j < nkeys; j++)
+			if (strcmp(weight, keys[j]) == 0)
+				die_usage("the weight column cannot be a key");
+	o = output != NULL ? ob_create(output) : ob_stdout();
+	in = rd_open_all(argv + optind, argc - optind, &n);
+	for (i = 0; i < n; i++) {
+		run(in[i], o, i == 0);
+		rd_close(in[i]);
+	}
+	ob_close(o);
+	free(in);
+	return 0;
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# trace-hist: grouping, tallies, order, merging, wrong input.
+load helper
+
+keyed() {
+	printf 'op\tlr\tcount\ttid\thandle\tts\n'
+	printf 'set\t0x00000010\t1\t10\t0x0000000a\t5\n'
+	printf 'set\t0x00000010\t1\t9\t0x00000009\t3\n'
+	printf 'release\t0x00000009\t1\t15\t0x0000104c\t7\n'
+	printf 'set\t0x00000010\t1\t10\t0x0000000a\t9\n'
+	printf 'release\t0x00000009\t1\t15\t\t1\n'
+	printf 'set\t0x00000009\t1\t2\t0x00000001\t4\n'
+	printf 'set\t0x00000009\t1\t2\t0x00000001\t4\n'
+}
+
+@test "groups by key, sums counts, tallies tids and handles, ts range" {
+	keyed > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\ttid\thandle\tts
+set\t0x00000010\t3\t9:1,10:2\t0x00000009:1,0x0000000a:2\t3..9
+release\t0x00000009\t2\t15:2\t0x0000104c:1\t1..7
+set\t0x00000009\t2\t2:2\t0x00000001:2\t4..4')"
+}
+
+@test "--sort key orders by key columns, numbers numerically" {
+	keyed > "$T/k"
+	run trace-hist --sort key "$T/k"
+	assert_success
+	assert_line --index 1 "$(printf 'release\t0x00000009\t2\t15:2\t0x0000104c:1\t1..7')"
+	assert_line --index 2 "$(printf 'set\t0x00000009\t2\t2:2\t0x00000001:2\t4..4')"
+	assert_line --index 3 "$(printf 'set\t0x00000010\t3\t9:1,10:2\t0x00000009:1,0x0000000a:2\t3..9')"
+}
+
+@test "ties in count are ordered by key, 9 before 10" {
+	printf 'k\tcount\n10\t1\n9\t1\nb\t1\na\t1\n-3\t1\n' > "$T/k"
+	run trace-hist "$T/k"
+	assert_output "$(printf 'k\tcount\n-3\t1\n9\t1\n10\t1\na\t1\nb\t1')"
+}
+
+@test "tally kinds are chosen per column" {
+	keyed > "$T/k"
+	run trace-hist -t tid=distinct -t ts=counts -t handle=range "$T/k"
+	assert_failure 2
+	run trace-hist -t tid=distinct -t ts=counts "$T/k"
+	assert_success
+	assert_line --index 1 "$(printf 'set\t0x00000010\t3\t9,10\t0x00000009:1,0x0000000a:2\t3:1,5:1,9:1')"
+	run trace-hist -t tid=bogus "$T/k"
+	assert_failure 2
+	run --separate-stderr trace-hist -t nope=counts "$T/k"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/k:1: no column 'nope' (columns: op, lr, count, tid, handle, ts)" ]
+}
+
+@test "weighted rows and explicit tallies merge by summing" {
+	printf 'op\tcount\ttid\nset\t5\t3\nset\t2\t3:1,4:1\nset\t1\t\n' > "$T/k"
+	run trace-hist "$T/k"
+	assert_output "$(printf 'op\tcount\ttid\nset\t8\t3:6,4:1')"
+}
+
+@test "%-encoded values stay intact through grouping" {
+	printf 'op\tcount\tfn\nset\t1\tXEvent%%3a%%3aSet\nset\t1\ta%%2cb\n' > "$T/k"
+	run trace-hist "$T/k"
+	assert_output "$(printf 'op\tcount\tfn\nset\t2\tXEvent%%3a%%3aSet:1,a%%2cb:1')"
+}
+
+@test "hist(A+B) equals hist(hist(A)+hist(B)) for several splits" {
+	trace-normalize -q -s "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl" |
+	    trace-key > "$T/k"
+	trace-hist "$T/k" > "$T/want"
+	n=$(($(wc -l < "$T/k") - 1))
+	for cut in 0 1 $((n / 3)) $((n / 2)) $((n - 1)) $n; do
+		head -1 "$T/k" > "$T/a"
+		head -1 "$T/k" > "$T/b"
+		tail -n +2 "$T/k" | head -n "$cut" >> "$T/a"
+		tail -n +2 "$T/k" | tail -n +"$((cut + 1))" >> "$T/b"
+		trace-hist "$T/a" > "$T/ha"
+		trace-hist "$T/b" > "$T/hb"
+		# as two operands, and as one concatenated stream
+		trace-hist "$T/ha" "$T/hb" > "$T/got"
+		assert_same "$T/want" "$T/got"
+		cat "$T/ha" "$T/hb" | trace-hist > "$T/got"
+		assert_same "$T/want" "$T/got"
+	done
+	# three-way, out of order
+	sed -n '1p;2,400p' "$T/k" | trace-hist > "$T/h1"
+	sed -n '1p;401,900p' "$T/k" | trace-hist > "$T/h2"
+	sed -n '1p;901,$p' "$T/k" | trace-hist > "$T/h3"
+	trace-hist "$T/h3" "$T/h1" "$T/h2" > "$T/got"
+	assert_same "$T/want" "$T/got"
+}
+
+@test "output does not depend on input order, hash seed or locale" {
+	trace-normalize -q -s "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl" |
+	    trace-key > "$T/k"
+	TRACE_TOOLS_HASH_SEED=1 trace-hist "$T/k" > "$T/a"
+	{ head -1 "$T/k"; tail -n +2 "$T/k" | shuf --random-source=/dev/zero; } |
+	    TRACE_TOOLS_HASH_SEED=2 LC_ALL=C.UTF-8 trace-hist > "$T/b"
+	assert_same "$T/a" "$T/b"
+	trace-hist "$T/k" > "$T/c"
+	assert_same "$T/a" "$T/c"
+}
+
+@test "the seed's reference histogram: keys, counts, tid and handle sets" {
+	trace-normalize -s "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl" |
+	    trace-key | trace-hist --sort key |
+	    awk -F '\t' 'NR > 1 {
+		n = split($4, t, ","); s = ""
+		for (i = 1; i <= n; i++) { sub(/:.*/, "", t[i]); s = s (i > 1 ? "," : "") t[i] }
+		m = split($5, h, ","); r = ""
+		for (i = 1; i <= m; i++) { sub(/:.*/, "", h[i]); r = r (i > 1 ? "," : "") h[i] }
+		print $1 "\t" $2 "\t" $3 "\t" s "\t" r }' > "$T/got"
+	assert_same "$DATA/parity/seed/canary-hist.tsv" "$T/got"
+}
+
+@test "the seed's reference histogram, recomputed by diff.py itself" {
+	[ -f "$SEED_DIFF" ] || skip "seed script not present: $SEED_DIFF"
+	python3 "$TOP/tests/seed-figures.py" "$SEED_DIFF" "$DATA/parity" --canary-hist > "$T/want"
+	assert_same "$DATA/parity/seed/canary-hist.tsv" "$T/want"
+}
+
+@test "GNU parallel map/merge equals the single-pass histogram" {
+	command -v parallel >/dev/null || skip "GNU parallel not installed"
+	trace-normalize -q -s "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl" |
+	    trace-key | trace-hist > "$T/want"
+	# one file cut into blocks
+	run "$EX/parallel/hist-parallel.sh" -j 2 "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl"
+	assert_success
+	echo "$output" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	# several files, one compressed
+	split -l 700 "$DATA/parity/canary.jsonl" "$T/part."
+	gzip "$T/part.aa"
+	run "$EX/parallel/hist-parallel.sh" -j 2 "$EX/xenia/canary.schema" "$T"/part.*
+	assert_success
+	echo "$output" > "$T/got"
+	assert_same "$T/want" "$T/got"
+}
+
+@test "wrong input: no count column, a join file, mismatched headers" {
+	printf 'op\tlr\ttid\nset\t0x00000001\t1\n' > "$T/ev"
+	run --separate-stderr trace-hist "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/ev:1: no column 'count' (columns: op, lr, tid); expected a keyed stream from trace-key or a histogram from trace-hist" ]
+	printf 'op\tlr\tstatus\tref_count\tcand_count\n' > "$T/join"
+	run --separate-stderr trace-hist "$T/join"
+	assert_failure 2
+	[[ "$stderr" == *"(this looks like trace-join output)" ]]
+	keyed > "$T/k"
+	printf 'op\tlr\tcount\n' > "$T/k2"
+	run --separate-stderr trace-hist "$T/k" "$T/k2"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/k2:1: columns (op, lr, count) differ from the first input's (op, lr, count, tid, handle, ts)" ]
+	printf 'count\ttid\n1\t2\n' > "$T/nokey"
+	run trace-hist "$T/nokey"
+	assert_failure 2
+}
+
+@test "malformed cells and counts are errors with FILE:LINE" {
+	printf 'op\tcount\ttid\nset\tx\t1\n' > "$T/a"
+	run --separate-stderr trace-hist "$T/a"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/a:2: bad count 'x'" ]
+	printf 'op\tcount\ttid\nset\t1\t3:x\n' > "$T/b"
+	run --separate-stderr trace-hist "$T/b"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/b:2: column tid: bad count in tally entry '3:x'" ]
+	printf 'op\tcount\tts\nset\t1\tabc\n' > "$T/c"
+	run trace-hist "$T/c"
+	assert_failure 2
+	printf 'op\tcount\nset\t18446744073709551615\nset\t1\n' > "$T/d"
+	run --separate-stderr trace-hist "$T/d"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/d:3: count overflows 64 bits" ]
+	printf 'op\tcount\nset\n' > "$T/e"
+	run trace-hist "$T/e"
+	assert_failure 2
+}
+
+@test "empty input is an error; a header alone is an empty histogram" {
+	: > "$T/empty"
+	run trace-hist "$T/empty"
+	assert_failure 2
+	printf 'op\tcount\n' > "$T/h"
+	run trace-hist "$T/h"
+	assert_success
+	assert_output "$(printf 'op\tcount')"
+}
+
+@test "usage and write errors" {
+	run trace-hist --help
+	assert_success
+	[[ "$output" == "usage: trace-hist "* ]]
+	run trace-hist --sort nope
+	assert_failure 2
+	keyed > "$T/k"
+	run bash -c 'trace-hist "$1" > /dev/full' _ "$T/k"
+	assert_failure 2
+}

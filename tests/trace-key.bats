@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# trace-key: key choice, weights, transforms, wrong input.
+load helper
+
+events() {
+	printf 'op\tlr\thandle\ttid\tts\tfn\n'
+	printf 'set\t0x82506c90\t0x0000104c\t15\t1999\tXEvent::Set\n'
+	printf 'release\t0x82506b08\t0x00000010\t9\t-1\ta,b%%c\n'
+	printf 'set\t0x82400000\t\t10\t3000\t\n'
+	printf 'set\t0x82508624\t0x00000001\t10\t0\tw\n'
+}
+
+@test "default key op,lr; count 1; tallied tid, handle, ts" {
+	events > "$T/ev"
+	run trace-key "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\tcount\ttid\thandle\tts')"
+	assert_line --index 1 "$(printf 'set\t0x82506c90\t1\t15\t0x0000104c\t1999')"
+	assert_line --index 3 "$(printf 'set\t0x82400000\t1\t10\t\t3000')"
+	[ "${#lines[@]}" -eq 5 ]
+}
+
+@test "-k and -a choose columns by name; attribute values are %-encoded" {
+	events > "$T/ev"
+	run trace-key -k lr -a fn,tid "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'lr\tcount\tfn\ttid')"
+	assert_line --index 1 "$(printf '0x82506c90\t1\tXEvent%%3a%%3aSet\t15')"
+	assert_line --index 2 "$(printf '0x82506b08\t1\ta%%2cb%%25c\t9')"
+}
+
+@test "default attributes are those present; named ones must exist" {
+	printf 'op\tlr\ttid\nset\t0x00000001\t4\n' > "$T/ev"
+	run trace-key "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\ttid\nset\t0x00000001\t1\t4')"
+	run --separate-stderr trace-key -a tid,handle "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/ev:1: no column 'handle' (columns: op, lr, tid)" ]
+}
+
+@test "a misspelled key column is an error naming the columns" {
+	events > "$T/ev"
+	run --separate-stderr trace-key -k op,rl "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/ev:1: no column 'rl' (columns: op, lr, handle, tid, ts, fn)" ]
+	[ -z "$output" ]
+}
+
+@test "a weight column replaces the count of 1" {
+	printf 'op\tlr\tn\nset\t0x00000001\t5\nset\t0x00000001\t0\n' > "$T/ev"
+	run trace-key -w n -a '' "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\nset\t0x00000001\t5\nset\t0x00000001\t0')"
+	printf 'op\tlr\tn\nset\t0x00000001\tx\n' > "$T/bad"
+	run --separate-stderr trace-key -w n "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/bad:2: weight column n: not a number: 'x'" ]
+}
+
+@test "symbolize: nearest preceding symbol, exact hit, below all, past size" {
+	cat > "$T/syms" <<'EOT'
+# address name [size]
+0x82506B08 sub_82506B08
+0x82508400 sub_82508400 0x200
+2185000000 low_fn 0x10
+EOT
+	printf 'op\tlr\nset\t0x82506c90\nset\t0x82506b08\nset\t0x80000000\nset\t0x82508624\nset\t0x82508510\n' > "$T/ev"
+	run trace-key --symbolize lr="$T/syms" "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\nset\tsub_82506B08+0x188\t1\nset\tsub_82506B08\t1\nset\t0x80000000\t1\nset\t0x82508624\t1\nset\tsub_82508400+0x110\t1')"
+}
+
+@test "symbol files: bad lines are errors with FILE:LINE" {
+	printf '0x10 ok\nzz bad\n' > "$T/syms"
+	printf 'op\tlr\nset\t0x10\n' > "$T/ev"
+	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/syms:2: bad address 'zz': not a number" ]
+}
+
+@test "bucket an integer column: floor to a multiple of the width" {
+	events > "$T/ev"
+	run trace-key -a ts --bucket ts=1000 "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\tts\nset\t0x82506c90\t1\t1000\nrelease\t0x82506b08\t1\t-1000\nset\t0x82400000\t1\t3000\nset\t0x82508624\t1\t0')"
+}
+
+@test "mask an address column: low bits or a module base" {
+	events > "$T/ev"
+	run trace-key -a '' --mask lr=0xfffff000 "$T/ev"
+	assert_line --index 1 "$(printf 'set\t0x82506000\t1')"
+	run trace-key -a tid --mask lr=0xfffff000 "$T/ev"
+	assert_success
+	assert_line --index 1 "$(printf 'set\t0x82506000\t1\t15')"
+	run trace-key -a tid --mask lr=0x00ffffff "$T/ev"
+	assert_line --index 1 "$(printf 'set\t0x00506c90\t1\t15')"
+	printf 'op\tlr\nset\tnot-an-address\n' > "$T/bad"
+	run --separate-stderr trace-key --mask lr=0xff "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/bad:2: column lr: not a number: 'not-an-address'" ]
+}
+
+@test "rename a column on output" {
+	events > "$T/ev"
+	run trace-key -a tid --rename lr=site --rename tid=thread "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tsite\tcount\tthread')"
+}
+
+@test "wrong input: empty, header only, ragged rows, count as a column" {
+	: > "$T/empty"
+	run --separate-stderr trace-key "$T/empty"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/empty: empty input (no header line)" ]
+	printf 'op\tlr\n' > "$T/h"
+	run trace-key "$T/h"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount')"
+	printf 'op\tlr\nset\n' > "$T/r"
+	run --separate-stderr trace-key "$T/r"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/r:2: expected 2 fields, got 1" ]
+	run trace-key -k count "$T/h"
+	assert_failure 2
+	run trace-key -k op,lr -a lr "$T/h"
+	assert_failure 2
+}
+
+@test "usage and write errors" {
+	run trace-key --help
+	assert_success
+	[[ "$output" == "usage: trace-key "* ]]
+	run --separate-stderr trace-key -x
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-key: invalid option -- 'x'" ]
+	events > "$T/ev"
+	run bash -c 'trace-key "$1" > /dev/full' _ "$T/ev"
+	assert_failure 2
+}
