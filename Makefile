@@ -20,7 +20,7 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -Icommon -DTRACE_TOOLS_VERSION=\"$(VERSION)\" \
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LDLIBS	= -lcsv -lzstd -lz -lpthread
 
-TOOLS	= trace-normalize trace-key trace-hist trace-join
+TOOLS	= trace-normalize trace-key trace-hist trace-join trace-report
 BINS	= $(TOOLS:%=bin/%)
 
 COMMON_SRC = $(wildcard common/*.c)
@@ -29,6 +29,7 @@ COMMON_HDR = $(wildcard common/*.h)
 LIB	= common/libtrace.a
 
 NORMALIZE_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-normalize/*.c))
+REPORT_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-report/*.c))
 
 # Debian packages, by purpose.
 BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev
@@ -51,6 +52,13 @@ $(LIB): $(COMMON_OBJ)
 bin/trace-normalize: $(NORMALIZE_OBJ) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(NORMALIZE_OBJ) $(LIB) $(LDLIBS)
+
+src/trace-report/%.o: src/trace-report/%.c src/trace-report/report.h $(COMMON_HDR)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/trace-report: $(REPORT_OBJ) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(REPORT_OBJ) $(LIB) $(LDLIBS)
 
 bin/%: src/%.c $(LIB) $(COMMON_HDR)
 	@mkdir -p bin

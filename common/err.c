@@ -1,5 +1,6 @@
 /* err.c - message formatting and exit on trouble; see err.h. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,4 +156,46 @@ name_list(const char *list, const char *opt, size_t *n)
 			return v;
 		p = c + 1;
 	}
+}
+
+void
+die_getopt(int argc, char *argv[], const char *optstring,
+    const struct option *lo)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	const struct option *o, *hit = NULL;
+	const char *eq, *p;
+	size_t n;
+	int nhit = 0;
+
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+		p = optopt != 0 ? strchr(optstring, optopt) : NULL;
+		if (p != NULL && p[1] == ':')
+			die_usage("option requires an argument -- '%c'", optopt);
+		if (optopt > ' ' && optopt < 127)
+			die_usage("invalid option -- '%c'", optopt);
+		die_usage("invalid option '%s'", arg);
+	}
+	eq = strchr(arg + 2, '=');
+	n = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	for (o = lo; o->name != NULL; o++) {
+		if (strncmp(o->name, arg + 2, n) != 0)
+			continue;
+		if (strlen(o->name) == n) {	/* exact */
+			hit = o;
+			nhit = 1;
+			break;
+		}
+		hit = o;
+		nhit++;
+	}
+	if (nhit == 0)
+		die_usage("unrecognized option '--%.*s'", (int)n, arg + 2);
+	if (nhit > 1)
+		die_usage("option '--%.*s' is ambiguous", (int)n, arg + 2);
+	if (eq != NULL && hit->has_arg == no_argument)
+		die_usage("option '--%s' doesn't allow an argument", hit->name);
+	if (hit->has_arg == required_argument)
+		die_usage("option '--%s' requires an argument", hit->name);
+	die_usage("invalid option '%s'", arg);
 }

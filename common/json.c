@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "json.h"
+#include "ob.h"
 
 const char *
 json_type_name(enum json_type t)
@@ -372,4 +373,47 @@ utf8_check(const char *s, size_t n)
 		i += need + 1;
 	}
 	return -1;
+}
+
+void
+json_put_string(struct ob *o, const char *p, size_t n)
+{
+	size_t i = 0, run = 0;
+
+	ob_putc(o, '"');
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		long bad;
+
+		if (c >= 0x80) {
+			/* Copy a valid sequence whole; replace a bad byte. */
+			size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			if (len <= n - i && (bad = utf8_check(p + i, len)) < 0) {
+				i += len;
+				continue;
+			}
+			ob_write(o, p + run, i - run);
+			ob_puts(o, "\\ufffd");
+			run = ++i;
+			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
+		    c != '>' && c != '&' && c != 0x7f) {
+			i++;
+			continue;
+		}
+		ob_write(o, p + run, i - run);
+		switch (c) {
+		case '"': ob_puts(o, "\\\""); break;
+		case '\\': ob_puts(o, "\\\\"); break;
+		case '\n': ob_puts(o, "\\n"); break;
+		case '\t': ob_puts(o, "\\t"); break;
+		case '\r': ob_puts(o, "\\r"); break;
+		default: ob_printf(o, "\\u%04x", c); break;
+		}
+		run = ++i;
+	}
+	ob_write(o, p + run, n - run);
+	ob_putc(o, '"');
 }

@@ -59,6 +59,14 @@ const char *json_type_name(enum json_type t);
 const char *json_unescape(struct span raw, struct sbuf *sb);
 
 /*
+ * Write p[0..n) as a JSON string with its quotes: '"', '\\' and control
+ * characters escaped, '<', '>' and '&' as \u escapes (safe inside HTML),
+ * and each byte of invalid UTF-8 replaced by U+FFFD.
+ */
+struct ob;
+void	json_put_string(struct ob *o, const char *p, size_t n);
+
+/*
  * Whether p[0..n) is valid UTF-8 (no overlongs, no surrogates, nothing
  * above U+10FFFF).  Returns -1 when valid, else the offset of the first
  * bad byte.

@@ -339,9 +339,7 @@ main(int argc, char *argv[])
 		case 'V':
 			version_exit();
 		default:
-			if (optopt != 0)
-				die_usage("invalid option -- '%c'", optopt);
-			die_usage("unrecognized option '%s'", argv[optind - 1]);
+			die_getopt(argc, argv, "+a:hk:o:Vw:", longopts);
 		}
 	}
 	/* A column is a key or an attribute, once; never called count. */

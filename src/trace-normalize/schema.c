@@ -393,13 +393,8 @@ schema_args(int argc, char *argv[])
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+c:f:ho:qs:V", longopts,
 	    NULL)) != -1) {
-		if (ch == '?') {
-			if (optopt != 0)
-				die_usage("invalid option -- '%c'", optopt);
-			die_usage("unrecognized option '%s'", argv[optind - 1]);
-		}
-		if (ch == ':')
-			die_usage("option requires an argument -- '%c'", optopt);
+		if (ch == '?' || ch == ':')
+			die_getopt(argc, argv, "+c:f:ho:qs:V", longopts);
 		apply(ch, optarg, argv[optind - 1]);
 	}
 	return optind;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# fire-pattern-diff.sh - the seed's fire-pattern diff as a pipeline of the
+# five trace tools.
+#
+#   fire-pattern-diff.sh CANARY OURS... OUTDIR
+#
+# CANARY is the reference trace, OURS the candidate's (one or more files,
+# read as one stream); any of them may be gzip or zstd compressed.  Writes
+# OUTDIR/report.md, report.json, divergent-tuples.csv, matched-tuples.csv,
+# and the intermediate canary.hist, ours.hist and join.tsv.  Everything
+# specific to the investigation is data beside this script: the two
+# schemas, the gamma family, the wedge watch list and the notes.
+set -euo pipefail
+
+if [ $# -lt 3 ]; then
+	echo "usage: fire-pattern-diff.sh CANARY OURS... OUTDIR" >&2
+	exit 2
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+# Use the tools built in this checkout when they are there.
+if [ -x "$here/../../bin/trace-normalize" ]; then
+	PATH="$here/../../bin:$PATH"
+fi
+canary=$1
+shift
+out=${!#}
+ours=("${@:1:$#-1}")
+mkdir -p "$out"
+
+# The two sides are independent: histogram them on two cores.
+trace-normalize -s "$here/canary.schema" "$canary" | trace-key |
+    trace-hist -o "$out/canary.hist" &
+ref=$!
+trace-normalize -q -s "$here/ours.schema" "${ours[@]}" | trace-key |
+    trace-hist -o "$out/ours.hist"
+wait "$ref"
+
+trace-join --names canary,ours -o "$out/join.tsv" "$out/canary.hist" \
+    "$out/ours.hist"
+opts=(--family gamma="$here/gamma.addrs" --watch "$here/wedge.addrs"
+    --notes "$here/lr.notes")
+trace-report "${opts[@]}" --csv "$out" -o "$out/report.md" "$out/join.tsv"
+trace-report "${opts[@]}" --format json -o "$out/report.json" "$out/join.tsv"
+headline=$(sed -n 's/^"headline":"\(.*\)",$/\1/p' "$out/report.json")
+echo "fire-pattern-diff: $out/report.md: $headline"

@@ -1,0 +1,228 @@
+/*
+ * json.c - the JSON report: every figure, with stable field names (see
+ * trace-report(1)).  Values from traces are JSON strings; counts are
+ * numbers; a ratio with no reference fires is null.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "report.h"
+
+static void
+js_span(struct ob *o, struct span s)
+{
+	json_put_string(o, s.p, s.n);
+}
+
+static void
+js_str(struct ob *o, const char *s)
+{
+	json_put_string(o, s, strlen(s));
+}
+
+static void
+js_key(struct ob *o, struct span v)
+{
+	struct sbuf sb = { 0 };
+
+	js_span(o, rp_key(v, &sb));
+	sb_free(&sb);
+}
+
+static void
+js_cell(struct ob *o, const struct cell *c)
+{
+	struct sbuf sb = { 0 };
+
+	if (c->range) {
+		js_span(o, c->val[0]);
+		return;
+	}
+	ob_putc(o, '[');
+	for (size_t i = 0; i < c->n; i++) {
+		if (i > 0)
+			ob_putc(o, ',');
+		ob_puts(o, "{\"value\":");
+		js_span(o, rp_val(c->val[i], &sb));
+		if (c->cnt != NULL)
+			ob_printf(o, ",\"count\":%llu",
+			    (unsigned long long)c->cnt[i]);
+		ob_putc(o, '}');
+	}
+	ob_putc(o, ']');
+	sb_free(&sb);
+}
+
+/* One key row: key columns by name, ref, cand, ratio, note, tallies. */
+static void
+js_row(struct ob *o, const struct report *r, const struct rrow *w)
+{
+	size_t i;
+
+	ob_putc(o, '{');
+	for (i = 0; i < r->nkey; i++) {
+		js_span(o, r->keycol[i]);
+		ob_putc(o, ':');
+		js_key(o, w->key[i]);
+		ob_putc(o, ',');
+	}
+	ob_printf(o, "\"status\":\"%s\",\"ref\":%llu,\"cand\":%llu,\"ratio\":",
+	    w->status == ST_MISSING ? "missing" : w->status == ST_MATCHED ?
+	    "matched" : "extra", (unsigned long long)w->ref,
+	    (unsigned long long)w->cand);
+	if (w->ref > 0)
+		ob_printf(o, "%.6f", (double)w->cand / (double)w->ref);
+	else
+		ob_puts(o, "null");
+	ob_printf(o, ",\"under\":%s,\"note\":", w->under ? "true" : "false");
+	if (w->note != NULL)
+		js_str(o, w->note);
+	else
+		ob_puts(o, "null");
+	if (r->nfam > 0) {
+		size_t k = 0;
+
+		ob_puts(o, ",\"families\":[");
+		for (i = 0; i < r->nfam; i++)
+			if (w->fam[i]) {
+				if (k++ > 0)
+					ob_putc(o, ',');
+				js_str(o, r->fam[i].name);
+			}
+		ob_putc(o, ']');
+	}
+	ob_puts(o, ",\"ref_tallies\":{");
+	for (i = 0; i < r->nrt; i++) {
+		if (i > 0)
+			ob_putc(o, ',');
+		js_span(o, r->rtcol[i]);
+		ob_putc(o, ':');
+		js_cell(o, &w->rt[i]);
+	}
+	ob_puts(o, "},\"cand_tallies\":{");
+	for (i = 0; i < r->nct; i++) {
+		if (i > 0)
+			ob_putc(o, ',');
+		js_span(o, r->ctcol[i]);
+		ob_putc(o, ':');
+		js_cell(o, &w->ct[i]);
+	}
+	ob_puts(o, "}}");
+}
+
+static void
+js_rows(struct ob *o, const struct report *r, const char *name,
+    const size_t *v, size_t n)
+{
+	ob_printf(o, ",\n\"%s\":[", name);
+	for (size_t i = 0; i < n; i++) {
+		ob_puts(o, i > 0 ? ",\n " : "\n ");
+		js_row(o, r, &r->row[v[i]]);
+	}
+	ob_puts(o, "]");
+}
+
+void
+write_json(const struct report *r, struct ob *o)
+{
+	const struct totals *t = &r->t;
+	struct sbuf sb = { 0 };
+	size_t i, k;
+
+	ob_puts(o, "{\"names\":{\"ref\":");
+	js_str(o, r->ref);
+	ob_puts(o, ",\"cand\":");
+	js_str(o, r->cand);
+	ob_puts(o, "},\n\"key\":[");
+	for (i = 0; i < r->nkey; i++) {
+		if (i > 0)
+			ob_putc(o, ',');
+		js_span(o, r->keycol[i]);
+	}
+	ob_printf(o, "],\n\"headline\":\"%s\",\n", headline_word(r->headline));
+	ob_printf(o, "\"thresholds\":{\"divergent_fires\":%llu},\n",
+	    (unsigned long long)r->divergent_fires);
+	ob_printf(o, "\"totals\":{\"ref_fires\":%llu,\"cand_fires\":%llu,"
+	    "\"ref_keys\":%zu,\"cand_keys\":%zu,\"missing_keys\":%zu,"
+	    "\"missing_fires\":%llu,\"missing_share\":%.4f,"
+	    "\"matched_keys\":%zu,\"matched_fires\":%llu,"
+	    "\"matched_cand_fires\":%llu,\"extra_keys\":%zu,"
+	    "\"extra_fires\":%llu,\"under_keys\":%zu}",
+	    (unsigned long long)t->ref_fires, (unsigned long long)t->cand_fires,
+	    t->ref_keys, t->cand_keys, t->missing_keys,
+	    (unsigned long long)t->missing_fires,
+	    t->ref_fires > 0 ? (double)t->missing_fires / (double)t->ref_fires :
+	    0.0, t->matched_keys, (unsigned long long)t->matched_fires,
+	    (unsigned long long)t->matched_cand_fires, t->extra_keys,
+	    (unsigned long long)t->extra_fires, t->under_keys);
+	js_rows(o, r, "missing", r->missing, r->nmissing);
+	js_rows(o, r, "matched", r->matched, r->nmatched);
+	js_rows(o, r, "under", r->under, r->nunder);
+	js_rows(o, r, "extra", r->extra, r->nextra);
+
+	ob_puts(o, ",\n\"families\":[");
+	for (k = 0; k < r->nfam; k++) {
+		const struct family *f = &r->fam[k];
+
+		ob_puts(o, k > 0 ? ",\n " : "\n ");
+		ob_puts(o, "{\"name\":");
+		js_str(o, f->name);
+		ob_printf(o, ",\"addresses\":%zu,\"missing_keys\":%zu,\"rows\":[",
+		    f->n, f->missing);
+		for (i = 0; i < f->nrows; i++) {
+			if (i > 0)
+				ob_putc(o, ',');
+			js_row(o, r, &r->row[f->rows[i]]);
+		}
+		ob_puts(o, "]}");
+	}
+	ob_printf(o, "],\n\"fresh_keys\":%zu", r->fresh);
+
+	ob_puts(o, ",\n\"watch\":[");
+	for (k = 0; k < r->nwatch; k++) {
+		const struct watch *wa = &r->watch[k];
+		char b[24];
+
+		snprintf(b, sizeof(b), "0x%08llx", (unsigned long long)wa->addr);
+		ob_printf(o, "%s{\"address\":\"%s\",\"rows\":[", k > 0 ? ",\n " :
+		    "\n ", b);
+		for (i = 0; i < wa->nrows; i++) {
+			if (i > 0)
+				ob_putc(o, ',');
+			js_row(o, r, &r->row[wa->rows[i]]);
+		}
+		ob_puts(o, "]}");
+	}
+	ob_puts(o, "],\n\"groups\":");
+	if (r->groupcol < 0)
+		ob_puts(o, "null");
+	else {
+		ob_puts(o, "{\"by\":");
+		js_str(o, r->groupby);
+		ob_puts(o, ",\"rows\":[");
+		for (i = 0; i < r->ngroup; i++) {
+			const struct group *g = &r->group[i];
+
+			ob_puts(o, i > 0 ? ",\n " : "\n ");
+			ob_puts(o, "{\"value\":");
+			js_span(o, rp_val(g->value, &sb));
+			ob_printf(o, ",\"total\":%llu,\"matched\":%llu,"
+			    "\"missing\":%llu,\"distinct_keys\":%zu,"
+			    "\"analog\":%s}", (unsigned long long)g->total,
+			    (unsigned long long)g->matched,
+			    (unsigned long long)g->missing, g->keys,
+			    g->matched > 0 ? "true" : "false");
+		}
+		ob_puts(o, "],\"no_analog\":[");
+		for (i = k = 0; i < r->ngroup; i++)
+			if (r->group[i].matched == 0) {
+				if (k++ > 0)
+					ob_putc(o, ',');
+				js_span(o, rp_val(r->group[i].value, &sb));
+			}
+		ob_puts(o, "]}");
+	}
+	ob_puts(o, "\n}\n");
+	sb_free(&sb);
+}

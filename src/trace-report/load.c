@@ -1,0 +1,650 @@
+/*
+ * load.c - read a join and the data files; derive every figure.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "htab.h"
+#include "num.h"
+#include "rd.h"
+#include "tally.h"
+#include "tsv.h"
+#include "report.h"
+
+struct span
+rp_key(struct span v, struct sbuf *sb)
+{
+	if (tsv_unescape(v, sb) != 0)
+		return v;	/* shown as it is */
+	return span_make(sb->p, sb->len);
+}
+
+struct span
+rp_val(struct span v, struct sbuf *sb)
+{
+	struct sbuf t = { 0 };
+	struct span r;
+
+	if (tally_decode(v, &t) != 0) {
+		sb_free(&t);
+		return v;
+	}
+	r = rp_key(span_make(t.p, t.len), sb);
+	if (r.p == t.p) {	/* no TSV escape: keep the decoded text */
+		sb_clear(sb);
+		sb_add(sb, t.p, t.len);
+		r = span_make(sb->p, sb->len);
+	}
+	sb_free(&t);
+	return r;
+}
+
+const char *
+rp_note(const struct rrow *w, const char *fallback)
+{
+	return w->note != NULL ? w->note : fallback;
+}
+
+/* Whether s ends with suffix; sets *stem to the rest. */
+static int
+ends_with(struct span s, const char *suffix, struct span *stem)
+{
+	size_t n = strlen(suffix);
+
+	if (s.n <= n || memcmp(s.p + s.n - n, suffix, n) != 0)
+		return 0;
+	*stem = span_make(s.p, s.n - n);
+	return 1;
+}
+
+static int
+has_prefix(struct span s, const char *pre, size_t n)
+{
+	return s.n > n + 1 && memcmp(s.p, pre, n) == 0 && s.p[n] == '_';
+}
+
+/* A range cell: INTEGER or MIN..MAX. */
+static int
+range_like(struct span c, int *dots)
+{
+	const char *d = memmem(c.p, c.n, "..", 2);
+	int64_t a;
+
+	*dots = d != NULL;
+	if (d == NULL)
+		return num_parse_i64(c, &a) == NUM_OK;
+	return num_parse_i64(span_make(c.p, (size_t)(d - c.p)), &a) ==
+	    NUM_OK && num_parse_i64(span_make(d + 2,
+	    (size_t)(c.p + c.n - d - 2)), &a) == NUM_OK;
+}
+
+/* Split a counts or distinct tally cell. */
+static void
+parse_cell(struct cell *c, struct span s, const char *file, uint64_t line,
+    struct span col)
+{
+	const char *p = s.p, *end = s.p + s.n, *comma, *colon;
+	int counts = memchr(s.p, ':', s.n) != NULL;
+	size_t cap = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (s.n == 0)
+		return;
+	while (p <= end) {
+		struct span v;
+
+		comma = memchr(p, ',', (size_t)(end - p));
+		if (comma == NULL)
+			comma = end;
+		v = span_make(p, (size_t)(comma - p));
+		if (c->n == cap) {
+			cap = cap ? cap * 2 : 4;
+			c->val = xreallocarray(c->val, cap, sizeof(*c->val));
+			if (counts)
+				c->cnt = xreallocarray(c->cnt, cap,
+				    sizeof(*c->cnt));
+		}
+		if (counts) {
+			colon = memchr(v.p, ':', v.n);
+			if (colon == NULL || num_parse_u64(span_make(colon + 1,
+			    (size_t)(v.p + v.n - colon - 1)), &c->cnt[c->n]) !=
+			    NUM_OK)
+				die_at(file, line, "column %.*s: bad tally entry "
+				    "'%.*s'", (int)col.n, col.p, (int)v.n, v.p);
+			v.n = (size_t)(colon - v.p);
+		}
+		c->val[c->n++] = v;
+		p = comma + 1;
+	}
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* An address list: the first word of each line; '#' lines ignored. */
+static uint64_t *
+load_addrs(const char *path, size_t *n, char ***text)
+{
+	struct rd *in = rd_open(path);
+	struct span line;
+	uint64_t *v = NULL;
+	size_t cap = 0, i, b;
+	enum num_err e;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	*n = 0;
+	if (text != NULL)
+		*text = NULL;
+	while (rd_line(in, &line)) {
+		i = 0;
+		while (i < line.n && isspace((unsigned char)line.p[i]))
+			i++;
+		if (i == line.n || line.p[i] == '#')
+			continue;
+		b = i;
+		while (i < line.n && !isspace((unsigned char)line.p[i]))
+			i++;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+			if (text != NULL)
+				*text = xreallocarray(*text, cap,
+				    sizeof(**text));
+		}
+		if ((e = num_parse_addr(span_make(line.p + b, i - b), &v[*n])) !=
+		    NUM_OK)
+			die_at(rd_name(in), rd_lineno(in), "bad address '%.*s': "
+			    "%s", (int)(i - b), line.p + b, num_strerror(e));
+		if (text != NULL) {
+			size_t e2 = line.n;
+
+			while (i < line.n && isspace((unsigned char)line.p[i]))
+				i++;
+			while (e2 > i && isspace((unsigned char)line.p[e2 - 1]))
+				e2--;
+			if (e2 == i)
+				die_at(rd_name(in), rd_lineno(in), "expected "
+				    "ADDRESS TEXT");
+			(*text)[*n] = xmemdup(line.p + i, e2 - i);
+			for (size_t k = 0; k < *n; k++)
+				if (v[k] == v[*n])
+					die_at(rd_name(in), rd_lineno(in),
+					    "address listed twice");
+		}
+		(*n)++;
+	}
+	rd_close(in);
+	return v;
+}
+
+static const struct report *sortrep;
+static int sortbycand;
+
+int
+rp_keycmp(const struct report *r, size_t a, size_t b)
+{
+	for (size_t i = 0; i < r->nkey; i++) {
+		int c = num_cmp_values(r->row[a].key[i], r->row[b].key[i]);
+
+		if (c != 0)
+			return c;
+	}
+	return a < b ? -1 : a > b;
+}
+
+static int
+listcmp(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	uint64_t ca = sortbycand ? sortrep->row[a].cand : sortrep->row[a].ref;
+	uint64_t cb = sortbycand ? sortrep->row[b].cand : sortrep->row[b].ref;
+
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
+	return rp_keycmp(sortrep, a, b);
+}
+
+static void
+sort_list(struct report *r, size_t *v, size_t n, int bycand)
+{
+	sortrep = r;
+	sortbycand = bycand;
+	qsort(v, n, sizeof(*v), listcmp);
+}
+
+static int
+groupcmp(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	return num_cmp_values(a->value, b->value);
+}
+
+static void
+read_join(struct report *r)
+{
+	struct rd *in = rd_open(r->file);
+	struct tsv_hdr h;
+	struct span line, *f, stem;
+	size_t n, i, s, cap = 0, rn, cn;
+	int st;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	r->file = xstrdup(rd_name(in));
+	if (!rd_line(in, &line))
+		dief("%s: empty input (no header line)", r->file);
+	tsv_hdr_parse(&h, line, r->file);
+	if ((st = tsv_col(&h, "status")) < 1 || (size_t)st + 4 >= h.ncol + 1 ||
+	    !ends_with(h.col[st + 1], "_count", &stem) ||
+	    !ends_with(h.col[st + 2], "_count", &stem) ||
+	    !span_eqs(h.col[st + 3], "ratio") ||
+	    !span_eqs(h.col[st + 4], "under"))
+		die_at(r->file, 1, "not a join: expected KEY..., status, "
+		    "REF_count, CAND_count, ratio, under, tallies (columns: "
+		    "%s)", tsv_hdr_list(&h));
+	s = (size_t)st;
+	r->nkey = s;
+	r->keycol = h.col;
+	ends_with(h.col[s + 1], "_count", &stem);
+	r->ref = xmemdup(stem.p, stem.n);
+	ends_with(h.col[s + 2], "_count", &stem);
+	r->cand = xmemdup(stem.p, stem.n);
+	rn = strlen(r->ref);
+	cn = strlen(r->cand);
+	r->rtcol = xreallocarray(NULL, h.ncol, sizeof(*r->rtcol));
+	r->ctcol = xreallocarray(NULL, h.ncol, sizeof(*r->ctcol));
+	for (i = s + 5; i < h.ncol; i++) {
+		struct span c = h.col[i];
+		/* Prefer the longer name when one side's name prefixes the
+		 * other's. */
+		int isref = has_prefix(c, r->ref, rn), iscand = has_prefix(c,
+		    r->cand, cn);
+
+		if (isref && iscand)
+			isref = rn > cn;
+		if (isref && r->nct == 0)
+			r->rtcol[r->nrt++] = span_make(c.p + rn + 1, c.n - rn - 1);
+		else if (iscand)
+			r->ctcol[r->nct++] = span_make(c.p + cn + 1, c.n - cn - 1);
+		else
+			die_at(r->file, 1, "column '%.*s' belongs to neither "
+			    "side (%s, %s)", (int)c.n, c.p, r->ref, r->cand);
+	}
+	if (r->nrt > 64)
+		die_at(r->file, 1, "more than 64 tally columns");
+	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
+	while (rd_line(in, &line)) {
+		struct rrow *w;
+		uint64_t ln = rd_lineno(in);
+		char *copy;
+
+		if (tsv_is_hdr(&h, line))
+			continue;
+		copy = xmemdup(line.p, line.n);
+		if ((n = tsv_split(span_make(copy, line.n), f, h.ncol + 1)) !=
+		    h.ncol)
+			die_at(r->file, ln, "expected %zu fields, got %zu",
+			    h.ncol, n);
+		if (r->nrow == cap) {
+			cap = cap ? cap * 2 : 256;
+			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
+		}
+		w = &r->row[r->nrow++];
+		memset(w, 0, sizeof(*w));
+		w->line = ln;
+		w->key = xreallocarray(NULL, s ? s : 1, sizeof(*w->key));
+		memcpy(w->key, f, s * sizeof(*f));
+		if (span_eqs(f[s], "missing"))
+			w->status = ST_MISSING;
+		else if (span_eqs(f[s], "matched"))
+			w->status = ST_MATCHED;
+		else if (span_eqs(f[s], "extra"))
+			w->status = ST_EXTRA;
+		else
+			die_at(r->file, ln, "bad status '%.*s' (missing, "
+			    "matched or extra)", (int)f[s].n, f[s].p);
+		if (num_parse_u64(f[s + 1], &w->ref) != NUM_OK ||
+		    num_parse_u64(f[s + 2], &w->cand) != NUM_OK)
+			die_at(r->file, ln, "bad count");
+		if ((w->status == ST_MISSING && w->cand != 0) ||
+		    (w->status == ST_EXTRA && w->ref != 0))
+			die_at(r->file, ln, "status %.*s does not fit the counts",
+			    (int)f[s].n, f[s].p);
+		if (span_eqs(f[s + 4], "yes"))
+			w->under = 1;
+		else if (!span_eqs(f[s + 4], "no"))
+			die_at(r->file, ln, "bad under flag '%.*s' (yes or no)",
+			    (int)f[s + 4].n, f[s + 4].p);
+		w->rt = xcalloc(r->nrt ? r->nrt : 1, sizeof(*w->rt));
+		w->ct = xcalloc(r->nct ? r->nct : 1, sizeof(*w->ct));
+		/* Cells are parsed once the column kinds are known. */
+		w->rt[0].val = (struct span *)(f + s + 5);	/* placeholder */
+		{
+			struct span *keep = xreallocarray(NULL, r->nrt + r->nct +
+			    1, sizeof(*keep));
+
+			memcpy(keep, f + s + 5, (r->nrt + r->nct) * sizeof(*f));
+			w->rt[0].val = keep;
+		}
+	}
+	free(f);
+	rd_close(in);
+	/* Column kinds: a ref column is a range when every cell is. */
+	for (i = 0; i < r->nrt; i++) {
+		int all = 1, anydots = 0, dots;
+		size_t k;
+
+		for (k = 0; k < r->nrow; k++) {
+			struct span c = r->row[k].rt[0].val[i];
+
+			if (c.n == 0)
+				continue;
+			if (!range_like(c, &dots))
+				all = 0;
+			anydots |= dots;
+		}
+		r->rtrange[i] = all && anydots;
+	}
+	for (size_t k = 0; k < r->nrow; k++) {
+		struct rrow *w = &r->row[k];
+		struct span *cells = w->rt[0].val;
+
+		w->rt[0].val = NULL;
+		for (i = 0; i < r->nrt; i++) {
+			if (r->rtrange[i]) {
+				memset(&w->rt[i], 0, sizeof(w->rt[i]));
+				if (cells[i].n > 0) {
+					w->rt[i].range = 1;
+					w->rt[i].n = 1;
+					w->rt[i].val = xmalloc(sizeof(struct span));
+					w->rt[i].val[0] = cells[i];
+				}
+			} else
+				parse_cell(&w->rt[i], cells[i], r->file, w->line,
+				    r->rtcol[i]);
+		}
+		for (i = 0; i < r->nct; i++) {
+			struct span c = cells[r->nrt + i];
+			int dots;
+
+			if (c.n > 0 && range_like(c, &dots) && dots) {
+				memset(&w->ct[i], 0, sizeof(w->ct[i]));
+				w->ct[i].range = 1;
+				w->ct[i].n = 1;
+				w->ct[i].val = xmalloc(sizeof(struct span));
+				w->ct[i].val[0] = c;
+			} else
+				parse_cell(&w->ct[i], c, r->file, w->line,
+				    r->ctcol[i]);
+		}
+		free(cells);
+	}
+}
+
+static void
+derive(struct report *r, const struct ropts *o)
+{
+	size_t i, k, j;
+	struct totals *t = &r->t;
+
+	r->missing = xcalloc(r->nrow + 1, sizeof(size_t));
+	r->matched = xcalloc(r->nrow + 1, sizeof(size_t));
+	r->under = xcalloc(r->nrow + 1, sizeof(size_t));
+	r->extra = xcalloc(r->nrow + 1, sizeof(size_t));
+	for (i = 0; i < r->nrow; i++) {
+		const struct rrow *w = &r->row[i];
+
+		t->ref_fires += w->ref;
+		t->cand_fires += w->cand;
+		if (w->ref > 0 || w->status != ST_EXTRA)
+			t->ref_keys++;
+		if (w->status != ST_MISSING)
+			t->cand_keys++;
+		switch (w->status) {
+		case ST_MISSING:
+			r->missing[r->nmissing++] = i;
+			t->missing_fires += w->ref;
+			break;
+		case ST_MATCHED:
+			r->matched[r->nmatched++] = i;
+			t->matched_fires += w->ref;
+			t->matched_cand_fires += w->cand;
+			if (w->under)
+				r->under[r->nunder++] = i;
+			break;
+		case ST_EXTRA:
+			r->extra[r->nextra++] = i;
+			t->extra_fires += w->cand;
+			break;
+		}
+	}
+	t->missing_keys = r->nmissing;
+	t->matched_keys = r->nmatched;
+	t->extra_keys = r->nextra;
+	t->under_keys = r->nunder;
+	sort_list(r, r->missing, r->nmissing, 0);
+	sort_list(r, r->matched, r->nmatched, 0);
+	sort_list(r, r->under, r->nunder, 0);
+	sort_list(r, r->extra, r->nextra, 1);
+	r->divergent_fires = o->divergent_fires;
+	if (r->nmissing == 0)
+		r->headline = HL_SAME;
+	else if (t->missing_fires > o->divergent_fires)
+		r->headline = HL_DIVERGENT;
+	else
+		r->headline = HL_INCONCLUSIVE;
+
+	/* Families: membership, intersection rows, fresh missing keys. */
+	r->freshrows = xcalloc(r->nmissing + 1, sizeof(size_t));
+	for (k = 0; k < r->nfam; k++) {
+		struct family *fm = &r->fam[k];
+
+		fm->rows = xcalloc(r->nrow + 1, sizeof(size_t));
+	}
+	for (i = 0; i < r->nrow; i++) {
+		struct rrow *w = &r->row[i];
+
+		w->fam = xcalloc(r->nfam ? r->nfam : 1, 1);
+		for (k = 0; k < r->nfam && w->hasaddr; k++) {
+			struct family *fm = &r->fam[k];
+
+			if (bsearch(&w->addr, fm->addr, fm->n, sizeof(uint64_t),
+			    cmp_u64) == NULL)
+				continue;
+			w->fam[k] = 1;
+			if (w->ref > 0)
+				fm->rows[fm->nrows++] = i;
+		}
+	}
+	for (j = 0; j < r->nmissing; j++) {
+		const struct rrow *w = &r->row[r->missing[j]];
+		int any = 0;
+
+		for (k = 0; k < r->nfam; k++)
+			if (w->fam[k]) {
+				r->fam[k].missing++;
+				any = 1;
+			}
+		if (!any)
+			r->freshrows[r->fresh++] = r->missing[j];
+	}
+	/* Intersection rows: by address, then key. */
+	for (k = 0; k < r->nfam; k++) {
+		struct family *fm = &r->fam[k];
+
+		for (i = 1; i < fm->nrows; i++)
+			for (j = i; j > 0; j--) {
+				const struct rrow *a = &r->row[fm->rows[j - 1]];
+				const struct rrow *b = &r->row[fm->rows[j]];
+				size_t tmp;
+
+				if (a->addr < b->addr || (a->addr == b->addr &&
+				    rp_keycmp(r, fm->rows[j - 1], fm->rows[j]) < 0))
+					break;
+				tmp = fm->rows[j];
+				fm->rows[j] = fm->rows[j - 1];
+				fm->rows[j - 1] = tmp;
+			}
+	}
+
+	/* Watch list: each address's rows, in key order. */
+	for (k = 0; k < r->nwatch; k++) {
+		struct watch *wa = &r->watch[k];
+
+		wa->rows = xcalloc(r->nrow + 1, sizeof(size_t));
+		for (i = 0; i < r->nrow; i++)
+			if (r->row[i].hasaddr && r->row[i].addr == wa->addr)
+				wa->rows[wa->nrows++] = i;
+		sortrep = r;
+		for (i = 1; i < wa->nrows; i++)
+			for (j = i; j > 0 && rp_keycmp(r, wa->rows[j - 1],
+			    wa->rows[j]) > 0; j--) {
+				size_t tmp = wa->rows[j];
+
+				wa->rows[j] = wa->rows[j - 1];
+				wa->rows[j - 1] = tmp;
+			}
+	}
+
+	/* Groups: fires per value of the group column, by status. */
+	if (r->groupcol >= 0) {
+		struct htab *gv = ht_new();
+		size_t cap = 0;
+
+		for (i = 0; i < r->nrow; i++) {
+			const struct rrow *w = &r->row[i];
+			const struct cell *c = &w->rt[r->groupcol];
+
+			if (c->n > 0 && c->cnt == NULL)
+				die_at(r->file, w->line, "column %s_%s: the group "
+				    "column needs a counts tally (VALUE:N,...)",
+				    r->ref, r->groupby);
+			for (j = 0; j < c->n; j++) {
+				int isnew;
+				uint32_t g = ht_intern(gv, c->val[j].p,
+				    c->val[j].n, &isnew);
+				struct group *gr;
+
+				if (isnew) {
+					if (r->ngroup == cap) {
+						cap = cap ? cap * 2 : 64;
+						r->group = xreallocarray(r->group,
+						    cap, sizeof(*r->group));
+					}
+					gr = &r->group[r->ngroup++];
+					memset(gr, 0, sizeof(*gr));
+					gr->value = c->val[j];
+				}
+				gr = &r->group[g];
+				gr->total += c->cnt[j];
+				gr->keys++;
+				if (w->status == ST_MATCHED)
+					gr->matched += c->cnt[j];
+				else if (w->status == ST_MISSING)
+					gr->missing += c->cnt[j];
+			}
+		}
+		qsort(r->group, r->ngroup, sizeof(*r->group), groupcmp);
+		for (i = 0; i < r->ngroup; i++)
+			if (r->group[i].matched == 0)
+				r->noanalog++;
+		ht_free(gv);
+	}
+}
+
+void
+report_load(struct report *r, const struct ropts *o)
+{
+	size_t i, k, nnotes = 0;
+	uint64_t *noteaddr = NULL;
+	char **notetext = NULL;
+	struct symtab *sym = NULL;
+	int need_addr = o->nfam > 0 || o->watch != NULL || o->notes != NULL ||
+	    o->symbols != NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->file = o->join;
+	r->top = o->top;
+	r->undertop = o->undertop;
+	r->freshtop = o->freshtop;
+	r->title = o->title;
+	/* Data files first: their errors come before any work. */
+	r->nfam = o->nfam;
+	r->fam = xcalloc(o->nfam ? o->nfam : 1, sizeof(*r->fam));
+	for (k = 0; k < o->nfam; k++) {
+		r->fam[k].name = o->famname[k];
+		r->fam[k].addr = load_addrs(o->famfile[k], &r->fam[k].n, NULL);
+		qsort(r->fam[k].addr, r->fam[k].n, sizeof(uint64_t), cmp_u64);
+	}
+	if (o->watch != NULL) {
+		uint64_t *wa = load_addrs(o->watch, &r->nwatch, NULL);
+		size_t w = 0;
+
+		/* Sorted, each address once. */
+		qsort(wa, r->nwatch, sizeof(*wa), cmp_u64);
+		r->watch = xcalloc(r->nwatch ? r->nwatch : 1, sizeof(*r->watch));
+		for (i = 0; i < r->nwatch; i++)
+			if (i == 0 || wa[i] != wa[i - 1])
+				r->watch[w++].addr = wa[i];
+		r->nwatch = w;
+		free(wa);
+	}
+	if (o->notes != NULL)
+		noteaddr = load_addrs(o->notes, &nnotes, &notetext);
+	if (o->symbols != NULL)
+		sym = sym_load(o->symbols);
+
+	read_join(r);
+
+	r->addrname = o->addrcol;
+	r->addrcol = -1;
+	for (i = 0; i < r->nkey; i++)
+		if (span_eqs(r->keycol[i], o->addrcol))
+			r->addrcol = (int)i;
+	if (r->addrcol < 0 && (need_addr || o->addrcol_given))
+		die_at(r->file, 1, "no key column '%s' for addresses (key "
+		    "columns: %s); see --addr-col", o->addrcol,
+		    ({ struct tsv_hdr kh = { r->nkey, r->keycol, NULL, 0, NULL };
+		       tsv_hdr_list(&kh); }));
+	r->groupby = NULL;
+	r->groupcol = -1;
+	for (i = 0; i < r->nrt; i++)
+		if (span_eqs(r->rtcol[i], o->groupby) && !r->rtrange[i]) {
+			r->groupcol = (int)i;
+			r->groupby = o->groupby;
+		}
+	if (r->groupcol < 0 && o->groupby_given)
+		die_at(r->file, 1, "no %s tally column '%s_%s' to group by",
+		    r->ref, r->ref, o->groupby);
+
+	for (i = 0; i < r->nrow; i++) {
+		struct rrow *w = &r->row[i];
+		struct sbuf sb = { 0 };
+
+		if (r->addrcol < 0)
+			continue;
+		w->hasaddr = num_parse_addr(w->key[r->addrcol], &w->addr) ==
+		    NUM_OK;
+		if (!w->hasaddr)
+			continue;
+		for (k = 0; k < nnotes; k++)
+			if (noteaddr[k] == w->addr)
+				w->note = notetext[k];
+		if (w->note == NULL && sym != NULL && sym_lookup(sym, w->addr,
+		    &sb))
+			w->note = sb.p;	/* kept for the run */
+	}
+	derive(r, o);
+}

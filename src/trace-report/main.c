@@ -1,0 +1,234 @@
+/*
+ * trace-report - a Markdown, JSON, CSV (or HTML) report from a join.
+ *
+ * main() parses options, creates every output (so an unwritable report
+ * directory fails before any work), loads the join and the data files
+ * into the model (load.c), has the writers format it, and picks the exit
+ * status: 1 when --fail-on names a class of keys that exists.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "num.h"
+#include "ob.h"
+#include "report.h"
+
+enum fmt { F_MD, F_JSON, F_HTML };
+
+static const char usage_text[] =
+"usage: trace-report [-f format] [-o file] [--addr-col column] [--csv dir]\n"
+"                    [--divergent-fires n] [--fail-on classes]\n"
+"                    [--family name=file] [--fresh-top n] [--group-by column]\n"
+"                    [--notes file] [--symbols file] [--title text]\n"
+"                    [--top n] [--under-top n] [--watch file] [join]\n"
+"\n"
+"Write a report on a join (trace-join output).\n"
+"\n"
+"  -f, --format FMT         md (default) or json\n"
+"  -o, --output FILE        write to FILE atomically instead of stdout\n"
+"      --addr-col COL       key column holding addresses (default lr)\n"
+"      --csv DIR            also write DIR/divergent-tuples.csv and\n"
+"                           DIR/matched-tuples.csv\n"
+"      --divergent-fires N  headline divergent when missing keys carry more\n"
+"                           than N reference fires (default 100)\n"
+"      --fail-on CLASSES    exit 1 when keys of these classes exist:\n"
+"                           missing, under, extra (comma-separated)\n"
+"      --family NAME=FILE   a family of addresses (repeatable)\n"
+"      --fresh-top N        fresh missing keys listed (default 8)\n"
+"      --group-by COL       reference tally column to break down by\n"
+"                           (default tid)\n"
+"      --notes FILE         ADDRESS TEXT lines for the likely-fn column\n"
+"      --symbols FILE       symbol file (see trace-key) for likely fn\n"
+"      --title TEXT         the report's title\n"
+"      --top N              missing and extra keys listed (default 15)\n"
+"      --under-top N        under-firing keys listed (default 10)\n"
+"      --watch FILE         addresses whose rows are always shown\n"
+"  -h, --help               show this help\n"
+"  -V, --version            show the version\n";
+
+enum {
+	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_FAILON, O_FAMILY, O_FRESHTOP,
+	O_GROUPBY, O_NOTES, O_SYMBOLS, O_TITLE, O_TOP, O_UNDERTOP, O_WATCH
+};
+
+static const struct option longopts[] = {
+	{ "format",	required_argument, NULL, 'f' },
+	{ "output",	required_argument, NULL, 'o' },
+	{ "addr-col",	required_argument, NULL, O_ADDRCOL },
+	{ "csv",	required_argument, NULL, O_CSV },
+	{ "divergent-fires", required_argument, NULL, O_DIVFIRES },
+	{ "fail-on",	required_argument, NULL, O_FAILON },
+	{ "family",	required_argument, NULL, O_FAMILY },
+	{ "fresh-top",	required_argument, NULL, O_FRESHTOP },
+	{ "group-by",	required_argument, NULL, O_GROUPBY },
+	{ "notes",	required_argument, NULL, O_NOTES },
+	{ "symbols",	required_argument, NULL, O_SYMBOLS },
+	{ "title",	required_argument, NULL, O_TITLE },
+	{ "top",	required_argument, NULL, O_TOP },
+	{ "under-top",	required_argument, NULL, O_UNDERTOP },
+	{ "watch",	required_argument, NULL, O_WATCH },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static uint64_t
+count_arg(const char *opt, const char *s)
+{
+	uint64_t v;
+
+	if (num_parse_u64(span_str(s), &v) != NUM_OK)
+		die_usage("--%s: expected a non-negative integer, got '%s'", opt,
+		    s);
+	return v;
+}
+
+static int
+bad_family_name(const char *s, size_t n)
+{
+	if (n == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || (unsigned char)s[i] <= ' ' ||
+		    s[i] == '\\')
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ropts ro;
+	struct report r;
+	struct ob *o;
+	enum fmt fmt = F_MD;
+	const char *output = NULL, *csvdir = NULL, *eq;
+	int ch, failmissing = 0, failunder = 0, failextra = 0, status = 0;
+	char **cls;
+	size_t ncls, i;
+
+	err_init(argv[0]);
+	memset(&ro, 0, sizeof(ro));
+	ro.addrcol = "lr";
+	ro.groupby = "tid";
+	ro.divergent_fires = 100;
+	ro.top = 15;
+	ro.undertop = 10;
+	ro.freshtop = 8;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+f:ho:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "md") == 0 ||
+			    strcmp(optarg, "markdown") == 0)
+				fmt = F_MD;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = F_JSON;
+			else
+				die_usage("--format: expected md or json, got "
+				    "'%s'", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case O_ADDRCOL:
+			ro.addrcol = optarg;
+			ro.addrcol_given = 1;
+			break;
+		case O_CSV:
+			csvdir = optarg;
+			break;
+		case O_DIVFIRES:
+			ro.divergent_fires = count_arg("divergent-fires", optarg);
+			break;
+		case O_FAILON:
+			cls = name_list(optarg, "--fail-on", &ncls);
+			for (i = 0; i < ncls; i++) {
+				if (strcmp(cls[i], "missing") == 0)
+					failmissing = 1;
+				else if (strcmp(cls[i], "under") == 0)
+					failunder = 1;
+				else if (strcmp(cls[i], "extra") == 0)
+					failextra = 1;
+				else
+					die_usage("--fail-on: unknown class '%s' "
+					    "(missing, under or extra)", cls[i]);
+			}
+			break;
+		case O_FAMILY:
+			eq = strchr(optarg, '=');
+			if (eq == NULL || eq[1] == '\0' ||
+			    bad_family_name(optarg, (size_t)(eq - optarg)))
+				die_usage("--family: expected NAME=FILE with a "
+				    "name of letters, digits or punctuation, "
+				    "got '%s'", optarg);
+			ro.famname = xreallocarray(ro.famname, ro.nfam + 1,
+			    sizeof(char *));
+			ro.famfile = xreallocarray(ro.famfile, ro.nfam + 1,
+			    sizeof(char *));
+			ro.famname[ro.nfam] = xmemdup(optarg,
+			    (size_t)(eq - optarg));
+			ro.famfile[ro.nfam++] = xstrdup(eq + 1);
+			break;
+		case O_FRESHTOP:
+			ro.freshtop = (size_t)count_arg("fresh-top", optarg);
+			break;
+		case O_GROUPBY:
+			ro.groupby = optarg;
+			ro.groupby_given = 1;
+			break;
+		case O_NOTES:
+			ro.notes = optarg;
+			break;
+		case O_SYMBOLS:
+			ro.symbols = optarg;
+			break;
+		case O_TITLE:
+			ro.title = optarg;
+			break;
+		case O_TOP:
+			ro.top = (size_t)count_arg("top", optarg);
+			break;
+		case O_UNDERTOP:
+			ro.undertop = (size_t)count_arg("under-top", optarg);
+			break;
+		case O_WATCH:
+			ro.watch = optarg;
+			break;
+		case 'h':
+			help_exit(usage_text);
+		case 'V':
+			version_exit();
+		default:
+			die_getopt(argc, argv, "+f:ho:V", longopts);
+		}
+	}
+	if (argc - optind > 1)
+		die_usage("expected one join file");
+	ro.join = argc - optind == 1 ? argv[optind] : "-";
+	/* Outputs first: an unwritable place fails before any work. */
+	o = output != NULL ? ob_create(output) : ob_stdout();
+	if (csvdir != NULL)
+		csv_open(csvdir);
+	report_load(&r, &ro);
+	switch (fmt) {
+	case F_MD:
+		write_md(&r, o);
+		break;
+	case F_JSON:
+		write_json(&r, o);
+		break;
+	default:
+		break;
+	}
+	if (csvdir != NULL)
+		write_csv(&r, csvdir);
+	ob_close(o);
+	if ((failmissing && r.nmissing > 0) || (failunder && r.nunder > 0) ||
+	    (failextra && r.nextra > 0))
+		status = EXIT_ANSWER_NO;
+	return status;
+}

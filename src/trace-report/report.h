@@ -1,0 +1,164 @@
+/*
+ * report.h - trace-report's model of a join, shared by the writers.
+ *
+ * load.c reads the join (trace-join output) and the data files (families,
+ * watch list, notes, symbols) and derives every figure; md.c, json.c,
+ * csv.c and html.c only format them.  Strings in the model are as in the
+ * TSV (escaped); writers decode them with rp_text() and escape them for
+ * their own format.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ob.h"
+#include "span.h"
+#include "sym.h"
+#include "xmem.h"
+
+enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
+
+/* A tally cell split into values (and counts, for counts tallies). */
+struct cell {
+	size_t		 n;
+	struct span	*val;		/* %-encoded, TSV-escaped */
+	uint64_t	*cnt;		/* NULL for distinct and range cells */
+	int		 range;		/* "MIN..MAX": val[0] is the text */
+};
+
+struct rrow {
+	struct span	*key;		/* key columns */
+	enum status	 status;
+	uint64_t	 ref, cand;
+	int		 under;
+	int		 hasaddr;
+	uint64_t	 addr;		/* the address column, when it is one */
+	struct cell	*rt;		/* ref tallies, per ref tally column */
+	struct cell	*ct;		/* cand tallies */
+	const char	*note;		/* notes file, then symbols; or NULL */
+	uint8_t		*fam;		/* per family: in it */
+	uint64_t	 line;		/* line in the join */
+};
+
+struct family {
+	char		*name;
+	uint64_t	*addr;		/* sorted */
+	size_t		 n;
+	size_t		 missing;	/* missing keys in the family */
+	size_t		*rows;		/* rows with ref > 0 in the family */
+	size_t		 nrows;
+};
+
+struct group {
+	struct span	 value;
+	uint64_t	 total, matched, missing;
+	size_t		 keys;
+};
+
+/* A watched address and the rows that carry it. */
+struct watch {
+	uint64_t	 addr;
+	size_t		*rows;
+	size_t		 nrows;
+};
+
+struct totals {
+	uint64_t	 ref_fires, cand_fires;
+	size_t		 ref_keys, cand_keys;
+	size_t		 missing_keys, matched_keys, extra_keys, under_keys;
+	uint64_t	 missing_fires, matched_fires, extra_fires;
+	uint64_t	 matched_cand_fires;
+};
+
+enum headline { HL_SAME, HL_DIVERGENT, HL_INCONCLUSIVE };
+
+struct report {
+	const char	*file;		/* the join, for messages */
+	char		*ref, *cand;	/* side names */
+	struct span	*keycol;	/* key column names */
+	size_t		 nkey;
+	int		 addrcol;	/* index in keycol, or -1 */
+	const char	*addrname;
+	struct span	*rtcol, *ctcol;	/* tally column names, unprefixed */
+	size_t		 nrt, nct;
+	int		 rtrange[64];	/* ref tally column is a range */
+
+	struct rrow	*row;
+	size_t		 nrow;
+
+	/* Index lists, each sorted by its count descending, then key. */
+	size_t		*missing, *matched, *under, *extra;
+	size_t		 nmissing, nmatched, nunder, nextra;
+
+	struct totals	 t;
+	enum headline	 headline;
+
+	struct family	*fam;
+	size_t		 nfam;
+	size_t		 fresh;		/* missing keys in no family */
+	size_t		*freshrows;
+
+	struct watch	*watch;
+	size_t		 nwatch;
+
+	const char	*groupby;	/* ref tally column, or NULL */
+	int		 groupcol;	/* index in rtcol, or -1 */
+	struct group	*group;		/* sorted: total desc, then value */
+	size_t		 ngroup;
+	size_t		 noanalog;	/* groups without a matched fire */
+
+	/* Options the writers quote. */
+	uint64_t	 divergent_fires;
+	size_t		 top, undertop, freshtop;
+	const char	*title;
+	uint64_t	 floor_;	/* from the join's under flags: unknown */
+};
+
+/* Options of load.c. */
+struct ropts {
+	const char	*join;
+	const char	*addrcol;	/* default "lr" */
+	int		 addrcol_given;
+	const char	*groupby;	/* default "tid" */
+	int		 groupby_given;
+	char		**famname, **famfile;
+	size_t		 nfam;
+	const char	*watch;
+	const char	*notes;
+	const char	*symbols;
+	uint64_t	 divergent_fires;
+	size_t		 top, undertop, freshtop;
+	const char	*title;
+};
+
+void	report_load(struct report *r, const struct ropts *o);
+
+/*
+ * Display text: a key value with its TSV escapes undone (rp_key), a tally
+ * value with its %-encoding and TSV escapes undone (rp_val), into sb.
+ * Control characters are kept; writers escape them for their format.
+ */
+struct span rp_key(struct span v, struct sbuf *sb);
+struct span rp_val(struct span v, struct sbuf *sb);
+
+/* Key column values of a row, for messages and Markdown. */
+int	rp_keycmp(const struct report *r, size_t a, size_t b);
+
+/* The note of a row, or the fallback. */
+const char *rp_note(const struct rrow *w, const char *fallback);
+
+/* Writers. */
+void	write_md(const struct report *r, struct ob *o);
+void	write_json(const struct report *r, struct ob *o);
+void	write_html(const struct report *r, struct ob *o);
+void	csv_open(const char *dir);
+void	write_csv(const struct report *r, const char *dir);
+
+/* Formatting helpers shared by writers (fmt.c). */
+void	put_thousands(struct ob *o, uint64_t v);	/* 1,234,567 */
+void	put_pct(struct ob *o, uint64_t num, uint64_t den, int decimals);
+const char *headline_word(enum headline h);		/* same, ... */
+
+#endif

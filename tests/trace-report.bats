@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# trace-report: sections, classes, formats, escaping, gates, wrong input.
+load helper
+
+# join REF_EVENTS CAND_EVENTS > join: event TSV through the pipeline.
+join_of() {
+	trace-key "$1" | trace-hist > "$T/r.hist"
+	trace-key "$2" | trace-hist > "$T/c.hist"
+	trace-join --names canary,ours "$T/r.hist" "$T/c.hist"
+}
+
+ev() { printf 'op\tlr\thandle\ttid\tts\n'; }
+
+# rep KEY COUNT TID [HANDLE]: COUNT events.
+rep() {
+	for _ in $(seq "$3"); do
+		printf '%s\t%s\t%s\t%s\t1\n' "$1" "$2" "${5:-0x00000001}" "$4"
+	done
+}
+
+small() {
+	{ ev; rep set 0x00000010 150 5; rep set 0x00000020 30 6; rep release 0x00000030 12 7
+	  rep set 0x00000040 50 5; } > "$T/ref"
+	{ ev; rep set 0x00000040 5 1; rep release 0x00000050 3 1; } > "$T/cand"
+	join_of "$T/ref" "$T/cand" > "$T/join"
+}
+
+@test "headline classes: same, divergent, inconclusive, with the threshold" {
+	{ ev; rep set 0x00000010 5 1; } > "$T/a"
+	join_of "$T/a" "$T/a" > "$T/j"
+	run trace-report -f json "$T/j"
+	[ "$(jq -r .headline <<< "$output")" = same ]
+	run trace-report "$T/j"
+	assert_line "**SAME** — every canary key (op, lr) fires in ours too."
+	small
+	run trace-report -f json "$T/join"
+	[ "$(jq -r .headline <<< "$output")" = divergent ]
+	run trace-report -f json --divergent-fires 192 "$T/join"
+	[ "$(jq -r .headline <<< "$output")" = inconclusive ]
+	run trace-report --divergent-fires 192 "$T/join"
+	assert_line "**INCONCLUSIVE** — 3 canary keys (op, lr) never fire in ours, carrying 192 canary fires (79.3% of its volume; not more than 192)."
+	run trace-report -f json --divergent-fires 191 "$T/join"
+	[ "$(jq -r .headline <<< "$output")" = divergent ]
+}
+
+@test "JSON: every documented figure is there, with the right values" {
+	small
+	run trace-report -f json "$T/join"
+	assert_success
+	echo "$output" > "$T/r.json"
+	jq -e '.names == {ref: "canary", cand: "ours"} and .key == ["op", "lr"]' "$T/r.json"
+	jq -e '.totals == {ref_fires: 242, cand_fires: 8, ref_keys: 4, cand_keys: 2,
+	    missing_keys: 3, missing_fires: 192, missing_share: 0.7934,
+	    matched_keys: 1, matched_fires: 50, matched_cand_fires: 5,
+	    extra_keys: 1, extra_fires: 3, under_keys: 1}' "$T/r.json"
+	jq -e '[.missing[] | [.op, .lr, .ref, .cand]] == [["set","0x00000010",150,0],["set","0x00000020",30,0],["release","0x00000030",12,0]]' "$T/r.json"
+	jq -e '.matched[0] | .op == "set" and .lr == "0x00000040" and .ref == 50 and .cand == 5 and .ratio == 0.1 and .under == true' "$T/r.json"
+	jq -e '.under | length == 1' "$T/r.json"
+	jq -e '.extra[0] | .lr == "0x00000050" and .ref == 0 and .cand == 3 and .ratio == null' "$T/r.json"
+	jq -e '.missing[0].ref_tallies.tid == [{value: "5", count: 150}]' "$T/r.json"
+	jq -e '.groups.by == "tid" and .groups.no_analog == ["6", "7"]' "$T/r.json"
+	jq -e '.groups.rows[0] == {value: "5", total: 200, matched: 50, missing: 150, distinct_keys: 2, analog: true}' "$T/r.json"
+	jq -e '.families == [] and .watch == [] and .fresh_keys == 3' "$T/r.json"
+}
+
+@test "top tables: N rows, tids first 6 then (+k), handles first 3 then (+k)" {
+	{ ev
+	  for t in 1 2 3 4 5 6 7 8 9 10; do rep set 0x00000010 1 "$t" "0x0000000$((t % 5))"; done
+	  for a in 1 2 3 4 5 6 7 8 9; do rep set "0x0000010$a" "$a" 1; done
+	} > "$T/ref"
+	{ ev; rep set 0x00000999 1 1; } > "$T/cand"
+	join_of "$T/ref" "$T/cand" > "$T/join"
+	run trace-report --top 3 "$T/join"
+	assert_success
+	assert_line "| 1 | set | \`0x00000010\` | 10 ████████ | 1,2,3,4,5,6 (+4) | 0x00000000, 0x00000001, 0x00000002 (+2) | (unknown) |"
+	assert_line "3 of 10 missing keys shown."
+	[ "$(grep -c '^| [0-9]* | set | ' <<< "$output")" -eq 3 ]
+}
+
+@test "notes, then symbols, fill the likely fn column; else (unknown)" {
+	small
+	printf '0x10 the note, with a comma\n' > "$T/notes"
+	printf '0x00000020 fn_twenty\n0x28 fn_x 4\n' > "$T/syms"
+	run trace-report --notes "$T/notes" --symbols "$T/syms" "$T/join"
+	assert_success
+	assert_line --partial '| the note, with a comma |'
+	assert_line --partial '| fn_twenty |'
+	assert_line --regexp '^\| 3 \| release \| `0x00000030` .*\| \(unknown\) \|$'
+	run trace-report --notes "$T/notes" --csv "$T" "$T/join"
+	run cat "$T/divergent-tuples.csv"
+	assert_line --index 1 'set,0x00000010,150,5,0x00000001,"the note, with a comma"'
+	printf '0x10 a\n0x10 b\n' > "$T/dup"
+	run --separate-stderr trace-report --notes "$T/dup" "$T/join"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/dup:2: address listed twice" ]
+}
+
+@test "families: intersection rows, missing per family, fresh keys" {
+	small
+	printf '0x10\n0x40 # comment\n0x99\n' > "$T/f1"
+	printf '# only comments\n0x20\n' > "$T/f2"
+	run trace-report -f json --family one="$T/f1" --family two="$T/f2" "$T/join"
+	assert_success
+	echo "$output" > "$T/r.json"
+	jq -e '[.families[] | [.name, .addresses, .missing_keys, (.rows | map(.lr))]] ==
+	    [["one", 3, 1, ["0x00000010", "0x00000040"]], ["two", 1, 1, ["0x00000020"]]]' "$T/r.json"
+	jq -e '.fresh_keys == 1 and .missing[0].families == ["one"]' "$T/r.json"
+	run trace-report --family one="$T/f1" --family two="$T/f2" --csv "$T" "$T/join"
+	assert_line 'Of 3 missing keys: **1** in one, **1** in two, **1** in no family (fresh).'
+	run head -2 "$T/divergent-tuples.csv"
+	assert_line --index 0 'op,lr,canary_fires,canary_tids,canary_handles,fn_note,in_one_family,in_two_family'
+	assert_line --index 1 'set,0x00000010,150,5,0x00000001,,yes,no'
+}
+
+@test "watch list: rows from both sides, present or not" {
+	small
+	printf '0x50\n0x30\n0x77\n' > "$T/w"
+	run trace-report --watch "$T/w" "$T/join"
+	assert_success
+	assert_line '| `0x00000030` | release | 12 | 0 | (unknown) |'
+	assert_line '| `0x00000050` | release | 0 | 3 | (unknown) |'
+	assert_line 'Watched addresses in neither trace (1): `0x00000077`.'
+	run trace-report -f json --watch "$T/w" "$T/join"
+	[ "$(jq -c '[.watch[] | [.address, (.rows | length)]]' <<< "$output")" = '[["0x00000030",1],["0x00000050",1],["0x00000077",0]]' ]
+}
+
+@test "groups: breakdown by a tally column; those with no matched fire" {
+	small
+	run trace-report "$T/join"
+	assert_line '| 5 | 200 ████████ | 50 | 150 | 2 | YES |'
+	assert_line '| 6 | 30 █▎ | 0 | 30 | 1 | NO |'
+	assert_line --partial '- **tid 6** (30 fires): set `0x00000020` ×30.'
+	run trace-report --group-by handle "$T/join"
+	assert_line --partial '| canary handle | total fires |'
+	run --separate-stderr trace-report --group-by nope "$T/join"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/join:1: no canary tally column 'canary_nope' to group by" ]
+}
+
+@test "--fail-on: exit 1 when such keys exist, else 0" {
+	small
+	run trace-report --fail-on missing "$T/join"
+	assert_failure 1
+	run trace-report --fail-on under -o "$T/r.md" "$T/join"
+	assert_failure 1
+	[ -s "$T/r.md" ]
+	run trace-report --fail-on extra,under "$T/join"
+	assert_failure 1
+	{ ev; rep set 0x00000010 5 1; } > "$T/a"
+	join_of "$T/a" "$T/a" > "$T/same"
+	run trace-report --fail-on missing,under,extra "$T/same"
+	assert_success
+	run trace-report --fail-on bogus "$T/same"
+	assert_failure 2
+}
+
+@test "hostile strings stay intact and harmless in every format" {
+	printf 'op\tlr\ttid\n' > "$T/ev"
+	for s in 'a|b' 'x`y`' '<script>alert(1)</script>' 'c,d' 'q"uote' 'tab\there' '[l](javascript:x)' 'back\\slash'; do
+		printf '%s\t0x00000001\t1\n' "$s" >> "$T/ev"
+	done
+	printf 'op\tlr\ttid\nother\t0x00000002\t1\n' > "$T/c"
+	join_of "$T/ev" "$T/c" > "$T/join"
+	# Markdown: every table row keeps its column count, no raw markup.
+	trace-report --csv "$T" "$T/join" > "$T/r.md"
+	grep '^| [0-9]* | .* | `0x' "$T/r.md" > "$T/rows"
+	[ "$(wc -l < "$T/rows")" -eq 8 ]
+	sed 's/\\|//g' "$T/rows" | awk -F '|' '{ print NF }' | sort -u > "$T/nf"
+	[ "$(cat "$T/nf")" = 8 ]
+	! grep -q '<script>' "$T/r.md"
+	grep -qF '&lt;script&gt;' "$T/r.md"
+	grep -qF 'a\|b' "$T/r.md"
+	grep -qF '\[l\](javascript:x)' "$T/r.md"
+	# JSON: valid, values intact
+	trace-report -f json "$T/join" > "$T/r.json"
+	jq -r '.missing[].op' "$T/r.json" | sort > "$T/got"
+	printf '%s\n' 'a|b' 'x`y`' '<script>alert(1)</script>' 'c,d' 'q"uote' "$(printf 'tab\there')" '[l](javascript:x)' 'back\slash' | sort > "$T/want"
+	assert_same "$T/want" "$T/got"
+	! grep -q '<script>' "$T/r.json"
+	# CSV: parses back to the same values
+	python3 -c 'import csv,sys; [print(r[0]) for r in list(csv.reader(open(sys.argv[1])))[1:]]' "$T/divergent-tuples.csv" | sort > "$T/got"
+	assert_same "$T/want" "$T/got"
+}
+
+@test "outputs are atomic; an unwritable report directory fails first" {
+	small
+	mkdir "$T/ro"; chmod 555 "$T/ro"
+	if [ "$(id -u)" = 0 ]; then
+		# root writes anywhere: use a path under a regular file instead
+		run --separate-stderr trace-report --csv "$T/join/sub" "$T/join"
+	else
+		run --separate-stderr trace-report --csv "$T/ro" "$T/join"
+	fi
+	assert_failure 2
+	[ -z "$output" ]
+	[[ "$stderr" == "trace-report: "*"divergent-tuples.csv: cannot create: "* ]]
+	run trace-report -o "$T/out.md" "$T/nope"
+	assert_failure 2
+	[ ! -e "$T/out.md" ]
+	[ -z "$(ls -A "$T" | grep '^\.out\.md')" ]
+}
+
+@test "wrong input: a histogram instead of a join, a bad row" {
+	small
+	run --separate-stderr trace-report "$T/r.hist"
+	assert_failure 2
+	[[ "$stderr" == "trace-report: $T/r.hist:1: not a join: expected KEY..., status, REF_count, CAND_count, ratio, under, tallies (columns: op, lr, count, tid, handle, ts)" ]]
+	sed '2s/matched/maybe/;2s/missing/maybe/' "$T/join" > "$T/bad"
+	run --separate-stderr trace-report "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/bad:2: bad status 'maybe' (missing, matched or extra)" ]
+	printf 'fn\tstatus\tcanary_count\tours_count\tratio\tunder\nx\tmissing\t1\t0\t0\tno\n' > "$T/noaddr"
+	run --separate-stderr trace-report --family a="$T/noaddr" "$T/noaddr"
+	assert_failure 2
+}
+
+@test "usage and write errors" {
+	run trace-report --help
+	assert_success
+	[[ "$output" == "usage: trace-report "* ]]
+	run --separate-stderr trace-report --top
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-report: option '--top' requires an argument" ]
+	small
+	run bash -c 'trace-report "$1" > /dev/full' _ "$T/join"
+	assert_failure 2
+}
