@@ -33,7 +33,7 @@ REPORT_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-report/*.c))
 
 # Debian packages, by purpose.
 BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev
-CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc
+CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel
 
 all: deps-build $(BINS)
 

@@ -115,6 +115,71 @@ sep_ok(const char *p, int a, int b, char sep)
 	return seen || sep == 0;
 }
 
+static int
+literal_ok(const char *p, const jsmntok_t *t)
+{
+	struct span v = span_make(p + t->start, (size_t)(t->end - t->start));
+
+	return span_eqs(v, "true") || span_eqs(v, "false") ||
+	    span_eqs(v, "null") || number_ok(v.p, v.n);
+}
+
+/*
+ * Check the nested value whose tokens are tok[from..to): separators,
+ * keys, literals.  jsmn's parent links make the parent of an object
+ * member's value the member's key.  Iterative, so deep nesting costs
+ * memory, not stack.
+ */
+static int
+check_nested(struct json_line *jl, const char *p, int from, int to)
+{
+	jsmntok_t *tok = jl->tok;
+	int j, P, O;
+
+	if ((unsigned)to > jl->nstate) {
+		jl->nstate = jl->ntok;
+		jl->lastend = xreallocarray(jl->lastend, jl->nstate,
+		    sizeof(int));
+		jl->nchild = xreallocarray(jl->nchild, jl->nstate, sizeof(int));
+	}
+	jl->lastend[from] = tok[from].start + 1;
+	jl->nchild[from] = 0;
+	for (j = from + 1; j < to; j++) {
+		P = tok[j].parent;
+		if (P < from || P >= j)
+			return -1;
+		if (tok[P].type == JSMN_STRING) {
+			/* a member's value, after its key */
+			if (!sep_ok(p, tend(&tok[P]), tbeg(&tok[j]), ':'))
+				return -1;
+			O = tok[P].parent;
+			if (O < from)
+				return -1;
+			jl->lastend[O] = tend(&tok[j]);
+		} else {
+			if (tok[P].type == JSMN_OBJECT &&
+			    (tok[j].type != JSMN_STRING || tok[j].size != 1))
+				return -1;
+			if (!sep_ok(p, jl->lastend[P], tbeg(&tok[j]),
+			    jl->nchild[P] > 0 ? ',' : 0))
+				return -1;
+			jl->nchild[P]++;
+			jl->lastend[P] = tend(&tok[j]);
+		}
+		if (tok[j].type == JSMN_OBJECT || tok[j].type == JSMN_ARRAY) {
+			jl->lastend[j] = tok[j].start + 1;
+			jl->nchild[j] = 0;
+		} else if (tok[j].type == JSMN_PRIMITIVE && !literal_ok(p, &tok[j]))
+			return -1;
+	}
+	/* Nothing but blanks before each closing bracket (no "1,]"). */
+	for (j = from; j < to; j++)
+		if ((tok[j].type == JSMN_OBJECT || tok[j].type == JSMN_ARRAY) &&
+		    !sep_ok(p, jl->lastend[j], tok[j].end - 1, 0))
+			return -1;
+	return 0;
+}
+
 int
 json_parse_line(struct json_line *jl, const char *p, size_t n)
 {
@@ -218,6 +283,13 @@ json_parse_line(struct json_line *jl, const char *p, size_t n)
 				return fail(jl, p, n, "malformed JSON object");
 			pending += tok[j].size - 1;
 		}
+		if ((f->type == JT_OBJECT || f->type == JT_ARRAY) &&
+		    check_nested(jl, p, i + 1, j) != 0) {
+			snprintf(jl->err, sizeof(jl->err), "invalid JSON in the "
+			    "value of key '%.*s'", (int)(f->key.n > 40 ? 40 :
+			    f->key.n), f->key.p);
+			return -1;
+		}
 		i = j;
 	}
 	if (!sep_ok(p, prevend, tok[0].end - 1, 0))
@@ -230,6 +302,8 @@ json_line_free(struct json_line *jl)
 {
 	free(jl->tok);
 	free(jl->f);
+	free(jl->lastend);
+	free(jl->nchild);
 	memset(jl, 0, sizeof(*jl));
 }
 

@@ -5,8 +5,10 @@
  * links), guarded for its limits: offsets are int, so longer lines are
  * refused; it stops at a NUL byte, which is reported as such; it checks
  * separators loosely, so the top level's ":" and "," are checked here.
- * Values of the top level are classified and checked (number grammar,
- * true/false/null); nested values are checked for structure only.
+ * Every value is checked: separators, number grammar, true/false/null,
+ * object keys being strings; nested values too, though they are never
+ * used, so that a line is either valid JSON or rejected.  Raw control
+ * characters inside strings are caught when a string is unescaped.
  *
  * Ownership: a struct json_line owns its token and field arrays and is
  * reused from line to line; field spans point into the caller's line.
@@ -35,6 +37,9 @@ struct json_field {
 struct json_line {
 	void			*tok;	/* jsmntok_t array */
 	unsigned		 ntok;
+	int			*lastend;	/* per token: nested checks */
+	int			*nchild;
+	unsigned		 nstate;
 	struct json_field	*f;
 	size_t			 nf, fcap;
 	char			 err[160];

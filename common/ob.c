@@ -55,18 +55,39 @@ struct ob *
 ob_create(const char *path)
 {
 	struct ob *o;
+	struct stat st;
 	const char *slash;
-	char *tmp;
-	size_t dirlen;
+	char *tmp, *real = NULL;
+	size_t dirlen, len;
 	int fd;
 
 	if (strcmp(path, "-") == 0)
 		return ob_stdout();
+	/*
+	 * A device, FIFO or other special file (/dev/stdout, /dev/null) is
+	 * written in place: it cannot be replaced, and renaming over it
+	 * would replace the link or node itself.  A symbolic link is
+	 * followed, so that the file it names is the one replaced.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			die_errno("%s: cannot create", path);
+		}
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			die_errno("%s: cannot open", path);
+		return ob_new(fd, path);
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (real = realpath(path, NULL)) == NULL)
+		die_errno("%s: cannot resolve", path);
+	if (real != NULL)
+		path = real;
 	slash = strrchr(path, '/');
 	dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
-	tmp = xmalloc(dirlen + strlen(path + dirlen) + 16);
-	snprintf(tmp, dirlen + strlen(path + dirlen) + 16, "%.*s.%s.XXXXXX",
-	    (int)dirlen, path, path + dirlen);
+	len = strlen(path) + 16;
+	tmp = xmalloc(len);
+	snprintf(tmp, len, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
 	if ((fd = mkstemp(tmp)) < 0)
 		die_errno("%s: cannot create", path);
 	/* mkstemp makes 0600; a report is an ordinary file. */
@@ -85,6 +106,7 @@ ob_create(const char *path)
 	o = ob_new(fd, path);
 	o->path = xstrdup(path);
 	o->tmp = tmp;
+	free(real);
 	return o;
 }
 
@@ -212,10 +234,8 @@ ob_close(struct ob *o)
 				tmps[i] = NULL;
 		free(o->tmp);
 		free(o->path);
-	} else if (o->fd == STDOUT_FILENO) {
-		/* Nothing more: the kernel holds no buffered data for a
-		 * pipe or file, and a tty write error has been seen. */
-	}
+	} else if (o->fd != STDOUT_FILENO && close(o->fd) != 0)
+		die_errno("%s: write error", o->name);
 	free(o->name);
 	free(o->buf);
 	free(o);

@@ -197,3 +197,20 @@ set\t0x00000009\t2\t2:2\t0x00000001:2\t4..4')"
 	run bash -c 'trace-hist "$1" > /dev/full' _ "$T/k"
 	assert_failure 2
 }
+
+@test "-o follows a symbolic link and writes devices in place" {
+	printf 'op\tcount\nset\t1\n' > "$T/k"
+	echo old > "$T/target"
+	ln -s "$T/target" "$T/link"
+	run trace-hist -o "$T/link" "$T/k"
+	assert_success
+	[ -L "$T/link" ]
+	[ "$(cat "$T/target")" = "$(printf 'op\tcount\nset\t1')" ]
+	run trace-hist -o /dev/null "$T/k"
+	assert_success
+	[ -c /dev/null ]
+	run bash -c 'trace-hist -o /dev/stdout "$1" | cat' _ "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tcount\nset\t1')"
+	[ -L /dev/stdout ] || [ -c /dev/stdout ]
+}

@@ -463,3 +463,64 @@ for i in range(300000): print("{\"lr\": %d}" % i)' > "$T/in"
 	assert_failure 2
 	[[ "$stderr" == *"write error: Broken pipe"* ]]
 }
+
+@test "JSON: invalid nested values in unused fields are still errors" {
+	for v in '{"b":}' '[1,,2]' '[1 2]' '{"a":1,}' '[tru]' '[01]'; do
+		printf '{"lr":1,"n":%s}\n' "$v" > "$T/in"
+		run --separate-stderr trace-normalize -c lr "$T/in"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/in:1: invalid JSON in the value of key 'n'" ]
+	done
+	printf '{"lr":1,"n":{"a":[1,{"b":null}],"c":"x"}}\n' > "$T/in"
+	run trace-normalize -c lr "$T/in"
+	assert_success
+}
+
+@test "JSON: a raw control character in a used string is an error" {
+	printf '{"lr":1,"op":"a\tb"}\n' > "$T/in"
+	run --separate-stderr trace-normalize -c op -c lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:1: field op: control character in JSON string" ]
+}
+
+@test "CSV and TSV: a header without a required column fails at line 1" {
+	printf 'op\tx\nset\t1\n' > "$T/in.tsv"
+	run --separate-stderr trace-normalize -c op -c lr --skip-bad "$T/in.tsv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in.tsv:1: no column 'lr' for output column lr (columns: op, x)" ]
+	printf '"op,lr\nset,1\n' > "$T/q.csv"
+	run --separate-stderr trace-normalize --skip-bad "$T/q.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/q.csv:1: bad CSV header: unterminated quoted field" ]
+}
+
+@test "TSV: repeated header lines of concatenated streams are skipped" {
+	printf 'op\tlr\nset\t0x1\n' > "$T/a.tsv"
+	cat "$T/a.tsv" "$T/a.tsv" > "$T/aa.tsv"
+	run trace-normalize "$T/aa.tsv"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\nset\t0x00000001\t\t\t\nset\t0x00000001\t\t\t')"
+}
+
+@test "defaults stay on with only --optional or --file-column" {
+	printf '{"lr":"0x1"}\n' > "$T/in"
+	run trace-normalize --optional lr --file-column src "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\tsrc\n\t0x00000001\t\t\t\t%s' "$T/in")"
+}
+
+@test "option errors use getopt's words" {
+	run --separate-stderr trace-normalize -c
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-normalize: option requires an argument -- 'c'" ]
+	run --separate-stderr trace-normalize --column
+	[ "${stderr_lines[0]}" = "trace-normalize: option '--column' requires an argument" ]
+	run --separate-stderr trace-normalize --skip-bad=1
+	[ "${stderr_lines[0]}" = "trace-normalize: option '--skip-bad' doesn't allow an argument" ]
+	run --separate-stderr trace-normalize --op x
+	[ "${stderr_lines[0]}" = "trace-normalize: option '--op' is ambiguous" ]
+	run --separate-stderr trace-normalize -c op=fn:int
+	assert_failure 2
+	run --separate-stderr trace-normalize --check -o x
+	assert_failure 2
+}

@@ -199,9 +199,9 @@ check_stream(struct rd **in, char **names, int n)
 	}
 	free(f);
 	if (nviol > 0) {
-		warnx("%llu violation%s in %llu rows",
+		warnx("%llu violation%s in %llu row%s",
 		    (unsigned long long)nviol, nviol == 1 ? "" : "s",
-		    (unsigned long long)rows);
+		    (unsigned long long)rows, rows == 1 ? "" : "s");
 		return EXIT_ANSWER_NO;
 	}
 	return 0;

@@ -131,6 +131,21 @@ map_header(struct span *names, size_t n, const char *file)
 	ncolslot = n;
 	for (i = 0; i < n; i++)
 		colslot[i] = find_slot(names[i].p, names[i].n);
+	/* A required column's field must be in the header. */
+	for (i = 0; i < S.ncol; i++) {
+		const struct column *c = &S.col[i];
+		struct tsv_hdr h = { n, names, NULL, 0, file };
+
+		if (c->slot < 0 || c->optional)
+			continue;
+		for (j = 0; j < n; j++)
+			if (colslot[j] == c->slot)
+				break;
+		if (j == n)
+			die_at(file, 1, "no column '%s' for output column %s "
+			    "(columns: %s)", S.slot[c->slot].name, c->name,
+			    tsv_hdr_list(&h));
+	}
 }
 
 /*
@@ -266,6 +281,9 @@ read_csv(struct rd *in, const char *file, struct ob *o, struct span line)
 		}
 	} while (rd_line(in, &line));
 	if (csv_fini(&p, csv_field, csv_record, &c) != 0) {
+		if (!c.header_done)
+			die_at(c.r.msgname, c.r.line, "bad CSV header: "
+			    "unterminated quoted field");
 		n_records++;
 		c.r.text = span_make(c.text.p, c.text.len);
 		bad_record(&c.r, "malformed CSV: unterminated quoted field");
@@ -290,6 +308,8 @@ read_tsv(struct rd *in, const char *file, struct ob *o, struct span line)
 			n_blank++;
 			continue;
 		}
+		if (tsv_is_hdr(&h, line))
+			continue;	/* concatenated streams */
 		n_records++;
 		rec_gen++;
 		r.line = rd_lineno(in);

@@ -35,13 +35,35 @@ bad_record(const struct rec *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A message is one line: show control characters escaped. */
+	{
+		char clean[sizeof(msg) * 4];
+		size_t i, k = 0;
+
+		for (i = 0; msg[i] != '\0' && k + 5 < sizeof(clean); i++) {
+			unsigned char c = (unsigned char)msg[i];
+
+			if (c == '\t')
+				k += (size_t)snprintf(clean + k, 5, "\\t");
+			else if (c == '\n')
+				k += (size_t)snprintf(clean + k, 5, "\\n");
+			else if (c == '\r')
+				k += (size_t)snprintf(clean + k, 5, "\\r");
+			else if (c < 0x20 || c == 0x7f)
+				k += (size_t)snprintf(clean + k, 5, "\\x%02x", c);
+			else
+				clean[k++] = (char)c;
+		}
+		clean[k < sizeof(msg) ? k : sizeof(msg) - 1] = '\0';
+		memcpy(msg, clean, strlen(clean) + 1);
+	}
 	if (!S.skipbad)
 		die_at(r->msgname, r->line, "%s", msg);
 	if (n_skipped++ == 0)
 		snprintf(firstbad, sizeof(firstbad), "%s:%llu: %s", r->msgname,
 		    (unsigned long long)r->line, msg);
 	if (badout != NULL) {
-		tsv_put(badout, r->file, strlen(r->file));
+		tsv_put(badout, r->msgname, strlen(r->msgname));
 		ob_putc(badout, '\t');
 		ob_u64(badout, r->line);
 		ob_putc(badout, '\t');
@@ -59,6 +81,12 @@ slot_value(struct slot *s, const struct rec *r, struct span *v)
 	const char *e;
 
 	if (!s->esc || s->kind != VK_STR) {
+		/* JSON forbids raw control characters in strings. */
+		if (cur_format == FMT_JSONL && s->kind == VK_STR)
+			for (size_t i = 0; i < s->raw.n; i++)
+				if ((unsigned char)s->raw.p[i] < 0x20)
+					return bad_record(r, "field %s: control "
+					    "character in JSON string", s->name);
 		*v = s->raw;
 		return 0;
 	}
@@ -244,6 +272,7 @@ int
 emit_record(struct ob *o, const struct rec *r)
 {
 	struct span op = { NULL, 0 };
+	char what[128];
 	size_t i;
 	int k;
 
@@ -263,7 +292,7 @@ emit_record(struct ob *o, const struct rec *r)
 			continue;
 		}
 		if (c->isfile) {
-			if (put_str(r, c->name, span_str(r->file)) != 0)
+			if (put_str(r, "file name", span_str(r->file)) != 0)
 				return -1;
 			continue;
 		}
@@ -286,7 +315,10 @@ emit_record(struct ob *o, const struct rec *r)
 		if (s->kind == VK_NESTED)
 			return bad_record(r, "field %s: expected a scalar, got "
 			    "an object or array", s->name);
-		if (slot_value(s, r, &v) != 0 || put_str(r, s->name, v) != 0)
+		if (slot_value(s, r, &v) != 0)
+			return -1;
+		snprintf(what, sizeof(what), "field %s", s->name);
+		if (put_str(r, what, v) != 0)
 			return -1;
 	}
 	sb_addc(&row, '\n');

@@ -72,6 +72,7 @@ struct schema {
 	int		 quiet;
 	int		 check;
 	int		 progress;	/* 1 force on, 0 auto */
+	int		 mapped;	/* a --column or op rule was given */
 	char		*output;
 };
 

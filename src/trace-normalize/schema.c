@@ -179,6 +179,7 @@ add_rule(enum rkind k, const char *field, const char *value, const char *op)
 	}
 	r->op = op != NULL ? xstrdup(op) : NULL;
 	column("op")->isop = 1;
+	S.mapped = 1;
 }
 
 /* Split "FIELD:VALUE=OP" (VALUE may hold ':'; OP follows the last '='). */
@@ -206,7 +207,7 @@ static void
 column_arg(const char *arg)
 {
 	char *s = xstrdup(arg), *eq, *field, *colon;
-	enum ctype t;
+	enum ctype t = CT_STR;
 	struct column *c;
 	int typed = 0;
 
@@ -225,11 +226,15 @@ column_arg(const char *arg)
 		die_usage("--column: empty field name in '%s'", arg);
 	if (strcmp(s, "op") == 0) {
 		/* -c op=FIELD: the op is that field's value. */
+		if (typed && t != CT_STR)
+			die_usage("--column: op is always text; drop the type "
+			    "in '%s'", arg);
 		add_rule(R_FIELD, field, NULL, NULL);
 		free(s);
 		return;
 	}
 	c = column(s);
+	S.mapped = 1;
 	c->slot = slot_of(field, strlen(field));
 	c->type = typed ? t : default_type(s);
 	c->isfile = 0;
@@ -405,7 +410,7 @@ schema_finish(void)
 {
 	size_t i;
 
-	if (S.ncol == 0 && S.nrule == 0) {
+	if (!S.mapped) {
 		/* No mapping at all: the canonical columns from fields of
 		 * the same names, each optional. */
 		for (i = 0; i < sizeof(canon) / sizeof(canon[0]); i++) {
@@ -417,6 +422,8 @@ schema_finish(void)
 				continue;
 			}
 			c = column(canon[i]);
+			if (c->isfile)
+				continue;
 			c->slot = slot_of(canon[i], strlen(canon[i]));
 			c->type = default_type(canon[i]);
 			c->optional = 1;
@@ -442,4 +449,6 @@ schema_finish(void)
 	}
 	if (S.badlines != NULL && !S.skipbad)
 		die_usage("--bad-lines needs --skip-bad");
+	if (S.check && (S.output != NULL || S.skipbad))
+		die_usage("--check validates; it takes no -o or --skip-bad");
 }

@@ -247,6 +247,16 @@ test_json_line(void)
 	CHECK(parse(&jl, "{\"a\":1.}") != 0, "bad fraction");
 	CHECK(parse(&jl, "{\"a\":-}") != 0, "lone minus");
 	CHECK(parse(&jl, "{\"a\":\"\\q\"}") != 0, "bad escape");
+	CHECK(parse(&jl, "{\"n\":{\"b\":}}") != 0, "nested: missing value");
+	CHECK(parse(&jl, "{\"n\":[1,,2]}") != 0, "nested: double comma");
+	CHECK(parse(&jl, "{\"n\":[1 2]}") != 0, "nested: missing comma");
+	CHECK(parse(&jl, "{\"n\":{\"a\":1,}}") != 0, "nested: trailing comma");
+	CHECK(parse(&jl, "{\"n\":[1,]}") != 0, "nested: trailing comma");
+	CHECK(parse(&jl, "{\"n\":[tru]}") != 0, "nested: bad literal");
+	CHECK(parse(&jl, "{\"n\":[01]}") != 0, "nested: leading zero");
+	CHECK(parse(&jl, "{\"n\":{\"a\" 1}}") != 0, "nested: missing colon");
+	CHECK(parse(&jl, "{\"n\":{\"a\":[{\"b\":[true,null,-1.5e3,\"s\"]},{}],"
+	    "\"c\":\"\"}}") == 0, "nested: valid: %s", jl.err);
 	CHECK(parse(&jl, "{\"a\":1e400}") == 0 &&
 	    jl.f[0].type == JT_NUMBER, "huge exponent is a JSON number");
 	CHECK(json_parse_line(&jl, "{\"a\":\0 1}", 9) != 0 &&
