@@ -28,14 +28,26 @@ json_type_name(enum json_type t)
 	return "a value";
 }
 
-static int
+static inline int
 isws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Whether a short string holds a backslash (a loop beats a call). */
+static inline int
+has_bs(const char *p, size_t n)
+{
+	if (n > 32)
+		return memchr(p, '\\', n) != NULL;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\\')
+			return 1;
+	return 0;
+}
+
 /* RFC 8259 number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int
+static inline int
 number_ok(const char *p, size_t n)
 {
 	size_t i = 0;
@@ -101,11 +113,18 @@ tend(const jsmntok_t *t)
 }
 
 /* Whether p[a..b) is whitespace around exactly one byte sep. */
-static int
+static inline int
 sep_ok(const char *p, int a, int b, char sep)
 {
 	int seen = 0;
 
+	/* The usual gaps: nothing, ":", ",", ": ", ", ". */
+	if (b - a == 1)
+		return p[a] == sep || (sep == 0 && isws(p[a]));
+	if (b == a)
+		return sep == 0;
+	if (b - a == 2 && p[a] == sep && p[a + 1] == ' ')
+		return sep != 0;
 	for (; a < b; a++) {
 		if (p[a] == sep && !seen)
 			seen = 1;
@@ -245,13 +264,13 @@ json_parse_line(struct json_line *jl, const char *p, size_t n)
 			    "(bad separator)");
 		f = &jl->f[jl->nf++];
 		f->key = span_make(p + kt->start, (size_t)(kt->end - kt->start));
-		f->kesc = memchr(f->key.p, '\\', f->key.n) != NULL;
+		f->kesc = has_bs(f->key.p, f->key.n);
 		f->val = span_make(p + vt->start, (size_t)(vt->end - vt->start));
 		f->vesc = 0;
 		switch (vt->type) {
 		case JSMN_STRING:
 			f->type = JT_STRING;
-			f->vesc = memchr(f->val.p, '\\', f->val.n) != NULL;
+			f->vesc = has_bs(f->val.p, f->val.n);
 			break;
 		case JSMN_OBJECT:
 			f->type = JT_OBJECT;
@@ -260,11 +279,12 @@ json_parse_line(struct json_line *jl, const char *p, size_t n)
 			f->type = JT_ARRAY;
 			break;
 		default:
-			if (span_eqs(f->val, "true"))
+			/* By the first byte: jsmn strict admits only these. */
+			if (f->val.p[0] == 't' && span_eqs(f->val, "true"))
 				f->type = JT_TRUE;
-			else if (span_eqs(f->val, "false"))
+			else if (f->val.p[0] == 'f' && span_eqs(f->val, "false"))
 				f->type = JT_FALSE;
-			else if (span_eqs(f->val, "null"))
+			else if (f->val.p[0] == 'n' && span_eqs(f->val, "null"))
 				f->type = JT_NULL;
 			else if (number_ok(f->val.p, f->val.n))
 				f->type = JT_NUMBER;
@@ -278,11 +298,15 @@ json_parse_line(struct json_line *jl, const char *p, size_t n)
 		}
 		prevend = tend(vt);
 		/* Skip the value's subtree: sizes count direct children. */
-		for (j = i + 1, pending = 1; pending > 0; j++) {
-			if (j >= r)
-				return fail(jl, p, n, "malformed JSON object");
-			pending += tok[j].size - 1;
-		}
+		if (vt->size == 0)
+			j = i + 2;	/* a scalar: the usual case */
+		else
+			for (j = i + 1, pending = 1; pending > 0; j++) {
+				if (j >= r)
+					return fail(jl, p, n,
+					    "malformed JSON object");
+				pending += tok[j].size - 1;
+			}
 		if ((f->type == JT_OBJECT || f->type == JT_ARRAY) &&
 		    check_nested(jl, p, i + 1, j) != 0) {
 			snprintf(jl->err, sizeof(jl->err), "invalid JSON in the "

@@ -49,6 +49,18 @@ num_parse_u64(struct span s, uint64_t *v)
 
 	if (s.n == 0)
 		return NUM_EMPTY;
+	/* Up to 19 digits cannot overflow: no check per digit. */
+	if (s.n <= 19) {
+		for (i = 0; i < s.n; i++) {
+			unsigned d = (unsigned char)s.p[i] - '0';
+
+			if (d > 9)
+				return dec_junk(s, i);
+			x = x * 10 + d;
+		}
+		*v = x;
+		return NUM_OK;
+	}
 	for (i = 0; i < s.n; i++) {
 		unsigned d = (unsigned char)s.p[i] - '0';
 
@@ -177,19 +189,32 @@ num_fmt_addr(char *buf, uint64_t v)
 	return (size_t)nd + 2;
 }
 
+static const char digits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 size_t
 num_fmt_u64(char *buf, uint64_t v)
 {
 	char tmp[NUM_INT_MAX];
-	size_t n = 0;
+	size_t n = sizeof(tmp);
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
+	/* Two digits per division, from the right. */
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		tmp[--n] = digits2[2 * r + 1];
+		tmp[--n] = digits2[2 * r];
+	}
+	if (v >= 10) {
+		tmp[--n] = digits2[2 * v + 1];
+		tmp[--n] = digits2[2 * v];
+	} else
+		tmp[--n] = (char)('0' + v);
+	memcpy(buf, tmp + n, sizeof(tmp) - n);
+	return sizeof(tmp) - n;
 }
 
 size_t

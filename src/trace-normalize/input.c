@@ -32,7 +32,8 @@ static int
 find_slot(const char *p, size_t n)
 {
 	for (size_t i = 0; i < S.nslot; i++)
-		if (S.slot[i].namelen == n && memcmp(S.slot[i].name, p, n) == 0)
+		if (S.slot[i].namelen == n && S.slot[i].name[0] == p[0] &&
+		    memcmp(S.slot[i].name, p, n) == 0)
 			return (int)i;
 	return -1;
 }

@@ -111,31 +111,51 @@ present(const struct slot *s)
 	return s->setgen == rec_gen && s->kind != VK_NULL && s->raw.n > 0;
 }
 
+/*
+ * Rows are built in `row` through a cursor: emit_record() reserves an
+ * upper bound of the row's size first, so the writers below never check
+ * for room.  Every output value comes from the input line (an escape at
+ * most doubles it) or is a number of at most 20 bytes.
+ */
+static char	*w;		/* cursor into row */
+
 /* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
 static int
-put_str(const struct rec *r, const char *what, struct span v)
+put_str(const struct rec *r, const char *what1, const char *what2,
+    struct span v)
 {
 	long bad;
+	size_t i;
 
+	for (i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+
+		if (c >= 0x80 || c == '\0' || c == '\\' || c == '\t' ||
+		    c == '\n' || c == '\r')
+			break;
+	}
+	if (i == v.n) {		/* plain ASCII: the common case */
+		memcpy(w, v.p, v.n);
+		w += v.n;
+		return 0;
+	}
 	if (memchr(v.p, '\0', v.n) != NULL)
-		return bad_record(r, "%s: NUL character in value", what);
+		return bad_record(r, "%s%s: NUL character in value", what1,
+		    what2);
 	if ((bad = utf8_check(v.p, v.n)) >= 0)
-		return bad_record(r, "%s: invalid UTF-8 at byte %ld", what,
-		    bad + 1);
-	if (tsv_needs_escape(v.p, v.n)) {
-		for (size_t i = 0; i < v.n; i++) {
-			char c = v.p[i];
+		return bad_record(r, "%s%s: invalid UTF-8 at byte %ld", what1,
+		    what2, bad + 1);
+	for (i = 0; i < v.n; i++) {
+		char c = v.p[i];
 
-			switch (c) {
-			case '\\': sb_add(&row, "\\\\", 2); break;
-			case '\t': sb_add(&row, "\\t", 2); break;
-			case '\n': sb_add(&row, "\\n", 2); break;
-			case '\r': sb_add(&row, "\\r", 2); break;
-			default: sb_addc(&row, c); break;
-			}
+		switch (c) {
+		case '\\': *w++ = '\\'; *w++ = '\\'; break;
+		case '\t': *w++ = '\\'; *w++ = 't'; break;
+		case '\n': *w++ = '\\'; *w++ = 'n'; break;
+		case '\r': *w++ = '\\'; *w++ = 'r'; break;
+		default: *w++ = c; break;
 		}
-	} else
-		sb_add(&row, v.p, v.n);
+	}
 	return 0;
 }
 
@@ -158,10 +178,22 @@ slot_num(struct slot *s, const struct rec *r, uint64_t *v)
 	return s->numok;
 }
 
+/* Whether hay contains needle: short strings, so memchr on the first
+ * byte and compare, instead of a general memmem. */
 static int
-memmem_span(struct span hay, const char *needle, size_t n)
+contains(struct span hay, const char *needle, size_t n)
 {
-	return n <= hay.n && memmem(hay.p, hay.n, needle, n) != NULL;
+	const char *p = hay.p, *end = hay.p + hay.n;
+
+	if (n == 0)
+		return 1;
+	while ((size_t)(end - p) >= n &&
+	    (p = memchr(p, needle[0], (size_t)(end - p) - n + 1)) != NULL) {
+		if (memcmp(p, needle, n) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
 }
 
 /*
@@ -208,7 +240,7 @@ derive_op(const struct rec *r, struct span *op)
 		case R_CONTAINS:
 			if (slot_value(s, r, &v) != 0)
 				return -1;
-			if (memmem_span(v, ru->value, ru->vlen))
+			if (contains(v, ru->value, ru->vlen))
 				goto hit;
 			break;
 		default:
@@ -230,10 +262,20 @@ hit:
 	return bad_record(r, "no op rule matches this record");
 }
 
+/* A JSON number or decimal text that is already a canonical integer. */
+static int
+canonical_int(struct span v)
+{
+	size_t i = v.n > 0 && v.p[0] == '-';
+
+	if (i == v.n || (v.p[i] == '0' && (v.n - i > 1 || i == 1)))
+		return 0;
+	return 1;
+}
+
 static int
 put_number(const struct rec *r, const struct column *c, struct slot *s)
 {
-	char b[NUM_ADDR_MAX > NUM_INT_MAX ? NUM_ADDR_MAX : NUM_INT_MAX];
 	struct span v;
 	enum num_err e;
 	uint64_t u;
@@ -261,10 +303,14 @@ put_number(const struct rec *r, const struct column *c, struct slot *s)
 	if (e != NUM_OK)
 		return bad_record(r, "field %s: %s: '%.*s'", s->name,
 		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);
-	if (c->type == CT_INT)
-		sb_add(&row, b, num_fmt_i64(b, i));
-	else
-		sb_add(&row, b, num_fmt_addr(b, u));
+	if (c->type != CT_INT)
+		w += num_fmt_addr(w, u);
+	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
+	    canonical_int(v)) {
+		memcpy(w, v.p, v.n);	/* already canonical: copy */
+		w += v.n;
+	} else
+		w += num_fmt_i64(w, i);
 	return 0;
 }
 
@@ -272,27 +318,27 @@ int
 emit_record(struct ob *o, const struct rec *r)
 {
 	struct span op = { NULL, 0 };
-	char what[128];
-	size_t i;
+	size_t i, bound;
 	int k;
 
 	if (S.nrule > 0 && (k = derive_op(r, &op)) <= 0)
 		return k;
-	sb_clear(&row);
+	bound = 2 * (r->text.n + op.n + strlen(r->file)) + 24 * S.ncol + 8;
+	w = sb_reserve(&row, bound);
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
 		struct slot *s;
 		struct span v;
 
 		if (i > 0)
-			sb_addc(&row, '\t');
+			*w++ = '\t';
 		if (c->isop) {
-			if (put_str(r, "op", op) != 0)
+			if (put_str(r, "", "op", op) != 0)
 				return -1;
 			continue;
 		}
 		if (c->isfile) {
-			if (put_str(r, "file name", span_str(r->file)) != 0)
+			if (put_str(r, "", "file name", span_str(r->file)) != 0)
 				return -1;
 			continue;
 		}
@@ -315,14 +361,12 @@ emit_record(struct ob *o, const struct rec *r)
 		if (s->kind == VK_NESTED)
 			return bad_record(r, "field %s: expected a scalar, got "
 			    "an object or array", s->name);
-		if (slot_value(s, r, &v) != 0)
-			return -1;
-		snprintf(what, sizeof(what), "field %s", s->name);
-		if (put_str(r, what, v) != 0)
+		if (slot_value(s, r, &v) != 0 ||
+		    put_str(r, "field ", s->name, v) != 0)
 			return -1;
 	}
-	sb_addc(&row, '\n');
-	ob_write(o, row.p, row.len);
+	*w++ = '\n';
+	ob_write(o, row.p + row.len, (size_t)(w - (row.p + row.len)));
 	n_written++;
 	return 0;
 }
