@@ -86,11 +86,13 @@ install: all
 	cp $(BINS) $(DESTDIR)$(BINDIR)/
 	for t in $(TOOLS); do cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
 	cp man/trace-format.5 $(DESTDIR)$(MANDIR)/man5/
+	cp man/trace-tools.7 $(DESTDIR)$(MANDIR)/man7/
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
 	    $(DESTDIR)$(MANDIR)/man1/$$t.1; done
-	rm -f $(DESTDIR)$(MANDIR)/man5/trace-format.5
+	rm -f $(DESTDIR)$(MANDIR)/man5/trace-format.5 \
+	    $(DESTDIR)$(MANDIR)/man7/trace-tools.7
 
 clean:
 	rm -f common/*.o src/*.o src/*/*.o $(LIB) $(BINS)

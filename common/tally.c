@@ -91,14 +91,16 @@ tally_decode(struct span v, struct sbuf *sb)
 			continue;
 		if (i + 2 >= v.n)
 			return -1;
-		if (v.p[i + 1] != '2')
+		if (v.p[i + 1] == '2' && v.p[i + 2] == '5')
+			c = '%';
+		else if (v.p[i + 1] == '2' && (v.p[i + 2] == 'c' ||
+		    v.p[i + 2] == 'C'))
+			c = ',';
+		else if (v.p[i + 1] == '3' && (v.p[i + 2] == 'a' ||
+		    v.p[i + 2] == 'A'))
+			c = ':';
+		else
 			return -1;
-		switch (v.p[i + 2]) {
-		case '5': c = '%'; break;
-		case 'c': case 'C': c = ','; break;
-		case 'a': case 'A': c = ':'; break;
-		default: return -1;
-		}
 		sb_add(sb, v.p + run, i - run);
 		sb_addc(sb, c);
 		i += 2;

@@ -298,12 +298,19 @@ read_input(struct rd *in, int first)
 		if (tsv_is_hdr(&hdr, line))
 			continue;	/* concatenated histograms */
 		ln = rd_lineno(in);
-		if ((n = tsv_split(line, f, hdr.ncol + 1)) != hdr.ncol)
-			die_at(file, ln, "expected %zu fields, got %zu",
-			    hdr.ncol, n);
-		if (num_parse_u64(f[kc], &c) != NUM_OK)
+		n = tsv_split(line, f, hdr.ncol + 1);
+		if (n != hdr.ncol || num_parse_u64(f[kc], &c) != NUM_OK) {
+			for (i = 0; i < n && i <= hdr.ncol; i++)
+				if (span_eqs(f[i], "count"))
+					die_at(file, ln, "a header line that "
+					    "differs from the first one (%s)",
+					    tsv_hdr_list(&hdr));
+			if (n != hdr.ncol)
+				die_at(file, ln, "expected %zu fields, got %zu",
+				    hdr.ncol, n);
 			die_at(file, ln, "bad count '%.*s'", (int)f[kc].n,
 			    f[kc].p);
+		}
 		keylen = (size_t)(f[kc].p - 1 - line.p);
 		k = ht_intern(keys, line.p, keylen, &isnew);
 		grow_keys(k);

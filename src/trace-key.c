@@ -28,7 +28,8 @@ struct xform {
 	int		 masked;
 	uint64_t	 mask;		/* --mask COL=MASK */
 	uint64_t	 bucket;	/* --bucket COL=WIDTH; 0 = none */
-	struct symtab	*sym;		/* --symbolize COL=FILE */
+	struct symtab	*sym;		/* --symbolize or --function COL=FILE */
+	int		 fnonly;	/* --function: the name, no +0xOFF */
 	char		*rename;	/* --rename COL=NEW */
 };
 
@@ -44,9 +45,9 @@ static char	 *output;	/* -o */
 
 static const char usage_text[] =
 "usage: trace-key [-a columns] [-k columns] [-o file] [-w column]\n"
-"                 [--bucket column=width] [--mask column=mask]\n"
-"                 [--rename column=name] [--symbolize column=symfile]\n"
-"                 [file ...]\n"
+"                 [--bucket column=width] [--function column=symfile]\n"
+"                 [--mask column=mask] [--rename column=name]\n"
+"                 [--symbolize column=symfile] [file ...]\n"
 "\n"
 "Write a keyed stream: the key columns, a count, and the columns to tally.\n"
 "\n"
@@ -56,6 +57,8 @@ static const char usage_text[] =
 "  -o, --output FILE          write to FILE atomically instead of stdout\n"
 "  -w, --weight COL           count each event as COL's value, not 1\n"
 "      --bucket COL=WIDTH     round integer COL down to a multiple of WIDTH\n"
+"      --function COL=FILE    replace address COL by the NAME of the\n"
+"                             function holding it (no +0xOFF)\n"
 "      --mask COL=MASK        AND address COL with MASK\n"
 "      --rename COL=NAME      call column COL NAME on output\n"
 "      --symbolize COL=FILE   replace address COL by NAME or NAME+0xOFF\n"
@@ -112,6 +115,31 @@ struct plan {
 	int		 w;		/* weight column or -1 */
 };
 
+/*
+ * Settle the default attributes on the first input: those of tid,
+ * handle, ts that it has and that are not keys.  Later inputs must then
+ * have them all, so every row has the same columns.
+ */
+static void
+settle_attrs(const struct tsv_hdr *h)
+{
+	size_t i, j, n = 0;
+
+	if (attrs_given)
+		return;
+	for (i = 0; i < nattrs; i++) {
+		int iskey = 0;
+
+		for (j = 0; j < nkeys; j++)
+			if (strcmp(attrs[i], keys[j]) == 0)
+				iskey = 1;
+		if (!iskey && tsv_col(h, attrs[i]) >= 0)
+			attrs[n++] = attrs[i];
+	}
+	nattrs = n;
+	attrs_given = 1;
+}
+
 static void
 make_plan(struct plan *pl, const struct tsv_hdr *h)
 {
@@ -123,13 +151,8 @@ make_plan(struct plan *pl, const struct tsv_hdr *h)
 	pl->x = xreallocarray(NULL, nkeys + nattrs + 1, sizeof(*pl->x));
 	for (i = 0; i < nkeys; i++)
 		pl->src[pl->nout++] = tsv_need(h, keys[i], NULL);
-	for (i = 0; i < nattrs; i++) {
-		int c = attrs_given ? tsv_need(h, attrs[i], NULL) :
-		    tsv_col(h, attrs[i]);
-
-		if (c >= 0)
-			pl->src[pl->nout++] = c;
-	}
+	for (i = 0; i < nattrs; i++)
+		pl->src[pl->nout++] = tsv_need(h, attrs[i], NULL);
 	for (i = 0; i < pl->nout; i++) {
 		pl->x[i] = NULL;
 		for (j = 0; j < nxf; j++)
@@ -141,9 +164,26 @@ make_plan(struct plan *pl, const struct tsv_hdr *h)
 	pl->w = weight != NULL ? tsv_need(h, weight, NULL) : -1;
 }
 
+static struct span
+out_name(const struct plan *pl, const struct tsv_hdr *h, size_t i)
+{
+	const struct xform *x = pl->x[i];
+
+	if (x != NULL && x->rename != NULL)
+		return span_str(x->rename);
+	return h->col[pl->src[i]];
+}
+
 static void
 write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 {
+	for (size_t i = 0; i < pl->nout; i++)
+		for (size_t j = 0; j < i; j++)
+			if (span_eq(out_name(pl, h, i), out_name(pl, h, j)))
+				die_usage("two output columns would be named "
+				    "'%.*s' (see --rename)",
+				    (int)out_name(pl, h, i).n,
+				    out_name(pl, h, i).p);
 	for (size_t i = 0; i < pl->nout; i++) {
 		const struct xform *x = pl->x[i];
 
@@ -171,18 +211,24 @@ apply(const struct xform *x, struct span v, struct span *out,
 	enum num_err e;
 
 	*out = v;
-	if (x == NULL || v.n == 0)
+	if (x == NULL || v.n == 0 || (!x->bucket && !x->masked && x->sym == NULL))
 		return;
 	if (x->bucket != 0) {
 		if ((e = num_parse_int(v, &i)) != NUM_OK)
 			die_at(file, line, "column %s: %s: '%.*s'", x->col,
 			    num_strerror(e), (int)v.n, v.p);
 		{
-			int64_t w = (int64_t)x->bucket, q = i / w;
+			/* Floor to a multiple of w, never overflowing. */
+			int64_t w = (int64_t)x->bucket, r = i % w;
 
-			if (i % w != 0 && i < 0)
-				q--;	/* floor, not truncation */
-			i = q * w;
+			if (r < 0) {
+				if (i - r < INT64_MIN + w)
+					die_at(file, line, "column %s: %.*s has no "
+					    "bucket of width %lld in 64 bits",
+					    x->col, (int)v.n, v.p, (long long)w);
+				r += w;
+			}
+			i -= r;
 		}
 		sb_clear(sb);
 		sb_add(sb, b, num_fmt_i64(b, i));
@@ -195,6 +241,10 @@ apply(const struct xform *x, struct span v, struct span *out,
 	if (x->masked)
 		u &= x->mask;
 	if (x->sym != NULL && sym_lookup(x->sym, u, sb)) {
+		char *plus;
+
+		if (x->fnonly && (plus = strstr(sb->p, "+0x")) != NULL)
+			sb->len = (size_t)(plus - sb->p);
 		*out = span_make(sb->p, sb->len);
 		return;
 	}
@@ -218,6 +268,8 @@ run(struct rd *in, struct ob *o, int first)
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
 	tsv_hdr_parse(&h, line, file);
+	if (first)
+		settle_attrs(&h);
 	make_plan(&pl, &h);
 	if (first)
 		write_header(o, &pl, &h);
@@ -261,7 +313,7 @@ run(struct rd *in, struct ob *o, int first)
 }
 
 enum {
-	O_BUCKET = 256, O_MASK, O_RENAME, O_SYMBOLIZE
+	O_BUCKET = 256, O_FUNCTION, O_MASK, O_RENAME, O_SYMBOLIZE
 };
 
 static const struct option longopts[] = {
@@ -270,6 +322,7 @@ static const struct option longopts[] = {
 	{ "output",	required_argument, NULL, 'o' },
 	{ "weight",	required_argument, NULL, 'w' },
 	{ "bucket",	required_argument, NULL, O_BUCKET },
+	{ "function",	required_argument, NULL, O_FUNCTION },
 	{ "mask",	required_argument, NULL, O_MASK },
 	{ "rename",	required_argument, NULL, O_RENAME },
 	{ "symbolize",	required_argument, NULL, O_SYMBOLIZE },
@@ -330,9 +383,12 @@ main(int argc, char *argv[])
 			x->rename = xstrdup(val);
 			break;
 		case O_SYMBOLIZE:
-			x = xform_arg("symbolize", optarg, &val);
+		case O_FUNCTION:
+			x = xform_arg(ch == O_FUNCTION ? "function" : "symbolize",
+			    optarg, &val);
 			sym_free(x->sym);
 			x->sym = sym_load(val);
+			x->fnonly = ch == O_FUNCTION;
 			break;
 		case 'h':
 			help_exit(usage_text);
@@ -342,8 +398,9 @@ main(int argc, char *argv[])
 			die_getopt(argc, argv, "+a:hk:o:Vw:", longopts);
 		}
 	}
-	/* A column is a key or an attribute, once; never called count. */
-	for (j = 0; j < nkeys + nattrs; j++) {
+	/* A column is a key or an attribute, once; never called count.
+	 * (Default attributes that are keys are dropped, not errors.) */
+	for (j = 0; j < nkeys + (attrs_given ? nattrs : 0); j++) {
 		const char *a = j < nkeys ? keys[j] : attrs[j - nkeys];
 
 		if (strcmp(a, "count") == 0)

@@ -214,3 +214,10 @@ set\t0x00000009\t2\t2:2\t0x00000001:2\t4..4')"
 	assert_output "$(printf 'op\tcount\nset\t1')"
 	[ -L /dev/stdout ] || [ -c /dev/stdout ]
 }
+
+@test "a different header inside one stream is named as such" {
+	{ printf 'op\tcount\nset\t1\n'; printf 'op\tcount\tx\n'; } > "$T/k"
+	run --separate-stderr trace-hist "$T/k"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/k:3: a header line that differs from the first one (op, count)" ]
+}

@@ -138,3 +138,45 @@ EOT
 	run bash -c 'trace-key "$1" > /dev/full' _ "$T/ev"
 	assert_failure 2
 }
+
+@test "--function compares by function: the name without +0xOFF" {
+	printf '0x82506B08 sub_82506B08\n0x82508400 sub_82508400 0x200\n' > "$T/syms"
+	printf 'op\tlr\nset\t0x82506c90\nset\t0x82506b10\nset\t0x82508624\n' > "$T/ev"
+	run trace-key --function lr="$T/syms" "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\nset\tsub_82506B08\t1\nset\tsub_82506B08\t1\nset\t0x82508624\t1')"
+}
+
+@test "--rename renames only; names stay unique" {
+	printf 'op\tlr\nset\t0x824AB168\n' > "$T/ev"
+	run trace-key --rename op=operation "$T/ev"
+	assert_success
+	assert_output "$(printf 'operation\tlr\tcount\nset\t0x824AB168\t1')"
+	run --separate-stderr trace-key --rename lr=op "$T/ev"
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-key: two output columns would be named 'op' (see --rename)" ]
+}
+
+@test "default attributes: settled on the first input, keys left out" {
+	printf 'op\tlr\ttid\nset\t0x1\t5\n' > "$T/a"
+	run trace-key -k tid "$T/a"
+	assert_success
+	assert_output "$(printf 'tid\tcount\n5\t1')"
+	printf 'op\tlr\nset\t0x1\n' > "$T/b"
+	run --separate-stderr trace-key "$T/a" "$T/b"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/b:1: no column 'tid' (columns: op, lr)" ]
+	run trace-key "$T/b" "$T/a"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\nset\t0x1\t1\nset\t0x1\t1')"
+}
+
+@test "bucket: no overflow at the bottom of the range" {
+	printf 'op\tts\nset\t-9223372036854775808\n' > "$T/ev"
+	run --separate-stderr trace-key -k op -a ts --bucket ts=3 "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/ev:2: column ts: -9223372036854775808 has no bucket of width 3 in 64 bits" ]
+	run trace-key -k op -a ts --bucket ts=2 "$T/ev"
+	assert_success
+	assert_line --index 1 "$(printf 'set\t1\t-9223372036854775808')"
+}

@@ -225,3 +225,36 @@ small() {
 	run bash -c 'trace-report "$1" > /dev/full' _ "$T/join"
 	assert_failure 2
 }
+
+@test "%-encoded tally values are decoded in every format" {
+	printf 'op\tfn\tnote\nset\tx\tx:y,z%%w\n' > "$T/ev"
+	trace-key -k op,fn -a note "$T/ev" | trace-hist > "$T/r.h"
+	printf 'op\tfn\tcount\nset\tz\t1\n' > "$T/c.h"
+	trace-join "$T/r.h" "$T/c.h" > "$T/j"
+	run trace-report -f json --group-by note "$T/j"
+	assert_success
+	[ "$(jq -c '.missing[0].ref_tallies.note' <<< "$output")" = '[{"value":"x:y,z%w","count":1}]' ]
+	run trace-report --csv "$T" "$T/j"
+	run cat "$T/divergent-tuples.csv"
+	assert_line --index 1 'set,x,1,"x:y,z%w",'
+}
+
+@test "the default breakdown is skipped when tid is not a counts tally" {
+	printf 'op\tlr\ttid\nset\t0x1\t5\n' > "$T/ev"
+	trace-key "$T/ev" | trace-hist -t tid=distinct > "$T/r.h"
+	trace-join "$T/r.h" "$T/r.h" > "$T/j"
+	run trace-report -f json "$T/j"
+	assert_success
+	[ "$(jq -c .groups <<< "$output")" = null ]
+	run --separate-stderr trace-report --group-by tid "$T/j"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/j:1: column ref_tid is not a counts tally (VALUE:N,...): it cannot be grouped by" ]
+}
+
+@test "a family lists each address once; empty ranges are null in JSON" {
+	small
+	printf '0x10\n0x10\n0x20\n' > "$T/f"
+	run trace-report -f json --family f="$T/f" "$T/join"
+	[ "$(jq '.families[0].addresses' <<< "$output")" = 2 ]
+	[ "$(jq -c '.missing[0].cand_tallies' <<< "$output")" = '{"tid":[],"handle":[],"ts":null}' ]
+}

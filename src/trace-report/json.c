@@ -36,7 +36,10 @@ js_cell(struct ob *o, const struct cell *c)
 	struct sbuf sb = { 0 };
 
 	if (c->range) {
-		js_span(o, c->val[0]);
+		if (c->n > 0)
+			js_span(o, c->val[0]);
+		else
+			ob_puts(o, "null");
 		return;
 	}
 	ob_putc(o, '[');
@@ -62,7 +65,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 
 	ob_putc(o, '{');
 	for (i = 0; i < r->nkey; i++) {
-		js_span(o, r->keycol[i]);
+		js_key(o, r->keycol[i]);
 		ob_putc(o, ':');
 		js_key(o, w->key[i]);
 		ob_putc(o, ',');
@@ -96,7 +99,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	for (i = 0; i < r->nrt; i++) {
 		if (i > 0)
 			ob_putc(o, ',');
-		js_span(o, r->rtcol[i]);
+		js_key(o, r->rtcol[i]);
 		ob_putc(o, ':');
 		js_cell(o, &w->rt[i]);
 	}
@@ -104,7 +107,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	for (i = 0; i < r->nct; i++) {
 		if (i > 0)
 			ob_putc(o, ',');
-		js_span(o, r->ctcol[i]);
+		js_key(o, r->ctcol[i]);
 		ob_putc(o, ':');
 		js_cell(o, &w->ct[i]);
 	}
@@ -138,7 +141,7 @@ write_json(const struct report *r, struct ob *o)
 	for (i = 0; i < r->nkey; i++) {
 		if (i > 0)
 			ob_putc(o, ',');
-		js_span(o, r->keycol[i]);
+		js_key(o, r->keycol[i]);
 	}
 	ob_printf(o, "],\n\"headline\":\"%s\",\n", headline_word(r->headline));
 	ob_printf(o, "\"thresholds\":{\"divergent_fires\":%llu},\n",

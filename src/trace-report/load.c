@@ -282,8 +282,8 @@ read_join(struct report *r)
 			die_at(r->file, 1, "column '%.*s' belongs to neither "
 			    "side (%s, %s)", (int)c.n, c.p, r->ref, r->cand);
 	}
-	if (r->nrt > 64)
-		die_at(r->file, 1, "more than 64 tally columns");
+	if (r->nrt > 64 || r->nct > 64)
+		die_at(r->file, 1, "more than 64 tally columns on a side");
 	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
 		struct rrow *w;
@@ -357,6 +357,21 @@ read_join(struct report *r)
 		}
 		r->rtrange[i] = all && anydots;
 	}
+	for (i = 0; i < r->nct; i++) {
+		int all = 1, anydots = 0, dots;
+		size_t k;
+
+		for (k = 0; k < r->nrow; k++) {
+			struct span c = r->row[k].rt[0].val[r->nrt + i];
+
+			if (c.n == 0)
+				continue;
+			if (!range_like(c, &dots))
+				all = 0;
+			anydots |= dots;
+		}
+		r->ctrange[i] = all && anydots;
+	}
 	for (size_t k = 0; k < r->nrow; k++) {
 		struct rrow *w = &r->row[k];
 		struct span *cells = w->rt[0].val;
@@ -365,6 +380,7 @@ read_join(struct report *r)
 		for (i = 0; i < r->nrt; i++) {
 			if (r->rtrange[i]) {
 				memset(&w->rt[i], 0, sizeof(w->rt[i]));
+				w->rt[i].range = 1;
 				if (cells[i].n > 0) {
 					w->rt[i].range = 1;
 					w->rt[i].n = 1;
@@ -377,14 +393,15 @@ read_join(struct report *r)
 		}
 		for (i = 0; i < r->nct; i++) {
 			struct span c = cells[r->nrt + i];
-			int dots;
 
-			if (c.n > 0 && range_like(c, &dots) && dots) {
+			if (r->ctrange[i]) {
 				memset(&w->ct[i], 0, sizeof(w->ct[i]));
 				w->ct[i].range = 1;
-				w->ct[i].n = 1;
-				w->ct[i].val = xmalloc(sizeof(struct span));
-				w->ct[i].val[0] = c;
+				if (c.n > 0) {
+					w->ct[i].n = 1;
+					w->ct[i].val = xmalloc(sizeof(struct span));
+					w->ct[i].val[0] = c;
+				}
 			} else
 				parse_cell(&w->ct[i], c, r->file, w->line,
 				    r->ctcol[i]);
@@ -527,10 +544,6 @@ derive(struct report *r, const struct ropts *o)
 			const struct rrow *w = &r->row[i];
 			const struct cell *c = &w->rt[r->groupcol];
 
-			if (c->n > 0 && c->cnt == NULL)
-				die_at(r->file, w->line, "column %s_%s: the group "
-				    "column needs a counts tally (VALUE:N,...)",
-				    r->ref, r->groupby);
 			for (j = 0; j < c->n; j++) {
 				int isnew;
 				uint32_t g = ht_intern(gv, c->val[j].p,
@@ -585,8 +598,15 @@ report_load(struct report *r, const struct ropts *o)
 	r->fam = xcalloc(o->nfam ? o->nfam : 1, sizeof(*r->fam));
 	for (k = 0; k < o->nfam; k++) {
 		r->fam[k].name = o->famname[k];
-		r->fam[k].addr = load_addrs(o->famfile[k], &r->fam[k].n, NULL);
-		qsort(r->fam[k].addr, r->fam[k].n, sizeof(uint64_t), cmp_u64);
+		struct family *fm = &r->fam[k];
+		size_t u = 0;
+
+		fm->addr = load_addrs(o->famfile[k], &fm->n, NULL);
+		qsort(fm->addr, fm->n, sizeof(uint64_t), cmp_u64);
+		for (i = 0; i < fm->n; i++)	/* each address once */
+			if (u == 0 || fm->addr[i] != fm->addr[u - 1])
+				fm->addr[u++] = fm->addr[i];
+		fm->n = u;
 	}
 	if (o->watch != NULL) {
 		uint64_t *wa = load_addrs(o->watch, &r->nwatch, NULL);
@@ -613,18 +633,32 @@ report_load(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nkey; i++)
 		if (span_eqs(r->keycol[i], o->addrcol))
 			r->addrcol = (int)i;
-	if (r->addrcol < 0 && (need_addr || o->addrcol_given))
+	if (r->addrcol < 0 && (need_addr || o->addrcol_given)) {
+		struct tsv_hdr kh = { r->nkey, r->keycol, NULL, 0, NULL };
+
 		die_at(r->file, 1, "no key column '%s' for addresses (key "
 		    "columns: %s); see --addr-col", o->addrcol,
-		    ({ struct tsv_hdr kh = { r->nkey, r->keycol, NULL, 0, NULL };
-		       tsv_hdr_list(&kh); }));
+		    tsv_hdr_list(&kh));
+	}
 	r->groupby = NULL;
 	r->groupcol = -1;
-	for (i = 0; i < r->nrt; i++)
-		if (span_eqs(r->rtcol[i], o->groupby) && !r->rtrange[i]) {
+	for (i = 0; i < r->nrt; i++) {
+		size_t q;
+		int counts = !r->rtrange[i];
+
+		if (!span_eqs(r->rtcol[i], o->groupby))
+			continue;
+		for (q = 0; q < r->nrow && counts; q++)
+			if (r->row[q].rt[i].n > 0 && r->row[q].rt[i].cnt == NULL)
+				counts = 0;
+		if (counts) {
 			r->groupcol = (int)i;
 			r->groupby = o->groupby;
-		}
+		} else if (o->groupby_given)
+			die_at(r->file, 1, "column %s_%s is not a counts tally "
+			    "(VALUE:N,...): it cannot be grouped by", r->ref,
+			    o->groupby);
+	}
 	if (r->groupcol < 0 && o->groupby_given)
 		die_at(r->file, 1, "no %s tally column '%s_%s' to group by",
 		    r->ref, r->ref, o->groupby);

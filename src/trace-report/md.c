@@ -644,13 +644,14 @@ write_md(const struct report *r, struct ob *o)
 		md_str(o, r->ref);
 		ob_printf(o, " key%s (", t->missing_keys == 1 ? "" : "s");
 		md_keynames(o, r);
-		ob_puts(o, ") never fire in ");
+		ob_printf(o, ") never fire%s in ", t->missing_keys == 1 ? "s" :
+		    "");
 		md_str(o, r->cand);
 		ob_puts(o, ", carrying ");
 		put_thousands(o, t->missing_fires);
 		ob_putc(o, ' ');
 		md_str(o, r->ref);
-		ob_puts(o, " fires (");
+		ob_printf(o, " %s (", fires(t->missing_fires));
 		put_pct(o, t->missing_fires, t->ref_fires, 1);
 		ob_printf(o, "%% of its volume; %s than %llu).\n\n",
 		    r->headline == HL_DIVERGENT ? "more" : "not more",

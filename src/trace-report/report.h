@@ -84,6 +84,7 @@ struct report {
 	struct span	*rtcol, *ctcol;	/* tally column names, unprefixed */
 	size_t		 nrt, nct;
 	int		 rtrange[64];	/* ref tally column is a range */
+	int		 ctrange[64];	/* cand tally column is a range */
 
 	struct rrow	*row;
 	size_t		 nrow;
