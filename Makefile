@@ -3,6 +3,7 @@
 # make            build bin/trace-* (checks the Debian build packages first)
 # make demo       build and run the example analysis on examples/xenia
 # make check      build and run the whole test suite
+# make bench      build and run the benchmarks (docs/PERFORMANCE.md)
 # make install    install tools and man pages under $(DESTDIR)$(PREFIX)
 
 VERSION	= 0.1.0
@@ -18,7 +19,7 @@ WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ALL_CPPFLAGS = -D_GNU_SOURCE -Icommon -DTRACE_TOOLS_VERSION=\"$(VERSION)\" \
 	  $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
-LDLIBS	= -lcsv -lzstd -lz -lpthread
+LDLIBS	= -lcsv -lzstd -lz -lpcre2-8 -lpthread
 
 TOOLS	= trace-normalize trace-key trace-hist trace-join trace-report
 BINS	= $(TOOLS:%=bin/%)
@@ -32,12 +33,15 @@ NORMALIZE_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-normalize/*.c))
 REPORT_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-report/*.c))
 
 # Debian packages, by purpose.
-BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev
-CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel
+BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev \
+	     libpcre2-dev
+CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel \
+	     strace gawk
+BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind
 
 all: deps-build $(BINS)
 
-.PHONY: all deps-build deps-check demo check test install uninstall clean
+.PHONY: all deps-build deps-check demo check test install uninstall clean bench
 
 %.o: %.c $(COMMON_HDR)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -79,6 +83,12 @@ check: all deps-check tests/unit/test-common
 	@sh tests/run.sh
 
 test: check
+
+# make bench [BENCH_ARGS='--quick --events N']: see docs/PERFORMANCE.md.
+# Peers that cannot be installed are skipped.
+bench: all
+	@sh tests/need-pkgs.sh bench $(BENCH_PKGS) || true
+	@bash bench/run.sh $(BENCH_ARGS)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -524,3 +524,42 @@ for i in range(300000): print("{\"lr\": %d}" % i)' > "$T/in"
 	run --separate-stderr trace-normalize --check -o x
 	assert_failure 2
 }
+
+@test "regex lines: named groups are fields; unmatched lines skipped or errors" {
+	cat > "$T/log" <<'EOT'
+[t=7] 10:00:01.5 call SetEvent lr=0x824AB168 h=12
+noise line
+[t=9] 10:00:02 call WaitFor lr=0x10
+EOT
+	re='^\[t=(?<tid>\d+)\] (?<ts>\S+) call (?<fn>\w+) lr=(?<lr>0x[0-9A-Fa-f]+)(?: h=(?<handle>\d+))?$'
+	run --separate-stderr trace-normalize --regex "$re" -c op=fn -c lr -c handle -c tid -c ts=ts:time --optional handle --nomatch skip "$T/log"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\nSetEvent\t0x824ab168\t0x0000000c\t7\t36001500000\nWaitFor\t0x00000010\t\t9\t36002000000')"
+	[ "$stderr" = "trace-normalize: skipped 1 line that matches no pattern" ]
+	run --separate-stderr trace-normalize --regex "$re" -c op=fn -c lr "$T/log"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/log:2: line does not match the pattern" ]
+}
+
+@test "regex: a bad pattern or a missing group is a usage error" {
+	run --separate-stderr trace-normalize --regex '(?<lr>[' -c lr
+	assert_failure 2
+	[[ "${stderr_lines[0]}" == "trace-normalize: --regex: missing terminating ] for character class at offset "* ]]
+	run --separate-stderr trace-normalize --regex '(?<x>.)' -c lr
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-normalize: --regex has no group (?<lr>...) for column lr" ]
+	run trace-normalize --regex 'x' -f jsonl -c lr=x
+	assert_failure 2
+}
+
+@test "time column type: seconds or H:M:S with a fraction, as microseconds" {
+	printf 't\n1700000000.123456\n10:20:30\n0.5\n1.1234567\n' > "$T/in.csv"
+	run trace-normalize -f csv -c ts=t:time "$T/in.csv"
+	assert_success
+	assert_output "$(printf 'ts\n1700000000123456\n37230000000\n500000\n1123456')"
+	for bad in 10:61:00 1: 1.x 10:20 abc; do
+		printf 't\n%s\n' "$bad" > "$T/b.csv"
+		run trace-normalize -f csv -c ts=t:time "$T/b.csv"
+		assert_failure 2
+	done
+}

@@ -262,6 +262,62 @@ hit:
 	return bad_record(r, "no op rule matches this record");
 }
 
+/*
+ * A time: seconds with an optional fraction ("1700000000.123456", strace
+ * -ttt), or a time of day H:M:S with an optional fraction ("10:20:30",
+ * "10:20:30.123456", strace -t and -tt), as integer microseconds, the
+ * fraction rounded down.
+ */
+static enum num_err
+parse_time(struct span v, int64_t *out)
+{
+	uint64_t part[3], frac = 0, us;
+	size_t i = 0, np = 0, b, fd = 0;
+	enum num_err e;
+
+	for (;;) {
+		b = i;
+		while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9')
+			i++;
+		if ((e = num_parse_u64(span_make(v.p + b, i - b), &part[np])) !=
+		    NUM_OK)
+			return e;
+		np++;
+		if (i < v.n && v.p[i] == ':' && np < 3) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (np == 2)
+		return NUM_SYNTAX;
+	if (i < v.n && v.p[i] == '.') {
+		for (i++; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+			if (fd < 6) {
+				frac = frac * 10 + (uint64_t)(v.p[i] - '0');
+				fd++;
+			}
+		if (fd == 0)
+			return NUM_SYNTAX;
+		for (; fd < 6; fd++)
+			frac *= 10;
+	}
+	if (i != v.n)
+		return NUM_SYNTAX;
+	if (np == 3) {
+		if (part[1] > 59 || part[2] > 60)
+			return NUM_SYNTAX;
+		if (part[0] > 1000000)
+			return NUM_RANGE;
+		part[0] = part[0] * 3600 + part[1] * 60 + part[2];
+	}
+	if (part[0] > (uint64_t)INT64_MAX / 1000000 - 1)
+		return NUM_RANGE;
+	us = part[0] * 1000000 + frac;
+	*out = (int64_t)us;
+	return NUM_OK;
+}
+
 /* A JSON number or decimal text that is already a canonical integer. */
 static int
 canonical_int(struct span v)
@@ -296,6 +352,9 @@ put_number(const struct rec *r, const struct column *c, struct slot *s)
 			v = span_make(v.p + 2, v.n - 2);
 		e = num_parse_hex(v, &u);
 		break;
+	case CT_TIME:
+		e = parse_time(v, &i);
+		break;
 	default:
 		e = num_parse_int(v, &i);
 		break;
@@ -303,7 +362,9 @@ put_number(const struct rec *r, const struct column *c, struct slot *s)
 	if (e != NUM_OK)
 		return bad_record(r, "field %s: %s: '%.*s'", s->name,
 		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);
-	if (c->type != CT_INT)
+	if (c->type == CT_TIME)
+		w += num_fmt_i64(w, i);
+	else if (c->type != CT_INT)
 		w += num_fmt_addr(w, u);
 	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
 	    canonical_int(v)) {
@@ -428,6 +489,9 @@ convert(struct rd *in, const char *file, struct ob *o)
 	case FMT_TSV:
 		read_tsv(in, file, o, line);
 		break;
+	case FMT_REGEX:
+		read_regex(in, file, o, line);
+		break;
 	default:
 		read_csv(in, file, o, line);
 		break;
@@ -478,6 +542,10 @@ main(int argc, char *argv[])
 		warnx("dropped %llu of %llu records that match no op rule",
 		    (unsigned long long)n_dropped,
 		    (unsigned long long)n_records);
+	if (!S.quiet && n_nomatch > 0)
+		warnx("skipped %llu line%s that match%s no pattern",
+		    (unsigned long long)n_nomatch, n_nomatch == 1 ? "" : "s",
+		    n_nomatch == 1 ? "es" : "");
 	if (!S.quiet && n_blank > 0)
 		warnx("ignored %llu blank line%s", (unsigned long long)n_blank,
 		    n_blank == 1 ? "" : "s");

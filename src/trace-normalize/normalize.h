@@ -15,9 +15,9 @@
 #include "span.h"
 #include "xmem.h"
 
-enum ctype { CT_STR, CT_ADDR, CT_HEX, CT_INT };
+enum ctype { CT_STR, CT_ADDR, CT_HEX, CT_INT, CT_TIME };
 enum vkind { VK_STR, VK_NUM, VK_BOOL, VK_NULL, VK_NESTED };
-enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV };
+enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV, FMT_REGEX };
 enum unmatched { UNM_ERROR, UNM_DROP };
 enum rkind { R_MAP, R_CONTAINS, R_FIELD, R_VALUE };
 
@@ -73,6 +73,8 @@ struct schema {
 	int		 check;
 	int		 progress;	/* 1 force on, 0 auto */
 	int		 mapped;	/* a --column or op rule was given */
+	char		*regex;		/* --regex: the line pattern */
+	int		 nomatch_skip;	/* --nomatch skip (else error) */
 	char		*output;
 };
 
@@ -108,6 +110,7 @@ int	bad_record(const struct rec *r, const char *fmt, ...)
 
 /* Counters. */
 extern uint64_t n_records, n_written, n_blank, n_dropped, n_skipped;
+extern uint64_t n_nomatch;
 extern uint64_t rec_gen;
 
 /* Reset every slot for the next record. */
@@ -121,6 +124,11 @@ void	read_csv(struct rd *in, const char *file, struct ob *o,
 	    struct span first);
 void	read_tsv(struct rd *in, const char *file, struct ob *o,
 	    struct span first);
+void	read_regex(struct rd *in, const char *file, struct ob *o,
+	    struct span first);
+
+/* Compile --regex and map its named groups to slots (regex.c). */
+void	regex_compile(void);
 
 /* Format of the record being converted: how slot values are escaped. */
 extern enum format cur_format;

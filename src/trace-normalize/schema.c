@@ -24,7 +24,8 @@ enum {
 	O_SCHEMA = 's', O_FORMAT = 'f', O_COLUMN = 'c', O_OUTPUT = 'o',
 	O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
 	O_OPTIONAL = 256, O_OPMAP, O_OPCONTAINS, O_OPFIELD, O_OPVALUE,
-	O_UNMATCHED, O_FILECOL, O_SKIPBAD, O_BADLINES, O_CHECK, O_PROGRESS
+	O_UNMATCHED, O_FILECOL, O_SKIPBAD, O_BADLINES, O_CHECK, O_PROGRESS,
+	O_REGEX, O_NOMATCH
 };
 
 static const struct option longopts[] = {
@@ -42,6 +43,8 @@ static const struct option longopts[] = {
 	{ "bad-lines",	required_argument, NULL, O_BADLINES },
 	{ "check",	no_argument,	   NULL, O_CHECK },
 	{ "progress",	no_argument,	   NULL, O_PROGRESS },
+	{ "regex",	required_argument, NULL, O_REGEX },
+	{ "nomatch",	required_argument, NULL, O_NOMATCH },
 	{ "output",	required_argument, NULL, O_OUTPUT },
 	{ "quiet",	no_argument,	   NULL, O_QUIET },
 	{ "help",	no_argument,	   NULL, O_HELP },
@@ -52,29 +55,33 @@ static const struct option longopts[] = {
 static const char usage_text[] =
 "usage: trace-normalize [-q] [-c column] [-f format] [-o file] [-s schema]\n"
 "                       [--bad-lines file] [--check] [--file-column name]\n"
-"                       [--op-contains field:text=op] [--op-field field]\n"
-"                       [--op-map field:value=op] [--op-value op]\n"
-"                       [--optional names] [--progress] [--skip-bad]\n"
+"                       [--nomatch skip|error] [--op-contains field:text=op]\n"
+"                       [--op-field field] [--op-map field:value=op]\n"
+"                       [--op-value op] [--optional names] [--progress]\n"
+"                       [--regex pattern] [--skip-bad]\n"
 "                       [--unmatched drop|error] [file ...]\n"
 "\n"
-"Convert trace records (JSON Lines, CSV or TSV; plain, gzip or zstd) to\n"
-"the event format of trace-format(5).\n"
+"Convert trace records (JSON Lines, CSV, TSV or text lines matched by a\n"
+"regular expression; plain, gzip or zstd) to the event format of\n"
+"trace-format(5).\n"
 "\n"
 "  -c, --column NAME[=FIELD][:TYPE]  output column NAME from source FIELD;\n"
-"                                    TYPE is addr, hex, int or str\n"
-"  -f, --format FMT          jsonl, csv, tsv or auto (default auto)\n"
+"                                    TYPE is addr, hex, int, time or str\n"
+"  -f, --format FMT          jsonl, csv, tsv, regex or auto (default auto)\n"
 "  -o, --output FILE         write to FILE atomically instead of stdout\n"
 "  -q, --quiet               no notes about dropped records or blank lines\n"
 "  -s, --schema FILE         read options from a schema file\n"
 "      --bad-lines FILE      with --skip-bad, write skipped records to FILE\n"
 "      --check               validate an event stream instead of converting\n"
 "      --file-column NAME    add a column holding the input file's name\n"
+"      --nomatch skip|error  lines --regex does not match (default error)\n"
 "      --op-contains FIELD:TEXT=OP  op is OP when FIELD contains TEXT\n"
 "      --op-field FIELD      op is FIELD's value when present\n"
 "      --op-map FIELD:VALUE=OP      op is OP when FIELD equals VALUE\n"
 "      --op-value OP         op is OP (a final fallback)\n"
 "      --optional NAMES      comma-separated columns that may be absent\n"
 "      --progress            show progress on stderr even if not a tty\n"
+"      --regex PATTERN       read text lines; PCRE2 named groups are fields\n"
 "      --skip-bad            skip malformed records and count them\n"
 "      --unmatched drop|error  records no op rule matches (default error)\n"
 "  -h, --help                show this help\n"
@@ -127,6 +134,8 @@ parse_type(const char *s, enum ctype *t)
 		*t = CT_INT;
 	else if (strcmp(s, "str") == 0)
 		*t = CT_STR;
+	else if (strcmp(s, "time") == 0)
+		*t = CT_TIME;
 	else
 		return -1;
 	return 0;
@@ -257,11 +266,13 @@ apply(int id, const char *arg, const char *optname)
 			S.format = FMT_CSV;
 		else if (strcmp(arg, "tsv") == 0)
 			S.format = FMT_TSV;
+		else if (strcmp(arg, "regex") == 0)
+			S.format = FMT_REGEX;
 		else if (strcmp(arg, "auto") == 0)
 			S.format = FMT_AUTO;
 		else
 			die_usage("--format: unknown format '%s' "
-			    "(jsonl, csv, tsv or auto)", arg);
+			    "(jsonl, csv, tsv, regex or auto)", arg);
 		break;
 	case O_COLUMN:
 		column_arg(arg);
@@ -320,6 +331,19 @@ apply(int id, const char *arg, const char *optname)
 		break;
 	case O_CHECK:
 		S.check = 1;
+		break;
+	case O_REGEX:
+		free(S.regex);
+		S.regex = xstrdup(arg);
+		break;
+	case O_NOMATCH:
+		if (strcmp(arg, "skip") == 0)
+			S.nomatch_skip = 1;
+		else if (strcmp(arg, "error") == 0)
+			S.nomatch_skip = 0;
+		else
+			die_usage("--nomatch: expected skip or error, got '%s'",
+			    arg);
 		break;
 	case O_PROGRESS:
 		S.progress = 1;
@@ -449,6 +473,15 @@ schema_finish(void)
 	}
 	if (S.badlines != NULL && !S.skipbad)
 		die_usage("--bad-lines needs --skip-bad");
+	if (S.regex != NULL && S.format == FMT_AUTO)
+		S.format = FMT_REGEX;
+	if ((S.format == FMT_REGEX) != (S.regex != NULL))
+		die_usage(S.regex != NULL ? "--regex reads text lines: it "
+		    "cannot be combined with --format %s" : "--format regex "
+		    "needs --regex PATTERN", S.format == FMT_JSONL ? "jsonl" :
+		    S.format == FMT_CSV ? "csv" : "tsv");
+	if (S.regex != NULL)
+		regex_compile();
 	if (S.check && (S.output != NULL || S.skipbad))
 		die_usage("--check validates; it takes no -o or --skip-bad");
 }
