@@ -27,7 +27,7 @@ static const char usage_text[] =
 "\n"
 "Write a report on a join (trace-join output).\n"
 "\n"
-"  -f, --format FMT         md (default) or json\n"
+"  -f, --format FMT         md (default), json or html\n"
 "  -o, --output FILE        write to FILE atomically instead of stdout\n"
 "      --addr-col COL       key column holding addresses (default lr)\n"
 "      --csv DIR            also write DIR/divergent-tuples.csv and\n"
@@ -127,9 +127,11 @@ main(int argc, char *argv[])
 				fmt = F_MD;
 			else if (strcmp(optarg, "json") == 0)
 				fmt = F_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				fmt = F_HTML;
 			else
-				die_usage("--format: expected md or json, got "
-				    "'%s'", optarg);
+				die_usage("--format: expected md, json or html, "
+				    "got '%s'", optarg);
 			break;
 		case 'o':
 			output = optarg;
@@ -221,7 +223,8 @@ main(int argc, char *argv[])
 	case F_JSON:
 		write_json(&r, o);
 		break;
-	default:
+	case F_HTML:
+		write_html(&r, o);
 		break;
 	}
 	if (csvdir != NULL)

@@ -1,0 +1,605 @@
+/*
+ * html.c - the HTML report: one self-contained page, no external assets
+ * and no JavaScript, with the sections of the Markdown report and inline
+ * SVG bar charts: reference vs candidate fires of the top missing and
+ * under-firing keys, and per group the split of matched and missing
+ * fires.  Colours are the Okabe-Ito palette (readable by colour-blind
+ * readers and in grey print); every bar carries its number.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define C_REF	"#0072B2"	/* blue: reference fires */
+#define C_CAND	"#E69F00"	/* orange: candidate fires */
+#define C_MISS	"#D55E00"	/* vermillion: missing fires */
+#define C_MATCH	"#009E73"	/* green: matched fires */
+
+static void
+h_text(struct ob *o, struct span s)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < s.n; i++) {
+		const char *e;
+		unsigned char c = (unsigned char)s.p[i];
+
+		switch (c) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		case '\t': e = "\\t"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				e = "\xef\xbf\xbd";	/* U+FFFD */
+			else
+				continue;
+		}
+		ob_write(o, s.p + run, i - run);
+		ob_puts(o, e);
+		run = i + 1;
+	}
+	ob_write(o, s.p + run, s.n - run);
+}
+
+static void
+h_str(struct ob *o, const char *s)
+{
+	h_text(o, span_str(s));
+}
+
+static void
+h_key(struct ob *o, struct span v)
+{
+	struct sbuf sb = { 0 };
+
+	h_text(o, rp_key(v, &sb));
+	sb_free(&sb);
+}
+
+/* "op lr" text of a row, for chart labels. */
+static void
+h_label(struct ob *o, const struct report *r, const struct rrow *w)
+{
+	for (size_t i = 0; i < r->nkey; i++) {
+		if (i > 0)
+			ob_putc(o, ' ');
+		h_key(o, w->key[i]);
+	}
+}
+
+static void
+h_num(struct ob *o, uint64_t v)
+{
+	put_thousands(o, v);
+}
+
+static void
+h_keyhead(struct ob *o, const struct report *r)
+{
+	for (size_t i = 0; i < r->nkey; i++) {
+		ob_puts(o, "<th>");
+		h_key(o, r->keycol[i]);
+		ob_puts(o, "</th>");
+	}
+}
+
+static void
+h_keycells(struct ob *o, const struct report *r, const struct rrow *w)
+{
+	for (size_t i = 0; i < r->nkey; i++) {
+		ob_puts(o, (int)i == r->addrcol ? "<td><code>" : "<td>");
+		h_key(o, w->key[i]);
+		ob_puts(o, (int)i == r->addrcol ? "</code></td>" : "</td>");
+	}
+}
+
+static void
+h_values(struct ob *o, const struct cell *c, size_t max, const char *sep)
+{
+	struct sbuf sb = { 0 };
+
+	for (size_t i = 0; i < c->n && i < max; i++) {
+		if (i > 0)
+			ob_puts(o, sep);
+		h_text(o, rp_val(c->val[i], &sb));
+	}
+	if (c->n > max)
+		ob_printf(o, " (+%zu)", c->n - max);
+	sb_free(&sb);
+}
+
+static void
+h_note(struct ob *o, const struct rrow *w)
+{
+	ob_puts(o, "<td>");
+	if (w->note != NULL)
+		h_str(o, w->note);
+	else
+		ob_puts(o, "<span class=\"dim\">(unknown)</span>");
+	ob_puts(o, "</td>");
+}
+
+/*
+ * A horizontal bar chart: one row per key, one or two bars per row
+ * (reference, candidate), scaled to the largest value, numbers beside
+ * the bars.
+ */
+static void
+h_chart_pairs(struct ob *o, const struct report *r, const size_t *rows,
+    size_t n, const char *title, const char *cls)
+{
+	const int labw = 260, barw = 420, rowh = 34, top = 28;
+	uint64_t max = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[rows[i]];
+
+		if (w->ref > max)
+			max = w->ref;
+		if (w->cand > max)
+			max = w->cand;
+	}
+	ob_printf(o, "<figure><svg class=\"chart %s\" role=\"img\" "
+	    "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
+	    "viewBox=\"0 0 %d %zu\"><title>", cls, labw + barw + 90,
+	    top + n * rowh + 10, labw + barw + 90, top + n * rowh + 10);
+	h_str(o, title);
+	ob_puts(o, "</title>");
+	/* legend */
+	ob_printf(o, "<rect x=\"%d\" y=\"6\" width=\"12\" height=\"12\" "
+	    "fill=\"" C_REF "\"/><text x=\"%d\" y=\"16\">", labw, labw + 16);
+	h_str(o, r->ref);
+	ob_printf(o, "</text><rect x=\"%d\" y=\"6\" width=\"12\" height=\"12\" "
+	    "fill=\"" C_CAND "\"/><text x=\"%d\" y=\"16\">", labw + 140,
+	    labw + 156);
+	h_str(o, r->cand);
+	ob_puts(o, "</text>");
+	for (i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[rows[i]];
+		size_t y = top + i * rowh;
+		int wr = (int)((double)w->ref / (double)max * barw + 0.5);
+		int wc = (int)((double)w->cand / (double)max * barw + 0.5);
+
+		ob_printf(o, "<text class=\"label\" x=\"%d\" y=\"%zu\" "
+		    "text-anchor=\"end\">", labw - 8, y + 17);
+		h_label(o, r, w);
+		ob_printf(o, "</text><rect class=\"bar-ref\" x=\"%d\" y=\"%zu\" "
+		    "width=\"%d\" height=\"13\" fill=\"" C_REF "\"/>"
+		    "<text class=\"num\" x=\"%d\" y=\"%zu\">", labw, y + 2,
+		    wr > 0 ? wr : 1, labw + (wr > 0 ? wr : 1) + 4, y + 13);
+		h_num(o, w->ref);
+		ob_printf(o, "</text><rect class=\"bar-cand\" x=\"%d\" y=\"%zu\" "
+		    "width=\"%d\" height=\"13\" fill=\"" C_CAND "\"/>"
+		    "<text class=\"num\" x=\"%d\" y=\"%zu\">", labw, y + 16,
+		    wc, labw + wc + 4, y + 27);
+		h_num(o, w->cand);
+		ob_puts(o, "</text>");
+	}
+	ob_puts(o, "</svg><figcaption>");
+	h_str(o, title);
+	ob_puts(o, "</figcaption></figure>\n");
+}
+
+/* Per group: a stacked bar of matched and missing fires. */
+static void
+h_chart_groups(struct ob *o, const struct report *r, size_t n)
+{
+	const int labw = 90, barw = 520, rowh = 22, top = 28;
+	uint64_t max = 1;
+	size_t i;
+	struct sbuf sb = { 0 };
+
+	for (i = 0; i < n; i++)
+		if (r->group[i].total > max)
+			max = r->group[i].total;
+	ob_printf(o, "<figure><svg class=\"chart groups\" role=\"img\" "
+	    "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
+	    "viewBox=\"0 0 %d %zu\"><title>", labw + barw + 120,
+	    top + n * rowh + 10, labw + barw + 120, top + n * rowh + 10);
+	ob_puts(o, "Fires per ");
+	h_str(o, r->groupby);
+	ob_printf(o, ": matched and missing</title><rect x=\"%d\" y=\"6\" "
+	    "width=\"12\" height=\"12\" fill=\"" C_MATCH "\"/><text x=\"%d\" "
+	    "y=\"16\">matched</text><rect x=\"%d\" y=\"6\" width=\"12\" "
+	    "height=\"12\" fill=\"" C_MISS "\"/><text x=\"%d\" y=\"16\">"
+	    "missing</text>", labw, labw + 16, labw + 110, labw + 126);
+	for (i = 0; i < n; i++) {
+		const struct group *g = &r->group[i];
+		size_t y = top + i * rowh;
+		int wm = (int)((double)g->matched / (double)max * barw + 0.5);
+		int wx = (int)((double)g->missing / (double)max * barw + 0.5);
+
+		ob_printf(o, "<text class=\"label\" x=\"%d\" y=\"%zu\" "
+		    "text-anchor=\"end\">", labw - 8, y + 14);
+		h_text(o, rp_val(g->value, &sb));
+		ob_printf(o, "</text><rect class=\"bar-matched\" x=\"%d\" "
+		    "y=\"%zu\" width=\"%d\" height=\"16\" fill=\"" C_MATCH "\"/>"
+		    "<rect class=\"bar-missing\" x=\"%d\" y=\"%zu\" width=\"%d\" "
+		    "height=\"16\" fill=\"" C_MISS "\"/><text class=\"num\" "
+		    "x=\"%d\" y=\"%zu\">", labw, y, wm, labw + wm, y, wx,
+		    labw + wm + wx + 4, y + 13);
+		h_num(o, g->matched);
+		ob_puts(o, " + ");
+		h_num(o, g->missing);
+		ob_puts(o, "</text>");
+	}
+	ob_puts(o, "</svg><figcaption>Fires per ");
+	h_str(o, r->groupby);
+	ob_puts(o, ": matched (green) and missing (vermillion)</figcaption>"
+	    "</figure>\n");
+	sb_free(&sb);
+}
+
+static void
+h_totals(struct ob *o, const struct report *r)
+{
+	const struct totals *t = &r->t;
+
+	ob_puts(o, "<h2>Totals</h2>\n<table><tr><th></th><th>");
+	h_str(o, r->ref);
+	ob_puts(o, "</th><th>");
+	h_str(o, r->cand);
+	ob_puts(o, "</th></tr>\n<tr><td>fires</td><td class=\"n\">");
+	h_num(o, t->ref_fires);
+	ob_puts(o, "</td><td class=\"n\">");
+	h_num(o, t->cand_fires);
+	ob_puts(o, "</td></tr>\n<tr><td>distinct keys</td><td class=\"n\">");
+	h_num(o, t->ref_keys);
+	ob_puts(o, "</td><td class=\"n\">");
+	h_num(o, t->cand_keys);
+	ob_puts(o, "</td></tr></table>\n<ul>\n<li>Missing: <b>");
+	h_num(o, t->missing_keys);
+	ob_puts(o, "</b> keys carrying <b>");
+	h_num(o, t->missing_fires);
+	ob_puts(o, "</b> ");
+	h_str(o, r->ref);
+	ob_puts(o, " fires (");
+	put_pct(o, t->missing_fires, t->ref_fires, 1);
+	ob_puts(o, "% of its volume).</li>\n<li>Matched: <b>");
+	h_num(o, t->matched_keys);
+	ob_puts(o, "</b> keys carrying <b>");
+	h_num(o, t->matched_fires);
+	ob_puts(o, "</b> ");
+	h_str(o, r->ref);
+	ob_puts(o, " fires and <b>");
+	h_num(o, t->matched_cand_fires);
+	ob_puts(o, "</b> ");
+	h_str(o, r->cand);
+	ob_puts(o, " fires.</li>\n<li>Under-firing: <b>");
+	h_num(o, t->under_keys);
+	ob_puts(o, "</b> matched keys flagged by trace-join.</li>\n"
+	    "<li>Extra: <b>");
+	h_num(o, t->extra_keys);
+	ob_puts(o, "</b> keys carrying <b>");
+	h_num(o, t->extra_fires);
+	ob_puts(o, "</b> ");
+	h_str(o, r->cand);
+	ob_puts(o, " fires.</li>\n</ul>\n");
+}
+
+static void
+h_missing(struct ob *o, const struct report *r)
+{
+	size_t n = r->nmissing < r->top ? r->nmissing : r->top, i, j;
+
+	ob_puts(o, "<h2 id=\"missing\">Top missing keys</h2>\n");
+	if (n == 0) {
+		ob_puts(o, "<p>None.</p>\n");
+		return;
+	}
+	h_chart_pairs(o, r, r->missing, n, "Top missing keys: fires per key",
+	    "missing");
+	ob_puts(o, "<table><tr><th>#</th>");
+	h_keyhead(o, r);
+	ob_puts(o, "<th>");
+	h_str(o, r->ref);
+	ob_puts(o, " fires</th>");
+	for (j = 0; j < r->nrt; j++)
+		if (!r->rtrange[j]) {
+			ob_puts(o, "<th>");
+			h_str(o, r->ref);
+			ob_putc(o, ' ');
+			h_key(o, r->rtcol[j]);
+			ob_puts(o, "s</th>");
+		}
+	ob_puts(o, "<th>likely fn</th></tr>\n");
+	for (i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[r->missing[i]];
+
+		ob_printf(o, "<tr><td class=\"n\">%zu</td>", i + 1);
+		h_keycells(o, r, w);
+		ob_puts(o, "<td class=\"n\">");
+		h_num(o, w->ref);
+		ob_puts(o, "</td>");
+		for (j = 0; j < r->nrt; j++)
+			if (!r->rtrange[j]) {
+				ob_puts(o, "<td>");
+				h_values(o, &w->rt[j], (int)j == r->groupcol ?
+				    6 : 3, (int)j == r->groupcol ? "," : ", ");
+				ob_puts(o, "</td>");
+			}
+		h_note(o, w);
+		ob_puts(o, "</tr>\n");
+	}
+	ob_puts(o, "</table>\n");
+	if (r->nmissing > n)
+		ob_printf(o, "<p>%zu of %zu missing keys shown.</p>\n", n,
+		    r->nmissing);
+}
+
+static void
+h_under(struct ob *o, const struct report *r)
+{
+	size_t n = r->nunder < r->undertop ? r->nunder : r->undertop, i;
+
+	ob_puts(o, "<h2 id=\"under\">Top under-firing matched keys</h2>\n");
+	if (n == 0) {
+		ob_puts(o, "<p>None.</p>\n");
+		return;
+	}
+	h_chart_pairs(o, r, r->under, n, "Under-firing keys: fires per key",
+	    "under");
+	ob_puts(o, "<table><tr>");
+	h_keyhead(o, r);
+	ob_puts(o, "<th>");
+	h_str(o, r->ref);
+	ob_puts(o, "</th><th>");
+	h_str(o, r->cand);
+	ob_puts(o, "</th><th>ratio</th><th>likely fn</th></tr>\n");
+	for (i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[r->under[i]];
+
+		ob_puts(o, "<tr>");
+		h_keycells(o, r, w);
+		ob_puts(o, "<td class=\"n\">");
+		h_num(o, w->ref);
+		ob_puts(o, "</td><td class=\"n\">");
+		h_num(o, w->cand);
+		ob_puts(o, "</td><td class=\"n\">");
+		put_pct(o, w->cand, w->ref, 2);
+		ob_puts(o, "%</td>");
+		h_note(o, w);
+		ob_puts(o, "</tr>\n");
+	}
+	ob_puts(o, "</table>\n");
+}
+
+static void
+h_addrrows(struct ob *o, const struct report *r, const size_t *rows,
+    size_t n)
+{
+	ob_puts(o, "<table><tr>");
+	h_keyhead(o, r);
+	ob_puts(o, "<th>");
+	h_str(o, r->ref);
+	ob_puts(o, "</th><th>");
+	h_str(o, r->cand);
+	ob_puts(o, "</th><th>likely fn</th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[rows[i]];
+
+		ob_puts(o, "<tr>");
+		h_keycells(o, r, w);
+		ob_puts(o, "<td class=\"n\">");
+		h_num(o, w->ref);
+		ob_puts(o, "</td><td class=\"n\">");
+		h_num(o, w->cand);
+		ob_puts(o, "</td>");
+		h_note(o, w);
+		ob_puts(o, "</tr>\n");
+	}
+	ob_puts(o, "</table>\n");
+}
+
+static void
+h_families(struct ob *o, const struct report *r)
+{
+	size_t k;
+
+	for (k = 0; k < r->nfam; k++) {
+		ob_puts(o, "<h2>Family ");
+		h_str(o, r->fam[k].name);
+		ob_printf(o, " (%zu addresses)</h2>\n", r->fam[k].n);
+		if (r->fam[k].nrows == 0)
+			ob_puts(o, "<p>No key of the family fires.</p>\n");
+		else
+			h_addrrows(o, r, r->fam[k].rows, r->fam[k].nrows);
+	}
+	if (r->nfam == 0)
+		return;
+	ob_printf(o, "<p>Of %zu missing keys: ", r->nmissing);
+	for (k = 0; k < r->nfam; k++) {
+		ob_printf(o, "<b>%zu</b> in ", r->fam[k].missing);
+		h_str(o, r->fam[k].name);
+		ob_puts(o, ", ");
+	}
+	ob_printf(o, "<b>%zu</b> in no family (fresh).</p>\n", r->fresh);
+}
+
+static void
+h_watch(struct ob *o, const struct report *r)
+{
+	size_t k, i, n = 0, *rows;
+
+	if (r->nwatch == 0)
+		return;
+	ob_puts(o, "<h2>Watch list</h2>\n");
+	for (k = 0; k < r->nwatch; k++)
+		n += r->watch[k].nrows;
+	rows = xcalloc(n + 1, sizeof(*rows));
+	for (k = n = 0; k < r->nwatch; k++)
+		for (i = 0; i < r->watch[k].nrows; i++)
+			rows[n++] = r->watch[k].rows[i];
+	if (n > 0)
+		h_addrrows(o, r, rows, n);
+	for (k = 0; k < r->nwatch; k++)
+		if (r->watch[k].nrows == 0)
+			ob_printf(o, "<p>Watched address <code>0x%08llx</code> is "
+			    "in neither trace.</p>\n",
+			    (unsigned long long)r->watch[k].addr);
+	free(rows);
+}
+
+static void
+h_groups(struct ob *o, const struct report *r)
+{
+	struct sbuf sb = { 0 };
+	size_t i, n;
+
+	if (r->groupcol < 0)
+		return;
+	n = r->ngroup < 40 ? r->ngroup : 40;
+	ob_puts(o, "<h2 id=\"groups\">By ");
+	h_str(o, r->ref);
+	ob_putc(o, ' ');
+	h_str(o, r->groupby);
+	ob_puts(o, "</h2>\n");
+	if (n > 0)
+		h_chart_groups(o, r, n);
+	ob_puts(o, "<table><tr><th>");
+	h_str(o, r->groupby);
+	ob_puts(o, "</th><th>total</th><th>matched</th><th>missing</th>"
+	    "<th>distinct keys</th><th>analog in ");
+	h_str(o, r->cand);
+	ob_puts(o, "?</th></tr>\n");
+	for (i = 0; i < r->ngroup; i++) {
+		const struct group *g = &r->group[i];
+
+		ob_puts(o, "<tr><td class=\"n\">");
+		h_text(o, rp_val(g->value, &sb));
+		ob_puts(o, "</td><td class=\"n\">");
+		h_num(o, g->total);
+		ob_puts(o, "</td><td class=\"n\">");
+		h_num(o, g->matched);
+		ob_puts(o, "</td><td class=\"n\">");
+		h_num(o, g->missing);
+		ob_printf(o, "</td><td class=\"n\">%zu</td><td>%s</td></tr>\n",
+		    g->keys, g->matched > 0 ? "YES" : "<b>NO</b>");
+	}
+	ob_puts(o, "</table>\n");
+	if (r->noanalog > 0) {
+		ob_printf(o, "<p>%zu of %zu ", r->noanalog, r->ngroup);
+		h_str(o, r->groupby);
+		ob_puts(o, "s fire only on keys that ");
+		h_str(o, r->cand);
+		ob_puts(o, " never fires: ");
+		for (i = n = 0; i < r->ngroup; i++)
+			if (r->group[i].matched == 0) {
+				if (n++ > 0)
+					ob_puts(o, ", ");
+				h_text(o, rp_val(r->group[i].value, &sb));
+			}
+		ob_puts(o, ".</p>\n");
+	}
+	sb_free(&sb);
+}
+
+static void
+h_extra(struct ob *o, const struct report *r)
+{
+	size_t n = r->nextra < r->top ? r->nextra : r->top, i;
+
+	if (n == 0)
+		return;
+	ob_puts(o, "<h2>Extra keys</h2>\n<table><tr>");
+	h_keyhead(o, r);
+	ob_puts(o, "<th>");
+	h_str(o, r->cand);
+	ob_puts(o, " fires</th><th>likely fn</th></tr>\n");
+	for (i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[r->extra[i]];
+
+		ob_puts(o, "<tr>");
+		h_keycells(o, r, w);
+		ob_puts(o, "<td class=\"n\">");
+		h_num(o, w->cand);
+		ob_puts(o, "</td>");
+		h_note(o, w);
+		ob_puts(o, "</tr>\n");
+	}
+	ob_puts(o, "</table>\n");
+}
+
+static const char style[] =
+"body{font:15px/1.45 system-ui,sans-serif;max-width:72em;margin:2em auto;"
+"padding:0 1em;color:#111;background:#fff}"
+"h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:1px solid #ccc}"
+"table{border-collapse:collapse;margin:.8em 0}"
+"th,td{border:1px solid #bbb;padding:.2em .55em;text-align:left;"
+"vertical-align:top}th{background:#eee}td.n{text-align:right;"
+"font-variant-numeric:tabular-nums}code{font:13px ui-monospace,monospace}"
+".headline{font-size:1.2em;padding:.6em .8em;border-left:6px solid #555;"
+"background:#f4f4f4}.divergent{border-color:" C_MISS "}"
+".same{border-color:" C_MATCH "}.inconclusive{border-color:" C_CAND "}"
+".dim{color:#666}svg.chart text{font:12px system-ui,sans-serif;"
+"fill:#111}figure{margin:1em 0}figcaption{color:#444;font-size:.9em}"
+"@media print{body{max-width:none}h2{break-after:avoid}"
+"figure,table{break-inside:avoid}}\n";
+
+void
+write_html(const struct report *r, struct ob *o)
+{
+	const struct totals *t = &r->t;
+
+	ob_puts(o, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
+	    "content=\"width=device-width\"><title>");
+	if (r->title != NULL)
+		h_str(o, r->title);
+	else {
+		ob_puts(o, "Fire-pattern diff: ");
+		h_str(o, r->ref);
+		ob_puts(o, " vs ");
+		h_str(o, r->cand);
+	}
+	ob_printf(o, "</title><style>%s</style></head><body>\n<h1>", style);
+	if (r->title != NULL)
+		h_str(o, r->title);
+	else {
+		ob_puts(o, "Fire-pattern diff: ");
+		h_str(o, r->ref);
+		ob_puts(o, " vs ");
+		h_str(o, r->cand);
+	}
+	ob_printf(o, "</h1>\n<p class=\"headline %s\"><b>%s</b> — ",
+	    headline_word(r->headline), r->headline == HL_SAME ? "SAME" :
+	    r->headline == HL_DIVERGENT ? "DIVERGENT" : "INCONCLUSIVE");
+	if (r->headline == HL_SAME) {
+		ob_puts(o, "every ");
+		h_str(o, r->ref);
+		ob_puts(o, " key fires in ");
+		h_str(o, r->cand);
+		ob_puts(o, " too.");
+	} else {
+		h_num(o, t->missing_keys);
+		ob_putc(o, ' ');
+		h_str(o, r->ref);
+		ob_printf(o, " key%s never fire%s in ", t->missing_keys == 1 ?
+		    "" : "s", t->missing_keys == 1 ? "s" : "");
+		h_str(o, r->cand);
+		ob_puts(o, ", carrying ");
+		h_num(o, t->missing_fires);
+		ob_puts(o, " fires (");
+		put_pct(o, t->missing_fires, t->ref_fires, 1);
+		ob_printf(o, "%% of its volume; %s than %llu).",
+		    r->headline == HL_DIVERGENT ? "more" : "not more",
+		    (unsigned long long)r->divergent_fires);
+	}
+	ob_puts(o, "</p>\n");
+	h_totals(o, r);
+	h_missing(o, r);
+	h_under(o, r);
+	h_families(o, r);
+	h_watch(o, r);
+	h_groups(o, r);
+	h_extra(o, r);
+	ob_puts(o, "</body></html>\n");
+}
