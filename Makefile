@@ -97,10 +97,13 @@ install: all
 	for t in $(TOOLS); do cp man/$$t.1 $(DESTDIR)$(MANDIR)/man1/; done
 	cp man/trace-format.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/trace-tools.7 $(DESTDIR)$(MANDIR)/man7/
+	mkdir -p $(DESTDIR)$(COMPDIR)
+	for t in $(TOOLS); do \
+	    cp src/trace-tools.bash-completion $(DESTDIR)$(COMPDIR)/$$t; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
-	    $(DESTDIR)$(MANDIR)/man1/$$t.1; done
+	    $(DESTDIR)$(MANDIR)/man1/$$t.1 $(DESTDIR)$(COMPDIR)/$$t; done
 	rm -f $(DESTDIR)$(MANDIR)/man5/trace-format.5 \
 	    $(DESTDIR)$(MANDIR)/man7/trace-tools.7
 

@@ -82,7 +82,7 @@ raw_read(struct rd *r, void *dst, size_t n)
 		if (errno != EINTR)
 			die_errno("%s: read error", r->name);
 	}
-	r->rawpos += (uint64_t)k;
+	__atomic_add_fetch(&r->rawpos, (uint64_t)k, __ATOMIC_RELAXED);
 	return (size_t)k;
 }
 

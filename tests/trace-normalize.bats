@@ -563,3 +563,15 @@ EOT
 		assert_failure 2
 	done
 }
+
+@test "progress: shown on a terminal or when asked, never otherwise" {
+	events | canary_of > "$T/c.jsonl"
+	run --separate-stderr trace-normalize -s "$CANARY" "$T/c.jsonl"
+	[ -z "$stderr" ]
+	run --separate-stderr trace-normalize --progress -s "$CANARY" "$T/c.jsonl"
+	assert_success
+	[[ "$stderr" =~ ^trace-normalize:\ 0\.0\ MB\ of\ 0\.0\ MB\ \(100%\),\ [0-9]+\ MB/s$ ]]
+	command -v script >/dev/null || skip "script(1) not installed"
+	run script -qec "trace-normalize -s '$CANARY' '$T/c.jsonl' >/dev/null" /dev/null
+	[[ "$output" == *$'\r\033[Ktrace-normalize: '*' MB/s'* ]]
+}

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "num.h"
 #include "ob.h"
+#include "progress.h"
 #include "rd.h"
 #include "tsv.h"
 #include "normalize.h"
@@ -527,10 +528,14 @@ main(int argc, char *argv[])
 		ob_puts(badout, "file\tline\treason\trecord\n");
 	}
 	write_header(o);
+	progress_start(in, n, S.progress);
 	for (i = 0; i < n; i++) {
+		progress_file(i);
 		convert(in[i], names[i], o);
-		rd_close(in[i]);
 	}
+	progress_stop();
+	for (i = 0; i < n; i++)
+		rd_close(in[i]);
 	ob_close(o);
 	if (badout != NULL)
 		ob_close(badout);

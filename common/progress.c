@@ -1,0 +1,136 @@
+/* progress.c - a sampling progress line; see progress.h. */
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "progress.h"
+#include "rd.h"
+
+static struct rd	**inputs;
+static int		  ninputs;
+static int		  cur;		/* atomic: input being read */
+static int		  active, tty, stopping;
+static pthread_t	  thr;
+static pthread_mutex_t	  mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	  cv = PTHREAD_COND_INITIALIZER;
+static struct timespec	  t0;
+static unsigned long long total;	/* sum of known sizes, 0 if any unknown */
+
+static double
+since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static unsigned long long
+done_bytes(void)
+{
+	int i, c = __atomic_load_n(&cur, __ATOMIC_RELAXED);
+	unsigned long long d = 0;
+
+	for (i = 0; i < c && i < ninputs; i++)
+		d += rd_size(inputs[i]);
+	if (c < ninputs)
+		d += rd_rawpos(inputs[c]);
+	return d;
+}
+
+static void
+show(int final)
+{
+	unsigned long long d = done_bytes();
+	double s = since(&t0), rate = s > 0 ? d / s : 0;
+	char left[32] = "";
+
+	if (total > 0 && rate > 0 && !final) {
+		unsigned long long l = (unsigned long long)((total - (d < total ?
+		    d : total)) / rate + 0.5);
+
+		snprintf(left, sizeof(left), ", %llu:%02llu left", l / 60,
+		    l % 60);
+	}
+	fprintf(stderr, "%s%s: %.1f MB", tty ? "\r\033[K" : "", err_prog(),
+	    d / 1e6);
+	if (total > 0)
+		fprintf(stderr, " of %.1f MB (%.0f%%)", total / 1e6,
+		    100.0 * (double)(d < total ? d : total) / (double)total);
+	fprintf(stderr, ", %.0f MB/s%s%s", rate / 1e6, left,
+	    final ? (tty ? "\n" : "\n") : (tty ? "" : "\n"));
+	fflush(stderr);
+}
+
+static void *
+run(void *arg)
+{
+	struct timespec until;
+	int tick = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&mu);
+	while (!stopping) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 500000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&cv, &mu, &until);
+		if (stopping)
+			break;
+		/* A terminal line twice a second; a log line every 5 s. */
+		if (tty || ++tick % 10 == 0)
+			show(0);
+	}
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+void
+progress_start(struct rd **in, int n, int force)
+{
+	int i;
+
+	tty = isatty(STDERR_FILENO);
+	if (!force && !tty)
+		return;
+	inputs = in;
+	ninputs = n;
+	total = 0;
+	for (i = 0; i < n; i++) {
+		if (rd_size(in[i]) == 0) {
+			total = 0;
+			break;
+		}
+		total += rd_size(in[i]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pthread_create(&thr, NULL, run, NULL) != 0)
+		return;	/* no progress is no reason to fail */
+	active = 1;
+}
+
+void
+progress_file(int i)
+{
+	__atomic_store_n(&cur, i, __ATOMIC_RELAXED);
+}
+
+void
+progress_stop(void)
+{
+	if (!active)
+		return;
+	pthread_mutex_lock(&mu);
+	stopping = 1;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
+	pthread_join(thr, NULL);
+	progress_file(ninputs);
+	show(1);
+	active = 0;
+}
