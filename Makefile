@@ -35,13 +35,14 @@ REPORT_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-report/*.c))
 # Debian packages, by purpose.
 BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev \
 	     libpcre2-dev
-CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel \
+CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel valgrind \
 	     strace gawk
 BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind
 
 all: deps-build $(BINS)
 
-.PHONY: all deps-build deps-check demo check test install uninstall clean bench
+.PHONY: all deps-build deps-check demo check check-asan check-valgrind \
+	fuzz test install uninstall clean bench
 
 %.o: %.c $(COMMON_HDR)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -79,8 +80,52 @@ deps-check:
 demo: all
 	@sh examples/demo.sh
 
-check: all deps-check tests/unit/test-common
+FUZZ_TARGETS = json csv tsv num
+FUZZ_REPLAY = $(FUZZ_TARGETS:%=tests/fuzz/replay-%)
+FUZZ_SECONDS ?= 60
+
+check: all deps-check tests/unit/test-common $(FUZZ_REPLAY)
 	@sh tests/run.sh
+
+# The whole suite again, built with AddressSanitizer and UBSan, in a copy
+# of the tree (.asan/) so that bin/ keeps the normal build.
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	     -fno-sanitize-recover=all
+check-asan: deps-build deps-check
+	rm -rf .asan && mkdir .asan
+	cp -R Makefile common src tests man examples .asan/
+	$(MAKE) -C .asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
+	    all tests/unit/test-common $(FUZZ_REPLAY)
+	cd .asan && TRACE_TOOLS_SANITIZED=1 \
+	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    SEED_DIFF="$(CURDIR)/../shared/seed/diff.py" sh tests/run.sh
+
+# A valgrind run of the demo pipeline: no errors, no definite leaks.
+check-valgrind: all
+	@sh tests/valgrind.sh
+
+# Coverage-guided fuzzing with libFuzzer (clang-14, libclang-rt-14-dev):
+# each target runs FUZZ_SECONDS, starting from the committed corpus; new
+# inputs go to tests/fuzz/build/ (copy the interesting ones into the
+# corpus, and crashes into tests/fuzz/corpus/TARGET/ as regressions).
+fuzz:
+	@sh tests/need-pkgs.sh fuzz clang-14 libclang-rt-14-dev
+	mkdir -p tests/fuzz/build
+	for t in $(FUZZ_TARGETS); do \
+	    clang-14 -g -O1 -fsanitize=fuzzer,address,undefined \
+	        -fno-sanitize-recover=all $(ALL_CPPFLAGS) -Itests/fuzz \
+	        -o tests/fuzz/build/fuzz-$$t tests/fuzz/fuzz-$$t.c \
+	        $(COMMON_SRC) $(LDLIBS) || exit 2; \
+	    mkdir -p tests/fuzz/build/corpus-$$t; \
+	    tests/fuzz/build/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -max_len=4096 tests/fuzz/build/corpus-$$t \
+	        tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+tests/fuzz/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
+	$(CC) $(ALL_CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) $(LDFLAGS) -o $@ \
+	    tests/fuzz/fuzz-$*.c tests/fuzz/replay.c $(LIB) $(LDLIBS)
 
 test: check
 
@@ -108,7 +153,9 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man7/trace-tools.7
 
 clean:
-	rm -f common/*.o src/*.o src/*/*.o $(LIB) $(BINS)
+	rm -f common/*.o src/*.o src/*/*.o $(LIB) $(BINS) \
+	    tests/unit/test-common $(FUZZ_REPLAY)
+	rm -rf .asan tests/fuzz/build
 
 tests/unit/test-common: tests/unit/test-common.c $(LIB) $(COMMON_HDR)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)

@@ -108,7 +108,7 @@ ht_new(void)
 	struct htab *h = xcalloc(1, sizeof(*h));
 
 	seed();
-	h->mask = 63;
+	h->mask = 7;	/* small: a tool may keep a table per column */
 	h->slot = xcalloc(h->mask + 1, sizeof(*h->slot));
 	return h;
 }
@@ -188,12 +188,12 @@ ht_intern(struct htab *h, const void *key, size_t n, int *isnew)
 	if (h->nent == UINT32_MAX - 1)
 		dief("more than %u distinct keys", UINT32_MAX - 1);
 	if (h->nent == h->capent) {
-		h->capent = h->capent ? h->capent * 2 : 64;
+		h->capent = h->capent ? h->capent * 2 : 8;
 		h->ent = xreallocarray(h->ent, h->capent, sizeof(*h->ent));
 	}
 	if (h->keycap - h->keylen < n) {
 		while (h->keycap - h->keylen < n)
-			h->keycap = h->keycap ? h->keycap * 2 : 4096;
+			h->keycap = h->keycap ? h->keycap * 2 : 64;
 		h->keys = xrealloc(h->keys, h->keycap);
 	}
 	memcpy(h->keys + h->keylen, key, n);

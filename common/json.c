@@ -432,7 +432,10 @@ json_unescape(struct span raw, struct sbuf *sb)
 		}
 		run = i + 1;
 	}
-	sb_add(sb, p + run, raw.n - run);
+	if (run < raw.n)
+		sb_add(sb, p + run, raw.n - run);
+	else
+		sb_add(sb, "", 0);
 	return NULL;
 }
 
@@ -512,6 +515,7 @@ json_put_string(struct ob *o, const char *p, size_t n)
 		}
 		run = ++i;
 	}
-	ob_write(o, p + run, n - run);
+	if (run < n)
+		ob_write(o, p + run, n - run);
 	ob_putc(o, '"');
 }

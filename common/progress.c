@@ -33,10 +33,9 @@ done_bytes(void)
 	int i, c = __atomic_load_n(&cur, __ATOMIC_RELAXED);
 	unsigned long long d = 0;
 
-	for (i = 0; i < c && i < ninputs; i++)
-		d += rd_size(inputs[i]);
-	if (c < ninputs)
-		d += rd_rawpos(inputs[c]);
+	/* Bytes read so far: exact for pipes too, where sizes are unknown. */
+	for (i = 0; i <= c && i < ninputs; i++)
+		d += rd_rawpos(inputs[i]);
 	return d;
 }
 

@@ -128,7 +128,7 @@ sym_count(const struct symtab *t)
 }
 
 int
-sym_lookup(const struct symtab *t, uint64_t v, struct sbuf *sb)
+sym_lookup(const struct symtab *t, uint64_t v, int withoff, struct sbuf *sb)
 {
 	size_t lo = 0, hi = t->n;
 	const struct sym *s;
@@ -150,7 +150,7 @@ sym_lookup(const struct symtab *t, uint64_t v, struct sbuf *sb)
 		return 0;
 	sb_clear(sb);
 	sb_adds(sb, s->name);
-	if (v != s->addr) {
+	if (withoff && v != s->addr) {
 		snprintf(b, sizeof(b), "+0x%llx",
 		    (unsigned long long)(v - s->addr));
 		sb_adds(sb, b);

@@ -27,9 +27,11 @@ void	sym_free(struct symtab *t);
 size_t	sym_count(const struct symtab *t);
 
 /*
- * Resolve v.  Returns 1 and replaces sb's content with "NAME" or
- * "NAME+0xOFF", or 0 when no symbol covers v (sb untouched).
+ * Resolve v.  Returns 1 and replaces sb's content with "NAME" or, when
+ * withoff is set and v is inside the symbol, "NAME+0xOFF"; or returns 0
+ * when no symbol covers v (sb untouched).
  */
-int	sym_lookup(const struct symtab *t, uint64_t v, struct sbuf *sb);
+int	sym_lookup(const struct symtab *t, uint64_t v, int withoff,
+	    struct sbuf *sb);
 
 #endif

@@ -59,7 +59,8 @@ tally_put(struct ob *o, const char *p, size_t n)
 		ob_write(o, e, 3);
 		run = i + 1;
 	}
-	ob_write(o, p + run, n - run);
+	if (run < n)
+		ob_write(o, p + run, n - run);
 }
 
 void
@@ -75,7 +76,10 @@ tally_enc(struct sbuf *sb, const char *p, size_t n)
 		sb_add(sb, e, 3);
 		run = i + 1;
 	}
-	sb_add(sb, p + run, n - run);
+	if (run < n)
+		sb_add(sb, p + run, n - run);
+	else
+		sb_add(sb, "", 0);
 }
 
 int
@@ -106,6 +110,9 @@ tally_decode(struct span v, struct sbuf *sb)
 		i += 2;
 		run = i + 1;
 	}
-	sb_add(sb, v.p + run, v.n - run);
+	if (run < v.n)
+		sb_add(sb, v.p + run, v.n - run);
+	else
+		sb_add(sb, "", 0);
 	return 0;
 }

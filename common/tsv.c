@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "htab.h"
 #include "tsv.h"
 
 size_t
@@ -45,12 +46,20 @@ tsv_hdr_parse(struct tsv_hdr *h, struct span line, const char *file)
 		if (memchr(h->col[i].p, '\0', h->col[i].n) != NULL)
 			die_at(file, 1, "NUL byte in header");
 	}
-	/* Duplicates: quadratic, but headers are short. */
-	for (i = 0; i < h->ncol; i++)
-		for (j = i + 1; j < h->ncol; j++)
-			if (span_eq(h->col[i], h->col[j]))
+	/* Duplicates: by hash, as a header may have a million columns. */
+	if (h->ncol > 1) {
+		struct htab *seen = ht_new();
+		int isnew;
+
+		for (i = 0; i < h->ncol; i++) {
+			ht_intern(seen, h->col[i].p, h->col[i].n, &isnew);
+			if (!isnew)
 				die_at(file, 1, "duplicate column name '%.*s'",
 				    (int)h->col[i].n, h->col[i].p);
+		}
+		ht_free(seen);
+	}
+	(void)j;
 }
 
 void
@@ -133,7 +142,8 @@ tsv_put(struct ob *o, const char *p, size_t n)
 		ob_write(o, e, 2);
 		run = i + 1;
 	}
-	ob_write(o, p + run, n - run);
+	if (run < n)
+		ob_write(o, p + run, n - run);
 }
 
 int
@@ -162,7 +172,10 @@ tsv_unescape(struct span s, struct sbuf *sb)
 		i++;
 		run = i + 1;
 	}
-	sb_add(sb, s.p + run, s.n - run);
+	if (run < s.n)	/* never NULL + 0: an empty span may have no bytes */
+		sb_add(sb, s.p + run, s.n - run);
+	else
+		sb_add(sb, "", 0);
 	return 0;
 }
 

@@ -121,6 +121,8 @@ cmap_add(struct cmap *m, uint32_t id, uint64_t c, const char *file,
 static uint32_t
 intern(struct acol *a, struct span v)
 {
+	if (a->vals == NULL)		/* made on first use */
+		a->vals = ht_new();
 	if (a->havelast && a->last.len == v.n &&
 	    memcmp(a->last.p, v.p, v.n) == 0)
 		return a->lastid;
@@ -138,7 +140,8 @@ grow_keys(uint32_t k)
 
 	if (k < capkeys)
 		return;
-	capkeys = capkeys ? capkeys * 2 : 1024;
+	/* Start small when there are many tally columns. */
+	capkeys = capkeys ? capkeys * 2 : nac > 64 ? 16 : 1024;
 	count = xreallocarray(count, capkeys, sizeof(*count));
 	for (i = 0; i < nac; i++) {
 		struct acol *a = &ac[i];
@@ -261,8 +264,6 @@ setup_columns(const char *file)
 		for (j = 0; j < ntk; j++)
 			if (span_eqs(name, tkcol[j]))
 				ac[i].kind = (enum tally_kind)tkkind[j];
-		if (ac[i].kind != TK_RANGE)
-			ac[i].vals = ht_new();
 	}
 	for (j = 0; j < ntk; j++) {
 		c = tsv_need(&hdr, tkcol[j], NULL);
@@ -384,7 +385,7 @@ keycmp(const void *x, const void *y)
 static void
 rank_values(struct acol *a)
 {
-	uint32_t n = ht_count(a->vals), i, *ord;
+	uint32_t n = a->vals != NULL ? ht_count(a->vals) : 0, i, *ord;
 
 	sortvals = xreallocarray(NULL, n ? n : 1, sizeof(*sortvals));
 	ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));

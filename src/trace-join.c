@@ -311,6 +311,7 @@ main(int argc, char *argv[])
 				    "REF,CAND, got '%s'", optarg);
 			side[0].name = names[0];
 			side[1].name = names[1];
+			free(names);	/* the array; the names live on */
 			break;
 		case 'T':
 			threshold = strtod(optarg, &end);

@@ -240,11 +240,7 @@ apply(const struct xform *x, struct span v, struct span *out,
 		    num_strerror(e), (int)v.n, v.p);
 	if (x->masked)
 		u &= x->mask;
-	if (x->sym != NULL && sym_lookup(x->sym, u, sb)) {
-		char *plus;
-
-		if (x->fnonly && (plus = strstr(sb->p, "+0x")) != NULL)
-			sb->len = (size_t)(plus - sb->p);
+	if (x->sym != NULL && sym_lookup(x->sym, u, !x->fnonly, sb)) {
 		*out = span_make(sb->p, sb->len);
 		return;
 	}

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <csv.h>
-
+#include "csvr.h"
 #include "err.h"
+#include "htab.h"
 #include "json.h"
 #include "rd.h"
 #include "tsv.h"
@@ -18,8 +18,8 @@
 
 enum format cur_format;
 
-static int
-blank(struct span l)
+int
+blank_line(struct span l)
 {
 	for (size_t i = 0; i < l.n; i++)
 		if (l.p[i] != ' ' && l.p[i] != '\t' && l.p[i] != '\r')
@@ -60,7 +60,7 @@ read_jsonl(struct rd *in, const char *file, struct ob *o, struct span line)
 	do {
 		size_t k;
 
-		if (blank(line)) {
+		if (blank_line(line)) {
 			n_blank++;
 			continue;
 		}
@@ -116,17 +116,20 @@ static size_t ncolslot;
 static void
 map_header(struct span *names, size_t n, const char *file)
 {
+	struct htab *seen = ht_new();
 	size_t i, j;
+	int isnew;
 
 	for (i = 0; i < n; i++) {
 		if (names[i].n == 0)
 			die_at(file, 1, "empty column name in header "
 			    "(column %zu)", i + 1);
-		for (j = 0; j < i; j++)
-			if (span_eq(names[i], names[j]))
-				die_at(file, 1, "duplicate column name '%.*s'",
-				    (int)names[i].n, names[i].p);
+		ht_intern(seen, names[i].p, names[i].n, &isnew);
+		if (!isnew)
+			die_at(file, 1, "duplicate column name '%.*s'",
+			    (int)names[i].n, names[i].p);
 	}
+	ht_free(seen);
 	free(colslot);
 	colslot = xreallocarray(NULL, n ? n : 1, sizeof(*colslot));
 	ncolslot = n;
@@ -150,146 +153,82 @@ map_header(struct span *names, size_t n, const char *file)
 }
 
 /*
- * CSV through libcsv (strict, unterminated final quote caught by
- * csv_fini).  libcsv reuses its field buffer, so fields are copied into
- * one record buffer; spans into it are made when the record ends.
+ * CSV through common/csvr (libcsv, strict).  A record's line is the line
+ * it starts on; its text, for --bad-lines, is all of its lines.
  */
-struct csvctx {
-	struct sbuf	 buf;
-	size_t		*off, *len;
-	size_t		 nf, cap;
-	int		 inrec;		/* a record is open across lines */
-	int		 header_done;
-	struct rec	 r;
-	struct sbuf	 text;		/* raw lines of the open record */
-	struct ob	*o;
-	struct span	*names;
-};
-
-static void
-csv_field(void *s, size_t n, void *data)
-{
-	struct csvctx *c = data;
-
-	if (c->nf == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->off = xreallocarray(c->off, c->cap, sizeof(*c->off));
-		c->len = xreallocarray(c->len, c->cap, sizeof(*c->len));
-	}
-	c->off[c->nf] = c->buf.len;
-	c->len[c->nf] = n;
-	sb_add(&c->buf, s, n);
-	c->nf++;
-}
-
-static void
-csv_record(int term, void *data)
-{
-	struct csvctx *c = data;
-	size_t i;
-
-	(void)term;
-	if (!c->header_done) {
-		c->names = xreallocarray(c->names, c->nf ? c->nf : 1,
-		    sizeof(*c->names));
-		for (i = 0; i < c->nf; i++)
-			c->names[i] = span_make(c->buf.p + c->off[i], c->len[i]);
-		map_header(c->names, c->nf, c->r.msgname);
-		c->header_done = 1;
-		goto done;
-	}
-	n_records++;
-	rec_gen++;
-	c->r.text = span_make(c->text.p, c->text.len);
-	if (c->nf != ncolslot) {
-		bad_record(&c->r, "expected %zu fields, got %zu", ncolslot,
-		    c->nf);
-		goto done;
-	}
-	for (i = 0; i < c->nf; i++)
-		if (colslot[i] >= 0)
-			set_slot(colslot[i],
-			    span_make(c->buf.p + c->off[i], c->len[i]),
-			    VK_STR, 0);
-	emit_record(c->o, &c->r);
-done:
-	c->nf = 0;
-	sb_clear(&c->buf);
-	sb_clear(&c->text);
-	c->inrec = 0;
-}
-
-static int
-csv_nospace(unsigned char ch)
-{
-	(void)ch;
-	return 0;
-}
-
-static void
-csv_start(struct csv_parser *p)
-{
-	if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		dief("cannot initialize the CSV parser");
-	csv_set_space_func(p, csv_nospace);
-}
-
 void
 read_csv(struct rd *in, const char *file, struct ob *o, struct span line)
 {
-	struct csv_parser p;
-	static struct csvctx c;
+	static struct csvr *c;
+	static struct sbuf text;
+	static struct span *names;
+	struct rec r = { file, rd_name(in), 0, { NULL, 0 } };
+	int header = 1, k;
+	size_t i, nf;
 
 	cur_format = FMT_CSV;
-	c.o = o;
-	c.header_done = 0;
-	c.nf = 0;
-	c.inrec = 0;
-	sb_clear(&c.buf);
-	sb_clear(&c.text);
-	c.r.file = file;
-	c.r.msgname = rd_name(in);
-	csv_start(&p);
+	if (c == NULL)
+		c = csvr_new();
+	csvr_reset(c);
+	sb_clear(&text);
 	do {
-		if (!c.inrec) {
-			if (blank(line)) {
+		if (!csvr_open(c)) {
+			if (blank_line(line)) {
 				n_blank++;
 				continue;
 			}
-			c.r.line = rd_lineno(in);
-		}
-		c.inrec = 1;
-		if (c.text.len > 0)
-			sb_addc(&c.text, '\n');
-		sb_add(&c.text, line.p, line.n);
-		if (csv_parse(&p, line.p, line.n, csv_field, csv_record, &c) !=
-		    line.n || csv_parse(&p, "\n", 1, csv_field, csv_record,
-		    &c) != 1) {
-			const char *why = csv_strerror(csv_error(&p));
-
-			if (!c.header_done)
-				die_at(c.r.msgname, c.r.line, "bad CSV header: %s",
-				    why);
+			r.line = rd_lineno(in);
+			sb_clear(&text);
+		} else
+			sb_addc(&text, '\n');
+		sb_add(&text, line.p, line.n);
+		if ((k = csvr_line(c, line.p, line.n)) == 0)
+			continue;
+		r.text = span_make(text.p, text.len);
+		if (k < 0) {
+			if (header)
+				die_at(r.msgname, r.line, "bad CSV header: %s",
+				    csvr_error(c));
 			n_records++;
-			c.r.text = span_make(c.text.p, c.text.len);
-			bad_record(&c.r, "malformed CSV: %s", why);
-			csv_free(&p);
-			csv_start(&p);
-			c.nf = 0;
-			sb_clear(&c.buf);
-			sb_clear(&c.text);
-			c.inrec = 0;
+			bad_record(&r, "malformed CSV: %s", csvr_error(c));
+			csvr_reset(c);
+			continue;
 		}
-	} while (rd_line(in, &line));
-	if (csv_fini(&p, csv_field, csv_record, &c) != 0) {
-		if (!c.header_done)
-			die_at(c.r.msgname, c.r.line, "bad CSV header: "
-			    "unterminated quoted field");
+		nf = csvr_nfields(c);
+		if (header) {
+			names = xreallocarray(names, nf ? nf : 1,
+			    sizeof(*names));
+			/* The header's names must outlive the record buffer. */
+			for (i = 0; i < nf; i++) {
+				struct span f = csvr_field(c, i);
+
+				names[i] = span_make(xmemdup(f.p, f.n), f.n);
+			}
+			map_header(names, nf, r.msgname);
+			header = 0;
+			continue;
+		}
 		n_records++;
-		c.r.text = span_make(c.text.p, c.text.len);
-		bad_record(&c.r, "malformed CSV: unterminated quoted field");
+		rec_gen++;
+		if (nf != ncolslot) {
+			bad_record(&r, "expected %zu fields, got %zu", ncolslot,
+			    nf);
+			continue;
+		}
+		for (i = 0; i < nf; i++)
+			if (colslot[i] >= 0)
+				set_slot(colslot[i], csvr_field(c, i), VK_STR,
+				    0);
+		emit_record(o, &r);
+	} while (rd_line(in, &line));
+	if (csvr_finish(c) != 0) {
+		r.text = span_make(text.p, text.len);
+		if (header)
+			die_at(r.msgname, r.line, "bad CSV header: %s",
+			    csvr_error(c));
+		n_records++;
+		bad_record(&r, "malformed CSV: %s", csvr_error(c));
 	}
-	csv_free(&p);
 }
 
 void

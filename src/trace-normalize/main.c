@@ -459,15 +459,6 @@ detect(struct span l)
 	return FMT_CSV;
 }
 
-static int
-is_blank(struct span l)
-{
-	for (size_t i = 0; i < l.n; i++)
-		if (l.p[i] != ' ' && l.p[i] != '\t')
-			return 0;
-	return 1;
-}
-
 static void
 convert(struct rd *in, const char *file, struct ob *o)
 {
@@ -478,7 +469,7 @@ convert(struct rd *in, const char *file, struct ob *o)
 	for (;;) {
 		if (!rd_line(in, &line))
 			return;
-		if (!is_blank(line))
+		if (!blank_line(line))
 			break;
 		n_blank++;
 	}

@@ -130,6 +130,9 @@ void	read_regex(struct rd *in, const char *file, struct ob *o,
 /* Compile --regex and map its named groups to slots (regex.c). */
 void	regex_compile(void);
 
+/* Whether a line holds only blanks (spaces, tabs, a CR). */
+int	blank_line(struct span l);
+
 /* Format of the record being converted: how slot values are escaped. */
 extern enum format cur_format;
 

@@ -89,7 +89,7 @@ read_regex(struct rd *in, const char *file, struct ob *o, struct span line)
 	cur_format = FMT_REGEX;
 	ov = pcre2_get_ovector_pointer(md);
 	do {
-		if (line.n == 0) {
+		if (blank_line(line)) {
 			n_blank++;
 			continue;
 		}

@@ -580,10 +580,7 @@ derive(struct report *r, const struct ropts *o)
 void
 report_load(struct report *r, const struct ropts *o)
 {
-	size_t i, k, nnotes = 0;
-	uint64_t *noteaddr = NULL;
-	char **notetext = NULL;
-	struct symtab *sym = NULL;
+	size_t i, k;
 	int need_addr = o->nfam > 0 || o->watch != NULL || o->notes != NULL ||
 	    o->symbols != NULL;
 
@@ -622,9 +619,9 @@ report_load(struct report *r, const struct ropts *o)
 		free(wa);
 	}
 	if (o->notes != NULL)
-		noteaddr = load_addrs(o->notes, &nnotes, &notetext);
+		r->noteaddr = load_addrs(o->notes, &r->nnotes, &r->notetext);
 	if (o->symbols != NULL)
-		sym = sym_load(o->symbols);
+		r->sym = sym_load(o->symbols);
 
 	read_join(r);
 
@@ -673,11 +670,11 @@ report_load(struct report *r, const struct ropts *o)
 		    NUM_OK;
 		if (!w->hasaddr)
 			continue;
-		for (k = 0; k < nnotes; k++)
-			if (noteaddr[k] == w->addr)
-				w->note = notetext[k];
-		if (w->note == NULL && sym != NULL && sym_lookup(sym, w->addr,
-		    &sb))
+		for (k = 0; k < r->nnotes; k++)
+			if (r->noteaddr[k] == w->addr)
+				w->note = r->notetext[k];
+		if (w->note == NULL && r->sym != NULL && sym_lookup(r->sym,
+		    w->addr, 1, &sb))
 			w->note = sb.p;	/* kept for the run */
 	}
 	derive(r, o);

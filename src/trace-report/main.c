@@ -101,8 +101,9 @@ bad_family_name(const char *s, size_t n)
 int
 main(int argc, char *argv[])
 {
-	struct ropts ro;
-	struct report r;
+	/* Static: what they hold lives until exit, and stays reachable. */
+	static struct ropts ro;
+	static struct report r;
 	struct ob *o;
 	enum fmt fmt = F_MD;
 	const char *output = NULL, *csvdir = NULL, *eq;

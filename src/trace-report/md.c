@@ -292,7 +292,17 @@ static void
 md_under(struct ob *o, const struct report *r)
 {
 	size_t n = r->nunder < r->undertop ? r->nunder : r->undertop, i;
-	uint64_t max = r->nunder > 0 ? r->row[r->under[0]].ref : 0;
+	uint64_t max = 0;
+
+	/* One scale for both columns: the largest count shown. */
+	for (i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[r->under[i]];
+
+		if (w->ref > max)
+			max = w->ref;
+		if (w->cand > max)
+			max = w->cand;
+	}
 
 	ob_puts(o, "## Top under-firing matched keys (");
 	md_str(o, r->ref);

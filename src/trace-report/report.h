@@ -110,6 +110,12 @@ struct report {
 	size_t		 ngroup;
 	size_t		 noanalog;	/* groups without a matched fire */
 
+	/* The notes and symbols behind the likely-fn column. */
+	uint64_t	*noteaddr;
+	char		**notetext;
+	size_t		 nnotes;
+	struct symtab	*sym;
+
 	/* Options the writers quote. */
 	uint64_t	 divergent_fires;
 	size_t		 top, undertop, freshtop;

@@ -1,0 +1,233 @@
+#!/usr/bin/env bats
+# The cases of ROBUSTNESS.md for the tools after trace-normalize (whose
+# own cases are in trace-normalize.bats): output faults, input faults,
+# malformed rows, hostile strings, hash flooding.
+load helper
+
+# A small valid input for each tool, in $T: ev (events), k (keyed),
+# h (histogram), j (join).
+inputs() {
+	printf 'op\tlr\thandle\ttid\tts\n' > "$T/ev"
+	for i in $(seq 1 40); do
+		printf 'set\t0x%08x\t0x00000001\t%d\t%d\n' $((i % 7)) $((i % 3)) "$i" >> "$T/ev"
+	done
+	trace-key "$T/ev" > "$T/k"
+	trace-hist "$T/k" > "$T/h"
+	trace-join "$T/h" "$T/h" > "$T/j"
+}
+
+# tool_cmd TOOL FILE: the command line that reads FILE.
+tool_cmd() {
+	case $1 in
+	trace-join) echo "trace-join $2 $2" ;;
+	*) echo "$1 $2" ;;
+	esac
+}
+
+input_of() {
+	case $1 in
+	trace-key) echo "$T/ev" ;;
+	trace-hist) echo "$T/k" ;;
+	trace-join) echo "$T/h" ;;
+	trace-report) echo "$T/j" ;;
+	esac
+}
+
+TOOLS="trace-key trace-hist trace-join trace-report"
+
+@test "output faults: /dev/full and a closed stdout exit 2 with a message" {
+	inputs
+	for t in $TOOLS; do
+		run --separate-stderr bash -c "$(tool_cmd "$t" "$(input_of "$t")") > /dev/full"
+		assert_failure 2
+		[[ "$stderr" == "$t: standard output: write error: No space left on device" ]] ||
+		    fail "$t: $stderr"
+		run --separate-stderr bash -c "$(tool_cmd "$t" "$(input_of "$t")") >&-"
+		assert_failure 2
+		[[ "$stderr" == "$t: standard output: write error: Bad file descriptor" ]] ||
+		    fail "$t: $stderr"
+	done
+}
+
+@test "a reader that goes away: quiet under default SIGPIPE, an error if ignored" {
+	printf 'op\tlr\ttid\n' > "$T/big"
+	seq 1 300000 | awk '{ printf "set\t0x%08x\t%d\n", $1, $1 % 5 }' >> "$T/big"
+	run --separate-stderr bash -c 'trace-key "$1" | head -1' _ "$T/big"
+	assert_success
+	[ -z "$stderr" ]
+	run --separate-stderr bash -c 'trap "" PIPE; trace-key "$1" | head -1; exit ${PIPESTATUS[0]}' _ "$T/big"
+	assert_failure 2
+	[ "$stderr" = "trace-key: standard output: write error: Broken pipe" ]
+	trace-key "$T/big" | trace-hist > "$T/bigh"
+	run --separate-stderr bash -c 'trace-hist "$1" | head -1' _ "$T/bigh"
+	[ -z "$stderr" ]
+	run --separate-stderr bash -c 'trace-join "$1" "$1" | head -1' _ "$T/bigh"
+	[ -z "$stderr" ]
+	trace-join "$T/bigh" "$T/bigh" > "$T/bigj"
+	run --separate-stderr bash -c 'trace-report -f json "$1" | head -1' _ "$T/bigj"
+	[ -z "$stderr" ]
+}
+
+@test "unreadable inputs: missing file, directory; one message each, exit 2" {
+	mkdir -p "$T/dir"
+	for t in trace-key trace-hist; do
+		run --separate-stderr "$t" "$T/missing" "$T/dir"
+		assert_failure 2
+		[ "${stderr_lines[0]}" = "$t: $T/missing: No such file or directory" ]
+		[ "${stderr_lines[1]}" = "$t: $T/dir: Is a directory" ]
+		[ -z "$output" ]
+	done
+	for t in trace-join trace-report; do
+		run --separate-stderr $(tool_cmd "$t" "$T/missing")
+		assert_failure 2
+		[ "$stderr" = "$t: $T/missing: No such file or directory" ]
+		run --separate-stderr $(tool_cmd "$t" "$T/dir")
+		assert_failure 2
+		[ "$stderr" = "$t: $T/dir: Is a directory" ]
+	done
+	[ "$(id -u)" = 0 ] && skip "root reads files without permission"
+	inputs
+	chmod 000 "$T/ev"
+	run --separate-stderr trace-key "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/ev: Permission denied" ]
+}
+
+@test "a read error in the middle of a file is an error, not a short result" {
+	command -v strace >/dev/null || skip "strace not installed"
+	python3 -c '
+for i in range(400000): print("{\"lr\": %d, \"op\": \"set\"}" % i)' > "$T/big.jsonl"
+	# the 3rd read(2) of the input file (-P) fails with EIO
+	run --separate-stderr strace -qq -o /dev/null -P "$T/big.jsonl" -e trace=read \
+	    -e inject=read:error=EIO:when=3 \
+	    trace-normalize -c op -c lr -o "$T/out" "$T/big.jsonl"
+	if [[ "$stderr" == *"ptrace"* ]]; then skip "ptrace not permitted here"; fi
+	assert_failure 2
+	[[ "$stderr" == "trace-normalize: $T/big.jsonl: read error: Input/output error"* ]]
+	[ ! -e "$T/out" ]
+	trace-normalize -c op -c lr "$T/big.jsonl" | trace-key > "$T/k"
+	run --separate-stderr strace -qq -o /dev/null -P "$T/k" -e trace=read \
+	    -e inject=read:error=EIO:when=3 trace-hist "$T/k"
+	assert_failure 2
+	[[ "$stderr" == "trace-hist: $T/k: read error: Input/output error" ]]
+}
+
+@test "empty input, header only, missing final newline, CRLF, BOM" {
+	inputs
+	: > "$T/empty"
+	for t in trace-key trace-hist trace-report; do
+		run --separate-stderr "$t" "$T/empty"
+		assert_failure 2
+		[ "$stderr" = "$t: $T/empty: empty input (no header line)" ]
+	done
+	# header only: an empty result, not an error
+	head -1 "$T/ev" > "$T/h0"
+	run trace-key "$T/h0"
+	assert_success
+	head -1 "$T/k" > "$T/k0"
+	run trace-hist "$T/k0"
+	assert_output "$(head -1 "$T/k")"
+	# no final newline, CRLF line ends and a BOM read like the plain file
+	trace-key "$T/ev" > "$T/want"
+	printf '%s' "$(cat "$T/ev")" > "$T/nonl"
+	sed 's/$/\r/' "$T/ev" > "$T/crlf"
+	{ printf '\xef\xbb\xbf'; cat "$T/ev"; } > "$T/bom"
+	for f in nonl crlf bom; do
+		trace-key "$T/$f" > "$T/got"
+		assert_same "$T/want" "$T/got"
+	done
+}
+
+@test "TSV rows: ragged, duplicate or empty header names, a NUL byte" {
+	printf 'op\tlr\nset\t0x1\textra\n' > "$T/ragged"
+	run --separate-stderr trace-key "$T/ragged"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/ragged:2: expected 2 fields, got 3" ]
+	printf 'op\tlr\tlr\n' > "$T/dup"
+	run --separate-stderr trace-key "$T/dup"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/dup:1: duplicate column name 'lr'" ]
+	printf 'op\t\tlr\n' > "$T/emptyname"
+	run --separate-stderr trace-hist "$T/emptyname"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/emptyname:1: empty column name in header (column 2)" ]
+	printf 'op\tcount\nse\0t\t1\n' > "$T/nul"
+	trace-hist "$T/nul" > "$T/out"
+	# the NUL stays part of the key: never a silently truncated line
+	[ "$(tail -1 "$T/out" | od -An -tx1 | tr -s ' ')" = " 73 65 00 74 09 31 0a" ]
+}
+
+@test "a 10 MB line and a million columns" {
+	python3 -c 'print("op\tlr\tcount\tfn"); print("set\t0x1\t1\t" + "x"*10000000)' > "$T/long"
+	run trace-hist "$T/long"
+	assert_success
+	[ "${#lines[1]}" -eq 10000012 ]
+	python3 -c '
+n = 1000000
+print("\t".join(["op", "count"] + ["c%d" % i for i in range(n)]))
+print("\t".join(["set", "1"] + ["v%d" % i for i in range(n)]))' > "$T/wide"
+	trace-hist -t c0=distinct "$T/wide" > "$T/out"
+	[ "$(head -1 "$T/out" | cut -f 1-5)" = "$(printf 'op\tcount\tc0\tc1\tc2')" ]
+	[ "$(tail -1 "$T/out" | cut -f 1-4)" = "$(printf 'set\t1\tv0\tv1:1')" ]
+	[ "$(tail -1 "$T/out" | awk -F '\t' '{ print NF, $NF }')" = "1000002 v999999:1" ]
+}
+
+@test "invalid UTF-8 passes through TSV stages untouched" {
+	printf 'op\tcount\n\xff\xfeset\t1\n' > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	[ "$(tail -1 <<< "$output" | od -An -tx1 | tr -s ' ')" = " ff fe 73 65 74 09 31 0a" ]
+	# JSON output replaces it, so the document stays valid JSON
+	trace-join "$T/k" "$T/k" | trace-report -f json --group-by '' 2>/dev/null > "$T/r.json" || true
+	printf 'op\tlr\tcount\n\xff\t0x1\t1\n' > "$T/k2"
+	trace-join "$T/k2" "$T/k2" | trace-report -f json > "$T/r.json"
+	jq -e '.matched[0].op == "\ufffd"' "$T/r.json"
+}
+
+@test "hostile strings stay intact through every TSV stage" {
+	printf 'op\tlr\tfn\n' > "$T/ev"
+	for s in 'a|b' 'x`y' '<script>' 'c,d' 'q"uote' 'back\\\\slash' 'tab\\there' 'p%%c:o,l'; do
+		printf '%s\t0x1\t%s\n' "$s" "$s" >> "$T/ev"
+	done
+	trace-key -a fn "$T/ev" | trace-hist | trace-join - /dev/null 2>/dev/null || true
+	trace-key -a fn "$T/ev" | trace-hist > "$T/h"
+	trace-join "$T/h" "$T/h" > "$T/j"
+	cut -f1 "$T/ev" | tail -n +2 | sort > "$T/want"
+	cut -f1 "$T/j" | tail -n +2 | sort > "$T/got"
+	assert_same "$T/want" "$T/got"
+	# the tally column decodes back to the values
+	trace-report -f json --group-by fn "$T/j" | jq -r '.groups.rows[].value' | sort > "$T/vals"
+	cut -f1 "$T/ev" | tail -n +2 | python3 -c '
+import sys
+for l in sys.stdin:
+    out, i, l = [], 0, l.rstrip("\n")
+    while i < len(l):
+        if l[i] == "\\":
+            out.append({"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}[l[i + 1]]); i += 2
+        else:
+            out.append(l[i]); i += 1
+    print("".join(out))' | sort > "$T/want2"
+	assert_same "$T/want2" "$T/vals"
+}
+
+@test "hash flooding: keys that collide under simple hashes stay fast" {
+	# 200,000 distinct keys that all have the same byte sum and the same
+	# length: the classic killer of additive and weak multiplicative
+	# hashes.  SipHash with a random seed keeps the table flat; a
+	# quadratic table would take minutes, so a generous time limit is
+	# only a guard.
+	python3 -c '
+import itertools
+print("k\tcount")
+n = 0
+for p in itertools.permutations("abcdefghij", 10):
+    print("".join(p) + "\t1"); n += 1
+    if n == 200000: break' > "$T/k"
+	run timeout 60 trace-hist "$T/k"
+	assert_success
+	[ "${#lines[@]}" -eq 200001 ]
+	# and the output does not depend on the seed
+	TRACE_TOOLS_HASH_SEED=7 trace-hist "$T/k" > "$T/a"
+	TRACE_TOOLS_HASH_SEED=8 trace-hist "$T/k" > "$T/b"
+	assert_same "$T/a" "$T/b"
+}
