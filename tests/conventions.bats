@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# Unix conventions, for every tool: help, version, option errors, --, -.
+load helper
+
+TOOLS="trace-normalize trace-key trace-hist trace-join trace-report"
+
+# The usage lines of --help and the man page's SYNOPSIS, one line each.
+help_synopsis() {
+	"$1" --help | sed -n '/^usage:/,/^$/p' | sed 's/^usage: //' |
+	    tr -s ' \t\n' ' ' | sed 's/ $//'
+}
+
+man_synopsis() {
+	mandoc -Tascii "$TOP/man/$1.1" | col -b |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+	    tr -s ' \t\n' ' ' | sed 's/^ //;s/ $//'
+}
+
+@test "-h and --help: usage on stdout, exit 0, matching the man page" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	for t in $TOOLS; do
+		run --separate-stderr "$t" --help
+		assert_success
+		[ -z "$stderr" ]
+		[[ "${lines[0]}" == "usage: $t "* ]]
+		run "$t" -h
+		assert_success
+		[ "$(help_synopsis "$t")" = "$(man_synopsis "$t")" ] ||
+		    fail "$t: --help and SYNOPSIS differ:
+help: $(help_synopsis "$t")
+man:  $(man_synopsis "$t")"
+	done
+}
+
+@test "--version and -V print the name and version" {
+	for t in $TOOLS; do
+		run "$t" --version
+		assert_success
+		[[ "$output" =~ ^$t\ \(trace-tools\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+		run "$t" -V
+		assert_success
+	done
+}
+
+@test "a bad option: one message, a hint, exit 2, nothing on stdout" {
+	for t in $TOOLS; do
+		run --separate-stderr "$t" --no-such-option
+		assert_failure 2
+		[ -z "$output" ]
+		[ "${#stderr_lines[@]}" -eq 2 ]
+		[ "${stderr_lines[0]}" = "$t: unrecognized option '--no-such-option'" ]
+		[ "${stderr_lines[1]}" = "Try '$t --help' for more information." ]
+		run --separate-stderr "$t" -Z
+		assert_failure 2
+		[ "${stderr_lines[0]}" = "$t: invalid option -- 'Z'" ]
+	done
+}
+
+@test "--help to a full disk is an error" {
+	for t in $TOOLS; do
+		run bash -c "$t --help > /dev/full"
+		assert_failure 2
+	done
+}
+
+@test "-- ends the options; - is standard input" {
+	printf '{"lr":1,"op":"set"}\n' > "$T/-x"
+	run trace-normalize -c op -c lr -- "$T/-x"
+	assert_success
+	cd "$T"
+	run trace-normalize -c op -c lr -- -x
+	assert_success
+	assert_line --index 1 "$(printf 'set\t0x00000001')"
+	trace-normalize -c op -c lr -- -x > ev
+	run bash -c 'trace-key - < ev | trace-hist - | trace-join - - 2>&1'
+	# trace-join reads one histogram per operand; both "-" would share
+	# stdin, so two named files are required there
+	trace-key - < ev | trace-hist > h
+	run trace-join h - < h
+	assert_success
+	run bash -c 'trace-join h h | trace-report - | head -1'
+	assert_output "# Fire-pattern diff: ref vs cand"
+}
+
+@test "long options take --opt=value and --opt value; short -ovalue" {
+	printf 'op\tlr\tcount\nset\t0x1\t1\n' > "$T/h"
+	run trace-hist --sort=key --output="$T/a" "$T/h"
+	assert_success
+	run trace-hist --sort key -o"$T/b" "$T/h"
+	assert_success
+	assert_same "$T/a" "$T/b"
+}
+
+@test "no colour is ever written (NO_COLOR has nothing to turn off)" {
+	printf 'op\tlr\tcount\nset\t0x1\t1\n' > "$T/h"
+	run bash -c 'trace-join "$1" "$1" | trace-report' _ "$T/h"
+	! grep -q $'\033' <<< "$output"
+}
+
+@test "bash completion completes tools' options" {
+	source "$TOP/src/trace-tools.bash-completion"
+	COMP_WORDS=(trace-hist --so); COMP_CWORD=1
+	_trace_tools
+	[[ " ${COMPREPLY[*]} " == *" --sort "* ]]
+	COMP_WORDS=(trace-report --format ""); COMP_CWORD=2
+	_trace_tools
+	[ "${COMPREPLY[*]}" = "md json html" ]
+}
