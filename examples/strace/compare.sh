@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# compare.sh - compare two strace captures with the trace tools: what the
+# first run does that the second never does, or does far less often.
+#
+#   compare.sh [-m MASK] [-n REF,CAND] RUN_A RUN_B OUTDIR
+#
+# RUN_A (the reference) and RUN_B (the candidate) are captures of
+# strace -f -i (best with -o FILE and -t, -tt or -ttt; see strace.schema),
+# plain, gzip or zstd compressed.  The side names are the file names
+# without directories and .gz, .zst and .strace suffixes, or REF,CAND.
+#
+# Writes to OUTDIR:
+#
+#   report.md, report.json   by syscall name (trace-key -k op): stable
+#                            from run to run
+#   join.tsv, A.hist, B.hist its join and histograms
+#   sites.md, sites.json     by call site (op, lr) with lr masked by MASK,
+#                            0xfff by default: the offset of the call site
+#                            in its 4 KiB page, which ASLR does not change
+#                            for the same binary
+#   sites-join.tsv
+#   raw-sites.md, raw-sites.json
+#                            by call site (op, lr) as recorded: under ASLR
+#                            two runs share almost no address, so nearly
+#                            every key is missing or extra
+#   A.tsv, B.tsv             the event streams of both runs
+#
+# and prints the three headlines.  Tallies: tid, handle (the fd) and ts.
+set -euo pipefail
+
+usage() {
+	echo "usage: compare.sh [-m MASK] [-n REF,CAND] RUN_A RUN_B OUTDIR" >&2
+	exit 2
+}
+mask=0xfff
+names=
+while getopts m:n: o; do
+	case $o in
+	m) mask=$OPTARG ;;
+	n) names=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 3 ] || usage
+here=$(cd "$(dirname "$0")" && pwd)
+# Use the tools built in this checkout when they are there.
+if [ -x "$here/../../bin/trace-normalize" ]; then
+	PATH="$here/../../bin:$PATH"
+fi
+run_a=$1 run_b=$2 out=$3
+
+side() {
+	local n
+	n=$(basename "$1")
+	n=${n%.gz}
+	n=${n%.zst}
+	n=${n%.strace}
+	printf '%s\n' "$n"
+}
+if [ -z "$names" ]; then
+	a=$(side "$run_a") b=$(side "$run_b")
+	case "$a$b" in
+	*[,$'\t\n\r\\']*) a= ;;
+	esac
+	if [ -z "$a" ] || [ -z "$b" ] || [ "$a" = "$b" ]; then
+		a=ref b=cand
+	fi
+	names=$a,$b
+fi
+a=${names%%,*} b=${names#*,}
+mkdir -p "$out"
+
+# Normalize each run once; the three comparisons key the same events.
+trace-normalize -q -s "$here/strace.schema" -o "$out/$a.tsv" "$run_a" &
+pid=$!
+trace-normalize -q -s "$here/strace.schema" -o "$out/$b.tsv" "$run_b"
+wait "$pid"
+
+# compare KEYOPTS PREFIX TITLE: key, histogram, join and report.
+compare() {
+	local prefix=$2 title=$3 s
+	local -a key
+	read -r -a key <<<"$1"
+	for s in "$a" "$b"; do
+		trace-key "${key[@]}" "$out/$s.tsv" |
+		    trace-hist -o "$out/$prefix$s.hist"
+	done
+	trace-join --names "$names" -o "$out/${prefix}join.tsv" \
+	    "$out/$prefix$a.hist" "$out/$prefix$b.hist"
+	trace-report --title "$title" -o "$out/$4.md" "$out/${prefix}join.tsv"
+	trace-report --title "$title" -f json -o "$out/$4.json" \
+	    "$out/${prefix}join.tsv"
+	printf 'compare.sh: %s: %s\n' "$out/$4.md" \
+	    "$(sed -n 's/^"headline":"\(.*\)",$/\1/p' "$out/$4.json")"
+}
+
+compare "-k op" "" "strace: $a vs $b, by syscall" report
+compare "--mask lr=$mask" "sites-" \
+    "strace: $a vs $b, by call site (op, lr masked to $mask)" sites
+compare "" "raw-sites-" "strace: $a vs $b, by call site (op, lr as recorded)" raw-sites
