@@ -46,13 +46,23 @@ enc_of(char c)
 	return NULL;
 }
 
+/* Bytes that need %-encoding in a tally value. */
+static const unsigned char needs[256] = { ['%'] = 1, [','] = 1, [':'] = 1 };
+
 void
 tally_put(struct ob *o, const char *p, size_t n)
 {
 	size_t i, run = 0;
 	const char *e;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
+		if (needs[(unsigned char)p[i]])
+			break;
+	if (i == n) {		/* the usual case: nothing to encode */
+		ob_write(o, p, n);
+		return;
+	}
+	for (; i < n; i++) {
 		if ((e = enc_of(p[i])) == NULL)
 			continue;
 		ob_write(o, p + run, i - run);

@@ -172,13 +172,15 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 	if (cell.n == 0)
 		return;
 	if (a->kind == TK_RANGE) {
-		const char *dots = memmem(cell.p, cell.n, "..", 2);
+		const char *dots = memchr(cell.p, '.', cell.n);
 		enum num_err e1, e2;
 
-		if (dots != NULL) {
+		if (dots != NULL && dots + 1 < end && dots[1] == '.') {
 			e1 = num_parse_i64(span_make(p, (size_t)(dots - p)), &lo);
 			e2 = num_parse_i64(span_make(dots + 2,
 			    (size_t)(end - dots - 2)), &hi);
+		} else if (dots != NULL) {
+			e1 = e2 = NUM_SYNTAX;
 		} else {
 			e1 = e2 = num_parse_i64(cell, &lo);
 			hi = lo;
@@ -194,8 +196,15 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 		a->has[k] = 1;
 		return;
 	}
-	colon = memchr(cell.p, ':', cell.n);
-	comma = memchr(cell.p, ',', cell.n);
+	/* The usual keyed-stream cell holds one value and no separator:
+	 * one short pass finds that; tallies take the general path. */
+	colon = comma = NULL;
+	for (const char *q = cell.p; q < end; q++)
+		if (*q == ':' || *q == ',') {
+			colon = memchr(cell.p, ':', cell.n);
+			comma = memchr(cell.p, ',', cell.n);
+			break;
+		}
 	if (colon == NULL && comma == NULL) {
 		/* One value standing for the row's count. */
 		cmap_add(&a->map[k], intern(a, cell), rowcount, file, line);
