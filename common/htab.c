@@ -18,7 +18,19 @@ struct entry {
 	uint32_t	hash;	/* low 32 bits of the key's hash */
 };
 
+#define CACHE_BITS	10
+#define CACHE_AFTER	1024	/* lookups before a table gets its cache */
+
 struct htab {
+	/*
+	 * A small direct-mapped cache in front of the table, indexed by a
+	 * cheap unkeyed hash and checked against the key bytes, serves the
+	 * keys a stream repeats without computing SipHash.  Input crafted
+	 * to collide in it only makes it miss, at the price of a normal
+	 * lookup, so it opens no flooding attack.
+	 */
+	uint32_t	*cache;	/* index + 1; 0 = empty */
+	uint64_t	 lookups;
 	uint64_t	*slot;	/* (hash32 << 32) | (index + 1); 0 = empty */
 	size_t		 mask;	/* slot count - 1 */
 	struct entry	*ent;
@@ -118,6 +130,7 @@ ht_free(struct htab *h)
 {
 	if (h == NULL)
 		return;
+	free(h->cache);
 	free(h->slot);
 	free(h->ent);
 	free(h->keys);
@@ -166,19 +179,49 @@ lookup(const struct htab *h, const void *key, size_t n, uint32_t hv,
 uint32_t
 ht_find(const struct htab *h, const void *key, size_t n)
 {
-	size_t where;
+	size_t where = 0;
 
 	return lookup(h, key, n, (uint32_t)ht_hash(key, n), &where);
+}
+
+/* The cache's index of a key: its length and up to 16 of its bytes. */
+static inline uint32_t
+cache_index(const void *key, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	if (n >= 8) {
+		memcpy(&a, key, 8);
+		memcpy(&b, (const char *)key + n - 8, 8);
+	} else
+		memcpy(&a, key, n);
+	a = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ n) * 0xff51afd7ed558ccdULL;
+	return (uint32_t)(a >> (64 - CACHE_BITS));
 }
 
 uint32_t
 ht_intern(struct htab *h, const void *key, size_t n, int *isnew)
 {
-	uint32_t hv = (uint32_t)ht_hash(key, n), i;
-	size_t where;
+	uint32_t hv, i, ci = 0;
+	size_t where = 0;
 	struct entry *e;
 
+	if (h->cache != NULL) {
+		ci = cache_index(key, n);
+		if ((i = h->cache[ci]) != 0) {
+			e = &h->ent[i - 1];
+			if (e->len == n && memcmp(h->keys + e->off, key, n) == 0) {
+				if (isnew != NULL)
+					*isnew = 0;
+				return i - 1;
+			}
+		}
+	} else if (++h->lookups == CACHE_AFTER)
+		h->cache = xcalloc((size_t)1 << CACHE_BITS, sizeof(uint32_t));
+	hv = (uint32_t)ht_hash(key, n);
 	if ((i = lookup(h, key, n, hv, &where)) != UINT32_MAX) {
+		if (h->cache != NULL)
+			h->cache[ci] = i + 1;
 		if (isnew != NULL)
 			*isnew = 0;
 		return i;
@@ -204,6 +247,8 @@ ht_intern(struct htab *h, const void *key, size_t n, int *isnew)
 	h->keylen += n;
 	h->slot[where] = (uint64_t)hv << 32 | (h->nent + 1);
 	i = h->nent++;
+	if (h->cache != NULL)
+		h->cache[ci] = i + 1;
 	if ((size_t)h->nent * 2 > h->mask + 1)
 		grow(h);
 	if (isnew != NULL)

@@ -167,12 +167,20 @@ check_nested(struct json_line *jl, const char *p, int from, int to)
 		P = tok[j].parent;
 		if (P < from || P >= j)
 			return -1;
+		/*
+		 * jsmn makes any token after a ':' its parent, even a number
+		 * or an array ("[1,]:8"): only an object member's key, or an
+		 * object or array, may be a parent here.
+		 */
+		if (tok[P].type == JSMN_PRIMITIVE || tok[P].type ==
+		    JSMN_UNDEFINED)
+			return -1;
 		if (tok[P].type == JSMN_STRING) {
 			/* a member's value, after its key */
 			if (!sep_ok(p, tend(&tok[P]), tbeg(&tok[j]), ':'))
 				return -1;
 			O = tok[P].parent;
-			if (O < from)
+			if (O < from || O >= j || tok[O].type != JSMN_OBJECT)
 				return -1;
 			jl->lastend[O] = tend(&tok[j]);
 		} else {
@@ -202,11 +210,264 @@ check_nested(struct json_line *jl, const char *p, int from, int to)
 int
 json_parse_line(struct json_line *jl, const char *p, size_t n)
 {
+	if (json_parse_fast(jl, p, n))
+		return 0;
+	return json_parse_jsmn(jl, p, n);
+}
+
+/*
+ * The fast path: a flat object whose values are strings, numbers, true,
+ * false or null, in any spacing.  It accepts a line only when it is
+ * certain jsmn (with the checks of json_parse_jsmn) accepts it with the
+ * same fields; anything else -- a nested value, a raw control character
+ * in a string, a malformed token, a NUL -- makes it defer (return 0), so
+ * that jsmn decides, and words the error.
+ */
+enum { CS_PLAIN, CS_QUOTE, CS_BACKSLASH, CS_CTRL };
+static const unsigned char strclass[256] = {
+	[0] = CS_CTRL, [1] = CS_CTRL, [2] = CS_CTRL, [3] = CS_CTRL,
+	[4] = CS_CTRL, [5] = CS_CTRL, [6] = CS_CTRL, [7] = CS_CTRL,
+	[8] = CS_CTRL, [9] = CS_CTRL, [10] = CS_CTRL, [11] = CS_CTRL,
+	[12] = CS_CTRL, [13] = CS_CTRL, [14] = CS_CTRL, [15] = CS_CTRL,
+	[16] = CS_CTRL, [17] = CS_CTRL, [18] = CS_CTRL, [19] = CS_CTRL,
+	[20] = CS_CTRL, [21] = CS_CTRL, [22] = CS_CTRL, [23] = CS_CTRL,
+	[24] = CS_CTRL, [25] = CS_CTRL, [26] = CS_CTRL, [27] = CS_CTRL,
+	[28] = CS_CTRL, [29] = CS_CTRL, [30] = CS_CTRL, [31] = CS_CTRL,
+	['"'] = CS_QUOTE, ['\\'] = CS_BACKSLASH,
+};
+
+static inline int
+ishex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/*
+ * The bytes of the 8-byte word w that are a quote, a backslash or a
+ * control character, as their high bits: the has-zero-byte trick, three
+ * times.  A borrow can flag a byte above a true match, never one below,
+ * so the lowest flag (little-endian: the first byte) is always real.
+ */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+static inline uint64_t
+word_special(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b) |
+	    ((w - ONES * 0x20) & ~w)) & HIGHS;
+}
+
+/* Scan a string body from q (just past its opening quote); returns the
+ * closing quote, or NULL to defer.  *esc tells whether it has escapes. */
+static inline const char *
+fast_string(const char *q, const char *end, int *esc)
+{
+	uint64_t w, m;
+
+	*esc = 0;
+	for (;;) {
+		/* Eight bytes at a time to the first special byte. */
+		for (;;) {
+			if (end - q < 8) {
+				while (q < end &&
+				    strclass[(unsigned char)*q] == CS_PLAIN)
+					q++;
+				break;
+			}
+			memcpy(&w, q, 8);
+			if ((m = word_special(w)) != 0) {
+				q += __builtin_ctzll(m) >> 3;
+				break;
+			}
+			q += 8;
+		}
+		if (q >= end)
+			return NULL;
+		switch (strclass[(unsigned char)*q]) {
+		case CS_QUOTE:
+			return q;
+		case CS_BACKSLASH:
+			*esc = 1;
+			if (q + 1 >= end)
+				return NULL;
+			switch (q[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				q += 2;
+				break;
+			case 'u':
+				if (end - q < 6 || !ishex(q[2]) || !ishex(q[3]) ||
+				    !ishex(q[4]) || !ishex(q[5]))
+					return NULL;
+				q += 6;
+				break;
+			default:
+				return NULL;
+			}
+			break;
+		default:
+			return NULL;	/* control character: let jsmn judge */
+		}
+	}
+}
+
+/* Bytes that end a primitive: blanks, ',' and '}' (and ']' for jsmn). */
+static const unsigned char primend[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, ['}'] = 1,
+};
+
+/* A JSON number starting at q: returns its end, or NULL when the text is
+ * not one (the grammar of number_ok, scanned in one pass). */
+static inline const char *
+fast_number(const char *q, const char *end)
+{
+	const char *d;
+
+	if (q < end && *q == '-')
+		q++;
+	if (q == end)
+		return NULL;
+	if (*q == '0')
+		q++;
+	else if (*q >= '1' && *q <= '9')
+		while (++q < end && *q >= '0' && *q <= '9')
+			;
+	else
+		return NULL;
+	if (q < end && *q == '.') {
+		for (d = ++q; q < end && *q >= '0' && *q <= '9'; q++)
+			;
+		if (q == d)
+			return NULL;
+	}
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		if (++q < end && (*q == '+' || *q == '-'))
+			q++;
+		for (d = q; q < end && *q >= '0' && *q <= '9'; q++)
+			;
+		if (q == d)
+			return NULL;
+	}
+	return q;
+}
+
+static const unsigned char wsclass[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+
+static inline const char *
+skip_ws(const char *q, const char *end)
+{
+	while (q < end && wsclass[(unsigned char)*q])
+		q++;
+	return q;
+}
+
+int
+json_parse_fast(struct json_line *jl, const char *p, size_t n)
+{
+	const char *q = p, *end = p + n, *e;
+	struct json_field *f;
+	size_t nf = 0;
+	int esc;
+
+	if (n >= INT_MAX)
+		return 0;
+	q = skip_ws(q, end);
+	if (q == end || *q != '{')
+		return 0;
+	q = skip_ws(q + 1, end);
+	if (q < end && *q == '}') {
+		jl->nf = 0;
+		return skip_ws(q + 1, end) == end;
+	}
+	for (;;) {
+		/* key */
+		if (q == end || *q != '"')
+			return 0;
+		if ((e = fast_string(q + 1, end, &esc)) == NULL)
+			return 0;
+		if (nf == jl->fcap) {
+			jl->fcap = jl->fcap ? jl->fcap * 2 : 16;
+			jl->f = xreallocarray(jl->f, jl->fcap, sizeof(*jl->f));
+		}
+		f = &jl->f[nf++];
+		f->key = span_make(q + 1, (size_t)(e - q - 1));
+		f->kesc = esc;
+		q = skip_ws(e + 1, end);
+		if (q == end || *q != ':')
+			return 0;
+		q = skip_ws(q + 1, end);
+		if (q == end)
+			return 0;
+		/* value */
+		f->vesc = 0;
+		if (*q == '"') {
+			if ((e = fast_string(q + 1, end, &esc)) == NULL)
+				return 0;
+			f->type = JT_STRING;
+			f->val = span_make(q + 1, (size_t)(e - q - 1));
+			f->vesc = esc;
+			q = e + 1;
+		} else {
+			/* a primitive, which must end at a blank, ',' or '}' */
+			switch (*q) {
+			case 't':
+				e = q + 4;
+				if (end - q < 4 || memcmp(q, "true", 4) != 0)
+					return 0;
+				f->type = JT_TRUE;
+				break;
+			case 'f':
+				e = q + 5;
+				if (end - q < 5 || memcmp(q, "false", 5) != 0)
+					return 0;
+				f->type = JT_FALSE;
+				break;
+			case 'n':
+				e = q + 4;
+				if (end - q < 4 || memcmp(q, "null", 4) != 0)
+					return 0;
+				f->type = JT_NULL;
+				break;
+			default:
+				if ((e = fast_number(q, end)) == NULL)
+					return 0;
+				f->type = JT_NUMBER;
+			}
+			if (e == end || !primend[(unsigned char)*e])
+				return 0;
+			f->val = span_make(q, (size_t)(e - q));
+			q = e;
+		}
+		q = skip_ws(q, end);
+		if (q == end)
+			return 0;
+		if (*q == '}')
+			break;
+		if (*q != ',')
+			return 0;
+		q = skip_ws(q + 1, end);
+	}
+	if (skip_ws(q + 1, end) != end)
+		return 0;
+	jl->nf = nf;
+	jl->noctrl = 1;
+	return 1;
+}
+
+int
+json_parse_jsmn(struct json_line *jl, const char *p, size_t n)
+{
 	jsmn_parser ps;
 	jsmntok_t *tok;
 	int r, i, k, prevend;
 	size_t nkeys;
 
+	jl->noctrl = 0;
 	if (n >= INT_MAX)
 		return fail(jl, p, n, "line too long for the JSON parser "
 		    "(2 GiB or more)");

@@ -42,14 +42,28 @@ struct json_line {
 	unsigned		 nstate;
 	struct json_field	*f;
 	size_t			 nf, fcap;
+	int			 noctrl;	/* strings known to hold no raw
+						 * control character */
 	char			 err[160];
 };
 
 /*
  * Parse p[0..n) as one JSON object.  Returns 0 and fills jl->f[0..nf),
  * or -1 with a reason in jl->err.
+ *
+ * Two parsers stand behind it.  jsmn is the parser of record: every
+ * error, every nested value and anything unusual goes through it.  The
+ * common trace line -- a flat object of strings, numbers and literals --
+ * is first offered to a fast path, which either gives exactly the fields
+ * jsmn would give or defers to jsmn; a fuzz target checks that
+ * equivalence (tests/fuzz/fuzz-json.c).
  */
 int	json_parse_line(struct json_line *jl, const char *p, size_t n);
+
+/* The two parsers alone, for the fuzz target and the tests.  The fast
+ * one returns 1 with jl->f filled, or 0 to defer. */
+int	json_parse_jsmn(struct json_line *jl, const char *p, size_t n);
+int	json_parse_fast(struct json_line *jl, const char *p, size_t n);
 void	json_line_free(struct json_line *jl);
 
 /* Name of a type for messages ("a string", "an object", ...). */

@@ -48,6 +48,11 @@ ob_stdout(void)
 
 	if (fstat(STDOUT_FILENO, &st) != 0)
 		die_errno("standard output: write error");
+#ifdef F_SETPIPE_SZ
+	/* A pipe between two stages: a larger one means fewer switches. */
+	if (S_ISFIFO(st.st_mode))
+		(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+#endif
 	return ob_new(STDOUT_FILENO, "standard output");
 }
 

@@ -44,10 +44,6 @@ struct acol {
 	struct cmap	*map;		/* per key (counts, distinct) */
 	int64_t		*min, *max;	/* per key (range) */
 	uint8_t		*has;		/* per key (range) */
-	/* the previous row's cell, to skip re-interning runs */
-	struct sbuf	 last;
-	uint32_t	 lastid;
-	int		 havelast;
 	uint32_t	*rank;		/* value id -> sort position */
 };
 
@@ -123,14 +119,7 @@ intern(struct acol *a, struct span v)
 {
 	if (a->vals == NULL)		/* made on first use */
 		a->vals = ht_new();
-	if (a->havelast && a->last.len == v.n &&
-	    memcmp(a->last.p, v.p, v.n) == 0)
-		return a->lastid;
-	a->lastid = ht_intern(a->vals, v.p, v.n, NULL);
-	sb_clear(&a->last);
-	sb_add(&a->last, v.p, v.n);
-	a->havelast = 1;
-	return a->lastid;
+	return ht_intern(a->vals, v.p, v.n, NULL);
 }
 
 static void

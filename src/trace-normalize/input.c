@@ -17,6 +17,7 @@
 #include "normalize.h"
 
 enum format cur_format;
+int cur_noctrl;
 
 int
 blank_line(struct span l)
@@ -27,15 +28,72 @@ blank_line(struct span l)
 	return 1;
 }
 
-/* Slot of a source field name, or -1 when the schema does not use it. */
+/*
+ * Slot of a source field name, or -1 when the schema does not use it.
+ * Called for every key of every record, so slots are found through a
+ * small table indexed by the name's length and end bytes; most keys the
+ * schema does not use land in an empty bucket and cost no comparison.
+ */
+#define NBUCKET	64
+#define BUCKETW	4
+static int	bucket[NBUCKET][BUCKETW];	/* slot + 1; 0 ends */
+static size_t	nbucketed;			/* slots in the table */
+
+static unsigned
+bucket_of(const char *p, size_t n)
+{
+	return (unsigned)(n * 7 + (unsigned char)p[0] * 3 +
+	    (unsigned char)p[n - 1]) % NBUCKET;
+}
+
+static int
+find_slot_slow(const char *p, size_t n)
+{
+	for (size_t i = 0; i < S.nslot; i++)
+		if (S.slot[i].namelen == n && memcmp(S.slot[i].name, p, n) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int
 find_slot(const char *p, size_t n)
 {
-	for (size_t i = 0; i < S.nslot; i++)
-		if (S.slot[i].namelen == n && S.slot[i].name[0] == p[0] &&
-		    memcmp(S.slot[i].name, p, n) == 0)
-			return (int)i;
-	return -1;
+	const int *b;
+	size_t i;
+
+	if (n == 0)
+		return find_slot_slow(p, n);
+	if (nbucketed != S.nslot) {	/* (re)build on first use */
+		memset(bucket, 0, sizeof(bucket));
+		for (i = 0; i < S.nslot; i++) {
+			const struct slot *s = &S.slot[i];
+			int *c;
+
+			if (s->namelen == 0)
+				continue;
+			c = bucket[bucket_of(s->name, s->namelen)];
+			for (size_t k = 0; k < BUCKETW; k++)
+				if (c[k] == 0) {
+					c[k] = (int)i + 1;
+					break;
+				}
+		}
+		nbucketed = S.nslot;
+	}
+	b = bucket[bucket_of(p, n)];
+	for (i = 0; i < BUCKETW && b[i] != 0; i++) {
+		const struct slot *s = &S.slot[b[i] - 1];
+		size_t k;
+
+		if (s->namelen != n)
+			continue;
+		for (k = 0; k < n && s->name[k] == p[k]; k++)
+			;	/* names are short: no call to memcmp */
+		if (k == n)
+			return b[i] - 1;
+	}
+	/* A full bucket may have left a slot out: look everywhere. */
+	return i == BUCKETW ? find_slot_slow(p, n) : -1;
 }
 
 static void
@@ -47,6 +105,39 @@ set_slot(int i, struct span raw, enum vkind k, int esc)
 	s->raw = raw;
 	s->kind = k;
 	s->esc = esc;
+}
+
+/*
+ * Trace lines nearly always list their keys in the same order: the key
+ * met at each position last time, and its slot, are tried first.
+ */
+#define NPOS	32
+static struct {
+	char	 name[24];
+	uint8_t	 len;		/* 0: nothing cached */
+	int	 slot;
+} pos[NPOS];
+
+static inline int
+slot_at(size_t k, struct span kn)
+{
+	int i;
+
+	if (k < NPOS && pos[k].len == kn.n && kn.n > 0) {
+		size_t j;
+
+		for (j = 0; j < kn.n && pos[k].name[j] == kn.p[j]; j++)
+			;
+		if (j == kn.n)
+			return pos[k].slot;
+	}
+	i = find_slot(kn.p, kn.n);
+	if (k < NPOS && kn.n < sizeof(pos[k].name)) {
+		memcpy(pos[k].name, kn.p, kn.n);
+		pos[k].len = (uint8_t)kn.n;
+		pos[k].slot = i;
+	}
+	return i;
 }
 
 void
@@ -72,6 +163,7 @@ read_jsonl(struct rd *in, const char *file, struct ob *o, struct span line)
 			bad_record(&r, "%s", jl.err);
 			continue;
 		}
+		cur_noctrl = jl.noctrl;
 		for (k = 0; k < jl.nf; k++) {
 			const struct json_field *f = &jl.f[k];
 			struct span kn = f->key;
@@ -87,7 +179,8 @@ read_jsonl(struct rd *in, const char *file, struct ob *o, struct span line)
 				}
 				kn = span_make(key.p, key.len);
 			}
-			if ((i = find_slot(kn.p, kn.n)) < 0)
+			if ((i = f->kesc ? find_slot(kn.p, kn.n) :
+			    slot_at(k, kn)) < 0)
 				continue;
 			if (S.slot[i].setgen == rec_gen) {
 				bad_record(&r, "duplicate key '%.*s'",

@@ -83,7 +83,7 @@ slot_value(struct slot *s, const struct rec *r, struct span *v)
 
 	if (!s->esc || s->kind != VK_STR) {
 		/* JSON forbids raw control characters in strings. */
-		if (cur_format == FMT_JSONL && s->kind == VK_STR)
+		if (cur_format == FMT_JSONL && s->kind == VK_STR && !cur_noctrl)
 			for (size_t i = 0; i < s->raw.n; i++)
 				if ((unsigned char)s->raw.p[i] < 0x20)
 					return bad_record(r, "field %s: control "

@@ -136,6 +136,9 @@ int	blank_line(struct span l);
 /* Format of the record being converted: how slot values are escaped. */
 extern enum format cur_format;
 
+/* The JSON record's strings were checked for raw control characters. */
+extern int cur_noctrl;
+
 /*
  * The unescaped value of a slot.  Returns 0, or -1 after reporting a bad
  * escape through bad_record().

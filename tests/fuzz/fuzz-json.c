@@ -2,7 +2,9 @@
  * fuzz-json.c - the JSON-line reader: json_parse_line() on every line of
  * the input, then json_unescape() and the number parsers on every field,
  * as trace-normalize uses them.  Invariants: fields lie inside the line;
- * an unescaped string is never longer than its escaped form.
+ * an unescaped string is never longer than its escaped form; and the
+ * fast path agrees with jsmn: whatever it accepts, jsmn accepts with the
+ * very same fields.
  */
 #include <string.h>
 
@@ -13,7 +15,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct json_line jl;
+	static struct json_line jl, ref;
 	static struct sbuf sb;
 	const char *p = (const char *)data, *end = p + size, *nl;
 
@@ -22,6 +24,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (json_parse_fast(&jl, p, n)) {
+			INVARIANT(json_parse_jsmn(&ref, p, n) == 0);
+			INVARIANT(ref.nf == jl.nf);
+			for (size_t i = 0; i < jl.nf; i++) {
+				const struct json_field *a = &jl.f[i], *b = &ref.f[i];
+
+				INVARIANT(a->key.p == b->key.p && a->key.n == b->key.n);
+				INVARIANT(a->val.p == b->val.p && a->val.n == b->val.n);
+				INVARIANT(a->type == b->type);
+				INVARIANT(a->kesc == b->kesc && a->vesc == b->vesc);
+			}
+		}
 		if (json_parse_line(&jl, p, n) == 0) {
 			for (size_t i = 0; i < jl.nf; i++) {
 				const struct json_field *f = &jl.f[i];

@@ -257,6 +257,16 @@ test_json_line(void)
 	CHECK(parse(&jl, "{\"n\":{\"a\" 1}}") != 0, "nested: missing colon");
 	CHECK(parse(&jl, "{\"n\":{\"a\":[{\"b\":[true,null,-1.5e3,\"s\"]},{}],"
 	    "\"c\":\"\"}}") == 0, "nested: valid: %s", jl.err);
+	CHECK(parse(&jl, "{\"\":[1,]:8\"}") != 0, "jsmn's ':' after ']' "
+	    "(found by fuzzing)");
+	/* Keys and values longer than a word, and a quote in every
+	 * position of a word: the fast path scans 8 bytes at a time. */
+	CHECK(parse(&jl, "{\"handle\": 4320, \"host_ns\": 279179550, "
+	    "\"a_long_key_name_here\": \"a value of some length \\\" q\"}") == 0 &&
+	    jl.nf == 3 && span_eqs(jl.f[0].key, "handle") &&
+	    span_eqs(jl.f[1].key, "host_ns") && jl.f[2].vesc &&
+	    span_eqs(jl.f[2].val, "a value of some length \\\" q"),
+	    "long keys and values: %s", jl.err);
 	CHECK(parse(&jl, "{\"a\":1e400}") == 0 &&
 	    jl.f[0].type == JT_NUMBER, "huge exponent is a JSON number");
 	CHECK(json_parse_line(&jl, "{\"a\":\0 1}", 9) != 0 &&
