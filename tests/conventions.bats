@@ -106,3 +106,36 @@ man:  $(man_synopsis "$t")"
 	_trace_tools
 	[ "${COMPREPLY[*]}" = "md json html" ]
 }
+
+@test "make install honours PREFIX and DESTDIR: tools, man pages, completion" {
+	run make -C "$TOP" -s install PREFIX=/opt/tt DESTDIR="$T/root"
+	assert_success
+	for t in $TOOLS; do
+		[ -x "$T/root/opt/tt/bin/$t" ]
+		[ -f "$T/root/opt/tt/share/man/man1/$t.1" ]
+		[ -f "$T/root/opt/tt/share/bash-completion/completions/$t" ]
+	done
+	[ -f "$T/root/opt/tt/share/man/man5/trace-format.5" ]
+	[ -f "$T/root/opt/tt/share/man/man7/trace-tools.7" ]
+	run make -C "$TOP" -s uninstall PREFIX=/opt/tt DESTDIR="$T/root"
+	assert_success
+	[ -z "$(find "$T/root" -type f)" ]
+}
+
+@test "every tool reads gzip and zstd input, detected by content" {
+	printf 'op\tlr\ttid\nset\t0x00000001\t5\n' > "$T/ev"
+	gzip -c "$T/ev" > "$T/ev.gz"
+	zstd -q -c "$T/ev" > "$T/ev.data"
+	trace-key "$T/ev" > "$T/want"
+	trace-key "$T/ev.gz" > "$T/a"
+	trace-key "$T/ev.data" > "$T/b"
+	assert_same "$T/want" "$T/a"
+	assert_same "$T/want" "$T/b"
+	trace-hist "$T/want" | zstd -q > "$T/h.zst"
+	run trace-join "$T/h.zst" "$T/h.zst"
+	assert_success
+	trace-join "$T/h.zst" "$T/h.zst" | gzip > "$T/j.gz"
+	run trace-report -f json "$T/j.gz"
+	assert_success
+	[ "$(jq -r .headline <<< "$output")" = same ]
+}
