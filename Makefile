@@ -37,7 +37,8 @@ BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev \
 	     libpcre2-dev
 CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel valgrind \
 	     strace gawk
-BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind
+BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind libyajl-dev \
+	     libjson-c-dev libjansson-dev libcjson-dev
 
 all: deps-build $(BINS)
 
@@ -93,7 +94,9 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	     -fno-sanitize-recover=all
 check-asan: deps-build deps-check
 	rm -rf .asan && mkdir .asan
-	cp -R Makefile common src tests man examples .asan/
+	tar -cf - --exclude='*.o' --exclude='*.a' --exclude=tests/fuzz/build \
+	    --exclude='tests/fuzz/replay-*[!c]' --exclude=tests/unit/test-common \
+	    Makefile common src tests man examples | tar -xf - -C .asan
 	$(MAKE) -C .asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
 	    all tests/unit/test-common $(FUZZ_REPLAY)
 	cd .asan && TRACE_TOOLS_SANITIZED=1 \

@@ -332,10 +332,25 @@ fast_number(const char *q, const char *end)
 		return NULL;
 	if (*q == '0')
 		q++;
-	else if (*q >= '1' && *q <= '9')
-		while (++q < end && *q >= '0' && *q <= '9')
-			;
-	else
+	else if (*q >= '1' && *q <= '9') {
+		/* eight digits at a time, then one by one */
+		for (q++; end - q >= 8; q += 8) {
+			uint64_t w, t, m;
+
+			memcpy(&w, q, 8);
+			t = w - ONES * '0';
+			m = (t | (t + ONES * 0x76)) & HIGHS;
+			if (m != 0) {
+				/* the lowest flagged byte is the first
+				 * non-digit (a borrow only flags higher) */
+				q += __builtin_ctzll(m) >> 3;
+				goto digits_done;
+			}
+		}
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+digits_done:	;
+	} else
 		return NULL;
 	if (q < end && *q == '.') {
 		for (d = ++q; q < end && *q >= '0' && *q <= '9'; q++)

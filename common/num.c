@@ -49,9 +49,26 @@ num_parse_u64(struct span s, uint64_t *v)
 
 	if (s.n == 0)
 		return NUM_EMPTY;
-	/* Up to 19 digits cannot overflow: no check per digit. */
+	/* Up to 19 digits cannot overflow: no check per digit; eight
+	 * digits at a time while eight are left. */
 	if (s.n <= 19) {
-		for (i = 0; i < s.n; i++) {
+		for (i = 0; s.n - i >= 8; i += 8) {
+			uint64_t w, t;
+
+			memcpy(&w, s.p + i, 8);
+			t = w - 0x3030303030303030ULL;
+			/* all eight bytes '0'..'9'? */
+			if (((t | (t + 0x7676767676767676ULL)) &
+			    0x8080808080808080ULL) != 0)
+				break;
+			/* 8 digits to their value (little-endian: the first
+			 * byte is the most significant digit) */
+			t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+			t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+			t = (t * 10000 + (t >> 32)) & 0x00000000ffffffffULL;
+			x = x * 100000000 + t;
+		}
+		for (; i < s.n; i++) {
 			unsigned d = (unsigned char)s.p[i] - '0';
 
 			if (d > 9)

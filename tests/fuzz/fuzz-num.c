@@ -3,6 +3,7 @@
  * formats canonically and parses back to the same value; canonical text
  * is a fixed point; the time-free parsers agree with each other.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -30,6 +31,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    v2 == v);
 	}
 	if (num_parse_u64(s, &u) == NUM_OK) {
+		/* against the C library, on a NUL-terminated copy */
+		char c[64];
+
+		if (size < sizeof(c)) {
+			memcpy(c, data, size);
+			c[size] = '\0';
+			INVARIANT(strtoull(c, NULL, 10) == u);
+		}
 		INVARIANT(num_parse_addr(s, &u2) == NUM_OK && u2 == u);
 		n = num_fmt_u64(b, u);
 		INVARIANT(num_parse_u64(span_make(b, n), &u2) == NUM_OK &&

@@ -87,6 +87,13 @@ test_numbers(void)
 	addr_ok("0x824ab168", "0x824ab168");
 	addr_ok("0X824AB168", "0x824ab168");
 	addr_ok("4172", "0x0000104c");
+	addr_ok("12345678", "0x00bc614e");		/* eight digits at once */
+	addr_ok("1234567890123456789", "0x112210f47de98115");
+	addr_ok("0000000012345678", "0x00bc614e");
+	addr_bad("1234567a", NUM_SYNTAX);
+	addr_bad("123456789a", NUM_SYNTAX);
+	addr_bad("12345678/", NUM_SYNTAX);
+	addr_bad("1234567:", NUM_SYNTAX);
 	addr_ok("0", "0x00000000");
 	addr_ok("0x0", "0x00000000");
 	addr_ok("0x00000000000000000000824ab168", "0x824ab168");
