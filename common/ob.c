@@ -134,7 +134,7 @@ ob_drain(struct ob *o)
 }
 
 void
-ob_write(struct ob *o, const void *p, size_t n)
+ob_write_slow(struct ob *o, const void *p, size_t n)
 {
 	if (n > o->cap - o->len) {
 		ob_drain(o);

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "span.h"
 
@@ -32,7 +33,8 @@ struct ob *ob_stdout(void);
  */
 struct ob *ob_create(const char *path);
 
-void	ob_write(struct ob *o, const void *p, size_t n);
+static inline void ob_write(struct ob *o, const void *p, size_t n);
+void	ob_write_slow(struct ob *o, const void *p, size_t n);
 void	ob_puts(struct ob *o, const char *s);
 void	ob_span(struct ob *o, struct span s);
 void	ob_u64(struct ob *o, uint64_t v);
@@ -60,6 +62,19 @@ struct ob {
 };
 
 void	ob_drain(struct ob *o);
+
+/* The common case inline: room in the buffer. */
+static inline void
+ob_write(struct ob *o, const void *p, size_t n)
+{
+	if (n <= o->cap - o->len) {
+		if (n > 0)
+			memcpy(o->buf + o->len, p, n);
+		o->len += n;
+		return;
+	}
+	ob_write_slow(o, p, n);
+}
 
 static inline void
 ob_putc(struct ob *o, int c)

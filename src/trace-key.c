@@ -279,8 +279,9 @@ run(struct rd *in, struct ob *o, int first)
 		for (i = 0; i < nkeys; i++) {
 			if (i > 0)
 				ob_putc(o, '\t');
-			apply(pl.x[i], f[pl.src[i]], &v, &sb, file,
-			    rd_lineno(in));
+			v = f[pl.src[i]];
+			if (pl.x[i] != NULL)
+				apply(pl.x[i], v, &v, &sb, file, rd_lineno(in));
 			ob_span(o, v);
 		}
 		if (pl.w < 0)
@@ -295,8 +296,9 @@ run(struct rd *in, struct ob *o, int first)
 		}
 		for (; i < pl.nout; i++) {
 			ob_putc(o, '\t');
-			apply(pl.x[i], f[pl.src[i]], &v, &sb, file,
-			    rd_lineno(in));
+			v = f[pl.src[i]];
+			if (pl.x[i] != NULL)
+				apply(pl.x[i], v, &v, &sb, file, rd_lineno(in));
 			tally_put(o, v.p, v.n);
 		}
 		ob_putc(o, '\n');
