@@ -13,21 +13,6 @@
 #include "json.h"
 #include "ob.h"
 
-const char *
-json_type_name(enum json_type t)
-{
-	switch (t) {
-	case JT_STRING: return "a string";
-	case JT_NUMBER: return "a number";
-	case JT_TRUE:
-	case JT_FALSE: return "a boolean";
-	case JT_NULL: return "null";
-	case JT_OBJECT: return "an object";
-	case JT_ARRAY: return "an array";
-	}
-	return "a value";
-}
-
 static inline int
 isws(char c)
 {

@@ -66,9 +66,6 @@ int	json_parse_jsmn(struct json_line *jl, const char *p, size_t n);
 int	json_parse_fast(struct json_line *jl, const char *p, size_t n);
 void	json_line_free(struct json_line *jl);
 
-/* Name of a type for messages ("a string", "an object", ...). */
-const char *json_type_name(enum json_type t);
-
 /*
  * Unescape the raw contents of a JSON string into sb (replacing its
  * content), converting \uXXXX (surrogate pairs included) to UTF-8.

@@ -509,12 +509,6 @@ rd_lineno(const struct rd *r)
 }
 
 uint64_t
-rd_bytes(const struct rd *r)
-{
-	return r->bytes;
-}
-
-uint64_t
 rd_size(const struct rd *r)
 {
 	return r->size;

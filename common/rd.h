@@ -39,9 +39,6 @@ int	rd_line(struct rd *r, struct span *line);
 const char *rd_name(const struct rd *r);
 uint64_t rd_lineno(const struct rd *r);
 
-/* Bytes handed out so far (decompressed), including line ends. */
-uint64_t rd_bytes(const struct rd *r);
-
 /* Size of the underlying file when known (regular file), else 0, and
  * compressed bytes consumed so far (for progress). */
 uint64_t rd_size(const struct rd *r);

@@ -121,12 +121,6 @@ sym_free(struct symtab *t)
 	free(t);
 }
 
-size_t
-sym_count(const struct symtab *t)
-{
-	return t->n;
-}
-
 int
 sym_lookup(const struct symtab *t, uint64_t v, int withoff, struct sbuf *sb)
 {

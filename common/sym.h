@@ -23,9 +23,6 @@ struct symtab;
 struct symtab *sym_load(const char *path);
 void	sym_free(struct symtab *t);
 
-/* Number of symbols. */
-size_t	sym_count(const struct symtab *t);
-
 /*
  * Resolve v.  Returns 1 and replaces sb's content with "NAME" or, when
  * withoff is set and v is inside the symbol, "NAME+0xOFF"; or returns 0

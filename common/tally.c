@@ -15,26 +15,6 @@ tally_kind(const char *name)
 	return -1;
 }
 
-const char *
-tally_kind_name(enum tally_kind k)
-{
-	switch (k) {
-	case TK_COUNTS: return "counts";
-	case TK_DISTINCT: return "distinct";
-	case TK_RANGE: return "range";
-	}
-	return "?";
-}
-
-int
-tally_needs_enc(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == '%' || p[i] == ',' || p[i] == ':')
-			return 1;
-	return 0;
-}
-
 static const char *
 enc_of(char c)
 {
@@ -71,25 +51,6 @@ tally_put(struct ob *o, const char *p, size_t n)
 	}
 	if (run < n)
 		ob_write(o, p + run, n - run);
-}
-
-void
-tally_enc(struct sbuf *sb, const char *p, size_t n)
-{
-	size_t i, run = 0;
-	const char *e;
-
-	for (i = 0; i < n; i++) {
-		if ((e = enc_of(p[i])) == NULL)
-			continue;
-		sb_add(sb, p + run, i - run);
-		sb_add(sb, e, 3);
-		run = i + 1;
-	}
-	if (run < n)
-		sb_add(sb, p + run, n - run);
-	else
-		sb_add(sb, "", 0);
 }
 
 int

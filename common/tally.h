@@ -26,15 +26,9 @@ enum tally_kind { TK_COUNTS, TK_DISTINCT, TK_RANGE };
 
 /* Kind by name ("counts", "distinct", "range"); -1 when unknown. */
 int	tally_kind(const char *name);
-const char *tally_kind_name(enum tally_kind k);
-
-/* Whether a value needs %-encoding to sit in a tally cell. */
-int	tally_needs_enc(const char *p, size_t n);
 
 /* Write a value %-encoded for a tally cell. */
 void	tally_put(struct ob *o, const char *p, size_t n);
-/* Append a value %-encoded to sb. */
-void	tally_enc(struct sbuf *sb, const char *p, size_t n);
 
 /*
  * Decode a %-encoded value into sb (replacing its content).  Returns 0,

@@ -178,15 +178,3 @@ tsv_unescape(struct span s, struct sbuf *sb)
 		sb_add(sb, "", 0);
 	return 0;
 }
-
-struct span
-tsv_value(struct span s, struct sbuf *scratch, const char *file,
-    unsigned long long line, struct span colname)
-{
-	if (s.n == 0 || memchr(s.p, '\\', s.n) == NULL)
-		return s;
-	if (tsv_unescape(s, scratch) != 0)
-		die_at(file, line, "column %.*s: bad escape sequence in '%.*s'",
-		    (int)colname.n, colname.p, (int)s.n, s.p);
-	return span_make(scratch->p, scratch->len);
-}

@@ -69,12 +69,4 @@ int	tsv_needs_escape(const char *p, size_t n);
  */
 int	tsv_unescape(struct span s, struct sbuf *sb);
 
-/*
- * Unescape only when needed: returns s itself when it has no backslash,
- * else its unescaped form held in scratch.  Exits 2 on a bad escape,
- * naming file, line and column.
- */
-struct span tsv_value(struct span s, struct sbuf *scratch, const char *file,
-	    unsigned long long line, struct span colname);
-
 #endif

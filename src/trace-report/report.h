@@ -120,7 +120,6 @@ struct report {
 	uint64_t	 divergent_fires;
 	size_t		 top, undertop, freshtop;
 	const char	*title;
-	uint64_t	 floor_;	/* from the join's under flags: unknown */
 };
 
 /* Options of load.c. */
