@@ -131,7 +131,7 @@ cmp_u64(const void *a, const void *b)
 
 /* An address list: the first word of each line; '#' lines ignored. */
 static uint64_t *
-load_addrs(const char *path, size_t *n, char ***text)
+load_addrs(const char *path, size_t *n)
 {
 	struct rd *in = rd_open(path);
 	struct span line;
@@ -142,8 +142,6 @@ load_addrs(const char *path, size_t *n, char ***text)
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
 	*n = 0;
-	if (text != NULL)
-		*text = NULL;
 	while (rd_line(in, &line)) {
 		i = 0;
 		while (i < line.n && isspace((unsigned char)line.p[i]))
@@ -156,33 +154,84 @@ load_addrs(const char *path, size_t *n, char ***text)
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof(*v));
-			if (text != NULL)
-				*text = xreallocarray(*text, cap,
-				    sizeof(**text));
 		}
 		if ((e = num_parse_addr(span_make(line.p + b, i - b), &v[*n])) !=
 		    NUM_OK)
 			die_at(rd_name(in), rd_lineno(in), "bad address '%.*s': "
 			    "%s", (int)(i - b), line.p + b, num_strerror(e));
-		if (text != NULL) {
-			size_t e2 = line.n;
-
-			while (i < line.n && isspace((unsigned char)line.p[i]))
-				i++;
-			while (e2 > i && isspace((unsigned char)line.p[e2 - 1]))
-				e2--;
-			if (e2 == i)
-				die_at(rd_name(in), rd_lineno(in), "expected "
-				    "ADDRESS TEXT");
-			(*text)[*n] = xmemdup(line.p + i, e2 - i);
-			for (size_t k = 0; k < *n; k++)
-				if (v[k] == v[*n])
-					die_at(rd_name(in), rd_lineno(in),
-					    "address listed twice");
-		}
 		(*n)++;
 	}
 	rd_close(in);
+	return v;
+}
+
+static int
+noteaddrcmp(const void *a, const void *b)
+{
+	const struct note *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int
+notecmp(const void *a, const void *b)
+{
+	const struct note *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* A notes file: ADDRESS TEXT per line, each address once; sorted. */
+static struct note *
+load_notes(const char *path, size_t *n)
+{
+	struct rd *in = rd_open(path);
+	struct span line;
+	struct note *v = NULL;
+	size_t cap = 0, i, b, e2, k;
+	enum num_err e;
+	char *name;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	name = xstrdup(rd_name(in));
+	*n = 0;
+	while (rd_line(in, &line)) {
+		i = 0;
+		while (i < line.n && isspace((unsigned char)line.p[i]))
+			i++;
+		if (i == line.n || line.p[i] == '#')
+			continue;
+		b = i;
+		while (i < line.n && !isspace((unsigned char)line.p[i]))
+			i++;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		if ((e = num_parse_addr(span_make(line.p + b, i - b),
+		    &v[*n].addr)) != NUM_OK)
+			die_at(name, rd_lineno(in), "bad address '%.*s': %s",
+			    (int)(i - b), line.p + b, num_strerror(e));
+		while (i < line.n && isspace((unsigned char)line.p[i]))
+			i++;
+		e2 = line.n;
+		while (e2 > i && isspace((unsigned char)line.p[e2 - 1]))
+			e2--;
+		if (e2 == i)
+			die_at(name, rd_lineno(in), "expected ADDRESS TEXT");
+		v[*n].text = xmemdup(line.p + i, e2 - i);
+		v[*n].line = rd_lineno(in);
+		(*n)++;
+	}
+	rd_close(in);
+	qsort(v, *n, sizeof(*v), notecmp);
+	for (k = 1; k < *n; k++)
+		if (v[k].addr == v[k - 1].addr)
+			die_at(name, v[k].line, "address listed twice");
+	free(name);
 	return v;
 }
 
@@ -598,7 +647,7 @@ report_load(struct report *r, const struct ropts *o)
 		struct family *fm = &r->fam[k];
 		size_t u = 0;
 
-		fm->addr = load_addrs(o->famfile[k], &fm->n, NULL);
+		fm->addr = load_addrs(o->famfile[k], &fm->n);
 		qsort(fm->addr, fm->n, sizeof(uint64_t), cmp_u64);
 		for (i = 0; i < fm->n; i++)	/* each address once */
 			if (u == 0 || fm->addr[i] != fm->addr[u - 1])
@@ -606,7 +655,7 @@ report_load(struct report *r, const struct ropts *o)
 		fm->n = u;
 	}
 	if (o->watch != NULL) {
-		uint64_t *wa = load_addrs(o->watch, &r->nwatch, NULL);
+		uint64_t *wa = load_addrs(o->watch, &r->nwatch);
 		size_t w = 0;
 
 		/* Sorted, each address once. */
@@ -619,7 +668,7 @@ report_load(struct report *r, const struct ropts *o)
 		free(wa);
 	}
 	if (o->notes != NULL)
-		r->noteaddr = load_addrs(o->notes, &r->nnotes, &r->notetext);
+		r->notes = load_notes(o->notes, &r->nnotes);
 	if (o->symbols != NULL)
 		r->sym = sym_load(o->symbols);
 
@@ -670,9 +719,15 @@ report_load(struct report *r, const struct ropts *o)
 		    NUM_OK;
 		if (!w->hasaddr)
 			continue;
-		for (k = 0; k < r->nnotes; k++)
-			if (r->noteaddr[k] == w->addr)
-				w->note = r->notetext[k];
+		{
+			struct note key = { w->addr, NULL, 0 }, *hit;
+
+			/* lines differ: compare addresses only */
+			hit = bsearch(&key, r->notes, r->nnotes,
+			    sizeof(*r->notes), noteaddrcmp);
+			if (hit != NULL)
+				w->note = hit->text;
+		}
 		if (w->note == NULL && r->sym != NULL && sym_lookup(r->sym,
 		    w->addr, 1, &sb))
 			w->note = sb.p;	/* kept for the run */

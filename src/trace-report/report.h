@@ -42,6 +42,12 @@ struct rrow {
 	uint64_t	 line;		/* line in the join */
 };
 
+struct note {
+	uint64_t	 addr;
+	char		*text;
+	uint64_t	 line;		/* in the notes file */
+};
+
 struct family {
 	char		*name;
 	uint64_t	*addr;		/* sorted */
@@ -110,9 +116,8 @@ struct report {
 	size_t		 ngroup;
 	size_t		 noanalog;	/* groups without a matched fire */
 
-	/* The notes and symbols behind the likely-fn column. */
-	uint64_t	*noteaddr;
-	char		**notetext;
+	/* The notes (sorted by address) and symbols behind likely fn. */
+	struct note	*notes;
 	size_t		 nnotes;
 	struct symtab	*sym;
 
