@@ -17,7 +17,10 @@
 # to bench/out/callgrind.md).  The callgrind output files stay in the
 # --out directory for callgrind_annotate or kcachegrind.  Process
 # start-up (dynamic loading, option parsing) is included; the start-up
-# row measures it alone (trace-key on an empty stream).
+# row measures it alone (trace-key on an empty stream).  The strace row
+# runs examples/strace/strace.schema on the committed captures of
+# examples/strace/data/ concatenated 20 times (14,480 calls); PCRE2's JIT
+# code shows as "???:0x..." in its profile.
 set -euo pipefail
 export LC_ALL=C
 
@@ -43,7 +46,7 @@ while [ $# -gt 0 ]; do
 	--seed) [ $# -ge 2 ] || usage; posint "$1" "$2"; seed=$2; shift 2 ;;
 	--bin) [ $# -ge 2 ] || usage; bindir=$(cd "$2" && pwd); shift 2 ;;
 	--out) [ $# -ge 2 ] || usage; CG=$2; shift 2 ;;
-	-h | --help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) usage ;;
 	esac
 done
@@ -89,6 +92,20 @@ mkdir -p "$CG"
     "$B/trace-key" | "$B/trace-hist" -o "$CG/ours.hist"
 "$B/trace-join" --names canary,ours -o "$CG/join.tsv" "$CG/canary.hist" "$CG/ours.hist"
 
+# The strace capture: the committed pair, 20 times over.
+for ((i = 0; i < 20; i++)); do
+	gzip -dc "$root/examples/strace/data/ls-l.strace.gz"
+	cat "$root/examples/strace/data/ls.strace"
+done > "$CG/capture.strace"
+# Builds from before text traces (1af838d) cannot read it: no strace row.
+if "$B/trace-normalize" -q -s "$root/examples/strace/strace.schema" \
+    "$CG/capture.strace" > "$CG/strace.events" 2> /dev/null; then
+	n_strace=$(( $(wc -l < "$CG/strace.events") - 1 ))
+else
+	n_strace=0
+	echo "callgrind: this build cannot read the strace schema: no strace row" >&2
+fi
+
 n_canary=$(( $(wc -l < "$CG/canary.events") - 1 ))
 n_ours=$(cat "$D/ours-iat.jsonl" "$D/ours-lr.jsonl" | wc -l)
 n_keys=$(( $(wc -l < "$CG/join.tsv") - 1 ))
@@ -116,6 +133,10 @@ cg normalize-zstd "$n_canary" event \
     "$B/trace-normalize" -s "$XENIA/canary.schema" "$D/canary.jsonl.zst"
 cg normalize-ours "$n_ours" record \
     "$B/trace-normalize" -q -s "$XENIA/ours.schema" "$D/ours-iat.jsonl" "$D/ours-lr.jsonl"
+if [ "$n_strace" -gt 0 ]; then
+	cg normalize-strace "$n_strace" call \
+	    "$B/trace-normalize" -q -s "$root/examples/strace/strace.schema" "$CG/capture.strace"
+fi
 cg key "$n_canary" event "$B/trace-key" "$CG/canary.events"
 cg hist "$n_canary" event "$B/trace-hist" "$CG/canary.keyed"
 cg join "$n_keys" key "$B/trace-join" --names canary,ours "$CG/canary.hist" "$CG/ours.hist"
@@ -127,7 +148,7 @@ total() { sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$1" | head -n 1; }
 {
 	echo "Instructions (callgrind Ir, all threads, start-up included) on a" \
 	    "seed-$seed pair: $n_canary canary events, $n_ours candidate records," \
-	    "$n_keys joined keys. Tools: $(if [ "$bindir" = "$root/bin" ]; then
+	    "$n_keys joined keys; $n_strace strace calls. Tools: $(if [ "$bindir" = "$root/bin" ]; then
 		echo "bin/ at commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	    else
 		echo "$bindir"

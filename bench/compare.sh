@@ -7,9 +7,10 @@
 # Builds each REV (any git revision; the work tree is not touched) from
 # `git archive` into bench/out/build/COMMIT/, runs bench/callgrind.sh
 # --bin on it (with this checkout's generator and example schemas, so use
-# revisions from 83b3c2c on) and prints one markdown row per revision:
-# callgrind instructions per canary event (per candidate record for
-# normalize-ours).  Deterministic; needs valgrind.
+# revisions from 83b3c2c on; normalize-strace needs 1af838d or later)
+# and prints one markdown row per revision: callgrind instructions per
+# canary event (per candidate record for normalize-ours, per system call
+# for normalize-strace).  Deterministic; needs valgrind.
 set -euo pipefail
 export LC_ALL=C
 
@@ -23,14 +24,14 @@ usage() {
 while [ $# -gt 0 ]; do
 	case $1 in
 	--events) [ $# -ge 2 ] || usage; events=$2; shift 2 ;;
-	-h | --help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) usage ;;
 	*) break ;;
 	esac
 done
 [ $# -ge 1 ] || usage
 
-stages="normalize-jsonl normalize-gzip normalize-zstd normalize-ours key hist"
+stages="normalize-jsonl normalize-gzip normalize-zstd normalize-ours normalize-strace key hist"
 printf '| commit | change |'
 for s in $stages; do printf ' %s |' "$s"; done
 printf '\n|---|---|'

@@ -3,6 +3,7 @@
 # doing the same work on the same input.
 #
 #   bench/run.sh [--events N] [--quick] [--runs N] [--seed N] [--bin DIR]
+#                [--strace-mb N]
 #
 #   --events N  reference (canary) events in the benchmark pair
 #               (default 1000000; the candidate gets about 0.55 x N)
@@ -11,12 +12,20 @@
 #   --seed N    gen-traces seed (default 1)
 #   --bin DIR   the tools to measure (default bin/ of this checkout), e.g.
 #               another build to compare with
+#   --strace-mb N  size of the strace capture in MB (default 100)
 #
 # Inputs are deterministic (tests/gen-traces.py) and cached under
-# bench/out/data/, keyed by seed, size and the generator's checksum.
+# bench/out/data/, keyed by seed, size and the generator's checksum; the
+# strace capture is the committed captures of examples/strace/data/
+# concatenated to --strace-mb.  Besides the stages and the peers, the
+# bench times trace-normalize with and without --progress (interleaved,
+# best of at least 5 each), and the JSON parsers of Debian 12 on the
+# canary lines (bench/json-parsers/, built here with cc against what is
+# installed; a library whose header is missing is skipped).
 # Every figure is the best of --runs runs, with the spread (slowest run
-# over the best).  The tools and examples/xenia are copied to
-# bench/out/run/tree/ first, so a rebuild during the run changes nothing.
+# over the best).  The tools, examples/xenia and the strace schema are
+# copied to bench/out/run/tree/ first, so a rebuild during the run
+# changes nothing.
 # Peak RSS comes from GNU time (/usr/bin/time -f %M), per process.
 # Peers that are not installed are skipped with a message.
 # The summary is printed and written to bench/out/results.md with a
@@ -33,10 +42,12 @@ big=10000000
 runs=3
 seed=1
 quick=0
+strace_mb=100
 bindir=$root/bin
 
 usage() {
-	echo "usage: bench/run.sh [--events N] [--quick] [--runs N] [--seed N] [--bin DIR]" >&2
+	echo "usage: bench/run.sh [--events N] [--quick] [--runs N] [--seed N] [--bin DIR]" \
+	    "[--strace-mb N]" >&2
 	exit 2
 }
 posint() {
@@ -54,7 +65,9 @@ while [ $# -gt 0 ]; do
 	--bin) [ $# -ge 2 ] || usage; bindir=$(cd "$2" && pwd); shift 2 ;;
 	--bin=*) bindir=$(cd "${1#*=}" && pwd); shift ;;
 	--quick) quick=1; shift ;;
-	-h | --help) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--strace-mb) [ $# -ge 2 ] || usage; posint "$1" "$2"; strace_mb=$2; shift 2 ;;
+	--strace-mb=*) posint --strace-mb "${1#*=}"; strace_mb=${1#*=}; shift ;;
+	-h | --help) sed -n '2,34s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) usage ;;
 	esac
 done
@@ -115,6 +128,27 @@ if [ "$quick" = 0 ]; then
 	gen "$DB" "$big" canary
 fi
 
+# The strace capture: the committed captures (examples/strace/data/,
+# 726 calls, 119 KB) over and over to --strace-mb.  The content repeats
+# (times and pids too), which the schema does not mind; what counts is
+# the size.  No strace needed.
+STRACE_DATA=$root/examples/strace/data
+sstamp="strace $(cat "$STRACE_DATA"/ls-l.strace.gz "$STRACE_DATA"/ls.strace |
+    cksum | cut -d' ' -f1) mb $strace_mb"
+DS=$OUT/data/strace-$strace_mb
+if ! [ -f "$DS/.stamp" ] || [ "$(cat "$DS/.stamp")" != "$sstamp" ]; then
+	rm -rf "$DS"
+	mkdir -p "$DS"
+	note "building a $strace_mb MB strace capture in ${DS#"$root"/} ..."
+	{ gzip -dc "$STRACE_DATA/ls-l.strace.gz"; cat "$STRACE_DATA/ls.strace"; } > "$DS/one.strace"
+	awk -v want="$((strace_mb * 1000000))" -v one="$(wc -c < "$DS/one.strace")" \
+	    'BEGIN { n = int((want + one - 1) / one); print (n < 1 ? 1 : n) }' > "$DS/copies"
+	for ((i = 0; i < $(cat "$DS/copies"); i++)); do
+		cat "$DS/one.strace"
+	done > "$DS/capture.strace"
+	echo "$sstamp" > "$DS/.stamp"
+fi
+
 R=$OUT/run
 rm -rf "$R"
 mkdir -p "$R"
@@ -137,9 +171,80 @@ for t in $TOOLS; do
 	cp "$bindir/$t" "$TREE/bin/"
 done
 find "$root/examples/xenia" -maxdepth 1 -type f -exec cp {} "$TREE/examples/xenia/" \;
+mkdir -p "$TREE/examples/strace"
+cp "$root/examples/strace/strace.schema" "$TREE/examples/strace/"
 B=$TREE/bin
 XENIA=$TREE/examples/xenia
 SCHEMA_C=$XENIA/canary.schema
+SCHEMA_S=$TREE/examples/strace/strace.schema
+
+# The JSON parser benchmark, built now (so also a snapshot) with what is
+# installed: each library in its own object, dropped when its header is
+# missing or it does not compile.  The project's parser comes from
+# common/libtrace.a beside --bin (bin/../common), the build measured.
+JP=$R/json-parsers
+JP_BIN=
+JP_SKIPPED=()
+build_parsers() {
+	local cc=${CC:-cc} src=$here/json-parsers lt lib
+	local -a objs=() defs=() libs=() ldextra=()
+	local jpflags=(-O3 -g -std=c11 -D_GNU_SOURCE -I"$src")
+	mkdir -p "$JP"
+	hdr() { printf '#include <%s>\n' "$1" | "$cc" -E -x c - >/dev/null 2>&1; }
+	# jp NAME DEFINE HEADER PACKAGE LIB SOURCE...
+	jp() {
+		local name=$1 def=$2 h=$3 pkg=$4 l=$5 f ok=1
+		shift 5
+		if ! hdr "$h"; then
+			JP_SKIPPED+=("$name: <$h> not found (Debian package $pkg)")
+			return 0
+		fi
+		for f in "$@"; do
+			"$cc" "${jpflags[@]}" -c -o "$JP/${f%.c}.o" "$src/$f" \
+			    2>> "$JP/build.log" || ok=0
+		done
+		if [ "$ok" = 0 ]; then
+			JP_SKIPPED+=("$name: does not compile, see ${JP#"$root"/}/build.log")
+			return 0
+		fi
+		for f in "$@"; do objs+=("$JP/${f%.c}.o"); done
+		defs+=("$def")
+		[ -z "$l" ] || libs+=("$l")
+	}
+	jp jsmn -DHAVE_JSMN jsmn.h libjsmn-dev "" p-jsmn-plain.c p-jsmn-strict.c
+	jp yajl -DHAVE_YAJL yajl/yajl_parse.h libyajl-dev -lyajl p-yajl.c
+	jp json-c -DHAVE_JSONC json-c/json.h libjson-c-dev -ljson-c p-jsonc.c
+	jp jansson -DHAVE_JANSSON jansson.h libjansson-dev -ljansson p-jansson.c
+	jp cJSON -DHAVE_CJSON cjson/cJSON.h libcjson-dev -lcjson p-cjson.c
+	lt=$(dirname "$bindir")/common
+	if [ -f "$lt/libtrace.a" ] && [ -f "$lt/json.h" ]; then
+		# Before the fast path there was no json_parse_jsmn.
+		grep -q json_parse_jsmn "$lt/json.h" || jpflags+=(-DNO_PARSE_JSMN)
+		if "$cc" "${jpflags[@]}" -I"$lt" -c -o "$JP/p-project.o" \
+		    "$src/p-project.c" 2>> "$JP/build.log"; then
+			objs+=("$JP/p-project.o")
+			defs+=(-DHAVE_PROJECT)
+			cp "$lt/libtrace.a" "$JP/libtrace.a"
+			ldextra=("$JP/libtrace.a" -lpthread)
+		else
+			JP_SKIPPED+=("the project's parser: p-project.c does not compile against $lt")
+		fi
+	else
+		JP_SKIPPED+=("the project's parser: no libtrace.a and json.h in $lt")
+	fi
+	if ! "$cc" "${jpflags[@]}" ${defs[@]+"${defs[@]}"} -c -o "$JP/main.o" \
+	    "$src/main.c" 2>> "$JP/build.log" ||
+	    ! "$cc" -o "$JP/json-parsers" "$JP/main.o" ${objs[@]+"${objs[@]}"} \
+	    ${ldextra[@]+"${ldextra[@]}"} ${libs[@]+"${libs[@]}"} 2>> "$JP/build.log"; then
+		note "bench/json-parsers does not build, see ${JP#"$root"/}/build.log"
+		return 0
+	fi
+	JP_BIN=$JP/json-parsers
+	for lib in ${JP_SKIPPED[@]+"${JP_SKIPPED[@]}"}; do
+		note "json-parsers: skipped $lib"
+	done
+}
+build_parsers
 
 # The intermediate streams come from the tools as built now.
 "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl" > "$R/canary.events"
@@ -152,6 +257,8 @@ SZ_EVENTS=$(size "$R/canary.events")
 SZ_KEYED=$(size "$R/canary.keyed")
 N_EVENTS=$(( $(lines "$R/canary.events") - 1 ))
 SZ_OURS=$(( $(size "$D/ours-iat.jsonl") + $(size "$D/ours-lr.jsonl") ))
+SZ_STRACE=$(size "$DS/capture.strace")
+N_STRACE=$(( $("$B/trace-normalize" -q -s "$SCHEMA_S" "$DS/capture.strace" | wc -l) - 1 ))
 N_OURS=$(( $(lines "$D/ours-iat.jsonl") + $(lines "$D/ours-lr.jsonl") ))
 
 # ----------------------------------------------------------------------
@@ -233,6 +340,9 @@ if [ -f "$D/canary.jsonl.zst" ]; then
 else
 	note "zstd not installed: no .zst input, zstd stage skipped"
 fi
+# Text lines through the strace schema's PCRE2 pattern (JIT).
+measure strace "$runs" \
+    'tm n "$B/trace-normalize" -q -s "$SCHEMA_S" "$DS/capture.strace" >/dev/null'
 measure keyhist "$runs" \
     'tm k "$B/trace-key" "$R/canary.events" | tm h "$B/trace-hist" >/dev/null'
 measure key "$runs" 'tm k "$B/trace-key" "$R/canary.events" >/dev/null'
@@ -240,6 +350,44 @@ measure hist "$runs" 'tm h "$B/trace-hist" "$R/canary.keyed" >/dev/null'
 measure pipe "$runs" \
     'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl" |
      tm k "$B/trace-key" | tm h "$B/trace-hist" >/dev/null'
+
+# What --progress costs: the same normalize with and without it, runs
+# interleaved (off, on, off, on, ...) so that a drift in the machine's
+# speed hits both alike; best of at least 5 each.  stderr goes to a file,
+# as when a user redirects it: the sampling thread runs and writes a line
+# every 5 s and a final one.
+prog_runs=$(( runs > 5 ? runs : 5 ))
+for ((pi = 1; pi <= prog_runs; pi++)); do
+	measure "prog_off.$pi" 1 \
+	    'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+	measure "prog_on.$pi" 1 \
+	    'tm n "$B/trace-normalize" --progress -s "$SCHEMA_C" "$D/canary.jsonl" \
+	        >/dev/null 2> "$R/progress.log"'
+done
+# ab_best LABEL N: BEST/WORST/CPU/RSS[LABEL] from LABEL.1 .. LABEL.N.
+ab_best() {
+	local l=$1 n=$2 k b='' w='' c='' m=''
+	for ((k = 1; k <= n; k++)); do
+		ok "$l.$k" || return 0
+		if [ -z "$b" ] || awk "BEGIN { exit !(${BEST[$l.$k]} < $b) }"; then
+			b=${BEST[$l.$k]}
+			c=${CPU[$l.$k]:-}
+		fi
+		if [ -z "$w" ] || awk "BEGIN { exit !(${WORST[$l.$k]} > $w) }"; then
+			w=${WORST[$l.$k]}
+		fi
+		if [ -n "${RSS[$l.$k.n]:-}" ] && { [ -z "$m" ] || [ "${RSS[$l.$k.n]}" -gt "$m" ]; }; then
+			m=${RSS[$l.$k.n]}
+		fi
+	done
+	BEST[$l]=$b
+	WORST[$l]=$w
+	CPU[$l]=$c
+	[ -z "$m" ] || RSS[$l.n]=$m
+}
+ab_best prog_off "$prog_runs"
+ab_best prog_on "$prog_runs"
+PROG_LINES=$(wc -l < "$R/progress.log" 2>/dev/null | tr -d ' ' || echo 0)
 
 # End to end, as a user runs it; GNU time reports the largest single
 # process of the tree.
@@ -289,6 +437,28 @@ if [ "$quick" = 0 ]; then
 	measure pipe_big 1 \
 	    'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$DB/canary.jsonl" |
 	     tm k "$B/trace-key" | tm h "$B/trace-hist" >/dev/null'
+fi
+
+# ----------------------------------------------------------------------
+# JSON parsers (bench/json-parsers), and jq for reference
+# ----------------------------------------------------------------------
+JP_OUT=$R/json-parsers.tsv
+: > "$JP_OUT"
+if [ -n "$JP_BIN" ]; then
+	note "json-parsers on canary.jsonl (best of $runs per parser)"
+	"$JP_BIN" -r "$runs" "$D/canary.jsonl" > "$JP_OUT" 2>> "$R/stderr.log" || {
+		note "json-parsers failed"
+		: > "$JP_OUT"
+	}
+fi
+if have jq; then
+	measure jq_c "$runs" 'tm p jq -c . "$D/canary.jsonl" >/dev/null' || true
+	if ok jq_c; then
+		printf 'jq -c .\t%s\t%s\t%s\t0\t%s (a process reading the file; parses and prints each value)\n' \
+		    "$SZ_JSONL" "${BEST[jq_c]}" "$N_EVENTS" "$(jq --version 2>&1)" >> "$JP_OUT"
+	fi
+else
+	JP_SKIPPED+=("jq: not installed (Debian package jq)")
 fi
 
 # ----------------------------------------------------------------------
@@ -362,6 +532,7 @@ row() { # row STAGE INPUT LABEL RATE RSSIDS...
 MB_JSONL=$(fmt 1 "$(calc "$SZ_JSONL / 1e6")")
 MB_EVENTS=$(fmt 1 "$(calc "$SZ_EVENTS / 1e6")")
 MB_KEYED=$(fmt 1 "$(calc "$SZ_KEYED / 1e6")")
+MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 {
 	echo "Input: seed $seed, $N_EVENTS canary events ($MB_JSONL MB JSONL," \
 	    "$MB_EVENTS MB event TSV), candidate $N_OURS records" \
@@ -380,6 +551,12 @@ MB_KEYED=$(fmt 1 "$(calc "$SZ_KEYED / 1e6")")
 		row "trace-normalize" "canary.jsonl.zst" norm_zst \
 		    "$(fmt 0 "$(mbps "$SZ_JSONL" norm_zst)") MB/s decompressed" n
 	fi
+	row "trace-normalize -s strace.schema" "strace capture ($MB_STRACE MB)" strace \
+	    "$(fmt 0 "$(mbps "$SZ_STRACE" strace)") MB/s, $(fmt 2 "$(evps "$N_STRACE" strace)") M calls/s" n
+	row "trace-normalize, without --progress (A/B)" "canary.jsonl" prog_off \
+	    "$(fmt 0 "$(mbps "$SZ_JSONL" prog_off)") MB/s (best of $prog_runs)" n
+	row "trace-normalize --progress, stderr to a file (A/B)" "canary.jsonl" prog_on \
+	    "$(fmt 0 "$(mbps "$SZ_JSONL" prog_on)") MB/s (best of $prog_runs)" n
 	row "trace-key \\| trace-hist" "event TSV" keyhist \
 	    "$(fmt 0 "$(mbps "$SZ_EVENTS" keyhist)") MB/s, $(fmt 2 "$(evps "$N_EVENTS" keyhist)") Mev/s" k h
 	row "trace-key" "event TSV" key \
@@ -392,6 +569,16 @@ MB_KEYED=$(fmt 1 "$(calc "$SZ_KEYED / 1e6")")
 	row "trace-report md+csv / json" "join.tsv" report "" r s
 	row "fire-pattern-diff.sh" "canary + ours-iat + ours-lr" e2e \
 	    "$(fmt 2 "$(evps "$((N_EVENTS + N_OURS))" e2e)") Mrec/s" e
+	echo
+	if ok prog_on && ok prog_off; then
+		echo "--progress: best $(fmt 3 "${BEST[prog_on]}") s with it," \
+		    "$(fmt 3 "${BEST[prog_off]}") s without (runs interleaved, best of" \
+		    "$prog_runs each): ratio $(fmt 3 "$(calc "${BEST[prog_on]} / ${BEST[prog_off]}")");" \
+		    "it wrote $PROG_LINES line(s) to stderr in its last run."
+		echo
+	fi
+	echo "Strace capture: examples/strace/data/ concatenated $(cat "$DS/copies") times," \
+	    "$N_STRACE calls, $MB_STRACE MB."
 	echo
 	if [ -n "$E2E_SUM" ]; then
 		echo "End to end, peak RSS: largest process $(fmt 1 "$(rss_mb e2e.e)") MB;" \
@@ -427,6 +614,40 @@ MB_KEYED=$(fmt 1 "$(calc "$SZ_KEYED / 1e6")")
 	done
 	echo
 
+	# JSON parsers, fastest first.
+	if [ -s "$JP_OUT" ]; then
+		echo "JSON parsers on canary.jsonl ($MB_JSONL MB, $N_EVENTS lines), each" \
+		    "line parsed on its own, in one process (bench/json-parsers; jq is a" \
+		    "process of its own, for reference). Best of $runs."
+		echo
+		echo "| parser | MB/s | ns per line | vs jsmn strict | rejected lines | what |"
+		echo "|---|--:|--:|--:|--:|---|"
+		awk -F'\t' '
+			{ name[NR] = $1; mbs[NR] = $2 / $3 / 1e6; ns[NR] = $3 / $4 * 1e9
+			  rej[NR] = $5; what[NR] = $6; if ($1 == "jsmn strict") ref = mbs[NR] }
+			END {
+				for (i = 1; i <= NR; i++) ord[i] = i
+				for (i = 2; i <= NR; i++)	# insertion sort, fastest first
+					for (j = i; j > 1 && mbs[ord[j]] > mbs[ord[j - 1]]; j--) {
+						t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t
+					}
+				for (k = 1; k <= NR; k++) {
+					i = ord[k]
+					printf "| %s | %.0f | %.0f | %s | %s | %s |\n", name[i], mbs[i],
+					    ns[i], ref ? sprintf("%.2fx", mbs[i] / ref) : "n/a",
+					    rej[i], what[i]
+				}
+			}' "$JP_OUT"
+		echo
+	else
+		echo "JSON parsers: not measured (bench/json-parsers did not build or run)."
+		echo
+	fi
+	for s in ${JP_SKIPPED[@]+"${JP_SKIPPED[@]}"}; do
+		echo "JSON parsers: skipped $s."
+		echo
+	done
+
 	echo "| peak RSS MB | trace-normalize | trace-key | trace-hist |"
 	echo "|---|--:|--:|--:|"
 	echo "| $N_EVENTS events | $(fmt 1 "$(rss_mb pipe.n)") | $(fmt 1 "$(rss_mb pipe.k)") | $(fmt 1 "$(rss_mb pipe.h)") |"
@@ -458,6 +679,15 @@ MB_KEYED=$(fmt 1 "$(calc "$SZ_KEYED / 1e6")")
 	if ok jq; then
 		v=$(calc "${BEST[jq]} / ${BEST[norm]}")
 		tgt "trace-normalize >= 20x jq" "$(fmt 1 "$v")x" "$v >= 20"
+	fi
+	if ok strace; then
+		v=$(mbps "$SZ_STRACE" strace)
+		tgt "trace-normalize, strace capture >= 150 MB/s" "$(fmt 0 "$v") MB/s" "$v >= 150"
+	fi
+	if ok prog_on && ok prog_off; then
+		v=$(calc "${BEST[prog_on]} / ${BEST[prog_off]}")
+		tgt "--progress costs nothing measurable (best with / best without <= 1.03)" \
+		    "$(fmt 3 "$v")" "$v <= 1.03"
 	fi
 	v=$(mbps "$SZ_JSONL" norm_gz)
 	tgt "gzip input >= 300 MB/s decompressed" "$(fmt 0 "$v") MB/s" "$v >= 300"
