@@ -28,15 +28,73 @@ err_prog(void)
 	return prog;
 }
 
-static void
-vmsg(const char *fmt, va_list ap, int errnum)
+static void (*before_msg)(void);
+
+void
+err_before(void (*fn)(void))
 {
-	/* One fprintf per piece is fine: stderr is unbuffered but short. */
+	before_msg = fn;
+}
+
+/*
+ * Write a message as one line: control characters that input quoted in
+ * it may carry are shown escaped (\t, \n, \r, \xNN).
+ */
+static void
+put_clean(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\t')
+			fputs("\\t", stderr);
+		else if (c == '\n')
+			fputs("\\n", stderr);
+		else if (c == '\r')
+			fputs("\\r", stderr);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
+static void
+vmsg_at(const char *file, uint64_t line, const char *fmt, va_list ap,
+    int errnum)
+{
+	char small[1024], *msg = small;
+	va_list aq;
+	int n;
+
+	if (before_msg != NULL)
+		before_msg();
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small) && (msg = malloc((size_t)n + 1)) != NULL)
+		vsnprintf(msg, (size_t)n + 1, fmt, aq);
+	else if (msg == NULL)
+		msg = small;
+	va_end(aq);
 	fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
+	if (file != NULL) {
+		put_clean(file);
+		if (line > 0)
+			fprintf(stderr, ":%llu", (unsigned long long)line);
+		fputs(": ", stderr);
+	}
+	put_clean(msg);
 	if (errnum != 0)
 		fprintf(stderr, ": %s", strerror(errnum));
 	fputc('\n', stderr);
+	if (msg != small)
+		free(msg);
+}
+
+static void
+vmsg(const char *fmt, va_list ap, int errnum)
+{
+	vmsg_at(NULL, 0, fmt, ap, errnum);
 }
 
 void
@@ -88,14 +146,9 @@ die_at(const char *file, uint64_t line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: %s:", prog, file);
-	if (line > 0)
-		fprintf(stderr, "%llu:", (unsigned long long)line);
-	fputc(' ', stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg_at(file, line, fmt, ap, 0);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXIT_TROUBLE);
 }
 

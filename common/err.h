@@ -28,6 +28,13 @@ void	err_init(const char *argv0);
 /* The program name recorded by err_init(). */
 const char *err_prog(void);
 
+/*
+ * Run fn before every message is printed (progress uses it to end its
+ * line on a terminal).  Messages are always one line: control characters
+ * in them are printed escaped.
+ */
+void	err_before(void (*fn)(void));
+
 /* Print "PROG: msg" on stderr. */
 void	warnx(const char *fmt, ...) PRINTFLIKE(1, 2);
 

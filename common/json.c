@@ -397,10 +397,18 @@ json_parse_fast(struct json_line *jl, const char *p, size_t n)
 		f = &jl->f[nf++];
 		f->key = span_make(q + 1, (size_t)(e - q - 1));
 		f->kesc = esc;
-		q = skip_ws(e + 1, end);
+		/* ':' then a value; the usual spellings ":" and ": " are
+		 * tried before the general blank-skipping loop */
+		q = e + 1;
+		if (q < end && *q != ':')
+			q = skip_ws(q, end);
 		if (q == end || *q != ':')
 			return 0;
-		q = skip_ws(q + 1, end);
+		q++;
+		if (q < end && *q == ' ')
+			q++;
+		if (q < end && wsclass[(unsigned char)*q])
+			q = skip_ws(q, end);
 		if (q == end)
 			return 0;
 		/* value */
@@ -443,14 +451,19 @@ json_parse_fast(struct json_line *jl, const char *p, size_t n)
 			f->val = span_make(q, (size_t)(e - q));
 			q = e;
 		}
-		q = skip_ws(q, end);
+		if (q < end && wsclass[(unsigned char)*q])
+			q = skip_ws(q, end);
 		if (q == end)
 			return 0;
 		if (*q == '}')
 			break;
 		if (*q != ',')
 			return 0;
-		q = skip_ws(q + 1, end);
+		q++;
+		if (q < end && *q == ' ')
+			q++;
+		if (q < end && wsclass[(unsigned char)*q])
+			q = skip_ws(q, end);
 	}
 	if (skip_ws(q + 1, end) != end)
 		return 0;

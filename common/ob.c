@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,18 @@ rm_tmps(void)
 	for (size_t i = 0; i < ntmps; i++)
 		if (tmps[i] != NULL)
 			unlink(tmps[i]);
+}
+
+/*
+ * Killed by SIGINT, SIGTERM or SIGHUP: remove the temporary files, then
+ * die of the same signal (unlink and raise are async-signal-safe).
+ */
+static void
+on_signal(int sig)
+{
+	rm_tmps();
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 static struct ob *
@@ -103,7 +116,20 @@ ob_create(const char *path)
 		fchmod(fd, 0666 & ~um);
 	}
 	if (!hooked) {
+		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
 		err_atexit(rm_tmps);
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+			struct sigaction sa, old;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = on_signal;
+			sigemptyset(&sa.sa_mask);
+			/* leave signals a caller chose to ignore ignored */
+			if (sigaction(sigs[i], NULL, &old) == 0 &&
+			    old.sa_handler != SIG_IGN)
+				sigaction(sigs[i], &sa, NULL);
+		}
 		hooked = 1;
 	}
 	tmps = xreallocarray(tmps, ntmps + 1, sizeof(*tmps));

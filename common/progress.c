@@ -10,7 +10,8 @@
 
 static struct rd	**inputs;
 static int		  ninputs;
-static int		  cur;		/* atomic: input being read */
+static int		  cur = -1;	/* input being read, under mu */
+static unsigned long long finished;	/* bytes of closed inputs, under mu */
 static int		  active, tty, stopping;
 static pthread_t	  thr;
 static pthread_mutex_t	  mu = PTHREAD_MUTEX_INITIALIZER;
@@ -27,16 +28,29 @@ since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) + (b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* Bytes read so far (exact for pipes too); called with mu held. */
 static unsigned long long
 done_bytes(void)
 {
-	int i, c = __atomic_load_n(&cur, __ATOMIC_RELAXED);
-	unsigned long long d = 0;
+	unsigned long long d = finished;
 
-	/* Bytes read so far: exact for pipes too, where sizes are unknown. */
-	for (i = 0; i <= c && i < ninputs; i++)
-		d += rd_rawpos(inputs[i]);
+	if (cur >= 0 && cur < ninputs)
+		d += rd_rawpos(inputs[cur]);
 	return d;
+}
+
+static int	  onscreen;	/* a terminal line is showing */
+
+/* Before any message: clear the terminal line it would join. */
+static void
+clear_line(void)
+{
+	pthread_mutex_lock(&mu);
+	if (onscreen) {
+		fputs("\r\033[K", stderr);
+		onscreen = 0;
+	}
+	pthread_mutex_unlock(&mu);
 }
 
 static void
@@ -59,8 +73,9 @@ show(int final)
 		fprintf(stderr, " of %.1f MB (%.0f%%)", total / 1e6,
 		    100.0 * (double)(d < total ? d : total) / (double)total);
 	fprintf(stderr, ", %.0f MB/s%s%s", rate / 1e6, left,
-	    final ? (tty ? "\n" : "\n") : (tty ? "" : "\n"));
+	    final || !tty ? "\n" : "");
 	fflush(stderr);
+	onscreen = tty && !final;
 }
 
 static void *
@@ -111,12 +126,27 @@ progress_start(struct rd **in, int n, int force)
 	if (pthread_create(&thr, NULL, run, NULL) != 0)
 		return;	/* no progress is no reason to fail */
 	active = 1;
+	if (tty)
+		err_before(clear_line);
 }
 
 void
 progress_file(int i)
 {
-	__atomic_store_n(&cur, i, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&mu);
+	cur = i;
+	pthread_mutex_unlock(&mu);
+}
+
+void
+progress_done(int i)
+{
+	pthread_mutex_lock(&mu);
+	if (active && i == cur) {
+		finished += rd_rawpos(inputs[i]);
+		cur = -1;
+	}
+	pthread_mutex_unlock(&mu);
 }
 
 void
@@ -129,7 +159,9 @@ progress_stop(void)
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 	pthread_join(thr, NULL);
-	progress_file(ninputs);
+	pthread_mutex_lock(&mu);
 	show(1);
+	pthread_mutex_unlock(&mu);
 	active = 0;
+	err_before(NULL);
 }

@@ -21,6 +21,9 @@ void	progress_start(struct rd **in, int n, int force);
 /* The reader is now at input i. */
 void	progress_file(int i);
 
+/* Input i is done and about to be closed: count its bytes as read. */
+void	progress_done(int i);
+
 /* Stop, and print the final line (when progress was shown). */
 void	progress_stop(void);
 

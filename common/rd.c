@@ -51,7 +51,9 @@ struct rd {
 	size_t		 cap, pos, end, scan;
 	int		 eof;
 	uint64_t	 lineno;
-	uint64_t	 bytes;
+	int		 started;	/* a byte has been handed out */
+	int		 raw;		/* rd_raw(): keep BOM and CR */
+	int		 newline;	/* the last line ended with \n */
 
 	/* inflater thread and its queue */
 	pthread_t	 thr;
@@ -217,9 +219,11 @@ gz_run(struct rd *r)
 			break;
 		}
 		if (zs.avail_out == 0 || (ended && zs.avail_out < CHUNKSZ)) {
-			if (!q_put(r, out, CHUNKSZ - zs.avail_out))
+			char *full = out;
+
+			out = NULL;	/* queued: no longer ours */
+			if (!q_put(r, full, CHUNKSZ - zs.avail_out))
 				break;
-			out = NULL;
 		}
 	}
 	if (out != NULL && err == NULL && zs.avail_out < CHUNKSZ)
@@ -286,9 +290,11 @@ zst_run(struct rd *r)
 			break;
 		}
 		if (ob.pos == ob.size) {
-			if (!q_put(r, out, ob.pos))
+			char *full = out;
+
+			out = NULL;	/* queued: no longer ours */
+			if (!q_put(r, full, ob.pos))
 				break;
-			out = NULL;
 		}
 	}
 	if (out != NULL && err == NULL && ob.pos > 0)
@@ -401,8 +407,6 @@ rd_open(const char *path)
 	r->name = xstrdup(strcmp(path, "-") == 0 ? "(stdin)" : path);
 	r->fd = fd;
 	r->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	r->cap = RD_BUFSZ;
-	r->buf = xmalloc(r->cap);
 
 	/* Detect the format from the first four bytes. */
 	while (r->npre < sizeof(r->pre) &&
@@ -412,6 +416,20 @@ rd_open(const char *path)
 		r->kind = GZIP;
 	else if (r->npre == 4 && memcmp(r->pre, "\x28\xb5\x2f\xfd", 4) == 0)
 		r->kind = ZSTD;
+	/* The buffer and the inflater thread come with the first read, so
+	 * that many operands opened at once cost little. */
+	return r;
+fail:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return NULL;
+}
+
+static void
+start(struct rd *r)
+{
+	r->cap = RD_BUFSZ;
+	r->buf = xmalloc(r->cap);
 	if (r->kind != RAW) {
 		pthread_mutex_init(&r->mu, NULL);
 		pthread_cond_init(&r->cv, NULL);
@@ -421,11 +439,6 @@ rd_open(const char *path)
 			dief("%s: cannot start decompression thread", r->name);
 		r->thr_started = 1;
 	}
-	return r;
-fail:
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return NULL;
 }
 
 /* Make room and read more; returns 0 when the source is exhausted. */
@@ -436,6 +449,8 @@ fill(struct rd *r)
 
 	if (r->eof)
 		return 0;
+	if (r->buf == NULL)
+		start(r);
 	if (r->pos > 0) {
 		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
 		r->end -= r->pos;
@@ -452,12 +467,12 @@ fill(struct rd *r)
 		return 0;
 	}
 	/* Drop a byte order mark at the very start of the input. */
-	if (r->bytes == 0 && r->lineno == 0 && r->end == 0 && k >= 3 &&
+	if (!r->started && !r->raw && r->end == 0 && k >= 3 &&
 	    memcmp(r->buf, "\xef\xbb\xbf", 3) == 0) {
 		memmove(r->buf, r->buf + 3, k - 3);
 		k -= 3;
-		r->bytes += 3;
 	}
+	r->started = 1;
 	r->end += k;
 	return 1;
 }
@@ -479,21 +494,33 @@ rd_line(struct rd *r, struct span *line)
 			/* last line without a newline */
 			len = r->end - r->pos;
 			line->p = r->buf + r->pos;
-			r->bytes += len;
 			r->pos = r->scan = r->end;
+			r->newline = 0;
 			goto out;
 		}
 	}
 	len = (size_t)(nl - (r->buf + r->pos));
 	line->p = r->buf + r->pos;
-	r->bytes += len + 1;
 	r->pos = r->scan = len + r->pos + 1;
+	r->newline = 1;
 out:
-	if (len > 0 && line->p[len - 1] == '\r')
+	if (len > 0 && line->p[len - 1] == '\r' && !r->raw)
 		len--;
 	line->n = len;
 	r->lineno++;
 	return 1;
+}
+
+void
+rd_raw(struct rd *r)
+{
+	r->raw = 1;
+}
+
+int
+rd_had_newline(const struct rd *r)
+{
+	return r->newline;
 }
 
 const char *

@@ -35,6 +35,16 @@ struct rd *rd_open(const char *path);
  */
 int	rd_line(struct rd *r, struct span *line);
 
+/*
+ * Hand lines out exactly as read: no byte order mark dropped, no "\r"
+ * stripped.  Call before the first rd_line (trace-normalize --check).
+ */
+void	rd_raw(struct rd *r);
+
+/* Whether the line last handed out ended with "\n" (only the last line
+ * of an input can lack it). */
+int	rd_had_newline(const struct rd *r);
+
 /* Name for messages ("-" reads as "(stdin)"), and current line number. */
 const char *rd_name(const struct rd *r);
 uint64_t rd_lineno(const struct rd *r);

@@ -30,7 +30,14 @@ tsv_split(struct span line, struct span *f, size_t max)
 void
 tsv_hdr_parse(struct tsv_hdr *h, struct span line, const char *file)
 {
-	size_t n, i, j;
+	tsv_hdr_parse_at(h, line, file, 1);
+}
+
+void
+tsv_hdr_parse_at(struct tsv_hdr *h, struct span line, const char *file,
+    uint64_t lineno)
+{
+	size_t n, i;
 
 	memset(h, 0, sizeof(*h));
 	h->file = file;
@@ -41,10 +48,10 @@ tsv_hdr_parse(struct tsv_hdr *h, struct span line, const char *file)
 	h->ncol = tsv_split(span_make(h->line, h->len), h->col, n);
 	for (i = 0; i < h->ncol; i++) {
 		if (h->col[i].n == 0)
-			die_at(file, 1, "empty column name in header (column %zu)",
-			    i + 1);
+			die_at(file, lineno, "empty column name in header "
+			    "(column %zu)", i + 1);
 		if (memchr(h->col[i].p, '\0', h->col[i].n) != NULL)
-			die_at(file, 1, "NUL byte in header");
+			die_at(file, lineno, "NUL byte in header");
 	}
 	/* Duplicates: by hash, as a header may have a million columns. */
 	if (h->ncol > 1) {
@@ -54,12 +61,11 @@ tsv_hdr_parse(struct tsv_hdr *h, struct span line, const char *file)
 		for (i = 0; i < h->ncol; i++) {
 			ht_intern(seen, h->col[i].p, h->col[i].n, &isnew);
 			if (!isnew)
-				die_at(file, 1, "duplicate column name '%.*s'",
-				    (int)h->col[i].n, h->col[i].p);
+				die_at(file, lineno, "duplicate column name "
+				    "'%.*s'", (int)h->col[i].n, h->col[i].p);
 		}
 		ht_free(seen);
 	}
-	(void)j;
 }
 
 void

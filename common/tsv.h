@@ -11,6 +11,7 @@
 #define TRACE_TSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ob.h"
 #include "span.h"
@@ -28,8 +29,11 @@ struct tsv_hdr {
 /*
  * Parse a header line read from file (line 1).  Exits 2 with
  * "FILE:1: ..." on an empty, duplicate or unescapable column name.
+ * tsv_hdr_parse_at() is the same for a header on another line.
  */
 void	tsv_hdr_parse(struct tsv_hdr *h, struct span line, const char *file);
+void	tsv_hdr_parse_at(struct tsv_hdr *h, struct span line, const char *file,
+	    uint64_t lineno);
 void	tsv_hdr_free(struct tsv_hdr *h);
 
 /* Index of the column named name, or -1. */

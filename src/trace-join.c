@@ -212,23 +212,57 @@ join(struct ob *o)
 	}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
-	/* Header. */
-	for (j = 0; j < kc; j++) {
-		ob_span(o, r->hdr.col[j]);
-		ob_putc(o, '\t');
+	/* Header, built first: its names must be unique. */
+	{
+		struct sbuf h = { 0 };
+
+		for (j = 0; j < kc; j++) {
+			sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
+			sb_addc(&h, '\t');
+		}
+		sb_adds(&h, "status\t");
+		sb_adds(&h, r->name);
+		sb_adds(&h, "_count\t");
+		sb_adds(&h, c->name);
+		sb_adds(&h, "_count\tratio\tunder");
+		for (j = r->kc + 1; j < r->hdr.ncol; j++) {
+			sb_addc(&h, '\t');
+			sb_adds(&h, r->name);
+			sb_addc(&h, '_');
+			sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
+		}
+		for (j = c->kc + 1; j < c->hdr.ncol; j++) {
+			sb_addc(&h, '\t');
+			sb_adds(&h, c->name);
+			sb_addc(&h, '_');
+			sb_add(&h, c->hdr.col[j].p, c->hdr.col[j].n);
+		}
+		/* A key column named "ratio", or names that make "a_b_tid"
+		 * twice, would give a header no stage can read. */
+		{
+			struct htab *seen = ht_new();
+			struct span *f;
+			size_t nf = tsv_split(span_make(h.p, h.len), NULL, 0);
+			int isnew;
+
+			f = xreallocarray(NULL, nf, sizeof(*f));
+			tsv_split(span_make(h.p, h.len), f, nf);
+			for (j = 0; j < nf; j++) {
+				ht_intern(seen, f[j].p, f[j].n, &isnew);
+				if (!isnew)
+					dief("the join would have two columns "
+					    "named '%.*s' (rename a column or "
+					    "choose other --names)",
+					    (int)f[j].n, f[j].p);
+			}
+			free(f);
+			ht_free(seen);
+		}
+		ob_write(o, h.p, h.len);
+		ob_putc(o, '\n');
+		ob_flush(o);
+		sb_free(&h);
 	}
-	ob_printf(o, "status\t%s_count\t%s_count\tratio\tunder", r->name,
-	    c->name);
-	for (j = r->kc + 1; j < r->hdr.ncol; j++) {
-		ob_printf(o, "\t%s_", r->name);
-		ob_span(o, r->hdr.col[j]);
-	}
-	for (j = c->kc + 1; j < c->hdr.ncol; j++) {
-		ob_printf(o, "\t%s_", c->name);
-		ob_span(o, c->hdr.col[j]);
-	}
-	ob_putc(o, '\n');
-	ob_flush(o);
 
 	for (j = 0; j < n; j++) {
 		const struct row *w = &rows[j];

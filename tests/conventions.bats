@@ -72,10 +72,7 @@ man:  $(man_synopsis "$t")"
 	assert_success
 	assert_line --index 1 "$(printf 'set\t0x00000001')"
 	trace-normalize -c op -c lr -- -x > ev
-	run bash -c 'trace-key - < ev | trace-hist - | trace-join - - 2>&1'
-	# trace-join reads one histogram per operand; both "-" would share
-	# stdin, so two named files are required there
-	trace-key - < ev | trace-hist > h
+	trace-key - < ev | trace-hist - > h
 	run trace-join h - < h
 	assert_success
 	run bash -c 'trace-join h h | trace-report - | head -1'
@@ -94,7 +91,7 @@ man:  $(man_synopsis "$t")"
 @test "no colour is ever written (NO_COLOR has nothing to turn off)" {
 	printf 'op\tlr\tcount\nset\t0x1\t1\n' > "$T/h"
 	run bash -c 'trace-join "$1" "$1" | trace-report' _ "$T/h"
-	! grep -q $'\033' <<< "$output"
+	refute_grep -q $'\033' <<< "$output"
 }
 
 @test "bash completion completes tools' options" {

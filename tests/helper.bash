@@ -26,3 +26,11 @@ assert_same() {
 		fail "files differ: $1 $2"
 	fi
 }
+
+# refute_grep GREP-ARGS...: fail when grep finds a match.  (A bare
+# "! grep" does not fail a bats test unless it is the test's last line.)
+refute_grep() {
+	if grep "$@"; then
+		fail "unexpected match: grep $*"
+	fi
+}

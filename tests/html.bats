@@ -16,9 +16,9 @@ html_report() {
 @test "html: one self-contained page, no script, no external assets" {
 	html_report
 	grep -q '^<!DOCTYPE html>' "$T/r.html"
-	! grep -qi '<script' "$T/r.html"
-	! grep -Eqi '(src|href)=' "$T/r.html"
-	! grep -Eqi '@import|url\(' "$T/r.html"
+	refute_grep -qi '<script' "$T/r.html"
+	refute_grep -Eqi '(src|href)=' "$T/r.html"
+	refute_grep -Eqi '@import|url\(' "$T/r.html"
 	# the only URL is the SVG namespace name
 	[ "$(grep -o 'http[^"]*' "$T/r.html" | sort -u)" = "http://www.w3.org/2000/svg" ]
 }
@@ -48,7 +48,7 @@ html_report() {
 	trace-key "$T/ev" | trace-hist > "$T/r.h"
 	trace-key "$T/c" | trace-hist > "$T/c.h"
 	trace-join "$T/r.h" "$T/c.h" | trace-report -f html > "$T/h.html"
-	! grep -q '<script>' "$T/h.html"
+	refute_grep -q '<script>' "$T/h.html"
 	grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/h.html"
 	grep -qF 'x&quot;y&amp;z' "$T/h.html"
 }

@@ -59,13 +59,15 @@ TOOLS="trace-key trace-hist trace-join trace-report"
 	assert_failure 2
 	[ "$stderr" = "trace-key: standard output: write error: Broken pipe" ]
 	trace-key "$T/big" | trace-hist > "$T/bigh"
-	run --separate-stderr bash -c 'trace-hist "$1" | head -1' _ "$T/bigh"
-	[ -z "$stderr" ]
-	run --separate-stderr bash -c 'trace-join "$1" "$1" | head -1' _ "$T/bigh"
-	[ -z "$stderr" ]
 	trace-join "$T/bigh" "$T/bigh" > "$T/bigj"
-	run --separate-stderr bash -c 'trace-report -f json "$1" | head -1' _ "$T/bigj"
-	[ -z "$stderr" ]
+	for cmd in "trace-hist $T/bigh" "trace-join $T/bigh $T/bigh" "trace-report -f json $T/bigj"; do
+		run --separate-stderr bash -c "$cmd | head -1"
+		assert_success
+		[ -z "$stderr" ]
+		run --separate-stderr bash -c "trap '' PIPE; $cmd | head -1; exit \${PIPESTATUS[0]}"
+		assert_failure 2
+		[[ "$stderr" == *"standard output: write error: Broken pipe" ]] || fail "$cmd: $stderr"
+	done
 }
 
 @test "unreadable inputs: missing file, directory; one message each, exit 2" {
@@ -178,7 +180,6 @@ print("\t".join(["set", "1"] + ["v%d" % i for i in range(n)]))' > "$T/wide"
 	assert_success
 	[ "$(tail -1 <<< "$output" | od -An -tx1 | tr -s ' ')" = " ff fe 73 65 74 09 31 0a" ]
 	# JSON output replaces it, so the document stays valid JSON
-	trace-join "$T/k" "$T/k" | trace-report -f json --group-by '' 2>/dev/null > "$T/r.json" || true
 	printf 'op\tlr\tcount\n\xff\t0x1\t1\n' > "$T/k2"
 	trace-join "$T/k2" "$T/k2" | trace-report -f json > "$T/r.json"
 	jq -e '.matched[0].op == "\ufffd"' "$T/r.json"
@@ -189,7 +190,6 @@ print("\t".join(["set", "1"] + ["v%d" % i for i in range(n)]))' > "$T/wide"
 	for s in 'a|b' 'x`y' '<script>' 'c,d' 'q"uote' 'back\\\\slash' 'tab\\there' 'p%%c:o,l'; do
 		printf '%s\t0x1\t%s\n' "$s" "$s" >> "$T/ev"
 	done
-	trace-key -a fn "$T/ev" | trace-hist | trace-join - /dev/null 2>/dev/null || true
 	trace-key -a fn "$T/ev" | trace-hist > "$T/h"
 	trace-join "$T/h" "$T/h" > "$T/j"
 	cut -f1 "$T/ev" | tail -n +2 | sort > "$T/want"
@@ -230,4 +230,81 @@ for p in itertools.permutations("abcdefghij", 10):
 	TRACE_TOOLS_HASH_SEED=7 trace-hist "$T/k" > "$T/a"
 	TRACE_TOOLS_HASH_SEED=8 trace-hist "$T/k" > "$T/b"
 	assert_same "$T/a" "$T/b"
+}
+
+@test "the whole example pipeline is independent of the hash seed" {
+	D="$DATA/parity"
+	for seed in 1 2 3; do
+		TRACE_TOOLS_HASH_SEED=$seed "$EX/xenia/fire-pattern-diff.sh" "$D/canary.jsonl" \
+		    "$D/ours-iat.jsonl" "$D/ours-lr.jsonl" "$T/o$seed" >/dev/null
+	done
+	for f in canary.hist ours.hist join.tsv report.md report.json divergent-tuples.csv matched-tuples.csv; do
+		assert_same "$T/o1/$f" "$T/o2/$f"
+		assert_same "$T/o1/$f" "$T/o3/$f"
+	done
+}
+
+@test "a killed run leaves no temporary file behind" {
+	mkdir "$T/out"
+	( sleep 30 | exec trace-normalize -c lr -o "$T/out/ev.tsv" ) &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -n "$(ls -A "$T/out")" ] && break
+		sleep 0.1
+	done
+	[ -n "$(ls -A "$T/out")" ]	# the temporary file exists meanwhile
+	pkill -INT -f "trace-normalize -c lr -o $T/out/ev.tsv"
+	wait "$pid" || true
+	[ -z "$(ls -A "$T/out")" ]
+	pkill -f "sleep 30" || true
+}
+
+@test "the row of two columns from one escaped field is sized right" {
+	python3 -c "print('a'); print('\\\\' * 3000)" > "$T/bs.csv"
+	run trace-normalize -f csv -c x=a -c y=a --op-value e "$T/bs.csv"
+	assert_success
+	[ "${#lines[1]}" -eq $((1 + 1 + 2 * 3000 + 1 + 2 * 3000)) ] || fail "${#lines[1]}"
+	python3 -c "print('\\\\' * 3000)" > "$T/bs.txt"
+	run trace-normalize --regex '^(?<a>(?<b>.*))$' -c x=a -c y=b --op-value e "$T/bs.txt"
+	assert_success
+}
+
+@test "report sums that would wrap past 2^64 are an error" {
+	printf 'op\tlr\tcount\nset\t0x1\t10000000000000000000\nset\t0x2\t10000000000000000000\n' > "$T/h"
+	trace-join "$T/h" "$T/h" > "$T/j"
+	run --separate-stderr trace-report "$T/j"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/j:3: counts overflow 64 bits" ]
+}
+
+@test "header errors name the header's own line; names with newlines stay on one line" {
+	printf '\n\nop\top\nx\ty\n' > "$T/h.tsv"
+	run --separate-stderr trace-normalize -f tsv "$T/h.tsv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/h.tsv:3: duplicate column name 'op'" ]
+	printf 'a,"b\nc"\nx,y\n' > "$T/n.csv"
+	run --separate-stderr trace-normalize -c a -c q=b "$T/n.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/n.csv:1: no column 'b' for output column q (columns: a, b\\nc)" ]
+}
+
+@test "NUL bytes in schema and notes files are errors, not truncations" {
+	printf 'column lr=lr\0:hex\n' > "$T/s"
+	run --separate-stderr trace-normalize -s "$T/s"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/s:1: NUL byte in schema line" ]
+	printf 'op\tlr\tcount\nset\t0x1\t1\n' > "$T/h"
+	trace-join "$T/h" "$T/h" > "$T/j"
+	printf '0x1 first\0rest\n' > "$T/notes"
+	run --separate-stderr trace-report --notes "$T/notes" "$T/j"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/notes:1: NUL byte in a note" ]
+}
+
+@test "trace-join refuses a header with two columns of one name" {
+	printf 'op\tratio\tcount\nset\tx\t1\n' > "$T/h"
+	run --separate-stderr trace-join "$T/h" "$T/h"
+	assert_failure 2
+	[ "$stderr" = "trace-join: the join would have two columns named 'ratio' (rename a column or choose other --names)" ]
+	[ -z "$output" ]
 }

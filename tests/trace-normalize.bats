@@ -575,3 +575,27 @@ EOT
 	run script -qec "trace-normalize -s '$CANARY' '$T/c.jsonl' >/dev/null" /dev/null
 	[[ "$output" == *$'\r\033[Ktrace-normalize: '*' MB/s'* ]]
 }
+
+@test "--check reports CRLF line ends, a BOM and a missing final newline" {
+	printf 'op\tlr\r\nset\t0x00000001\r\n' > "$T/crlf"
+	run --separate-stderr trace-normalize --check "$T/crlf"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/crlf:1: line ends in CR LF (trace-format(5) lines end in LF)" ]
+	[ "${stderr_lines[1]}" = "trace-normalize: $T/crlf:2: line ends in CR LF (trace-format(5) lines end in LF)" ]
+	printf '\xef\xbb\xbfop\tlr\nset\t0x00000001' > "$T/bom"
+	run --separate-stderr trace-normalize --check "$T/bom"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/bom:1: byte order mark at the start of the input" ]
+	[ "${stderr_lines[1]}" = "trace-normalize: $T/bom:2: no newline at the end of the last line" ]
+}
+
+@test "--check names the right column after long lines move the buffer" {
+	python3 -c "
+print('op\tlr')
+for i in range(300000): print('call\t0x%08x' % i)
+print('x' * 3000000 + '\t0x00000001')
+print('call\t0x1')" > "$T/c.tsv"
+	run --separate-stderr trace-normalize --check "$T/c.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/c.tsv:300003: column lr: '0x1' is not a canonical address (expected 0x00000001)" ]
+}

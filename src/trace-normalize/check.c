@@ -2,7 +2,8 @@
  * check.c - trace-normalize --check: validate an event stream.
  *
  * Reads event TSV (the output of trace-normalize or of a custom
- * normalizer) and reports every violation of trace-format(5) as
+ * normalizer) exactly as it is (no byte order mark or carriage return
+ * is silently dropped) and reports every violation of trace-format(5) as
  * "FILE:LINE: reason" on stderr.  Exit 0 when the stream is valid, 1 when
  * it is not, 2 on trouble.
  */
@@ -12,13 +13,12 @@
 #include <string.h>
 
 #include "err.h"
+#include "htab.h"
 #include "json.h"
 #include "num.h"
 #include "rd.h"
 #include "tsv.h"
 #include "normalize.h"
-
-int	check_stream(struct rd **in, char **names, int n);
 
 static uint64_t nviol;
 
@@ -29,53 +29,43 @@ viol(const char *file, uint64_t line, const char *fmt, ...)
 static void
 viol(const char *file, uint64_t line, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
 	nviol++;
-	fprintf(stderr, "%s: %s:%llu: ", err_prog(), file,
-	    (unsigned long long)line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	warnx("%s:%llu: %s", file, (unsigned long long)line, msg);
 }
 
 enum ckind { K_ANY, K_ADDR, K_INT };
 
-static const char *const canon[] = { "op", "lr", "handle", "tid", "ts" };
-
-/* Check a header; returns the kind of each column in kind[]. */
+/* Check a header line; set the kind of each column.  Returns 0 when the
+ * header is too broken to check rows against. */
 static int
-check_header(const char *file, struct span line, enum ckind *kind,
-    size_t *ncol)
+check_header(const char *file, struct span line, struct span *col,
+    enum ckind *kind, size_t ncol)
 {
-	struct span f[1024];
-	size_t n, i, j;
-	int lastcanon = -1, extra = 0, ok = 1;
+	struct htab *seen = ht_new();
+	size_t i, j;
+	int lastcanon = -1, extra = 0, isnew;
 
-	n = tsv_split(line, f, 1024);
-	*ncol = n;
-	if (n > 1024) {
-		viol(file, 1, "more than 1024 columns");
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
+	tsv_split(line, col, ncol);
+	for (i = 0; i < ncol; i++) {
 		int c = -1;
 
 		kind[i] = K_ANY;
-		if (f[i].n == 0) {
+		if (col[i].n == 0) {
 			viol(file, 1, "empty column name (column %zu)", i + 1);
-			ok = 0;
 			continue;
 		}
-		for (j = 0; j < i; j++)
-			if (span_eq(f[i], f[j])) {
-				viol(file, 1, "duplicate column name '%.*s'",
-				    (int)f[i].n, f[i].p);
-				ok = 0;
-			}
-		for (j = 0; j < 5; j++)
-			if (span_eqs(f[i], canon[j]))
+		ht_intern(seen, col[i].p, col[i].n, &isnew);
+		if (!isnew)
+			viol(file, 1, "duplicate column name '%.*s'",
+			    (int)col[i].n, col[i].p);
+		for (j = 0; j < NCANON; j++)
+			if (span_eqs(col[i], canon_names[j]))
 				c = (int)j;
 		if (c < 0) {
 			extra = 1;
@@ -85,16 +75,14 @@ check_header(const char *file, struct span line, enum ckind *kind,
 			kind[i] = K_ADDR;
 		else if (c == 3 || c == 4)
 			kind[i] = K_INT;
-		if (extra || c < lastcanon) {
+		if (extra || c < lastcanon)
 			viol(file, 1, "column '%s' out of order (the canonical "
 			    "columns op, lr, handle, tid, ts come first, in "
-			    "that order)", canon[c]);
-			ok = 0;
-		}
+			    "that order)", canon_names[c]);
 		lastcanon = c;
 	}
-	*ncol = n;
-	return ok;
+	ht_free(seen);
+	return 1;
 }
 
 static void
@@ -132,18 +120,15 @@ check_field(const char *file, uint64_t line, struct span name, struct span v,
 	switch (k) {
 	case K_ADDR:
 		e = num_parse_addr(v, &u);
-		if (e != NUM_OK || num_fmt_addr(b, u) != v.n ||
-		    memcmp(b, v.p, v.n) != 0) {
-			if (e == NUM_OK)
-				viol(file, line, "column %.*s: '%.*s' is not a "
-				    "canonical address (expected %.*s)",
-				    (int)name.n, name.p, (int)v.n, v.p,
-				    (int)num_fmt_addr(b, u), b);
-			else
-				viol(file, line, "column %.*s: '%.*s' is not a "
-				    "canonical address (%s)", (int)name.n,
-				    name.p, (int)v.n, v.p, num_strerror(e));
-		}
+		if (e == NUM_OK && (num_fmt_addr(b, u) != v.n ||
+		    memcmp(b, v.p, v.n) != 0))
+			viol(file, line, "column %.*s: '%.*s' is not a canonical "
+			    "address (expected %.*s)", (int)name.n, name.p,
+			    (int)v.n, v.p, (int)num_fmt_addr(b, u), b);
+		else if (e != NUM_OK)
+			viol(file, line, "column %.*s: '%.*s' is not a canonical "
+			    "address (%s)", (int)name.n, name.p, (int)v.n, v.p,
+			    num_strerror(e));
 		break;
 	case K_INT:
 		e = num_parse_i64(v, &i);
@@ -158,33 +143,54 @@ check_field(const char *file, uint64_t line, struct span name, struct span v,
 	}
 }
 
-int
-check_stream(struct rd **in, char **names, int n)
+/* Line-level checks of the raw line: CRLF, and the BOM on line 1. */
+static struct span
+check_line(const char *file, uint64_t ln, struct span line)
 {
-	enum ckind kind[1024];
-	struct span *f = xreallocarray(NULL, 1025, sizeof(*f));
-	struct span hdr[1024];
-	struct span line;
-	uint64_t rows = 0;
+	if (ln == 1 && line.n >= 3 && memcmp(line.p, "\xef\xbb\xbf", 3) == 0) {
+		viol(file, ln, "byte order mark at the start of the input");
+		line.p += 3;
+		line.n -= 3;
+	}
+	if (line.n > 0 && line.p[line.n - 1] == '\r') {
+		viol(file, ln, "line ends in CR LF (trace-format(5) lines end "
+		    "in LF)");
+		line.n--;
+	}
+	return line;
+}
+
+int
+check_stream(struct rd **in, int n)
+{
+	struct tsv_hdr h;
+	struct span line, *f = NULL, *col = NULL;
+	enum ckind *kind = NULL;
+	uint64_t rows = 0, ln = 0;
 	size_t ncol, k, i;
 	int j;
 
-	(void)names;
 	for (j = 0; j < n; j++) {
 		const char *file = rd_name(in[j]);
 
+		rd_raw(in[j]);
 		if (!rd_line(in[j], &line)) {
 			viol(file, 1, "empty input: no header line");
 			continue;
 		}
-		if (!check_header(file, line, kind, &ncol) && ncol > 1024) {
-			rd_close(in[j]);
-			continue;
-		}
-		tsv_split(line, hdr, 1024);
+		line = check_line(file, 1, line);
+		/* The header is copied: the reader's buffer moves on. */
+		memset(&h, 0, sizeof(h));
+		h.line = xmemdup(line.p, line.n);
+		h.len = line.n;
+		ncol = tsv_split(span_make(h.line, h.len), NULL, 0);
+		col = xreallocarray(col, ncol, sizeof(*col));
+		kind = xreallocarray(kind, ncol, sizeof(*kind));
+		f = xreallocarray(f, ncol + 1, sizeof(*f));
+		check_header(file, span_make(h.line, h.len), col, kind, ncol);
 		while (rd_line(in[j], &line)) {
-			uint64_t ln = rd_lineno(in[j]);
-
+			ln = rd_lineno(in[j]);
+			line = check_line(file, ln, line);
 			rows++;
 			k = tsv_split(line, f, ncol + 1);
 			if (k != ncol) {
@@ -193,11 +199,17 @@ check_stream(struct rd **in, char **names, int n)
 				continue;
 			}
 			for (i = 0; i < k; i++)
-				check_field(file, ln, hdr[i], f[i], kind[i]);
+				check_field(file, ln, col[i], f[i], kind[i]);
 		}
+		if (!rd_had_newline(in[j]) && rd_lineno(in[j]) > 0)
+			viol(file, rd_lineno(in[j]), "no newline at the end of "
+			    "the last line");
+		free(h.line);
 		rd_close(in[j]);
 	}
 	free(f);
+	free(col);
+	free(kind);
 	if (nviol > 0) {
 		warnx("%llu violation%s in %llu row%s",
 		    (unsigned long long)nviol, nviol == 1 ? "" : "s",

@@ -207,7 +207,7 @@ static int *colslot;
 static size_t ncolslot;
 
 static void
-map_header(struct span *names, size_t n, const char *file)
+map_header(struct span *names, size_t n, const char *file, uint64_t lineno)
 {
 	struct htab *seen = ht_new();
 	size_t i, j;
@@ -215,11 +215,11 @@ map_header(struct span *names, size_t n, const char *file)
 
 	for (i = 0; i < n; i++) {
 		if (names[i].n == 0)
-			die_at(file, 1, "empty column name in header "
+			die_at(file, lineno, "empty column name in header "
 			    "(column %zu)", i + 1);
 		ht_intern(seen, names[i].p, names[i].n, &isnew);
 		if (!isnew)
-			die_at(file, 1, "duplicate column name '%.*s'",
+			die_at(file, lineno, "duplicate column name '%.*s'",
 			    (int)names[i].n, names[i].p);
 	}
 	ht_free(seen);
@@ -239,7 +239,7 @@ map_header(struct span *names, size_t n, const char *file)
 			if (colslot[j] == c->slot)
 				break;
 		if (j == n)
-			die_at(file, 1, "no column '%s' for output column %s "
+			die_at(file, lineno, "no column '%s' for output column %s "
 			    "(columns: %s)", S.slot[c->slot].name, c->name,
 			    tsv_hdr_list(&h));
 	}
@@ -297,7 +297,7 @@ read_csv(struct rd *in, const char *file, struct ob *o, struct span line)
 
 				names[i] = span_make(xmemdup(f.p, f.n), f.n);
 			}
-			map_header(names, nf, r.msgname);
+			map_header(names, nf, r.msgname, r.line);
 			header = 0;
 			continue;
 		}
@@ -333,8 +333,8 @@ read_tsv(struct rd *in, const char *file, struct ob *o, struct span line)
 	size_t n, i;
 
 	cur_format = FMT_TSV;
-	tsv_hdr_parse(&h, line, rd_name(in));
-	map_header(h.col, h.ncol, rd_name(in));
+	tsv_hdr_parse_at(&h, line, rd_name(in), rd_lineno(in));
+	map_header(h.col, h.ncol, rd_name(in), rd_lineno(in));
 	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
 		if (line.n == 0) {

@@ -36,35 +36,13 @@ bad_record(const struct rec *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* A message is one line: show control characters escaped. */
-	{
-		char clean[sizeof(msg) * 4];
-		size_t i, k = 0;
-
-		for (i = 0; msg[i] != '\0' && k + 5 < sizeof(clean); i++) {
-			unsigned char c = (unsigned char)msg[i];
-
-			if (c == '\t')
-				k += (size_t)snprintf(clean + k, 5, "\\t");
-			else if (c == '\n')
-				k += (size_t)snprintf(clean + k, 5, "\\n");
-			else if (c == '\r')
-				k += (size_t)snprintf(clean + k, 5, "\\r");
-			else if (c < 0x20 || c == 0x7f)
-				k += (size_t)snprintf(clean + k, 5, "\\x%02x", c);
-			else
-				clean[k++] = (char)c;
-		}
-		clean[k < sizeof(msg) ? k : sizeof(msg) - 1] = '\0';
-		memcpy(msg, clean, strlen(clean) + 1);
-	}
 	if (!S.skipbad)
 		die_at(r->msgname, r->line, "%s", msg);
 	if (n_skipped++ == 0)
 		snprintf(firstbad, sizeof(firstbad), "%s:%llu: %s", r->msgname,
 		    (unsigned long long)r->line, msg);
 	if (badout != NULL) {
-		tsv_put(badout, r->msgname, strlen(r->msgname));
+		tsv_put(badout, r->file, strlen(r->file));
 		ob_putc(badout, '\t');
 		ob_u64(badout, r->line);
 		ob_putc(badout, '\t');
@@ -115,10 +93,13 @@ present(const struct slot *s)
 /*
  * Rows are built in `row` through a cursor: emit_record() reserves an
  * upper bound of the row's size first, so the writers below never check
- * for room.  Every output value comes from the input line (an escape at
- * most doubles it) or is a number of at most 20 bytes.
+ * for room.  The bound is summed column by column (two columns may show
+ * the same field): a text value at most doubles when escaped (its
+ * unescaped form is never longer than its raw one), a number takes at
+ * most 20 bytes.
  */
 static char	*w;		/* cursor into row */
+static size_t	 filelen;	/* strlen of the current input's name */
 
 /* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
 static int
@@ -385,7 +366,19 @@ emit_record(struct ob *o, const struct rec *r)
 
 	if (S.nrule > 0 && (k = derive_op(r, &op)) <= 0)
 		return k;
-	bound = 2 * (r->text.n + op.n + strlen(r->file)) + 24 * S.ncol + 8;
+	bound = 8;
+	for (i = 0; i < S.ncol; i++) {
+		const struct column *c = &S.col[i];
+
+		if (c->isop)
+			bound += 2 * op.n + 1;
+		else if (c->isfile)
+			bound += 2 * filelen + 1;
+		else if (c->type != CT_STR)
+			bound += NUM_ADDR_MAX + NUM_INT_MAX + 1;
+		else
+			bound += 2 * S.slot[c->slot].raw.n + 1;
+	}
 	w = sb_reserve(&row, bound);
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
@@ -465,6 +458,7 @@ convert(struct rd *in, const char *file, struct ob *o)
 	struct span line;
 	enum format f;
 
+	filelen = strlen(file);
 	/* The first non-blank line decides the format and may be a header. */
 	for (;;) {
 		if (!rd_line(in, &line))
@@ -490,8 +484,6 @@ convert(struct rd *in, const char *file, struct ob *o)
 	}
 }
 
-int	check_stream(struct rd **in, char **names, int n);
-
 int
 main(int argc, char *argv[])
 {
@@ -510,7 +502,7 @@ main(int argc, char *argv[])
 	    ob_stdout();
 	in = rd_open_all(argv + first, n, &n);
 	if (S.check)
-		return check_stream(in, names, n);
+		return check_stream(in, n);
 	for (i = 0; i < (int)S.ncol; i++)
 		if (S.col[i].isop && S.col[i].optional)
 			op_optional = 1;
@@ -523,10 +515,10 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		progress_file(i);
 		convert(in[i], names[i], o);
+		progress_done(i);
+		rd_close(in[i]);
 	}
 	progress_stop();
-	for (i = 0; i < n; i++)
-		rd_close(in[i]);
 	ob_close(o);
 	if (badout != NULL)
 		ob_close(badout);

@@ -58,6 +58,8 @@ struct oprule {
 	char		*op;		/* result (R_MAP, R_CONTAINS, R_VALUE) */
 };
 
+struct rd;
+
 struct schema {
 	enum format	 format;
 	struct slot	*slot;
@@ -79,6 +81,13 @@ struct schema {
 };
 
 extern struct schema S;
+
+/* The canonical columns, in their order (trace-format(5)). */
+#define NCANON	5
+extern const char *const canon_names[NCANON];
+
+/* trace-normalize --check (check.c). */
+int	check_stream(struct rd **in, int n);
 
 /* Parse argv into S, reading schema files as they are named.  Returns
  * the index of the first operand. */

@@ -102,13 +102,13 @@ slot_of(const char *name, size_t n)
 	return (int)S.nslot++;
 }
 
-static const char *const canon[] = { "op", "lr", "handle", "tid", "ts" };
+const char *const canon_names[NCANON] = { "op", "lr", "handle", "tid", "ts" };
 
 static int
 canon_rank(const char *name)
 {
-	for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++)
-		if (strcmp(name, canon[i]) == 0)
+	for (size_t i = 0; i < NCANON; i++)
+		if (strcmp(name, canon_names[i]) == 0)
 			return (int)i;
 	return 5;
 }
@@ -373,9 +373,13 @@ schema_file(const char *path)
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
 	while (rd_line(in, &line)) {
-		char *s = xmemdup(line.p, line.n), *p = s, *name, *arg, *e;
+		char *s, *p, *name, *arg, *e;
 		const struct option *o;
 
+		if (memchr(line.p, '\0', line.n) != NULL)
+			die_at(rd_name(in), rd_lineno(in), "NUL byte in schema "
+			    "line");
+		s = p = xmemdup(line.p, line.n);
 		while (isspace((unsigned char)*p))
 			p++;
 		if (*p == '\0' || *p == '#') {
@@ -437,7 +441,7 @@ schema_finish(void)
 	if (!S.mapped) {
 		/* No mapping at all: the canonical columns from fields of
 		 * the same names, each optional. */
-		for (i = 0; i < sizeof(canon) / sizeof(canon[0]); i++) {
+		for (i = 0; i < NCANON; i++) {
 			struct column *c;
 
 			if (i == 0) {
@@ -445,11 +449,11 @@ schema_finish(void)
 				column("op")->optional = 1;
 				continue;
 			}
-			c = column(canon[i]);
+			c = column(canon_names[i]);
 			if (c->isfile)
 				continue;
-			c->slot = slot_of(canon[i], strlen(canon[i]));
-			c->type = default_type(canon[i]);
+			c->slot = slot_of(canon_names[i], strlen(canon_names[i]));
+			c->type = default_type(canon_names[i]);
 			c->optional = 1;
 		}
 	}

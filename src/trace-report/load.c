@@ -204,6 +204,8 @@ load_notes(const char *path, size_t *n)
 			i++;
 		if (i == line.n || line.p[i] == '#')
 			continue;
+		if (memchr(line.p, '\0', line.n) != NULL)
+			die_at(name, rd_lineno(in), "NUL byte in a note");
 		b = i;
 		while (i < line.n && !isspace((unsigned char)line.p[i]))
 			i++;
@@ -270,6 +272,18 @@ sort_list(struct report *r, size_t *v, size_t n, int bycand)
 	qsort(v, n, sizeof(*v), listcmp);
 }
 
+/* Rows by address, then key (for families and the watch list). */
+static int
+addrcmp(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	const struct rrow *p = &sortrep->row[a], *q = &sortrep->row[b];
+
+	if (p->addr != q->addr)
+		return p->addr < q->addr ? -1 : 1;
+	return rp_keycmp(sortrep, a, b);
+}
+
 static int
 groupcmp(const void *x, const void *y)
 {
@@ -331,8 +345,8 @@ read_join(struct report *r)
 			die_at(r->file, 1, "column '%.*s' belongs to neither "
 			    "side (%s, %s)", (int)c.n, c.p, r->ref, r->cand);
 	}
-	if (r->nrt > 64 || r->nct > 64)
-		die_at(r->file, 1, "more than 64 tally columns on a side");
+	r->rtrange = xcalloc(r->nrt + 1, sizeof(int));
+	r->ctrange = xcalloc(r->nct + 1, sizeof(int));
 	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
 		struct rrow *w;
@@ -459,6 +473,15 @@ read_join(struct report *r)
 	}
 }
 
+/* a += b, or exit 2: a sum of counts must not wrap. */
+static void
+add_count(uint64_t *a, uint64_t b, const char *file, uint64_t line)
+{
+	if (*a + b < *a)
+		die_at(file, line, "counts overflow 64 bits");
+	*a += b;
+}
+
 static void
 derive(struct report *r, const struct ropts *o)
 {
@@ -472,8 +495,8 @@ derive(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
 
-		t->ref_fires += w->ref;
-		t->cand_fires += w->cand;
+		add_count(&t->ref_fires, w->ref, r->file, w->line);
+		add_count(&t->cand_fires, w->cand, r->file, w->line);
 		if (w->ref > 0 || w->status != ST_EXTRA)
 			t->ref_keys++;
 		if (w->status != ST_MISSING)
@@ -481,18 +504,19 @@ derive(struct report *r, const struct ropts *o)
 		switch (w->status) {
 		case ST_MISSING:
 			r->missing[r->nmissing++] = i;
-			t->missing_fires += w->ref;
+			add_count(&t->missing_fires, w->ref, r->file, w->line);
 			break;
 		case ST_MATCHED:
 			r->matched[r->nmatched++] = i;
-			t->matched_fires += w->ref;
-			t->matched_cand_fires += w->cand;
+			add_count(&t->matched_fires, w->ref, r->file, w->line);
+			add_count(&t->matched_cand_fires, w->cand, r->file,
+			    w->line);
 			if (w->under)
 				r->under[r->nunder++] = i;
 			break;
 		case ST_EXTRA:
 			r->extra[r->nextra++] = i;
-			t->extra_fires += w->cand;
+			add_count(&t->extra_fires, w->cand, r->file, w->line);
 			break;
 		}
 	}
@@ -547,41 +571,34 @@ derive(struct report *r, const struct ropts *o)
 			r->freshrows[r->fresh++] = r->missing[j];
 	}
 	/* Intersection rows: by address, then key. */
-	for (k = 0; k < r->nfam; k++) {
-		struct family *fm = &r->fam[k];
+	sortrep = r;
+	for (k = 0; k < r->nfam; k++)
+		qsort(r->fam[k].rows, r->fam[k].nrows, sizeof(size_t), addrcmp);
 
-		for (i = 1; i < fm->nrows; i++)
-			for (j = i; j > 0; j--) {
-				const struct rrow *a = &r->row[fm->rows[j - 1]];
-				const struct rrow *b = &r->row[fm->rows[j]];
-				size_t tmp;
+	/*
+	 * Watch list: the rows that carry an address, sorted by address
+	 * then key once; each watched address takes its run of them.
+	 */
+	if (r->nwatch > 0) {
+		size_t *byaddr = xcalloc(r->nrow + 1, sizeof(size_t)), na = 0;
 
-				if (a->addr < b->addr || (a->addr == b->addr &&
-				    rp_keycmp(r, fm->rows[j - 1], fm->rows[j]) < 0))
-					break;
-				tmp = fm->rows[j];
-				fm->rows[j] = fm->rows[j - 1];
-				fm->rows[j - 1] = tmp;
-			}
-	}
-
-	/* Watch list: each address's rows, in key order. */
-	for (k = 0; k < r->nwatch; k++) {
-		struct watch *wa = &r->watch[k];
-
-		wa->rows = xcalloc(r->nrow + 1, sizeof(size_t));
 		for (i = 0; i < r->nrow; i++)
-			if (r->row[i].hasaddr && r->row[i].addr == wa->addr)
-				wa->rows[wa->nrows++] = i;
-		sortrep = r;
-		for (i = 1; i < wa->nrows; i++)
-			for (j = i; j > 0 && rp_keycmp(r, wa->rows[j - 1],
-			    wa->rows[j]) > 0; j--) {
-				size_t tmp = wa->rows[j];
+			if (r->row[i].hasaddr)
+				byaddr[na++] = i;
+		qsort(byaddr, na, sizeof(size_t), addrcmp);
+		for (k = 0, i = 0; k < r->nwatch; k++) {
+			struct watch *wa = &r->watch[k];
 
-				wa->rows[j] = wa->rows[j - 1];
-				wa->rows[j - 1] = tmp;
+			/* watched addresses are sorted too: one merge pass */
+			while (i < na && r->row[byaddr[i]].addr < wa->addr)
+				i++;
+			wa->rows = byaddr + i;
+			while (i < na && r->row[byaddr[i]].addr == wa->addr) {
+				wa->nrows++;
+				i++;
 			}
+		}
+		r->watchrows = byaddr;
 	}
 
 	/* Groups: fires per value of the group column, by status. */
@@ -610,12 +627,14 @@ derive(struct report *r, const struct ropts *o)
 					gr->value = c->val[j];
 				}
 				gr = &r->group[g];
-				gr->total += c->cnt[j];
+				add_count(&gr->total, c->cnt[j], r->file, w->line);
 				gr->keys++;
 				if (w->status == ST_MATCHED)
-					gr->matched += c->cnt[j];
+					add_count(&gr->matched, c->cnt[j],
+					    r->file, w->line);
 				else if (w->status == ST_MISSING)
-					gr->missing += c->cnt[j];
+					add_count(&gr->missing, c->cnt[j],
+					    r->file, w->line);
 			}
 		}
 		qsort(r->group, r->ngroup, sizeof(*r->group), groupcmp);

@@ -89,8 +89,8 @@ struct report {
 	const char	*addrname;
 	struct span	*rtcol, *ctcol;	/* tally column names, unprefixed */
 	size_t		 nrt, nct;
-	int		 rtrange[64];	/* ref tally column is a range */
-	int		 ctrange[64];	/* cand tally column is a range */
+	int		*rtrange;	/* per ref tally column: a range */
+	int		*ctrange;	/* per cand tally column: a range */
 
 	struct rrow	*row;
 	size_t		 nrow;
@@ -109,6 +109,7 @@ struct report {
 
 	struct watch	*watch;
 	size_t		 nwatch;
+	size_t		*watchrows;	/* rows with an address, by address */
 
 	const char	*groupby;	/* ref tally column, or NULL */
 	int		 groupcol;	/* index in rtcol, or -1 */
