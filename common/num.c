@@ -244,7 +244,7 @@ num_fmt_i64(char *buf, int64_t v)
 	return num_fmt_u64(buf, (uint64_t)v);
 }
 
-int
+static int
 num_sortkey(struct span s, int *neg, uint64_t *mag)
 {
 	*neg = 0;
@@ -258,20 +258,32 @@ num_sortkey(struct span s, int *neg, uint64_t *mag)
 	return num_parse_u64(s, mag) == NUM_OK;
 }
 
+void
+num_key_make(struct num_key *k, struct span s)
+{
+	k->s = s;
+	k->isnum = num_sortkey(s, &k->neg, &k->mag);
+}
+
+int
+num_key_cmp(const struct num_key *a, const struct num_key *b)
+{
+	if (a->isnum && b->isnum) {
+		if (a->neg != b->neg)
+			return a->neg ? -1 : 1;
+		if (a->mag != b->mag)
+			return (a->mag < b->mag) != a->neg ? -1 : 1;
+	} else if (a->isnum != b->isnum)
+		return a->isnum ? -1 : 1;
+	return span_cmp(a->s, b->s);
+}
+
 int
 num_cmp_values(struct span a, struct span b)
 {
-	int an, bn, aisnum, bisnum;
-	uint64_t am, bm;
+	struct num_key ka, kb;
 
-	aisnum = num_sortkey(a, &an, &am);
-	bisnum = num_sortkey(b, &bn, &bm);
-	if (aisnum && bisnum) {
-		if (an != bn)
-			return an ? -1 : 1;
-		if (am != bm)
-			return (am < bm) != an ? -1 : 1;
-	} else if (aisnum != bisnum)
-		return aisnum ? -1 : 1;
-	return span_cmp(a, b);
+	num_key_make(&ka, a);
+	num_key_make(&kb, b);
+	return num_key_cmp(&ka, &kb);
 }

@@ -74,9 +74,17 @@ size_t	num_fmt_i64(char *buf, int64_t v);
 int	num_cmp_values(struct span a, struct span b);
 
 /*
- * The numeric sort key num_cmp_values() uses, for callers that sort many
- * values: returns 1 and sets *neg and *mag when s is an integer, else 0.
+ * The sort key num_cmp_values() uses, computed once for callers that
+ * sort many values: num_key_make() parses, num_key_cmp() compares in
+ * the order of num_cmp_values().  The key borrows s's bytes.
  */
-int	num_sortkey(struct span s, int *neg, uint64_t *mag);
+struct num_key {
+	struct span	 s;
+	int		 isnum, neg;
+	uint64_t	 mag;
+};
+
+void	num_key_make(struct num_key *k, struct span s);
+int	num_key_cmp(const struct num_key *a, const struct num_key *b);
 
 #endif

@@ -53,4 +53,23 @@ span_cmp(struct span a, struct span b)
 	return a.n < b.n ? -1 : a.n > b.n;
 }
 
+/*
+ * The next blank-separated word of line from *i, advancing *i past it
+ * (an empty span at the end).  Blanks are space, tab, CR, LF, VT, FF.
+ */
+static inline struct span
+span_word(struct span line, size_t *i)
+{
+	size_t b;
+
+	while (*i < line.n && (line.p[*i] == ' ' || (line.p[*i] >= '\t' &&
+	    line.p[*i] <= '\r')))
+		(*i)++;
+	b = *i;
+	while (*i < line.n && !(line.p[*i] == ' ' || (line.p[*i] >= '\t' &&
+	    line.p[*i] <= '\r')))
+		(*i)++;
+	return span_make(line.p + b, *i - b);
+}
+
 #endif

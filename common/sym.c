@@ -32,20 +32,6 @@ symcmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Next blank-separated word of line starting at *i. */
-static struct span
-word(struct span line, size_t *i)
-{
-	size_t b;
-
-	while (*i < line.n && isspace((unsigned char)line.p[*i]))
-		(*i)++;
-	b = *i;
-	while (*i < line.n && !isspace((unsigned char)line.p[*i]))
-		(*i)++;
-	return span_make(line.p + b, *i - b);
-}
-
 struct symtab *
 sym_load(const char *path)
 {
@@ -61,12 +47,12 @@ sym_load(const char *path)
 		struct sym *s;
 
 		i = 0;
-		a = word(line, &i);
+		a = span_word(line, &i);
 		if (a.n == 0 || a.p[0] == '#')
 			continue;
-		name = word(line, &i);
-		size = word(line, &i);
-		extra = word(line, &i);
+		name = span_word(line, &i);
+		size = span_word(line, &i);
+		extra = span_word(line, &i);
 		if (name.n == 0)
 			die_at(rd_name(in), rd_lineno(in), "expected ADDRESS "
 			    "NAME [SIZE]");

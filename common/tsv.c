@@ -113,6 +113,31 @@ tsv_need(const struct tsv_hdr *h, const char *name, const char *what)
 	    what != NULL ? "; expected " : "", what != NULL ? what : "");
 }
 
+size_t
+tsv_count_col(const struct tsv_hdr *h, const char *what)
+{
+	int c = tsv_col(h, "count");
+
+	if (c < 0)
+		die_at(h->file, 1, "no column 'count' (columns: %s); expected "
+		    "%s%s", tsv_hdr_list(h), what, tsv_col(h, "status") >= 0 ?
+		    " (this looks like trace-join output)" : "");
+	if (c == 0)
+		die_at(h->file, 1, "no key column before 'count'");
+	return (size_t)c;
+}
+
+int
+tsv_name_ok(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s == '\t' || *s == '\n' || *s == '\r' || *s == '\\')
+			return 0;
+	return 1;
+}
+
 int
 tsv_is_hdr(const struct tsv_hdr *h, struct span line)
 {

@@ -49,6 +49,18 @@ int	tsv_need(const struct tsv_hdr *h, const char *name, const char *what);
 /* The column list "a, b, c" for messages (caller frees). */
 char	*tsv_hdr_list(const struct tsv_hdr *h);
 
+/*
+ * The index of the `count` column of a keyed stream or histogram.  Exits
+ * 2 when there is none, naming the columns and what was expected
+ * (adding a hint when the header is a join's), or when no key column
+ * comes before it.
+ */
+size_t	tsv_count_col(const struct tsv_hdr *h, const char *what);
+
+/* Whether s can name a column: not empty, no tab, newline, CR or
+ * backslash. */
+int	tsv_name_ok(const char *s);
+
 /* Whether the line is byte-identical to the header line. */
 int	tsv_is_hdr(const struct tsv_hdr *h, struct span line);
 

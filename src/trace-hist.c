@@ -30,13 +30,6 @@ struct cmap {
 	uint64_t	*cnt;
 };
 
-/* A value's sort key, computed once per distinct value. */
-struct vkey {
-	struct span	 s;
-	int		 isnum, neg;
-	uint64_t	 mag;
-};
-
 /* One tally column. */
 struct acol {
 	enum tally_kind	 kind;
@@ -237,22 +230,13 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 }
 
 static void
-setup_columns(const char *file)
+setup_columns(void)
 {
 	size_t i, j;
 	int c;
 
-	if ((c = tsv_col(&hdr, "count")) < 0) {
-		char *list = tsv_hdr_list(&hdr);
-
-		die_at(file, 1, "no column 'count' (columns: %s); expected a "
-		    "keyed stream from trace-key or a histogram from "
-		    "trace-hist%s", list, tsv_col(&hdr, "status") >= 0 ?
-		    " (this looks like trace-join output)" : "");
-	}
-	if (c == 0)
-		die_at(file, 1, "no key column before 'count'");
-	kc = (size_t)c;
+	kc = tsv_count_col(&hdr, "a keyed stream from trace-key or a "
+	    "histogram from trace-hist");
 	nac = hdr.ncol - kc - 1;
 	ac = xcalloc(nac ? nac : 1, sizeof(*ac));
 	for (i = 0; i < nac; i++) {
@@ -286,7 +270,7 @@ read_input(struct rd *in, int first)
 		dief("%s: empty input (no header line)", file);
 	if (first) {
 		tsv_hdr_parse(&hdr, line, file);
-		setup_columns(file);
+		setup_columns();
 	} else if (!tsv_is_hdr(&hdr, line)) {
 		tsv_hdr_parse(&h, line, file);
 		die_at(file, 1, "columns (%s) differ from the first input's "
@@ -326,33 +310,13 @@ read_input(struct rd *in, int first)
 }
 
 /* Sorting. */
-static struct vkey *sortvals;
-static struct vkey *keycols;	/* per key: kc column sort keys */
-
-static void
-mkvkey(struct vkey *v, struct span s)
-{
-	v->s = s;
-	v->isnum = num_sortkey(s, &v->neg, &v->mag);
-}
-
-static int
-vkcmp(const struct vkey *a, const struct vkey *b)
-{
-	if (a->isnum && b->isnum) {
-		if (a->neg != b->neg)
-			return a->neg ? -1 : 1;
-		if (a->mag != b->mag)
-			return (a->mag < b->mag) != a->neg ? -1 : 1;
-	} else if (a->isnum != b->isnum)
-		return a->isnum ? -1 : 1;
-	return span_cmp(a->s, b->s);
-}
+static struct num_key *sortvals;
+static struct num_key *keycols;	/* per key: kc column sort keys */
 
 static int
 valcmp(const void *x, const void *y)
 {
-	return vkcmp(&sortvals[*(const uint32_t *)x],
+	return num_key_cmp(&sortvals[*(const uint32_t *)x],
 	    &sortvals[*(const uint32_t *)y]);
 }
 
@@ -360,7 +324,7 @@ static int
 keycmp_key(uint32_t a, uint32_t b)
 {
 	for (size_t i = 0; i < kc; i++) {
-		int c = vkcmp(&keycols[(size_t)a * kc + i],
+		int c = num_key_cmp(&keycols[(size_t)a * kc + i],
 		    &keycols[(size_t)b * kc + i]);
 
 		if (c != 0)
@@ -388,7 +352,7 @@ rank_values(struct acol *a)
 	sortvals = xreallocarray(NULL, n ? n : 1, sizeof(*sortvals));
 	ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));
 	for (i = 0; i < n; i++) {
-		mkvkey(&sortvals[i], ht_key(a->vals, i));
+		num_key_make(&sortvals[i], ht_key(a->vals, i));
 		ord[i] = i;
 	}
 	qsort(ord, n, sizeof(*ord), valcmp);
@@ -476,7 +440,7 @@ write_output(struct ob *o)
 			if (t == NULL)
 				t = end;
 			f[0] = span_make(p, (size_t)(t - p));
-			mkvkey(&keycols[(size_t)i * kc + c++], f[0]);
+			num_key_make(&keycols[(size_t)i * kc + c++], f[0]);
 			if (t == end || c == kc)
 				break;
 			p = t + 1;

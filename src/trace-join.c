@@ -69,20 +69,14 @@ load(struct side *s, const char *path)
 	size_t n, i;
 	uint64_t c;
 	uint32_t k;
-	int isnew, ci;
+	int isnew;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", rd_name(in));
 	tsv_hdr_parse(&s->hdr, line, rd_name(in));
-	if ((ci = tsv_col(&s->hdr, "count")) < 0)
-		die_at(rd_name(in), 1, "no column 'count' (columns: %s); "
-		    "expected a histogram from trace-hist",
-		    tsv_hdr_list(&s->hdr));
-	if (ci == 0)
-		die_at(rd_name(in), 1, "no key column before 'count'");
-	s->kc = (size_t)ci;
+	s->kc = tsv_count_col(&s->hdr, "a histogram from trace-hist");
 	s->keys = ht_new();
 	f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
@@ -187,7 +181,8 @@ join(struct ob *o)
 		w->side = 0;
 		w->ki = i;
 		w->ref = r->count[i];
-		if (m != UINT32_MAX && !c->emptykey[m]) {
+		/* (a key equal to one with an empty column has one too) */
+		if (m != UINT32_MAX) {
 			w->other = (int32_t)m;
 			w->cand = c->count[m];
 			used[m] = 1;
@@ -306,13 +301,7 @@ static const struct option longopts[] = {
 static int
 bad_name(const char *s)
 {
-	if (*s == '\0')
-		return 1;
-	for (; *s; s++)
-		if (*s == '\t' || *s == '\n' || *s == '\r' || *s == '\\' ||
-		    *s == ',')
-			return 1;
-	return 0;
+	return !tsv_name_ok(s) || strchr(s, ',') != NULL;
 }
 
 int

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "num.h"
 #include "rd.h"
+#include "tsv.h"
 #include "normalize.h"
 
 struct schema S;
@@ -158,16 +159,7 @@ column(const char *name)
 	return c;
 }
 
-static int
-valid_name(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (*s == '\t' || *s == '\n' || *s == '\r' || *s == '\\')
-			return 0;
-	return 1;
-}
+#define valid_name(s)	tsv_name_ok(s)
 
 static void
 add_rule(enum rkind k, const char *field, const char *value, const char *op)
@@ -278,12 +270,14 @@ apply(int id, const char *arg, const char *optname)
 		column_arg(arg);
 		break;
 	case O_OPTIONAL: {
-		char *s = xstrdup(arg), *p, *save = NULL;
+		size_t n, i;
+		char **names = name_list(arg, "--optional", &n);
 
-		for (p = strtok_r(s, ",", &save); p != NULL;
-		    p = strtok_r(NULL, ",", &save))
-			column(p)->optional = 1;
-		free(s);
+		for (i = 0; i < n; i++) {
+			column(names[i])->optional = 1;
+			free(names[i]);
+		}
+		free(names);
 		break;
 	}
 	case O_OPMAP:

@@ -202,9 +202,8 @@ csv_open(const char *dir)
 }
 
 void
-write_csv(const struct report *r, const char *dir)
+write_csv(const struct report *r)
 {
-	(void)dir;
 	divergent(r, csv_div);
 	matched(r, csv_mat);
 	ob_close(csv_div);

@@ -136,29 +136,26 @@ load_addrs(const char *path, size_t *n)
 	struct rd *in = rd_open(path);
 	struct span line;
 	uint64_t *v = NULL;
-	size_t cap = 0, i, b;
+	size_t cap = 0, i;
 	enum num_err e;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
 	*n = 0;
 	while (rd_line(in, &line)) {
+		struct span a;
+
 		i = 0;
-		while (i < line.n && isspace((unsigned char)line.p[i]))
-			i++;
-		if (i == line.n || line.p[i] == '#')
+		a = span_word(line, &i);
+		if (a.n == 0 || a.p[0] == '#')
 			continue;
-		b = i;
-		while (i < line.n && !isspace((unsigned char)line.p[i]))
-			i++;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		if ((e = num_parse_addr(span_make(line.p + b, i - b), &v[*n])) !=
-		    NUM_OK)
+		if ((e = num_parse_addr(a, &v[*n])) != NUM_OK)
 			die_at(rd_name(in), rd_lineno(in), "bad address '%.*s': "
-			    "%s", (int)(i - b), line.p + b, num_strerror(e));
+			    "%s", (int)a.n, a.p, num_strerror(e));
 		(*n)++;
 	}
 	rd_close(in);
@@ -190,7 +187,7 @@ load_notes(const char *path, size_t *n)
 	struct rd *in = rd_open(path);
 	struct span line;
 	struct note *v = NULL;
-	size_t cap = 0, i, b, e2, k;
+	size_t cap = 0, i, e2, k;
 	enum num_err e;
 	char *name;
 
@@ -199,24 +196,21 @@ load_notes(const char *path, size_t *n)
 	name = xstrdup(rd_name(in));
 	*n = 0;
 	while (rd_line(in, &line)) {
+		struct span a;
+
 		i = 0;
-		while (i < line.n && isspace((unsigned char)line.p[i]))
-			i++;
-		if (i == line.n || line.p[i] == '#')
+		a = span_word(line, &i);
+		if (a.n == 0 || a.p[0] == '#')
 			continue;
 		if (memchr(line.p, '\0', line.n) != NULL)
 			die_at(name, rd_lineno(in), "NUL byte in a note");
-		b = i;
-		while (i < line.n && !isspace((unsigned char)line.p[i]))
-			i++;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		if ((e = num_parse_addr(span_make(line.p + b, i - b),
-		    &v[*n].addr)) != NUM_OK)
+		if ((e = num_parse_addr(a, &v[*n].addr)) != NUM_OK)
 			die_at(name, rd_lineno(in), "bad address '%.*s': %s",
-			    (int)(i - b), line.p + b, num_strerror(e));
+			    (int)a.n, a.p, num_strerror(e));
 		while (i < line.n && isspace((unsigned char)line.p[i]))
 			i++;
 		e2 = line.n;
@@ -341,6 +335,10 @@ read_join(struct report *r)
 			r->rtcol[r->nrt++] = span_make(c.p + rn + 1, c.n - rn - 1);
 		else if (iscand)
 			r->ctcol[r->nct++] = span_make(c.p + cn + 1, c.n - cn - 1);
+		else if (isref)
+			die_at(r->file, 1, "column '%.*s': the %s tally columns "
+			    "must all come before the %s ones", (int)c.n, c.p,
+			    r->ref, r->cand);
 		else
 			die_at(r->file, 1, "column '%.*s' belongs to neither "
 			    "side (%s, %s)", (int)c.n, c.p, r->ref, r->cand);
@@ -392,8 +390,8 @@ read_join(struct report *r)
 			    (int)f[s + 4].n, f[s + 4].p);
 		w->rt = xcalloc(r->nrt ? r->nrt : 1, sizeof(*w->rt));
 		w->ct = xcalloc(r->nct ? r->nct : 1, sizeof(*w->ct));
-		/* Cells are parsed once the column kinds are known. */
-		w->rt[0].val = (struct span *)(f + s + 5);	/* placeholder */
+		/* Cells are parsed once the column kinds are known; until
+		 * then rt[0].val keeps the row's raw tally cells. */
 		{
 			struct span *keep = xreallocarray(NULL, r->nrt + r->nct +
 			    1, sizeof(*keep));
@@ -445,7 +443,6 @@ read_join(struct report *r)
 				memset(&w->rt[i], 0, sizeof(w->rt[i]));
 				w->rt[i].range = 1;
 				if (cells[i].n > 0) {
-					w->rt[i].range = 1;
 					w->rt[i].n = 1;
 					w->rt[i].val = xmalloc(sizeof(struct span));
 					w->rt[i].val[0] = cells[i];

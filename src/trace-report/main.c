@@ -229,7 +229,7 @@ main(int argc, char *argv[])
 		break;
 	}
 	if (csvdir != NULL)
-		write_csv(&r, csvdir);
+		write_csv(&r);
 	ob_close(o);
 	if ((failmissing && r.nmissing > 0) || (failunder && r.nunder > 0) ||
 	    (failextra && r.nextra > 0))

@@ -166,7 +166,7 @@ void	write_md(const struct report *r, struct ob *o);
 void	write_json(const struct report *r, struct ob *o);
 void	write_html(const struct report *r, struct ob *o);
 void	csv_open(const char *dir);
-void	write_csv(const struct report *r, const char *dir);
+void	write_csv(const struct report *r);
 
 /* Formatting helpers shared by writers (fmt.c). */
 void	put_thousands(struct ob *o, uint64_t v);	/* 1,234,567 */
