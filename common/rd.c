@@ -449,8 +449,6 @@ fill(struct rd *r)
 
 	if (r->eof)
 		return 0;
-	if (r->buf == NULL)
-		start(r);
 	if (r->pos > 0) {
 		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
 		r->end -= r->pos;
@@ -483,6 +481,8 @@ rd_line(struct rd *r, struct span *line)
 	char *nl;
 	size_t len;
 
+	if (r->buf == NULL)
+		start(r);
 	for (;;) {
 		nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
 		if (nl != NULL)
