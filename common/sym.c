@@ -83,7 +83,8 @@ sym_load(const char *path)
 		s->order = t->n++;
 	}
 	rd_close(in);
-	qsort(t->s, t->n, sizeof(*t->s), symcmp);
+	if (t->n > 1)
+		qsort(t->s, t->n, sizeof(*t->s), symcmp);
 	/* Keep the first symbol of each address. */
 	for (i = w = 0; i < t->n; i++) {
 		if (w > 0 && t->s[w - 1].addr == t->s[i].addr) {

@@ -404,7 +404,8 @@ write_tally(struct ob *o, struct acol *a, uint32_t k, struct ent **buf,
 			(*buf)[n].cnt = m->cnt[j];
 			n++;
 		}
-	qsort(*buf, n, sizeof(**buf), entcmp);
+	if (n > 1)
+		qsort(*buf, n, sizeof(**buf), entcmp);
 	for (j = 0; j < n; j++) {
 		if (j > 0)
 			ob_putc(o, ',');

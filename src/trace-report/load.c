@@ -223,7 +223,8 @@ load_notes(const char *path, size_t *n)
 		(*n)++;
 	}
 	rd_close(in);
-	qsort(v, *n, sizeof(*v), notecmp);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), notecmp);
 	for (k = 1; k < *n; k++)
 		if (v[k].addr == v[k - 1].addr)
 			die_at(name, v[k].line, "address listed twice");
@@ -263,7 +264,8 @@ sort_list(struct report *r, size_t *v, size_t n, int bycand)
 {
 	sortrep = r;
 	sortbycand = bycand;
-	qsort(v, n, sizeof(*v), listcmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), listcmp);
 }
 
 /* Rows by address, then key (for families and the watch list). */
@@ -547,7 +549,8 @@ derive(struct report *r, const struct ropts *o)
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 
-			if (bsearch(&w->addr, fm->addr, fm->n, sizeof(uint64_t),
+			if (fm->n == 0 || bsearch(&w->addr, fm->addr, fm->n,
+			    sizeof(uint64_t),
 			    cmp_u64) == NULL)
 				continue;
 			w->fam[k] = 1;
@@ -570,7 +573,9 @@ derive(struct report *r, const struct ropts *o)
 	/* Intersection rows: by address, then key. */
 	sortrep = r;
 	for (k = 0; k < r->nfam; k++)
-		qsort(r->fam[k].rows, r->fam[k].nrows, sizeof(size_t), addrcmp);
+		if (r->fam[k].nrows > 1)
+			qsort(r->fam[k].rows, r->fam[k].nrows, sizeof(size_t),
+			    addrcmp);
 
 	/*
 	 * Watch list: the rows that carry an address, sorted by address
@@ -582,7 +587,8 @@ derive(struct report *r, const struct ropts *o)
 		for (i = 0; i < r->nrow; i++)
 			if (r->row[i].hasaddr)
 				byaddr[na++] = i;
-		qsort(byaddr, na, sizeof(size_t), addrcmp);
+		if (na > 1)
+			qsort(byaddr, na, sizeof(size_t), addrcmp);
 		for (k = 0, i = 0; k < r->nwatch; k++) {
 			struct watch *wa = &r->watch[k];
 
@@ -634,7 +640,9 @@ derive(struct report *r, const struct ropts *o)
 					    r->file, w->line);
 			}
 		}
-		qsort(r->group, r->ngroup, sizeof(*r->group), groupcmp);
+		if (r->ngroup > 1)
+			qsort(r->group, r->ngroup, sizeof(*r->group),
+			    groupcmp);
 		for (i = 0; i < r->ngroup; i++)
 			if (r->group[i].matched == 0)
 				r->noanalog++;
@@ -664,7 +672,8 @@ report_load(struct report *r, const struct ropts *o)
 		size_t u = 0;
 
 		fm->addr = load_addrs(o->famfile[k], &fm->n);
-		qsort(fm->addr, fm->n, sizeof(uint64_t), cmp_u64);
+		if (fm->n > 1)
+			qsort(fm->addr, fm->n, sizeof(uint64_t), cmp_u64);
 		for (i = 0; i < fm->n; i++)	/* each address once */
 			if (u == 0 || fm->addr[i] != fm->addr[u - 1])
 				fm->addr[u++] = fm->addr[i];
@@ -675,7 +684,8 @@ report_load(struct report *r, const struct ropts *o)
 		size_t w = 0;
 
 		/* Sorted, each address once. */
-		qsort(wa, r->nwatch, sizeof(*wa), cmp_u64);
+		if (r->nwatch > 1)
+			qsort(wa, r->nwatch, sizeof(*wa), cmp_u64);
 		r->watch = xcalloc(r->nwatch ? r->nwatch : 1, sizeof(*r->watch));
 		for (i = 0; i < r->nwatch; i++)
 			if (i == 0 || wa[i] != wa[i - 1])
@@ -735,7 +745,7 @@ report_load(struct report *r, const struct ropts *o)
 		    NUM_OK;
 		if (!w->hasaddr)
 			continue;
-		{
+		if (r->nnotes > 0) {
 			struct note key = { w->addr, NULL, 0 }, *hit;
 
 			/* lines differ: compare addresses only */
