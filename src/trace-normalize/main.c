@@ -54,7 +54,11 @@ bad_record(const struct rec *r, const char *fmt, ...)
 	return -1;
 }
 
-int
+/*
+ * The unescaped value of a slot.  Returns 0, or -1 after reporting a bad
+ * escape through bad_record().
+ */
+static inline int
 slot_value(struct slot *s, const struct rec *r, struct span *v)
 {
 	const char *e;
@@ -188,7 +192,7 @@ derive_op(const struct rec *r, struct span *op)
 	for (size_t i = 0; i < S.nrule; i++) {
 		const struct oprule *ru = &S.rule[i];
 		struct slot *s = ru->slot >= 0 ? &S.slot[ru->slot] : NULL;
-		struct span v;
+		struct span v = { NULL, 0 };
 		uint64_t num;
 		int k;
 
@@ -383,7 +387,7 @@ emit_record(struct ob *o, const struct rec *r)
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
 		struct slot *s;
-		struct span v;
+		struct span v = { NULL, 0 };
 
 		if (i > 0)
 			*w++ = '\t';

@@ -148,10 +148,6 @@ extern enum format cur_format;
 /* The JSON record's strings were checked for raw control characters. */
 extern int cur_noctrl;
 
-/*
- * The unescaped value of a slot.  Returns 0, or -1 after reporting a bad
- * escape through bad_record().
- */
-int	slot_value(struct slot *s, const struct rec *r, struct span *v);
+
 
 #endif
