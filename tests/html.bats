@@ -40,6 +40,10 @@ html_report() {
 	top=$(jq -r '.missing[0].ref' "$T/out/report.json" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')
 	grep -q "class=\"num\" x=\"[0-9]*\" y=\"[0-9]*\">$top</text>" "$T/r.html"
 	grep -qF '<b>DIVERGENT</b>' "$T/r.html"
+	# the fresh missing keys are listed, as in the Markdown
+	grep -qF '<h3>Fresh missing keys</h3>' "$T/r.html"
+	[ "$(sed -n '/<h3>Fresh missing keys/,/<\/ul>/p' "$T/r.html" | grep -c '^<li>')" -eq 9 ]
+	grep -qF '<p>10 of 11 under-firing keys shown.</p>' "$T/r.html"
 }
 
 @test "html: hostile strings are escaped" {

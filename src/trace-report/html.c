@@ -370,6 +370,9 @@ h_under(struct ob *o, const struct report *r)
 		ob_puts(o, "</tr>\n");
 	}
 	ob_puts(o, "</table>\n");
+	if (r->nunder > n)
+		ob_printf(o, "<p>%zu of %zu under-firing keys shown.</p>\n", n,
+		    r->nunder);
 }
 
 static void
@@ -422,6 +425,32 @@ h_families(struct ob *o, const struct report *r)
 		ob_puts(o, ", ");
 	}
 	ob_printf(o, "<b>%zu</b> in no family (fresh).</p>\n", r->fresh);
+	if (r->fresh > 0) {
+		size_t n = r->fresh < r->freshtop ? r->fresh : r->freshtop, i;
+
+		ob_puts(o, "<h3>Fresh missing keys</h3>\n<ul>\n");
+		for (i = 0; i < n; i++) {
+			const struct rrow *w = &r->row[r->freshrows[i]];
+
+			ob_puts(o, "<li>");
+			h_label(o, r, w);
+			ob_puts(o, ": ");
+			h_num(o, w->ref);
+			ob_putc(o, ' ');
+			h_str(o, r->ref);
+			ob_puts(o, " fires");
+			if (r->groupcol >= 0) {
+				ob_puts(o, ", ");
+				h_key(o, r->rtcol[r->groupcol]);
+				ob_puts(o, "s ");
+				h_values(o, &w->rt[r->groupcol], 5, ",");
+			}
+			ob_puts(o, "</li>\n");
+		}
+		if (r->fresh > n)
+			ob_printf(o, "<li>… and %zu more</li>\n", r->fresh - n);
+		ob_puts(o, "</ul>\n");
+	}
 }
 
 static void
@@ -526,6 +555,9 @@ h_extra(struct ob *o, const struct report *r)
 		ob_puts(o, "</tr>\n");
 	}
 	ob_puts(o, "</table>\n");
+	if (r->nextra > n)
+		ob_printf(o, "<p>%zu of %zu extra keys shown.</p>\n", n,
+		    r->nextra);
 }
 
 static const char style[] =
