@@ -37,7 +37,8 @@ struct chunk {
 
 struct rd {
 	char		*name;
-	int		 fd;
+	char		*path;		/* to reopen a parked regular file */
+	int		 fd;		/* -1 while parked */
 	enum kind	 kind;
 	uint64_t	 size;		/* st_size of a regular file, else 0 */
 	uint64_t	 rawpos;	/* bytes read from fd */
@@ -416,8 +417,20 @@ rd_open(const char *path)
 		r->kind = GZIP;
 	else if (r->npre == 4 && memcmp(r->pre, "\x28\xb5\x2f\xfd", 4) == 0)
 		r->kind = ZSTD;
-	/* The buffer and the inflater thread come with the first read, so
-	 * that many operands opened at once cost little. */
+	/*
+	 * The buffer and the inflater thread come with the first read, so
+	 * that many operands opened at once cost little; a regular file is
+	 * even closed until then ("parked"), so that thousands of operands
+	 * (histograms to merge) do not run out of file descriptors.  It is
+	 * read again from its start when reopened.
+	 */
+	if (S_ISREG(st.st_mode) && fd != STDIN_FILENO) {
+		r->path = xstrdup(path);
+		close(fd);
+		r->fd = -1;
+		r->npre = 0;
+		r->rawpos = 0;
+	}
 	return r;
 fail:
 	if (fd != STDIN_FILENO)
@@ -428,6 +441,8 @@ fail:
 static void
 start(struct rd *r)
 {
+	if (r->fd < 0 && (r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0)
+		die_errno("%s: cannot open again", r->name);
 	r->cap = RD_BUFSZ;
 	r->buf = xmalloc(r->cap);
 	if (r->kind != RAW) {
@@ -579,9 +594,10 @@ rd_close(struct rd *r)
 		pthread_mutex_destroy(&r->mu);
 		pthread_cond_destroy(&r->cv);
 	}
-	if (r->fd != STDIN_FILENO)
+	if (r->fd >= 0 && r->fd != STDIN_FILENO)
 		close(r->fd);
 	free(r->buf);
+	free(r->path);
 	free(r->name);
 	free(r);
 }

@@ -308,3 +308,12 @@ for p in itertools.permutations("abcdefghij", 10):
 	[ "$stderr" = "trace-join: the join would have two columns named 'ratio' (rename a column or choose other --names)" ]
 	[ -z "$output" ]
 }
+
+@test "thousands of operands do not run out of file descriptors" {
+	printf 'op\tcount\nset\t1\n' > "$T/h0"
+	for i in $(seq 1 1500); do cp "$T/h0" "$T/h$i"; done
+	gzip -c "$T/h0" > "$T/z.gz"
+	run bash -c 'ulimit -n 64; trace-hist "$@"' _ "$T"/h* "$T/z.gz"
+	assert_success
+	assert_output "$(printf 'op\tcount\nset\t1502')"
+}
