@@ -54,9 +54,9 @@ small() {
 	    matched_keys: 1, matched_fires: 50, matched_cand_fires: 5,
 	    extra_keys: 1, extra_fires: 3, under_keys: 1}' "$T/r.json"
 	jq -e '[.missing[] | [.op, .lr, .ref, .cand]] == [["set","0x00000010",150,0],["set","0x00000020",30,0],["release","0x00000030",12,0]]' "$T/r.json"
-	jq -e '.matched[0] | .op == "set" and .lr == "0x00000040" and .ref == 50 and .cand == 5 and .ratio == 0.1 and .under == true' "$T/r.json"
+	jq -e '.matched[0] | .op == "set" and .lr == "0x00000040" and .ref == 50 and .cand == 5 and .ratio == 0.1 and .delta == -45 and .under == true' "$T/r.json"
 	jq -e '.under | length == 1' "$T/r.json"
-	jq -e '.extra[0] | .lr == "0x00000050" and .ref == 0 and .cand == 3 and .ratio == null' "$T/r.json"
+	jq -e '.extra[0] | .lr == "0x00000050" and .ref == 0 and .cand == 3 and .ratio == null and .delta == 3' "$T/r.json"
 	jq -e '.missing[0].ref_tallies.tid == [{value: "5", count: 150}]' "$T/r.json"
 	jq -e '.groups.by == "tid" and .groups.no_analog == ["6", "7"]' "$T/r.json"
 	jq -e '.groups.rows[0] == {value: "5", total: 200, matched: 50, missing: 150, distinct_keys: 2, analog: true}' "$T/r.json"

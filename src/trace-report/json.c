@@ -78,6 +78,13 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_printf(o, "%.6f", (double)w->cand / (double)w->ref);
 	else
 		ob_puts(o, "null");
+	/* cand - ref, exact for any two 64-bit counts */
+	if (w->cand >= w->ref)
+		ob_printf(o, ",\"delta\":%llu",
+		    (unsigned long long)(w->cand - w->ref));
+	else
+		ob_printf(o, ",\"delta\":-%llu",
+		    (unsigned long long)(w->ref - w->cand));
 	ob_printf(o, ",\"under\":%s,\"note\":", w->under ? "true" : "false");
 	if (w->note != NULL)
 		js_str(o, w->note);
