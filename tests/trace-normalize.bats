@@ -599,3 +599,18 @@ print('call\t0x1')" > "$T/c.tsv"
 	assert_failure 1
 	[ "${stderr_lines[0]}" = "trace-normalize: $T/c.tsv:300003: column lr: '0x1' is not a canonical address (expected 0x00000001)" ]
 }
+
+@test "op-contains on many distinct and long values (remembered results)" {
+	python3 -c '
+import json
+for i in range(500):
+    fn = ("x" * (i % 40)) + ("Release" if i % 3 == 0 else "Set" if i % 3 == 1 else "Wait") + str(i)
+    print(json.dumps({"fn": fn, "lr": i, "op": "other"}))' > "$T/in"
+	trace-normalize -c lr --op-contains fn:Release=release --op-contains fn:Set=set --op-field op "$T/in" > "$T/got"
+	python3 -c '
+print("op\tlr")
+for i in range(500):
+    op = "release" if i % 3 == 0 else "set" if i % 3 == 1 else "other"
+    print("%s\t0x%08x" % (op, i))' > "$T/want"
+	assert_same "$T/want" "$T/got"
+}

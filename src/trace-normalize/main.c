@@ -183,6 +183,46 @@ contains(struct span hay, const char *needle, size_t n)
 }
 
 /*
+ * Which --op-contains rules of slot s match its value: computed once per
+ * distinct value of up to CMEMO_LEN bytes and remembered in a small
+ * direct-mapped table (a miss only costs the computation), so that the
+ * usual trace, with a handful of function names, pays for the substring
+ * searches once.
+ */
+static uint64_t
+contains_mask(struct slot *s, struct span v)
+{
+	struct cmemo *m = NULL;
+	uint64_t mask = 0;
+	size_t i;
+
+	if (v.n > 0 && v.n <= CMEMO_LEN) {
+		unsigned h = (unsigned)(v.n * 31 + (unsigned char)v.p[0] * 7 +
+		    (unsigned char)v.p[v.n / 2] * 3 +
+		    (unsigned char)v.p[v.n - 1]) % CMEMO_N;
+
+		if (s->memo == NULL)
+			s->memo = xcalloc(CMEMO_N, sizeof(*s->memo));
+		m = &s->memo[h];
+		if (m->len == v.n && memcmp(m->v, v.p, v.n) == 0)
+			return m->mask;
+	}
+	for (i = 0; i < S.nrule; i++) {
+		const struct oprule *ru = &S.rule[i];
+
+		if (ru->kind == R_CONTAINS && ru->bit >= 0 &&
+		    &S.slot[ru->slot] == s && contains(v, ru->value, ru->vlen))
+			mask |= (uint64_t)1 << ru->bit;
+	}
+	if (m != NULL) {
+		m->len = (uint8_t)v.n;
+		memcpy(m->v, v.p, v.n);
+		m->mask = mask;
+	}
+	return mask;
+}
+
+/*
  * Apply the op rules in order.  Returns 1 with *op set, 0 when the record
  * is dropped, -1 when it was reported bad.
  */
@@ -197,7 +237,7 @@ derive_op(const struct rec *r, struct span *op)
 		int k;
 
 		if (ru->kind == R_VALUE) {
-			*op = span_make(ru->op, strlen(ru->op));
+			*op = span_make(ru->op, ru->oplen);
 			return 1;
 		}
 		if (!present(s))
@@ -224,9 +264,19 @@ derive_op(const struct rec *r, struct span *op)
 				goto hit;
 			break;
 		case R_CONTAINS:
+			if (ru->bit >= 0 && s->maskgen == rec_gen) {
+				if (s->mask >> ru->bit & 1)
+					goto hit;
+				break;
+			}
 			if (slot_value(s, r, &v) != 0)
 				return -1;
-			if (contains(v, ru->value, ru->vlen))
+			if (ru->bit >= 0) {
+				s->mask = contains_mask(s, v);
+				s->maskgen = rec_gen;
+				if (s->mask >> ru->bit & 1)
+					goto hit;
+			} else if (contains(v, ru->value, ru->vlen))
 				goto hit;
 			break;
 		default:
@@ -234,7 +284,7 @@ derive_op(const struct rec *r, struct span *op)
 		}
 		continue;
 hit:
-		*op = span_make(ru->op, strlen(ru->op));
+		*op = span_make(ru->op, ru->oplen);
 		return 1;
 	}
 	if (op_optional) {

@@ -35,6 +35,12 @@ struct slot {
 	uint64_t	 numgen;	/* record whose number is cached */
 	int		 numok;
 	uint64_t	 num;
+	/* --op-contains rules on this field: their results for a value,
+	 * remembered for the values seen (a trace has few distinct ones) */
+	int		 ncontains;	/* rules on this slot, up to 64 */
+	struct cmemo	*memo;
+	uint64_t	 maskgen;	/* record whose mask is computed */
+	uint64_t	 mask;		/* bit b: contains rule b matches */
 };
 
 /* An output column. */
@@ -47,6 +53,15 @@ struct column {
 	int		 isfile;	/* the input file's name */
 };
 
+/* A remembered value and which --op-contains rules match it. */
+#define CMEMO_N		64
+#define CMEMO_LEN	31
+struct cmemo {
+	uint8_t		 len;		/* 0: empty */
+	char		 v[CMEMO_LEN];
+	uint64_t	 mask;
+};
+
 /* One op rule; rules are tried in order, the first match wins. */
 struct oprule {
 	enum rkind	 kind;
@@ -56,6 +71,9 @@ struct oprule {
 	int		 numeric;	/* R_MAP: value is a number */
 	uint64_t	 num;
 	char		*op;		/* result (R_MAP, R_CONTAINS, R_VALUE) */
+	size_t		 oplen;
+	int		 bit;		/* R_CONTAINS: its bit in the slot's mask,
+					 * or -1 past 64 rules */
 };
 
 struct rd;

@@ -179,6 +179,10 @@ add_rule(enum rkind k, const char *field, const char *value, const char *op)
 			r->numeric = 1;
 	}
 	r->op = op != NULL ? xstrdup(op) : NULL;
+	r->oplen = op != NULL ? strlen(op) : 0;
+	r->bit = -1;
+	if (k == R_CONTAINS && S.slot[r->slot].ncontains < 64)
+		r->bit = S.slot[r->slot].ncontains++;
 	column("op")->isop = 1;
 	S.mapped = 1;
 }
