@@ -330,7 +330,10 @@ spread() { calc "(${WORST[$1]} / ${BEST[$1]} - 1) * 100"; }
 # ----------------------------------------------------------------------
 # Our stages
 # ----------------------------------------------------------------------
+# One core (the target's terms), then all of them (--threads default).
 measure norm "$runs" \
+    'tm n "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+measure norm_all "$runs" \
     'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
 measure norm_gz "$runs" \
     'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl.gz" >/dev/null'
@@ -342,7 +345,7 @@ else
 fi
 # Text lines through the strace schema's PCRE2 pattern (JIT).
 measure strace "$runs" \
-    'tm n "$B/trace-normalize" -q -s "$SCHEMA_S" "$DS/capture.strace" >/dev/null'
+    'tm n "$B/trace-normalize" --threads 1 -q -s "$SCHEMA_S" "$DS/capture.strace" >/dev/null'
 measure keyhist "$runs" \
     'tm k "$B/trace-key" "$R/canary.events" | tm h "$B/trace-hist" >/dev/null'
 measure key "$runs" 'tm k "$B/trace-key" "$R/canary.events" >/dev/null'
@@ -359,9 +362,9 @@ measure pipe "$runs" \
 prog_runs=$(( runs > 5 ? runs : 5 ))
 for ((pi = 1; pi <= prog_runs; pi++)); do
 	measure "prog_off.$pi" 1 \
-	    'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+	    'tm n "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
 	measure "prog_on.$pi" 1 \
-	    'tm n "$B/trace-normalize" --progress -s "$SCHEMA_C" "$D/canary.jsonl" \
+	    'tm n "$B/trace-normalize" --threads 1 --progress -s "$SCHEMA_C" "$D/canary.jsonl" \
 	        >/dev/null 2> "$R/progress.log"'
 done
 # ab_best LABEL N: BEST/WORST/CPU/RSS[LABEL] from LABEL.1 .. LABEL.N.
@@ -543,8 +546,10 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	echo
 	echo "| stage | input | best s | spread | throughput | peak RSS MB | CPU s |"
 	echo "|---|---|--:|--:|---|--:|--:|"
-	row "trace-normalize" "canary.jsonl" norm \
+	row "trace-normalize --threads 1" "canary.jsonl" norm \
 	    "$(fmt 0 "$(mbps "$SZ_JSONL" norm)") MB/s, $(fmt 2 "$(evps "$N_EVENTS" norm)") Mev/s" n
+	row "trace-normalize (all cores)" "canary.jsonl" norm_all \
+	    "$(fmt 0 "$(mbps "$SZ_JSONL" norm_all)") MB/s, $(fmt 2 "$(evps "$N_EVENTS" norm_all)") Mev/s" n
 	row "trace-normalize" "canary.jsonl.gz" norm_gz \
 	    "$(fmt 0 "$(mbps "$SZ_JSONL" norm_gz)") MB/s decompressed" n
 	if ok norm_zst; then

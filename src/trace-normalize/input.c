@@ -1,9 +1,12 @@
 /*
  * input.c - trace-normalize's format readers: JSON Lines, CSV, TSV.
  *
- * Each reader turns the records of one input into slot values and hands
- * them to emit_record().  Header-based formats map header columns to
- * slots once per file.  A record's line number is the line it starts on.
+ * Each reader turns records into a converter's slot values and hands
+ * them to emit_record().  JSON Lines and TSV are converted line by line
+ * (conv_jsonl, conv_tsv), so that the lines of one input can be shared
+ * among threads; CSV, whose records may span lines, is read whole by the
+ * main converter.  Header-based formats map header columns to slots once
+ * per file.  A record's line number is the line it starts on.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +18,6 @@
 #include "rd.h"
 #include "tsv.h"
 #include "normalize.h"
-
-enum format cur_format;
-int cur_noctrl;
 
 int
 blank_line(struct span l)
@@ -55,15 +55,12 @@ find_slot_slow(const char *p, size_t n)
 	return -1;
 }
 
-static int
-find_slot(const char *p, size_t n)
+void
+slots_ready(void)
 {
-	const int *b;
 	size_t i;
 
-	if (n == 0)
-		return find_slot_slow(p, n);
-	if (nbucketed != S.nslot) {	/* (re)build on first use */
+	if (nbucketed != S.nslot) {
 		memset(bucket, 0, sizeof(bucket));
 		for (i = 0; i < S.nslot; i++) {
 			const struct slot *s = &S.slot[i];
@@ -80,6 +77,17 @@ find_slot(const char *p, size_t n)
 		}
 		nbucketed = S.nslot;
 	}
+}
+
+/* Read-only once slots_ready() has run: safe from any thread. */
+static int
+find_slot(const char *p, size_t n)
+{
+	const int *b;
+	size_t i;
+
+	if (n == 0)
+		return find_slot_slow(p, n);
 	b = bucket[bucket_of(p, n)];
 	for (i = 0; i < BUCKETW && b[i] != 0; i++) {
 		const struct slot *s = &S.slot[b[i] - 1];
@@ -96,12 +104,12 @@ find_slot(const char *p, size_t n)
 	return i == BUCKETW ? find_slot_slow(p, n) : -1;
 }
 
-static void
-set_slot(int i, struct span raw, enum vkind k, int esc)
+static inline void
+set_slot(struct conv *c, int i, struct span raw, enum vkind k, int esc)
 {
-	struct slot *s = &S.slot[i];
+	struct slotval *s = &c->sv[i];
 
-	s->setgen = rec_gen;
+	s->setgen = c->gen;
 	s->raw = raw;
 	s->kind = k;
 	s->esc = esc;
@@ -111,95 +119,81 @@ set_slot(int i, struct span raw, enum vkind k, int esc)
  * Trace lines nearly always list their keys in the same order: the key
  * met at each position last time, and its slot, are tried first.
  */
-#define NPOS	32
-static struct {
-	char	 name[24];
-	uint8_t	 len;		/* 0: nothing cached */
-	int	 slot;
-} pos[NPOS];
-
 static inline int
-slot_at(size_t k, struct span kn)
+slot_at(struct conv *c, size_t k, struct span kn)
 {
 	int i;
 
-	if (k < NPOS && pos[k].len == kn.n && kn.n > 0) {
+	if (k < 32 && c->pos[k].len == kn.n && kn.n > 0) {
 		size_t j;
 
-		for (j = 0; j < kn.n && pos[k].name[j] == kn.p[j]; j++)
+		for (j = 0; j < kn.n && c->pos[k].name[j] == kn.p[j]; j++)
 			;
 		if (j == kn.n)
-			return pos[k].slot;
+			return c->pos[k].slot;
 	}
 	i = find_slot(kn.p, kn.n);
-	if (k < NPOS && kn.n < sizeof(pos[k].name)) {
-		memcpy(pos[k].name, kn.p, kn.n);
-		pos[k].len = (uint8_t)kn.n;
-		pos[k].slot = i;
+	if (k < 32 && kn.n < sizeof(c->pos[k].name)) {
+		memcpy(c->pos[k].name, kn.p, kn.n);
+		c->pos[k].len = (uint8_t)kn.n;
+		c->pos[k].slot = i;
 	}
 	return i;
 }
 
 void
-read_jsonl(struct rd *in, const char *file, struct ob *o, struct span line)
+conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 {
-	static struct json_line jl;
-	static struct sbuf key;
-	struct rec r = { file, rd_name(in), 0, { NULL, 0 } };
+	struct json_line *jl = c->jl;
+	struct rec r = { c->file, c->msgname, lineno, line };
+	size_t k;
 
-	cur_format = FMT_JSONL;
-	do {
-		size_t k;
+	if (blank_line(line)) {
+		c->n_blank++;
+		return;
+	}
+	c->fmt = FMT_JSONL;
+	c->n_records++;
+	c->gen++;
+	if (json_parse_line(jl, line.p, line.n) != 0) {
+		bad_record(c, &r, "%s", jl->err);
+		return;
+	}
+	c->noctrl = jl->noctrl;
+	for (k = 0; k < jl->nf; k++) {
+		const struct json_field *f = &jl->f[k];
+		struct span kn = f->key;
+		enum vkind vk;
+		int i;
 
-		if (blank_line(line)) {
-			n_blank++;
+		if (f->kesc) {
+			const char *e = json_unescape(kn, &c->key);
+
+			if (e != NULL) {
+				bad_record(c, &r, "%s", e);
+				return;
+			}
+			kn = span_make(c->key.p, c->key.len);
+		}
+		if ((i = f->kesc ? find_slot(kn.p, kn.n) :
+		    slot_at(c, k, kn)) < 0)
 			continue;
+		if (c->sv[i].setgen == c->gen) {
+			bad_record(c, &r, "duplicate key '%.*s'", (int)kn.n,
+			    kn.p);
+			return;
 		}
-		n_records++;
-		rec_gen++;
-		r.line = rd_lineno(in);
-		r.text = line;
-		if (json_parse_line(&jl, line.p, line.n) != 0) {
-			bad_record(&r, "%s", jl.err);
-			continue;
+		switch (f->type) {
+		case JT_STRING: vk = VK_STR; break;
+		case JT_NUMBER: vk = VK_NUM; break;
+		case JT_TRUE:
+		case JT_FALSE: vk = VK_BOOL; break;
+		case JT_NULL: vk = VK_NULL; break;
+		default: vk = VK_NESTED; break;
 		}
-		cur_noctrl = jl.noctrl;
-		for (k = 0; k < jl.nf; k++) {
-			const struct json_field *f = &jl.f[k];
-			struct span kn = f->key;
-			enum vkind vk;
-			int i;
-
-			if (f->kesc) {
-				const char *e = json_unescape(kn, &key);
-
-				if (e != NULL) {
-					bad_record(&r, "%s", e);
-					goto next;
-				}
-				kn = span_make(key.p, key.len);
-			}
-			if ((i = f->kesc ? find_slot(kn.p, kn.n) :
-			    slot_at(k, kn)) < 0)
-				continue;
-			if (S.slot[i].setgen == rec_gen) {
-				bad_record(&r, "duplicate key '%.*s'",
-				    (int)kn.n, kn.p);
-				goto next;
-			}
-			switch (f->type) {
-			case JT_STRING: vk = VK_STR; break;
-			case JT_NUMBER: vk = VK_NUM; break;
-			case JT_TRUE:
-			case JT_FALSE: vk = VK_BOOL; break;
-			case JT_NULL: vk = VK_NULL; break;
-			default: vk = VK_NESTED; break;
-			}
-			set_slot(i, f->val, vk, f->vesc);
-		}
-		emit_record(o, &r);
-next:		;
-	} while (rd_line(in, &line));
+		set_slot(c, i, f->val, vk, f->vesc);
+	}
+	emit_record(c, &r);
 }
 
 /* Header-based formats: header column index -> slot (or -1). */
@@ -250,16 +244,16 @@ map_header(struct span *names, size_t n, const char *file, uint64_t lineno)
  * it starts on; its text, for --bad-lines, is all of its lines.
  */
 void
-read_csv(struct rd *in, const char *file, struct ob *o, struct span line)
+read_csv(struct conv *cv, struct rd *in, struct span line)
 {
 	static struct csvr *c;
 	static struct sbuf text;
 	static struct span *names;
-	struct rec r = { file, rd_name(in), 0, { NULL, 0 } };
+	struct rec r = { cv->file, cv->msgname, 0, { NULL, 0 } };
 	int header = 1, k;
 	size_t i, nf;
 
-	cur_format = FMT_CSV;
+	cv->fmt = FMT_CSV;
 	if (c == NULL)
 		c = csvr_new();
 	csvr_reset(c);
@@ -267,7 +261,7 @@ read_csv(struct rd *in, const char *file, struct ob *o, struct span line)
 	do {
 		if (!csvr_open(c)) {
 			if (blank_line(line)) {
-				n_blank++;
+				cv->n_blank++;
 				continue;
 			}
 			r.line = rd_lineno(in);
@@ -282,8 +276,8 @@ read_csv(struct rd *in, const char *file, struct ob *o, struct span line)
 			if (header)
 				die_at(r.msgname, r.line, "bad CSV header: %s",
 				    csvr_error(c));
-			n_records++;
-			bad_record(&r, "malformed CSV: %s", csvr_error(c));
+			cv->n_records++;
+			bad_record(cv, &r, "malformed CSV: %s", csvr_error(c));
 			csvr_reset(c);
 			continue;
 		}
@@ -301,62 +295,75 @@ read_csv(struct rd *in, const char *file, struct ob *o, struct span line)
 			header = 0;
 			continue;
 		}
-		n_records++;
-		rec_gen++;
+		cv->n_records++;
+		cv->gen++;
 		if (nf != ncolslot) {
-			bad_record(&r, "expected %zu fields, got %zu", ncolslot,
-			    nf);
+			bad_record(cv, &r, "expected %zu fields, got %zu",
+			    ncolslot, nf);
 			continue;
 		}
 		for (i = 0; i < nf; i++)
 			if (colslot[i] >= 0)
-				set_slot(colslot[i], csvr_field(c, i), VK_STR,
-				    0);
-		emit_record(o, &r);
+				set_slot(cv, colslot[i], csvr_field(c, i),
+				    VK_STR, 0);
+		emit_record(cv, &r);
 	} while (rd_line(in, &line));
 	if (csvr_finish(c) != 0) {
 		r.text = span_make(text.p, text.len);
 		if (header)
 			die_at(r.msgname, r.line, "bad CSV header: %s",
 			    csvr_error(c));
-		n_records++;
-		bad_record(&r, "malformed CSV: %s", csvr_error(c));
+		cv->n_records++;
+		bad_record(cv, &r, "malformed CSV: %s", csvr_error(c));
 	}
 }
 
+/* The TSV header of the file being read: fixed while its lines are
+ * converted, read-only for the threads. */
+static struct tsv_hdr tsvhdr;
+
 void
-read_tsv(struct rd *in, const char *file, struct ob *o, struct span line)
+tsv_begin(struct rd *in, struct span line)
 {
-	struct tsv_hdr h;
-	struct span *f;
-	struct rec r = { file, rd_name(in), 0, { NULL, 0 } };
+	tsv_hdr_parse_at(&tsvhdr, line, rd_name(in), rd_lineno(in));
+	map_header(tsvhdr.col, tsvhdr.ncol, rd_name(in), rd_lineno(in));
+}
+
+void
+tsv_end(void)
+{
+	tsv_hdr_free(&tsvhdr);
+}
+
+void
+conv_tsv(struct conv *c, struct span line, uint64_t lineno)
+{
+	struct rec r = { c->file, c->msgname, lineno, line };
 	size_t n, i;
 
-	cur_format = FMT_TSV;
-	tsv_hdr_parse_at(&h, line, rd_name(in), rd_lineno(in));
-	map_header(h.col, h.ncol, rd_name(in), rd_lineno(in));
-	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
-	while (rd_line(in, &line)) {
-		if (line.n == 0) {
-			n_blank++;
-			continue;
-		}
-		if (tsv_is_hdr(&h, line))
-			continue;	/* concatenated streams */
-		n_records++;
-		rec_gen++;
-		r.line = rd_lineno(in);
-		r.text = line;
-		if ((n = tsv_split(line, f, h.ncol + 1)) != h.ncol) {
-			bad_record(&r, "expected %zu fields, got %zu", h.ncol, n);
-			continue;
-		}
-		for (i = 0; i < n; i++)
-			if (colslot[i] >= 0)
-				set_slot(colslot[i], f[i], VK_STR,
-				    memchr(f[i].p, '\\', f[i].n) != NULL);
-		emit_record(o, &r);
+	if (line.n == 0) {
+		c->n_blank++;
+		return;
 	}
-	free(f);
-	tsv_hdr_free(&h);
+	if (tsv_is_hdr(&tsvhdr, line))
+		return;		/* concatenated streams */
+	c->fmt = FMT_TSV;
+	c->n_records++;
+	c->gen++;
+	if (c->nfields < tsvhdr.ncol + 1) {
+		c->nfields = tsvhdr.ncol + 1;
+		c->fields = xreallocarray(c->fields, c->nfields,
+		    sizeof(*c->fields));
+	}
+	if ((n = tsv_split(line, c->fields, tsvhdr.ncol + 1)) != tsvhdr.ncol) {
+		bad_record(c, &r, "expected %zu fields, got %zu", tsvhdr.ncol,
+		    n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (colslot[i] >= 0)
+			set_slot(c, colslot[i], c->fields[i], VK_STR,
+			    memchr(c->fields[i].p, '\\', c->fields[i].n) !=
+			    NULL);
+	emit_record(c, &r);
 }

@@ -4,7 +4,9 @@
  *
  * main() opens every input and the output before writing a byte, writes
  * the header, then hands each input to the reader of its format; each
- * record's slots are converted by emit_record().
+ * record's slots are converted by emit_record() in a converter (struct
+ * conv), the main thread's or, for line formats with --threads, a
+ * worker's (pool.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,38 +22,119 @@
 #include "tsv.h"
 #include "normalize.h"
 
-uint64_t n_records, n_written, n_blank, n_dropped, n_skipped, rec_gen;
-
 static struct ob *badout;	/* --bad-lines side file */
 static char	 firstbad[512];	/* "FILE:LINE: reason" of the first skip */
-static struct sbuf row;		/* the row being built */
 static int	 op_optional;	/* --optional op: no match leaves it empty */
 
+struct conv *
+conv_new(void)
+{
+	struct conv *c = xcalloc(1, sizeof(*c));
+
+	c->sv = xcalloc(S.nslot ? S.nslot : 1, sizeof(*c->sv));
+	c->jl = xcalloc(1, sizeof(struct json_line));
+	return c;
+}
+
+void
+conv_free(struct conv *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < S.nslot; i++) {
+		sb_free(&c->sv[i].tmp);
+		free(c->sv[i].memo);
+	}
+	free(c->sv);
+	json_line_free(c->jl);
+	free(c->jl);
+	sb_free(&c->key);
+	sb_free(&c->row);
+	free(c->fields);
+	free(c->bads);
+	free(c);
+}
+
+void
+conv_file(struct conv *c, const char *file, const char *msgname)
+{
+	c->file = file;
+	c->msgname = msgname;
+	c->filelen = strlen(file);
+}
+
+/* Report a malformed record now: exit 2, or count it and keep it in the
+ * --bad-lines file. */
+static void
+report_bad(struct conv *c, const char *file, const char *msgname,
+    uint64_t line, const char *msg, const char *text, size_t textlen)
+{
+	if (!S.skipbad)
+		die_at(msgname, line, "%s", msg);
+	if (c->n_skipped++ == 0)
+		snprintf(firstbad, sizeof(firstbad), "%s:%llu: %s", msgname,
+		    (unsigned long long)line, msg);
+	if (badout != NULL) {
+		tsv_put(badout, file, strlen(file));
+		ob_putc(badout, '\t');
+		ob_u64(badout, line);
+		ob_putc(badout, '\t');
+		tsv_put(badout, msg, strlen(msg));
+		ob_putc(badout, '\t');
+		tsv_put(badout, text, textlen);
+		ob_putc(badout, '\n');
+	}
+}
+
 int
-bad_record(const struct rec *r, const char *fmt, ...)
+bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
 {
 	char msg[400];
 	va_list ap;
+	struct badrec *b;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!S.skipbad)
-		die_at(r->msgname, r->line, "%s", msg);
-	if (n_skipped++ == 0)
-		snprintf(firstbad, sizeof(firstbad), "%s:%llu: %s", r->msgname,
-		    (unsigned long long)r->line, msg);
-	if (badout != NULL) {
-		tsv_put(badout, r->file, strlen(r->file));
-		ob_putc(badout, '\t');
-		ob_u64(badout, r->line);
-		ob_putc(badout, '\t');
-		tsv_put(badout, msg, strlen(msg));
-		ob_putc(badout, '\t');
-		tsv_put(badout, r->text.p, r->text.n);
-		ob_putc(badout, '\n');
+	if (!c->deferred) {
+		report_bad(c, r->file, r->msgname, r->line, msg, r->text.p,
+		    r->text.n);
+		return -1;
 	}
+	if (c->nbad == c->capbad) {
+		c->capbad = c->capbad ? c->capbad * 2 : 8;
+		c->bads = xreallocarray(c->bads, c->capbad, sizeof(*c->bads));
+	}
+	b = &c->bads[c->nbad++];
+	b->line = r->line;
+	b->msg = xstrdup(msg);
+	b->text = xmemdup(r->text.p, r->text.n);
+	b->textlen = r->text.n;
+	if (!S.skipbad)
+		c->stop = 1;	/* the run ends there: no need to go on */
 	return -1;
+}
+
+void
+retire(struct conv *m, struct sbuf *out, const uint64_t *count,
+    struct badrec *bads, size_t nbad, const char *file, const char *msgname)
+{
+	size_t i;
+
+	ob_write(m->ob, out->p, out->len);
+	m->n_records += count[0];
+	m->n_written += count[1];
+	m->n_blank += count[2];
+	m->n_dropped += count[3];
+	m->n_nomatch += count[5];
+	for (i = 0; i < nbad; i++) {
+		report_bad(m, file, msgname, bads[i].line, bads[i].msg,
+		    bads[i].text, bads[i].textlen);
+		free(bads[i].msg);
+		free(bads[i].text);
+	}
 }
 
 /*
@@ -59,39 +142,44 @@ bad_record(const struct rec *r, const char *fmt, ...)
  * escape through bad_record().
  */
 static inline int
-slot_value(struct slot *s, const struct rec *r, struct span *v)
+slot_value(struct conv *c, int i, const struct rec *r, struct span *v)
 {
+	struct slotval *s = &c->sv[i];
 	const char *e;
 
 	if (!s->esc || s->kind != VK_STR) {
 		/* JSON forbids raw control characters in strings. */
-		if (cur_format == FMT_JSONL && s->kind == VK_STR && !cur_noctrl)
-			for (size_t i = 0; i < s->raw.n; i++)
-				if ((unsigned char)s->raw.p[i] < 0x20)
-					return bad_record(r, "field %s: control "
-					    "character in JSON string", s->name);
+		if (c->fmt == FMT_JSONL && s->kind == VK_STR && !c->noctrl)
+			for (size_t k = 0; k < s->raw.n; k++)
+				if ((unsigned char)s->raw.p[k] < 0x20)
+					return bad_record(c, r, "field %s: "
+					    "control character in JSON string",
+					    S.slot[i].name);
 		*v = s->raw;
 		return 0;
 	}
-	if (s->gen != rec_gen) {
-		if (cur_format == FMT_JSONL)
+	if (s->gen != c->gen) {
+		if (c->fmt == FMT_JSONL)
 			e = json_unescape(s->raw, &s->tmp);
 		else
 			e = tsv_unescape(s->raw, &s->tmp) != 0 ?
 			    "bad escape sequence" : NULL;
 		if (e != NULL)
-			return bad_record(r, "field %s: %s", s->name, e);
-		s->gen = rec_gen;
+			return bad_record(c, r, "field %s: %s", S.slot[i].name,
+			    e);
+		s->gen = c->gen;
 	}
 	*v = span_make(s->tmp.p, s->tmp.len);
 	return 0;
 }
 
 /* Whether the slot holds a value in this record (null and "" do not). */
-static int
-present(const struct slot *s)
+static inline int
+present(const struct conv *c, int i)
 {
-	return s->setgen == rec_gen && s->kind != VK_NULL && s->raw.n > 0;
+	const struct slotval *s = &c->sv[i];
+
+	return s->setgen == c->gen && s->kind != VK_NULL && s->raw.n > 0;
 }
 
 /*
@@ -102,60 +190,61 @@ present(const struct slot *s)
  * unescaped form is never longer than its raw one), a number takes at
  * most 20 bytes.
  */
-static char	*w;		/* cursor into row */
-static size_t	 filelen;	/* strlen of the current input's name */
 
 /* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
 static int
-put_str(const struct rec *r, const char *what1, const char *what2,
-    struct span v)
+put_str(struct conv *c, const struct rec *r, const char *what1,
+    const char *what2, struct span v)
 {
+	char *w = c->w;
 	long bad;
 	size_t i;
 
 	for (i = 0; i < v.n; i++) {
-		unsigned char c = (unsigned char)v.p[i];
+		unsigned char b = (unsigned char)v.p[i];
 
-		if (c >= 0x80 || c == '\0' || c == '\\' || c == '\t' ||
-		    c == '\n' || c == '\r')
+		if (b >= 0x80 || b == '\0' || b == '\\' || b == '\t' ||
+		    b == '\n' || b == '\r')
 			break;
 	}
 	if (i == v.n) {		/* plain ASCII: the common case */
 		memcpy(w, v.p, v.n);
-		w += v.n;
+		c->w = w + v.n;
 		return 0;
 	}
 	if (memchr(v.p, '\0', v.n) != NULL)
-		return bad_record(r, "%s%s: NUL character in value", what1,
+		return bad_record(c, r, "%s%s: NUL character in value", what1,
 		    what2);
 	if ((bad = utf8_check(v.p, v.n)) >= 0)
-		return bad_record(r, "%s%s: invalid UTF-8 at byte %ld", what1,
-		    what2, bad + 1);
+		return bad_record(c, r, "%s%s: invalid UTF-8 at byte %ld",
+		    what1, what2, bad + 1);
 	for (i = 0; i < v.n; i++) {
-		char c = v.p[i];
+		char ch = v.p[i];
 
-		switch (c) {
+		switch (ch) {
 		case '\\': *w++ = '\\'; *w++ = '\\'; break;
 		case '\t': *w++ = '\\'; *w++ = 't'; break;
 		case '\n': *w++ = '\\'; *w++ = 'n'; break;
 		case '\r': *w++ = '\\'; *w++ = 'r'; break;
-		default: *w++ = c; break;
+		default: *w++ = ch; break;
 		}
 	}
+	c->w = w;
 	return 0;
 }
 
 /* The slot's value as a number for an op-map rule (cached per record). */
 static int
-slot_num(struct slot *s, const struct rec *r, uint64_t *v)
+slot_num(struct conv *c, int i, const struct rec *r, uint64_t *v)
 {
+	struct slotval *s = &c->sv[i];
 	struct span t;
 
-	if (s->numgen != rec_gen) {
-		s->numgen = rec_gen;
+	if (s->numgen != c->gen) {
+		s->numgen = c->gen;
 		s->numok = 0;
 		if (s->kind == VK_NUM || s->kind == VK_STR) {
-			if (slot_value(s, r, &t) != 0)
+			if (slot_value(c, i, r, &t) != 0)
 				return -1;
 			s->numok = num_parse_addr(t, &s->num) == NUM_OK;
 		}
@@ -190,7 +279,7 @@ contains(struct span hay, const char *needle, size_t n)
  * searches once.
  */
 static uint64_t
-contains_mask(struct slot *s, struct span v)
+contains_mask(struct slotval *s, int slot, struct span v)
 {
 	struct cmemo *m = NULL;
 	uint64_t mask = 0;
@@ -211,7 +300,7 @@ contains_mask(struct slot *s, struct span v)
 		const struct oprule *ru = &S.rule[i];
 
 		if (ru->kind == R_CONTAINS && ru->bit >= 0 &&
-		    &S.slot[ru->slot] == s && contains(v, ru->value, ru->vlen))
+		    ru->slot == slot && contains(v, ru->value, ru->vlen))
 			mask |= (uint64_t)1 << ru->bit;
 	}
 	if (m != NULL) {
@@ -227,11 +316,11 @@ contains_mask(struct slot *s, struct span v)
  * is dropped, -1 when it was reported bad.
  */
 static int
-derive_op(const struct rec *r, struct span *op)
+derive_op(struct conv *c, const struct rec *r, struct span *op)
 {
 	for (size_t i = 0; i < S.nrule; i++) {
 		const struct oprule *ru = &S.rule[i];
-		struct slot *s = ru->slot >= 0 ? &S.slot[ru->slot] : NULL;
+		struct slotval *s = ru->slot >= 0 ? &c->sv[ru->slot] : NULL;
 		struct span v = { NULL, 0 };
 		uint64_t num;
 		int k;
@@ -240,40 +329,40 @@ derive_op(const struct rec *r, struct span *op)
 			*op = span_make(ru->op, ru->oplen);
 			return 1;
 		}
-		if (!present(s))
+		if (!present(c, ru->slot))
 			continue;
 		if (s->kind == VK_NESTED)
-			return bad_record(r, "field %s: expected a scalar, got "
-			    "an object or array", s->name);
+			return bad_record(c, r, "field %s: expected a scalar, "
+			    "got an object or array", S.slot[ru->slot].name);
 		switch (ru->kind) {
 		case R_FIELD:
-			if (slot_value(s, r, op) != 0)
+			if (slot_value(c, ru->slot, r, op) != 0)
 				return -1;
 			return 1;
 		case R_MAP:
 			if (ru->numeric) {
-				if ((k = slot_num(s, r, &num)) < 0)
+				if ((k = slot_num(c, ru->slot, r, &num)) < 0)
 					return -1;
 				if (k && num == ru->num)
 					goto hit;
 				break;
 			}
-			if (slot_value(s, r, &v) != 0)
+			if (slot_value(c, ru->slot, r, &v) != 0)
 				return -1;
 			if (v.n == ru->vlen && memcmp(v.p, ru->value, v.n) == 0)
 				goto hit;
 			break;
 		case R_CONTAINS:
-			if (ru->bit >= 0 && s->maskgen == rec_gen) {
+			if (ru->bit >= 0 && s->maskgen == c->gen) {
 				if (s->mask >> ru->bit & 1)
 					goto hit;
 				break;
 			}
-			if (slot_value(s, r, &v) != 0)
+			if (slot_value(c, ru->slot, r, &v) != 0)
 				return -1;
 			if (ru->bit >= 0) {
-				s->mask = contains_mask(s, v);
-				s->maskgen = rec_gen;
+				s->mask = contains_mask(s, ru->slot, v);
+				s->maskgen = c->gen;
 				if (s->mask >> ru->bit & 1)
 					goto hit;
 			} else if (contains(v, ru->value, ru->vlen))
@@ -292,10 +381,10 @@ hit:
 		return 1;
 	}
 	if (S.unmatched == UNM_DROP) {
-		n_dropped++;
+		c->n_dropped++;
 		return 0;
 	}
-	return bad_record(r, "no op rule matches this record");
+	return bad_record(c, r, "no op rule matches this record");
 }
 
 /*
@@ -366,18 +455,20 @@ canonical_int(struct span v)
 }
 
 static int
-put_number(const struct rec *r, const struct column *c, struct slot *s)
+put_number(struct conv *cv, const struct rec *r, const struct column *c)
 {
+	struct slotval *s = &cv->sv[c->slot];
+	const char *name = S.slot[c->slot].name;
 	struct span v;
 	enum num_err e;
 	uint64_t u;
 	int64_t i;
 
 	if (s->kind == VK_BOOL || s->kind == VK_NESTED)
-		return bad_record(r, "field %s: expected a number, got %s",
-		    s->name, s->kind == VK_BOOL ? "a boolean" :
+		return bad_record(cv, r, "field %s: expected a number, got %s",
+		    name, s->kind == VK_BOOL ? "a boolean" :
 		    "an object or array");
-	if (slot_value(s, r, &v) != 0)
+	if (slot_value(cv, c->slot, r, &v) != 0)
 		return -1;
 	switch (c->type) {
 	case CT_ADDR:
@@ -396,29 +487,29 @@ put_number(const struct rec *r, const struct column *c, struct slot *s)
 		break;
 	}
 	if (e != NUM_OK)
-		return bad_record(r, "field %s: %s: '%.*s'", s->name,
+		return bad_record(cv, r, "field %s: %s: '%.*s'", name,
 		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);
 	if (c->type == CT_TIME)
-		w += num_fmt_i64(w, i);
+		cv->w += num_fmt_i64(cv->w, i);
 	else if (c->type != CT_INT)
-		w += num_fmt_addr(w, u);
+		cv->w += num_fmt_addr(cv->w, u);
 	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
 	    canonical_int(v)) {
-		memcpy(w, v.p, v.n);	/* already canonical: copy */
-		w += v.n;
+		memcpy(cv->w, v.p, v.n);	/* already canonical: copy */
+		cv->w += v.n;
 	} else
-		w += num_fmt_i64(w, i);
+		cv->w += num_fmt_i64(cv->w, i);
 	return 0;
 }
 
 int
-emit_record(struct ob *o, const struct rec *r)
+emit_record(struct conv *cv, const struct rec *r)
 {
 	struct span op = { NULL, 0 };
 	size_t i, bound;
 	int k;
 
-	if (S.nrule > 0 && (k = derive_op(r, &op)) <= 0)
+	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
 		return k;
 	bound = 8;
 	for (i = 0; i < S.ncol; i++) {
@@ -427,56 +518,60 @@ emit_record(struct ob *o, const struct rec *r)
 		if (c->isop)
 			bound += 2 * op.n + 1;
 		else if (c->isfile)
-			bound += 2 * filelen + 1;
+			bound += 2 * cv->filelen + 1;
 		else if (c->type != CT_STR)
 			bound += NUM_ADDR_MAX + NUM_INT_MAX + 1;
 		else
-			bound += 2 * S.slot[c->slot].raw.n + 1;
+			bound += 2 * cv->sv[c->slot].raw.n + 1;
 	}
-	w = sb_reserve(&row, bound);
+	cv->w = sb_reserve(&cv->row, bound);
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
-		struct slot *s;
 		struct span v = { NULL, 0 };
 
 		if (i > 0)
-			*w++ = '\t';
+			*cv->w++ = '\t';
 		if (c->isop) {
-			if (put_str(r, "", "op", op) != 0)
+			if (put_str(cv, r, "", "op", op) != 0)
 				return -1;
 			continue;
 		}
 		if (c->isfile) {
-			if (put_str(r, "", "file name", span_str(r->file)) != 0)
+			if (put_str(cv, r, "", "file name", span_make(r->file,
+			    cv->filelen)) != 0)
 				return -1;
 			continue;
 		}
-		s = &S.slot[c->slot];
-		if (!present(s)) {
-			if (s->setgen == rec_gen && s->kind == VK_STR &&
+		if (!present(cv, c->slot)) {
+			const struct slotval *s = &cv->sv[c->slot];
+
+			if (s->setgen == cv->gen && s->kind == VK_STR &&
 			    c->type != CT_STR && s->raw.n == 0 && !c->optional)
-				return bad_record(r, "field %s: empty value",
-				    s->name);
+				return bad_record(cv, r, "field %s: empty value",
+				    S.slot[c->slot].name);
 			if (!c->optional)
-				return bad_record(r, "missing field '%s'",
-				    s->name);
+				return bad_record(cv, r, "missing field '%s'",
+				    S.slot[c->slot].name);
 			continue;
 		}
 		if (c->type != CT_STR) {
-			if (put_number(r, c, s) != 0)
+			if (put_number(cv, r, c) != 0)
 				return -1;
 			continue;
 		}
-		if (s->kind == VK_NESTED)
-			return bad_record(r, "field %s: expected a scalar, got "
-			    "an object or array", s->name);
-		if (slot_value(s, r, &v) != 0 ||
-		    put_str(r, "field ", s->name, v) != 0)
+		if (cv->sv[c->slot].kind == VK_NESTED)
+			return bad_record(cv, r, "field %s: expected a scalar, "
+			    "got an object or array", S.slot[c->slot].name);
+		if (slot_value(cv, c->slot, r, &v) != 0 ||
+		    put_str(cv, r, "field ", S.slot[c->slot].name, v) != 0)
 			return -1;
 	}
-	*w++ = '\n';
-	ob_write(o, row.p + row.len, (size_t)(w - (row.p + row.len)));
-	n_written++;
+	*cv->w++ = '\n';
+	if (cv->out != NULL)
+		sb_add(cv->out, cv->row.p, (size_t)(cv->w - cv->row.p));
+	else
+		ob_write(cv->ob, cv->row.p, (size_t)(cv->w - cv->row.p));
+	cv->n_written++;
 	return 0;
 }
 
@@ -507,33 +602,34 @@ detect(struct span l)
 }
 
 static void
-convert(struct rd *in, const char *file, struct ob *o)
+convert(struct conv *c, struct rd *in, const char *file)
 {
 	struct span line;
 	enum format f;
 
-	filelen = strlen(file);
+	conv_file(c, file, rd_name(in));
 	/* The first non-blank line decides the format and may be a header. */
 	for (;;) {
 		if (!rd_line(in, &line))
 			return;
 		if (!blank_line(line))
 			break;
-		n_blank++;
+		c->n_blank++;
 	}
 	f = S.format != FMT_AUTO ? S.format : detect(line);
 	switch (f) {
-	case FMT_JSONL:
-		read_jsonl(in, file, o, line);
+	case FMT_CSV:
+	case FMT_AUTO:
+		read_csv(c, in, line);
 		break;
 	case FMT_TSV:
-		read_tsv(in, file, o, line);
-		break;
-	case FMT_REGEX:
-		read_regex(in, file, o, line);
+		tsv_begin(in, line);
+		if (rd_line(in, &line))
+			run_lines(c, in, line, f);
+		tsv_end();
 		break;
 	default:
-		read_csv(in, file, o, line);
+		run_lines(c, in, line, f);
 		break;
 	}
 }
@@ -543,6 +639,7 @@ main(int argc, char *argv[])
 {
 	struct ob *o;
 	struct rd **in;
+	struct conv *c;
 	char **names;
 	char *dash[] = { "-" };
 	int first, n, i;
@@ -564,33 +661,38 @@ main(int argc, char *argv[])
 		badout = ob_create(S.badlines);
 		ob_puts(badout, "file\tline\treason\trecord\n");
 	}
+	slots_ready();
+	c = conv_new();
+	c->ob = o;
 	write_header(o);
 	progress_start(in, n, S.progress);
 	for (i = 0; i < n; i++) {
 		progress_file(i);
-		convert(in[i], names[i], o);
+		convert(c, in[i], names[i]);
 		progress_done(i);
 		rd_close(in[i]);
 	}
 	progress_stop();
+	pool_stop();
 	ob_close(o);
 	if (badout != NULL)
 		ob_close(badout);
-	if (n_skipped > 0)
+	if (c->n_skipped > 0)
 		warnx("skipped %llu of %llu records (first: %s)",
-		    (unsigned long long)n_skipped,
-		    (unsigned long long)n_records, firstbad);
-	if (!S.quiet && n_dropped > 0)
+		    (unsigned long long)c->n_skipped,
+		    (unsigned long long)c->n_records, firstbad);
+	if (!S.quiet && c->n_dropped > 0)
 		warnx("dropped %llu of %llu records that match no op rule",
-		    (unsigned long long)n_dropped,
-		    (unsigned long long)n_records);
-	if (!S.quiet && n_nomatch > 0)
+		    (unsigned long long)c->n_dropped,
+		    (unsigned long long)c->n_records);
+	if (!S.quiet && c->n_nomatch > 0)
 		warnx("skipped %llu line%s that match%s no pattern",
-		    (unsigned long long)n_nomatch, n_nomatch == 1 ? "" : "s",
-		    n_nomatch == 1 ? "es" : "");
-	if (!S.quiet && n_blank > 0)
-		warnx("ignored %llu blank line%s", (unsigned long long)n_blank,
-		    n_blank == 1 ? "" : "s");
+		    (unsigned long long)c->n_nomatch,
+		    c->n_nomatch == 1 ? "" : "s", c->n_nomatch == 1 ? "es" : "");
+	if (!S.quiet && c->n_blank > 0)
+		warnx("ignored %llu blank line%s",
+		    (unsigned long long)c->n_blank, c->n_blank == 1 ? "" : "s");
+	conv_free(c);
 	free(in);
 	return 0;
 }

@@ -21,12 +21,25 @@ enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV, FMT_REGEX };
 enum unmatched { UNM_ERROR, UNM_DROP };
 enum rkind { R_MAP, R_CONTAINS, R_FIELD, R_VALUE };
 
-/* A source field referenced by the schema, and its value in the record. */
+/* A source field referenced by the schema. */
 struct slot {
 	char		*name;
 	size_t		 namelen;
-	/* per record */
-	uint64_t	 setgen;	/* record that set it (rec_gen) */
+	int		 ncontains;	/* --op-contains rules on it, up to 64 */
+};
+
+/* A remembered value and which --op-contains rules match it. */
+#define CMEMO_N		64
+#define CMEMO_LEN	31
+struct cmemo {
+	uint8_t		 len;		/* 0: empty */
+	char		 v[CMEMO_LEN];
+	uint64_t	 mask;
+};
+
+/* A slot's value in the record being converted (one per converter). */
+struct slotval {
+	uint64_t	 setgen;	/* record that set it (conv gen) */
 	struct span	 raw;		/* as in the input (escaped) */
 	enum vkind	 kind;
 	int		 esc;		/* raw needs unescaping (JSON \ or TSV \) */
@@ -35,9 +48,8 @@ struct slot {
 	uint64_t	 numgen;	/* record whose number is cached */
 	int		 numok;
 	uint64_t	 num;
-	/* --op-contains rules on this field: their results for a value,
-	 * remembered for the values seen (a trace has few distinct ones) */
-	int		 ncontains;	/* rules on this slot, up to 64 */
+	/* the --op-contains results for this field's values, remembered
+	 * for the values seen (a trace has few distinct ones) */
 	struct cmemo	*memo;
 	uint64_t	 maskgen;	/* record whose mask is computed */
 	uint64_t	 mask;		/* bit b: contains rule b matches */
@@ -51,15 +63,6 @@ struct column {
 	int		 optional;
 	int		 isop;		/* the op column (rules decide) */
 	int		 isfile;	/* the input file's name */
-};
-
-/* A remembered value and which --op-contains rules match it. */
-#define CMEMO_N		64
-#define CMEMO_LEN	31
-struct cmemo {
-	uint8_t		 len;		/* 0: empty */
-	char		 v[CMEMO_LEN];
-	uint64_t	 mask;
 };
 
 /* One op rule; rules are tried in order, the first match wins. */
@@ -96,6 +99,7 @@ struct schema {
 	char		*regex;		/* --regex: the line pattern */
 	int		 nomatch_skip;	/* --nomatch skip (else error) */
 	char		*output;
+	int		 threads;	/* --threads: converters at once */
 };
 
 extern struct schema S;
@@ -117,7 +121,7 @@ void	schema_finish(void);
 /* Slot index of a source field name, adding it if new. */
 int	slot_of(const char *name, size_t n);
 
-/* Per-record context for messages and the skip machinery. */
+/* A record: where it comes from, for messages and --bad-lines. */
 struct rec {
 	const char	*file;		/* operand name */
 	const char	*msgname;	/* name for messages */
@@ -125,47 +129,110 @@ struct rec {
 	struct span	 text;		/* the record's raw text */
 };
 
+/* A malformed record, kept by a converter that may not report it yet. */
+struct badrec {
+	uint64_t	 line;
+	char		*msg;
+	char		*text;
+	size_t		 textlen;
+};
+
 /*
- * Convert the slots of one record to an event row on o.  Returns 0, or
- * -1 after reporting a malformed record through bad_record().
+ * A converter: everything one conversion of records needs besides the
+ * schema.  The main thread has one; with --threads, each worker has its
+ * own, and its rows and malformed records are kept ("deferred") to be
+ * written in input order by the main thread.
  */
-int	emit_record(struct ob *o, const struct rec *r);
+struct json_line;
+struct conv {
+	struct slotval	*sv;		/* S.nslot values */
+	uint64_t	 gen;		/* the record's number, for sv */
+	enum format	 fmt;		/* how the values are escaped */
+	int		 noctrl;	/* JSON strings hold no raw control char */
+	const char	*file, *msgname;
+	size_t		 filelen;
 
-/* Report a malformed record: exit 2, or count it under --skip-bad. */
-int	bad_record(const struct rec *r, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+	struct sbuf	 row;		/* the row being built */
+	char		*w;		/* cursor into row */
+	struct ob	*ob;		/* rows go here, or */
+	struct sbuf	*out;		/* here when deferred */
 
-/* Counters. */
-extern uint64_t n_records, n_written, n_blank, n_dropped, n_skipped;
-extern uint64_t n_nomatch;
-extern uint64_t rec_gen;
+	int		 deferred;	/* keep malformed records in bads */
+	int		 stop;		/* deferred strict mode hit a bad one */
+	struct badrec	*bads;
+	size_t		 nbad, capbad;
 
-/* Reset every slot for the next record. */
-void	slots_reset(void);
+	uint64_t	 n_records, n_written, n_blank, n_dropped, n_skipped;
+	uint64_t	 n_nomatch;
 
-/* Format readers: read all records of one input. */
-struct rd;
-void	read_jsonl(struct rd *in, const char *file, struct ob *o,
-	    struct span first);
-void	read_csv(struct rd *in, const char *file, struct ob *o,
-	    struct span first);
-void	read_tsv(struct rd *in, const char *file, struct ob *o,
-	    struct span first);
-void	read_regex(struct rd *in, const char *file, struct ob *o,
-	    struct span first);
+	/* format scratch */
+	void		*jl;		/* struct json_line */
+	struct sbuf	 key;
+	struct span	*fields;
+	size_t		 nfields;
+	void		*md;		/* pcre2 match data */
+	struct {
+		char	 name[24];
+		uint8_t	 len;		/* 0: nothing cached */
+		int	 slot;
+	} pos[32];
+};
+
+struct conv *conv_new(void);
+void	conv_free(struct conv *c);
+
+/* The file the converter's records come from. */
+void	conv_file(struct conv *c, const char *file, const char *msgname);
+
+/*
+ * Convert the slots of one record to an event row.  Returns 0, or -1
+ * after reporting a malformed record through bad_record().
+ */
+int	emit_record(struct conv *c, const struct rec *r);
+
+/* Report a malformed record: exit 2, or count it under --skip-bad, or,
+ * deferred, keep it for the main thread. */
+int	bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* One line of a line format (after any header), numbered lineno. */
+void	conv_jsonl(struct conv *c, struct span line, uint64_t lineno);
+void	conv_tsv(struct conv *c, struct span line, uint64_t lineno);
+void	conv_regex(struct conv *c, struct span line, uint64_t lineno);
+
+/* The TSV header of the current file: set by tsv_begin(). */
+void	tsv_begin(struct rd *in, struct span line);
+void	tsv_end(void);
+
+/* CSV, read whole by the main thread's converter (records span lines). */
+void	read_csv(struct conv *c, struct rd *in, struct span first);
 
 /* Compile --regex and map its named groups to slots (regex.c). */
 void	regex_compile(void);
+void	*regex_match_data(void);
+
+/* Build the field-name lookup before converters run in parallel. */
+void	slots_ready(void);
 
 /* Whether a line holds only blanks (spaces, tabs, a CR). */
 int	blank_line(struct span l);
 
-/* Format of the record being converted: how slot values are escaped. */
-extern enum format cur_format;
+/* Run the line format fmt over one input, on the worker pool when there
+ * is one (pool.c); pool_stop() ends the workers. */
+void	run_lines(struct conv *main, struct rd *in, struct span first,
+	    enum format fmt);
+void	pool_stop(void);
 
-/* The JSON record's strings were checked for raw control characters. */
-extern int cur_noctrl;
+/* Counters a converter keeps, in the order of struct conv's n_*. */
+#define NCOUNT	6
 
-
+/*
+ * Write deferred work in input order (main.c): rows to the main
+ * converter's output, counters added, malformed records reported (which
+ * ends the run in strict mode).
+ */
+void	retire(struct conv *main, struct sbuf *out, const uint64_t *count,
+	    struct badrec *bads, size_t nbad, const char *file,
+	    const char *msgname);
 
 #endif

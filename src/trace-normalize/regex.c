@@ -20,10 +20,7 @@
 #include "tsv.h"
 #include "normalize.h"
 
-uint64_t n_nomatch;
-
 static pcre2_code	*re;
-static pcre2_match_data	*md;
 static int		 jit;
 static int		*groupslot;	/* group number -> slot, or -1 */
 static uint32_t		 ngroup;
@@ -45,9 +42,6 @@ regex_compile(void)
 		    (size_t)off, S.regex);
 	}
 	jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	if (md == NULL)
-		dief("out of memory");
 	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ngroup);
 	pcre2_pattern_info(re, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &size);
@@ -78,56 +72,63 @@ regex_compile(void)
 	}
 }
 
-void
-read_regex(struct rd *in, const char *file, struct ob *o, struct span line)
+void *
+regex_match_data(void)
 {
-	struct rec r = { file, rd_name(in), 0, { NULL, 0 } };
+	pcre2_match_data *d = pcre2_match_data_create_from_pattern(re, NULL);
+
+	if (d == NULL)
+		dief("out of memory");
+	return d;
+}
+
+void
+conv_regex(struct conv *c, struct span line, uint64_t lineno)
+{
+	struct rec r = { c->file, c->msgname, lineno, line };
 	PCRE2_SIZE *ov;
 	uint32_t g;
 	int rc;
 
-	cur_format = FMT_REGEX;
-	ov = pcre2_get_ovector_pointer(md);
-	do {
-		if (blank_line(line)) {
-			n_blank++;
-			continue;
+	if (blank_line(line)) {
+		c->n_blank++;
+		return;
+	}
+	c->fmt = FMT_REGEX;
+	if (c->md == NULL)
+		c->md = regex_match_data();
+	ov = pcre2_get_ovector_pointer(c->md);
+	rc = jit ? pcre2_jit_match(re, (PCRE2_SPTR)line.p, line.n, 0, 0, c->md,
+	    NULL) : pcre2_match(re, (PCRE2_SPTR)line.p, line.n, 0, 0, c->md,
+	    NULL);
+	if (rc == PCRE2_ERROR_NOMATCH) {
+		if (S.nomatch_skip) {
+			c->n_nomatch++;
+			return;
 		}
-		r.line = rd_lineno(in);
-		r.text = line;
-		rc = jit ? pcre2_jit_match(re, (PCRE2_SPTR)line.p, line.n, 0, 0,
-		    md, NULL) : pcre2_match(re, (PCRE2_SPTR)line.p, line.n, 0, 0,
-		    md, NULL);
-		if (rc == PCRE2_ERROR_NOMATCH) {
-			if (S.nomatch_skip) {
-				n_nomatch++;
-				continue;
-			}
-			n_records++;
-			bad_record(&r, "line does not match the pattern");
-			continue;
-		}
-		n_records++;
-		rec_gen++;
-		if (rc < 0) {
-			PCRE2_UCHAR msg[160];
+		c->n_records++;
+		bad_record(c, &r, "line does not match the pattern");
+		return;
+	}
+	c->n_records++;
+	c->gen++;
+	if (rc < 0) {
+		PCRE2_UCHAR msg[160];
 
-			pcre2_get_error_message(rc, msg, sizeof(msg));
-			bad_record(&r, "pattern match failed: %s", (char *)msg);
-			continue;
-		}
-		for (g = 1; g <= ngroup && g < (uint32_t)rc; g++) {
-			struct slot *s;
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		bad_record(c, &r, "pattern match failed: %s", (char *)msg);
+		return;
+	}
+	for (g = 1; g <= ngroup && g < (uint32_t)rc; g++) {
+		struct slotval *s;
 
-			if (groupslot[g] < 0 || ov[2 * g] == PCRE2_UNSET)
-				continue;
-			s = &S.slot[groupslot[g]];
-			s->setgen = rec_gen;
-			s->raw = span_make(line.p + ov[2 * g],
-			    ov[2 * g + 1] - ov[2 * g]);
-			s->kind = VK_STR;
-			s->esc = 0;
-		}
-		emit_record(o, &r);
-	} while (rd_line(in, &line));
+		if (groupslot[g] < 0 || ov[2 * g] == PCRE2_UNSET)
+			continue;
+		s = &c->sv[groupslot[g]];
+		s->setgen = c->gen;
+		s->raw = span_make(line.p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+		s->kind = VK_STR;
+		s->esc = 0;
+	}
+	emit_record(c, &r);
 }

@@ -26,7 +26,7 @@ enum {
 	O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
 	O_OPTIONAL = 256, O_OPMAP, O_OPCONTAINS, O_OPFIELD, O_OPVALUE,
 	O_UNMATCHED, O_FILECOL, O_SKIPBAD, O_BADLINES, O_CHECK, O_PROGRESS,
-	O_REGEX, O_NOMATCH
+	O_REGEX, O_NOMATCH, O_THREADS
 };
 
 static const struct option longopts[] = {
@@ -46,6 +46,7 @@ static const struct option longopts[] = {
 	{ "progress",	no_argument,	   NULL, O_PROGRESS },
 	{ "regex",	required_argument, NULL, O_REGEX },
 	{ "nomatch",	required_argument, NULL, O_NOMATCH },
+	{ "threads",	required_argument, NULL, O_THREADS },
 	{ "output",	required_argument, NULL, O_OUTPUT },
 	{ "quiet",	no_argument,	   NULL, O_QUIET },
 	{ "help",	no_argument,	   NULL, O_HELP },
@@ -59,7 +60,7 @@ static const char usage_text[] =
 "                       [--nomatch skip|error] [--op-contains field:text=op]\n"
 "                       [--op-field field] [--op-map field:value=op]\n"
 "                       [--op-value op] [--optional names] [--progress]\n"
-"                       [--regex pattern] [--skip-bad]\n"
+"                       [--regex pattern] [--skip-bad] [--threads n]\n"
 "                       [--unmatched drop|error] [file ...]\n"
 "\n"
 "Convert trace records (JSON Lines, CSV, TSV or text lines matched by a\n"
@@ -84,6 +85,8 @@ static const char usage_text[] =
 "      --progress            show progress on stderr even if not a tty\n"
 "      --regex PATTERN       read text lines; PCRE2 named groups are fields\n"
 "      --skip-bad            skip malformed records and count them\n"
+"      --threads N           converters working at once on JSON Lines, TSV\n"
+"                            and text lines (default: the CPUs, at most 8)\n"
 "      --unmatched drop|error  records no op rule matches (default error)\n"
 "  -h, --help                show this help\n"
 "  -V, --version             show the version\n";
@@ -334,6 +337,16 @@ apply(int id, const char *arg, const char *optname)
 		free(S.regex);
 		S.regex = xstrdup(arg);
 		break;
+	case O_THREADS: {
+		char *end;
+		long n = strtol(arg, &end, 10);
+
+		if (*arg == '\0' || *end != '\0' || n < 1 || n > 64)
+			die_usage("--threads: expected a number from 1 to 64, "
+			    "got '%s'", arg);
+		S.threads = (int)n;
+		break;
+	}
 	case O_NOMATCH:
 		if (strcmp(arg, "skip") == 0)
 			S.nomatch_skip = 1;
