@@ -3,7 +3,7 @@
  *
  * For line formats (JSON Lines, TSV rows, --regex lines) each line is a
  * record on its own, so the main thread cuts the input into chunks of
- * whole lines (about 1 MiB, copied out of the reader's buffer) and
+ * whole lines (about 256 KiB, copied out of the reader's buffer) and
  * workers, each with its own converter, turn chunks into rows.  Chunks
  * are written back in input order by the main thread ("retired"): the
  * rows, the counters, and the malformed records, which the workers only
@@ -21,7 +21,7 @@
 #include "rd.h"
 #include "normalize.h"
 
-#define CHUNK_BYTES	(1u << 20)
+#define CHUNK_BYTES	(1u << 18)
 #define MAX_THREADS	8
 
 struct lineref {
@@ -193,7 +193,7 @@ add_line(struct chunk *k, struct span line, uint64_t lineno)
 		k->data = xrealloc(k->data, k->cap);
 	}
 	if (k->nlines == k->caplines) {
-		k->caplines = k->caplines ? k->caplines * 2 : 8192;
+		k->caplines = k->caplines ? k->caplines * 2 : 2048;
 		k->lines = xreallocarray(k->lines, k->caplines,
 		    sizeof(*k->lines));
 	}
