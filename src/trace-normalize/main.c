@@ -506,7 +506,8 @@ int
 emit_record(struct conv *cv, const struct rec *r)
 {
 	struct span op = { NULL, 0 };
-	size_t i, bound;
+	size_t i, n, bound;
+	char *start;
 	int k;
 
 	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
@@ -524,7 +525,17 @@ emit_record(struct conv *cv, const struct rec *r)
 		else
 			bound += 2 * cv->sv[c->slot].raw.n + 1;
 	}
-	cv->w = sb_reserve(&cv->row, bound);
+	/* Build the row in place at the end of its destination when it
+	 * fits there, so that it is not copied once more. */
+	if (cv->out != NULL)
+		start = sb_reserve(cv->out, bound);
+	else if (bound <= cv->ob->cap) {
+		if (cv->ob->cap - cv->ob->len < bound)
+			ob_drain(cv->ob);
+		start = cv->ob->buf + cv->ob->len;
+	} else
+		start = sb_reserve(&cv->row, bound);
+	cv->w = start;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
 		struct span v = { NULL, 0 };
@@ -567,10 +578,13 @@ emit_record(struct conv *cv, const struct rec *r)
 			return -1;
 	}
 	*cv->w++ = '\n';
+	n = (size_t)(cv->w - start);
 	if (cv->out != NULL)
-		sb_add(cv->out, cv->row.p, (size_t)(cv->w - cv->row.p));
+		cv->out->len += n;
+	else if (start == cv->row.p)
+		ob_write(cv->ob, start, n);
 	else
-		ob_write(cv->ob, cv->row.p, (size_t)(cv->w - cv->row.p));
+		cv->ob->len += n;
 	cv->n_written++;
 	return 0;
 }
