@@ -1,7 +1,9 @@
 /*
  * fuzz-tsv.c - the TSV row reader and tally cells: tsv_split() on every
  * line, tsv_unescape() and tally_decode() on every field, the value
- * order on neighbouring fields.  Invariants: split fields tile the line;
+ * order on neighbouring fields.  Invariants: split fields tile the line
+ * (one field more than the line has tabs, none containing a tab, each
+ * one tab after the last);
  * escaping what was unescaped gives back a canonical form that
  * unescapes to the same bytes; the order is antisymmetric.
  */
@@ -32,6 +34,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		k = tsv_split(span_make(p, n), f, 64);
 		INVARIANT(k >= 1);
+		{
+			size_t tabs = 0;
+
+			for (i = 0; i < n; i++)
+				tabs += p[i] == '\t';
+			INVARIANT(k == tabs + 1);
+		}
+		for (i = 0; i < k && i < 64; i++) {
+			INVARIANT(memchr(f[i].p, '\t', f[i].n) == NULL);
+			INVARIANT(i == 0 ? f[i].p == p :
+			    f[i].p == f[i - 1].p + f[i - 1].n + 1);
+			INVARIANT(f[i].p + f[i].n <= p + n);
+		}
 		for (i = 0; i < k && i < 64; i++) {
 			tot += f[i].n;
 			if (tsv_unescape(f[i], &a) == 0) {
