@@ -29,6 +29,23 @@ events() {
 	assert_line --index 2 "$(printf '0x82506b08\t1\ta%%2cb%%25c\t9')"
 }
 
+@test "a long attribute value is encoded wherever its special bytes lie" {
+	# Values are scanned eight bytes at a time: put the bytes to encode
+	# in the first word, in a later word, at a word's last byte and in
+	# the tail.
+	printf 'lr\tv\n' > "$T/ev"
+	printf '0x1\tabcdefghijklmnop\n' >> "$T/ev"
+	printf '0x2\tabcdefghij,lmnopq:stuvwxyz%%\n' >> "$T/ev"
+	printf '0x3\tabcdefg:abcdefghi\n' >> "$T/ev"
+	printf '0x4\t%%bcdefghabcdefgh\n' >> "$T/ev"
+	run trace-key -k lr -a v "$T/ev"
+	assert_success
+	assert_line --index 1 "$(printf '0x1\t1\tabcdefghijklmnop')"
+	assert_line --index 2 "$(printf '0x2\t1\tabcdefghij%%2clmnopq%%3astuvwxyz%%25')"
+	assert_line --index 3 "$(printf '0x3\t1\tabcdefg%%3aabcdefghi')"
+	assert_line --index 4 "$(printf '0x4\t1\t%%25bcdefghabcdefgh')"
+}
+
 @test "default attributes are those present; named ones must exist" {
 	printf 'op\tlr\ttid\nset\t0x00000001\t4\n' > "$T/ev"
 	run trace-key "$T/ev"

@@ -1,14 +1,15 @@
 /*
  * test-common.c - unit tests of the intricate parts of common/: integer
  * and address parsing (bases, overflow, leading zeros), canonical
- * formatting, value ordering, JSON unescaping and records, UTF-8 checks
- * and TSV escaping.  Prints one line per failure and a final
+ * formatting, value ordering, JSON unescaping and records, UTF-8 checks,
+ * TSV escaping and splitting, and the hash table's key comparison.  Prints one line per failure and a final
  * "N passed, N failed"; exits 1 on any failure.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "err.h"
+#include "htab.h"
 #include "json.h"
 #include "num.h"
 #include "tsv.h"
@@ -327,6 +328,66 @@ test_tsv(void)
 	sb_free(&sb);
 }
 
+/*
+ * The hash table's keys: all distinct, each found again under its own
+ * index, also through the lookup cache a table turns on after 1024
+ * lookups, and given back by ht_key.  Short keys are compared as words,
+ * so every length to 40 is tried with keys that differ only at their
+ * end, only at their start, or in one byte anywhere; 4096 keys of one
+ * length share the cache's 1024 entries, so keys meet there.
+ */
+static int
+htab_round(struct htab *h, uint32_t *idx, size_t nkeys, size_t n, int at,
+    int first)
+{
+	char k[41];
+	uint32_t i;
+	size_t c;
+	int isnew, bad = 0;
+
+	for (c = 0; c < nkeys; c++) {
+		memset(k, 'a', n);
+		if (at == 0 || at == 1) {	/* two bytes at the end or start */
+			char *w = at == 0 ? k + n - 2 : k;
+
+			w[0] = (char)('0' + c % 64);
+			w[1] = (char)('0' + c / 64);
+		} else if (c < n)		/* one byte changed, or none */
+			k[c] = 'b';
+		i = ht_intern(h, k, n, &isnew);
+		if (first)
+			idx[c] = i;
+		if (isnew != first || i != idx[c] || ht_key(h, i).n != n ||
+		    memcmp(ht_key(h, i).p, k, n) != 0)
+			bad++;
+	}
+	return bad;
+}
+
+static void
+test_htab(void)
+{
+	static uint32_t idx[4096];
+	struct htab *h;
+	size_t n, nkeys;
+	int at, round, bad;
+
+	for (n = 2; n <= 40; n++)
+		for (at = 0; at < 3; at++) {
+			nkeys = at < 2 ? 4096 : n + 1;
+			h = ht_new();
+			for (bad = 0, round = 0; round < 3; round++)
+				bad += htab_round(h, idx, nkeys, n, at,
+				    round == 0);
+			CHECK(bad == 0 && ht_count(h) == nkeys, "htab: keys "
+			    "of %zu bytes varied at %s: %d lost or merged, "
+			    "%u distinct, want %zu", n, at == 0 ? "the end" :
+			    at == 1 ? "the start" : "one byte", bad,
+			    ht_count(h), nkeys);
+			ht_free(h);
+		}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -338,6 +399,7 @@ main(int argc, char *argv[])
 	test_json_line();
 	test_utf8();
 	test_tsv();
+	test_htab();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }
