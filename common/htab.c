@@ -156,34 +156,6 @@ grow(struct htab *h)
 	h->mask = nslot - 1;
 }
 
-/*
- * Whether two keys of n bytes are equal.  Keys are mostly short (an op
- * and an address, a thread id), so up to 16 bytes they are compared as
- * two overlapping words, without a call.
- */
-static inline int
-same(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y, u, v;
-	uint32_t p, q, r, t;
-
-	if (n >= 8 && n <= 16) {
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&u, a + n - 8, 8);
-		memcpy(&v, b + n - 8, 8);
-		return ((x ^ y) | (u ^ v)) == 0;
-	}
-	if (n >= 4 && n < 8) {
-		memcpy(&p, a, 4);
-		memcpy(&q, b, 4);
-		memcpy(&r, a + n - 4, 4);
-		memcpy(&t, b + n - 4, 4);
-		return ((p ^ q) | (r ^ t)) == 0;
-	}
-	return memcmp(a, b, n) == 0;
-}
-
 static uint32_t
 lookup(const struct htab *h, const void *key, size_t n, uint32_t hv,
     size_t *where)
@@ -195,7 +167,7 @@ lookup(const struct htab *h, const void *key, size_t n, uint32_t hv,
 		if ((uint32_t)(s >> 32) == hv) {
 			const struct entry *e = &h->ent[(uint32_t)s - 1];
 
-			if (e->len == n && same(h->keys + e->off, key, n))
+			if (e->len == n && mem_same(h->keys + e->off, key, n))
 				return (uint32_t)s - 1;
 		}
 		j = (j + 1) & h->mask;
@@ -244,7 +216,7 @@ ht_intern(struct htab *h, const void *key, size_t n, int *isnew)
 		ci = cache_index(key, n);
 		if ((i = h->cache[ci]) != 0) {
 			e = &h->ent[i - 1];
-			if (e->len == n && same(h->keys + e->off, key, n)) {
+			if (e->len == n && mem_same(h->keys + e->off, key, n)) {
 				if (isnew != NULL)
 					*isnew = 0;
 				return i - 1;

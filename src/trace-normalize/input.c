@@ -124,14 +124,9 @@ slot_at(struct conv *c, size_t k, struct span kn)
 {
 	int i;
 
-	if (k < 32 && c->pos[k].len == kn.n && kn.n > 0) {
-		size_t j;
-
-		for (j = 0; j < kn.n && c->pos[k].name[j] == kn.p[j]; j++)
-			;
-		if (j == kn.n)
-			return c->pos[k].slot;
-	}
+	if (k < 32 && c->pos[k].len == kn.n && kn.n > 0 &&
+	    mem_same(c->pos[k].name, kn.p, kn.n))
+		return c->pos[k].slot;
 	i = find_slot(kn.p, kn.n);
 	if (k < 32 && kn.n < sizeof(c->pos[k].name)) {
 		memcpy(c->pos[k].name, kn.p, kn.n);
