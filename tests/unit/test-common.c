@@ -329,6 +329,39 @@ test_tsv(void)
 }
 
 /*
+ * mem_same at every length to 40, at every alignment: equal bytes are
+ * the same, and a single changed byte, at any position, is not.
+ */
+static void
+test_mem_same(void)
+{
+	char a[64], b[64];
+	size_t n, j, off;
+	int bad = 0;
+
+	for (n = 0; n <= 40; n++)
+		for (off = 0; off < 8; off++) {
+			memset(a, 'x', sizeof(a));
+			memset(b, 'x', sizeof(b));
+			if (!mem_same(a + off, b + 7 - off, n))
+				bad++;
+			for (j = 0; j < n; j++) {
+				b[7 - off + j] = 'y';
+				if (mem_same(a + off, b + 7 - off, n))
+					bad++;
+				b[7 - off + j] = 'x';
+			}
+			/* bytes outside the n compared do not count */
+			b[7 - off + n] = 'z';
+			if (off > 0)
+				b[7 - off - 1] = 'z';
+			if (!mem_same(a + off, b + 7 - off, n))
+				bad++;
+		}
+	CHECK(bad == 0, "mem_same: %d wrong answers", bad);
+}
+
+/*
  * The hash table's keys: all distinct, each found again under its own
  * index, also through the lookup cache a table turns on after 1024
  * lookups, and given back by ht_key.  Short keys are compared as words,
@@ -372,8 +405,8 @@ test_htab(void)
 	size_t n, nkeys;
 	int at, round, bad;
 
-	for (n = 2; n <= 40; n++)
-		for (at = 0; at < 3; at++) {
+	for (n = 1; n <= 40; n++)
+		for (at = n < 2 ? 2 : 0; at < 3; at++) {
 			nkeys = at < 2 ? 4096 : n + 1;
 			h = ht_new();
 			for (bad = 0, round = 0; round < 3; round++)
@@ -399,6 +432,7 @@ main(int argc, char *argv[])
 	test_json_line();
 	test_utf8();
 	test_tsv();
+	test_mem_same();
 	test_htab();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
