@@ -353,7 +353,7 @@ test_mem_same(void)
 			}
 			/* bytes outside the n compared do not count */
 			b[7 - off + n] = 'z';
-			if (off > 0)
+			if (off < 7)
 				b[7 - off - 1] = 'z';
 			if (!mem_same(a + off, b + 7 - off, n))
 				bad++;
