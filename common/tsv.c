@@ -30,7 +30,7 @@ tsv_split(struct span line, struct span *f, size_t max)
 
 	for (; end - p >= 8; p += 8) {
 		memcpy(&w, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 		w = __builtin_bswap64(w);	/* first byte lowest */
 #endif
 		for (m = word_tabs(w); m != 0; m &= m - 1) {

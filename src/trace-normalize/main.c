@@ -525,11 +525,13 @@ emit_record(struct conv *cv, const struct rec *r)
 		else
 			bound += 2 * cv->sv[c->slot].raw.n + 1;
 	}
-	/* Build the row in place at the end of its destination when it
-	 * fits there, so that it is not copied once more. */
+	/* Build the row in place at the end of its destination, so that it
+	 * is not copied once more; a row that may be large (its bound over
+	 * a quarter of the output buffer) goes through the row buffer, so
+	 * that a drain never leaves much of the buffer unused. */
 	if (cv->out != NULL)
 		start = sb_reserve(cv->out, bound);
-	else if (bound <= cv->ob->cap) {
+	else if (bound <= cv->ob->cap / 4) {
 		if (cv->ob->cap - cv->ob->len < bound)
 			ob_drain(cv->ob);
 		start = cv->ob->buf + cv->ob->len;
@@ -579,8 +581,10 @@ emit_record(struct conv *cv, const struct rec *r)
 	}
 	*cv->w++ = '\n';
 	n = (size_t)(cv->w - start);
-	if (cv->out != NULL)
+	if (cv->out != NULL) {
 		cv->out->len += n;
+		cv->out->p[cv->out->len] = '\0';	/* as every sb_ call */
+	}
 	else if (start == cv->row.p)
 		ob_write(cv->ob, start, n);
 	else

@@ -310,7 +310,7 @@ static void
 test_tsv(void)
 {
 	struct sbuf sb = { 0 };
-	struct span f[4];
+	struct span f[10];
 
 	CHECK(tsv_unescape(span_str("a\\tb\\nc\\\\d\\re"), &sb) == 0 &&
 	    strcmp(sb.p, "a\tb\nc\\d\re") == 0, "unescape");
@@ -325,6 +325,18 @@ test_tsv(void)
 	    "an empty line is one empty field");
 	CHECK(tsv_split(span_str("a\tb\tc\td\te"), f, 2) == 5,
 	    "split counts past max");
+	/* Lines longer than a word: tabs in one word, at a word's edges,
+	 * in the tail; every field where it belongs. */
+	CHECK(tsv_split(span_str("abcdefg\t\t\tx\tabcdefghijklmnop\t"
+	    "0123456\tq"), f, 8) == 7 && span_eqs(f[0], "abcdefg") &&
+	    f[1].n == 0 && f[2].n == 0 && span_eqs(f[3], "x") &&
+	    span_eqs(f[4], "abcdefghijklmnop") && span_eqs(f[5], "0123456") &&
+	    span_eqs(f[6], "q"), "split of a long line");
+	CHECK(tsv_split(span_str("\t\t\t\t\t\t\t\t\t"), f, 10) == 10 &&
+	    f[0].n == 0 && f[7].n == 0 && f[0].p + 7 == f[7].p,
+	    "split of a line of tabs");
+	CHECK(tsv_split(span_str("0123456789abcdefghij"), f, 8) == 1 &&
+	    f[0].n == 20, "a long line without a tab");
 	sb_free(&sb);
 }
 
