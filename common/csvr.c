@@ -5,7 +5,7 @@
 #include <csv.h>
 
 #include "csvr.h"
-#include "err.h"
+#include "msg.h"
 #include "xmem.h"
 
 struct csvr {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "err.h"
+#include "msg.h"
 #include "htab.h"
 #include "xmem.h"
 

@@ -9,7 +9,7 @@
 #define JSMN_PARENT_LINKS
 #include <jsmn.h>
 
-#include "err.h"
+#include "msg.h"
 #include "json.h"
 #include "ob.h"
 

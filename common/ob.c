@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "msg.h"
 #include "num.h"
 #include "ob.h"
 #include "xmem.h"
@@ -118,7 +118,7 @@ ob_create(const char *path)
 	if (!hooked) {
 		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
-		err_atexit(rm_tmps);
+		msg_atexit(rm_tmps);
 		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 			struct sigaction sa, old;
 

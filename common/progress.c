@@ -4,7 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "msg.h"
 #include "progress.h"
 #include "rd.h"
 
@@ -67,7 +67,7 @@ show(int final)
 		snprintf(left, sizeof(left), ", %llu:%02llu left", l / 60,
 		    l % 60);
 	}
-	fprintf(stderr, "%s%s: %.1f MB", tty ? "\r\033[K" : "", err_prog(),
+	fprintf(stderr, "%s%s: %.1f MB", tty ? "\r\033[K" : "", msg_prog(),
 	    d / 1e6);
 	if (total > 0)
 		fprintf(stderr, " of %.1f MB (%.0f%%)", total / 1e6,
@@ -127,7 +127,7 @@ progress_start(struct rd **in, int n, int force)
 		return;	/* no progress is no reason to fail */
 	active = 1;
 	if (tty)
-		err_before(clear_line);
+		msg_before(clear_line);
 }
 
 void
@@ -163,5 +163,5 @@ progress_stop(void)
 	show(1);
 	pthread_mutex_unlock(&mu);
 	active = 0;
-	err_before(NULL);
+	msg_before(NULL);
 }

@@ -19,7 +19,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "err.h"
+#include "msg.h"
 #include "rd.h"
 #include "xmem.h"
 
@@ -392,16 +392,16 @@ rd_open(const char *path)
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		warn("%s", path);
+		msg_warn("%s", path);
 		return NULL;
 	}
 	if (fstat(fd, &st) != 0) {
-		warn("%s", path);
+		msg_warn("%s", path);
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
-		warn("%s", path);
+		msg_warn("%s", path);
 		goto fail;
 	}
 	r = xcalloc(1, sizeof(*r));

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
+#include "opt.h"
 #include "htab.h"
 #include "num.h"
 #include "ob.h"
@@ -484,7 +485,7 @@ main(int argc, char *argv[])
 	const char *eq;
 	int ch, n, i, k;
 
-	err_init(argv[0]);
+	msg_init(argv[0]);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+ho:t:V", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
+#include "opt.h"
 #include "htab.h"
 #include "num.h"
 #include "ob.h"
@@ -312,7 +313,7 @@ main(int argc, char *argv[])
 	size_t nn, i;
 	int ch;
 
-	err_init(argv[0]);
+	msg_init(argv[0]);
 	side[0].name = "ref";
 	side[1].name = "cand";
 	opterr = 0;

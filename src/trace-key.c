@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
+#include "opt.h"
 #include "num.h"
 #include "ob.h"
 #include "rd.h"
@@ -339,7 +340,7 @@ main(int argc, char *argv[])
 	int ch, n, i;
 	size_t j, k;
 
-	err_init(argv[0]);
+	msg_init(argv[0]);
 	keys = name_list("op,lr", "--key", &nkeys);
 	attrs = name_list("tid,handle,ts", "--attrs", &nattrs);
 	opterr = 0;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
 #include "htab.h"
 #include "json.h"
 #include "num.h"
@@ -36,7 +36,7 @@ viol(const char *file, uint64_t line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	warnx("%s:%llu: %s", file, (unsigned long long)line, msg);
+	msg_warnx("%s:%llu: %s", file, (unsigned long long)line, msg);
 }
 
 enum ckind { K_ANY, K_ADDR, K_INT };
@@ -211,7 +211,7 @@ check_stream(struct rd **in, int n)
 	free(col);
 	free(kind);
 	if (nviol > 0) {
-		warnx("%llu violation%s in %llu row%s",
+		msg_warnx("%llu violation%s in %llu row%s",
 		    (unsigned long long)nviol, nviol == 1 ? "" : "s",
 		    (unsigned long long)rows, rows == 1 ? "" : "s");
 		return EXIT_ANSWER_NO;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "csvr.h"
-#include "err.h"
+#include "msg.h"
 #include "htab.h"
 #include "json.h"
 #include "rd.h"

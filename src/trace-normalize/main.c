@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
 #include "json.h"
 #include "num.h"
 #include "ob.h"
@@ -662,7 +662,7 @@ main(int argc, char *argv[])
 	char *dash[] = { "-" };
 	int first, n, i;
 
-	err_init(argv[0]);
+	msg_init(argv[0]);
 	first = schema_args(argc, argv);
 	schema_finish();
 	n = argc - first;
@@ -696,19 +696,19 @@ main(int argc, char *argv[])
 	if (badout != NULL)
 		ob_close(badout);
 	if (c->n_skipped > 0)
-		warnx("skipped %llu of %llu records (first: %s)",
+		msg_warnx("skipped %llu of %llu records (first: %s)",
 		    (unsigned long long)c->n_skipped,
 		    (unsigned long long)c->n_records, firstbad);
 	if (!S.quiet && c->n_dropped > 0)
-		warnx("dropped %llu of %llu records that match no op rule",
+		msg_warnx("dropped %llu of %llu records that match no op rule",
 		    (unsigned long long)c->n_dropped,
 		    (unsigned long long)c->n_records);
 	if (!S.quiet && c->n_nomatch > 0)
-		warnx("skipped %llu line%s that match%s no pattern",
+		msg_warnx("skipped %llu line%s that match%s no pattern",
 		    (unsigned long long)c->n_nomatch,
 		    c->n_nomatch == 1 ? "" : "s", c->n_nomatch == 1 ? "es" : "");
 	if (!S.quiet && c->n_blank > 0)
-		warnx("ignored %llu blank line%s",
+		msg_warnx("ignored %llu blank line%s",
 		    (unsigned long long)c->n_blank, c->n_blank == 1 ? "" : "s");
 	conv_free(c);
 	free(in);

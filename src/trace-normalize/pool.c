@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "msg.h"
 #include "rd.h"
 #include "normalize.h"
 

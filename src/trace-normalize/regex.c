@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
 #include "rd.h"
 #include "tsv.h"
 #include "normalize.h"

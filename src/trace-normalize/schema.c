@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
+#include "opt.h"
 #include "num.h"
 #include "rd.h"
 #include "tsv.h"

@@ -16,7 +16,7 @@
 
 #include <csv.h>
 
-#include "err.h"
+#include "msg.h"
 #include "report.h"
 
 static void

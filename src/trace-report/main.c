@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
+#include "opt.h"
 #include "num.h"
 #include "ob.h"
 #include "report.h"
@@ -111,7 +112,7 @@ main(int argc, char *argv[])
 	char **cls;
 	size_t ncls, i;
 
-	err_init(argv[0]);
+	msg_init(argv[0]);
 	memset(&ro, 0, sizeof(ro));
 	ro.addrcol = "lr";
 	ro.groupby = "tid";

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "msg.h"
 #include "htab.h"
 #include "json.h"
 #include "num.h"
@@ -437,7 +437,7 @@ int
 main(int argc, char *argv[])
 {
 	(void)argc;
-	err_init(argv[0]);
+	msg_init(argv[0]);
 	test_numbers();
 	test_order();
 	test_json_unescape();

@@ -1,12 +1,12 @@
 /*
- * err.h - error reporting and exit status for the trace tools.
+ * msg.h - error reporting and exit status for the trace tools.
  *
  * Every message has one shape: "PROG: [FILE:LINE: ]reason[: strerror]".
  * The die functions exit with EXIT_TROUBLE (2); callers never test for
  * failure after them.  Exit status 1 is reserved for an answer of "no".
  */
-#ifndef TRACE_ERR_H
-#define TRACE_ERR_H
+#ifndef TRACE_MSG_H
+#define TRACE_MSG_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,23 +23,23 @@
 #endif
 
 /* Record the program name (basename of argv0) used as the message prefix. */
-void	err_init(const char *argv0);
+void	msg_init(const char *argv0);
 
-/* The program name recorded by err_init(). */
-const char *err_prog(void);
+/* The program name recorded by msg_init(). */
+const char *msg_prog(void);
 
 /*
  * Run fn before every message is printed (progress uses it to end its
  * line on a terminal).  Messages are always one line: control characters
  * in them are printed escaped.
  */
-void	err_before(void (*fn)(void));
+void	msg_before(void (*fn)(void));
 
 /* Print "PROG: msg" on stderr. */
-void	warnx(const char *fmt, ...) PRINTFLIKE(1, 2);
+void	msg_warnx(const char *fmt, ...) PRINTFLIKE(1, 2);
 
 /* Print "PROG: msg: strerror(errno)" on stderr. */
-void	warn(const char *fmt, ...) PRINTFLIKE(1, 2);
+void	msg_warn(const char *fmt, ...) PRINTFLIKE(1, 2);
 
 /* Print "PROG: msg" and exit 2. */
 NORETURN void dief(const char *fmt, ...) PRINTFLIKE(1, 2);
@@ -61,32 +61,6 @@ NORETURN void die_usage(const char *fmt, ...) PRINTFLIKE(1, 2);
  * Register fn to run before any exit through the die functions and at
  * normal exit (atexit order).  Used to remove temporary report files.
  */
-void	err_atexit(void (*fn)(void));
-
-/*
- * Print text (a tool's usage) on stdout and exit 0; a write error (e.g.
- * stdout on /dev/full) exits 2 instead.
- */
-NORETURN void help_exit(const char *text);
-
-/* Print "PROG (trace-tools) VERSION" on stdout and exit 0 (or 2). */
-NORETURN void version_exit(void);
-
-/*
- * Split a comma-separated list of names into a NULL-terminated array
- * (caller frees the array and the strings).  Exits 2, naming opt, on an
- * empty name.
- */
-char	**name_list(const char *list, const char *opt, size_t *n);
-
-/*
- * Report the option error getopt_long() just returned ('?' or ':') with
- * the wording of GNU getopt (invalid option, missing argument, unexpected
- * argument, unrecognized or ambiguous long option), add the --help hint
- * and exit 2.  Tools set opterr = 0 and call this from their default case.
- */
-struct option;
-NORETURN void die_getopt(int argc, char *argv[], const char *optstring,
-	    const struct option *longopts);
+void	msg_atexit(void (*fn)(void));
 
 #endif
