@@ -40,15 +40,17 @@ CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel 
 BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind libyajl-dev \
 	     libjson-c-dev libjansson-dev libcjson-dev
 
-all: deps-build $(BINS)
+all: $(BINS)
 
 .PHONY: all deps-build deps-check demo check check-asan check-valgrind \
 	fuzz test install uninstall clean bench
 
-%.o: %.c $(COMMON_HDR)
+# Every compile waits for the package check (order-only: it never forces a
+# rebuild), so that make -j does not compile before the headers are there.
+%.o: %.c $(COMMON_HDR) | deps-build
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-src/trace-normalize/%.o: src/trace-normalize/%.c src/trace-normalize/normalize.h $(COMMON_HDR)
+src/trace-normalize/%.o: src/trace-normalize/%.c src/trace-normalize/normalize.h $(COMMON_HDR) | deps-build
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(COMMON_OBJ)
@@ -59,14 +61,14 @@ bin/trace-normalize: $(NORMALIZE_OBJ) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(NORMALIZE_OBJ) $(LIB) $(LDLIBS)
 
-src/trace-report/%.o: src/trace-report/%.c src/trace-report/report.h $(COMMON_HDR)
+src/trace-report/%.o: src/trace-report/%.c src/trace-report/report.h $(COMMON_HDR) | deps-build
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 bin/trace-report: $(REPORT_OBJ) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(REPORT_OBJ) $(LIB) $(LDLIBS)
 
-bin/%: src/%.c $(LIB) $(COMMON_HDR)
+bin/%: src/%.c $(LIB) $(COMMON_HDR) | deps-build
 	@mkdir -p bin
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

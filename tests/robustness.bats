@@ -246,17 +246,19 @@ for p in itertools.permutations("abcdefghij", 10):
 
 @test "a killed run leaves no temporary file behind" {
 	mkdir "$T/out"
-	( sleep 30 | exec trace-normalize -c lr -o "$T/out/ev.tsv" ) &
+	mkfifo "$T/fifo"
+	trace-normalize -c lr -o "$T/out/ev.tsv" < "$T/fifo" &
 	pid=$!
+	exec 8> "$T/fifo"	# a writer that never writes: the run waits
 	for _ in $(seq 50); do
 		[ -n "$(ls -A "$T/out")" ] && break
 		sleep 0.1
 	done
 	[ -n "$(ls -A "$T/out")" ]	# the temporary file exists meanwhile
-	pkill -INT -f "trace-normalize -c lr -o $T/out/ev.tsv"
+	kill -TERM "$pid"
 	wait "$pid" || true
+	exec 8>&-
 	[ -z "$(ls -A "$T/out")" ]
-	pkill -f "sleep 30" || true
 }
 
 @test "the row of two columns from one escaped field is sized right" {
