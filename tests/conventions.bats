@@ -136,3 +136,38 @@ man:  $(man_synopsis "$t")"
 	assert_success
 	[ "$(jq -r .headline <<< "$output")" = same ]
 }
+
+@test "example scripts: -h prints usage on stdout and writes nothing" {
+	cp -R "$EX" "$T/ex"
+	(cd "$T/ex" && find . -type f | sort | xargs cksum) > "$T/before"
+	for s in demo.sh strace/compare.sh strace/record.sh xenia/fire-pattern-diff.sh \
+	    parallel/hist-parallel.sh; do
+		run --separate-stderr "$T/ex/$s" -h
+		assert_success
+		assert_output --partial "usage: $(basename "$s")"
+		[ -z "$stderr" ]
+	done
+	(cd "$T/ex" && find . -type f | sort | xargs cksum) > "$T/after"
+	assert_same "$T/before" "$T/after"
+}
+
+@test "example scripts refuse a non-empty output directory unless -f" {
+	D=$EX/xenia/data
+	mkdir "$T/out" && echo keep > "$T/out/mine"
+	run "$EX/xenia/fire-pattern-diff.sh" "$D/canary.jsonl.gz" "$D/ours-lr.jsonl.gz" "$T/out"
+	assert_failure 2
+	assert_output "fire-pattern-diff.sh: $T/out: directory not empty (-f writes into it)"
+	[ ! -e "$T/out/report.md" ]
+	run "$EX/xenia/fire-pattern-diff.sh" -f "$D/canary.jsonl.gz" "$D/ours-lr.jsonl.gz" "$T/out"
+	assert_success
+	[ -s "$T/out/report.md" ] && [ -e "$T/out/mine" ]
+	SD=$EX/strace/data
+	run "$EX/strace/compare.sh" "$SD/ls-l.strace.gz" "$SD/ls.strace" "$T/out"
+	assert_failure 2
+	assert_output "compare.sh: $T/out: directory not empty (-f writes into it)"
+	cp -R "$EX/strace" "$T/strace"
+	run "$T/strace/record.sh" /etc
+	assert_failure 2
+	assert_output "record.sh: $T/strace/data: directory not empty (-f replaces the captures)"
+	cmp "$EX/strace/data/ls.strace" "$T/strace/data/ls.strace"
+}

@@ -14,8 +14,9 @@
 set -eu
 jobs=
 ssh=
-while getopts j:S: opt; do
+while getopts hj:S: opt; do
 	case $opt in
+	h) echo "usage: hist-parallel.sh [-j jobs] [-S sshlogin] schema file..."; exit 0 ;;
 	j) jobs="-j $OPTARG" ;;
 	S) ssh="--sshlogin $OPTARG" ;;
 	*) echo "usage: hist-parallel.sh [-j jobs] [-S sshlogin] schema file..." >&2

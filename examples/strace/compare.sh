@@ -2,7 +2,7 @@
 # compare.sh - compare two strace captures with the trace tools: what the
 # first run does that the second never does, or does far less often.
 #
-#   compare.sh [-m MASK] [-n REF,CAND] RUN_A RUN_B OUTDIR
+#   compare.sh [-f] [-m MASK] [-n REF,CAND] RUN_A RUN_B OUTDIR
 #
 # RUN_A (the reference) and RUN_B (the candidate) are captures of
 # strace -f -i (best with -o FILE and -t, -tt or -ttt; see strace.schema),
@@ -26,16 +26,20 @@
 #   A.tsv, B.tsv             the event streams of both runs
 #
 # and prints the three headlines.  Tallies: tid, handle (the fd) and ts.
+# OUTDIR must be empty or new unless -f is given; -h prints the usage.
 set -euo pipefail
 
 usage() {
-	echo "usage: compare.sh [-m MASK] [-n REF,CAND] RUN_A RUN_B OUTDIR" >&2
+	echo "usage: compare.sh [-f] [-m MASK] [-n REF,CAND] RUN_A RUN_B OUTDIR" >&2
 	exit 2
 }
 mask=0xfff
 names=
-while getopts m:n: o; do
+force=0
+while getopts fhm:n: o; do
 	case $o in
+	f) force=1 ;;
+	h) echo "usage: compare.sh [-f] [-m MASK] [-n REF,CAND] RUN_A RUN_B OUTDIR"; exit 0 ;;
 	m) mask=$OPTARG ;;
 	n) names=$OPTARG ;;
 	*) usage ;;
@@ -69,6 +73,10 @@ if [ -z "$names" ]; then
 	names=$a,$b
 fi
 a=${names%%,*} b=${names#*,}
+if [ "$force" = 0 ] && [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+	echo "compare.sh: $out: directory not empty (-f writes into it)" >&2
+	exit 2
+fi
 mkdir -p "$out"
 
 # Normalize each run once; the three comparisons key the same events.

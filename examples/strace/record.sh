@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # record.sh - re-record the example captures of data/ with strace(1).
 #
-#   record.sh [DIR]
+#   record.sh [-f] [DIR]
 #
 # Runs, with the C locale and standard output to /dev/null:
 #
@@ -17,11 +17,27 @@
 #
 # New captures differ from the committed ones (addresses, pids, times,
 # the entries of DIR): tests/strace.bats and README.md quote figures of
-# the committed pair, so update them with the data.
+# the committed pair, so update them with the data.  As data/ holds
+# them, nothing is written there without -f; -h prints the usage.
 set -euo pipefail
 
+usage="usage: record.sh [-f] [DIR]"
+force=0
+while getopts fh o; do
+	case $o in
+	f) force=1 ;;
+	h) echo "$usage"; exit 0 ;;
+	*) echo "$usage" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -le 1 ] || { echo "$usage" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-/etc}
+if [ "$force" = 0 ] && [ -d "$here/data" ] && [ -n "$(ls -A "$here/data")" ]; then
+	echo "record.sh: $here/data: directory not empty (-f replaces the captures)" >&2
+	exit 2
+fi
 if ! command -v strace >/dev/null 2>&1; then
 	echo "record.sh: strace is not installed (apt-get install strace)" >&2
 	exit 2

@@ -2,7 +2,7 @@
 # fire-pattern-diff.sh - the seed's fire-pattern diff as a pipeline of the
 # five trace tools.
 #
-#   fire-pattern-diff.sh CANARY OURS... OUTDIR
+#   fire-pattern-diff.sh [-f] CANARY OURS... OUTDIR
 #
 # CANARY is the reference trace, OURS the candidate's (one or more files,
 # read as one stream); any of them may be gzip or zstd compressed.  Writes
@@ -10,10 +10,21 @@
 # and the intermediate canary.hist, ours.hist and join.tsv.  Everything
 # specific to the investigation is data beside this script: the two
 # schemas, the gamma family, the wedge watch list and the notes.
+# OUTDIR must be empty or new unless -f is given; -h prints this usage.
 set -euo pipefail
 
+usage="usage: fire-pattern-diff.sh [-f] CANARY OURS... OUTDIR"
+force=0
+while getopts fh o; do
+	case $o in
+	f) force=1 ;;
+	h) echo "$usage"; exit 0 ;;
+	*) echo "$usage" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
 if [ $# -lt 3 ]; then
-	echo "usage: fire-pattern-diff.sh CANARY OURS... OUTDIR" >&2
+	echo "$usage" >&2
 	exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +36,10 @@ canary=$1
 shift
 out=${!#}
 ours=("${@:1:$#-1}")
+if [ "$force" = 0 ] && [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+	echo "fire-pattern-diff.sh: $out: directory not empty (-f writes into it)" >&2
+	exit 2
+fi
 mkdir -p "$out"
 
 # The two sides are independent: histogram them on two cores.
