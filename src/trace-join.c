@@ -5,7 +5,10 @@
  * column before `count`).  Each key comes out exactly once: `missing`
  * (only in REF), `matched` (in both) or `extra` (only in CAND), with both
  * counts, the ratio CAND/REF, an `under` flag, and each side's tallies
- * under the side's name.  A key with an empty key column never matches.
+ * under the side's name.  The status comes from the counts: a key whose
+ * count is 0 on one side is missing there (a key at 0 on both sides is
+ * not written).  An empty key column is a value like any other: keys are
+ * unique on each side, so it matches the same empty value.
  * Rows are sorted by REF count descending, then CAND count descending,
  * then key, so the output is deterministic.
  */
@@ -31,8 +34,6 @@ struct side {
 	uint64_t	*count;
 	char		**rest;		/* the tally cells, tab-joined */
 	size_t		 cap;
-	uint8_t		*emptykey;	/* has an empty key column */
-	/* rows whose key has an empty column: kept apart, never matched */
 };
 
 /* An output row. */
@@ -67,7 +68,7 @@ load(struct side *s, const char *path)
 {
 	struct rd *in = rd_open(path);
 	struct span line, *f;
-	size_t n, i;
+	size_t n;
 	uint64_t c;
 	uint32_t k;
 	int isnew;
@@ -103,15 +104,10 @@ load(struct side *s, const char *path)
 			    sizeof(*s->count));
 			s->rest = xreallocarray(s->rest, s->cap,
 			    sizeof(*s->rest));
-			s->emptykey = xrealloc(s->emptykey, s->cap);
 		}
 		s->count[k] = c;
 		rest = f[s->kc].p + f[s->kc].n;
 		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
-		s->emptykey[k] = 0;
-		for (i = 0; i < s->kc; i++)
-			if (f[i].n == 0)
-				s->emptykey[k] = 1;
 	}
 	free(f);
 	rd_close(in);
@@ -135,8 +131,7 @@ rowcmp(const void *x, const void *y)
 		if (c != 0)
 			return c;
 	}
-	/* Unmatchable twins (empty key columns) on both sides: REF first. */
-	return a->side - b->side;
+	return a->side - b->side;	/* not reached: keys are unique */
 }
 
 static void
@@ -175,14 +170,12 @@ join(struct ob *o)
 
 	for (i = 0; i < nr; i++) {
 		struct span key = ht_key(r->keys, i);
-		uint32_t m = r->emptykey[i] ? UINT32_MAX :
-		    ht_find(c->keys, key.p, key.n);
+		uint32_t m = ht_find(c->keys, key.p, key.n);
 		struct row *w = &rows[n++];
 
 		w->side = 0;
 		w->ki = i;
 		w->ref = r->count[i];
-		/* (a key equal to one with an empty column has one too) */
 		if (m != UINT32_MAX) {
 			w->other = (int32_t)m;
 			w->cand = c->count[m];
@@ -191,6 +184,10 @@ join(struct ob *o)
 			w->other = -1;
 			w->cand = 0;
 		}
+		if (w->ref == 0 && w->cand == 0) {
+			n--;	/* 0 on both sides: not written */
+			continue;
+		}
 		split_key(w);
 	}
 	for (i = 0; i < nc; i++) {
@@ -198,6 +195,8 @@ join(struct ob *o)
 
 		if (used[i])
 			continue;
+		if (c->count[i] == 0)
+			continue;	/* 0 on both sides */
 		w = &rows[n++];
 		w->side = 1;
 		w->ki = i;
@@ -262,9 +261,9 @@ join(struct ob *o)
 
 	for (j = 0; j < n; j++) {
 		const struct row *w = &rows[j];
-		int matched = w->side == 0 && w->other >= 0;
+		int matched = w->ref > 0 && w->cand > 0;
 		const char *status = matched ? "matched" :
-		    w->side == 0 ? "missing" : "extra";
+		    w->ref > 0 ? "missing" : "extra";
 		int under = matched && w->ref >= floor_ &&
 		    (double)w->cand / (double)w->ref < threshold;
 

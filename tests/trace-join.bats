@@ -29,9 +29,30 @@ set\t0x00000001\tmatched\t100\t49\t0.490000\tyes\t1:100\t7:49\t0x00000001:49
 set\t0x00000002\tmatched\t40\t20\t0.500000\tno\t2:40\t8:20\t0x00000002:20
 release\t0x00000002\tmissing\t20\t0\t0.000000\tno\t2:20\t\t
 set\t0x00000003\tmatched\t9\t1\t0.111111\tno\t3:9\t9:1\t0x00000003:1
-set\t\tmissing\t5\t0\t0.000000\tno\t4:5\t\t
-set\t0x00000004\textra\t0\t7\t\tno\t\t9:7\t0x00000004:7
-set\t\textra\t0\t5\t\tno\t\t4:5\t')"
+set\t\tmatched\t5\t5\t1.000000\tno\t4:5\t4:5\t
+set\t0x00000004\textra\t0\t7\t\tno\t\t9:7\t0x00000004:7')"
+}
+
+@test "an empty key value is a value: it matches the same empty value" {
+	printf 'op\thandle\tcount\nopen\t\t3\nclose\t\t2\nread\t0x3\t1\n' > "$T/r"
+	printf 'op\thandle\tcount\nopen\t\t4\nclose\t0x5\t2\nread\t0x3\t1\n' > "$T/c"
+	run trace-join "$T/r" "$T/c"
+	assert_success
+	assert_output "$(printf 'op\thandle\tstatus\tref_count\tcand_count\tratio\tunder
+open\t\tmatched\t3\t4\t1.333333\tno
+close\t\tmissing\t2\t0\t0.000000\tno
+read\t0x3\tmatched\t1\t1\t1.000000\tno
+close\t0x5\textra\t0\t2\t\tno')"
+}
+
+@test "status comes from the counts: a count of 0 is not a fire" {
+	printf 'op\tcount\na\t3\nb\t0\nc\t0\nd\t0\n' > "$T/r"
+	printf 'op\tcount\na\t0\nb\t5\nc\t0\n' > "$T/c"
+	run trace-join "$T/r" "$T/c"
+	assert_success
+	assert_output "$(printf 'op\tstatus\tref_count\tcand_count\tratio\tunder
+a\tmissing\t3\t0\t0.000000\tno
+b\textra\t0\t5\t\tno')"
 }
 
 @test "--names labels every column from a side; floor and threshold" {
