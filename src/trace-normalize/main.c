@@ -22,6 +22,9 @@
 #include "tsv.h"
 #include "normalize.h"
 
+/* The largest row bound built in place in the output buffer. */
+#define ROW_IN_PLACE_MAX	(OB_BUFSZ / 4)
+
 static struct ob *badout;	/* --bad-lines side file */
 static char	 firstbad[512];	/* "FILE:LINE: reason" of the first skip */
 static int	 op_optional;	/* --optional op: no match leaves it empty */
@@ -531,11 +534,9 @@ emit_record(struct conv *cv, const struct rec *r)
 	 * that a drain never leaves much of the buffer unused. */
 	if (cv->out != NULL)
 		start = sb_reserve(cv->out, bound);
-	else if (bound <= cv->ob->cap / 4) {
-		if (cv->ob->cap - cv->ob->len < bound)
-			ob_drain(cv->ob);
-		start = cv->ob->buf + cv->ob->len;
-	} else
+	else if (bound <= ROW_IN_PLACE_MAX)
+		start = ob_reserve(cv->ob, bound);
+	else
 		start = sb_reserve(&cv->row, bound);
 	cv->w = start;
 	for (i = 0; i < S.ncol; i++) {
@@ -588,7 +589,7 @@ emit_record(struct conv *cv, const struct rec *r)
 	else if (start == cv->row.p)
 		ob_write(cv->ob, start, n);
 	else
-		cv->ob->len += n;
+		ob_commit(cv->ob, n);
 	cv->n_written++;
 	return 0;
 }
