@@ -76,7 +76,7 @@ report_bad(struct conv *c, const char *file, const char *msgname,
 {
 	if (!S.skipbad)
 		die_at(msgname, line, "%s", msg);
-	if (c->n_skipped++ == 0)
+	if (c->n.skipped++ == 0)
 		snprintf(firstbad, sizeof(firstbad), "%s:%llu: %s", msgname,
 		    (unsigned long long)line, msg);
 	if (badout != NULL) {
@@ -121,17 +121,19 @@ bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
 }
 
 void
-retire(struct conv *m, struct sbuf *out, const uint64_t *count,
+retire(struct conv *m, struct sbuf *out, const struct counts *n,
     struct badrec *bads, size_t nbad, const char *file, const char *msgname)
 {
 	size_t i;
 
 	ob_write(m->ob, out->p, out->len);
-	m->n_records += count[0];
-	m->n_written += count[1];
-	m->n_blank += count[2];
-	m->n_dropped += count[3];
-	m->n_nomatch += count[5];
+	m->n.records += n->records;
+	m->n.written += n->written;
+	m->n.blank += n->blank;
+	m->n.dropped += n->dropped;
+	m->n.nomatch += n->nomatch;
+	/* n->skipped stays 0: a worker keeps its malformed records, and
+	 * report_bad() counts them below as they are reported. */
 	for (i = 0; i < nbad; i++) {
 		report_bad(m, file, msgname, bads[i].line, bads[i].msg,
 		    bads[i].text, bads[i].textlen);
@@ -384,7 +386,7 @@ hit:
 		return 1;
 	}
 	if (S.unmatched == UNM_DROP) {
-		c->n_dropped++;
+		c->n.dropped++;
 		return 0;
 	}
 	return bad_record(c, r, "no op rule matches this record");
@@ -590,7 +592,7 @@ emit_record(struct conv *cv, const struct rec *r)
 		ob_write(cv->ob, start, n);
 	else
 		ob_commit(cv->ob, n);
-	cv->n_written++;
+	cv->n.written++;
 	return 0;
 }
 
@@ -633,7 +635,7 @@ convert(struct conv *c, struct rd *in, const char *file)
 			return;
 		if (!blank_line(line))
 			break;
-		c->n_blank++;
+		c->n.blank++;
 	}
 	f = S.format != FMT_AUTO ? S.format : detect(line);
 	switch (f) {
@@ -696,21 +698,21 @@ main(int argc, char *argv[])
 	ob_close(o);
 	if (badout != NULL)
 		ob_close(badout);
-	if (c->n_skipped > 0)
+	if (c->n.skipped > 0)
 		msg_warnx("skipped %llu of %llu records (first: %s)",
-		    (unsigned long long)c->n_skipped,
-		    (unsigned long long)c->n_records, firstbad);
-	if (!S.quiet && c->n_dropped > 0)
+		    (unsigned long long)c->n.skipped,
+		    (unsigned long long)c->n.records, firstbad);
+	if (!S.quiet && c->n.dropped > 0)
 		msg_warnx("dropped %llu of %llu records that match no op rule",
-		    (unsigned long long)c->n_dropped,
-		    (unsigned long long)c->n_records);
-	if (!S.quiet && c->n_nomatch > 0)
+		    (unsigned long long)c->n.dropped,
+		    (unsigned long long)c->n.records);
+	if (!S.quiet && c->n.nomatch > 0)
 		msg_warnx("skipped %llu line%s that match%s no pattern",
-		    (unsigned long long)c->n_nomatch,
-		    c->n_nomatch == 1 ? "" : "s", c->n_nomatch == 1 ? "es" : "");
-	if (!S.quiet && c->n_blank > 0)
+		    (unsigned long long)c->n.nomatch,
+		    c->n.nomatch == 1 ? "" : "s", c->n.nomatch == 1 ? "es" : "");
+	if (!S.quiet && c->n.blank > 0)
 		msg_warnx("ignored %llu blank line%s",
-		    (unsigned long long)c->n_blank, c->n_blank == 1 ? "" : "s");
+		    (unsigned long long)c->n.blank, c->n.blank == 1 ? "" : "s");
 	conv_free(c);
 	free(in);
 	return 0;

@@ -137,6 +137,16 @@ struct badrec {
 	size_t		 textlen;
 };
 
+/* What a converter did with its records, for the closing messages. */
+struct counts {
+	uint64_t	 records;	/* records read */
+	uint64_t	 written;	/* rows written */
+	uint64_t	 blank;		/* blank lines ignored */
+	uint64_t	 dropped;	/* records no op rule matches, dropped */
+	uint64_t	 skipped;	/* malformed records skipped (--skip-bad) */
+	uint64_t	 nomatch;	/* lines no --regex matches, skipped */
+};
+
 /*
  * A converter: everything one conversion of records needs besides the
  * schema.  The main thread has one; with --threads, each worker has its
@@ -162,8 +172,7 @@ struct conv {
 	struct badrec	*bads;
 	size_t		 nbad, capbad;
 
-	uint64_t	 n_records, n_written, n_blank, n_dropped, n_skipped;
-	uint64_t	 n_nomatch;
+	struct counts	 n;		/* what it did */
 
 	/* format scratch */
 	void		*jl;		/* struct json_line */
@@ -223,15 +232,12 @@ void	run_lines(struct conv *main, struct rd *in, struct span first,
 	    enum format fmt);
 void	pool_stop(void);
 
-/* Counters a converter keeps, in the order of struct conv's n_*. */
-#define NCOUNT	6
-
 /*
  * Write deferred work in input order (main.c): rows to the main
  * converter's output, counters added, malformed records reported (which
- * ends the run in strict mode).
+ * counts them as skipped, or ends the run in strict mode).
  */
-void	retire(struct conv *main, struct sbuf *out, const uint64_t *count,
+void	retire(struct conv *main, struct sbuf *out, const struct counts *n,
 	    struct badrec *bads, size_t nbad, const char *file,
 	    const char *msgname);
 

@@ -40,7 +40,7 @@ struct chunk {
 	enum format	 fmt;
 	const char	*file, *msgname;
 	struct sbuf	 out;		/* rows */
-	uint64_t	 count[NCOUNT];
+	struct counts	 n;		/* what the rows took */
 	struct badrec	*bads;
 	size_t		 nbad;
 };
@@ -101,14 +101,8 @@ work_chunk(struct conv *c, struct chunk *k)
 	for (i = 0; i < k->nlines && !c->stop; i++)
 		convert_line(c, k->fmt, span_make(k->data + k->lines[i].off,
 		    k->lines[i].len), k->lines[i].lineno);
-	k->count[0] = c->n_records;
-	k->count[1] = c->n_written;
-	k->count[2] = c->n_blank;
-	k->count[3] = c->n_dropped;
-	k->count[4] = c->n_skipped;
-	k->count[5] = c->n_nomatch;
-	c->n_records = c->n_written = c->n_blank = c->n_dropped = 0;
-	c->n_skipped = c->n_nomatch = 0;
+	k->n = c->n;
+	memset(&c->n, 0, sizeof(c->n));
 	k->bads = c->bads;	/* the chunk takes them over */
 	k->nbad = c->nbad;
 	c->bads = NULL;
@@ -172,7 +166,7 @@ retire_one(struct conv *m)
 	while (k->state != C_DONE)
 		pthread_cond_wait(&done, &mu);
 	pthread_mutex_unlock(&mu);
-	retire(m, &k->out, k->count, k->bads, k->nbad, k->file, k->msgname);
+	retire(m, &k->out, &k->n, k->bads, k->nbad, k->file, k->msgname);
 	free(k->bads);
 	k->bads = NULL;
 	k->nbad = 0;

@@ -91,7 +91,7 @@ conv_regex(struct conv *c, struct span line, uint64_t lineno)
 	int rc;
 
 	if (blank_line(line)) {
-		c->n_blank++;
+		c->n.blank++;
 		return;
 	}
 	c->fmt = FMT_REGEX;
@@ -103,14 +103,14 @@ conv_regex(struct conv *c, struct span line, uint64_t lineno)
 	    NULL);
 	if (rc == PCRE2_ERROR_NOMATCH) {
 		if (S.nomatch_skip) {
-			c->n_nomatch++;
+			c->n.nomatch++;
 			return;
 		}
-		c->n_records++;
+		c->n.records++;
 		bad_record(c, &r, "line does not match the pattern");
 		return;
 	}
-	c->n_records++;
+	c->n.records++;
 	c->gen++;
 	if (rc < 0) {
 		PCRE2_UCHAR msg[160];
