@@ -199,6 +199,60 @@ void	conv_file(struct conv *c, const char *file, const char *msgname);
  */
 int	emit_record(struct conv *c, const struct rec *r);
 
+/*
+ * The unescaped value of slot i in the record (value.c).  Returns 0 with
+ * *v set (into the record or the slot's own buffer, valid until the next
+ * record), or -1 after reporting a bad escape, or a control character in
+ * a JSON string, through bad_record().
+ */
+static inline int slot_value(struct conv *c, int i, const struct rec *r,
+	    struct span *v);
+
+/*
+ * The value of slot i as an address-style number (value.c), computed
+ * once per record.  Returns 1 with *v set, 0 when it is not a number, -1
+ * after reporting a bad value through bad_record().
+ */
+int	slot_num(struct conv *c, int i, const struct rec *r, uint64_t *v);
+
+/* Whether slot i (>= 0) holds a value in this record (null and "" do
+ * not). */
+static inline int
+present(const struct conv *c, int i)
+{
+	const struct slotval *s = &c->sv[i];
+
+	return s->setgen == c->gen && s->kind != VK_NULL && s->raw.n > 0;
+}
+
+/* Internal: slot_value() for a value to unescape or check. */
+int	slot_value_slow(struct conv *c, int i, const struct rec *r,
+	    struct span *v);
+
+/* The common case inline: a value used as it stands in the input. */
+static inline int
+slot_value(struct conv *c, int i, const struct rec *r, struct span *v)
+{
+	const struct slotval *s = &c->sv[i];
+
+	if (s->kind != VK_STR ||
+	    (!s->esc && (c->fmt != FMT_JSONL || c->noctrl))) {
+		*v = s->raw;
+		return 0;
+	}
+	return slot_value_slow(c, i, r, v);
+}
+
+/* Note which columns the op rules fill, after schema_finish() (oprule.c). */
+void	oprules_ready(void);
+
+/*
+ * Apply the op rules in order to the record (oprule.c).  Returns 1 with
+ * *op set (to the rule's text or the record's value), 0 when the record
+ * is dropped (counted), -1 when it was reported bad.
+ */
+int	derive_op(struct conv *c, const struct rec *r, struct span *op);
+
 /* Report a malformed record: exit 2, or count it under --skip-bad, or,
  * deferred, keep it for the main thread. */
 int	bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
