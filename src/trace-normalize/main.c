@@ -22,7 +22,7 @@
 #include "normalize.h"
 
 static struct ob *badout;	/* --bad-lines side file */
-static char	 firstbad[512];	/* "FILE:LINE: reason" of the first skip */
+static char	*firstbad;	/* "FILE:LINE: reason" of the first skip */
 
 struct conv *
 conv_new(void)
@@ -72,7 +72,7 @@ report_bad(struct conv *c, const char *file, const char *msgname,
 	if (!S.skipbad)
 		die_at(msgname, line, "%s", msg);
 	if (c->n.skipped++ == 0)
-		snprintf(firstbad, sizeof(firstbad), "%s:%llu: %s", msgname,
+		firstbad = xasprintf("%s:%llu: %s", msgname,
 		    (unsigned long long)line, msg);
 	if (badout != NULL) {
 		tsv_put(badout, file, strlen(file));
@@ -89,16 +89,17 @@ report_bad(struct conv *c, const char *file, const char *msgname,
 int
 bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
 {
-	char msg[400];
+	char *msg;
 	va_list ap;
 	struct badrec *b;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (!c->deferred) {
 		report_bad(c, r->file, r->msgname, r->line, msg, r->text.p,
 		    r->text.n);
+		free(msg);
 		return -1;
 	}
 	if (c->nbad == c->capbad) {
@@ -107,7 +108,7 @@ bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
 	}
 	b = &c->bads[c->nbad++];
 	b->line = r->line;
-	b->msg = xstrdup(msg);
+	b->msg = msg;
 	b->text = xmemdup(r->text.p, r->text.n);
 	b->textlen = r->text.n;
 	if (!S.skipbad)
@@ -254,6 +255,7 @@ main(int argc, char *argv[])
 		msg_warnx("ignored %llu blank line%s",
 		    (unsigned long long)c->n.blank, c->n.blank == 1 ? "" : "s");
 	conv_free(c);
+	free(firstbad);
 	free(in);
 	return 0;
 }
