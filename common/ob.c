@@ -227,7 +227,7 @@ void
 ob_printf(struct ob *o, const char *fmt, ...)
 {
 	va_list ap;
-	char small[256], *p = small;
+	char small[256], *p = small;	/* most output fits: no malloc */
 	int n;
 
 	va_start(ap, fmt);

@@ -124,11 +124,11 @@ slot_at(struct conv *c, size_t k, struct span kn)
 {
 	int i;
 
-	if (k < 32 && c->pos[k].len == kn.n && kn.n > 0 &&
+	if (k < POSMEMO_N && c->pos[k].len == kn.n && kn.n > 0 &&
 	    mem_same(c->pos[k].name, kn.p, kn.n))
 		return c->pos[k].slot;
 	i = find_slot(kn.p, kn.n);
-	if (k < 32 && kn.n < sizeof(c->pos[k].name)) {
+	if (k < POSMEMO_N && kn.n < sizeof(c->pos[k].name)) {
 		memcpy(c->pos[k].name, kn.p, kn.n);
 		c->pos[k].len = (uint8_t)kn.n;
 		c->pos[k].slot = i;

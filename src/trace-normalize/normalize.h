@@ -28,6 +28,14 @@ struct slot {
 	int		 ncontains;	/* --op-contains rules on it, up to 64 */
 };
 
+/*
+ * The key met at each of the first POSMEMO_N positions of a JSON line,
+ * and its slot (input.c): trace lines rarely have more keys, and keys
+ * shorter than POSMEMO_LEN (most) fit the entry.
+ */
+#define POSMEMO_N	32
+#define POSMEMO_LEN	24
+
 /* A remembered value and which --op-contains rules match it. */
 #define CMEMO_N		64
 #define CMEMO_LEN	31
@@ -181,10 +189,10 @@ struct conv {
 	size_t		 nfields;
 	void		*md;		/* pcre2 match data */
 	struct {
-		char	 name[24];
+		char	 name[POSMEMO_LEN];
 		uint8_t	 len;		/* 0: nothing cached */
 		int	 slot;
-	} pos[32];
+	} pos[POSMEMO_N];
 };
 
 struct conv *conv_new(void);

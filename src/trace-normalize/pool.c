@@ -23,6 +23,10 @@
 
 #define CHUNK_BYTES	(1u << 18)
 #define MAX_THREADS	8
+/* A new chunk's buffer: the last line crosses CHUNK_BYTES, so room for
+ * one line more than that saves a regrow; its lines, ~128 bytes each. */
+#define CHUNK_SLACK	4096
+#define CHUNK_LINES	2048
 
 struct lineref {
 	size_t		 off, len;
@@ -183,11 +187,11 @@ add_line(struct chunk *k, struct span line, uint64_t lineno)
 {
 	if (k->cap - k->len < line.n) {
 		while (k->cap - k->len < line.n)
-			k->cap = k->cap ? k->cap * 2 : chunkbytes + 4096;
+			k->cap = k->cap ? k->cap * 2 : chunkbytes + CHUNK_SLACK;
 		k->data = xrealloc(k->data, k->cap);
 	}
 	if (k->nlines == k->caplines) {
-		k->caplines = k->caplines ? k->caplines * 2 : 2048;
+		k->caplines = k->caplines ? k->caplines * 2 : CHUNK_LINES;
 		k->lines = xreallocarray(k->lines, k->caplines,
 		    sizeof(*k->lines));
 	}

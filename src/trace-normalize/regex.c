@@ -22,6 +22,12 @@
 
 static pcre2_code	*re;
 static int		 jit;
+/*
+ * Room for a PCRE2 error message: pcre2's longest is 91 bytes (10.42);
+ * pcre2_get_error_message() cuts a longer one, never overruns.
+ */
+#define PCRE2_MSG_MAX	256
+
 static int		*groupslot;	/* group number -> slot, or -1 */
 static uint32_t		 ngroup;
 
@@ -30,7 +36,7 @@ regex_compile(void)
 {
 	int err;
 	PCRE2_SIZE off;
-	PCRE2_UCHAR msg[256];
+	PCRE2_UCHAR msg[PCRE2_MSG_MAX];
 	uint32_t count, size, i, j;
 	PCRE2_SPTR table;
 
@@ -113,7 +119,7 @@ conv_regex(struct conv *c, struct span line, uint64_t lineno)
 	c->n.records++;
 	c->gen++;
 	if (rc < 0) {
-		PCRE2_UCHAR msg[160];
+		PCRE2_UCHAR msg[PCRE2_MSG_MAX];
 
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		bad_record(c, &r, "pattern match failed: %s", (char *)msg);
