@@ -4,9 +4,10 @@
  *
  * main() opens every input and the output before writing a byte, writes
  * the header, then hands each input to the reader of its format; each
- * record's slots are converted by emit_record() in a converter (struct
- * conv), the main thread's or, for line formats with --threads, a
- * worker's (pool.c).
+ * record's slots are converted by emit_record() (row.c) in a converter
+ * (struct conv), the main thread's or, for line formats with --threads,
+ * a worker's (pool.c).  This file holds the converters' life, the
+ * reporting of malformed records, format detection and main().
  */
 #include <stdarg.h>
 #include <stdio.h>

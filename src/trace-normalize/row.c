@@ -19,9 +19,10 @@
 #define ROW_IN_PLACE_MAX	(OB_BUFSZ / 4)
 
 /*
- * Rows are built in `row` through a cursor: emit_record() reserves an
- * upper bound of the row's size first, so the writers below never check
- * for room.  The bound is summed column by column (two columns may show
+ * Rows are built through a cursor (c->w) in place at the end of their
+ * destination (ob_reserve(), or the chunk's output under --threads), or
+ * in the row buffer: emit_record() reserves an upper bound of the row's
+ * size first, so the writers below never check for room.  The bound is summed column by column (two columns may show
  * the same field): a text value at most doubles when escaped (its
  * unescaped form is never longer than its raw one), a number takes at
  * most 20 bytes.
