@@ -34,6 +34,12 @@ struct json_field {
 	int		 vesc;	/* string value contains a backslash */
 };
 
+/*
+ * Room for a message about a bad line: the longest is 34 bytes of text
+ * around 40 quoted bytes of the line.
+ */
+#define JSON_ERR_MAX	160
+
 struct json_line {
 	void			*tok;	/* jsmntok_t array */
 	unsigned		 ntok;
@@ -44,7 +50,7 @@ struct json_line {
 	size_t			 nf, fcap;
 	int			 noctrl;	/* strings known to hold no raw
 						 * control character */
-	char			 err[160];
+	char			 err[JSON_ERR_MAX];
 };
 
 /*

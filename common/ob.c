@@ -15,8 +15,6 @@
 #include "ob.h"
 #include "xmem.h"
 
-#define OB_BUFSZ	(1u << 18)
-
 /* Temporary files still to remove if we exit before renaming them. */
 static char	**tmps;
 static size_t	  ntmps;
@@ -141,7 +139,8 @@ ob_create(const char *path)
 	return o;
 }
 
-void
+/* Write the buffer's bytes out and empty it. */
+static void
 ob_drain(struct ob *o)
 {
 	size_t off = 0;
@@ -157,6 +156,16 @@ ob_drain(struct ob *o)
 		off += (size_t)k;
 	}
 	o->len = 0;
+}
+
+void
+ob_make_room(struct ob *o, size_t n)
+{
+	ob_drain(o);
+	if (n > o->cap) {
+		o->buf = xrealloc(o->buf, n);
+		o->cap = n;
+	}
 }
 
 void
@@ -215,18 +224,10 @@ ob_i64(struct ob *o, int64_t v)
 }
 
 void
-ob_addr(struct ob *o, uint64_t v)
-{
-	char b[NUM_ADDR_MAX];
-
-	ob_write(o, b, num_fmt_addr(b, v));
-}
-
-void
 ob_printf(struct ob *o, const char *fmt, ...)
 {
 	va_list ap;
-	char small[256], *p = small;
+	char small[256], *p = small;	/* most output fits: no malloc */
 	int n;
 
 	va_start(ap, fmt);

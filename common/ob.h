@@ -33,17 +33,30 @@ struct ob *ob_stdout(void);
  */
 struct ob *ob_create(const char *path);
 
+/*
+ * Append bytes to the output: n bytes from p, a NUL-terminated string, a
+ * span, one byte, a number in canonical decimal, printf output.  The
+ * bytes are the caller's and copied; p may be NULL when n is 0.
+ */
 static inline void ob_write(struct ob *o, const void *p, size_t n);
-void	ob_write_slow(struct ob *o, const void *p, size_t n);
 void	ob_puts(struct ob *o, const char *s);
 void	ob_span(struct ob *o, struct span s);
+static inline void ob_putc(struct ob *o, int c);
 void	ob_u64(struct ob *o, uint64_t v);
 void	ob_i64(struct ob *o, int64_t v);
-void	ob_addr(struct ob *o, uint64_t v);
 void	ob_printf(struct ob *o, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-static inline void ob_putc(struct ob *o, int c);
+/*
+ * Build output in place, without a copy.  ob_reserve() returns a pointer
+ * to at least n writable bytes at the end of the output (writing the
+ * buffer out first when it has less room, and growing it when n exceeds
+ * OB_BUFSZ).  ob_commit() then makes the first n of them, n no more than
+ * reserved, part of the output.  The pointer is valid until the next
+ * call on o; bytes reserved and not committed are not output.
+ */
+static inline char *ob_reserve(struct ob *o, size_t n);
+static inline void ob_commit(struct ob *o, size_t n);
 
 /* Write the buffer out now (used after a header so pipelines fail fast). */
 void	ob_flush(struct ob *o);
@@ -51,7 +64,15 @@ void	ob_flush(struct ob *o);
 /* Flush, close, and for ob_create() files rename into place. */
 void	ob_close(struct ob *o);
 
-/* Internal layout, exposed for the inline ob_putc. */
+/* The size of an ob's buffer. */
+#define OB_BUFSZ	(1u << 18)
+
+/*
+ * Internal: the layout and slow paths of the inline functions below; not
+ * for callers, who use the functions above.  ob_write_slow() writes
+ * what does not fit the buffer; ob_make_room() writes the buffer out and
+ * grows it to hold at least n bytes.
+ */
 struct ob {
 	char		*buf;
 	size_t		 len, cap;
@@ -61,7 +82,8 @@ struct ob {
 	char		*tmp;		/* temporary name (ob_create) */
 };
 
-void	ob_drain(struct ob *o);
+void	ob_write_slow(struct ob *o, const void *p, size_t n);
+void	ob_make_room(struct ob *o, size_t n);
 
 /* The common case inline: room in the buffer. */
 static inline void
@@ -80,8 +102,22 @@ static inline void
 ob_putc(struct ob *o, int c)
 {
 	if (o->len == o->cap)
-		ob_drain(o);
+		ob_make_room(o, 1);
 	o->buf[o->len++] = (char)c;
+}
+
+static inline char *
+ob_reserve(struct ob *o, size_t n)
+{
+	if (o->cap - o->len < n)
+		ob_make_room(o, n);
+	return o->buf + o->len;
+}
+
+static inline void
+ob_commit(struct ob *o, size_t n)
+{
+	o->len += n;
 }
 
 #endif

@@ -152,10 +152,17 @@ q_finish(struct rd *r, const char *err)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/*
+ * Room for a read error message: a prefix of under 20 bytes and a
+ * strerror() (under 50 bytes in glibc) or ZSTD_getErrorName() text
+ * (under 80 bytes); snprintf cuts anything longer.
+ */
+#define RD_MSG_MAX	160
+
 static const char *
 read_err(void)
 {
-	static __thread char msg[128];
+	static __thread char msg[RD_MSG_MAX];
 
 	snprintf(msg, sizeof(msg), "read error: %s", strerror(errno));
 	return msg;
@@ -253,7 +260,7 @@ zst_run(struct rd *r)
 	ZSTD_inBuffer in = { inbuf, 0, 0 };
 	ZSTD_outBuffer ob = { NULL, 0, 0 };
 	const char *err = NULL;
-	static __thread char msg[160];
+	static __thread char msg[RD_MSG_MAX];
 	ssize_t k;
 	int any = 0;
 

@@ -180,15 +180,6 @@ static const unsigned char escmap[256] = {
 	['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r',
 };
 
-int
-tsv_needs_escape(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (escmap[(unsigned char)p[i]])
-			return 1;
-	return 0;
-}
-
 void
 tsv_put(struct ob *o, const char *p, size_t n)
 {

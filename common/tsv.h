@@ -76,9 +76,6 @@ size_t	tsv_split(struct span line, struct span *f, size_t max);
  */
 void	tsv_put(struct ob *o, const char *p, size_t n);
 
-/* Whether p[0..n) needs escaping to sit in a TSV field. */
-int	tsv_needs_escape(const char *p, size_t n);
-
 /*
  * Unescape a TSV field into sb (replacing its content); returns 0, or -1
  * for a backslash that starts no known escape (sb then holds the prefix).

@@ -9,6 +9,7 @@
 #ifndef TRACE_XMEM_H
 #define TRACE_XMEM_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void	*xmalloc(size_t n);
@@ -18,6 +19,10 @@ void	*xrealloc(void *p, size_t n);
 void	*xreallocarray(void *p, size_t nmemb, size_t size);
 char	*xstrdup(const char *s);
 char	*xmemdup(const void *p, size_t n);	/* NUL-terminated copy */
+/* printf into a string of exactly the size it needs. */
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *fmt, va_list ap)
+	    __attribute__((format(printf, 1, 0)));
 
 /* A growable byte string.  p is NUL-terminated after every sb_ call. */
 struct sbuf {

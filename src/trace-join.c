@@ -166,7 +166,6 @@ join(struct ob *o)
 	    sizeof(*rows));
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
 	size_t n = 0, j, kc = r->kc;
-	char buf[64];
 
 	for (i = 0; i < nr; i++) {
 		struct span key = ht_key(r->keys, i);
@@ -274,9 +273,8 @@ join(struct ob *o)
 		ob_u64(o, w->cand);
 		ob_putc(o, '\t');
 		if (w->ref > 0) {
-			snprintf(buf, sizeof(buf), "%.6f",
-			    (double)w->cand / (double)w->ref);
-			ob_puts(o, buf);
+			ob_printf(o, "%.6f", (double)w->cand /
+			    (double)w->ref);
 		}
 		ob_puts(o, under ? "\tyes" : "\tno");
 		put_rest(o, r, w->side == 0 ? (int32_t)w->ki : -1);

@@ -203,7 +203,7 @@ write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 
 /* Apply a transform to v; the result is in *out (maybe v itself). */
 static void
-apply(const struct xform *x, struct span v, struct span *out,
+apply_xform(const struct xform *x, struct span v, struct span *out,
     struct sbuf *sb, const char *file, uint64_t line)
 {
 	char b[NUM_ADDR_MAX > NUM_INT_MAX ? NUM_ADDR_MAX : NUM_INT_MAX];
@@ -282,7 +282,8 @@ run(struct rd *in, struct ob *o, int first)
 				ob_putc(o, '\t');
 			v = f[pl.src[i]];
 			if (pl.x[i] != NULL)
-				apply(pl.x[i], v, &v, &sb, file, rd_lineno(in));
+				apply_xform(pl.x[i], v, &v, &sb, file,
+				    rd_lineno(in));
 			ob_span(o, v);
 		}
 		if (pl.w < 0)
@@ -299,7 +300,8 @@ run(struct rd *in, struct ob *o, int first)
 			ob_putc(o, '\t');
 			v = f[pl.src[i]];
 			if (pl.x[i] != NULL)
-				apply(pl.x[i], v, &v, &sb, file, rd_lineno(in));
+				apply_xform(pl.x[i], v, &v, &sb, file,
+				    rd_lineno(in));
 			tally_put(o, v.p, v.n);
 		}
 		ob_putc(o, '\n');

@@ -29,14 +29,15 @@ viol(const char *file, uint64_t line, const char *fmt, ...)
 static void
 viol(const char *file, uint64_t line, const char *fmt, ...)
 {
-	char msg[512];
+	char *msg;
 	va_list ap;
 
 	nviol++;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	msg_warnx("%s:%llu: %s", file, (unsigned long long)line, msg);
+	free(msg);
 }
 
 enum ckind { K_ANY, K_ADDR, K_INT };

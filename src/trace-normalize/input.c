@@ -124,11 +124,11 @@ slot_at(struct conv *c, size_t k, struct span kn)
 {
 	int i;
 
-	if (k < 32 && c->pos[k].len == kn.n && kn.n > 0 &&
+	if (k < POSMEMO_N && c->pos[k].len == kn.n && kn.n > 0 &&
 	    mem_same(c->pos[k].name, kn.p, kn.n))
 		return c->pos[k].slot;
 	i = find_slot(kn.p, kn.n);
-	if (k < 32 && kn.n < sizeof(c->pos[k].name)) {
+	if (k < POSMEMO_N && kn.n < sizeof(c->pos[k].name)) {
 		memcpy(c->pos[k].name, kn.p, kn.n);
 		c->pos[k].len = (uint8_t)kn.n;
 		c->pos[k].slot = i;
@@ -144,11 +144,11 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 	size_t k;
 
 	if (blank_line(line)) {
-		c->n_blank++;
+		c->n.blank++;
 		return;
 	}
 	c->fmt = FMT_JSONL;
-	c->n_records++;
+	c->n.records++;
 	c->gen++;
 	if (json_parse_line(jl, line.p, line.n) != 0) {
 		bad_record(c, &r, "%s", jl->err);
@@ -256,7 +256,7 @@ read_csv(struct conv *cv, struct rd *in, struct span line)
 	do {
 		if (!csvr_open(c)) {
 			if (blank_line(line)) {
-				cv->n_blank++;
+				cv->n.blank++;
 				continue;
 			}
 			r.line = rd_lineno(in);
@@ -271,7 +271,7 @@ read_csv(struct conv *cv, struct rd *in, struct span line)
 			if (header)
 				die_at(r.msgname, r.line, "bad CSV header: %s",
 				    csvr_error(c));
-			cv->n_records++;
+			cv->n.records++;
 			bad_record(cv, &r, "malformed CSV: %s", csvr_error(c));
 			csvr_reset(c);
 			continue;
@@ -290,7 +290,7 @@ read_csv(struct conv *cv, struct rd *in, struct span line)
 			header = 0;
 			continue;
 		}
-		cv->n_records++;
+		cv->n.records++;
 		cv->gen++;
 		if (nf != ncolslot) {
 			bad_record(cv, &r, "expected %zu fields, got %zu",
@@ -308,7 +308,7 @@ read_csv(struct conv *cv, struct rd *in, struct span line)
 		if (header)
 			die_at(r.msgname, r.line, "bad CSV header: %s",
 			    csvr_error(c));
-		cv->n_records++;
+		cv->n.records++;
 		bad_record(cv, &r, "malformed CSV: %s", csvr_error(c));
 	}
 }
@@ -337,13 +337,13 @@ conv_tsv(struct conv *c, struct span line, uint64_t lineno)
 	size_t n, i;
 
 	if (line.n == 0) {
-		c->n_blank++;
+		c->n.blank++;
 		return;
 	}
 	if (tsv_is_hdr(&tsvhdr, line))
 		return;		/* concatenated streams */
 	c->fmt = FMT_TSV;
-	c->n_records++;
+	c->n.records++;
 	c->gen++;
 	if (c->nfields < tsvhdr.ncol + 1) {
 		c->nfields = tsvhdr.ncol + 1;

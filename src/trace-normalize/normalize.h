@@ -28,6 +28,14 @@ struct slot {
 	int		 ncontains;	/* --op-contains rules on it, up to 64 */
 };
 
+/*
+ * The key met at each of the first POSMEMO_N positions of a JSON line,
+ * and its slot (input.c): trace lines rarely have more keys, and keys
+ * shorter than POSMEMO_LEN (most) fit the entry.
+ */
+#define POSMEMO_N	32
+#define POSMEMO_LEN	24
+
 /* A remembered value and which --op-contains rules match it. */
 #define CMEMO_N		64
 #define CMEMO_LEN	31
@@ -137,6 +145,16 @@ struct badrec {
 	size_t		 textlen;
 };
 
+/* What a converter did with its records, for the closing messages. */
+struct counts {
+	uint64_t	 records;	/* records read */
+	uint64_t	 written;	/* rows written */
+	uint64_t	 blank;		/* blank lines ignored */
+	uint64_t	 dropped;	/* records no op rule matches, dropped */
+	uint64_t	 skipped;	/* malformed records skipped (--skip-bad) */
+	uint64_t	 nomatch;	/* lines no --regex matches, skipped */
+};
+
 /*
  * A converter: everything one conversion of records needs besides the
  * schema.  The main thread has one; with --threads, each worker has its
@@ -162,8 +180,7 @@ struct conv {
 	struct badrec	*bads;
 	size_t		 nbad, capbad;
 
-	uint64_t	 n_records, n_written, n_blank, n_dropped, n_skipped;
-	uint64_t	 n_nomatch;
+	struct counts	 n;		/* what it did */
 
 	/* format scratch */
 	void		*jl;		/* struct json_line */
@@ -172,10 +189,10 @@ struct conv {
 	size_t		 nfields;
 	void		*md;		/* pcre2 match data */
 	struct {
-		char	 name[24];
+		char	 name[POSMEMO_LEN];
 		uint8_t	 len;		/* 0: nothing cached */
 		int	 slot;
-	} pos[32];
+	} pos[POSMEMO_N];
 };
 
 struct conv *conv_new(void);
@@ -189,6 +206,60 @@ void	conv_file(struct conv *c, const char *file, const char *msgname);
  * after reporting a malformed record through bad_record().
  */
 int	emit_record(struct conv *c, const struct rec *r);
+
+/*
+ * The unescaped value of slot i in the record (value.c).  Returns 0 with
+ * *v set (into the record or the slot's own buffer, valid until the next
+ * record), or -1 after reporting a bad escape, or a control character in
+ * a JSON string, through bad_record().
+ */
+static inline int slot_value(struct conv *c, int i, const struct rec *r,
+	    struct span *v);
+
+/*
+ * The value of slot i as an address-style number (value.c), computed
+ * once per record.  Returns 1 with *v set, 0 when it is not a number, -1
+ * after reporting a bad value through bad_record().
+ */
+int	slot_num(struct conv *c, int i, const struct rec *r, uint64_t *v);
+
+/* Whether slot i (>= 0) holds a value in this record (null and "" do
+ * not). */
+static inline int
+present(const struct conv *c, int i)
+{
+	const struct slotval *s = &c->sv[i];
+
+	return s->setgen == c->gen && s->kind != VK_NULL && s->raw.n > 0;
+}
+
+/* Internal: slot_value() for a value to unescape or check. */
+int	slot_value_slow(struct conv *c, int i, const struct rec *r,
+	    struct span *v);
+
+/* The common case inline: a value used as it stands in the input. */
+static inline int
+slot_value(struct conv *c, int i, const struct rec *r, struct span *v)
+{
+	const struct slotval *s = &c->sv[i];
+
+	if (s->kind != VK_STR ||
+	    (!s->esc && (c->fmt != FMT_JSONL || c->noctrl))) {
+		*v = s->raw;
+		return 0;
+	}
+	return slot_value_slow(c, i, r, v);
+}
+
+/* Note which columns the op rules fill, after schema_finish() (oprule.c). */
+void	oprules_ready(void);
+
+/*
+ * Apply the op rules in order to the record (oprule.c).  Returns 1 with
+ * *op set (to the rule's text or the record's value), 0 when the record
+ * is dropped (counted), -1 when it was reported bad.
+ */
+int	derive_op(struct conv *c, const struct rec *r, struct span *op);
 
 /* Report a malformed record: exit 2, or count it under --skip-bad, or,
  * deferred, keep it for the main thread. */
@@ -223,15 +294,12 @@ void	run_lines(struct conv *main, struct rd *in, struct span first,
 	    enum format fmt);
 void	pool_stop(void);
 
-/* Counters a converter keeps, in the order of struct conv's n_*. */
-#define NCOUNT	6
-
 /*
  * Write deferred work in input order (main.c): rows to the main
  * converter's output, counters added, malformed records reported (which
- * ends the run in strict mode).
+ * counts them as skipped, or ends the run in strict mode).
  */
-void	retire(struct conv *main, struct sbuf *out, const uint64_t *count,
+void	retire(struct conv *main, struct sbuf *out, const struct counts *n,
 	    struct badrec *bads, size_t nbad, const char *file,
 	    const char *msgname);
 

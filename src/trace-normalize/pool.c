@@ -23,6 +23,10 @@
 
 #define CHUNK_BYTES	(1u << 18)
 #define MAX_THREADS	8
+/* A new chunk's buffer: the last line crosses CHUNK_BYTES, so room for
+ * one line more than that saves a regrow; its lines, ~128 bytes each. */
+#define CHUNK_SLACK	4096
+#define CHUNK_LINES	2048
 
 struct lineref {
 	size_t		 off, len;
@@ -40,7 +44,7 @@ struct chunk {
 	enum format	 fmt;
 	const char	*file, *msgname;
 	struct sbuf	 out;		/* rows */
-	uint64_t	 count[NCOUNT];
+	struct counts	 n;		/* what the rows took */
 	struct badrec	*bads;
 	size_t		 nbad;
 };
@@ -101,14 +105,8 @@ work_chunk(struct conv *c, struct chunk *k)
 	for (i = 0; i < k->nlines && !c->stop; i++)
 		convert_line(c, k->fmt, span_make(k->data + k->lines[i].off,
 		    k->lines[i].len), k->lines[i].lineno);
-	k->count[0] = c->n_records;
-	k->count[1] = c->n_written;
-	k->count[2] = c->n_blank;
-	k->count[3] = c->n_dropped;
-	k->count[4] = c->n_skipped;
-	k->count[5] = c->n_nomatch;
-	c->n_records = c->n_written = c->n_blank = c->n_dropped = 0;
-	c->n_skipped = c->n_nomatch = 0;
+	k->n = c->n;
+	memset(&c->n, 0, sizeof(c->n));
 	k->bads = c->bads;	/* the chunk takes them over */
 	k->nbad = c->nbad;
 	c->bads = NULL;
@@ -172,7 +170,7 @@ retire_one(struct conv *m)
 	while (k->state != C_DONE)
 		pthread_cond_wait(&done, &mu);
 	pthread_mutex_unlock(&mu);
-	retire(m, &k->out, k->count, k->bads, k->nbad, k->file, k->msgname);
+	retire(m, &k->out, &k->n, k->bads, k->nbad, k->file, k->msgname);
 	free(k->bads);
 	k->bads = NULL;
 	k->nbad = 0;
@@ -189,11 +187,11 @@ add_line(struct chunk *k, struct span line, uint64_t lineno)
 {
 	if (k->cap - k->len < line.n) {
 		while (k->cap - k->len < line.n)
-			k->cap = k->cap ? k->cap * 2 : chunkbytes + 4096;
+			k->cap = k->cap ? k->cap * 2 : chunkbytes + CHUNK_SLACK;
 		k->data = xrealloc(k->data, k->cap);
 	}
 	if (k->nlines == k->caplines) {
-		k->caplines = k->caplines ? k->caplines * 2 : 2048;
+		k->caplines = k->caplines ? k->caplines * 2 : CHUNK_LINES;
 		k->lines = xreallocarray(k->lines, k->caplines,
 		    sizeof(*k->lines));
 	}

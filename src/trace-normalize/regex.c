@@ -22,6 +22,12 @@
 
 static pcre2_code	*re;
 static int		 jit;
+/*
+ * Room for a PCRE2 error message: pcre2's longest is 91 bytes (10.42);
+ * pcre2_get_error_message() cuts a longer one, never overruns.
+ */
+#define PCRE2_MSG_MAX	256
+
 static int		*groupslot;	/* group number -> slot, or -1 */
 static uint32_t		 ngroup;
 
@@ -30,7 +36,7 @@ regex_compile(void)
 {
 	int err;
 	PCRE2_SIZE off;
-	PCRE2_UCHAR msg[256];
+	PCRE2_UCHAR msg[PCRE2_MSG_MAX];
 	uint32_t count, size, i, j;
 	PCRE2_SPTR table;
 
@@ -91,7 +97,7 @@ conv_regex(struct conv *c, struct span line, uint64_t lineno)
 	int rc;
 
 	if (blank_line(line)) {
-		c->n_blank++;
+		c->n.blank++;
 		return;
 	}
 	c->fmt = FMT_REGEX;
@@ -103,17 +109,17 @@ conv_regex(struct conv *c, struct span line, uint64_t lineno)
 	    NULL);
 	if (rc == PCRE2_ERROR_NOMATCH) {
 		if (S.nomatch_skip) {
-			c->n_nomatch++;
+			c->n.nomatch++;
 			return;
 		}
-		c->n_records++;
+		c->n.records++;
 		bad_record(c, &r, "line does not match the pattern");
 		return;
 	}
-	c->n_records++;
+	c->n.records++;
 	c->gen++;
 	if (rc < 0) {
-		PCRE2_UCHAR msg[160];
+		PCRE2_UCHAR msg[PCRE2_MSG_MAX];
 
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		bad_record(c, &r, "pattern match failed: %s", (char *)msg);

@@ -252,8 +252,9 @@ column_arg(const char *arg)
 
 static void schema_file(const char *path);
 
+/* Apply one option, from the command line or a schema file, to S. */
 static void
-apply(int id, const char *arg, const char *optname)
+apply_option(int id, const char *arg, const char *optname)
 {
 	switch (id) {
 	case O_SCHEMA:
@@ -422,7 +423,7 @@ schema_file(const char *path)
 		if (o->has_arg == no_argument && *arg != '\0')
 			die_at(rd_name(in), rd_lineno(in),
 			    "option '%s' takes no argument", name);
-		apply(o->val, arg, name);
+		apply_option(o->val, arg, name);
 		free(s);
 	}
 	rd_close(in);
@@ -440,7 +441,7 @@ schema_args(int argc, char *argv[])
 	    NULL)) != -1) {
 		if (ch == '?' || ch == ':')
 			die_getopt(argc, argv, "+c:f:ho:qs:V", longopts);
-		apply(ch, optarg, argv[optind - 1]);
+		apply_option(ch, optarg, argv[optind - 1]);
 	}
 	return optind;
 }

@@ -6,12 +6,15 @@
  * "N passed, N failed"; exits 1 on any failure.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "msg.h"
 #include "htab.h"
 #include "json.h"
 #include "num.h"
+#include "ob.h"
 #include "tsv.h"
 
 static int npass, nfail;
@@ -306,6 +309,33 @@ test_utf8(void)
 	CHECK(utf8_check("\xe2\x82", 2) == 0, "truncated sequence");
 }
 
+/* What tsv_put() writes for p[0..n), through a file (static result). */
+static const char *
+tsv_escaped(const char *p, size_t n)
+{
+	static char out[256];
+	char path[] = "/tmp/test-common.XXXXXX";
+	struct ob *o;
+	FILE *f;
+	size_t k = 0;
+	int fd;
+
+	out[0] = '\0';
+	if ((fd = mkstemp(path)) < 0)
+		return out;
+	close(fd);
+	o = ob_create(path);
+	tsv_put(o, p, n);
+	ob_close(o);
+	if ((f = fopen(path, "r")) != NULL) {
+		k = fread(out, 1, sizeof(out) - 1, f);
+		fclose(f);
+	}
+	out[k] = '\0';
+	unlink(path);
+	return out;
+}
+
 static void
 test_tsv(void)
 {
@@ -316,9 +346,10 @@ test_tsv(void)
 	    strcmp(sb.p, "a\tb\nc\\d\re") == 0, "unescape");
 	CHECK(tsv_unescape(span_str("a\\x"), &sb) != 0, "unknown escape");
 	CHECK(tsv_unescape(span_str("a\\"), &sb) != 0, "trailing backslash");
-	CHECK(tsv_needs_escape("a|b`<c>,\"", 9) == 0,
+	CHECK(strcmp(tsv_escaped("a|b`<c>,\"", 9), "a|b`<c>,\"") == 0,
 	    "markup characters need no TSV escape");
-	CHECK(tsv_needs_escape("a\tb", 3) == 1, "tab needs an escape");
+	CHECK(strcmp(tsv_escaped("a\tb\\\n\r", 6), "a\\tb\\\\\\n\\r") == 0,
+	    "tab, backslash, newline and CR are escaped");
 	CHECK(tsv_split(span_str("a\t\tc"), f, 4) == 3 && f[1].n == 0 &&
 	    span_eqs(f[2], "c"), "split keeps empty fields");
 	CHECK(tsv_split(span_str(""), f, 4) == 1 && f[0].n == 0,

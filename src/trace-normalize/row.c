@@ -1,0 +1,277 @@
+/*
+ * row.c - trace-normalize's event rows: each record's values checked,
+ * converted (numbers and times to canonical text, strings TSV-escaped)
+ * and written as one row.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "json.h"
+#include "num.h"
+#include "ob.h"
+#include "normalize.h"
+
+/*
+ * A row whose size bound is at most this is built in place in the
+ * output buffer; a larger one goes through the row buffer, so that
+ * making room never writes out a nearly empty buffer.
+ */
+#define ROW_IN_PLACE_MAX	(OB_BUFSZ / 4)
+
+/*
+ * Rows are built through a cursor (c->w) in place at the end of their
+ * destination (ob_reserve(), or the chunk's output under --threads), or
+ * in the row buffer: emit_record() reserves an upper bound of the row's
+ * size first, so the writers below never check for room.  The bound is summed column by column (two columns may show
+ * the same field): a text value at most doubles when escaped (its
+ * unescaped form is never longer than its raw one), a number takes at
+ * most 20 bytes.
+ */
+
+/* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
+static int
+put_str(struct conv *c, const struct rec *r, const char *what1,
+    const char *what2, struct span v)
+{
+	char *w = c->w;
+	long bad;
+	size_t i;
+
+	if (v.n == 0)		/* v.p may be NULL */
+		return 0;
+	for (i = 0; i < v.n; i++) {
+		unsigned char b = (unsigned char)v.p[i];
+
+		if (b >= 0x80 || b == '\0' || b == '\\' || b == '\t' ||
+		    b == '\n' || b == '\r')
+			break;
+	}
+	if (i == v.n) {		/* plain ASCII: the common case */
+		memcpy(w, v.p, v.n);
+		c->w = w + v.n;
+		return 0;
+	}
+	if (memchr(v.p, '\0', v.n) != NULL)
+		return bad_record(c, r, "%s%s: NUL character in value", what1,
+		    what2);
+	if ((bad = utf8_check(v.p, v.n)) >= 0)
+		return bad_record(c, r, "%s%s: invalid UTF-8 at byte %ld",
+		    what1, what2, bad + 1);
+	for (i = 0; i < v.n; i++) {
+		char ch = v.p[i];
+
+		switch (ch) {
+		case '\\': *w++ = '\\'; *w++ = '\\'; break;
+		case '\t': *w++ = '\\'; *w++ = 't'; break;
+		case '\n': *w++ = '\\'; *w++ = 'n'; break;
+		case '\r': *w++ = '\\'; *w++ = 'r'; break;
+		default: *w++ = ch; break;
+		}
+	}
+	c->w = w;
+	return 0;
+}
+
+/*
+ * A time: seconds with an optional fraction ("1700000000.123456", strace
+ * -ttt), or a time of day H:M:S with an optional fraction ("10:20:30",
+ * "10:20:30.123456", strace -t and -tt), as integer microseconds, the
+ * fraction rounded down.
+ */
+static enum num_err
+parse_time(struct span v, int64_t *out)
+{
+	uint64_t part[3], frac = 0, us;
+	size_t i = 0, np = 0, b, fd = 0;
+	enum num_err e;
+
+	for (;;) {
+		b = i;
+		while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9')
+			i++;
+		if ((e = num_parse_u64(span_make(v.p + b, i - b), &part[np])) !=
+		    NUM_OK)
+			return e;
+		np++;
+		if (i < v.n && v.p[i] == ':' && np < 3) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (np == 2)
+		return NUM_SYNTAX;
+	if (i < v.n && v.p[i] == '.') {
+		for (i++; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+			if (fd < 6) {
+				frac = frac * 10 + (uint64_t)(v.p[i] - '0');
+				fd++;
+			}
+		if (fd == 0)
+			return NUM_SYNTAX;
+		for (; fd < 6; fd++)
+			frac *= 10;
+	}
+	if (i != v.n)
+		return NUM_SYNTAX;
+	if (np == 3) {
+		if (part[1] > 59 || part[2] > 60)
+			return NUM_SYNTAX;
+		if (part[0] > 1000000)
+			return NUM_RANGE;
+		part[0] = part[0] * 3600 + part[1] * 60 + part[2];
+	}
+	if (part[0] > (uint64_t)INT64_MAX / 1000000 - 1)
+		return NUM_RANGE;
+	us = part[0] * 1000000 + frac;
+	*out = (int64_t)us;
+	return NUM_OK;
+}
+
+/* A JSON number or decimal text that is already a canonical integer. */
+static int
+canonical_int(struct span v)
+{
+	size_t i = v.n > 0 && v.p[0] == '-';
+
+	if (i == v.n || (v.p[i] == '0' && (v.n - i > 1 || i == 1)))
+		return 0;
+	return 1;
+}
+
+static int
+put_number(struct conv *cv, const struct rec *r, const struct column *c)
+{
+	struct slotval *s = &cv->sv[c->slot];
+	const char *name = S.slot[c->slot].name;
+	struct span v;
+	enum num_err e;
+	uint64_t u;
+	int64_t i;
+
+	if (s->kind == VK_BOOL || s->kind == VK_NESTED)
+		return bad_record(cv, r, "field %s: expected a number, got %s",
+		    name, s->kind == VK_BOOL ? "a boolean" :
+		    "an object or array");
+	if (slot_value(cv, c->slot, r, &v) != 0)
+		return -1;
+	switch (c->type) {
+	case CT_ADDR:
+		e = num_parse_addr(v, &u);
+		break;
+	case CT_HEX:
+		if (v.n >= 2 && v.p[0] == '0' && (v.p[1] == 'x' || v.p[1] == 'X'))
+			v = span_make(v.p + 2, v.n - 2);
+		e = num_parse_hex(v, &u);
+		break;
+	case CT_TIME:
+		e = parse_time(v, &i);
+		break;
+	default:
+		e = num_parse_int(v, &i);
+		break;
+	}
+	if (e != NUM_OK)
+		return bad_record(cv, r, "field %s: %s: '%.*s'", name,
+		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);
+	if (c->type == CT_TIME)
+		cv->w += num_fmt_i64(cv->w, i);
+	else if (c->type != CT_INT)
+		cv->w += num_fmt_addr(cv->w, u);
+	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
+	    canonical_int(v)) {
+		memcpy(cv->w, v.p, v.n);	/* already canonical: copy */
+		cv->w += v.n;
+	} else
+		cv->w += num_fmt_i64(cv->w, i);
+	return 0;
+}
+
+int
+emit_record(struct conv *cv, const struct rec *r)
+{
+	struct span op = { NULL, 0 };
+	size_t i, n, bound;
+	char *start;
+	int k;
+
+	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
+		return k;
+	bound = 8;
+	for (i = 0; i < S.ncol; i++) {
+		const struct column *c = &S.col[i];
+
+		if (c->isop)
+			bound += 2 * op.n + 1;
+		else if (c->isfile)
+			bound += 2 * cv->filelen + 1;
+		else if (c->type != CT_STR)
+			bound += NUM_ADDR_MAX + NUM_INT_MAX + 1;
+		else
+			bound += 2 * cv->sv[c->slot].raw.n + 1;
+	}
+	/* Build the row in place at the end of its destination, so that it
+	 * is not copied once more; a row that may be large (its bound over
+	 * a quarter of the output buffer) goes through the row buffer, so
+	 * that a drain never leaves much of the buffer unused. */
+	if (cv->out != NULL)
+		start = sb_reserve(cv->out, bound);
+	else if (bound <= ROW_IN_PLACE_MAX)
+		start = ob_reserve(cv->ob, bound);
+	else
+		start = sb_reserve(&cv->row, bound);
+	cv->w = start;
+	for (i = 0; i < S.ncol; i++) {
+		const struct column *c = &S.col[i];
+		struct span v = { NULL, 0 };
+
+		if (i > 0)
+			*cv->w++ = '\t';
+		if (c->isop) {
+			if (put_str(cv, r, "", "op", op) != 0)
+				return -1;
+			continue;
+		}
+		if (c->isfile) {
+			if (put_str(cv, r, "", "file name", span_make(r->file,
+			    cv->filelen)) != 0)
+				return -1;
+			continue;
+		}
+		if (!present(cv, c->slot)) {
+			const struct slotval *s = &cv->sv[c->slot];
+
+			if (s->setgen == cv->gen && s->kind == VK_STR &&
+			    c->type != CT_STR && s->raw.n == 0 && !c->optional)
+				return bad_record(cv, r, "field %s: empty value",
+				    S.slot[c->slot].name);
+			if (!c->optional)
+				return bad_record(cv, r, "missing field '%s'",
+				    S.slot[c->slot].name);
+			continue;
+		}
+		if (c->type != CT_STR) {
+			if (put_number(cv, r, c) != 0)
+				return -1;
+			continue;
+		}
+		if (cv->sv[c->slot].kind == VK_NESTED)
+			return bad_record(cv, r, "field %s: expected a scalar, "
+			    "got an object or array", S.slot[c->slot].name);
+		if (slot_value(cv, c->slot, r, &v) != 0 ||
+		    put_str(cv, r, "field ", S.slot[c->slot].name, v) != 0)
+			return -1;
+	}
+	*cv->w++ = '\n';
+	n = (size_t)(cv->w - start);
+	if (cv->out != NULL) {
+		cv->out->len += n;
+		cv->out->p[cv->out->len] = '\0';	/* as every sb_ call */
+	}
+	else if (start == cv->row.p)
+		ob_write(cv->ob, start, n);
+	else
+		ob_commit(cv->ob, n);
+	cv->n.written++;
+	return 0;
+}
