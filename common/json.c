@@ -1,4 +1,5 @@
 /* json.c - JSON Lines records over jsmn; see json.h. */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,11 +473,197 @@ json_parse_fast(struct json_line *jl, const char *p, size_t n)
 	return 1;
 }
 
+
+/*
+ * Deep nesting.  jsmn finds the container a closing bracket ends by
+ * walking back over the tokens before it, so a value nested n levels
+ * deep costs about n*n/2 steps (100,000 levels: a minute).  A line whose
+ * nesting goes deeper than JSON_DEEP is therefore parsed in two passes,
+ * both linear: skip_nested() checks each nested value of the top-level
+ * object against the JSON grammar, with an explicit stack, and a copy of
+ * the line with the inside of each such value blanked (same length, so
+ * the same offsets) goes to jsmn, which then sees only empty containers.
+ * Below JSON_DEEP jsmn's cost is small and the usual path runs.
+ */
+#define JSON_DEEP	256
+
+/* Deepest nesting of brackets outside strings, counted up to limit + 1. */
+static size_t
+nest_depth(const char *p, size_t n, size_t limit)
+{
+	size_t i, d = 0, max = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+		} else if (c == '[' || c == '{') {
+			if (++d > max && (max = d) > limit)
+				return max;
+		} else if ((c == ']' || c == '}') && d > 0)
+			d--;
+	}
+	return max;
+}
+
+/* Index just past the string starting at p[i] ('"'), or 0 when bad. */
+static size_t
+skip_string(const char *p, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '"')
+			return i + 1;
+		if (c == '\\') {
+			if (++i >= n)
+				return 0;
+			if (p[i] == 'u') {
+				for (int k = 0; k < 4; k++)
+					if (++i >= n || !isxdigit((unsigned char)p[i]))
+						return 0;
+			} else if (strchr("\"\\/bfnrt", p[i]) == NULL || p[i] == '\0')
+				return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Check the object or array starting at p[i] against the JSON grammar;
+ * return the index just past it, or 0 when it is not valid JSON.
+ */
+static size_t
+skip_nested(struct json_line *jl, const char *p, size_t n, size_t i)
+{
+	enum { VALUE, VALUE_OR_CLOSE, KEY, KEY_OR_CLOSE, COLON, AFTER } st;
+	size_t d = 0, e;
+
+	st = VALUE;
+	for (;;) {
+		char c;
+
+		while (i < n && isws(p[i]))
+			i++;
+		if (i >= n)
+			return 0;
+		c = p[i];
+		switch (st) {
+		case VALUE:
+		case VALUE_OR_CLOSE:
+			if (c == ']' && st == VALUE_OR_CLOSE) {
+				d--, i++, st = AFTER;
+				break;
+			}
+			if (c == '[' || c == '{') {
+				if (d == jl->opencap) {
+					jl->opencap = d ? d * 2 : 256;
+					jl->open = xrealloc(jl->open, jl->opencap);
+				}
+				jl->open[d++] = (unsigned char)c;
+				i++;
+				st = c == '[' ? VALUE_OR_CLOSE : KEY_OR_CLOSE;
+				break;
+			}
+			if (c == '"') {
+				if ((i = skip_string(p, n, i)) == 0)
+					return 0;
+			} else {
+				for (e = i; e < n && strchr(",]}: \t\r\n", p[e]) == NULL; e++)
+					;
+				if (!span_eqs(span_make(p + i, e - i), "true") &&
+				    !span_eqs(span_make(p + i, e - i), "false") &&
+				    !span_eqs(span_make(p + i, e - i), "null") &&
+				    !number_ok(p + i, e - i))
+					return 0;
+				i = e;
+			}
+			st = AFTER;
+			break;
+		case KEY:
+		case KEY_OR_CLOSE:
+			if (c == '}' && st == KEY_OR_CLOSE) {
+				d--, i++, st = AFTER;
+				break;
+			}
+			if (c != '"' || (i = skip_string(p, n, i)) == 0)
+				return 0;
+			st = COLON;
+			break;
+		case COLON:
+			if (c != ':')
+				return 0;
+			i++, st = VALUE;
+			break;
+		case AFTER:
+			if (c == ',') {
+				i++;
+				st = jl->open[d - 1] == '{' ? KEY : VALUE;
+			} else if ((c == ']' && jl->open[d - 1] == '[') ||
+			    (c == '}' && jl->open[d - 1] == '{'))
+				d--, i++;
+			else
+				return 0;
+			break;
+		}
+		if (st == AFTER && d == 0)
+			return i;
+	}
+}
+
+/*
+ * For a line nested deeper than JSON_DEEP: check every nested value of
+ * the top-level object and return a copy of the line with their insides
+ * blanked, or NULL with jl->err set.  A line that does not start with an
+ * object is returned as it is (jsmn reports it).
+ */
+static const char *
+flatten_deep(struct json_line *jl, const char *p, size_t n)
+{
+	size_t i, e, d = 0;
+	struct span key = { p, 0 };	/* the last string at depth 1 */
+
+	for (i = 0; i < n && isws(p[i]); i++)
+		;
+	if (i == n || p[i] != '{')
+		return p;
+	jl->flat.len = 0;
+	sb_add(&jl->flat, p, n);
+	for (; i < n; i++) {
+		char c = p[i];
+
+		if (c == '"') {
+			if ((e = skip_string(p, n, i)) == 0)
+				return p;	/* jsmn says what is wrong */
+			if (d == 1)
+				key = span_make(p + i + 1, e - i - 2);
+			i = e - 1;
+		} else if ((c == '[' || c == '{') && d == 1) {
+			if ((e = skip_nested(jl, p, n, i)) == 0) {
+				snprintf(jl->err, sizeof(jl->err), "invalid JSON "
+				    "in the value of key '%.*s'", (int)(key.n > 40 ?
+				    40 : key.n), key.p);
+				return NULL;
+			}
+			memset(jl->flat.p + i + 1, ' ', e - i - 2);
+			i = e - 1;
+		} else if (c == '[' || c == '{')
+			d++;
+		else if ((c == ']' || c == '}') && d > 0)
+			d--;
+	}
+	return jl->flat.p;
+}
+
 int
 json_parse_jsmn(struct json_line *jl, const char *p, size_t n)
 {
 	jsmn_parser ps;
 	jsmntok_t *tok;
+	const char *q;	/* what jsmn parses: p, or p flattened */
 	int r, i, k, prevend;
 	size_t nkeys;
 
@@ -488,9 +675,13 @@ json_parse_jsmn(struct json_line *jl, const char *p, size_t n)
 		jl->ntok = 64;
 		jl->tok = xreallocarray(NULL, jl->ntok, sizeof(jsmntok_t));
 	}
+	q = p;
+	if (nest_depth(p, n, JSON_DEEP) > JSON_DEEP &&
+	    (q = flatten_deep(jl, p, n)) == NULL)
+		return -1;
 	for (;;) {
 		jsmn_init(&ps);
-		r = jsmn_parse(&ps, p, n, jl->tok, jl->ntok);
+		r = jsmn_parse(&ps, q, n, jl->tok, jl->ntok);
 		if (r != JSMN_ERROR_NOMEM)
 			break;
 		if (jl->ntok > UINT_MAX / 4)
@@ -582,7 +773,7 @@ json_parse_jsmn(struct json_line *jl, const char *p, size_t n)
 				pending += tok[j].size - 1;
 			}
 		if ((f->type == JT_OBJECT || f->type == JT_ARRAY) &&
-		    check_nested(jl, p, i + 1, j) != 0) {
+		    check_nested(jl, q, i + 1, j) != 0) {
 			snprintf(jl->err, sizeof(jl->err), "invalid JSON in the "
 			    "value of key '%.*s'", (int)(f->key.n > 40 ? 40 :
 			    f->key.n), f->key.p);
@@ -602,6 +793,8 @@ json_line_free(struct json_line *jl)
 	free(jl->f);
 	free(jl->lastend);
 	free(jl->nchild);
+	sb_free(&jl->flat);
+	free(jl->open);
 	memset(jl, 0, sizeof(*jl));
 }
 

@@ -50,6 +50,9 @@ struct json_line {
 	size_t			 nf, fcap;
 	int			 noctrl;	/* strings known to hold no raw
 						 * control character */
+	struct sbuf		 flat;	/* a deep line, nested values blanked */
+	unsigned char		*open;	/* brackets open in skip_nested() */
+	size_t			 opencap;
 	char			 err[JSON_ERR_MAX];
 };
 
