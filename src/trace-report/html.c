@@ -101,7 +101,7 @@ h_keycells(struct ob *o, const struct report *r, const struct rrow *w)
 }
 
 static void
-h_values(struct ob *o, const struct cell *c, size_t max, const char *sep)
+h_values(struct ob *o, const struct tally_cell *c, size_t max, const char *sep)
 {
 	struct sbuf sb = { 0 };
 

@@ -31,11 +31,11 @@ js_key(struct ob *o, struct span v)
 }
 
 static void
-js_cell(struct ob *o, const struct cell *c)
+js_cell(struct ob *o, const struct tally_cell *c)
 {
 	struct sbuf sb = { 0 };
 
-	if (c->range) {
+	if (c->kind == TK_RANGE) {
 		if (c->n > 0)
 			js_span(o, c->val[0]);
 		else
@@ -48,7 +48,7 @@ js_cell(struct ob *o, const struct cell *c)
 			ob_putc(o, ',');
 		ob_puts(o, "{\"value\":");
 		js_span(o, rp_val(c->val[i], &sb));
-		if (c->cnt != NULL)
+		if (c->kind == TK_COUNTS)
 			ob_printf(o, ",\"count\":%llu",
 			    (unsigned long long)c->cnt[i]);
 		ob_putc(o, '}');

@@ -66,59 +66,30 @@ has_prefix(struct span s, const char *pre, size_t n)
 	return s.n > n + 1 && memcmp(s.p, pre, n) == 0 && s.p[n] == '_';
 }
 
-/* A range cell: INTEGER or MIN..MAX. */
+/* A range cell: INTEGER or MIN..MAX; *dots tells which. */
 static int
 range_like(struct span c, int *dots)
 {
-	const char *d = memmem(c.p, c.n, "..", 2);
-	int64_t a;
+	struct tally_cell t = { 0 };
+	struct span bad;
+	int ok = tally_parse(&t, c, TK_RANGE, &bad) == TALLY_OK;
 
-	*dots = d != NULL;
-	if (d == NULL)
-		return num_parse_i64(c, &a) == NUM_OK;
-	return num_parse_i64(span_make(c.p, (size_t)(d - c.p)), &a) ==
-	    NUM_OK && num_parse_i64(span_make(d + 2,
-	    (size_t)(c.p + c.n - d - 2)), &a) == NUM_OK;
+	*dots = memchr(c.p, '.', c.n) != NULL;
+	tally_cell_free(&t);
+	return ok;
 }
 
-/* Split a counts or distinct tally cell. */
+/* Split a counts or distinct tally cell, as written. */
 static void
-parse_cell(struct cell *c, struct span s, const char *file, uint64_t line,
-    struct span col)
+parse_cell(struct tally_cell *c, struct span s, const char *file,
+    uint64_t line, struct span col)
 {
-	const char *p = s.p, *end = s.p + s.n, *comma, *colon;
-	int counts = memchr(s.p, ':', s.n) != NULL;
-	size_t cap = 0;
+	struct span bad;
 
 	memset(c, 0, sizeof(*c));
-	if (s.n == 0)
-		return;
-	while (p <= end) {
-		struct span v;
-
-		comma = memchr(p, ',', (size_t)(end - p));
-		if (comma == NULL)
-			comma = end;
-		v = span_make(p, (size_t)(comma - p));
-		if (c->n == cap) {
-			cap = cap ? cap * 2 : 4;
-			c->val = xreallocarray(c->val, cap, sizeof(*c->val));
-			if (counts)
-				c->cnt = xreallocarray(c->cnt, cap,
-				    sizeof(*c->cnt));
-		}
-		if (counts) {
-			colon = memchr(v.p, ':', v.n);
-			if (colon == NULL || num_parse_u64(span_make(colon + 1,
-			    (size_t)(v.p + v.n - colon - 1)), &c->cnt[c->n]) !=
-			    NUM_OK)
-				die_at(file, line, "column %.*s: bad tally entry "
-				    "'%.*s'", (int)col.n, col.p, (int)v.n, v.p);
-			v.n = (size_t)(colon - v.p);
-		}
-		c->val[c->n++] = v;
-		p = comma + 1;
-	}
+	if (tally_parse(c, s, TK_AS_WRITTEN, &bad) != TALLY_OK)
+		die_at(file, line, "column %.*s: bad tally entry '%.*s'",
+		    (int)col.n, col.p, (int)bad.n, bad.p);
 }
 
 static int
@@ -443,7 +414,7 @@ read_join(struct report *r)
 		for (i = 0; i < r->nrt; i++) {
 			if (r->rtrange[i]) {
 				memset(&w->rt[i], 0, sizeof(w->rt[i]));
-				w->rt[i].range = 1;
+				w->rt[i].kind = TK_RANGE;
 				if (cells[i].n > 0) {
 					w->rt[i].n = 1;
 					w->rt[i].val = xmalloc(sizeof(struct span));
@@ -458,7 +429,7 @@ read_join(struct report *r)
 
 			if (r->ctrange[i]) {
 				memset(&w->ct[i], 0, sizeof(w->ct[i]));
-				w->ct[i].range = 1;
+				w->ct[i].kind = TK_RANGE;
 				if (c.n > 0) {
 					w->ct[i].n = 1;
 					w->ct[i].val = xmalloc(sizeof(struct span));
@@ -611,7 +582,7 @@ derive(struct report *r, const struct ropts *o)
 
 		for (i = 0; i < r->nrow; i++) {
 			const struct rrow *w = &r->row[i];
-			const struct cell *c = &w->rt[r->groupcol];
+			const struct tally_cell *c = &w->rt[r->groupcol];
 
 			for (j = 0; j < c->n; j++) {
 				int isnew;
@@ -721,7 +692,7 @@ report_load(struct report *r, const struct ropts *o)
 		if (!span_eqs(r->rtcol[i], o->groupby))
 			continue;
 		for (q = 0; q < r->nrow && counts; q++)
-			if (r->row[q].rt[i].n > 0 && r->row[q].rt[i].cnt == NULL)
+			if (r->row[q].rt[i].n > 0 && r->row[q].rt[i].kind != TK_COUNTS)
 				counts = 0;
 		if (counts) {
 			r->groupcol = (int)i;

@@ -110,7 +110,7 @@ md_keyrule(struct ob *o, const struct report *r)
 
 /* The first max values of a tally cell, then " (+k)". */
 static void
-md_values(struct ob *o, const struct cell *c, size_t max, const char *sep)
+md_values(struct ob *o, const struct tally_cell *c, size_t max, const char *sep)
 {
 	struct sbuf sb = { 0 };
 
@@ -559,7 +559,7 @@ md_groups(struct ob *o, const struct report *r)
 		/* Its keys, most fires first (rows are in missing order). */
 		for (j = 0; j < r->nmissing && shown < 6; j++) {
 			const struct rrow *w = &r->row[r->missing[j]];
-			const struct cell *c = &w->rt[r->groupcol];
+			const struct tally_cell *c = &w->rt[r->groupcol];
 
 			for (k = 0; k < c->n; k++)
 				if (span_eq(c->val[k], g->value))

@@ -16,17 +16,10 @@
 #include "ob.h"
 #include "span.h"
 #include "sym.h"
+#include "tally.h"
 #include "xmem.h"
 
 enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
-
-/* A tally cell split into values (and counts, for counts tallies). */
-struct cell {
-	size_t		 n;
-	struct span	*val;		/* %-encoded, TSV-escaped */
-	uint64_t	*cnt;		/* NULL for distinct and range cells */
-	int		 range;		/* "MIN..MAX": val[0] is the text */
-};
 
 struct rrow {
 	struct span	*key;		/* key columns */
@@ -35,8 +28,8 @@ struct rrow {
 	int		 under;
 	int		 hasaddr;
 	uint64_t	 addr;		/* the address column, when it is one */
-	struct cell	*rt;		/* ref tallies, per ref tally column */
-	struct cell	*ct;		/* cand tallies */
+	struct tally_cell *rt;		/* ref tallies, per ref tally column */
+	struct tally_cell *ct;		/* cand tallies */
 	const char	*note;		/* notes file, then symbols; or NULL */
 	uint8_t		*fam;		/* per family: in it */
 	uint64_t	 line;		/* line in the join */
