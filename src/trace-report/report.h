@@ -1,9 +1,9 @@
 /*
  * report.h - trace-report's model of a join, shared by the writers.
  *
- * load.c reads the join (trace-join output) and the data files (families,
- * watch list, notes, symbols) and derives every figure; md.c, json.c,
- * csv.c and html.c only format them.  Strings in the model are as in the
+ * read.c reads the join (trace-join output) and the data files (families,
+ * watch list, notes, symbols); model.c derives every figure; md.c,
+ * json.c, csv.c and html.c only format them.  Strings in the model are as in the
  * TSV (escaped); writers decode them with rp_text() and escape them for
  * their own format.
  */
@@ -121,7 +121,7 @@ struct report {
 	const char	*title;
 };
 
-/* Options of load.c. */
+/* Options of the model (read.c, model.c). */
 struct ropts {
 	const char	*join;
 	const char	*addrcol;	/* default "lr" */
@@ -138,7 +138,18 @@ struct ropts {
 	const char	*title;
 };
 
+/*
+ * Fill r from the files and options of o: report_read() reads the data
+ * files and the join (rows, columns, notes; read.c), report_load() does
+ * that and derives every figure (model.c).  Exits 2 with a FILE:LINE
+ * message on bad input.  r keeps pointers into o and its own memory for
+ * the run.
+ */
+void	report_read(struct report *r, const struct ropts *o);
 void	report_load(struct report *r, const struct ropts *o);
+
+/* qsort/bsearch order of uint64_t values. */
+int	rp_cmp_u64(const void *a, const void *b);
 
 /*
  * Display text: a key value with its TSV escapes undone (rp_key), a tally
@@ -147,9 +158,6 @@ void	report_load(struct report *r, const struct ropts *o);
  */
 struct span rp_key(struct span v, struct sbuf *sb);
 struct span rp_val(struct span v, struct sbuf *sb);
-
-/* Key column values of a row, for messages and Markdown. */
-int	rp_keycmp(const struct report *r, size_t a, size_t b);
 
 /* The note of a row, or the fallback. */
 const char *rp_note(const struct rrow *w, const char *fallback);
