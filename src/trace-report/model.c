@@ -271,6 +271,219 @@ model_groups(struct report *r)
 	ht_free(gv);
 }
 
+/* Longest values lists in key tables: the group column's values are
+ * short numbers, others may be long names. */
+#define GROUP_VALUES	6
+#define OTHER_VALUES	3
+/* Groups in the HTML chart: more bars would not fit a page. */
+#define GROUP_CHART_MAX	40
+
+static size_t
+min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+static struct column *
+add_col(struct table *t, enum colkind kind, const char *side,
+    const char *text)
+{
+	struct column *c;
+
+	t->col = xreallocarray(t->col, t->ncol + 1, sizeof(*t->col));
+	c = &t->col[t->ncol++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->head.side = side;
+	c->head.text = text;
+	return c;
+}
+
+static void
+set_rows(struct table *t, const size_t *row, size_t total, size_t top,
+    const char *what)
+{
+	t->row = row;
+	t->total = total;
+	t->n = min_size(total, top);
+	t->what = what;
+}
+
+/* Missing, extra and under-firing keys: ranked lists with a cut. */
+static void
+table_missing(struct report *r)
+{
+	struct table *t = &r->tmissing;
+	struct column *c;
+
+	set_rows(t, r->missing, r->nmissing, r->top, "missing keys");
+	t->scale = r->nmissing > 0 ? r->row[r->missing[0]].ref : 0;
+	add_col(t, COL_RANK, NULL, "#");
+	add_col(t, COL_KEYS, NULL, NULL);
+	add_col(t, COL_REF, r->ref, " fires")->bar = 1;
+	for (size_t j = 0; j < r->nrt; j++)
+		if (!r->rtrange[j]) {
+			c = add_col(t, COL_TALLY, r->ref, "s");
+			c->head.col = r->rtcol[j];
+			c->tally = j;
+			c->nval = (int)j == r->groupcol ? GROUP_VALUES :
+			    OTHER_VALUES;
+			c->sep = (int)j == r->groupcol ? "," : ", ";
+		}
+	add_col(t, COL_NOTE, NULL, "likely fn");
+}
+
+static void
+table_under(struct report *r)
+{
+	struct table *t = &r->tunder;
+
+	set_rows(t, r->under, r->nunder, r->undertop, "under-firing keys");
+	/* One scale for both columns: the largest count shown. */
+	for (size_t i = 0; i < t->n; i++) {
+		const struct rrow *w = &r->row[r->under[i]];
+
+		if (w->ref > t->scale)
+			t->scale = w->ref;
+		if (w->cand > t->scale)
+			t->scale = w->cand;
+	}
+	add_col(t, COL_KEYS, NULL, NULL);
+	add_col(t, COL_REF, r->ref, "")->bar = 1;
+	add_col(t, COL_CAND, r->cand, "")->bar = 1;
+	add_col(t, COL_RATIO, NULL, "ratio");
+	add_col(t, COL_NOTE, NULL, "likely fn");
+}
+
+static void
+table_extra(struct report *r)
+{
+	struct table *t = &r->textra;
+
+	set_rows(t, r->extra, r->nextra, r->top, "extra keys");
+	add_col(t, COL_KEYS, NULL, NULL);
+	add_col(t, COL_CAND, r->cand, " fires");
+	add_col(t, COL_NOTE, NULL, "likely fn");
+}
+
+/* Rows of a family or the watch list, all shown, address first. */
+static void
+table_addr(struct report *r, struct table *t, const size_t *row, size_t n)
+{
+	set_rows(t, row, n, n, "keys");
+	add_col(t, COL_ADDRKEYS, NULL, NULL);
+	add_col(t, COL_REF, r->ref, "");
+	add_col(t, COL_CAND, r->cand, "");
+	add_col(t, COL_NOTE, NULL, "likely fn");
+}
+
+/* The watch list: the rows of every watched address, in order, and
+ * the addresses in neither trace. */
+static void
+table_watch(struct report *r)
+{
+	size_t k, i, n = 0, *rows;
+
+	for (k = 0; k < r->nwatch; k++)
+		n += r->watch[k].nrows;
+	rows = xcalloc(n + 1, sizeof(*rows));
+	r->absent = xcalloc(r->nwatch + 1, sizeof(*r->absent));
+	for (k = n = 0; k < r->nwatch; k++) {
+		for (i = 0; i < r->watch[k].nrows; i++)
+			rows[n++] = r->watch[k].rows[i];
+		if (r->watch[k].nrows == 0)
+			r->absent[r->nabsent++] = k;
+	}
+	table_addr(r, &r->twatch, rows, n);
+}
+
+/* The groups, all of them; their chart takes the first few. */
+static void
+table_groups(struct report *r)
+{
+	struct table *t = &r->tgroups;
+	struct column *c;
+
+	set_rows(t, NULL, r->ngroup, r->ngroup, "groups");
+	t->scale = r->ngroup > 0 ? r->group[0].total : 0;
+	r->groupchart = min_size(r->ngroup, GROUP_CHART_MAX);
+	c = add_col(t, COL_GVALUE, r->ref, "");
+	c->head.name = r->groupby;
+	c->brief.name = r->groupby;
+	c = add_col(t, COL_GTOTAL, NULL, "total fires");
+	c->bar = 1;
+	c->brief.text = "total";
+	add_col(t, COL_GMATCHED, NULL, "matched fires")->brief.text =
+	    "matched";
+	add_col(t, COL_GMISSING, NULL, "missing fires")->brief.text =
+	    "missing";
+	add_col(t, COL_GKEYS, NULL, "distinct keys");
+	add_col(t, COL_GANALOG, r->cand, "?")->head.pre = "analog in ";
+}
+
+/*
+ * Groups without a matched fire, each with its first keys: the missing
+ * keys (most fires first) whose group cell holds the group's value.
+ */
+static void
+orphans(struct report *r)
+{
+	size_t i, j, k, n = 0;
+
+	r->orphan = xcalloc(r->noanalog + 1, sizeof(*r->orphan));
+	for (i = 0; i < r->ngroup; i++) {
+		const struct group *g = &r->group[i];
+		struct orphan *op;
+
+		if (g->matched > 0)
+			continue;
+		op = &r->orphan[n++];
+		op->group = i;
+		for (j = 0; j < r->nmissing && op->n < ORPHAN_KEYS; j++) {
+			const struct tally_cell *c =
+			    &r->row[r->missing[j]].rt[r->groupcol];
+
+			for (k = 0; k < c->n; k++)
+				if (span_eq(c->val[k], g->value))
+					break;
+			if (k == c->n)
+				continue;
+			op->row[op->n] = r->missing[j];
+			op->entry[op->n++] = k;
+		}
+	}
+}
+
+/* What every section shows: see "Adding a section" in report.h. */
+static void
+sections(struct report *r)
+{
+	struct sbuf sb = { 0 };
+
+	if (r->title != NULL)
+		r->heading = xstrdup(r->title);
+	else {
+		sb_adds(&sb, "Fire-pattern diff: ");
+		sb_adds(&sb, r->ref);
+		sb_adds(&sb, " vs ");
+		sb_adds(&sb, r->cand);
+		r->heading = sb.p;
+	}
+	table_missing(r);
+	table_under(r);
+	r->tfam = xcalloc(r->nfam + 1, sizeof(*r->tfam));
+	for (size_t k = 0; k < r->nfam; k++)
+		table_addr(r, &r->tfam[k], r->fam[k].rows, r->fam[k].nrows);
+	r->nfresh = min_size(r->fresh, r->freshtop);
+	r->freshmore = r->fresh - r->nfresh;
+	table_watch(r);
+	if (r->groupcol >= 0) {
+		table_groups(r);
+		orphans(r);
+	}
+	table_extra(r);
+}
+
 void
 report_load(struct report *r, const struct ropts *o)
 {
@@ -280,4 +493,5 @@ report_load(struct report *r, const struct ropts *o)
 	model_families(r);
 	model_watch(r);
 	model_groups(r);
+	sections(r);
 }

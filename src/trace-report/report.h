@@ -19,6 +19,13 @@
 #include "tally.h"
 #include "xmem.h"
 
+/*
+ * Adding a section: derive its figures in a model_*() function of
+ * model.c; say what it shows (a struct table: rows, how many, columns
+ * and labels; or its own fields here) in sections() there; then each
+ * writer formats those fields, and no writer decides a row or a count.
+ */
+
 enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
 
 struct rrow {
@@ -73,6 +80,70 @@ struct totals {
 
 enum headline { HL_SAME, HL_DIVERGENT, HL_INCONCLUSIVE };
 
+/*
+ * A column label: pre, side name, a column name (after a space when
+ * there is a side), then text: "canary tids", "canary fires", "likely
+ * fn", "analog in ours?".  col is a column of the join, TSV-escaped;
+ * name (used when col is empty) and side are plain.  NULL is nothing.
+ */
+struct label {
+	const char	*pre;
+	const char	*side;
+	struct span	 col;
+	const char	*name;
+	const char	*text;
+};
+
+/* What a table column shows of each row. */
+enum colkind {
+	COL_RANK,		/* 1, 2, ... */
+	COL_KEYS,		/* every key column, in key order */
+	COL_ADDRKEYS,		/* every key column, the address first
+				 * (HTML keeps the key order) */
+	COL_REF, COL_CAND,	/* the row's fires */
+	COL_RATIO,		/* cand / ref, in percent */
+	COL_TALLY,		/* a ref tally column's first values */
+	COL_NOTE,		/* likely fn, or "(unknown)" */
+	COL_GVALUE,		/* a group's value */
+	COL_GTOTAL, COL_GMATCHED, COL_GMISSING,	/* a group's fires */
+	COL_GKEYS,		/* a group's distinct keys */
+	COL_GANALOG		/* a group has a matched fire: YES or NO */
+};
+
+struct column {
+	enum colkind	 kind;
+	struct label	 head;
+	struct label	 brief;		/* HTML, under a heading naming the
+					 * side: when set, instead of head */
+	size_t		 tally;		/* COL_TALLY: index in rtcol */
+	size_t		 nval;		/* COL_TALLY: values shown... */
+	const char	*sep;		/* ...and between them */
+	int		 bar;		/* scaled to the table's scale */
+};
+
+/* A table of a section: which rows, how many, its columns. */
+struct table {
+	const size_t	*row;		/* into row[], or NULL: groups */
+	size_t		 n;		/* rows shown */
+	size_t		 total;		/* in the list: more than n gives
+					 * "n of total what shown" */
+	const char	*what;		/* "missing keys" */
+	uint64_t	 scale;		/* largest count shown; 0: no bars */
+	struct column	*col;
+	size_t		 ncol;
+};
+
+/* Keys listed after a group without a matched fire (Markdown). */
+#define ORPHAN_KEYS	6
+
+/* A group without a matched fire and its first keys (missing order). */
+struct orphan {
+	size_t		 group;		/* into group[] */
+	size_t		 n;		/* keys shown */
+	size_t		 row[ORPHAN_KEYS];
+	size_t		 entry[ORPHAN_KEYS];	/* its value in the row's cell */
+};
+
 struct report {
 	const char	*file;		/* the join, for messages */
 	char		*ref, *cand;	/* side names */
@@ -114,6 +185,17 @@ struct report {
 	struct note	*notes;
 	size_t		 nnotes;
 	struct symtab	*sym;
+
+	/* What the sections show (model.c, sections()). */
+	char		*heading;	/* --title, or "Fire-pattern diff: ..." */
+	struct table	 tmissing, tunder, textra, tgroups, twatch;
+	struct table	*tfam;		/* per family */
+	size_t		 nfresh;	/* fresh keys listed... */
+	size_t		 freshmore;	/* ...and how many more */
+	size_t		*absent;	/* watched addresses in neither trace */
+	size_t		 nabsent;	/* (indexes into watch) */
+	struct orphan	*orphan;	/* groups with no matched fire */
+	size_t		 groupchart;	/* groups in the HTML chart */
 
 	/* Options the writers quote. */
 	uint64_t	 divergent_fires;
