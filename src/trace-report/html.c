@@ -54,15 +54,6 @@ h_str(struct ob *o, const char *s)
 	h_text(o, span_str(s));
 }
 
-static void
-h_key(struct ob *o, struct span v)
-{
-	struct sbuf sb = { 0 };
-
-	h_text(o, rp_key(v, &sb));
-	sb_free(&sb);
-}
-
 /* "op lr" text of a row, for chart labels and lists. */
 static void
 h_label(struct ob *o, const struct report *r, const struct rrow *w)
@@ -70,7 +61,7 @@ h_label(struct ob *o, const struct report *r, const struct rrow *w)
 	for (size_t i = 0; i < r->nkey; i++) {
 		if (i > 0)
 			ob_putc(o, ' ');
-		h_key(o, w->key[i]);
+		put_key(o, w->key[i], h_text);
 	}
 }
 
@@ -80,24 +71,14 @@ h_num(struct ob *o, uint64_t v)
 	put_thousands(o, v);
 }
 
+/* A column name of the join, decoded. */
 static void
-h_values(struct ob *o, const struct tally_cell *c, size_t max,
-    const char *sep)
+h_col(struct ob *o, struct span v)
 {
-	struct sbuf sb = { 0 };
-
-	for (size_t i = 0; i < c->n && i < max; i++) {
-		if (i > 0)
-			ob_puts(o, sep);
-		h_text(o, rp_val(c->val[i], &sb));
-	}
-	if (c->n > max)
-		ob_printf(o, " (+%zu)", c->n - max);
-	sb_free(&sb);
+	put_key(o, v, h_text);
 }
 
-/* A label: the brief one when the column has it.  Column names of the
- * join are shown decoded. */
+/* A label: the brief one when the column has it. */
 static void
 h_th(struct ob *o, const struct column *c)
 {
@@ -106,86 +87,46 @@ h_th(struct ob *o, const struct column *c)
 	    &c->head;
 
 	ob_puts(o, "<th>");
-	if (l->pre != NULL)
-		ob_puts(o, l->pre);
-	if (l->side != NULL)
-		h_str(o, l->side);
-	if (l->side != NULL && (l->col.n > 0 || l->name != NULL))
-		ob_putc(o, ' ');
-	if (l->col.n > 0)
-		h_key(o, l->col);
-	else if (l->name != NULL)
-		h_str(o, l->name);
-	if (l->text != NULL)
-		ob_puts(o, l->text);
+	put_label(o, l, h_text, h_col);
 	ob_puts(o, "</th>");
 }
 
-/* A number cell. */
-static void
-h_ntd(struct ob *o, uint64_t v)
+/* Whether column c is right-aligned (class n). */
+static int
+h_numeric(enum colkind k)
 {
-	ob_puts(o, "<td class=\"n\">");
-	h_num(o, v);
-	ob_puts(o, "</td>");
+	return k != COL_TALLY && k != COL_NOTE && k != COL_GANALOG;
 }
 
-/* The cells of column c in row i of table t.  Key columns stay in key
- * order, the address in code. */
+/*
+ * The cells of column c in row i of table t.  Key columns stay in key
+ * order, the address in code.
+ */
 static void
 h_cell(struct ob *o, const struct report *r, const struct table *t,
     const struct column *c, size_t i)
 {
 	const struct rrow *w = t->row != NULL ? &r->row[t->row[i]] : NULL;
-	const struct group *g = &r->group[i];
-	struct sbuf sb = { 0 };
 
-	switch (c->kind) {
-	case COL_RANK: ob_printf(o, "<td class=\"n\">%zu</td>", i + 1); break;
-	case COL_KEYS:
-	case COL_ADDRKEYS:
+	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS) {
 		for (size_t k = 0; k < r->nkey; k++) {
 			ob_puts(o, (int)k == r->addrcol ? "<td><code>" : "<td>");
-			h_key(o, w->key[k]);
+			put_key(o, w->key[k], h_text);
 			ob_puts(o, (int)k == r->addrcol ? "</code></td>" :
 			    "</td>");
 		}
-		break;
-	case COL_REF: h_ntd(o, w->ref); break;
-	case COL_CAND: h_ntd(o, w->cand); break;
-	case COL_RATIO:
-		ob_puts(o, "<td class=\"n\">");
-		put_pct(o, w->cand, w->ref, 2);
-		ob_puts(o, "%</td>");
-		break;
-	case COL_TALLY:
-		ob_puts(o, "<td>");
-		h_values(o, &w->rt[c->tally], c->nval, c->sep);
-		ob_puts(o, "</td>");
-		break;
-	case COL_NOTE:
-		ob_puts(o, "<td>");
-		if (w->note != NULL)
-			h_str(o, w->note);
-		else
-			ob_puts(o, "<span class=\"dim\">(unknown)</span>");
-		ob_puts(o, "</td>");
-		break;
-	case COL_GVALUE:
-		ob_puts(o, "<td class=\"n\">");
-		h_text(o, rp_val(g->value, &sb));
-		ob_puts(o, "</td>");
-		break;
-	case COL_GTOTAL: h_ntd(o, g->total); break;
-	case COL_GMATCHED: h_ntd(o, g->matched); break;
-	case COL_GMISSING: h_ntd(o, g->missing); break;
-	case COL_GKEYS: ob_printf(o, "<td class=\"n\">%zu</td>", g->keys); break;
-	case COL_GANALOG:
-		ob_printf(o, "<td>%s</td>", g->matched > 0 ? "YES" :
-		    "<b>NO</b>");
-		break;
+		return;
 	}
-	sb_free(&sb);
+	ob_puts(o, h_numeric(c->kind) ? "<td class=\"n\">" : "<td>");
+	if (c->kind == COL_NOTE && w->note == NULL)
+		ob_puts(o, "<span class=\"dim\">(unknown)</span>");
+	else if (c->kind == COL_NOTE)
+		h_str(o, w->note);
+	else if (c->kind == COL_GANALOG)
+		ob_puts(o, r->group[i].matched > 0 ? "YES" : "<b>NO</b>");
+	else
+		put_cell(o, r, t, c, i, h_text);
+	ob_puts(o, "</td>");
 }
 
 /* A table, then "n of m ... shown." when it is cut. */
@@ -199,7 +140,7 @@ h_table(struct ob *o, const struct report *r, const struct table *t)
 		if (t->col[j].kind == COL_KEYS || t->col[j].kind == COL_ADDRKEYS)
 			for (k = 0; k < r->nkey; k++) {
 				ob_puts(o, "<th>");
-				h_key(o, r->keycol[k]);
+				put_key(o, r->keycol[k], h_text);
 				ob_puts(o, "</th>");
 			}
 		else
@@ -305,10 +246,7 @@ h_chart_groups(struct ob *o, const struct report *r, size_t n)
 		    "height=\"16\" fill=\"" C_MISS "\"/><text class=\"num\" "
 		    "x=\"%d\" y=\"%zu\">", labw, y, wm, labw + wm, y, wx,
 		    labw + wm + wx + 4, y + 13);
-		h_num(o, g->matched);
-		ob_puts(o, " + ");
-		h_num(o, g->missing);
-		ob_puts(o, "</text>");
+		say(o, h_text, "%n + %n</text>", g->matched, g->missing);
 	}
 	ob_puts(o, "</svg><figcaption>Fires per ");
 	h_str(o, r->groupby);
@@ -322,46 +260,24 @@ h_totals(struct ob *o, const struct report *r)
 {
 	const struct totals *t = &r->t;
 
-	ob_puts(o, "<h2>Totals</h2>\n<table><tr><th></th><th>");
-	h_str(o, r->ref);
-	ob_puts(o, "</th><th>");
-	h_str(o, r->cand);
-	ob_puts(o, "</th></tr>\n<tr><td>fires</td><td class=\"n\">");
-	h_num(o, t->ref_fires);
-	ob_puts(o, "</td><td class=\"n\">");
-	h_num(o, t->cand_fires);
-	ob_puts(o, "</td></tr>\n<tr><td>distinct keys</td><td class=\"n\">");
-	h_num(o, t->ref_keys);
-	ob_puts(o, "</td><td class=\"n\">");
-	h_num(o, t->cand_keys);
-	ob_puts(o, "</td></tr></table>\n<ul>\n<li>Missing: <b>");
-	h_num(o, t->missing_keys);
-	ob_puts(o, "</b> keys carrying <b>");
-	h_num(o, t->missing_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->ref);
-	ob_puts(o, " fires (");
-	put_pct(o, t->missing_fires, t->ref_fires, 1);
-	ob_puts(o, "% of its volume).</li>\n<li>Matched: <b>");
-	h_num(o, t->matched_keys);
-	ob_puts(o, "</b> keys carrying <b>");
-	h_num(o, t->matched_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->ref);
-	ob_puts(o, " fires and <b>");
-	h_num(o, t->matched_cand_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->cand);
-	ob_puts(o, " fires.</li>\n<li>Under-firing: <b>");
-	h_num(o, t->under_keys);
-	ob_puts(o, "</b> matched keys flagged by trace-join.</li>\n"
-	    "<li>Extra: <b>");
-	h_num(o, t->extra_keys);
-	ob_puts(o, "</b> keys carrying <b>");
-	h_num(o, t->extra_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->cand);
-	ob_puts(o, " fires.</li>\n</ul>\n");
+	say(o, h_text, "<h2>Totals</h2>\n<table><tr><th></th><th>%s</th>"
+	    "<th>%s</th></tr>\n", r->ref, r->cand);
+	say(o, h_text, "<tr><td>fires</td><td class=\"n\">%n</td>"
+	    "<td class=\"n\">%n</td></tr>\n", t->ref_fires, t->cand_fires);
+	say(o, h_text, "<tr><td>distinct keys</td><td class=\"n\">%n</td>"
+	    "<td class=\"n\">%n</td></tr></table>\n<ul>\n",
+	    (uint64_t)t->ref_keys, (uint64_t)t->cand_keys);
+	say(o, h_text, "<li>Missing: <b>%n</b> keys carrying <b>%n</b> %s "
+	    "fires (%p%% of its volume).</li>\n", (uint64_t)t->missing_keys,
+	    t->missing_fires, r->ref, t->missing_fires, t->ref_fires);
+	say(o, h_text, "<li>Matched: <b>%n</b> keys carrying <b>%n</b> %s "
+	    "fires and <b>%n</b> %s fires.</li>\n", (uint64_t)t->matched_keys,
+	    t->matched_fires, r->ref, t->matched_cand_fires, r->cand);
+	say(o, h_text, "<li>Under-firing: <b>%n</b> matched keys flagged by "
+	    "trace-join.</li>\n", (uint64_t)t->under_keys);
+	say(o, h_text, "<li>Extra: <b>%n</b> keys carrying <b>%n</b> %s "
+	    "fires.</li>\n</ul>\n", (uint64_t)t->extra_keys, t->extra_fires,
+	    r->cand);
 }
 
 /* A ranked list with its chart, or "None.". */
@@ -378,65 +294,29 @@ h_ranked(struct ob *o, const struct report *r, const struct table *t,
 	h_table(o, r, t);
 }
 
-static void
-h_fresh(struct ob *o, const struct report *r)
-{
-	ob_puts(o, "<h3>Fresh missing keys</h3>\n<ul>\n");
-	for (size_t i = 0; i < r->nfresh; i++) {
-		const struct rrow *w = &r->row[r->freshrows[i]];
-
-		ob_puts(o, "<li>");
-		h_label(o, r, w);
-		ob_puts(o, ": ");
-		h_num(o, w->ref);
-		ob_putc(o, ' ');
-		h_str(o, r->ref);
-		ob_puts(o, " fires");
-		if (r->groupcol >= 0) {
-			ob_puts(o, ", ");
-			h_key(o, r->rtcol[r->groupcol]);
-			ob_puts(o, "s ");
-			h_values(o, &w->rt[r->groupcol], 5, ",");
-		}
-		ob_puts(o, "</li>\n");
-	}
-	if (r->freshmore > 0)
-		ob_printf(o, "<li>… and %zu more</li>\n", r->freshmore);
-	ob_puts(o, "</ul>\n");
-}
+static const struct markup h_markup = {
+	h_text, h_col, h_label, "<li>", "</li>\n", "<b>", "</b>", "<p>",
+	"</p>\n", "<h3>Fresh missing keys</h3>\n<ul>\n", "</ul>\n"
+};
 
 static void
 h_families(struct ob *o, const struct report *r)
 {
-	size_t k;
-
-	for (k = 0; k < r->nfam; k++) {
-		ob_puts(o, "<h2>Family ");
-		h_str(o, r->fam[k].name);
-		ob_printf(o, " (%zu addresses)</h2>\n", r->fam[k].n);
+	for (size_t k = 0; k < r->nfam; k++) {
+		say(o, h_text, "<h2>Family %s (%z addresses)</h2>\n",
+		    r->fam[k].name, r->fam[k].n);
 		if (r->tfam[k].n == 0)
 			ob_puts(o, "<p>No key of the family fires.</p>\n");
 		else
 			h_table(o, r, &r->tfam[k]);
 	}
-	if (r->nfam == 0)
-		return;
-	ob_printf(o, "<p>Of %zu missing keys: ", r->nmissing);
-	for (k = 0; k < r->nfam; k++) {
-		ob_printf(o, "<b>%zu</b> in ", r->fam[k].missing);
-		h_str(o, r->fam[k].name);
-		ob_puts(o, ", ");
-	}
-	ob_printf(o, "<b>%zu</b> in no family (fresh).</p>\n", r->fresh);
-	if (r->fresh > 0)
-		h_fresh(o, r);
+	put_famsum(o, r, &h_markup);
 }
 
+/* With a watch list: its rows and the addresses in neither trace. */
 static void
 h_watch(struct ob *o, const struct report *r)
 {
-	if (r->nwatch == 0)
-		return;
 	ob_puts(o, "<h2>Watch list</h2>\n");
 	if (r->twatch.n > 0)
 		h_table(o, r, &r->twatch);
@@ -516,27 +396,16 @@ write_html(const struct report *r, struct ob *o)
 	ob_printf(o, "</h1>\n<p class=\"headline %s\"><b>%s</b> — ",
 	    headline_word(r->headline), r->headline == HL_SAME ? "SAME" :
 	    r->headline == HL_DIVERGENT ? "DIVERGENT" : "INCONCLUSIVE");
-	if (r->headline == HL_SAME) {
-		ob_puts(o, "every ");
-		h_str(o, r->ref);
-		ob_puts(o, " key fires in ");
-		h_str(o, r->cand);
-		ob_puts(o, " too.");
-	} else {
-		h_num(o, t->missing_keys);
-		ob_putc(o, ' ');
-		h_str(o, r->ref);
-		ob_printf(o, " key%s never fire%s in ", t->missing_keys == 1 ?
-		    "" : "s", t->missing_keys == 1 ? "s" : "");
-		h_str(o, r->cand);
-		ob_puts(o, ", carrying ");
-		h_num(o, t->missing_fires);
-		ob_puts(o, " fires (");
-		put_pct(o, t->missing_fires, t->ref_fires, 1);
-		ob_printf(o, "%% of its volume; %s than %llu).",
+	if (r->headline == HL_SAME)
+		say(o, h_text, "every %s key fires in %s too.", r->ref, r->cand);
+	else
+		say(o, h_text, "%n %s key%s never fire%s in %s, carrying %n "
+		    "fires (%p%% of its volume; %s than %u).",
+		    (uint64_t)t->missing_keys, r->ref, t->missing_keys == 1 ?
+		    "" : "s", t->missing_keys == 1 ? "s" : "", r->cand,
+		    t->missing_fires, t->missing_fires, t->ref_fires,
 		    r->headline == HL_DIVERGENT ? "more" : "not more",
-		    (unsigned long long)r->divergent_fires);
-	}
+		    r->divergent_fires);
 	ob_puts(o, "</p>\n");
 	h_totals(o, r);
 	h_ranked(o, r, &r->tmissing, "missing", "Top missing keys",
@@ -544,7 +413,8 @@ write_html(const struct report *r, struct ob *o)
 	h_ranked(o, r, &r->tunder, "under", "Top under-firing matched keys",
 	    "Under-firing keys: fires per key");
 	h_families(o, r);
-	h_watch(o, r);
+	if (r->nwatch > 0)
+		h_watch(o, r);
 	h_groups(o, r);
 	h_extra(o, r);
 	ob_puts(o, "</body></html>\n");

@@ -108,23 +108,6 @@ md_keyvals(struct ob *o, const struct report *r, const struct rrow *w,
 	}
 }
 
-/* The first max values of a tally cell, then " (+k)". */
-static void
-md_values(struct ob *o, const struct tally_cell *c, size_t max,
-    const char *sep)
-{
-	struct sbuf sb = { 0 };
-
-	for (size_t i = 0; i < c->n && i < max; i++) {
-		if (i > 0)
-			ob_puts(o, sep);
-		md_text(o, rp_val(c->val[i], &sb));
-	}
-	if (c->n > max)
-		ob_printf(o, " (+%zu)", c->n - max);
-	sb_free(&sb);
-}
-
 /* Cells of a bar at the largest count of its table. */
 #define BAR_CELLS	8
 
@@ -146,39 +129,10 @@ md_bar(struct ob *o, uint64_t v, uint64_t max)
 	ob_puts(o, part[eighths]);
 }
 
-/* A count, and its bar when the column has them and the table a scale. */
-static void
-md_count(struct ob *o, uint64_t v, const struct table *t,
-    const struct column *c)
-{
-	put_thousands(o, v);
-	if (c->bar && t->scale > 0) {
-		ob_putc(o, ' ');
-		md_bar(o, v, t->scale);
-	}
-}
-
 static const char *
 fires(uint64_t n)
 {
 	return n == 1 ? "fire" : "fires";
-}
-
-static void
-md_label(struct ob *o, const struct label *l)
-{
-	if (l->pre != NULL)
-		ob_puts(o, l->pre);
-	if (l->side != NULL)
-		md_str(o, l->side);
-	if (l->side != NULL && (l->col.n > 0 || l->name != NULL))
-		ob_putc(o, ' ');
-	if (l->col.n > 0)
-		md_text(o, l->col);
-	else if (l->name != NULL)
-		md_str(o, l->name);
-	if (l->text != NULL)
-		ob_puts(o, l->text);
 }
 
 static int
@@ -213,7 +167,7 @@ md_head(struct ob *o, const struct report *r, const struct table *t)
 				    c->kind == COL_ADDRKEYS, k)]);
 			}
 		else
-			md_label(o, &c->head);
+			put_label(o, &c->head, md_text, md_text);
 	}
 	ob_puts(o, " |\n|");
 	for (i = 0; i < t->ncol; i++)
@@ -222,37 +176,28 @@ md_head(struct ob *o, const struct report *r, const struct table *t)
 	ob_putc(o, '\n');
 }
 
-/* One cell of row i of table t. */
+/* One cell of row i of table t: a count's bar when the column has
+ * them and the table a scale. */
 static void
 md_cell(struct ob *o, const struct report *r, const struct table *t,
     const struct column *c, size_t i)
 {
 	const struct rrow *w = t->row != NULL ? &r->row[t->row[i]] : NULL;
-	const struct group *g = &r->group[i];
-	struct sbuf sb = { 0 };
+	uint64_t v;
 
-	switch (c->kind) {
-	case COL_RANK: ob_printf(o, "%zu", i + 1); break;
-	case COL_KEYS:
-	case COL_ADDRKEYS:
+	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS)
 		md_keyvals(o, r, w, " | ", c->kind == COL_ADDRKEYS);
-		break;
-	case COL_REF: md_count(o, w->ref, t, c); break;
-	case COL_CAND: md_count(o, w->cand, t, c); break;
-	case COL_RATIO:
-		put_pct(o, w->cand, w->ref, 2);
-		ob_putc(o, '%');
-		break;
-	case COL_TALLY: md_values(o, &w->rt[c->tally], c->nval, c->sep); break;
-	case COL_NOTE: md_str(o, rp_note(w, "(unknown)")); break;
-	case COL_GVALUE: md_text(o, rp_val(g->value, &sb)); break;
-	case COL_GTOTAL: md_count(o, g->total, t, c); break;
-	case COL_GMATCHED: md_count(o, g->matched, t, c); break;
-	case COL_GMISSING: md_count(o, g->missing, t, c); break;
-	case COL_GKEYS: ob_printf(o, "%zu", g->keys); break;
-	case COL_GANALOG: ob_puts(o, g->matched > 0 ? "YES" : "NO"); break;
+	else if (c->kind == COL_NOTE)
+		md_str(o, rp_note(w, "(unknown)"));
+	else if (c->kind == COL_GANALOG)
+		ob_puts(o, r->group[i].matched > 0 ? "YES" : "NO");
+	else {
+		v = put_cell(o, r, t, c, i, md_text);
+		if (c->bar && t->scale > 0) {
+			ob_putc(o, ' ');
+			md_bar(o, v, t->scale);
+		}
 	}
-	sb_free(&sb);
 }
 
 /* A table, then "n of m ... shown." when it is cut. */
@@ -382,32 +327,17 @@ md_under(struct ob *o, const struct report *r)
 	ob_puts(o, " fires of the key.\n\n");
 }
 
+/* A row's key values in a list: ", " between them. */
 static void
-md_fresh(struct ob *o, const struct report *r)
+md_listkeys(struct ob *o, const struct report *r, const struct rrow *w)
 {
-	ob_puts(o, "### Fresh missing keys\n\n");
-	for (size_t i = 0; i < r->nfresh; i++) {
-		const struct rrow *w = &r->row[r->freshrows[i]];
-
-		ob_puts(o, "- ");
-		md_keyvals(o, r, w, ", ", 0);
-		ob_puts(o, ": ");
-		put_thousands(o, w->ref);
-		ob_putc(o, ' ');
-		md_str(o, r->ref);
-		ob_puts(o, " fires");
-		if (r->groupcol >= 0) {
-			ob_puts(o, ", ");
-			md_text(o, r->rtcol[r->groupcol]);
-			ob_puts(o, "s ");
-			md_values(o, &w->rt[r->groupcol], 5, ",");
-		}
-		ob_putc(o, '\n');
-	}
-	if (r->freshmore > 0)
-		ob_printf(o, "- … and %zu more\n", r->freshmore);
-	ob_putc(o, '\n');
+	md_keyvals(o, r, w, ", ", 0);
 }
+
+static const struct markup md_markup = {
+	md_text, md_text, md_listkeys, "- ", "\n", "**", "**", "", "\n\n",
+	"### Fresh missing keys\n\n", "\n"
+};
 
 static void
 md_families(struct ob *o, const struct report *r)
@@ -427,17 +357,7 @@ md_families(struct ob *o, const struct report *r)
 			ob_putc(o, '\n');
 		}
 	}
-	if (r->nfam == 0)
-		return;
-	ob_printf(o, "Of %zu missing keys: ", r->nmissing);
-	for (k = 0; k < r->nfam; k++) {
-		ob_printf(o, "**%zu** in ", r->fam[k].missing);
-		md_str(o, r->fam[k].name);
-		ob_puts(o, ", ");
-	}
-	ob_printf(o, "**%zu** in no family (fresh).\n\n", r->fresh);
-	if (r->fresh > 0)
-		md_fresh(o, r);
+	put_famsum(o, r, &md_markup);
 }
 
 static void

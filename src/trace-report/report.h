@@ -251,9 +251,58 @@ void	write_html(const struct report *r, struct ob *o);
 void	csv_open(const char *dir);
 void	write_csv(const struct report *r);
 
-/* Formatting helpers shared by writers (fmt.c). */
+/*
+ * Formatting helpers shared by writers (fmt.c).  esc is the writer's
+ * escaper: it writes a span as text of its format.
+ */
 void	put_thousands(struct ob *o, uint64_t v);	/* 1,234,567 */
 void	put_pct(struct ob *o, uint64_t num, uint64_t den, int decimals);
 const char *headline_word(enum headline h);		/* same, ... */
+
+/* A writer's markup, for the parts that every writer words alike. */
+struct markup {
+	void	(*text)(struct ob *, struct span);	/* escaped text */
+	void	(*col)(struct ob *, struct span);	/* a join column name */
+	void	(*keys)(struct ob *, const struct report *,
+		    const struct rrow *);		/* a row's keys, inline */
+	const char	*item, *enditem;		/* a list item */
+	const char	*bold, *endbold;
+	const char	*para, *endpara;		/* a paragraph */
+	const char	*freshhead, *endlist;		/* fresh keys list */
+};
+
+/* Tally values after a fresh key. */
+#define FRESH_VALUES	5
+
+/* The fresh missing keys, a list item each, and "… and k more". */
+void	put_fresh(struct ob *o, const struct report *r,
+	    const struct markup *m);
+/* With families: "Of N missing keys: N in FAMILY, ..., N in no family
+ * (fresh).", then the fresh keys (put_fresh) under their heading. */
+void	put_famsum(struct ob *o, const struct report *r,
+	    const struct markup *m);
+
+/* A key value with its TSV escapes undone, through esc. */
+void	put_key(struct ob *o, struct span v,
+	    void (*esc)(struct ob *, struct span));
+/* The first max values of a tally cell joined by sep, then " (+k)". */
+void	put_values(struct ob *o, const struct tally_cell *c, size_t max,
+	    const char *sep, void (*esc)(struct ob *, struct span));
+/* A column label; esccol writes a column name of the join. */
+void	put_label(struct ob *o, const struct label *l,
+	    void (*esc)(struct ob *, struct span),
+	    void (*esccol)(struct ob *, struct span));
+/*
+ * The text of column c in row i of table t, and the count it shows (0
+ * when none).  Key, note and analog columns are left to the writer's
+ * markup: nothing is written for them.
+ */
+uint64_t put_cell(struct ob *o, const struct report *r,
+	    const struct table *t, const struct column *c, size_t i,
+	    void (*esc)(struct ob *, struct span));
+/* A sentence from fmt: %s string (escaped), %n count (1,234), %z size,
+ * %p percentage of two counts (1 decimal), %% a '%'. */
+void	say(struct ob *o, void (*esc)(struct ob *, struct span),
+	    const char *fmt, ...);
 
 #endif
