@@ -162,6 +162,10 @@ put_rest(struct ob *o, const struct side *s, int32_t k)
 			ob_putc(o, '\t');
 }
 
+/* Room for "%.6f" of cand/ref, two 64-bit counts: the ratio is below
+ * 2^64, so at most 20 digits, a point, 6 decimals and the NUL. */
+#define RATIO_TEXT	(20 + 1 + 6 + 1)
+
 static void
 join(struct ob *o)
 {
@@ -171,7 +175,7 @@ join(struct ob *o)
 	    sizeof(*rows));
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
 	size_t n = 0, j, kc = r->kc;
-	char buf[64];
+	char buf[RATIO_TEXT];
 
 	for (i = 0; i < nr; i++) {
 		struct span key = ht_key(r->keys, i);

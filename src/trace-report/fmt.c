@@ -42,10 +42,14 @@ rp_note(const struct rrow *w, const char *fallback)
 	return w->note != NULL ? w->note : fallback;
 }
 
+/* Digits of UINT64_MAX, and a comma before every three but the first. */
+#define U64_DIGITS	20
+#define U64_GROUPED	(U64_DIGITS + (U64_DIGITS - 1) / 3)
+
 void
 put_thousands(struct ob *o, uint64_t v)
 {
-	char b[32], out[48];
+	char b[U64_DIGITS + 1], out[U64_GROUPED];
 	int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v), i, k = 0;
 
 	for (i = 0; i < n; i++) {
