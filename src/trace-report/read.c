@@ -41,12 +41,30 @@ has_prefix(struct span s, const char *pre, size_t n)
 	return s.n > n + 1 && memcmp(s.p, pre, n) == 0 && s.p[n] == '_';
 }
 
+/*
+ * The next entry of an address or notes file: a line whose first word
+ * is there and does not start with '#'.  Sets *line, *word and *end
+ * (where the word ends in the line); 0 at the end of the file.
+ */
+static int
+next_entry(struct rd *in, struct span *line, struct span *word,
+    size_t *end)
+{
+	while (rd_line(in, line)) {
+		*end = 0;
+		*word = span_word(*line, end);
+		if (word->n > 0 && word->p[0] != '#')
+			return 1;
+	}
+	return 0;
+}
+
 /* An address list: the first word of each line; '#' lines ignored. */
 static uint64_t *
 load_addrs(const char *path, size_t *n)
 {
 	struct rd *in = rd_open(path);
-	struct span line;
+	struct span line, a;
 	uint64_t *v = NULL;
 	size_t cap = 0, i;
 	enum num_err e;
@@ -54,13 +72,7 @@ load_addrs(const char *path, size_t *n)
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
 	*n = 0;
-	while (rd_line(in, &line)) {
-		struct span a;
-
-		i = 0;
-		a = span_word(line, &i);
-		if (a.n == 0 || a.p[0] == '#')
-			continue;
+	while (next_entry(in, &line, &a, &i)) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof(*v));
@@ -97,7 +109,7 @@ static struct note *
 load_notes(const char *path, size_t *n)
 {
 	struct rd *in = rd_open(path);
-	struct span line;
+	struct span line, a;
 	struct note *v = NULL;
 	size_t cap = 0, i, e2, k;
 	enum num_err e;
@@ -107,13 +119,7 @@ load_notes(const char *path, size_t *n)
 		exit(EXIT_TROUBLE);
 	name = xstrdup(rd_name(in));
 	*n = 0;
-	while (rd_line(in, &line)) {
-		struct span a;
-
-		i = 0;
-		a = span_word(line, &i);
-		if (a.n == 0 || a.p[0] == '#')
-			continue;
+	while (next_entry(in, &line, &a, &i)) {
 		if (memchr(line.p, '\0', line.n) != NULL)
 			die_at(name, rd_lineno(in), "NUL byte in a note");
 		if (*n == cap) {

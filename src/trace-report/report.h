@@ -1,11 +1,24 @@
 /*
  * report.h - trace-report's model of a join, shared by the writers.
  *
- * read.c reads the join (trace-join output) and the data files (families,
- * watch list, notes, symbols); model.c derives every figure; md.c,
- * json.c, csv.c and html.c only format them.  Strings in the model are as in the
- * TSV (escaped); writers decode them with rp_text() and escape them for
- * their own format.
+ * A figure travels one way: read.c reads the join (trace-join output)
+ * and the data files (families, watch list, notes, symbols) into rows
+ * (struct rrow); model.c derives each figure from the rows in its own
+ * model_*() function (totals, headline, families, watch list, groups),
+ * then decides in sections() what each section shows: which rows, how
+ * many, "n of m shown", "… and k more", the labels (struct table and the
+ * fields after it in struct report).  md.c and html.c only write markup
+ * around that, sharing the wording that is the same through fmt.c;
+ * json.c and csv.c write the same model.
+ *
+ * Adding a section, in one place: derive its figures in a model_*()
+ * function of model.c and say what it shows in sections() there (a
+ * struct table, or fields of its own here); then each writer formats
+ * those fields, and no writer decides a row or a count.
+ *
+ * Strings in the model are as in the TSV (escaped); writers decode them
+ * with rp_key() and rp_val() and escape them for their own format.  The
+ * model lives for the run: nothing in it is freed.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -18,13 +31,6 @@
 #include "sym.h"
 #include "tally.h"
 #include "xmem.h"
-
-/*
- * Adding a section: derive its figures in a model_*() function of
- * model.c; say what it shows (a struct table: rows, how many, columns
- * and labels; or its own fields here) in sections() there; then each
- * writer formats those fields, and no writer decides a row or a count.
- */
 
 enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
 
