@@ -83,7 +83,7 @@ deps-check:
 demo: all
 	@sh examples/demo.sh
 
-FUZZ_TARGETS = json csv tsv num
+FUZZ_TARGETS = json csv tsv num tally
 FUZZ_REPLAY = $(FUZZ_TARGETS:%=tests/fuzz/replay-%)
 FUZZ_SECONDS ?= 60
 

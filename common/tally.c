@@ -1,7 +1,9 @@
-/* tally.c - tally cell value encoding; see tally.h. */
+/* tally.c - tally cells: value encoding and parsing; see tally.h. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "tally.h"
 
 int
@@ -112,4 +114,110 @@ tally_decode(struct span v, struct sbuf *sb)
 	else
 		sb_add(sb, "", 0);
 	return 0;
+}
+
+/* Room for one more value in c. */
+static void
+cell_grow(struct tally_cell *c)
+{
+	if (c->n < c->cap)
+		return;
+	c->cap = c->cap ? c->cap * 2 : 4;
+	c->val = xreallocarray(c->val, c->cap, sizeof(*c->val));
+	c->cnt = xreallocarray(c->cnt, c->cap, sizeof(*c->cnt));
+}
+
+/* INTEGER or MIN..MAX: the first '.' must begin "..". */
+static enum tally_err
+parse_range(struct tally_cell *c, struct span s)
+{
+	const char *end = s.p + s.n, *dots = memchr(s.p, '.', s.n);
+
+	if (dots == NULL) {
+		if (num_parse_i64(s, &c->lo) != NUM_OK)
+			return TALLY_RANGE;
+		c->hi = c->lo;
+	} else if (dots + 1 >= end || dots[1] != '.' ||
+	    num_parse_i64(span_make(s.p, (size_t)(dots - s.p)), &c->lo) !=
+	    NUM_OK || num_parse_i64(span_make(dots + 2,
+	    (size_t)(end - dots - 2)), &c->hi) != NUM_OK)
+		return TALLY_RANGE;
+	cell_grow(c);
+	c->val[c->n++] = s;
+	return TALLY_OK;
+}
+
+/*
+ * Counts and distinct tallies: a scan for the first separator settles
+ * the usual keyed-stream cell (one value, no separator) in one short
+ * pass; lists are then split at ',' and, for counts, each entry at its
+ * first ':'.
+ */
+enum tally_err
+tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
+{
+	const char *p = s.p, *end = s.p + s.n, *comma, *colon = NULL, *q;
+	int aswritten = kind == TK_AS_WRITTEN, sep = 0;
+
+	c->n = 0;
+	c->single = 0;
+	*bad = s;
+	if (kind == TK_RANGE) {
+		c->kind = TK_RANGE;
+		return s.n == 0 ? TALLY_OK : parse_range(c, s);
+	}
+	for (q = s.p; q < end; q++)
+		if (*q == ':' || *q == ',') {
+			colon = memchr(q, ':', (size_t)(end - q));
+			sep = 1;
+			break;
+		}
+	if (aswritten)
+		kind = colon != NULL ? TK_COUNTS : TK_DISTINCT;
+	c->kind = (enum tally_kind)kind;
+	if (s.n == 0)
+		return TALLY_OK;
+	if (!sep && !aswritten) {
+		cell_grow(c);
+		c->val[c->n++] = s;
+		c->single = 1;
+		return TALLY_OK;
+	}
+	if (kind == TK_DISTINCT && colon != NULL)
+		return TALLY_NOT_DISTINCT;
+	if (kind == TK_COUNTS && colon == NULL)
+		return TALLY_NOT_COUNTS;
+	while (aswritten ? p <= end : p < end) {
+		struct span v;
+
+		comma = memchr(p, ',', (size_t)(end - p));
+		if (comma == NULL)
+			comma = end;
+		v = span_make(p, (size_t)(comma - p));
+		*bad = v;
+		cell_grow(c);
+		if (kind == TK_COUNTS) {
+			colon = memchr(v.p, ':', v.n);
+			if (colon == NULL || (colon == v.p && !aswritten))
+				return TALLY_ENTRY;
+			if (num_parse_u64(span_make(colon + 1,
+			    (size_t)(v.p + v.n - colon - 1)), &c->cnt[c->n]) !=
+			    NUM_OK)
+				return TALLY_COUNT;
+			v.n = (size_t)(colon - v.p);
+		} else if (v.n == 0 && !aswritten)
+			return TALLY_EMPTY;
+		c->val[c->n++] = v;
+		p = comma + 1;
+	}
+	*bad = s;
+	return TALLY_OK;
+}
+
+void
+tally_cell_free(struct tally_cell *c)
+{
+	free(c->val);
+	free(c->cnt);
+	memset(c, 0, sizeof(*c));
 }

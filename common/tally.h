@@ -12,6 +12,7 @@
  * so that a histogram can be read back and merged.  Inside VALUE the
  * bytes '%', ',' and ':' are written %25, %2c and %3a (on top of the TSV
  * escaping of trace-format(5)); tally_put() and tally_decode() convert.
+ * tally_parse() reads a cell back; the writer of cells is trace-hist.
  */
 #ifndef TRACE_TALLY_H
 #define TRACE_TALLY_H
@@ -23,6 +24,61 @@
 #include "xmem.h"
 
 enum tally_kind { TK_COUNTS, TK_DISTINCT, TK_RANGE };
+
+/* tally_parse() mode: the kind the cell shows (see there). */
+#define TK_AS_WRITTEN	(-1)
+
+/*
+ * A parsed cell.  Values are spans into the parsed text, still
+ * %-encoded and TSV-escaped.  A zeroed cell is empty; val and cnt are
+ * grown by tally_parse() and kept across calls (tally_cell_free()
+ * frees them), so one cell can be reused row after row.
+ */
+struct tally_cell {
+	enum tally_kind	 kind;		/* as parsed */
+	size_t		 n;		/* values; 0 for an empty cell */
+	struct span	*val;		/* TK_RANGE: the whole MIN..MAX text */
+	uint64_t	*cnt;		/* TK_COUNTS: per value */
+	int		 single;	/* one bare value, standing for the row */
+	int64_t		 lo, hi;	/* TK_RANGE */
+	size_t		 cap;		/* of val and cnt */
+};
+
+/* What tally_parse() found wrong. */
+enum tally_err {
+	TALLY_OK,
+	TALLY_RANGE,		/* not INTEGER or MIN..MAX */
+	TALLY_NOT_DISTINCT,	/* a ':' where a distinct tally was expected */
+	TALLY_NOT_COUNTS,	/* separators but no ':' in a counts tally */
+	TALLY_ENTRY,		/* a counts entry without VALUE: */
+	TALLY_COUNT,		/* a counts entry whose N is not a count */
+	TALLY_EMPTY		/* an empty value in a distinct tally */
+};
+
+/*
+ * Parse cell s as a tally of the given kind into c, replacing its
+ * values.  On an error *bad is the offending text (an entry, or the
+ * whole cell) so that callers word their own messages; c is then
+ * partly filled and must not be used.
+ *
+ * kind TK_RANGE: INTEGER or MIN..MAX (lo, hi; n = 1, val[0] = s).  MIN
+ *   > MAX is not checked here: merging rejects it, showing does not.
+ * kind TK_COUNTS or TK_DISTINCT, strict, as trace-hist merges: a value
+ *   without ',' or ':' is single (n = 1, no count: it counts for the
+ *   row); else a counts tally must be VALUE:N entries with a non-empty
+ *   VALUE, a distinct tally has no ':' and no empty value.  A trailing
+ *   ',' ends the list.
+ * kind TK_AS_WRITTEN, as a report reads a join: a counts tally when s
+ *   holds a ':' (each entry VALUE:N, VALUE may be empty), else distinct;
+ *   every ',' separates, so a trailing ',' adds an empty value.
+ * An empty s is an empty cell (n = 0) of any kind.  Returns TALLY_OK or
+ * the error.
+ */
+enum tally_err	tally_parse(struct tally_cell *c, struct span s, int kind,
+		    struct span *bad);
+
+/* Free the arrays of a parsed cell (not the cell) and zero it. */
+void	tally_cell_free(struct tally_cell *c);
 
 /* Kind by name ("counts", "distinct", "range"); -1 when unknown. */
 int	tally_kind(const char *name);

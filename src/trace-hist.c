@@ -143,91 +143,60 @@ grow_keys(uint32_t k)
 	}
 }
 
+/* Longest part of a bad cell quoted in a message: enough to recognise
+ * it, short enough to keep the message on a line. */
+#define QUOTE_MAX	60
+
 /* Fold one tally cell into key k. */
 static void
 tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
     const char *file, uint64_t line, struct span name)
 {
-	const char *p = cell.p, *end = cell.p + cell.n, *comma, *colon;
-	uint64_t c;
-	int64_t lo, hi;
+	static struct tally_cell c;	/* reused: no allocation per row */
+	struct span bad;
+	size_t i;
 
-	if (cell.n == 0)
+	switch (tally_parse(&c, cell, (int)a->kind, &bad)) {
+	case TALLY_OK:
+		break;
+	case TALLY_RANGE:
+		die_at(file, line, "column %.*s: bad range tally '%.*s' "
+		    "(expected INTEGER or MIN..MAX)", (int)name.n, name.p,
+		    (int)cell.n, cell.p);
+	case TALLY_NOT_DISTINCT:
+		die_at(file, line, "column %.*s: a counts tally where a "
+		    "distinct tally was expected", (int)name.n, name.p);
+	case TALLY_NOT_COUNTS:
+		die_at(file, line, "column %.*s: bad counts tally '%.*s' "
+		    "(expected VALUE:N,...)", (int)name.n, name.p,
+		    (int)(cell.n > QUOTE_MAX ? QUOTE_MAX : cell.n), cell.p);
+	case TALLY_ENTRY:
+		die_at(file, line, "column %.*s: bad counts tally entry "
+		    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+	case TALLY_COUNT:
+		die_at(file, line, "column %.*s: bad count in tally entry "
+		    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+	case TALLY_EMPTY:
+		die_at(file, line, "column %.*s: empty value in distinct "
+		    "tally", (int)name.n, name.p);
+	}
+	if (c.n == 0)
 		return;
 	if (a->kind == TK_RANGE) {
-		const char *dots = memchr(cell.p, '.', cell.n);
-		enum num_err e1, e2;
-
-		if (dots != NULL && dots + 1 < end && dots[1] == '.') {
-			e1 = num_parse_i64(span_make(p, (size_t)(dots - p)), &lo);
-			e2 = num_parse_i64(span_make(dots + 2,
-			    (size_t)(end - dots - 2)), &hi);
-		} else if (dots != NULL) {
-			e1 = e2 = NUM_SYNTAX;
-		} else {
-			e1 = e2 = num_parse_i64(cell, &lo);
-			hi = lo;
-		}
-		if (e1 != NUM_OK || e2 != NUM_OK || lo > hi)
+		if (c.lo > c.hi)
 			die_at(file, line, "column %.*s: bad range tally '%.*s' "
 			    "(expected INTEGER or MIN..MAX)", (int)name.n,
 			    name.p, (int)cell.n, cell.p);
-		if (!a->has[k] || lo < a->min[k])
-			a->min[k] = lo;
-		if (!a->has[k] || hi > a->max[k])
-			a->max[k] = hi;
+		if (!a->has[k] || c.lo < a->min[k])
+			a->min[k] = c.lo;
+		if (!a->has[k] || c.hi > a->max[k])
+			a->max[k] = c.hi;
 		a->has[k] = 1;
 		return;
 	}
-	/* The usual keyed-stream cell holds one value and no separator:
-	 * one short pass finds that; tallies take the general path. */
-	colon = comma = NULL;
-	for (const char *q = cell.p; q < end; q++)
-		if (*q == ':' || *q == ',') {
-			colon = memchr(cell.p, ':', cell.n);
-			comma = memchr(cell.p, ',', cell.n);
-			break;
-		}
-	if (colon == NULL && comma == NULL) {
-		/* One value standing for the row's count. */
-		cmap_add(&a->map[k], intern(a, cell), rowcount, file, line);
-		return;
-	}
-	if (a->kind == TK_DISTINCT && colon != NULL)
-		die_at(file, line, "column %.*s: a counts tally where a "
-		    "distinct tally was expected", (int)name.n, name.p);
-	if (a->kind == TK_COUNTS && colon == NULL)
-		die_at(file, line, "column %.*s: bad counts tally '%.*s' "
-		    "(expected VALUE:N,...)", (int)name.n, name.p,
-		    (int)(cell.n > 60 ? 60 : cell.n), cell.p);
-	while (p < end) {
-		struct span v, num;
-
-		comma = memchr(p, ',', (size_t)(end - p));
-		if (comma == NULL)
-			comma = end;
-		v = span_make(p, (size_t)(comma - p));
-		if (a->kind == TK_COUNTS) {
-			colon = memchr(v.p, ':', v.n);
-			if (colon == NULL || colon == v.p)
-				die_at(file, line, "column %.*s: bad counts "
-				    "tally entry '%.*s'", (int)name.n, name.p,
-				    (int)v.n, v.p);
-			num = span_make(colon + 1, (size_t)(v.p + v.n - colon - 1));
-			if (num_parse_u64(num, &c) != NUM_OK)
-				die_at(file, line, "column %.*s: bad count in "
-				    "tally entry '%.*s'", (int)name.n, name.p,
-				    (int)v.n, v.p);
-			v.n = (size_t)(colon - v.p);
-		} else {
-			if (v.n == 0)
-				die_at(file, line, "column %.*s: empty value in "
-				    "distinct tally", (int)name.n, name.p);
-			c = 1;
-		}
-		cmap_add(&a->map[k], intern(a, v), c, file, line);
-		p = comma + 1;
-	}
+	for (i = 0; i < c.n; i++)
+		cmap_add(&a->map[k], intern(a, c.val[i]), c.single ? rowcount :
+		    c.kind == TK_COUNTS ? c.cnt[i] : 1, file, line);
 }
 
 static void

@@ -26,3 +26,9 @@ load helper
 	assert_success
 	[[ "$output" =~ ^[1-9][0-9]*\ inputs\ replayed$ ]]
 }
+
+@test "fuzz corpus replays clean: tally cell parser" {
+	run "$TOP/tests/fuzz/replay-tally" "$TOP/tests/fuzz/corpus/tally"
+	assert_success
+	[[ "$output" =~ ^[1-9][0-9]*\ inputs\ replayed$ ]]
+}

@@ -19,10 +19,12 @@
 #include "msg.h"
 #include "report.h"
 
+/* A field, quoted only when it must be. */
 static void
-csv_field(struct ob *o, const char *p, size_t n)
+csv_field(struct ob *o, struct span s)
 {
-	size_t i;
+	const char *p = s.p;
+	size_t i, n = s.n;
 
 	for (i = 0; i < n; i++)
 		if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
@@ -43,24 +45,12 @@ csv_field(struct ob *o, const char *p, size_t n)
 }
 
 static void
-csv_span(struct ob *o, struct span s)
-{
-	csv_field(o, s.p, s.n);
-}
-
-static void
-csv_str(struct ob *o, const char *s)
-{
-	csv_field(o, s, strlen(s));
-}
-
-static void
 csv_head_keys(struct ob *o, const struct report *r)
 {
 	struct sbuf sb = { 0 };
 
 	for (size_t i = 0; i < r->nkey; i++) {
-		csv_span(o, rp_key(r->keycol[i], &sb));
+		csv_field(o, rp_key(r->keycol[i], &sb));
 		ob_putc(o, ',');
 	}
 	sb_free(&sb);
@@ -72,7 +62,7 @@ csv_keys(struct ob *o, const struct report *r, const struct rrow *w)
 	struct sbuf sb = { 0 };
 
 	for (size_t i = 0; i < r->nkey; i++) {
-		csv_span(o, rp_key(w->key[i], &sb));
+		csv_field(o, rp_key(w->key[i], &sb));
 		ob_putc(o, ',');
 	}
 	sb_free(&sb);
@@ -87,7 +77,7 @@ csv_named(struct ob *o, const char *side, struct span col, const char *suf)
 	sb_addc(&sb, '_');
 	sb_add(&sb, col.p, col.n);
 	sb_adds(&sb, suf);
-	csv_field(o, sb.p, sb.len);
+	csv_field(o, span_make(sb.p, sb.len));
 	sb_free(&sb);
 }
 
@@ -102,7 +92,7 @@ csv_families(struct ob *o, const struct report *r, const struct rrow *w)
 			sb_adds(&sb, "in_");
 			sb_adds(&sb, r->fam[k].name);
 			sb_adds(&sb, "_family");
-			csv_field(o, sb.p, sb.len);
+			csv_field(o, span_make(sb.p, sb.len));
 			sb_free(&sb);
 		} else
 			ob_puts(o, w->fam[k] ? "yes" : "no");
@@ -142,10 +132,10 @@ divergent(const struct report *r, struct ob *o)
 				sb_add(&v, t.p, t.n);
 			}
 			ob_putc(o, ',');
-			csv_field(o, v.p != NULL ? v.p : "", v.len);
+			csv_field(o, span_make(v.p != NULL ? v.p : "", v.len));
 		}
 		ob_putc(o, ',');
-		csv_str(o, rp_note(w, ""));
+		csv_field(o, span_str(rp_note(w, "")));
 		csv_families(o, r, w);
 	}
 	sb_free(&sb);
@@ -177,7 +167,7 @@ matched(const struct report *r, struct ob *o)
 		} else
 			ob_puts(o, "n/a");
 		ob_putc(o, ',');
-		csv_str(o, rp_note(w, ""));
+		csv_field(o, span_str(rp_note(w, "")));
 		csv_families(o, r, w);
 	}
 }

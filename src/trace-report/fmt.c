@@ -1,12 +1,55 @@
-/* fmt.c - number formatting shared by the report writers. */
+/* fmt.c - display text and number formatting shared by the report
+ * writers. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "tally.h"
+#include "tsv.h"
 #include "report.h"
+
+struct span
+rp_key(struct span v, struct sbuf *sb)
+{
+	if (tsv_unescape(v, sb) != 0)
+		return v;	/* shown as it is */
+	return span_make(sb->p, sb->len);
+}
+
+struct span
+rp_val(struct span v, struct sbuf *sb)
+{
+	struct sbuf t = { 0 };
+	struct span r;
+
+	if (tally_decode(v, &t) != 0) {
+		sb_free(&t);
+		return v;
+	}
+	r = rp_key(span_make(t.p, t.len), sb);
+	if (r.p == t.p) {	/* no TSV escape: keep the decoded text */
+		sb_clear(sb);
+		sb_add(sb, t.p, t.len);
+		r = span_make(sb->p, sb->len);
+	}
+	sb_free(&t);
+	return r;
+}
+
+const char *
+rp_note(const struct rrow *w, const char *fallback)
+{
+	return w->note != NULL ? w->note : fallback;
+}
+
+/* Digits of UINT64_MAX, and a comma before every three but the first. */
+#define U64_DIGITS	20
+#define U64_GROUPED	(U64_DIGITS + (U64_DIGITS - 1) / 3)
 
 void
 put_thousands(struct ob *o, uint64_t v)
 {
-	char b[32], out[48];
+	char b[U64_DIGITS + 1], out[U64_GROUPED];
 	int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v), i, k = 0;
 
 	for (i = 0; i < n; i++) {
@@ -34,4 +77,181 @@ headline_word(enum headline h)
 	case HL_INCONCLUSIVE: return "inconclusive";
 	}
 	return "?";
+}
+
+void
+put_key(struct ob *o, struct span v, void (*esc)(struct ob *, struct span))
+{
+	struct sbuf sb = { 0 };
+
+	esc(o, rp_key(v, &sb));
+	sb_free(&sb);
+}
+
+void
+put_values(struct ob *o, const struct tally_cell *c, size_t max,
+    const char *sep, void (*esc)(struct ob *, struct span))
+{
+	struct sbuf sb = { 0 };
+
+	for (size_t i = 0; i < c->n && i < max; i++) {
+		if (i > 0)
+			ob_puts(o, sep);
+		esc(o, rp_val(c->val[i], &sb));
+	}
+	if (c->n > max)
+		ob_printf(o, " (+%zu)", c->n - max);
+	sb_free(&sb);
+}
+
+void
+put_label(struct ob *o, const struct label *l,
+    void (*esc)(struct ob *, struct span),
+    void (*esccol)(struct ob *, struct span))
+{
+	if (l->pre != NULL)
+		ob_puts(o, l->pre);
+	if (l->side != NULL)
+		esc(o, span_str(l->side));
+	if (l->side != NULL && (l->col.n > 0 || l->name != NULL))
+		ob_putc(o, ' ');
+	if (l->col.n > 0)
+		esccol(o, l->col);
+	else if (l->name != NULL)
+		esc(o, span_str(l->name));
+	if (l->text != NULL)
+		ob_puts(o, l->text);
+}
+
+uint64_t
+put_cell(struct ob *o, const struct report *r, const struct table *t,
+    const struct column *c, size_t i, void (*esc)(struct ob *, struct span))
+{
+	const struct rrow *w = t->row != NULL ? &r->row[t->row[i]] : NULL;
+	const struct group *g = &r->group[i];
+	struct sbuf sb = { 0 };
+	uint64_t v;
+
+	switch (c->kind) {
+	case COL_RANK:
+		ob_printf(o, "%zu", i + 1);
+		return 0;
+	case COL_RATIO:
+		put_pct(o, w->cand, w->ref, 2);
+		ob_putc(o, '%');
+		return 0;
+	case COL_TALLY:
+		put_values(o, &w->rt[c->tally], c->nval, c->sep, esc);
+		return 0;
+	case COL_GVALUE:
+		esc(o, rp_val(g->value, &sb));
+		sb_free(&sb);
+		return 0;
+	case COL_GKEYS:
+		ob_printf(o, "%zu", g->keys);
+		return 0;
+	case COL_REF: v = w->ref; break;
+	case COL_CAND: v = w->cand; break;
+	case COL_GTOTAL: v = g->total; break;
+	case COL_GMATCHED: v = g->matched; break;
+	case COL_GMISSING: v = g->missing; break;
+	default:
+		return 0;	/* keys, notes, analog: the writer's markup */
+	}
+	put_thousands(o, v);
+	return v;
+}
+
+/*
+ * A sentence: fmt with %s (a string, escaped with esc), %n (a
+ * uint64_t count with thousands separators), %u (one without), %z (a
+ * size_t), %p (the percentage of two uint64_t counts, one decimal) and
+ * %% (a '%').
+ */
+void
+say(struct ob *o, void (*esc)(struct ob *, struct span), const char *fmt,
+    ...)
+{
+	va_list ap;
+	const char *p;
+	uint64_t a;
+
+	va_start(ap, fmt);
+	for (p = fmt; *p != '\0'; p++) {
+		if (*p != '%') {
+			const char *q = strchr(p, '%');
+			size_t n = q != NULL ? (size_t)(q - p) : strlen(p);
+
+			ob_write(o, p, n);
+			p += n - 1;
+			continue;
+		}
+		switch (*++p) {
+		case 's':
+			esc(o, span_str(va_arg(ap, const char *)));
+			break;
+		case 'n':
+			put_thousands(o, va_arg(ap, uint64_t));
+			break;
+		case 'z':
+			ob_printf(o, "%zu", va_arg(ap, size_t));
+			break;
+		case 'u':
+			ob_printf(o, "%llu",
+			    (unsigned long long)va_arg(ap, uint64_t));
+			break;
+		case 'p':
+			a = va_arg(ap, uint64_t);
+			put_pct(o, a, va_arg(ap, uint64_t), 1);
+			break;
+		default:
+			ob_putc(o, '%');
+			break;
+		}
+	}
+	va_end(ap);
+}
+
+void
+put_fresh(struct ob *o, const struct report *r, const struct markup *m)
+{
+	for (size_t i = 0; i < r->nfresh; i++) {
+		const struct rrow *w = &r->row[r->freshrows[i]];
+
+		ob_puts(o, m->item);
+		m->keys(o, r, w);
+		say(o, m->text, ": %n %s fires", w->ref, r->ref);
+		if (r->groupcol >= 0) {
+			ob_puts(o, ", ");
+			m->col(o, r->rtcol[r->groupcol]);
+			ob_puts(o, "s ");
+			put_values(o, &w->rt[r->groupcol], FRESH_VALUES, ",",
+			    m->text);
+		}
+		ob_puts(o, m->enditem);
+	}
+	if (r->freshmore > 0)
+		ob_printf(o, "%s… and %zu more%s", m->item, r->freshmore,
+		    m->enditem);
+}
+
+void
+put_famsum(struct ob *o, const struct report *r, const struct markup *m)
+{
+	if (r->nfam == 0)
+		return;
+	ob_printf(o, "%sOf %zu missing keys: ", m->para, r->nmissing);
+	for (size_t k = 0; k < r->nfam; k++) {
+		ob_printf(o, "%s%zu%s in ", m->bold, r->fam[k].missing,
+		    m->endbold);
+		m->text(o, span_str(r->fam[k].name));
+		ob_puts(o, ", ");
+	}
+	ob_printf(o, "%s%zu%s in no family (fresh).%s", m->bold, r->fresh,
+	    m->endbold, m->endpara);
+	if (r->fresh == 0)
+		return;
+	ob_puts(o, m->freshhead);
+	put_fresh(o, r, m);
+	ob_puts(o, m->endlist);
 }

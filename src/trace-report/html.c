@@ -54,23 +54,14 @@ h_str(struct ob *o, const char *s)
 	h_text(o, span_str(s));
 }
 
-static void
-h_key(struct ob *o, struct span v)
-{
-	struct sbuf sb = { 0 };
-
-	h_text(o, rp_key(v, &sb));
-	sb_free(&sb);
-}
-
-/* "op lr" text of a row, for chart labels. */
+/* "op lr" text of a row, for chart labels and lists. */
 static void
 h_label(struct ob *o, const struct report *r, const struct rrow *w)
 {
 	for (size_t i = 0; i < r->nkey; i++) {
 		if (i > 0)
 			ob_putc(o, ' ');
-		h_key(o, w->key[i]);
+		put_key(o, w->key[i], h_text);
 	}
 }
 
@@ -80,50 +71,91 @@ h_num(struct ob *o, uint64_t v)
 	put_thousands(o, v);
 }
 
+/* A column name of the join, decoded. */
 static void
-h_keyhead(struct ob *o, const struct report *r)
+h_col(struct ob *o, struct span v)
 {
-	for (size_t i = 0; i < r->nkey; i++) {
-		ob_puts(o, "<th>");
-		h_key(o, r->keycol[i]);
-		ob_puts(o, "</th>");
-	}
+	put_key(o, v, h_text);
 }
 
+/* A label: the brief one when the column has it. */
 static void
-h_keycells(struct ob *o, const struct report *r, const struct rrow *w)
+h_th(struct ob *o, const struct column *c)
 {
-	for (size_t i = 0; i < r->nkey; i++) {
-		ob_puts(o, (int)i == r->addrcol ? "<td><code>" : "<td>");
-		h_key(o, w->key[i]);
-		ob_puts(o, (int)i == r->addrcol ? "</code></td>" : "</td>");
-	}
+	const struct label *l = c->brief.side != NULL ||
+	    c->brief.name != NULL || c->brief.text != NULL ? &c->brief :
+	    &c->head;
+
+	ob_puts(o, "<th>");
+	put_label(o, l, h_text, h_col);
+	ob_puts(o, "</th>");
 }
 
-static void
-h_values(struct ob *o, const struct cell *c, size_t max, const char *sep)
+/* Whether column c is right-aligned (class n). */
+static int
+h_numeric(enum colkind k)
 {
-	struct sbuf sb = { 0 };
-
-	for (size_t i = 0; i < c->n && i < max; i++) {
-		if (i > 0)
-			ob_puts(o, sep);
-		h_text(o, rp_val(c->val[i], &sb));
-	}
-	if (c->n > max)
-		ob_printf(o, " (+%zu)", c->n - max);
-	sb_free(&sb);
+	return k != COL_TALLY && k != COL_NOTE && k != COL_GANALOG;
 }
 
+/*
+ * The cells of column c in row i of table t.  Key columns stay in key
+ * order, the address in code.
+ */
 static void
-h_note(struct ob *o, const struct rrow *w)
+h_cell(struct ob *o, const struct report *r, const struct table *t,
+    const struct column *c, size_t i)
 {
-	ob_puts(o, "<td>");
-	if (w->note != NULL)
-		h_str(o, w->note);
-	else
+	const struct rrow *w = t->row != NULL ? &r->row[t->row[i]] : NULL;
+
+	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS) {
+		for (size_t k = 0; k < r->nkey; k++) {
+			ob_puts(o, (int)k == r->addrcol ? "<td><code>" : "<td>");
+			put_key(o, w->key[k], h_text);
+			ob_puts(o, (int)k == r->addrcol ? "</code></td>" :
+			    "</td>");
+		}
+		return;
+	}
+	ob_puts(o, h_numeric(c->kind) ? "<td class=\"n\">" : "<td>");
+	if (c->kind == COL_NOTE && w->note == NULL)
 		ob_puts(o, "<span class=\"dim\">(unknown)</span>");
+	else if (c->kind == COL_NOTE)
+		h_str(o, w->note);
+	else if (c->kind == COL_GANALOG)
+		ob_puts(o, r->group[i].matched > 0 ? "YES" : "<b>NO</b>");
+	else
+		put_cell(o, r, t, c, i, h_text);
 	ob_puts(o, "</td>");
+}
+
+/* A table, then "n of m ... shown." when it is cut. */
+static void
+h_table(struct ob *o, const struct report *r, const struct table *t)
+{
+	size_t i, j, k;
+
+	ob_puts(o, "<table><tr>");
+	for (j = 0; j < t->ncol; j++)
+		if (t->col[j].kind == COL_KEYS || t->col[j].kind == COL_ADDRKEYS)
+			for (k = 0; k < r->nkey; k++) {
+				ob_puts(o, "<th>");
+				put_key(o, r->keycol[k], h_text);
+				ob_puts(o, "</th>");
+			}
+		else
+			h_th(o, &t->col[j]);
+	ob_puts(o, "</tr>\n");
+	for (i = 0; i < t->n; i++) {
+		ob_puts(o, "<tr>");
+		for (j = 0; j < t->ncol; j++)
+			h_cell(o, r, t, &t->col[j], i);
+		ob_puts(o, "</tr>\n");
+	}
+	ob_puts(o, "</table>\n");
+	if (t->total > t->n)
+		ob_printf(o, "<p>%zu of %zu %s shown.</p>\n", t->n, t->total,
+		    t->what);
 }
 
 /*
@@ -132,21 +164,13 @@ h_note(struct ob *o, const struct rrow *w)
  * the bars.
  */
 static void
-h_chart_pairs(struct ob *o, const struct report *r, const size_t *rows,
-    size_t n, const char *title, const char *cls)
+h_chart_pairs(struct ob *o, const struct report *r, const struct table *t,
+    const char *title, const char *cls)
 {
 	const int labw = 260, barw = 420, rowh = 34, top = 28;
-	uint64_t max = 1;
+	const size_t *rows = t->row, n = t->n;
+	uint64_t max = t->scale > 0 ? t->scale : 1;
 	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[rows[i]];
-
-		if (w->ref > max)
-			max = w->ref;
-		if (w->cand > max)
-			max = w->cand;
-	}
 	ob_printf(o, "<figure><svg class=\"chart %s\" role=\"img\" "
 	    "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
 	    "viewBox=\"0 0 %d %zu\"><title>", cls, labw + barw + 90,
@@ -193,13 +217,9 @@ static void
 h_chart_groups(struct ob *o, const struct report *r, size_t n)
 {
 	const int labw = 90, barw = 520, rowh = 22, top = 28;
-	uint64_t max = 1;
+	uint64_t max = r->tgroups.scale > 0 ? r->tgroups.scale : 1;
 	size_t i;
 	struct sbuf sb = { 0 };
-
-	for (i = 0; i < n; i++)
-		if (r->group[i].total > max)
-			max = r->group[i].total;
 	ob_printf(o, "<figure><svg class=\"chart groups\" role=\"img\" "
 	    "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
 	    "viewBox=\"0 0 %d %zu\"><title>", labw + barw + 120,
@@ -226,10 +246,7 @@ h_chart_groups(struct ob *o, const struct report *r, size_t n)
 		    "height=\"16\" fill=\"" C_MISS "\"/><text class=\"num\" "
 		    "x=\"%d\" y=\"%zu\">", labw, y, wm, labw + wm, y, wx,
 		    labw + wm + wx + 4, y + 13);
-		h_num(o, g->matched);
-		ob_puts(o, " + ");
-		h_num(o, g->missing);
-		ob_puts(o, "</text>");
+		say(o, h_text, "%n + %n</text>", g->matched, g->missing);
 	}
 	ob_puts(o, "</svg><figcaption>Fires per ");
 	h_str(o, r->groupby);
@@ -243,321 +260,110 @@ h_totals(struct ob *o, const struct report *r)
 {
 	const struct totals *t = &r->t;
 
-	ob_puts(o, "<h2>Totals</h2>\n<table><tr><th></th><th>");
-	h_str(o, r->ref);
-	ob_puts(o, "</th><th>");
-	h_str(o, r->cand);
-	ob_puts(o, "</th></tr>\n<tr><td>fires</td><td class=\"n\">");
-	h_num(o, t->ref_fires);
-	ob_puts(o, "</td><td class=\"n\">");
-	h_num(o, t->cand_fires);
-	ob_puts(o, "</td></tr>\n<tr><td>distinct keys</td><td class=\"n\">");
-	h_num(o, t->ref_keys);
-	ob_puts(o, "</td><td class=\"n\">");
-	h_num(o, t->cand_keys);
-	ob_puts(o, "</td></tr></table>\n<ul>\n<li>Missing: <b>");
-	h_num(o, t->missing_keys);
-	ob_puts(o, "</b> keys carrying <b>");
-	h_num(o, t->missing_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->ref);
-	ob_puts(o, " fires (");
-	put_pct(o, t->missing_fires, t->ref_fires, 1);
-	ob_puts(o, "% of its volume).</li>\n<li>Matched: <b>");
-	h_num(o, t->matched_keys);
-	ob_puts(o, "</b> keys carrying <b>");
-	h_num(o, t->matched_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->ref);
-	ob_puts(o, " fires and <b>");
-	h_num(o, t->matched_cand_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->cand);
-	ob_puts(o, " fires.</li>\n<li>Under-firing: <b>");
-	h_num(o, t->under_keys);
-	ob_puts(o, "</b> matched keys flagged by trace-join.</li>\n"
-	    "<li>Extra: <b>");
-	h_num(o, t->extra_keys);
-	ob_puts(o, "</b> keys carrying <b>");
-	h_num(o, t->extra_fires);
-	ob_puts(o, "</b> ");
-	h_str(o, r->cand);
-	ob_puts(o, " fires.</li>\n</ul>\n");
+	say(o, h_text, "<h2>Totals</h2>\n<table><tr><th></th><th>%s</th>"
+	    "<th>%s</th></tr>\n", r->ref, r->cand);
+	say(o, h_text, "<tr><td>fires</td><td class=\"n\">%n</td>"
+	    "<td class=\"n\">%n</td></tr>\n", t->ref_fires, t->cand_fires);
+	say(o, h_text, "<tr><td>distinct keys</td><td class=\"n\">%n</td>"
+	    "<td class=\"n\">%n</td></tr></table>\n<ul>\n",
+	    (uint64_t)t->ref_keys, (uint64_t)t->cand_keys);
+	say(o, h_text, "<li>Missing: <b>%n</b> keys carrying <b>%n</b> %s "
+	    "fires (%p%% of its volume).</li>\n", (uint64_t)t->missing_keys,
+	    t->missing_fires, r->ref, t->missing_fires, t->ref_fires);
+	say(o, h_text, "<li>Matched: <b>%n</b> keys carrying <b>%n</b> %s "
+	    "fires and <b>%n</b> %s fires.</li>\n", (uint64_t)t->matched_keys,
+	    t->matched_fires, r->ref, t->matched_cand_fires, r->cand);
+	say(o, h_text, "<li>Under-firing: <b>%n</b> matched keys flagged by "
+	    "trace-join.</li>\n", (uint64_t)t->under_keys);
+	say(o, h_text, "<li>Extra: <b>%n</b> keys carrying <b>%n</b> %s "
+	    "fires.</li>\n</ul>\n", (uint64_t)t->extra_keys, t->extra_fires,
+	    r->cand);
 }
 
+/* A ranked list with its chart, or "None.". */
 static void
-h_missing(struct ob *o, const struct report *r)
+h_ranked(struct ob *o, const struct report *r, const struct table *t,
+    const char *id, const char *title, const char *chart)
 {
-	size_t n = r->nmissing < r->top ? r->nmissing : r->top, i, j;
-
-	ob_puts(o, "<h2 id=\"missing\">Top missing keys</h2>\n");
-	if (n == 0) {
+	ob_printf(o, "<h2 id=\"%s\">%s</h2>\n", id, title);
+	if (t->n == 0) {
 		ob_puts(o, "<p>None.</p>\n");
 		return;
 	}
-	h_chart_pairs(o, r, r->missing, n, "Top missing keys: fires per key",
-	    "missing");
-	ob_puts(o, "<table><tr><th>#</th>");
-	h_keyhead(o, r);
-	ob_puts(o, "<th>");
-	h_str(o, r->ref);
-	ob_puts(o, " fires</th>");
-	for (j = 0; j < r->nrt; j++)
-		if (!r->rtrange[j]) {
-			ob_puts(o, "<th>");
-			h_str(o, r->ref);
-			ob_putc(o, ' ');
-			h_key(o, r->rtcol[j]);
-			ob_puts(o, "s</th>");
-		}
-	ob_puts(o, "<th>likely fn</th></tr>\n");
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[r->missing[i]];
-
-		ob_printf(o, "<tr><td class=\"n\">%zu</td>", i + 1);
-		h_keycells(o, r, w);
-		ob_puts(o, "<td class=\"n\">");
-		h_num(o, w->ref);
-		ob_puts(o, "</td>");
-		for (j = 0; j < r->nrt; j++)
-			if (!r->rtrange[j]) {
-				ob_puts(o, "<td>");
-				h_values(o, &w->rt[j], (int)j == r->groupcol ?
-				    6 : 3, (int)j == r->groupcol ? "," : ", ");
-				ob_puts(o, "</td>");
-			}
-		h_note(o, w);
-		ob_puts(o, "</tr>\n");
-	}
-	ob_puts(o, "</table>\n");
-	if (r->nmissing > n)
-		ob_printf(o, "<p>%zu of %zu missing keys shown.</p>\n", n,
-		    r->nmissing);
+	h_chart_pairs(o, r, t, chart, id);
+	h_table(o, r, t);
 }
 
-static void
-h_under(struct ob *o, const struct report *r)
-{
-	size_t n = r->nunder < r->undertop ? r->nunder : r->undertop, i;
-
-	ob_puts(o, "<h2 id=\"under\">Top under-firing matched keys</h2>\n");
-	if (n == 0) {
-		ob_puts(o, "<p>None.</p>\n");
-		return;
-	}
-	h_chart_pairs(o, r, r->under, n, "Under-firing keys: fires per key",
-	    "under");
-	ob_puts(o, "<table><tr>");
-	h_keyhead(o, r);
-	ob_puts(o, "<th>");
-	h_str(o, r->ref);
-	ob_puts(o, "</th><th>");
-	h_str(o, r->cand);
-	ob_puts(o, "</th><th>ratio</th><th>likely fn</th></tr>\n");
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[r->under[i]];
-
-		ob_puts(o, "<tr>");
-		h_keycells(o, r, w);
-		ob_puts(o, "<td class=\"n\">");
-		h_num(o, w->ref);
-		ob_puts(o, "</td><td class=\"n\">");
-		h_num(o, w->cand);
-		ob_puts(o, "</td><td class=\"n\">");
-		put_pct(o, w->cand, w->ref, 2);
-		ob_puts(o, "%</td>");
-		h_note(o, w);
-		ob_puts(o, "</tr>\n");
-	}
-	ob_puts(o, "</table>\n");
-	if (r->nunder > n)
-		ob_printf(o, "<p>%zu of %zu under-firing keys shown.</p>\n", n,
-		    r->nunder);
-}
-
-static void
-h_addrrows(struct ob *o, const struct report *r, const size_t *rows,
-    size_t n)
-{
-	ob_puts(o, "<table><tr>");
-	h_keyhead(o, r);
-	ob_puts(o, "<th>");
-	h_str(o, r->ref);
-	ob_puts(o, "</th><th>");
-	h_str(o, r->cand);
-	ob_puts(o, "</th><th>likely fn</th></tr>\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[rows[i]];
-
-		ob_puts(o, "<tr>");
-		h_keycells(o, r, w);
-		ob_puts(o, "<td class=\"n\">");
-		h_num(o, w->ref);
-		ob_puts(o, "</td><td class=\"n\">");
-		h_num(o, w->cand);
-		ob_puts(o, "</td>");
-		h_note(o, w);
-		ob_puts(o, "</tr>\n");
-	}
-	ob_puts(o, "</table>\n");
-}
+static const struct markup h_markup = {
+	h_text, h_col, h_label, "<li>", "</li>\n", "<b>", "</b>", "<p>",
+	"</p>\n", "<h3>Fresh missing keys</h3>\n<ul>\n", "</ul>\n"
+};
 
 static void
 h_families(struct ob *o, const struct report *r)
 {
-	size_t k;
-
-	for (k = 0; k < r->nfam; k++) {
-		ob_puts(o, "<h2>Family ");
-		h_str(o, r->fam[k].name);
-		ob_printf(o, " (%zu addresses)</h2>\n", r->fam[k].n);
-		if (r->fam[k].nrows == 0)
+	for (size_t k = 0; k < r->nfam; k++) {
+		say(o, h_text, "<h2>Family %s (%z addresses)</h2>\n",
+		    r->fam[k].name, r->fam[k].n);
+		if (r->tfam[k].n == 0)
 			ob_puts(o, "<p>No key of the family fires.</p>\n");
 		else
-			h_addrrows(o, r, r->fam[k].rows, r->fam[k].nrows);
+			h_table(o, r, &r->tfam[k]);
 	}
-	if (r->nfam == 0)
-		return;
-	ob_printf(o, "<p>Of %zu missing keys: ", r->nmissing);
-	for (k = 0; k < r->nfam; k++) {
-		ob_printf(o, "<b>%zu</b> in ", r->fam[k].missing);
-		h_str(o, r->fam[k].name);
-		ob_puts(o, ", ");
-	}
-	ob_printf(o, "<b>%zu</b> in no family (fresh).</p>\n", r->fresh);
-	if (r->fresh > 0) {
-		size_t n = r->fresh < r->freshtop ? r->fresh : r->freshtop, i;
-
-		ob_puts(o, "<h3>Fresh missing keys</h3>\n<ul>\n");
-		for (i = 0; i < n; i++) {
-			const struct rrow *w = &r->row[r->freshrows[i]];
-
-			ob_puts(o, "<li>");
-			h_label(o, r, w);
-			ob_puts(o, ": ");
-			h_num(o, w->ref);
-			ob_putc(o, ' ');
-			h_str(o, r->ref);
-			ob_puts(o, " fires");
-			if (r->groupcol >= 0) {
-				ob_puts(o, ", ");
-				h_key(o, r->rtcol[r->groupcol]);
-				ob_puts(o, "s ");
-				h_values(o, &w->rt[r->groupcol], 5, ",");
-			}
-			ob_puts(o, "</li>\n");
-		}
-		if (r->fresh > n)
-			ob_printf(o, "<li>… and %zu more</li>\n", r->fresh - n);
-		ob_puts(o, "</ul>\n");
-	}
+	put_famsum(o, r, &h_markup);
 }
 
+/* With a watch list: its rows and the addresses in neither trace. */
 static void
 h_watch(struct ob *o, const struct report *r)
 {
-	size_t k, i, n = 0, *rows;
-
-	if (r->nwatch == 0)
-		return;
 	ob_puts(o, "<h2>Watch list</h2>\n");
-	for (k = 0; k < r->nwatch; k++)
-		n += r->watch[k].nrows;
-	rows = xcalloc(n + 1, sizeof(*rows));
-	for (k = n = 0; k < r->nwatch; k++)
-		for (i = 0; i < r->watch[k].nrows; i++)
-			rows[n++] = r->watch[k].rows[i];
-	if (n > 0)
-		h_addrrows(o, r, rows, n);
-	for (k = 0; k < r->nwatch; k++)
-		if (r->watch[k].nrows == 0)
-			ob_printf(o, "<p>Watched address <code>0x%08llx</code> is "
-			    "in neither trace.</p>\n",
-			    (unsigned long long)r->watch[k].addr);
-	free(rows);
+	if (r->twatch.n > 0)
+		h_table(o, r, &r->twatch);
+	for (size_t i = 0; i < r->nabsent; i++)
+		ob_printf(o, "<p>Watched address <code>0x%08llx</code> is "
+		    "in neither trace.</p>\n",
+		    (unsigned long long)r->watch[r->absent[i]].addr);
 }
 
 static void
 h_groups(struct ob *o, const struct report *r)
 {
 	struct sbuf sb = { 0 };
-	size_t i, n;
 
 	if (r->groupcol < 0)
 		return;
-	n = r->ngroup < 40 ? r->ngroup : 40;
 	ob_puts(o, "<h2 id=\"groups\">By ");
 	h_str(o, r->ref);
 	ob_putc(o, ' ');
 	h_str(o, r->groupby);
 	ob_puts(o, "</h2>\n");
-	if (n > 0)
-		h_chart_groups(o, r, n);
-	ob_puts(o, "<table><tr><th>");
+	if (r->groupchart > 0)
+		h_chart_groups(o, r, r->groupchart);
+	h_table(o, r, &r->tgroups);
+	if (r->noanalog == 0)
+		return;
+	ob_printf(o, "<p>%zu of %zu ", r->noanalog, r->ngroup);
 	h_str(o, r->groupby);
-	ob_puts(o, "</th><th>total</th><th>matched</th><th>missing</th>"
-	    "<th>distinct keys</th><th>analog in ");
+	ob_puts(o, "s fire only on keys that ");
 	h_str(o, r->cand);
-	ob_puts(o, "?</th></tr>\n");
-	for (i = 0; i < r->ngroup; i++) {
-		const struct group *g = &r->group[i];
-
-		ob_puts(o, "<tr><td class=\"n\">");
-		h_text(o, rp_val(g->value, &sb));
-		ob_puts(o, "</td><td class=\"n\">");
-		h_num(o, g->total);
-		ob_puts(o, "</td><td class=\"n\">");
-		h_num(o, g->matched);
-		ob_puts(o, "</td><td class=\"n\">");
-		h_num(o, g->missing);
-		ob_printf(o, "</td><td class=\"n\">%zu</td><td>%s</td></tr>\n",
-		    g->keys, g->matched > 0 ? "YES" : "<b>NO</b>");
+	ob_puts(o, " never fires: ");
+	for (size_t i = 0; i < r->noanalog; i++) {
+		if (i > 0)
+			ob_puts(o, ", ");
+		h_text(o, rp_val(r->group[r->orphan[i].group].value, &sb));
 	}
-	ob_puts(o, "</table>\n");
-	if (r->noanalog > 0) {
-		ob_printf(o, "<p>%zu of %zu ", r->noanalog, r->ngroup);
-		h_str(o, r->groupby);
-		ob_puts(o, "s fire only on keys that ");
-		h_str(o, r->cand);
-		ob_puts(o, " never fires: ");
-		for (i = n = 0; i < r->ngroup; i++)
-			if (r->group[i].matched == 0) {
-				if (n++ > 0)
-					ob_puts(o, ", ");
-				h_text(o, rp_val(r->group[i].value, &sb));
-			}
-		ob_puts(o, ".</p>\n");
-	}
+	ob_puts(o, ".</p>\n");
 	sb_free(&sb);
 }
 
 static void
 h_extra(struct ob *o, const struct report *r)
 {
-	size_t n = r->nextra < r->top ? r->nextra : r->top, i;
-
-	if (n == 0)
+	if (r->textra.n == 0)
 		return;
-	ob_puts(o, "<h2>Extra keys</h2>\n<table><tr>");
-	h_keyhead(o, r);
-	ob_puts(o, "<th>");
-	h_str(o, r->cand);
-	ob_puts(o, " fires</th><th>likely fn</th></tr>\n");
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[r->extra[i]];
-
-		ob_puts(o, "<tr>");
-		h_keycells(o, r, w);
-		ob_puts(o, "<td class=\"n\">");
-		h_num(o, w->cand);
-		ob_puts(o, "</td>");
-		h_note(o, w);
-		ob_puts(o, "</tr>\n");
-	}
-	ob_puts(o, "</table>\n");
-	if (r->nextra > n)
-		ob_printf(o, "<p>%zu of %zu extra keys shown.</p>\n", n,
-		    r->nextra);
+	ob_puts(o, "<h2>Extra keys</h2>\n");
+	h_table(o, r, &r->textra);
 }
 
 static const char style[] =
@@ -584,53 +390,31 @@ write_html(const struct report *r, struct ob *o)
 	ob_puts(o, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 	    "content=\"width=device-width\"><title>");
-	if (r->title != NULL)
-		h_str(o, r->title);
-	else {
-		ob_puts(o, "Fire-pattern diff: ");
-		h_str(o, r->ref);
-		ob_puts(o, " vs ");
-		h_str(o, r->cand);
-	}
+	h_str(o, r->heading);
 	ob_printf(o, "</title><style>%s</style></head><body>\n<h1>", style);
-	if (r->title != NULL)
-		h_str(o, r->title);
-	else {
-		ob_puts(o, "Fire-pattern diff: ");
-		h_str(o, r->ref);
-		ob_puts(o, " vs ");
-		h_str(o, r->cand);
-	}
+	h_str(o, r->heading);
 	ob_printf(o, "</h1>\n<p class=\"headline %s\"><b>%s</b> — ",
 	    headline_word(r->headline), r->headline == HL_SAME ? "SAME" :
 	    r->headline == HL_DIVERGENT ? "DIVERGENT" : "INCONCLUSIVE");
-	if (r->headline == HL_SAME) {
-		ob_puts(o, "every ");
-		h_str(o, r->ref);
-		ob_puts(o, " key fires in ");
-		h_str(o, r->cand);
-		ob_puts(o, " too.");
-	} else {
-		h_num(o, t->missing_keys);
-		ob_putc(o, ' ');
-		h_str(o, r->ref);
-		ob_printf(o, " key%s never fire%s in ", t->missing_keys == 1 ?
-		    "" : "s", t->missing_keys == 1 ? "s" : "");
-		h_str(o, r->cand);
-		ob_puts(o, ", carrying ");
-		h_num(o, t->missing_fires);
-		ob_puts(o, " fires (");
-		put_pct(o, t->missing_fires, t->ref_fires, 1);
-		ob_printf(o, "%% of its volume; %s than %llu).",
+	if (r->headline == HL_SAME)
+		say(o, h_text, "every %s key fires in %s too.", r->ref, r->cand);
+	else
+		say(o, h_text, "%n %s key%s never fire%s in %s, carrying %n "
+		    "fires (%p%% of its volume; %s than %u).",
+		    (uint64_t)t->missing_keys, r->ref, t->missing_keys == 1 ?
+		    "" : "s", t->missing_keys == 1 ? "s" : "", r->cand,
+		    t->missing_fires, t->missing_fires, t->ref_fires,
 		    r->headline == HL_DIVERGENT ? "more" : "not more",
-		    (unsigned long long)r->divergent_fires);
-	}
+		    r->divergent_fires);
 	ob_puts(o, "</p>\n");
 	h_totals(o, r);
-	h_missing(o, r);
-	h_under(o, r);
+	h_ranked(o, r, &r->tmissing, "missing", "Top missing keys",
+	    "Top missing keys: fires per key");
+	h_ranked(o, r, &r->tunder, "under", "Top under-firing matched keys",
+	    "Under-firing keys: fires per key");
 	h_families(o, r);
-	h_watch(o, r);
+	if (r->nwatch > 0)
+		h_watch(o, r);
 	h_groups(o, r);
 	h_extra(o, r);
 	ob_puts(o, "</body></html>\n");

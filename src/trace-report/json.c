@@ -15,27 +15,19 @@ js_span(struct ob *o, struct span s)
 	json_put_string(o, s.p, s.n);
 }
 
+/* A plain string. */
 static void
 js_str(struct ob *o, const char *s)
 {
-	json_put_string(o, s, strlen(s));
+	js_span(o, span_str(s));
 }
 
 static void
-js_key(struct ob *o, struct span v)
+js_cell(struct ob *o, const struct tally_cell *c)
 {
 	struct sbuf sb = { 0 };
 
-	js_span(o, rp_key(v, &sb));
-	sb_free(&sb);
-}
-
-static void
-js_cell(struct ob *o, const struct cell *c)
-{
-	struct sbuf sb = { 0 };
-
-	if (c->range) {
+	if (c->kind == TK_RANGE) {
 		if (c->n > 0)
 			js_span(o, c->val[0]);
 		else
@@ -48,7 +40,7 @@ js_cell(struct ob *o, const struct cell *c)
 			ob_putc(o, ',');
 		ob_puts(o, "{\"value\":");
 		js_span(o, rp_val(c->val[i], &sb));
-		if (c->cnt != NULL)
+		if (c->kind == TK_COUNTS)
 			ob_printf(o, ",\"count\":%llu",
 			    (unsigned long long)c->cnt[i]);
 		ob_putc(o, '}');
@@ -65,9 +57,9 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 
 	ob_putc(o, '{');
 	for (i = 0; i < r->nkey; i++) {
-		js_key(o, r->keycol[i]);
+		put_key(o, r->keycol[i], js_span);
 		ob_putc(o, ':');
-		js_key(o, w->key[i]);
+		put_key(o, w->key[i], js_span);
 		ob_putc(o, ',');
 	}
 	ob_printf(o, "\"status\":\"%s\",\"ref\":%llu,\"cand\":%llu,\"ratio\":",
@@ -106,7 +98,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	for (i = 0; i < r->nrt; i++) {
 		if (i > 0)
 			ob_putc(o, ',');
-		js_key(o, r->rtcol[i]);
+		put_key(o, r->rtcol[i], js_span);
 		ob_putc(o, ':');
 		js_cell(o, &w->rt[i]);
 	}
@@ -114,7 +106,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	for (i = 0; i < r->nct; i++) {
 		if (i > 0)
 			ob_putc(o, ',');
-		js_key(o, r->ctcol[i]);
+		put_key(o, r->ctcol[i], js_span);
 		ob_putc(o, ':');
 		js_cell(o, &w->ct[i]);
 	}
@@ -148,7 +140,7 @@ write_json(const struct report *r, struct ob *o)
 	for (i = 0; i < r->nkey; i++) {
 		if (i > 0)
 			ob_putc(o, ',');
-		js_key(o, r->keycol[i]);
+		put_key(o, r->keycol[i], js_span);
 	}
 	ob_printf(o, "],\n\"headline\":\"%s\",\n", headline_word(r->headline));
 	ob_printf(o, "\"thresholds\":{\"divergent_fires\":%llu},\n",
@@ -192,11 +184,8 @@ write_json(const struct report *r, struct ob *o)
 	ob_puts(o, ",\n\"watch\":[");
 	for (k = 0; k < r->nwatch; k++) {
 		const struct watch *wa = &r->watch[k];
-		char b[24];
-
-		snprintf(b, sizeof(b), "0x%08llx", (unsigned long long)wa->addr);
-		ob_printf(o, "%s{\"address\":\"%s\",\"rows\":[", k > 0 ? ",\n " :
-		    "\n ", b);
+		ob_printf(o, "%s{\"address\":\"0x%08llx\",\"rows\":[", k > 0 ?
+		    ",\n " : "\n ", (unsigned long long)wa->addr);
 		for (i = 0; i < wa->nrows; i++) {
 			if (i > 0)
 				ob_putc(o, ',');

@@ -3,7 +3,7 @@
  *
  * main() parses options, creates every output (so an unwritable report
  * directory fails before any work), loads the join and the data files
- * into the model (load.c), has the writers format it, and picks the exit
+ * into the model (read.c, model.c), has the writers format it, and picks the exit
  * status: 1 when --fail-on names a class of keys that exists.
  */
 #include <getopt.h>

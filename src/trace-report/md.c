@@ -83,50 +83,37 @@ md_keynames(struct ob *o, const struct report *r)
 	}
 }
 
+/* The i-th key column shown: in key order, or the address first. */
+static size_t
+keyat(const struct report *r, int addrfirst, size_t i)
+{
+	if (!addrfirst || r->addrcol < 0)
+		return i;
+	if (i == 0)
+		return (size_t)r->addrcol;
+	return i - 1 < (size_t)r->addrcol ? i - 1 : i;
+}
+
+/* The key values of row w separated by sep; addresses in code. */
 static void
-md_keycells(struct ob *o, const struct report *r, const struct rrow *w)
+md_keyvals(struct ob *o, const struct report *r, const struct rrow *w,
+    const char *sep, int addrfirst)
 {
 	for (size_t i = 0; i < r->nkey; i++) {
-		md_keyval(o, w->key[i], (int)i == r->addrcol);
-		ob_puts(o, " | ");
-	}
-}
+		size_t k = keyat(r, addrfirst, i);
 
-static void
-md_keyhead(struct ob *o, const struct report *r)
-{
-	for (size_t i = 0; i < r->nkey; i++) {
-		md_text(o, r->keycol[i]);
-		ob_puts(o, " | ");
-	}
-}
-
-static void
-md_keyrule(struct ob *o, const struct report *r)
-{
-	for (size_t i = 0; i < r->nkey; i++)
-		ob_puts(o, "----|");
-}
-
-/* The first max values of a tally cell, then " (+k)". */
-static void
-md_values(struct ob *o, const struct cell *c, size_t max, const char *sep)
-{
-	struct sbuf sb = { 0 };
-
-	for (size_t i = 0; i < c->n && i < max; i++) {
 		if (i > 0)
 			ob_puts(o, sep);
-		md_text(o, rp_val(c->val[i], &sb));
+		md_keyval(o, w->key[k], (int)k == r->addrcol);
 	}
-	if (c->n > max)
-		ob_printf(o, " (+%zu)", c->n - max);
-	sb_free(&sb);
 }
 
-/* A compact bar: eighths of a cell, scaled to max, at most width cells. */
+/* Cells of a bar at the largest count of its table. */
+#define BAR_CELLS	8
+
+/* A compact bar: eighths of a cell, scaled to max. */
 static void
-md_bar(struct ob *o, uint64_t v, uint64_t max, int width)
+md_bar(struct ob *o, uint64_t v, uint64_t max)
 {
 	static const char *const part[] = { "", "▏", "▎", "▍", "▌", "▋",
 	    "▊", "▉" };
@@ -134,7 +121,7 @@ md_bar(struct ob *o, uint64_t v, uint64_t max, int width)
 
 	if (max == 0 || v == 0)
 		return;
-	eighths = (uint64_t)((double)v / (double)max * width * 8 + 0.5);
+	eighths = (uint64_t)((double)v / (double)max * BAR_CELLS * 8 + 0.5);
 	if (eighths == 0)
 		eighths = 1;
 	for (; eighths >= 8; eighths -= 8)
@@ -142,20 +129,92 @@ md_bar(struct ob *o, uint64_t v, uint64_t max, int width)
 	ob_puts(o, part[eighths]);
 }
 
-static void
-md_count(struct ob *o, uint64_t v, uint64_t max)
+static const char *
+fires(uint64_t n)
 {
-	put_thousands(o, v);
-	if (max > 0) {
-		ob_putc(o, ' ');
-		md_bar(o, v, max, 8);
-	}
+	return n == 1 ? "fire" : "fires";
 }
 
 static int
-group_shown(const struct report *r, size_t i)
+is_keys(const struct column *c)
 {
-	return (int)i == r->groupcol;
+	return c->kind == COL_KEYS || c->kind == COL_ADDRKEYS;
+}
+
+/* Head and alignment rows: key columns by name, the others labelled. */
+static void
+md_head(struct ob *o, const struct report *r, const struct table *t)
+{
+	static const char *const align[] = {
+		[COL_RANK] = "--:", [COL_KEYS] = "----", [COL_ADDRKEYS] = "----",
+		[COL_REF] = "--:", [COL_CAND] = "--:", [COL_RATIO] = "--:",
+		[COL_TALLY] = "--", [COL_NOTE] = "---", [COL_GVALUE] = "--:",
+		[COL_GTOTAL] = "--:", [COL_GMATCHED] = "--:",
+		[COL_GMISSING] = "--:", [COL_GKEYS] = "--:",
+		[COL_GANALOG] = "---"
+	};
+	size_t i, k;
+
+	for (i = 0; i < t->ncol; i++) {
+		const struct column *c = &t->col[i];
+
+		ob_puts(o, i == 0 ? "| " : " | ");
+		if (is_keys(c))
+			for (k = 0; k < r->nkey; k++) {
+				if (k > 0)
+					ob_puts(o, " | ");
+				md_text(o, r->keycol[keyat(r,
+				    c->kind == COL_ADDRKEYS, k)]);
+			}
+		else
+			put_label(o, &c->head, md_text, md_text);
+	}
+	ob_puts(o, " |\n|");
+	for (i = 0; i < t->ncol; i++)
+		for (k = 0; k < (is_keys(&t->col[i]) ? r->nkey : 1); k++)
+			ob_printf(o, "%s|", align[t->col[i].kind]);
+	ob_putc(o, '\n');
+}
+
+/* One cell of row i of table t: a count's bar when the column has
+ * them and the table a scale. */
+static void
+md_cell(struct ob *o, const struct report *r, const struct table *t,
+    const struct column *c, size_t i)
+{
+	const struct rrow *w = t->row != NULL ? &r->row[t->row[i]] : NULL;
+	uint64_t v;
+
+	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS)
+		md_keyvals(o, r, w, " | ", c->kind == COL_ADDRKEYS);
+	else if (c->kind == COL_NOTE)
+		md_str(o, rp_note(w, "(unknown)"));
+	else if (c->kind == COL_GANALOG)
+		ob_puts(o, r->group[i].matched > 0 ? "YES" : "NO");
+	else {
+		v = put_cell(o, r, t, c, i, md_text);
+		if (c->bar && t->scale > 0) {
+			ob_putc(o, ' ');
+			md_bar(o, v, t->scale);
+		}
+	}
+}
+
+/* A table, then "n of m ... shown." when it is cut. */
+static void
+md_table(struct ob *o, const struct report *r, const struct table *t)
+{
+	md_head(o, r, t);
+	for (size_t i = 0; i < t->n; i++) {
+		for (size_t j = 0; j < t->ncol; j++) {
+			ob_puts(o, j == 0 ? "| " : " | ");
+			md_cell(o, r, t, &t->col[j], i);
+		}
+		ob_puts(o, " |\n");
+	}
+	if (t->total > t->n)
+		ob_printf(o, "\n%zu of %zu %s shown.\n", t->n, t->total,
+		    t->what);
 }
 
 static const char *
@@ -164,10 +223,14 @@ keys(size_t n)
 	return n == 1 ? "key" : "keys";
 }
 
-static const char *
-fires(uint64_t n)
+/* "REF fires N, CAND fires 0" */
+static void
+md_sides(struct ob *o, const char *a, const char *b)
 {
-	return n == 1 ? "fire" : "fires";
+	md_str(o, a);
+	ob_puts(o, " fires N, ");
+	md_str(o, b);
+	ob_puts(o, " fires 0)\n\n");
 }
 
 static void
@@ -234,110 +297,29 @@ md_totals(struct ob *o, const struct report *r)
 static void
 md_missing(struct ob *o, const struct report *r)
 {
-	size_t n = r->nmissing < r->top ? r->nmissing : r->top, i, j;
-	uint64_t max = r->nmissing > 0 ? r->row[r->missing[0]].ref : 0;
-
 	ob_puts(o, "## Top missing keys (");
-	md_str(o, r->ref);
-	ob_puts(o, " fires N, ");
-	md_str(o, r->cand);
-	ob_puts(o, " fires 0)\n\n");
-	if (r->nmissing == 0) {
+	md_sides(o, r->ref, r->cand);
+	if (r->tmissing.total == 0) {
 		ob_puts(o, "None.\n\n");
 		return;
 	}
-	ob_puts(o, "| # | ");
-	md_keyhead(o, r);
-	md_str(o, r->ref);
-	ob_puts(o, " fires | ");
-	for (j = 0; j < r->nrt; j++)
-		if (!r->rtrange[j]) {
-			md_str(o, r->ref);
-			ob_putc(o, ' ');
-			md_text(o, r->rtcol[j]);
-			ob_puts(o, "s | ");
-		}
-	ob_puts(o, "likely fn |\n|--:|");
-	md_keyrule(o, r);
-	ob_puts(o, "--:|");
-	for (j = 0; j < r->nrt; j++)
-		if (!r->rtrange[j])
-			ob_puts(o, "--|");
-	ob_puts(o, "---|\n");
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[r->missing[i]];
-
-		ob_printf(o, "| %zu | ", i + 1);
-		md_keycells(o, r, w);
-		md_count(o, w->ref, max);
-		ob_puts(o, " | ");
-		for (j = 0; j < r->nrt; j++)
-			if (!r->rtrange[j]) {
-				if (group_shown(r, j))
-					md_values(o, &w->rt[j], 6, ",");
-				else
-					md_values(o, &w->rt[j], 3, ", ");
-				ob_puts(o, " | ");
-			}
-		md_str(o, rp_note(w, "(unknown)"));
-		ob_puts(o, " |\n");
-	}
-	if (r->nmissing > n)
-		ob_printf(o, "\n%zu of %zu missing keys shown.\n", n,
-		    r->nmissing);
+	md_table(o, r, &r->tmissing);
 	ob_putc(o, '\n');
 }
 
 static void
 md_under(struct ob *o, const struct report *r)
 {
-	size_t n = r->nunder < r->undertop ? r->nunder : r->undertop, i;
-	uint64_t max = 0;
-
-	/* One scale for both columns: the largest count shown. */
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[r->under[i]];
-
-		if (w->ref > max)
-			max = w->ref;
-		if (w->cand > max)
-			max = w->cand;
-	}
-
 	ob_puts(o, "## Top under-firing matched keys (");
 	md_str(o, r->ref);
 	ob_puts(o, " >>> ");
 	md_str(o, r->cand);
 	ob_puts(o, ")\n\n");
-	if (r->nunder == 0) {
+	if (r->tunder.total == 0) {
 		ob_puts(o, "None.\n\n");
 		return;
 	}
-	ob_puts(o, "| ");
-	md_keyhead(o, r);
-	md_str(o, r->ref);
-	ob_puts(o, " | ");
-	md_str(o, r->cand);
-	ob_puts(o, " | ratio | likely fn |\n|");
-	md_keyrule(o, r);
-	ob_puts(o, "--:|--:|--:|---|\n");
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[r->under[i]];
-
-		ob_puts(o, "| ");
-		md_keycells(o, r, w);
-		md_count(o, w->ref, max);
-		ob_puts(o, " | ");
-		md_count(o, w->cand, max);
-		ob_puts(o, " | ");
-		put_pct(o, w->cand, w->ref, 2);
-		ob_puts(o, "% | ");
-		md_str(o, rp_note(w, "(unknown)"));
-		ob_puts(o, " |\n");
-	}
-	if (r->nunder > n)
-		ob_printf(o, "\n%zu of %zu under-firing keys shown.\n", n,
-		    r->nunder);
+	md_table(o, r, &r->tunder);
 	ob_puts(o, "\nratio = ");
 	md_str(o, r->cand);
 	ob_puts(o, " fires / ");
@@ -345,279 +327,136 @@ md_under(struct ob *o, const struct report *r)
 	ob_puts(o, " fires of the key.\n\n");
 }
 
-/* Rows of a family or watch list: address first, then the other key
- * columns. */
+/* A row's key values in a list: ", " between them. */
 static void
-md_addrrows(struct ob *o, const struct report *r, const size_t *rows,
-    size_t n)
+md_listkeys(struct ob *o, const struct report *r, const struct rrow *w)
 {
-	size_t i, j;
-
-	ob_puts(o, "| ");
-	md_text(o, r->keycol[r->addrcol]);
-	ob_puts(o, " | ");
-	for (j = 0; j < r->nkey; j++)
-		if ((int)j != r->addrcol) {
-			md_text(o, r->keycol[j]);
-			ob_puts(o, " | ");
-		}
-	md_str(o, r->ref);
-	ob_puts(o, " | ");
-	md_str(o, r->cand);
-	ob_puts(o, " | likely fn |\n|----|");
-	for (j = 1; j < r->nkey; j++)
-		ob_puts(o, "----|");
-	ob_puts(o, "--:|--:|---|\n");
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[rows[i]];
-
-		ob_puts(o, "| ");
-		md_keyval(o, w->key[r->addrcol], 1);
-		ob_puts(o, " | ");
-		for (j = 0; j < r->nkey; j++)
-			if ((int)j != r->addrcol) {
-				md_keyval(o, w->key[j], 0);
-				ob_puts(o, " | ");
-			}
-		put_thousands(o, w->ref);
-		ob_puts(o, " | ");
-		put_thousands(o, w->cand);
-		ob_puts(o, " | ");
-		md_str(o, rp_note(w, "(unknown)"));
-		ob_puts(o, " |\n");
-	}
+	md_keyvals(o, r, w, ", ", 0);
 }
+
+static const struct markup md_markup = {
+	md_text, md_text, md_listkeys, "- ", "\n", "**", "**", "", "\n\n",
+	"### Fresh missing keys\n\n", "\n"
+};
 
 static void
 md_families(struct ob *o, const struct report *r)
 {
-	size_t k, i;
+	size_t k;
 
 	for (k = 0; k < r->nfam; k++) {
-		const struct family *f = &r->fam[k];
-
 		ob_puts(o, "## Family ");
-		md_str(o, f->name);
-		ob_printf(o, " (%zu addresses)\n\n", f->n);
-		if (f->nrows == 0)
-			ob_puts(o, "No key of the family fires in ");
-		else {
-			ob_printf(o, "Keys of the family that fire in ");
-		}
-		md_str(o, r->ref);
-		ob_puts(o, f->nrows == 0 ? ".\n\n" : ":\n\n");
-		if (f->nrows > 0) {
-			md_addrrows(o, r, f->rows, f->nrows);
-			ob_putc(o, '\n');
-		}
-	}
-	if (r->nfam == 0)
-		return;
-	ob_printf(o, "Of %zu missing keys: ", r->nmissing);
-	for (k = 0; k < r->nfam; k++) {
-		ob_printf(o, "**%zu** in ", r->fam[k].missing);
 		md_str(o, r->fam[k].name);
-		ob_puts(o, ", ");
-	}
-	ob_printf(o, "**%zu** in no family (fresh).\n\n", r->fresh);
-	if (r->fresh > 0) {
-		size_t n = r->fresh < r->freshtop ? r->fresh : r->freshtop;
-
-		ob_puts(o, "### Fresh missing keys\n\n");
-		for (i = 0; i < n; i++) {
-			const struct rrow *w = &r->row[r->freshrows[i]];
-
-			ob_puts(o, "- ");
-			for (size_t j = 0; j < r->nkey; j++) {
-				if (j > 0)
-					ob_puts(o, ", ");
-				md_keyval(o, w->key[j], (int)j == r->addrcol);
-			}
-			ob_puts(o, ": ");
-			put_thousands(o, w->ref);
-			ob_putc(o, ' ');
-			md_str(o, r->ref);
-			ob_puts(o, " fires");
-			if (r->groupcol >= 0) {
-				ob_puts(o, ", ");
-				md_text(o, r->rtcol[r->groupcol]);
-				ob_puts(o, "s ");
-				md_values(o, &w->rt[r->groupcol], 5, ",");
-			}
+		ob_printf(o, " (%zu addresses)\n\n%s", r->fam[k].n,
+		    r->tfam[k].n == 0 ? "No key of the family fires in " :
+		    "Keys of the family that fire in ");
+		md_str(o, r->ref);
+		ob_puts(o, r->tfam[k].n == 0 ? ".\n\n" : ":\n\n");
+		if (r->tfam[k].n > 0) {
+			md_table(o, r, &r->tfam[k]);
 			ob_putc(o, '\n');
 		}
-		if (r->fresh > n)
-			ob_printf(o, "- … and %zu more\n", r->fresh - n);
-		ob_putc(o, '\n');
 	}
+	put_famsum(o, r, &md_markup);
 }
 
 static void
 md_watch(struct ob *o, const struct report *r)
 {
-	size_t k, i, n = 0, *rows;
-
 	if (r->nwatch == 0)
 		return;
 	ob_puts(o, "## Watch list\n\n");
-	for (k = 0; k < r->nwatch; k++)
-		n += r->watch[k].nrows;
-	rows = xcalloc(n + 1, sizeof(*rows));
-	for (k = n = 0; k < r->nwatch; k++)
-		for (i = 0; i < r->watch[k].nrows; i++)
-			rows[n++] = r->watch[k].rows[i];
-	if (n > 0) {
-		md_addrrows(o, r, rows, n);
+	if (r->twatch.n > 0) {
+		md_table(o, r, &r->twatch);
 		ob_putc(o, '\n');
 	}
-	for (k = i = 0; k < r->nwatch; k++)
-		if (r->watch[k].nrows == 0)
-			i++;
-	if (i > 0) {
-		char b[24];
+	if (r->nabsent == 0)
+		return;
+	ob_printf(o, "Watched addresses in neither trace (%zu): ", r->nabsent);
+	for (size_t i = 0; i < r->nabsent; i++)
+		ob_printf(o, "%s`0x%08llx`", i > 0 ? ", " : "",
+		    (unsigned long long)r->watch[r->absent[i]].addr);
+	ob_puts(o, ".\n\n");
+}
 
-		ob_printf(o, "Watched addresses in neither trace (%zu): ", i);
-		for (k = n = 0; k < r->nwatch; k++)
-			if (r->watch[k].nrows == 0) {
-				snprintf(b, sizeof(b), "0x%08llx",
-				    (unsigned long long)r->watch[k].addr);
-				ob_printf(o, "%s`%s`", n++ ? ", " : "", b);
-			}
-		ob_puts(o, ".\n\n");
+/* "canary tid" */
+static void
+md_groupname(struct ob *o, const struct report *r, const char *pre,
+    const char *post)
+{
+	ob_puts(o, pre);
+	md_str(o, r->ref);
+	ob_putc(o, ' ');
+	md_str(o, r->groupby);
+	ob_puts(o, post);
+}
+
+/* A group without a matched fire, and its first keys. */
+static void
+md_orphan(struct ob *o, const struct report *r, const struct orphan *op)
+{
+	const struct group *g = &r->group[op->group];
+	struct sbuf sb = { 0 };
+
+	ob_puts(o, "- **");
+	md_str(o, r->groupby);
+	ob_putc(o, ' ');
+	md_text(o, rp_val(g->value, &sb));
+	ob_puts(o, "** (");
+	put_thousands(o, g->total);
+	ob_printf(o, " %s): ", fires(g->total));
+	for (size_t i = 0; i < op->n; i++) {
+		const struct rrow *w = &r->row[op->row[i]];
+
+		if (i > 0)
+			ob_puts(o, ", ");
+		md_keyvals(o, r, w, " ", 0);
+		ob_puts(o, " ×");
+		put_thousands(o, w->rt[r->groupcol].cnt[op->entry[i]]);
+		if (w->note != NULL) {
+			ob_puts(o, " (");
+			md_str(o, w->note);
+			ob_putc(o, ')');
+		}
 	}
-	free(rows);
+	if (g->keys > op->n)
+		ob_printf(o, ", … (%zu keys in all)", g->keys);
+	ob_puts(o, ".\n");
+	sb_free(&sb);
 }
 
 static void
 md_groups(struct ob *o, const struct report *r)
 {
-	size_t i, j, k;
-	uint64_t max = r->ngroup > 0 ? r->group[0].total : 0;
-	struct sbuf sb = { 0 };
-
 	if (r->groupcol < 0)
 		return;
-	ob_puts(o, "## By ");
-	md_str(o, r->ref);
-	ob_putc(o, ' ');
-	md_str(o, r->groupby);
-	ob_puts(o, "\n\n| ");
-	md_str(o, r->ref);
-	ob_putc(o, ' ');
-	md_str(o, r->groupby);
-	ob_puts(o, " | total fires | matched fires | missing fires | "
-	    "distinct keys | analog in ");
-	md_str(o, r->cand);
-	ob_puts(o, "? |\n|--:|--:|--:|--:|--:|---|\n");
-	for (i = 0; i < r->ngroup; i++) {
-		const struct group *g = &r->group[i];
-
-		ob_puts(o, "| ");
-		md_text(o, rp_val(g->value, &sb));
-		ob_puts(o, " | ");
-		md_count(o, g->total, max);
-		ob_puts(o, " | ");
-		put_thousands(o, g->matched);
-		ob_puts(o, " | ");
-		put_thousands(o, g->missing);
-		ob_printf(o, " | %zu | %s |\n", g->keys,
-		    g->matched > 0 ? "YES" : "NO");
-	}
+	md_groupname(o, r, "## By ", "\n\n");
+	md_table(o, r, &r->tgroups);
 	ob_putc(o, '\n');
 	if (r->noanalog == 0) {
-		ob_puts(o, "Every ");
-		md_str(o, r->ref);
-		ob_putc(o, ' ');
-		md_str(o, r->groupby);
-		ob_puts(o, " has at least one matched fire.\n\n");
-		sb_free(&sb);
+		md_groupname(o, r, "Every ", " has at least one matched "
+		    "fire.\n\n");
 		return;
 	}
-	ob_puts(o, "### ");
-	md_str(o, r->ref);
-	ob_putc(o, ' ');
-	md_str(o, r->groupby);
-	ob_puts(o, "s with no matched fire\n\n");
+	md_groupname(o, r, "### ", "s with no matched fire\n\n");
 	ob_printf(o, "%zu of %zu ", r->noanalog, r->ngroup);
 	md_str(o, r->groupby);
 	ob_puts(o, "s fire only on keys that ");
 	md_str(o, r->cand);
 	ob_puts(o, " never fires:\n\n");
-	for (i = 0; i < r->ngroup; i++) {
-		const struct group *g = &r->group[i];
-		size_t shown = 0;
-
-		if (g->matched > 0)
-			continue;
-		ob_puts(o, "- **");
-		md_str(o, r->groupby);
-		ob_putc(o, ' ');
-		md_text(o, rp_val(g->value, &sb));
-		ob_puts(o, "** (");
-		put_thousands(o, g->total);
-		ob_printf(o, " %s): ", fires(g->total));
-		/* Its keys, most fires first (rows are in missing order). */
-		for (j = 0; j < r->nmissing && shown < 6; j++) {
-			const struct rrow *w = &r->row[r->missing[j]];
-			const struct cell *c = &w->rt[r->groupcol];
-
-			for (k = 0; k < c->n; k++)
-				if (span_eq(c->val[k], g->value))
-					break;
-			if (k == c->n)
-				continue;
-			if (shown++ > 0)
-				ob_puts(o, ", ");
-			for (size_t m = 0; m < r->nkey; m++) {
-				if (m > 0)
-					ob_putc(o, ' ');
-				md_keyval(o, w->key[m], (int)m == r->addrcol);
-			}
-			ob_puts(o, " ×");
-			put_thousands(o, c->cnt[k]);
-			if (w->note != NULL) {
-				ob_puts(o, " (");
-				md_str(o, w->note);
-				ob_putc(o, ')');
-			}
-		}
-		if (g->keys > shown)
-			ob_printf(o, ", … (%zu keys in all)", g->keys);
-		ob_puts(o, ".\n");
-	}
+	for (size_t i = 0; i < r->noanalog; i++)
+		md_orphan(o, r, &r->orphan[i]);
 	ob_putc(o, '\n');
-	sb_free(&sb);
 }
 
 static void
 md_extra(struct ob *o, const struct report *r)
 {
-	size_t n = r->nextra < r->top ? r->nextra : r->top, i;
-
-	if (r->nextra == 0)
+	if (r->textra.total == 0)
 		return;
 	ob_puts(o, "## Extra keys (");
-	md_str(o, r->cand);
-	ob_puts(o, " fires N, ");
-	md_str(o, r->ref);
-	ob_puts(o, " fires 0)\n\n| ");
-	md_keyhead(o, r);
-	md_str(o, r->cand);
-	ob_puts(o, " fires | likely fn |\n|");
-	md_keyrule(o, r);
-	ob_puts(o, "--:|---|\n");
-	for (i = 0; i < n; i++) {
-		const struct rrow *w = &r->row[r->extra[i]];
-
-		ob_puts(o, "| ");
-		md_keycells(o, r, w);
-		put_thousands(o, w->cand);
-		ob_puts(o, " | ");
-		md_str(o, rp_note(w, "(unknown)"));
-		ob_puts(o, " |\n");
-	}
-	if (r->nextra > n)
-		ob_printf(o, "\n%zu of %zu extra keys shown.\n", n, r->nextra);
+	md_sides(o, r->cand, r->ref);
+	md_table(o, r, &r->textra);
 	ob_putc(o, '\n');
 }
 
@@ -627,14 +466,7 @@ write_md(const struct report *r, struct ob *o)
 	const struct totals *t = &r->t;
 
 	ob_puts(o, "# ");
-	if (r->title != NULL)
-		md_str(o, r->title);
-	else {
-		ob_puts(o, "Fire-pattern diff: ");
-		md_str(o, r->ref);
-		ob_puts(o, " vs ");
-		md_str(o, r->cand);
-	}
+	md_str(o, r->heading);
 	ob_puts(o, "\n\n## Headline\n\n");
 	switch (r->headline) {
 	case HL_SAME:

@@ -1,11 +1,24 @@
 /*
  * report.h - trace-report's model of a join, shared by the writers.
  *
- * load.c reads the join (trace-join output) and the data files (families,
- * watch list, notes, symbols) and derives every figure; md.c, json.c,
- * csv.c and html.c only format them.  Strings in the model are as in the
- * TSV (escaped); writers decode them with rp_text() and escape them for
- * their own format.
+ * A figure travels one way: read.c reads the join (trace-join output)
+ * and the data files (families, watch list, notes, symbols) into rows
+ * (struct rrow); model.c derives each figure from the rows in its own
+ * model_*() function (totals, headline, families, watch list, groups),
+ * then decides in sections() what each section shows: which rows, how
+ * many, "n of m shown", "… and k more", the labels (struct table and the
+ * fields after it in struct report).  md.c and html.c only write markup
+ * around that, sharing the wording that is the same through fmt.c;
+ * json.c and csv.c write the same model.
+ *
+ * Adding a section, in one place: derive its figures in a model_*()
+ * function of model.c and say what it shows in sections() there (a
+ * struct table, or fields of its own here); then each writer formats
+ * those fields, and no writer decides a row or a count.
+ *
+ * Strings in the model are as in the TSV (escaped); writers decode them
+ * with rp_key() and rp_val() and escape them for their own format.  The
+ * model lives for the run: nothing in it is freed.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -16,17 +29,10 @@
 #include "ob.h"
 #include "span.h"
 #include "sym.h"
+#include "tally.h"
 #include "xmem.h"
 
 enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
-
-/* A tally cell split into values (and counts, for counts tallies). */
-struct cell {
-	size_t		 n;
-	struct span	*val;		/* %-encoded, TSV-escaped */
-	uint64_t	*cnt;		/* NULL for distinct and range cells */
-	int		 range;		/* "MIN..MAX": val[0] is the text */
-};
 
 struct rrow {
 	struct span	*key;		/* key columns */
@@ -35,8 +41,8 @@ struct rrow {
 	int		 under;
 	int		 hasaddr;
 	uint64_t	 addr;		/* the address column, when it is one */
-	struct cell	*rt;		/* ref tallies, per ref tally column */
-	struct cell	*ct;		/* cand tallies */
+	struct tally_cell *rt;		/* ref tallies, per ref tally column */
+	struct tally_cell *ct;		/* cand tallies */
 	const char	*note;		/* notes file, then symbols; or NULL */
 	uint8_t		*fam;		/* per family: in it */
 	uint64_t	 line;		/* line in the join */
@@ -80,6 +86,70 @@ struct totals {
 
 enum headline { HL_SAME, HL_DIVERGENT, HL_INCONCLUSIVE };
 
+/*
+ * A column label: pre, side name, a column name (after a space when
+ * there is a side), then text: "canary tids", "canary fires", "likely
+ * fn", "analog in ours?".  col is a column of the join, TSV-escaped;
+ * name (used when col is empty) and side are plain.  NULL is nothing.
+ */
+struct label {
+	const char	*pre;
+	const char	*side;
+	struct span	 col;
+	const char	*name;
+	const char	*text;
+};
+
+/* What a table column shows of each row. */
+enum colkind {
+	COL_RANK,		/* 1, 2, ... */
+	COL_KEYS,		/* every key column, in key order */
+	COL_ADDRKEYS,		/* every key column, the address first
+				 * (HTML keeps the key order) */
+	COL_REF, COL_CAND,	/* the row's fires */
+	COL_RATIO,		/* cand / ref, in percent */
+	COL_TALLY,		/* a ref tally column's first values */
+	COL_NOTE,		/* likely fn, or "(unknown)" */
+	COL_GVALUE,		/* a group's value */
+	COL_GTOTAL, COL_GMATCHED, COL_GMISSING,	/* a group's fires */
+	COL_GKEYS,		/* a group's distinct keys */
+	COL_GANALOG		/* a group has a matched fire: YES or NO */
+};
+
+struct column {
+	enum colkind	 kind;
+	struct label	 head;
+	struct label	 brief;		/* HTML, under a heading naming the
+					 * side: when set, instead of head */
+	size_t		 tally;		/* COL_TALLY: index in rtcol */
+	size_t		 nval;		/* COL_TALLY: values shown... */
+	const char	*sep;		/* ...and between them */
+	int		 bar;		/* scaled to the table's scale */
+};
+
+/* A table of a section: which rows, how many, its columns. */
+struct table {
+	const size_t	*row;		/* into row[], or NULL: groups */
+	size_t		 n;		/* rows shown */
+	size_t		 total;		/* in the list: more than n gives
+					 * "n of total what shown" */
+	const char	*what;		/* "missing keys" */
+	uint64_t	 scale;		/* largest count shown; 0: no bars */
+	struct column	*col;
+	size_t		 ncol;
+};
+
+/* Keys listed after a group without a matched fire (Markdown). */
+#define ORPHAN_KEYS	6
+
+/* A group without a matched fire and its first keys (missing order). */
+struct orphan {
+	size_t		 group;		/* into group[] */
+	size_t		 n;		/* keys shown */
+	size_t		 row[ORPHAN_KEYS];
+	size_t		 entry[ORPHAN_KEYS];	/* its value in the row's cell */
+};
+
 struct report {
 	const char	*file;		/* the join, for messages */
 	char		*ref, *cand;	/* side names */
@@ -122,13 +192,24 @@ struct report {
 	size_t		 nnotes;
 	struct symtab	*sym;
 
+	/* What the sections show (model.c, sections()). */
+	char		*heading;	/* --title, or "Fire-pattern diff: ..." */
+	struct table	 tmissing, tunder, textra, tgroups, twatch;
+	struct table	*tfam;		/* per family */
+	size_t		 nfresh;	/* fresh keys listed... */
+	size_t		 freshmore;	/* ...and how many more */
+	size_t		*absent;	/* watched addresses in neither trace */
+	size_t		 nabsent;	/* (indexes into watch) */
+	struct orphan	*orphan;	/* groups with no matched fire */
+	size_t		 groupchart;	/* groups in the HTML chart */
+
 	/* Options the writers quote. */
 	uint64_t	 divergent_fires;
 	size_t		 top, undertop, freshtop;
 	const char	*title;
 };
 
-/* Options of load.c. */
+/* Options of the model (read.c, model.c). */
 struct ropts {
 	const char	*join;
 	const char	*addrcol;	/* default "lr" */
@@ -145,7 +226,18 @@ struct ropts {
 	const char	*title;
 };
 
+/*
+ * Fill r from the files and options of o: report_read() reads the data
+ * files and the join (rows, columns, notes; read.c), report_load() does
+ * that and derives every figure (model.c).  Exits 2 with a FILE:LINE
+ * message on bad input.  r keeps pointers into o and its own memory for
+ * the run.
+ */
+void	report_read(struct report *r, const struct ropts *o);
 void	report_load(struct report *r, const struct ropts *o);
+
+/* qsort/bsearch order of uint64_t values. */
+int	rp_cmp_u64(const void *a, const void *b);
 
 /*
  * Display text: a key value with its TSV escapes undone (rp_key), a tally
@@ -154,9 +246,6 @@ void	report_load(struct report *r, const struct ropts *o);
  */
 struct span rp_key(struct span v, struct sbuf *sb);
 struct span rp_val(struct span v, struct sbuf *sb);
-
-/* Key column values of a row, for messages and Markdown. */
-int	rp_keycmp(const struct report *r, size_t a, size_t b);
 
 /* The note of a row, or the fallback. */
 const char *rp_note(const struct rrow *w, const char *fallback);
@@ -168,9 +257,58 @@ void	write_html(const struct report *r, struct ob *o);
 void	csv_open(const char *dir);
 void	write_csv(const struct report *r);
 
-/* Formatting helpers shared by writers (fmt.c). */
+/*
+ * Formatting helpers shared by writers (fmt.c).  esc is the writer's
+ * escaper: it writes a span as text of its format.
+ */
 void	put_thousands(struct ob *o, uint64_t v);	/* 1,234,567 */
 void	put_pct(struct ob *o, uint64_t num, uint64_t den, int decimals);
 const char *headline_word(enum headline h);		/* same, ... */
+
+/* A writer's markup, for the parts that every writer words alike. */
+struct markup {
+	void	(*text)(struct ob *, struct span);	/* escaped text */
+	void	(*col)(struct ob *, struct span);	/* a join column name */
+	void	(*keys)(struct ob *, const struct report *,
+		    const struct rrow *);		/* a row's keys, inline */
+	const char	*item, *enditem;		/* a list item */
+	const char	*bold, *endbold;
+	const char	*para, *endpara;		/* a paragraph */
+	const char	*freshhead, *endlist;		/* fresh keys list */
+};
+
+/* Tally values after a fresh key. */
+#define FRESH_VALUES	5
+
+/* The fresh missing keys, a list item each, and "… and k more". */
+void	put_fresh(struct ob *o, const struct report *r,
+	    const struct markup *m);
+/* With families: "Of N missing keys: N in FAMILY, ..., N in no family
+ * (fresh).", then the fresh keys (put_fresh) under their heading. */
+void	put_famsum(struct ob *o, const struct report *r,
+	    const struct markup *m);
+
+/* A key value with its TSV escapes undone, through esc. */
+void	put_key(struct ob *o, struct span v,
+	    void (*esc)(struct ob *, struct span));
+/* The first max values of a tally cell joined by sep, then " (+k)". */
+void	put_values(struct ob *o, const struct tally_cell *c, size_t max,
+	    const char *sep, void (*esc)(struct ob *, struct span));
+/* A column label; esccol writes a column name of the join. */
+void	put_label(struct ob *o, const struct label *l,
+	    void (*esc)(struct ob *, struct span),
+	    void (*esccol)(struct ob *, struct span));
+/*
+ * The text of column c in row i of table t, and the count it shows (0
+ * when none).  Key, note and analog columns are left to the writer's
+ * markup: nothing is written for them.
+ */
+uint64_t put_cell(struct ob *o, const struct report *r,
+	    const struct table *t, const struct column *c, size_t i,
+	    void (*esc)(struct ob *, struct span));
+/* A sentence from fmt: %s string (escaped), %n count (1,234), %z size,
+ * %p percentage of two counts (1 decimal), %% a '%'. */
+void	say(struct ob *o, void (*esc)(struct ob *, struct span),
+	    const char *fmt, ...);
 
 #endif

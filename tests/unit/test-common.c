@@ -2,7 +2,8 @@
  * test-common.c - unit tests of the intricate parts of common/: integer
  * and address parsing (bases, overflow, leading zeros), canonical
  * formatting, value ordering, JSON unescaping and records, UTF-8 checks,
- * TSV escaping and splitting, and the hash table's key comparison.  Prints one line per failure and a final
+ * TSV escaping and splitting, tally cell parsing, and the hash table's
+ * key comparison.  Prints one line per failure and a final
  * "N passed, N failed"; exits 1 on any failure.
  */
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "json.h"
 #include "num.h"
 #include "ob.h"
+#include "tally.h"
 #include "tsv.h"
 
 static int npass, nfail;
@@ -464,6 +466,83 @@ test_htab(void)
 		}
 }
 
+/* Parse in as a tally of kind; the error, with *c filled. */
+static enum tally_err
+tparse(struct tally_cell *c, const char *in, int kind, struct span *bad)
+{
+	return tally_parse(c, span_str(in), kind, bad);
+}
+
+static int
+tval(const struct tally_cell *c, size_t i, const char *want)
+{
+	return i < c->n && span_eqs(c->val[i], want);
+}
+
+static void
+test_tally(void)
+{
+	struct tally_cell c = { 0 };
+	struct span bad;
+	enum tally_err e;
+
+	/* The usual keyed-stream cell: one value for the row. */
+	e = tparse(&c, "read", TK_COUNTS, &bad);
+	CHECK(e == TALLY_OK && c.n == 1 && c.single && tval(&c, 0, "read"),
+	    "single value");
+	e = tparse(&c, "", TK_COUNTS, &bad);
+	CHECK(e == TALLY_OK && c.n == 0, "empty cell");
+	e = tparse(&c, "15:2373,27:12", TK_COUNTS, &bad);
+	CHECK(e == TALLY_OK && c.n == 2 && !c.single && tval(&c, 0, "15") &&
+	    c.cnt[0] == 2373 && tval(&c, 1, "27") && c.cnt[1] == 12,
+	    "counts tally");
+	e = tparse(&c, "a%3ab:1,c%2cd:2,", TK_COUNTS, &bad);
+	CHECK(e == TALLY_OK && c.n == 2 && tval(&c, 0, "a%3ab") &&
+	    tval(&c, 1, "c%2cd"), "encoded values; trailing comma ends");
+	e = tparse(&c, "a,b", TK_COUNTS, &bad);
+	CHECK(e == TALLY_NOT_COUNTS, "distinct where counts expected");
+	e = tparse(&c, "a:1,b", TK_COUNTS, &bad);
+	CHECK(e == TALLY_ENTRY && span_eqs(bad, "b"), "entry without count");
+	e = tparse(&c, ":1", TK_COUNTS, &bad);
+	CHECK(e == TALLY_ENTRY, "entry without value");
+	e = tparse(&c, "a:1,b:x", TK_COUNTS, &bad);
+	CHECK(e == TALLY_COUNT && span_eqs(bad, "b:x"), "bad count");
+	e = tparse(&c, "a:18446744073709551616", TK_COUNTS, &bad);
+	CHECK(e == TALLY_COUNT, "count overflow");
+	e = tparse(&c, "A,B", TK_DISTINCT, &bad);
+	CHECK(e == TALLY_OK && c.n == 2 && tval(&c, 1, "B"), "distinct");
+	e = tparse(&c, "A,,B", TK_DISTINCT, &bad);
+	CHECK(e == TALLY_EMPTY, "empty distinct value");
+	e = tparse(&c, "A:1", TK_DISTINCT, &bad);
+	CHECK(e == TALLY_NOT_DISTINCT, "counts where distinct expected");
+	e = tparse(&c, "-5..12", TK_RANGE, &bad);
+	CHECK(e == TALLY_OK && c.n == 1 && c.lo == -5 && c.hi == 12 &&
+	    tval(&c, 0, "-5..12"), "range");
+	e = tparse(&c, "7", TK_RANGE, &bad);
+	CHECK(e == TALLY_OK && c.lo == 7 && c.hi == 7, "range of one");
+	e = tparse(&c, "9..3", TK_RANGE, &bad);
+	CHECK(e == TALLY_OK && c.lo == 9 && c.hi == 3, "order not checked");
+	CHECK(tparse(&c, "1.5", TK_RANGE, &bad) == TALLY_RANGE, "1.5");
+	CHECK(tparse(&c, "1..", TK_RANGE, &bad) == TALLY_RANGE, "1..");
+	CHECK(tparse(&c, "..2", TK_RANGE, &bad) == TALLY_RANGE, "..2");
+	CHECK(tparse(&c, "1...2", TK_RANGE, &bad) == TALLY_RANGE, "1...2");
+	CHECK(tparse(&c, "x", TK_RANGE, &bad) == TALLY_RANGE, "x");
+	/* As a report reads a join: the kind the cell shows. */
+	e = tparse(&c, "x", TK_AS_WRITTEN, &bad);
+	CHECK(e == TALLY_OK && c.kind == TK_DISTINCT && c.n == 1 && !c.single,
+	    "as written: one value is distinct");
+	e = tparse(&c, ":3,b:4", TK_AS_WRITTEN, &bad);
+	CHECK(e == TALLY_OK && c.kind == TK_COUNTS && c.n == 2 &&
+	    tval(&c, 0, "") && c.cnt[0] == 3, "as written: counts");
+	e = tparse(&c, "a,", TK_AS_WRITTEN, &bad);
+	CHECK(e == TALLY_OK && c.n == 2 && tval(&c, 1, ""),
+	    "as written: trailing comma adds an empty value");
+	e = tparse(&c, "a:1,", TK_AS_WRITTEN, &bad);
+	CHECK(e == TALLY_ENTRY && bad.n == 0, "as written: empty entry");
+	tally_cell_free(&c);
+	CHECK(c.val == NULL && c.n == 0, "freed");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -475,6 +554,7 @@ main(int argc, char *argv[])
 	test_json_line();
 	test_utf8();
 	test_tsv();
+	test_tally();
 	test_mem_same();
 	test_htab();
 	printf("%d passed, %d failed\n", npass, nfail);

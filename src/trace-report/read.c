@@ -1,0 +1,440 @@
+/*
+ * read.c - trace-report's input: the data files (families, watch list,
+ * notes, symbols) and the join, read into the rows and columns of the
+ * model (report.h).  Nothing here is derived: model.c does that.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "num.h"
+#include "rd.h"
+#include "tally.h"
+#include "tsv.h"
+#include "report.h"
+
+int
+rp_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether s ends with suffix; sets *stem to the rest. */
+static int
+ends_with(struct span s, const char *suffix, struct span *stem)
+{
+	size_t n = strlen(suffix);
+
+	if (s.n <= n || memcmp(s.p + s.n - n, suffix, n) != 0)
+		return 0;
+	*stem = span_make(s.p, s.n - n);
+	return 1;
+}
+
+static int
+has_prefix(struct span s, const char *pre, size_t n)
+{
+	return s.n > n + 1 && memcmp(s.p, pre, n) == 0 && s.p[n] == '_';
+}
+
+/*
+ * The next entry of an address or notes file: a line whose first word
+ * is there and does not start with '#'.  Sets *line, *word and *end
+ * (where the word ends in the line); 0 at the end of the file.
+ */
+static int
+next_entry(struct rd *in, struct span *line, struct span *word,
+    size_t *end)
+{
+	while (rd_line(in, line)) {
+		*end = 0;
+		*word = span_word(*line, end);
+		if (word->n > 0 && word->p[0] != '#')
+			return 1;
+	}
+	return 0;
+}
+
+/* An address list: the first word of each line; '#' lines ignored. */
+static uint64_t *
+load_addrs(const char *path, size_t *n)
+{
+	struct rd *in = rd_open(path);
+	struct span line, a;
+	uint64_t *v = NULL;
+	size_t cap = 0, i;
+	enum num_err e;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	*n = 0;
+	while (next_entry(in, &line, &a, &i)) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		if ((e = num_parse_addr(a, &v[*n])) != NUM_OK)
+			die_at(rd_name(in), rd_lineno(in), "bad address '%.*s': "
+			    "%s", (int)a.n, a.p, num_strerror(e));
+		(*n)++;
+	}
+	rd_close(in);
+	return v;
+}
+
+static int
+noteaddrcmp(const void *a, const void *b)
+{
+	const struct note *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int
+notecmp(const void *a, const void *b)
+{
+	const struct note *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* A notes file: ADDRESS TEXT per line, each address once; sorted. */
+static struct note *
+load_notes(const char *path, size_t *n)
+{
+	struct rd *in = rd_open(path);
+	struct span line, a;
+	struct note *v = NULL;
+	size_t cap = 0, i, e2, k;
+	enum num_err e;
+	char *name;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	name = xstrdup(rd_name(in));
+	*n = 0;
+	while (next_entry(in, &line, &a, &i)) {
+		if (memchr(line.p, '\0', line.n) != NULL)
+			die_at(name, rd_lineno(in), "NUL byte in a note");
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		if ((e = num_parse_addr(a, &v[*n].addr)) != NUM_OK)
+			die_at(name, rd_lineno(in), "bad address '%.*s': %s",
+			    (int)a.n, a.p, num_strerror(e));
+		while (i < line.n && isspace((unsigned char)line.p[i]))
+			i++;
+		e2 = line.n;
+		while (e2 > i && isspace((unsigned char)line.p[e2 - 1]))
+			e2--;
+		if (e2 == i)
+			die_at(name, rd_lineno(in), "expected ADDRESS TEXT");
+		v[*n].text = xmemdup(line.p + i, e2 - i);
+		v[*n].line = rd_lineno(in);
+		(*n)++;
+	}
+	rd_close(in);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), notecmp);
+	for (k = 1; k < *n; k++)
+		if (v[k].addr == v[k - 1].addr)
+			die_at(name, v[k].line, "address listed twice");
+	free(name);
+	return v;
+}
+
+/*
+ * The header: KEY..., status, REF_count, CAND_count, ratio, under, then
+ * the tally columns, each prefixed with its side's name, ref ones
+ * first.  Sets the key and tally columns and the side names.
+ */
+static void
+read_header(struct report *r, struct tsv_hdr *h, struct span line)
+{
+	struct span stem, *tcol;
+	size_t i, s, rn, cn;
+	int st;
+
+	tsv_hdr_parse(h, line, r->file);
+	if ((st = tsv_col(h, "status")) < 1 || (size_t)st + 4 >= h->ncol + 1 ||
+	    !ends_with(h->col[st + 1], "_count", &stem) ||
+	    !ends_with(h->col[st + 2], "_count", &stem) ||
+	    !span_eqs(h->col[st + 3], "ratio") ||
+	    !span_eqs(h->col[st + 4], "under"))
+		die_at(r->file, 1, "not a join: expected KEY..., status, "
+		    "REF_count, CAND_count, ratio, under, tallies (columns: "
+		    "%s)", tsv_hdr_list(h));
+	s = (size_t)st;
+	r->nkey = s;
+	r->keycol = h->col;
+	ends_with(h->col[s + 1], "_count", &stem);
+	r->ref = xmemdup(stem.p, stem.n);
+	ends_with(h->col[s + 2], "_count", &stem);
+	r->cand = xmemdup(stem.p, stem.n);
+	rn = strlen(r->ref);
+	cn = strlen(r->cand);
+	/* One array: the ref tally columns, then the cand ones. */
+	tcol = xreallocarray(NULL, h->ncol, sizeof(*tcol));
+	for (i = s + 5; i < h->ncol; i++) {
+		struct span c = h->col[i];
+		/* Prefer the longer name when one side's name prefixes the
+		 * other's. */
+		int isref = has_prefix(c, r->ref, rn), iscand = has_prefix(c,
+		    r->cand, cn);
+
+		if (isref && iscand)
+			isref = rn > cn;
+		if (isref && r->nct == 0)
+			tcol[r->nrt++] = span_make(c.p + rn + 1, c.n - rn - 1);
+		else if (iscand)
+			tcol[r->nrt + r->nct++] = span_make(c.p + cn + 1,
+			    c.n - cn - 1);
+		else if (isref)
+			die_at(r->file, 1, "column '%.*s': the %s tally columns "
+			    "must all come before the %s ones", (int)c.n, c.p,
+			    r->ref, r->cand);
+		else
+			die_at(r->file, 1, "column '%.*s' belongs to neither "
+			    "side (%s, %s)", (int)c.n, c.p, r->ref, r->cand);
+	}
+	r->rtcol = tcol;
+	r->ctcol = tcol + r->nrt;
+}
+
+/* One line of the join into row w; f holds its fields. */
+static void
+read_row(struct report *r, struct rrow *w, const struct span *f,
+    uint64_t ln)
+{
+	size_t s = r->nkey;
+
+	memset(w, 0, sizeof(*w));
+	w->line = ln;
+	w->key = xreallocarray(NULL, s ? s : 1, sizeof(*w->key));
+	memcpy(w->key, f, s * sizeof(*f));
+	if (span_eqs(f[s], "missing"))
+		w->status = ST_MISSING;
+	else if (span_eqs(f[s], "matched"))
+		w->status = ST_MATCHED;
+	else if (span_eqs(f[s], "extra"))
+		w->status = ST_EXTRA;
+	else
+		die_at(r->file, ln, "bad status '%.*s' (missing, "
+		    "matched or extra)", (int)f[s].n, f[s].p);
+	if (num_parse_u64(f[s + 1], &w->ref) != NUM_OK ||
+	    num_parse_u64(f[s + 2], &w->cand) != NUM_OK)
+		die_at(r->file, ln, "bad count");
+	if ((w->status == ST_MISSING && w->cand != 0) ||
+	    (w->status == ST_EXTRA && w->ref != 0))
+		die_at(r->file, ln, "status %.*s does not fit the counts",
+		    (int)f[s].n, f[s].p);
+	if (span_eqs(f[s + 4], "yes"))
+		w->under = 1;
+	else if (!span_eqs(f[s + 4], "no"))
+		die_at(r->file, ln, "bad under flag '%.*s' (yes or no)",
+		    (int)f[s + 4].n, f[s + 4].p);
+}
+
+/*
+ * Whether tally column i is a range: every non-empty cell INTEGER or
+ * MIN..MAX, and one at least MIN..MAX.  cell[k * nt + i] is row k's.
+ */
+static int
+range_column(const struct report *r, const struct span *cell, size_t nt,
+    size_t i)
+{
+	struct tally_cell t = { 0 };
+	struct span bad;
+	int all = 1, dots = 0;
+
+	for (size_t k = 0; k < r->nrow && all; k++) {
+		struct span c = cell[k * nt + i];
+
+		if (c.n == 0)
+			continue;
+		all = tally_parse(&t, c, TK_RANGE, &bad) == TALLY_OK;
+		dots |= memchr(c.p, '.', c.n) != NULL;
+	}
+	tally_cell_free(&t);
+	return all && dots;
+}
+
+/*
+ * The join.  A column's kind (range or not) depends on all its cells,
+ * so the rows are read first, keeping their raw tally cells, and the
+ * cells are parsed once the kinds are known.
+ */
+static void
+read_join(struct report *r)
+{
+	struct rd *in = rd_open(r->file);
+	struct tsv_hdr h;
+	struct span line, *f, *cell = NULL, bad;
+	size_t n, i, k, nt, cap = 0;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	r->file = xstrdup(rd_name(in));
+	if (!rd_line(in, &line))
+		dief("%s: empty input (no header line)", r->file);
+	read_header(r, &h, line);
+	nt = r->nrt + r->nct;
+	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
+	while (rd_line(in, &line)) {
+		uint64_t ln = rd_lineno(in);
+		char *copy;
+
+		if (tsv_is_hdr(&h, line))
+			continue;
+		copy = xmemdup(line.p, line.n);
+		if ((n = tsv_split(span_make(copy, line.n), f, h.ncol + 1)) !=
+		    h.ncol)
+			die_at(r->file, ln, "expected %zu fields, got %zu",
+			    h.ncol, n);
+		if (r->nrow == cap) {
+			cap = cap ? cap * 2 : 256;
+			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
+			cell = xreallocarray(cell, cap, (nt + 1) * sizeof(*cell));
+		}
+		read_row(r, &r->row[r->nrow], f, ln);
+		memcpy(cell + r->nrow * nt, f + r->nkey + 5, nt * sizeof(*f));
+		r->nrow++;
+	}
+	free(f);
+	rd_close(in);
+	r->rtrange = xcalloc(nt + 1, sizeof(int));
+	r->ctrange = r->rtrange + r->nrt;
+	for (i = 0; i < nt; i++)
+		r->rtrange[i] = range_column(r, cell, nt, i);
+	for (k = 0; k < r->nrow; k++) {
+		struct rrow *w = &r->row[k];
+
+		w->rt = xcalloc(nt + 1, sizeof(*w->rt));
+		w->ct = w->rt + r->nrt;
+		for (i = 0; i < nt; i++)
+			if (tally_parse(&w->rt[i], cell[k * nt + i],
+			    r->rtrange[i] ? TK_RANGE : TK_AS_WRITTEN, &bad) !=
+			    TALLY_OK)
+				die_at(r->file, w->line, "column %.*s: bad tally "
+				    "entry '%.*s'", (int)r->rtcol[i].n,
+				    r->rtcol[i].p, (int)bad.n, bad.p);
+	}
+	free(cell);
+}
+
+void
+report_read(struct report *r, const struct ropts *o)
+{
+	size_t i, k;
+	int need_addr = o->nfam > 0 || o->watch != NULL || o->notes != NULL ||
+	    o->symbols != NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->file = o->join;
+	r->top = o->top;
+	r->undertop = o->undertop;
+	r->freshtop = o->freshtop;
+	r->title = o->title;
+	/* Data files first: their errors come before any work. */
+	r->nfam = o->nfam;
+	r->fam = xcalloc(o->nfam ? o->nfam : 1, sizeof(*r->fam));
+	for (k = 0; k < o->nfam; k++) {
+		r->fam[k].name = o->famname[k];
+		struct family *fm = &r->fam[k];
+		size_t u = 0;
+
+		fm->addr = load_addrs(o->famfile[k], &fm->n);
+		if (fm->n > 1)
+			qsort(fm->addr, fm->n, sizeof(uint64_t), rp_cmp_u64);
+		for (i = 0; i < fm->n; i++)	/* each address once */
+			if (u == 0 || fm->addr[i] != fm->addr[u - 1])
+				fm->addr[u++] = fm->addr[i];
+		fm->n = u;
+	}
+	if (o->watch != NULL) {
+		uint64_t *wa = load_addrs(o->watch, &r->nwatch);
+		size_t w = 0;
+
+		/* Sorted, each address once. */
+		if (r->nwatch > 1)
+			qsort(wa, r->nwatch, sizeof(*wa), rp_cmp_u64);
+		r->watch = xcalloc(r->nwatch ? r->nwatch : 1, sizeof(*r->watch));
+		for (i = 0; i < r->nwatch; i++)
+			if (i == 0 || wa[i] != wa[i - 1])
+				r->watch[w++].addr = wa[i];
+		r->nwatch = w;
+		free(wa);
+	}
+	if (o->notes != NULL)
+		r->notes = load_notes(o->notes, &r->nnotes);
+	if (o->symbols != NULL)
+		r->sym = sym_load(o->symbols);
+
+	read_join(r);
+
+	r->addrname = o->addrcol;
+	r->addrcol = -1;
+	for (i = 0; i < r->nkey; i++)
+		if (span_eqs(r->keycol[i], o->addrcol))
+			r->addrcol = (int)i;
+	if (r->addrcol < 0 && (need_addr || o->addrcol_given)) {
+		struct tsv_hdr kh = { r->nkey, r->keycol, NULL, 0, NULL };
+
+		die_at(r->file, 1, "no key column '%s' for addresses (key "
+		    "columns: %s); see --addr-col", o->addrcol,
+		    tsv_hdr_list(&kh));
+	}
+	r->groupby = NULL;
+	r->groupcol = -1;
+	for (i = 0; i < r->nrt; i++) {
+		size_t q;
+		int counts = !r->rtrange[i];
+
+		if (!span_eqs(r->rtcol[i], o->groupby))
+			continue;
+		for (q = 0; q < r->nrow && counts; q++)
+			if (r->row[q].rt[i].n > 0 && r->row[q].rt[i].kind != TK_COUNTS)
+				counts = 0;
+		if (counts) {
+			r->groupcol = (int)i;
+			r->groupby = o->groupby;
+		} else if (o->groupby_given)
+			die_at(r->file, 1, "column %s_%s is not a counts tally "
+			    "(VALUE:N,...): it cannot be grouped by", r->ref,
+			    o->groupby);
+	}
+	if (r->groupcol < 0 && o->groupby_given)
+		die_at(r->file, 1, "no %s tally column '%s_%s' to group by",
+		    r->ref, r->ref, o->groupby);
+
+	for (i = 0; i < r->nrow; i++) {
+		struct rrow *w = &r->row[i];
+		struct sbuf sb = { 0 };
+
+		if (r->addrcol < 0)
+			continue;
+		w->hasaddr = num_parse_addr(w->key[r->addrcol], &w->addr) ==
+		    NUM_OK;
+		if (!w->hasaddr)
+			continue;
+		if (r->nnotes > 0) {
+			struct note key = { w->addr, NULL, 0 }, *hit;
+
+			/* lines differ: compare addresses only */
+			hit = bsearch(&key, r->notes, r->nnotes,
+			    sizeof(*r->notes), noteaddrcmp);
+			if (hit != NULL)
+				w->note = hit->text;
+		}
+		if (w->note == NULL && r->sym != NULL && sym_lookup(r->sym,
+		    w->addr, 1, &sb))
+			w->note = sb.p;	/* kept for the run */
+	}
+}
