@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +16,16 @@
 #include "ob.h"
 #include "xmem.h"
 
-/* Temporary files still to remove if we exit before renaming them. */
+/*
+ * Temporary files still to remove if we exit before renaming them, and
+ * the names they get: a closed file waits in this list, complete, until
+ * every ob of the run is closed; then all are renamed into place
+ * together.  A run that dies before that leaves none of them behind.
+ */
 static char	**tmps;
+static char	**finals;
 static size_t	  ntmps;
+static int	  nopen;	/* obs not yet closed */
 static int	  hooked;
 
 static void
@@ -29,15 +37,123 @@ rm_tmps(void)
 }
 
 /*
- * Killed by SIGINT, SIGTERM or SIGHUP: remove the temporary files, then
- * die of the same signal (unlink and raise are async-signal-safe).
+ * The signals whose default action ends the process and that a process
+ * can catch.  The faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) come back at
+ * once under the previous handler, which a sanitizer may have set.
+ */
+static const int fatal_sigs[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
+	SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
+	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+#ifdef SIGPOLL
+	SIGPOLL,
+#endif
+#ifdef SIGPWR
+	SIGPWR,
+#endif
+	SIGSYS
+};
+#define NFATAL	(sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
+static struct sigaction old_action[NFATAL];
+
+/*
+ * A fatal signal: remove the temporary files, then end as the signal
+ * would have without us -- the previous disposition is restored and the
+ * signal raised again (unlink, sigaction and raise are async-signal-safe).
  */
 static void
 on_signal(int sig)
 {
 	rm_tmps();
-	signal(sig, SIG_DFL);
+	for (size_t i = 0; i < NFATAL; i++)
+		if (fatal_sigs[i] == sig)
+			sigaction(sig, &old_action[i], NULL);
 	raise(sig);
+}
+
+/* Remove the temporary files at exit and on every fatal signal. */
+static void
+hook_signals(void)
+{
+	struct sigaction sa;
+
+	if (hooked)
+		return;
+	msg_atexit(rm_tmps);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NFATAL; i++)
+		/* leave signals a caller chose to ignore ignored */
+		if (sigaction(fatal_sigs[i], NULL, &old_action[i]) == 0 &&
+		    old_action[i].sa_handler != SIG_IGN)
+			sigaction(fatal_sigs[i], &sa, NULL);
+	hooked = 1;
+}
+
+/*
+ * The descriptor named by /dev/stdout, /dev/stderr, /dev/fd/N or
+ * /proc/self/fd/N, or -1 for any other path.  Such a path is written
+ * through the descriptor already open, in place, as standard output
+ * is: renaming a file over what it points to would replace the file
+ * the caller redirected to (and lose what `>>` was appending to).
+ */
+static int
+open_fd_path(const char *path)
+{
+	const char *d = NULL;
+	uint64_t v;
+
+	if (strcmp(path, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	if (strncmp(path, "/dev/fd/", 8) == 0)
+		d = path + 8;
+	else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+		d = path + 14;
+	if (d == NULL || num_parse_u64(span_make(d, strlen(d)), &v) != NUM_OK ||
+	    v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+/*
+ * The file a path names after following symbolic links, even to a file
+ * that does not exist yet (a dangling link names the file to create).
+ * Returns a new string.
+ */
+static char *
+resolve_links(const char *path)
+{
+	char *cur = xstrdup(path), *next;
+	struct stat st;
+	int hops;
+
+	for (hops = 0; lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+		char buf[PATH_MAX];
+		ssize_t k;
+		const char *slash;
+
+		if (hops == 40) {
+			errno = ELOOP;
+			die_errno("%s: cannot resolve", path);
+		}
+		if ((k = readlink(cur, buf, sizeof(buf) - 1)) < 0)
+			die_errno("%s: cannot resolve", path);
+		buf[k] = '\0';
+		slash = strrchr(cur, '/');
+		if (buf[0] == '/' || slash == NULL)
+			next = xstrdup(buf);
+		else
+			next = xasprintf("%.*s/%s", (int)(slash - cur), cur, buf);
+		free(cur);
+		cur = next;
+	}
+	return cur;
 }
 
 static struct ob *
@@ -64,6 +180,7 @@ ob_stdout(void)
 	if (S_ISFIFO(st.st_mode))
 		(void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
 #endif
+	nopen++;
 	return ob_new(STDOUT_FILENO, "standard output");
 }
 
@@ -74,11 +191,19 @@ ob_create(const char *path)
 	struct stat st;
 	const char *slash;
 	char *tmp, *real = NULL;
-	size_t dirlen, len;
+	size_t dirlen, base;
 	int fd;
 
-	if (strcmp(path, "-") == 0)
+	if (strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
 		return ob_stdout();
+	if ((fd = open_fd_path(path)) >= 0) {
+		if (fcntl(fd, F_GETFD) < 0)
+			die_errno("%s: cannot write", path);
+		if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+			die_errno("%s: cannot write", path);
+		nopen++;
+		return ob_new(fd, path);
+	}
 	/*
 	 * A device, FIFO or other special file (/dev/stdout, /dev/null) is
 	 * written in place: it cannot be replaced, and renaming over it
@@ -92,46 +217,44 @@ ob_create(const char *path)
 		}
 		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
 			die_errno("%s: cannot open", path);
+		nopen++;
 		return ob_new(fd, path);
 	}
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    (real = realpath(path, NULL)) == NULL)
-		die_errno("%s: cannot resolve", path);
-	if (real != NULL)
-		path = real;
+	path = real = resolve_links(path);
 	slash = strrchr(path, '/');
 	dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
-	len = strlen(path) + 16;
-	tmp = xmalloc(len);
-	snprintf(tmp, len, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+	/*
+	 * ".NAME.XXXXXX" beside the file, NAME cut so that the temporary
+	 * name stays within NAME_MAX when the final name is near it.
+	 */
+	base = strlen(path + dirlen);
+	if (base > NAME_MAX - 8)
+		base = NAME_MAX - 8;
+	tmp = xasprintf("%.*s.%.*s.XXXXXX", (int)dirlen, path, (int)base,
+	    path + dirlen);
+	hook_signals();
 	if ((fd = mkstemp(tmp)) < 0)
 		die_errno("%s: cannot create", path);
-	/* mkstemp makes 0600; a report is an ordinary file. */
-	{
+	tmps = xreallocarray(tmps, ntmps + 1, sizeof(*tmps));
+	finals = xreallocarray(finals, ntmps + 1, sizeof(*finals));
+	tmps[ntmps] = tmp;
+	finals[ntmps++] = xstrdup(path);
+	/*
+	 * mkstemp makes 0600.  A file that replaces another keeps its
+	 * permission bits (and, for root, its owner and group: a private
+	 * file stays private); a new one is an ordinary file.
+	 */
+	if (stat(path, &st) == 0) {
+		if (geteuid() == 0)
+			(void)fchown(fd, st.st_uid, st.st_gid);
+		fchmod(fd, st.st_mode & 07777);
+	} else {
 		mode_t um = umask(0);
 
 		umask(um);
 		fchmod(fd, 0666 & ~um);
 	}
-	if (!hooked) {
-		static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-
-		msg_atexit(rm_tmps);
-		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-			struct sigaction sa, old;
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sa_handler = on_signal;
-			sigemptyset(&sa.sa_mask);
-			/* leave signals a caller chose to ignore ignored */
-			if (sigaction(sigs[i], NULL, &old) == 0 &&
-			    old.sa_handler != SIG_IGN)
-				sigaction(sigs[i], &sa, NULL);
-		}
-		hooked = 1;
-	}
-	tmps = xreallocarray(tmps, ntmps + 1, sizeof(*tmps));
-	tmps[ntmps++] = tmp;
+	nopen++;
 	o = ob_new(fd, path);
 	o->path = xstrdup(path);
 	o->tmp = tmp;
@@ -252,6 +375,21 @@ ob_flush(struct ob *o)
 	ob_drain(o);
 }
 
+/* The run's outputs are complete: rename every closed file into place. */
+static void
+rename_all(void)
+{
+	for (size_t i = 0; i < ntmps; i++) {
+		if (tmps[i] == NULL)
+			continue;
+		if (rename(tmps[i], finals[i]) != 0)
+			die_errno("%s: cannot rename into place", finals[i]);
+		free(tmps[i]);
+		free(finals[i]);
+		tmps[i] = finals[i] = NULL;
+	}
+}
+
 void
 ob_close(struct ob *o)
 {
@@ -259,16 +397,12 @@ ob_close(struct ob *o)
 	if (o->tmp != NULL) {
 		if (close(o->fd) != 0)
 			die_errno("%s: write error", o->name);
-		if (rename(o->tmp, o->path) != 0)
-			die_errno("%s: cannot rename into place", o->path);
-		for (size_t i = 0; i < ntmps; i++)
-			if (tmps[i] == o->tmp)
-				tmps[i] = NULL;
-		free(o->tmp);
-		free(o->path);
+		free(o->path);	/* the file waits in tmps[] for rename_all() */
 	} else if (o->fd != STDOUT_FILENO && close(o->fd) != 0)
 		die_errno("%s: write error", o->name);
 	free(o->name);
 	free(o->buf);
 	free(o);
+	if (--nopen == 0)
+		rename_all();
 }

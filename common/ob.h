@@ -8,9 +8,12 @@
  * quietly, as for any filter.
  *
  * ob_create() writes a named file atomically: the bytes go to a temporary
- * file beside it, renamed into place by ob_close(); if the process exits
- * any other way the temporary file is removed, so no partial report ever
- * appears under the final name.
+ * file beside it (with the replaced file's mode, and owner for root).
+ * When every ob of the run is closed, all such files are renamed into
+ * place together; if the process exits any other way, or dies of a
+ * signal, the temporary files are removed, so no partial or lone output
+ * ever appears under a final name.  /dev/stdout, /dev/stderr, /dev/fd/N
+ * and /proc/self/fd/N are written through the open descriptor, in place.
  */
 #ifndef TRACE_OB_H
 #define TRACE_OB_H
@@ -61,7 +64,10 @@ static inline void ob_commit(struct ob *o, size_t n);
 /* Write the buffer out now (used after a header so pipelines fail fast). */
 void	ob_flush(struct ob *o);
 
-/* Flush, close, and for ob_create() files rename into place. */
+/*
+ * Flush and close.  Closing the last open ob renames every ob_create()
+ * file into place.
+ */
 void	ob_close(struct ob *o);
 
 /* The size of an ob's buffer. */

@@ -319,3 +319,76 @@ for p in itertools.permutations("abcdefghij", 10):
 	assert_success
 	assert_output "$(printf 'op\tcount\nset\t1502')"
 }
+
+@test "-o /dev/stdout and /dev/fd/N write in place through the open descriptor" {
+	printf '{"lr":"0x10"}\n' > "$T/j.jsonl"
+	echo keep > "$T/log.tsv"
+	trace-normalize -c lr -o /dev/stdout "$T/j.jsonl" >> "$T/log.tsv"
+	assert_equal "$(cat "$T/log.tsv")" "$(printf 'keep\nlr\n0x00000010')"
+	echo keep > "$T/log2.tsv"
+	trace-normalize -c lr -o /dev/fd/7 "$T/j.jsonl" 7>> "$T/log2.tsv"
+	assert_equal "$(cat "$T/log2.tsv")" "$(printf 'keep\nlr\n0x00000010')"
+	echo keep > "$T/log3.tsv"
+	trace-normalize -c lr -o /proc/self/fd/2 "$T/j.jsonl" 2>> "$T/log3.tsv"
+	assert_equal "$(cat "$T/log3.tsv")" "$(printf 'keep\nlr\n0x00000010')"
+	run trace-normalize -c lr -o /dev/fd/9 "$T/j.jsonl"
+	assert_failure 2
+	assert_output --partial "trace-normalize: /dev/fd/9: cannot write: Bad file descriptor"
+}
+
+@test "-o keeps the replaced file's mode; long names and dangling links work" {
+	printf '{"lr":"0x10"}\n' > "$T/j.jsonl"
+	echo old > "$T/private.tsv"
+	chmod 600 "$T/private.tsv"
+	trace-normalize -c lr -o "$T/private.tsv" "$T/j.jsonl"
+	assert_equal "$(stat -c %a "$T/private.tsv")" 600
+	assert_equal "$(head -1 "$T/private.tsv")" lr
+	long=$(printf 'a%.0s' $(seq 250))
+	run trace-normalize -c lr -o "$T/$long" "$T/j.jsonl"
+	assert_success
+	[ -s "$T/$long" ]
+	ln -s target.tsv "$T/link.tsv"
+	run trace-normalize -c lr -o "$T/link.tsv" "$T/j.jsonl"
+	assert_success
+	[ -L "$T/link.tsv" ] && [ -s "$T/target.tsv" ]
+}
+
+@test "outputs are renamed into place together, only when the run succeeds" {
+	"$EX/xenia/fire-pattern-diff.sh" "$EX/xenia/data/canary.jsonl.gz" \
+	    "$EX/xenia/data/ours-lr.jsonl.gz" "$T/x" > /dev/null
+	mkdir "$T/csv"
+	# Standard output is a pipe whose reader is gone: the run dies of
+	# SIGPIPE at its first write, and no CSV file appears.
+	run python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+sys.exit(subprocess.call(sys.argv[1:], stdout=w))' trace-report --csv "$T/csv" "$T/x/join.tsv"
+	assert_equal "$status" "$((256 - 13))"	# -SIGPIPE, as Python reports it
+	[ -z "$(ls -A "$T/csv")" ]
+	run trace-report --csv "$T/csv" -o "$T/r.md" "$T/x/join.tsv"
+	assert_success
+	[ -s "$T/csv/divergent-tuples.csv" ] && [ -s "$T/r.md" ]
+}
+
+@test "SIGPIPE, SIGXFSZ and other fatal signals leave no temporary file behind" {
+	mkdir "$T/out"
+	mkfifo "$T/fifo"
+	# (SIGINT and SIGQUIT are ignored by jobs a script starts in the background)
+	for sig in PIPE XFSZ USR1 ALRM; do
+		trace-normalize -c lr -o "$T/out/ev.tsv" < "$T/fifo" &
+		pid=$!
+		exec 8> "$T/fifo"
+		for _ in $(seq 50); do
+			[ -n "$(ls -A "$T/out")" ] && break
+			sleep 0.1
+		done
+		[ -n "$(ls -A "$T/out")" ]
+		kill -"$sig" "$pid"
+		wait "$pid" || status=$?
+		exec 8>&-
+		[ -z "$(ls -A "$T/out")" ]
+		# ended as the signal would: 128 + its number
+		assert_equal "$status" "$((128 + $(kill -l "$sig")))"
+	done
+}
