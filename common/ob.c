@@ -95,6 +95,48 @@ hook_signals(void)
 }
 
 /*
+ * Refuse a second output to the same file: the last rename would win
+ * and the other output would be lost.  Files that exist are compared by
+ * device and inode, new ones by their resolved name.
+ */
+static char *
+canonical(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xasprintf("%.*s", (int)(slash - path), path);
+	char *real = realpath(dir, NULL), *c;
+
+	c = real == NULL ? xstrdup(path) : xasprintf("%s/%s", real,
+	    slash == NULL ? path : slash + 1);
+	free(real);
+	free(dir);
+	return c;
+}
+
+static void
+check_distinct(const char *path, const char *given)
+{
+	struct stat a, b;
+	char *c = canonical(path), *d;
+	int same;
+
+	for (size_t i = 0; i < ntmps; i++) {
+		if (finals[i] == NULL)
+			continue;
+		d = canonical(finals[i]);
+		same = strcmp(c, d) == 0 || (stat(finals[i], &a) == 0 &&
+		    stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino);
+		free(d);
+		if (same)
+			die_usage("%s: the same file as another output of this "
+			    "run", given);
+	}
+	free(c);
+}
+
+/*
  * The descriptor named by /dev/stdout, /dev/stderr, /dev/fd/N or
  * /proc/self/fd/N, or -1 for any other path.  Such a path is written
  * through the descriptor already open, in place, as standard output
@@ -189,7 +231,7 @@ ob_create(const char *path)
 {
 	struct ob *o;
 	struct stat st;
-	const char *slash;
+	const char *slash, *given;
 	char *tmp, *real = NULL;
 	size_t dirlen, base;
 	int fd;
@@ -220,7 +262,9 @@ ob_create(const char *path)
 		nopen++;
 		return ob_new(fd, path);
 	}
+	given = path;
 	path = real = resolve_links(path);
+	check_distinct(path, given);
 	slash = strrchr(path, '/');
 	dirlen = slash != NULL ? (size_t)(slash - path) + 1 : 0;
 	/*

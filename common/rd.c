@@ -422,7 +422,10 @@ rd_open(const char *path)
 		r->npre += k;
 	if (r->npre >= 2 && r->pre[0] == 0x1f && r->pre[1] == 0x8b)
 		r->kind = GZIP;
-	else if (r->npre == 4 && memcmp(r->pre, "\x28\xb5\x2f\xfd", 4) == 0)
+	else if (r->npre == 4 && (memcmp(r->pre, "\x28\xb5\x2f\xfd", 4) == 0 ||
+	    /* a skippable frame first, as pzstd writes: 0x184D2A5? LE */
+	    ((r->pre[0] & 0xf0) == 0x50 && memcmp(r->pre + 1, "\x2a\x4d\x18",
+	    3) == 0)))
 		r->kind = ZSTD;
 	/*
 	 * The buffer and the inflater thread come with the first read, so
@@ -609,6 +612,16 @@ rd_close(struct rd *r)
 	free(r);
 }
 
+void
+rd_one_stdin(char **names, int n)
+{
+	int i, seen = 0;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], "-") == 0 && seen++)
+			die_usage("'-' (the standard input) is named twice");
+}
+
 struct rd **
 rd_open_all(char **names, int n, int *nout)
 {
@@ -620,6 +633,7 @@ rd_open_all(char **names, int n, int *nout)
 		names = dash;
 		n = 1;
 	}
+	rd_one_stdin(names, n);
 	v = xcalloc((size_t)n, sizeof(*v));
 	for (i = 0; i < n; i++)
 		if ((v[i] = rd_open(names[i])) == NULL)

@@ -63,4 +63,10 @@ struct rd **rd_open_all(char **names, int n, int *nout);
 /* Close and free; returns nothing: errors were fatal already. */
 void	rd_close(struct rd *r);
 
+/*
+ * Exit 2 with a usage message when "-" is among names more than once:
+ * the standard input can be read only once.
+ */
+void	rd_one_stdin(char **names, int n);
+
 #endif

@@ -352,6 +352,7 @@ main(int argc, char *argv[])
 	if (argc - optind != 2)
 		die_usage("expected two histograms, REF and CAND");
 	o = output != NULL ? ob_create(output) : ob_stdout();
+	rd_one_stdin(argv + optind, 2);
 	load(&side[0], argv[optind]);
 	load(&side[1], argv[optind + 1]);
 	if (side[0].kc != side[1].kc)

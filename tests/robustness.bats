@@ -392,3 +392,47 @@ sys.exit(subprocess.call(sys.argv[1:], stdout=w))' trace-report --csv "$T/csv" "
 		assert_equal "$status" "$((128 + $(kill -l "$sig")))"
 	done
 }
+
+@test "two outputs of one run may not be the same file" {
+	printf '{"lr":"0x10"}\n' > "$T/j.jsonl"
+	cd "$T"
+	run trace-normalize --skip-bad -c lr -o out.tsv --bad-lines ./out.tsv j.jsonl
+	assert_failure 2
+	assert_line "trace-normalize: ./out.tsv: the same file as another output of this run"
+	[ ! -e out.tsv ] && [ -z "$(ls -A . | grep -v j.jsonl)" ]
+	echo x > a.tsv && ln a.tsv b.tsv
+	run trace-normalize --skip-bad -c lr -o a.tsv --bad-lines b.tsv j.jsonl
+	assert_failure 2
+	assert_line "trace-normalize: b.tsv: the same file as another output of this run"
+	assert_equal "$(cat a.tsv)" x
+	"$EX/xenia/fire-pattern-diff.sh" "$EX/xenia/data/canary.jsonl.gz" \
+	    "$EX/xenia/data/ours-lr.jsonl.gz" x > /dev/null
+	run trace-report -o x/matched-tuples.csv --csv x x/join.tsv
+	assert_failure 2
+	assert_line --partial "the same file as another output of this run"
+	# devices are written in place and may repeat
+	run trace-normalize --skip-bad -c lr -o /dev/null --bad-lines /dev/null j.jsonl
+	assert_success
+}
+
+@test "zstd input that starts with a skippable frame (pzstd) is zstd" {
+	printf 'lr\n0x1\n' > "$T/p.tsv"
+	{ printf '\x50\x2a\x4d\x18\x04\x00\x00\x00abcd'; zstd -q -c "$T/p.tsv"; } > "$T/skip.zst"
+	run trace-normalize -c lr "$T/skip.zst"
+	assert_success
+	assert_output "$(printf 'lr\n0x00000001')"
+	if command -v pzstd >/dev/null; then
+		pzstd -q -c "$T/p.tsv" > "$T/p.zst"
+		run trace-normalize -c lr "$T/p.zst"
+		assert_success
+		assert_output "$(printf 'lr\n0x00000001')"
+	fi
+}
+
+@test "'-' named twice is a usage error in every tool that takes several operands" {
+	for t in trace-normalize trace-key trace-hist trace-join; do
+		run "$t" - - < /dev/null
+		assert_failure 2
+		assert_line "$t: '-' (the standard input) is named twice"
+	done
+}
