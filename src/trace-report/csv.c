@@ -19,29 +19,106 @@
 #include "msg.h"
 #include "report.h"
 
-/* A field, quoted only when it must be. */
+/* A number as the report writes one: -?[0-9]+(\.[0-9]+)?%? */
+static int
+is_number(const char *p, size_t n)
+{
+	size_t i = 0, d;
+
+	if (i < n && p[i] == '-')
+		i++;
+	for (d = i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == d)
+		return 0;
+	if (i < n && p[i] == '.') {
+		for (d = ++i; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && p[i] == '%')
+		i++;
+	return i == n;
+}
+
+/*
+ * Bytes of a bidirectional control character at p (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069, in UTF-8), else 0; its code
+ * point in *cp.
+ */
+static size_t
+bidi_len(const unsigned char *p, size_t n, unsigned *cp)
+{
+	if (n >= 2 && p[0] == 0xd8 && p[1] == 0x9c) {
+		*cp = 0x061c;
+		return 2;
+	}
+	if (n < 3 || p[0] != 0xe2)
+		return 0;
+	*cp = 0x2000 | (unsigned)(p[1] & 0x0f) << 6 | (p[2] & 0x3f);
+	if ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
+	    (p[2] >= 0xaa && p[2] <= 0xae))) ||
+	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))
+		return 3;
+	return 0;
+}
+
+/*
+ * A text field, made inert for spreadsheets (OWASP "CSV Injection"): a
+ * number is written as it is; other text whose first byte is '=', '+',
+ * '-', '@' or CR gets a leading "'", control bytes but CR and LF are
+ * written \xhh (so no field starts with a raw TAB) and bidirectional
+ * controls \uXXXX.  Then RFC 4180: quoted (by libcsv) only when it holds
+ * a comma, a quote, a CR or LF, so plain fields read exactly as the seed
+ * wrote them.
+ */
 static void
 csv_field(struct ob *o, struct span s)
 {
-	const char *p = s.p;
-	size_t i, n = s.n;
+	const unsigned char *p = (const unsigned char *)s.p;
+	struct sbuf t = { 0 };
+	size_t i, n = s.n, k;
+	unsigned cp;
+	int quote = 0;
 
-	for (i = 0; i < n; i++)
-		if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
-			break;
-	if (i == n) {
-		ob_write(o, p, n);
+	if (is_number(s.p, n)) {
+		ob_write(o, s.p, n);
 		return;
 	}
-	{
+	if (n > 0 && (p[0] == '=' || p[0] == '+' || p[0] == '-' ||
+	    p[0] == '@' || p[0] == '\r'))
+		sb_addc(&t, '\'');
+	for (i = 0; i < n; i++) {
+		if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
+			quote = 1;
+		if ((p[i] < 0x20 && p[i] != '\r' && p[i] != '\n') ||
+		    p[i] == 0x7f) {
+			char e[8];
+
+			snprintf(e, sizeof(e), "\\x%02x", p[i]);
+			sb_adds(&t, e);
+		} else if ((k = bidi_len(p + i, n - i, &cp)) > 0) {
+			char e[8];
+
+			snprintf(e, sizeof(e), "\\u%04X", cp);
+			sb_adds(&t, e);
+			i += k - 1;
+		} else
+			sb_addc(&t, (char)p[i]);
+	}
+	if (!quote)
+		ob_write(o, t.p, t.len);
+	else {
 		/* csv_write: surrounding quotes, inner quotes doubled. */
-		size_t need = csv_write(NULL, 0, p, n);
+		size_t need = csv_write(NULL, 0, t.p, t.len);
 		char *b = xmalloc(need);
 
-		csv_write(b, need, p, n);
+		csv_write(b, need, t.p, t.len);
 		ob_write(o, b, need);
 		free(b);
 	}
+	sb_free(&t);
 }
 
 static void
