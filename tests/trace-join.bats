@@ -130,3 +130,14 @@ b\textra\t0\t5\t\tno')"
 	run bash -c 'trace-join "$1" "$1" > /dev/full' _ "$T/r"
 	assert_failure 2
 }
+
+@test "under: a reference count equal to the floor is flagged, one below is not" {
+	printf 'op\tcount\na\t10\nb\t9\nc\t10\n' > "$T/r"
+	printf 'op\tcount\na\t4\nb\t1\nc\t5\n' > "$T/c"
+	run trace-join "$T/r" "$T/c"
+	assert_success
+	assert_output "$(printf 'op\tstatus\tref_count\tcand_count\tratio\tunder
+c\tmatched\t10\t5\t0.500000\tno
+a\tmatched\t10\t4\t0.400000\tyes
+b\tmatched\t9\t1\t0.111111\tno')"
+}
