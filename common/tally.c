@@ -153,6 +153,22 @@ parse_range(struct tally_cell *c, struct span s)
  * pass; lists are then split at ',' and, for counts, each entry at its
  * first ':'.
  */
+/* Whether every '%' in v starts %25, %2c or %3a (either case). */
+static int
+encoding_ok(struct span v)
+{
+	const char *q = v.p, *end = v.p + v.n;
+
+	while ((q = memchr(q, '%', (size_t)(end - q))) != NULL) {
+		if (end - q < 3 || !((q[1] == '2' && (q[2] == '5' ||
+		    q[2] == 'c' || q[2] == 'C')) || (q[1] == '3' &&
+		    (q[2] == 'a' || q[2] == 'A'))))
+			return 0;
+		q += 3;
+	}
+	return 1;
+}
+
 enum tally_err
 tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 {
@@ -161,6 +177,7 @@ tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 
 	c->n = 0;
 	c->single = 0;
+	c->sum = 0;
 	*bad = s;
 	if (kind == TK_RANGE) {
 		c->kind = TK_RANGE;
@@ -178,6 +195,8 @@ tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 	if (s.n == 0)
 		return TALLY_OK;
 	if (!sep && !aswritten) {
+		if (!encoding_ok(s))
+			return TALLY_PERCENT;
 		cell_grow(c);
 		c->val[c->n++] = s;
 		c->single = 1;
@@ -205,8 +224,14 @@ tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 			    NUM_OK)
 				return TALLY_COUNT;
 			v.n = (size_t)(colon - v.p);
+			c->sum = c->cnt[c->n] > UINT64_MAX - c->sum ?
+			    UINT64_MAX : c->sum + c->cnt[c->n];
 		} else if (v.n == 0 && !aswritten)
 			return TALLY_EMPTY;
+		if (!encoding_ok(v)) {
+			*bad = v;
+			return TALLY_PERCENT;
+		}
 		c->val[c->n++] = v;
 		p = comma + 1;
 	}

@@ -41,6 +41,7 @@ struct tally_cell {
 	uint64_t	*cnt;		/* TK_COUNTS: per value */
 	int		 single;	/* one bare value, standing for the row */
 	int64_t		 lo, hi;	/* TK_RANGE */
+	uint64_t	 sum;		/* TK_COUNTS: of cnt, at most UINT64_MAX */
 	size_t		 cap;		/* of val and cnt */
 };
 
@@ -52,7 +53,8 @@ enum tally_err {
 	TALLY_NOT_COUNTS,	/* separators but no ':' in a counts tally */
 	TALLY_ENTRY,		/* a counts entry without VALUE: */
 	TALLY_COUNT,		/* a counts entry whose N is not a count */
-	TALLY_EMPTY		/* an empty value in a distinct tally */
+	TALLY_EMPTY,		/* an empty value in a distinct tally */
+	TALLY_PERCENT		/* a '%' not starting %25, %2c or %3a */
 };
 
 /*

@@ -23,6 +23,7 @@
 #include "num.h"
 #include "ob.h"
 #include "rd.h"
+#include "tally.h"
 #include "tsv.h"
 
 /* One side: its histogram, in memory. */
@@ -62,6 +63,44 @@ static const char usage_text[] =
 "                         (default 0.5)\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n";
+
+/*
+ * The tally cells of a row are copied to the join as they are, but a
+ * malformed one (a bad %-encoding, counts adding up to more than the
+ * row's count) is an error here, not a wrong figure later.
+ */
+static void
+check_cells(const struct side *s, const struct span *f, uint64_t count,
+    const char *file, uint64_t line)
+{
+	static struct tally_cell t;	/* reused: no allocation per row */
+	struct span bad;
+	size_t i;
+
+	for (i = s->kc + 1; i < s->hdr.ncol; i++) {
+		struct span name = s->hdr.col[i];
+
+		if (f[i].n == 0 || (memchr(f[i].p, '%', f[i].n) == NULL &&
+		    memchr(f[i].p, ':', f[i].n) == NULL))
+			continue;	/* nothing to check: the usual case */
+		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
+		case TALLY_OK:
+			break;
+		case TALLY_PERCENT:
+			die_at(file, line, "column %.*s: bad %%-encoding in "
+			    "tally value '%.*s' (only %%25, %%2c and %%3a)",
+			    (int)name.n, name.p, (int)bad.n, bad.p);
+		default:
+			die_at(file, line, "column %.*s: bad tally entry "
+			    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+		}
+		if (t.kind == TK_COUNTS && t.sum > count)
+			die_at(file, line, "column %.*s: tally counts add up "
+			    "to %llu, more than the row's count %llu",
+			    (int)name.n, name.p, (unsigned long long)t.sum,
+			    (unsigned long long)count);
+	}
+}
 
 static void
 load(struct side *s, const char *path)
@@ -106,6 +145,7 @@ load(struct side *s, const char *path)
 			    sizeof(*s->rest));
 		}
 		s->count[k] = c;
+		check_cells(s, f, c, rd_name(in), ln);
 		rest = f[s->kc].p + f[s->kc].n;
 		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
 	}

@@ -141,3 +141,25 @@ c\tmatched\t10\t5\t0.500000\tno
 a\tmatched\t10\t4\t0.400000\tyes
 b\tmatched\t9\t1\t0.111111\tno')"
 }
+
+@test "malformed histograms: counts above the row's count, bad %-encoding" {
+	printf 'op\tcount\ttid\na\t1\t5:7,6:9\n' > "$T/sum"
+	printf 'op\tcount\ttid\na\t1\tx%%zz\n' > "$T/pct"
+	printf 'op\tcount\ttid\na\t1\t5:1\n' > "$T/ok"
+	for t in trace-hist trace-join; do
+		run "$t" "$T/sum" "$T/ok"
+		assert_failure 2
+		assert_output "$t: $T/sum:2: column tid: tally counts add up to 16, more than the row's count 1"
+		run "$t" "$T/pct" "$T/ok"
+		assert_failure 2
+		assert_output "$t: $T/pct:2: column tid: bad %-encoding in tally value 'x%zz' (only %25, %2c and %3a)"
+	done
+	trace-join "$T/ok" "$T/ok" | sed 's/5:1\t5:1/5:9\t5:1/' > "$T/j"
+	run trace-report "$T/j"
+	assert_failure 2
+	assert_output "trace-report: $T/j:2: column tid: tally counts add up to 9, more than the row's count 1"
+	trace-join "$T/ok" "$T/ok" | sed 's/5:1\t5:1/5%zz:1\t5:1/' > "$T/j"
+	run trace-report "$T/j"
+	assert_failure 2
+	assert_output "trace-report: $T/j:2: column tid: bad %-encoding in tally value '5%zz' (only %25, %2c and %3a)"
+}

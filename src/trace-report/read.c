@@ -318,13 +318,28 @@ read_join(struct report *r)
 
 		w->rt = xcalloc(nt + 1, sizeof(*w->rt));
 		w->ct = w->rt + r->nrt;
-		for (i = 0; i < nt; i++)
-			if (tally_parse(&w->rt[i], cell[k * nt + i],
-			    r->rtrange[i] ? TK_RANGE : TK_AS_WRITTEN, &bad) !=
-			    TALLY_OK)
+		for (i = 0; i < nt; i++) {
+			uint64_t count = i < r->nrt ? w->ref : w->cand;
+			enum tally_err e = tally_parse(&w->rt[i],
+			    cell[k * nt + i], r->rtrange[i] ? TK_RANGE :
+			    TK_AS_WRITTEN, &bad);
+
+			if (e == TALLY_PERCENT)
+				die_at(r->file, w->line, "column %.*s: bad "
+				    "%%-encoding in tally value '%.*s' (only "
+				    "%%25, %%2c and %%3a)", (int)r->rtcol[i].n,
+				    r->rtcol[i].p, (int)bad.n, bad.p);
+			if (e != TALLY_OK)
 				die_at(r->file, w->line, "column %.*s: bad tally "
 				    "entry '%.*s'", (int)r->rtcol[i].n,
 				    r->rtcol[i].p, (int)bad.n, bad.p);
+			if (w->rt[i].kind == TK_COUNTS && w->rt[i].sum > count)
+				die_at(r->file, w->line, "column %.*s: tally "
+				    "counts add up to %llu, more than the row's "
+				    "count %llu", (int)r->rtcol[i].n,
+				    r->rtcol[i].p, (unsigned long long)
+				    w->rt[i].sum, (unsigned long long)count);
+		}
 	}
 	free(cell);
 }
