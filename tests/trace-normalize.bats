@@ -614,3 +614,28 @@ for i in range(500):
     print("%s\t0x%08x" % (op, i))' > "$T/want"
 	assert_same "$T/want" "$T/got"
 }
+
+@test "addresses: digits with a leading zero are ambiguous; :hex or :dec says which" {
+	printf 'x [0/0000004002842770/1]\ny [0/17/1]\n' > "$T/q"
+	run --separate-stderr trace-normalize --op-value tb -c lr=pc --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/q:1: field pc: ambiguous address '0000004002842770': digits with a leading zero (type :hex if the digits are hex, :dec if decimal)" ]
+	run --separate-stderr trace-normalize --skip-bad --op-value tb -c lr=pc --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_success
+	assert_output "$(printf 'op\tlr\ntb\t0x00000011')"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 1 of 2 records (first: $T/q:1: field pc: ambiguous address '0000004002842770': digits with a leading zero (type :hex if the digits are hex, :dec if decimal))" ]
+	run trace-normalize --op-value tb -c lr=pc:hex --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_success
+	assert_output "$(printf 'op\tlr\ntb\t0x4002842770\ntb\t0x00000017')"
+	run trace-normalize --op-value tb -c lr=pc:dec --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_success
+	assert_output "$(printf 'op\tlr\ntb\t0xee968892\ntb\t0x00000011')"
+	printf 'lr,op\n0,a\n00,b\n' > "$T/z.csv"
+	run --separate-stderr trace-normalize "$T/z.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/z.csv:3: field lr: ambiguous address '00': digits with a leading zero (type :hex if the digits are hex, :dec if decimal)" ]
+	printf 'lr\nab\n' > "$T/d.csv"
+	run --separate-stderr trace-normalize -c lr:dec "$T/d.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/d.csv:2: field lr: not a number: 'ab'" ]
+}

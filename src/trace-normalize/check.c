@@ -120,7 +120,7 @@ check_field(const char *file, uint64_t line, struct span name, struct span v,
 	}
 	switch (k) {
 	case K_ADDR:
-		e = num_parse_addr(v, &u);
+		e = num_parse_addr_strict(v, &u);
 		if (e == NUM_OK && (num_fmt_addr(b, u) != v.n ||
 		    memcmp(b, v.p, v.n) != 0))
 			viol(file, line, "column %.*s: '%.*s' is not a canonical "

@@ -157,7 +157,10 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		return -1;
 	switch (c->type) {
 	case CT_ADDR:
-		e = num_parse_addr(v, &u);
+		e = num_parse_addr_strict(v, &u);
+		break;
+	case CT_DEC:
+		e = num_parse_u64(v, &u);
 		break;
 	case CT_HEX:
 		if (v.n >= 2 && v.p[0] == '0' && (v.p[1] == 'x' || v.p[1] == 'X'))
@@ -171,6 +174,11 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		e = num_parse_int(v, &i);
 		break;
 	}
+	if (e == NUM_AMBIG)
+		return bad_record(cv, r, "field %s: ambiguous address '%.*s': "
+		    "digits with a leading zero (type :hex if the digits are "
+		    "hex, :dec if decimal)", name, (int)(v.n > 40 ? 40 : v.n),
+		    v.p);
 	if (e != NUM_OK)
 		return bad_record(cv, r, "field %s: %s: '%.*s'", name,
 		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);

@@ -133,6 +133,8 @@ parse_type(const char *s, enum ctype *t)
 {
 	if (strcmp(s, "addr") == 0)
 		*t = CT_ADDR;
+	else if (strcmp(s, "dec") == 0)
+		*t = CT_DEC;
 	else if (strcmp(s, "hex") == 0)
 		*t = CT_HEX;
 	else if (strcmp(s, "int") == 0)
@@ -178,7 +180,7 @@ add_rule(enum rkind k, const char *field, const char *value, const char *op)
 	if (value != NULL) {
 		r->value = xstrdup(value);
 		r->vlen = strlen(value);
-		if (k == R_MAP && num_parse_addr(span_str(value), &r->num) ==
+		if (k == R_MAP && num_parse_addr_strict(span_str(value), &r->num) ==
 		    NUM_OK)
 			r->numeric = 1;
 	}
