@@ -639,3 +639,33 @@ for i in range(500):
 	assert_failure 2
 	[ "$stderr" = "trace-normalize: $T/d.csv:2: field lr: not a number: 'ab'" ]
 }
+
+@test "a record with none of the columns' fields is malformed; --op-value and --file-column don't count" {
+	printf '{"op":"a","lr":1}\n{"name":"x","ph":"X"}\n{"op":""}\n' > "$T/in"
+	run --separate-stderr trace-normalize "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:2: no column has a value: the record holds none of their fields" ]
+	run --separate-stderr trace-normalize --skip-bad "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\na\t0x00000001\t\t\t')"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 2 of 3 records (first: $T/in:2: no column has a value: the record holds none of their fields)" ]
+	printf '{"name":"x"}\n' > "$T/in"
+	run --separate-stderr trace-normalize --op-value x --file-column f -c op -c lr --optional lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:1: no column has a value: the record holds none of their fields" ]
+	printf '{"name":"x"}\n' > "$T/in"
+	run trace-normalize --op-map name:x=y -c op -c lr --optional lr "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\ny\t')"
+}
+
+@test "one JSON document is not JSON Lines: an error that says so" {
+	printf '[{"op":"a"},\n{"op":"b"}]\n' > "$T/a.json"
+	run --separate-stderr trace-normalize "$T/a.json"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/a.json:1: a JSON document (a top-level array), not JSON Lines: write one object per line, as jq -c '.[]' does" ]
+	printf '\n{\n  "op": "a"\n}\n' > "$T/o.json"
+	run --separate-stderr trace-normalize "$T/o.json"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/o.json:2: a JSON object spanning lines, not JSON Lines: write one object per line, as jq -c does" ]
+}

@@ -201,10 +201,17 @@ emit_record(struct conv *cv, const struct rec *r)
 	struct span op = { NULL, 0 };
 	size_t i, n, bound;
 	char *start;
-	int k;
+	int k, own = 0;
 
 	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
 		return k;
+	/* A value counts as the record's own unless --op-value gave it. */
+	if (op.n > 0) {
+		own = 1;
+		for (i = 0; i < S.nrule; i++)
+			if (S.rule[i].kind == R_VALUE && S.rule[i].op == op.p)
+				own = 0;
+	}
 	bound = 8;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
@@ -261,6 +268,7 @@ emit_record(struct conv *cv, const struct rec *r)
 		if (c->type != CT_STR) {
 			if (put_number(cv, r, c) != 0)
 				return -1;
+			own = 1;
 			continue;
 		}
 		if (cv->sv[c->slot].kind == VK_NESTED)
@@ -269,7 +277,13 @@ emit_record(struct conv *cv, const struct rec *r)
 		if (slot_value(cv, c->slot, r, &v) != 0 ||
 		    put_str(cv, r, "field ", S.slot[c->slot].name, v) != 0)
 			return -1;
+		if (v.n > 0)
+			own = 1;
 	}
+	/* A row of nothing but --op-value and --file-column is no event. */
+	if (!own)
+		return bad_record(cv, r, "no column has a value: the record "
+		    "holds none of their fields");
 	*cv->w++ = '\n';
 	n = (size_t)(cv->w - start);
 	if (cv->out != NULL) {
