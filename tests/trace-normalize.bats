@@ -669,3 +669,21 @@ for i in range(500):
 	assert_failure 2
 	[ "$stderr" = "trace-normalize: $T/o.json:2: a JSON object spanning lines, not JSON Lines: write one object per line, as jq -c does" ]
 }
+
+@test "CR-only line ends: an error naming them, in the header; --check names them too" {
+	printf 'op,lr\rset,1\r' > "$T/mac.csv"
+	printf 'op\tlr\rset\t0x00000001\r' > "$T/mac.tsv"
+	gzip -c "$T/mac.csv" > "$T/mac.csv.gz"
+	for f in mac.csv mac.tsv mac.csv.gz; do
+		run --separate-stderr trace-normalize "$T/$f"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/$f:1: header line holds a carriage return not followed by a newline: lines end in CR alone (old Mac line ends)? convert with tr '\\r' '\\n'" ]
+	done
+	run --separate-stderr trace-normalize --check "$T/mac.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/mac.tsv:1: carriage return not followed by a newline: lines end in CR alone (old Mac line ends)? trace-format(5) lines end in LF" ]
+	printf 'op,lr\r\nset,1\r\n' > "$T/dos.csv"
+	run trace-normalize -c op -c lr "$T/dos.csv"
+	assert_success
+	assert_output "$(printf 'op\tlr\nset\t0x00000001')"
+}

@@ -153,7 +153,11 @@ check_line(const char *file, uint64_t ln, struct span line)
 		line.p += 3;
 		line.n -= 3;
 	}
-	if (line.n > 0 && line.p[line.n - 1] == '\r') {
+	if (line.n > 1 && memchr(line.p, '\r', line.n - 1) != NULL)
+		viol(file, ln, "carriage return not followed by a newline: "
+		    "lines end in CR alone (old Mac line ends)? trace-format(5) "
+		    "lines end in LF");
+	else if (line.n > 0 && line.p[line.n - 1] == '\r') {
 		viol(file, ln, "line ends in CR LF (trace-format(5) lines end "
 		    "in LF)");
 		line.n--;

@@ -215,6 +215,14 @@ convert(struct conv *c, struct rd *in, const char *file)
 	f = S.format != FMT_AUTO ? S.format : detect(line);
 	if (f == FMT_JSONL || (S.format == FMT_AUTO && f == FMT_CSV))
 		not_a_document(in, line);
+	/* Old Mac files end lines in CR alone: the whole file would be
+	 * one header line. */
+	if ((f == FMT_CSV || f == FMT_TSV || f == FMT_AUTO) &&
+	    memchr(line.p, '\r', line.n) != NULL)
+		die_at(rd_name(in), rd_lineno(in), "header line holds a "
+		    "carriage return not followed by a newline: lines end in "
+		    "CR alone (old Mac line ends)? convert with tr '\\r' "
+		    "'\\n'");
 	switch (f) {
 	case FMT_CSV:
 	case FMT_AUTO:
