@@ -687,3 +687,22 @@ for i in range(500):
 	assert_success
 	assert_output "$(printf 'op\tlr\nset\t0x00000001')"
 }
+
+@test "NUL in a CSV header name: the error TSV gives; messages show NUL and control bytes visibly, uncut" {
+	printf 'op,l\0r\nset,1\n' > "$T/h.csv"
+	printf 'op\tl\0r\nset\t1\n' > "$T/h.tsv"
+	for f in h.csv h.tsv; do
+		run --separate-stderr trace-normalize "$T/$f"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/$f:1: NUL byte in header" ]
+	done
+	printf 'op,lr\nset,1\0002x\nset,\0331\n' > "$T/v.csv"
+	run --separate-stderr trace-normalize "$T/v.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/v.csv:2: field lr: not a number: '1\\02x'" ]
+	run --separate-stderr trace-normalize --skip-bad "$T/v.csv"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 2 of 2 records (first: $T/v.csv:2: field lr: not a number: '1\\02x')" ]
+	printf 'op,lr\nset,\0331\n' > "$T/e.csv"
+	run --separate-stderr trace-normalize "$T/e.csv"
+	[ "$stderr" = "trace-normalize: $T/e.csv:2: field lr: not a number: '\\x1b1'" ]
+}

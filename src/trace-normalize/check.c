@@ -63,8 +63,8 @@ check_header(const char *file, struct span line, struct span *col,
 		}
 		ht_intern(seen, col[i].p, col[i].n, &isnew);
 		if (!isnew)
-			viol(file, 1, "duplicate column name '%.*s'",
-			    (int)col[i].n, col[i].p);
+			viol(file, 1, "duplicate column name '%s'",
+			    msg_vis(col[i].p, col[i].n));
 		for (j = 0; j < NCANON; j++)
 			if (span_eqs(col[i], canon_names[j]))
 				c = (int)j;
@@ -100,22 +100,22 @@ check_field(const char *file, uint64_t line, struct span name, struct span v,
 	if (v.n == 0)
 		return;
 	if (memchr(v.p, '\0', v.n) != NULL) {
-		viol(file, line, "column %.*s: NUL byte", (int)name.n, name.p);
+		viol(file, line, "column %s: NUL byte", msg_vis(name.p, name.n));
 		return;
 	}
 	if (memchr(v.p, '\r', v.n) != NULL) {
-		viol(file, line, "column %.*s: unescaped carriage return",
-		    (int)name.n, name.p);
+		viol(file, line, "column %s: unescaped carriage return",
+		    msg_vis(name.p, name.n));
 		return;
 	}
 	if ((bad = utf8_check(v.p, v.n)) >= 0) {
-		viol(file, line, "column %.*s: invalid UTF-8 at byte %ld",
-		    (int)name.n, name.p, bad + 1);
+		viol(file, line, "column %s: invalid UTF-8 at byte %ld",
+		    msg_vis(name.p, name.n), bad + 1);
 		return;
 	}
 	if (tsv_unescape(v, &sb) != 0) {
-		viol(file, line, "column %.*s: bad escape sequence in '%.*s'",
-		    (int)name.n, name.p, (int)v.n, v.p);
+		viol(file, line, "column %s: bad escape sequence in '%s'",
+		    msg_vis(name.p, name.n), msg_vis(v.p, v.n));
 		return;
 	}
 	switch (k) {
@@ -123,21 +123,21 @@ check_field(const char *file, uint64_t line, struct span name, struct span v,
 		e = num_parse_addr_strict(v, &u);
 		if (e == NUM_OK && (num_fmt_addr(b, u) != v.n ||
 		    memcmp(b, v.p, v.n) != 0))
-			viol(file, line, "column %.*s: '%.*s' is not a canonical "
-			    "address (expected %.*s)", (int)name.n, name.p,
-			    (int)v.n, v.p, (int)num_fmt_addr(b, u), b);
+			viol(file, line, "column %s: '%s' is not a canonical "
+			    "address (expected %.*s)", msg_vis(name.p, name.n),
+			    msg_vis(v.p, v.n), (int)num_fmt_addr(b, u), b);
 		else if (e != NUM_OK)
-			viol(file, line, "column %.*s: '%.*s' is not a canonical "
-			    "address (%s)", (int)name.n, name.p, (int)v.n, v.p,
+			viol(file, line, "column %s: '%s' is not a canonical "
+			    "address (%s)", msg_vis(name.p, name.n), msg_vis(v.p, v.n),
 			    num_strerror(e));
 		break;
 	case K_INT:
 		e = num_parse_i64(v, &i);
 		if (e != NUM_OK || num_fmt_i64(b, i) != v.n ||
 		    memcmp(b, v.p, v.n) != 0)
-			viol(file, line, "column %.*s: '%.*s' is not a "
-			    "canonical decimal integer", (int)name.n, name.p,
-			    (int)v.n, v.p);
+			viol(file, line, "column %s: '%s' is not a "
+			    "canonical decimal integer", msg_vis(name.p, name.n),
+			    msg_vis(v.p, v.n));
 		break;
 	default:
 		break;

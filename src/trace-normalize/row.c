@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "msg.h"
 #include "num.h"
 #include "ob.h"
 #include "normalize.h"
@@ -175,13 +176,13 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		break;
 	}
 	if (e == NUM_AMBIG)
-		return bad_record(cv, r, "field %s: ambiguous address '%.*s': "
+		return bad_record(cv, r, "field %s: ambiguous address '%s': "
 		    "digits with a leading zero (type :hex if the digits are "
-		    "hex, :dec if decimal)", name, (int)(v.n > 40 ? 40 : v.n),
-		    v.p);
+		    "hex, :dec if decimal)", name,
+		    msg_vis(v.p, v.n > 40 ? 40 : v.n));
 	if (e != NUM_OK)
-		return bad_record(cv, r, "field %s: %s: '%.*s'", name,
-		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);
+		return bad_record(cv, r, "field %s: %s: '%s'", name,
+		    num_strerror(e), msg_vis(v.p, v.n > 40 ? 40 : v.n));
 	if (c->type == CT_TIME)
 		cv->w += num_fmt_i64(cv->w, i);
 	else if (c->type != CT_INT)
