@@ -706,3 +706,27 @@ for i in range(500):
 	run --separate-stderr trace-normalize "$T/e.csv"
 	[ "$stderr" = "trace-normalize: $T/e.csv:2: field lr: not a number: '\\x1b1'" ]
 }
+
+@test "tid is a name or a canonical integer, whatever the column's type; --check agrees" {
+	printf 'op,t\na,007\na,main\na,-0\na,+5\na,12\n' > "$T/t.csv"
+	run --separate-stderr trace-normalize -c op -c tid=t:str "$T/t.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/t.csv:2: field t: tid '007' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	run --separate-stderr trace-normalize -c op -c tid=t:str --skip-bad "$T/t.csv"
+	assert_success
+	assert_output "$(printf 'op\ttid\na\tmain\na\t12')"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 3 of 5 records (first: $T/t.csv:2: field t: tid '007' is not a canonical integer (no '+', no leading zeros, no -0))" ]
+	echo "$output" > "$T/out.tsv"
+	run trace-normalize --check "$T/out.tsv"
+	assert_success
+	run --separate-stderr trace-normalize -c op -c tid=t "$T/t.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/t.csv:2: field t: tid '007' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	printf 'op\ttid\na\tmain\na\t12\na\t007\na\t+5\na\t-0\n' > "$T/c.tsv"
+	printf 'a\t%s\n' 'x\\ty' 'x\ty' >> "$T/c.tsv"
+	run --separate-stderr trace-normalize --check "$T/c.tsv"
+	assert_failure 1
+	assert_equal "${#stderr_lines[@]}" 5
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/c.tsv:4: column tid: '007' is not a canonical decimal integer" ]
+	[ "${stderr_lines[3]}" = "trace-normalize: $T/c.tsv:8: column tid: 'x\\ty': a tid holds no tab or newline" ]
+}

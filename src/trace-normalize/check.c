@@ -40,7 +40,7 @@ viol(const char *file, uint64_t line, const char *fmt, ...)
 	free(msg);
 }
 
-enum ckind { K_ANY, K_ADDR, K_INT };
+enum ckind { K_ANY, K_ADDR, K_INT, K_TID };
 
 /* Check a header line; set the kind of each column.  Returns 0 when the
  * header is too broken to check rows against. */
@@ -74,7 +74,9 @@ check_header(const char *file, struct span line, struct span *col,
 		}
 		if (c == 1 || c == 2)
 			kind[i] = K_ADDR;
-		else if (c == 3 || c == 4)
+		else if (c == 3)
+			kind[i] = K_TID;
+		else if (c == 4)
 			kind[i] = K_INT;
 		if (extra || c < lastcanon)
 			viol(file, 1, "column '%s' out of order (the canonical "
@@ -117,6 +119,25 @@ check_field(const char *file, uint64_t line, struct span name, struct span v,
 		viol(file, line, "column %s: bad escape sequence in '%s'",
 		    msg_vis(name.p, name.n), msg_vis(v.p, v.n));
 		return;
+	}
+	if (k == K_TID) {
+		/* a name, or an integer: [-+]?[0-9]+ must be canonical */
+		size_t j = v.p[0] == '-' || v.p[0] == '+';
+
+		for (j = 0; j + 1 < v.n; j++)
+			if (v.p[j] == '\\' && (v.p[++j] == 't' ||
+			    v.p[j] == 'n')) {
+				viol(file, line, "column %s: '%s': a tid holds "
+				    "no tab or newline", msg_vis(name.p, name.n),
+				    msg_vis(v.p, v.n));
+				return;
+			}
+		j = v.p[0] == '-' || v.p[0] == '+';
+		while (j < v.n && v.p[j] >= '0' && v.p[j] <= '9')
+			j++;
+		if (j < v.n || (j == 1 && v.n == 1))
+			return;		/* a name */
+		k = K_INT;
 	}
 	switch (k) {
 	case K_ADDR:

@@ -71,6 +71,7 @@ struct column {
 	int		 optional;
 	int		 isop;		/* the op column (rules decide) */
 	int		 isfile;	/* the input file's name */
+	int		 istid;		/* tid: digits must be canonical */
 };
 
 /* One op rule; rules are tried in order, the first match wins. */

@@ -140,6 +140,32 @@ canonical_int(struct span v)
 	return 1;
 }
 
+/*
+ * A tid is a name or an integer (trace-format(5)): text that looks like
+ * an integer, [-+]?[0-9]+, must be canonical.  0 when v is fine, else
+ * the record is malformed.
+ */
+static int
+check_tid(struct conv *cv, const struct rec *r, const char *name,
+    struct span v)
+{
+	size_t i = v.n > 0 && (v.p[0] == '-' || v.p[0] == '+');
+
+	if (memchr(v.p, '\t', v.n) != NULL || memchr(v.p, '\n', v.n) != NULL)
+		return bad_record(cv, r, "field %s: tid '%s' holds a tab or "
+		    "newline", name, msg_vis(v.p, v.n));
+	if (i == v.n)
+		return 0;
+	for (; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return 0;	/* a name */
+	if (v.p[0] == '+' || !canonical_int(v))
+		return bad_record(cv, r, "field %s: tid '%s' is not a "
+		    "canonical integer (no '+', no leading zeros, no -0)",
+		    name, msg_vis(v.p, v.n > 40 ? 40 : v.n));
+	return 0;
+}
+
 static int
 put_number(struct conv *cv, const struct rec *r, const struct column *c)
 {
@@ -155,6 +181,8 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		    name, s->kind == VK_BOOL ? "a boolean" :
 		    "an object or array");
 	if (slot_value(cv, c->slot, r, &v) != 0)
+		return -1;
+	if (c->istid && check_tid(cv, r, name, v) != 0)
 		return -1;
 	switch (c->type) {
 	case CT_ADDR:
@@ -276,6 +304,7 @@ emit_record(struct conv *cv, const struct rec *r)
 			return bad_record(cv, r, "field %s: expected a scalar, "
 			    "got an object or array", S.slot[c->slot].name);
 		if (slot_value(cv, c->slot, r, &v) != 0 ||
+		    (c->istid && check_tid(cv, r, S.slot[c->slot].name, v) != 0) ||
 		    put_str(cv, r, "field ", S.slot[c->slot].name, v) != 0)
 			return -1;
 		if (v.n > 0)

@@ -161,6 +161,7 @@ column(const char *name)
 	c = &S.col[S.ncol++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);
+	c->istid = strcmp(name, "tid") == 0;
 	c->slot = -1;
 	return c;
 }
