@@ -730,3 +730,23 @@ for i in range(500):
 	[ "${stderr_lines[0]}" = "trace-normalize: $T/c.tsv:4: column tid: '007' is not a canonical decimal integer" ]
 	[ "${stderr_lines[3]}" = "trace-normalize: $T/c.tsv:8: column tid: 'x\\ty': a tid holds no tab or newline" ]
 }
+
+@test "--check: the first line must be a header with an event-format column" {
+	printf 'set\t0x00000001\nrelease\t0x00000002\n' > "$T/nohdr.tsv"
+	run --separate-stderr trace-normalize --check "$T/nohdr.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/nohdr.tsv:1: no header line: the first line names none of the columns op, lr, handle, tid, ts" ]
+	printf 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1::/:/bin/false\n' > "$T/passwd"
+	run trace-normalize --check "$T/passwd"
+	assert_failure 1
+	printf 'Trace 0: 0x7f0000000000 [00000000/0000004002842770/0x00000000/0x00000000] main\n' > "$T/qemu.log"
+	run trace-normalize --check "$T/qemu.log"
+	assert_failure 1
+	printf 'a\\b\top\n' > "$T/bad.tsv"
+	run --separate-stderr trace-normalize --check "$T/bad.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/bad.tsv:1: bad column name 'a\\b' (column 1): a control byte or backslash" ]
+	printf 'op\tlr\nset\t0x00000001\n' > "$T/ok.tsv"
+	run trace-normalize --check "$T/ok.tsv"
+	assert_success
+}

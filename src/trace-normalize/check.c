@@ -61,6 +61,14 @@ check_header(const char *file, struct span line, struct span *col,
 			viol(file, 1, "empty column name (column %zu)", i + 1);
 			continue;
 		}
+		for (j = 0; j < col[i].n; j++)
+			if ((unsigned char)col[i].p[j] < 0x20 ||
+			    col[i].p[j] == 0x7f || col[i].p[j] == '\\')
+				break;
+		if (j < col[i].n)
+			viol(file, 1, "bad column name '%s' (column %zu): a "
+			    "control byte or backslash", msg_vis(col[i].p,
+			    col[i].n), i + 1);
 		ht_intern(seen, col[i].p, col[i].n, &isnew);
 		if (!isnew)
 			viol(file, 1, "duplicate column name '%s'",
@@ -85,6 +93,13 @@ check_header(const char *file, struct span line, struct span *col,
 		lastcanon = c;
 	}
 	ht_free(seen);
+	/* Without an event-format column the first line is no header: a
+	 * stream without one, or not a trace at all. */
+	if (lastcanon < 0) {
+		viol(file, 1, "no header line: the first line names none of "
+		    "the columns op, lr, handle, tid, ts");
+		return 0;
+	}
 	return 1;
 }
 
@@ -213,7 +228,13 @@ check_stream(struct rd **in, int n)
 		col = xreallocarray(col, ncol, sizeof(*col));
 		kind = xreallocarray(kind, ncol, sizeof(*kind));
 		f = xreallocarray(f, ncol + 1, sizeof(*f));
-		check_header(file, span_make(h.line, h.len), col, kind, ncol);
+		if (!check_header(file, span_make(h.line, h.len), col, kind,
+		    ncol)) {
+			/* no header to check the rows against */
+			free(h.line);
+			rd_close(in[j]);
+			continue;
+		}
 		while (rd_line(in[j], &line)) {
 			ln = rd_lineno(in[j]);
 			line = check_line(file, ln, line);
