@@ -27,6 +27,41 @@ msg_prog(void)
 	return prog;
 }
 
+const char *
+msg_vis(const char *p, size_t n)
+{
+	static _Thread_local char *buf[4];
+	static _Thread_local size_t cap[4];
+	static _Thread_local unsigned next;
+	unsigned k = next++ % 4;
+	char *w;
+	size_t i;
+
+	if (cap[k] < 4 * n + 1) {
+		cap[k] = 4 * n + 1;
+		buf[k] = xrealloc(buf[k], cap[k]);
+	}
+	w = buf[k];
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\0')
+			w += sprintf(w, "\\0");
+		else if (c == '\t')
+			w += sprintf(w, "\\t");
+		else if (c == '\n')
+			w += sprintf(w, "\\n");
+		else if (c == '\r')
+			w += sprintf(w, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			w += sprintf(w, "\\x%02x", c);
+		else
+			*w++ = (char)c;
+	}
+	*w = '\0';
+	return buf[k];
+}
+
 static void (*before_msg)(void);
 
 void

@@ -22,6 +22,14 @@
 #define PRINTFLIKE(f, a)
 #endif
 
+/*
+ * A copy of p[0..n) fit to quote in a message: NUL shown as \0, tab,
+ * newline and carriage return as \t \n \r, other control bytes as \xNN,
+ * so a value is never cut at a NUL.  The copy belongs to msg.c and lasts
+ * until the fourth next call in the same thread.
+ */
+const char *msg_vis(const char *p, size_t n);
+
 /* Record the program name (basename of argv0) used as the message prefix. */
 void	msg_init(const char *argv0);
 

@@ -19,6 +19,9 @@ num_strerror(enum num_err e)
 		return "negative number where an address is expected";
 	case NUM_FRACTION:
 		return "not an integer";
+	case NUM_AMBIG:
+		return "ambiguous: digits with a leading zero (write 0x for "
+		    "hex, no leading zeros for decimal)";
 	}
 	return "bad number";
 }
@@ -160,15 +163,29 @@ has_hex_prefix(struct span s)
 enum num_err
 num_parse_addr(struct span s, uint64_t *v)
 {
+	enum num_err e;
+
 	if (s.n > 0 && s.p[0] == '-') {
 		int64_t dummy;
-		enum num_err e = num_parse_i64(s, &dummy);
 
+		e = num_parse_i64(s, &dummy);
 		return e == NUM_OK || e == NUM_RANGE ? NUM_NEG : e;
 	}
 	if (has_hex_prefix(s))
 		return num_parse_hex(span_make(s.p + 2, s.n - 2), v);
 	return num_parse_u64(s, v);
+}
+
+enum num_err
+num_parse_addr_strict(struct span s, uint64_t *v)
+{
+	enum num_err e = num_parse_addr(s, v);
+
+	/* "0042" may be hex or decimal: refuse to guess. */
+	if ((e == NUM_OK || e == NUM_RANGE) && s.n > 1 && s.p[0] == '0' &&
+	    s.p[1] >= '0' && s.p[1] <= '9')
+		return NUM_AMBIG;
+	return e;
 }
 
 enum num_err

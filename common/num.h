@@ -26,7 +26,8 @@ enum num_err {
 	NUM_SYNTAX,	/* a character that is not a digit of the base */
 	NUM_RANGE,	/* does not fit in 64 bits */
 	NUM_NEG,	/* negative where only non-negative values are allowed */
-	NUM_FRACTION	/* a fraction or exponent where an integer is required */
+	NUM_FRACTION,	/* a fraction or exponent where an integer is required */
+	NUM_AMBIG	/* address digits with a leading zero: hex or decimal? */
 };
 
 #define NUM_ADDR_MAX	18	/* "0x" + 16 hex digits */
@@ -46,9 +47,17 @@ enum num_err num_parse_hex(struct span s, uint64_t *v);
 /*
  * An address or handle: "0x"/"0X" followed by hex digits, or decimal
  * digits.  Returns NUM_NEG for a leading '-', NUM_FRACTION for "1.5" or
- * "1e3".
+ * "1e3".  Reads "0042" as decimal 42: input should go through
+ * num_parse_addr_strict() instead.
  */
 enum num_err num_parse_addr(struct span s, uint64_t *v);
+
+/*
+ * num_parse_addr(), except that digits only, more than one, starting
+ * with '0' (such as qemu's "0000004002842770", which may be hex or
+ * decimal) are NUM_AMBIG.  For every address read from input.
+ */
+enum num_err num_parse_addr_strict(struct span s, uint64_t *v);
 
 /*
  * A signed integer column value (tid, ts): decimal with optional '-', or

@@ -65,11 +65,12 @@ sym_load(const char *path)
 		}
 		s = &t->s[t->n];
 		memset(s, 0, sizeof(*s));
-		if ((e = num_parse_addr(a, &s->addr)) != NUM_OK)
+		if ((e = num_parse_addr_strict(a, &s->addr)) != NUM_OK)
 			die_at(rd_name(in), rd_lineno(in), "bad address '%.*s': "
 			    "%s", (int)a.n, a.p, num_strerror(e));
 		if (size.n > 0) {
-			if ((e = num_parse_addr(size, &s->size)) != NUM_OK)
+			e = num_parse_addr_strict(size, &s->size);
+			if (e != NUM_OK)
 				die_at(rd_name(in), rd_lineno(in), "bad size "
 				    "'%.*s': %s", (int)size.n, size.p,
 				    num_strerror(e));

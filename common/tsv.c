@@ -94,7 +94,7 @@ tsv_hdr_parse_at(struct tsv_hdr *h, struct span line, const char *file,
 			ht_intern(seen, h->col[i].p, h->col[i].n, &isnew);
 			if (!isnew)
 				die_at(file, lineno, "duplicate column name "
-				    "'%.*s'", (int)h->col[i].n, h->col[i].p);
+				    "'%s'", msg_vis(h->col[i].p, h->col[i].n));
 		}
 		ht_free(seen);
 	}

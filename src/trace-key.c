@@ -100,7 +100,7 @@ static uint64_t
 num_arg(const char *opt, const char *s)
 {
 	uint64_t v;
-	enum num_err e = num_parse_addr(span_str(s), &v);
+	enum num_err e = num_parse_addr_strict(span_str(s), &v);
 
 	if (e != NUM_OK)
 		die_usage("--%s: '%s': %s", opt, s, num_strerror(e));
@@ -236,7 +236,7 @@ apply_xform(const struct xform *x, struct span v, struct span *out,
 		*out = span_make(sb->p, sb->len);
 		return;
 	}
-	if ((e = num_parse_addr(v, &u)) != NUM_OK)
+	if ((e = num_parse_addr_strict(v, &u)) != NUM_OK)
 		die_at(file, line, "column %s: %s: '%.*s'", x->col,
 		    num_strerror(e), (int)v.n, v.p);
 	if (x->masked)

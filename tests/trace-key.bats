@@ -94,6 +94,10 @@ EOT
 	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
 	assert_failure 2
 	[ "$stderr" = "trace-key: $T/syms:2: bad address 'zz': not a number" ]
+	printf '0x10 ok\n0000000000401000 main\n' > "$T/syms"
+	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/syms:2: bad address '0000000000401000': ambiguous: digits with a leading zero (write 0x for hex, no leading zeros for decimal)" ]
 }
 
 @test "bucket an integer column: floor to a multiple of the width" {

@@ -642,4 +642,139 @@ for i in range(500):
 		assert_output "op
 trace-normalize: $T/$b.jsonl:1: invalid JSON in the value of key 'v'"
 	done
+
+@test "addresses: digits with a leading zero are ambiguous; :hex or :dec says which" {
+	printf 'x [0/0000004002842770/1]\ny [0/17/1]\n' > "$T/q"
+	run --separate-stderr trace-normalize --op-value tb -c lr=pc --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/q:1: field pc: ambiguous address '0000004002842770': digits with a leading zero (type :hex if the digits are hex, :dec if decimal)" ]
+	run --separate-stderr trace-normalize --skip-bad --op-value tb -c lr=pc --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_success
+	assert_output "$(printf 'op\tlr\ntb\t0x00000011')"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 1 of 2 records (first: $T/q:1: field pc: ambiguous address '0000004002842770': digits with a leading zero (type :hex if the digits are hex, :dec if decimal))" ]
+	run trace-normalize --op-value tb -c lr=pc:hex --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_success
+	assert_output "$(printf 'op\tlr\ntb\t0x4002842770\ntb\t0x00000017')"
+	run trace-normalize --op-value tb -c lr=pc:dec --regex '/(?<pc>[0-9a-f]+)/' "$T/q"
+	assert_success
+	assert_output "$(printf 'op\tlr\ntb\t0xee968892\ntb\t0x00000011')"
+	printf 'lr,op\n0,a\n00,b\n' > "$T/z.csv"
+	run --separate-stderr trace-normalize "$T/z.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/z.csv:3: field lr: ambiguous address '00': digits with a leading zero (type :hex if the digits are hex, :dec if decimal)" ]
+	printf 'lr\nab\n' > "$T/d.csv"
+	run --separate-stderr trace-normalize -c lr:dec "$T/d.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/d.csv:2: field lr: not a number: 'ab'" ]
+}
+
+@test "a record with none of the columns' fields is malformed; --op-value and --file-column don't count" {
+	printf '{"op":"a","lr":1}\n{"name":"x","ph":"X"}\n{"op":""}\n' > "$T/in"
+	run --separate-stderr trace-normalize "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:2: no column has a value: the record holds none of their fields" ]
+	run --separate-stderr trace-normalize --skip-bad "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\na\t0x00000001\t\t\t')"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 2 of 3 records (first: $T/in:2: no column has a value: the record holds none of their fields)" ]
+	printf '{"name":"x"}\n' > "$T/in"
+	run --separate-stderr trace-normalize --op-value x --file-column f -c op -c lr --optional lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:1: no column has a value: the record holds none of their fields" ]
+	printf '{"name":"x"}\n' > "$T/in"
+	run trace-normalize --op-map name:x=y -c op -c lr --optional lr "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\ny\t')"
+}
+
+@test "one JSON document is not JSON Lines: an error that says so" {
+	printf '[{"op":"a"},\n{"op":"b"}]\n' > "$T/a.json"
+	run --separate-stderr trace-normalize "$T/a.json"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/a.json:1: a JSON document (a top-level array), not JSON Lines: write one object per line, as jq -c '.[]' does" ]
+	printf '\n{\n  "op": "a"\n}\n' > "$T/o.json"
+	run --separate-stderr trace-normalize "$T/o.json"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/o.json:2: a JSON object spanning lines, not JSON Lines: write one object per line, as jq -c does" ]
+}
+
+@test "CR-only line ends: an error naming them, in the header; --check names them too" {
+	printf 'op,lr\rset,1\r' > "$T/mac.csv"
+	printf 'op\tlr\rset\t0x00000001\r' > "$T/mac.tsv"
+	gzip -c "$T/mac.csv" > "$T/mac.csv.gz"
+	for f in mac.csv mac.tsv mac.csv.gz; do
+		run --separate-stderr trace-normalize "$T/$f"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/$f:1: header line holds a carriage return not followed by a newline: lines end in CR alone (old Mac line ends)? convert with tr '\\r' '\\n'" ]
+	done
+	run --separate-stderr trace-normalize --check "$T/mac.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/mac.tsv:1: carriage return not followed by a newline: lines end in CR alone (old Mac line ends)? trace-format(5) lines end in LF" ]
+	printf 'op,lr\r\nset,1\r\n' > "$T/dos.csv"
+	run trace-normalize -c op -c lr "$T/dos.csv"
+	assert_success
+	assert_output "$(printf 'op\tlr\nset\t0x00000001')"
+}
+
+@test "NUL in a CSV header name: the error TSV gives; messages show NUL and control bytes visibly, uncut" {
+	printf 'op,l\0r\nset,1\n' > "$T/h.csv"
+	printf 'op\tl\0r\nset\t1\n' > "$T/h.tsv"
+	for f in h.csv h.tsv; do
+		run --separate-stderr trace-normalize "$T/$f"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/$f:1: NUL byte in header" ]
+	done
+	printf 'op,lr\nset,1\0002x\nset,\0331\n' > "$T/v.csv"
+	run --separate-stderr trace-normalize "$T/v.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/v.csv:2: field lr: not a number: '1\\02x'" ]
+	run --separate-stderr trace-normalize --skip-bad "$T/v.csv"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 2 of 2 records (first: $T/v.csv:2: field lr: not a number: '1\\02x')" ]
+	printf 'op,lr\nset,\0331\n' > "$T/e.csv"
+	run --separate-stderr trace-normalize "$T/e.csv"
+	[ "$stderr" = "trace-normalize: $T/e.csv:2: field lr: not a number: '\\x1b1'" ]
+}
+
+@test "tid is a name or a canonical integer, whatever the column's type; --check agrees" {
+	printf 'op,t\na,007\na,main\na,-0\na,+5\na,12\n' > "$T/t.csv"
+	run --separate-stderr trace-normalize -c op -c tid=t:str "$T/t.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/t.csv:2: field t: tid '007' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	run --separate-stderr trace-normalize -c op -c tid=t:str --skip-bad "$T/t.csv"
+	assert_success
+	assert_output "$(printf 'op\ttid\na\tmain\na\t12')"
+	[ "${stderr_lines[0]}" = "trace-normalize: skipped 3 of 5 records (first: $T/t.csv:2: field t: tid '007' is not a canonical integer (no '+', no leading zeros, no -0))" ]
+	echo "$output" > "$T/out.tsv"
+	run trace-normalize --check "$T/out.tsv"
+	assert_success
+	run --separate-stderr trace-normalize -c op -c tid=t "$T/t.csv"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/t.csv:2: field t: tid '007' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	printf 'op\ttid\na\tmain\na\t12\na\t007\na\t+5\na\t-0\n' > "$T/c.tsv"
+	printf 'a\t%s\n' 'x\\ty' 'x\ty' >> "$T/c.tsv"
+	run --separate-stderr trace-normalize --check "$T/c.tsv"
+	assert_failure 1
+	assert_equal "${#stderr_lines[@]}" 5
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/c.tsv:4: column tid: '007' is not a canonical decimal integer" ]
+	[ "${stderr_lines[3]}" = "trace-normalize: $T/c.tsv:8: column tid: 'x\\ty': a tid holds no tab or newline" ]
+}
+
+@test "--check: the first line must be a header with an event-format column" {
+	printf 'set\t0x00000001\nrelease\t0x00000002\n' > "$T/nohdr.tsv"
+	run --separate-stderr trace-normalize --check "$T/nohdr.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/nohdr.tsv:1: no header line: the first line names none of the columns op, lr, handle, tid, ts" ]
+	printf 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1::/:/bin/false\n' > "$T/passwd"
+	run trace-normalize --check "$T/passwd"
+	assert_failure 1
+	printf 'Trace 0: 0x7f0000000000 [00000000/0000004002842770/0x00000000/0x00000000] main\n' > "$T/qemu.log"
+	run trace-normalize --check "$T/qemu.log"
+	assert_failure 1
+	printf 'a\\b\top\n' > "$T/bad.tsv"
+	run --separate-stderr trace-normalize --check "$T/bad.tsv"
+	assert_failure 1
+	[ "${stderr_lines[0]}" = "trace-normalize: $T/bad.tsv:1: bad column name 'a\\b' (column 1): a control byte or backslash" ]
+	printf 'op\tlr\nset\t0x00000001\n' > "$T/ok.tsv"
+	run trace-normalize --check "$T/ok.tsv"
+	assert_success
 }

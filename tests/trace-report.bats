@@ -93,6 +93,10 @@ small() {
 	run --separate-stderr trace-report --notes "$T/dup" "$T/join"
 	assert_failure 2
 	[ "$stderr" = "trace-report: $T/dup:2: address listed twice" ]
+	printf '0x10 f\n0000000000000020 qemu_pc\n' > "$T/amb"
+	run --separate-stderr trace-report --symbols "$T/amb" "$T/join"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/amb:2: bad address '0000000000000020': ambiguous: digits with a leading zero (write 0x for hex, no leading zeros for decimal)" ]
 }
 
 @test "families: intersection rows, missing per family, fresh keys" {

@@ -40,7 +40,7 @@ viol(const char *file, uint64_t line, const char *fmt, ...)
 	free(msg);
 }
 
-enum ckind { K_ANY, K_ADDR, K_INT };
+enum ckind { K_ANY, K_ADDR, K_INT, K_TID };
 
 /* Check a header line; set the kind of each column.  Returns 0 when the
  * header is too broken to check rows against. */
@@ -61,10 +61,18 @@ check_header(const char *file, struct span line, struct span *col,
 			viol(file, 1, "empty column name (column %zu)", i + 1);
 			continue;
 		}
+		for (j = 0; j < col[i].n; j++)
+			if ((unsigned char)col[i].p[j] < 0x20 ||
+			    col[i].p[j] == 0x7f || col[i].p[j] == '\\')
+				break;
+		if (j < col[i].n)
+			viol(file, 1, "bad column name '%s' (column %zu): a "
+			    "control byte or backslash", msg_vis(col[i].p,
+			    col[i].n), i + 1);
 		ht_intern(seen, col[i].p, col[i].n, &isnew);
 		if (!isnew)
-			viol(file, 1, "duplicate column name '%.*s'",
-			    (int)col[i].n, col[i].p);
+			viol(file, 1, "duplicate column name '%s'",
+			    msg_vis(col[i].p, col[i].n));
 		for (j = 0; j < NCANON; j++)
 			if (span_eqs(col[i], canon_names[j]))
 				c = (int)j;
@@ -74,7 +82,9 @@ check_header(const char *file, struct span line, struct span *col,
 		}
 		if (c == 1 || c == 2)
 			kind[i] = K_ADDR;
-		else if (c == 3 || c == 4)
+		else if (c == 3)
+			kind[i] = K_TID;
+		else if (c == 4)
 			kind[i] = K_INT;
 		if (extra || c < lastcanon)
 			viol(file, 1, "column '%s' out of order (the canonical "
@@ -83,6 +93,13 @@ check_header(const char *file, struct span line, struct span *col,
 		lastcanon = c;
 	}
 	ht_free(seen);
+	/* Without an event-format column the first line is no header: a
+	 * stream without one, or not a trace at all. */
+	if (lastcanon < 0) {
+		viol(file, 1, "no header line: the first line names none of "
+		    "the columns op, lr, handle, tid, ts");
+		return 0;
+	}
 	return 1;
 }
 
@@ -100,44 +117,63 @@ check_field(const char *file, uint64_t line, struct span name, struct span v,
 	if (v.n == 0)
 		return;
 	if (memchr(v.p, '\0', v.n) != NULL) {
-		viol(file, line, "column %.*s: NUL byte", (int)name.n, name.p);
+		viol(file, line, "column %s: NUL byte", msg_vis(name.p, name.n));
 		return;
 	}
 	if (memchr(v.p, '\r', v.n) != NULL) {
-		viol(file, line, "column %.*s: unescaped carriage return",
-		    (int)name.n, name.p);
+		viol(file, line, "column %s: unescaped carriage return",
+		    msg_vis(name.p, name.n));
 		return;
 	}
 	if ((bad = utf8_check(v.p, v.n)) >= 0) {
-		viol(file, line, "column %.*s: invalid UTF-8 at byte %ld",
-		    (int)name.n, name.p, bad + 1);
+		viol(file, line, "column %s: invalid UTF-8 at byte %ld",
+		    msg_vis(name.p, name.n), bad + 1);
 		return;
 	}
 	if (tsv_unescape(v, &sb) != 0) {
-		viol(file, line, "column %.*s: bad escape sequence in '%.*s'",
-		    (int)name.n, name.p, (int)v.n, v.p);
+		viol(file, line, "column %s: bad escape sequence in '%s'",
+		    msg_vis(name.p, name.n), msg_vis(v.p, v.n));
 		return;
+	}
+	if (k == K_TID) {
+		/* a name, or an integer: [-+]?[0-9]+ must be canonical */
+		size_t j = v.p[0] == '-' || v.p[0] == '+';
+
+		for (j = 0; j + 1 < v.n; j++)
+			if (v.p[j] == '\\' && (v.p[++j] == 't' ||
+			    v.p[j] == 'n')) {
+				viol(file, line, "column %s: '%s': a tid holds "
+				    "no tab or newline", msg_vis(name.p, name.n),
+				    msg_vis(v.p, v.n));
+				return;
+			}
+		j = v.p[0] == '-' || v.p[0] == '+';
+		while (j < v.n && v.p[j] >= '0' && v.p[j] <= '9')
+			j++;
+		if (j < v.n || (j == 1 && v.n == 1))
+			return;		/* a name */
+		k = K_INT;
 	}
 	switch (k) {
 	case K_ADDR:
-		e = num_parse_addr(v, &u);
+		e = num_parse_addr_strict(v, &u);
 		if (e == NUM_OK && (num_fmt_addr(b, u) != v.n ||
 		    memcmp(b, v.p, v.n) != 0))
-			viol(file, line, "column %.*s: '%.*s' is not a canonical "
-			    "address (expected %.*s)", (int)name.n, name.p,
-			    (int)v.n, v.p, (int)num_fmt_addr(b, u), b);
+			viol(file, line, "column %s: '%s' is not a canonical "
+			    "address (expected %.*s)", msg_vis(name.p, name.n),
+			    msg_vis(v.p, v.n), (int)num_fmt_addr(b, u), b);
 		else if (e != NUM_OK)
-			viol(file, line, "column %.*s: '%.*s' is not a canonical "
-			    "address (%s)", (int)name.n, name.p, (int)v.n, v.p,
+			viol(file, line, "column %s: '%s' is not a canonical "
+			    "address (%s)", msg_vis(name.p, name.n), msg_vis(v.p, v.n),
 			    num_strerror(e));
 		break;
 	case K_INT:
 		e = num_parse_i64(v, &i);
 		if (e != NUM_OK || num_fmt_i64(b, i) != v.n ||
 		    memcmp(b, v.p, v.n) != 0)
-			viol(file, line, "column %.*s: '%.*s' is not a "
-			    "canonical decimal integer", (int)name.n, name.p,
-			    (int)v.n, v.p);
+			viol(file, line, "column %s: '%s' is not a "
+			    "canonical decimal integer", msg_vis(name.p, name.n),
+			    msg_vis(v.p, v.n));
 		break;
 	default:
 		break;
@@ -153,7 +189,11 @@ check_line(const char *file, uint64_t ln, struct span line)
 		line.p += 3;
 		line.n -= 3;
 	}
-	if (line.n > 0 && line.p[line.n - 1] == '\r') {
+	if (line.n > 1 && memchr(line.p, '\r', line.n - 1) != NULL)
+		viol(file, ln, "carriage return not followed by a newline: "
+		    "lines end in CR alone (old Mac line ends)? trace-format(5) "
+		    "lines end in LF");
+	else if (line.n > 0 && line.p[line.n - 1] == '\r') {
 		viol(file, ln, "line ends in CR LF (trace-format(5) lines end "
 		    "in LF)");
 		line.n--;
@@ -188,7 +228,13 @@ check_stream(struct rd **in, int n)
 		col = xreallocarray(col, ncol, sizeof(*col));
 		kind = xreallocarray(kind, ncol, sizeof(*kind));
 		f = xreallocarray(f, ncol + 1, sizeof(*f));
-		check_header(file, span_make(h.line, h.len), col, kind, ncol);
+		if (!check_header(file, span_make(h.line, h.len), col, kind,
+		    ncol)) {
+			/* no header to check the rows against */
+			free(h.line);
+			rd_close(in[j]);
+			continue;
+		}
 		while (rd_line(in[j], &line)) {
 			ln = rd_lineno(in[j]);
 			line = check_line(file, ln, line);

@@ -174,8 +174,8 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 		    slot_at(c, k, kn)) < 0)
 			continue;
 		if (c->sv[i].setgen == c->gen) {
-			bad_record(c, &r, "duplicate key '%.*s'", (int)kn.n,
-			    kn.p);
+			bad_record(c, &r, "duplicate key '%s'", msg_vis(kn.p,
+			    kn.n));
 			return;
 		}
 		switch (f->type) {
@@ -203,13 +203,16 @@ map_header(struct span *names, size_t n, const char *file, uint64_t lineno)
 	int isnew;
 
 	for (i = 0; i < n; i++) {
+		/* as TSV's tsv_hdr_parse_at() says, for CSV too */
+		if (memchr(names[i].p, '\0', names[i].n) != NULL)
+			die_at(file, lineno, "NUL byte in header");
 		if (names[i].n == 0)
 			die_at(file, lineno, "empty column name in header "
 			    "(column %zu)", i + 1);
 		ht_intern(seen, names[i].p, names[i].n, &isnew);
 		if (!isnew)
-			die_at(file, lineno, "duplicate column name '%.*s'",
-			    (int)names[i].n, names[i].p);
+			die_at(file, lineno, "duplicate column name '%s'",
+			    msg_vis(names[i].p, names[i].n));
 	}
 	ht_free(seen);
 	free(colslot);

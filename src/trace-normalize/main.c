@@ -166,6 +166,37 @@ detect(struct span l)
 	return FMT_CSV;
 }
 
+/*
+ * One JSON document is not JSON Lines: a first line that opens an array,
+ * or opens an object it does not close, is an error that says so rather
+ * than a bad CSV header or a truncated record.
+ */
+static void
+not_a_document(struct rd *in, struct span l)
+{
+	size_t i = 0, n = l.n;
+
+	while (i < n && (l.p[i] == ' ' || l.p[i] == '\t'))
+		i++;
+	while (n > i && (l.p[n - 1] == ' ' || l.p[n - 1] == '\t' ||
+	    l.p[n - 1] == '\r'))
+		n--;
+	if (i < n && l.p[i] == '[') {
+		size_t j = i + 1;
+
+		while (j < n && (l.p[j] == ' ' || l.p[j] == '\t'))
+			j++;
+		if (j == n || l.p[j] == '{' || l.p[j] == '[')
+			die_at(rd_name(in), rd_lineno(in), "a JSON document "
+			    "(a top-level array), not JSON Lines: write one "
+			    "object per line, as jq -c '.[]' does");
+	}
+	if (i < n && l.p[i] == '{' && l.p[n - 1] != '}')
+		die_at(rd_name(in), rd_lineno(in), "a JSON object spanning "
+		    "lines, not JSON Lines: write one object per line, as "
+		    "jq -c does");
+}
+
 static void
 convert(struct conv *c, struct rd *in, const char *file)
 {
@@ -182,6 +213,16 @@ convert(struct conv *c, struct rd *in, const char *file)
 		c->n.blank++;
 	}
 	f = S.format != FMT_AUTO ? S.format : detect(line);
+	if (f == FMT_JSONL || (S.format == FMT_AUTO && f == FMT_CSV))
+		not_a_document(in, line);
+	/* Old Mac files end lines in CR alone: the whole file would be
+	 * one header line. */
+	if ((f == FMT_CSV || f == FMT_TSV || f == FMT_AUTO) &&
+	    memchr(line.p, '\r', line.n) != NULL)
+		die_at(rd_name(in), rd_lineno(in), "header line holds a "
+		    "carriage return not followed by a newline: lines end in "
+		    "CR alone (old Mac line ends)? convert with tr '\\r' "
+		    "'\\n'");
 	switch (f) {
 	case FMT_CSV:
 	case FMT_AUTO:

@@ -15,7 +15,7 @@
 #include "span.h"
 #include "xmem.h"
 
-enum ctype { CT_STR, CT_ADDR, CT_HEX, CT_INT, CT_TIME };
+enum ctype { CT_STR, CT_ADDR, CT_DEC, CT_HEX, CT_INT, CT_TIME };
 enum vkind { VK_STR, VK_NUM, VK_BOOL, VK_NULL, VK_NESTED };
 enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV, FMT_REGEX };
 enum unmatched { UNM_ERROR, UNM_DROP };
@@ -71,6 +71,7 @@ struct column {
 	int		 optional;
 	int		 isop;		/* the op column (rules decide) */
 	int		 isfile;	/* the input file's name */
+	int		 istid;		/* tid: digits must be canonical */
 };
 
 /* One op rule; rules are tried in order, the first match wins. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "msg.h"
 #include "num.h"
 #include "ob.h"
 #include "normalize.h"
@@ -139,6 +140,32 @@ canonical_int(struct span v)
 	return 1;
 }
 
+/*
+ * A tid is a name or an integer (trace-format(5)): text that looks like
+ * an integer, [-+]?[0-9]+, must be canonical.  0 when v is fine, else
+ * the record is malformed.
+ */
+static int
+check_tid(struct conv *cv, const struct rec *r, const char *name,
+    struct span v)
+{
+	size_t i = v.n > 0 && (v.p[0] == '-' || v.p[0] == '+');
+
+	if (memchr(v.p, '\t', v.n) != NULL || memchr(v.p, '\n', v.n) != NULL)
+		return bad_record(cv, r, "field %s: tid '%s' holds a tab or "
+		    "newline", name, msg_vis(v.p, v.n));
+	if (i == v.n)
+		return 0;
+	for (; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return 0;	/* a name */
+	if (v.p[0] == '+' || !canonical_int(v))
+		return bad_record(cv, r, "field %s: tid '%s' is not a "
+		    "canonical integer (no '+', no leading zeros, no -0)",
+		    name, msg_vis(v.p, v.n > 40 ? 40 : v.n));
+	return 0;
+}
+
 static int
 put_number(struct conv *cv, const struct rec *r, const struct column *c)
 {
@@ -155,9 +182,14 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		    "an object or array");
 	if (slot_value(cv, c->slot, r, &v) != 0)
 		return -1;
+	if (c->istid && check_tid(cv, r, name, v) != 0)
+		return -1;
 	switch (c->type) {
 	case CT_ADDR:
-		e = num_parse_addr(v, &u);
+		e = num_parse_addr_strict(v, &u);
+		break;
+	case CT_DEC:
+		e = num_parse_u64(v, &u);
 		break;
 	case CT_HEX:
 		if (v.n >= 2 && v.p[0] == '0' && (v.p[1] == 'x' || v.p[1] == 'X'))
@@ -171,9 +203,14 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		e = num_parse_int(v, &i);
 		break;
 	}
+	if (e == NUM_AMBIG)
+		return bad_record(cv, r, "field %s: ambiguous address '%s': "
+		    "digits with a leading zero (type :hex if the digits are "
+		    "hex, :dec if decimal)", name,
+		    msg_vis(v.p, v.n > 40 ? 40 : v.n));
 	if (e != NUM_OK)
-		return bad_record(cv, r, "field %s: %s: '%.*s'", name,
-		    num_strerror(e), (int)(v.n > 40 ? 40 : v.n), v.p);
+		return bad_record(cv, r, "field %s: %s: '%s'", name,
+		    num_strerror(e), msg_vis(v.p, v.n > 40 ? 40 : v.n));
 	if (c->type == CT_TIME)
 		cv->w += num_fmt_i64(cv->w, i);
 	else if (c->type != CT_INT)
@@ -193,10 +230,17 @@ emit_record(struct conv *cv, const struct rec *r)
 	struct span op = { NULL, 0 };
 	size_t i, n, bound;
 	char *start;
-	int k;
+	int k, own = 0;
 
 	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
 		return k;
+	/* A value counts as the record's own unless --op-value gave it. */
+	if (op.n > 0) {
+		own = 1;
+		for (i = 0; i < S.nrule; i++)
+			if (S.rule[i].kind == R_VALUE && S.rule[i].op == op.p)
+				own = 0;
+	}
 	bound = 8;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
@@ -253,15 +297,23 @@ emit_record(struct conv *cv, const struct rec *r)
 		if (c->type != CT_STR) {
 			if (put_number(cv, r, c) != 0)
 				return -1;
+			own = 1;
 			continue;
 		}
 		if (cv->sv[c->slot].kind == VK_NESTED)
 			return bad_record(cv, r, "field %s: expected a scalar, "
 			    "got an object or array", S.slot[c->slot].name);
 		if (slot_value(cv, c->slot, r, &v) != 0 ||
+		    (c->istid && check_tid(cv, r, S.slot[c->slot].name, v) != 0) ||
 		    put_str(cv, r, "field ", S.slot[c->slot].name, v) != 0)
 			return -1;
+		if (v.n > 0)
+			own = 1;
 	}
+	/* A row of nothing but --op-value and --file-column is no event. */
+	if (!own)
+		return bad_record(cv, r, "no column has a value: the record "
+		    "holds none of their fields");
 	*cv->w++ = '\n';
 	n = (size_t)(cv->w - start);
 	if (cv->out != NULL) {

@@ -133,6 +133,8 @@ parse_type(const char *s, enum ctype *t)
 {
 	if (strcmp(s, "addr") == 0)
 		*t = CT_ADDR;
+	else if (strcmp(s, "dec") == 0)
+		*t = CT_DEC;
 	else if (strcmp(s, "hex") == 0)
 		*t = CT_HEX;
 	else if (strcmp(s, "int") == 0)
@@ -159,6 +161,7 @@ column(const char *name)
 	c = &S.col[S.ncol++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);
+	c->istid = strcmp(name, "tid") == 0;
 	c->slot = -1;
 	return c;
 }
@@ -178,7 +181,7 @@ add_rule(enum rkind k, const char *field, const char *value, const char *op)
 	if (value != NULL) {
 		r->value = xstrdup(value);
 		r->vlen = strlen(value);
-		if (k == R_MAP && num_parse_addr(span_str(value), &r->num) ==
+		if (k == R_MAP && num_parse_addr_strict(span_str(value), &r->num) ==
 		    NUM_OK)
 			r->numeric = 1;
 	}

@@ -54,7 +54,7 @@ slot_num(struct conv *c, int i, const struct rec *r, uint64_t *v)
 		if (s->kind == VK_NUM || s->kind == VK_STR) {
 			if (slot_value(c, i, r, &t) != 0)
 				return -1;
-			s->numok = num_parse_addr(t, &s->num) == NUM_OK;
+			s->numok = num_parse_addr_strict(t, &s->num) == NUM_OK;
 		}
 	}
 	*v = s->num;

@@ -116,6 +116,25 @@ test_numbers(void)
 	addr_bad("-0x10", NUM_SYNTAX);
 	addr_bad("1.5", NUM_FRACTION);
 	addr_bad("1e3", NUM_FRACTION);
+	{
+		/* strict: digits with a leading zero may be hex or decimal */
+		static const struct { const char *in; enum num_err want; } t[] = {
+			{ "0000004002842770", NUM_AMBIG }, { "00", NUM_AMBIG },
+			{ "012", NUM_AMBIG }, { "099999999999999999999", NUM_AMBIG },
+			{ "012a", NUM_SYNTAX }, { "0", NUM_OK }, { "10", NUM_OK },
+			{ "0x0012", NUM_OK }, { "-012", NUM_NEG },
+		};
+		uint64_t v;
+		size_t i;
+
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			enum num_err e = num_parse_addr_strict(span_str(t[i].in),
+			    &v);
+
+			CHECK(e == t[i].want, "num_parse_addr_strict(%s) = %s",
+			    t[i].in, num_strerror(e));
+		}
+	}
 	addr_bad("12a", NUM_SYNTAX);
 	addr_bad("824AB168", NUM_SYNTAX);	/* hex needs its prefix */
 	addr_bad("0xg", NUM_SYNTAX);
