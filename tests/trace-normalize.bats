@@ -642,6 +642,7 @@ for i in range(500):
 		assert_output "op
 trace-normalize: $T/$b.jsonl:1: invalid JSON in the value of key 'v'"
 	done
+}
 
 @test "addresses: digits with a leading zero are ambiguous; :hex or :dec says which" {
 	printf 'x [0/0000004002842770/1]\ny [0/17/1]\n' > "$T/q"

@@ -279,3 +279,26 @@ small() {
 	[ "$(jq '.families[0].addresses' <<< "$output")" = 2 ]
 	[ "$(jq -c '.missing[0].cand_tallies' <<< "$output")" = '{"tid":[],"handle":[],"ts":null}' ]
 }
+
+@test "HTML chart labels over 40 characters: shortened in the middle, whole in a tooltip" {
+	long=TIMER_CALLBACK_WITH_A_VERY_LONG_NAME_meout_CALLBACK_END
+	printf 'op\tlr\ttid\n%s\t0x00000001\t1\nshort\t0x00000002\t1\n' "$long" > "$T/ev"
+	printf 'op\tlr\ttid\nother\t0x00000003\t1\n' > "$T/c"
+	join_of "$T/ev" "$T/c" > "$T/join"
+	trace-report -f html -o "$T/r.html" "$T/join"
+	grep -qF "<title>$long 0x00000001</title>TIMER_CALLBACK_WITH…LBACK_END 0x00000001</text>" "$T/r.html"
+	grep -qF '>short 0x00000002</text>' "$T/r.html"
+}
+
+@test "an address with a leading zero in a family, watch or notes file is an error" {
+	printf 'op\tlr\ttid\nset\t0x00000010\t1\n' > "$T/ev"
+	join_of "$T/ev" "$T/ev" > "$T/join"
+	printf '0010\n' > "$T/fam"
+	run trace-report --family f="$T/fam" "$T/join"
+	assert_failure 2
+	assert_output --partial "$T/fam:1: bad address '0010': ambiguous"
+	printf '0010 a note\n' > "$T/notes"
+	run trace-report --notes "$T/notes" "$T/join"
+	assert_failure 2
+	assert_output --partial "$T/notes:1: bad address '0010': ambiguous"
+}

@@ -65,6 +65,59 @@ h_label(struct ob *o, const struct report *r, const struct rrow *w)
 	}
 }
 
+/*
+ * A chart label: the longest that fits left of the bars is about
+ * CHART_LABEL_MAX characters; a longer one is shortened in the middle
+ * with an ellipsis (the ends tell keys apart: a name's start, an
+ * address's end) and shown whole in a tooltip.
+ */
+#define CHART_LABEL_MAX	40
+
+/* Bytes of the first n characters (UTF-8) of s, or s.n. */
+static size_t
+utf8_prefix(struct span s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		if (((unsigned char)s.p[i] & 0xc0) != 0x80 && n-- == 0)
+			break;
+	return i;
+}
+
+static void
+h_chart_label(struct ob *o, const struct report *r, const struct rrow *w)
+{
+	struct sbuf all = { 0 }, sb = { 0 };
+	struct span t;
+	size_t i, nch = 0, head, tail;
+
+	for (i = 0; i < r->nkey; i++) {
+		struct span k = rp_key(w->key[i], &sb);
+
+		if (i > 0)
+			sb_addc(&all, ' ');
+		sb_add(&all, k.p, k.n);
+	}
+	t = span_make(all.p, all.len);
+	for (i = 0; i < t.n; i++)
+		nch += ((unsigned char)t.p[i] & 0xc0) != 0x80;
+	if (nch <= CHART_LABEL_MAX)
+		h_label(o, r, w);
+	else {
+		ob_puts(o, "<title>");
+		h_label(o, r, w);
+		ob_puts(o, "</title>");
+		head = utf8_prefix(t, CHART_LABEL_MAX / 2 - 1);
+		tail = utf8_prefix(t, nch - CHART_LABEL_MAX / 2);
+		h_text(o, span_make(t.p, head));
+		ob_puts(o, "\u2026");
+		h_text(o, span_make(t.p + tail, t.n - tail));
+	}
+	sb_free(&all);
+	sb_free(&sb);
+}
+
 static void
 h_num(struct ob *o, uint64_t v)
 {
@@ -194,7 +247,7 @@ h_chart_pairs(struct ob *o, const struct report *r, const struct table *t,
 
 		ob_printf(o, "<text class=\"label\" x=\"%d\" y=\"%zu\" "
 		    "text-anchor=\"end\">", labw - 8, y + 17);
-		h_label(o, r, w);
+		h_chart_label(o, r, w);
 		ob_printf(o, "</text><rect class=\"bar-ref\" x=\"%d\" y=\"%zu\" "
 		    "width=\"%d\" height=\"13\" fill=\"" C_REF "\"/>"
 		    "<text class=\"num\" x=\"%d\" y=\"%zu\">", labw, y + 2,

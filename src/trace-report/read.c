@@ -77,7 +77,7 @@ load_addrs(const char *path, size_t *n)
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		if ((e = num_parse_addr(a, &v[*n])) != NUM_OK)
+		if ((e = num_parse_addr_strict(a, &v[*n])) != NUM_OK)
 			die_at(rd_name(in), rd_lineno(in), "bad address '%.*s': "
 			    "%s", (int)a.n, a.p, num_strerror(e));
 		(*n)++;
@@ -126,7 +126,7 @@ load_notes(const char *path, size_t *n)
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		if ((e = num_parse_addr(a, &v[*n].addr)) != NUM_OK)
+		if ((e = num_parse_addr_strict(a, &v[*n].addr)) != NUM_OK)
 			die_at(name, rd_lineno(in), "bad address '%.*s': %s",
 			    (int)a.n, a.p, num_strerror(e));
 		while (i < line.n && isspace((unsigned char)line.p[i]))
