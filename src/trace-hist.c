@@ -116,6 +116,16 @@ intern(struct acol *a, struct span v)
 	return ht_intern(a->vals, v.p, v.n, NULL);
 }
 
+/*
+ * Room for keys, per key and per tally column, grows by doubling from
+ * FIRST_KEYS.  A stream with more than WIDE_COLS tally columns (a
+ * million-column input is a tested case) starts at WIDE_FIRST_KEYS so
+ * that a run of few keys does not reserve columns x 1024 slots at once.
+ */
+#define FIRST_KEYS	1024
+#define WIDE_COLS	64
+#define WIDE_FIRST_KEYS	16
+
 static void
 grow_keys(uint32_t k)
 {
@@ -123,8 +133,8 @@ grow_keys(uint32_t k)
 
 	if (k < capkeys)
 		return;
-	/* Start small when there are many tally columns. */
-	capkeys = capkeys ? capkeys * 2 : nac > 64 ? 16 : 1024;
+	capkeys = capkeys ? capkeys * 2 : nac > WIDE_COLS ? WIDE_FIRST_KEYS :
+	    FIRST_KEYS;
 	count = xreallocarray(count, capkeys, sizeof(*count));
 	for (i = 0; i < nac; i++) {
 		struct acol *a = &ac[i];
@@ -156,6 +166,35 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 	struct span bad;
 	size_t i;
 
+	if (cell.n == 0)
+		return;
+	if (a->kind != TK_RANGE) {
+		/*
+		 * The usual keyed-stream cell is one value with no separator
+		 * and no %-escape: one short pass finds that, and the value
+		 * counts for the row.  Tallies take tally_parse().
+		 */
+		const char *q = cell.p, *end = cell.p + cell.n;
+
+		while (q < end && *q != ':' && *q != ',' && *q != '%')
+			q++;
+		if (q == end) {
+			cmap_add(&a->map[k], intern(a, cell), rowcount, file,
+			    line);
+			return;
+		}
+	} else if (memchr(cell.p, '.', cell.n) == NULL) {
+		int64_t v;	/* one time, as a keyed stream has it */
+
+		if (num_parse_i64(cell, &v) == NUM_OK) {
+			if (!a->has[k] || v < a->min[k])
+				a->min[k] = v;
+			if (!a->has[k] || v > a->max[k])
+				a->max[k] = v;
+			a->has[k] = 1;
+			return;
+		}
+	}
 	switch (tally_parse(&c, cell, (int)a->kind, &bad)) {
 	case TALLY_OK:
 		break;
