@@ -302,3 +302,22 @@ small() {
 	assert_failure 2
 	assert_output --partial "$T/notes:1: bad address '0010': ambiguous"
 }
+
+@test "an empty side: headline inconclusive, empty_side, --fail-on empty" {
+	printf 'op\tlr\ttid\n' > "$T/none"
+	printf 'op\tlr\ttid\nset\t0x00000001\t1\n' > "$T/one"
+	for pair in "none one ref" "one none cand" "none none both"; do
+		set -- $pair
+		join_of "$T/$1" "$T/$2" > "$T/join"
+		run trace-report -f json --fail-on missing,under "$T/join"
+		[ "$3" = cand ] && assert_failure 1 || assert_success
+		assert_equal "$(printf '%s' "$output" | jq -r '.headline + " " + .empty_side')" "inconclusive $3"
+		run trace-report --fail-on empty "$T/join"
+		assert_failure 1
+		assert_line --partial "**INCONCLUSIVE** — "
+	done
+	join_of "$T/one" "$T/one" > "$T/join"
+	run trace-report -f json --fail-on empty "$T/join"
+	assert_success
+	assert_equal "$(printf '%s' "$output" | jq -r '.empty_side')" null
+}

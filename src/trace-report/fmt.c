@@ -169,6 +169,18 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
  * %% (a '%').
  */
 void
+say_empty_side(struct ob *o, const struct report *r,
+    void (*esc)(struct ob *, struct span))
+{
+	if (strcmp(r->empty_side, "both") == 0)
+		say(o, esc, "neither %s nor %s has any fire: nothing was "
+		    "compared.", r->ref, r->cand);
+	else
+		say(o, esc, "%s has no fire: nothing was compared.",
+		    strcmp(r->empty_side, "ref") == 0 ? r->ref : r->cand);
+}
+
+void
 say(struct ob *o, void (*esc)(struct ob *, struct span), const char *fmt,
     ...)
 {

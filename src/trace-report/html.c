@@ -449,7 +449,9 @@ write_html(const struct report *r, struct ob *o)
 	ob_printf(o, "</h1>\n<p class=\"headline %s\"><b>%s</b> — ",
 	    headline_word(r->headline), r->headline == HL_SAME ? "SAME" :
 	    r->headline == HL_DIVERGENT ? "DIVERGENT" : "INCONCLUSIVE");
-	if (r->headline == HL_SAME)
+	if (r->empty_side != NULL)
+		say_empty_side(o, r, h_text);
+	else if (r->headline == HL_SAME)
 		say(o, h_text, "every %s key fires in %s too.", r->ref, r->cand);
 	else
 		say(o, h_text, "%n %s key%s never fire%s in %s, carrying %n "

@@ -143,6 +143,10 @@ write_json(const struct report *r, struct ob *o)
 		put_key(o, r->keycol[i], js_span);
 	}
 	ob_printf(o, "],\n\"headline\":\"%s\",\n", headline_word(r->headline));
+	if (r->empty_side != NULL)
+		ob_printf(o, "\"empty_side\":\"%s\",\n", r->empty_side);
+	else
+		ob_puts(o, "\"empty_side\":null,\n");
 	ob_printf(o, "\"thresholds\":{\"divergent_fires\":%llu},\n",
 	    (unsigned long long)r->divergent_fires);
 	ob_printf(o, "\"totals\":{\"ref_fires\":%llu,\"cand_fires\":%llu,"

@@ -36,7 +36,7 @@ static const char usage_text[] =
 "      --divergent-fires N  headline divergent when missing keys carry more\n"
 "                           than N reference fires (default 100)\n"
 "      --fail-on CLASSES    exit 1 when keys of these classes exist:\n"
-"                           missing, under, extra (comma-separated)\n"
+"                           missing, under, extra, empty (comma-separated)\n"
 "      --family NAME=FILE   a family of addresses (repeatable)\n"
 "      --fresh-top N        fresh missing keys listed (default 8)\n"
 "      --group-by COL       reference tally column to break down by\n"
@@ -108,7 +108,8 @@ main(int argc, char *argv[])
 	struct ob *o;
 	enum fmt fmt = F_MD;
 	const char *output = NULL, *csvdir = NULL, *eq;
-	int ch, failmissing = 0, failunder = 0, failextra = 0, status = 0;
+	int ch, failmissing = 0, failunder = 0, failextra = 0, failempty = 0;
+	int status = 0;
 	char **cls;
 	size_t ncls, i;
 
@@ -157,9 +158,12 @@ main(int argc, char *argv[])
 					failunder = 1;
 				else if (strcmp(cls[i], "extra") == 0)
 					failextra = 1;
+				else if (strcmp(cls[i], "empty") == 0)
+					failempty = 1;
 				else
 					die_usage("--fail-on: unknown class '%s' "
-					    "(missing, under or extra)", cls[i]);
+					    "(missing, under, extra or empty)",
+					    cls[i]);
 			}
 			break;
 		case O_FAMILY:
@@ -233,7 +237,7 @@ main(int argc, char *argv[])
 		write_csv(&r);
 	ob_close(o);
 	if ((failmissing && r.nmissing > 0) || (failunder && r.nunder > 0) ||
-	    (failextra && r.nextra > 0))
+	    (failextra && r.nextra > 0) || (failempty && r.empty_side != NULL))
 		status = EXIT_ANSWER_NO;
 	return status;
 }

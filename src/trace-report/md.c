@@ -468,7 +468,11 @@ write_md(const struct report *r, struct ob *o)
 	ob_puts(o, "# ");
 	md_str(o, r->heading);
 	ob_puts(o, "\n\n## Headline\n\n");
-	switch (r->headline) {
+	if (r->empty_side != NULL) {
+		ob_puts(o, "**INCONCLUSIVE** — ");
+		say_empty_side(o, r, md_text);
+		ob_puts(o, "\n\n");
+	} else switch (r->headline) {
 	case HL_SAME:
 		ob_puts(o, "**SAME** — every ");
 		md_str(o, r->ref);

@@ -131,13 +131,18 @@ model_totals(struct report *r)
 	sort_list(r, r->extra, r->nextra, 1);
 }
 
-/* SAME without missing keys; DIVERGENT when they carry more than
+/* INCONCLUSIVE when a side has no fires (nothing was compared); else
+ * SAME without missing keys; DIVERGENT when they carry more than
  * divergent_fires reference fires; else INCONCLUSIVE. */
 static void
 model_headline(struct report *r, const struct ropts *o)
 {
 	r->divergent_fires = o->divergent_fires;
-	if (r->nmissing == 0)
+	r->empty_side = r->t.ref_fires == 0 && r->t.cand_fires == 0 ? "both" :
+	    r->t.ref_fires == 0 ? "ref" : r->t.cand_fires == 0 ? "cand" : NULL;
+	if (r->empty_side != NULL)
+		r->headline = HL_INCONCLUSIVE;
+	else if (r->nmissing == 0)
 		r->headline = HL_SAME;
 	else if (r->t.missing_fires > o->divergent_fires)
 		r->headline = HL_DIVERGENT;

@@ -171,6 +171,8 @@ struct report {
 
 	struct totals	 t;
 	enum headline	 headline;
+	const char	*empty_side;	/* "ref", "cand", "both": no fires there;
+					 * NULL when both sides fire */
 
 	struct family	*fam;
 	size_t		 nfam;
@@ -310,5 +312,8 @@ uint64_t put_cell(struct ob *o, const struct report *r,
  * %p percentage of two counts (1 decimal), %% a '%'. */
 void	say(struct ob *o, void (*esc)(struct ob *, struct span),
 	    const char *fmt, ...);
+/* The headline's sentence when r->empty_side is set. */
+void	say_empty_side(struct ob *o, const struct report *r,
+	    void (*esc)(struct ob *, struct span));
 
 #endif
