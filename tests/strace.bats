@@ -207,7 +207,7 @@ compare.sh: $T/out/raw-sites.md: divergent"
 	    cand_keys: 23, missing_keys: 6, missing_fires: 389,
 	    missing_share: 0.5966, matched_keys: 23, matched_fires: 263,
 	    matched_cand_fires: 72, extra_keys: 0, extra_fires: 0,
-	    under_keys: 5}' report.json
+	    under_keys: 5, empty_component_keys: 0}' report.json
 	jq -e '[.missing[] | [.op, .ref]] == [["getxattr", 222],
 	    ["lgetxattr", 148], ["lseek", 6], ["readlink", 5], ["connect", 4],
 	    ["socket", 4]]' report.json

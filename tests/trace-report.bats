@@ -52,7 +52,7 @@ small() {
 	jq -e '.totals == {ref_fires: 242, cand_fires: 8, ref_keys: 4, cand_keys: 2,
 	    missing_keys: 3, missing_fires: 192, missing_share: 0.7934,
 	    matched_keys: 1, matched_fires: 50, matched_cand_fires: 5,
-	    extra_keys: 1, extra_fires: 3, under_keys: 1}' "$T/r.json"
+	    extra_keys: 1, extra_fires: 3, under_keys: 1, empty_component_keys: 0}' "$T/r.json"
 	jq -e '[.missing[] | [.op, .lr, .ref, .cand]] == [["set","0x00000010",150,0],["set","0x00000020",30,0],["release","0x00000030",12,0]]' "$T/r.json"
 	jq -e '.matched[0] | .op == "set" and .lr == "0x00000040" and .ref == 50 and .cand == 5 and .ratio == 0.1 and .delta == -45 and .under == true' "$T/r.json"
 	jq -e '.under | length == 1' "$T/r.json"
@@ -320,4 +320,21 @@ small() {
 	run trace-report -f json --fail-on empty "$T/join"
 	assert_success
 	assert_equal "$(printf '%s' "$output" | jq -r '.empty_side')" null
+}
+
+@test "keys with an empty component: matched like any value, counted in the totals" {
+	printf 'op\thandle\ttid\nopen\t\t1\nopen\t\t1\nread\t0x3\t1\nclose\t\t1\n' > "$T/r"
+	printf 'op\thandle\ttid\nopen\t\t2\nread\t0x3\t2\n' > "$T/c"
+	trace-key -k op,handle "$T/r" | trace-hist > "$T/r.hist"
+	trace-key -k op,handle "$T/c" | trace-hist > "$T/c.hist"
+	trace-join "$T/r.hist" "$T/c.hist" > "$T/join"
+	run trace-report -f json "$T/join"
+	assert_success
+	assert_equal "$(printf '%s' "$output" | jq -c '[.totals.empty_component_keys, .totals.missing_keys, .totals.matched_keys]')" "[2,1,2]"
+	run trace-report "$T/join"
+	assert_line "- Keys with an empty key value: 2 (an empty value matches only the same empty value on the other side)."
+	printf 'op\tstatus\tref_count\tcand_count\tratio\tunder\na\tmatched\t3\t0\t0.000000\tno\n' > "$T/old"
+	run trace-report "$T/old"
+	assert_failure 2
+	assert_output "trace-report: $T/old:2: status matched does not fit the counts"
 }

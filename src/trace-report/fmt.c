@@ -169,6 +169,15 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
  * %% (a '%').
  */
 void
+say_empty_component(struct ob *o, const struct report *r,
+    void (*esc)(struct ob *, struct span))
+{
+	say(o, esc, "Keys with an empty key value: %n (an empty value "
+	    "matches only the same empty value on the other side).",
+	    (uint64_t)r->t.empty_component_keys);
+}
+
+void
 say_empty_side(struct ob *o, const struct report *r,
     void (*esc)(struct ob *, struct span))
 {

@@ -329,8 +329,14 @@ h_totals(struct ob *o, const struct report *r)
 	say(o, h_text, "<li>Under-firing: <b>%n</b> matched keys flagged by "
 	    "trace-join.</li>\n", (uint64_t)t->under_keys);
 	say(o, h_text, "<li>Extra: <b>%n</b> keys carrying <b>%n</b> %s "
-	    "fires.</li>\n</ul>\n", (uint64_t)t->extra_keys, t->extra_fires,
+	    "fires.</li>\n", (uint64_t)t->extra_keys, t->extra_fires,
 	    r->cand);
+	if (t->empty_component_keys > 0) {
+		ob_puts(o, "<li>");
+		say_empty_component(o, r, h_text);
+		ob_puts(o, "</li>\n");
+	}
+	ob_puts(o, "</ul>\n");
 }
 
 /* A ranked list with its chart, or "None.". */

@@ -154,14 +154,16 @@ write_json(const struct report *r, struct ob *o)
 	    "\"missing_fires\":%llu,\"missing_share\":%.4f,"
 	    "\"matched_keys\":%zu,\"matched_fires\":%llu,"
 	    "\"matched_cand_fires\":%llu,\"extra_keys\":%zu,"
-	    "\"extra_fires\":%llu,\"under_keys\":%zu}",
+	    "\"extra_fires\":%llu,\"under_keys\":%zu,"
+	    "\"empty_component_keys\":%zu}",
 	    (unsigned long long)t->ref_fires, (unsigned long long)t->cand_fires,
 	    t->ref_keys, t->cand_keys, t->missing_keys,
 	    (unsigned long long)t->missing_fires,
 	    t->ref_fires > 0 ? (double)t->missing_fires / (double)t->ref_fires :
 	    0.0, t->matched_keys, (unsigned long long)t->matched_fires,
 	    (unsigned long long)t->matched_cand_fires, t->extra_keys,
-	    (unsigned long long)t->extra_fires, t->under_keys);
+	    (unsigned long long)t->extra_fires, t->under_keys,
+	    t->empty_component_keys);
 	js_rows(o, r, "missing", r->missing, r->nmissing);
 	js_rows(o, r, "matched", r->matched, r->nmatched);
 	js_rows(o, r, "under", r->under, r->nunder);

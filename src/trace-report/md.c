@@ -291,7 +291,13 @@ md_totals(struct ob *o, const struct report *r)
 	put_thousands(o, t->extra_fires);
 	ob_puts(o, "** ");
 	md_str(o, r->cand);
-	ob_puts(o, " fires.\n\n");
+	ob_puts(o, " fires.\n");
+	if (t->empty_component_keys > 0) {
+		ob_puts(o, "- ");
+		say_empty_component(o, r, md_text);
+		ob_putc(o, '\n');
+	}
+	ob_putc(o, '\n');
 }
 
 static void

@@ -98,6 +98,11 @@ model_totals(struct report *r)
 
 		add_count(&t->ref_fires, w->ref, r->file, w->line);
 		add_count(&t->cand_fires, w->cand, r->file, w->line);
+		for (size_t k = 0; k < r->nkey; k++)
+			if (w->key[k].n == 0) {
+				t->empty_component_keys++;
+				break;
+			}
 		if (w->ref > 0 || w->status != ST_EXTRA)
 			t->ref_keys++;
 		if (w->status != ST_MISSING)

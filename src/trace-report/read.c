@@ -231,8 +231,9 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	if (num_parse_u64(f[s + 1], &w->ref) != NUM_OK ||
 	    num_parse_u64(f[s + 2], &w->cand) != NUM_OK)
 		die_at(r->file, ln, "bad count");
-	if ((w->status == ST_MISSING && w->cand != 0) ||
-	    (w->status == ST_EXTRA && w->ref != 0))
+	/* The status is what the counts say, as trace-join sets it. */
+	if (w->status != (w->ref > 0 && w->cand > 0 ? ST_MATCHED :
+	    w->ref > 0 ? ST_MISSING : ST_EXTRA) || (w->ref == 0 && w->cand == 0))
 		die_at(r->file, ln, "status %.*s does not fit the counts",
 		    (int)f[s].n, f[s].p);
 	if (span_eqs(f[s + 4], "yes"))

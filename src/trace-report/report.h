@@ -82,6 +82,7 @@ struct totals {
 	size_t		 missing_keys, matched_keys, extra_keys, under_keys;
 	uint64_t	 missing_fires, matched_fires, extra_fires;
 	uint64_t	 matched_cand_fires;
+	size_t		 empty_component_keys;	/* a key column empty */
 };
 
 enum headline { HL_SAME, HL_DIVERGENT, HL_INCONCLUSIVE };
@@ -312,6 +313,9 @@ uint64_t put_cell(struct ob *o, const struct report *r,
  * %p percentage of two counts (1 decimal), %% a '%'. */
 void	say(struct ob *o, void (*esc)(struct ob *, struct span),
 	    const char *fmt, ...);
+/* The totals' line on keys with an empty key value. */
+void	say_empty_component(struct ob *o, const struct report *r,
+	    void (*esc)(struct ob *, struct span));
 /* The headline's sentence when r->empty_side is set. */
 void	say_empty_side(struct ob *o, const struct report *r,
 	    void (*esc)(struct ob *, struct span));
