@@ -157,6 +157,17 @@ grow_keys(uint32_t k)
  * it, short enough to keep the message on a line. */
 #define QUOTE_MAX	60
 
+/* Widen key k's range in column a to take lo..hi. */
+static void
+fold_range(struct acol *a, uint32_t k, int64_t lo, int64_t hi)
+{
+	if (!a->has[k] || lo < a->min[k])
+		a->min[k] = lo;
+	if (!a->has[k] || hi > a->max[k])
+		a->max[k] = hi;
+	a->has[k] = 1;
+}
+
 /* Fold one tally cell into key k. */
 static void
 tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
@@ -187,11 +198,7 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 		int64_t v;	/* one time, as a keyed stream has it */
 
 		if (num_parse_i64(cell, &v) == NUM_OK) {
-			if (!a->has[k] || v < a->min[k])
-				a->min[k] = v;
-			if (!a->has[k] || v > a->max[k])
-				a->max[k] = v;
-			a->has[k] = 1;
+			fold_range(a, k, v, v);
 			return;
 		}
 	}
@@ -234,11 +241,7 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 			die_at(file, line, "column %.*s: bad range tally '%.*s' "
 			    "(expected INTEGER or MIN..MAX)", (int)name.n,
 			    name.p, (int)cell.n, cell.p);
-		if (!a->has[k] || c.lo < a->min[k])
-			a->min[k] = c.lo;
-		if (!a->has[k] || c.hi > a->max[k])
-			a->max[k] = c.hi;
-		a->has[k] = 1;
+		fold_range(a, k, c.lo, c.hi);
 		return;
 	}
 	for (i = 0; i < c.n; i++)
