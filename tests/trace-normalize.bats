@@ -779,3 +779,11 @@ trace-normalize: $T/$b.jsonl:1: invalid JSON in the value of key 'v'"
 	run trace-normalize --check "$T/ok.tsv"
 	assert_success
 }
+
+@test "--skip-bad counts a malformed CSV record among all records" {
+	printf 'lr,tid\n0x1,1\n0x2,2,9\n0x3,3\n0x4,4\n' > "$T/m.csv"
+	run --separate-stderr trace-normalize --skip-bad -f csv -c lr -c tid "$T/m.csv"
+	assert_success
+	assert_output "$(printf 'lr\ttid\n0x00000001\t1\n0x00000003\t3\n0x00000004\t4')"
+	[ "$stderr" = "trace-normalize: skipped 1 of 4 records (first: $T/m.csv:3: expected 2 fields, got 3)" ]
+}
