@@ -436,3 +436,12 @@ sys.exit(subprocess.call(sys.argv[1:], stdout=w))' trace-report --csv "$T/csv" "
 		assert_line "$t: '-' (the standard input) is named twice"
 	done
 }
+
+@test "--bad-lines may not be an input" {
+	printf '{"lr":"0x10"}\n{"x":1}\n' > "$T/j.jsonl"
+	cp "$T/j.jsonl" "$T/keep"
+	run trace-normalize --skip-bad -c lr --bad-lines "$T/j.jsonl" "$T/j.jsonl"
+	assert_failure 2
+	assert_line "trace-normalize: --bad-lines $T/j.jsonl: the same file as the input $T/j.jsonl"
+	cmp "$T/j.jsonl" "$T/keep"
+}

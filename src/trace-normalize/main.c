@@ -9,6 +9,8 @@
  * a worker's (pool.c).  This file holds the converters' life, the
  * reporting of malformed records, format detection and main().
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +264,17 @@ main(int argc, char *argv[])
 		return check_stream(in, n);
 	oprules_ready();
 	if (S.badlines != NULL) {
+		/* Bad lines written over an input would replace the trace. */
+		struct stat b, a;
+
+		if (stat(S.badlines, &b) == 0 && S_ISREG(b.st_mode))
+			for (int j = 0; j < n; j++)
+				if (strcmp(names[j], "-") != 0 &&
+				    stat(names[j], &a) == 0 &&
+				    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+					die_usage("--bad-lines %s: the same file "
+					    "as the input %s", S.badlines,
+					    names[j]);
 		badout = ob_create(S.badlines);
 		ob_puts(badout, "file\tline\treason\trecord\n");
 	}
