@@ -239,6 +239,27 @@ tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 	return TALLY_OK;
 }
 
+/* Longest part of a bad value quoted in a message. */
+#define TALLY_QUOTE_MAX	60
+
+void
+tally_die_percent(const char *file, uint64_t line, struct span col,
+    struct span bad)
+{
+	die_at(file, line, "column %.*s: bad %%-encoding in tally value "
+	    "'%.*s' (only %%25, %%2c and %%3a)", (int)col.n, col.p,
+	    (int)(bad.n > TALLY_QUOTE_MAX ? TALLY_QUOTE_MAX : bad.n), bad.p);
+}
+
+void
+tally_die_sum(const char *file, uint64_t line, struct span col,
+    uint64_t sum, uint64_t count)
+{
+	die_at(file, line, "column %.*s: tally counts add up to %llu, more "
+	    "than the row's count %llu", (int)col.n, col.p,
+	    (unsigned long long)sum, (unsigned long long)count);
+}
+
 void
 tally_cell_free(struct tally_cell *c)
 {

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "msg.h"
 #include "ob.h"
 #include "span.h"
 #include "xmem.h"
@@ -78,6 +79,16 @@ enum tally_err {
  */
 enum tally_err	tally_parse(struct tally_cell *c, struct span s, int kind,
 		    struct span *bad);
+
+/*
+ * Exit 2 with "FILE:LINE: column COL: ..." for a bad %-encoding in value
+ * bad, and for a counts tally adding up to sum, more than the row's
+ * count: the wording every tool that reads histograms uses.
+ */
+NORETURN void tally_die_percent(const char *file, uint64_t line,
+	    struct span col, struct span bad);
+NORETURN void tally_die_sum(const char *file, uint64_t line,
+	    struct span col, uint64_t sum, uint64_t count);
 
 /* Free the arrays of a parsed cell (not the cell) and zero it. */
 void	tally_cell_free(struct tally_cell *c);

@@ -226,16 +226,12 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 		die_at(file, line, "column %.*s: empty value in distinct "
 		    "tally", (int)name.n, name.p);
 	case TALLY_PERCENT:
-		die_at(file, line, "column %.*s: bad %%-encoding in tally value "
-		    "'%.*s' (only %%25, %%2c and %%3a)", (int)name.n, name.p,
-		    (int)(bad.n > QUOTE_MAX ? QUOTE_MAX : bad.n), bad.p);
+		tally_die_percent(file, line, name, bad);
 	}
 	if (c.n == 0)
 		return;
 	if (c.kind == TK_COUNTS && !c.single && c.sum > rowcount)
-		die_at(file, line, "column %.*s: tally counts add up to %llu, "
-		    "more than the row's count %llu", (int)name.n, name.p,
-		    (unsigned long long)c.sum, (unsigned long long)rowcount);
+		tally_die_sum(file, line, name, c.sum, rowcount);
 	if (a->kind == TK_RANGE) {
 		if (c.lo > c.hi)
 			die_at(file, line, "column %.*s: bad range tally '%.*s' "

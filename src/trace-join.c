@@ -87,18 +87,13 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 		case TALLY_OK:
 			break;
 		case TALLY_PERCENT:
-			die_at(file, line, "column %.*s: bad %%-encoding in "
-			    "tally value '%.*s' (only %%25, %%2c and %%3a)",
-			    (int)name.n, name.p, (int)bad.n, bad.p);
+			tally_die_percent(file, line, name, bad);
 		default:
 			die_at(file, line, "column %.*s: bad tally entry "
 			    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
 		}
 		if (t.kind == TK_COUNTS && t.sum > count)
-			die_at(file, line, "column %.*s: tally counts add up "
-			    "to %llu, more than the row's count %llu",
-			    (int)name.n, name.p, (unsigned long long)t.sum,
-			    (unsigned long long)count);
+			tally_die_sum(file, line, name, t.sum, count);
 	}
 }
 

@@ -326,20 +326,15 @@ read_join(struct report *r)
 			    TK_AS_WRITTEN, &bad);
 
 			if (e == TALLY_PERCENT)
-				die_at(r->file, w->line, "column %.*s: bad "
-				    "%%-encoding in tally value '%.*s' (only "
-				    "%%25, %%2c and %%3a)", (int)r->rtcol[i].n,
-				    r->rtcol[i].p, (int)bad.n, bad.p);
+				tally_die_percent(r->file, w->line,
+				    r->rtcol[i], bad);
 			if (e != TALLY_OK)
 				die_at(r->file, w->line, "column %.*s: bad tally "
 				    "entry '%.*s'", (int)r->rtcol[i].n,
 				    r->rtcol[i].p, (int)bad.n, bad.p);
 			if (w->rt[i].kind == TK_COUNTS && w->rt[i].sum > count)
-				die_at(r->file, w->line, "column %.*s: tally "
-				    "counts add up to %llu, more than the row's "
-				    "count %llu", (int)r->rtcol[i].n,
-				    r->rtcol[i].p, (unsigned long long)
-				    w->rt[i].sum, (unsigned long long)count);
+				tally_die_sum(r->file, w->line, r->rtcol[i],
+				    w->rt[i].sum, count);
 		}
 	}
 	free(cell);
