@@ -130,6 +130,9 @@ sym_lookup(const struct symtab *t, uint64_t v, int withoff, struct sbuf *sb)
 	s = &t->s[lo - 1];
 	if (s->hassize && v - s->addr >= s->size)
 		return 0;
+	/* Without a size a symbol ends at the next one; the last at itself. */
+	if (!s->hassize && lo == t->n && v != s->addr)
+		return 0;
 	sb_clear(sb);
 	sb_adds(sb, s->name);
 	if (withoff && v != s->addr) {

@@ -7,8 +7,10 @@
  * nearest symbol at or below it: exactly at the symbol it is the bare
  * NAME, inside it NAME+0xOFFSET (lowercase hex).  It resolves to nothing
  * when it lies below every symbol, or at or past ADDRESS+SIZE of the
- * nearest symbol when that symbol has a size.  Of two symbols at one
- * address the first listed wins.
+ * nearest symbol when that symbol has a size.  A symbol without a size
+ * covers the addresses up to the next symbol: an address past the last
+ * symbol resolves to nothing when that symbol has no size.  Of two
+ * symbols at one address the first listed wins.
  */
 #ifndef TRACE_SYM_H
 #define TRACE_SYM_H

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
 #include "msg.h"
 #include "opt.h"
 #include "num.h"
@@ -31,6 +32,8 @@ struct xform {
 	uint64_t	 bucket;	/* --bucket COL=WIDTH; 0 = none */
 	struct symtab	*sym;		/* --symbolize or --function COL=FILE */
 	int		 fnonly;	/* --function: the name, no +0xOFF */
+	struct htab	*seen;		/* distinct addresses looked up */
+	uint64_t	 nomatch;	/* of them, matched no symbol */
 	char		*rename;	/* --rename COL=NEW */
 };
 
@@ -203,7 +206,7 @@ write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 
 /* Apply a transform to v; the result is in *out (maybe v itself). */
 static void
-apply_xform(const struct xform *x, struct span v, struct span *out,
+apply_xform(struct xform *x, struct span v, struct span *out,
     struct sbuf *sb, const char *file, uint64_t line)
 {
 	char b[NUM_ADDR_MAX > NUM_INT_MAX ? NUM_ADDR_MAX : NUM_INT_MAX];
@@ -241,9 +244,16 @@ apply_xform(const struct xform *x, struct span v, struct span *out,
 		    num_strerror(e), (int)v.n, v.p);
 	if (x->masked)
 		u &= x->mask;
-	if (x->sym != NULL && sym_lookup(x->sym, u, !x->fnonly, sb)) {
-		*out = span_make(sb->p, sb->len);
-		return;
+	if (x->sym != NULL) {
+		int isnew, hit = sym_lookup(x->sym, u, !x->fnonly, sb);
+
+		ht_intern(x->seen, &u, sizeof(u), &isnew);
+		if (isnew && !hit)
+			x->nomatch++;
+		if (hit) {
+			*out = span_make(sb->p, sb->len);
+			return;
+		}
 	}
 	sb_clear(sb);
 	sb_add(sb, b, num_fmt_addr(b, u));
@@ -389,6 +399,8 @@ main(int argc, char *argv[])
 			    optarg, &val);
 			sym_free(x->sym);
 			x->sym = sym_load(val);
+			if (x->seen == NULL)
+				x->seen = ht_new();
 			x->fnonly = ch == O_FUNCTION;
 			break;
 		case 'h':
@@ -432,5 +444,12 @@ main(int argc, char *argv[])
 	}
 	ob_close(o);
 	free(in);
+	/* Say once per column how many addresses no symbol covers. */
+	for (j = 0; j < nxf; j++)
+		if (xf[j].sym != NULL && xf[j].nomatch > 0)
+			msg_warnx("%s: %llu of %lu distinct addresses matched "
+			    "no symbol", xf[j].col,
+			    (unsigned long long)xf[j].nomatch,
+			    (unsigned long)ht_count(xf[j].seen));
 	return 0;
 }

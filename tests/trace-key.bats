@@ -83,9 +83,30 @@ events() {
 2185000000 low_fn 0x10
 EOT
 	printf 'op\tlr\nset\t0x82506c90\nset\t0x82506b08\nset\t0x80000000\nset\t0x82508624\nset\t0x82508510\n' > "$T/ev"
-	run trace-key --symbolize lr="$T/syms" "$T/ev"
+	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
 	assert_success
 	assert_output "$(printf 'op\tlr\tcount\nset\tsub_82506B08+0x188\t1\nset\tsub_82506B08\t1\nset\t0x80000000\t1\nset\t0x82508624\t1\nset\tsub_82508400+0x110\t1')"
+	[ "$stderr" = "trace-key: lr: 2 of 5 distinct addresses matched no symbol" ]
+}
+
+@test "symbols without sizes end at the next symbol; the last covers only itself" {
+	# Without sizes, every address past the last symbol used to go to it.
+	printf '0x1000 foo\n0x2000 _end\n' > "$T/syms"
+	printf 'op\tlr\ntb\t0x1004\ntb\t0x2000\ntb\t0x2004\ntb\t0x2004\ntb\t0x10\ntb\t0x1fff\n' > "$T/ev"
+	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
+	assert_success
+	[ "$output" = "$(printf 'op\tlr\tcount\ntb\tfoo+0x4\t1\ntb\t_end\t1\ntb\t0x00002004\t1\ntb\t0x00002004\t1\ntb\t0x00000010\t1\ntb\tfoo+0xfff\t1')" ]
+	# Once per column, distinct addresses: 0x2004 twice counts once.
+	[ "$stderr" = "trace-key: lr: 2 of 5 distinct addresses matched no symbol" ]
+	run --separate-stderr trace-key --function lr="$T/syms" -a '' "$T/ev"
+	assert_success
+	[ "$(printf '%s\n' "$output" | cut -f2 | sort -u | tr '\n' ' ')" = "0x00000010 0x00002004 _end foo lr " ]
+	[ "$stderr" = "trace-key: lr: 2 of 5 distinct addresses matched no symbol" ]
+	# Every address matched: not a word.
+	printf 'op\tlr\ntb\t0x1004\n' > "$T/ev"
+	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
+	assert_success
+	[ -z "$stderr" ]
 }
 
 @test "symbol files: bad lines are errors with FILE:LINE" {
@@ -163,9 +184,10 @@ EOT
 @test "--function compares by function: the name without +0xOFF" {
 	printf '0x82506B08 sub_82506B08\n0x82508400 sub_82508400 0x200\n' > "$T/syms"
 	printf 'op\tlr\nset\t0x82506c90\nset\t0x82506b10\nset\t0x82508624\n' > "$T/ev"
-	run trace-key --function lr="$T/syms" "$T/ev"
+	run --separate-stderr trace-key --function lr="$T/syms" "$T/ev"
 	assert_success
 	assert_output "$(printf 'op\tlr\tcount\nset\tsub_82506B08\t1\nset\tsub_82506B08\t1\nset\t0x82508624\t1')"
+	[ "$stderr" = "trace-key: lr: 1 of 3 distinct addresses matched no symbol" ]
 }
 
 @test "--rename renames only; names stay unique" {

@@ -81,11 +81,14 @@ small() {
 	small
 	printf '0x10 the note, with a comma\n' > "$T/notes"
 	printf '0x00000020 fn_twenty\n0x28 fn_x 4\n' > "$T/syms"
-	run trace-report --notes "$T/notes" --symbols "$T/syms" "$T/join"
+	run --separate-stderr trace-report --notes "$T/notes" --symbols "$T/syms" "$T/join"
 	assert_success
 	assert_line --partial '| the note, with a comma |'
 	assert_line --partial '| fn_twenty |'
 	assert_line --regexp '^\| 3 \| release \| `0x00000030` .*\| \(unknown\) \|$'
+	# 0x10 (below every symbol), 0x30 (past fn_x's size), 0x40 and 0x50
+	# (past the last symbol) match none; notes do not change the count.
+	[ "$stderr" = "trace-report: lr: 4 of 5 distinct addresses matched no symbol" ]
 	run trace-report --notes "$T/notes" --csv "$T" "$T/join"
 	run cat "$T/divergent-tuples.csv"
 	assert_line --index 1 'set,0x00000010,150,5,0x00000001,"the note, with a comma"'

@@ -340,6 +340,36 @@ read_join(struct report *r)
 	free(cell);
 }
 
+/*
+ * Say how many distinct addresses of the address column no symbol of
+ * --symbols covers (notes aside), as trace-key does.
+ */
+static void
+count_unmatched(const struct report *r)
+{
+	uint64_t *a = xreallocarray(NULL, r->nrow ? r->nrow : 1, sizeof(*a));
+	struct sbuf sb = { 0 };
+	size_t i, n = 0, distinct = 0, miss = 0;
+
+	for (i = 0; i < r->nrow; i++)
+		if (r->row[i].hasaddr)
+			a[n++] = r->row[i].addr;
+	if (n > 1)
+		qsort(a, n, sizeof(*a), rp_cmp_u64);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && a[i] == a[i - 1])
+			continue;
+		distinct++;
+		if (!sym_lookup(r->sym, a[i], 1, &sb))
+			miss++;
+	}
+	if (miss > 0)
+		msg_warnx("%s: %zu of %zu distinct addresses matched no symbol",
+		    r->addrname, miss, distinct);
+	sb_free(&sb);
+	free(a);
+}
+
 void
 report_read(struct report *r, const struct ropts *o)
 {
@@ -448,4 +478,6 @@ report_read(struct report *r, const struct ropts *o)
 		    w->addr, 1, &sb))
 			w->note = sb.p;	/* kept for the run */
 	}
+	if (r->sym != NULL && r->addrcol >= 0)
+		count_unmatched(r);
 }
