@@ -76,14 +76,14 @@ run_example() {
 	grep -q "^\*\*$(jq -r '.headline | ascii_upcase' "$J")\*\* — " "$T/out/report.md"
 	grep -qF "| fires | $(jq -r '.totals.ref_fires' "$J" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') | $(jq -r '.totals.cand_fires' "$J" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta') |" "$T/out/report.md"
 	# the top missing rows of the Markdown are the JSON's first ones
-	jq -r '.missing[:15][] | "\(.op) | `\(.lr)` | \(.ref)"' "$J" > "$T/a"
+	jq -r '.missing[:15][] | "`\(.op)` | `\(.lr)` | \(.ref)"' "$J" > "$T/a"
 	grep '^| [0-9]* | ' "$T/out/report.md" | head -15 |
 	    sed 's/^| [0-9]* | //; s/ | \([0-9,]*\) .*/ | \1/; s/,//g' > "$T/b"
 	assert_same "$T/a" "$T/b"
 	# per-tid rows: JSON vs Markdown
 	jq -r '.groups.rows[] | "\(.value) \(.total) \(.matched) \(.missing)"' "$J" > "$T/a"
 	sed -n '/^| canary tid /,/^$/p' "$T/out/report.md" | tail -n +3 | sed '/^$/d' |
-	    awk -F ' [|] ' '{ gsub(/[|, ]/, "", $1); split($2, t, " "); gsub(/,/, "", t[1]); gsub(/,/, "", $3); gsub(/,/, "", $4); print $1, t[1], $3, $4 }' > "$T/b"
+	    awk -F ' [|] ' '{ gsub(/[|, `]/, "", $1); split($2, t, " "); gsub(/,/, "", t[1]); gsub(/,/, "", $3); gsub(/,/, "", $4); print $1, t[1], $3, $4 }' > "$T/b"
 	assert_same "$T/a" "$T/b"
 }
 

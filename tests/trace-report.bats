@@ -72,9 +72,9 @@ small() {
 	join_of "$T/ref" "$T/cand" > "$T/join"
 	run trace-report --top 3 "$T/join"
 	assert_success
-	assert_line "| 1 | set | \`0x00000010\` | 10 ████████ | 1,2,3,4,5,6 (+4) | 0x00000000, 0x00000001, 0x00000002 (+2) | (unknown) |"
+	assert_line "| 1 | \`set\` | \`0x00000010\` | 10 ████████ | \`1\`,\`2\`,\`3\`,\`4\`,\`5\`,\`6\` (+4) | \`0x00000000\`, \`0x00000001\`, \`0x00000002\` (+2) | (unknown) |"
 	assert_line "3 of 10 missing keys shown."
-	[ "$(grep -c '^| [0-9]* | set | ' <<< "$output")" -eq 3 ]
+	[ "$(grep -c '^| [0-9]* | `set` | ' <<< "$output")" -eq 3 ]
 }
 
 @test "notes, then symbols, fill the likely fn column; else (unknown)" {
@@ -83,9 +83,9 @@ small() {
 	printf '0x00000020 fn_twenty\n0x28 fn_x 4\n' > "$T/syms"
 	run --separate-stderr trace-report --notes "$T/notes" --symbols "$T/syms" "$T/join"
 	assert_success
-	assert_line --partial '| the note, with a comma |'
-	assert_line --partial '| fn_twenty |'
-	assert_line --regexp '^\| 3 \| release \| `0x00000030` .*\| \(unknown\) \|$'
+	assert_line --partial '| `the note, with a comma` |'
+	assert_line --partial '| `fn_twenty` |'
+	assert_line --regexp '^\| 3 \| `release` \| `0x00000030` .*\| \(unknown\) \|$'
 	# 0x10 (below every symbol), 0x30 (past fn_x's size), 0x40 and 0x50
 	# (past the last symbol) match none; notes do not change the count.
 	[ "$stderr" = "trace-report: lr: 4 of 5 distinct addresses matched no symbol" ]
@@ -124,8 +124,8 @@ small() {
 	printf '0x50\n0x30\n0x77\n' > "$T/w"
 	run trace-report --watch "$T/w" "$T/join"
 	assert_success
-	assert_line '| `0x00000030` | release | 12 | 0 | (unknown) |'
-	assert_line '| `0x00000050` | release | 0 | 3 | (unknown) |'
+	assert_line '| `0x00000030` | `release` | 12 | 0 | (unknown) |'
+	assert_line '| `0x00000050` | `release` | 0 | 3 | (unknown) |'
 	assert_line 'Watched addresses in neither trace (1): `0x00000077`.'
 	run trace-report -f json --watch "$T/w" "$T/join"
 	[ "$(jq -c '[.watch[] | [.address, (.rows | length)]]' <<< "$output")" = '[["0x00000030",1],["0x00000050",1],["0x00000077",0]]' ]
@@ -134,9 +134,9 @@ small() {
 @test "groups: breakdown by a tally column; those with no matched fire" {
 	small
 	run trace-report "$T/join"
-	assert_line '| 5 | 200 ████████ | 50 | 150 | 2 | YES |'
-	assert_line '| 6 | 30 █▎ | 0 | 30 | 1 | NO |'
-	assert_line --partial '- **tid 6** (30 fires): set `0x00000020` ×30.'
+	assert_line '| `5` | 200 ████████ | 50 | 150 | 2 | YES |'
+	assert_line '| `6` | 30 █▎ | 0 | 30 | 1 | NO |'
+	assert_line --partial '- **tid `6`** (30 fires): `set` `0x00000020` ×30.'
 	run trace-report --group-by handle "$T/join"
 	assert_line --partial '| canary handle | total fires |'
 	run --separate-stderr trace-report --group-by nope "$T/join"
@@ -174,10 +174,12 @@ small() {
 	[ "$(wc -l < "$T/rows")" -eq 8 ]
 	sed 's/\\|//g' "$T/rows" | awk -F '|' '{ print NF }' | sort -u > "$T/nf"
 	[ "$(cat "$T/nf")" = 8 ]
-	refute_grep -q '<script>' "$T/r.md"
-	grep -qF '&lt;script&gt;' "$T/r.md"
-	grep -qF 'a\|b' "$T/r.md"
-	grep -qF '\[l\](javascript:x)' "$T/r.md"
+	# Each value is a code span; inside it only \|, \xhh and \uXXXX.
+	cut -d '|' -f 3- "$T/rows" | sed 's/ | `0x.*//' | sort > "$T/spans"
+	printf '%s\n' ' `a\|b`' ' `` x`y` ``' ' `\x3cscript>alert(1)\x3c/script>`' ' `c,d`' \
+	    ' `q"uote`' ' `tab\x09here`' ' `[l](javascript:x)`' ' `back\x5cslash`' |
+	    sort > "$T/want"
+	assert_same "$T/want" "$T/spans"
 	# JSON: valid, values intact
 	trace-report -f json "$T/join" > "$T/r.json"
 	jq -r '.missing[].op' "$T/r.json" | sort > "$T/got"
@@ -189,6 +191,43 @@ small() {
 	trace-normalize -f csv -c op "$T/divergent-tuples.csv" | tail -n +2 | sort > "$T/got"
 	sed 's/\\/\\\\/g; s/\t/\\\\x09/' "$T/want" | sort > "$T/want.csv"
 	assert_same "$T/want.csv" "$T/got"
+}
+
+@test "Markdown: links, mentions, tags and bidi controls in trace values stay inert" {
+	rlo="$(printf '\342\200\256')"
+	printf 'op\tlr\ttid\thandle\n' > "$T/ev"
+	for s in 'https://evil.example/login' 'www.evil.example' 'admin@evil.example' \
+	    "l${rlo}r" '`tick' '  two  ' '<http://evil.example>'; do
+		printf '%s\t0x00000001\t1\th\n' "$s" >> "$T/ev"
+	done
+	# Two tally values of one cell that together would make a raw <a> tag.
+	printf 'x\t0x00000002\t1\t<a href="https://evil.example" title="\n' >> "$T/ev"
+	printf 'x\t0x00000002\t1\tz">\n' >> "$T/ev"
+	printf 'op\tlr\ttid\nother\t0x00000009\t1\n' > "$T/c"
+	join_of "$T/ev" "$T/c" > "$T/join"
+	trace-report -o "$T/r.md" "$T/join"
+	grep -qF '| `https://evil.example/login` |' "$T/r.md"
+	grep -qF '| `www.evil.example` |' "$T/r.md"
+	grep -qF '| `admin@evil.example` |' "$T/r.md"
+	grep -qF '| `l\u202Er` |' "$T/r.md"
+	grep -qF '| `` `tick `` |' "$T/r.md"
+	grep -qF '| `   two   ` |' "$T/r.md"
+	grep -qF '| `\x3chttp://evil.example>` |' "$T/r.md"
+	grep -qF '`\x3ca href="https://evil.example" title="`, `z">`' "$T/r.md"
+	refute_grep -qF "$rlo" "$T/r.md"
+	refute_grep -qF '<a ' "$T/r.md"
+	# Outside tables '|' needs no escape: the list of a tid's keys.
+	printf 'op\tlr\ttid\thandle\na|b\t0x00000001\t7\t\n' > "$T/p"
+	join_of "$T/p" "$T/c" > "$T/join2"
+	run trace-report "$T/join2"
+	assert_line '| 1 | `a\|b` | `0x00000001` | 1 ████████ | `7` |  | (unknown) |'
+	assert_line '- **tid `7`** (1 fire): `a|b` `0x00000001` ×1.'
+	# HTML and CSV show bidirectional controls as \uXXXX too.
+	trace-report -f html -o "$T/r.html" --csv "$T" "$T/join"
+	grep -qF 'l\u202Er' "$T/r.html"
+	refute_grep -qF "$rlo" "$T/r.html"
+	grep -qF 'l\u202Er' "$T/divergent-tuples.csv"
+	refute_grep -qF "$rlo" "$T/divergent-tuples.csv"
 }
 
 @test "CSV cells never run as spreadsheet formulas" {

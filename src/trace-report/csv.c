@@ -43,28 +43,6 @@ is_number(const char *p, size_t n)
 }
 
 /*
- * Bytes of a bidirectional control character at p (U+061C, U+200E,
- * U+200F, U+202A-U+202E, U+2066-U+2069, in UTF-8), else 0; its code
- * point in *cp.
- */
-static size_t
-bidi_len(const unsigned char *p, size_t n, unsigned *cp)
-{
-	if (n >= 2 && p[0] == 0xd8 && p[1] == 0x9c) {
-		*cp = 0x061c;
-		return 2;
-	}
-	if (n < 3 || p[0] != 0xe2)
-		return 0;
-	*cp = 0x2000 | (unsigned)(p[1] & 0x0f) << 6 | (p[2] & 0x3f);
-	if ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
-	    (p[2] >= 0xaa && p[2] <= 0xae))) ||
-	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))
-		return 3;
-	return 0;
-}
-
-/*
  * A text field, made inert for spreadsheets (OWASP "CSV Injection"): a
  * number is written as it is; other text whose first byte is '=', '+',
  * '-', '@' or CR gets a leading "'", control bytes but CR and LF are
@@ -98,7 +76,7 @@ csv_field(struct ob *o, struct span s)
 
 			snprintf(e, sizeof(e), "\\x%02x", p[i]);
 			sb_adds(&t, e);
-		} else if ((k = bidi_len(p + i, n - i, &cp)) > 0) {
+		} else if ((k = rp_bidi_len(p + i, n - i, &cp)) > 0) {
 			char e[8];
 
 			snprintf(e, sizeof(e), "\\u%04X", cp);

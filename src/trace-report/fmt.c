@@ -88,6 +88,28 @@ put_key(struct ob *o, struct span v, void (*esc)(struct ob *, struct span))
 	sb_free(&sb);
 }
 
+/*
+ * Bytes of a bidirectional control character at p (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069, in UTF-8), else 0; its code
+ * point in *cp.
+ */
+size_t
+rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp)
+{
+	if (n >= 2 && p[0] == 0xd8 && p[1] == 0x9c) {
+		*cp = 0x061c;
+		return 2;
+	}
+	if (n < 3 || p[0] != 0xe2)
+		return 0;
+	*cp = 0x2000 | (unsigned)(p[1] & 0x0f) << 6 | (p[2] & 0x3f);
+	if ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
+	    (p[2] >= 0xaa && p[2] <= 0xae))) ||
+	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))
+		return 3;
+	return 0;
+}
+
 void
 put_values(struct ob *o, const struct tally_cell *c, size_t max,
     const char *sep, void (*esc)(struct ob *, struct span))
@@ -247,7 +269,7 @@ put_fresh(struct ob *o, const struct report *r, const struct markup *m)
 			m->col(o, r->rtcol[r->groupcol]);
 			ob_puts(o, "s ");
 			put_values(o, &w->rt[r->groupcol], FRESH_VALUES, ",",
-			    m->text);
+			    m->val);
 		}
 		ob_puts(o, m->enditem);
 	}

@@ -20,12 +20,15 @@
 static void
 h_text(struct ob *o, struct span s)
 {
-	size_t i, run = 0;
+	size_t i, k, run = 0;
+	unsigned cp;
+	char u[8];
 
 	for (i = 0; i < s.n; i++) {
 		const char *e;
 		unsigned char c = (unsigned char)s.p[i];
 
+		k = 0;
 		switch (c) {
 		case '&': e = "&amp;"; break;
 		case '<': e = "&lt;"; break;
@@ -38,11 +41,16 @@ h_text(struct ob *o, struct span s)
 		default:
 			if (c < 0x20 || c == 0x7f)
 				e = "\xef\xbf\xbd";	/* U+FFFD */
-			else
+			else if ((k = rp_bidi_len((const unsigned char *)
+			    s.p + i, s.n - i, &cp)) > 0) {
+				snprintf(u, sizeof(u), "\\u%04X", cp);
+				e = u;
+			} else
 				continue;
 		}
 		ob_write(o, s.p + run, i - run);
 		ob_puts(o, e);
+		i += k > 0 ? k - 1 : 0;
 		run = i + 1;
 	}
 	ob_write(o, s.p + run, s.n - run);
@@ -354,7 +362,7 @@ h_ranked(struct ob *o, const struct report *r, const struct table *t,
 }
 
 static const struct markup h_markup = {
-	h_text, h_col, h_label, "<li>", "</li>\n", "<b>", "</b>", "<p>",
+	h_text, h_col, h_text, h_label, "<li>", "</li>\n", "<b>", "</b>", "<p>",
 	"</p>\n", "<h3>Fresh missing keys</h3>\n<ul>\n", "</ul>\n"
 };
 

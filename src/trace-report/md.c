@@ -1,12 +1,21 @@
 /*
  * md.c - the Markdown report.
  *
- * Every sentence is derived from the figures of the model.  Trace strings
- * are escaped so that they cannot break a table or inject markup or
- * links: backslash, '|', '`', '[' and ']' are backslash-escaped, '<', '>'
- * and '&' become entities, control characters are shown as \t, \n, \xNN.
- * Underscores and asterisks stay as they are, for readability in a
- * terminal: at worst they change emphasis.
+ * Every sentence is derived from the figures of the model.  Trace values
+ * (keys, tally values, notes) are code spans, so that no renderer makes
+ * links, mentions or markup of them: a backtick run one longer than the
+ * longest inside (padded with a space when the value starts or ends with
+ * a backtick or with spaces on both ends); inside, a backslash is \x5c,
+ * control bytes are \xhh, bidirectional controls \uXXXX, a '<' that
+ * could open an HTML tag or autolink (before a letter, '/', '!' or '?')
+ * \x3c, since those outrank code spans in CommonMark, and in a table '|'
+ * is \| (the table's escape, removed before the span is read).  An
+ * empty value is (empty), outside a span.  Other text (column and side
+ * names, family names) is escaped: backslash, '|', '`', '[' and ']' are
+ * backslash-escaped, '<', '>' and '&' become entities, control characters
+ * \t, \n, \xNN and bidirectional controls \uXXXX.  Underscores and
+ * asterisks stay as they are, for readability in a terminal: at worst
+ * they change emphasis.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +26,12 @@
 static void
 md_text(struct ob *o, struct span s)
 {
+	const unsigned char *p = (const unsigned char *)s.p;
+	unsigned cp;
+	size_t k;
+
 	for (size_t i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
+		unsigned char c = p[i];
 
 		switch (c) {
 		case '\\': case '|': case '`': case '[': case ']':
@@ -34,7 +47,10 @@ md_text(struct ob *o, struct span s)
 		default:
 			if (c < 0x20 || c == 0x7f)
 				ob_printf(o, "\\\\x%02x", c);
-			else
+			else if ((k = rp_bidi_len(p + i, s.n - i, &cp)) > 0) {
+				ob_printf(o, "\\\\u%04X", cp);
+				i += k - 1;
+			} else
 				ob_putc(o, c);
 		}
 	}
@@ -46,29 +62,88 @@ md_str(struct ob *o, const char *s)
 	md_text(o, span_str(s));
 }
 
-/* A key value: code span when it is plainly safe (addresses, names). */
+/*
+ * A trace value as a code span (see the top of this file); intable: it
+ * is in a table cell, where '|' must be \|.
+ */
 static void
-md_keyval(struct ob *o, struct span v, int code)
+md_code_in(struct ob *o, struct span s, int intable)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	struct sbuf t = { 0 };
+	size_t i, k, run = 0, longest = 0;
+	unsigned cp;
+	int pad, allsp = 1;
+
+	if (s.n == 0) {
+		ob_puts(o, "(empty)");
+		return;
+	}
+	for (i = 0; i < s.n; i++) {
+		unsigned char c = p[i];
+		char e[8];
+
+		if (c != ' ')
+			allsp = 0;
+		run = c == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+		if (c == '\\')
+			sb_adds(&t, "\\x5c");
+		else if (c == '|' && intable)
+			sb_adds(&t, "\\|");
+		else if (c == '<' && i + 1 < s.n && (p[i + 1] == '/' ||
+		    p[i + 1] == '!' || p[i + 1] == '?' ||
+		    (unsigned)((p[i + 1] | 0x20) - 'a') < 26u))
+			sb_adds(&t, "\\x3c");	/* a tag or autolink outranks
+						 * the span */
+		else if (c < 0x20 || c == 0x7f) {
+			snprintf(e, sizeof(e), "\\x%02x", c);
+			sb_adds(&t, e);
+		} else if ((k = rp_bidi_len(p + i, s.n - i, &cp)) > 0) {
+			snprintf(e, sizeof(e), "\\u%04X", cp);
+			sb_adds(&t, e);
+			i += k - 1;
+			run = 0;
+		} else
+			sb_addc(&t, (char)c);
+	}
+	/* A space each side keeps a backtick from joining the fence and
+	 * a value with spaces at both ends from losing them. */
+	pad = t.p[0] == '`' || t.p[t.len - 1] == '`' ||
+	    (t.p[0] == ' ' && t.p[t.len - 1] == ' ' && !allsp);
+	for (i = 0; i <= longest; i++)
+		ob_putc(o, '`');
+	if (pad)
+		ob_putc(o, ' ');
+	ob_write(o, t.p, t.len);
+	if (pad)
+		ob_putc(o, ' ');
+	for (i = 0; i <= longest; i++)
+		ob_putc(o, '`');
+	sb_free(&t);
+}
+
+/* A trace value in a table cell; in prose and lists. */
+static void
+md_cell_code(struct ob *o, struct span s)
+{
+	md_code_in(o, s, 1);
+}
+
+static void
+md_code(struct ob *o, struct span s)
+{
+	md_code_in(o, s, 0);
+}
+
+/* A key value, TSV escapes undone, as a code span. */
+static void
+md_keyval(struct ob *o, struct span v, int intable)
 {
 	struct sbuf sb = { 0 };
-	struct span t = rp_key(v, &sb);
-	int plain = t.n > 0;
 
-	for (size_t i = 0; i < t.n && plain; i++) {
-		char c = t.p[i];
-
-		plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || c == '_' || c == '+' ||
-		    c == '.' || c == ':' || c == '-' || c == '@' || c == '$';
-	}
-	if (code && plain) {
-		ob_putc(o, '`');
-		ob_span(o, t);
-		ob_putc(o, '`');
-	} else if (t.n == 0)
-		ob_puts(o, "(empty)");
-	else
-		md_text(o, t);
+	md_code_in(o, rp_key(v, &sb), intable);
 	sb_free(&sb);
 }
 
@@ -94,17 +169,17 @@ keyat(const struct report *r, int addrfirst, size_t i)
 	return i - 1 < (size_t)r->addrcol ? i - 1 : i;
 }
 
-/* The key values of row w separated by sep; addresses in code. */
+/* The key values of row w separated by sep. */
 static void
 md_keyvals(struct ob *o, const struct report *r, const struct rrow *w,
-    const char *sep, int addrfirst)
+    const char *sep, int addrfirst, int intable)
 {
 	for (size_t i = 0; i < r->nkey; i++) {
 		size_t k = keyat(r, addrfirst, i);
 
 		if (i > 0)
 			ob_puts(o, sep);
-		md_keyval(o, w->key[k], (int)k == r->addrcol);
+		md_keyval(o, w->key[k], intable);
 	}
 }
 
@@ -186,13 +261,17 @@ md_cell(struct ob *o, const struct report *r, const struct table *t,
 	uint64_t v;
 
 	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS)
-		md_keyvals(o, r, w, " | ", c->kind == COL_ADDRKEYS);
-	else if (c->kind == COL_NOTE)
-		md_str(o, rp_note(w, "(unknown)"));
+		md_keyvals(o, r, w, " | ", c->kind == COL_ADDRKEYS, 1);
+	else if (c->kind == COL_NOTE) {
+		if (w->note != NULL)
+			md_cell_code(o, span_str(w->note));
+		else
+			ob_puts(o, "(unknown)");
+	}
 	else if (c->kind == COL_GANALOG)
 		ob_puts(o, r->group[i].matched > 0 ? "YES" : "NO");
 	else {
-		v = put_cell(o, r, t, c, i, md_text);
+		v = put_cell(o, r, t, c, i, md_cell_code);
 		if (c->bar && t->scale > 0) {
 			ob_putc(o, ' ');
 			md_bar(o, v, t->scale);
@@ -337,11 +416,11 @@ md_under(struct ob *o, const struct report *r)
 static void
 md_listkeys(struct ob *o, const struct report *r, const struct rrow *w)
 {
-	md_keyvals(o, r, w, ", ", 0);
+	md_keyvals(o, r, w, ", ", 0, 0);
 }
 
 static const struct markup md_markup = {
-	md_text, md_text, md_listkeys, "- ", "\n", "**", "**", "", "\n\n",
+	md_text, md_text, md_code, md_listkeys, "- ", "\n", "**", "**", "", "\n\n",
 	"### Fresh missing keys\n\n", "\n"
 };
 
@@ -407,7 +486,7 @@ md_orphan(struct ob *o, const struct report *r, const struct orphan *op)
 	ob_puts(o, "- **");
 	md_str(o, r->groupby);
 	ob_putc(o, ' ');
-	md_text(o, rp_val(g->value, &sb));
+	md_code(o, rp_val(g->value, &sb));
 	ob_puts(o, "** (");
 	put_thousands(o, g->total);
 	ob_printf(o, " %s): ", fires(g->total));
@@ -416,12 +495,12 @@ md_orphan(struct ob *o, const struct report *r, const struct orphan *op)
 
 		if (i > 0)
 			ob_puts(o, ", ");
-		md_keyvals(o, r, w, " ", 0);
+		md_keyvals(o, r, w, " ", 0, 0);
 		ob_puts(o, " ×");
 		put_thousands(o, w->rt[r->groupcol].cnt[op->entry[i]]);
 		if (w->note != NULL) {
 			ob_puts(o, " (");
-			md_str(o, w->note);
+			md_code(o, span_str(w->note));
 			ob_putc(o, ')');
 		}
 	}

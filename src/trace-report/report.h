@@ -272,6 +272,7 @@ const char *headline_word(enum headline h);		/* same, ... */
 struct markup {
 	void	(*text)(struct ob *, struct span);	/* escaped text */
 	void	(*col)(struct ob *, struct span);	/* a join column name */
+	void	(*val)(struct ob *, struct span);	/* a trace value */
 	void	(*keys)(struct ob *, const struct report *,
 		    const struct rrow *);		/* a row's keys, inline */
 	const char	*item, *enditem;		/* a list item */
@@ -290,6 +291,13 @@ void	put_fresh(struct ob *o, const struct report *r,
  * (fresh).", then the fresh keys (put_fresh) under their heading. */
 void	put_famsum(struct ob *o, const struct report *r,
 	    const struct markup *m);
+
+/*
+ * Bytes of a bidirectional control character at p (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069, in UTF-8), else 0; its code
+ * point in *cp.  Every writer but JSON shows them as \uXXXX.
+ */
+size_t	rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp);
 
 /* A key value with its TSV escapes undone, through esc. */
 void	put_key(struct ob *o, struct span v,
