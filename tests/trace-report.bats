@@ -230,6 +230,43 @@ small() {
 	refute_grep -qF "$rlo" "$T/divergent-tuples.csv"
 }
 
+@test "--group-top: Markdown and HTML show the first N groups, JSON all" {
+	# 25 tids that fire only on missing keys, 1 with a matched fire.
+	{ ev; for t in $(seq 1 25); do rep set 0x00000010 "$t" "$t"; done
+	  rep set 0x00000020 100 99; } > "$T/ref"
+	{ ev; rep set 0x00000020 1 1; } > "$T/cand"
+	join_of "$T/ref" "$T/cand" > "$T/join"
+	trace-report -o "$T/r.md" "$T/join"
+	[ "$(sed -n '/^| canary tid /,/^$/p' "$T/r.md" | grep -c '^| `')" -eq 20 ]
+	grep -qx '20 of 26 tids shown.' "$T/r.md"
+	grep -qx '25 of 26 tids fire only on keys that ours never fires:' "$T/r.md"
+	[ "$(grep -c '^- \*\*tid `' "$T/r.md")" -eq 20 ]
+	grep -qx '20 of 25 shown.' "$T/r.md"
+	# the first ones: most fires first
+	grep -q '^| `99` | 100 ' "$T/r.md"
+	grep -q '^- \*\*tid `25`\*\* (25 fires)' "$T/r.md"
+	refute_grep -q '^- \*\*tid `5`\*\*' "$T/r.md"
+	trace-report --group-top 3 -o "$T/r3.md" "$T/join"
+	[ "$(sed -n '/^| canary tid /,/^$/p' "$T/r3.md" | grep -c '^| `')" -eq 3 ]
+	grep -qx '3 of 26 tids shown.' "$T/r3.md"
+	[ "$(grep -c '^- \*\*tid `' "$T/r3.md")" -eq 3 ]
+	grep -qx '3 of 25 shown.' "$T/r3.md"
+	# --group-top 30: nothing left out, no "shown" line
+	trace-report --group-top 30 -o "$T/r30.md" "$T/join"
+	[ "$(grep -c '^- \*\*tid `' "$T/r30.md")" -eq 25 ]
+	refute_grep -q 'shown\.$' "$T/r30.md"
+	# HTML: table rows, chart bars and the list, with "n of m shown"
+	trace-report -f html --group-top 3 -o "$T/r.html" "$T/join"
+	[ "$(grep -o 'class="bar-matched"' "$T/r.html" | wc -l)" -eq 3 ]
+	grep -qF '3 of 26 tids shown' "$T/r.html"
+	grep -qF '(3 of 25 shown).</p>' "$T/r.html"
+	# JSON keeps every group
+	trace-report -f json --group-top 3 "$T/join" > "$T/r.json"
+	jq -e '(.groups.rows | length) == 26 and (.groups.no_analog | length) == 25' "$T/r.json"
+	run trace-report --group-top x "$T/join"
+	assert_failure 2
+}
+
 @test "CSV cells never run as spreadsheet formulas" {
 	printf 'op\tlr\ttid\n' > "$T/ev"
 	for s in '=1+2' '+x' '-x' '@x' '-5' '12.5%' "$(printf 'a\033b')" "$(printf 'l\342\200\256r')" '\rcr'; do

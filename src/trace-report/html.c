@@ -311,8 +311,13 @@ h_chart_groups(struct ob *o, const struct report *r, size_t n)
 	}
 	ob_puts(o, "</svg><figcaption>Fires per ");
 	h_str(o, r->groupby);
-	ob_puts(o, ": matched (green) and missing (vermillion)</figcaption>"
-	    "</figure>\n");
+	ob_puts(o, ": matched (green) and missing (vermillion)");
+	if (r->ngroup > n) {
+		ob_printf(o, "; %zu of %zu ", n, r->ngroup);
+		h_str(o, r->groupby);
+		ob_puts(o, "s shown");
+	}
+	ob_puts(o, "</figcaption></figure>\n");
 	sb_free(&sb);
 }
 
@@ -415,11 +420,14 @@ h_groups(struct ob *o, const struct report *r)
 	ob_puts(o, "s fire only on keys that ");
 	h_str(o, r->cand);
 	ob_puts(o, " never fires: ");
-	for (size_t i = 0; i < r->noanalog; i++) {
+	for (size_t i = 0; i < r->norphan; i++) {
 		if (i > 0)
 			ob_puts(o, ", ");
 		h_text(o, rp_val(r->group[r->orphan[i].group].value, &sb));
 	}
+	if (r->noanalog > r->norphan)
+		ob_printf(o, ", \u2026 (%zu of %zu shown)", r->norphan,
+		    r->noanalog);
 	ob_puts(o, ".</p>\n");
 	sb_free(&sb);
 }

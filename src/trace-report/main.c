@@ -23,7 +23,8 @@ static const char usage_text[] =
 "usage: trace-report [-f format] [-o file] [--addr-col column] [--csv dir]\n"
 "                    [--divergent-fires n] [--fail-on classes]\n"
 "                    [--family name=file] [--fresh-top n] [--group-by column]\n"
-"                    [--notes file] [--symbols file] [--title text]\n"
+"                    [--group-top n] [--notes file] [--symbols file]\n"
+"                    [--title text]\n"
 "                    [--top n] [--under-top n] [--watch file] [join]\n"
 "\n"
 "Write a report on a join (trace-join output).\n"
@@ -39,6 +40,7 @@ static const char usage_text[] =
 "                           missing, under, extra, empty (comma-separated)\n"
 "      --family NAME=FILE   a family of addresses (repeatable)\n"
 "      --fresh-top N        fresh missing keys listed (default 8)\n"
+"      --group-top N        groups listed in Markdown and HTML (default 20)\n"
 "      --group-by COL       reference tally column to break down by\n"
 "                           (default tid)\n"
 "      --notes FILE         ADDRESS TEXT lines for the likely-fn column\n"
@@ -51,7 +53,7 @@ static const char usage_text[] =
 "  -V, --version            show the version\n";
 
 enum {
-	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_FAILON, O_FAMILY, O_FRESHTOP,
+	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_FAILON, O_FAMILY, O_FRESHTOP, O_GROUPTOP,
 	O_GROUPBY, O_NOTES, O_SYMBOLS, O_TITLE, O_TOP, O_UNDERTOP, O_WATCH
 };
 
@@ -64,6 +66,7 @@ static const struct option longopts[] = {
 	{ "fail-on",	required_argument, NULL, O_FAILON },
 	{ "family",	required_argument, NULL, O_FAMILY },
 	{ "fresh-top",	required_argument, NULL, O_FRESHTOP },
+	{ "group-top",	required_argument, NULL, O_GROUPTOP },
 	{ "group-by",	required_argument, NULL, O_GROUPBY },
 	{ "notes",	required_argument, NULL, O_NOTES },
 	{ "symbols",	required_argument, NULL, O_SYMBOLS },
@@ -121,6 +124,7 @@ main(int argc, char *argv[])
 	ro.top = 15;
 	ro.undertop = 10;
 	ro.freshtop = 8;
+	ro.grouptop = 20;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+f:ho:V", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -183,6 +187,9 @@ main(int argc, char *argv[])
 			break;
 		case O_FRESHTOP:
 			ro.freshtop = (size_t)count_arg("fresh-top", optarg);
+			break;
+		case O_GROUPTOP:
+			ro.grouptop = (size_t)count_arg("group-top", optarg);
 			break;
 		case O_GROUPBY:
 			ro.groupby = optarg;

@@ -529,8 +529,10 @@ md_groups(struct ob *o, const struct report *r)
 	ob_puts(o, "s fire only on keys that ");
 	md_str(o, r->cand);
 	ob_puts(o, " never fires:\n\n");
-	for (size_t i = 0; i < r->noanalog; i++)
+	for (size_t i = 0; i < r->norphan; i++)
 		md_orphan(o, r, &r->orphan[i]);
+	if (r->noanalog > r->norphan)
+		ob_printf(o, "\n%zu of %zu shown.\n", r->norphan, r->noanalog);
 	ob_putc(o, '\n');
 }
 

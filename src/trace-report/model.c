@@ -407,16 +407,20 @@ table_watch(struct report *r)
 	table_addr(r, &r->twatch, rows, n);
 }
 
-/* The groups, all of them; their chart takes the first few. */
+/* The first --group-top groups; their chart takes the first few. */
 static void
 table_groups(struct report *r)
 {
 	struct table *t = &r->tgroups;
 	struct column *c;
 
-	set_rows(t, NULL, r->ngroup, r->ngroup, "groups");
+	struct sbuf what = { 0 };
+
+	sb_adds(&what, r->groupby);
+	sb_addc(&what, 's');
+	set_rows(t, NULL, r->ngroup, r->grouptop, what.p);	/* kept */
 	t->scale = r->ngroup > 0 ? r->group[0].total : 0;
-	r->groupchart = min_size(r->ngroup, GROUP_CHART_MAX);
+	r->groupchart = min_size(t->n, GROUP_CHART_MAX);
 	c = add_col(t, COL_GVALUE, r->ref, "");
 	c->head.name = r->groupby;
 	c->brief.name = r->groupby;
@@ -432,16 +436,18 @@ table_groups(struct report *r)
 }
 
 /*
- * Groups without a matched fire, each with its first keys: the missing
- * keys (most fires first) whose group cell holds the group's value.
+ * The first --group-top groups without a matched fire, each with its
+ * first keys: the missing keys (most fires first) whose group cell holds
+ * the group's value.
  */
 static void
 orphans(struct report *r)
 {
 	size_t i, j, k, n = 0;
 
-	r->orphan = xcalloc(r->noanalog + 1, sizeof(*r->orphan));
-	for (i = 0; i < r->ngroup; i++) {
+	r->norphan = min_size(r->noanalog, r->grouptop);
+	r->orphan = xcalloc(r->norphan + 1, sizeof(*r->orphan));
+	for (i = 0; i < r->ngroup && n < r->norphan; i++) {
 		const struct group *g = &r->group[i];
 		struct orphan *op;
 

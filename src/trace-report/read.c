@@ -382,6 +382,7 @@ report_read(struct report *r, const struct ropts *o)
 	r->top = o->top;
 	r->undertop = o->undertop;
 	r->freshtop = o->freshtop;
+	r->grouptop = o->grouptop;
 	r->title = o->title;
 	/* Data files first: their errors come before any work. */
 	r->nfam = o->nfam;

@@ -204,11 +204,12 @@ struct report {
 	size_t		*absent;	/* watched addresses in neither trace */
 	size_t		 nabsent;	/* (indexes into watch) */
 	struct orphan	*orphan;	/* groups with no matched fire */
+	size_t		 norphan;	/* of them, listed (--group-top) */
 	size_t		 groupchart;	/* groups in the HTML chart */
 
 	/* Options the writers quote. */
 	uint64_t	 divergent_fires;
-	size_t		 top, undertop, freshtop;
+	size_t		 top, undertop, freshtop, grouptop;
 	const char	*title;
 };
 
@@ -225,7 +226,7 @@ struct ropts {
 	const char	*notes;
 	const char	*symbols;
 	uint64_t	 divergent_fires;
-	size_t		 top, undertop, freshtop;
+	size_t		 top, undertop, freshtop, grouptop;
 	const char	*title;
 };
 
