@@ -119,8 +119,8 @@ struct plan {
 /*
  * Settle the default attributes on the first input: those of tid,
  * handle, ts and run (the run of a trace, trace-normalize --set) that it
- * has and that are not keys.  Later inputs must then
- * have them all, so every row has the same columns.
+ * has and that are not keys.  Later inputs must then have them all, so
+ * every row has the same columns.
  */
 static void
 settle_attrs(const struct tsv_hdr *h)
