@@ -55,7 +55,7 @@ static const char usage_text[] =
 "\n"
 "Write a keyed stream: the key columns, a count, and the columns to tally.\n"
 "\n"
-"  -a, --attrs COLS           columns to tally (default tid,handle,ts,\n"
+"  -a, --attrs COLS           columns to tally (default tid,handle,ts,run,\n"
 "                             those present; '' for none)\n"
 "  -k, --key COLS             key columns (default op,lr)\n"
 "  -o, --output FILE          write to FILE atomically instead of stdout\n"
@@ -121,8 +121,9 @@ struct plan {
 
 /*
  * Settle the default attributes on the first input: those of tid,
- * handle, ts that it has and that are not keys.  Later inputs must then
- * have them all, so every row has the same columns.
+ * handle, ts and run (the run of a trace, trace-normalize --set) that it
+ * has and that are not keys.  Later inputs must then have them all, so
+ * every row has the same columns.
  */
 static void
 settle_attrs(const struct tsv_hdr *h)
@@ -354,7 +355,7 @@ main(int argc, char *argv[])
 
 	msg_init(argv[0]);
 	keys = name_list("op,lr", "--key", &nkeys);
-	attrs = name_list("tid,handle,ts", "--attrs", &nattrs);
+	attrs = name_list("tid,handle,ts,run", "--attrs", &nattrs);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+a:hk:o:Vw:", longopts,
 	    NULL)) != -1) {

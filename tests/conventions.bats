@@ -102,6 +102,12 @@ man:  $(man_synopsis "$t")"
 	COMP_WORDS=(trace-report --format ""); COMP_CWORD=2
 	_trace_tools
 	[ "${COMPREPLY[*]}" = "md json html" ]
+	COMP_WORDS=(trace-normalize --se); COMP_CWORD=1
+	_trace_tools
+	[[ " ${COMPREPLY[*]} " == *" --set "* ]]
+	COMP_WORDS=(trace-normalize --set ""); COMP_CWORD=2
+	_trace_tools
+	[ "${COMPREPLY[*]}" = "run=" ]
 }
 
 @test "make install honours PREFIX and DESTDIR: tools, man pages, completion" {

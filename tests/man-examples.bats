@@ -41,6 +41,7 @@
 #   canary.hist ours.hist                       trace-key | trace-hist
 #   join.tsv                                    trace-join --names canary,ours
 #   syms.txt counted.tsv late.jsonl calls.jsonl emu.log
+#   canary-1.jsonl canary-2.jsonl canary-3.jsonl
 #                                               tests/data/man-examples
 load helper
 

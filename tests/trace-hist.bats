@@ -221,3 +221,40 @@ set\t0x00000009\t2\t2:2\t0x00000001:2\t4..4')"
 	assert_failure 2
 	[ "$stderr" = "trace-hist: $T/k:3: a header line that differs from the first one (op, count)" ]
 }
+
+# Three runs of one program, numbered by trace-normalize --set, keyed.
+runs_keyed() {
+	printf '{"op":"set","lr":1,"tid":4,"ts":10}\n{"op":"set","lr":1,"tid":4,"ts":20}\n{"op":"set","lr":2,"tid":5,"ts":30}\n' > "$T/r1"
+	printf '{"op":"set","lr":1,"tid":4,"ts":11}\n{"op":"set","lr":2,"tid":5,"ts":35}\n{"op":"set","lr":2,"tid":6,"ts":36}\n' > "$T/r2"
+	printf '{"op":"set","lr":1,"tid":4,"ts":9}\n{"op":"set","lr":1,"tid":7,"ts":25}\n' > "$T/r3"
+	for i in 1 2 3; do
+		trace-normalize -c op -c lr -c tid -c ts --set run=$i "$T/r$i"
+	done | trace-key
+}
+
+@test "a run column is tallied as counts, and histograms of runs merge" {
+	runs_keyed > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\ttid\tts\trun
+set\t0x00000001\t5\t4:4,7:1\t9..25\t1:2,2:1,3:2
+set\t0x00000002\t3\t5:2,6:1\t30..36\t1:1,2:2')"
+	trace-hist "$T/k" > "$T/want"
+	# hist(A+B) = hist(hist(A)+hist(B)), split between runs and inside one
+	for cut in 2 3 4 6; do
+		head -n "$cut" "$T/k" > "$T/a"
+		{ head -1 "$T/k"; tail -n +"$((cut + 1))" "$T/k"; } > "$T/b"
+		trace-hist "$T/a" > "$T/ha"
+		trace-hist "$T/b" > "$T/hb"
+		cat "$T/ha" "$T/hb" | trace-hist > "$T/got"
+		assert_same "$T/want" "$T/got"
+		trace-hist "$T/hb" "$T/ha" > "$T/got"
+		assert_same "$T/want" "$T/got"
+	done
+	# one histogram per run, merged
+	for i in 1 2 3; do
+		trace-normalize -c op -c lr -c tid -c ts --set run=$i "$T/r$i" | trace-key | trace-hist > "$T/h$i"
+	done
+	cat "$T/h3" "$T/h1" "$T/h2" | trace-hist > "$T/got"
+	assert_same "$T/want" "$T/got"
+}

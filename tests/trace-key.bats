@@ -223,3 +223,33 @@ EOT
 	assert_success
 	assert_line --index 1 "$(printf 'set\t1\t-9223372036854775808')"
 }
+
+@test "a run column is a default attribute after ts, unless it is a key" {
+	{
+		printf 'op\tlr\thandle\ttid\tts\trun\n'
+		printf 'set\t0x00000001\t0x00000010\t4\t100\t1\n'
+		printf 'set\t0x00000001\t0x00000010\t4\t120\t2\n'
+	} > "$T/ev"
+	run trace-key "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\ttid\thandle\tts\trun
+set\t0x00000001\t1\t4\t0x00000010\t100\t1
+set\t0x00000001\t1\t4\t0x00000010\t120\t2')"
+	run trace-key -k op,lr,run "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tlr\trun\tcount\ttid\thandle\tts
+set\t0x00000001\t1\t1\t4\t0x00000010\t100
+set\t0x00000001\t2\t1\t4\t0x00000010\t120')"
+	# settled on the first input like the others; values %-encoded
+	printf 'lr\trun\n0x1\ta:b\n' > "$T/a"
+	run trace-key -k lr "$T/a" "$T/ev"
+	assert_success
+	assert_output "$(printf 'lr\tcount\trun\n0x1\t1\ta%%3ab\n0x00000001\t1\t1\n0x00000001\t1\t2')"
+	run --separate-stderr trace-key -k lr "$T/ev" "$T/a"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/a:1: no column 'tid' (columns: lr, run)" ]
+	# -a chooses, run or not
+	run trace-key -a tid "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\tcount\ttid')"
+}

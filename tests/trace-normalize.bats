@@ -787,3 +787,104 @@ trace-normalize: $T/$b.jsonl:1: invalid JSON in the value of key 'v'"
 	assert_output "$(printf 'lr\ttid\n0x00000001\t1\n0x00000003\t3\n0x00000004\t4')"
 	[ "$stderr" = "trace-normalize: skipped 1 of 4 records (first: $T/m.csv:3: expected 2 fields, got 3)" ]
 }
+
+@test "--set adds a column of one value, in order among -c and --file-column" {
+	printf '{"fn":"A","lr":1}\n{"fn":"B","lr":2}\n' > "$T/in"
+	run trace-normalize -c lr --set run=2 -c fn --file-column src --set host=a=b --op-value set "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\trun\tfn\tsrc\thost\nset\t0x00000001\t2\tA\t%s\ta=b\nset\t0x00000002\t2\tB\t%s\ta=b' "$T/in" "$T/in")"
+	# alone it leaves the canonical columns on, as --file-column does
+	run trace-normalize --set run=1 "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\trun\n\t0x00000001\t\t\t\t1\n\t0x00000002\t\t\t\t1')"
+	# a schema line "set NAME=VALUE" is the option; later -c follow it
+	printf 'column fn\nset run=7\nop-value set\n' > "$T/s"
+	run trace-normalize -s "$T/s" -c lr "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\tfn\trun\nset\t0x00000001\tA\t7\nset\t0x00000002\tB\t7')"
+}
+
+@test "--set on every row of every input, with any number of threads" {
+	export TRACE_TOOLS_CHUNK=200
+	python3 -c '
+for i in range(3000): print("{\"op\": \"set\", \"lr\": %d}" % i)' > "$T/in"
+	trace-normalize --threads 1 -c lr -c op --set run=r1 "$T/in" "$T/in" > "$T/one"
+	[ "$(grep -c "	r1$" "$T/one")" -eq 6000 ]
+	trace-normalize --threads 4 -c lr -c op --set run=r1 "$T/in" "$T/in" > "$T/many"
+	assert_same "$T/one" "$T/many"
+	printf 'op\tlr\n' > "$T/in.tsv"
+	tail -n +2 "$T/one" | cut -f 1,2 >> "$T/in.tsv"
+	trace-normalize --threads 4 --set run=r1 "$T/in.tsv" | cut -f 1,2,6 > "$T/tsv"
+	cut -f 1,2 "$T/one" | sed '1s/$/\trun/;2,$s/$/\tr1/' > "$T/want"
+	assert_same "$T/want" "$T/tsv"
+}
+
+@test "--set: tabs, newlines, CRs and backslashes are escaped; the output passes --check" {
+	printf '{"lr":1}\n' > "$T/in"
+	run trace-normalize -c lr --set "note=a	b
+c\\d"$'\r'"é" "$T/in"
+	assert_success
+	assert_output "$(printf 'lr\tnote\n0x00000001\t%s' 'a\tb\nc\\d\ré')"
+	trace-normalize -c lr --set "note=a	b
+c\\d"$'\r'"é" -o "$T/out.tsv" "$T/in"
+	run trace-normalize --check "$T/out.tsv"
+	assert_success
+	# what is escaped reads back as the value
+	run trace-normalize -f tsv -c note --op-value x "$T/out.tsv"
+	assert_success
+	assert_line --index 1 "$(printf 'x\t%s' 'a\tb\nc\\d\ré')"
+}
+
+@test "--set: usage errors for a bad, canonical or defined name, an empty or bad value" {
+	printf '{"lr":1}\n' > "$T/in"
+	run --separate-stderr trace-normalize -c lr --set tid=1 "$T/in"
+	assert_failure 2
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "trace-normalize: --set: 'tid' is a canonical column (--set adds other columns)" ]
+	[ "${stderr_lines[1]}" = "Try 'trace-normalize --help' for more information." ]
+	for c in op lr handle ts; do
+		run --separate-stderr trace-normalize --set "$c=1" "$T/in"
+		assert_failure 2
+		[ "${stderr_lines[0]}" = "trace-normalize: --set: '$c' is a canonical column (--set adds other columns)" ]
+	done
+	err() {
+		local want=$1
+		shift
+		run --separate-stderr trace-normalize "$@" "$T/in"
+		assert_failure 2
+		[ -z "$output" ]
+		[ "${stderr_lines[0]}" = "trace-normalize: $want" ] ||
+		    fail "$*: got '${stderr_lines[0]}'"
+	}
+	err "--set: expected NAME=VALUE, got 'run'" --set run
+	err "--set: expected NAME=VALUE, got '=1'" --set =1
+	err "--set: column 'run' is already defined by --set" --set run=1 --set run=2
+	err "--set: column 'run' is already defined by --column" -c run=x --set run=1
+	err "--set: column 'run' is already defined by --file-column" --file-column run --set run=1
+	err "--column: column 'run' is already defined by --set" --set run=1 -c run
+	err "--file-column: column 'run' is already defined by --set" --set run=1 --file-column run
+	err "--set: empty value for column 'run' (an empty field is an absent value)" --set run=
+	err "--set: column 'run': invalid UTF-8 at byte 2 of the value" --set "run=a$(printf '\377')"
+	err "--set: bad column name 'r\\tn' (a control byte or backslash)" --set "r	n=1"
+	err "--set: bad column name 'r\\x01' (a control byte or backslash)" --set "r$(printf '\001')=1"
+	err "--set: bad column name 'r\\n' (a control byte or backslash)" --set 'r\n=1'
+	printf 'set run=1\n' > "$T/s"
+	err "--set: column 'run' is already defined by --set" -s "$T/s" --set run=2
+	# --optional names a column; it does not define one
+	run trace-normalize -c lr --optional run --set run=1 "$T/in"
+	assert_success
+	assert_output "$(printf 'lr\trun\n0x00000001\t1')"
+}
+
+@test "a --set value is not the record's own: a record with no other value is malformed" {
+	printf '{"op":"a"}\n{"name":"x"}\n' > "$T/in"
+	run --separate-stderr trace-normalize --set run=1 "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:2: no column has a value: the record holds none of their fields" ]
+	run --separate-stderr trace-normalize --skip-bad --set run=1 "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\trun\na\t\t\t\t\t1')"
+	run --separate-stderr trace-normalize --op-value x --set run=1 -c op -c lr --optional lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:1: no column has a value: the record holds none of their fields" ]
+}

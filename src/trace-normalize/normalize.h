@@ -66,11 +66,14 @@ struct slotval {
 /* An output column. */
 struct column {
 	char		*name;
-	int		 slot;		/* source field, or -1 (op, file) */
+	int		 slot;		/* source field, or -1 (op, file, set) */
 	enum ctype	 type;
 	int		 optional;
 	int		 isop;		/* the op column (rules decide) */
 	int		 isfile;	/* the input file's name */
+	int		 isset;		/* --set: value on every row */
+	char		*value;		/* --set: the value, TSV-escaped */
+	size_t		 valuelen;
 	int		 istid;		/* tid: digits must be canonical */
 };
 

@@ -249,6 +249,8 @@ emit_record(struct conv *cv, const struct rec *r)
 			bound += 2 * op.n + 1;
 		else if (c->isfile)
 			bound += 2 * cv->filelen + 1;
+		else if (c->isset)
+			bound += c->valuelen + 1;
 		else if (c->type != CT_STR)
 			bound += NUM_ADDR_MAX + NUM_INT_MAX + 1;
 		else
@@ -282,6 +284,11 @@ emit_record(struct conv *cv, const struct rec *r)
 				return -1;
 			continue;
 		}
+		if (c->isset) {		/* checked and escaped by --set */
+			memcpy(cv->w, c->value, c->valuelen);
+			cv->w += c->valuelen;
+			continue;
+		}
 		if (!present(cv, c->slot)) {
 			const struct slotval *s = &cv->sv[c->slot];
 
@@ -310,7 +317,8 @@ emit_record(struct conv *cv, const struct rec *r)
 		if (v.n > 0)
 			own = 1;
 	}
-	/* A row of nothing but --op-value and --file-column is no event. */
+	/* A row of nothing but --op-value, --file-column and --set is no
+	 * event. */
 	if (!own)
 		return bad_record(cv, r, "no column has a value: the record "
 		    "holds none of their fields");

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "msg.h"
 #include "opt.h"
 #include "num.h"
@@ -27,7 +28,7 @@ enum {
 	O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
 	O_OPTIONAL = 256, O_OPMAP, O_OPCONTAINS, O_OPFIELD, O_OPVALUE,
 	O_UNMATCHED, O_FILECOL, O_SKIPBAD, O_BADLINES, O_CHECK, O_PROGRESS,
-	O_REGEX, O_NOMATCH, O_THREADS
+	O_REGEX, O_NOMATCH, O_THREADS, O_SET
 };
 
 static const struct option longopts[] = {
@@ -46,6 +47,7 @@ static const struct option longopts[] = {
 	{ "check",	no_argument,	   NULL, O_CHECK },
 	{ "progress",	no_argument,	   NULL, O_PROGRESS },
 	{ "regex",	required_argument, NULL, O_REGEX },
+	{ "set",	required_argument, NULL, O_SET },
 	{ "nomatch",	required_argument, NULL, O_NOMATCH },
 	{ "threads",	required_argument, NULL, O_THREADS },
 	{ "output",	required_argument, NULL, O_OUTPUT },
@@ -61,8 +63,8 @@ static const char usage_text[] =
 "                       [--nomatch skip|error] [--op-contains field:text=op]\n"
 "                       [--op-field field] [--op-map field:value=op]\n"
 "                       [--op-value op] [--optional names] [--progress]\n"
-"                       [--regex pattern] [--skip-bad] [--threads n]\n"
-"                       [--unmatched drop|error] [file ...]\n"
+"                       [--regex pattern] [--set name=value] [--skip-bad]\n"
+"                       [--threads n] [--unmatched drop|error] [file ...]\n"
 "\n"
 "Convert trace records (JSON Lines, CSV, TSV or text lines matched by a\n"
 "regular expression; plain, gzip or zstd) to the event format of\n"
@@ -85,6 +87,7 @@ static const char usage_text[] =
 "      --optional NAMES      comma-separated columns that may be absent\n"
 "      --progress            show progress on stderr even if not a tty\n"
 "      --regex PATTERN       read text lines; PCRE2 named groups are fields\n"
+"      --set NAME=VALUE      add a column NAME holding VALUE on every row\n"
 "      --skip-bad            skip malformed records and count them\n"
 "      --threads N           converters working at once on JSON Lines, TSV\n"
 "                            and text lines (default: the CPUs, at most 8)\n"
@@ -168,6 +171,19 @@ column(const char *name)
 
 #define valid_name(s)	tsv_name_ok(s)
 
+/* Column NAME for option opt to define: a --set column is never
+ * redefined. */
+static struct column *
+define_column(const char *opt, const char *name)
+{
+	struct column *c = column(name);
+
+	if (c->isset)
+		die_usage("%s: column '%s' is already defined by --set", opt,
+		    name);
+	return c;
+}
+
 static void
 add_rule(enum rkind k, const char *field, const char *value, const char *op)
 {
@@ -245,12 +261,72 @@ column_arg(const char *arg)
 		free(s);
 		return;
 	}
-	c = column(s);
+	c = define_column("--column", s);
 	S.mapped = 1;
 	c->slot = slot_of(field, strlen(field));
 	c->type = typed ? t : default_type(s);
 	c->isfile = 0;
 	free(s);
+}
+
+/*
+ * --set NAME=VALUE: an extra column holding VALUE on every row.  NAME is
+ * no canonical column and no column already defined, and passes --check
+ * (no control byte or backslash); VALUE is not empty (that would be an
+ * absent value on every row) and is valid UTF-8, kept TSV-escaped as
+ * record values are written.
+ */
+static void
+set_arg(const char *arg)
+{
+	const char *eq = strchr(arg, '='), *v;
+	char *name, *w;
+	struct column *c;
+	size_t i, n;
+	long bad;
+
+	if (eq == NULL || eq == arg)
+		die_usage("--set: expected NAME=VALUE, got '%s'",
+		    msg_vis(arg, strlen(arg)));
+	name = xmemdup(arg, (size_t)(eq - arg));
+	for (i = 0; name[i] != '\0'; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f ||
+		    name[i] == '\\')
+			die_usage("--set: bad column name '%s' (a control byte "
+			    "or backslash)", msg_vis(name, strlen(name)));
+	if (canon_rank(name) < NCANON)
+		die_usage("--set: '%s' is a canonical column (--set adds "
+		    "other columns)", name);
+	for (i = 0; i < S.ncol; i++)
+		if (strcmp(S.col[i].name, name) == 0 && (S.col[i].slot >= 0 ||
+		    S.col[i].isfile || S.col[i].isset))
+			die_usage("--set: column '%s' is already defined%s",
+			    name, S.col[i].isset ? " by --set" : S.col[i].isfile ?
+			    " by --file-column" : " by --column");
+	v = eq + 1;
+	n = strlen(v);
+	if (n == 0)
+		die_usage("--set: empty value for column '%s' (an empty field "
+		    "is an absent value)", name);
+	if ((bad = utf8_check(v, n)) >= 0)
+		die_usage("--set: column '%s': invalid UTF-8 at byte %ld of "
+		    "the value", name, bad + 1);
+	c = column(name);
+	c->isset = 1;
+	c->slot = -1;
+	c->type = CT_STR;
+	c->value = w = xmalloc(2 * n + 1);
+	for (i = 0; i < n; i++)
+		switch (v[i]) {
+		case '\\': *w++ = '\\'; *w++ = '\\'; break;
+		case '\t': *w++ = '\\'; *w++ = 't'; break;
+		case '\n': *w++ = '\\'; *w++ = 'n'; break;
+		case '\r': *w++ = '\\'; *w++ = 'r'; break;
+		default: *w++ = v[i]; break;
+		}
+	*w = '\0';
+	c->valuelen = (size_t)(w - c->value);
+	free(name);
 }
 
 static void schema_file(const char *path);
@@ -322,12 +398,15 @@ apply_option(int id, const char *arg, const char *optname)
 
 		if (!valid_name(arg))
 			die_usage("--file-column: bad column name '%s'", arg);
-		c = column(arg);
+		c = define_column("--file-column", arg);
 		c->isfile = 1;
 		c->slot = -1;
 		c->type = CT_STR;
 		break;
 	}
+	case O_SET:
+		set_arg(arg);
+		break;
 	case O_SKIPBAD:
 		S.skipbad = 1;
 		break;
@@ -474,7 +553,8 @@ schema_finish(void)
 		}
 	}
 	for (i = 0; i < S.ncol; i++)
-		if (S.col[i].slot < 0 && !S.col[i].isop && !S.col[i].isfile)
+		if (S.col[i].slot < 0 && !S.col[i].isop && !S.col[i].isfile &&
+		    !S.col[i].isset)
 			die_usage("column '%s' is marked optional but not "
 			    "defined (use --column %s=FIELD)", S.col[i].name,
 			    S.col[i].name);
