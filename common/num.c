@@ -304,3 +304,19 @@ num_cmp_values(struct span a, struct span b)
 	num_key_make(&kb, b);
 	return num_key_cmp(&ka, &kb);
 }
+
+int
+num_tid_ok(struct span s)
+{
+	size_t i = s.n > 0 && (s.p[0] == '-' || s.p[0] == '+'), j;
+	int64_t v;
+
+	if (i == s.n)
+		return 1;		/* empty, or a lone sign: a name */
+	for (j = i; j < s.n; j++)
+		if (s.p[j] < '0' || s.p[j] > '9')
+			return 1;	/* a name */
+	if (s.p[0] == '+' || (s.p[i] == '0' && (s.n - i > 1 || i == 1)))
+		return 0;
+	return num_parse_i64(s, &v) == NUM_OK;
+}

@@ -41,6 +41,13 @@ enum num_err num_parse_u64(struct span s, uint64_t *v);
 /* Optional '-' then decimal digits into *v. */
 enum num_err num_parse_i64(struct span s, int64_t *v);
 
+/*
+ * A tid as trace-format(5) has it: 1 when s is a name or empty, or looks
+ * like an integer ([-+]?[0-9]+) and is a canonical 64-bit one (no '+', no
+ * leading zeros, no -0); 0 when it looks like an integer and is not.
+ */
+int	num_tid_ok(struct span s);
+
 /* Hex digits only, either case, no prefix, into *v. */
 enum num_err num_parse_hex(struct span s, uint64_t *v);
 

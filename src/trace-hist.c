@@ -39,6 +39,7 @@ struct acol {
 	int64_t		*min, *max;	/* per key (range) */
 	uint8_t		*has;		/* per key (range) */
 	uint32_t	*rank;		/* value id -> sort position */
+	int		 istid;		/* the tid column: integers canonical */
 };
 
 static struct htab	*keys;		/* key spans (escaped, tab-joined) */
@@ -108,12 +109,22 @@ cmap_add(struct cmap *m, uint32_t id, uint64_t c, const char *file,
 	m->n++;
 }
 
+/* The id of value v (as written, %-encoded) of column a. */
 static uint32_t
-intern(struct acol *a, struct span v)
+intern(struct acol *a, struct span v, const char *file, uint64_t line)
 {
+	uint32_t id;
+	int isnew;
+
 	if (a->vals == NULL)		/* made on first use */
 		a->vals = ht_new();
-	return ht_intern(a->vals, v.p, v.n, NULL);
+	id = ht_intern(a->vals, v.p, v.n, &isnew);
+	/* 015 and 15 would be two threads: trace-format(5) forbids it. */
+	if (isnew && a->istid && !num_tid_ok(v))
+		die_at(file, line, "column tid: tid '%s' is not a canonical "
+		    "integer (no '+', no leading zeros, no -0)",
+		    msg_vis(v.p, v.n > 40 ? 40 : v.n));
+	return id;
 }
 
 /*
@@ -190,8 +201,8 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 		while (q < end && *q != ':' && *q != ',' && *q != '%')
 			q++;
 		if (q == end) {
-			cmap_add(&a->map[k], intern(a, cell), rowcount, file,
-			    line);
+			cmap_add(&a->map[k], intern(a, cell, file, line),
+			    rowcount, file, line);
 			return;
 		}
 	} else if (memchr(cell.p, '.', cell.n) == NULL) {
@@ -241,8 +252,9 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 		return;
 	}
 	for (i = 0; i < c.n; i++)
-		cmap_add(&a->map[k], intern(a, c.val[i]), c.single ? rowcount :
-		    c.kind == TK_COUNTS ? c.cnt[i] : 1, file, line);
+		cmap_add(&a->map[k], intern(a, c.val[i], file, line),
+		    c.single ? rowcount : c.kind == TK_COUNTS ? c.cnt[i] : 1,
+		    file, line);
 }
 
 static void
@@ -259,6 +271,7 @@ setup_columns(void)
 		struct span name = hdr.col[kc + 1 + i];
 
 		ac[i].kind = span_eqs(name, "ts") ? TK_RANGE : TK_COUNTS;
+		ac[i].istid = span_eqs(name, "tid");
 		for (j = 0; j < ntk; j++)
 			if (span_eqs(name, tkcol[j]))
 				ac[i].kind = (enum tally_kind)tkkind[j];

@@ -117,6 +117,7 @@ struct plan {
 	size_t		 nout;
 	struct xform	**x;		/* transform per output column */
 	int		 w;		/* weight column or -1 */
+	int		 tid;		/* tid, when written, or -1 */
 };
 
 /*
@@ -167,6 +168,10 @@ make_plan(struct plan *pl, const struct tsv_hdr *h)
 	for (j = 0; j < nxf; j++)
 		tsv_need(h, xf[j].col, NULL);
 	pl->w = weight != NULL ? tsv_need(h, weight, NULL) : -1;
+	pl->tid = -1;
+	for (i = 0; i < pl->nout; i++)
+		if (span_eqs(h->col[pl->src[i]], "tid"))
+			pl->tid = pl->src[i];
 }
 
 static struct span
@@ -288,6 +293,12 @@ run(struct rd *in, struct ob *o, int first)
 		if ((n = tsv_split(line, f, h.ncol + 1)) != h.ncol)
 			die_at(file, rd_lineno(in), "expected %zu fields, got "
 			    "%zu", h.ncol, n);
+		/* 015 and 15 would be two threads: trace-format(5). */
+		if (pl.tid >= 0 && !num_tid_ok(f[pl.tid]))
+			die_at(file, rd_lineno(in), "column tid: tid '%s' is "
+			    "not a canonical integer (no '+', no leading "
+			    "zeros, no -0)", msg_vis(f[pl.tid].p,
+			    f[pl.tid].n > 40 ? 40 : f[pl.tid].n));
 		for (i = 0; i < nkeys; i++) {
 			if (i > 0)
 				ob_putc(o, '\t');

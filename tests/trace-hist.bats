@@ -258,3 +258,29 @@ set\t0x00000002\t3\t5:2,6:1\t30..36\t1:1,2:2')"
 	cat "$T/h3" "$T/h1" "$T/h2" | trace-hist > "$T/got"
 	assert_same "$T/want" "$T/got"
 }
+
+@test "tid: a name or a canonical integer, in every tool as in --check" {
+	# 015 and 15 would count as two threads: every tool refuses 015.
+	for t in 015 -0 +3 007; do
+		printf 'op\tlr\ttid\nset\t0x00000001\t%s\n' "$t" > "$T/ev"
+		run --separate-stderr trace-normalize --check "$T/ev"
+		assert_failure 1
+		run --separate-stderr trace-key "$T/ev"
+		assert_failure 2
+		[ "$stderr" = "trace-key: $T/ev:2: column tid: tid '$t' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+		printf 'op\tlr\tcount\ttid\nset\t0x00000001\t2\t7:1,%s:1\n' "$t" > "$T/h"
+		run --separate-stderr trace-hist "$T/h"
+		assert_failure 2
+		[ "$stderr" = "trace-hist: $T/h:2: column tid: tid '$t' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+		printf 'op\tlr\tstatus\tr_count\tc_count\tratio\tunder\tr_tid\tc_tid\nset\t0x00000001\tmissing\t2\t0\t0.000000\tno\t7:1,%s:1\t\n' "$t" > "$T/j"
+		run --separate-stderr trace-report "$T/j"
+		assert_failure 2
+		[ "$stderr" = "trace-report: $T/j:2: column r_tid: tid '$t' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	done
+	# Names and canonical integers pass through all of them.
+	printf 'op\tlr\ttid\nset\t0x00000001\tmain\nset\t0x00000001\t-7\nset\t0x00000001\t0\nset\t0x00000001\t-\n' > "$T/ev"
+	trace-normalize --check "$T/ev"
+	trace-key "$T/ev" | trace-hist > "$T/h"
+	[ "$(cut -f4 "$T/h" | tail -1)" = "-7:1,0:1,-:1,main:1" ]
+	trace-join --names r,c "$T/h" "$T/h" | trace-report -f json | jq -e '.groups.rows | length == 4'
+}

@@ -149,17 +149,10 @@ static int
 check_tid(struct conv *cv, const struct rec *r, const char *name,
     struct span v)
 {
-	size_t i = v.n > 0 && (v.p[0] == '-' || v.p[0] == '+');
-
 	if (memchr(v.p, '\t', v.n) != NULL || memchr(v.p, '\n', v.n) != NULL)
 		return bad_record(cv, r, "field %s: tid '%s' holds a tab or "
 		    "newline", name, msg_vis(v.p, v.n));
-	if (i == v.n)
-		return 0;
-	for (; i < v.n; i++)
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return 0;	/* a name */
-	if (v.p[0] == '+' || !canonical_int(v))
+	if (!num_tid_ok(v))
 		return bad_record(cv, r, "field %s: tid '%s' is not a "
 		    "canonical integer (no '+', no leading zeros, no -0)",
 		    name, msg_vis(v.p, v.n > 40 ? 40 : v.n));

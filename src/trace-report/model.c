@@ -252,6 +252,14 @@ model_groups(struct report *r)
 			    &isnew);
 			struct group *gr;
 
+			/* 015 and 15 would be two threads. */
+			if (isnew && strcmp(r->groupby, "tid") == 0 &&
+			    !num_tid_ok(c->val[j]))
+				die_at(r->file, w->line, "column %s_tid: tid "
+				    "'%s' is not a canonical integer (no '+', "
+				    "no leading zeros, no -0)", r->ref,
+				    msg_vis(c->val[j].p, c->val[j].n > 40 ? 40 :
+				    c->val[j].n));
 			if (isnew) {
 				if (r->ngroup == cap) {
 					cap = cap ? cap * 2 : 64;
