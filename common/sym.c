@@ -66,13 +66,13 @@ sym_load(const char *path)
 		s = &t->s[t->n];
 		memset(s, 0, sizeof(*s));
 		if ((e = num_parse_addr_strict(a, &s->addr)) != NUM_OK)
-			die_at(rd_name(in), rd_lineno(in), "bad address '%.*s': "
-			    "%s", (int)a.n, a.p, num_strerror(e));
+			die_at(rd_name(in), rd_lineno(in), "bad address '%s': "
+			    "%s", msg_vis(a.p, a.n), num_strerror(e));
 		if (size.n > 0) {
 			e = num_parse_addr_strict(size, &s->size);
 			if (e != NUM_OK)
 				die_at(rd_name(in), rd_lineno(in), "bad size "
-				    "'%.*s': %s", (int)size.n, size.p,
+				    "'%s': %s", msg_vis(size.p, size.n),
 				    num_strerror(e));
 			s->hassize = 1;
 		}

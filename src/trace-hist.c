@@ -217,25 +217,25 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 	case TALLY_OK:
 		break;
 	case TALLY_RANGE:
-		die_at(file, line, "column %.*s: bad range tally '%.*s' "
-		    "(expected INTEGER or MIN..MAX)", (int)name.n, name.p,
-		    (int)cell.n, cell.p);
+		die_at(file, line, "column %s: bad range tally '%s' "
+		    "(expected INTEGER or MIN..MAX)", msg_vis(name.p, name.n),
+		    msg_vis(cell.p, cell.n));
 	case TALLY_NOT_DISTINCT:
-		die_at(file, line, "column %.*s: a counts tally where a "
-		    "distinct tally was expected", (int)name.n, name.p);
+		die_at(file, line, "column %s: a counts tally where a "
+		    "distinct tally was expected", msg_vis(name.p, name.n));
 	case TALLY_NOT_COUNTS:
-		die_at(file, line, "column %.*s: bad counts tally '%.*s' "
-		    "(expected VALUE:N,...)", (int)name.n, name.p,
-		    (int)(cell.n > QUOTE_MAX ? QUOTE_MAX : cell.n), cell.p);
+		die_at(file, line, "column %s: bad counts tally '%s' "
+		    "(expected VALUE:N,...)", msg_vis(name.p, name.n),
+		    msg_vis(cell.p, cell.n > QUOTE_MAX ? QUOTE_MAX : cell.n));
 	case TALLY_ENTRY:
-		die_at(file, line, "column %.*s: bad counts tally entry "
-		    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+		die_at(file, line, "column %s: bad counts tally entry "
+		    "'%s'", msg_vis(name.p, name.n), msg_vis(bad.p, bad.n));
 	case TALLY_COUNT:
-		die_at(file, line, "column %.*s: bad count in tally entry "
-		    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+		die_at(file, line, "column %s: bad count in tally entry "
+		    "'%s'", msg_vis(name.p, name.n), msg_vis(bad.p, bad.n));
 	case TALLY_EMPTY:
-		die_at(file, line, "column %.*s: empty value in distinct "
-		    "tally", (int)name.n, name.p);
+		die_at(file, line, "column %s: empty value in distinct "
+		    "tally", msg_vis(name.p, name.n));
 	case TALLY_PERCENT:
 		tally_die_percent(file, line, name, bad);
 	}
@@ -245,9 +245,9 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 		tally_die_sum(file, line, name, c.sum, rowcount);
 	if (a->kind == TK_RANGE) {
 		if (c.lo > c.hi)
-			die_at(file, line, "column %.*s: bad range tally '%.*s' "
-			    "(expected INTEGER or MIN..MAX)", (int)name.n,
-			    name.p, (int)cell.n, cell.p);
+			die_at(file, line, "column %s: bad range tally '%s' "
+			    "(expected INTEGER or MIN..MAX)", msg_vis(name.p,
+			    name.n), msg_vis(cell.p, cell.n));
 		fold_range(a, k, c.lo, c.hi);
 		return;
 	}
@@ -320,8 +320,8 @@ read_input(struct rd *in, int first)
 			if (n != hdr.ncol)
 				die_at(file, ln, "expected %zu fields, got %zu",
 				    hdr.ncol, n);
-			die_at(file, ln, "bad count '%.*s'", (int)f[kc].n,
-			    f[kc].p);
+			die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p,
+			    f[kc].n));
 		}
 		keylen = (size_t)(f[kc].p - 1 - line.p);
 		k = ht_intern(keys, line.p, keylen, &isnew);

@@ -89,8 +89,8 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 		case TALLY_PERCENT:
 			tally_die_percent(file, line, name, bad);
 		default:
-			die_at(file, line, "column %.*s: bad tally entry "
-			    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+			die_at(file, line, "column %s: bad tally entry '%s'",
+			    msg_vis(name.p, name.n), msg_vis(bad.p, bad.n));
 		}
 		if (t.kind == TK_COUNTS && t.sum > count)
 			tally_die_sum(file, line, name, t.sum, count);
@@ -125,8 +125,8 @@ load(struct side *s, const char *path)
 			die_at(rd_name(in), ln, "expected %zu fields, got %zu",
 			    s->hdr.ncol, n);
 		if (num_parse_u64(f[s->kc], &c) != NUM_OK)
-			die_at(rd_name(in), ln, "bad count '%.*s'",
-			    (int)f[s->kc].n, f[s->kc].p);
+			die_at(rd_name(in), ln, "bad count '%s'",
+			    msg_vis(f[s->kc].p, f[s->kc].n));
 		k = ht_intern(s->keys, line.p,
 		    (size_t)(f[s->kc].p - 1 - line.p), &isnew);
 		if (!isnew)
@@ -280,9 +280,9 @@ join(struct ob *o)
 				ht_intern(seen, f[j].p, f[j].n, &isnew);
 				if (!isnew)
 					dief("the join would have two columns "
-					    "named '%.*s' (rename a column or "
+					    "named '%s' (rename a column or "
 					    "choose other --names)",
-					    (int)f[j].n, f[j].p);
+					    msg_vis(f[j].p, f[j].n));
 			}
 			free(f);
 			ht_free(seen);

@@ -191,9 +191,9 @@ write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 		for (size_t j = 0; j < i; j++)
 			if (span_eq(out_name(pl, h, i), out_name(pl, h, j)))
 				die_usage("two output columns would be named "
-				    "'%.*s' (see --rename)",
-				    (int)out_name(pl, h, i).n,
-				    out_name(pl, h, i).p);
+				    "'%s' (see --rename)",
+				    msg_vis(out_name(pl, h, i).p,
+				    out_name(pl, h, i).n));
 	for (size_t i = 0; i < pl->nout; i++) {
 		const struct xform *x = pl->x[i];
 
@@ -225,17 +225,18 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 		return;
 	if (x->bucket != 0) {
 		if ((e = num_parse_int(v, &i)) != NUM_OK)
-			die_at(file, line, "column %s: %s: '%.*s'", x->col,
-			    num_strerror(e), (int)v.n, v.p);
+			die_at(file, line, "column %s: %s: '%s'", x->col,
+			    num_strerror(e), msg_vis(v.p, v.n));
 		{
 			/* Floor to a multiple of w, never overflowing. */
 			int64_t w = (int64_t)x->bucket, r = i % w;
 
 			if (r < 0) {
 				if (i - r < INT64_MIN + w)
-					die_at(file, line, "column %s: %.*s has no "
+					die_at(file, line, "column %s: %s has no "
 					    "bucket of width %lld in 64 bits",
-					    x->col, (int)v.n, v.p, (long long)w);
+					    x->col, msg_vis(v.p, v.n),
+					    (long long)w);
 				r += w;
 			}
 			i -= r;
@@ -246,8 +247,8 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 		return;
 	}
 	if ((e = num_parse_addr_strict(v, &u)) != NUM_OK)
-		die_at(file, line, "column %s: %s: '%.*s'", x->col,
-		    num_strerror(e), (int)v.n, v.p);
+		die_at(file, line, "column %s: %s: '%s'", x->col,
+		    num_strerror(e), msg_vis(v.p, v.n));
 	if (x->masked)
 		u &= x->mask;
 	if (x->sym != NULL) {
@@ -313,8 +314,8 @@ run(struct rd *in, struct ob *o, int first)
 		else {
 			if ((e = num_parse_u64(f[pl.w], &w)) != NUM_OK)
 				die_at(file, rd_lineno(in), "weight column %s: "
-				    "%s: '%.*s'", weight, num_strerror(e),
-				    (int)f[pl.w].n, f[pl.w].p);
+				    "%s: '%s'", weight, num_strerror(e),
+				    msg_vis(f[pl.w].p, f[pl.w].n));
 			ob_putc(o, '\t');
 			ob_u64(o, w);
 		}

@@ -144,7 +144,7 @@ via_jq() { nested "$1.nested"; }
 		for bad in 'op=x lr=zz' 'op="unterminated' 'op="a\qb"' \
 		    'op=a op=b' 'a=b=c' 'tid=1.5' 'tid=9223372036854775808' \
 		    'lr=0x10000000000000000' 'lr=18446744073709551616' \
-		    'handle=-1' 'op=a"b"'; do
+		    'handle=-1' 'op=a"b"' 'tid=015' 'tid=-0' 'tid=+3'; do
 			printf 'op=ok lr=0x1\n\nop=ok2\n%s\nop=never\n' "$bad" > "$T/bad.log"
 			run --separate-stderr logfmt "$a" "$T/bad.log"
 			assert_failure 2
@@ -173,7 +173,9 @@ via_jq() { nested "$1.nested"; }
 	    '{"event": {"site": {"lr": 9007199254740993}}}' \
 	    '{"event": {"site": {"lr": "18446744073709551615"}}}' \
 	    '{"event": {"site": {"lr": "0x10000000000000000"}}}' \
-	    '{"time": {"ns": 1e300}}' '{"event": {"object": {"handle": -1}}}'; do
+	    '{"time": {"ns": 1e300}}' '{"thread": {"id": "015"}}' \
+	    '{"thread": {"id": -0}}' '{"thread": {"id": "+3"}}' \
+	    '{"event": {"object": {"handle": -1}}}'; do
 		printf '{}\n\n{"event": {"name": "ok"}}\n%s\n{}\n' "$bad" > "$T/bad.jsonl"
 		run --separate-stderr nested "$T/bad.jsonl"
 		assert_failure 2
@@ -210,4 +212,21 @@ via_jq() { nested "$1.nested"; }
 	run nested "$T/big.jsonl"
 	assert_success
 	assert_line "$(printf '\t0xfffffffffffffffe\t\t-9223372036854775807\t9007199254740993')"
+}
+
+@test "both normalizers: a tid is a canonical integer, as trace-normalize has it" {
+	printf 'op=a tid=0\nop=b tid=-7\n' > "$T/t.log"
+	printf '{"event": {"name": "a"}, "thread": {"id": "0"}}\n{"event": {"name": "b"}, "thread": {"id": -7}}\n' > "$T/t.jsonl"
+	printf '{"op": "a", "tid": "0"}\n{"op": "b", "tid": -7}\n' | trace-normalize > "$T/want"
+	[ "$(cut -f 4 "$T/want" | tr '\n' ' ')" = "tid 0 -7 " ]
+	while read -r a; do
+		logfmt "$a" "$T/t.log" > "$T/got"
+		assert_same "$T/want" "$T/got"
+	done < <(awks)
+	nested "$T/t.jsonl" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	# 015, -0 and +3 are refused by all three (the normalizers above)
+	for t in '"015"' '"-0"' '-0' '"+3"'; do
+		printf '{"op": "a", "tid": %s}\n' "$t" | { ! trace-normalize 2>/dev/null; }
+	done
 }

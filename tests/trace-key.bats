@@ -253,3 +253,23 @@ set\t0x00000001\t2\t1\t4\t0x00000010\t120')"
 	assert_success
 	assert_line --index 0 "$(printf 'op\tlr\tcount\ttid')"
 }
+
+@test "a NUL in a quoted value is shown as \\0, not the end of the message" {
+	printf '0x10 ok\nz\0z bad\n' > "$T/syms"
+	printf 'op\tlr\nset\t0x10\n' > "$T/ev"
+	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/syms:2: bad address 'z\\0z': not a number" ]
+	printf 'op\tlr\nset\t0x1\0x\n' > "$T/ev"
+	run --separate-stderr trace-key --mask lr=0xff "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/ev:2: column lr: not a number: '0x1\\0x'" ]
+	printf 'op\tlr\tcount\ttid\nset\t0x1\t1\t1:\0x\n' > "$T/h"
+	run --separate-stderr trace-hist "$T/h"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/h:2: column tid: bad count in tally entry '1:\\0x'" ]
+	printf 'op\tlr\tcount\nset\t0x1\t1\0x\n' > "$T/h"
+	run --separate-stderr trace-join "$T/h" "$T/h"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/h:2: bad count '1\\0x'" ]
+}

@@ -32,9 +32,13 @@
 #     no other leading zeros, up to 64 bits.  They are converted as text,
 #     never as awk numbers: awk holds numbers as doubles, exact only up to
 #     2^53, and mawk's printf("%x") stops at 32 bits
-#   - tid and ts are decimal integers, an optional '-' and digits, within
-#     the range of a signed 64-bit integer, written without leading zeros
-#     (and -0 as 0), again as text
+#   - ts is a decimal integer, an optional '-' and digits, within the
+#     range of a signed 64-bit integer, written without leading zeros (and
+#     -0 as 0), again as text
+#   - tid is an integer, as trace-normalize reads it by default: a
+#     canonical one, no '+', no leading zeros, no -0, within 64 bits
+#     (trace-format(5): 015 and 15 would be two threads); anything else
+#     makes the line bad
 #   - op is text, escaped: backslash, tab, newline and carriage return
 #     are written \\ \t \n \r, the backslash first
 #   - a line that cannot be converted (a '=' or '"' out of place, an
@@ -133,6 +137,14 @@ function int64(key, v,  neg, max) {
 	return (neg && v != "0") ? "-" v : v
 }
 
+# tidv(): a tid, a canonical integer.
+function tidv(v) {
+	if (v ~ /^\+/ || v ~ /^-?0[0-9]/ || v == "-0")
+		bad("field tid: tid '" v "' is not a canonical integer (no '+', " \
+		    "no leading zeros, no -0)")
+	return int64("tid", v)
+}
+
 # unquote(): read a quoted value from the front of rest, after its
 # opening quote; return it decoded and leave rest after the closing quote.
 function unquote(  out, c) {
@@ -202,7 +214,7 @@ function unquote(  out, c) {
 	lr = ("lr" in val) && val["lr"] != "" ? addr("lr", val["lr"]) : ""
 	h = ("handle" in val) && val["handle"] != "" ? \
 	    addr("handle", val["handle"]) : ""
-	tid = ("tid" in val) && val["tid"] != "" ? int64("tid", val["tid"]) : ""
+	tid = ("tid" in val) && val["tid"] != "" ? tidv(val["tid"]) : ""
 	ts = ("ts" in val) && val["ts"] != "" ? int64("ts", val["ts"]) : ""
 	print op, lr, h, tid, ts
 }

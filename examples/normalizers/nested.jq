@@ -22,7 +22,7 @@
 #   op      .event.name          a string
 #   lr      .event.site.lr       an address
 #   handle  .event.object.handle an address
-#   tid     .thread.id           an integer
+#   tid     .thread.id           an integer, canonical
 #   ts      .time.ns             an integer
 #
 # Output contract (trace-format(5), WRITING A NORMALIZER):
@@ -116,6 +116,17 @@ def int64($where; $name):
   else bad($where; "\($name): not an integer: \(tojson)")
   end;
 
+# A tid is an integer, as trace-normalize reads it by default, and a
+# canonical one (no '+', no leading zeros, no -0; trace-format(5): 015 and
+# 15 would be two threads).
+def tid($where; $name):
+  def noncanon: bad($where; "\($name): tid '\(.)' is not a canonical integer (no '+', no leading zeros, no -0)");
+  if . == null or . == "" then ""
+  elif type == "string" and test("^[-+]?[0-9]+$") then
+    if test("^(\\+|-?0[0-9]|-0$)") then noncanon else int64($where; $name) end
+  elif type == "number" and tostring == "-0" then noncanon
+  else int64($where; $name) end;
+
 def text($where; $name):
   if . == null then ""
   elif type == "string" then .
@@ -142,7 +153,7 @@ def text($where; $name):
                | addr($where; "event.site.lr")),
              (at($where; "event.object.handle"; $r.event.object.handle)
                | addr($where; "event.object.handle")),
-             (at($where; "thread.id"; $r.thread.id) | int64($where; "thread.id")),
+             (at($where; "thread.id"; $r.thread.id) | tid($where; "thread.id")),
              (at($where; "time.ns"; $r.time.ns) | int64($where; "time.ns")) ]
            | @tsv
          end
