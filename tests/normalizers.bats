@@ -144,7 +144,7 @@ via_jq() { nested "$1.nested"; }
 		for bad in 'op=x lr=zz' 'op="unterminated' 'op="a\qb"' \
 		    'op=a op=b' 'a=b=c' 'tid=1.5' 'tid=9223372036854775808' \
 		    'lr=0x10000000000000000' 'lr=18446744073709551616' \
-		    'handle=-1' 'op=a"b"' 'tid=015' 'tid=-0' 'tid=+3'; do
+		    'handle=-1' 'tid=015' 'tid=-0' 'tid=+3' 'op=a"b"'; do
 			printf 'op=ok lr=0x1\n\nop=ok2\n%s\nop=never\n' "$bad" > "$T/bad.log"
 			run --separate-stderr logfmt "$a" "$T/bad.log"
 			assert_failure 2
