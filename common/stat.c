@@ -1,0 +1,185 @@
+/* stat.c - the exact Mann-Whitney U test; see stat.h. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "htab.h"
+#include "stat.h"
+#include "xmem.h"
+
+/*
+ * A null distribution: for each deviation d = |2R - c| of the doubled
+ * rank sum 2R of the chosen side from its mean c, tail[d] is the number
+ * of labellings whose deviation is at least d; total is C(m+n, k).
+ */
+struct dist {
+	double		*tail;
+	size_t		 ntail;
+	double		 total;
+};
+
+struct mwu {
+	struct htab	*seen;		/* tie patterns, see mwu_p() */
+	struct dist	*dist;		/* by pattern index */
+	size_t		 cap;
+	struct vl {
+		double	 v;
+		int	 side;		/* 0 a, 1 b */
+	}		*vl;		/* the values, sorted */
+	size_t		 vcap;
+	uint32_t	*pat;		/* the pattern being looked up */
+	uint32_t	*rank2;		/* doubled mid-rank of each position */
+	double		*dp;
+};
+
+struct mwu *
+mwu_new(void)
+{
+	struct mwu *w = xcalloc(1, sizeof(*w));
+
+	w->seen = ht_new();
+	return w;
+}
+
+void
+mwu_free(struct mwu *w)
+{
+	uint32_t i, n;
+
+	if (w == NULL)
+		return;
+	n = ht_count(w->seen);
+	for (i = 0; i < n; i++)
+		free(w->dist[i].tail);
+	free(w->dist);
+	ht_free(w->seen);
+	free(w->vl);
+	free(w->pat);
+	free(w->rank2);
+	free(w->dp);
+	free(w);
+}
+
+static int
+vlcmp(const void *x, const void *y)
+{
+	const struct vl *a = x, *b = y;
+
+	return a->v < b->v ? -1 : a->v > b->v ? 1 : 0;
+}
+
+/*
+ * The distribution of the doubled rank sum of k of the N positions,
+ * whose doubled mid-ranks are r[0..N), by counting subsets: dp[j][s]
+ * is the number of j-subsets of the positions seen so far whose
+ * doubled ranks add up to s (a 0/1 knapsack, j and s descending).
+ * Doubled mid-ranks are integers, so ties are counted exactly and the
+ * deviations compared without rounding.  Counts are doubles: exact up
+ * to 2^53, a relative error of a few ulps beyond.
+ */
+static void
+make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
+    size_t k, uint64_t c)
+{
+	size_t i, j, s, S = 0, w1;
+	double *dp;
+
+	for (i = N - k; i < N; i++)
+		S += r[i];		/* r ascending: the largest sum */
+	w1 = S + 1;
+	dp = w->dp = xreallocarray(w->dp, (k + 1) * w1, sizeof(*dp));
+	memset(dp, 0, (k + 1) * w1 * sizeof(*dp));
+	dp[0] = 1;
+	for (i = 0; i < N; i++) {
+		size_t v = r[i];
+
+		for (j = i + 1 < k ? i + 1 : k; j >= 1; j--) {
+			double *to = dp + j * w1, *from = dp + (j - 1) * w1;
+
+			for (s = S; s >= v; s--)
+				to[s] += from[s - v];
+		}
+	}
+	/* Deviations run from 0 to max(c, S - c). */
+	d->ntail = (c > S - c ? c : S - c) + 1;
+	d->tail = xcalloc(d->ntail + 1, sizeof(*d->tail));
+	d->total = 0;
+	for (s = 0; s <= S; s++) {
+		double x = dp[k * w1 + s];
+
+		if (x == 0)
+			continue;
+		d->tail[s > c ? s - c : c - s] += x;
+		d->total += x;
+	}
+	for (i = d->ntail - 1; i-- > 0;)
+		d->tail[i] += d->tail[i + 1];
+}
+
+/*
+ * Sort the values with their sides, give each run of equal values the
+ * doubled mid-rank (first + last position, 1-based), and add up the
+ * doubled ranks 2R of the smaller side, whose mean is k (N + 1).  The
+ * pattern that fixes the null distribution is k, N and the sizes of the
+ * tie groups in order; it is the cache key.
+ */
+double
+mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
+{
+	size_t N = m + n, i, j, k = m <= n ? m : n, np = 0;
+	int chosen = m <= n ? 0 : 1;
+	uint64_t r2 = 0, c, dev;
+	uint32_t idx;
+	int isnew;
+	struct dist *d;
+	double p;
+
+	if (m < 2 || n < 2)
+		return -1;
+	if (N > w->vcap) {
+		w->vcap = N;
+		w->vl = xreallocarray(w->vl, N, sizeof(*w->vl));
+		w->pat = xreallocarray(w->pat, N + 2, sizeof(*w->pat));
+		w->rank2 = xreallocarray(w->rank2, N, sizeof(*w->rank2));
+	}
+	for (i = 0; i < m; i++)
+		w->vl[i] = (struct vl){ a[i], 0 };
+	for (i = 0; i < n; i++)
+		w->vl[m + i] = (struct vl){ b[i], 1 };
+	if (N <= 32) {			/* the usual case: few runs */
+		for (i = 1; i < N; i++) {
+			struct vl x = w->vl[i];
+
+			for (j = i; j > 0 && x.v < w->vl[j - 1].v; j--)
+				w->vl[j] = w->vl[j - 1];
+			w->vl[j] = x;
+		}
+	} else
+		qsort(w->vl, N, sizeof(*w->vl), vlcmp);
+	w->pat[np++] = (uint32_t)k;
+	w->pat[np++] = (uint32_t)N;
+	for (i = 0; i < N; i = j) {
+		for (j = i + 1; j < N && w->vl[j].v == w->vl[i].v; j++)
+			;
+		w->pat[np++] = (uint32_t)(j - i);
+		for (size_t t = i; t < j; t++) {
+			w->rank2[t] = (uint32_t)(i + j + 1);
+			if (w->vl[t].side == chosen)
+				r2 += i + j + 1;
+		}
+	}
+	idx = ht_intern(w->seen, w->pat, np * sizeof(*w->pat), &isnew);
+	c = (uint64_t)k * (N + 1);
+	if (isnew) {
+		if (idx >= w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 16;
+			w->dist = xreallocarray(w->dist, w->cap,
+			    sizeof(*w->dist));
+		}
+		make_dist(w, &w->dist[idx], w->rank2, N, k, c);
+	}
+	d = &w->dist[idx];
+	dev = r2 > c ? r2 - c : c - r2;
+	p = dev < d->ntail ? d->tail[dev] / d->total : 0;
+	return p > 1 ? 1 : p;
+}
