@@ -269,3 +269,13 @@ Try 'trace-join --help' for more information." ]
 	run bash -c 'trace-join --runs run --per total "$1" "$1" > /dev/full' _ "$T/r"
 	assert_failure 2
 }
+
+@test "bash completion: trace-join --runs, --per and its words" {
+	source "$TOP/src/trace-tools.bash-completion"
+	COMP_WORDS=(trace-join --ru); COMP_CWORD=1
+	_trace_tools
+	[ "${COMPREPLY[*]}" = "--runs" ]
+	COMP_WORDS=(trace-join --per ""); COMP_CWORD=2
+	_trace_tools
+	[ "${COMPREPLY[*]}" = "total time" ]
+}
