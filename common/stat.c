@@ -1,5 +1,7 @@
 /* stat.c - the exact Mann-Whitney U test; see stat.h. */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +29,7 @@ struct mwu {
 		int	 side;		/* 0 a, 1 b */
 	}		*vl;		/* the values, sorted */
 	size_t		 vcap;
-	uint32_t	*pat;		/* the pattern being looked up */
+	uint8_t		*pat;		/* the pattern being looked up */
 	uint32_t	*rank2;		/* doubled mid-rank of each position */
 	double		*dp;
 };
@@ -116,12 +118,28 @@ make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
 		d->tail[i] += d->tail[i + 1];
 }
 
+/* Add x to pattern p: one byte when N < 255, else four. */
+static inline void
+pat_put(uint8_t *p, size_t *np, size_t x, size_t N)
+{
+	uint32_t v = (uint32_t)x;
+
+	if (N < 255)
+		p[(*np)++] = (uint8_t)v;
+	else {
+		memcpy(p + *np, &v, 4);
+		*np += 4;
+	}
+}
+
 /*
  * Sort the values with their sides, give each run of equal values the
  * doubled mid-rank (first + last position, 1-based), and add up the
  * doubled ranks 2R of the smaller side, whose mean is k (N + 1).  The
  * pattern that fixes the null distribution is k, N and the sizes of the
- * tie groups in order; it is the cache key.
+ * tie groups in order; it is the cache key, as bytes when N is below 256
+ * (the usual case, quicker to hash), else as 32-bit numbers after a
+ * byte 255 that no short pattern starts with (k < N < 255).
  */
 double
 mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
@@ -139,7 +157,7 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 	if (N > w->vcap) {
 		w->vcap = N;
 		w->vl = xreallocarray(w->vl, N, sizeof(*w->vl));
-		w->pat = xreallocarray(w->pat, N + 2, sizeof(*w->pat));
+		w->pat = xreallocarray(w->pat, N + 3, 4);
 		w->rank2 = xreallocarray(w->rank2, N, sizeof(*w->rank2));
 	}
 	for (i = 0; i < m; i++)
@@ -156,19 +174,21 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		}
 	} else
 		qsort(w->vl, N, sizeof(*w->vl), vlcmp);
-	w->pat[np++] = (uint32_t)k;
-	w->pat[np++] = (uint32_t)N;
+	if (N >= 255)
+		w->pat[np++] = 255;
+	pat_put(w->pat, &np, k, N);
+	pat_put(w->pat, &np, N, N);
 	for (i = 0; i < N; i = j) {
 		for (j = i + 1; j < N && w->vl[j].v == w->vl[i].v; j++)
 			;
-		w->pat[np++] = (uint32_t)(j - i);
+		pat_put(w->pat, &np, j - i, N);
 		for (size_t t = i; t < j; t++) {
 			w->rank2[t] = (uint32_t)(i + j + 1);
 			if (w->vl[t].side == chosen)
 				r2 += i + j + 1;
 		}
 	}
-	idx = ht_intern(w->seen, w->pat, np * sizeof(*w->pat), &isnew);
+	idx = ht_intern(w->seen, w->pat, np, &isnew);
 	c = (uint64_t)k * (N + 1);
 	if (isnew) {
 		if (idx >= w->cap) {
@@ -182,4 +202,41 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 	dev = r2 > c ? r2 - c : c - r2;
 	p = dev < d->ntail ? d->tail[dev] / d->total : 0;
 	return p > 1 ? 1 : p;
+}
+
+/*
+ * The fast path: x = v * 1e6 is below 2^43, so it is within 2^-11 of the
+ * exact product; unless its fraction is near 1/2, rounding x to the
+ * nearest integer gives the digits printf gives.  -0 and NaN, large
+ * values and near-ties fall back to snprintf.
+ */
+size_t
+stat_fmt6(char *buf, double v)
+{
+	double x = v * 1e6, frac;
+	uint64_t n, ip;
+	char t[24], *e = t + sizeof(t), *q = e;
+	int i;
+
+	if (!(v >= 0 && v < 8e6) || signbit(v))
+		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
+	n = (uint64_t)x;
+	frac = x - (double)n;
+	if (frac > 0.49 && frac < 0.51)
+		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
+	if (frac > 0.5)
+		n++;
+	ip = n / 1000000;
+	n %= 1000000;
+	for (i = 0; i < 6; i++) {
+		*--q = (char)('0' + n % 10);
+		n /= 10;
+	}
+	*--q = '.';
+	do {
+		*--q = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip > 0);
+	memcpy(buf, q, (size_t)(e - q));
+	return (size_t)(e - q);
 }

@@ -1,5 +1,6 @@
 /*
- * stat.h - the exact two-sided Mann-Whitney U test, for trace-join --runs.
+ * stat.h - the exact two-sided Mann-Whitney U test, for trace-join --runs,
+ * and the six-decimal spelling of the statistics trace-join writes.
  *
  * Ownership: a struct mwu owns its cache and buffers; mwu_free()
  * releases them.  The values passed in stay the caller's.
@@ -31,5 +32,16 @@ void	mwu_free(struct mwu *w);
  */
 double	mwu_p(struct mwu *w, const double *a, size_t m, const double *b,
 	    size_t n);
+
+/* Room stat_fmt6() may need: the longest "%.6f" of a double. */
+#define STAT_FMT6_MAX	320
+
+/*
+ * Write v to buf as printf("%.6f", v) does, byte for byte, and return
+ * the length (buf is not NUL-terminated).  Values from 0 to 8e6, not
+ * within a hair of a rounding tie, take a fast path of integer digits;
+ * the others go through snprintf.
+ */
+size_t	stat_fmt6(char *buf, double v);
 
 #endif

@@ -63,6 +63,7 @@ struct row {
 	int		 side;		/* 0 REF, 1 CAND: where the key is from */
 	uint32_t	 ki;		/* key index in that side */
 	int32_t		 other;		/* key index in CAND for matched, or -1 */
+	uint32_t	 rec;		/* --runs: its struct rrec */
 	uint64_t	 ref, cand;
 	struct span	*kcol;		/* split key columns (sorting) */
 };
@@ -120,6 +121,8 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 		if (f[i].n == 0 || (memchr(f[i].p, '%', f[i].n) == NULL &&
 		    memchr(f[i].p, ':', f[i].n) == NULL))
 			continue;	/* nothing to check: the usual case */
+		if (runcol != NULL && i == (size_t)s->rc)
+			continue;	/* add_runs() checks it, strictly */
 		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
 		case TALLY_OK:
 			break;
@@ -142,6 +145,33 @@ add_den(const struct side *s, uint64_t *sum, uint64_t a)
 		dief("%s (%s): --per %s: the denominator overflows 64 bits",
 		    s->name, s->file, perarg);
 	*sum += a;
+}
+
+/*
+ * The index of run value v, interned: the value at the same place in the
+ * cell before is usually the same run, so try it before hashing.
+ */
+static uint32_t
+run_index(struct side *s, struct span v, size_t at)
+{
+	static uint32_t *guess;		/* by place in the cell */
+	static size_t nguess;
+	uint32_t r;
+
+	if (at < nguess && guess[at] < ht_count(s->runs) &&
+	    span_eq(ht_key(s->runs, guess[at]), v))
+		return guess[at];
+	r = ht_intern(s->runs, v.p, v.n, NULL);
+	if (at >= nguess) {
+		size_t old = nguess;
+
+		nguess = at + 8;
+		guess = xreallocarray(guess, nguess, sizeof(*guess));
+		while (old < nguess)
+			guess[old++] = UINT32_MAX;
+	}
+	guess[at] = r;
+	return r;
 }
 
 /*
@@ -180,7 +210,7 @@ add_runs(struct side *s, struct span cell, uint64_t count, int den,
 		    "every event", (int)name.n, name.p,
 		    (unsigned long long)t.sum, (unsigned long long)count);
 	for (i = 0; i < t.n; i++) {
-		uint32_t r = ht_intern(s->runs, t.val[i].p, t.val[i].n, NULL);
+		uint32_t r = run_index(s, t.val[i], i);
 
 		if (s->nent == s->capent) {
 			s->capent = s->capent ? s->capent * 2 : 1024;
@@ -419,13 +449,27 @@ put_rest(struct ob *o, const struct side *s, int32_t k)
 			ob_putc(o, '\t');
 }
 
-/* A key's runs on one side, for an output row. */
-struct rstat {
-	uint32_t	 nr;		/* the side's runs */
+/* A key's runs on one side, as its row shows them. */
+struct rside {
 	uint32_t	 fired;		/* runs with a count above 0 */
 	uint64_t	 cmin, cmax;	/* of the per-run counts */
 	double		 vmin, vmax;	/* of the per-run values */
-	uint64_t	*cnt;		/* per run (reused row after row) */
+};
+
+/*
+ * A row's run columns, worked out while the keys are visited in the
+ * order of their histograms (so the run entries are read in order, not
+ * at random after sorting), and kept until the row is written.
+ */
+struct rrec {
+	struct rside	 s[2];		/* REF, CAND */
+	double		 p;		/* -1: no test */
+};
+
+/* Room for one side's per-run values, reused row after row. */
+struct rbuf {
+	uint32_t	 nr;		/* the side's runs */
+	uint64_t	*cnt;		/* per run */
 	double		*val;		/* per run: count, or rate with --per */
 };
 
@@ -434,22 +478,22 @@ struct rstat {
  * into one count per run, then the values and their extremes: O(runs).
  */
 static void
-run_stats(const struct side *s, int32_t k, struct rstat *st)
+run_stats(const struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 {
 	uint32_t r;
 	size_t e;
 
-	memset(st->cnt, 0, st->nr * sizeof(*st->cnt));
+	memset(b->cnt, 0, b->nr * sizeof(*b->cnt));
 	if (k >= 0)
 		for (e = s->roff[k]; e < s->roff[k + 1]; e++)
-			st->cnt[s->rrun[e]] += s->rcnt[e];
-	st->fired = 0;
-	for (r = 0; r < st->nr; r++) {
-		uint64_t c = st->cnt[r];
+			b->cnt[s->rrun[e]] += s->rcnt[e];
+	memset(st, 0, sizeof(*st));
+	for (r = 0; r < b->nr; r++) {
+		uint64_t c = b->cnt[r];
 		double v = per != PER_NONE ? (double)c / (double)s->rden[r] *
 		    perscale : (double)c;
 
-		st->val[r] = v;
+		b->val[r] = v;
 		st->fired += c > 0;
 		if (r == 0 || c < st->cmin)
 			st->cmin = c;
@@ -462,16 +506,36 @@ run_stats(const struct side *s, int32_t k, struct rstat *st)
 	}
 }
 
+/* The run columns of the key at rk in REF and ck in CAND (-1: absent). */
+static void
+rec_fill(struct rrec *x, int32_t rk, int32_t ck, struct rbuf *b,
+    struct mwu *mw)
+{
+	run_stats(&side[0], rk, &b[0], &x->s[0]);
+	run_stats(&side[1], ck, &b[1], &x->s[1]);
+	x->p = mwu_p(mw, b[0].val, b[0].nr, b[1].val, b[1].nr);
+}
+
+/* A ratio, rate or p: six decimals. */
+static void
+put6(struct ob *o, double v)
+{
+	ob_commit(o, stat_fmt6(ob_reserve(o, STAT_FMT6_MAX), v));
+}
+
 /* A side's minimum and maximum: counts, or rates with --per; empty
  * cells for a side without runs. */
 static void
-put_minmax(struct ob *o, const struct rstat *st)
+put_minmax(struct ob *o, const struct rside *st, uint32_t nr)
 {
-	if (st->nr == 0)
+	if (nr == 0)
 		ob_puts(o, "\t\t");
-	else if (per != PER_NONE)
-		ob_printf(o, "\t%.6f\t%.6f", st->vmin, st->vmax);
-	else {
+	else if (per != PER_NONE) {
+		ob_putc(o, '\t');
+		put6(o, st->vmin);
+		ob_putc(o, '\t');
+		put6(o, st->vmax);
+	} else {
 		ob_putc(o, '\t');
 		ob_u64(o, st->cmin);
 		ob_putc(o, '\t');
@@ -498,8 +562,19 @@ join(struct ob *o)
 	    sizeof(*rows));
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
 	size_t n = 0, j, kc = r->kc;
-	struct rstat rs = { 0 }, cs = { 0 };
+	struct rbuf b[2] = { { 0 }, { 0 } };
+	struct rrec *rec = NULL;
 	struct mwu *mw = NULL;
+
+	if (runcol != NULL) {
+		for (i = 0; i < 2; i++) {
+			b[i].nr = ht_count(side[i].runs);
+			b[i].cnt = xcalloc(b[i].nr + 1, sizeof(*b[i].cnt));
+			b[i].val = xcalloc(b[i].nr + 1, sizeof(*b[i].val));
+		}
+		rec = xreallocarray(NULL, (size_t)nr + nc + 1, sizeof(*rec));
+		mw = mwu_new();
+	}
 
 	for (i = 0; i < nr; i++) {
 		struct span key = ht_key(r->keys, i);
@@ -522,6 +597,10 @@ join(struct ob *o)
 			continue;
 		}
 		split_key(w);
+		if (runcol != NULL) {
+			w->rec = (uint32_t)(n - 1);
+			rec_fill(&rec[w->rec], (int32_t)i, w->other, b, mw);
+		}
 	}
 	for (i = 0; i < nc; i++) {
 		struct row *w;
@@ -537,6 +616,10 @@ join(struct ob *o)
 		w->ref = 0;
 		w->cand = c->count[i];
 		split_key(w);
+		if (runcol != NULL) {
+			w->rec = (uint32_t)(n - 1);
+			rec_fill(&rec[w->rec], -1, (int32_t)i, b, mw);
+		}
 	}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
@@ -607,15 +690,6 @@ join(struct ob *o)
 		sb_free(&h);
 	}
 
-	if (runcol != NULL) {
-		rs.nr = ht_count(r->runs);
-		cs.nr = ht_count(c->runs);
-		rs.cnt = xcalloc(rs.nr + 1, sizeof(*rs.cnt));
-		rs.val = xcalloc(rs.nr + 1, sizeof(*rs.val));
-		cs.cnt = xcalloc(cs.nr + 1, sizeof(*cs.cnt));
-		cs.val = xcalloc(cs.nr + 1, sizeof(*cs.val));
-		mw = mwu_new();
-	}
 	for (j = 0; j < n; j++) {
 		const struct row *w = &rows[j];
 		int32_t rk = w->side == 0 ? (int32_t)w->ki : -1;
@@ -623,6 +697,7 @@ join(struct ob *o)
 		const char *status = matched ? "matched" :
 		    w->ref > 0 ? "missing" : "extra";
 		double rrate = 0, crate = 0, q = 0;
+		const struct rrec *x = NULL;
 		int under, isover = 0;
 
 		if (per != PER_NONE) {
@@ -633,13 +708,12 @@ join(struct ob *o)
 		} else if (w->ref > 0)
 			q = (double)w->cand / (double)w->ref;
 		if (runcol != NULL) {
-			run_stats(r, rk, &rs);
-			run_stats(c, w->other, &cs);
+			x = &rec[w->rec];
 			/* Under, or over, in every pair of runs. */
-			under = matched && rs.cmin >= floor_ &&
-			    cs.vmax < threshold * rs.vmin;
-			isover = matched && cs.cmin >= floor_ &&
-			    cs.vmin > over * rs.vmax;
+			under = matched && x->s[0].cmin >= floor_ &&
+			    x->s[1].vmax < threshold * x->s[0].vmin;
+			isover = matched && x->s[1].cmin >= floor_ &&
+			    x->s[1].vmin > over * x->s[0].vmax;
 		} else {
 			under = matched && w->ref >= floor_ && q < threshold;
 			isover = matched && w->cand >= floor_ && q > over;
@@ -652,37 +726,41 @@ join(struct ob *o)
 		ob_u64(o, w->cand);
 		ob_putc(o, '\t');
 		if (w->ref > 0)
-			ob_printf(o, "%.6f", q);
+			put6(o, q);
 		ob_puts(o, under ? "\tyes" : "\tno");
 		if (over >= 0)
 			ob_puts(o, isover ? "\tyes" : "\tno");
 		if (runcol != NULL) {
-			double p = mwu_p(mw, rs.val, rs.nr, cs.val, cs.nr);
-			int flaky = (w->ref > 0 && rs.fired < rs.nr) ||
-			    (w->cand > 0 && cs.fired < cs.nr);
+			int flaky = (w->ref > 0 && x->s[0].fired < b[0].nr) ||
+			    (w->cand > 0 && x->s[1].fired < b[1].nr);
 
 			ob_putc(o, '\t');
-			ob_u64(o, rs.fired);
+			ob_u64(o, x->s[0].fired);
 			ob_putc(o, '\t');
-			ob_u64(o, cs.fired);
-			put_minmax(o, &rs);
-			put_minmax(o, &cs);
+			ob_u64(o, x->s[1].fired);
+			put_minmax(o, &x->s[0], b[0].nr);
+			put_minmax(o, &x->s[1], b[1].nr);
 			ob_puts(o, flaky ? "\tyes\t" : "\tno\t");
-			if (p >= 0)
-				ob_printf(o, "%.6f", p);
+			if (x->p >= 0)
+				put6(o, x->p);
 		}
-		if (per != PER_NONE)
-			ob_printf(o, "\t%.6f\t%.6f", rrate, crate);
+		if (per != PER_NONE) {
+			ob_putc(o, '\t');
+			put6(o, rrate);
+			ob_putc(o, '\t');
+			put6(o, crate);
+		}
 		put_rest(o, r, rk);
 		put_rest(o, c, w->other);
 		ob_putc(o, '\n');
 		free(w->kcol);
 	}
 	if (runcol != NULL) {
-		free(rs.cnt);
-		free(rs.val);
-		free(cs.cnt);
-		free(cs.val);
+		for (i = 0; i < 2; i++) {
+			free(b[i].cnt);
+			free(b[i].val);
+		}
+		free(rec);
 		mwu_free(mw);
 	}
 	free(rows);

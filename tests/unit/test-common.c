@@ -647,7 +647,61 @@ test_mwu(void)
 	 * 5.5 5.5, u = 0.5, |u - 4.5| = 4: U = 0.5 (both 1.5s, either
 	 * 3.5) or U = 8.5 (either 3.5, both 5.5), 4 of 20. */
 	mwu_is(w, t2a, 3, t2b, 3, 0.2, "ties by hand");
+	/* 262 values: the long form of the cache key.  The two largest
+	 * values on one side: 2 of C(262, 2) labellings. */
+	{
+		double big[260], top[2] = { 1000, 1001 };
+		size_t i;
+
+		for (i = 0; i < 260; i++)
+			big[i] = (double)i;
+		mwu_is(w, top, 2, big, 260, 2.0 / (262.0 * 261 / 2),
+		    "262 values");
+		big[7] = 6;
+		mwu_is(w, top, 2, big, 260, 2.0 / (262.0 * 261 / 2),
+		    "262 values, a tie");
+	}
 	mwu_free(w);
+}
+
+/* stat_fmt6() is printf's "%.6f", on values of every kind. */
+static void
+fmt6_is(double v)
+{
+	char got[STAT_FMT6_MAX + 1], want[STAT_FMT6_MAX + 1];
+	size_t n = stat_fmt6(got, v);
+
+	got[n] = '\0';
+	snprintf(want, sizeof(want), "%.6f", v);
+	CHECK(strcmp(got, want) == 0, "stat_fmt6(%.17g) = %s, want %s", v,
+	    got, want);
+}
+
+static void
+test_fmt6(void)
+{
+	static const double some[] = { 0, -0.0, 1, 0.5, 0.0000005, 0.0000015,
+	    0.0000025, 1.0000005, 0.1234565, 7999999.9999995, 8e6, 8e6 + 1,
+	    1e300, -1, 1.0 / 3, 2.0 / 3, 0.999999, 0.9999995, 0.9999994,
+	    1e-7, 4.5e-7, 5.5e-7, 123456.1234564999, 1e19, NAN, INFINITY };
+	uint64_t x = 88172645463325252ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(some) / sizeof(*some); i++)
+		fmt6_is(some[i]);
+	for (i = 0; i < 50000; i++) {
+		uint64_t a, b;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		a = x % 100000;
+		b = (x >> 20) % 1000 + 1;
+		fmt6_is((double)a / (double)b);
+		fmt6_is((double)a / (double)b * 1000);
+		fmt6_is((double)(x >> 11) / 9007199254740992.0 * 1e7);
+		fmt6_is((double)(a % 1000) / 1e6 + 5e-7);
+	}
 }
 
 int
@@ -665,6 +719,7 @@ main(int argc, char *argv[])
 	test_mem_same();
 	test_htab();
 	test_mwu();
+	test_fmt6();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }
