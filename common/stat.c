@@ -31,8 +31,13 @@ struct mwu {
 	size_t		 vcap;
 	uint8_t		*pat;		/* the pattern being looked up */
 	uint32_t	*rank2;		/* doubled mid-rank of each position */
+	size_t		*pre;		/* prefix sums of rank2 */
 	double		*dp;
+	size_t		 bytes;		/* of the cached distributions */
 };
+
+/* The most the cache holds; when full, it starts again empty. */
+#define MWU_CACHE_BYTES	(32u << 20)
 
 struct mwu *
 mwu_new(void)
@@ -58,8 +63,22 @@ mwu_free(struct mwu *w)
 	free(w->vl);
 	free(w->pat);
 	free(w->rank2);
+	free(w->pre);
 	free(w->dp);
 	free(w);
+}
+
+/* Empty the cache of distributions. */
+static void
+cache_clear(struct mwu *w)
+{
+	uint32_t i, n = ht_count(w->seen);
+
+	for (i = 0; i < n; i++)
+		free(w->dist[i].tail);
+	ht_free(w->seen);
+	w->seen = ht_new();
+	w->bytes = 0;
 }
 
 static int
@@ -72,34 +91,40 @@ vlcmp(const void *x, const void *y)
 
 /*
  * The distribution of the doubled rank sum of k of the N positions,
- * whose doubled mid-ranks are r[0..N), by counting subsets: dp[j][s]
- * is the number of j-subsets of the positions seen so far whose
- * doubled ranks add up to s (a 0/1 knapsack, j and s descending).
- * Doubled mid-ranks are integers, so ties are counted exactly and the
- * deviations compared without rounding.  Counts are doubles: exact up
- * to 2^53, a relative error of a few ulps beyond.
+ * whose doubled mid-ranks are r[0..N), ascending, by counting subsets:
+ * dp[j][s] is the number of j-subsets of the positions seen so far whose
+ * doubled ranks add up to s (a 0/1 knapsack).  Only what can still end
+ * in a k-subset is kept: after position i, j runs from k - (N - 1 - i)
+ * up, and s from the j smallest ranks to the j largest seen (prefix sums
+ * pre[]).  Doubled mid-ranks are integers, so ties are counted exactly
+ * and deviations compared without rounding.  Counts are doubles: exact
+ * up to 2^53, a relative error of a few ulps beyond.
  */
 static void
 make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
     size_t k, uint64_t c)
 {
-	size_t i, j, s, S = 0, w1;
+	size_t i, j, s, S, w1, *pre = w->pre;
 	double *dp;
 
-	for (i = N - k; i < N; i++)
-		S += r[i];		/* r ascending: the largest sum */
+	pre[0] = 0;
+	for (i = 0; i < N; i++)
+		pre[i + 1] = pre[i] + r[i];
+	S = pre[N] - pre[N - k];	/* the largest sum */
 	w1 = S + 1;
 	dp = w->dp = xreallocarray(w->dp, (k + 1) * w1, sizeof(*dp));
 	memset(dp, 0, (k + 1) * w1 * sizeof(*dp));
 	dp[0] = 1;
 	for (i = 0; i < N; i++) {
-		size_t v = r[i];
+		size_t v = r[i], jlo = k + i + 1 > N ? k + i + 1 - N : 1;
 
-		for (j = i + 1 < k ? i + 1 : k; j >= 1; j--) {
-			double *to = dp + j * w1, *from = dp + (j - 1) * w1;
+		for (j = i + 1 < k ? i + 1 : k; j >= jlo; j--) {
+			double *restrict to = dp + j * w1;
+			const double *restrict from = dp + (j - 1) * w1;
+			size_t lo = pre[j - 1], hi = pre[i] - pre[i - (j - 1)];
 
-			for (s = S; s >= v; s--)
-				to[s] += from[s - v];
+			for (s = lo; s <= hi; s++)
+				to[s + v] += from[s];
 		}
 	}
 	/* Deviations run from 0 to max(c, S - c). */
@@ -116,6 +141,7 @@ make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
 	}
 	for (i = d->ntail - 1; i-- > 0;)
 		d->tail[i] += d->tail[i + 1];
+	w->bytes += d->ntail * sizeof(*d->tail);
 }
 
 /* Add x to pattern p: one byte when N < 255, else four. */
@@ -159,6 +185,7 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		w->vl = xreallocarray(w->vl, N, sizeof(*w->vl));
 		w->pat = xreallocarray(w->pat, N + 3, 4);
 		w->rank2 = xreallocarray(w->rank2, N, sizeof(*w->rank2));
+		w->pre = xreallocarray(w->pre, N + 1, sizeof(*w->pre));
 	}
 	for (i = 0; i < m; i++)
 		w->vl[i] = (struct vl){ a[i], 0 };
@@ -188,6 +215,8 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 				r2 += i + j + 1;
 		}
 	}
+	if (w->bytes > MWU_CACHE_BYTES)
+		cache_clear(w);
 	idx = ht_intern(w->seen, w->pat, np, &isnew);
 	c = (uint64_t)k * (N + 1);
 	if (isnew) {
