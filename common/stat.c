@@ -215,10 +215,12 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 				r2 += i + j + 1;
 		}
 	}
+	c = (uint64_t)k * (N + 1);
+	if (r2 == c)
+		return 1;		/* every labelling is as far out */
 	if (w->bytes > MWU_CACHE_BYTES)
 		cache_clear(w);
 	idx = ht_intern(w->seen, w->pat, np, &isnew);
-	c = (uint64_t)k * (N + 1);
 	if (isnew) {
 		if (idx >= w->cap) {
 			w->cap = w->cap ? w->cap * 2 : 16;

@@ -25,10 +25,10 @@ void	mwu_free(struct mwu *w);
  * 1; it is -1 when m or n is below 2 (no test).
  *
  * The null distribution depends only on m, n and the sizes of the
- * groups of tied values; w caches it by them, so the work per call is
- * a sort of the m + n values once that pattern has been seen.  A new
- * pattern costs O((m+n) * k * S), k = min(m, n), S <= 2 k (m+n), and
- * memory O(k * S).
+ * groups of tied values; w caches it by them (up to a fixed size, then
+ * afresh), so the work per call is a sort of the m + n values once that
+ * pattern has been seen.  A new pattern costs O(m n k) steps of a
+ * knapsack, k = min(m, n), and memory O(k^2 (m+n)).
  */
 double	mwu_p(struct mwu *w, const double *a, size_t m, const double *b,
 	    size_t n);
