@@ -13,10 +13,11 @@
  * then key, so the output is deterministic.
  *
  * --runs COL splits each side into runs by its COL counts tally: a key's
- * run counts are kept as (run, count) entries, and expanded per output
- * row into buffers of one slot per run, reused row after row.  --per
- * turns counts into rates over a denominator of the side (or of each
- * run); --over flags over-firing keys.
+ * run counts are kept as (run, count) entries; the run columns of each
+ * row (counts per run in reused buffers, extremes, the Mann-Whitney p)
+ * are worked out as the keys are paired, in histogram order, and kept
+ * for the writing.  --per turns counts into rates over a denominator of
+ * the side (or of each run); --over flags over-firing keys.
  */
 #include <getopt.h>
 #include <stdio.h>
