@@ -279,3 +279,11 @@ Try 'trace-join --help' for more information." ]
 	_trace_tools
 	[ "${COMPREPLY[*]}" = "total time" ]
 }
+
+@test "--runs: a last line without a newline, a gzip-compressed side" {
+	printf 'op\tcount\trun\na\t3\t1:1,2:2' > "$T/r"
+	printf 'op\tcount\trun\na\t4\tx:4\n' | gzip > "$T/c.gz"
+	run trace-join --runs run "$T/r" "$T/c.gz"
+	assert_success
+	assert_line --index 1 "$(printf 'a\tmatched\t3\t4\t1.333333\tno\t2\t1\t1\t2\t4\t4\tno\t\t1:1,2:2\tx:4')"
+}
