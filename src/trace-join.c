@@ -149,30 +149,25 @@ add_den(const struct side *s, uint64_t *sum, uint64_t a)
 }
 
 /*
- * The index of run value v, interned: the value at the same place in the
- * cell before is usually the same run, so try it before hashing.
+ * The index of run value v, interned.  A cell lists its runs in the order
+ * trace-hist sorts them, which is mostly the order they were first seen
+ * in: the run after the previous entry's (prev, UINT32_MAX for the first
+ * entry: run 0) is tried first, then, among few runs, each in turn, and
+ * only then the hash table.
  */
 static uint32_t
-run_index(struct side *s, struct span v, size_t at)
+run_index(struct side *s, struct span v, uint32_t prev)
 {
-	static uint32_t *guess;		/* by place in the cell */
-	static size_t nguess;
-	uint32_t r;
+	uint32_t r = prev + 1, n = ht_count(s->runs);
 
-	if (at < nguess && guess[at] < ht_count(s->runs) &&
-	    span_eq(ht_key(s->runs, guess[at]), v))
-		return guess[at];
-	r = ht_intern(s->runs, v.p, v.n, NULL);
-	if (at >= nguess) {
-		size_t old = nguess;
-
-		nguess = at + 8;
-		guess = xreallocarray(guess, nguess, sizeof(*guess));
-		while (old < nguess)
-			guess[old++] = UINT32_MAX;
+	if (r < n && span_eq(ht_key(s->runs, r), v))
+		return r;
+	if (n <= 16) {
+		for (r = 0; r < n; r++)
+			if (span_eq(ht_key(s->runs, r), v))
+				return r;
 	}
-	guess[at] = r;
-	return r;
+	return ht_intern(s->runs, v.p, v.n, NULL);
 }
 
 /*
@@ -188,6 +183,7 @@ add_runs(struct side *s, struct span cell, uint64_t count, int den,
 	static struct tally_cell t;	/* reused: no allocation per row */
 	struct span bad, name = s->hdr.col[s->rc];
 	size_t i;
+	uint32_t r;
 
 	switch (tally_parse(&t, cell, TK_COUNTS, &bad)) {
 	case TALLY_OK:
@@ -210,8 +206,8 @@ add_runs(struct side *s, struct span cell, uint64_t count, int den,
 		    "less than the row's count %llu: --runs needs the run of "
 		    "every event", (int)name.n, name.p,
 		    (unsigned long long)t.sum, (unsigned long long)count);
-	for (i = 0; i < t.n; i++) {
-		uint32_t r = run_index(s, t.val[i], i);
+	for (i = 0, r = UINT32_MAX; i < t.n; i++) {
+		r = run_index(s, t.val[i], r);
 
 		if (s->nent == s->capent) {
 			s->capent = s->capent ? s->capent * 2 : 1024;
