@@ -32,9 +32,17 @@ struct mwu {
 	uint8_t		*pat;		/* the pattern being looked up */
 	uint32_t	*rank2;		/* doubled mid-rank of each position */
 	size_t		*pre;		/* prefix sums of rank2 */
+	struct fast {
+		uint64_t key;		/* 0: empty */
+		double	 p;
+	}		*fast;		/* p by labelled pattern, see mwu_p() */
 	double		*dp;
 	size_t		 bytes;		/* of the cached distributions */
 };
+
+/* The direct-mapped cache of p for up to FAST_N values: 2^FAST_BITS. */
+#define FAST_N		24
+#define FAST_BITS	14
 
 /* The most the cache holds; when full, it starts again empty. */
 #define MWU_CACHE_BYTES	(32u << 20)
@@ -45,6 +53,7 @@ mwu_new(void)
 	struct mwu *w = xcalloc(1, sizeof(*w));
 
 	w->seen = ht_new();
+	w->fast = xcalloc((size_t)1 << FAST_BITS, sizeof(*w->fast));
 	return w;
 }
 
@@ -64,6 +73,7 @@ mwu_free(struct mwu *w)
 	free(w->pat);
 	free(w->rank2);
 	free(w->pre);
+	free(w->fast);
 	free(w->dp);
 	free(w);
 }
@@ -159,6 +169,10 @@ pat_put(uint8_t *p, size_t *np, size_t x, size_t N)
 }
 
 /*
+ * Up to FAST_N values, the sorted sides and where ties are (2 bits a
+ * value, after N) fix p itself: a direct-mapped cache of p by them comes
+ * first, which input cannot make slower than the path below.
+ *
  * Sort the values with their sides, give each run of equal values the
  * doubled mid-rank (first + last position, 1-based), and add up the
  * doubled ranks 2R of the smaller side, whose mean is k (N + 1).  The
@@ -176,6 +190,7 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 	uint32_t idx;
 	int isnew;
 	struct dist *d;
+	struct fast *slot = NULL;
 	double p;
 
 	if (m < 2 || n < 2)
@@ -201,6 +216,18 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		}
 	} else
 		qsort(w->vl, N, sizeof(*w->vl), vlcmp);
+	if (N <= FAST_N) {
+		uint64_t key = N;
+
+		for (i = 0; i < N; i++)
+			key = key << 2 | (uint64_t)w->vl[i].side << 1 |
+			    (i > 0 && w->vl[i].v == w->vl[i - 1].v);
+		slot = &w->fast[(key * 0x9e3779b97f4a7c15ULL) >>
+		    (64 - FAST_BITS)];
+		if (slot->key == key)
+			return slot->p;
+		slot->key = key;
+	}
 	if (N >= 255)
 		w->pat[np++] = 255;
 	pat_put(w->pat, &np, k, N);
@@ -216,8 +243,11 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		}
 	}
 	c = (uint64_t)k * (N + 1);
-	if (r2 == c)
+	if (r2 == c) {
+		if (slot != NULL)
+			slot->p = 1;
 		return 1;		/* every labelling is as far out */
+	}
 	if (w->bytes > MWU_CACHE_BYTES)
 		cache_clear(w);
 	idx = ht_intern(w->seen, w->pat, np, &isnew);
@@ -232,7 +262,11 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 	d = &w->dist[idx];
 	dev = r2 > c ? r2 - c : c - r2;
 	p = dev < d->ntail ? d->tail[dev] / d->total : 0;
-	return p > 1 ? 1 : p;
+	if (p > 1)
+		p = 1;
+	if (slot != NULL)
+		slot->p = p;
+	return p;
 }
 
 /*
