@@ -11,6 +11,13 @@
  * unique on each side, so it matches the same empty value.
  * Rows are sorted by REF count descending, then CAND count descending,
  * then key, so the output is deterministic.
+ *
+ * --runs COL splits each side into runs by its COL counts tally: a key's
+ * run counts are kept as (run, count) entries; the run columns of each
+ * row (counts per run in reused buffers, extremes, the Mann-Whitney p)
+ * are worked out as the keys are paired, in histogram order, and kept
+ * for the writing.  --per turns counts into rates over a denominator of
+ * the side (or of each run); --over flags over-firing keys.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -23,6 +30,7 @@
 #include "num.h"
 #include "ob.h"
 #include "rd.h"
+#include "stat.h"
 #include "tally.h"
 #include "tsv.h"
 
@@ -35,6 +43,20 @@ struct side {
 	uint64_t	*count;
 	char		**rest;		/* the tally cells, tab-joined */
 	size_t		 cap;
+	const char	*file;		/* for messages */
+	/* --runs */
+	int		 rc;		/* index of the run column */
+	struct htab	*runs;		/* run values, as written */
+	size_t		*roff;		/* key k's entries: roff[k]..roff[k+1] */
+	uint32_t	*rrun;		/* entries: run index */
+	uint64_t	*rcnt;		/* entries: count */
+	size_t		 nent, capent;
+	/* --per */
+	uint64_t	 den;		/* the side's denominator, summed */
+	uint64_t	*rden;		/* per run (with --runs) */
+	size_t		 caprden;
+	int		 hasts;		/* --per time: a ts value seen */
+	int64_t		 tslo, tshi;
 };
 
 /* An output row. */
@@ -42,6 +64,7 @@ struct row {
 	int		 side;		/* 0 REF, 1 CAND: where the key is from */
 	uint32_t	 ki;		/* key index in that side */
 	int32_t		 other;		/* key index in CAND for matched, or -1 */
+	uint32_t	 rec;		/* --runs: its struct rrec */
 	uint64_t	 ref, cand;
 	struct span	*kcol;		/* split key columns (sorting) */
 };
@@ -49,9 +72,18 @@ struct row {
 static double	 threshold = 0.5;	/* --threshold */
 static uint64_t	 floor_ = 10;		/* --floor */
 static char	*output;
+static const char *runcol;		/* --runs COL */
+static double	 over = -1;		/* --over R; -1 without */
+static enum { PER_NONE, PER_TOTAL, PER_TIME, PER_KEY } per; /* --per */
+static const char *perarg;		/* --per as given (messages) */
+static char	*percol;		/* --per COL=VALUE: COL */
+static struct span perval;		/* --per COL=VALUE: VALUE */
+static int	 perkc = -1;		/* --per COL=VALUE: COL's index */
+static double	 perscale = 1;		/* rates per 1000 fires, per 1e9 */
 
 static const char usage_text[] =
-"usage: trace-join [-o file] [--floor n] [--names ref,cand]\n"
+"usage: trace-join [-o file] [--floor n] [--names ref,cand] [--over ratio]\n"
+"                  [--per total|time|column=value] [--runs column]\n"
 "                  [--threshold ratio] ref.hist cand.hist\n"
 "\n"
 "Full outer join of two histograms (trace-hist output) on their key.\n"
@@ -59,6 +91,13 @@ static const char usage_text[] =
 "  -o, --output FILE      write to FILE atomically instead of stdout\n"
 "      --floor N          smallest REF count flagged as under (default 10)\n"
 "      --names REF,CAND   labels of the two sides (default ref,cand)\n"
+"      --over R           add an over column: matched keys with CAND/REF\n"
+"                         above R\n"
+"      --per DENOMINATOR  compare rates: per 1000 fires of the side (total),\n"
+"                         per 1e9 units of its ts span (time), or per fire\n"
+"                         of the keys whose COLUMN is VALUE (COLUMN=VALUE)\n"
+"      --runs COLUMN      per-run statistics, the runs being the values of\n"
+"                         the counts tally COLUMN\n"
 "      --threshold R      flag matched keys with CAND/REF below R\n"
 "                         (default 0.5)\n"
 "  -h, --help             show this help\n"
@@ -83,6 +122,8 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 		if (f[i].n == 0 || (memchr(f[i].p, '%', f[i].n) == NULL &&
 		    memchr(f[i].p, ':', f[i].n) == NULL))
 			continue;	/* nothing to check: the usual case */
+		if (runcol != NULL && i == (size_t)s->rc)
+			continue;	/* add_runs() checks it, strictly */
 		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
 		case TALLY_OK:
 			break;
@@ -97,6 +138,165 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 	}
 }
 
+/* Add a to a denominator, which must stay exact. */
+static void
+add_den(const struct side *s, uint64_t *sum, uint64_t a)
+{
+	if (a > UINT64_MAX - *sum)
+		dief("%s (%s): --per %s: the denominator overflows 64 bits",
+		    s->name, s->file, perarg);
+	*sum += a;
+}
+
+/*
+ * The index of run value v, interned.  A cell lists its runs in the order
+ * trace-hist sorts them, which is mostly the order they were first seen
+ * in: the run after the previous entry's (prev, UINT32_MAX for the first
+ * entry: run 0) is tried first, then, among few runs, each in turn, and
+ * only then the hash table.
+ */
+static uint32_t
+run_index(struct side *s, struct span v, uint32_t prev)
+{
+	uint32_t r = prev + 1, n = ht_count(s->runs);
+
+	if (r < n && span_eq(ht_key(s->runs, r), v))
+		return r;
+	if (n <= 16) {
+		for (r = 0; r < n; r++)
+			if (span_eq(ht_key(s->runs, r), v))
+				return r;
+	}
+	return ht_intern(s->runs, v.p, v.n, NULL);
+}
+
+/*
+ * Record a row's runs: its run cell must be a counts tally (or one value,
+ * standing for the whole count) whose counts add up to the row's count,
+ * so that every event is in a run.  A marker row (--per COLUMN=VALUE), or
+ * any row with --per total, adds its run counts to the runs' denominators.
+ */
+static void
+add_runs(struct side *s, struct span cell, uint64_t count, int den,
+    const char *file, uint64_t line)
+{
+	static struct tally_cell t;	/* reused: no allocation per row */
+	struct span bad, name = s->hdr.col[s->rc];
+	size_t i;
+	uint32_t r;
+
+	switch (tally_parse(&t, cell, TK_COUNTS, &bad)) {
+	case TALLY_OK:
+		break;
+	case TALLY_PERCENT:
+		tally_die_percent(file, line, name, bad);
+	case TALLY_NOT_COUNTS:
+		die_at(file, line, "column %.*s: --runs needs a counts tally, "
+		    "not '%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+	default:
+		die_at(file, line, "column %.*s: bad tally entry '%.*s'",
+		    (int)name.n, name.p, (int)bad.n, bad.p);
+	}
+	if (t.single)
+		t.sum = t.cnt[0] = count;
+	if (t.sum > count)
+		tally_die_sum(file, line, name, t.sum, count);
+	if (t.sum < count)
+		die_at(file, line, "column %.*s: tally counts add up to %llu, "
+		    "less than the row's count %llu: --runs needs the run of "
+		    "every event", (int)name.n, name.p,
+		    (unsigned long long)t.sum, (unsigned long long)count);
+	for (i = 0, r = UINT32_MAX; i < t.n; i++) {
+		r = run_index(s, t.val[i], r);
+
+		if (s->nent == s->capent) {
+			s->capent = s->capent ? s->capent * 2 : 1024;
+			s->rrun = xreallocarray(s->rrun, s->capent,
+			    sizeof(*s->rrun));
+			s->rcnt = xreallocarray(s->rcnt, s->capent,
+			    sizeof(*s->rcnt));
+		}
+		s->rrun[s->nent] = r;
+		s->rcnt[s->nent++] = t.cnt[i];
+		if (r >= s->caprden) {
+			size_t old = s->caprden;
+
+			s->caprden = s->caprden ? s->caprden * 2 : 16;
+			s->rden = xreallocarray(s->rden, s->caprden,
+			    sizeof(*s->rden));
+			memset(s->rden + old, 0, (s->caprden - old) *
+			    sizeof(*s->rden));
+		}
+		if (den)
+			add_den(s, &s->rden[r], t.cnt[i]);
+	}
+}
+
+/* --per time: widen the side's span by a ts range cell. */
+static void
+add_time(struct side *s, struct span cell, const char *file, uint64_t line)
+{
+	static struct tally_cell t;
+	struct span bad;
+
+	if (cell.n == 0)
+		return;
+	if (tally_parse(&t, cell, TK_RANGE, &bad) != TALLY_OK || t.lo > t.hi)
+		die_at(file, line, "column ts: --per time needs a range tally "
+		    "MIN..MAX, not '%.*s'", (int)cell.n, cell.p);
+	if (!s->hasts || t.lo < s->tslo)
+		s->tslo = t.lo;
+	if (!s->hasts || t.hi > s->tshi)
+		s->tshi = t.hi;
+	s->hasts = 1;
+}
+
+/* Names of the added columns that a tally column may not take. */
+static const char *const reserved[] = { "runs", "min", "max", "rate" };
+
+/*
+ * The columns the options need, found once the header is read: a tally
+ * column for --runs, a ts tally column for --per time, a key column for
+ * --per COLUMN=VALUE; with --runs or --per no tally column may be named
+ * like an added column, whose name would then be the side's twice.
+ */
+static void
+find_cols(struct side *s, const char *file)
+{
+	size_t i, j;
+	int c;
+
+	if (runcol != NULL || per != PER_NONE)
+		for (i = s->kc + 1; i < s->hdr.ncol; i++)
+			for (j = 0; j < sizeof(reserved) / sizeof(*reserved);
+			    j++)
+				if (span_eqs(s->hdr.col[i], reserved[j]))
+					die_at(file, 1, "tally column '%s' is "
+					    "reserved with --runs and --per "
+					    "(rename it)", reserved[j]);
+	if (runcol != NULL) {
+		if ((c = tsv_col(&s->hdr, runcol)) < 0)
+			die_at(file, 1, "--runs: no column '%s' (columns: %s)",
+			    runcol, tsv_hdr_list(&s->hdr));
+		if ((size_t)c <= s->kc)
+			die_at(file, 1, "--runs: column '%s' is not a tally "
+			    "column (a column after count)", runcol);
+		s->rc = c;
+		s->runs = ht_new();
+	}
+	if (per == PER_TIME && ((c = tsv_col(&s->hdr, "ts")) < 0 ||
+	    (size_t)c <= s->kc))
+		die_at(file, 1, "--per time: no tally column 'ts' (columns: "
+		    "%s)", tsv_hdr_list(&s->hdr));
+	if (per == PER_KEY) {
+		if ((c = tsv_col(&s->hdr, percol)) < 0 || (size_t)c >= s->kc)
+			die_at(file, 1, "--per %s: no key column '%s' "
+			    "(columns: %s)", perarg, percol,
+			    tsv_hdr_list(&s->hdr));
+		perkc = c;
+	}
+}
+
 static void
 load(struct side *s, const char *path)
 {
@@ -105,7 +305,7 @@ load(struct side *s, const char *path)
 	size_t n;
 	uint64_t c;
 	uint32_t k;
-	int isnew;
+	int isnew, ts;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
@@ -114,6 +314,9 @@ load(struct side *s, const char *path)
 	tsv_hdr_parse(&s->hdr, line, rd_name(in));
 	s->kc = tsv_count_col(&s->hdr, "a histogram from trace-hist");
 	s->keys = ht_new();
+	s->file = xstrdup(rd_name(in));
+	find_cols(s, s->file);
+	ts = per == PER_TIME ? tsv_col(&s->hdr, "ts") : -1;
 	f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
 		uint64_t ln = rd_lineno(in);
@@ -138,14 +341,65 @@ load(struct side *s, const char *path)
 			    sizeof(*s->count));
 			s->rest = xreallocarray(s->rest, s->cap,
 			    sizeof(*s->rest));
+			if (runcol != NULL)
+				s->roff = xreallocarray(s->roff, s->cap + 1,
+				    sizeof(*s->roff));
 		}
 		s->count[k] = c;
 		check_cells(s, f, c, rd_name(in), ln);
+		if (per != PER_NONE) {
+			int den = per == PER_TOTAL || (per == PER_KEY &&
+			    span_eq(f[perkc], perval));
+
+			if (den)
+				add_den(s, &s->den, c);
+			if (ts >= 0)
+				add_time(s, f[ts], rd_name(in), ln);
+			if (runcol != NULL)
+				s->roff[k] = s->nent;
+			if (runcol != NULL)
+				add_runs(s, f[s->rc], c, den, rd_name(in), ln);
+		} else if (runcol != NULL) {
+			s->roff[k] = s->nent;
+			add_runs(s, f[s->rc], c, 0, rd_name(in), ln);
+		}
 		rest = f[s->kc].p + f[s->kc].n;
 		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
 	}
+	if (runcol != NULL) {
+		if (s->roff == NULL)
+			s->roff = xmalloc(sizeof(*s->roff));
+		s->roff[ht_count(s->keys)] = s->nent;
+	}
 	free(f);
 	rd_close(in);
+}
+
+/*
+ * The side's denominator for --per, and with --runs each run's: none may
+ * be 0.  --per time spans the side's ts ranges, last - first.
+ */
+static void
+check_den(struct side *s)
+{
+	uint32_t r, nr;
+
+	if (per == PER_TIME)
+		s->den = s->hasts ? (uint64_t)s->tshi - (uint64_t)s->tslo : 0;
+	if (runcol != NULL) {
+		nr = ht_count(s->runs);
+		for (r = 0; r < nr; r++) {
+			struct span v = ht_key(s->runs, r);
+
+			if (s->rden[r] == 0)
+				dief("%s (%s): --per %s: the denominator is 0 "
+				    "in run '%s'", s->name, s->file, perarg,
+				    msg_vis(v.p, v.n));
+		}
+	}
+	if (s->den == 0)
+		dief("%s (%s): --per %s: the denominator is 0", s->name,
+		    s->file, perarg);
 }
 
 static struct side side[2];
@@ -192,6 +446,110 @@ put_rest(struct ob *o, const struct side *s, int32_t k)
 			ob_putc(o, '\t');
 }
 
+/* A key's runs on one side, as its row shows them. */
+struct rside {
+	uint32_t	 fired;		/* runs with a count above 0 */
+	uint64_t	 cmin, cmax;	/* of the per-run counts */
+	double		 vmin, vmax;	/* of the per-run values */
+};
+
+/*
+ * A row's run columns, worked out while the keys are visited in the
+ * order of their histograms (so the run entries are read in order, not
+ * at random after sorting), and kept until the row is written.
+ */
+struct rrec {
+	struct rside	 s[2];		/* REF, CAND */
+	double		 p;		/* -1: no test */
+};
+
+/* Room for one side's per-run values, reused row after row. */
+struct rbuf {
+	uint32_t	 nr;		/* the side's runs */
+	uint64_t	*cnt;		/* per run */
+	double		*val;		/* per run: count, or rate with --per */
+};
+
+/*
+ * Expand key k's run entries (k -1: not on the side, 0 in every run)
+ * into one count per run, then the values and their extremes: O(runs).
+ */
+static void
+run_stats(const struct side *s, int32_t k, struct rbuf *b, struct rside *st)
+{
+	uint32_t r;
+	size_t e;
+
+	memset(b->cnt, 0, b->nr * sizeof(*b->cnt));
+	if (k >= 0)
+		for (e = s->roff[k]; e < s->roff[k + 1]; e++)
+			b->cnt[s->rrun[e]] += s->rcnt[e];
+	memset(st, 0, sizeof(*st));
+	for (r = 0; r < b->nr; r++) {
+		uint64_t c = b->cnt[r];
+		double v = per != PER_NONE ? (double)c / (double)s->rden[r] *
+		    perscale : (double)c;
+
+		b->val[r] = v;
+		st->fired += c > 0;
+		if (r == 0 || c < st->cmin)
+			st->cmin = c;
+		if (r == 0 || c > st->cmax)
+			st->cmax = c;
+		if (r == 0 || v < st->vmin)
+			st->vmin = v;
+		if (r == 0 || v > st->vmax)
+			st->vmax = v;
+	}
+}
+
+/* The run columns of the key at rk in REF and ck in CAND (-1: absent). */
+static void
+rec_fill(struct rrec *x, int32_t rk, int32_t ck, struct rbuf *b,
+    struct mwu *mw)
+{
+	run_stats(&side[0], rk, &b[0], &x->s[0]);
+	run_stats(&side[1], ck, &b[1], &x->s[1]);
+	x->p = mwu_p(mw, b[0].val, b[0].nr, b[1].val, b[1].nr);
+}
+
+/* A ratio, rate or p: six decimals. */
+static void
+put6(struct ob *o, double v)
+{
+	ob_commit(o, stat_fmt6(ob_reserve(o, STAT_FMT6_MAX), v));
+}
+
+/* A side's minimum and maximum: counts, or rates with --per; empty
+ * cells for a side without runs. */
+static void
+put_minmax(struct ob *o, const struct rside *st, uint32_t nr)
+{
+	if (nr == 0)
+		ob_puts(o, "\t\t");
+	else if (per != PER_NONE) {
+		ob_putc(o, '\t');
+		put6(o, st->vmin);
+		ob_putc(o, '\t');
+		put6(o, st->vmax);
+	} else {
+		ob_putc(o, '\t');
+		ob_u64(o, st->cmin);
+		ob_putc(o, '\t');
+		ob_u64(o, st->cmax);
+	}
+}
+
+/* The header, with the side's name before a column name. */
+static void
+sb_side(struct sbuf *h, const struct side *s, const char *col)
+{
+	sb_addc(h, '\t');
+	sb_adds(h, s->name);
+	sb_addc(h, '_');
+	sb_adds(h, col);
+}
+
 static void
 join(struct ob *o)
 {
@@ -201,6 +559,19 @@ join(struct ob *o)
 	    sizeof(*rows));
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
 	size_t n = 0, j, kc = r->kc;
+	struct rbuf b[2] = { { 0 }, { 0 } };
+	struct rrec *rec = NULL;
+	struct mwu *mw = NULL;
+
+	if (runcol != NULL) {
+		for (i = 0; i < 2; i++) {
+			b[i].nr = ht_count(side[i].runs);
+			b[i].cnt = xcalloc(b[i].nr + 1, sizeof(*b[i].cnt));
+			b[i].val = xcalloc(b[i].nr + 1, sizeof(*b[i].val));
+		}
+		rec = xreallocarray(NULL, (size_t)nr + nc + 1, sizeof(*rec));
+		mw = mwu_new();
+	}
 
 	for (i = 0; i < nr; i++) {
 		struct span key = ht_key(r->keys, i);
@@ -223,6 +594,10 @@ join(struct ob *o)
 			continue;
 		}
 		split_key(w);
+		if (runcol != NULL) {
+			w->rec = (uint32_t)(n - 1);
+			rec_fill(&rec[w->rec], (int32_t)i, w->other, b, mw);
+		}
 	}
 	for (i = 0; i < nc; i++) {
 		struct row *w;
@@ -238,6 +613,10 @@ join(struct ob *o)
 		w->ref = 0;
 		w->cand = c->count[i];
 		split_key(w);
+		if (runcol != NULL) {
+			w->rec = (uint32_t)(n - 1);
+			rec_fill(&rec[w->rec], -1, (int32_t)i, b, mw);
+		}
 	}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
@@ -254,6 +633,21 @@ join(struct ob *o)
 		sb_adds(&h, "_count\t");
 		sb_adds(&h, c->name);
 		sb_adds(&h, "_count\tratio\tunder");
+		if (over >= 0)
+			sb_adds(&h, "\tover");
+		if (runcol != NULL) {
+			sb_side(&h, r, "runs");
+			sb_side(&h, c, "runs");
+			sb_side(&h, r, "min");
+			sb_side(&h, r, "max");
+			sb_side(&h, c, "min");
+			sb_side(&h, c, "max");
+			sb_adds(&h, "\tflaky\tp");
+		}
+		if (per != PER_NONE) {
+			sb_side(&h, r, "rate");
+			sb_side(&h, c, "rate");
+		}
 		for (j = r->kc + 1; j < r->hdr.ncol; j++) {
 			sb_addc(&h, '\t');
 			sb_adds(&h, r->name);
@@ -295,11 +689,32 @@ join(struct ob *o)
 
 	for (j = 0; j < n; j++) {
 		const struct row *w = &rows[j];
+		int32_t rk = w->side == 0 ? (int32_t)w->ki : -1;
 		int matched = w->ref > 0 && w->cand > 0;
 		const char *status = matched ? "matched" :
 		    w->ref > 0 ? "missing" : "extra";
-		int under = matched && w->ref >= floor_ &&
-		    (double)w->cand / (double)w->ref < threshold;
+		double rrate = 0, crate = 0, q = 0;
+		const struct rrec *x = NULL;
+		int under, isover = 0;
+
+		if (per != PER_NONE) {
+			rrate = (double)w->ref / (double)r->den * perscale;
+			crate = (double)w->cand / (double)c->den * perscale;
+			if (w->ref > 0)
+				q = crate / rrate;
+		} else if (w->ref > 0)
+			q = (double)w->cand / (double)w->ref;
+		if (runcol != NULL) {
+			x = &rec[w->rec];
+			/* Under, or over, in every pair of runs. */
+			under = matched && x->s[0].cmin >= floor_ &&
+			    x->s[1].vmax < threshold * x->s[0].vmin;
+			isover = matched && x->s[1].cmin >= floor_ &&
+			    x->s[1].vmin > over * x->s[0].vmax;
+		} else {
+			under = matched && w->ref >= floor_ && q < threshold;
+			isover = matched && w->cand >= floor_ && q > over;
+		}
 
 		ob_span(o, ht_key(side[w->side].keys, w->ki));
 		ob_printf(o, "\t%s\t", status);
@@ -307,15 +722,43 @@ join(struct ob *o)
 		ob_putc(o, '\t');
 		ob_u64(o, w->cand);
 		ob_putc(o, '\t');
-		if (w->ref > 0) {
-			ob_printf(o, "%.6f", (double)w->cand /
-			    (double)w->ref);
-		}
+		if (w->ref > 0)
+			put6(o, q);
 		ob_puts(o, under ? "\tyes" : "\tno");
-		put_rest(o, r, w->side == 0 ? (int32_t)w->ki : -1);
+		if (over >= 0)
+			ob_puts(o, isover ? "\tyes" : "\tno");
+		if (runcol != NULL) {
+			int flaky = (w->ref > 0 && x->s[0].fired < b[0].nr) ||
+			    (w->cand > 0 && x->s[1].fired < b[1].nr);
+
+			ob_putc(o, '\t');
+			ob_u64(o, x->s[0].fired);
+			ob_putc(o, '\t');
+			ob_u64(o, x->s[1].fired);
+			put_minmax(o, &x->s[0], b[0].nr);
+			put_minmax(o, &x->s[1], b[1].nr);
+			ob_puts(o, flaky ? "\tyes\t" : "\tno\t");
+			if (x->p >= 0)
+				put6(o, x->p);
+		}
+		if (per != PER_NONE) {
+			ob_putc(o, '\t');
+			put6(o, rrate);
+			ob_putc(o, '\t');
+			put6(o, crate);
+		}
+		put_rest(o, r, rk);
 		put_rest(o, c, w->other);
 		ob_putc(o, '\n');
 		free(w->kcol);
+	}
+	if (runcol != NULL) {
+		for (i = 0; i < 2; i++) {
+			free(b[i].cnt);
+			free(b[i].val);
+		}
+		free(rec);
+		mwu_free(mw);
 	}
 	free(rows);
 	free(used);
@@ -325,11 +768,51 @@ static const struct option longopts[] = {
 	{ "output",	required_argument, NULL, 'o' },
 	{ "floor",	required_argument, NULL, 'F' },
 	{ "names",	required_argument, NULL, 'n' },
+	{ "over",	required_argument, NULL, 'O' },
+	{ "per",	required_argument, NULL, 'P' },
+	{ "runs",	required_argument, NULL, 'R' },
 	{ "threshold",	required_argument, NULL, 'T' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* A non-negative number for --threshold and --over. */
+static double
+ratio_arg(const char *opt, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (*arg == '\0' || *end != '\0' || !(v >= 0) || v > 1e300)
+		die_usage("%s: expected a non-negative number, got '%s'", opt,
+		    arg);
+	return v;
+}
+
+/* --per total, time or COLUMN=VALUE. */
+static void
+per_arg(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	perarg = arg;
+	if (strcmp(arg, "total") == 0) {
+		per = PER_TOTAL;
+		perscale = 1000;
+	} else if (strcmp(arg, "time") == 0) {
+		per = PER_TIME;
+		perscale = 1e9;
+	} else if (eq != NULL && eq > arg) {
+		per = PER_KEY;
+		perscale = 1;
+		free(percol);
+		percol = xmemdup(arg, (size_t)(eq - arg));
+		perval = span_str(eq + 1);
+	} else
+		die_usage("--per: expected total, time or COLUMN=VALUE, got "
+		    "'%s'", arg);
+}
 
 static int
 bad_name(const char *s)
@@ -341,7 +824,7 @@ int
 main(int argc, char *argv[])
 {
 	struct ob *o;
-	char **names, *end;
+	char **names;
 	size_t nn, i;
 	int ch;
 
@@ -369,12 +852,20 @@ main(int argc, char *argv[])
 			side[1].name = names[1];
 			free(names);	/* the array; the names live on */
 			break;
+		case 'O':
+			over = ratio_arg("--over", optarg);
+			break;
+		case 'P':
+			per_arg(optarg);
+			break;
+		case 'R':
+			if (!tsv_name_ok(optarg))
+				die_usage("--runs: expected a column name, got "
+				    "'%s'", optarg);
+			runcol = optarg;
+			break;
 		case 'T':
-			threshold = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || !(threshold >= 0) ||
-			    threshold > 1e300)
-				die_usage("--threshold: expected a non-negative "
-				    "number, got '%s'", optarg);
+			threshold = ratio_arg("--threshold", optarg);
 			break;
 		case 'h':
 			help_exit(usage_text);
@@ -386,6 +877,9 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind != 2)
 		die_usage("expected two histograms, REF and CAND");
+	if (per == PER_TIME && runcol != NULL)
+		die_usage("--per time with --runs: a histogram has no time span "
+		    "per run");
 	o = output != NULL ? ob_create(output) : ob_stdout();
 	rd_one_stdin(argv + optind, 2);
 	load(&side[0], argv[optind]);
@@ -395,6 +889,10 @@ main(int argc, char *argv[])
 	for (i = 0; i < side[0].kc; i++)
 		if (!span_eq(side[0].hdr.col[i], side[1].hdr.col[i]))
 			goto keydiff;
+	if (per != PER_NONE) {
+		check_den(&side[0]);
+		check_den(&side[1]);
+	}
 	join(o);
 	ob_close(o);
 	return 0;

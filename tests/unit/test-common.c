@@ -2,10 +2,11 @@
  * test-common.c - unit tests of the intricate parts of common/: integer
  * and address parsing (bases, overflow, leading zeros), canonical
  * formatting, value ordering, JSON unescaping and records, UTF-8 checks,
- * TSV escaping and splitting, tally cell parsing, and the hash table's
- * key comparison.  Prints one line per failure and a final
+ * TSV escaping and splitting, tally cell parsing, the hash table's
+ * key comparison, and the exact Mann-Whitney test against brute force.  Prints one line per failure and a final
  * "N passed, N failed"; exits 1 on any failure.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "json.h"
 #include "num.h"
 #include "ob.h"
+#include "stat.h"
 #include "tally.h"
 #include "tsv.h"
 
@@ -562,6 +564,146 @@ test_tally(void)
 	CHECK(c.val == NULL && c.n == 0, "freed");
 }
 
+/*
+ * The Mann-Whitney p by brute force: every labelling of m of the N
+ * values, mid-ranks found by counting, U compared with a tolerance.
+ */
+static double
+mwu_brute(const double *a, size_t m, const double *b, size_t n)
+{
+	double v[24], rank[24], u = 0, mid = (double)m * (double)n / 2;
+	size_t N = m + n, i, j;
+	unsigned long mask, hit = 0, all = 0;
+
+	for (i = 0; i < N; i++)
+		v[i] = i < m ? a[i] : b[i - m];
+	for (i = 0; i < N; i++) {
+		double lt = 0, eq = 0;
+
+		for (j = 0; j < N; j++) {
+			lt += v[j] < v[i];
+			eq += v[j] == v[i];
+		}
+		rank[i] = lt + (eq + 1) / 2;
+		if (i < m)
+			u += rank[i];
+	}
+	u -= (double)m * (double)(m + 1) / 2;
+	for (mask = 0; mask < 1UL << N; mask++) {
+		double r = 0;
+
+		if ((size_t)__builtin_popcountl(mask) != m)
+			continue;
+		for (i = 0; i < N; i++)
+			if (mask & 1UL << i)
+				r += rank[i];
+		r -= (double)m * (double)(m + 1) / 2;
+		all++;
+		if (r - mid >= fabs(u - mid) - 1e-9 ||
+		    mid - r >= fabs(u - mid) - 1e-9)
+			hit++;
+	}
+	return (double)hit / (double)all;
+}
+
+static void
+mwu_is(struct mwu *w, const double *a, size_t m, const double *b, size_t n,
+    double want, const char *what)
+{
+	double p = mwu_p(w, a, m, b, n), q = mwu_p(w, b, n, a, m);
+
+	CHECK(fabs(p - want) < 1e-12, "mwu %s: p %.9f, want %.9f", what, p,
+	    want);
+	CHECK(p == q, "mwu %s: p %.9f one way, %.9f the other", what, p, q);
+}
+
+static void
+test_mwu(void)
+{
+	struct mwu *w = mwu_new();
+	static const double s3a[] = { 1, 2, 3 }, s3b[] = { 4, 5, 6 },
+	    s5a[] = { 1, 2, 3, 4, 5 }, s5b[] = { 6, 7, 8, 9, 10 },
+	    same[] = { 7, 7, 7, 7 }, one[] = { 3 };
+	/* Ties inside and across the sides; sizes that differ. */
+	static const double t1a[] = { 0, 0, 3, 5 }, t1b[] = { 0, 3, 3, 9, 9 },
+	    t2a[] = { 1, 1, 2 }, t2b[] = { 2, 3, 3 },
+	    t3a[] = { 0, 0, 0, 0, 0, 0 }, t3b[] = { 0, 0, 1, 1, 2, 0, 4 },
+	    t4a[] = { 5, 2.5, 2.5, 7, 1 }, t4b[] = { 2.5, 8, 7, 6, 6, 6 };
+
+	mwu_is(w, s3a, 3, s3b, 3, 0.1, "3 and 3 apart");
+	mwu_is(w, s5a, 5, s5b, 5, 2.0 / 252, "5 and 5 apart");
+	mwu_is(w, same, 2, same + 2, 2, 1, "all the same");
+	mwu_is(w, s5a, 5, s5a, 5, 1, "equal samples");
+	CHECK(mwu_p(w, one, 1, s5a, 5) == -1, "one value: no test");
+	CHECK(mwu_p(w, s5a, 5, one, 0) == -1, "no value: no test");
+	mwu_is(w, t1a, 4, t1b, 5, mwu_brute(t1a, 4, t1b, 5), "ties 1");
+	mwu_is(w, t2a, 3, t2b, 3, mwu_brute(t2a, 3, t2b, 3), "ties 2");
+	mwu_is(w, t3a, 6, t3b, 7, mwu_brute(t3a, 6, t3b, 7), "ties 3");
+	mwu_is(w, t4a, 5, t4b, 6, mwu_brute(t4a, 5, t4b, 6), "ties 4");
+	/* Again, from the cache. */
+	mwu_is(w, t4a, 5, t4b, 6, mwu_brute(t4a, 5, t4b, 6), "ties 4 again");
+	mwu_is(w, s3a, 3, s3b, 3, 0.1, "3 and 3 again");
+	/* Hand-checked: {1,1,2} vs {2,3,3}, mid-ranks 1.5 1.5 3.5 | 3.5
+	 * 5.5 5.5, u = 0.5, |u - 4.5| = 4: U = 0.5 (both 1.5s, either
+	 * 3.5) or U = 8.5 (either 3.5, both 5.5), 4 of 20. */
+	mwu_is(w, t2a, 3, t2b, 3, 0.2, "ties by hand");
+	/* 262 values: the long form of the cache key.  The two largest
+	 * values on one side: 2 of C(262, 2) labellings. */
+	{
+		double big[260], top[2] = { 1000, 1001 };
+		size_t i;
+
+		for (i = 0; i < 260; i++)
+			big[i] = (double)i;
+		mwu_is(w, top, 2, big, 260, 2.0 / (262.0 * 261 / 2),
+		    "262 values");
+		big[7] = 6;
+		mwu_is(w, top, 2, big, 260, 2.0 / (262.0 * 261 / 2),
+		    "262 values, a tie");
+	}
+	mwu_free(w);
+}
+
+/* stat_fmt6() is printf's "%.6f", on values of every kind. */
+static void
+fmt6_is(double v)
+{
+	char got[STAT_FMT6_MAX + 1], want[STAT_FMT6_MAX + 1];
+	size_t n = stat_fmt6(got, v);
+
+	got[n] = '\0';
+	snprintf(want, sizeof(want), "%.6f", v);
+	CHECK(strcmp(got, want) == 0, "stat_fmt6(%.17g) = %s, want %s", v,
+	    got, want);
+}
+
+static void
+test_fmt6(void)
+{
+	static const double some[] = { 0, -0.0, 1, 0.5, 0.0000005, 0.0000015,
+	    0.0000025, 1.0000005, 0.1234565, 7999999.9999995, 8e6, 8e6 + 1,
+	    1e300, -1, 1.0 / 3, 2.0 / 3, 0.999999, 0.9999995, 0.9999994,
+	    1e-7, 4.5e-7, 5.5e-7, 123456.1234564999, 1e19, NAN, INFINITY };
+	uint64_t x = 88172645463325252ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(some) / sizeof(*some); i++)
+		fmt6_is(some[i]);
+	for (i = 0; i < 50000; i++) {
+		uint64_t a, b;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		a = x % 100000;
+		b = (x >> 20) % 1000 + 1;
+		fmt6_is((double)a / (double)b);
+		fmt6_is((double)a / (double)b * 1000);
+		fmt6_is((double)(x >> 11) / 9007199254740992.0 * 1e7);
+		fmt6_is((double)(a % 1000) / 1e6 + 5e-7);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -576,6 +718,8 @@ main(int argc, char *argv[])
 	test_tally();
 	test_mem_same();
 	test_htab();
+	test_mwu();
+	test_fmt6();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }

@@ -1,0 +1,307 @@
+/* stat.c - the exact Mann-Whitney U test; see stat.h. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "htab.h"
+#include "stat.h"
+#include "xmem.h"
+
+/*
+ * A null distribution: for each deviation d = |2R - c| of the doubled
+ * rank sum 2R of the chosen side from its mean c, tail[d] is the number
+ * of labellings whose deviation is at least d; total is C(m+n, k).
+ */
+struct dist {
+	double		*tail;
+	size_t		 ntail;
+	double		 total;
+};
+
+struct mwu {
+	struct htab	*seen;		/* tie patterns, see mwu_p() */
+	struct dist	*dist;		/* by pattern index */
+	size_t		 cap;
+	struct vl {
+		double	 v;
+		int	 side;		/* 0 a, 1 b */
+	}		*vl;		/* the values, sorted */
+	size_t		 vcap;
+	uint8_t		*pat;		/* the pattern being looked up */
+	uint32_t	*rank2;		/* doubled mid-rank of each position */
+	size_t		*pre;		/* prefix sums of rank2 */
+	struct fast {
+		uint64_t key;		/* 0: empty */
+		double	 p;
+	}		*fast;		/* p by labelled pattern, see mwu_p() */
+	double		*dp;
+	size_t		 bytes;		/* of the cached distributions */
+};
+
+/* The direct-mapped cache of p for up to FAST_N values: 2^FAST_BITS. */
+#define FAST_N		24
+#define FAST_BITS	14
+
+/* The most the cache holds; when full, it starts again empty. */
+#define MWU_CACHE_BYTES	(32u << 20)
+
+struct mwu *
+mwu_new(void)
+{
+	struct mwu *w = xcalloc(1, sizeof(*w));
+
+	w->seen = ht_new();
+	w->fast = xcalloc((size_t)1 << FAST_BITS, sizeof(*w->fast));
+	return w;
+}
+
+void
+mwu_free(struct mwu *w)
+{
+	uint32_t i, n;
+
+	if (w == NULL)
+		return;
+	n = ht_count(w->seen);
+	for (i = 0; i < n; i++)
+		free(w->dist[i].tail);
+	free(w->dist);
+	ht_free(w->seen);
+	free(w->vl);
+	free(w->pat);
+	free(w->rank2);
+	free(w->pre);
+	free(w->fast);
+	free(w->dp);
+	free(w);
+}
+
+/* Empty the cache of distributions. */
+static void
+cache_clear(struct mwu *w)
+{
+	uint32_t i, n = ht_count(w->seen);
+
+	for (i = 0; i < n; i++)
+		free(w->dist[i].tail);
+	ht_free(w->seen);
+	w->seen = ht_new();
+	w->bytes = 0;
+}
+
+static int
+vlcmp(const void *x, const void *y)
+{
+	const struct vl *a = x, *b = y;
+
+	return a->v < b->v ? -1 : a->v > b->v ? 1 : 0;
+}
+
+/*
+ * The distribution of the doubled rank sum of k of the N positions,
+ * whose doubled mid-ranks are r[0..N), ascending, by counting subsets:
+ * dp[j][s] is the number of j-subsets of the positions seen so far whose
+ * doubled ranks add up to s (a 0/1 knapsack).  Only what can still end
+ * in a k-subset is kept: after position i, j runs from k - (N - 1 - i)
+ * up, and s from the j smallest ranks to the j largest seen (prefix sums
+ * pre[]).  Doubled mid-ranks are integers, so ties are counted exactly
+ * and deviations compared without rounding.  Counts are doubles: exact
+ * up to 2^53, a relative error of a few ulps beyond.
+ */
+static void
+make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
+    size_t k, uint64_t c)
+{
+	size_t i, j, s, S, w1, *pre = w->pre;
+	double *dp;
+
+	pre[0] = 0;
+	for (i = 0; i < N; i++)
+		pre[i + 1] = pre[i] + r[i];
+	S = pre[N] - pre[N - k];	/* the largest sum */
+	w1 = S + 1;
+	dp = w->dp = xreallocarray(w->dp, (k + 1) * w1, sizeof(*dp));
+	memset(dp, 0, (k + 1) * w1 * sizeof(*dp));
+	dp[0] = 1;
+	for (i = 0; i < N; i++) {
+		size_t v = r[i], jlo = k + i + 1 > N ? k + i + 1 - N : 1;
+
+		for (j = i + 1 < k ? i + 1 : k; j >= jlo; j--) {
+			double *restrict to = dp + j * w1;
+			const double *restrict from = dp + (j - 1) * w1;
+			size_t lo = pre[j - 1], hi = pre[i] - pre[i - (j - 1)];
+
+			for (s = lo; s <= hi; s++)
+				to[s + v] += from[s];
+		}
+	}
+	/* Deviations run from 0 to max(c, S - c). */
+	d->ntail = (c > S - c ? c : S - c) + 1;
+	d->tail = xcalloc(d->ntail + 1, sizeof(*d->tail));
+	d->total = 0;
+	for (s = 0; s <= S; s++) {
+		double x = dp[k * w1 + s];
+
+		if (x == 0)
+			continue;
+		d->tail[s > c ? s - c : c - s] += x;
+		d->total += x;
+	}
+	for (i = d->ntail - 1; i-- > 0;)
+		d->tail[i] += d->tail[i + 1];
+	w->bytes += d->ntail * sizeof(*d->tail);
+}
+
+/* Add x to pattern p: one byte when N < 255, else four. */
+static inline void
+pat_put(uint8_t *p, size_t *np, size_t x, size_t N)
+{
+	uint32_t v = (uint32_t)x;
+
+	if (N < 255)
+		p[(*np)++] = (uint8_t)v;
+	else {
+		memcpy(p + *np, &v, 4);
+		*np += 4;
+	}
+}
+
+/*
+ * Up to FAST_N values, the sorted sides and where ties are (2 bits a
+ * value, after N) fix p itself: a direct-mapped cache of p by them comes
+ * first, which input cannot make slower than the path below.
+ *
+ * Sort the values with their sides, give each run of equal values the
+ * doubled mid-rank (first + last position, 1-based), and add up the
+ * doubled ranks 2R of the smaller side, whose mean is k (N + 1).  The
+ * pattern that fixes the null distribution is k, N and the sizes of the
+ * tie groups in order; it is the cache key, as bytes when N is below 256
+ * (the usual case, quicker to hash), else as 32-bit numbers after a
+ * byte 255 that no short pattern starts with (k < N < 255).
+ */
+double
+mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
+{
+	size_t N = m + n, i, j, k = m <= n ? m : n, np = 0;
+	int chosen = m <= n ? 0 : 1;
+	uint64_t r2 = 0, c, dev;
+	uint32_t idx;
+	int isnew;
+	struct dist *d;
+	struct fast *slot = NULL;
+	double p;
+
+	if (m < 2 || n < 2)
+		return -1;
+	if (N > w->vcap) {
+		w->vcap = N;
+		w->vl = xreallocarray(w->vl, N, sizeof(*w->vl));
+		w->pat = xreallocarray(w->pat, N + 3, 4);
+		w->rank2 = xreallocarray(w->rank2, N, sizeof(*w->rank2));
+		w->pre = xreallocarray(w->pre, N + 1, sizeof(*w->pre));
+	}
+	for (i = 0; i < m; i++)
+		w->vl[i] = (struct vl){ a[i], 0 };
+	for (i = 0; i < n; i++)
+		w->vl[m + i] = (struct vl){ b[i], 1 };
+	if (N <= 32) {			/* the usual case: few runs */
+		for (i = 1; i < N; i++) {
+			struct vl x = w->vl[i];
+
+			for (j = i; j > 0 && x.v < w->vl[j - 1].v; j--)
+				w->vl[j] = w->vl[j - 1];
+			w->vl[j] = x;
+		}
+	} else
+		qsort(w->vl, N, sizeof(*w->vl), vlcmp);
+	if (N <= FAST_N) {
+		uint64_t key = N;
+
+		for (i = 0; i < N; i++)
+			key = key << 2 | (uint64_t)w->vl[i].side << 1 |
+			    (i > 0 && w->vl[i].v == w->vl[i - 1].v);
+		slot = &w->fast[(key * 0x9e3779b97f4a7c15ULL) >>
+		    (64 - FAST_BITS)];
+		if (slot->key == key)
+			return slot->p;
+		slot->key = key;
+	}
+	if (N >= 255)
+		w->pat[np++] = 255;
+	pat_put(w->pat, &np, k, N);
+	pat_put(w->pat, &np, N, N);
+	for (i = 0; i < N; i = j) {
+		for (j = i + 1; j < N && w->vl[j].v == w->vl[i].v; j++)
+			;
+		pat_put(w->pat, &np, j - i, N);
+		for (size_t t = i; t < j; t++) {
+			w->rank2[t] = (uint32_t)(i + j + 1);
+			if (w->vl[t].side == chosen)
+				r2 += i + j + 1;
+		}
+	}
+	c = (uint64_t)k * (N + 1);
+	if (r2 == c) {
+		if (slot != NULL)
+			slot->p = 1;
+		return 1;		/* every labelling is as far out */
+	}
+	if (w->bytes > MWU_CACHE_BYTES)
+		cache_clear(w);
+	idx = ht_intern(w->seen, w->pat, np, &isnew);
+	if (isnew) {
+		if (idx >= w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 16;
+			w->dist = xreallocarray(w->dist, w->cap,
+			    sizeof(*w->dist));
+		}
+		make_dist(w, &w->dist[idx], w->rank2, N, k, c);
+	}
+	d = &w->dist[idx];
+	dev = r2 > c ? r2 - c : c - r2;
+	p = dev < d->ntail ? d->tail[dev] / d->total : 0;
+	if (p > 1)
+		p = 1;
+	if (slot != NULL)
+		slot->p = p;
+	return p;
+}
+
+/*
+ * The fast path: x = v * 1e6 is below 2^43, so it is within 2^-11 of the
+ * exact product; unless its fraction is near 1/2, rounding x to the
+ * nearest integer gives the digits printf gives.  -0 and NaN, large
+ * values and near-ties fall back to snprintf.
+ */
+size_t
+stat_fmt6(char *buf, double v)
+{
+	double x = v * 1e6, frac;
+	uint64_t n, ip;
+	char t[24], *e = t + sizeof(t), *q = e;
+	int i;
+
+	if (!(v >= 0 && v < 8e6) || signbit(v))
+		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
+	n = (uint64_t)x;
+	frac = x - (double)n;
+	if (frac > 0.49 && frac < 0.51)
+		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
+	if (frac > 0.5)
+		n++;
+	ip = n / 1000000;
+	n %= 1000000;
+	for (i = 0; i < 6; i++) {
+		*--q = (char)('0' + n % 10);
+		n /= 10;
+	}
+	*--q = '.';
+	do {
+		*--q = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip > 0);
+	memcpy(buf, q, (size_t)(e - q));
+	return (size_t)(e - q);
+}
