@@ -145,6 +145,31 @@ put_label(struct ob *o, const struct label *l,
 		ob_puts(o, l->text);
 }
 
+/* num / den in percent with two decimals; "-" without a den. */
+static void
+put_rate_pct(struct ob *o, double num, double den)
+{
+	if (den <= 0.0)
+		ob_puts(o, "-");
+	else
+		ob_printf(o, "%.2f", num / den * 100.0);
+}
+
+/* "min..max", or the one value when they agree; "-" when empty. */
+static void
+put_span_range(struct ob *o, struct span lo, struct span hi)
+{
+	if (lo.n == 0)
+		ob_puts(o, "-");
+	else if (span_eq(lo, hi))
+		ob_span(o, lo);
+	else {
+		ob_span(o, lo);
+		ob_puts(o, "..");
+		ob_span(o, hi);
+	}
+}
+
 uint64_t
 put_cell(struct ob *o, const struct report *r, const struct table *t,
     const struct column *c, size_t i, void (*esc)(struct ob *, struct span))
@@ -159,8 +184,29 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
 		ob_printf(o, "%zu", i + 1);
 		return 0;
 	case COL_RATIO:
-		put_pct(o, w->cand, w->ref, 2);
+		if (r->hasrate)	/* rates, before their rounding */
+			put_rate_pct(o, (double)w->cand * (double)r->refden,
+			    (double)w->ref * (double)r->candden);
+		else
+			put_pct(o, w->cand, w->ref, 2);
 		ob_putc(o, '%');
+		return 0;
+	case COL_RUNS:
+		ob_printf(o, "%llu/%zu vs %llu/%zu",
+		    (unsigned long long)w->refruns, r->nrefrun,
+		    (unsigned long long)w->candruns, r->ncandrun);
+		return 0;
+	case COL_P:
+		if (w->p.n > 0)
+			ob_span(o, w->p);
+		else
+			ob_puts(o, "-");
+		return 0;
+	case COL_RSPAN:
+		put_span_range(o, w->refmin, w->refmax);
+		return 0;
+	case COL_CSPAN:
+		put_span_range(o, w->candmin, w->candmax);
 		return 0;
 	case COL_TALLY:
 		put_values(o, &w->rt[c->tally], c->nval, c->sep, esc);
@@ -209,6 +255,77 @@ say_empty_side(struct ob *o, const struct report *r,
 	else
 		say(o, esc, "%s has no fire: nothing was compared.",
 		    strcmp(r->empty_side, "ref") == 0 ? r->ref : r->cand);
+}
+
+/* What a rate is per: "per 1,000 fires", ... */
+static void
+say_per(struct ob *o, const struct report *r,
+    void (*esc)(struct ob *, struct span))
+{
+	if (strcmp(r->perkind, "total") == 0)
+		ob_puts(o, "per 1,000 fires");
+	else if (strcmp(r->perkind, "time") == 0)
+		ob_puts(o, "per 10^9 ts units");
+	else
+		say(o, esc, "per fire of %s", r->perkey);
+}
+
+void
+say_ratio(struct ob *o, const struct report *r,
+    void (*esc)(struct ob *, struct span))
+{
+	say(o, esc, "ratio = %s ", r->cand);
+	if (r->hasrate)
+		say_per(o, r, esc);
+	else
+		ob_puts(o, "fires");
+	say(o, esc, " / %s ", r->ref);
+	if (r->hasrate)
+		say_per(o, r, esc);
+	else
+		ob_puts(o, "fires");
+	ob_puts(o, " of the key.");
+}
+
+void
+say_rates(struct ob *o, const struct report *r,
+    void (*esc)(struct ob *, struct span))
+{
+	if (!r->hasrate)
+		return;
+	if (strcmp(r->perkind, "total") == 0)
+		say(o, esc, "Rates are per 1,000 fires of the side (%s: %n "
+		    "fires, %s: %n fires)", r->ref, r->refden, r->cand,
+		    r->candden);
+	else if (strcmp(r->perkind, "time") == 0)
+		say(o, esc, "Rates are per 10^9 units of the side's span of ts, "
+		    "per second when ts is in nanoseconds (%s: %n units, %s: "
+		    "%n units)", r->ref, r->refden, r->cand, r->candden);
+	else
+		say(o, esc, "Rates are per fire of the marker key %s (%s: %n "
+		    "fires, %s: %n fires)", r->perkey, r->ref, r->refden,
+		    r->cand, r->candden);
+	ob_puts(o, r->hasruns ? ", summed over the runs; the ratio is of "
+	    "rates, the floor of trace-join compares counts." : "; the ratio "
+	    "is of rates, the floor of trace-join compares counts.");
+}
+
+void
+say_runs(struct ob *o, const struct report *r,
+    void (*esc)(struct ob *, struct span))
+{
+	const struct totals *t = &r->t;
+
+	if (!r->hasruns)
+		return;
+	say(o, esc, "Runs (column %s): %z %s runs, %z %s runs. Consistently "
+	    "missing (in at least %z of the %z %s runs): %z key%s carrying %n "
+	    "%s fires, which the headline counts. Flaky (firing in some runs "
+	    "of a side only): %z key%s.", r->runname, r->nrefrun, r->ref,
+	    r->ncandrun, r->cand, r->quorum, r->nrefrun, r->ref,
+	    t->consistent_missing_keys, t->consistent_missing_keys == 1 ? "" :
+	    "s", t->consistent_missing_fires, r->ref, t->flaky_keys,
+	    t->flaky_keys == 1 ? "" : "s");
 }
 
 void

@@ -344,12 +344,25 @@ h_totals(struct ob *o, const struct report *r)
 	say(o, h_text, "<li>Extra: <b>%n</b> keys carrying <b>%n</b> %s "
 	    "fires.</li>\n", (uint64_t)t->extra_keys, t->extra_fires,
 	    r->cand);
+	if (r->hasover)
+		say(o, h_text, "<li>Over-firing: <b>%n</b> matched keys flagged "
+		    "by trace-join.</li>\n", (uint64_t)t->over_keys);
 	if (t->empty_component_keys > 0) {
 		ob_puts(o, "<li>");
 		say_empty_component(o, r, h_text);
 		ob_puts(o, "</li>\n");
 	}
 	ob_puts(o, "</ul>\n");
+	if (r->hasruns) {
+		ob_puts(o, "<p>");
+		say_runs(o, r, h_text);
+		ob_puts(o, "</p>\n");
+	}
+	if (r->hasrate) {
+		ob_puts(o, "<p>");
+		say_rates(o, r, h_text);
+		ob_puts(o, "</p>\n");
+	}
 }
 
 /* A ranked list with its chart, or "None.". */
@@ -476,19 +489,47 @@ write_html(const struct report *r, struct ob *o)
 	else if (r->headline == HL_SAME)
 		say(o, h_text, "every %s key fires in %s too.", r->ref, r->cand);
 	else
-		say(o, h_text, "%n %s key%s never fire%s in %s, carrying %n "
-		    "fires (%p%% of its volume; %s than %u).",
-		    (uint64_t)t->missing_keys, r->ref, t->missing_keys == 1 ?
-		    "" : "s", t->missing_keys == 1 ? "s" : "", r->cand,
-		    t->missing_fires, t->missing_fires, t->ref_fires,
-		    r->headline == HL_DIVERGENT ? "more" : "not more",
-		    r->divergent_fires);
+	{
+		size_t k = t->consistent_missing_keys;
+
+		say(o, h_text, "%n %s key%s never fire%s in %s", (uint64_t)k,
+		    r->ref, k == 1 ? "" : "s", k == 1 ? "s" : "", r->cand);
+		if (r->hasruns)
+			say(o, h_text, " and fire%s in at least %z of the %z %s "
+			    "runs", k == 1 ? "s" : "", r->quorum, r->nrefrun,
+			    r->ref);
+		say(o, h_text, ", carrying %n fires (%p%% of its volume; %s "
+		    "than %u", t->consistent_missing_fires,
+		    t->consistent_missing_fires, t->ref_fires,
+		    t->consistent_missing_fires > r->divergent_fires ? "more" :
+		    "not more", r->divergent_fires);
+		if (r->divergent_share > 0.0)
+			ob_printf(o, ", divergent from %g%%",
+			    r->divergent_share);
+		ob_puts(o, ").");
+	}
 	ob_puts(o, "</p>\n");
 	h_totals(o, r);
 	h_ranked(o, r, &r->tmissing, "missing", "Top missing keys",
 	    "Top missing keys: fires per key");
 	h_ranked(o, r, &r->tunder, "under", "Top under-firing matched keys",
 	    "Under-firing keys: fires per key");
+	if (r->hasrate && r->tunder.n > 0) {
+		ob_puts(o, "<p>");
+		say_ratio(o, r, h_text);
+		ob_puts(o, "</p>\n");
+	}
+	if (r->hasover)
+		h_ranked(o, r, &r->tover, "over", "Top over-firing matched keys",
+		    "Over-firing keys: fires per key");
+	if (r->hasruns) {
+		ob_puts(o, "<h2 id=\"flaky\">Flaky keys (firing in some runs "
+		    "of a side only)</h2>\n");
+		if (r->tflaky.n == 0)
+			ob_puts(o, "<p>None.</p>\n");
+		else
+			h_table(o, r, &r->tflaky);
+	}
 	h_families(o, r);
 	if (r->nwatch > 0)
 		h_watch(o, r);

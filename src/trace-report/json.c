@@ -49,6 +49,28 @@ js_cell(struct ob *o, const struct tally_cell *c)
 	sb_free(&sb);
 }
 
+/* ,"name":N with N a number as the join writes it, or null. */
+static void
+js_num(struct ob *o, const char *name, struct span v)
+{
+	ob_printf(o, ",\"%s\":", name);
+	if (v.n > 0)
+		ob_span(o, v);
+	else
+		ob_puts(o, "null");
+}
+
+/* [d, d, ...] of n numbers. */
+static void
+js_u64s(struct ob *o, const uint64_t *v, size_t n)
+{
+	ob_putc(o, '[');
+	for (size_t i = 0; i < n; i++)
+		ob_printf(o, "%s%llu", i > 0 ? "," : "",
+		    (unsigned long long)v[i]);
+	ob_putc(o, ']');
+}
+
 /* One key row: key columns by name, ref, cand, ratio, note, tallies. */
 static void
 js_row(struct ob *o, const struct report *r, const struct rrow *w)
@@ -66,7 +88,10 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	    w->status == ST_MISSING ? "missing" : w->status == ST_MATCHED ?
 	    "matched" : "extra", (unsigned long long)w->ref,
 	    (unsigned long long)w->cand);
-	if (w->ref > 0)
+	if (w->ref > 0 && r->hasrate)	/* of rates, before rounding */
+		ob_printf(o, "%.6f", (double)w->cand * (double)r->refden /
+		    ((double)w->ref * (double)r->candden));
+	else if (w->ref > 0)
 		ob_printf(o, "%.6f", (double)w->cand / (double)w->ref);
 	else
 		ob_puts(o, "null");
@@ -77,7 +102,25 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	else
 		ob_printf(o, ",\"delta\":-%llu",
 		    (unsigned long long)(w->ref - w->cand));
-	ob_printf(o, ",\"under\":%s,\"note\":", w->under ? "true" : "false");
+	ob_printf(o, ",\"under\":%s", w->under ? "true" : "false");
+	if (r->hasover)
+		ob_printf(o, ",\"over\":%s", w->over ? "true" : "false");
+	if (r->hasruns) {
+		ob_printf(o, ",\"ref_runs\":%llu,\"cand_runs\":%llu",
+		    (unsigned long long)w->refruns,
+		    (unsigned long long)w->candruns);
+		js_num(o, "ref_min", w->refmin);
+		js_num(o, "ref_max", w->refmax);
+		js_num(o, "cand_min", w->candmin);
+		js_num(o, "cand_max", w->candmax);
+		ob_printf(o, ",\"flaky\":%s", w->flaky ? "true" : "false");
+		js_num(o, "p", w->p);
+	}
+	if (r->hasrate) {
+		js_num(o, "ref_rate", w->refrate_s);
+		js_num(o, "cand_rate", w->candrate_s);
+	}
+	ob_puts(o, ",\"note\":");
 	if (w->note != NULL)
 		js_str(o, w->note);
 	else
@@ -147,15 +190,42 @@ write_json(const struct report *r, struct ob *o)
 		ob_printf(o, "\"empty_side\":\"%s\",\n", r->empty_side);
 	else
 		ob_puts(o, "\"empty_side\":null,\n");
-	ob_printf(o, "\"thresholds\":{\"divergent_fires\":%llu},\n",
+	ob_printf(o, "\"thresholds\":{\"divergent_fires\":%llu",
 	    (unsigned long long)r->divergent_fires);
+	if (r->divergent_share > 0.0)
+		ob_printf(o, ",\"divergent_share\":%g", r->divergent_share);
+	if (r->hasruns)
+		ob_printf(o, ",\"quorum\":%zu", r->quorum);
+	ob_puts(o, "},\n");
+	if (r->hasruns)
+		ob_printf(o, "\"runs\":{\"ref\":%zu,\"cand\":%zu},\n",
+		    r->nrefrun, r->ncandrun);
+	if (r->hasrate) {
+		ob_printf(o, "\"denominator\":{\"kind\":\"%s\",\"key\":",
+		    r->perkind);
+		if (r->perkey != NULL)
+			js_str(o, r->perkey);
+		else
+			ob_puts(o, "null");
+		ob_puts(o, ",\"ref\":");
+		if (r->hasruns)
+			js_u64s(o, r->refdenrun, r->nrefrun);
+		else
+			ob_printf(o, "%llu", (unsigned long long)r->refden);
+		ob_puts(o, ",\"cand\":");
+		if (r->hasruns)
+			js_u64s(o, r->canddenrun, r->ncandrun);
+		else
+			ob_printf(o, "%llu", (unsigned long long)r->candden);
+		ob_puts(o, "},\n");
+	}
 	ob_printf(o, "\"totals\":{\"ref_fires\":%llu,\"cand_fires\":%llu,"
 	    "\"ref_keys\":%zu,\"cand_keys\":%zu,\"missing_keys\":%zu,"
 	    "\"missing_fires\":%llu,\"missing_share\":%.4f,"
 	    "\"matched_keys\":%zu,\"matched_fires\":%llu,"
 	    "\"matched_cand_fires\":%llu,\"extra_keys\":%zu,"
 	    "\"extra_fires\":%llu,\"under_keys\":%zu,"
-	    "\"empty_component_keys\":%zu}",
+	    "\"empty_component_keys\":%zu",
 	    (unsigned long long)t->ref_fires, (unsigned long long)t->cand_fires,
 	    t->ref_keys, t->cand_keys, t->missing_keys,
 	    (unsigned long long)t->missing_fires,
@@ -164,9 +234,22 @@ write_json(const struct report *r, struct ob *o)
 	    (unsigned long long)t->matched_cand_fires, t->extra_keys,
 	    (unsigned long long)t->extra_fires, t->under_keys,
 	    t->empty_component_keys);
+	if (r->hasruns)
+		ob_printf(o, ",\"consistent_missing_keys\":%zu,"
+		    "\"consistent_missing_fires\":%llu,\"flaky_keys\":%zu",
+		    t->consistent_missing_keys,
+		    (unsigned long long)t->consistent_missing_fires,
+		    t->flaky_keys);
+	if (r->hasover)
+		ob_printf(o, ",\"over_keys\":%zu", t->over_keys);
+	ob_putc(o, '}');
 	js_rows(o, r, "missing", r->missing, r->nmissing);
 	js_rows(o, r, "matched", r->matched, r->nmatched);
 	js_rows(o, r, "under", r->under, r->nunder);
+	if (r->hasover)
+		js_rows(o, r, "over", r->over, r->nover);
+	if (r->hasruns)
+		js_rows(o, r, "flaky", r->flaky, r->nflaky);
 	js_rows(o, r, "extra", r->extra, r->nextra);
 
 	ob_puts(o, ",\n\"families\":[");

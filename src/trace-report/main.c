@@ -21,10 +21,11 @@ enum fmt { F_MD, F_JSON, F_HTML };
 
 static const char usage_text[] =
 "usage: trace-report [-f format] [-o file] [--addr-col column] [--csv dir]\n"
-"                    [--divergent-fires n] [--fail-on classes]\n"
-"                    [--family name=file] [--fresh-top n] [--group-by column]\n"
-"                    [--group-top n] [--notes file] [--symbols file]\n"
-"                    [--title text]\n"
+"                    [--divergent-fires n] [--divergent-share pct]\n"
+"                    [--fail-on classes] [--family name=file] [--fresh-top n]\n"
+"                    [--group-by column] [--group-top n] [--notes file]\n"
+"                    [--over-top n] [--per denominator] [--quorum k]\n"
+"                    [--runs column] [--symbols file] [--title text]\n"
 "                    [--top n] [--under-top n] [--watch file] [join]\n"
 "\n"
 "Write a report on a join (trace-join output).\n"
@@ -36,14 +37,22 @@ static const char usage_text[] =
 "                           DIR/matched-tuples.csv\n"
 "      --divergent-fires N  headline divergent when missing keys carry more\n"
 "                           than N reference fires (default 100)\n"
+"      --divergent-share P  ...and at least P% of them (default 0)\n"
 "      --fail-on CLASSES    exit 1 when keys of these classes exist:\n"
-"                           missing, under, extra, empty (comma-separated)\n"
+"                           missing, under, over, extra, empty\n"
+"                           (comma-separated)\n"
 "      --family NAME=FILE   a family of addresses (repeatable)\n"
 "      --fresh-top N        fresh missing keys listed (default 8)\n"
-"      --group-top N        groups listed in Markdown and HTML (default 20)\n"
 "      --group-by COL       reference tally column to break down by\n"
 "                           (default tid)\n"
+"      --group-top N        groups listed in Markdown and HTML (default 20)\n"
 "      --notes FILE         ADDRESS TEXT lines for the likely-fn column\n"
+"      --over-top N         over-firing keys listed (default 10)\n"
+"      --per DENOMINATOR    the --per the join was made with: total, time\n"
+"                           or COL=VALUE\n"
+"      --quorum K           a missing key counts when it fires in K\n"
+"                           reference runs (default: all)\n"
+"      --runs COL           the run tally column (default run)\n"
 "      --symbols FILE       symbol file (see trace-key) for likely fn\n"
 "      --title TEXT         the report's title\n"
 "      --top N              missing and extra keys listed (default 15)\n"
@@ -53,8 +62,9 @@ static const char usage_text[] =
 "  -V, --version            show the version\n";
 
 enum {
-	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_FAILON, O_FAMILY, O_FRESHTOP, O_GROUPTOP,
-	O_GROUPBY, O_NOTES, O_SYMBOLS, O_TITLE, O_TOP, O_UNDERTOP, O_WATCH
+	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_DIVSHARE, O_FAILON, O_FAMILY,
+	O_FRESHTOP, O_GROUPBY, O_GROUPTOP, O_NOTES, O_OVERTOP, O_PER, O_QUORUM,
+	O_RUNS, O_SYMBOLS, O_TITLE, O_TOP, O_UNDERTOP, O_WATCH
 };
 
 static const struct option longopts[] = {
@@ -63,12 +73,17 @@ static const struct option longopts[] = {
 	{ "addr-col",	required_argument, NULL, O_ADDRCOL },
 	{ "csv",	required_argument, NULL, O_CSV },
 	{ "divergent-fires", required_argument, NULL, O_DIVFIRES },
+	{ "divergent-share", required_argument, NULL, O_DIVSHARE },
 	{ "fail-on",	required_argument, NULL, O_FAILON },
 	{ "family",	required_argument, NULL, O_FAMILY },
 	{ "fresh-top",	required_argument, NULL, O_FRESHTOP },
-	{ "group-top",	required_argument, NULL, O_GROUPTOP },
 	{ "group-by",	required_argument, NULL, O_GROUPBY },
+	{ "group-top",	required_argument, NULL, O_GROUPTOP },
 	{ "notes",	required_argument, NULL, O_NOTES },
+	{ "over-top",	required_argument, NULL, O_OVERTOP },
+	{ "per",	required_argument, NULL, O_PER },
+	{ "quorum",	required_argument, NULL, O_QUORUM },
+	{ "runs",	required_argument, NULL, O_RUNS },
 	{ "symbols",	required_argument, NULL, O_SYMBOLS },
 	{ "title",	required_argument, NULL, O_TITLE },
 	{ "top",	required_argument, NULL, O_TOP },
@@ -87,6 +102,26 @@ count_arg(const char *opt, const char *s)
 	if (num_parse_u64(span_str(s), &v) != NUM_OK)
 		die_usage("--%s: expected a non-negative integer, got '%s'", opt,
 		    s);
+	return v;
+}
+
+/* A percentage from 0 to 100: digits, optionally '.' and digits. */
+static double
+pct_arg(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+	size_t i = 0;
+
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i > 0 && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	v = strtod(s, &end);
+	if (i == 0 || s[i] != '\0' || end != s + i || v > 100.0)
+		die_usage("--%s: expected a percentage from 0 to 100, got '%s'",
+		    opt, s);
 	return v;
 }
 
@@ -112,6 +147,7 @@ main(int argc, char *argv[])
 	enum fmt fmt = F_MD;
 	const char *output = NULL, *csvdir = NULL, *eq;
 	int ch, failmissing = 0, failunder = 0, failextra = 0, failempty = 0;
+	int failover = 0;
 	int status = 0;
 	char **cls;
 	size_t ncls, i;
@@ -125,6 +161,8 @@ main(int argc, char *argv[])
 	ro.undertop = 10;
 	ro.freshtop = 8;
 	ro.grouptop = 20;
+	ro.overtop = 10;
+	ro.runs = "run";
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+f:ho:V", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -164,10 +202,12 @@ main(int argc, char *argv[])
 					failextra = 1;
 				else if (strcmp(cls[i], "empty") == 0)
 					failempty = 1;
+				else if (strcmp(cls[i], "over") == 0)
+					failover = 1;
 				else
 					die_usage("--fail-on: unknown class '%s' "
-					    "(missing, under, extra or empty)",
-					    cls[i]);
+					    "(missing, under, over, extra or "
+					    "empty)", cls[i]);
 			}
 			break;
 		case O_FAMILY:
@@ -190,6 +230,25 @@ main(int argc, char *argv[])
 			break;
 		case O_GROUPTOP:
 			ro.grouptop = (size_t)count_arg("group-top", optarg);
+			break;
+		case O_DIVSHARE:
+			ro.divergent_share = pct_arg("divergent-share", optarg);
+			break;
+		case O_OVERTOP:
+			ro.overtop = (size_t)count_arg("over-top", optarg);
+			break;
+		case O_PER:
+			ro.per = optarg;
+			break;
+		case O_QUORUM:
+			ro.quorum = (size_t)count_arg("quorum", optarg);
+			ro.quorum_given = 1;
+			break;
+		case O_RUNS:
+			if (*optarg == '\0')
+				die_usage("--runs: expected a column name");
+			ro.runs = optarg;
+			ro.runs_given = 1;
 			break;
 		case O_GROUPBY:
 			ro.groupby = optarg;
@@ -229,6 +288,9 @@ main(int argc, char *argv[])
 	if (csvdir != NULL)
 		csv_open(csvdir);
 	report_load(&r, &ro);
+	if (failover && !r.hasover)
+		die_at(r.file, 1, "--fail-on over: the join has no over column "
+		    "(make it with trace-join --over)");
 	switch (fmt) {
 	case F_MD:
 		write_md(&r, o);
@@ -243,7 +305,8 @@ main(int argc, char *argv[])
 	if (csvdir != NULL)
 		write_csv(&r);
 	ob_close(o);
-	if ((failmissing && r.nmissing > 0) || (failunder && r.nunder > 0) ||
+	if ((failmissing && r.t.consistent_missing_keys > 0) ||
+	    (failunder && r.nunder > 0) || (failover && r.nover > 0) ||
 	    (failextra && r.nextra > 0) || (failempty && r.empty_side != NULL))
 		status = EXIT_ANSWER_NO;
 	return status;

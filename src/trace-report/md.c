@@ -226,7 +226,8 @@ md_head(struct ob *o, const struct report *r, const struct table *t)
 		[COL_TALLY] = "--", [COL_NOTE] = "---", [COL_GVALUE] = "--:",
 		[COL_GTOTAL] = "--:", [COL_GMATCHED] = "--:",
 		[COL_GMISSING] = "--:", [COL_GKEYS] = "--:",
-		[COL_GANALOG] = "---"
+		[COL_GANALOG] = "---", [COL_RUNS] = "--:", [COL_P] = "--:",
+		[COL_RSPAN] = "--:", [COL_CSPAN] = "--:"
 	};
 	size_t i, k;
 
@@ -371,12 +372,24 @@ md_totals(struct ob *o, const struct report *r)
 	ob_puts(o, "** ");
 	md_str(o, r->cand);
 	ob_puts(o, " fires.\n");
+	if (r->hasover)
+		ob_printf(o, "- Over-firing (matched keys flagged by "
+		    "trace-join): **%zu** %s.\n", t->over_keys,
+		    keys(t->over_keys));
 	if (t->empty_component_keys > 0) {
 		ob_puts(o, "- ");
 		say_empty_component(o, r, md_text);
 		ob_putc(o, '\n');
 	}
 	ob_putc(o, '\n');
+	if (r->hasruns) {
+		say_runs(o, r, md_text);
+		ob_puts(o, "\n\n");
+	}
+	if (r->hasrate) {
+		say_rates(o, r, md_text);
+		ob_puts(o, "\n\n");
+	}
 }
 
 static void
@@ -405,11 +418,43 @@ md_under(struct ob *o, const struct report *r)
 		return;
 	}
 	md_table(o, r, &r->tunder);
-	ob_puts(o, "\nratio = ");
-	md_str(o, r->cand);
-	ob_puts(o, " fires / ");
+	ob_putc(o, '\n');
+	say_ratio(o, r, md_text);
+	ob_puts(o, "\n\n");
+}
+
+static void
+md_over(struct ob *o, const struct report *r)
+{
+	if (!r->hasover)
+		return;
+	ob_puts(o, "## Top over-firing matched keys (");
 	md_str(o, r->ref);
-	ob_puts(o, " fires of the key.\n\n");
+	ob_puts(o, " <<< ");
+	md_str(o, r->cand);
+	ob_puts(o, ")\n\n");
+	if (r->tover.total == 0) {
+		ob_puts(o, "None.\n\n");
+		return;
+	}
+	md_table(o, r, &r->tover);
+	ob_putc(o, '\n');
+	say_ratio(o, r, md_text);
+	ob_puts(o, "\n\n");
+}
+
+static void
+md_flaky(struct ob *o, const struct report *r)
+{
+	if (!r->hasruns)
+		return;
+	ob_puts(o, "## Flaky keys (firing in some runs of a side only)\n\n");
+	if (r->tflaky.total == 0) {
+		ob_puts(o, "None.\n\n");
+		return;
+	}
+	md_table(o, r, &r->tflaky);
+	ob_putc(o, '\n');
 }
 
 /* A row's key values in a list: ", " between them. */
@@ -573,27 +618,41 @@ write_md(const struct report *r, struct ob *o)
 	case HL_INCONCLUSIVE:
 		ob_puts(o, r->headline == HL_DIVERGENT ? "**DIVERGENT** — " :
 		    "**INCONCLUSIVE** — ");
-		ob_printf(o, "%zu ", t->missing_keys);
+		ob_printf(o, "%zu ", t->consistent_missing_keys);
 		md_str(o, r->ref);
-		ob_printf(o, " key%s (", t->missing_keys == 1 ? "" : "s");
+		ob_printf(o, " key%s (", t->consistent_missing_keys == 1 ? "" :
+		    "s");
 		md_keynames(o, r);
-		ob_printf(o, ") never fire%s in ", t->missing_keys == 1 ? "s" :
-		    "");
+		ob_printf(o, ") never fire%s in ", t->consistent_missing_keys ==
+		    1 ? "s" : "");
 		md_str(o, r->cand);
+		if (r->hasruns) {
+			ob_printf(o, " and fire%s in at least %zu of the %zu ",
+			    t->consistent_missing_keys == 1 ? "s" : "",
+			    r->quorum, r->nrefrun);
+			md_str(o, r->ref);
+			ob_puts(o, " runs");
+		}
 		ob_puts(o, ", carrying ");
-		put_thousands(o, t->missing_fires);
+		put_thousands(o, t->consistent_missing_fires);
 		ob_putc(o, ' ');
 		md_str(o, r->ref);
-		ob_printf(o, " %s (", fires(t->missing_fires));
-		put_pct(o, t->missing_fires, t->ref_fires, 1);
-		ob_printf(o, "%% of its volume; %s than %llu).\n\n",
-		    r->headline == HL_DIVERGENT ? "more" : "not more",
-		    (unsigned long long)r->divergent_fires);
+		ob_printf(o, " %s (", fires(t->consistent_missing_fires));
+		put_pct(o, t->consistent_missing_fires, t->ref_fires, 1);
+		ob_printf(o, "%% of its volume; %s than %llu",
+		    t->consistent_missing_fires > r->divergent_fires ? "more" :
+		    "not more", (unsigned long long)r->divergent_fires);
+		if (r->divergent_share > 0.0)
+			ob_printf(o, ", divergent from %g%%",
+			    r->divergent_share);
+		ob_puts(o, ").\n\n");
 		break;
 	}
 	md_totals(o, r);
 	md_missing(o, r);
 	md_under(o, r);
+	md_over(o, r);
+	md_flaky(o, r);
 	md_families(o, r);
 	md_watch(o, r);
 	md_groups(o, r);

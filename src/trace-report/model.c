@@ -4,6 +4,7 @@
  * headline, families, watch list, groups.  The writers only format
  * what is here.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,279 @@ model_totals(struct report *r)
 	sort_list(r, r->extra, r->nextra, 1);
 }
 
+static int
+spancmp_values(const void *a, const void *b)
+{
+	return num_cmp_values(*(const struct span *)a,
+	    *(const struct span *)b);
+}
+
+/*
+ * One side's runs: the values of its run tally column (a counts tally)
+ * in all rows, sorted as trace-hist sorts values.  *col is the column's
+ * index among the side's tally columns.
+ */
+static void
+side_runs(struct report *r, int ref, struct span **out, size_t *n, int *col)
+{
+	const struct span *name = ref ? r->rtcol : r->ctcol;
+	const int *range = ref ? r->rtrange : r->ctrange;
+	size_t nc = ref ? r->nrt : r->nct, i, j;
+	struct htab *seen;
+	int c = -1;
+
+	for (i = 0; i < nc; i++)
+		if (span_eqs(name[i], r->runname))
+			c = (int)i;
+	if (c < 0 || range[c])
+		die_at(r->file, 1, "the join has run columns but no %s "
+		    "counts tally column '%s_%s' to read the runs from (see "
+		    "--runs)", ref ? r->ref : r->cand, ref ? r->ref : r->cand,
+		    r->runname);
+	*col = c;
+	*n = 0;
+	*out = NULL;
+	seen = ht_new();
+	for (i = 0; i < r->nrow; i++) {
+		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
+		    &r->row[i].ct[c];
+		int isnew;
+
+		if (t->n > 0 && t->kind != TK_COUNTS)
+			die_at(r->file, r->row[i].line, "column %s_%s: the "
+			    "runs must be a counts tally (VALUE:N,...)",
+			    ref ? r->ref : r->cand, r->runname);
+		for (j = 0; j < t->n; j++) {
+			ht_intern(seen, t->val[j].p, t->val[j].n, &isnew);
+			if (!isnew)
+				continue;
+			*out = xreallocarray(*out, *n + 1, sizeof(**out));
+			(*out)[(*n)++] = t->val[j];
+		}
+	}
+	ht_free(seen);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), spancmp_values);
+}
+
+/* Runs: each side's, the quorum; a join without run columns has none. */
+static void
+model_runs(struct report *r, const struct ropts *o)
+{
+	if (!r->hasruns) {
+		if (o->runs_given || o->quorum_given)
+			die_at(r->file, 1, "the join has no run columns (made "
+			    "without trace-join --runs): --runs and --quorum "
+			    "do not apply");
+		return;
+	}
+	r->runname = o->runs;
+	side_runs(r, 1, &r->refrun, &r->nrefrun, &r->runrt);
+	side_runs(r, 0, &r->candrun, &r->ncandrun, &r->runct);
+	r->quorum = o->quorum_given ? o->quorum : r->nrefrun;
+	if (o->quorum_given && (o->quorum == 0 || o->quorum > r->nrefrun))
+		die_usage("--quorum: %zu is not between 1 and the %zu %s runs",
+		    o->quorum, r->nrefrun, r->ref);
+	if (r->quorum == 0)
+		r->quorum = 1;
+}
+
+/* The position of run value v among runs[], or n. */
+static size_t
+run_index(const struct span *runs, size_t n, struct span v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = num_cmp_values(runs[mid], v);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return n;
+}
+
+/* Add a row's fires to a side's per-run denominators. */
+static void
+add_runs(struct report *r, const struct rrow *w, int ref, uint64_t *den)
+{
+	const struct tally_cell *t = ref ? &w->rt[r->runrt] : &w->ct[r->runct];
+	const struct span *runs = ref ? r->refrun : r->candrun;
+	size_t n = ref ? r->nrefrun : r->ncandrun;
+
+	for (size_t j = 0; j < t->n; j++) {
+		size_t k = run_index(runs, n, t->val[j]);
+
+		if (k < n)
+			add_count(&den[k], t->cnt[j], r->file, w->line);
+	}
+}
+
+/* A side's span of time: last - first of its ts range tallies. */
+static uint64_t
+side_time(const struct report *r, int ref)
+{
+	const struct span *name = ref ? r->rtcol : r->ctcol;
+	const int *range = ref ? r->rtrange : r->ctrange;
+	size_t nc = ref ? r->nrt : r->nct, i;
+	int c = -1, any = 0;
+	int64_t lo = 0, hi = 0;
+
+	for (i = 0; i < nc; i++)
+		if (span_eqs(name[i], "ts") && range[i])
+			c = (int)i;
+	if (c < 0)
+		die_at(r->file, 1, "--per time: no %s ts range tally column",
+		    ref ? r->ref : r->cand);
+	for (i = 0; i < r->nrow; i++) {
+		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
+		    &r->row[i].ct[c];
+
+		if (t->n == 0)
+			continue;
+		if (!any || t->lo < lo)
+			lo = t->lo;
+		if (!any || t->hi > hi)
+			hi = t->hi;
+		any = 1;
+	}
+	return any ? (uint64_t)hi - (uint64_t)lo : 0;
+}
+
+/* Whether row w is a marker key of --per COL=VALUE. */
+static int
+is_marker(const struct rrow *w, size_t col, const char *value)
+{
+	struct sbuf sb = { 0 };
+	struct span v = rp_key(w->key[col], &sb);
+	int yes = span_eqs(v, value);
+
+	sb_free(&sb);
+	return yes;
+}
+
+/*
+ * Rates: the denominator --per names, worked out again from the join;
+ * every rate of the join must follow from it, or the join was made with
+ * another --per.  A join without rate columns has none.
+ */
+static void
+model_rates(struct report *r, const struct ropts *o)
+{
+	const char *eq = NULL;
+	size_t i, col = 0;
+
+	if (!r->hasrate) {
+		if (o->per != NULL)
+			die_at(r->file, 1, "the join has no rate columns (made "
+			    "without trace-join --per): --per does not apply");
+		return;
+	}
+	if (o->per == NULL)
+		die_at(r->file, 1, "the join has rate columns (%s_rate, "
+		    "%s_rate): give the --per it was made with, so that the "
+		    "report can name the denominator", r->ref, r->cand);
+	if (strcmp(o->per, "total") == 0) {
+		r->perkind = "total";
+		r->perscale = 1000.0;
+	} else if (strcmp(o->per, "time") == 0) {
+		r->perkind = "time";
+		r->perscale = 1e9;
+		if (r->hasruns)
+			die_usage("--per time: a histogram has no span of time "
+			    "per run (not with run columns)");
+	} else if ((eq = strchr(o->per, '=')) != NULL && eq > o->per) {
+		struct span name = span_make(o->per, (size_t)(eq - o->per));
+
+		r->perkind = "key";
+		r->perkey = o->per;
+		r->perscale = 1.0;
+		for (col = 0; col < r->nkey; col++)
+			if (span_eq(r->keycol[col], name))
+				break;
+		if (col == r->nkey)
+			die_usage("--per %s: no key column '%.*s'", o->per,
+			    (int)name.n, name.p);
+	} else
+		die_usage("--per: expected total, time or COL=VALUE, got '%s'",
+		    o->per);
+	if (r->hasruns) {
+		r->refdenrun = xcalloc(r->nrefrun + 1, sizeof(uint64_t));
+		r->canddenrun = xcalloc(r->ncandrun + 1, sizeof(uint64_t));
+	}
+	for (i = 0; i < r->nrow; i++) {
+		const struct rrow *w = &r->row[i];
+
+		if (r->perkey != NULL && !is_marker(w, col, eq + 1))
+			continue;
+		add_count(&r->refden, w->ref, r->file, w->line);
+		add_count(&r->candden, w->cand, r->file, w->line);
+		if (r->hasruns) {
+			add_runs(r, w, 1, r->refdenrun);
+			add_runs(r, w, 0, r->canddenrun);
+		}
+	}
+	if (strcmp(r->perkind, "time") == 0) {
+		r->refden = side_time(r, 1);
+		r->candden = side_time(r, 0);
+	}
+	if (r->refden == 0 || r->candden == 0)
+		die_at(r->file, 1, "--per %s: the %s side's denominator is 0",
+		    o->per, r->refden == 0 ? r->ref : r->cand);
+	for (i = 0; i < r->nrow; i++) {
+		const struct rrow *w = &r->row[i];
+		double er = (double)w->ref * r->perscale / (double)r->refden;
+		double ec = (double)w->cand * r->perscale / (double)r->candden;
+
+		/* The join rounds to six decimals. */
+		if (fabs(er - w->refrate) > 6e-7 + er * 1e-12 ||
+		    fabs(ec - w->candrate) > 6e-7 + ec * 1e-12)
+			die_at(r->file, w->line, "the rates %s, %s do not "
+			    "follow from --per %s (%.6f, %.6f): give the --per "
+			    "the join was made with",
+			    msg_vis(w->refrate_s.p, w->refrate_s.n),
+			    msg_vis(w->candrate_s.p, w->candrate_s.n), o->per,
+			    er, ec);
+	}
+}
+
+/*
+ * Missing keys that count (with runs: those in at least quorum ref
+ * runs), over-firing and flaky keys, and the headline's share rule.
+ */
+static void
+model_runs_lists(struct report *r)
+{
+	size_t i;
+
+	r->over = xcalloc(r->nrow + 1, sizeof(size_t));
+	r->flaky = xcalloc(r->nrow + 1, sizeof(size_t));
+	for (i = 0; i < r->nmissing; i++) {
+		const struct rrow *w = &r->row[r->missing[i]];
+
+		if (r->hasruns && w->refruns < r->quorum)
+			continue;
+		r->t.consistent_missing_keys++;
+		add_count(&r->t.consistent_missing_fires, w->ref, r->file,
+		    w->line);
+	}
+	for (i = 0; i < r->nrow; i++) {
+		if (r->row[i].over && r->row[i].status == ST_MATCHED)
+			r->over[r->nover++] = i;
+		if (r->row[i].flaky)
+			r->flaky[r->nflaky++] = i;
+	}
+	r->t.over_keys = r->nover;
+	r->t.flaky_keys = r->nflaky;
+	sort_list(r, r->over, r->nover, 1);
+	sort_list(r, r->flaky, r->nflaky, 0);
+}
+
 /* INCONCLUSIVE when a side has no fires (nothing was compared); else
  * SAME without missing keys; DIVERGENT when they carry more than
  * divergent_fires reference fires; else INCONCLUSIVE. */
@@ -149,10 +423,13 @@ model_headline(struct report *r, const struct ropts *o)
 		r->headline = HL_INCONCLUSIVE;
 	else if (r->nmissing == 0)
 		r->headline = HL_SAME;
-	else if (r->t.missing_fires > o->divergent_fires)
+	else if (r->t.consistent_missing_fires > o->divergent_fires &&
+	    (double)r->t.consistent_missing_fires * 100.0 >=
+	    o->divergent_share * (double)r->t.ref_fires)
 		r->headline = HL_DIVERGENT;
 	else
 		r->headline = HL_INCONCLUSIVE;
+	r->divergent_share = o->divergent_share;
 }
 
 /* Families: membership, intersection rows, fresh missing keys. */
@@ -327,6 +604,16 @@ set_rows(struct table *t, const size_t *row, size_t total, size_t top,
 	t->what = what;
 }
 
+/* With runs: in how many runs each side fires the key, and p. */
+static void
+run_cols(struct report *r, struct table *t)
+{
+	if (!r->hasruns)
+		return;
+	add_col(t, COL_RUNS, NULL, "runs");
+	add_col(t, COL_P, NULL, "p");
+}
+
 /* Missing, extra and under-firing keys: ranked lists with a cut. */
 static void
 table_missing(struct report *r)
@@ -348,6 +635,7 @@ table_missing(struct report *r)
 			    OTHER_VALUES;
 			c->sep = (int)j == r->groupcol ? "," : ", ";
 		}
+	run_cols(r, t);
 	add_col(t, COL_NOTE, NULL, "likely fn");
 }
 
@@ -370,6 +658,47 @@ table_under(struct report *r)
 	add_col(t, COL_REF, r->ref, "")->bar = 1;
 	add_col(t, COL_CAND, r->cand, "")->bar = 1;
 	add_col(t, COL_RATIO, NULL, "ratio");
+	run_cols(r, t);
+	add_col(t, COL_NOTE, NULL, "likely fn");
+}
+
+/* Over-firing keys (trace-join --over): as under-firing ones. */
+static void
+table_over(struct report *r)
+{
+	struct table *t = &r->tover;
+
+	set_rows(t, r->over, r->nover, r->overtop, "over-firing keys");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct rrow *w = &r->row[r->over[i]];
+
+		if (w->ref > t->scale)
+			t->scale = w->ref;
+		if (w->cand > t->scale)
+			t->scale = w->cand;
+	}
+	add_col(t, COL_KEYS, NULL, NULL);
+	add_col(t, COL_REF, r->ref, "")->bar = 1;
+	add_col(t, COL_CAND, r->cand, "")->bar = 1;
+	add_col(t, COL_RATIO, NULL, "ratio");
+	run_cols(r, t);
+	add_col(t, COL_NOTE, NULL, "likely fn");
+}
+
+/* Keys that fire in some runs of a side only (trace-join --runs). */
+static void
+table_flaky(struct report *r)
+{
+	struct table *t = &r->tflaky;
+
+	set_rows(t, r->flaky, r->nflaky, r->top, "flaky keys");
+	add_col(t, COL_KEYS, NULL, NULL);
+	add_col(t, COL_REF, r->ref, "");
+	add_col(t, COL_CAND, r->cand, "");
+	add_col(t, COL_RUNS, NULL, "runs");
+	add_col(t, COL_RSPAN, r->ref, " per run");
+	add_col(t, COL_CSPAN, r->cand, " per run");
+	add_col(t, COL_P, NULL, "p");
 	add_col(t, COL_NOTE, NULL, "likely fn");
 }
 
@@ -495,6 +824,10 @@ sections(struct report *r)
 	}
 	table_missing(r);
 	table_under(r);
+	if (r->hasover)
+		table_over(r);
+	if (r->hasruns)
+		table_flaky(r);
 	r->tfam = xcalloc(r->nfam + 1, sizeof(*r->tfam));
 	for (size_t k = 0; k < r->nfam; k++)
 		table_addr(r, &r->tfam[k], r->fam[k].rows, r->fam[k].nrows);
@@ -513,6 +846,9 @@ report_load(struct report *r, const struct ropts *o)
 {
 	report_read(r, o);
 	model_totals(r);
+	model_runs(r, o);
+	model_rates(r, o);
+	model_runs_lists(r);
 	model_headline(r, o);
 	model_families(r);
 	model_watch(r);

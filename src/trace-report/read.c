@@ -150,10 +150,41 @@ load_notes(const char *path, size_t *n)
 	return v;
 }
 
+/* Whether h's columns from i on are the side-prefixed names of one
+ * side's sfx[0], the other's, and so on, as spans of n names. */
+static const char *const runnames[] = { "R_runs", "C_runs", "R_min",
+	"R_max", "C_min", "C_max", "flaky", "p" };
+static const char *const ratenames[] = { "R_rate", "C_rate" };
+
+static int
+cols_are(const struct report *r, const struct tsv_hdr *h, size_t i,
+    const char *const *name, size_t n)
+{
+	struct sbuf sb = { 0 };
+	int ok = i + n <= h->ncol;
+
+	for (size_t k = 0; k < n && ok; k++) {
+		const char *nm = name[k];
+
+		sb_clear(&sb);
+		if (*nm == 'R' || *nm == 'C') {	/* R_x, C_x: a side's */
+			sb_adds(&sb, *nm == 'R' ? r->ref : r->cand);
+			nm++;
+		}
+		sb_adds(&sb, nm);
+		ok = h->col[i + k].n == sb.len &&
+		    memcmp(h->col[i + k].p, sb.p, sb.len) == 0;
+	}
+	sb_free(&sb);
+	return ok;
+}
+
 /*
  * The header: KEY..., status, REF_count, CAND_count, ratio, under, then
- * the tally columns, each prefixed with its side's name, ref ones
- * first.  Sets the key and tally columns and the side names.
+ * [over], [the eight run columns], [the two rate columns] (trace-join
+ * --over, --runs, --per), then the tally columns, each prefixed with its
+ * side's name, ref ones first.  Sets the key and tally columns and the
+ * side names.
  */
 static void
 read_header(struct report *r, struct tsv_hdr *h, struct span line)
@@ -180,9 +211,25 @@ read_header(struct report *r, struct tsv_hdr *h, struct span line)
 	r->cand = xmemdup(stem.p, stem.n);
 	rn = strlen(r->ref);
 	cn = strlen(r->cand);
+	i = s + 5;
+	if (i < h->ncol && span_eqs(h->col[i], "over")) {
+		r->hasover = 1;
+		r->overcol = i++;
+	}
+	if (cols_are(r, h, i, runnames, 8)) {
+		r->hasruns = 1;
+		r->runscol = i;
+		i += 8;
+	}
+	if (cols_are(r, h, i, ratenames, 2)) {
+		r->hasrate = 1;
+		r->ratecol = i;
+		i += 2;
+	}
+	r->tallycol = i;
 	/* One array: the ref tally columns, then the cand ones. */
 	tcol = xreallocarray(NULL, h->ncol, sizeof(*tcol));
-	for (i = s + 5; i < h->ncol; i++) {
+	for (; i < h->ncol; i++) {
 		struct span c = h->col[i];
 		/* Prefer the longer name when one side's name prefixes the
 		 * other's. */
@@ -206,6 +253,73 @@ read_header(struct report *r, struct tsv_hdr *h, struct span line)
 	}
 	r->rtcol = tcol;
 	r->ctcol = tcol + r->nrt;
+}
+
+static int
+yes_no(const struct report *r, struct span v, const char *what, uint64_t ln)
+{
+	if (span_eqs(v, "yes"))
+		return 1;
+	if (!span_eqs(v, "no"))
+		die_at(r->file, ln, "bad %s flag '%s' (yes or no)", what,
+		    msg_vis(v.p, v.n));
+	return 0;
+}
+
+/* A non-negative decimal as trace-join writes it: digits, '.', digits. */
+static double
+decimal(const struct report *r, struct span v, uint64_t ln)
+{
+	size_t i = 0, d = 0;
+	char b[64];
+
+	while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9')
+		i++;
+	if (i > 0 && i < v.n && v.p[i] == '.')
+		for (i++; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+			d++;
+	if (v.n == 0 || i != v.n || d == 0 || v.n >= sizeof(b))
+		die_at(r->file, ln, "bad decimal '%s' (expected digits, '.', "
+		    "digits)", msg_vis(v.p, v.n));
+	memcpy(b, v.p, v.n);
+	b[v.n] = '\0';
+	return strtod(b, NULL);
+}
+
+/* A count, or with rates a decimal. */
+static void
+decimal_or_count(const struct report *r, struct span v, uint64_t ln)
+{
+	uint64_t u;
+
+	if (r->hasrate)
+		decimal(r, v, ln);
+	else if (num_parse_u64(v, &u) != NUM_OK)
+		die_at(r->file, ln, "bad per-run count '%s'", msg_vis(v.p,
+		    v.n));
+}
+
+/* The eight run columns: R_runs C_runs R_min R_max C_min C_max flaky p. */
+static void
+read_runs(const struct report *r, struct rrow *w, const struct span *f,
+    uint64_t ln)
+{
+	if (num_parse_u64(f[0], &w->refruns) != NUM_OK ||
+	    num_parse_u64(f[1], &w->candruns) != NUM_OK)
+		die_at(r->file, ln, "bad run count '%s' or '%s'",
+		    msg_vis(f[0].p, f[0].n), msg_vis(f[1].p, f[1].n));
+	w->refmin = f[2];
+	w->refmax = f[3];
+	w->candmin = f[4];
+	w->candmax = f[5];
+	for (size_t k = 2; k < 6; k++)
+		if (f[k].n > 0)
+			decimal_or_count(r, f[k], ln);
+	w->flaky = yes_no(r, f[6], "flaky", ln);
+	w->p = f[7];
+	if (f[7].n > 0 && decimal(r, f[7], ln) > 1.0)
+		die_at(r->file, ln, "p '%s' is above 1", msg_vis(f[7].p,
+		    f[7].n));
 }
 
 /* One line of the join into row w; f holds its fields. */
@@ -236,11 +350,17 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	    w->ref > 0 ? ST_MISSING : ST_EXTRA) || (w->ref == 0 && w->cand == 0))
 		die_at(r->file, ln, "status %.*s does not fit the counts",
 		    (int)f[s].n, f[s].p);
-	if (span_eqs(f[s + 4], "yes"))
-		w->under = 1;
-	else if (!span_eqs(f[s + 4], "no"))
-		die_at(r->file, ln, "bad under flag '%.*s' (yes or no)",
-		    (int)f[s + 4].n, f[s + 4].p);
+	w->under = yes_no(r, f[s + 4], "under", ln);
+	if (r->hasover)
+		w->over = yes_no(r, f[r->overcol], "over", ln);
+	if (r->hasruns)
+		read_runs(r, w, f + r->runscol, ln);
+	if (r->hasrate) {
+		w->refrate_s = f[r->ratecol];
+		w->candrate_s = f[r->ratecol + 1];
+		w->refrate = decimal(r, f[r->ratecol], ln);
+		w->candrate = decimal(r, f[r->ratecol + 1], ln);
+	}
 }
 
 /*
@@ -305,7 +425,7 @@ read_join(struct report *r)
 			cell = xreallocarray(cell, cap, (nt + 1) * sizeof(*cell));
 		}
 		read_row(r, &r->row[r->nrow], f, ln);
-		memcpy(cell + r->nrow * nt, f + r->nkey + 5, nt * sizeof(*f));
+		memcpy(cell + r->nrow * nt, f + r->tallycol, nt * sizeof(*f));
 		r->nrow++;
 	}
 	free(f);
@@ -383,6 +503,7 @@ report_read(struct report *r, const struct ropts *o)
 	r->undertop = o->undertop;
 	r->freshtop = o->freshtop;
 	r->grouptop = o->grouptop;
+	r->overtop = o->overtop;
 	r->title = o->title;
 	/* Data files first: their errors come before any work. */
 	r->nfam = o->nfam;

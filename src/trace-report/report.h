@@ -46,6 +46,15 @@ struct rrow {
 	const char	*note;		/* notes file, then symbols; or NULL */
 	uint8_t		*fam;		/* per family: in it */
 	uint64_t	 line;		/* line in the join */
+	int		 over;		/* the over column says yes */
+	/* With run columns (trace-join --runs), as written: */
+	uint64_t	 refruns, candruns;	/* runs the key fires in */
+	struct span	 refmin, refmax, candmin, candmax;
+	int		 flaky;
+	struct span	 p;		/* empty: no p */
+	/* With rate columns (trace-join --per): */
+	struct span	 refrate_s, candrate_s;	/* as written */
+	double		 refrate, candrate;
 };
 
 struct note {
@@ -81,6 +90,11 @@ struct totals {
 	size_t		 ref_keys, cand_keys;
 	size_t		 missing_keys, matched_keys, extra_keys, under_keys;
 	uint64_t	 missing_fires, matched_fires, extra_fires;
+	/* Missing keys that fire in at least quorum ref runs (all missing
+	 * keys without runs): those the headline and --fail-on count. */
+	size_t		 consistent_missing_keys;
+	uint64_t	 consistent_missing_fires;
+	size_t		 over_keys, flaky_keys;
 	uint64_t	 matched_cand_fires;
 	size_t		 empty_component_keys;	/* a key column empty */
 };
@@ -108,7 +122,10 @@ enum colkind {
 	COL_ADDRKEYS,		/* every key column, the address first
 				 * (HTML keeps the key order) */
 	COL_REF, COL_CAND,	/* the row's fires */
-	COL_RATIO,		/* cand / ref, in percent */
+	COL_RATIO,		/* cand / ref, in percent (rates: of rates) */
+	COL_RUNS,		/* runs fired in: "3/3 vs 0/3" */
+	COL_P,			/* the U test's p, or "-" */
+	COL_RSPAN, COL_CSPAN,	/* per-run min..max of a side */
 	COL_TALLY,		/* a ref tally column's first values */
 	COL_NOTE,		/* likely fn, or "(unknown)" */
 	COL_GVALUE,		/* a group's value */
@@ -190,6 +207,26 @@ struct report {
 	size_t		 ngroup;
 	size_t		 noanalog;	/* groups without a matched fire */
 
+	/* Columns of the join beyond the counts (trace-join --over, --runs,
+	 * --per), and what the report knows of them. */
+	int		 hasover, hasruns, hasrate;
+	size_t		 overcol, runscol, ratecol;	/* first column */
+	size_t		 tallycol;	/* the first tally column */
+	const char	*runname;	/* the run tally column */
+	int		 runrt, runct;	/* its index in rtcol, ctcol, or -1 */
+	struct span	*refrun, *candrun;	/* each side's runs, sorted */
+	size_t		 nrefrun, ncandrun;
+	const char	*perkind;	/* "total", "time", "key"; NULL */
+	const char	*perkey;	/* COL=VALUE for "key" */
+	uint64_t	 refden, candden;	/* the sides' denominators */
+	uint64_t	*refdenrun, *canddenrun; /* per run, with runs */
+	double		 perscale;	/* rate = count * perscale / den */
+	size_t		 quorum;	/* ref runs a consistent missing key
+					 * fires in */
+	double		 divergent_share;	/* percent of ref fires */
+	size_t		*over, *flaky;	/* sorted like under, missing */
+	size_t		 nover, nflaky;
+
 	/* The notes (sorted by address) and symbols behind likely fn. */
 	struct note	*notes;
 	size_t		 nnotes;
@@ -198,6 +235,7 @@ struct report {
 	/* What the sections show (model.c, sections()). */
 	char		*heading;	/* --title, or "Fire-pattern diff: ..." */
 	struct table	 tmissing, tunder, textra, tgroups, twatch;
+	struct table	 tover, tflaky;
 	struct table	*tfam;		/* per family */
 	size_t		 nfresh;	/* fresh keys listed... */
 	size_t		 freshmore;	/* ...and how many more */
@@ -209,7 +247,7 @@ struct report {
 
 	/* Options the writers quote. */
 	uint64_t	 divergent_fires;
-	size_t		 top, undertop, freshtop, grouptop;
+	size_t		 top, undertop, freshtop, grouptop, overtop;
 	const char	*title;
 };
 
@@ -226,8 +264,14 @@ struct ropts {
 	const char	*notes;
 	const char	*symbols;
 	uint64_t	 divergent_fires;
-	size_t		 top, undertop, freshtop, grouptop;
+	size_t		 top, undertop, freshtop, grouptop, overtop;
 	const char	*title;
+	const char	*runs;		/* run tally column, default "run" */
+	int		 runs_given;
+	const char	*per;		/* --per, as given to trace-join */
+	size_t		 quorum;
+	int		 quorum_given;
+	double		 divergent_share;
 };
 
 /*
@@ -317,6 +361,15 @@ void	put_label(struct ob *o, const struct label *l,
  */
 uint64_t put_cell(struct ob *o, const struct report *r,
 	    const struct table *t, const struct column *c, size_t i,
+	    void (*esc)(struct ob *, struct span));
+/* "ratio = CAND fires / REF fires of the key.", or of rates. */
+void	say_ratio(struct ob *o, const struct report *r,
+	    void (*esc)(struct ob *, struct span));
+/* With rate columns: what the rates are per, and the denominators. */
+void	say_rates(struct ob *o, const struct report *r,
+	    void (*esc)(struct ob *, struct span));
+/* With run columns: the runs, the consistent missing and flaky keys. */
+void	say_runs(struct ob *o, const struct report *r,
 	    void (*esc)(struct ob *, struct span));
 /* A sentence from fmt: %s string (escaped), %n count (1,234), %z size,
  * %p percentage of two counts (1 decimal), %% a '%'. */
