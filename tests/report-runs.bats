@@ -70,6 +70,15 @@ hists() {
 	grep -qF '<h2 id="flaky">' "$T/r.html"
 	grep -qF '<h2 id="over">' "$T/r.html"
 	grep -qF '3/3 vs 2/3' "$T/r.html"
+	# Per-run dots: 3 + 3 per key of each table (2 missing, 1 under,
+	# 1 over), each titled with its run and value.
+	[ "$(grep -o '<circle class="dot-ref"' "$T/r.html" | wc -l)" -eq 12 ]
+	[ "$(grep -o '<circle class="dot-cand"' "$T/r.html" | wc -l)" -eq 12 ]
+	grep -qF '<title>ours run 2: 0</title>' "$T/r.html"
+	grep -qF '<title>canary run 2: 5</title>' "$T/r.html"
+	# without runs, no dots
+	trace-join --names canary,ours "$T/r.hist" "$T/c.hist" | trace-report -f html > "$T/p.html"
+	refute_grep -q 'dot-ref' "$T/p.html"
 }
 
 @test "rates: the denominator is named, checked against the join, per run in JSON" {

@@ -273,6 +273,75 @@ h_chart_pairs(struct ob *o, const struct report *r, const struct table *t,
 	ob_puts(o, "</figcaption></figure>\n");
 }
 
+/*
+ * With runs: each key's per-run values as dots on one axis from 0 to the
+ * largest shown, the reference's above the candidate's, so that the
+ * spread of each side is seen beside the other's.
+ */
+static void
+h_chart_runs(struct ob *o, const struct report *r, const struct table *t,
+    const char *cls)
+{
+	const int labw = 260, axw = 420, rowh = 30, top = 28;
+	double max = 0.0, v;
+	size_t i, k;
+
+	for (i = 0; i < t->n; i++)
+		for (k = 0; k < r->nrefrun + r->ncandrun; k++) {
+			int ref = k < r->nrefrun;
+
+			v = rp_run_value(r, &r->row[t->row[i]], ref,
+			    ref ? k : k - r->nrefrun);
+			if (v > max)
+				max = v;
+		}
+	if (max <= 0.0)
+		max = 1.0;
+	ob_printf(o, "<figure><svg class=\"chart runs %s\" role=\"img\" "
+	    "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
+	    "viewBox=\"0 0 %d %zu\"><title>", cls, labw + axw + 90,
+	    top + t->n * rowh + 10, labw + axw + 90, top + t->n * rowh + 10);
+	say(o, h_text, "Per run: %s (above) and %s (below)", r->ref, r->cand);
+	ob_printf(o, "</title><circle cx=\"%d\" cy=\"12\" r=\"5\" fill=\""
+	    C_REF "\"/><text x=\"%d\" y=\"16\">", labw + 6, labw + 16);
+	h_str(o, r->ref);
+	ob_printf(o, "</text><circle cx=\"%d\" cy=\"12\" r=\"5\" fill=\""
+	    C_CAND "\"/><text x=\"%d\" y=\"16\">", labw + 146, labw + 156);
+	h_str(o, r->cand);
+	ob_puts(o, "</text>");
+	for (i = 0; i < t->n; i++) {
+		const struct rrow *w = &r->row[t->row[i]];
+		size_t y = top + i * rowh;
+
+		ob_printf(o, "<text class=\"label\" x=\"%d\" y=\"%zu\" "
+		    "text-anchor=\"end\">", labw - 8, y + 17);
+		h_chart_label(o, r, w);
+		ob_printf(o, "</text><line x1=\"%d\" y1=\"%zu\" x2=\"%d\" "
+		    "y2=\"%zu\" stroke=\"#999\"/>", labw, y + 13, labw + axw,
+		    y + 13);
+		for (k = 0; k < r->nrefrun + r->ncandrun; k++) {
+			int ref = k < r->nrefrun;
+			size_t run = ref ? k : k - r->nrefrun;
+
+			v = rp_run_value(r, w, ref, run);
+			ob_printf(o, "<circle class=\"dot-%s\" cx=\"%.1f\" "
+			    "cy=\"%zu\" r=\"4\" fill=\"%s\" fill-opacity=\"0.7\">"
+			    "<title>", ref ? "ref" : "cand", labw + v / max *
+			    axw, ref ? y + 7 : y + 19, ref ? C_REF : C_CAND);
+			say(o, h_text, "%s run ", ref ? r->ref : r->cand);
+			h_text(o, ref ? r->refrun[run] : r->candrun[run]);
+			ob_printf(o, ": %.6g</title></circle>", v);
+		}
+	}
+	ob_printf(o, "<text class=\"num\" x=\"%d\" y=\"%d\">%.6g</text>",
+	    labw + axw + 4, top + 17, max);
+	ob_puts(o, "</svg><figcaption>");
+	say(o, h_text, "Per run of each key above: %s (above the line) and %s "
+	    "(below), from 0 to the largest", r->ref, r->cand);
+	ob_puts(o, r->hasrate ? " rate" : " count");
+	ob_puts(o, "</figcaption></figure>\n");
+}
+
 /* Per group: a stacked bar of matched and missing fires. */
 static void
 h_chart_groups(struct ob *o, const struct report *r, size_t n)
@@ -376,6 +445,8 @@ h_ranked(struct ob *o, const struct report *r, const struct table *t,
 		return;
 	}
 	h_chart_pairs(o, r, t, chart, id);
+	if (r->hasruns)
+		h_chart_runs(o, r, t, id);
 	h_table(o, r, t);
 }
 

@@ -855,3 +855,21 @@ report_load(struct report *r, const struct ropts *o)
 	model_groups(r);
 	sections(r);
 }
+
+double
+rp_run_value(const struct report *r, const struct rrow *w, int ref, size_t k)
+{
+	const struct tally_cell *t = ref ? &w->rt[r->runrt] : &w->ct[r->runct];
+	const struct span *runs = ref ? r->refrun : r->candrun;
+	size_t n = ref ? r->nrefrun : r->ncandrun;
+	const uint64_t *den = ref ? r->refdenrun : r->canddenrun;
+	uint64_t c = 0;
+
+	for (size_t j = 0; j < t->n; j++)
+		if (run_index(runs, n, t->val[j]) == k)
+			c = t->single ? (ref ? w->ref : w->cand) : t->cnt[j];
+	if (r->hasrate)
+		return den[k] > 0 ? (double)c * r->perscale / (double)den[k] :
+		    0.0;
+	return (double)c;
+}

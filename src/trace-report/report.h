@@ -344,6 +344,13 @@ void	put_famsum(struct ob *o, const struct report *r,
  */
 size_t	rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp);
 
+/*
+ * With run columns: row w's count in run k of a side (ref or not), in
+ * the order of refrun or candrun; its rate there with rate columns.
+ */
+double	rp_run_value(const struct report *r, const struct rrow *w, int ref,
+	    size_t k);
+
 /* A key value with its TSV escapes undone, through esc. */
 void	put_key(struct ob *o, struct span v,
 	    void (*esc)(struct ob *, struct span));
