@@ -150,3 +150,15 @@ hists() {
 		assert_failure 2
 	done
 }
+
+@test "runs: only keys below the quorum are missing: the headline is same, and says so" {
+	hists
+	grep -v '0x00000010' "$T/r.hist" > "$T/r2.hist"
+	trace-join --runs run --names canary,ours "$T/r2.hist" "$T/c.hist" > "$T/j"
+	run trace-report "$T/j"
+	assert_line '**SAME** — every canary key (op, lr) that fires in at least 3 of the 3 canary runs fires in ours too.'
+	run trace-report -f json "$T/j"
+	jq -e '.headline == "same" and .totals.missing_keys == 1 and .totals.consistent_missing_keys == 0' <<< "$output"
+	run trace-report -f json --quorum 1 "$T/j"
+	jq -e '.headline == "inconclusive"' <<< "$output"
+}

@@ -557,6 +557,10 @@ write_html(const struct report *r, struct ob *o)
 	    r->headline == HL_DIVERGENT ? "DIVERGENT" : "INCONCLUSIVE");
 	if (r->empty_side != NULL)
 		say_empty_side(o, r, h_text);
+	else if (r->headline == HL_SAME && r->hasruns)
+		say(o, h_text, "every %s key that fires in at least %z of the %z "
+		    "%s runs fires in %s too.", r->ref, r->quorum, r->nrefrun,
+		    r->ref, r->cand);
 	else if (r->headline == HL_SAME)
 		say(o, h_text, "every %s key fires in %s too.", r->ref, r->cand);
 	else

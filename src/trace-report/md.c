@@ -610,7 +610,14 @@ write_md(const struct report *r, struct ob *o)
 		md_str(o, r->ref);
 		ob_puts(o, " key (");
 		md_keynames(o, r);
-		ob_puts(o, ") fires in ");
+		ob_puts(o, ") ");
+		if (r->hasruns) {
+			ob_printf(o, "that fires in at least %zu of the %zu ",
+			    r->quorum, r->nrefrun);
+			md_str(o, r->ref);
+			ob_puts(o, " runs ");
+		}
+		ob_puts(o, "fires in ");
 		md_str(o, r->cand);
 		ob_puts(o, " too.\n\n");
 		break;

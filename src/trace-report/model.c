@@ -19,7 +19,7 @@ static int sortbycand;
 
 /* Rows a and b by their key columns, each in value order (num.h); the
  * row order breaks ties, so no two rows compare equal. */
-static int
+int
 rp_keycmp(const struct report *r, size_t a, size_t b)
 {
 	for (size_t i = 0; i < r->nkey; i++) {
@@ -421,8 +421,8 @@ model_headline(struct report *r, const struct ropts *o)
 	    r->t.ref_fires == 0 ? "ref" : r->t.cand_fires == 0 ? "cand" : NULL;
 	if (r->empty_side != NULL)
 		r->headline = HL_INCONCLUSIVE;
-	else if (r->nmissing == 0)
-		r->headline = HL_SAME;
+	else if (r->t.consistent_missing_keys == 0)
+		r->headline = HL_SAME;	/* none, or none in enough runs */
 	else if (r->t.consistent_missing_fires > o->divergent_fires &&
 	    (double)r->t.consistent_missing_fires * 100.0 >=
 	    o->divergent_share * (double)r->t.ref_fires)
@@ -853,6 +853,7 @@ report_load(struct report *r, const struct ropts *o)
 	model_families(r);
 	model_watch(r);
 	model_groups(r);
+	model_threads(r, o);
 	sections(r);
 }
 

@@ -157,6 +157,19 @@ struct table {
 	size_t		 ncol;
 };
 
+/* A reference thread in the thread map (threads.c). */
+struct thread {
+	size_t		 ref;		/* its place in trace-hist order */
+	struct span	 tid;		/* as in the tally, %-encoded */
+	uint64_t	 fires;
+	size_t		*analog;	/* into cthread[], best first */
+	double		*asim;		/* each one's own similarity */
+	size_t		 nanalog;
+	double		 sim;		/* with all analogs merged */
+	size_t		*missing, *moved;	/* rows, most fires first */
+	size_t		 nmissing, nmoved;
+};
+
 /* Keys listed after a group without a matched fire (Markdown). */
 #define ORPHAN_KEYS	6
 
@@ -227,6 +240,16 @@ struct report {
 	size_t		*over, *flaky;	/* sorted like under, missing */
 	size_t		 nover, nflaky;
 
+	/* The thread map (threads.c), or why there is none. */
+	int		 hasmap;
+	const char	*nomap;
+	struct thread	*thread;	/* by fires, descending, then tid */
+	size_t		 nthread, nthreadshown;
+	struct span	*cthread;	/* candidate threads, trace-hist order */
+	size_t		 ncthread;
+	double		 threadmin;
+	size_t		 threadtop;
+
 	/* The notes (sorted by address) and symbols behind likely fn. */
 	struct note	*notes;
 	size_t		 nnotes;
@@ -272,6 +295,8 @@ struct ropts {
 	size_t		 quorum;
 	int		 quorum_given;
 	double		 divergent_share;
+	double		 threadmin;	/* --thread-min, default 0.5 */
+	size_t		 threadtop;	/* --thread-top, default 20 */
 };
 
 /*
@@ -282,6 +307,8 @@ struct ropts {
  * the run.
  */
 void	report_read(struct report *r, const struct ropts *o);
+/* The thread map, from the group tallies of both sides (threads.c). */
+void	model_threads(struct report *r, const struct ropts *o);
 void	report_load(struct report *r, const struct ropts *o);
 
 /* qsort/bsearch order of uint64_t values. */
@@ -350,6 +377,10 @@ size_t	rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp);
  */
 double	rp_run_value(const struct report *r, const struct rrow *w, int ref,
 	    size_t k);
+
+/* Rows a and b by their key columns, each in value order (num.h); the
+ * row order breaks ties (model.c). */
+int	rp_keycmp(const struct report *r, size_t a, size_t b);
 
 /* A key value with its TSV escapes undone, through esc. */
 void	put_key(struct ob *o, struct span v,

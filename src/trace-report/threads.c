@@ -1,0 +1,501 @@
+/*
+ * threads.c - the thread map: which candidate threads do the work of
+ * each reference thread.
+ *
+ * A thread's profile is its distribution over keys: the key's count on
+ * the thread over the thread's fires.  The similarity of two profiles is
+ * their overlap, the sum over keys of the smaller share, from 0 to 1; a
+ * set of threads has the profile of their counts added.  For each
+ * reference thread, in order of fires:
+ *
+ *   1. greedy: start from no candidate thread and add, one at a time, the
+ *      candidate thread whose addition gives the merged set the highest
+ *      similarity to the reference thread, while that raises it by at
+ *      least GAIN_MIN (ties: the first in trace-hist order); this finds
+ *      a thread renamed, and a split (threads that match only together);
+ *   2. its analogs are the greedy set when its similarity reaches
+ *      --thread-min, and every candidate thread whose own similarity
+ *      reaches it (a pool of identical workers, each a match);
+ *   3. the reverse: the same greedy from each candidate thread over the
+ *      reference threads; when two or more reference threads together
+ *      reach --thread-min, each of them gets the candidate thread as an
+ *      analog (several reference threads merged into one).
+ *
+ * A thread's similarity is the overlap with all its analogs merged; with
+ * none, the best overlap the greedy reached.  The keys a reference thread
+ * fires that none of its analogs fires are missing (the candidate never
+ * fires them) or moved (other candidate threads do).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "htab.h"
+#include "msg.h"
+#include "num.h"
+#include "report.h"
+
+/* The least rise of similarity for which the greedy adds a thread. */
+#define GAIN_MIN	0.01
+/* The most threads the greedy merges. */
+#define GREEDY_MAX	64
+
+/* One side's threads: per thread its (row, count) entries, per row its
+ * (thread, count) entries; threads in trace-hist order of their value. */
+struct tside {
+	size_t		 n;
+	struct span	*tid;		/* %-encoded, as in the tally */
+	uint64_t	*fires;
+	size_t		*toff;		/* entries of thread t: toff[t].. */
+	size_t		*trow;
+	uint64_t	*tcnt;
+	size_t		*roff;		/* entries of row i: roff[i].. */
+	size_t		*rthr;
+	uint64_t	*rcnt;
+};
+
+static int
+spancmp(const void *a, const void *b)
+{
+	return num_cmp_values(*(const struct span *)a,
+	    *(const struct span *)b);
+}
+
+/* Build a side from tally column c of each row's cells (ref or cand). */
+static void
+side_build(const struct report *r, struct tside *s, int ref, size_t c)
+{
+	struct htab *h = ht_new();
+	size_t i, j, ne = 0, *rank, *fill;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < r->nrow; i++) {
+		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
+		    &r->row[i].ct[c];
+
+		for (j = 0; j < t->n; j++) {
+			int isnew;
+
+			ht_intern(h, t->val[j].p, t->val[j].n, &isnew);
+			if (isnew) {
+				s->tid = xreallocarray(s->tid, s->n + 1,
+				    sizeof(*s->tid));
+				s->tid[s->n++] = t->val[j];
+			}
+			ne++;
+		}
+	}
+	if (s->n > 1)
+		qsort(s->tid, s->n, sizeof(*s->tid), spancmp);
+	/* htab ids are in first-seen order; rank maps them to sorted. */
+	rank = xcalloc(s->n + 1, sizeof(*rank));
+	for (i = 0; i < s->n; i++)
+		rank[ht_find(h, s->tid[i].p, s->tid[i].n)] = i;
+	s->fires = xcalloc(s->n + 1, sizeof(*s->fires));
+	s->toff = xcalloc(s->n + 2, sizeof(*s->toff));
+	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
+	s->rthr = xcalloc(ne + 1, sizeof(*s->rthr));
+	s->rcnt = xcalloc(ne + 1, sizeof(*s->rcnt));
+	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
+	s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
+	for (i = 0, ne = 0; i < r->nrow; i++) {
+		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
+		    &r->row[i].ct[c];
+		uint64_t rowcnt = ref ? r->row[i].ref : r->row[i].cand;
+
+		s->roff[i] = ne;
+		for (j = 0; j < t->n; j++) {
+			uint64_t k = t->single ? rowcnt : t->cnt[j];
+			size_t th = rank[ht_find(h, t->val[j].p, t->val[j].n)];
+
+			s->rthr[ne] = th;
+			s->rcnt[ne++] = k;
+			s->fires[th] += k;
+			s->toff[th + 1]++;
+		}
+	}
+	s->roff[r->nrow] = ne;
+	for (i = 0; i < s->n; i++)
+		s->toff[i + 1] += s->toff[i];
+	fill = xcalloc(s->n + 1, sizeof(*fill));
+	for (i = 0; i < r->nrow; i++)
+		for (j = s->roff[i]; j < s->roff[i + 1]; j++) {
+			size_t th = s->rthr[j];
+
+			s->trow[s->toff[th] + fill[th]] = i;
+			s->tcnt[s->toff[th] + fill[th]++] = s->rcnt[j];
+		}
+	free(fill);
+	free(rank);
+	ht_free(h);
+}
+
+/* Free a side; its tids too unless kept. */
+static void
+side_free(struct tside *s, int keeptid)
+{
+	if (!keeptid)
+		free(s->tid);
+	free(s->fires);
+	free(s->toff);
+	free(s->trow);
+	free(s->tcnt);
+	free(s->roff);
+	free(s->rthr);
+	free(s->rcnt);
+}
+
+static int
+sizecmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Work space for one thread's matching, reused. */
+struct match {
+	size_t		 na;		/* the thread's keys */
+	double		*pa;		/* its shares */
+	size_t		*cand;		/* other side's threads sharing a key */
+	size_t		 ncand;
+	size_t		*slot;		/* thread -> index in cand, or -1 */
+	uint64_t	*cm;		/* counts: ncand x na */
+	double		*pair;		/* pairwise similarity per cand */
+	uint64_t	*m;		/* merged counts of the set, per key */
+	size_t		*set;		/* the greedy set */
+	size_t		 nset;
+	double		 setsim;
+};
+
+/* Overlap of shares pa with (m + add) / tot over the na keys. */
+static double
+overlap(const struct match *x, const uint64_t *add, uint64_t tot)
+{
+	double s = 0.0;
+
+	if (tot == 0)
+		return 0.0;
+	for (size_t j = 0; j < x->na; j++) {
+		double q = (double)(x->m[j] + (add ? add[j] : 0)) / (double)tot;
+
+		s += q < x->pa[j] ? q : x->pa[j];
+	}
+	return s;
+}
+
+/*
+ * Thread a of side from against the threads of side to: fills x with the
+ * pairwise similarities and the greedy set.
+ */
+static void
+match_thread(const struct tside *from, size_t a, const struct tside *to,
+    struct match *x)
+{
+	size_t j, e, k, c;
+	uint64_t tot = 0;
+
+	x->na = from->toff[a + 1] - from->toff[a];
+	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
+	x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
+	for (j = 0; j < x->na; j++) {
+		x->pa[j] = (double)from->tcnt[from->toff[a] + j] /
+		    (double)from->fires[a];
+		x->m[j] = 0;
+	}
+	/* The other side's threads that fire one of a's keys, in order. */
+	x->ncand = 0;
+	for (j = 0; j < x->na; j++) {
+		size_t row = from->trow[from->toff[a] + j];
+
+		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
+			if (x->slot[to->rthr[e]] == SIZE_MAX) {
+				x->slot[to->rthr[e]] = 0;
+				x->cand = xreallocarray(x->cand, x->ncand + 1,
+				    sizeof(*x->cand));
+				x->cand[x->ncand++] = to->rthr[e];
+			}
+	}
+	if (x->ncand > 1)
+		qsort(x->cand, x->ncand, sizeof(*x->cand), sizecmp);
+	for (c = 0; c < x->ncand; c++)
+		x->slot[x->cand[c]] = c;
+	x->cm = xreallocarray(x->cm, x->ncand * x->na + 1, sizeof(*x->cm));
+	memset(x->cm, 0, (x->ncand * x->na + 1) * sizeof(*x->cm));
+	for (j = 0; j < x->na; j++) {
+		size_t row = from->trow[from->toff[a] + j];
+
+		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
+			x->cm[x->slot[to->rthr[e]] * x->na + j] += to->rcnt[e];
+	}
+	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
+	for (c = 0; c < x->ncand; c++)
+		x->pair[c] = overlap(x, x->cm + c * x->na,
+		    to->fires[x->cand[c]]);
+	/* Greedy: add the thread that raises the merged overlap most. */
+	x->set = xreallocarray(x->set, GREEDY_MAX + 1, sizeof(*x->set));
+	x->nset = 0;
+	x->setsim = 0.0;
+	while (x->nset < GREEDY_MAX) {
+		size_t best = SIZE_MAX;
+		double bs = x->setsim;
+
+		for (c = 0; c < x->ncand; c++) {
+			double s;
+
+			for (k = 0; k < x->nset; k++)
+				if (x->set[k] == c)
+					break;
+			if (k < x->nset)
+				continue;
+			s = overlap(x, x->cm + c * x->na,
+			    tot + to->fires[x->cand[c]]);
+			if (s > bs + 1e-12) {
+				bs = s;
+				best = c;
+			}
+		}
+		if (best == SIZE_MAX || bs - x->setsim < GAIN_MIN)
+			break;
+		x->set[x->nset++] = best;
+		tot += to->fires[x->cand[best]];
+		for (j = 0; j < x->na; j++)
+			x->m[j] += x->cm[best * x->na + j];
+		x->setsim = bs;
+	}
+	for (c = 0; c < x->ncand; c++)
+		x->slot[x->cand[c]] = SIZE_MAX;
+}
+
+/* Add candidate thread b with pairwise similarity s to t's analogs. */
+static void
+add_analog(struct thread *t, size_t b, double s)
+{
+	for (size_t i = 0; i < t->nanalog; i++)
+		if (t->analog[i] == b)
+			return;
+	t->analog = xreallocarray(t->analog, t->nanalog + 1,
+	    sizeof(*t->analog));
+	t->asim = xreallocarray(t->asim, t->nanalog + 1, sizeof(*t->asim));
+	t->analog[t->nanalog] = b;
+	t->asim[t->nanalog++] = s;
+}
+
+/* Pairwise overlap of ref thread a and cand thread b. */
+static double
+pair_sim(const struct tside *rs, size_t a, const struct tside *cs, size_t b)
+{
+	double s = 0.0;
+
+	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
+		size_t row = rs->trow[j];
+		double p = (double)rs->tcnt[j] / (double)rs->fires[a], q = 0.0;
+
+		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
+			if (cs->rthr[e] == b)
+				q = (double)cs->rcnt[e] / (double)cs->fires[b];
+		s += q < p ? q : p;
+	}
+	return s;
+}
+
+/* Overlap of ref thread a with its analogs merged. */
+static double
+merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
+    const struct thread *t)
+{
+	uint64_t tot = 0;
+	double s = 0.0;
+	size_t i;
+
+	for (i = 0; i < t->nanalog; i++)
+		tot += cs->fires[t->analog[i]];
+	if (tot == 0)
+		return 0.0;
+	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
+		size_t row = rs->trow[j];
+		double p = (double)rs->tcnt[j] / (double)rs->fires[a];
+		uint64_t m = 0;
+
+		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
+			for (i = 0; i < t->nanalog; i++)
+				if (cs->rthr[e] == t->analog[i])
+					m += cs->rcnt[e];
+		s += (double)m / (double)tot < p ? (double)m / (double)tot : p;
+	}
+	return s;
+}
+
+/* Threads by fires, descending, then tid. */
+static int
+threadcmp(const void *x, const void *y)
+{
+	const struct thread *a = x, *b = y;
+
+	if (a->fires != b->fires)
+		return a->fires > b->fires ? -1 : 1;
+	return a->ref < b->ref ? -1 : a->ref > b->ref;
+}
+
+/* Analogs by pairwise similarity, descending, then tid order. */
+static const double *sortsim;
+static int
+analogcmp(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	if (sortsim[a] != sortsim[b])
+		return sortsim[a] > sortsim[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Missing and moved keys of thread t (ref thread a), by count on it. */
+static void
+thread_keys(const struct report *r, const struct tside *rs, size_t a,
+    const struct tside *cs, struct thread *t)
+{
+	size_t n = rs->toff[a + 1] - rs->toff[a];
+
+	t->missing = xcalloc(n + 1, sizeof(size_t));
+	t->moved = xcalloc(n + 1, sizeof(size_t));
+	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
+		size_t row = rs->trow[j], e, i;
+		int byanalog = 0;
+
+		for (e = cs->roff[row]; e < cs->roff[row + 1] && !byanalog; e++)
+			for (i = 0; i < t->nanalog; i++)
+				if (cs->rthr[e] == t->analog[i] &&
+				    cs->rcnt[e] > 0)
+					byanalog = 1;
+		if (byanalog)
+			continue;
+		if (r->row[row].cand == 0)
+			t->missing[t->nmissing++] = j;
+		else
+			t->moved[t->nmoved++] = j;
+	}
+}
+
+static const struct tside *keyside;
+static const struct report *keyrep;
+
+/* Entries of a ref thread by count, descending, then key. */
+static int
+entcmp(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	if (keyside->tcnt[a] != keyside->tcnt[b])
+		return keyside->tcnt[a] > keyside->tcnt[b] ? -1 : 1;
+	return rp_keycmp(keyrep, keyside->trow[a], keyside->trow[b]);
+}
+
+void
+model_threads(struct report *r, const struct ropts *o)
+{
+	struct tside rs, cs;
+	struct match x = { 0 };
+	size_t a, b, i, k;
+	int cgc = -1;
+
+	r->threadmin = o->threadmin;
+	r->threadtop = o->threadtop;
+	if (r->groupcol < 0) {
+		r->nomap = "there is no reference counts tally to group by";
+		return;
+	}
+	for (i = 0; i < r->nct; i++)
+		if (span_eqs(r->ctcol[i], r->groupby) && !r->ctrange[i])
+			cgc = (int)i;
+	for (i = 0; i < r->nrow && cgc >= 0; i++)
+		if (r->row[i].ct[cgc].n > 0 &&
+		    r->row[i].ct[cgc].kind != TK_COUNTS)
+			cgc = -1;
+	if (cgc < 0) {
+		r->nomap = "the candidate has no counts tally of the column";
+		return;
+	}
+	if (r->hasruns && (r->nrefrun > 1 || r->ncandrun > 1)) {
+		r->nomap = "the threads of different runs are not comparable "
+		    "(a side has several runs)";
+		return;
+	}
+	side_build(r, &rs, 1, (size_t)r->groupcol);
+	side_build(r, &cs, 0, (size_t)cgc);
+	r->hasmap = 1;
+	r->cthread = cs.tid;
+	r->ncthread = cs.n;
+	r->thread = xcalloc(rs.n + 1, sizeof(*r->thread));
+	r->nthread = rs.n;
+
+	x.slot = xreallocarray(NULL, cs.n + rs.n + 1, sizeof(*x.slot));
+	for (i = 0; i < cs.n + rs.n + 1; i++)
+		x.slot[i] = SIZE_MAX;
+	for (a = 0; a < rs.n; a++) {
+		struct thread *t = &r->thread[a];
+
+		t->ref = a;
+		t->tid = rs.tid[a];
+		t->fires = rs.fires[a];
+		match_thread(&rs, a, &cs, &x);
+		if (x.setsim >= o->threadmin)
+			for (k = 0; k < x.nset; k++)
+				add_analog(t, x.cand[x.set[k]],
+				    x.pair[x.set[k]]);
+		for (k = 0; k < x.ncand; k++)
+			if (x.pair[k] >= o->threadmin)
+				add_analog(t, x.cand[k], x.pair[k]);
+		t->sim = x.setsim;
+	}
+	/* The reverse: several reference threads merged into one. */
+	for (b = 0; b < cs.n; b++) {
+		match_thread(&cs, b, &rs, &x);
+		if (x.nset < 2 || x.setsim < o->threadmin)
+			continue;
+		for (k = 0; k < x.nset; k++) {
+			a = x.cand[x.set[k]];
+			add_analog(&r->thread[a], b, pair_sim(&rs, a, &cs, b));
+		}
+	}
+	for (a = 0; a < rs.n; a++) {
+		struct thread *t = &r->thread[a];
+		double *sim = xcalloc(cs.n + 1, sizeof(*sim));
+		double *as = xcalloc(t->nanalog + 1, sizeof(*as));
+
+		if (t->nanalog > 0)
+			t->sim = merged_sim(&rs, a, &cs, t);
+		for (k = 0; k < t->nanalog; k++)
+			sim[t->analog[k]] = t->asim[k];
+		sortsim = sim;
+		if (t->nanalog > 1)
+			qsort(t->analog, t->nanalog, sizeof(*t->analog),
+			    analogcmp);
+		for (k = 0; k < t->nanalog; k++)
+			as[k] = sim[t->analog[k]];
+		free(t->asim);
+		t->asim = as;
+		free(sim);
+		thread_keys(r, &rs, a, &cs, t);
+		keyside = &rs;
+		keyrep = r;
+		qsort(t->missing, t->nmissing, sizeof(size_t), entcmp);
+		qsort(t->moved, t->nmoved, sizeof(size_t), entcmp);
+		/* entries to rows */
+		for (k = 0; k < t->nmissing; k++)
+			t->missing[k] = rs.trow[t->missing[k]];
+		for (k = 0; k < t->nmoved; k++)
+			t->moved[k] = rs.trow[t->moved[k]];
+	}
+	if (rs.n > 1)
+		qsort(r->thread, rs.n, sizeof(*r->thread), threadcmp);
+	r->nthreadshown = rs.n < o->threadtop ? rs.n : o->threadtop;
+	side_free(&rs, 0);
+	side_free(&cs, 1);	/* r->cthread */
+	free(x.pa);
+	free(x.m);
+	free(x.cand);
+	free(x.slot);
+	free(x.cm);
+	free(x.pair);
+	free(x.set);
+}
