@@ -147,7 +147,7 @@ man:  $(man_synopsis "$t")"
 	cp -R "$EX" "$T/ex"
 	(cd "$T/ex" && find . -type f | sort | xargs cksum) > "$T/before"
 	for s in demo.sh strace/compare.sh strace/record.sh xenia/fire-pattern-diff.sh \
-	    parallel/hist-parallel.sh; do
+	    parallel/hist-parallel.sh runs/compare.sh runs/gen.py; do
 		run --separate-stderr "$T/ex/$s" -h
 		assert_success
 		assert_output --partial "usage: $(basename "$s")"
@@ -169,6 +169,9 @@ man:  $(man_synopsis "$t")"
 	[ -s "$T/out/report.md" ] && [ -e "$T/out/mine" ]
 	SD=$EX/strace/data
 	run "$EX/strace/compare.sh" "$SD/ls-l.strace.gz" "$SD/ls.strace" "$T/out"
+	assert_failure 2
+	assert_output "compare.sh: $T/out: directory not empty (-f writes into it)"
+	run "$EX/runs/compare.sh" "$T/out"
 	assert_failure 2
 	assert_output "compare.sh: $T/out: directory not empty (-f writes into it)"
 	cp -R "$EX/strace" "$T/strace"
