@@ -82,7 +82,7 @@ run_example() {
 	assert_same "$T/a" "$T/b"
 	# per-tid rows: JSON vs Markdown
 	jq -r '.groups.rows[] | "\(.value) \(.total) \(.matched) \(.missing)"' "$J" > "$T/a"
-	sed -n '/^| canary tid /,/^$/p' "$T/out/report.md" | tail -n +3 | sed '/^$/d' |
+	sed -n '/^| canary tid | total fires /,/^$/p' "$T/out/report.md" | tail -n +3 | sed '/^$/d' |
 	    awk -F ' [|] ' '{ gsub(/[|, `]/, "", $1); split($2, t, " "); gsub(/,/, "", t[1]); gsub(/,/, "", $3); gsub(/,/, "", $4); print $1, t[1], $3, $4 }' > "$T/b"
 	assert_same "$T/a" "$T/b"
 }

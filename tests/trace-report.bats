@@ -237,23 +237,23 @@ small() {
 	{ ev; rep set 0x00000020 1 1; } > "$T/cand"
 	join_of "$T/ref" "$T/cand" > "$T/join"
 	trace-report -o "$T/r.md" "$T/join"
-	[ "$(sed -n '/^| canary tid /,/^$/p' "$T/r.md" | grep -c '^| `')" -eq 20 ]
+	[ "$(sed -n '/^| canary tid | total fires /,/^$/p' "$T/r.md" | grep -c '^| `')" -eq 20 ]
 	grep -qx '20 of 26 tids shown.' "$T/r.md"
 	grep -qx '25 of 26 tids fire only on keys that ours never fires:' "$T/r.md"
-	[ "$(grep -c '^- \*\*tid `' "$T/r.md")" -eq 20 ]
+	[ "$(grep -c '^- \*\*tid `[^`]*`\*\* (' "$T/r.md")" -eq 20 ]
 	grep -qx '20 of 25 shown.' "$T/r.md"
 	# the first ones: most fires first
 	grep -q '^| `99` | 100 ' "$T/r.md"
 	grep -q '^- \*\*tid `25`\*\* (25 fires)' "$T/r.md"
 	refute_grep -q '^- \*\*tid `5`\*\*' "$T/r.md"
 	trace-report --group-top 3 -o "$T/r3.md" "$T/join"
-	[ "$(sed -n '/^| canary tid /,/^$/p' "$T/r3.md" | grep -c '^| `')" -eq 3 ]
+	[ "$(sed -n '/^| canary tid | total fires /,/^$/p' "$T/r3.md" | grep -c '^| `')" -eq 3 ]
 	grep -qx '3 of 26 tids shown.' "$T/r3.md"
-	[ "$(grep -c '^- \*\*tid `' "$T/r3.md")" -eq 3 ]
+	[ "$(grep -c '^- \*\*tid `[^`]*`\*\* (' "$T/r3.md")" -eq 3 ]
 	grep -qx '3 of 25 shown.' "$T/r3.md"
 	# --group-top 30: nothing left out, no "shown" line
-	trace-report --group-top 30 -o "$T/r30.md" "$T/join"
-	[ "$(grep -c '^- \*\*tid `' "$T/r30.md")" -eq 25 ]
+	trace-report --group-top 30 --thread-top 30 -o "$T/r30.md" "$T/join"
+	[ "$(grep -c '^- \*\*tid `[^`]*`\*\* (' "$T/r30.md")" -eq 25 ]
 	refute_grep -q 'shown\.$' "$T/r30.md"
 	# HTML: table rows, chart bars and the list, with "n of m shown"
 	trace-report -f html --group-top 3 -o "$T/r.html" "$T/join"

@@ -311,6 +311,22 @@ say_rates(struct ob *o, const struct report *r,
 }
 
 void
+say_thread_map(struct ob *o, const struct report *r,
+    void (*esc)(struct ob *, struct span))
+{
+	say(o, esc, "A %s's analogs are the %s %ss that do its work: "
+	    "similarity is the overlap of the two distributions over keys (0 "
+	    "to 1; each analog's own, and the thread's with all its analogs "
+	    "merged), and a thread has analogs from ", r->groupby, r->cand,
+	    r->groupby);
+	ob_printf(o, "%g", r->threadmin);
+	say(o, esc, " (--thread-min). Missing keys never fire in %s; moved "
+	    "keys fire there only on other %ss. (The breakdown's analog "
+	    "column says only whether a %s has a matched fire.)", r->cand,
+	    r->groupby, r->groupby);
+}
+
+void
 say_runs(struct ob *o, const struct report *r,
     void (*esc)(struct ob *, struct span))
 {

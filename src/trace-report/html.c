@@ -516,6 +516,72 @@ h_groups(struct ob *o, const struct report *r)
 	sb_free(&sb);
 }
 
+/* A thread's missing or moved keys, the first few, in a cell. */
+static void
+h_thread_keys(struct ob *o, const struct report *r, const size_t *v,
+    size_t n)
+{
+	for (size_t i = 0; i < n && i < 6; i++) {
+		if (i > 0)
+			ob_puts(o, ", ");
+		ob_puts(o, "<code>");
+		h_label(o, r, &r->row[v[i]]);
+		ob_puts(o, "</code>");
+	}
+	if (n > 6)
+		ob_printf(o, ", \u2026 (%zu in all)", n);
+}
+
+static void
+h_threads(struct ob *o, const struct report *r)
+{
+	struct sbuf sb = { 0 };
+
+	if (r->groupcol < 0)
+		return;
+	say(o, h_text, "<h2 id=\"threads\">Thread map (%s %s \u2192 %s %s)"
+	    "</h2>\n", r->ref, r->groupby, r->cand, r->groupby);
+	if (!r->hasmap) {
+		say(o, h_text, "<p>No thread map: %s.</p>\n", r->nomap);
+		return;
+	}
+	say(o, h_text, "<table><tr><th>%s %s</th><th>fires</th><th>%s "
+	    "analogs</th><th>similarity</th><th>missing keys</th><th>moved "
+	    "keys</th></tr>\n", r->ref, r->groupby, r->cand);
+	for (size_t i = 0; i < r->nthreadshown; i++) {
+		const struct thread *t = &r->thread[i];
+
+		ob_puts(o, "<tr><td class=\"n\">");
+		h_text(o, rp_val(t->tid, &sb));
+		ob_puts(o, "</td><td class=\"n\">");
+		put_thousands(o, t->fires);
+		ob_puts(o, "</td><td>");
+		if (t->nanalog == 0)
+			ob_puts(o, "none");
+		for (size_t k = 0; k < t->nanalog; k++) {
+			if (k > 0)
+				ob_puts(o, ", ");
+			h_text(o, rp_val(r->cthread[t->analog[k]], &sb));
+			ob_printf(o, " (%.3f)", t->asim[k]);
+		}
+		ob_printf(o, "</td><td class=\"n\">%.3f</td><td>", t->sim);
+		h_thread_keys(o, r, t->missing, t->nmissing);
+		ob_puts(o, "</td><td>");
+		h_thread_keys(o, r, t->moved, t->nmoved);
+		ob_puts(o, "</td></tr>\n");
+	}
+	ob_puts(o, "</table>\n");
+	if (r->nthread > r->nthreadshown) {
+		ob_printf(o, "<p>%zu of %zu ", r->nthreadshown, r->nthread);
+		h_str(o, r->groupby);
+		ob_puts(o, "s shown.</p>\n");
+	}
+	ob_puts(o, "<p>");
+	say_thread_map(o, r, h_text);
+	ob_puts(o, "</p>\n");
+	sb_free(&sb);
+}
+
 static void
 h_extra(struct ob *o, const struct report *r)
 {
@@ -609,6 +675,7 @@ write_html(const struct report *r, struct ob *o)
 	if (r->nwatch > 0)
 		h_watch(o, r);
 	h_groups(o, r);
+	h_threads(o, r);
 	h_extra(o, r);
 	ob_puts(o, "</body></html>\n");
 }

@@ -168,6 +168,72 @@ js_rows(struct ob *o, const struct report *r, const char *name,
 	ob_puts(o, "]");
 }
 
+/* {"op":"set","lr":"0x..."}: a key object of the key columns only. */
+static void
+js_keyobj(struct ob *o, const struct report *r, const struct rrow *w)
+{
+	ob_putc(o, '{');
+	for (size_t i = 0; i < r->nkey; i++) {
+		if (i > 0)
+			ob_putc(o, ',');
+		put_key(o, r->keycol[i], js_span);
+		ob_putc(o, ':');
+		put_key(o, w->key[i], js_span);
+	}
+	ob_putc(o, '}');
+}
+
+static void
+js_keyobjs(struct ob *o, const struct report *r, const size_t *v, size_t n)
+{
+	ob_putc(o, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			ob_putc(o, ',');
+		js_keyobj(o, r, &r->row[v[i]]);
+	}
+	ob_putc(o, ']');
+}
+
+/* The thread map: every reference thread; null without a map. */
+static void
+js_threads(struct ob *o, const struct report *r)
+{
+	struct sbuf sb = { 0 };
+
+	ob_puts(o, ",\n\"threads\":");
+	if (!r->hasmap) {
+		ob_puts(o, "null,\n\"no_thread_map\":");
+		if (r->nomap != NULL)
+			js_str(o, r->nomap);
+		else
+			ob_puts(o, "null");
+		return;
+	}
+	ob_putc(o, '[');
+	for (size_t i = 0; i < r->nthread; i++) {
+		const struct thread *t = &r->thread[i];
+
+		ob_puts(o, i > 0 ? ",\n {\"ref\":" : "\n {\"ref\":");
+		js_span(o, rp_val(t->tid, &sb));
+		ob_printf(o, ",\"fires\":%llu,\"analogs\":[",
+		    (unsigned long long)t->fires);
+		for (size_t k = 0; k < t->nanalog; k++) {
+			ob_puts(o, k > 0 ? ",{\"tid\":" : "{\"tid\":");
+			js_span(o, rp_val(r->cthread[t->analog[k]], &sb));
+			ob_printf(o, ",\"similarity\":%.6f}", t->asim[k]);
+		}
+		ob_printf(o, "],\"similarity\":%.6f,\"missing_keys\":",
+		    t->sim);
+		js_keyobjs(o, r, t->missing, t->nmissing);
+		ob_puts(o, ",\"moved_keys\":");
+		js_keyobjs(o, r, t->moved, t->nmoved);
+		ob_putc(o, '}');
+	}
+	ob_puts(o, "]");
+	sb_free(&sb);
+}
+
 void
 write_json(const struct report *r, struct ob *o)
 {
@@ -311,6 +377,7 @@ write_json(const struct report *r, struct ob *o)
 			}
 		ob_puts(o, "]}");
 	}
+	js_threads(o, r);
 	ob_puts(o, "\n}\n");
 	sb_free(&sb);
 }

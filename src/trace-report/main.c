@@ -17,7 +17,7 @@
 #include "ob.h"
 #include "report.h"
 
-enum fmt { F_MD, F_JSON, F_HTML };
+enum fmt { F_MD, F_JSON, F_HTML, F_THREADS };
 
 static const char usage_text[] =
 "usage: trace-report [-f format] [-o file] [--addr-col column] [--csv dir]\n"
@@ -25,12 +25,14 @@ static const char usage_text[] =
 "                    [--fail-on classes] [--family name=file] [--fresh-top n]\n"
 "                    [--group-by column] [--group-top n] [--notes file]\n"
 "                    [--over-top n] [--per denominator] [--quorum k]\n"
-"                    [--runs column] [--symbols file] [--title text]\n"
-"                    [--top n] [--under-top n] [--watch file] [join]\n"
+"                    [--runs column] [--symbols file] [--thread-min s]\n"
+"                    [--thread-top n] [--title text] [--top n]\n"
+"                    [--under-top n] [--watch file] [join]\n"
 "\n"
 "Write a report on a join (trace-join output).\n"
 "\n"
-"  -f, --format FMT         md (default), json or html\n"
+"  -f, --format FMT         md (default), json, html or threads (the\n"
+"                           thread map as TSV)\n"
 "  -o, --output FILE        write to FILE atomically instead of stdout\n"
 "      --addr-col COL       key column holding addresses (default lr)\n"
 "      --csv DIR            also write DIR/divergent-tuples.csv and\n"
@@ -54,6 +56,9 @@ static const char usage_text[] =
 "                           reference runs (default: all)\n"
 "      --runs COL           the run tally column (default run)\n"
 "      --symbols FILE       symbol file (see trace-key) for likely fn\n"
+"      --thread-min S       similarity from which a thread has an analog\n"
+"                           (default 0.5)\n"
+"      --thread-top N       threads listed in the thread map (default 20)\n"
 "      --title TEXT         the report's title\n"
 "      --top N              missing and extra keys listed (default 15)\n"
 "      --under-top N        under-firing keys listed (default 10)\n"
@@ -64,7 +69,8 @@ static const char usage_text[] =
 enum {
 	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_DIVSHARE, O_FAILON, O_FAMILY,
 	O_FRESHTOP, O_GROUPBY, O_GROUPTOP, O_NOTES, O_OVERTOP, O_PER, O_QUORUM,
-	O_RUNS, O_SYMBOLS, O_TITLE, O_TOP, O_UNDERTOP, O_WATCH
+	O_RUNS, O_SYMBOLS, O_THREADMIN, O_THREADTOP, O_TITLE, O_TOP, O_UNDERTOP,
+	O_WATCH
 };
 
 static const struct option longopts[] = {
@@ -85,6 +91,8 @@ static const struct option longopts[] = {
 	{ "quorum",	required_argument, NULL, O_QUORUM },
 	{ "runs",	required_argument, NULL, O_RUNS },
 	{ "symbols",	required_argument, NULL, O_SYMBOLS },
+	{ "thread-min",	required_argument, NULL, O_THREADMIN },
+	{ "thread-top",	required_argument, NULL, O_THREADTOP },
 	{ "title",	required_argument, NULL, O_TITLE },
 	{ "top",	required_argument, NULL, O_TOP },
 	{ "under-top",	required_argument, NULL, O_UNDERTOP },
@@ -105,9 +113,9 @@ count_arg(const char *opt, const char *s)
 	return v;
 }
 
-/* A percentage from 0 to 100: digits, optionally '.' and digits. */
+/* A number from 0 to max: digits, optionally '.' and digits. */
 static double
-pct_arg(const char *opt, const char *s)
+dec_arg(const char *opt, const char *s, double max, const char *what)
 {
 	char *end;
 	double v;
@@ -119,9 +127,9 @@ pct_arg(const char *opt, const char *s)
 		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
 			;
 	v = strtod(s, &end);
-	if (i == 0 || s[i] != '\0' || end != s + i || v > 100.0)
-		die_usage("--%s: expected a percentage from 0 to 100, got '%s'",
-		    opt, s);
+	if (i == 0 || s[i] != '\0' || end != s + i || v > max)
+		die_usage("--%s: expected %s from 0 to %g, got '%s'", opt, what,
+		    max, s);
 	return v;
 }
 
@@ -163,6 +171,8 @@ main(int argc, char *argv[])
 	ro.grouptop = 20;
 	ro.overtop = 10;
 	ro.runs = "run";
+	ro.threadmin = 0.5;
+	ro.threadtop = 20;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+f:ho:V", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -174,9 +184,11 @@ main(int argc, char *argv[])
 				fmt = F_JSON;
 			else if (strcmp(optarg, "html") == 0)
 				fmt = F_HTML;
+			else if (strcmp(optarg, "threads") == 0)
+				fmt = F_THREADS;
 			else
-				die_usage("--format: expected md, json or html, "
-				    "got '%s'", optarg);
+				die_usage("--format: expected md, json, html or "
+				    "threads, got '%s'", optarg);
 			break;
 		case 'o':
 			output = optarg;
@@ -232,7 +244,8 @@ main(int argc, char *argv[])
 			ro.grouptop = (size_t)count_arg("group-top", optarg);
 			break;
 		case O_DIVSHARE:
-			ro.divergent_share = pct_arg("divergent-share", optarg);
+			ro.divergent_share = dec_arg("divergent-share", optarg,
+			    100.0, "a percentage");
 			break;
 		case O_OVERTOP:
 			ro.overtop = (size_t)count_arg("over-top", optarg);
@@ -249,6 +262,13 @@ main(int argc, char *argv[])
 				die_usage("--runs: expected a column name");
 			ro.runs = optarg;
 			ro.runs_given = 1;
+			break;
+		case O_THREADMIN:
+			ro.threadmin = dec_arg("thread-min", optarg, 1.0,
+			    "a similarity");
+			break;
+		case O_THREADTOP:
+			ro.threadtop = (size_t)count_arg("thread-top", optarg);
 			break;
 		case O_GROUPBY:
 			ro.groupby = optarg;
@@ -300,6 +320,9 @@ main(int argc, char *argv[])
 		break;
 	case F_HTML:
 		write_html(&r, o);
+		break;
+	case F_THREADS:
+		write_threads(&r, o);
 		break;
 	}
 	if (csvdir != NULL)

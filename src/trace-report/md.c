@@ -581,6 +581,99 @@ md_groups(struct ob *o, const struct report *r)
 	ob_putc(o, '\n');
 }
 
+/* Keys listed per thread after the thread map. */
+#define THREAD_KEYS	6
+
+/* "`set` `0x10` ×5, ..." for the first THREAD_KEYS rows of v. */
+static void
+md_thread_keys(struct ob *o, const struct report *r, const char *what,
+    const size_t *v, size_t n)
+{
+	ob_printf(o, "%s ", what);
+	for (size_t i = 0; i < n && i < THREAD_KEYS; i++) {
+		if (i > 0)
+			ob_puts(o, ", ");
+		md_keyvals(o, r, &r->row[v[i]], " ", 0, 0);
+	}
+	if (n > THREAD_KEYS)
+		ob_printf(o, ", … (%zu in all)", n);
+}
+
+static void
+md_threads(struct ob *o, const struct report *r)
+{
+	size_t i, k;
+
+	if (r->groupcol < 0)
+		return;
+	ob_puts(o, "## Thread map (");
+	md_str(o, r->ref);
+	ob_putc(o, ' ');
+	md_str(o, r->groupby);
+	ob_puts(o, " → ");
+	md_str(o, r->cand);
+	ob_putc(o, ' ');
+	md_str(o, r->groupby);
+	ob_puts(o, ")\n\n");
+	if (!r->hasmap) {
+		say(o, md_text, "No thread map: %s.\n\n", r->nomap);
+		return;
+	}
+	md_groupname(o, r, "| ", " | fires | ");
+	md_str(o, r->cand);
+	ob_puts(o, " analogs | similarity | missing keys | moved keys |\n"
+	    "|--:|--:|---|--:|--:|--:|\n");
+	for (i = 0; i < r->nthreadshown; i++) {
+		const struct thread *t = &r->thread[i];
+		struct sbuf sb = { 0 };
+
+		ob_puts(o, "| ");
+		md_cell_code(o, rp_val(t->tid, &sb));
+		ob_puts(o, " | ");
+		put_thousands(o, t->fires);
+		ob_puts(o, " | ");
+		if (t->nanalog == 0)
+			ob_puts(o, "none");
+		for (k = 0; k < t->nanalog; k++) {
+			if (k > 0)
+				ob_puts(o, ", ");
+			md_cell_code(o, rp_val(r->cthread[t->analog[k]], &sb));
+			ob_printf(o, " (%.3f)", t->asim[k]);
+		}
+		ob_printf(o, " | %.3f | %zu | %zu |\n", t->sim, t->nmissing,
+		    t->nmoved);
+		sb_free(&sb);
+	}
+	if (r->nthread > r->nthreadshown)
+		ob_printf(o, "\n%zu of %zu %ss shown.\n", r->nthreadshown,
+		    r->nthread, r->groupby);
+	ob_putc(o, '\n');
+	say_thread_map(o, r, md_text);
+	ob_puts(o, "\n\n");
+	for (i = 0; i < r->nthreadshown; i++) {
+		const struct thread *t = &r->thread[i];
+		struct sbuf sb = { 0 };
+
+		if (t->nmissing + t->nmoved == 0)
+			continue;
+		ob_puts(o, "- **");
+		md_str(o, r->groupby);
+		ob_putc(o, ' ');
+		md_code(o, rp_val(t->tid, &sb));
+		ob_puts(o, "**: ");
+		if (t->nmoved > 0)
+			md_thread_keys(o, r, "moved", t->moved, t->nmoved);
+		if (t->nmoved > 0 && t->nmissing > 0)
+			ob_puts(o, "; ");
+		if (t->nmissing > 0)
+			md_thread_keys(o, r, "missing", t->missing,
+			    t->nmissing);
+		ob_puts(o, ".\n");
+		sb_free(&sb);
+	}
+	ob_putc(o, '\n');
+}
+
 static void
 md_extra(struct ob *o, const struct report *r)
 {
@@ -663,5 +756,6 @@ write_md(const struct report *r, struct ob *o)
 	md_families(o, r);
 	md_watch(o, r);
 	md_groups(o, r);
+	md_threads(o, r);
 	md_extra(o, r);
 }

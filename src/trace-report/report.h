@@ -331,6 +331,8 @@ void	write_json(const struct report *r, struct ob *o);
 void	write_html(const struct report *r, struct ob *o);
 void	csv_open(const char *dir);
 void	write_csv(const struct report *r);
+/* The thread map as TSV: ref_tid, cand_tid, similarity (threads.c). */
+void	write_threads(const struct report *r, struct ob *o);
 
 /*
  * Formatting helpers shared by writers (fmt.c).  esc is the writer's
@@ -405,6 +407,9 @@ void	say_ratio(struct ob *o, const struct report *r,
 	    void (*esc)(struct ob *, struct span));
 /* With rate columns: what the rates are per, and the denominators. */
 void	say_rates(struct ob *o, const struct report *r,
+	    void (*esc)(struct ob *, struct span));
+/* How to read the thread map. */
+void	say_thread_map(struct ob *o, const struct report *r,
 	    void (*esc)(struct ob *, struct span));
 /* With run columns: the runs, the consistent missing and flaky keys. */
 void	say_runs(struct ob *o, const struct report *r,

@@ -33,10 +33,11 @@
 #include "htab.h"
 #include "msg.h"
 #include "num.h"
+#include "tsv.h"
 #include "report.h"
 
 /* The least rise of similarity for which the greedy adds a thread. */
-#define GAIN_MIN	0.01
+#define GAIN_MIN	0.05
 /* The most threads the greedy merges. */
 #define GREEDY_MAX	64
 
@@ -498,4 +499,30 @@ model_threads(struct report *r, const struct ropts *o)
 	free(x.cm);
 	free(x.pair);
 	free(x.set);
+}
+
+void
+write_threads(const struct report *r, struct ob *o)
+{
+	struct sbuf sb = { 0 };
+	struct span v;
+
+	if (!r->hasmap)
+		die_at(r->file, 1, "--format threads: no thread map: %s",
+		    r->nomap != NULL ? r->nomap : "no group column");
+	ob_puts(o, "ref_tid\tcand_tid\tsimilarity\n");
+	for (size_t i = 0; i < r->nthread; i++) {
+		const struct thread *t = &r->thread[i];
+
+		for (size_t k = 0; k < t->nanalog; k++) {
+			/* as in the event stream: %-decoded, TSV-escaped */
+			v = rp_val(t->tid, &sb);
+			tsv_put(o, v.p, v.n);
+			ob_putc(o, '\t');
+			v = rp_val(r->cthread[t->analog[k]], &sb);
+			tsv_put(o, v.p, v.n);
+			ob_printf(o, "\t%.6f\n", t->asim[k]);
+		}
+	}
+	sb_free(&sb);
 }

@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# trace-report's thread map: renamed threads, a split, a pool of workers,
+# several reference threads merged into one, a thread without analog,
+# moved and missing keys, names as tids, --format threads.
+load helper
+
+# A join of two histograms given as lines "op<TAB>count<TAB>tid-tally".
+join2() {
+	{ printf 'op\tcount\ttid\n'; printf '%s\n' "${@:3}" | sed -n "/^R /s/^R //p"; } > "$T/r.hist"
+	{ printf 'op\tcount\ttid\n'; printf '%s\n' "${@:3}" | sed -n "/^C /s/^C //p"; } > "$T/c.hist"
+	trace-join --names "$1,$2" "$T/r.hist" "$T/c.hist" > "$T/j"
+}
+
+@test "thread map: renamed tids are recovered exactly" {
+	join2 canary ours \
+	    $'R a\t10\t1:10' $'R b\t20\t1:5,2:15' $'R c\t30\t3:30' $'R d\t8\t2:4,3:4' \
+	    $'C a\t10\t11:10' $'C b\t20\t11:5,12:15' $'C c\t30\t13:30' $'C d\t8\t12:4,13:4'
+	run trace-report -f threads --addr-col op "$T/j"
+	assert_success
+	assert_output "$(printf 'ref_tid\tcand_tid\tsimilarity\n3\t13\t1.000000\n2\t12\t1.000000\n1\t11\t1.000000')"
+	run trace-report -f json --addr-col op "$T/j"
+	jq -e '[.threads[] | [.ref, .fires, (.analogs | map(.tid)), .similarity]] == [["3", 34, ["13"], 1], ["2", 19, ["12"], 1], ["1", 15, ["11"], 1]]' <<< "$output"
+}
+
+@test "thread map: a split over three threads, a pool of workers, a merge, a thread with no analog" {
+	# ref 1 does a, b, c; ours splits them over 21, 22, 23.
+	# ref 2 does d; ours has a pool 31, 32, 33, each a share of d and e
+	# as ref 2 has them.  ref 3 and ref 4 merge into ours 40.
+	# ref 5 fires f, never fired in ours.
+	join2 canary ours \
+	    $'R a\t30\t1:30' $'R b\t30\t1:30' $'R c\t30\t1:30' \
+	    $'C a\t30\t21:30' $'C b\t30\t22:30' $'C c\t30\t23:30' \
+	    $'R d\t60\t2:60' $'R e\t30\t2:30' \
+	    $'C d\t60\t31:20,32:20,33:20' $'C e\t30\t31:10,32:10,33:10' \
+	    $'R g\t40\t3:40' $'R h\t40\t4:40' \
+	    $'C g\t40\t40:40' $'C h\t40\t40:40' \
+	    $'R f\t25\t5:25'
+	run trace-report -f json --addr-col op "$T/j"
+	assert_success
+	echo "$output" > "$T/r.json"
+	jq -e '.threads[] | select(.ref == "1") | (.analogs | map(.tid) | sort) == ["21", "22", "23"] and .similarity == 1' "$T/r.json"
+	jq -e '.threads[] | select(.ref == "1") | .analogs | map(.similarity) == [0.333333, 0.333333, 0.333333]' "$T/r.json"
+	jq -e '.threads[] | select(.ref == "2") | (.analogs | map(.tid)) == ["31", "32", "33"] and .similarity == 1' "$T/r.json"
+	jq -e '.threads[] | select(.ref == "3") | (.analogs | map(.tid)) == ["40"] and (.analogs[0].similarity == 0.5)' "$T/r.json"
+	jq -e '.threads[] | select(.ref == "4") | (.analogs | map(.tid)) == ["40"]' "$T/r.json"
+	jq -e '.threads[] | select(.ref == "5") | .analogs == [] and .similarity == 0 and .missing_keys == [{op: "f"}] and .moved_keys == []' "$T/r.json"
+	# the order: fires descending, then tid
+	jq -e '[.threads[].ref] == ["1", "2", "3", "4", "5"]' "$T/r.json"
+	run trace-report --addr-col op "$T/j"
+	assert_line '| `1` | 90 | `21` (0.333), `22` (0.333), `23` (0.333) | 1.000 | 0 | 0 |'
+	assert_line '| `5` | 25 | none | 0.000 | 1 | 0 |'
+	assert_line '- **tid `5`**: missing `f`.'
+	# --thread-top 2: two shown, all in JSON
+	run trace-report --thread-top 2 --addr-col op "$T/j"
+	assert_line '2 of 5 tids shown.'
+	trace-report -f html --thread-top 2 --addr-col op -o "$T/r.html" "$T/j"
+	grep -qF '<h2 id="threads">Thread map (canary tid → ours tid)</h2>' "$T/r.html"
+	grep -qF '2 of 5 tids shown.' "$T/r.html"
+}
+
+@test "thread map: moved keys fire in ours only on threads that are not the analogs" {
+	# ref 1 does a (90) and b (10); ours 11 does a, ours 12 does b.
+	join2 canary ours \
+	    $'R a\t90\t1:90' $'R b\t10\t1:10' $'R x\t5\t1:5' \
+	    $'C a\t90\t11:90' $'C b\t10\t12:10' $'C y\t50\t12:50'
+	run trace-report -f json --addr-col op "$T/j"
+	jq -e '.threads[0] | .ref == "1" and (.analogs | map(.tid)) == ["11"] and .moved_keys == [{op: "b"}] and .missing_keys == [{op: "x"}]' <<< "$output"
+	run trace-report --addr-col op "$T/j"
+	assert_line '- **tid `1`**: moved `b`; missing `x`.'
+	# 90 of 105 fires on a: 0.857 with ours 11; below --thread-min 0.9
+	# there is no analog, and a is moved too.
+	run trace-report -f json --thread-min 0.9 --addr-col op "$T/j"
+	jq -e '.threads[0] | .analogs == [] and .similarity == 0.857143 and .moved_keys == [{op: "a"}, {op: "b"}]' <<< "$output"
+	run trace-report --thread-min 1.5 --addr-col op "$T/j"
+	assert_failure 2
+}
+
+@test "thread map: names as tids, with %-encoding undone in the TSV" {
+	printf 'op\ttid\nopen\tmain\nopen\tmain\nread\tio%%2Cpool\nread\tio%%2Cpool\n' > "$T/r.ev"
+	printf 'op\ttid\nopen\tMain Thread\nopen\tMain Thread\nread\tworker\nread\tworker\n' > "$T/c.ev"
+	trace-normalize -c op -c tid=tid:str "$T/r.ev" 2>/dev/null > /dev/null || true
+	printf 'op\tcount\ttid\nopen\t2\tmain:2\nread\t2\tio%%2Cpool:2\n' > "$T/r.hist"
+	printf 'op\tcount\ttid\nopen\t2\tMain Thread:2\nread\t2\tworker:2\n' > "$T/c.hist"
+	trace-join "$T/r.hist" "$T/c.hist" > "$T/j"
+	run trace-report -f threads --addr-col op "$T/j"
+	assert_success
+	assert_output "$(printf 'ref_tid\tcand_tid\tsimilarity\nio,pool\tworker\t1.000000\nmain\tMain Thread\t1.000000')"
+}
+
+@test "thread map: none with several runs, or without the candidate's tally" {
+	printf 'op\tcount\ttid\trun\na\t4\t1:4\t1:2,2:2\n' > "$T/r.hist"
+	printf 'op\tcount\ttid\trun\na\t4\t7:4\t1:2,2:2\n' > "$T/c.hist"
+	trace-join --runs run "$T/r.hist" "$T/c.hist" > "$T/j"
+	run trace-report --addr-col op "$T/j"
+	assert_line 'No thread map: the threads of different runs are not comparable (a side has several runs).'
+	run trace-report -f json --addr-col op "$T/j"
+	jq -e '.threads == null and (.no_thread_map | startswith("the threads of different runs"))' <<< "$output"
+	run --separate-stderr trace-report -f threads --addr-col op "$T/j"
+	assert_failure 2
+	printf 'op\tcount\na\t4\n' > "$T/c2.hist"
+	trace-join "$T/r.hist" "$T/c2.hist" > "$T/j2"
+	run trace-report -f json --addr-col op "$T/j2"
+	jq -e '.no_thread_map == "the candidate has no counts tally of the column"' <<< "$output"
+	# one run a side: the map is there
+	printf 'op\tcount\ttid\trun\na\t4\t1:4\t1:4\n' > "$T/r.hist"
+	printf 'op\tcount\ttid\trun\na\t4\t7:4\t1:4\n' > "$T/c.hist"
+	trace-join --runs run "$T/r.hist" "$T/c.hist" | trace-report -f threads --addr-col op > "$T/t"
+	[ "$(cat "$T/t")" = "$(printf 'ref_tid\tcand_tid\tsimilarity\n1\t7\t1.000000')" ]
+}
