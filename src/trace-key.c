@@ -326,7 +326,8 @@ apply_xform(struct xform *x, struct span v, struct span *out,
  * multiple of the --timeline width; empty when v is.  A trace's ts
  * mostly rises, so most rows fall in the bin of the row before: the bin
  * last written is kept, spelled out, and written again without a
- * division or a conversion while ts stays in it.
+ * division or a conversion while ts stays in it (i < lo is tested first,
+ * as the unsigned difference of a far lower i could wrap below width).
  */
 static void
 put_tbin(struct ob *o, struct span v, const char *file, uint64_t line)
