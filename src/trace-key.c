@@ -7,7 +7,8 @@
  * then the attribute columns to tally, their values %-encoded for tally
  * cells (tally.h).  Key transforms rewrite a column's values: mask an
  * address, bucket an integer, symbolize an address; --rename renames a
- * column on output.
+ * column on output.  --timeline appends one more attribute, `tbin`: the
+ * raw ts floored to a multiple of a width.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -46,12 +47,15 @@ static char	 *weight;	/* -w: weight column */
 static struct xform *xf;	/* transforms, by column name */
 static size_t	  nxf;
 static char	 *output;	/* -o */
+static int64_t	  timeline;	/* --timeline: tbin width; 0 = none */
+
+#define TBIN	"tbin"		/* the column --timeline writes */
 
 static const char usage_text[] =
 "usage: trace-key [-a columns] [-k columns] [-o file] [-w column]\n"
 "                 [--bucket column=width] [--function column=symfile]\n"
 "                 [--mask column=mask] [--rename column=name]\n"
-"                 [--symbolize column=symfile] [file ...]\n"
+"                 [--symbolize column=symfile] [--timeline width] [file ...]\n"
 "\n"
 "Write a keyed stream: the key columns, a count, and the columns to tally.\n"
 "\n"
@@ -67,6 +71,9 @@ static const char usage_text[] =
 "      --rename COL=NAME      call column COL NAME on output\n"
 "      --symbolize COL=FILE   replace address COL by NAME or NAME+0xOFF\n"
 "                             from symbol file FILE\n"
+"      --timeline WIDTH       append attribute tbin: ts rounded down to a\n"
+"                             multiple of WIDTH (ts units, or with ts in\n"
+"                             ns: a suffix s, ms, us or ns)\n"
 "  -h, --help                 show this help\n"
 "  -V, --version              show the version\n";
 
@@ -110,6 +117,52 @@ num_arg(const char *opt, const char *s)
 	return v;
 }
 
+/*
+ * The width of --timeline: decimal digits, then optionally one unit that
+ * assumes ts in nanoseconds (s, ms, us, ns).  The product must be
+ * between 1 and 2^63-1; anything else is a usage error.
+ */
+static int64_t
+timeline_arg(const char *s)
+{
+	static const struct { const char *unit; uint64_t mul; } units[] = {
+		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000 }
+	};
+	size_t nd = strspn(s, "0123456789"), i;
+	uint64_t v;
+
+	for (i = 0; i < sizeof(units) / sizeof(*units); i++)
+		if (strcmp(s + nd, units[i].unit) == 0)
+			break;
+	if (nd == 0 || i == sizeof(units) / sizeof(*units))
+		die_usage("--timeline: '%s': expected a positive integer, "
+		    "optionally followed by s, ms, us or ns", s);
+	if (num_parse_u64(span_make(s, nd), &v) != NUM_OK || v == 0 ||
+	    v > INT64_MAX / units[i].mul)
+		die_usage("--timeline: '%s': width must be between 1 and "
+		    "2^63-1", s);
+	return (int64_t)(v * units[i].mul);
+}
+
+/*
+ * Round i down to a multiple of w (w > 0), towards negative infinity,
+ * never overflowing: returns 0 when the multiple is below INT64_MIN.
+ */
+static inline int
+floor_to(int64_t i, int64_t w, int64_t *out)
+{
+	int64_t r = i % w;
+
+	if (r < 0) {
+		if (i - r < INT64_MIN + w)
+			return 0;
+		r += w;
+	}
+	*out = i - r;
+	return 1;
+}
+
 /* Per-file column plan: output column j comes from input column src[j]. */
 struct plan {
 	size_t		 ncol;		/* input columns */
@@ -118,6 +171,7 @@ struct plan {
 	struct xform	**x;		/* transform per output column */
 	int		 w;		/* weight column or -1 */
 	int		 tid;		/* tid, when written, or -1 */
+	int		 ts;		/* ts, with --timeline, or -1 */
 };
 
 /*
@@ -165,6 +219,13 @@ make_plan(struct plan *pl, const struct tsv_hdr *h)
 			if (span_eqs(h->col[pl->src[i]], xf[j].col))
 				pl->x[i] = &xf[j];
 	}
+	pl->ts = -1;
+	if (timeline != 0) {
+		if (tsv_col(h, TBIN) >= 0)
+			die_at(h->file, 1, "the input has a column '" TBIN "', "
+			    "the column --timeline writes (rename it)");
+		pl->ts = tsv_need(h, "ts", "a ts column for --timeline");
+	}
 	for (j = 0; j < nxf; j++)
 		tsv_need(h, xf[j].col, NULL);
 	pl->w = weight != NULL ? tsv_need(h, weight, NULL) : -1;
@@ -206,6 +267,8 @@ write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 		if (i + 1 == nkeys)
 			ob_puts(o, "\tcount");
 	}
+	if (timeline != 0)
+		ob_puts(o, "\t" TBIN);
 	ob_putc(o, '\n');
 	ob_flush(o);
 }
@@ -227,20 +290,10 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 		if ((e = num_parse_int(v, &i)) != NUM_OK)
 			die_at(file, line, "column %s: %s: '%s'", x->col,
 			    num_strerror(e), msg_vis(v.p, v.n));
-		{
-			/* Floor to a multiple of w, never overflowing. */
-			int64_t w = (int64_t)x->bucket, r = i % w;
-
-			if (r < 0) {
-				if (i - r < INT64_MIN + w)
-					die_at(file, line, "column %s: %s has no "
-					    "bucket of width %lld in 64 bits",
-					    x->col, msg_vis(v.p, v.n),
-					    (long long)w);
-				r += w;
-			}
-			i -= r;
-		}
+		if (!floor_to(i, (int64_t)x->bucket, &i))
+			die_at(file, line, "column %s: %s has no bucket of "
+			    "width %llu in 64 bits", x->col, msg_vis(v.p, v.n),
+			    (unsigned long long)x->bucket);
 		sb_clear(sb);
 		sb_add(sb, b, num_fmt_i64(b, i));
 		*out = span_make(sb->p, sb->len);
@@ -265,6 +318,41 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 	sb_clear(sb);
 	sb_add(sb, b, num_fmt_addr(b, u));
 	*out = span_make(sb->p, sb->len);
+}
+
+/*
+ * Write the tab and the tbin of ts value v: v read as an integer (as
+ * --bucket reads it, before any transform of ts) and rounded down to a
+ * multiple of the --timeline width; empty when v is.  A trace's ts
+ * mostly rises, so most rows fall in the bin of the row before: the bin
+ * last written is kept, spelled out, and written again without a
+ * division or a conversion while ts stays in it (i < lo is tested first,
+ * as the unsigned difference of a far lower i could wrap below width).
+ */
+static void
+put_tbin(struct ob *o, struct span v, const char *file, uint64_t line)
+{
+	static int64_t lo;		/* the last bin: lo .. lo+width-1 */
+	static char txt[NUM_INT_MAX];	/* lo in decimal */
+	static size_t ntxt;		/* 0: no bin yet */
+	int64_t i;
+	enum num_err e;
+
+	ob_putc(o, '\t');
+	if (v.n == 0)
+		return;
+	if ((e = num_parse_int(v, &i)) != NUM_OK)
+		die_at(file, line, "column ts: %s: '%s'", num_strerror(e),
+		    msg_vis(v.p, v.n));
+	if (ntxt == 0 || i < lo ||
+	    (uint64_t)i - (uint64_t)lo >= (uint64_t)timeline) {
+		if (!floor_to(i, timeline, &lo))
+			die_at(file, line, "column ts: %s has no time bin of "
+			    "width %lld in 64 bits", msg_vis(v.p, v.n),
+			    (long long)timeline);
+		ntxt = num_fmt_i64(txt, lo);
+	}
+	ob_write(o, txt, ntxt);
 }
 
 static void
@@ -327,6 +415,8 @@ run(struct rd *in, struct ob *o, int first)
 				    rd_lineno(in));
 			tally_put(o, v.p, v.n);
 		}
+		if (pl.ts >= 0)
+			put_tbin(o, f[pl.ts], file, rd_lineno(in));
 		ob_putc(o, '\n');
 	}
 	free(f);
@@ -337,7 +427,7 @@ run(struct rd *in, struct ob *o, int first)
 }
 
 enum {
-	O_BUCKET = 256, O_FUNCTION, O_MASK, O_RENAME, O_SYMBOLIZE
+	O_BUCKET = 256, O_FUNCTION, O_MASK, O_RENAME, O_SYMBOLIZE, O_TIMELINE
 };
 
 static const struct option longopts[] = {
@@ -350,6 +440,7 @@ static const struct option longopts[] = {
 	{ "mask",	required_argument, NULL, O_MASK },
 	{ "rename",	required_argument, NULL, O_RENAME },
 	{ "symbolize",	required_argument, NULL, O_SYMBOLIZE },
+	{ "timeline",	required_argument, NULL, O_TIMELINE },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -416,6 +507,9 @@ main(int argc, char *argv[])
 				x->seen = ht_new();
 			x->fnonly = ch == O_FUNCTION;
 			break;
+		case O_TIMELINE:
+			timeline = timeline_arg(optarg);
+			break;
 		case 'h':
 			help_exit(usage_text);
 		case 'V':
@@ -437,6 +531,10 @@ main(int argc, char *argv[])
 			    attrs[k - nkeys]) == 0)
 				die_usage("column '%s' is named twice in "
 				    "--key and --attrs", a);
+		if (timeline != 0 && strcmp(a, TBIN) == 0)
+			die_usage("'" TBIN "' cannot be a key or attribute "
+			    "column with --timeline (it is the column "
+			    "--timeline writes)");
 	}
 	for (j = 0; j < nxf; j++) {
 		if (xf[j].bucket != 0 && (xf[j].masked || xf[j].sym != NULL))
@@ -444,6 +542,10 @@ main(int argc, char *argv[])
 			    "--mask and --symbolize on addresses", xf[j].col);
 		if (xf[j].rename != NULL && strcmp(xf[j].rename, "count") == 0)
 			die_usage("--rename: 'count' is reserved");
+		if (timeline != 0 && xf[j].rename != NULL &&
+		    strcmp(xf[j].rename, TBIN) == 0)
+			die_usage("--rename: '" TBIN "' is the column "
+			    "--timeline writes");
 	}
 	if (weight != NULL)
 		for (j = 0; j < nkeys; j++)

@@ -284,3 +284,44 @@ set\t0x00000002\t3\t5:2,6:1\t30..36\t1:1,2:2')"
 	[ "$(cut -f4 "$T/h" | tail -1)" = "-7:1,0:1,-:1,main:1" ]
 	trace-join --names r,c "$T/h" "$T/h" | trace-report -f json | jq -e '.groups.rows | length == 4'
 }
+
+@test "tbin (trace-key --timeline) is tallied as counts; timelines merge and join" {
+	printf 'op\tlr\tts\nset\t0x1\t1999\nset\t0x1\t2000\nset\t0x1\t2500\nset\t0x2\t-1\nset\t0x1\t\n' |
+	    trace-key -a ts --timeline 1000 > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\tts\ttbin
+set\t0x1\t4\t1999..2500\t1000:1,2000:2
+set\t0x2\t1\t-1..-1\t-1000:1')"
+	# hist(A+B) = hist(hist(A)+hist(B)) with tbin tallies
+	trace-normalize -q -s "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl" |
+	    trace-key -a tid --timeline 1000000 > "$T/k"
+	trace-hist "$T/k" > "$T/want"
+	[ "$(head -1 "$T/want")" = "$(printf 'op\tlr\tcount\ttid\ttbin')" ]
+	grep -q '	278000000:[0-9]*,279000000:[0-9]*,' "$T/want"
+	n=$(($(wc -l < "$T/k") - 1))
+	for cut in 1 $((n / 3)) $((n / 2)) $((n - 1)); do
+		head -1 "$T/k" > "$T/a"
+		head -1 "$T/k" > "$T/b"
+		tail -n +2 "$T/k" | head -n "$cut" >> "$T/a"
+		tail -n +2 "$T/k" | tail -n +"$((cut + 1))" >> "$T/b"
+		trace-hist "$T/a" > "$T/ha"
+		trace-hist "$T/b" > "$T/hb"
+		trace-hist "$T/hb" "$T/ha" > "$T/got"
+		assert_same "$T/want" "$T/got"
+	done
+	# trace-join carries the tbin tallies of both sides unchanged
+	trace-normalize -q -s "$EX/xenia/ours.schema" "$DATA/parity/ours-iat.jsonl" \
+	    "$DATA/parity/ours-lr.jsonl" | trace-key -a tid --timeline 1000000 |
+	    trace-hist > "$T/ours"
+	trace-join "$T/want" "$T/ours" > "$T/j"
+	[ "$(head -1 "$T/j")" = "$(printf 'op\tlr\tstatus\tref_count\tcand_count\tratio\tunder\tref_tid\tref_tbin\tcand_tid\tcand_tbin')" ]
+	awk -F '\t' 'NR > 1 && $4 > 0 { print $1 "\t" $2 "\t" $4 "\t" $8 "\t" $9 }' "$T/j" | sort > "$T/got"
+	tail -n +2 "$T/want" | sort > "$T/ref"
+	assert_same "$T/ref" "$T/got"
+	awk -F '\t' 'NR > 1 && $5 > 0 { print $1 "\t" $2 "\t" $5 "\t" $10 "\t" $11 }' "$T/j" | sort > "$T/got"
+	tail -n +2 "$T/ours" | sort > "$T/cand"
+	assert_same "$T/cand" "$T/got"
+	cut -f 5 "$T/cand" | grep -q '^1000000:[0-9]*,2000000:[0-9]*'
+	grep -q matched "$T/j"
+}

@@ -273,3 +273,158 @@ set\t0x00000001\t2\t1\t4\t0x00000010\t120')"
 	assert_failure 2
 	[ "$stderr" = "trace-join: $T/h:2: bad count '1\\0x'" ]
 }
+
+@test "--timeline: tbin is ts rounded down, after the other attributes" {
+	{
+		printf 'op\tlr\thandle\ttid\tts\n'
+		printf 'set\t0x1\t0x2\t15\t1999\n'
+		printf 'set\t0x1\t0x2\t15\t2000\n'
+		printf 'set\t0x1\t0x2\t15\t0\n'
+		printf 'set\t0x1\t0x2\t15\t-1\n'
+		printf 'set\t0x1\t0x2\t15\t-1000\n'
+		printf 'set\t0x1\t0x2\t15\t-1001\n'
+		printf 'set\t0x1\t0x2\t15\t999\n'
+		printf 'set\t0x1\t0x2\t15\t0x7d0\n'
+	} > "$T/ev"
+	run trace-key --timeline 1000 "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\tcount\ttid\thandle\tts\ttbin')"
+	assert_line --index 1 "$(printf 'set\t0x1\t1\t15\t0x2\t1999\t1000')"
+	[ "$(printf '%s\n' "$output" | cut -f 7 | tr '\n' ' ')" = "tbin 1000 2000 0 -1000 -1000 -2000 0 2000 " ]
+	# after the attributes -a names, ts among them or not
+	run trace-key -a tid --timeline 1000 "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\tcount\ttid\ttbin')"
+	assert_line --index 4 "$(printf 'set\t0x1\t1\t15\t-1000')"
+	run trace-key -a ts,tid --timeline 1000 "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\tcount\tts\ttid\ttbin')"
+	assert_line --index 6 "$(printf 'set\t0x1\t1\t-1001\t15\t-2000')"
+	run trace-key -a '' --timeline 1000 "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\tcount\ttbin')"
+	assert_line --index 1 "$(printf 'set\t0x1\t1\t1000')"
+	# ts as a key with --bucket: tbin is rounded from the raw ts
+	run trace-key -k op,ts -a '' --bucket ts=3000 --timeline 1000 "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tts\tcount\ttbin')"
+	assert_line --index 1 "$(printf 'set\t0\t1\t1000')"
+	assert_line --index 6 "$(printf 'set\t-3000\t1\t-2000')"
+	# without --timeline, nothing changes
+	run trace-key "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\tlr\tcount\ttid\thandle\tts')"
+}
+
+@test "--timeline: ts going back and forth, far apart, in several files" {
+	# Each row's bin is its own, whatever the row before had.
+	printf 'op\tts\n' > "$T/a"
+	for ts in 5 1500 999 1000 -1 2500 2999 3000 9223372036854775807 \
+	    9223372036854775001 -9223372036854775000 -9223372036854774001 7; do
+		printf 'set\t%s\n' "$ts" >> "$T/a"
+	done
+	printf 'ts\top\n1999\tset\n' > "$T/b"
+	run trace-key -k op --timeline 1000 "$T/a" "$T/b"
+	assert_success
+	[ "$(printf '%s\n' "$output" | cut -f 4 | tr '\n' ' ')" = "tbin 0 1000 0 1000 -1000 2000 2000 3000 9223372036854775000 9223372036854775000 -9223372036854775000 -9223372036854775000 0 1000 " ]
+	# 2^63-1 and -(2^63-1) are multiples of 7, 2^64-2 apart: a
+	# difference that wraps around 64 bits to 2
+	printf 'op\tts\nset\t9223372036854775807\nset\t-9223372036854775807\nset\t-9223372036854775801\n' > "$T/a"
+	run trace-key -k op --timeline 7 "$T/a"
+	assert_success
+	[ "$(printf '%s\n' "$output" | cut -f 4 | tr '\n' ' ')" = "tbin 9223372036854775807 -9223372036854775807 -9223372036854775807 " ]
+}
+
+@test "--timeline: the suffixes s, ms, us and ns assume ts in nanoseconds" {
+	printf 'op\tts\nset\t1999999999\nset\t-1\n' > "$T/ev"
+	for w in 1s:1000000000:-1000000000 1000000000:1000000000:-1000000000 \
+	    1ms:1999000000:-1000000 1us:1999999000:-1000 7ns:1999999995:-7 \
+	    7:1999999995:-7 001ms:1999000000:-1000000 \
+	    9223372036s:0:-9223372036000000000 \
+	    9223372036854775807:0:-9223372036854775807; do
+		run trace-key -k op --timeline "${w%%:*}" "$T/ev"
+		assert_success
+		[ "$output" = "$(printf 'op\tcount\tts\ttbin\nset\t1\t1999999999\t%s\nset\t1\t-1\t%s' \
+		    "$(cut -d: -f2 <<< "$w")" "$(cut -d: -f3 <<< "$w")")" ] ||
+		    fail "--timeline ${w%%:*}: $output"
+	done
+}
+
+@test "--timeline: a bad width is a usage error" {
+	printf 'op\tts\nset\t1\n' > "$T/ev"
+	run --separate-stderr trace-key --timeline 1x "$T/ev"
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-key: --timeline: '1x': expected a positive integer, optionally followed by s, ms, us or ns" ]
+	[ -z "$output" ]
+	run --separate-stderr trace-key --timeline 0ms "$T/ev"
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-key: --timeline: '0ms': width must be between 1 and 2^63-1" ]
+	for w in '' 0 -5 +5 ' 5' '5 ' 0x10 1.5 1e3 ms 1S 1mss 1m 1sec 1s1 \
+	    9223372036854775808 18446744073709551616 9223372037s \
+	    9223372036854776us 99999999999999999999999ns; do
+		run --separate-stderr trace-key --timeline "$w" "$T/ev"
+		assert_failure 2
+		[[ "${stderr_lines[0]}" == "trace-key: --timeline: '$w': "* ]] ||
+		    fail "--timeline '$w': $stderr"
+	done
+}
+
+@test "--timeline: wrong input and name clashes" {
+	# no ts column
+	printf 'op\tlr\nset\t0x1\n' > "$T/nots"
+	run --separate-stderr trace-key --timeline 10 "$T/nots"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/nots:1: no column 'ts' (columns: op, lr); expected a ts column for --timeline" ]
+	# ... in a later file
+	printf 'op\tlr\tts\nset\t0x1\t5\n' > "$T/ev"
+	run --separate-stderr trace-key -a '' --timeline 10 "$T/ev" "$T/nots"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/nots:1: no column 'ts' (columns: op, lr); expected a ts column for --timeline" ]
+	# a ts that is not an integer, with FILE:LINE
+	printf 'op\tlr\tts\nset\t0x1\t5\nset\t0x1\t1.5\n' > "$T/bad"
+	run --separate-stderr trace-key --timeline 10 "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/bad:3: column ts: not an integer: '1.5'" ]
+	printf 'op\tlr\tts\nset\t0x1\tsoon\n' > "$T/bad"
+	run --separate-stderr trace-key -a '' --timeline 10 "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/bad:2: column ts: not a number: 'soon'" ]
+	# a bin below -2^63
+	printf 'op\tts\nset\t-9223372036854775808\n' > "$T/min"
+	run --separate-stderr trace-key -k op --timeline 3 "$T/min"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/min:2: column ts: -9223372036854775808 has no time bin of width 3 in 64 bits" ]
+	run trace-key -k op --timeline 2 "$T/min"
+	assert_success
+	assert_line --index 1 "$(printf 'set\t1\t-9223372036854775808\t-9223372036854775808')"
+	# tbin: in the input, as a key or attribute, or renamed to
+	printf 'op\tts\ttbin\nset\t5\t0\n' > "$T/tb"
+	run --separate-stderr trace-key -k op --timeline 10 "$T/tb"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/tb:1: the input has a column 'tbin', the column --timeline writes (rename it)" ]
+	run --separate-stderr trace-key -k op,tbin --timeline 10 "$T/tb"
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-key: 'tbin' cannot be a key or attribute column with --timeline (it is the column --timeline writes)" ]
+	run --separate-stderr trace-key -k op -a tbin --timeline 10 "$T/tb"
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-key: 'tbin' cannot be a key or attribute column with --timeline (it is the column --timeline writes)" ]
+	run --separate-stderr trace-key --rename lr=tbin --timeline 10 "$T/ev"
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "trace-key: --rename: 'tbin' is the column --timeline writes" ]
+	# without --timeline, tbin is a column like any other
+	run trace-key -k op -a tbin "$T/tb"
+	assert_success
+	assert_output "$(printf 'op\tcount\ttbin\nset\t1\t0')"
+	run trace-key --rename lr=tbin "$T/ev"
+	assert_success
+	assert_line --index 0 "$(printf 'op\ttbin\tcount\tts')"
+}
+
+@test "--timeline: an empty ts gives an empty tbin" {
+	printf 'op\tts\tx\nset\t\ta\nset\t2500\tb\nset\t\tc' > "$T/ev"
+	run trace-key -k op -a x --timeline 1000 "$T/ev"
+	assert_success
+	assert_output "$(printf 'op\tcount\tx\ttbin\nset\t1\ta\t\nset\t1\tb\t2000\nset\t1\tc\t')"
+	run bash -c 'trace-key -k op --timeline 1000 "$1" > /dev/full' _ "$T/ev"
+	assert_failure 2
+}
