@@ -202,6 +202,12 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
 		else
 			ob_puts(o, "-");
 		return 0;
+	case COL_RTIME:
+	case COL_CTIME:
+		ob_printf(o, "%.0f%%..%.0f%%", 100.0 * rp_frac(r, w,
+		    c->kind == COL_RTIME, 0), 100.0 * rp_frac(r, w,
+		    c->kind == COL_RTIME, 1));
+		return 0;
 	case COL_RSPAN:
 		put_span_range(o, w->refmin, w->refmax);
 		return 0;

@@ -663,6 +663,24 @@ write_html(const struct report *r, struct ob *o)
 	if (r->hasover)
 		h_ranked(o, r, &r->tover, "over", "Top over-firing matched keys",
 		    "Over-firing keys: fires per key");
+	if (r->hastime) {
+		ob_printf(o, "<h2 id=\"stops-early\">Keys that stop early</h2>"
+		    "\n<p>Last fire in the candidate by %.0f%% of its span, in "
+		    "the reference after 90%%.</p>\n", 100.0 * r->early);
+		if (r->tstops.n == 0)
+			ob_puts(o, "<p>None.</p>\n");
+		else
+			h_table(o, r, &r->tstops);
+		ob_printf(o, "<h2 id=\"starts-late\">Keys that start late</h2>"
+		    "\n<p>First fire in the candidate from %.0f%% of its span, "
+		    "in the reference by 10%%.</p>\n", 100.0 * (1.0 - r->early));
+		if (r->tstarts.n == 0)
+			ob_puts(o, "<p>None.</p>\n");
+		else
+			h_table(o, r, &r->tstarts);
+	} else if (r->rtscol >= 0 && r->ctscol >= 0)
+		say(o, h_text, "<h2>When keys fire</h2>\n<p>Not compared: %s."
+		    "</p>\n", r->notime);
 	if (r->hasruns) {
 		ob_puts(o, "<h2 id=\"flaky\">Flaky keys (firing in some runs "
 		    "of a side only)</h2>\n");

@@ -170,9 +170,8 @@ js_rows(struct ob *o, const struct report *r, const char *name,
 
 /* {"op":"set","lr":"0x..."}: a key object of the key columns only. */
 static void
-js_keyobj(struct ob *o, const struct report *r, const struct rrow *w)
+js_keymembers(struct ob *o, const struct report *r, const struct rrow *w)
 {
-	ob_putc(o, '{');
 	for (size_t i = 0; i < r->nkey; i++) {
 		if (i > 0)
 			ob_putc(o, ',');
@@ -180,6 +179,13 @@ js_keyobj(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_putc(o, ':');
 		put_key(o, w->key[i], js_span);
 	}
+}
+
+static void
+js_keyobj(struct ob *o, const struct report *r, const struct rrow *w)
+{
+	ob_putc(o, '{');
+	js_keymembers(o, r, w);
 	ob_putc(o, '}');
 }
 
@@ -191,6 +197,33 @@ js_keyobjs(struct ob *o, const struct report *r, const size_t *v, size_t n)
 		if (i > 0)
 			ob_putc(o, ',');
 		js_keyobj(o, r, &r->row[v[i]]);
+	}
+	ob_putc(o, ']');
+}
+
+/* Keys that stop early or start late, with their fractions; null when
+ * not compared. */
+static void
+js_time(struct ob *o, const struct report *r, const char *name,
+    const size_t *v, size_t n)
+{
+	ob_printf(o, ",\n\"%s\":", name);
+	if (!r->hastime) {
+		ob_puts(o, "null");
+		return;
+	}
+	ob_putc(o, '[');
+	for (size_t i = 0; i < n; i++) {
+		const struct rrow *w = &r->row[v[i]];
+
+		ob_puts(o, i > 0 ? ",\n " : "\n ");
+		ob_putc(o, '{');
+		js_keymembers(o, r, w);
+		ob_printf(o, ",\"ref\":%llu,\"cand\":%llu,\"ref_first\":%.6f,"
+		    "\"ref_last\":%.6f,\"cand_first\":%.6f,\"cand_last\":%.6f}",
+		    (unsigned long long)w->ref, (unsigned long long)w->cand,
+		    rp_frac(r, w, 1, 0), rp_frac(r, w, 1, 1),
+		    rp_frac(r, w, 0, 0), rp_frac(r, w, 0, 1));
 	}
 	ob_putc(o, ']');
 }
@@ -377,6 +410,8 @@ write_json(const struct report *r, struct ob *o)
 			}
 		ob_puts(o, "]}");
 	}
+	js_time(o, r, "stops_early", r->stops, r->nstops);
+	js_time(o, r, "starts_late", r->starts, r->nstarts);
 	js_threads(o, r);
 	ob_puts(o, "\n}\n");
 	sb_free(&sb);

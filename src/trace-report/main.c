@@ -22,7 +22,8 @@ enum fmt { F_MD, F_JSON, F_HTML, F_THREADS };
 static const char usage_text[] =
 "usage: trace-report [-f format] [-o file] [--addr-col column] [--csv dir]\n"
 "                    [--divergent-fires n] [--divergent-share pct]\n"
-"                    [--fail-on classes] [--family name=file] [--fresh-top n]\n"
+"                    [--early pct] [--fail-on classes] [--family name=file]\n"
+"                    [--fresh-top n]\n"
 "                    [--group-by column] [--group-top n] [--notes file]\n"
 "                    [--over-top n] [--per denominator] [--quorum k]\n"
 "                    [--runs column] [--symbols file] [--thread-min s]\n"
@@ -40,9 +41,11 @@ static const char usage_text[] =
 "      --divergent-fires N  headline divergent when missing keys carry more\n"
 "                           than N reference fires (default 100)\n"
 "      --divergent-share P  ...and at least P% of them (default 0)\n"
+"      --early P            a key stops early when the candidate's last\n"
+"                           fire is by P% of its span (default 50)\n"
 "      --fail-on CLASSES    exit 1 when keys of these classes exist:\n"
-"                           missing, under, over, extra, empty\n"
-"                           (comma-separated)\n"
+"                           missing, under, over, extra, empty,\n"
+"                           stops-early, starts-late (comma-separated)\n"
 "      --family NAME=FILE   a family of addresses (repeatable)\n"
 "      --fresh-top N        fresh missing keys listed (default 8)\n"
 "      --group-by COL       reference tally column to break down by\n"
@@ -67,7 +70,8 @@ static const char usage_text[] =
 "  -V, --version            show the version\n";
 
 enum {
-	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_DIVSHARE, O_FAILON, O_FAMILY,
+	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_DIVSHARE, O_EARLY, O_FAILON,
+	O_FAMILY,
 	O_FRESHTOP, O_GROUPBY, O_GROUPTOP, O_NOTES, O_OVERTOP, O_PER, O_QUORUM,
 	O_RUNS, O_SYMBOLS, O_THREADMIN, O_THREADTOP, O_TITLE, O_TOP, O_UNDERTOP,
 	O_WATCH
@@ -80,6 +84,7 @@ static const struct option longopts[] = {
 	{ "csv",	required_argument, NULL, O_CSV },
 	{ "divergent-fires", required_argument, NULL, O_DIVFIRES },
 	{ "divergent-share", required_argument, NULL, O_DIVSHARE },
+	{ "early",	required_argument, NULL, O_EARLY },
 	{ "fail-on",	required_argument, NULL, O_FAILON },
 	{ "family",	required_argument, NULL, O_FAMILY },
 	{ "fresh-top",	required_argument, NULL, O_FRESHTOP },
@@ -155,7 +160,7 @@ main(int argc, char *argv[])
 	enum fmt fmt = F_MD;
 	const char *output = NULL, *csvdir = NULL, *eq;
 	int ch, failmissing = 0, failunder = 0, failextra = 0, failempty = 0;
-	int failover = 0;
+	int failover = 0, failstops = 0, failstarts = 0;
 	int status = 0;
 	char **cls;
 	size_t ncls, i;
@@ -172,6 +177,7 @@ main(int argc, char *argv[])
 	ro.overtop = 10;
 	ro.runs = "run";
 	ro.threadmin = 0.5;
+	ro.early = 50.0;
 	ro.threadtop = 20;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+f:ho:V", longopts, NULL)) != -1) {
@@ -216,10 +222,14 @@ main(int argc, char *argv[])
 					failempty = 1;
 				else if (strcmp(cls[i], "over") == 0)
 					failover = 1;
+				else if (strcmp(cls[i], "stops-early") == 0)
+					failstops = 1;
+				else if (strcmp(cls[i], "starts-late") == 0)
+					failstarts = 1;
 				else
 					die_usage("--fail-on: unknown class '%s' "
-					    "(missing, under, over, extra or "
-					    "empty)", cls[i]);
+					    "(missing, under, over, extra, empty, "
+					    "stops-early or starts-late)", cls[i]);
 			}
 			break;
 		case O_FAMILY:
@@ -262,6 +272,10 @@ main(int argc, char *argv[])
 				die_usage("--runs: expected a column name");
 			ro.runs = optarg;
 			ro.runs_given = 1;
+			break;
+		case O_EARLY:
+			ro.early = dec_arg("early", optarg, 100.0,
+			    "a percentage");
 			break;
 		case O_THREADMIN:
 			ro.threadmin = dec_arg("thread-min", optarg, 1.0,
@@ -311,6 +325,10 @@ main(int argc, char *argv[])
 	if (failover && !r.hasover)
 		die_at(r.file, 1, "--fail-on over: the join has no over column "
 		    "(make it with trace-join --over)");
+	if ((failstops || failstarts) && !r.hastime)
+		die_at(r.file, 1, "--fail-on %s: when keys fire was not "
+		    "compared: %s", failstops ? "stops-early" : "starts-late",
+		    r.notime);
 	switch (fmt) {
 	case F_MD:
 		write_md(&r, o);
@@ -330,6 +348,7 @@ main(int argc, char *argv[])
 	ob_close(o);
 	if ((failmissing && r.t.consistent_missing_keys > 0) ||
 	    (failunder && r.nunder > 0) || (failover && r.nover > 0) ||
+	    (failstops && r.nstops > 0) || (failstarts && r.nstarts > 0) ||
 	    (failextra && r.nextra > 0) || (failempty && r.empty_side != NULL))
 		status = EXIT_ANSWER_NO;
 	return status;

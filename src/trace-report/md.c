@@ -227,7 +227,8 @@ md_head(struct ob *o, const struct report *r, const struct table *t)
 		[COL_GTOTAL] = "--:", [COL_GMATCHED] = "--:",
 		[COL_GMISSING] = "--:", [COL_GKEYS] = "--:",
 		[COL_GANALOG] = "---", [COL_RUNS] = "--:", [COL_P] = "--:",
-		[COL_RSPAN] = "--:", [COL_CSPAN] = "--:"
+		[COL_RSPAN] = "--:", [COL_CSPAN] = "--:", [COL_RTIME] = "--:",
+		[COL_CTIME] = "--:"
 	};
 	size_t i, k;
 
@@ -441,6 +442,47 @@ md_over(struct ob *o, const struct report *r)
 	ob_putc(o, '\n');
 	say_ratio(o, r, md_text);
 	ob_puts(o, "\n\n");
+}
+
+static void
+md_time_table(struct ob *o, const struct report *r, const struct table *t,
+    const char *head)
+{
+	ob_puts(o, head);
+	ob_puts(o, " (");
+	md_str(o, r->cand);
+	ob_printf(o, ": %s %.0f%% of its span; ", t == &r->tstops ?
+	    "last fire by" : "first fire from", t == &r->tstops ? 100.0 *
+	    r->early : 100.0 * (1.0 - r->early));
+	md_str(o, r->ref);
+	ob_printf(o, ": %s)\n\n", t == &r->tstops ? "after 90%" : "by 10%");
+	if (t->total == 0) {
+		ob_puts(o, "None.\n\n");
+		return;
+	}
+	md_table(o, r, t);
+	ob_putc(o, '\n');
+}
+
+/* Keys that stop early and start late, or why there are none. */
+static void
+md_time(struct ob *o, const struct report *r)
+{
+	if (!r->hastime) {
+		if (r->rtscol >= 0 && r->ctscol >= 0)
+			say(o, md_text, "## When keys fire\n\nNot compared: "
+			    "%s.\n\n", r->notime);
+		return;
+	}
+	md_time_table(o, r, &r->tstops, "## Keys that stop early");
+	md_time_table(o, r, &r->tstarts, "## Keys that start late");
+	say(o, md_text, "first..last: a key's first and last fire, in "
+	    "percent of its side's span of ts (%s ", r->ref);
+	ob_printf(o, "%lld..%lld, ", (long long)r->rfirst,
+	    (long long)r->rlast);
+	md_str(o, r->cand);
+	ob_printf(o, " %lld..%lld).\n\n", (long long)r->cfirst,
+	    (long long)r->clast);
 }
 
 static void
@@ -753,6 +795,7 @@ write_md(const struct report *r, struct ob *o)
 	md_under(o, r);
 	md_over(o, r);
 	md_flaky(o, r);
+	md_time(o, r);
 	md_families(o, r);
 	md_watch(o, r);
 	md_groups(o, r);

@@ -378,6 +378,100 @@ model_rates(struct report *r, const struct ropts *o)
 	}
 }
 
+/* A side's ts range tally column, or -1. */
+static int
+ts_col(const struct report *r, int ref)
+{
+	const struct span *name = ref ? r->rtcol : r->ctcol;
+	const int *range = ref ? r->rtrange : r->ctrange;
+	size_t nc = ref ? r->nrt : r->nct;
+
+	for (size_t i = 0; i < nc; i++)
+		if (span_eqs(name[i], "ts") && range[i])
+			return (int)i;
+	return -1;
+}
+
+double
+rp_frac(const struct report *r, const struct rrow *w, int ref, int last)
+{
+	const struct tally_cell *t = ref ? &w->rt[r->rtscol] :
+	    &w->ct[r->ctscol];
+	int64_t first = ref ? r->rfirst : r->cfirst;
+	int64_t end = ref ? r->rlast : r->clast;
+
+	return (double)((last ? t->hi : t->lo) - first) / (double)(end - first);
+}
+
+/*
+ * When keys fire: a matched key stops early when the candidate's last
+ * fire is at most --early of its span and the reference's at least 0.9
+ * of its; starts late is the mirror.
+ */
+static void
+model_time(struct report *r, const struct ropts *o)
+{
+	size_t i;
+	int any = 0;
+
+	r->early = o->early / 100.0;
+	r->stops = xcalloc(r->nrow + 1, sizeof(size_t));
+	r->starts = xcalloc(r->nrow + 1, sizeof(size_t));
+	r->rtscol = ts_col(r, 1);
+	r->ctscol = ts_col(r, 0);
+	if (r->hasruns && (r->nrefrun > 1 || r->ncandrun > 1)) {
+		r->notime = "the spans of different runs are not comparable "
+		    "(a side has several runs)";
+		return;
+	}
+	if (r->rtscol < 0 || r->ctscol < 0) {
+		r->notime = "the join has no ts range tallies on both sides";
+		return;
+	}
+	for (i = 0; i < r->nrow; i++) {
+		const struct tally_cell *a = &r->row[i].rt[r->rtscol];
+
+		if (a->n > 0) {
+			if (!any || a->lo < r->rfirst)
+				r->rfirst = a->lo;
+			if (!any || a->hi > r->rlast)
+				r->rlast = a->hi;
+		}
+		any |= a->n > 0;
+	}
+	for (i = 0, any = 0; i < r->nrow; i++) {
+		const struct tally_cell *b = &r->row[i].ct[r->ctscol];
+
+		if (b->n > 0) {
+			if (!any || b->lo < r->cfirst)
+				r->cfirst = b->lo;
+			if (!any || b->hi > r->clast)
+				r->clast = b->hi;
+		}
+		any |= b->n > 0;
+	}
+	if (r->rlast <= r->rfirst || r->clast <= r->cfirst) {
+		r->notime = "a side's span of time is 0";
+		return;
+	}
+	r->hastime = 1;
+	for (i = 0; i < r->nrow; i++) {
+		const struct rrow *w = &r->row[i];
+
+		if (w->status != ST_MATCHED || w->rt[r->rtscol].n == 0 ||
+		    w->ct[r->ctscol].n == 0)
+			continue;
+		if (rp_frac(r, w, 0, 1) <= r->early &&
+		    rp_frac(r, w, 1, 1) >= 0.9)
+			r->stops[r->nstops++] = i;
+		if (rp_frac(r, w, 0, 0) >= 1.0 - r->early &&
+		    rp_frac(r, w, 1, 0) <= 0.1)
+			r->starts[r->nstarts++] = i;
+	}
+	sort_list(r, r->stops, r->nstops, 0);
+	sort_list(r, r->starts, r->nstarts, 0);
+}
+
 /*
  * Missing keys that count (with runs: those in at least quorum ref
  * runs), over-firing and flaky keys, and the headline's share rule.
@@ -685,6 +779,20 @@ table_over(struct report *r)
 	add_col(t, COL_NOTE, NULL, "likely fn");
 }
 
+/* Keys that stop early or start late. */
+static void
+table_time(struct report *r, struct table *t, const size_t *rows, size_t n,
+    const char *what)
+{
+	set_rows(t, rows, n, r->top, what);
+	add_col(t, COL_KEYS, NULL, NULL);
+	add_col(t, COL_REF, r->ref, "");
+	add_col(t, COL_CAND, r->cand, "");
+	add_col(t, COL_RTIME, r->ref, " first..last");
+	add_col(t, COL_CTIME, r->cand, " first..last");
+	add_col(t, COL_NOTE, NULL, "likely fn");
+}
+
 /* Keys that fire in some runs of a side only (trace-join --runs). */
 static void
 table_flaky(struct report *r)
@@ -828,6 +936,12 @@ sections(struct report *r)
 		table_over(r);
 	if (r->hasruns)
 		table_flaky(r);
+	if (r->hastime) {
+		table_time(r, &r->tstops, r->stops, r->nstops,
+		    "keys that stop early");
+		table_time(r, &r->tstarts, r->starts, r->nstarts,
+		    "keys that start late");
+	}
 	r->tfam = xcalloc(r->nfam + 1, sizeof(*r->tfam));
 	for (size_t k = 0; k < r->nfam; k++)
 		table_addr(r, &r->tfam[k], r->fam[k].rows, r->fam[k].nrows);
@@ -849,6 +963,7 @@ report_load(struct report *r, const struct ropts *o)
 	model_runs(r, o);
 	model_rates(r, o);
 	model_runs_lists(r);
+	model_time(r, o);
 	model_headline(r, o);
 	model_families(r);
 	model_watch(r);

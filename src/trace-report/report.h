@@ -126,6 +126,7 @@ enum colkind {
 	COL_RUNS,		/* runs fired in: "3/3 vs 0/3" */
 	COL_P,			/* the U test's p, or "-" */
 	COL_RSPAN, COL_CSPAN,	/* per-run min..max of a side */
+	COL_RTIME, COL_CTIME,	/* first..last fire as % of the side's span */
 	COL_TALLY,		/* a ref tally column's first values */
 	COL_NOTE,		/* likely fn, or "(unknown)" */
 	COL_GVALUE,		/* a group's value */
@@ -240,6 +241,17 @@ struct report {
 	size_t		*over, *flaky;	/* sorted like under, missing */
 	size_t		 nover, nflaky;
 
+	/* When keys fire (model.c): each side's first and last ts, the keys
+	 * that stop early or start late, or why there are none. */
+	int		 hastime;
+	const char	*notime;
+	int		 rtscol, ctscol;	/* ts range tallies */
+	int64_t		 rfirst, rlast, cfirst, clast;
+	double		 early;		/* --early, a fraction */
+	size_t		*stops, *starts;
+	size_t		 nstops, nstarts;
+	struct table	 tstops, tstarts;
+
 	/* The thread map (threads.c), or why there is none. */
 	int		 hasmap;
 	const char	*nomap;
@@ -295,6 +307,7 @@ struct ropts {
 	size_t		 quorum;
 	int		 quorum_given;
 	double		 divergent_share;
+	double		 early;		/* --early P, in percent (default 50) */
 	double		 threadmin;	/* --thread-min, default 0.5 */
 	size_t		 threadtop;	/* --thread-top, default 20 */
 };
@@ -372,6 +385,10 @@ void	put_famsum(struct ob *o, const struct report *r,
  * point in *cp.  Every writer but JSON shows them as \uXXXX.
  */
 size_t	rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp);
+
+/* Row w's first or last fire as a fraction of its side's span. */
+double	rp_frac(const struct report *r, const struct rrow *w, int ref,
+	    int last);
 
 /*
  * With run columns: row w's count in run k of a side (ref or not), in
