@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "num.h"
 #include "opt.h"
 #include "xmem.h"
 
@@ -88,4 +89,32 @@ die_getopt(int argc, char *argv[], const char *optstring,
 	if (hit->has_arg == required_argument)
 		die_usage("option '--%s' requires an argument", hit->name);
 	die_usage("invalid option '%s'", arg);
+}
+
+/*
+ * A width of time bins (--timeline): decimal digits, then optionally one unit that
+ * assumes ts in nanoseconds (s, ms, us, ns).  The product must be
+ * between 1 and 2^63-1; anything else is a usage error.
+ */
+int64_t
+width_arg(const char *opt, const char *s)
+{
+	static const struct { const char *unit; uint64_t mul; } units[] = {
+		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000 }
+	};
+	size_t nd = strspn(s, "0123456789"), i;
+	uint64_t v;
+
+	for (i = 0; i < sizeof(units) / sizeof(*units); i++)
+		if (strcmp(s + nd, units[i].unit) == 0)
+			break;
+	if (nd == 0 || i == sizeof(units) / sizeof(*units))
+		die_usage("--%s: '%s': expected a positive integer, "
+		    "optionally followed by s, ms, us or ns", opt, s);
+	if (num_parse_u64(span_make(s, nd), &v) != NUM_OK || v == 0 ||
+	    v > INT64_MAX / units[i].mul)
+		die_usage("--%s: '%s': width must be between 1 and "
+		    "2^63-1", opt, s);
+	return (int64_t)(v * units[i].mul);
 }

@@ -6,6 +6,7 @@
 #define TRACE_OPT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "msg.h"
 
@@ -24,6 +25,13 @@ NORETURN void version_exit(void);
  * empty name.
  */
 char	**name_list(const char *list, const char *opt, size_t *n);
+
+/*
+ * The width of time bins given to option --opt (trace-key and
+ * trace-report --timeline): digits and an optional unit s, ms, us or ns
+ * (ts in nanoseconds); between 1 and 2^63-1, else a usage error.
+ */
+int64_t	width_arg(const char *opt, const char *s);
 
 /*
  * Report the option error getopt_long() just returned ('?' or ':') with

@@ -118,34 +118,6 @@ num_arg(const char *opt, const char *s)
 }
 
 /*
- * The width of --timeline: decimal digits, then optionally one unit that
- * assumes ts in nanoseconds (s, ms, us, ns).  The product must be
- * between 1 and 2^63-1; anything else is a usage error.
- */
-static int64_t
-timeline_arg(const char *s)
-{
-	static const struct { const char *unit; uint64_t mul; } units[] = {
-		{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
-		{ "s", 1000000000 }
-	};
-	size_t nd = strspn(s, "0123456789"), i;
-	uint64_t v;
-
-	for (i = 0; i < sizeof(units) / sizeof(*units); i++)
-		if (strcmp(s + nd, units[i].unit) == 0)
-			break;
-	if (nd == 0 || i == sizeof(units) / sizeof(*units))
-		die_usage("--timeline: '%s': expected a positive integer, "
-		    "optionally followed by s, ms, us or ns", s);
-	if (num_parse_u64(span_make(s, nd), &v) != NUM_OK || v == 0 ||
-	    v > INT64_MAX / units[i].mul)
-		die_usage("--timeline: '%s': width must be between 1 and "
-		    "2^63-1", s);
-	return (int64_t)(v * units[i].mul);
-}
-
-/*
  * Round i down to a multiple of w (w > 0), towards negative infinity,
  * never overflowing: returns 0 when the multiple is below INT64_MIN.
  */
@@ -508,7 +480,7 @@ main(int argc, char *argv[])
 			x->fnonly = ch == O_FUNCTION;
 			break;
 		case O_TIMELINE:
-			timeline = timeline_arg(optarg);
+			timeline = width_arg("timeline", optarg);
 			break;
 		case 'h':
 			help_exit(usage_text);

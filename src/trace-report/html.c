@@ -582,6 +582,84 @@ h_threads(struct ob *o, const struct report *r)
 	sb_free(&sb);
 }
 
+/* Columns of a timeline chart at most: more bins are summed in groups. */
+#define TL_COLS	120
+
+/* Timelines: per key, the reference's fires per bin above a line, the
+ * candidate's below, on one scale. */
+static void
+h_timelines(struct ob *o, const struct report *r)
+{
+	size_t n = r->tlbins, g, nc, i, k, j;
+	uint64_t *rv, *cv, max;
+	const int colw = 3, half = 16;
+
+	if (r->notl != NULL) {
+		say(o, h_text, "<h2>Timelines</h2>\n<p>Not drawn: %s.</p>\n",
+		    r->notl);
+		return;
+	}
+	if (!r->hastl || r->ntlrows == 0)
+		return;
+	g = (n + TL_COLS - 1) / TL_COLS;
+	nc = (n + g - 1) / g;
+	ob_printf(o, "<h2 id=\"timelines\">Timelines</h2>\n<p>Fires per %zu "
+	    "bin%s of %lld ts units (%zu bins) from each side's %s: ", g,
+	    g == 1 ? "" : "s", (long long)r->tlwidth, n, r->tlalign != NULL ?
+	    "first fire of the marker key" : "first event");
+	say(o, h_text, "%s above the line, %s below, each key on one scale.",
+	    r->ref, r->cand);
+	ob_puts(o, "</p>\n<table>\n");
+	rv = xcalloc(n, sizeof(*rv));
+	cv = xcalloc(n, sizeof(*cv));
+	for (i = 0; i < r->ntlrows; i++) {
+		const struct rrow *w = &r->row[r->tlrows[i]];
+		uint64_t *side[2] = { rv, cv };
+
+		rp_timeline(r, w, 1, rv);
+		rp_timeline(r, w, 0, cv);
+		/* group in place: bin k adds into group k / g */
+		for (j = 0; j < 2; j++)
+			for (k = 0; k < n; k++)
+				if (k / g != k) {
+					side[j][k / g] += side[j][k];
+					side[j][k] = 0;
+				}
+		for (k = 0, max = 1; k < nc; k++) {
+			if (rv[k] > max)
+				max = rv[k];
+			if (cv[k] > max)
+				max = cv[k];
+		}
+		ob_puts(o, "<tr><td><code>");
+		h_label(o, r, w);
+		ob_printf(o, "</code></td><td><svg class=\"timeline\" "
+		    "role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" "
+		    "width=\"%zu\" height=\"%d\"><line x1=\"0\" y1=\"%d\" "
+		    "x2=\"%zu\" y2=\"%d\" stroke=\"#999\"/>", nc * colw,
+		    2 * half + 2, half + 1, nc * colw, half + 1);
+		for (k = 0; k < nc; k++) {
+			int hr = (int)((double)rv[k] / (double)max * half + 0.5);
+			int hc = (int)((double)cv[k] / (double)max * half + 0.5);
+
+			if (rv[k] > 0)
+				ob_printf(o, "<rect class=\"tl-ref\" x=\"%zu\" "
+				    "y=\"%d\" width=\"%d\" height=\"%d\" fill=\""
+				    C_REF "\"/>", k * colw, half + 1 -
+				    (hr > 0 ? hr : 1), colw - 1, hr > 0 ? hr : 1);
+			if (cv[k] > 0)
+				ob_printf(o, "<rect class=\"tl-cand\" x=\"%zu\" "
+				    "y=\"%d\" width=\"%d\" height=\"%d\" fill=\""
+				    C_CAND "\"/>", k * colw, half + 2, colw - 1,
+				    hc > 0 ? hc : 1);
+		}
+		ob_puts(o, "</svg></td></tr>\n");
+	}
+	ob_puts(o, "</table>\n");
+	free(rv);
+	free(cv);
+}
+
 static void
 h_extra(struct ob *o, const struct report *r)
 {
@@ -694,6 +772,7 @@ write_html(const struct report *r, struct ob *o)
 		h_watch(o, r);
 	h_groups(o, r);
 	h_threads(o, r);
+	h_timelines(o, r);
 	h_extra(o, r);
 	ob_puts(o, "</body></html>\n");
 }

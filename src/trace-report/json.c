@@ -4,6 +4,7 @@
  * numbers; a ratio with no reference fires is null.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -115,6 +116,19 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		js_num(o, "cand_max", w->candmax);
 		ob_printf(o, ",\"flaky\":%s", w->flaky ? "true" : "false");
 		js_num(o, "p", w->p);
+	}
+	if (r->hastl) {
+		uint64_t *v = xcalloc(r->tlbins, sizeof(*v));
+
+		ob_printf(o, ",\"timeline\":{\"width\":%lld,\"ref\":",
+		    (long long)r->tlwidth);
+		rp_timeline(r, w, 1, v);
+		js_u64s(o, v, r->tlbins);
+		ob_puts(o, ",\"cand\":");
+		rp_timeline(r, w, 0, v);
+		js_u64s(o, v, r->tlbins);
+		ob_putc(o, '}');
+		free(v);
 	}
 	if (r->hasrate) {
 		js_num(o, "ref_rate", w->refrate_s);

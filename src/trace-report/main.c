@@ -20,14 +20,14 @@
 enum fmt { F_MD, F_JSON, F_HTML, F_THREADS };
 
 static const char usage_text[] =
-"usage: trace-report [-f format] [-o file] [--addr-col column] [--csv dir]\n"
-"                    [--divergent-fires n] [--divergent-share pct]\n"
-"                    [--early pct] [--fail-on classes] [--family name=file]\n"
-"                    [--fresh-top n]\n"
-"                    [--group-by column] [--group-top n] [--notes file]\n"
-"                    [--over-top n] [--per denominator] [--quorum k]\n"
-"                    [--runs column] [--symbols file] [--thread-min s]\n"
-"                    [--thread-top n] [--title text] [--top n]\n"
+"usage: trace-report [-f format] [-o file] [--addr-col column]\n"
+"                    [--align column=value] [--csv dir] [--divergent-fires n]\n"
+"                    [--divergent-share pct] [--early pct] [--fail-on classes]\n"
+"                    [--family name=file] [--fresh-top n] [--group-by column]\n"
+"                    [--group-top n] [--notes file] [--over-top n]\n"
+"                    [--per denominator] [--quorum k] [--runs column]\n"
+"                    [--symbols file] [--thread-min s] [--thread-top n]\n"
+"                    [--timeline width] [--title text] [--top n]\n"
 "                    [--under-top n] [--watch file] [join]\n"
 "\n"
 "Write a report on a join (trace-join output).\n"
@@ -36,6 +36,7 @@ static const char usage_text[] =
 "                           thread map as TSV)\n"
 "  -o, --output FILE        write to FILE atomically instead of stdout\n"
 "      --addr-col COL       key column holding addresses (default lr)\n"
+"      --align COL=VALUE    timelines from the first fire of this key\n"
 "      --csv DIR            also write DIR/divergent-tuples.csv and\n"
 "                           DIR/matched-tuples.csv\n"
 "      --divergent-fires N  headline divergent when missing keys carry more\n"
@@ -62,6 +63,7 @@ static const char usage_text[] =
 "      --thread-min S       similarity from which a thread has an analog\n"
 "                           (default 0.5)\n"
 "      --thread-top N       threads listed in the thread map (default 20)\n"
+"      --timeline WIDTH     the tbin width given to trace-key: timelines\n"
 "      --title TEXT         the report's title\n"
 "      --top N              missing and extra keys listed (default 15)\n"
 "      --under-top N        under-firing keys listed (default 10)\n"
@@ -70,17 +72,18 @@ static const char usage_text[] =
 "  -V, --version            show the version\n";
 
 enum {
-	O_ADDRCOL = 256, O_CSV, O_DIVFIRES, O_DIVSHARE, O_EARLY, O_FAILON,
+	O_ADDRCOL = 256, O_ALIGN, O_CSV, O_DIVFIRES, O_DIVSHARE, O_EARLY, O_FAILON,
 	O_FAMILY,
 	O_FRESHTOP, O_GROUPBY, O_GROUPTOP, O_NOTES, O_OVERTOP, O_PER, O_QUORUM,
-	O_RUNS, O_SYMBOLS, O_THREADMIN, O_THREADTOP, O_TITLE, O_TOP, O_UNDERTOP,
-	O_WATCH
+	O_RUNS, O_SYMBOLS, O_THREADMIN, O_THREADTOP, O_TIMELINE, O_TITLE, O_TOP,
+	O_UNDERTOP, O_WATCH
 };
 
 static const struct option longopts[] = {
 	{ "format",	required_argument, NULL, 'f' },
 	{ "output",	required_argument, NULL, 'o' },
 	{ "addr-col",	required_argument, NULL, O_ADDRCOL },
+	{ "align",	required_argument, NULL, O_ALIGN },
 	{ "csv",	required_argument, NULL, O_CSV },
 	{ "divergent-fires", required_argument, NULL, O_DIVFIRES },
 	{ "divergent-share", required_argument, NULL, O_DIVSHARE },
@@ -98,6 +101,7 @@ static const struct option longopts[] = {
 	{ "symbols",	required_argument, NULL, O_SYMBOLS },
 	{ "thread-min",	required_argument, NULL, O_THREADMIN },
 	{ "thread-top",	required_argument, NULL, O_THREADTOP },
+	{ "timeline",	required_argument, NULL, O_TIMELINE },
 	{ "title",	required_argument, NULL, O_TITLE },
 	{ "top",	required_argument, NULL, O_TOP },
 	{ "under-top",	required_argument, NULL, O_UNDERTOP },
@@ -272,6 +276,12 @@ main(int argc, char *argv[])
 				die_usage("--runs: expected a column name");
 			ro.runs = optarg;
 			ro.runs_given = 1;
+			break;
+		case O_TIMELINE:
+			ro.timeline = width_arg("timeline", optarg);
+			break;
+		case O_ALIGN:
+			ro.align = optarg;
 			break;
 		case O_EARLY:
 			ro.early = dec_arg("early", optarg, 100.0,

@@ -623,6 +623,112 @@ md_groups(struct ob *o, const struct report *r)
 	ob_putc(o, '\n');
 }
 
+/* Characters of a sparkline at most: more bins are summed in groups. */
+#define SPARK_MAX	48
+
+/* Sum bins of v in groups of g into c (n bins, nc groups). */
+static void
+group_bins(const uint64_t *v, size_t n, size_t g, uint64_t *c, size_t nc)
+{
+	for (size_t i = 0; i < nc; i++) {
+		c[i] = 0;
+		for (size_t k = i * g; k < n && k < (i + 1) * g; k++)
+			c[i] += v[k];
+	}
+}
+
+/* A sparkline of c (nc groups) at scale max: ' ' for none, then eighths. */
+static void
+md_spark(struct ob *o, const uint64_t *c, size_t nc, uint64_t max)
+{
+	static const char *const bar[] = { "▁", "▂", "▃", "▄", "▅", "▆",
+	    "▇", "█" };
+	struct sbuf sb = { 0 };
+
+	for (size_t i = 0; i < nc; i++) {
+		if (c[i] == 0)
+			sb_addc(&sb, ' ');
+		else {
+			/* 1..8, without overflow for any count */
+			uint64_t l = c[i] >= max ? 8 : 1 + (uint64_t)((double)
+			    c[i] / (double)max * 8.0);
+
+			sb_adds(&sb, bar[(l > 8 ? 8 : l) - 1]);
+		}
+	}
+	md_cell_code(o, span_make(sb.p, sb.len));
+	sb_free(&sb);
+}
+
+/* Timelines of the keys the tables list, both sides on one scale. */
+static void
+md_timelines(struct ob *o, const struct report *r)
+{
+	size_t n = r->tlbins, g, nc, i, k;
+	uint64_t *rv, *cv, *rc, *cc, max;
+
+	if (r->notl != NULL) {
+		say(o, md_text, "## Timelines\n\nNot drawn: %s.\n\n",
+		    r->notl);
+		return;
+	}
+	if (!r->hastl || r->ntlrows == 0)
+		return;
+	g = (n + SPARK_MAX - 1) / SPARK_MAX;
+	nc = (n + g - 1) / g;
+	ob_printf(o, "## Timelines\n\nFires per %zu bin%s of %lld ts units "
+	    "(%zu bins), from each side's ", g, g == 1 ? "" : "s",
+	    (long long)r->tlwidth, n);
+	if (r->tlalign != NULL) {
+		ob_puts(o, "first fire of ");
+		md_code(o, span_str(r->tlalign));
+	} else
+		ob_puts(o, "first event");
+	ob_puts(o, "; each key on one scale for both sides, blank where it "
+	    "never fires.\n\n| ");
+	for (k = 0; k < r->nkey; k++) {
+		md_text(o, r->keycol[k]);
+		ob_puts(o, " | ");
+	}
+	md_str(o, r->ref);
+	ob_puts(o, " | ");
+	md_str(o, r->cand);
+	ob_puts(o, " |\n|");
+	for (k = 0; k < r->nkey + 2; k++)
+		ob_puts(o, "----|");
+	ob_putc(o, '\n');
+	rv = xcalloc(n, sizeof(*rv));
+	cv = xcalloc(n, sizeof(*cv));
+	rc = xcalloc(nc, sizeof(*rc));
+	cc = xcalloc(nc, sizeof(*cc));
+	for (i = 0; i < r->ntlrows; i++) {
+		const struct rrow *w = &r->row[r->tlrows[i]];
+
+		rp_timeline(r, w, 1, rv);
+		rp_timeline(r, w, 0, cv);
+		group_bins(rv, n, g, rc, nc);
+		group_bins(cv, n, g, cc, nc);
+		for (k = 0, max = 1; k < nc; k++) {
+			if (rc[k] > max)
+				max = rc[k];
+			if (cc[k] > max)
+				max = cc[k];
+		}
+		ob_puts(o, "| ");
+		md_keyvals(o, r, w, " | ", 0, 1);
+		ob_puts(o, " | ");
+		md_spark(o, rc, nc, max);
+		ob_puts(o, " | ");
+		md_spark(o, cc, nc, max);
+		ob_puts(o, " |\n");
+	}
+	ob_putc(o, '\n');
+	free(rv);
+	free(cv);
+	free(rc);
+	free(cc);
+}
+
 /* Keys listed per thread after the thread map. */
 #define THREAD_KEYS	6
 
@@ -796,6 +902,7 @@ write_md(const struct report *r, struct ob *o)
 	md_over(o, r);
 	md_flaky(o, r);
 	md_time(o, r);
+	md_timelines(o, r);
 	md_families(o, r);
 	md_watch(o, r);
 	md_groups(o, r);

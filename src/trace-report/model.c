@@ -472,6 +472,153 @@ model_time(struct report *r, const struct ropts *o)
 	sort_list(r, r->starts, r->nstarts, 0);
 }
 
+/* The bins of --timeline drawn at most: wider bins, or a shorter trace. */
+#define TL_BINS_MAX	1000000
+
+/* A side's tbin counts tally, or -1. */
+static int
+tbin_col(const struct report *r, int ref)
+{
+	const struct span *name = ref ? r->rtcol : r->ctcol;
+	const int *range = ref ? r->rtrange : r->ctrange;
+	size_t nc = ref ? r->nrt : r->nct;
+
+	for (size_t i = 0; i < nc; i++)
+		if (span_eqs(name[i], "tbin") && !range[i])
+			return (int)i;
+	return -1;
+}
+
+/* A side's tbin value: an integer, a multiple of the width. */
+static int64_t
+tbin_value(const struct report *r, const struct rrow *w, struct span v)
+{
+	int64_t b;
+
+	if (num_parse_i64(v, &b) != NUM_OK)
+		die_at(r->file, w->line, "tbin '%s' is not an integer",
+		    msg_vis(v.p, v.n));
+	if (b % r->tlwidth != 0)
+		die_at(r->file, w->line, "tbin %lld is not a multiple of "
+		    "--timeline %lld (give the width trace-key was given)",
+		    (long long)b, (long long)r->tlwidth);
+	return b;
+}
+
+void
+rp_timeline(const struct report *r, const struct rrow *w, int ref,
+    uint64_t *out)
+{
+	const struct tally_cell *t = ref ? &w->rt[r->rtbin] : &w->ct[r->ctbin];
+	int64_t origin = ref ? r->rorigin : r->corigin;
+
+	memset(out, 0, r->tlbins * sizeof(*out));
+	for (size_t j = 0; j < t->n; j++) {
+		int64_t b = tbin_value(r, w, t->val[j]);
+		uint64_t k;
+
+		if (b < origin)
+			continue;	/* before the aligned bin */
+		k = ((uint64_t)b - (uint64_t)origin) / (uint64_t)r->tlwidth;
+		if (k < r->tlbins)
+			out[k] += t->single ? (ref ? w->ref : w->cand) :
+			    t->cnt[j];
+	}
+}
+
+/*
+ * Timelines: each side's bins from its origin, the first event's bin or
+ * with --align the first fire of a marker key, to the later side's last
+ * bin.
+ */
+static void
+model_timeline(struct report *r, const struct ropts *o)
+{
+	int64_t rlast = 0, clast = 0;
+	int rany = 0, cany = 0, rmark = 0, cmark = 0;
+	const char *eq = NULL;
+	size_t i, j, col = 0;
+	uint64_t n;
+
+	if (o->timeline == 0) {
+		if (o->align != NULL)
+			die_usage("--align: only with --timeline");
+		return;
+	}
+	r->tlwidth = o->timeline;
+	r->rtbin = tbin_col(r, 1);
+	r->ctbin = tbin_col(r, 0);
+	if (r->rtbin < 0 || r->ctbin < 0)
+		die_at(r->file, 1, "--timeline: the join has no %s tbin counts "
+		    "tally (make the keyed streams with trace-key --timeline)",
+		    r->rtbin < 0 ? r->ref : r->cand);
+	if (r->hasruns && (r->nrefrun > 1 || r->ncandrun > 1)) {
+		r->notl = "the times of different runs are not comparable (a "
+		    "side has several runs)";
+		return;
+	}
+	if (o->align != NULL) {
+		struct span name;
+
+		eq = strchr(o->align, '=');
+		if (eq == NULL || eq == o->align)
+			die_usage("--align: expected COL=VALUE, got '%s'",
+			    o->align);
+		name = span_make(o->align, (size_t)(eq - o->align));
+		for (col = 0; col < r->nkey; col++)
+			if (span_eq(r->keycol[col], name))
+				break;
+		if (col == r->nkey)
+			die_usage("--align %s: no key column '%.*s'", o->align,
+			    (int)name.n, name.p);
+	}
+	for (i = 0; i < r->nrow; i++) {
+		const struct rrow *w = &r->row[i];
+		int marker = eq == NULL || is_marker(w, col, eq + 1);
+
+		for (j = 0; j < w->rt[r->rtbin].n; j++) {
+			int64_t b = tbin_value(r, w, w->rt[r->rtbin].val[j]);
+
+			if (!rany || b > rlast)
+				rlast = b;
+			if (marker && (!rmark || b < r->rorigin))
+				r->rorigin = b;
+			rany = 1;
+			rmark |= marker;
+		}
+		for (j = 0; j < w->ct[r->ctbin].n; j++) {
+			int64_t b = tbin_value(r, w, w->ct[r->ctbin].val[j]);
+
+			if (!cany || b > clast)
+				clast = b;
+			if (marker && (!cmark || b < r->corigin))
+				r->corigin = b;
+			cany = 1;
+			cmark |= marker;
+		}
+	}
+	if (!rany || !cany) {
+		r->notl = "a side has no tbin";
+		return;
+	}
+	if (!rmark || !cmark)
+		die_at(r->file, 1, "--align %s: the %s side never fires it",
+		    o->align, !rmark ? r->ref : r->cand);
+	n = (uint64_t)rlast < (uint64_t)r->rorigin ? 0 : ((uint64_t)rlast -
+	    (uint64_t)r->rorigin) / (uint64_t)r->tlwidth;
+	if (clast >= r->corigin && ((uint64_t)clast - (uint64_t)r->corigin) /
+	    (uint64_t)r->tlwidth > n)
+		n = ((uint64_t)clast - (uint64_t)r->corigin) /
+		    (uint64_t)r->tlwidth;
+	if (n + 1 > TL_BINS_MAX)
+		die_at(r->file, 1, "--timeline %lld: %llu bins, more than %d: "
+		    "give a wider --timeline", (long long)r->tlwidth,
+		    (unsigned long long)n + 1, TL_BINS_MAX);
+	r->tlbins = (size_t)n + 1;
+	r->tlalign = o->align;
+	r->hastl = 1;
+}
+
 /*
  * Missing keys that count (with runs: those in at least quorum ref
  * runs), over-firing and flaky keys, and the headline's share rule.
@@ -915,6 +1062,35 @@ orphans(struct report *r)
 	}
 }
 
+/* Add table t's shown rows to the timeline's, each once. */
+static void
+add_tlrows(struct report *r, const struct table *t, uint8_t *seen)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!seen[t->row[i]]) {
+			seen[t->row[i]] = 1;
+			r->tlrows[r->ntlrows++] = t->row[i];
+		}
+}
+
+/* The keys the timelines draw: those the key tables show. */
+static void
+timeline_rows(struct report *r)
+{
+	uint8_t *seen = xcalloc(r->nrow + 1, 1);
+
+	r->tlrows = xcalloc(r->nrow + 1, sizeof(size_t));
+	add_tlrows(r, &r->tmissing, seen);
+	add_tlrows(r, &r->tunder, seen);
+	if (r->hasover)
+		add_tlrows(r, &r->tover, seen);
+	if (r->hastime) {
+		add_tlrows(r, &r->tstops, seen);
+		add_tlrows(r, &r->tstarts, seen);
+	}
+	free(seen);
+}
+
 /* What every section shows: see "Adding a section" in report.h. */
 static void
 sections(struct report *r)
@@ -953,6 +1129,8 @@ sections(struct report *r)
 		orphans(r);
 	}
 	table_extra(r);
+	if (r->hastl)
+		timeline_rows(r);
 }
 
 void
@@ -964,6 +1142,7 @@ report_load(struct report *r, const struct ropts *o)
 	model_rates(r, o);
 	model_runs_lists(r);
 	model_time(r, o);
+	model_timeline(r, o);
 	model_headline(r, o);
 	model_families(r);
 	model_watch(r);

@@ -252,6 +252,19 @@ struct report {
 	size_t		 nstops, nstarts;
 	struct table	 tstops, tstarts;
 
+	/* Timelines (--timeline): the tbin tallies, each side's origin (its
+	 * first event's bin, or --align's marker key's) and the bins drawn;
+	 * or why there are none. */
+	int		 hastl;
+	const char	*notl;
+	int64_t		 tlwidth;
+	int		 rtbin, ctbin;
+	int64_t		 rorigin, corigin;
+	size_t		 tlbins;
+	const char	*tlalign;	/* --align, or NULL */
+	size_t		*tlrows;	/* the keys the tables list */
+	size_t		 ntlrows;
+
 	/* The thread map (threads.c), or why there is none. */
 	int		 hasmap;
 	const char	*nomap;
@@ -308,6 +321,8 @@ struct ropts {
 	int		 quorum_given;
 	double		 divergent_share;
 	double		 early;		/* --early P, in percent (default 50) */
+	int64_t		 timeline;	/* --timeline width; 0: none */
+	const char	*align;		/* --align COL=VALUE */
 	double		 threadmin;	/* --thread-min, default 0.5 */
 	size_t		 threadtop;	/* --thread-top, default 20 */
 };
@@ -385,6 +400,10 @@ void	put_famsum(struct ob *o, const struct report *r,
  * point in *cp.  Every writer but JSON shows them as \uXXXX.
  */
 size_t	rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp);
+
+/* Row w's fires per bin of a side (tlbins of them) into out. */
+void	rp_timeline(const struct report *r, const struct rrow *w, int ref,
+	    uint64_t *out);
 
 /* Row w's first or last fire as a fraction of its side's span. */
 double	rp_frac(const struct report *r, const struct rrow *w, int ref,
