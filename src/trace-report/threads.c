@@ -196,6 +196,10 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 	size_t j, e, k, c;
 	uint64_t tot = 0;
 
+	x->ncand = x->nset = 0;
+	x->setsim = 0.0;
+	if (from->fires[a] == 0)	/* counts of 0 only: no profile */
+		return;
 	x->na = from->toff[a + 1] - from->toff[a];
 	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
 	x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
@@ -288,6 +292,8 @@ pair_sim(const struct tside *rs, size_t a, const struct tside *cs, size_t b)
 {
 	double s = 0.0;
 
+	if (rs->fires[a] == 0 || cs->fires[b] == 0)
+		return 0.0;
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
 		size_t row = rs->trow[j];
 		double p = (double)rs->tcnt[j] / (double)rs->fires[a], q = 0.0;
@@ -311,7 +317,7 @@ merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
 
 	for (i = 0; i < t->nanalog; i++)
 		tot += cs->fires[t->analog[i]];
-	if (tot == 0)
+	if (tot == 0 || rs->fires[a] == 0)
 		return 0.0;
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
 		size_t row = rs->trow[j];
