@@ -77,3 +77,32 @@ html_report() {
 	[ "$(grep -o '<rect class="bar-ref"' <<< "$output" | wc -l)" -eq 25 ]
 	grep -q '<svg class="chart groups"' <<< "$output"
 }
+
+@test "html: the thread map, stop-early list, per-run dots and timelines render in headless Chromium" {
+	command -v chromium >/dev/null || skip "chromium not installed"
+	# runs: one run a side keeps the thread map and the time sections
+	for s in canary ours; do
+		case $s in
+		canary) trace-normalize -s "$EX/xenia/canary.schema" --set run=1 "$D/canary.jsonl" ;;
+		ours) trace-normalize -q -s "$EX/xenia/ours.schema" --set run=1 "$D/ours-iat.jsonl" "$D/ours-lr.jsonl" ;;
+		esac | trace-key --timeline 20ms | trace-hist > "$T/$s.hist"
+	done
+	trace-join --runs run --over 2 --names canary,ours "$T/canary.hist" "$T/ours.hist" > "$T/j"
+	trace-report -f html --timeline 20ms -o "$T/t.html" "$T/j"
+	run timeout 120 chromium --headless --no-sandbox --disable-gpu \
+	    --disable-quic --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync \
+	    --user-data-dir="$T/profile3" --dump-dom "file://$T/t.html"
+	assert_success
+	grep -qF '<h2 id="threads">Thread map (canary tid → ours tid)</h2>' <<< "$output"
+	grep -qF '<h2 id="stops-early">Keys that stop early</h2>' <<< "$output"
+	grep -qF '<h2 id="timelines">Timelines</h2>' <<< "$output"
+	# as many timeline charts as keys the tables list, and dots per run
+	n=$(grep -o '<svg class="timeline"' <<< "$output" | wc -l)
+	[ "$n" -gt 10 ]
+	[ "$(grep -o '<circle class="dot-ref"' <<< "$output" | wc -l)" -gt 10 ]
+	# the thread map's rows agree with the JSON's first threads
+	trace-report -f json --timeline 20ms "$T/j" > "$T/t.json"
+	top=$(jq -r '.threads[0].ref' "$T/t.json")
+	grep -qF "<tr><td class=\"n\">$top</td>" <<< "$output"
+}
