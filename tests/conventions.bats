@@ -101,7 +101,10 @@ man:  $(man_synopsis "$t")"
 	[[ " ${COMPREPLY[*]} " == *" --sort "* ]]
 	COMP_WORDS=(trace-report --format ""); COMP_CWORD=2
 	_trace_tools
-	[ "${COMPREPLY[*]}" = "md json html" ]
+	[ "${COMPREPLY[*]}" = "md json html threads" ]
+	COMP_WORDS=(trace-report --fail-on st); COMP_CWORD=2
+	_trace_tools
+	[ "${COMPREPLY[*]}" = "stops-early starts-late" ]
 	COMP_WORDS=(trace-normalize --se); COMP_CWORD=1
 	_trace_tools
 	[[ " ${COMPREPLY[*]} " == *" --set "* ]]
