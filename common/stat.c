@@ -270,26 +270,36 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 }
 
 /*
- * The fast path: x = v * 1e6 is below 2^43, so it is within 2^-11 of the
- * exact product; unless its fraction is near 1/2, rounding x to the
- * nearest integer gives the digits printf gives.  -0 and NaN, large
- * values and near-ties fall back to snprintf.
+ * The fast path: x = v * 1e6 rounded is below 2^43, and the rounding
+ * error e of that product is itself a double, found exactly by Dekker's
+ * product (v split into two halves of 26 bits; 1e6 needs 20 bits, so
+ * every partial product is exact).  The exact v * 1e6 is then x + e, and
+ * its distance from the middle between the integers around x,
+ * (x - floor(x) - 1/2) + e, has the sign of that sum as rounded (the
+ * first term is exact, a multiple of x's ulp, and e decides only when it
+ * is 0): printf's digits without its arbitrary precision.  Exact ties (printf
+ * rounds them to even), -0 and NaN, and large values fall back to
+ * snprintf.
  */
 size_t
 stat_fmt6(char *buf, double v)
 {
-	double x = v * 1e6, frac;
+	double x = v * 1e6, hi, lo, e, half;
 	uint64_t n, ip;
-	char t[24], *e = t + sizeof(t), *q = e;
+	char t[24], *e6 = t + sizeof(t), *q = e6;
 	int i;
 
 	if (!(v >= 0 && v < 8e6) || signbit(v))
 		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
+	hi = 134217729.0 * v;		/* 2^27 + 1: Veltkamp's split */
+	hi = hi - (hi - v);
+	lo = v - hi;
+	e = -((x - hi * 1e6) - lo * 1e6);
 	n = (uint64_t)x;
-	frac = x - (double)n;
-	if (frac > 0.49 && frac < 0.51)
+	half = (x - (double)n - 0.5) + e;
+	if (half == 0)
 		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
-	if (frac > 0.5)
+	if (half > 0)
 		n++;
 	ip = n / 1000000;
 	n %= 1000000;
@@ -302,6 +312,6 @@ stat_fmt6(char *buf, double v)
 		*--q = (char)('0' + ip % 10);
 		ip /= 10;
 	} while (ip > 0);
-	memcpy(buf, q, (size_t)(e - q));
-	return (size_t)(e - q);
+	memcpy(buf, q, (size_t)(e6 - q));
+	return (size_t)(e6 - q);
 }

@@ -38,9 +38,9 @@ double	mwu_p(struct mwu *w, const double *a, size_t m, const double *b,
 
 /*
  * Write v to buf as printf("%.6f", v) does, byte for byte, and return
- * the length (buf is not NUL-terminated).  Values from 0 to 8e6, not
- * within a hair of a rounding tie, take a fast path of integer digits;
- * the others go through snprintf.
+ * the length (buf is not NUL-terminated).  Values from 0 to 8e6 take a
+ * fast path of integer digits, rounded exactly; -0, NaN, larger values
+ * and exact ties (v * 1e6 an integer and a half) go through snprintf.
  */
 size_t	stat_fmt6(char *buf, double v);
 

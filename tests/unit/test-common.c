@@ -664,6 +664,18 @@ test_mwu(void)
 	mwu_free(w);
 }
 
+/* The positive double d ulps from v (no libm here). */
+static double
+ulps(double v, int d)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, 8);
+	u += (uint64_t)(int64_t)d;
+	memcpy(&v, &u, 8);
+	return v;
+}
+
 /* stat_fmt6() is printf's "%.6f", on values of every kind. */
 static void
 fmt6_is(double v)
@@ -701,6 +713,34 @@ test_fmt6(void)
 		fmt6_is((double)a / (double)b * 1000);
 		fmt6_is((double)(x >> 11) / 9007199254740992.0 * 1e7);
 		fmt6_is((double)(a % 1000) / 1e6 + 5e-7);
+	}
+	/*
+	 * Near rounding ties, where a window of doubt would send every call
+	 * to snprintf: p values k / C(m+n, m), the midpoints (2j+1) / 2e6
+	 * and their neighbours a few ulps away, and the exact ties j / 128.
+	 */
+	for (i = 0; i <= 252; i++) {
+		fmt6_is((double)i / 252);
+		fmt6_is((double)i / 184756);
+		fmt6_is((double)i / 128);
+		fmt6_is((double)i * 1000 / 128);
+	}
+	for (i = 0; i < 200000; i++) {
+		double mid = ((double)(2 * (i % 5000000) + 1) / 2e6) *
+		    (i % 3 == 0 ? 1 : i % 3 == 1 ? 1000 : 0.001);
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			fmt6_is(mid);
+			fmt6_is(ulps(mid, -1));
+			fmt6_is(ulps(mid, 1));
+			mid = ulps(mid, 2);
+		}
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (i < 20000)
+			fmt6_is((double)(x % 5000000) / (double)(x >> 44 | 1));
 	}
 }
 
