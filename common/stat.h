@@ -26,9 +26,10 @@ void	mwu_free(struct mwu *w);
  *
  * The null distribution depends only on m, n and the sizes of the
  * groups of tied values; w caches it by them (up to a fixed size, then
- * afresh), so the work per call is a sort of the m + n values once that
- * pattern has been seen.  A new pattern costs O(m n k) steps of a
- * knapsack, k = min(m, n), and memory O(k^2 (m+n)).
+ * afresh), so the work per call is a sort of each side and a merge once
+ * that pattern has been seen; without ties (m, n up to 32) the
+ * distribution of m and n is made once and kept.  A new pattern costs
+ * O(m n k) steps of a knapsack, k = min(m, n), and memory O(k^2 (m+n)).
  */
 double	mwu_p(struct mwu *w, const double *a, size_t m, const double *b,
 	    size_t n);
