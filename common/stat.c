@@ -43,6 +43,7 @@ struct mwu {
 	size_t		 bytes;		/* of the cached distributions */
 	double		*sa, *sb;	/* the sides, sorted */
 	struct dist	*nt[NT_MAX + 1][NT_MAX + 1]; /* no ties, by m, n */
+	int		 general;	/* mwu_general() */
 };
 
 /* The direct-mapped cache of p for up to FAST_N values: 2^FAST_BITS. */
@@ -60,6 +61,12 @@ mwu_new(void)
 	w->seen = ht_new();
 	w->fast = xcalloc((size_t)1 << FAST_BITS, sizeof(*w->fast));
 	return w;
+}
+
+void
+mwu_general(struct mwu *w, int on)
+{
+	w->general = on;
 }
 
 void
@@ -300,7 +307,7 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 			r2 = (uint64_t)N * (N + 1) - r2;
 	}
 	c = (uint64_t)k * (N + 1);
-	if (!ties && m <= NT_MAX && n <= NT_MAX) {
+	if (!ties && m <= NT_MAX && n <= NT_MAX && !w->general) {
 		if (r2 == c)
 			return 1;
 		if ((d = w->nt[m][n]) == NULL) {
@@ -312,7 +319,7 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		}
 		return tail_p(d, r2 > c ? r2 - c : c - r2);
 	}
-	if (N <= FAST_N) {
+	if (N <= FAST_N && !w->general) {
 		slot = &w->fast[(key * 0x9e3779b97f4a7c15ULL) >>
 		    (64 - FAST_BITS)];
 		if (slot->key == key)

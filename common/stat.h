@@ -34,6 +34,13 @@ void	mwu_free(struct mwu *w);
 double	mwu_p(struct mwu *w, const double *a, size_t m, const double *b,
 	    size_t n);
 
+/*
+ * For tests: with on set, every later mwu_p() on w takes the general
+ * path (tie pattern, knapsack, cache of distributions), without the
+ * table of p for samples without ties or the cache of p by sorted sides.
+ */
+void	mwu_general(struct mwu *w, int on);
+
 /* Room stat_fmt6() may need: the longest "%.6f" of a double. */
 #define STAT_FMT6_MAX	320
 
