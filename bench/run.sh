@@ -411,7 +411,7 @@ PROG_LINES=$(wc -l < "$R/progress.log" 2>/dev/null | tr -d ' ' || echo 0)
 # process of the tree.
 E2E=$R/e2e
 measure e2e "$runs" \
-    'tm e bash "$XENIA/fire-pattern-diff.sh" "$D/canary.jsonl" \
+    'tm e bash "$XENIA/fire-pattern-diff.sh" -f "$D/canary.jsonl" \
         "$D/ours-iat.jsonl" "$D/ours-lr.jsonl" "$E2E" >/dev/null'
 
 # The same script once more with every tool wrapped by GNU time, for the
