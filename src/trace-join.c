@@ -15,7 +15,7 @@
  * --runs COL splits each side into runs by its COL counts tally: a key's
  * run counts are kept as (run, count) entries; the run columns of each
  * row (counts per run in reused buffers, extremes, the Mann-Whitney p)
- * are worked out as the keys are paired, in histogram order, and kept
+ * are worked out once the keys are paired, in histogram order, and kept
  * for the writing.  --per turns counts into rates over a denominator of
  * the side (or of each run); --over flags over-firing keys.
  */
