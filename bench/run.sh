@@ -19,6 +19,8 @@
 # strace capture is the committed captures of examples/strace/data/
 # concatenated to --strace-mb.  Besides the stages and the peers, the
 # bench times trace-normalize with and without --progress (interleaved,
+# best of at least 5 each), trace-join with and without --runs on a
+# 100,000-key pair with 5 runs a side (bench/gen-runs.py; interleaved,
 # best of at least 5 each), and the JSON parsers of Debian 12 on the
 # canary lines (bench/json-parsers/, built here with cc against what is
 # installed; a library whose header is missing is skipped).
@@ -67,7 +69,7 @@ while [ $# -gt 0 ]; do
 	--quick) quick=1; shift ;;
 	--strace-mb) [ $# -ge 2 ] || usage; posint "$1" "$2"; strace_mb=$2; shift 2 ;;
 	--strace-mb=*) posint --strace-mb "${1#*=}"; strace_mb=${1#*=}; shift ;;
-	-h | --help) sed -n '2,34s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,36s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) usage ;;
 	esac
 done
@@ -147,6 +149,18 @@ if ! [ -f "$DS/.stamp" ] || [ "$(cat "$DS/.stamp")" != "$sstamp" ]; then
 		cat "$DS/one.strace"
 	done > "$DS/capture.strace"
 	echo "$sstamp" > "$DS/.stamp"
+fi
+
+# The runs join: a pair of 100,000-key histograms with 5 runs a side
+# (bench/gen-runs.py), cached like the traces.
+DRJ=$OUT/data/runs-seed$seed-100000x5
+rstamp="gen-runs cksum $(cksum < "$here/gen-runs.py" | cut -d' ' -f1) seed $seed keys 100000 runs 5"
+if ! [ -f "$DRJ/.stamp" ] || [ "$(cat "$DRJ/.stamp")" != "$rstamp" ]; then
+	rm -rf "$DRJ"
+	mkdir -p "$DRJ"
+	note "generating the 100000-key runs pair in ${DRJ#"$root"/} ..."
+	python3 "$here/gen-runs.py" --seed "$seed" --keys 100000 --runs 5 "$DRJ"
+	echo "$rstamp" > "$DRJ/.stamp"
 fi
 
 R=$OUT/run
@@ -367,9 +381,10 @@ for ((pi = 1; pi <= prog_runs; pi++)); do
 	    'tm n "$B/trace-normalize" --threads 1 --progress -s "$SCHEMA_C" "$D/canary.jsonl" \
 	        >/dev/null 2> "$R/progress.log"'
 done
-# ab_best LABEL N: BEST/WORST/CPU/RSS[LABEL] from LABEL.1 .. LABEL.N.
+# ab_best LABEL N [ID]: BEST/WORST/CPU/RSS[LABEL] from LABEL.1 .. LABEL.N,
+# RSS of process ID (default n).
 ab_best() {
-	local l=$1 n=$2 k b='' w='' c='' m=''
+	local l=$1 n=$2 id=${3:-n} k b='' w='' c='' m=''
 	for ((k = 1; k <= n; k++)); do
 		ok "$l.$k" || return 0
 		if [ -z "$b" ] || awk "BEGIN { exit !(${BEST[$l.$k]} < $b) }"; then
@@ -379,14 +394,14 @@ ab_best() {
 		if [ -z "$w" ] || awk "BEGIN { exit !(${WORST[$l.$k]} > $w) }"; then
 			w=${WORST[$l.$k]}
 		fi
-		if [ -n "${RSS[$l.$k.n]:-}" ] && { [ -z "$m" ] || [ "${RSS[$l.$k.n]}" -gt "$m" ]; }; then
-			m=${RSS[$l.$k.n]}
+		if [ -n "${RSS[$l.$k.$id]:-}" ] && { [ -z "$m" ] || [ "${RSS[$l.$k.$id]}" -gt "$m" ]; }; then
+			m=${RSS[$l.$k.$id]}
 		fi
 	done
 	BEST[$l]=$b
 	WORST[$l]=$w
 	CPU[$l]=$c
-	[ -z "$m" ] || RSS[$l.n]=$m
+	[ -z "$m" ] || RSS[$l.$id]=$m
 }
 ab_best prog_off "$prog_runs"
 ab_best prog_on "$prog_runs"
@@ -396,7 +411,7 @@ PROG_LINES=$(wc -l < "$R/progress.log" 2>/dev/null | tr -d ' ' || echo 0)
 # process of the tree.
 E2E=$R/e2e
 measure e2e "$runs" \
-    'tm e bash "$XENIA/fire-pattern-diff.sh" "$D/canary.jsonl" \
+    'tm e bash "$XENIA/fire-pattern-diff.sh" -f "$D/canary.jsonl" \
         "$D/ours-iat.jsonl" "$D/ours-lr.jsonl" "$E2E" >/dev/null'
 
 # The same script once more with every tool wrapped by GNU time, for the
@@ -428,6 +443,20 @@ fi
 measure join "$runs" \
     'tm j "$B/trace-join" --names canary,ours -o "$R/join.tsv" \
         "$E2E/canary.hist" "$E2E/ours.hist"'
+# What --runs costs: trace-join on the runs pair without and with
+# --runs run, interleaved and best of at least 5 each, as the progress
+# pair.
+rj_runs=$(( runs > 5 ? runs : 5 ))
+for ((pi = 1; pi <= rj_runs; pi++)); do
+	measure "rj_off.$pi" 1 \
+	    'tm j "$B/trace-join" "$DRJ/ref.hist" "$DRJ/cand.hist" >/dev/null'
+	measure "rj_on.$pi" 1 \
+	    'tm j "$B/trace-join" --runs run "$DRJ/ref.hist" "$DRJ/cand.hist" >/dev/null'
+done
+ab_best rj_off "$rj_runs" j
+ab_best rj_on "$rj_runs" j
+N_RJ=$(( $("$B/trace-join" "$DRJ/ref.hist" "$DRJ/cand.hist" | wc -l) - 1 ))
+
 ROPTS=(--family gamma="$XENIA/gamma.addrs" --watch "$XENIA/wedge.addrs"
     --notes "$XENIA/lr.notes")
 measure report "$runs" \
@@ -571,6 +600,10 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	row "normalize \\| key \\| hist" "canary.jsonl" pipe \
 	    "$(fmt 0 "$(mbps "$SZ_JSONL" pipe)") MB/s" n k h
 	row "trace-join" "the two .hist" join "" j
+	row "trace-join (A/B)" "runs pair, $N_RJ keys" rj_off \
+	    "$(fmt 0 "$(calc "$N_RJ / ${BEST[rj_off]} / 1e3")") k keys/s (best of $rj_runs)" j
+	row "trace-join --runs run (A/B)" "runs pair, $N_RJ keys" rj_on \
+	    "$(fmt 0 "$(calc "$N_RJ / ${BEST[rj_on]} / 1e3")") k keys/s (best of $rj_runs)" j
 	row "trace-report md+csv / json" "join.tsv" report "" r s
 	row "fire-pattern-diff.sh" "canary + ours-iat + ours-lr" e2e \
 	    "$(fmt 2 "$(evps "$((N_EVENTS + N_OURS))" e2e)") Mrec/s" e
@@ -580,6 +613,13 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		    "$(fmt 3 "${BEST[prog_off]}") s without (runs interleaved, best of" \
 		    "$prog_runs each): ratio $(fmt 3 "$(calc "${BEST[prog_on]} / ${BEST[prog_off]}")");" \
 		    "it wrote $PROG_LINES line(s) to stderr in its last run."
+		echo
+	fi
+	if ok rj_on && ok rj_off; then
+		echo "--runs: trace-join on the runs pair (bench/gen-runs.py, $N_RJ keys," \
+		    "5 runs a side) best $(fmt 3 "${BEST[rj_on]}") s with --runs run," \
+		    "$(fmt 3 "${BEST[rj_off]}") s without (runs interleaved, best of" \
+		    "$rj_runs each): ratio $(fmt 3 "$(calc "${BEST[rj_on]} / ${BEST[rj_off]}")")."
 		echo
 	fi
 	echo "Strace capture: examples/strace/data/ concatenated $(cat "$DS/copies") times," \
@@ -693,6 +733,11 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		v=$(calc "${BEST[prog_on]} / ${BEST[prog_off]}")
 		tgt "--progress costs nothing measurable (best with / best without <= 1.03)" \
 		    "$(fmt 3 "$v")" "$v <= 1.03"
+	fi
+	if ok rj_on && ok rj_off; then
+		v=$(calc "${BEST[rj_on]} / ${BEST[rj_off]}")
+		tgt "trace-join --runs adds under 10% on a 100k-key join, 5 runs a side (best with / best without < 1.10)" \
+		    "$(fmt 3 "$v")" "$v < 1.10"
 	fi
 	v=$(mbps "$SZ_JSONL" norm_gz)
 	tgt "gzip input >= 300 MB/s decompressed" "$(fmt 0 "$v") MB/s" "$v >= 300"

@@ -20,6 +20,9 @@ struct dist {
 	double		 total;
 };
 
+/* Sides of up to NT_MAX values without ties: p from a table by m, n. */
+#define NT_MAX		32
+
 struct mwu {
 	struct htab	*seen;		/* tie patterns, see mwu_p() */
 	struct dist	*dist;		/* by pattern index */
@@ -38,6 +41,9 @@ struct mwu {
 	}		*fast;		/* p by labelled pattern, see mwu_p() */
 	double		*dp;
 	size_t		 bytes;		/* of the cached distributions */
+	double		*sa, *sb;	/* the sides, sorted */
+	struct dist	*nt[NT_MAX + 1][NT_MAX + 1]; /* no ties, by m, n */
+	int		 general;	/* mwu_general() */
 };
 
 /* The direct-mapped cache of p for up to FAST_N values: 2^FAST_BITS. */
@@ -58,6 +64,12 @@ mwu_new(void)
 }
 
 void
+mwu_general(struct mwu *w, int on)
+{
+	w->general = on;
+}
+
+void
 mwu_free(struct mwu *w)
 {
 	uint32_t i, n;
@@ -75,6 +87,14 @@ mwu_free(struct mwu *w)
 	free(w->pre);
 	free(w->fast);
 	free(w->dp);
+	free(w->sa);
+	free(w->sb);
+	for (i = 0; i <= NT_MAX; i++)
+		for (n = 0; n <= NT_MAX; n++)
+			if (w->nt[i][n] != NULL) {
+				free(w->nt[i][n]->tail);
+				free(w->nt[i][n]);
+			}
 	free(w);
 }
 
@@ -92,11 +112,11 @@ cache_clear(struct mwu *w)
 }
 
 static int
-vlcmp(const void *x, const void *y)
+dblcmp(const void *x, const void *y)
 {
-	const struct vl *a = x, *b = y;
+	double a = *(const double *)x, b = *(const double *)y;
 
-	return a->v < b->v ? -1 : a->v > b->v ? 1 : 0;
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /*
@@ -168,25 +188,55 @@ pat_put(uint8_t *p, size_t *np, size_t x, size_t N)
 	}
 }
 
+/* Copy v[0..n) to to[] and sort it: insertion, as n is mostly small. */
+static void
+sort_side(double *to, const double *v, size_t n)
+{
+	size_t i, j;
+
+	to[0] = v[0];
+	for (i = 1; i < n; i++) {
+		double x = v[i];
+
+		for (j = i; j > 0 && x < to[j - 1]; j--)
+			to[j] = to[j - 1];
+		to[j] = x;
+	}
+}
+
+/* The two-sided p of deviation dev from distribution d. */
+static double
+tail_p(const struct dist *d, uint64_t dev)
+{
+	double p = dev < d->ntail ? d->tail[dev] / d->total : 0;
+
+	return p > 1 ? 1 : p;
+}
+
 /*
- * Up to FAST_N values, the sorted sides and where ties are (2 bits a
- * value, after N) fix p itself: a direct-mapped cache of p by them comes
- * first, which input cannot make slower than the path below.
+ * The sides are sorted apart (qsort beyond 32 values) and merged, a's
+ * value first among equal ones, into the sorted values with their sides.
+ * Without ties, the doubled rank sum 2R of the smaller side, whose mean
+ * is k (N + 1), and the distribution of m and n alone settle p: it comes
+ * from a table by m and n, made once.
  *
- * Sort the values with their sides, give each run of equal values the
- * doubled mid-rank (first + last position, 1-based), and add up the
- * doubled ranks 2R of the smaller side, whose mean is k (N + 1).  The
- * pattern that fixes the null distribution is k, N and the sizes of the
- * tie groups in order; it is the cache key, as bytes when N is below 256
+ * With ties, up to FAST_N values, the sorted sides and where ties are
+ * (2 bits a value, after N) fix p itself: a direct-mapped cache of p by
+ * them comes next, which input cannot make slower than the path below.
+ *
+ * Else give each run of equal values the doubled mid-rank (first + last
+ * position, 1-based) and add up those of the smaller side.  The pattern
+ * that fixes the null distribution is k, N and the sizes of the tie
+ * groups in order; it is the cache key, as bytes when N is below 256
  * (the usual case, quicker to hash), else as 32-bit numbers after a
  * byte 255 that no short pattern starts with (k < N < 255).
  */
 double
 mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 {
-	size_t N = m + n, i, j, k = m <= n ? m : n, np = 0;
-	int chosen = m <= n ? 0 : 1;
-	uint64_t r2 = 0, c, dev;
+	size_t N = m + n, i, j, k = m <= n ? m : n, np = 0, ia = 0, ib = 0;
+	int chosen = m <= n ? 0 : 1, ties = 0;
+	uint64_t r2 = 0, c, dev, key = N;
 	uint32_t idx;
 	int isnew;
 	struct dist *d;
@@ -201,33 +251,88 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		w->pat = xreallocarray(w->pat, N + 3, 4);
 		w->rank2 = xreallocarray(w->rank2, N, sizeof(*w->rank2));
 		w->pre = xreallocarray(w->pre, N + 1, sizeof(*w->pre));
+		w->sa = xreallocarray(w->sa, N, sizeof(*w->sa));
+		w->sb = xreallocarray(w->sb, N, sizeof(*w->sb));
 	}
-	for (i = 0; i < m; i++)
-		w->vl[i] = (struct vl){ a[i], 0 };
-	for (i = 0; i < n; i++)
-		w->vl[m + i] = (struct vl){ b[i], 1 };
 	if (N <= 32) {			/* the usual case: few runs */
-		for (i = 1; i < N; i++) {
-			struct vl x = w->vl[i];
+		sort_side(w->sa, a, m);
+		sort_side(w->sb, b, n);
+	} else {
+		memcpy(w->sa, a, m * sizeof(*a));
+		memcpy(w->sb, b, n * sizeof(*b));
+		qsort(w->sa, m, sizeof(*w->sa), dblcmp);
+		qsort(w->sb, n, sizeof(*w->sb), dblcmp);
+	}
+	/* The merge: the key, whether there are ties, and U of a (the b
+	 * values below each a value); without ties 2R of a is then
+	 * m (m + 1) + 2U, and 2R of b the rest of N (N + 1). */
+	{
+		const double *sa = w->sa, *sb = w->sb;
+		double prev = NAN;
+		uint64_t u = 0;
+		int t;
 
-			for (j = i; j > 0 && x.v < w->vl[j - 1].v; j--)
-				w->vl[j] = w->vl[j - 1];
-			w->vl[j] = x;
+		while (ia < m && ib < n) {
+			double x = sa[ia], y = sb[ib];
+
+			if (x <= y) {
+				t = x == prev;
+				key = key << 2 | (uint64_t)t;
+				prev = x;
+				u += ib;
+				ia++;
+			} else {
+				t = y == prev;
+				key = key << 2 | 2 | (uint64_t)t;
+				prev = y;
+				ib++;
+			}
+			ties |= t;
 		}
-	} else
-		qsort(w->vl, N, sizeof(*w->vl), vlcmp);
-	if (N <= FAST_N) {
-		uint64_t key = N;
-
-		for (i = 0; i < N; i++)
-			key = key << 2 | (uint64_t)w->vl[i].side << 1 |
-			    (i > 0 && w->vl[i].v == w->vl[i - 1].v);
+		for (; ia < m; ia++) {
+			t = sa[ia] == prev;
+			key = key << 2 | (uint64_t)t;
+			prev = sa[ia];
+			u += n;
+			ties |= t;
+		}
+		for (; ib < n; ib++) {
+			t = sb[ib] == prev;
+			key = key << 2 | 2 | (uint64_t)t;
+			prev = sb[ib];
+			ties |= t;
+		}
+		r2 = (uint64_t)m * (m + 1) + 2 * u;
+		if (chosen == 1)
+			r2 = (uint64_t)N * (N + 1) - r2;
+	}
+	c = (uint64_t)k * (N + 1);
+	if (!ties && m <= NT_MAX && n <= NT_MAX && !w->general) {
+		if (r2 == c)
+			return 1;
+		if ((d = w->nt[m][n]) == NULL) {
+			d = w->nt[m][n] = xcalloc(1, sizeof(*d));
+			for (i = 0; i < N; i++)
+				w->rank2[i] = (uint32_t)(2 * i + 2);
+			make_dist(w, d, w->rank2, N, k, c);
+			w->bytes -= d->ntail * sizeof(*d->tail);
+		}
+		return tail_p(d, r2 > c ? r2 - c : c - r2);
+	}
+	if (N <= FAST_N && !w->general) {
 		slot = &w->fast[(key * 0x9e3779b97f4a7c15ULL) >>
 		    (64 - FAST_BITS)];
 		if (slot->key == key)
 			return slot->p;
 		slot->key = key;
 	}
+	for (i = ia = ib = 0; i < N; i++) {
+		if (ib == n || (ia < m && w->sa[ia] <= w->sb[ib]))
+			w->vl[i] = (struct vl){ w->sa[ia++], 0 };
+		else
+			w->vl[i] = (struct vl){ w->sb[ib++], 1 };
+	}
+	r2 = 0;
 	if (N >= 255)
 		w->pat[np++] = 255;
 	pat_put(w->pat, &np, k, N);
@@ -242,7 +347,6 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 				r2 += i + j + 1;
 		}
 	}
-	c = (uint64_t)k * (N + 1);
 	if (r2 == c) {
 		if (slot != NULL)
 			slot->p = 1;
@@ -261,35 +365,43 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 	}
 	d = &w->dist[idx];
 	dev = r2 > c ? r2 - c : c - r2;
-	p = dev < d->ntail ? d->tail[dev] / d->total : 0;
-	if (p > 1)
-		p = 1;
+	p = tail_p(d, dev);
 	if (slot != NULL)
 		slot->p = p;
 	return p;
 }
 
 /*
- * The fast path: x = v * 1e6 is below 2^43, so it is within 2^-11 of the
- * exact product; unless its fraction is near 1/2, rounding x to the
- * nearest integer gives the digits printf gives.  -0 and NaN, large
- * values and near-ties fall back to snprintf.
+ * The fast path: x = v * 1e6 rounded is below 2^43, and the rounding
+ * error e of that product is itself a double, found exactly by Dekker's
+ * product (v split into two halves of 26 bits; 1e6 needs 20 bits, so
+ * every partial product is exact).  The exact v * 1e6 is then x + e, and
+ * its distance from the middle between the integers around x,
+ * (x - floor(x) - 1/2) + e, has the sign of that sum as rounded (the
+ * first term is exact, a multiple of x's ulp, and e decides only when it
+ * is 0): printf's digits without its arbitrary precision.  Exact ties (printf
+ * rounds them to even), -0 and NaN, and large values fall back to
+ * snprintf.
  */
 size_t
 stat_fmt6(char *buf, double v)
 {
-	double x = v * 1e6, frac;
+	double x = v * 1e6, hi, lo, e, half;
 	uint64_t n, ip;
-	char t[24], *e = t + sizeof(t), *q = e;
+	char t[24], *e6 = t + sizeof(t), *q = e6;
 	int i;
 
 	if (!(v >= 0 && v < 8e6) || signbit(v))
 		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
+	hi = 134217729.0 * v;		/* 2^27 + 1: Veltkamp's split */
+	hi = hi - (hi - v);
+	lo = v - hi;
+	e = -((x - hi * 1e6) - lo * 1e6);
 	n = (uint64_t)x;
-	frac = x - (double)n;
-	if (frac > 0.49 && frac < 0.51)
+	half = (x - (double)n - 0.5) + e;
+	if (half == 0)
 		return (size_t)snprintf(buf, STAT_FMT6_MAX, "%.6f", v);
-	if (frac > 0.5)
+	if (half > 0)
 		n++;
 	ip = n / 1000000;
 	n %= 1000000;
@@ -302,6 +414,6 @@ stat_fmt6(char *buf, double v)
 		*--q = (char)('0' + ip % 10);
 		ip /= 10;
 	} while (ip > 0);
-	memcpy(buf, q, (size_t)(e - q));
-	return (size_t)(e - q);
+	memcpy(buf, q, (size_t)(e6 - q));
+	return (size_t)(e6 - q);
 }

@@ -26,21 +26,29 @@ void	mwu_free(struct mwu *w);
  *
  * The null distribution depends only on m, n and the sizes of the
  * groups of tied values; w caches it by them (up to a fixed size, then
- * afresh), so the work per call is a sort of the m + n values once that
- * pattern has been seen.  A new pattern costs O(m n k) steps of a
- * knapsack, k = min(m, n), and memory O(k^2 (m+n)).
+ * afresh), so the work per call is a sort of each side and a merge once
+ * that pattern has been seen; without ties (m, n up to 32) the
+ * distribution of m and n is made once and kept.  A new pattern costs
+ * O(m n k) steps of a knapsack, k = min(m, n), and memory O(k^2 (m+n)).
  */
 double	mwu_p(struct mwu *w, const double *a, size_t m, const double *b,
 	    size_t n);
+
+/*
+ * For tests: with on set, every later mwu_p() on w takes the general
+ * path (tie pattern, knapsack, cache of distributions), without the
+ * table of p for samples without ties or the cache of p by sorted sides.
+ */
+void	mwu_general(struct mwu *w, int on);
 
 /* Room stat_fmt6() may need: the longest "%.6f" of a double. */
 #define STAT_FMT6_MAX	320
 
 /*
  * Write v to buf as printf("%.6f", v) does, byte for byte, and return
- * the length (buf is not NUL-terminated).  Values from 0 to 8e6, not
- * within a hair of a rounding tie, take a fast path of integer digits;
- * the others go through snprintf.
+ * the length (buf is not NUL-terminated).  Values from 0 to 8e6 take a
+ * fast path of integer digits, rounded exactly; -0, NaN, larger values
+ * and exact ties (v * 1e6 an integer and a half) go through snprintf.
  */
 size_t	stat_fmt6(char *buf, double v);
 

@@ -15,7 +15,7 @@
  * --runs COL splits each side into runs by its COL counts tally: a key's
  * run counts are kept as (run, count) entries; the run columns of each
  * row (counts per run in reused buffers, extremes, the Mann-Whitney p)
- * are worked out as the keys are paired, in histogram order, and kept
+ * are worked out once the keys are paired, in histogram order, and kept
  * for the writing.  --per turns counts into rates over a denominator of
  * the side (or of each run); --over flags over-firing keys.
  */
@@ -47,6 +47,9 @@ struct side {
 	/* --runs */
 	int		 rc;		/* index of the run column */
 	struct htab	*runs;		/* run values, as written */
+	struct span	*rv;		/* the same, copies that stay put */
+	uint32_t	 nrun;		/* of them */
+	size_t		 caprv;
 	size_t		*roff;		/* key k's entries: roff[k]..roff[k+1] */
 	uint32_t	*rrun;		/* entries: run index */
 	uint64_t	*rcnt;		/* entries: count */
@@ -148,6 +151,25 @@ add_den(const struct side *s, uint64_t *sum, uint64_t a)
 	*sum += a;
 }
 
+/* Run r is new: keep a copy of its value, and room for its denominator. */
+static void
+new_run(struct side *s, uint32_t r, struct span v)
+{
+	if (r >= s->caprv) {
+		s->caprv = s->caprv ? s->caprv * 2 : 16;
+		s->rv = xreallocarray(s->rv, s->caprv, sizeof(*s->rv));
+	}
+	s->rv[r] = span_make(xmemdup(v.p, v.n), v.n);
+	s->nrun = r + 1;
+	if (r >= s->caprden) {
+		size_t old = s->caprden;
+
+		s->caprden = s->caprden ? s->caprden * 2 : 16;
+		s->rden = xreallocarray(s->rden, s->caprden, sizeof(*s->rden));
+		memset(s->rden + old, 0, (s->caprden - old) * sizeof(*s->rden));
+	}
+}
+
 /*
  * The index of run value v, interned.  A cell lists its runs in the order
  * trace-hist sorts them, which is mostly the order they were first seen
@@ -155,19 +177,85 @@ add_den(const struct side *s, uint64_t *sum, uint64_t a)
  * entry: run 0) is tried first, then, among few runs, each in turn, and
  * only then the hash table.
  */
-static uint32_t
+static inline uint32_t
 run_index(struct side *s, struct span v, uint32_t prev)
 {
-	uint32_t r = prev + 1, n = ht_count(s->runs);
+	uint32_t r = prev + 1, n = s->nrun;
+	int isnew;
 
-	if (r < n && span_eq(ht_key(s->runs, r), v))
+	if (r < n && span_eq(s->rv[r], v))
 		return r;
 	if (n <= 16) {
 		for (r = 0; r < n; r++)
-			if (span_eq(ht_key(s->runs, r), v))
+			if (span_eq(s->rv[r], v))
 				return r;
 	}
-	return ht_intern(s->runs, v.p, v.n, NULL);
+	r = ht_intern(s->runs, v.p, v.n, &isnew);
+	if (isnew)
+		new_run(s, r, v);
+	return r;
+}
+
+/* Room for n more run entries. */
+static inline void
+ent_room(struct side *s, size_t n)
+{
+	if (s->capent - s->nent >= n)
+		return;
+	while (s->capent - s->nent < n)
+		s->capent = s->capent ? s->capent * 2 : 1024;
+	s->rrun = xreallocarray(s->rrun, s->capent, sizeof(*s->rrun));
+	s->rcnt = xreallocarray(s->rcnt, s->capent, sizeof(*s->rcnt));
+}
+
+/*
+ * The usual run cell, VALUE:N,VALUE:N,... with no '%' and counts of 1 to
+ * 19 digits, read in one pass straight into run entries (from s->nent
+ * on, not yet counted).  Returns the number of entries, with their sum
+ * in *sum as tally_parse() adds (saturating), or 0 when the cell is
+ * anything else (empty, one bare value, '%', an error): tally_parse()
+ * then reads it, and finds the same entries when it accepts it.
+ */
+static size_t
+fast_runs(struct side *s, struct span cell, uint64_t *sum)
+{
+	const char *p = cell.p, *end = cell.p + cell.n;
+	size_t n = 0;
+	uint32_t r = UINT32_MAX;
+	uint64_t total = 0;
+
+	ent_room(s, cell.n / 2 + 1);
+	while (p < end) {
+		const char *v = p, *d;
+		uint64_t c = 0;
+		uint32_t g = r + 1;
+		size_t gn;
+
+		/* Mostly the run after the previous one: compare in place. */
+		if (g < s->nrun && (gn = s->rv[g].n) > 0 &&
+		    gn < (size_t)(end - p) && p[gn] == ':' &&
+		    mem_same(p, s->rv[g].p, gn)) {
+			p += gn;
+			r = g;
+		} else {
+			while (p < end && *p != ':' && *p != ',' && *p != '%')
+				p++;
+			if (p == end || *p != ':' || p == v)
+				return 0;
+			r = run_index(s, span_make(v, (size_t)(p - v)), r);
+		}
+		d = ++p;
+		while (p < end && (unsigned)(*p - '0') <= 9)
+			c = c * 10 + (uint64_t)(*p++ - '0');
+		if (p == d || p - d > 19 || (p < end && *p != ','))
+			return 0;
+		p++;			/* past ',' (or end) */
+		s->rrun[s->nent + n] = r;
+		s->rcnt[s->nent + n++] = c;
+		total = c > UINT64_MAX - total ? UINT64_MAX : total + c;
+	}
+	*sum = total;
+	return n;
 }
 
 /*
@@ -182,9 +270,22 @@ add_runs(struct side *s, struct span cell, uint64_t count, int den,
 {
 	static struct tally_cell t;	/* reused: no allocation per row */
 	struct span bad, name = s->hdr.col[s->rc];
-	size_t i;
+	size_t i, n;
 	uint32_t r;
+	uint64_t sum;
 
+	if ((n = fast_runs(s, cell, &sum)) > 0) {
+		if (sum > count)
+			tally_die_sum(file, line, name, sum, count);
+		if (sum < count)
+			goto short_;
+		if (den)
+			for (i = 0; i < n; i++)
+				add_den(s, &s->rden[s->rrun[s->nent + i]],
+				    s->rcnt[s->nent + i]);
+		s->nent += n;
+		return;
+	}
 	switch (tally_parse(&t, cell, TK_COUNTS, &bad)) {
 	case TALLY_OK:
 		break;
@@ -199,37 +300,25 @@ add_runs(struct side *s, struct span cell, uint64_t count, int den,
 	}
 	if (t.single)
 		t.sum = t.cnt[0] = count;
+	sum = t.sum;
 	if (t.sum > count)
 		tally_die_sum(file, line, name, t.sum, count);
 	if (t.sum < count)
-		die_at(file, line, "column %.*s: tally counts add up to %llu, "
-		    "less than the row's count %llu: --runs needs the run of "
-		    "every event", (int)name.n, name.p,
-		    (unsigned long long)t.sum, (unsigned long long)count);
+		goto short_;
+	ent_room(s, t.n);
 	for (i = 0, r = UINT32_MAX; i < t.n; i++) {
 		r = run_index(s, t.val[i], r);
-
-		if (s->nent == s->capent) {
-			s->capent = s->capent ? s->capent * 2 : 1024;
-			s->rrun = xreallocarray(s->rrun, s->capent,
-			    sizeof(*s->rrun));
-			s->rcnt = xreallocarray(s->rcnt, s->capent,
-			    sizeof(*s->rcnt));
-		}
 		s->rrun[s->nent] = r;
 		s->rcnt[s->nent++] = t.cnt[i];
-		if (r >= s->caprden) {
-			size_t old = s->caprden;
-
-			s->caprden = s->caprden ? s->caprden * 2 : 16;
-			s->rden = xreallocarray(s->rden, s->caprden,
-			    sizeof(*s->rden));
-			memset(s->rden + old, 0, (s->caprden - old) *
-			    sizeof(*s->rden));
-		}
 		if (den)
 			add_den(s, &s->rden[r], t.cnt[i]);
 	}
+	return;
+short_:
+	die_at(file, line, "column %.*s: tally counts add up to %llu, "
+	    "less than the row's count %llu: --runs needs the run of "
+	    "every event", (int)name.n, name.p,
+	    (unsigned long long)sum, (unsigned long long)count);
 }
 
 /* --per time: widen the side's span by a ts range cell. */
@@ -473,33 +562,51 @@ struct rbuf {
 /*
  * Expand key k's run entries (k -1: not on the side, 0 in every run)
  * into one count per run, then the values and their extremes: O(runs).
+ * Without --per the values are the counts, whose extremes are theirs
+ * (a count converts to a double monotonically).
  */
 static void
 run_stats(const struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 {
-	uint32_t r;
+	uint32_t r, nr = b->nr, fired = 0;
+	uint64_t *cnt = b->cnt, cmin, cmax;
+	double *val = b->val;
 	size_t e;
 
-	memset(b->cnt, 0, b->nr * sizeof(*b->cnt));
+	if (nr == 0) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	for (r = 0; r < nr; r++)
+		cnt[r] = 0;
 	if (k >= 0)
 		for (e = s->roff[k]; e < s->roff[k + 1]; e++)
-			b->cnt[s->rrun[e]] += s->rcnt[e];
-	memset(st, 0, sizeof(*st));
-	for (r = 0; r < b->nr; r++) {
-		uint64_t c = b->cnt[r];
-		double v = per != PER_NONE ? (double)c / (double)s->rden[r] *
-		    perscale : (double)c;
+			cnt[s->rrun[e]] += s->rcnt[e];
+	cmin = cmax = cnt[0];
+	for (r = 0; r < nr; r++) {
+		uint64_t c = cnt[r];
 
-		b->val[r] = v;
-		st->fired += c > 0;
-		if (r == 0 || c < st->cmin)
-			st->cmin = c;
-		if (r == 0 || c > st->cmax)
-			st->cmax = c;
-		if (r == 0 || v < st->vmin)
-			st->vmin = v;
-		if (r == 0 || v > st->vmax)
-			st->vmax = v;
+		fired += c > 0;
+		cmin = c < cmin ? c : cmin;
+		cmax = c > cmax ? c : cmax;
+	}
+	st->fired = fired;
+	st->cmin = cmin;
+	st->cmax = cmax;
+	if (per == PER_NONE) {
+		for (r = 0; r < nr; r++)
+			val[r] = (double)cnt[r];
+		st->vmin = (double)cmin;
+		st->vmax = (double)cmax;
+		return;
+	}
+	st->vmin = st->vmax = (double)cnt[0] / (double)s->rden[0] * perscale;
+	for (r = 0; r < nr; r++) {
+		double v = (double)cnt[r] / (double)s->rden[r] * perscale;
+
+		val[r] = v;
+		st->vmin = v < st->vmin ? v : st->vmin;
+		st->vmax = v > st->vmax ? v : st->vmax;
 	}
 }
 
@@ -520,24 +627,69 @@ put6(struct ob *o, double v)
 	ob_commit(o, stat_fmt6(ob_reserve(o, STAT_FMT6_MAX), v));
 }
 
-/* A side's minimum and maximum: counts, or rates with --per; empty
- * cells for a side without runs. */
-static void
-put_minmax(struct ob *o, const struct rside *st, uint32_t nr)
+/* A count at q, small ones without a call; returns the end. */
+static inline char *
+put_u64(char *q, uint64_t v)
 {
-	if (nr == 0)
-		ob_puts(o, "\t\t");
-	else if (per != PER_NONE) {
-		ob_putc(o, '\t');
-		put6(o, st->vmin);
-		ob_putc(o, '\t');
-		put6(o, st->vmax);
-	} else {
-		ob_putc(o, '\t');
-		ob_u64(o, st->cmin);
-		ob_putc(o, '\t');
-		ob_u64(o, st->cmax);
+	if (v < 10) {
+		*q = (char)('0' + v);
+		return q + 1;
 	}
+	if (v < 100) {
+		q[0] = (char)('0' + v / 10);
+		q[1] = (char)('0' + v % 10);
+		return q + 2;
+	}
+	return q + num_fmt_u64(q, v);
+}
+
+/* A side's minimum and maximum: counts, or rates with --per; empty
+ * cells for a side without runs.  At most 2 + 2 STAT_FMT6_MAX bytes. */
+static char *
+put_minmax(char *q, const struct rside *st, uint32_t nr)
+{
+	*q++ = '\t';
+	if (nr == 0)
+		*q++ = '\t';
+	else if (per != PER_NONE) {
+		q += stat_fmt6(q, st->vmin);
+		*q++ = '\t';
+		q += stat_fmt6(q, st->vmax);
+	} else {
+		q = put_u64(q, st->cmin);
+		*q++ = '\t';
+		q = put_u64(q, st->cmax);
+	}
+	return q;
+}
+
+/* The room the run columns of a row may take: see put_runcols(). */
+#define RUNCOLS_MAX	(2 * (1 + NUM_INT_MAX) + 2 * (2 + 2 * STAT_FMT6_MAX) + \
+			 5 + STAT_FMT6_MAX)
+
+/* The run columns of a row, written in place with one reservation. */
+static void
+put_runcols(struct ob *o, const struct rrec *x, const struct rbuf *b,
+    int flaky)
+{
+	char *q0 = ob_reserve(o, RUNCOLS_MAX), *q = q0;
+
+	*q++ = '\t';
+	q = put_u64(q, x->s[0].fired);
+	*q++ = '\t';
+	q = put_u64(q, x->s[1].fired);
+	q = put_minmax(q, &x->s[0], b[0].nr);
+	q = put_minmax(q, &x->s[1], b[1].nr);
+	if (flaky) {
+		memcpy(q, "\tyes\t", 5);
+		q += 5;
+	} else {
+		memcpy(q, "\tno\t", 4);
+		q += 4;
+	}
+	if (x->p >= 0)
+		q += stat_fmt6(q, x->p);
+	ob_commit(o, (size_t)(q - q0));
 }
 
 /* The header, with the side's name before a column name. */
@@ -594,10 +746,6 @@ join(struct ob *o)
 			continue;
 		}
 		split_key(w);
-		if (runcol != NULL) {
-			w->rec = (uint32_t)(n - 1);
-			rec_fill(&rec[w->rec], (int32_t)i, w->other, b, mw);
-		}
 	}
 	for (i = 0; i < nc; i++) {
 		struct row *w;
@@ -613,11 +761,28 @@ join(struct ob *o)
 		w->ref = 0;
 		w->cand = c->count[i];
 		split_key(w);
-		if (runcol != NULL) {
-			w->rec = (uint32_t)(n - 1);
-			rec_fill(&rec[w->rec], -1, (int32_t)i, b, mw);
-		}
 	}
+	/*
+	 * The run columns, in histogram order: REF's entries are read in
+	 * order, CAND's at random, so CAND's are fetched ahead (its entry
+	 * offset 16 rows ahead, the entries themselves 8 rows ahead).
+	 */
+	if (runcol != NULL)
+		for (j = 0; j < n; j++) {
+			struct row *w = &rows[j];
+
+			if (j + 16 < n && rows[j + 16].other >= 0)
+				__builtin_prefetch(&c->roff[rows[j + 16].other]);
+			if (j + 8 < n && rows[j + 8].other >= 0) {
+				size_t e = c->roff[rows[j + 8].other];
+
+				__builtin_prefetch(&c->rrun[e]);
+				__builtin_prefetch(&c->rcnt[e]);
+			}
+			w->rec = (uint32_t)j;
+			rec_fill(&rec[j], w->side == 0 ? (int32_t)w->ki : -1,
+			    w->other, b, mw);
+		}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
 	/* Header, built first: its names must be unique. */
@@ -731,15 +896,7 @@ join(struct ob *o)
 			int flaky = (w->ref > 0 && x->s[0].fired < b[0].nr) ||
 			    (w->cand > 0 && x->s[1].fired < b[1].nr);
 
-			ob_putc(o, '\t');
-			ob_u64(o, x->s[0].fired);
-			ob_putc(o, '\t');
-			ob_u64(o, x->s[1].fired);
-			put_minmax(o, &x->s[0], b[0].nr);
-			put_minmax(o, &x->s[1], b[1].nr);
-			ob_puts(o, flaky ? "\tyes\t" : "\tno\t");
-			if (x->p >= 0)
-				put6(o, x->p);
+			put_runcols(o, x, b, flaky);
 		}
 		if (per != PER_NONE) {
 			ob_putc(o, '\t');

@@ -617,6 +617,65 @@ mwu_is(struct mwu *w, const double *a, size_t m, const double *b, size_t n,
 	CHECK(p == q, "mwu %s: p %.9f one way, %.9f the other", what, p, q);
 }
 
+/*
+ * The shortcuts of mwu_p() (the table of p by m and n without ties, the
+ * cache of p by sorted sides) against its general path and, up to 16
+ * values, the brute force: random samples of 2 to 20 values a side,
+ * without ties (values apart), with few ties and with many (values
+ * drawn from 0..2 or 0..6, as small counts are), in random order.
+ * Each sample is asked twice of the fast context, so that the second
+ * answer comes from its caches.
+ */
+static void
+test_mwu_paths(void)
+{
+	struct mwu *fast = mwu_new(), *gen = mwu_new();
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	double a[20], b[20];
+	size_t i, j, m, n;
+	int nfast = 0;
+
+	mwu_general(gen, 1);
+	for (i = 0; i < 20000; i++) {
+		unsigned spread;
+		double p, q, g;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		m = 2 + x % (i < 10000 ? 7 : 19);
+		n = 2 + (x >> 8) % (i < 10000 ? 7 : 19);
+		spread = (unsigned[]){ 3, 7, 1000000 }[(x >> 16) % 3];
+		for (j = 0; j < m + n; j++) {
+			double v;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = (double)(x % spread) * (x >> 40 & 1 ? 1 : 0.25);
+			if (j < m)
+				a[j] = v;
+			else
+				b[j - m] = v;
+		}
+		p = mwu_p(fast, a, m, b, n);
+		q = mwu_p(fast, a, m, b, n);
+		g = mwu_p(gen, a, m, b, n);
+		CHECK(p == g && q == g, "mwu paths: m %zu n %zu: fast %.17g, "
+		    "again %.17g, general %.17g", m, n, p, q, g);
+		if (m + n <= 16) {
+			double want = mwu_brute(a, m, b, n);
+
+			CHECK(fabs(g - want) < 1e-12, "mwu paths: m %zu n %zu: "
+			    "%.12f, brute force %.12f", m, n, g, want);
+		}
+		nfast += spread == 1000000;
+	}
+	CHECK(nfast > 1000, "mwu paths: only %d samples without ties", nfast);
+	mwu_free(fast);
+	mwu_free(gen);
+}
+
 static void
 test_mwu(void)
 {
@@ -664,6 +723,18 @@ test_mwu(void)
 	mwu_free(w);
 }
 
+/* The positive double d ulps from v (no libm here). */
+static double
+ulps(double v, int d)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, 8);
+	u += (uint64_t)(int64_t)d;
+	memcpy(&v, &u, 8);
+	return v;
+}
+
 /* stat_fmt6() is printf's "%.6f", on values of every kind. */
 static void
 fmt6_is(double v)
@@ -702,6 +773,34 @@ test_fmt6(void)
 		fmt6_is((double)(x >> 11) / 9007199254740992.0 * 1e7);
 		fmt6_is((double)(a % 1000) / 1e6 + 5e-7);
 	}
+	/*
+	 * Near rounding ties, where a window of doubt would send every call
+	 * to snprintf: p values k / C(m+n, m), the midpoints (2j+1) / 2e6
+	 * and their neighbours a few ulps away, and the exact ties j / 128.
+	 */
+	for (i = 0; i <= 252; i++) {
+		fmt6_is((double)i / 252);
+		fmt6_is((double)i / 184756);
+		fmt6_is((double)i / 128);
+		fmt6_is((double)i * 1000 / 128);
+	}
+	for (i = 0; i < 200000; i++) {
+		double mid = ((double)(2 * (i % 5000000) + 1) / 2e6) *
+		    (i % 3 == 0 ? 1 : i % 3 == 1 ? 1000 : 0.001);
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			fmt6_is(mid);
+			fmt6_is(ulps(mid, -1));
+			fmt6_is(ulps(mid, 1));
+			mid = ulps(mid, 2);
+		}
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (i < 20000)
+			fmt6_is((double)(x % 5000000) / (double)(x >> 44 | 1));
+	}
 }
 
 int
@@ -719,6 +818,7 @@ main(int argc, char *argv[])
 	test_mem_same();
 	test_htab();
 	test_mwu();
+	test_mwu_paths();
 	test_fmt6();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
