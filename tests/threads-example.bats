@@ -193,6 +193,14 @@ analogs() {
 		done
 		grep -qF -- "- **tid \`$r\`**: moved \`$op\` \`$lr\`" report.md
 	done
+	# The candidate's own thread is no reference thread's analog, and
+	# its keys are the extra keys.
+	for t in $(truth extra | cut -f 2 | sort -u); do
+		refute_grep -qP "\t$t\t" threads.tsv
+	done
+	keys extra > "$T/want"
+	jq -r '.extra[] | [.op, .lr] | @tsv' report.json | sort > "$T/got"
+	assert_same "$T/want" "$T/got"
 	# The HTML page has the map, one row per reference thread.
 	grep -qF '<h2 id="threads">Thread map (ref tid → cand tid)</h2>' report.html
 	[ "$(sed -n '/<h2 id="threads">/,/<\/table>/p' report.html | grep -c '^<tr><td')" -eq "$(jq '.threads | length' report.json)" ]
