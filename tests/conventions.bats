@@ -150,7 +150,8 @@ man:  $(man_synopsis "$t")"
 	cp -R "$EX" "$T/ex"
 	(cd "$T/ex" && find . -type f | sort | xargs cksum) > "$T/before"
 	for s in demo.sh strace/compare.sh strace/record.sh xenia/fire-pattern-diff.sh \
-	    parallel/hist-parallel.sh runs/compare.sh runs/gen.py; do
+	    parallel/hist-parallel.sh runs/compare.sh runs/gen.py \
+	    threads/compare.sh threads/gen.py; do
 		run --separate-stderr "$T/ex/$s" -h
 		assert_success
 		assert_output --partial "usage: $(basename "$s")"
@@ -177,6 +178,13 @@ man:  $(man_synopsis "$t")"
 	run "$EX/runs/compare.sh" "$T/out"
 	assert_failure 2
 	assert_output "compare.sh: $T/out: directory not empty (-f writes into it)"
+	run "$EX/threads/compare.sh" "$T/out"
+	assert_failure 2
+	assert_output "compare.sh: $T/out: directory not empty (-f writes into it)"
+	[ ! -e "$T/out/threads.tsv" ]
+	run python3 "$EX/threads/gen.py" "$T/out"
+	assert_failure 2
+	assert_output "gen.py: $T/out: directory not empty (-f writes into it)"
 	cp -R "$EX/strace" "$T/strace"
 	run "$T/strace/record.sh" /etc
 	assert_failure 2
