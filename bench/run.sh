@@ -169,6 +169,18 @@ mkdir -p "$R"
 TD=$R/time
 mkdir -p "$TD"
 
+# The thread map's pair: 1,000 threads a side over 10,000 keys, each
+# thread firing about 50 of them (bench/gen-threads.py), cached.
+DTM=$OUT/data/threads-seed$seed-1000x10000
+tstamp="gen-threads cksum $(cksum < "$here/gen-threads.py" | cut -d' ' -f1) seed $seed"
+if ! [ -f "$DTM/.stamp" ] || [ "$(cat "$DTM/.stamp")" != "$tstamp" ]; then
+	rm -rf "$DTM"
+	mkdir -p "$DTM"
+	note "generating the 1000-thread pair in ${DTM#"$root"/} ..."
+	python3 "$here/gen-threads.py" --seed "$seed" "$DTM"
+	echo "$tstamp" > "$DTM/.stamp"
+fi
+
 # A snapshot of the tools and of the example (fire-pattern-diff.sh runs
 # the tools in ../../bin from where it is).
 if [ "$bindir" = "$root/bin" ]; then
@@ -457,6 +469,11 @@ ab_best rj_off "$rj_runs" j
 ab_best rj_on "$rj_runs" j
 N_RJ=$(( $("$B/trace-join" "$DRJ/ref.hist" "$DRJ/cand.hist" | wc -l) - 1 ))
 
+# The thread map: trace-report -f threads on the 1,000-thread join.
+"$B/trace-join" "$DTM/ref.hist" "$DTM/cand.hist" > "$DTM/join.tsv"
+measure tmap "$runs" \
+    'tm r "$B/trace-report" -f threads --addr-col op "$DTM/join.tsv" >/dev/null'
+
 ROPTS=(--family gamma="$XENIA/gamma.addrs" --watch "$XENIA/wedge.addrs"
     --notes "$XENIA/lr.notes")
 measure report "$runs" \
@@ -605,6 +622,7 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	row "trace-join --runs run (A/B)" "runs pair, $N_RJ keys" rj_on \
 	    "$(fmt 0 "$(calc "$N_RJ / ${BEST[rj_on]} / 1e3")") k keys/s (best of $rj_runs)" j
 	row "trace-report md+csv / json" "join.tsv" report "" r s
+	row "trace-report -f threads" "1,000 threads x 10,000 keys" tmap "" r
 	row "fire-pattern-diff.sh" "canary + ours-iat + ours-lr" e2e \
 	    "$(fmt 2 "$(evps "$((N_EVENTS + N_OURS))" e2e)") Mrec/s" e
 	echo
@@ -733,6 +751,11 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		v=$(calc "${BEST[prog_on]} / ${BEST[prog_off]}")
 		tgt "--progress costs nothing measurable (best with / best without <= 1.03)" \
 		    "$(fmt 3 "$v")" "$v <= 1.03"
+	fi
+	if ok tmap; then
+		v=${BEST[tmap]}
+		tgt "thread map of 1,000 threads x 10,000 keys (about 50 a thread) under a second" \
+		    "$(fmt 3 "$v") s" "$v < 1"
 	fi
 	if ok rj_on && ok rj_off; then
 		v=$(calc "${BEST[rj_on]} / ${BEST[rj_off]}")
