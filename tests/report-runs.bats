@@ -20,8 +20,8 @@ hists() {
 	assert_success
 	assert_line '**DIVERGENT** — 1 canary key (op, lr) never fires in ours and fires in at least 3 of the 3 canary runs, carrying 30 canary fires (27.3% of its volume; more than 10).'
 	assert_line 'Runs (column run): 3 canary runs, 3 ours runs. Consistently missing (in at least 3 of the 3 canary runs): 1 key carrying 30 canary fires, which the headline counts. Flaky (firing in some runs of a side only): 2 keys.'
-	assert_line '| 1 | `set` | `0x00000010` | 30 ████████ | `1`, `2`, `3` | 3/3 vs 0/3 | 0.100000 | (unknown) |'
-	assert_line '| 2 | `set` | `0x00000020` | 5 █▍ | `2` | 1/3 vs 0/3 | 1.000000 | (unknown) |'
+	assert_line '| 1 | `set` | `0x00000010` | 30 ████████ | 3/3 vs 0/3 | 0.100000 | (unknown) |'
+	assert_line '| 2 | `set` | `0x00000020` | 5 █▍ | 1/3 vs 0/3 | 1.000000 | (unknown) |'
 	assert_line '| `set` | `0x00000030` | 60 ████████ | 3 ▍ | 5.00% | 3/3 vs 3/3 | 0.100000 | (unknown) |'
 	# --quorum 1: the key of one run counts too
 	run trace-report --divergent-fires 10 --quorum 1 "$T/j"

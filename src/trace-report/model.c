@@ -867,8 +867,11 @@ table_missing(struct report *r)
 	add_col(t, COL_RANK, NULL, "#");
 	add_col(t, COL_KEYS, NULL, NULL);
 	add_col(t, COL_REF, r->ref, " fires")->bar = 1;
+	/* Tally columns but ranges, and the runs' (the runs column says
+	 * more), and a timeline's bins. */
 	for (size_t j = 0; j < r->nrt; j++)
-		if (!r->rtrange[j]) {
+		if (!r->rtrange[j] && !(r->hasruns && (int)j == r->runrt) &&
+		    !(r->hastl && (int)j == r->rtbin)) {
 			c = add_col(t, COL_TALLY, r->ref, "s");
 			c->head.col = r->rtcol[j];
 			c->tally = j;
