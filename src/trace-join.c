@@ -51,15 +51,31 @@ struct side {
 	uint32_t	 nrun;		/* of them */
 	size_t		 caprv;
 	size_t		*roff;		/* key k's entries: roff[k]..roff[k+1] */
-	uint32_t	*rrun;		/* entries: run index */
-	uint64_t	*rcnt;		/* entries: count */
-	size_t		 nent, capent;
+	struct rent	*ent;		/* entries */
+	struct rbig	*big;		/* the counts of entries with RENT_BIG */
+	size_t		 nent, capent, nbig, capbig;
 	/* --per */
 	uint64_t	 den;		/* the side's denominator, summed */
 	uint64_t	*rden;		/* per run (with --runs) */
 	size_t		 caprden;
 	int		 hasts;		/* --per time: a ts value seen */
 	int64_t		 tslo, tshi;
+};
+
+/*
+ * A run entry: a run index and its count, 8 bytes.  A count of
+ * RENT_BIG or more is kept in the side's big[] instead (in entry order),
+ * the entry's cnt being RENT_BIG.
+ */
+struct rent {
+	uint32_t	 run;
+	uint32_t	 cnt;
+};
+#define RENT_BIG	UINT32_MAX
+
+struct rbig {
+	size_t		 at;		/* entry index */
+	uint64_t	 cnt;
 };
 
 /* An output row. */
@@ -204,8 +220,51 @@ ent_room(struct side *s, size_t n)
 		return;
 	while (s->capent - s->nent < n)
 		s->capent = s->capent ? s->capent * 2 : 1024;
-	s->rrun = xreallocarray(s->rrun, s->capent, sizeof(*s->rrun));
-	s->rcnt = xreallocarray(s->rcnt, s->capent, sizeof(*s->rcnt));
+	s->ent = xreallocarray(s->ent, s->capent, sizeof(*s->ent));
+}
+
+/* Set entry e (at or past s->nent) to run r, count c. */
+static inline void
+ent_set(struct side *s, size_t e, uint32_t r, uint64_t c)
+{
+	s->ent[e].run = r;
+	if (c < RENT_BIG) {
+		s->ent[e].cnt = (uint32_t)c;
+		return;
+	}
+	s->ent[e].cnt = RENT_BIG;
+	if (s->nbig == s->capbig) {
+		s->capbig = s->capbig ? s->capbig * 2 : 16;
+		s->big = xreallocarray(s->big, s->capbig, sizeof(*s->big));
+	}
+	s->big[s->nbig].at = e;
+	s->big[s->nbig++].cnt = c;
+}
+
+/* The count of entry e, whose cnt is RENT_BIG. */
+static uint64_t
+ent_big(const struct side *s, size_t e)
+{
+	size_t lo = 0, hi = s->nbig;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->big[mid].at <= e)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return s->big[lo].cnt;
+}
+
+/* The count of entry e. */
+static inline uint64_t
+ent_count(const struct side *s, size_t e)
+{
+	uint32_t c = s->ent[e].cnt;
+
+	return c != RENT_BIG ? c : ent_big(s, e);
 }
 
 /*
@@ -223,6 +282,7 @@ fast_runs(struct side *s, struct span cell, uint64_t *sum)
 	size_t n = 0;
 	uint32_t r = UINT32_MAX;
 	uint64_t total = 0;
+	size_t nbig = s->nbig;
 
 	ent_room(s, cell.n / 2 + 1);
 	while (p < end) {
@@ -240,18 +300,21 @@ fast_runs(struct side *s, struct span cell, uint64_t *sum)
 		} else {
 			while (p < end && *p != ':' && *p != ',' && *p != '%')
 				p++;
-			if (p == end || *p != ':' || p == v)
+			if (p == end || *p != ':' || p == v) {
+				s->nbig = nbig;
 				return 0;
+			}
 			r = run_index(s, span_make(v, (size_t)(p - v)), r);
 		}
 		d = ++p;
 		while (p < end && (unsigned)(*p - '0') <= 9)
 			c = c * 10 + (uint64_t)(*p++ - '0');
-		if (p == d || p - d > 19 || (p < end && *p != ','))
+		if (p == d || p - d > 19 || (p < end && *p != ',')) {
+			s->nbig = nbig;
 			return 0;
+		}
 		p++;			/* past ',' (or end) */
-		s->rrun[s->nent + n] = r;
-		s->rcnt[s->nent + n++] = c;
+		ent_set(s, s->nent + n++, r, c);
 		total = c > UINT64_MAX - total ? UINT64_MAX : total + c;
 	}
 	*sum = total;
@@ -281,8 +344,8 @@ add_runs(struct side *s, struct span cell, uint64_t count, int den,
 			goto short_;
 		if (den)
 			for (i = 0; i < n; i++)
-				add_den(s, &s->rden[s->rrun[s->nent + i]],
-				    s->rcnt[s->nent + i]);
+				add_den(s, &s->rden[s->ent[s->nent + i].run],
+				    ent_count(s, s->nent + i));
 		s->nent += n;
 		return;
 	}
@@ -308,8 +371,7 @@ add_runs(struct side *s, struct span cell, uint64_t count, int den,
 	ent_room(s, t.n);
 	for (i = 0, r = UINT32_MAX; i < t.n; i++) {
 		r = run_index(s, t.val[i], r);
-		s->rrun[s->nent] = r;
-		s->rcnt[s->nent++] = t.cnt[i];
+		ent_set(s, s->nent++, r, t.cnt[i]);
 		if (den)
 			add_den(s, &s->rden[r], t.cnt[i]);
 	}
@@ -552,6 +614,53 @@ struct rrec {
 	double		 p;		/* -1: no test */
 };
 
+/*
+ * A struct rrec as kept until its row is written: the counts part, 48
+ * bytes, and with --per the values part; without --per the values are
+ * the counts (see run_stats()).
+ */
+struct rkeep {
+	uint32_t	 fired[2];
+	double		 p;
+	uint64_t	 cmin[2], cmax[2];
+};
+
+struct rkeepv {
+	double		 vmin[2], vmax[2];
+};
+
+static void
+rec_keep(const struct rrec *x, struct rkeep *k, struct rkeepv *kv)
+{
+	int i;
+
+	k->p = x->p;
+	for (i = 0; i < 2; i++) {
+		k->fired[i] = x->s[i].fired;
+		k->cmin[i] = x->s[i].cmin;
+		k->cmax[i] = x->s[i].cmax;
+		if (kv != NULL) {
+			kv->vmin[i] = x->s[i].vmin;
+			kv->vmax[i] = x->s[i].vmax;
+		}
+	}
+}
+
+static void
+rec_unkeep(struct rrec *x, const struct rkeep *k, const struct rkeepv *kv)
+{
+	int i;
+
+	x->p = k->p;
+	for (i = 0; i < 2; i++) {
+		x->s[i].fired = k->fired[i];
+		x->s[i].cmin = k->cmin[i];
+		x->s[i].cmax = k->cmax[i];
+		x->s[i].vmin = kv != NULL ? kv->vmin[i] : (double)k->cmin[i];
+		x->s[i].vmax = kv != NULL ? kv->vmax[i] : (double)k->cmax[i];
+	}
+}
+
 /* Room for one side's per-run values, reused row after row. */
 struct rbuf {
 	uint32_t	 nr;		/* the side's runs */
@@ -581,7 +690,8 @@ run_stats(const struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 		cnt[r] = 0;
 	if (k >= 0)
 		for (e = s->roff[k]; e < s->roff[k + 1]; e++)
-			cnt[s->rrun[e]] += s->rcnt[e];
+			cnt[s->ent[e].run] += s->ent[e].cnt != RENT_BIG ?
+			    s->ent[e].cnt : ent_big(s, e);
 	cmin = cmax = cnt[0];
 	for (r = 0; r < nr; r++) {
 		uint64_t c = cnt[r];
@@ -712,7 +822,9 @@ join(struct ob *o)
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
 	size_t n = 0, j, kc = r->kc;
 	struct rbuf b[2] = { { 0 }, { 0 } };
-	struct rrec *rec = NULL;
+	struct rkeep *rec = NULL;
+	struct rkeepv *recv = NULL;
+	struct rrec xr;
 	struct mwu *mw = NULL;
 
 	if (runcol != NULL) {
@@ -722,6 +834,9 @@ join(struct ob *o)
 			b[i].val = xcalloc(b[i].nr + 1, sizeof(*b[i].val));
 		}
 		rec = xreallocarray(NULL, (size_t)nr + nc + 1, sizeof(*rec));
+		if (per != PER_NONE)
+			recv = xreallocarray(NULL, (size_t)nr + nc + 1,
+			    sizeof(*recv));
 		mw = mwu_new();
 	}
 
@@ -776,12 +891,12 @@ join(struct ob *o)
 			if (j + 8 < n && rows[j + 8].other >= 0) {
 				size_t e = c->roff[rows[j + 8].other];
 
-				__builtin_prefetch(&c->rrun[e]);
-				__builtin_prefetch(&c->rcnt[e]);
+				__builtin_prefetch(&c->ent[e]);
 			}
 			w->rec = (uint32_t)j;
-			rec_fill(&rec[j], w->side == 0 ? (int32_t)w->ki : -1,
+			rec_fill(&xr, w->side == 0 ? (int32_t)w->ki : -1,
 			    w->other, b, mw);
+			rec_keep(&xr, &rec[j], recv != NULL ? &recv[j] : NULL);
 		}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
@@ -870,7 +985,9 @@ join(struct ob *o)
 		} else if (w->ref > 0)
 			q = (double)w->cand / (double)w->ref;
 		if (runcol != NULL) {
-			x = &rec[w->rec];
+			rec_unkeep(&xr, &rec[w->rec],
+			    recv != NULL ? &recv[w->rec] : NULL);
+			x = &xr;
 			/* Under, or over, in every pair of runs. */
 			under = matched && x->s[0].cmin >= floor_ &&
 			    x->s[1].vmax < threshold * x->s[0].vmin;
@@ -915,6 +1032,7 @@ join(struct ob *o)
 			free(b[i].val);
 		}
 		free(rec);
+		free(recv);
 		mwu_free(mw);
 	}
 	free(rows);
