@@ -144,6 +144,20 @@ spancmp_values(const void *a, const void *b)
 	    *(const struct span *)b);
 }
 
+/* A side's tally column named name, a range or not, or -1. */
+static int
+side_col(const struct report *r, int ref, const char *name, int range)
+{
+	const struct span *col = ref ? r->rtcol : r->ctcol;
+	const int *isrange = ref ? r->rtrange : r->ctrange;
+	size_t nc = ref ? r->nrt : r->nct;
+
+	for (size_t i = 0; i < nc; i++)
+		if (span_eqs(col[i], name) && !isrange[i] == !range)
+			return (int)i;
+	return -1;
+}
+
 /*
  * One side's runs: the values of its run tally column (a counts tally)
  * in all rows, sorted as trace-hist sorts values.  *col is the column's
@@ -152,16 +166,11 @@ spancmp_values(const void *a, const void *b)
 static void
 side_runs(struct report *r, int ref, struct span **out, size_t *n, int *col)
 {
-	const struct span *name = ref ? r->rtcol : r->ctcol;
-	const int *range = ref ? r->rtrange : r->ctrange;
-	size_t nc = ref ? r->nrt : r->nct, i, j;
+	int c = side_col(r, ref, r->runname, 0);
 	struct htab *seen;
-	int c = -1;
+	size_t i, j;
 
-	for (i = 0; i < nc; i++)
-		if (span_eqs(name[i], r->runname))
-			c = (int)i;
-	if (c < 0 || range[c])
+	if (c < 0)
 		die_at(r->file, 1, "the join has run columns but no %s "
 		    "counts tally column '%s_%s' to read the runs from (see "
 		    "--runs)", ref ? r->ref : r->cand, ref ? r->ref : r->cand,
@@ -250,35 +259,44 @@ add_runs(struct report *r, const struct rrow *w, int ref, uint64_t *den)
 	}
 }
 
-/* A side's span of time: last - first of its ts range tallies. */
-static uint64_t
-side_time(const struct report *r, int ref)
+/*
+ * A side's first and last time: the least low and greatest high of its
+ * range tally column c.  0 when no row has one.
+ */
+static int
+side_span(const struct report *r, int ref, int c, int64_t *first,
+    int64_t *last)
 {
-	const struct span *name = ref ? r->rtcol : r->ctcol;
-	const int *range = ref ? r->rtrange : r->ctrange;
-	size_t nc = ref ? r->nrt : r->nct, i;
-	int c = -1, any = 0;
-	int64_t lo = 0, hi = 0;
+	int any = 0;
 
-	for (i = 0; i < nc; i++)
-		if (span_eqs(name[i], "ts") && range[i])
-			c = (int)i;
-	if (c < 0)
-		die_at(r->file, 1, "--per time: no %s ts range tally column",
-		    ref ? r->ref : r->cand);
-	for (i = 0; i < r->nrow; i++) {
+	for (size_t i = 0; i < r->nrow; i++) {
 		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
 		    &r->row[i].ct[c];
 
 		if (t->n == 0)
 			continue;
-		if (!any || t->lo < lo)
-			lo = t->lo;
-		if (!any || t->hi > hi)
-			hi = t->hi;
+		if (!any || t->lo < *first)
+			*first = t->lo;
+		if (!any || t->hi > *last)
+			*last = t->hi;
 		any = 1;
 	}
-	return any ? (uint64_t)hi - (uint64_t)lo : 0;
+	return any;
+}
+
+/* A side's span of time for --per time: last - first. */
+static uint64_t
+side_time(const struct report *r, int ref)
+{
+	int c = side_col(r, ref, "ts", 1);
+	int64_t first = 0, last = 0;
+
+	if (c < 0)
+		die_at(r->file, 1, "--per time: no %s ts range tally column",
+		    ref ? r->ref : r->cand);
+	if (!side_span(r, ref, c, &first, &last))
+		return 0;
+	return (uint64_t)last - (uint64_t)first;
 }
 
 /* Whether row w is a marker key of --per COL=VALUE. */
@@ -378,20 +396,6 @@ model_rates(struct report *r, const struct ropts *o)
 	}
 }
 
-/* A side's ts range tally column, or -1. */
-static int
-ts_col(const struct report *r, int ref)
-{
-	const struct span *name = ref ? r->rtcol : r->ctcol;
-	const int *range = ref ? r->rtrange : r->ctrange;
-	size_t nc = ref ? r->nrt : r->nct;
-
-	for (size_t i = 0; i < nc; i++)
-		if (span_eqs(name[i], "ts") && range[i])
-			return (int)i;
-	return -1;
-}
-
 double
 rp_frac(const struct report *r, const struct rrow *w, int ref, int last)
 {
@@ -412,13 +416,12 @@ static void
 model_time(struct report *r, const struct ropts *o)
 {
 	size_t i;
-	int any = 0;
 
 	r->early = o->early / 100.0;
 	r->stops = xcalloc(r->nrow + 1, sizeof(size_t));
 	r->starts = xcalloc(r->nrow + 1, sizeof(size_t));
-	r->rtscol = ts_col(r, 1);
-	r->ctscol = ts_col(r, 0);
+	r->rtscol = side_col(r, 1, "ts", 1);
+	r->ctscol = side_col(r, 0, "ts", 1);
 	if (r->hasruns && (r->nrefrun > 1 || r->ncandrun > 1)) {
 		r->notime = "the spans of different runs are not comparable "
 		    "(a side has several runs)";
@@ -428,28 +431,8 @@ model_time(struct report *r, const struct ropts *o)
 		r->notime = "the join has no ts range tallies on both sides";
 		return;
 	}
-	for (i = 0; i < r->nrow; i++) {
-		const struct tally_cell *a = &r->row[i].rt[r->rtscol];
-
-		if (a->n > 0) {
-			if (!any || a->lo < r->rfirst)
-				r->rfirst = a->lo;
-			if (!any || a->hi > r->rlast)
-				r->rlast = a->hi;
-		}
-		any |= a->n > 0;
-	}
-	for (i = 0, any = 0; i < r->nrow; i++) {
-		const struct tally_cell *b = &r->row[i].ct[r->ctscol];
-
-		if (b->n > 0) {
-			if (!any || b->lo < r->cfirst)
-				r->cfirst = b->lo;
-			if (!any || b->hi > r->clast)
-				r->clast = b->hi;
-		}
-		any |= b->n > 0;
-	}
+	side_span(r, 1, r->rtscol, &r->rfirst, &r->rlast);
+	side_span(r, 0, r->ctscol, &r->cfirst, &r->clast);
 	if (r->rlast <= r->rfirst || r->clast <= r->cfirst) {
 		r->notime = "a side's span of time is 0";
 		return;
@@ -474,20 +457,6 @@ model_time(struct report *r, const struct ropts *o)
 
 /* The bins of --timeline drawn at most: wider bins, or a shorter trace. */
 #define TL_BINS_MAX	1000000
-
-/* A side's tbin counts tally, or -1. */
-static int
-tbin_col(const struct report *r, int ref)
-{
-	const struct span *name = ref ? r->rtcol : r->ctcol;
-	const int *range = ref ? r->rtrange : r->ctrange;
-	size_t nc = ref ? r->nrt : r->nct;
-
-	for (size_t i = 0; i < nc; i++)
-		if (span_eqs(name[i], "tbin") && !range[i])
-			return (int)i;
-	return -1;
-}
 
 /* A side's tbin value: an integer, a multiple of the width. */
 static int64_t
@@ -546,8 +515,8 @@ model_timeline(struct report *r, const struct ropts *o)
 		return;
 	}
 	r->tlwidth = o->timeline;
-	r->rtbin = tbin_col(r, 1);
-	r->ctbin = tbin_col(r, 0);
+	r->rtbin = side_col(r, 1, "tbin", 0);
+	r->ctbin = side_col(r, 0, "tbin", 0);
 	if (r->rtbin < 0 || r->ctbin < 0)
 		die_at(r->file, 1, "--timeline: the join has no %s tbin counts "
 		    "tally (make the keyed streams with trace-key --timeline)",
@@ -883,38 +852,17 @@ table_missing(struct report *r)
 	add_col(t, COL_NOTE, NULL, "likely fn");
 }
 
+/*
+ * Under- and over-firing keys: both counts with bars on one scale (the
+ * largest count shown), the ratio, and with runs their consistency.
+ */
 static void
-table_under(struct report *r)
+table_pairs(struct report *r, struct table *t, const size_t *rows, size_t n,
+    size_t top, const char *what)
 {
-	struct table *t = &r->tunder;
-
-	set_rows(t, r->under, r->nunder, r->undertop, "under-firing keys");
-	/* One scale for both columns: the largest count shown. */
+	set_rows(t, rows, n, top, what);
 	for (size_t i = 0; i < t->n; i++) {
-		const struct rrow *w = &r->row[r->under[i]];
-
-		if (w->ref > t->scale)
-			t->scale = w->ref;
-		if (w->cand > t->scale)
-			t->scale = w->cand;
-	}
-	add_col(t, COL_KEYS, NULL, NULL);
-	add_col(t, COL_REF, r->ref, "")->bar = 1;
-	add_col(t, COL_CAND, r->cand, "")->bar = 1;
-	add_col(t, COL_RATIO, NULL, "ratio");
-	run_cols(r, t);
-	add_col(t, COL_NOTE, NULL, "likely fn");
-}
-
-/* Over-firing keys (trace-join --over): as under-firing ones. */
-static void
-table_over(struct report *r)
-{
-	struct table *t = &r->tover;
-
-	set_rows(t, r->over, r->nover, r->overtop, "over-firing keys");
-	for (size_t i = 0; i < t->n; i++) {
-		const struct rrow *w = &r->row[r->over[i]];
+		const struct rrow *w = &r->row[rows[i]];
 
 		if (w->ref > t->scale)
 			t->scale = w->ref;
@@ -1110,9 +1058,11 @@ sections(struct report *r)
 		r->heading = sb.p;
 	}
 	table_missing(r);
-	table_under(r);
+	table_pairs(r, &r->tunder, r->under, r->nunder, r->undertop,
+	    "under-firing keys");
 	if (r->hasover)
-		table_over(r);
+		table_pairs(r, &r->tover, r->over, r->nover, r->overtop,
+		    "over-firing keys");
 	if (r->hasruns)
 		table_flaky(r);
 	if (r->hastime) {
