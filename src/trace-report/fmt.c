@@ -111,6 +111,16 @@ rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp)
 }
 
 void
+rp_group_bins(const uint64_t *v, size_t n, size_t g, uint64_t *c, size_t nc)
+{
+	for (size_t i = 0; i < nc; i++) {
+		c[i] = 0;
+		for (size_t k = i * g; k < n && k < (i + 1) * g; k++)
+			c[i] += v[k];
+	}
+}
+
+void
 put_values(struct ob *o, const struct tally_cell *c, size_t max,
     const char *sep, void (*esc)(struct ob *, struct span))
 {

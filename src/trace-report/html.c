@@ -590,8 +590,8 @@ h_threads(struct ob *o, const struct report *r)
 static void
 h_timelines(struct ob *o, const struct report *r)
 {
-	size_t n = r->tlbins, g, nc, i, k, j;
-	uint64_t *rv, *cv, max;
+	size_t n = r->tlbins, g, nc, i, k;
+	uint64_t *rv, *cv, *rc, *cc, max;
 	const int colw = 3, half = 16;
 
 	if (r->notl != NULL) {
@@ -612,24 +612,20 @@ h_timelines(struct ob *o, const struct report *r)
 	ob_puts(o, "</p>\n<table>\n");
 	rv = xcalloc(n, sizeof(*rv));
 	cv = xcalloc(n, sizeof(*cv));
+	rc = xcalloc(nc, sizeof(*rc));
+	cc = xcalloc(nc, sizeof(*cc));
 	for (i = 0; i < r->ntlrows; i++) {
 		const struct rrow *w = &r->row[r->tlrows[i]];
-		uint64_t *side[2] = { rv, cv };
 
 		rp_timeline(r, w, 1, rv);
 		rp_timeline(r, w, 0, cv);
-		/* group in place: bin k adds into group k / g */
-		for (j = 0; j < 2; j++)
-			for (k = 0; k < n; k++)
-				if (k / g != k) {
-					side[j][k / g] += side[j][k];
-					side[j][k] = 0;
-				}
+		rp_group_bins(rv, n, g, rc, nc);
+		rp_group_bins(cv, n, g, cc, nc);
 		for (k = 0, max = 1; k < nc; k++) {
-			if (rv[k] > max)
-				max = rv[k];
-			if (cv[k] > max)
-				max = cv[k];
+			if (rc[k] > max)
+				max = rc[k];
+			if (cc[k] > max)
+				max = cc[k];
 		}
 		ob_puts(o, "<tr><td><code>");
 		h_label(o, r, w);
@@ -639,15 +635,15 @@ h_timelines(struct ob *o, const struct report *r)
 		    "x2=\"%zu\" y2=\"%d\" stroke=\"#999\"/>", nc * colw,
 		    2 * half + 2, half + 1, nc * colw, half + 1);
 		for (k = 0; k < nc; k++) {
-			int hr = (int)((double)rv[k] / (double)max * half + 0.5);
-			int hc = (int)((double)cv[k] / (double)max * half + 0.5);
+			int hr = (int)((double)rc[k] / (double)max * half + 0.5);
+			int hc = (int)((double)cc[k] / (double)max * half + 0.5);
 
-			if (rv[k] > 0)
+			if (rc[k] > 0)
 				ob_printf(o, "<rect class=\"tl-ref\" x=\"%zu\" "
 				    "y=\"%d\" width=\"%d\" height=\"%d\" fill=\""
 				    C_REF "\"/>", k * colw, half + 1 -
 				    (hr > 0 ? hr : 1), colw - 1, hr > 0 ? hr : 1);
-			if (cv[k] > 0)
+			if (cc[k] > 0)
 				ob_printf(o, "<rect class=\"tl-cand\" x=\"%zu\" "
 				    "y=\"%d\" width=\"%d\" height=\"%d\" fill=\""
 				    C_CAND "\"/>", k * colw, half + 2, colw - 1,
@@ -658,6 +654,8 @@ h_timelines(struct ob *o, const struct report *r)
 	ob_puts(o, "</table>\n");
 	free(rv);
 	free(cv);
+	free(rc);
+	free(cc);
 }
 
 static void

@@ -118,7 +118,11 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		js_num(o, "p", w->p);
 	}
 	if (r->hastl) {
-		uint64_t *v = xcalloc(r->tlbins, sizeof(*v));
+		/* one buffer for every row: tlbins is the same for all */
+		static uint64_t *v;
+
+		if (v == NULL)
+			v = xcalloc(r->tlbins, sizeof(*v));
 
 		ob_printf(o, ",\"timeline\":{\"width\":%lld,\"ref\":",
 		    (long long)r->tlwidth);
@@ -128,7 +132,6 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		rp_timeline(r, w, 0, v);
 		js_u64s(o, v, r->tlbins);
 		ob_putc(o, '}');
-		free(v);
 	}
 	if (r->hasrate) {
 		js_num(o, "ref_rate", w->refrate_s);

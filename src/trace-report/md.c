@@ -626,17 +626,6 @@ md_groups(struct ob *o, const struct report *r)
 /* Characters of a sparkline at most: more bins are summed in groups. */
 #define SPARK_MAX	48
 
-/* Sum bins of v in groups of g into c (n bins, nc groups). */
-static void
-group_bins(const uint64_t *v, size_t n, size_t g, uint64_t *c, size_t nc)
-{
-	for (size_t i = 0; i < nc; i++) {
-		c[i] = 0;
-		for (size_t k = i * g; k < n && k < (i + 1) * g; k++)
-			c[i] += v[k];
-	}
-}
-
 /* A sparkline of c (nc groups) at scale max: ' ' for none, then eighths. */
 static void
 md_spark(struct ob *o, const uint64_t *c, size_t nc, uint64_t max)
@@ -706,8 +695,8 @@ md_timelines(struct ob *o, const struct report *r)
 
 		rp_timeline(r, w, 1, rv);
 		rp_timeline(r, w, 0, cv);
-		group_bins(rv, n, g, rc, nc);
-		group_bins(cv, n, g, cc, nc);
+		rp_group_bins(rv, n, g, rc, nc);
+		rp_group_bins(cv, n, g, cc, nc);
 		for (k = 0, max = 1; k < nc; k++) {
 			if (rc[k] > max)
 				max = rc[k];

@@ -144,9 +144,8 @@ spancmp_values(const void *a, const void *b)
 	    *(const struct span *)b);
 }
 
-/* A side's tally column named name, a range or not, or -1. */
-static int
-side_col(const struct report *r, int ref, const char *name, int range)
+int
+rp_side_col(const struct report *r, int ref, const char *name, int range)
 {
 	const struct span *col = ref ? r->rtcol : r->ctcol;
 	const int *isrange = ref ? r->rtrange : r->ctrange;
@@ -166,7 +165,7 @@ side_col(const struct report *r, int ref, const char *name, int range)
 static void
 side_runs(struct report *r, int ref, struct span **out, size_t *n, int *col)
 {
-	int c = side_col(r, ref, r->runname, 0);
+	int c = rp_side_col(r, ref, r->runname, 0);
 	struct htab *seen;
 	size_t i, j;
 
@@ -288,7 +287,7 @@ side_span(const struct report *r, int ref, int c, int64_t *first,
 static uint64_t
 side_time(const struct report *r, int ref)
 {
-	int c = side_col(r, ref, "ts", 1);
+	int c = rp_side_col(r, ref, "ts", 1);
 	int64_t first = 0, last = 0;
 
 	if (c < 0)
@@ -420,8 +419,8 @@ model_time(struct report *r, const struct ropts *o)
 	r->early = o->early / 100.0;
 	r->stops = xcalloc(r->nrow + 1, sizeof(size_t));
 	r->starts = xcalloc(r->nrow + 1, sizeof(size_t));
-	r->rtscol = side_col(r, 1, "ts", 1);
-	r->ctscol = side_col(r, 0, "ts", 1);
+	r->rtscol = rp_side_col(r, 1, "ts", 1);
+	r->ctscol = rp_side_col(r, 0, "ts", 1);
 	if (r->hasruns && (r->nrefrun > 1 || r->ncandrun > 1)) {
 		r->notime = "the spans of different runs are not comparable "
 		    "(a side has several runs)";
@@ -515,8 +514,8 @@ model_timeline(struct report *r, const struct ropts *o)
 		return;
 	}
 	r->tlwidth = o->timeline;
-	r->rtbin = side_col(r, 1, "tbin", 0);
-	r->ctbin = side_col(r, 0, "tbin", 0);
+	r->rtbin = rp_side_col(r, 1, "tbin", 0);
+	r->ctbin = rp_side_col(r, 0, "tbin", 0);
 	if (r->rtbin < 0 || r->ctbin < 0)
 		die_at(r->file, 1, "--timeline: the join has no %s tbin counts "
 		    "tally (make the keyed streams with trace-key --timeline)",

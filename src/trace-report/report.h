@@ -416,6 +416,15 @@ double	rp_frac(const struct report *r, const struct rrow *w, int ref,
 double	rp_run_value(const struct report *r, const struct rrow *w, int ref,
 	    size_t k);
 
+/* A side's (ref or not) tally column named name, a range tally or not,
+ * or -1 (model.c). */
+int	rp_side_col(const struct report *r, int ref, const char *name,
+	    int range);
+
+/* Sum bins v[0..n) in groups of g into c[0..nc) (fmt.c). */
+void	rp_group_bins(const uint64_t *v, size_t n, size_t g, uint64_t *c,
+	    size_t nc);
+
 /* Rows a and b by their key columns, each in value order (num.h); the
  * row order breaks ties (model.c). */
 int	rp_keycmp(const struct report *r, size_t a, size_t b);

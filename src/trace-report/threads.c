@@ -411,9 +411,7 @@ model_threads(struct report *r, const struct ropts *o)
 		r->nomap = "there is no reference counts tally to group by";
 		return;
 	}
-	for (i = 0; i < r->nct; i++)
-		if (span_eqs(r->ctcol[i], r->groupby) && !r->ctrange[i])
-			cgc = (int)i;
+	cgc = rp_side_col(r, 0, r->groupby, 0);
 	for (i = 0; i < r->nrow && cgc >= 0; i++)
 		if (r->row[i].ct[cgc].n > 0 &&
 		    r->row[i].ct[cgc].kind != TK_COUNTS)
