@@ -76,7 +76,7 @@ csv_field(struct ob *o, struct span s)
 
 			snprintf(e, sizeof(e), "\\x%02x", p[i]);
 			sb_adds(&t, e);
-		} else if ((k = rp_bidi_len(p + i, n - i, &cp)) > 0) {
+		} else if ((k = bidi_len(p + i, n - i, &cp)) > 0) {
 			char e[8];
 
 			snprintf(e, sizeof(e), "\\u%04X", cp);

@@ -88,28 +88,6 @@ put_key(struct ob *o, struct span v, void (*esc)(struct ob *, struct span))
 	sb_free(&sb);
 }
 
-/*
- * Bytes of a bidirectional control character at p (U+061C, U+200E,
- * U+200F, U+202A-U+202E, U+2066-U+2069, in UTF-8), else 0; its code
- * point in *cp.
- */
-size_t
-rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp)
-{
-	if (n >= 2 && p[0] == 0xd8 && p[1] == 0x9c) {
-		*cp = 0x061c;
-		return 2;
-	}
-	if (n < 3 || p[0] != 0xe2)
-		return 0;
-	*cp = 0x2000 | (unsigned)(p[1] & 0x0f) << 6 | (p[2] & 0x3f);
-	if ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
-	    (p[2] >= 0xaa && p[2] <= 0xae))) ||
-	    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))
-		return 3;
-	return 0;
-}
-
 void
 rp_group_bins(const uint64_t *v, size_t n, size_t g, uint64_t *c, size_t nc)
 {

@@ -41,7 +41,7 @@ h_text(struct ob *o, struct span s)
 		default:
 			if (c < 0x20 || c == 0x7f)
 				e = "\xef\xbf\xbd";	/* U+FFFD */
-			else if ((k = rp_bidi_len((const unsigned char *)
+			else if ((k = bidi_len((const unsigned char *)
 			    s.p + i, s.n - i, &cp)) > 0) {
 				snprintf(u, sizeof(u), "\\u%04X", cp);
 				e = u;

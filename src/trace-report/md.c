@@ -2,20 +2,8 @@
  * md.c - the Markdown report.
  *
  * Every sentence is derived from the figures of the model.  Trace values
- * (keys, tally values, notes) are code spans, so that no renderer makes
- * links, mentions or markup of them: a backtick run one longer than the
- * longest inside (padded with a space when the value starts or ends with
- * a backtick or with spaces on both ends); inside, a backslash is \x5c,
- * control bytes are \xhh, bidirectional controls \uXXXX, a '<' that
- * could open an HTML tag or autolink (before a letter, '/', '!' or '?')
- * \x3c, since those outrank code spans in CommonMark, and in a table '|'
- * is \| (the table's escape, removed before the span is read).  An
- * empty value is (empty), outside a span.  Other text (column and side
- * names, family names) is escaped: backslash, '|', '`', '[' and ']' are
- * backslash-escaped, '<', '>' and '&' become entities, control characters
- * \t, \n, \xNN and bidirectional controls \uXXXX.  Underscores and
- * asterisks stay as they are, for readability in a terminal: at worst
- * they change emphasis.
+ * (keys, tally values, notes) are code spans and other text is escaped,
+ * as mdesc.h describes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,34 +14,7 @@
 static void
 md_text(struct ob *o, struct span s)
 {
-	const unsigned char *p = (const unsigned char *)s.p;
-	unsigned cp;
-	size_t k;
-
-	for (size_t i = 0; i < s.n; i++) {
-		unsigned char c = p[i];
-
-		switch (c) {
-		case '\\': case '|': case '`': case '[': case ']':
-			ob_putc(o, '\\');
-			ob_putc(o, c);
-			break;
-		case '<': ob_puts(o, "&lt;"); break;
-		case '>': ob_puts(o, "&gt;"); break;
-		case '&': ob_puts(o, "&amp;"); break;
-		case '\t': ob_puts(o, "\\\\t"); break;
-		case '\n': ob_puts(o, "\\\\n"); break;
-		case '\r': ob_puts(o, "\\\\r"); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				ob_printf(o, "\\\\x%02x", c);
-			else if ((k = rp_bidi_len(p + i, s.n - i, &cp)) > 0) {
-				ob_printf(o, "\\\\u%04X", cp);
-				i += k - 1;
-			} else
-				ob_putc(o, c);
-		}
-	}
+	md_esc_text(o, s);
 }
 
 static void
@@ -62,66 +23,10 @@ md_str(struct ob *o, const char *s)
 	md_text(o, span_str(s));
 }
 
-/*
- * A trace value as a code span (see the top of this file); intable: it
- * is in a table cell, where '|' must be \|.
- */
 static void
 md_code_in(struct ob *o, struct span s, int intable)
 {
-	const unsigned char *p = (const unsigned char *)s.p;
-	struct sbuf t = { 0 };
-	size_t i, k, run = 0, longest = 0;
-	unsigned cp;
-	int pad, allsp = 1;
-
-	if (s.n == 0) {
-		ob_puts(o, "(empty)");
-		return;
-	}
-	for (i = 0; i < s.n; i++) {
-		unsigned char c = p[i];
-		char e[8];
-
-		if (c != ' ')
-			allsp = 0;
-		run = c == '`' ? run + 1 : 0;
-		if (run > longest)
-			longest = run;
-		if (c == '\\')
-			sb_adds(&t, "\\x5c");
-		else if (c == '|' && intable)
-			sb_adds(&t, "\\|");
-		else if (c == '<' && i + 1 < s.n && (p[i + 1] == '/' ||
-		    p[i + 1] == '!' || p[i + 1] == '?' ||
-		    (unsigned)((p[i + 1] | 0x20) - 'a') < 26u))
-			sb_adds(&t, "\\x3c");	/* a tag or autolink outranks
-						 * the span */
-		else if (c < 0x20 || c == 0x7f) {
-			snprintf(e, sizeof(e), "\\x%02x", c);
-			sb_adds(&t, e);
-		} else if ((k = rp_bidi_len(p + i, s.n - i, &cp)) > 0) {
-			snprintf(e, sizeof(e), "\\u%04X", cp);
-			sb_adds(&t, e);
-			i += k - 1;
-			run = 0;
-		} else
-			sb_addc(&t, (char)c);
-	}
-	/* A space each side keeps a backtick from joining the fence and
-	 * a value with spaces at both ends from losing them. */
-	pad = t.p[0] == '`' || t.p[t.len - 1] == '`' ||
-	    (t.p[0] == ' ' && t.p[t.len - 1] == ' ' && !allsp);
-	for (i = 0; i <= longest; i++)
-		ob_putc(o, '`');
-	if (pad)
-		ob_putc(o, ' ');
-	ob_write(o, t.p, t.len);
-	if (pad)
-		ob_putc(o, ' ');
-	for (i = 0; i <= longest; i++)
-		ob_putc(o, '`');
-	sb_free(&t);
+	md_esc_code(o, s, intable);
 }
 
 /* A trace value in a table cell; in prose and lists. */

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mdesc.h"
 #include "ob.h"
 #include "span.h"
 #include "sym.h"
@@ -393,13 +394,6 @@ void	put_fresh(struct ob *o, const struct report *r,
  * (fresh).", then the fresh keys (put_fresh) under their heading. */
 void	put_famsum(struct ob *o, const struct report *r,
 	    const struct markup *m);
-
-/*
- * Bytes of a bidirectional control character at p (U+061C, U+200E,
- * U+200F, U+202A-U+202E, U+2066-U+2069, in UTF-8), else 0; its code
- * point in *cp.  Every writer but JSON shows them as \uXXXX.
- */
-size_t	rp_bidi_len(const unsigned char *p, size_t n, unsigned *cp);
 
 /* Row w's fires per bin of a side (tlbins of them) into out. */
 void	rp_timeline(const struct report *r, const struct rrow *w, int ref,
