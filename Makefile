@@ -21,7 +21,8 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -Icommon -DTRACE_TOOLS_VERSION=\"$(VERSION)\" \
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LDLIBS	= -lcsv -lzstd -lz -lpcre2-8 -lpthread
 
-TOOLS	= trace-normalize trace-key trace-hist trace-join trace-report
+TOOLS	= trace-normalize trace-key trace-hist trace-join trace-report \
+	  trace-diverge
 BINS	= $(TOOLS:%=bin/%)
 
 COMMON_SRC = $(wildcard common/*.c)
@@ -31,6 +32,7 @@ LIB	= common/libtrace.a
 
 NORMALIZE_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-normalize/*.c))
 REPORT_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-report/*.c))
+DIVERGE_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-diverge/*.c))
 
 # Debian packages, by purpose.
 BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev \
@@ -67,6 +69,13 @@ src/trace-report/%.o: src/trace-report/%.c src/trace-report/report.h $(COMMON_HD
 bin/trace-report: $(REPORT_OBJ) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(REPORT_OBJ) $(LIB) $(LDLIBS)
+
+src/trace-diverge/%.o: src/trace-diverge/%.c src/trace-diverge/diverge.h $(COMMON_HDR) | deps-build
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/trace-diverge: $(DIVERGE_OBJ) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(DIVERGE_OBJ) $(LIB) $(LDLIBS)
 
 bin/%: src/%.c $(LIB) $(COMMON_HDR) | deps-build
 	@mkdir -p bin

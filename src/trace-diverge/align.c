@@ -1,0 +1,432 @@
+/*
+ * align.c - a pair's sequences aligned a window at a time.
+ *
+ * A window is the next opt_window events of each side's queue (fewer
+ * when fewer are buffered).  A side is open when events beyond its
+ * window may follow, closed when the window holds the rest of its
+ * sequence.  Myers' greedy forward pass finds the furthest-reaching
+ * paths with d = 0, 1, ... edits until one reaches the window's end:
+ * the far corner when both sides are closed; else any point where one
+ * side's window is used up (an open side continues in the next window,
+ * a closed one has nothing more: the rest of the other side is all
+ * deleted or all inserted), the one with most events consumed among
+ * those found with the same d.  Of two moves into a diagonal the pass
+ * takes a deletion unless the insertion reaches further, so deletions
+ * come first.  No path within opt_edits edits: the window is lost.
+ *
+ * Hunks are committed up to the last equal event whose position leaves
+ * at least opt_window/2 events of every open side's window after it, so
+ * that what follows is aligned again with a full window of look-ahead;
+ * a path that ends where both sides are closed, or where a closed side
+ * is used up, is committed whole.  The next window starts at the commit
+ * point.  Memory: the window's hashes and row numbers, and the d+1
+ * furthest points of every d, (opt_edits+1)(opt_edits+2)/2 of them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diverge.h"
+
+#define NONE	(-1)
+
+static uint64_t	*hash[2];	/* per window event: its row's key hash */
+static uint32_t	*rowof[2];	/* and its row, counted from the head */
+static size_t	 cap[2];
+static int32_t	*V;		/* V_d for d = 0..: (d+1) furthest x each */
+static size_t	 Vcap;
+
+/* A step of the path: equal events, a deletion or an insertion. */
+enum step { EQ, DEL, INS };
+struct seg {
+	enum step	 st;
+	int32_t		 x, y;		/* where it starts */
+	int32_t		 len;
+};
+static struct seg *seg;
+static size_t	 nseg, segcap;
+
+static const struct queue *qa, *qb;
+
+void
+align_init(void)
+{
+	size_t n = (size_t)(opt_edits + 1) * (size_t)(opt_edits + 2) / 2;
+
+	V = xreallocarray(NULL, n, sizeof(*V));
+	Vcap = n;
+}
+
+struct span
+q_key(const struct queue *q, const struct row *r)
+{
+	return span_make(q->txt.p + r->koff, r->klen);
+}
+
+struct span
+q_ts(const struct queue *q, const struct row *r)
+{
+	return span_make(q->txt.p + r->koff + r->klen, r->tlen);
+}
+
+void
+q_drop(struct queue *q, uint64_t n)
+{
+	q->nev -= n;
+	while (n > 0) {
+		struct row *r = &q->row[q->head];
+
+		if (r->n > n) {
+			r->n -= n;
+			break;
+		}
+		n -= r->n;
+		q->head++;
+	}
+	if (q->head == q->len) {
+		q->head = q->len = 0;
+		sb_clear(&q->txt);
+	} else if (q->head > 4096 && q->head >= q->len / 2) {
+		/* Move the live rows and their text to the front: each row
+		 * moves at most once per time the queue halves. */
+		size_t base = q->row[q->head].koff;
+
+		memmove(q->row, q->row + q->head,
+		    (q->len - q->head) * sizeof(*q->row));
+		q->len -= q->head;
+		q->head = 0;
+		for (size_t i = 0; i < q->len; i++)
+			q->row[i].koff -= base;
+		memmove(q->txt.p, q->txt.p + base, q->txt.len - base);
+		q->txt.len -= base;
+	}
+}
+
+/* Lay out the first w events of queue q as side s of the window. */
+static void
+window(int s, const struct queue *q, uint64_t w)
+{
+	uint64_t x = 0;
+
+	if (w > cap[s]) {
+		hash[s] = xreallocarray(hash[s], w, sizeof(*hash[s]));
+		rowof[s] = xreallocarray(rowof[s], w, sizeof(*rowof[s]));
+		cap[s] = w;
+	}
+	for (size_t i = q->head; x < w; i++) {
+		uint64_t n = q->row[i].n;
+
+		if (n > w - x)
+			n = w - x;
+		for (uint64_t j = 0; j < n; j++) {
+			hash[s][x] = q->row[i].h;
+			rowof[s][x++] = (uint32_t)(i - q->head);
+		}
+	}
+}
+
+static const struct row *
+ev_row(int s, int32_t x)
+{
+	const struct queue *q = s == REF ? qa : qb;
+
+	return &q->row[q->head + rowof[s][x]];
+}
+
+static inline int
+same(int32_t x, int32_t y)
+{
+	return hash[REF][x] == hash[CAND][y] &&
+	    span_eq(q_key(qa, ev_row(REF, x)), q_key(qb, ev_row(CAND, y)));
+}
+
+/*
+ * The furthest point of diagonal k with d edits, from those with d-1
+ * (prev, indexed (k+d-1)/2): a deletion from k-1 or an insertion from
+ * k+1 (n, m: the window), NONE when neither stays inside it.
+ */
+static inline int32_t
+step_from(const int32_t *prev, int32_t d, int32_t k, int32_t n, int32_t m,
+    int *ins)
+{
+	int32_t down = NONE, right = NONE;
+
+	if (k + 1 <= d - 1) {
+		down = prev[(k + 1 + d - 1) / 2];
+		if (down != NONE && down - k > m)
+			down = NONE;
+	}
+	if (k - 1 >= -(d - 1)) {
+		right = prev[(k - 1 + d - 1) / 2];
+		if (right != NONE && ++right > n)
+			right = NONE;
+	}
+	if (down != NONE && (right == NONE || right - 1 < down)) {
+		*ins = 1;
+		return down;
+	}
+	*ins = 0;
+	return right;
+}
+
+/*
+ * Myers' forward pass over the window (n, m events) until a path ends:
+ * returns its d and sets *ek, or returns -1 when none ends within
+ * opt_edits edits.
+ */
+static int32_t
+forward(int32_t n, int32_t m, int openr, int openc, int32_t *ek)
+{
+	int32_t D = (int32_t)opt_edits;
+
+	for (int32_t d = 0; d <= D; d++) {
+		int32_t *cur = V + (size_t)d * (size_t)(d + 1) / 2;
+		const int32_t *prev = d > 0 ? V + (size_t)(d - 1) * (size_t)d / 2 :
+		    NULL;
+		int64_t best = -1;
+		int ins;
+
+		for (int32_t k = -d; k <= d; k += 2) {
+			int32_t x, y;
+
+			x = d == 0 ? 0 : step_from(prev, d, k, n, m, &ins);
+			if (x == NONE) {
+				cur[(k + d) / 2] = NONE;
+				continue;
+			}
+			y = x - k;
+			while (x < n && y < m && same(x, y))
+				x++, y++;
+			cur[(k + d) / 2] = x;
+			if ((openr || openc) ? (x == n || y == m) :
+			    (x == n && y == m)) {
+				if ((int64_t)x + y > best) {
+					best = (int64_t)x + y;
+					*ek = k;
+				}
+			}
+		}
+		if (best >= 0)
+			return d;
+	}
+	return -1;
+}
+
+static void
+push(enum step st, int32_t x, int32_t y, int32_t len)
+{
+	if (len == 0)
+		return;
+	if (nseg == segcap) {
+		segcap = segcap ? 2 * segcap : 256;
+		seg = xreallocarray(seg, segcap, sizeof(*seg));
+	}
+	seg[nseg].st = st;
+	seg[nseg].x = x;
+	seg[nseg].y = y;
+	seg[nseg++].len = len;
+}
+
+/* The path ending on diagonal k with d edits, as segments in order. */
+static void
+backtrack(int32_t d, int32_t k, int32_t n, int32_t m)
+{
+	int32_t x = V[(size_t)d * (size_t)(d + 1) / 2 + (size_t)(k + d) / 2];
+
+	nseg = 0;
+	for (; d > 0; d--) {
+		const int32_t *prev = V + (size_t)(d - 1) * (size_t)d / 2;
+		int ins;
+		int32_t s = step_from(prev, d, k, n, m, &ins);
+
+		/* the move ends at (s, s-k); the snake runs on to x */
+		push(EQ, s, s - k, x - s);
+		if (ins) {
+			push(INS, s, s - k - 1, 1);
+			k++;
+			x = s;
+		} else {
+			push(DEL, s - 1, s - k, 1);
+			k--;
+			x = s - 1;
+		}
+	}
+	push(EQ, 0, 0, x);
+	for (size_t i = 0; i < nseg / 2; i++) {
+		struct seg t = seg[i];
+
+		seg[i] = seg[nseg - 1 - i];
+		seg[nseg - 1 - i] = t;
+	}
+}
+
+/* ts and the first keys of events x .. x+len-1 of side s, into h. */
+static void
+describe(struct hunk *h, int s, int32_t x, int32_t len)
+{
+	const struct queue *q = s == REF ? qa : qb;
+
+	if (len == 0)
+		return;
+	sb_clear(&h->ts[s]);
+	sb_add(&h->ts[s], q_ts(q, ev_row(s, x)).p, q_ts(q, ev_row(s, x)).n);
+	h->hasts[s] = 1;
+	for (int32_t i = 0; i < len && i < NKEYS_SHOWN; i++) {
+		if (i > 0)
+			sb_addc(&h->keys[s], ',');
+		out_key(&h->keys[s], q_key(q, ev_row(s, x + i)));
+		h->nkeys[s]++;
+	}
+}
+
+/* Fill h for events ref x.., cand y.. of lengths lr, lc after base. */
+static void
+make_hunk(struct hunk *h, enum kind kind, const struct pair *p, int32_t x,
+    int32_t y, int32_t lr, int32_t lc)
+{
+	hunk_clear(h);
+	h->kind = kind;
+	h->len[REF] = (uint64_t)lr;
+	h->len[CAND] = (uint64_t)lc;
+	h->pos[REF] = p->g[REF]->done + (uint64_t)x + (lr > 0);
+	h->pos[CAND] = p->g[CAND]->done + (uint64_t)y + (lc > 0);
+	describe(h, REF, x, lr);
+	describe(h, CAND, y, lc);
+}
+
+static void
+commit(struct pair *p, int32_t cx, int32_t cy)
+{
+	q_drop(&p->g[REF]->q, (uint64_t)cx);
+	q_drop(&p->g[CAND]->q, (uint64_t)cy);
+	p->g[REF]->done += (uint64_t)cx;
+	p->g[CAND]->done += (uint64_t)cy;
+}
+
+/*
+ * Write the hunks of the path up to (cx, cy), a point after an equal
+ * event or the path's end, and the equal events for -f md's context.
+ */
+static void
+emit(struct pair *p, int32_t cx, int32_t cy)
+{
+	static struct hunk h;
+	int32_t hx = 0, hy = 0, dr = 0, dc = 0;
+
+	for (size_t i = 0; i < nseg; i++) {
+		const struct seg *s = &seg[i];
+		int32_t len = s->len;
+
+		if (s->x >= cx && s->y >= cy)
+			break;
+		if (s->st != EQ) {
+			if (dr + dc == 0) {
+				hx = s->x;
+				hy = s->y;
+			}
+			if (s->st == DEL)
+				dr++;
+			else
+				dc++;
+			continue;
+		}
+		if (dr + dc > 0) {
+			make_hunk(&h, dr == 0 ? K_INSERTED : dc == 0 ?
+			    K_DELETED : K_CHANGED, p, hx, hy, dr, dc);
+			out_hunk(p, &h);
+			dr = dc = 0;
+		}
+		if (s->x + len > cx)
+			len = cx - s->x;
+		if (len > 0)
+			out_equal(p);
+		if (opt_md && !p->diverged)
+			for (int32_t j = len > (int32_t)opt_context ?
+			    len - (int32_t)opt_context : 0; j < len; j++)
+				out_ctx(p, p->g[REF]->done + (uint64_t)(s->x + j)
+				    + 1, p->g[CAND]->done + (uint64_t)(s->y + j)
+				    + 1, q_key(qa, ev_row(REF, s->x + j)));
+	}
+	if (dr + dc > 0) {
+		make_hunk(&h, dr == 0 ? K_INSERTED : dc == 0 ? K_DELETED :
+		    K_CHANGED, p, hx, hy, dr, dc);
+		out_hunk(p, &h);
+	}
+}
+
+void
+align_window(struct pair *p)
+{
+	static struct hunk h;
+	struct grp *ga = p->g[REF], *gb = p->g[CAND];
+	uint64_t w = opt_window;
+	int32_t n, m, d, k, cx = -1, cy = -1;
+	int openr, openc;
+
+	qa = &ga->q;
+	qb = &gb->q;
+	n = (int32_t)(qa->nev < w ? qa->nev : w);
+	m = (int32_t)(qb->nev < w ? qb->nev : w);
+	openr = !side_eof(REF) || qa->nev > w;
+	openc = !side_eof(CAND) || qb->nev > w;
+	if (n == 0 && m == 0) {
+		if (!openr && !openc)
+			out_pair_end(p);
+		return;
+	}
+	window(REF, qa, (uint64_t)n);
+	window(CAND, qb, (uint64_t)m);
+	/* A used-up closed side: the rest of the other is one hunk. */
+	if ((m == 0 && !openc) || (n == 0 && !openr)) {
+		make_hunk(&h, m == 0 ? K_DELETED : K_INSERTED, p, 0, 0, n, m);
+		out_hunk(p, &h);
+		commit(p, n, m);
+		return;
+	}
+	if ((d = forward(n, m, openr, openc, &k)) < 0) {
+		make_hunk(&h, K_LOST, p, 0, 0, n, m);
+		out_hunk(p, &h);
+		commit(p, n, m);
+		return;
+	}
+	backtrack(d, k, n, m);
+	{
+		int32_t ex = V[(size_t)d * (size_t)(d + 1) / 2 +
+		    (size_t)(k + d) / 2], ey = ex - k;
+
+		if ((!openr && !openc) || (!openr && ex == n) ||
+		    (!openc && ey == m)) {
+			cx = ex;
+			cy = ey;
+		} else {
+			int64_t br = openr ? (int64_t)n - (int64_t)(w / 2) :
+			    INT32_MAX;
+			int64_t bc = openc ? (int64_t)m - (int64_t)(w / 2) :
+			    INT32_MAX;
+
+			for (size_t i = 0; i < nseg; i++) {
+				int64_t t = seg[i].len;
+
+				if (seg[i].st != EQ)
+					continue;
+				if (br - seg[i].x < t)
+					t = br - seg[i].x;
+				if (bc - seg[i].y < t)
+					t = bc - seg[i].y;
+				if (t >= 1) {
+					cx = seg[i].x + (int32_t)t;
+					cy = seg[i].y + (int32_t)t;
+				}
+			}
+		}
+	}
+	if (cx < 0) {
+		/* no equal event early enough: only a short read-ahead
+		 * (the other threads' events filled the buffers) */
+		make_hunk(&h, K_LOST, p, 0, 0, n, m);
+		out_hunk(p, &h);
+		commit(p, n, m);
+		return;
+	}
+	emit(p, cx, cy);
+	commit(p, cx, cy);
+}

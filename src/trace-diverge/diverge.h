@@ -1,0 +1,137 @@
+/*
+ * diverge.h - trace-diverge: where two threads' event sequences first
+ * part ways.
+ *
+ * main.c reads both inputs, splits them into one sequence per thread
+ * group and pairs the groups; align.c aligns a pair's buffered events a
+ * window at a time (Myers' O(ND) pass) and commits hunks; out.c merges
+ * and writes them, as TSV or Markdown.
+ */
+#ifndef TRACE_DIVERGE_H
+#define TRACE_DIVERGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ob.h"
+#include "span.h"
+#include "xmem.h"
+
+#define REF	0
+#define CAND	1
+
+#define NKEYS_SHOWN	5	/* ref_keys, cand_keys: up to 5 keys */
+#define MD_HUNKS	20	/* -f md: hunks shown per pair */
+
+/* One buffered input row: a key and the events it stands for. */
+struct row {
+	uint64_t	 h;		/* hash of the key text */
+	uint64_t	 n;		/* events not yet committed */
+	size_t		 koff;		/* key text in the queue's text */
+	uint32_t	 klen;
+	uint32_t	 tlen;		/* ts text, right after the key */
+};
+
+/* A group's buffered rows, oldest first: row[head..len). */
+struct queue {
+	struct row	*row;
+	size_t		 head, len, cap;
+	struct sbuf	 txt;		/* key and ts text of the rows */
+	uint64_t	 nev;		/* events buffered */
+};
+
+/* The sequence of one side's thread group. */
+struct grp {
+	int		 side;
+	char		*name;		/* %-encoded values joined by ',' */
+	uint64_t	 total;		/* events read */
+	uint64_t	 done;		/* events committed or skipped */
+	struct queue	 q;
+	struct pair	*pair;		/* NULL: no partner (yet) */
+	int		 drop;		/* count events only, buffer none */
+	uint64_t	 waitlost;	/* events skipped waiting for a partner */
+	char		*fts;		/* ts of the first event */
+	struct sbuf	 fkeys;		/* its first keys, as in ref_keys */
+	unsigned	 nfkeys;
+};
+
+enum kind { K_DELETED, K_INSERTED, K_CHANGED, K_LOST, K_UNPAIRED, K_N };
+
+/* A hunk as written: positions are 1-based event indexes. */
+struct hunk {
+	enum kind	 kind;
+	uint64_t	 pos[2], len[2];
+	struct sbuf	 ts[2];		/* of the first event; empty: none */
+	int		 hasts[2];
+	struct sbuf	 keys[2];	/* ref_keys, cand_keys */
+	unsigned	 nkeys[2];
+};
+
+/* An equal event before the first divergence (-f md context). */
+struct ctx {
+	uint64_t	 pos[2];
+	struct sbuf	 key;
+};
+
+struct pair {
+	struct grp	*g[2];
+	size_t		 idx;		/* in order of pairing */
+	struct hunk	 pend;		/* last hunk, while it may still grow */
+	int		 haspend;
+	int		 finished;	/* both sequences compared to the end */
+	int		 stopped;	/* --first: divergence found */
+	uint64_t	 nhunk[K_N], nev[K_N][2];
+	/* -f md */
+	struct ctx	*ctx;		/* ring of --context equal events */
+	size_t		 nctx, ctxhead;
+	int		 diverged;
+	struct ctx	*first;		/* context of the first hunk */
+	size_t		 nfirst;
+	struct hunk	*shown;		/* the first MD_HUNKS hunks */
+	size_t		 nshown;
+};
+
+/* Options (main.c). */
+extern uint64_t	 opt_window;
+extern uint64_t	 opt_edits;
+extern size_t	 opt_context;
+extern int	 opt_first;
+extern int	 opt_md;
+extern int	 opt_by;
+extern const char *side_name[2];
+
+/* main.c: whether side s has reached its end of input. */
+int	side_eof(int s);
+
+/* align.c */
+void	align_init(void);
+/* Align the next window of p and commit what can be committed (or skip
+ * the window as lost); when neither side holds an event any more and
+ * both inputs ended, finish the pair. */
+void	align_window(struct pair *p);
+/* Drop n events from the front of a queue. */
+void	q_drop(struct queue *q, uint64_t n);
+/* Key and ts of a queued row. */
+struct span q_key(const struct queue *q, const struct row *r);
+struct span q_ts(const struct queue *q, const struct row *r);
+
+/* out.c */
+void	out_open(const char *path);
+/* Append key text k (TSV-escaped columns joined by tabs) in the form of
+ * ref_keys: each column %-encoded, joined by ':'. */
+void	out_key(struct sbuf *sb, struct span k);
+void	hunk_clear(struct hunk *h);
+/* A hunk found by alignment (or a lost window): merged with the pending
+ * hunk of p when adjacent, else the pending one is written first. */
+void	out_hunk(struct pair *p, struct hunk *h);
+/* Equal events were committed after the pending hunk: it is final. */
+void	out_equal(struct pair *p);
+/* An equal event (for the -f md context). */
+void	out_ctx(struct pair *p, uint64_t rpos, uint64_t cpos, struct span key);
+void	out_pair_end(struct pair *p);
+void	out_unpaired(struct grp *g);
+/* Totals and the Markdown summary; returns whether anything diverged. */
+int	out_close(struct pair **pairs, size_t npairs, struct grp **unp,
+	    size_t nunp);
+
+#endif

@@ -1,0 +1,831 @@
+/*
+ * trace-diverge - where two threads' event sequences first part ways.
+ *
+ * Reads two event or keyed streams in trace order, splits each into one
+ * sequence per thread group (--by, --thread-map), pairs the groups and
+ * aligns each pair a window at a time (align.c), writing the hunks where
+ * the sequences differ (out.c).  Memory: per pair, each side buffers at
+ * most a window of events (one input row more), so that the inputs are
+ * read once, in step, whatever their length.
+ *
+ * Reading: the side that has read fewer events reads next, so that the
+ * two inputs advance together.  A row for a group whose buffer is full
+ * waits (one per side) while the other side reads; when both sides wait,
+ * the waiting reference group's pair is aligned with what the other side
+ * has (the read-ahead filled the window: usually a lost window), or,
+ * when neither waiting group has a partner with events yet, the
+ * reference group's events are skipped and reported as lost once a
+ * partner appears.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diverge.h"
+#include "htab.h"
+#include "msg.h"
+#include "num.h"
+#include "opt.h"
+#include "rd.h"
+#include "tally.h"
+#include "tsv.h"
+
+uint64_t	 opt_window = 100000;
+uint64_t	 opt_edits = 1000;
+size_t		 opt_context = 3;
+int		 opt_first;
+int		 opt_md;
+int		 opt_by;
+const char	*side_name[2];
+
+static char	**keycols;		/* -k */
+static size_t	  nkeycols;
+static const char *bycol;		/* --by */
+static const char *mapfile;		/* --thread-map */
+static int	  edits_given;
+
+static const char usage_text[] =
+"usage: trace-diverge [--first] [-f tsv|md] [-k columns] [-o file]\n"
+"                     [--by column] [--context n] [--max-edits d]\n"
+"                     [--thread-map file] [--window n] ref cand\n"
+"\n"
+"Find where two traces' event sequences part ways, per thread.\n"
+"\n"
+"  -f, --format FMT        tsv (hunks, default) or md (a summary)\n"
+"  -k, --key COLS          compare events on these columns (default: a\n"
+"                          keyed stream's key columns, else op,lr)\n"
+"  -o, --output FILE       write to FILE atomically instead of stdout\n"
+"      --by COL            one sequence per value of COL (e.g. tid)\n"
+"      --context N         -f md: equal events shown before the first\n"
+"                          divergence (default 3)\n"
+"      --first             stop each pair at its first divergence\n"
+"      --max-edits D       edits a window may hold (default 1000)\n"
+"      --thread-map FILE   pair threads by FILE's ref_tid and cand_tid\n"
+"                          (trace-report -f threads); groups merge\n"
+"      --window N          events aligned at a time per side (default\n"
+"                          100000)\n"
+"  -h, --help              show this help\n"
+"  -V, --version           show the version\n"
+"\n"
+"Exit status: 0 the sequences agree, 1 they diverge, 2 trouble.\n";
+
+/* One input. */
+struct side {
+	struct rd	*rd;
+	const char	*file;
+	struct tsv_hdr	 h;
+	int		 eof;
+	int		*kc;		/* key columns */
+	int		 cnt;		/* count column (keyed), else -1 */
+	int		 by, ts;	/* columns, or -1 */
+	int		 bytally, tstally;	/* tally cells (keyed) */
+	struct span	*f;
+	struct htab	*tv;		/* thread values */
+	struct grp	**gv;		/* group of each thread value */
+	uint64_t	 nev;		/* events read */
+	struct sbuf	 kb, tb, bb, tmp;
+	/* the row read last, not yet placed when wait is set */
+	int		 wait;
+	struct grp	*rg;
+	uint64_t	 rn, rh;
+	struct span	 rkey, rts;
+};
+
+static struct side side[2];
+static struct grp **grps[2];		/* every group, by side */
+static size_t	  ngrps[2];
+static struct pair **pairs;
+static size_t	  npairs;
+
+int
+side_eof(int s)
+{
+	return side[s].eof;
+}
+
+static struct grp *
+new_grp(int s, const char *name)
+{
+	struct grp *g = xcalloc(1, sizeof(*g));
+
+	g->side = s;
+	g->name = xstrdup(name);
+	grps[s] = xreallocarray(grps[s], ngrps[s] + 1, sizeof(*grps[s]));
+	grps[s][ngrps[s]++] = g;
+	return g;
+}
+
+static struct pair *
+new_pair(struct grp *r, struct grp *c)
+{
+	struct pair *p = xcalloc(1, sizeof(*p));
+
+	p->g[REF] = r;
+	p->g[CAND] = c;
+	r->pair = c->pair = p;
+	p->idx = npairs;
+	if (opt_md && opt_context > 0) {
+		p->ctx = xcalloc(opt_context, sizeof(*p->ctx));
+		p->first = xcalloc(opt_context, sizeof(*p->first));
+	}
+	pairs = xreallocarray(pairs, npairs + 1, sizeof(*pairs));
+	pairs[npairs++] = p;
+	return p;
+}
+
+static struct grp *
+partner(const struct grp *g)
+{
+	return g->pair == NULL ? NULL : g->pair->g[!g->side];
+}
+
+/*
+ * Whether g and its partner have both had an event: only then are they
+ * compared.  Without --by the two whole traces always are.
+ */
+static int
+matched(const struct grp *g)
+{
+	const struct grp *o = partner(g);
+
+	if (!opt_by)
+		return 1;
+	return o != NULL && o->total > 0 && g->total > 0;
+}
+
+/* A group's name: a thread value %-encoded, as in a tally cell. */
+static char *
+value_name(struct span v, struct sbuf *sb)
+{
+	sb_clear(sb);
+	for (size_t i = 0; i < v.n; i++) {
+		char c = v.p[i];
+
+		if (c == '%')
+			sb_adds(sb, "%25");
+		else if (c == ',')
+			sb_adds(sb, "%2c");
+		else if (c == ':')
+			sb_adds(sb, "%3a");
+		else
+			sb_addc(sb, c);
+	}
+	return sb->p;
+}
+
+/* Canonical integers in numeric order, before other values, bytewise. */
+static int
+valcmp(const void *a, const void *b)
+{
+	struct span x = *(const struct span *)a, y = *(const struct span *)b;
+	int64_t vx, vy;
+	int ix = num_parse_int(x, &vx) == NUM_OK && num_tid_ok(x),
+	    iy = num_parse_int(y, &vy) == NUM_OK && num_tid_ok(y);
+
+	if (ix && iy)
+		return vx < vy ? -1 : vx > vy;
+	if (ix != iy)
+		return ix ? -1 : 1;
+	return span_cmp(x, y);
+}
+
+/*
+ * --thread-map: the connected groups of the map's ref_tid -- cand_tid
+ * edges become pairs of groups; threads not in the map stay unpaired.
+ */
+static void
+read_map(void)
+{
+	struct rd *in = rd_open(mapfile);
+	struct tsv_hdr h;
+	struct span line, f[64];
+	struct htab *node = ht_new();	/* "R" or "C" + value */
+	size_t *up = NULL, nn = 0, i, j;
+	struct sbuf sb = { 0 };
+	int cr, cc;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	if (!rd_line(in, &line))
+		dief("%s: empty thread map (no header line)", mapfile);
+	tsv_hdr_parse(&h, line, mapfile);
+	cr = tsv_need(&h, "ref_tid", "a thread map (trace-report -f threads)");
+	cc = tsv_need(&h, "cand_tid", "a thread map (trace-report -f threads)");
+	if (h.ncol > 64)
+		die_at(mapfile, 1, "a thread map has at most 64 columns");
+	while (rd_line(in, &line)) {
+		size_t a[2];
+
+		if (tsv_split(line, f, 64) != h.ncol)
+			die_at(mapfile, rd_lineno(in), "expected %zu fields",
+			    h.ncol);
+		for (int s = 0; s < 2; s++) {
+			struct span v = f[s == REF ? cr : cc];
+			int isnew;
+
+			if (v.n == 0)
+				die_at(mapfile, rd_lineno(in), "empty %s",
+				    s == REF ? "ref_tid" : "cand_tid");
+			sb_clear(&sb);
+			sb_addc(&sb, s == REF ? 'R' : 'C');
+			sb_add(&sb, v.p, v.n);
+			a[s] = ht_intern(node, sb.p, sb.len, &isnew);
+			if (isnew) {
+				up = xreallocarray(up, nn + 1, sizeof(*up));
+				up[nn] = nn;
+				nn++;
+			}
+		}
+		/* union, the root being the smaller index */
+		for (int s = 0; s < 2; s++)
+			while (up[a[s]] != a[s])
+				a[s] = up[a[s]] = up[up[a[s]]];
+		if (a[0] < a[1])
+			up[a[1]] = a[0];
+		else
+			up[a[0]] = a[1];
+	}
+	rd_close(in);
+	tsv_hdr_free(&h);
+	/* One pair per root, in order of the roots' first appearance. */
+	{
+		struct grp **byroot = xcalloc(nn ? nn : 1, sizeof(*byroot));
+		struct span *vals = xreallocarray(NULL, nn ? nn : 1,
+		    sizeof(*vals));
+
+		for (i = 0; i < nn; i++) {
+			size_t r = i;
+
+			while (up[r] != r)
+				r = up[r];
+			up[i] = r;
+		}
+		for (i = 0; i < nn; i++) {
+			if (up[i] != i)
+				continue;
+			for (int s = 0; s < 2; s++) {
+				struct sbuf name = { 0 };
+				size_t nv = 0;
+
+				for (j = 0; j < nn; j++) {
+					struct span k = ht_key(node, (uint32_t)j);
+
+					if (up[j] == i && k.p[0] == (s == REF ?
+					    'R' : 'C'))
+						vals[nv++] = span_make(k.p + 1,
+						    k.n - 1);
+				}
+				qsort(vals, nv, sizeof(*vals), valcmp);
+				for (j = 0; j < nv; j++) {
+					if (j > 0)
+						sb_addc(&name, ',');
+					sb_adds(&name, value_name(vals[j], &sb));
+				}
+				if (s == REF)
+					byroot[i] = new_grp(s, name.p);
+				else
+					new_pair(byroot[i], new_grp(s, name.p));
+				sb_free(&name);
+			}
+		}
+		/* every thread value names its group */
+		for (j = 0; j < nn; j++) {
+			struct span k = ht_key(node, (uint32_t)j);
+			int s = k.p[0] == 'R' ? REF : CAND;
+			struct grp *g = byroot[up[j]]->pair->g[s];
+			uint32_t t = ht_intern(side[s].tv, k.p + 1, k.n - 1,
+			    NULL);
+
+			side[s].gv = xreallocarray(side[s].gv, t + 1,
+			    sizeof(*side[s].gv));
+			side[s].gv[t] = g;
+		}
+		free(byroot);
+		free(vals);
+	}
+	free(up);
+	ht_free(node);
+	sb_free(&sb);
+}
+
+/* The group of thread value v (TSV-escaped, tally encoding undone). */
+static struct grp *
+group_of(int s, struct span v)
+{
+	struct side *sd = &side[s];
+	int isnew;
+	uint32_t t = ht_intern(sd->tv, v.p, v.n, &isnew);
+	struct grp *g;
+
+	if (!isnew)
+		return sd->gv[t];
+	g = new_grp(s, value_name(v, &sd->tmp));
+	sd->gv = xreallocarray(sd->gv, t + 1, sizeof(*sd->gv));
+	sd->gv[t] = g;
+	if (mapfile != NULL) {
+		g->drop = 1;		/* not in the map: unpaired */
+		return g;
+	}
+	/* pair by equal values */
+	{
+		uint32_t o = ht_find(side[!s].tv, v.p, v.n);
+
+		if (o != UINT32_MAX) {
+			struct grp *og = side[!s].gv[o];
+
+			new_pair(s == REF ? g : og, s == REF ? og : g);
+		} else if (side[!s].eof)
+			g->drop = 1;	/* no partner will come */
+	}
+	return g;
+}
+
+/* Set up side s from its header. */
+static void
+open_side(int s, const char *path)
+{
+	struct side *sd = &side[s];
+	struct span line;
+	char **dk = NULL;
+	size_t ndk = 0, i;
+
+	sd->rd = rd_open(path);
+	if (sd->rd == NULL)
+		exit(EXIT_TROUBLE);
+	sd->file = rd_name(sd->rd);
+	if (!rd_line(sd->rd, &line))
+		dief("%s: empty input (no header line)", sd->file);
+	tsv_hdr_parse(&sd->h, line, sd->file);
+	sd->cnt = tsv_col(&sd->h, "count");
+	if (sd->cnt == 0)
+		die_at(sd->file, 1, "no key column before 'count'");
+	if (keycols == NULL) {
+		if (sd->cnt > 0) {
+			ndk = (size_t)sd->cnt;
+			dk = xcalloc(ndk + 1, sizeof(*dk));
+			for (i = 0; i < ndk; i++)
+				dk[i] = xmemdup(sd->h.col[i].p, sd->h.col[i].n);
+		} else
+			dk = name_list("op,lr", "--key", &ndk);
+		if (s == CAND) {
+			int same = ndk == nkeycols;
+
+			for (i = 0; same && i < ndk; i++)
+				same = strcmp(dk[i], keycols[i]) == 0;
+			if (!same)
+				die_usage("the inputs' key columns differ (%s: "
+				    "%s...; %s: %s...): give -k",
+				    side[REF].file, keycols[0], sd->file,
+				    dk[0]);
+			for (i = 0; i < ndk; i++)
+				free(dk[i]);
+			free(dk);
+		} else {
+			keycols = dk;
+			nkeycols = ndk;
+		}
+	}
+	sd->kc = xcalloc(nkeycols, sizeof(*sd->kc));
+	for (i = 0; i < nkeycols; i++) {
+		sd->kc[i] = tsv_need(&sd->h, keycols[i], "a key column");
+		if (sd->cnt >= 0 && sd->kc[i] > sd->cnt)
+			die_at(sd->file, 1, "column %s is a tally column of a "
+			    "keyed stream, not a key (key on it with trace-key "
+			    "-k)", keycols[i]);
+	}
+	sd->by = bycol != NULL ? tsv_need(&sd->h, bycol, "the --by column") :
+	    -1;
+	sd->ts = tsv_col(&sd->h, "ts");
+	sd->bytally = sd->cnt >= 0 && sd->by > sd->cnt;
+	sd->tstally = sd->cnt >= 0 && sd->ts > sd->cnt;
+	sd->f = xcalloc(sd->h.ncol + 1, sizeof(*sd->f));
+}
+
+/*
+ * A tally cell of a keyed stream that must hold one value (the --by and
+ * ts columns): its value with the %-encoding undone, into sb.
+ */
+static struct span
+single(struct side *sd, struct span v, int col, struct sbuf *sb)
+{
+	if (memchr(v.p, ',', v.n) != NULL || memchr(v.p, ':', v.n) != NULL)
+		die_at(sd->file, rd_lineno(sd->rd), "column %s: '%s' is a "
+		    "tally of several values, not one event's value (a "
+		    "histogram? trace-diverge reads event or keyed streams)",
+		    msg_vis(sd->h.col[col].p, sd->h.col[col].n),
+		    msg_vis(v.p, v.n > 40 ? 40 : v.n));
+	if (tally_decode(v, sb) != 0)
+		tally_die_percent(sd->file, rd_lineno(sd->rd), sd->h.col[col], v);
+	return span_make(sb->p, sb->len);
+}
+
+/* Read side s's next row into its r* fields; 0 at the end of input. */
+static int
+read_row(int s)
+{
+	struct side *sd = &side[s];
+	struct span line, v;
+	size_t n, i;
+	enum num_err e;
+
+	for (;;) {
+		if (!rd_line(sd->rd, &line))
+			return 0;
+		if (tsv_is_hdr(&sd->h, line))
+			continue;	/* concatenated streams */
+		if ((n = tsv_split(line, sd->f, sd->h.ncol + 1)) !=
+		    sd->h.ncol)
+			die_at(sd->file, rd_lineno(sd->rd), "expected %zu "
+			    "fields, got %zu", sd->h.ncol, n);
+		sd->rn = 1;
+		if (sd->cnt >= 0) {
+			v = sd->f[sd->cnt];
+			if ((e = num_parse_u64(v, &sd->rn)) != NUM_OK)
+				die_at(sd->file, rd_lineno(sd->rd), "column "
+				    "count: %s: '%s'", num_strerror(e),
+				    msg_vis(v.p, v.n > 40 ? 40 : v.n));
+			if (sd->rn == 0)
+				continue;	/* stands for no event */
+		}
+		break;
+	}
+	if (nkeycols == 1)
+		sd->rkey = sd->f[sd->kc[0]];
+	else {
+		sb_clear(&sd->kb);
+		for (i = 0; i < nkeycols; i++) {
+			if (i > 0)
+				sb_addc(&sd->kb, '\t');
+			v = sd->f[sd->kc[i]];
+			sb_add(&sd->kb, v.p, v.n);
+		}
+		sd->rkey = span_make(sd->kb.p, sd->kb.len);
+	}
+	sd->rh = ht_hash(sd->rkey.p, sd->rkey.n);
+	sd->rts = span_make(NULL, 0);
+	if (sd->ts >= 0) {
+		sd->rts = sd->f[sd->ts];
+		if (sd->tstally)
+			sd->rts = single(sd, sd->rts, sd->ts, &sd->tb);
+	}
+	if (sd->by < 0)
+		sd->rg = grps[s][0];
+	else {
+		v = sd->f[sd->by];
+		if (sd->bytally)
+			v = single(sd, v, sd->by, &sd->bb);
+		/* 015 and 15 would be two threads: trace-format(5). */
+		if (strcmp(bycol, "tid") == 0 && !num_tid_ok(v))
+			die_at(sd->file, rd_lineno(sd->rd), "column tid: tid "
+			    "'%s' is not a canonical integer (no '+', no "
+			    "leading zeros, no -0)", msg_vis(v.p,
+			    v.n > 40 ? 40 : v.n));
+		sd->rg = group_of(s, v);
+	}
+	return 1;
+}
+
+static int
+room(const struct grp *g)
+{
+	return g->drop || g->q.nev < opt_window;
+}
+
+/* Whether p's next window can be aligned: a full window or the rest of
+ * each side's sequence is buffered. */
+static int
+ready(const struct pair *p)
+{
+	if (p->finished || p->stopped || !matched(p->g[REF]))
+		return 0;
+	for (int s = 0; s < 2; s++)
+		if (p->g[s]->q.nev < opt_window && !side[s].eof)
+			return 0;
+	return 1;
+}
+
+static void
+stop_grp(struct grp *g)
+{
+	g->drop = 1;
+	free(g->q.row);
+	sb_free(&g->q.txt);
+	memset(&g->q, 0, sizeof(g->q));
+}
+
+static void
+run_pair(struct pair *p)
+{
+	while (ready(p))
+		align_window(p);
+	if (p->stopped || p->finished) {
+		stop_grp(p->g[REF]);
+		stop_grp(p->g[CAND]);
+	}
+}
+
+/* Append a row of n events to a group's queue. */
+static void
+enqueue(struct grp *g, uint64_t h, uint64_t n, struct span key,
+    struct span ts)
+{
+	struct queue *q = &g->q;
+	struct row *r;
+
+	if (q->len == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 64;
+		q->row = xreallocarray(q->row, q->cap, sizeof(*q->row));
+	}
+	if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
+		dief("a key or ts of 4 GB");
+	r = &q->row[q->len++];
+	r->h = h;
+	r->n = n;
+	r->koff = q->txt.len;
+	r->klen = (uint32_t)key.n;
+	r->tlen = (uint32_t)ts.n;
+	sb_add(&q->txt, key.p, key.n);
+	sb_add(&q->txt, ts.p, ts.n);
+	q->nev += n;
+}
+
+/* The lost row of events skipped while g waited for a partner. */
+static void
+waitlost_row(struct grp *g)
+{
+	struct hunk h = { 0 };
+	int s = g->side;
+
+	h.kind = K_LOST;
+	h.pos[s] = 1;
+	h.len[s] = g->waitlost;
+	if (g->fts != NULL) {
+		sb_adds(&h.ts[s], g->fts);
+		h.hasts[s] = 1;
+	}
+	sb_add(&h.keys[s], g->fkeys.p, g->fkeys.len);
+	h.nkeys[s] = g->nfkeys;
+	out_hunk(g->pair, &h);
+	hunk_clear(&h);
+	sb_free(&h.ts[REF]);
+	sb_free(&h.ts[CAND]);
+	sb_free(&h.keys[REF]);
+	sb_free(&h.keys[CAND]);
+	g->waitlost = 0;
+}
+
+/* Place side s's row: count it, buffer it, align what became ready. */
+static void
+place(int s)
+{
+	struct side *sd = &side[s];
+	struct grp *g = sd->rg, *o;
+	uint64_t n = sd->rn;
+
+	if (g->total > UINT64_MAX - n || sd->nev > UINT64_MAX - n)
+		die_at(sd->file, rd_lineno(sd->rd), "more than 2^64-1 events");
+	if (g->total == 0 && (o = partner(g)) != NULL && o->waitlost > 0)
+		waitlost_row(o);
+	if (g->total == 0 && sd->rts.n > 0)
+		g->fts = xmemdup(sd->rts.p, sd->rts.n);
+	for (; g->nfkeys < NKEYS_SHOWN && g->nfkeys < g->total + n;
+	    g->nfkeys++) {
+		if (g->nfkeys > 0)
+			sb_addc(&g->fkeys, ',');
+		out_key(&g->fkeys, sd->rkey);
+	}
+	g->total += n;
+	sd->nev += n;
+	if (g->drop)
+		return;
+	enqueue(g, sd->rh, n, sd->rkey, sd->rts);
+	if (g->pair != NULL)
+		run_pair(g->pair);
+}
+
+/* Both sides wait on a full group: make room (see the top). */
+static void
+force(void)
+{
+	struct grp *g = side[REF].rg, *c = side[CAND].rg;
+
+	if (matched(g) && !g->pair->stopped)
+		align_window(g->pair);
+	else if (matched(c) && !c->pair->stopped)
+		align_window(c->pair);
+	else {
+		g->waitlost += g->q.nev;
+		g->done += g->q.nev;
+		q_drop(&g->q, g->q.nev);
+	}
+	for (int s = 0; s < 2; s++) {
+		struct pair *p = side[s].rg->pair;
+
+		if (p != NULL && (p->stopped || p->finished)) {
+			stop_grp(p->g[REF]);
+			stop_grp(p->g[CAND]);
+		}
+	}
+}
+
+/* Side s ended: groups still without a partner on the other side never
+ * get one; pairs may be ready. */
+static void
+side_end(int s)
+{
+	side[s].eof = 1;
+	for (size_t i = 0; i < ngrps[!s]; i++) {
+		struct grp *g = grps[!s][i];
+		struct grp *o = partner(g);
+
+		if (opt_by && (o == NULL || o->total == 0))
+			stop_grp(g);
+	}
+	for (size_t i = 0; i < npairs; i++)
+		run_pair(pairs[i]);
+}
+
+static void
+compare(void)
+{
+	for (;;) {
+		int s;
+
+		for (s = 0; s < 2; s++)
+			if (side[s].wait && room(side[s].rg)) {
+				side[s].wait = 0;
+				place(s);
+			}
+		if (!opt_by && (pairs[0]->stopped || pairs[0]->finished))
+			break;		/* like cmp: nothing more to read */
+		if (side[REF].eof && side[CAND].eof)
+			break;
+		s = -1;
+		for (int t = 0; t < 2; t++)
+			if (!side[t].eof && !side[t].wait &&
+			    (s < 0 || side[t].nev < side[s].nev))
+				s = t;
+		if (s < 0) {
+			if (side[REF].wait && side[CAND].wait)
+				force();
+			else {
+				/* the other side ended: its pair is ready */
+				int w = side[REF].wait ? REF : CAND;
+
+				if (side[w].rg->pair != NULL)
+					run_pair(side[w].rg->pair);
+				if (!room(side[w].rg))
+					dief("internal error: a full group with "
+					    "its partner's input ended");
+			}
+			continue;
+		}
+		if (!read_row(s)) {
+			side_end(s);
+			continue;
+		}
+		if (room(side[s].rg))
+			place(s);
+		else
+			side[s].wait = 1;
+	}
+}
+
+enum { O_BY = 256, O_CONTEXT, O_FIRST, O_MAXEDITS, O_MAP, O_WINDOW };
+
+static const struct option longopts[] = {
+	{ "format",	required_argument, NULL, 'f' },
+	{ "key",	required_argument, NULL, 'k' },
+	{ "output",	required_argument, NULL, 'o' },
+	{ "by",		required_argument, NULL, O_BY },
+	{ "context",	required_argument, NULL, O_CONTEXT },
+	{ "first",	no_argument,	   NULL, O_FIRST },
+	{ "max-edits",	required_argument, NULL, O_MAXEDITS },
+	{ "thread-map",	required_argument, NULL, O_MAP },
+	{ "window",	required_argument, NULL, O_WINDOW },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static uint64_t
+count_arg(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+	enum num_err e = num_parse_u64(span_str(s), &v);
+
+	if (e != NUM_OK)
+		die_usage("--%s: '%s': %s", opt, s, num_strerror(e));
+	if (v < min || v > max)
+		die_usage("--%s: %s is not between %llu and %llu", opt, s,
+		    (unsigned long long)min, (unsigned long long)max);
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *output = NULL;
+	int ch, diverged;
+	size_t nunp = 0;
+	struct grp **unp = NULL;
+
+	msg_init(argv[0]);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+f:hk:o:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "md") == 0)
+				opt_md = 1;
+			else if (strcmp(optarg, "tsv") == 0)
+				opt_md = 0;
+			else
+				die_usage("-f: unknown format '%s' (tsv or md)",
+				    optarg);
+			break;
+		case 'k':
+			keycols = name_list(optarg, "--key", &nkeycols);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case O_BY:
+			if (!tsv_name_ok(optarg))
+				die_usage("--by: '%s' cannot name a column",
+				    optarg);
+			bycol = optarg;
+			break;
+		case O_CONTEXT:
+			opt_context = (size_t)count_arg("context", optarg, 0,
+			    1000000);
+			break;
+		case O_FIRST:
+			opt_first = 1;
+			break;
+		case O_MAXEDITS:
+			opt_edits = count_arg("max-edits", optarg, 0,
+			    1000000);
+			edits_given = 1;
+			break;
+		case O_MAP:
+			mapfile = optarg;
+			break;
+		case O_WINDOW:
+			opt_window = count_arg("window", optarg, 2,
+			    (uint64_t)INT32_MAX / 2);
+			break;
+		case 'h':
+			help_exit(usage_text);
+		case 'V':
+			version_exit();
+		default:
+			die_getopt(argc, argv, "+f:hk:o:V", longopts);
+		}
+	}
+	if (argc - optind != 2)
+		die_usage("expected two inputs, ref and cand; got %d",
+		    argc - optind);
+	if (opt_edits >= opt_window / 2)
+		die_usage("--max-edits %llu: must be less than half the "
+		    "window (%llu events)%s", (unsigned long long)opt_edits,
+		    (unsigned long long)opt_window, edits_given ? "" :
+		    "; give a smaller --max-edits or a larger --window");
+	if (mapfile != NULL && bycol == NULL)
+		die_usage("--thread-map pairs the threads of --by: give --by "
+		    "(e.g. --by tid)");
+	opt_by = bycol != NULL;
+	rd_one_stdin(argv + optind, 2);
+	for (int s = 0; s < 2; s++)
+		side[s].tv = ht_new();
+	open_side(REF, argv[optind]);
+	open_side(CAND, argv[optind + 1]);
+	side_name[REF] = side[REF].file;
+	side_name[CAND] = side[CAND].file;
+	out_open(output);
+	align_init();
+	if (mapfile != NULL)
+		read_map();
+	else if (!opt_by)
+		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
+	compare();
+	for (size_t i = 0; i < npairs; i++)
+		if (!pairs[i]->stopped)
+			out_pair_end(pairs[i]);
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < ngrps[s]; i++) {
+			struct grp *g = grps[s][i];
+
+			if (opt_by && g->total > 0 && !matched(g)) {
+				unp = xreallocarray(unp, nunp + 1,
+				    sizeof(*unp));
+				unp[nunp++] = g;
+				out_unpaired(g);
+			}
+		}
+	diverged = out_close(pairs, npairs, unp, nunp);
+	for (int s = 0; s < 2; s++)
+		rd_close(side[s].rd);
+	return diverged ? EXIT_ANSWER_NO : 0;
+}
