@@ -45,7 +45,7 @@
 #                                               tests/data/man-examples
 load helper
 
-PAGES="trace-normalize.1 trace-key.1 trace-hist.1 trace-join.1 trace-report.1 trace-format.5 trace-tools.7"
+PAGES="trace-normalize.1 trace-key.1 trace-hist.1 trace-join.1 trace-report.1 trace-diverge.1 trace-format.5 trace-tools.7"
 
 # extract PAGE: the examples of a page as records, one per line:
 #   B LINE	a block starts, at line LINE of the page
@@ -302,6 +302,10 @@ O def f: . ;"
 
 @test "man-examples: trace-report(1)" {
 	check_page trace-report.1
+}
+
+@test "man-examples: trace-diverge(1)" {
+	check_page trace-diverge.1
 }
 
 @test "man-examples: trace-format(5)" {

@@ -787,11 +787,19 @@ main(int argc, char *argv[])
 	if (argc - optind != 2)
 		die_usage("expected two inputs, ref and cand; got %d",
 		    argc - optind);
-	if (opt_edits >= opt_window / 2)
-		die_usage("--max-edits %llu: must be less than half the "
-		    "window (%llu events)%s", (unsigned long long)opt_edits,
-		    (unsigned long long)opt_window, edits_given ? "" :
-		    "; give a smaller --max-edits or a larger --window");
+	if (opt_edits >= opt_window / 2) {
+		if (edits_given)
+			die_usage("--max-edits %llu: must be less than half the "
+			    "window (--window %llu): at most %llu",
+			    (unsigned long long)opt_edits,
+			    (unsigned long long)opt_window,
+			    (unsigned long long)(opt_window / 2 - 1));
+		die_usage("--window %llu: less than twice the default "
+		    "--max-edits (%llu); give --max-edits %llu or less",
+		    (unsigned long long)opt_window,
+		    (unsigned long long)opt_edits,
+		    (unsigned long long)(opt_window / 2 - 1));
+	}
 	if (mapfile != NULL && bycol == NULL)
 		die_usage("--thread-map pairs the threads of --by: give --by "
 		    "(e.g. --by tid)");

@@ -440,9 +440,9 @@ static void
 md_pair(const struct pair *p)
 {
 	if (opt_by) {
-		ob_puts(o, "## Thread ");
+		ob_puts(o, "## Ref thread ");
 		md_val(span_str(p->g[REF]->name), 0);
-		ob_puts(o, " and ");
+		ob_puts(o, ", cand thread ");
 		md_val(span_str(p->g[CAND]->name), 0);
 		ob_puts(o, "\n\n");
 	} else
