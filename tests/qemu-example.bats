@@ -167,7 +167,6 @@ a:b,c\t0x00010074\t0')"
 }
 
 @test "trace-diverge finds the first block where the runs part" {
-	[ -x "$TOP/bin/trace-diverge" ] || skip "trace-diverge not built yet"
 	norm run-a
 	norm run-b
 	# One changed hunk: block 1582, check_fast against check_slow.

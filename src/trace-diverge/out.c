@@ -474,11 +474,11 @@ md_summary(struct pair **pairs, size_t npairs)
 
 		if (p->diverged)
 			ob_printf(o, "**The sequences diverge**: %llu and "
-			    "%llu events, %llu hunks%s.\n\n",
+			    "%llu events, %llu hunk%s%s.\n\n",
 			    (unsigned long long)p->g[REF]->total,
 			    (unsigned long long)p->g[CAND]->total,
-			    (unsigned long long)nrows, opt_first ?
-			    " (--first: the first only)" : "");
+			    (unsigned long long)nrows, nrows == 1 ? "" : "s",
+			    opt_first ? " (--first: the first only)" : "");
 		else
 			ob_printf(o, "**The sequences agree**: %llu events "
 			    "each.\n\n", (unsigned long long)p->g[REF]->total);
