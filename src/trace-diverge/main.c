@@ -44,6 +44,7 @@ static size_t	  nkeycols;
 static const char *bycol;		/* --by */
 static const char *mapfile;		/* --thread-map */
 static int	  edits_given;
+static int	  keys_given;		/* -k: else each input's default */
 
 static const char usage_text[] =
 "usage: trace-diverge [--first] [-f tsv|md] [-k columns] [-o file]\n"
@@ -360,7 +361,7 @@ open_side(int s, const char *path)
 	sd->cnt = tsv_col(&sd->h, "count");
 	if (sd->cnt == 0)
 		die_at(sd->file, 1, "no key column before 'count'");
-	if (keycols == NULL) {
+	if (!keys_given) {
 		if (sd->cnt > 0) {
 			ndk = (size_t)sd->cnt;
 			dk = xcalloc(ndk + 1, sizeof(*dk));
@@ -373,11 +374,24 @@ open_side(int s, const char *path)
 
 			for (i = 0; same && i < ndk; i++)
 				same = strcmp(dk[i], keycols[i]) == 0;
-			if (!same)
-				die_usage("the inputs' key columns differ (%s: "
-				    "%s...; %s: %s...): give -k",
-				    side[REF].file, keycols[0], sd->file,
-				    dk[0]);
+			if (!same) {
+				struct sbuf a = { 0 }, b = { 0 };
+
+				for (i = 0; i < nkeycols; i++) {
+					if (i > 0)
+						sb_addc(&a, ',');
+					sb_adds(&a, keycols[i]);
+				}
+				for (i = 0; i < ndk; i++) {
+					if (i > 0)
+						sb_addc(&b, ',');
+					sb_adds(&b, dk[i]);
+				}
+				dief("the inputs' key columns differ: %s has %s, "
+				    "%s has %s; give -k", side[REF].file,
+				    msg_vis(a.p, a.len), sd->file,
+				    msg_vis(b.p, b.len));
+			}
 			for (i = 0; i < ndk; i++)
 				free(dk[i]);
 			free(dk);
@@ -747,6 +761,7 @@ main(int argc, char *argv[])
 			break;
 		case 'k':
 			keycols = name_list(optarg, "--key", &nkeycols);
+			keys_given = 1;
 			break;
 		case 'o':
 			output = optarg;

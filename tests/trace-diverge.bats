@@ -1,0 +1,350 @@
+#!/usr/bin/env bats
+# trace-diverge: hunks on sequences with known edits (at the start, the
+# end, back to back, across a window's edge), checked against expected
+# rows written by hand and, on random sequences, by tests/diverge/check.py
+# (an edit script of the two streams, minimal by dynamic programming);
+# thread pairing with and without a map, pools, unpaired threads; lost
+# windows; --first; exit statuses; compressed and keyed input; memory flat
+# in the length of a stream.
+load helper
+
+GEN="$TOP/tests/diverge/gen.py"
+CHECK="$TOP/tests/diverge/check.py"
+HDR='ref_thread	cand_thread	kind	ref_pos	ref_len	cand_pos	cand_len	ref_ts	cand_ts	ref_keys	cand_keys'
+
+# seq FILE KEY...: an event stream of one thread, op = the key, lr 0x1,
+# ts 10, 20, ...
+seq_file() {
+	local f=$1 i=0
+	shift
+	printf 'op\tlr\ttid\tts\n' >"$f"
+	for k in "$@"; do
+		i=$((i + 1))
+		printf '%s\t0x1\t1\t%d\n' "$k" $((i * 10)) >>"$f"
+	done
+}
+
+# rows: the hunks of the last run, kind and positions only.
+rows() {
+	cut -f3-7 "$T/out" | tail -n +2
+}
+
+@test "trace-diverge: identical sequences: no hunk, exit 0" {
+	seq_file "$T/a" a b c d e
+	run trace-diverge -o "$T/out" "$T/a" "$T/a"
+	assert_success
+	run cat "$T/out"
+	assert_output "$HDR"
+}
+
+@test "trace-diverge: deleted, inserted and changed, with positions, ts and keys" {
+	seq_file "$T/a" a b c d e f g h
+	seq_file "$T/b" a c d X e f g Y Z
+	run trace-diverge -o "$T/out" "$T/a" "$T/b"
+	assert_failure 1
+	run tail -n +2 "$T/out"
+	assert_output "$(printf '\t\tdeleted\t2\t1\t1\t0\t20\t\tb:0x1\t
+\t\tinserted\t4\t0\t4\t1\t\t40\t\tX:0x1
+\t\tchanged\t8\t1\t8\t2\t80\t80\th:0x1\tY:0x1,Z:0x1')"
+}
+
+@test "trace-diverge: hunks at the very start and the very end" {
+	seq_file "$T/a" x y a b c
+	seq_file "$T/b" a b c z
+	trace-diverge -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'deleted\t1\t2\t0\t0\ninserted\t5\t0\t4\t1')"
+	# and mirrored: the candidate starts with extra events, the
+	# reference ends with them
+	trace-diverge -o "$T/out" "$T/b" "$T/a" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'inserted\t0\t0\t1\t2\ndeleted\t4\t1\t5\t0')"
+}
+
+@test "trace-diverge: back-to-back edits form one changed hunk; one equal event splits them" {
+	seq_file "$T/a" a b c d e
+	seq_file "$T/b" a X Y e
+	trace-diverge -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'changed\t2\t3\t2\t2')"
+	seq_file "$T/b" a X c Y e
+	trace-diverge -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'changed\t2\t1\t2\t1\nchanged\t4\t1\t4\t1')"
+}
+
+@test "trace-diverge: a ref_keys list stops at 5 keys; keys of several columns are joined by ':' and %-encoded" {
+	seq_file "$T/a" a b c d e f g h
+	seq_file "$T/b" a
+	trace-diverge -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+	run cut -f10 "$T/out"
+	assert_line --index 1 'b:0x1,c:0x1,d:0x1,e:0x1,f:0x1'
+	printf 'op\tlr\n%s\t0x1\n' 'a:b,c%' >"$T/c"
+	printf 'op\tlr\n%s\t0x1\n' 'x' >"$T/d"
+	trace-diverge -o "$T/out" "$T/c" "$T/d" || [ $? = 1 ]
+	run cut -f10,11 "$T/out"
+	assert_line --index 1 "$(printf 'a%%3ab%%2cc%%25:0x1\tx:0x1')"
+}
+
+@test "trace-diverge: random sequences: every script is a minimal edit script (check.py)" {
+	for seed in $(seq 1 60); do
+		python3 "$GEN" --seed "$seed" --events $((seed % 50 + 1)) \
+		    --edits $((seed % 6)) --alpha $((seed % 5 + 2)) "$T/r"
+		run trace-diverge -o "$T/r/out" "$T/r/ref.tsv" "$T/r/cand.tsv"
+		[ "$status" -le 1 ] || fail "seed $seed: exit $status"
+		run python3 "$CHECK" --minimal "$T/r/ref.tsv" "$T/r/cand.tsv" "$T/r/out"
+		[ "$output" = ok ] || fail "seed $seed: $output"
+	done
+}
+
+@test "trace-diverge: hunks across the window's edge: windowed script equals the whole one" {
+	# 400 events, 6 edit runs, windows of 60 events: every hunk lies
+	# across some window's edge, and no window needs more than 25 edits.
+	for seed in 1 2 3 4 5 6 7 8; do
+		python3 "$GEN" --seed "$seed" --events 400 --edits 6 --alpha 5 "$T/w"
+		trace-diverge -o "$T/whole" "$T/w/ref.tsv" "$T/w/cand.tsv" || [ $? = 1 ]
+		trace-diverge --window 60 --max-edits 25 -o "$T/win" \
+		    "$T/w/ref.tsv" "$T/w/cand.tsv" || [ $? = 1 ]
+		assert_same "$T/whole" "$T/win"
+		run python3 "$CHECK" --minimal "$T/w/ref.tsv" "$T/w/cand.tsv" "$T/win"
+		[ "$output" = ok ] || fail "seed $seed: $output"
+	done
+	# A hunk that straddles the first window's half: 20 equal events,
+	# 3 deleted at 19..21 of a 40-event window.
+	seq_file "$T/a" $(seq 1 60 | sed 's/^/k/')
+	seq_file "$T/b" $(seq 1 60 | sed 's/^/k/' | sed '19,21d')
+	trace-diverge --window 40 --max-edits 5 -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'deleted\t19\t3\t18\t0')"
+}
+
+@test "trace-diverge: a window beyond --max-edits is lost, and both sides resume after it" {
+	seq_file "$T/a" a b c d e f g h i j k l
+	seq_file "$T/b" a b 1 2 3 4 5 6 7 8 9 l
+	run trace-diverge --window 100 --max-edits 3 -o "$T/out" "$T/a" "$T/b"
+	assert_failure 1
+	run rows
+	assert_output "$(printf 'lost\t1\t12\t1\t12')"
+	# a lost row gives the first keys and ts of both sides
+	run cut -f8-11 "$T/out"
+	assert_line --index 1 "$(printf '10\t10\ta:0x1,b:0x1,c:0x1,d:0x1,e:0x1\ta:0x1,b:0x1,1:0x1,2:0x1,3:0x1')"
+	# with enough edits it is one changed hunk
+	trace-diverge -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'changed\t3\t9\t3\t9')"
+}
+
+@test "trace-diverge: --by pairs threads by equal values; the others are unpaired" {
+	printf 'op\tlr\ttid\tts\na\t0x1\t1\t1\nb\t0x1\t2\t2\nc\t0x1\t1\t3\nd\t0x1\t3\t4\n' >"$T/a"
+	printf 'op\tlr\ttid\tts\nb\t0x1\t2\t7\na\t0x1\t1\t8\nx\t0x1\t1\t9\nz\t0x1\t4\t10\nz\t0x1\t4\t11\n' >"$T/b"
+	run trace-diverge --by tid -o "$T/out" "$T/a" "$T/b"
+	assert_failure 1
+	run tail -n +2 "$T/out"
+	assert_output "$(printf '1\t1\tchanged\t2\t1\t2\t1\t3\t9\tc:0x1\tx:0x1
+3\t\tunpaired\t0\t1\t0\t0\t4\t\td:0x1\t
+\t4\tunpaired\t0\t0\t0\t2\t\t10\t\tz:0x1,z:0x1')"
+	run python3 "$CHECK" --by tid "$T/a" "$T/b" "$T/out"
+	assert_output ok
+}
+
+@test "trace-diverge: --thread-map pairs renamed threads and merges a pool in trace order" {
+	# thread 5 of the reference runs as 20 and 21 (a pool) in the
+	# candidate, in the same order; thread 6 is 30; 7 has no partner
+	printf 'op\tlr\ttid\ts\n' >/dev/null
+	{
+		printf 'op\tlr\ttid\n'
+		for i in 1 2 3 4 5 6; do printf 'p%d\t0x1\t5\nq%d\t0x2\t6\n' $i $i; done
+		printf 'r\t0x3\t7\n'
+	} >"$T/a"
+	{
+		printf 'op\tlr\ttid\n'
+		for i in 1 2 3 4 5 6; do printf 'p%d\t0x1\t%d\nq%d\t0x2\t30\n' $i $((20 + i % 2)) $i; done
+	} >"$T/b"
+	printf 'ref_tid\tcand_tid\tsimilarity\n5\t21\t0.6\n6\t30\t1\n5\t20\t0.5\n' >"$T/map"
+	run trace-diverge --by tid --thread-map "$T/map" -o "$T/out" "$T/a" "$T/b"
+	assert_failure 1
+	run tail -n +2 "$T/out"
+	assert_output "$(printf '7\t\tunpaired\t0\t1\t0\t0\t\t\tr:0x3\t')"
+	run python3 "$CHECK" --by tid --map "$T/map" "$T/a" "$T/b" "$T/out"
+	assert_output ok
+	# the pool's name lists its threads in numeric order
+	sed -i 's/^p4\t0x1\t20$/p9\t0x1\t20/' "$T/b"
+	run trace-diverge --by tid --thread-map "$T/map" -o "$T/out" "$T/a" "$T/b"
+	assert_failure 1
+	run cut -f1-7 "$T/out"
+	assert_line --index 1 "$(printf '5\t20,21\tchanged\t4\t1\t4\t1')"
+	# without the map every thread is unpaired
+	run trace-diverge --by tid "$T/a" "$T/b"
+	assert_failure 1
+	[ "$(grep -c unpaired <<<"$output")" = 6 ]
+}
+
+@test "trace-diverge: group names are %-encoded thread values" {
+	printf 'op\tlr\tname\na\t0x1\tw,1:x%%\n' >"$T/a"
+	printf 'op\tlr\tname\nb\t0x1\tw,1:x%%\n' >"$T/b"
+	run trace-diverge --by name "$T/a" "$T/b"
+	assert_failure 1
+	assert_line --index 1 "$(printf 'w%%2c1%%3ax%%25\tw%%2c1%%3ax%%25\tchanged\t1\t1\t1\t1\t\t\ta:0x1\tb:0x1')"
+}
+
+@test "trace-diverge: interleavings that differ more than a window: lost read-ahead, still a valid script" {
+	for seed in 1 2 3; do
+		python3 "$GEN" --seed "$seed" --threads 4 --events 200 --edits 3 \
+		    --alpha 6 --shuffle --burst 25 --cand-tids 100 "$T/m"
+		printf 'ref_tid\tcand_tid\n1\t101\n2\t102\n3\t103\n4\t104\n' >"$T/map"
+		run trace-diverge --by tid --thread-map "$T/map" --window 40 \
+		    --max-edits 15 -o "$T/out" "$T/m/ref.tsv" "$T/m/cand.tsv"
+		assert_failure 1
+		grep -q '	lost	' "$T/out" || fail "seed $seed: no lost window"
+		run python3 "$CHECK" --by tid --map "$T/map" "$T/m/ref.tsv" "$T/m/cand.tsv" "$T/out"
+		[ "$output" = ok ] || fail "seed $seed: $output"
+		# a window as long as the threads loses nothing: minimal
+		trace-diverge --by tid --thread-map "$T/map" -o "$T/out" \
+		    "$T/m/ref.tsv" "$T/m/cand.tsv" || [ $? = 1 ]
+		run python3 "$CHECK" --minimal --by tid --map "$T/map" "$T/m/ref.tsv" "$T/m/cand.tsv" "$T/out"
+		[ "$output" = ok ] || fail "seed $seed: $output"
+	done
+}
+
+@test "trace-diverge: --first: one row per pair; without --by it stops reading" {
+	seq_file "$T/a" a b c d e f
+	seq_file "$T/b" a X c Y e
+	run trace-diverge --first "$T/a" "$T/b"
+	assert_failure 1
+	assert_output "$(printf '%s\n\t\tchanged\t2\t1\t2\t1\t20\t20\tb:0x1\tX:0x1' "$HDR")"
+	# An endless candidate: --first ends once the first hunk is known
+	# (complete: an equal event follows it).
+	run timeout 20 bash -c 'trace-diverge --first --window 100 --max-edits 10 "$1" \
+	    <(printf "op\tlr\na\t0x1\nX\t0x1\nc\t0x1\n"; yes "z	0x1")' _ "$T/a"
+	assert_failure 1
+	assert_output "$(printf '%s\n\t\tchanged\t2\t1\t2\t1\t20\t\tb:0x1\tX:0x1' "$HDR")"
+	# with --by, each pair stops; unpaired threads still come
+	printf 'op\tlr\ttid\na\t0x1\t1\nb\t0x1\t1\nc\t0x1\t2\n' >"$T/c"
+	printf 'op\tlr\ttid\nx\t0x1\t1\ny\t0x1\t1\n' >"$T/d"
+	run trace-diverge --first --by tid "$T/c" "$T/d"
+	assert_failure 1
+	assert_output "$(printf '%s\n1\t1\tchanged\t1\t2\t1\t2\t\t\ta:0x1,b:0x1\tx:0x1,y:0x1\n2\t\tunpaired\t0\t1\t0\t0\t\t\tc:0x1\t' "$HDR")"
+}
+
+@test "trace-diverge: -f md: the first divergence with --context, hunks and totals" {
+	seq_file "$T/a" a b c d e f g h
+	seq_file "$T/b" a b c d X f g
+	run trace-diverge -f md --context 2 "$T/a" "$T/b"
+	assert_failure 1
+	assert_line '**The sequences diverge**: 8 and 7 events, 2 hunks.'
+	assert_line 'First divergence: **changed**, ref event 5, cand event 5.'
+	assert_line '| 3 | 3 | = | `c:0x1` |'
+	assert_line '| 4 | 4 | = | `d:0x1` |'
+	refute_line '| 2 | 2 | = | `b:0x1` |'
+	assert_line '| 5 | | ref only | `e:0x1` |'
+	assert_line '| | 5 | cand only | `X:0x1` |'
+	assert_line '| deleted | 8 | after 7 | `80` |  | `h:0x1` |   |'
+	assert_line '| changed | 1 | 1 | 1 |'
+	run trace-diverge -f md "$T/a" "$T/a"
+	assert_success
+	assert_line '**The sequences agree**: 8 events each.'
+}
+
+@test "trace-diverge: keyed streams: key columns by default, a row stands for count events" {
+	seq_file "$T/a" a b b b c
+	trace-key -k op -a ts "$T/a" >"$T/a.key"
+	printf 'op\tcount\tts\na\t1\t10\nb\t2\t20\nc\t1\t50\n' >"$T/b.key"
+	run trace-diverge -o "$T/out" "$T/a.key" "$T/b.key"
+	assert_failure 1
+	run tail -n +2 "$T/out"
+	assert_output "$(printf '\t\tdeleted\t4\t1\t3\t0\t40\t\tb\t')"
+	# a keyed stream against an event stream: the keys must agree
+	run trace-diverge "$T/a.key" "$T/a"
+	assert_failure 2
+	assert_output --partial "the inputs' key columns differ"
+	run trace-diverge -k op "$T/a.key" "$T/a"
+	assert_success
+	# a tally column is not a key
+	run trace-diverge -k ts "$T/a.key" "$T/b.key"
+	assert_failure 2
+	assert_output --partial "column ts is a tally column of a keyed stream"
+}
+
+@test "trace-diverge: gzip and zstd input, concatenated streams, standard input" {
+	seq_file "$T/a" a b c d
+	seq_file "$T/b" a c d
+	trace-diverge -o "$T/want" "$T/a" "$T/b" || [ $? = 1 ]
+	gzip -c "$T/a" >"$T/a.gz"
+	zstd -q -c "$T/b" >"$T/b.zst"
+	trace-diverge -o "$T/out" "$T/a.gz" "$T/b.zst" || [ $? = 1 ]
+	assert_same "$T/want" "$T/out"
+	trace-diverge -o "$T/out" - "$T/b" <"$T/a.gz" || [ $? = 1 ]
+	assert_same "$T/want" "$T/out"
+	# the same stream twice, concatenated with its header, is one stream
+	cat "$T/a" "$T/a" >"$T/aa"
+	{ cat "$T/a"; tail -n +2 "$T/a"; } >"$T/aa2"
+	run trace-diverge "$T/aa" "$T/aa2"
+	assert_success
+}
+
+@test "trace-diverge: exit 2 for bad input and usage, with the reason" {
+	seq_file "$T/a" a b
+	run trace-diverge "$T/a"
+	assert_failure 2
+	assert_output --partial "expected two inputs"
+	run trace-diverge - -
+	assert_failure 2
+	run trace-diverge --window 10 "$T/a" "$T/a"
+	assert_failure 2
+	assert_output --partial "give --max-edits 4 or less"
+	run trace-diverge --window 10 --max-edits 5 "$T/a" "$T/a"
+	assert_failure 2
+	run trace-diverge -f html "$T/a" "$T/a"
+	assert_failure 2
+	run trace-diverge --thread-map "$T/a" "$T/a" "$T/a"
+	assert_failure 2
+	assert_output --partial "give --by"
+	run trace-diverge --by tid --thread-map "$T/a" "$T/a" "$T/a"
+	assert_failure 2
+	assert_output --partial "no column 'ref_tid'"
+	run trace-diverge --by nosuch "$T/a" "$T/a"
+	assert_failure 2
+	assert_output --partial "no column 'nosuch'"
+	run trace-diverge "$T/a" "$T/nonexistent"
+	assert_failure 2
+	printf 'op\tlr\tts\na\t0x1\n' >"$T/short"
+	run trace-diverge "$T/a" "$T/short"
+	assert_failure 2
+	assert_output --partial "short:2: expected 3 fields, got 2"
+	printf 'op\tlr\ttid\na\t0x1\t015\n' >"$T/tid"
+	run trace-diverge --by tid "$T/tid" "$T/tid"
+	assert_failure 2
+	assert_output --partial "not a canonical integer"
+	# a histogram is not a stream of events
+	trace-key -a tid "$T/a" | trace-hist >"$T/h"
+	printf 'op\tlr\tcount\ttid\na\t0x1\t2\t1:1,2:1\n' >"$T/h2"
+	run trace-diverge --by tid "$T/h2" "$T/h2"
+	assert_failure 2
+	assert_output --partial "is a tally of several values"
+	printf 'op\tlr\tcount\na\t0x1\tx\n' >"$T/badcount"
+	run trace-diverge "$T/badcount" "$T/badcount"
+	assert_failure 2
+	assert_output --partial "column count"
+	# a failed run leaves no output file
+	run trace-diverge -o "$T/none" "$T/a" "$T/short"
+	assert_failure 2
+	[ ! -e "$T/none" ]
+}
+
+@test "trace-diverge: memory stays flat from 100,000 to 2,000,000 events" {
+	maxrss() {
+		python3 -c '
+import resource, subprocess, sys
+subprocess.run(["bash", "-c", sys.argv[1]], check=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
+	}
+	gen='awk -v n=$1 -v skip=$2 "BEGIN { print \"op\tlr\ttid\"; for (i = 0; i < n; i++) if (i % 10000 != skip) print \"op\" (i % 7) \"\t0x\" (i % 13) \"\t\" (1 + i % 3) }"'
+	cmd="trace-diverge --by tid --window 2000 --max-edits 100 <(bash -c '$gen' _ \$1 -1) <(bash -c '$gen' _ \$1 5) | tail -1"
+	small=$(maxrss "set -- 100000; $cmd >$T/small")
+	large=$(maxrss "set -- 2000000; $cmd >$T/large")
+	# every 10,000th event but the first is missing from the candidate
+	grep -q 'deleted' "$T/large" || fail "no hunk found: $(cat "$T/large")"
+	echo "peak RSS: $small KB at 100k events, $large KB at 2M" >&3
+	[ "$large" -lt $((small * 3 / 2)) ] ||
+	    fail "peak RSS grew from $small KB to $large KB"
+}
