@@ -194,9 +194,10 @@ EOF
 	assert_success
 	assert_output "compare.sh: $T/out/report.md: divergent
 compare.sh: $T/out/sites.md: divergent
-compare.sh: $T/out/raw-sites.md: divergent"
+compare.sh: $T/out/raw-sites.md: divergent
+compare.sh: $T/out/diverge.md: first deleted: ls-l calls 62-72, ls after call 61"
 	for f in report.md report.json sites.md sites.json raw-sites.md \
-	    raw-sites.json ls-l.tsv ls.tsv join.tsv; do
+	    raw-sites.json ls-l.tsv ls.tsv join.tsv diverge.md diverge.tsv; do
 		[ -s "$T/out/$f" ]
 	done
 	cd "$T/out"
@@ -260,6 +261,7 @@ compare.sh: $T/out/raw-sites.md: divergent"
 	run "$EX/strace/compare.sh" "$T/a/run.strace" "$T/b/run.strace" "$T/o2"
 	assert_success
 	assert_line "compare.sh: $T/o2/report.md: same"
+	assert_line "compare.sh: $T/o2/diverge.md: the sequences of calls agree"
 	jq -e '.names == {ref: "ref", cand: "cand"}' "$T/o2/report.json"
 }
 

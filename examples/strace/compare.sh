@@ -23,9 +23,13 @@
 #                            by call site (op, lr) as recorded: under ASLR
 #                            two runs share almost no address, so nearly
 #                            every key is missing or extra
+#   diverge.md, diverge.tsv  where the two sequences of calls part, by
+#                            syscall name (trace-diverge -k op): the
+#                            first divergence with the calls before it,
+#                            and every hunk
 #   A.tsv, B.tsv             the event streams of both runs
 #
-# and prints the three headlines.  Tallies: tid, handle (the fd) and ts.
+# and prints the three headlines and the first divergence.  Tallies: tid, handle (the fd) and ts.
 # OUTDIR must be empty or new unless -f is given; -h prints the usage.
 set -euo pipefail
 
@@ -107,3 +111,23 @@ compare "-k op" "" "strace: $a vs $b, by syscall" report
 compare "--mask lr=$mask" "sites-" \
     "strace: $a vs $b, by call site (op, lr masked to $mask)" sites
 compare "" "raw-sites-" "strace: $a vs $b, by call site (op, lr as recorded)" raw-sites
+
+# Where the sequences of calls part, by name (exit 1 when they do).
+st=0
+trace-diverge -k op -o "$out/diverge.tsv" "$out/$a.tsv" "$out/$b.tsv" || st=$?
+[ "$st" -le 1 ] || exit 2
+trace-diverge -k op -f md -o "$out/diverge.md" "$out/$a.tsv" "$out/$b.tsv" ||
+    [ $? -le 1 ] || exit 2
+if [ "$st" = 0 ]; then
+	msg="the sequences of calls agree"
+else
+	msg=$(awk -F '\t' -v a="$a" -v b="$b" '
+	function at(pos, len) {
+		if (len == 0)
+			return "after call " pos
+		return len == 1 ? "call " pos : "calls " pos "-" (pos + len - 1)
+	}
+	NR == 2 { printf "first %s: %s %s, %s %s", $3, a, at($4, $5), b, at($6, $7) }' \
+	    "$out/diverge.tsv")
+fi
+printf 'compare.sh: %s: %s\n' "$out/diverge.md" "$msg"
