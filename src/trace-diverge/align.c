@@ -29,9 +29,9 @@
 
 #define NONE	(-1)
 
-static uint64_t	*hash[2];	/* per window event: its row's key hash */
-static uint32_t	*rowof[2];	/* and its row, counted from the head */
+static uint32_t	*rowof[2];	/* per window event: its row, from the head */
 static size_t	 cap[2];
+static int	 direct[2];	/* every row one event: event x is row x */
 static int32_t	*V;		/* V_d for d = 0..: (d+1) furthest x each */
 static size_t	 Vcap;
 
@@ -56,87 +56,48 @@ align_init(void)
 	Vcap = n;
 }
 
-struct span
-q_key(const struct queue *q, const struct row *r)
-{
-	return span_make(q->txt.p + r->koff, r->klen);
-}
-
-struct span
-q_ts(const struct queue *q, const struct row *r)
-{
-	return span_make(q->txt.p + r->koff + r->klen, r->tlen);
-}
-
-void
-q_drop(struct queue *q, uint64_t n)
-{
-	q->nev -= n;
-	while (n > 0) {
-		struct row *r = &q->row[q->head];
-
-		if (r->n > n) {
-			r->n -= n;
-			break;
-		}
-		n -= r->n;
-		q->head++;
-	}
-	if (q->head == q->len) {
-		q->head = q->len = 0;
-		sb_clear(&q->txt);
-	} else if (q->head > 4096 && q->head >= q->len / 2) {
-		/* Move the live rows and their text to the front: each row
-		 * moves at most once per time the queue halves. */
-		size_t base = q->row[q->head].koff;
-
-		memmove(q->row, q->row + q->head,
-		    (q->len - q->head) * sizeof(*q->row));
-		q->len -= q->head;
-		q->head = 0;
-		for (size_t i = 0; i < q->len; i++)
-			q->row[i].koff -= base;
-		memmove(q->txt.p, q->txt.p + base, q->txt.len - base);
-		q->txt.len -= base;
-	}
-}
-
-/* Lay out the first w events of queue q as side s of the window. */
+/*
+ * Lay out the first w events of queue q as side s of the window: when
+ * every row stands for one event (an event stream), event x is row x;
+ * else each event's row is listed.
+ */
 static void
 window(int s, const struct queue *q, uint64_t w)
 {
 	uint64_t x = 0;
 
+	direct[s] = q->nev == q->tail - q->head;
+	if (direct[s])
+		return;
 	if (w > cap[s]) {
-		hash[s] = xreallocarray(hash[s], w, sizeof(*hash[s]));
 		rowof[s] = xreallocarray(rowof[s], w, sizeof(*rowof[s]));
 		cap[s] = w;
 	}
-	for (size_t i = q->head; x < w; i++) {
-		uint64_t n = q->row[i].n;
+	for (uint64_t i = 0; x < w; i++) {
+		uint64_t n = q_row(q, i)->n;
 
 		if (n > w - x)
 			n = w - x;
-		for (uint64_t j = 0; j < n; j++) {
-			hash[s][x] = q->row[i].h;
-			rowof[s][x++] = (uint32_t)(i - q->head);
-		}
+		for (uint64_t j = 0; j < n; j++)
+			rowof[s][x++] = (uint32_t)i;
 	}
 }
 
-static const struct row *
+static inline const struct row *
 ev_row(int s, int32_t x)
 {
 	const struct queue *q = s == REF ? qa : qb;
 
-	return &q->row[q->head + rowof[s][x]];
+	return q_row(q, direct[s] ? (uint64_t)x : rowof[s][x]);
 }
 
 static inline int
 same(int32_t x, int32_t y)
 {
-	return hash[REF][x] == hash[CAND][y] &&
-	    span_eq(q_key(qa, ev_row(REF, x)), q_key(qb, ev_row(CAND, y)));
+	const struct row *a = ev_row(REF, x), *b = ev_row(CAND, y);
+
+	return a->h == b->h && a->klen == b->klen &&
+	    mem_same(a->k, b->k, a->klen);
 }
 
 /*
@@ -174,7 +135,8 @@ step_from(const int32_t *prev, int32_t d, int32_t k, int32_t n, int32_t m,
  * opt_edits edits.
  */
 static int32_t
-forward(int32_t n, int32_t m, int openr, int openc, int32_t *ek)
+forward(int32_t n, int32_t m, int openr, int openc, int32_t known,
+    int32_t *ek)
 {
 	int32_t D = (int32_t)opt_edits;
 
@@ -188,7 +150,9 @@ forward(int32_t n, int32_t m, int openr, int openc, int32_t *ek)
 		for (int32_t k = -d; k <= d; k += 2) {
 			int32_t x, y;
 
-			x = d == 0 ? 0 : step_from(prev, d, k, n, m, &ins);
+			/* the first snake, the common prefix, is known to be
+			 * at least as long as what the last window found */
+			x = d == 0 ? known : step_from(prev, d, k, n, m, &ins);
 			if (x == NONE) {
 				cur[(k + d) / 2] = NONE;
 				continue;
@@ -263,17 +227,15 @@ backtrack(int32_t d, int32_t k, int32_t n, int32_t m)
 static void
 describe(struct hunk *h, int s, int32_t x, int32_t len)
 {
-	const struct queue *q = s == REF ? qa : qb;
-
 	if (len == 0)
 		return;
 	sb_clear(&h->ts[s]);
-	sb_add(&h->ts[s], q_ts(q, ev_row(s, x)).p, q_ts(q, ev_row(s, x)).n);
+	sb_add(&h->ts[s], q_ts(ev_row(s, x)).p, q_ts(ev_row(s, x)).n);
 	h->hasts[s] = 1;
 	for (int32_t i = 0; i < len && i < NKEYS_SHOWN; i++) {
 		if (i > 0)
 			sb_addc(&h->keys[s], ',');
-		out_key(&h->keys[s], q_key(q, ev_row(s, x + i)));
+		out_key(&h->keys[s], q_key(ev_row(s, x + i)));
 		h->nkeys[s]++;
 	}
 }
@@ -300,6 +262,7 @@ commit(struct pair *p, int32_t cx, int32_t cy)
 	q_drop(&p->g[CAND]->q, (uint64_t)cy);
 	p->g[REF]->done += (uint64_t)cx;
 	p->g[CAND]->done += (uint64_t)cy;
+	p->eqknown = 0;
 }
 
 /*
@@ -344,7 +307,7 @@ emit(struct pair *p, int32_t cx, int32_t cy)
 			    len - (int32_t)opt_context : 0; j < len; j++)
 				out_ctx(p, p->g[REF]->done + (uint64_t)(s->x + j)
 				    + 1, p->g[CAND]->done + (uint64_t)(s->y + j)
-				    + 1, q_key(qa, ev_row(REF, s->x + j)));
+				    + 1, q_key(ev_row(REF, s->x + j)));
 	}
 	if (dr + dc > 0) {
 		make_hunk(&h, dr == 0 ? K_INSERTED : dc == 0 ? K_DELETED :
@@ -359,7 +322,7 @@ align_window(struct pair *p)
 	static struct hunk h;
 	struct grp *ga = p->g[REF], *gb = p->g[CAND];
 	uint64_t w = opt_window;
-	int32_t n, m, d, k, cx = -1, cy = -1;
+	int32_t n, m, d, k, known, cx = -1, cy = -1;
 	int openr, openc;
 
 	qa = &ga->q;
@@ -382,7 +345,10 @@ align_window(struct pair *p)
 		commit(p, n, m);
 		return;
 	}
-	if ((d = forward(n, m, openr, openc, &k)) < 0) {
+	known = (int32_t)(p->eqknown < (uint64_t)n ? p->eqknown : (uint64_t)n);
+	if (known > m)
+		known = m;
+	if ((d = forward(n, m, openr, openc, known, &k)) < 0) {
 		make_hunk(&h, K_LOST, p, 0, 0, n, m);
 		out_hunk(p, &h);
 		commit(p, n, m);
@@ -429,4 +395,6 @@ align_window(struct pair *p)
 	}
 	emit(p, cx, cy);
 	commit(p, cx, cy);
+	if (cx == cy && cx <= V[0])
+		p->eqknown = (uint64_t)(V[0] - cx);
 }

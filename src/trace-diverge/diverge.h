@@ -15,6 +15,7 @@
 
 #include "ob.h"
 #include "span.h"
+#include "msg.h"
 #include "xmem.h"
 
 #define REF	0
@@ -27,18 +28,47 @@
 struct row {
 	uint64_t	 h;		/* hash of the key text */
 	uint64_t	 n;		/* events not yet committed */
-	size_t		 koff;		/* key text in the queue's text */
-	uint32_t	 klen;
-	uint32_t	 tlen;		/* ts text, right after the key */
+	const char	*k;		/* key text, then ts text */
+	uint32_t	 klen, tlen;
 };
 
-/* A group's buffered rows, oldest first: row[head..len). */
+/* A group's buffered rows, oldest first (queue.c). */
+struct tchunk;
 struct queue {
-	struct row	*row;
-	size_t		 head, len, cap;
-	struct sbuf	 txt;		/* key and ts text of the rows */
+	struct row	*row;		/* ring: rows head..tail-1 */
+	uint64_t	 head, tail;
+	size_t		 mask;		/* of the ring's size */
+	struct tchunk	*ch;		/* ring of text chunks */
+	size_t		 chead, nch, chcap;
+	char		*spare;		/* a chunk to reuse */
+	size_t		 sparecap;
 	uint64_t	 nev;		/* events buffered */
 };
+
+/* Row i of q, counted from the oldest. */
+static inline struct row *
+q_row(const struct queue *q, uint64_t i)
+{
+	return &q->row[(q->head + i) & q->mask];
+}
+
+static inline struct span
+q_key(const struct row *r)
+{
+	return span_make(r->k, r->klen);
+}
+
+static inline struct span
+q_ts(const struct row *r)
+{
+	return span_make(r->k + r->klen, r->tlen);
+}
+
+void	q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
+	    struct span ts);
+/* Drop n events from the front. */
+void	q_drop(struct queue *q, uint64_t n);
+void	q_free(struct queue *q);
 
 /* The sequence of one side's thread group. */
 struct grp {
@@ -80,6 +110,7 @@ struct pair {
 	int		 haspend;
 	int		 finished;	/* both sequences compared to the end */
 	int		 stopped;	/* --first: divergence found */
+	uint64_t	 eqknown;	/* events known equal from the heads */
 	uint64_t	 nhunk[K_N], nev[K_N][2];
 	/* -f md */
 	struct ctx	*ctx;		/* ring of --context equal events */
@@ -109,11 +140,6 @@ void	align_init(void);
  * the window as lost); when neither side holds an event any more and
  * both inputs ended, finish the pair. */
 void	align_window(struct pair *p);
-/* Drop n events from the front of a queue. */
-void	q_drop(struct queue *q, uint64_t n);
-/* Key and ts of a queued row. */
-struct span q_key(const struct queue *q, const struct row *r);
-struct span q_ts(const struct queue *q, const struct row *r);
 
 /* out.c */
 void	out_open(const char *path);

@@ -78,6 +78,7 @@ struct side {
 	struct tsv_hdr	 h;
 	int		 eof;
 	int		*kc;		/* key columns */
+	int		 kadj;		/* in order, side by side */
 	int		 cnt;		/* count column (keyed), else -1 */
 	int		 by, ts;	/* columns, or -1 */
 	int		 bytally, tstally;	/* tally cells (keyed) */
@@ -408,12 +409,52 @@ open_side(int s, const char *path)
 			    "keyed stream, not a key (key on it with trace-key "
 			    "-k)", keycols[i]);
 	}
+	sd->kadj = 1;
+	for (i = 1; i < nkeycols; i++)
+		if (sd->kc[i] != sd->kc[0] + (int)i)
+			sd->kadj = 0;
 	sd->by = bycol != NULL ? tsv_need(&sd->h, bycol, "the --by column") :
 	    -1;
 	sd->ts = tsv_col(&sd->h, "ts");
 	sd->bytally = sd->cnt >= 0 && sd->by > sd->cnt;
 	sd->tstally = sd->cnt >= 0 && sd->ts > sd->cnt;
 	sd->f = xcalloc(sd->h.ncol + 1, sizeof(*sd->f));
+}
+
+/*
+ * A fast hash of a key: equal hashes are confirmed by comparing the keys,
+ * so it needs to be quick more than strong (hash flooding could only make
+ * the comparisons slower, never wrong).
+ */
+static inline uint64_t
+key_hash(struct span k)
+{
+	const char *p = k.p;
+	size_t n = k.n;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	/* the last 0-7 bytes without a variable-length copy */
+	if (n > 0 && k.n >= 8)
+		memcpy(&w, k.p + k.n - 8, 8);
+	else if (n >= 4) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n > 0)
+		w = (uint64_t)(unsigned char)p[0] << 16 |
+		    (uint64_t)(unsigned char)p[n / 2] << 8 |
+		    (unsigned char)p[n - 1];
+	else
+		w = 0;
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
 }
 
 /*
@@ -466,7 +507,13 @@ read_row(int s)
 	}
 	if (nkeycols == 1)
 		sd->rkey = sd->f[sd->kc[0]];
-	else {
+	else if (sd->kadj) {
+		/* adjacent key columns: the line holds them tab-joined */
+		const struct span *l = &sd->f[sd->kc[nkeycols - 1]];
+
+		sd->rkey = span_make(sd->f[sd->kc[0]].p, (size_t)(l->p + l->n -
+		    sd->f[sd->kc[0]].p));
+	} else {
 		sb_clear(&sd->kb);
 		for (i = 0; i < nkeycols; i++) {
 			if (i > 0)
@@ -476,7 +523,7 @@ read_row(int s)
 		}
 		sd->rkey = span_make(sd->kb.p, sd->kb.len);
 	}
-	sd->rh = ht_hash(sd->rkey.p, sd->rkey.n);
+	sd->rh = key_hash(sd->rkey);
 	sd->rts = span_make(NULL, 0);
 	if (sd->ts >= 0) {
 		sd->rts = sd->f[sd->ts];
@@ -523,9 +570,7 @@ static void
 stop_grp(struct grp *g)
 {
 	g->drop = 1;
-	free(g->q.row);
-	sb_free(&g->q.txt);
-	memset(&g->q, 0, sizeof(g->q));
+	q_free(&g->q);
 }
 
 static void
@@ -537,31 +582,6 @@ run_pair(struct pair *p)
 		stop_grp(p->g[REF]);
 		stop_grp(p->g[CAND]);
 	}
-}
-
-/* Append a row of n events to a group's queue. */
-static void
-enqueue(struct grp *g, uint64_t h, uint64_t n, struct span key,
-    struct span ts)
-{
-	struct queue *q = &g->q;
-	struct row *r;
-
-	if (q->len == q->cap) {
-		q->cap = q->cap ? 2 * q->cap : 64;
-		q->row = xreallocarray(q->row, q->cap, sizeof(*q->row));
-	}
-	if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
-		dief("a key or ts of 4 GB");
-	r = &q->row[q->len++];
-	r->h = h;
-	r->n = n;
-	r->koff = q->txt.len;
-	r->klen = (uint32_t)key.n;
-	r->tlen = (uint32_t)ts.n;
-	sb_add(&q->txt, key.p, key.n);
-	sb_add(&q->txt, ts.p, ts.n);
-	q->nev += n;
 }
 
 /* The lost row of events skipped while g waited for a partner. */
@@ -613,7 +633,7 @@ place(int s)
 	sd->nev += n;
 	if (g->drop)
 		return;
-	enqueue(g, sd->rh, n, sd->rkey, sd->rts);
+	q_push(&g->q, sd->rh, n, sd->rkey, sd->rts);
 	if (g->pair != NULL)
 		run_pair(g->pair);
 }
