@@ -74,7 +74,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-TOOLS="trace-normalize trace-key trace-hist trace-join trace-report"
+TOOLS="trace-normalize trace-key trace-hist trace-join trace-report trace-diverge"
 OUT=$root/bench/out
 for t in $TOOLS; do
 	[ -x "$bindir/$t" ] || { echo "bench: $bindir/$t missing: run make first" >&2; exit 1; }
@@ -488,6 +488,31 @@ if [ "$quick" = 0 ]; then
 	     tm k "$B/trace-key" | tm h "$B/trace-hist" >/dev/null'
 fi
 
+# trace-diverge: the canary's event stream against itself, interleaved
+# with trace-key on the same file (the target is a ratio of the two);
+# against a copy without every 10,000th event (a hunk every 10,000
+# events); and, without --quick, the 10x canary's events against
+# themselves, for its peak RSS.
+awk 'NR == 1 || (NR - 2) % 10000 != 9999' "$R/canary.events" > "$R/canary.div"
+div_runs=$(( runs > 5 ? runs : 5 ))
+for ((di = 1; di <= div_runs; di++)); do
+	measure "div_key.$di" 1 'tm k "$B/trace-key" "$R/canary.events" >/dev/null'
+	measure "div_same.$di" 1 \
+	    'tm d "$B/trace-diverge" "$R/canary.events" "$R/canary.events" >/dev/null'
+	measure "div_div.$di" 1 \
+	    '{ tm d "$B/trace-diverge" "$R/canary.events" "$R/canary.div" >/dev/null || [ $? = 1 ]; }'
+done
+ab_best div_key "$div_runs" k
+ab_best div_same "$div_runs" d
+ab_best div_div "$div_runs" d
+if [ "$quick" = 0 ]; then
+	"$B/trace-normalize" -s "$SCHEMA_C" -o "$R/big.events" "$DB/canary.jsonl"
+	measure div_big 1 \
+	    'tm d "$B/trace-diverge" "$R/big.events" "$R/big.events" >/dev/null'
+	N_BIG=$(( $(lines "$R/big.events") - 1 ))
+	rm -f "$R/big.events"
+fi
+
 # ----------------------------------------------------------------------
 # JSON parsers (bench/json-parsers), and jq for reference
 # ----------------------------------------------------------------------
@@ -616,6 +641,16 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	    "$(fmt 0 "$(mbps "$SZ_KEYED" hist)") MB/s, $(fmt 2 "$(evps "$N_EVENTS" hist)") Mev/s" h
 	row "normalize \\| key \\| hist" "canary.jsonl" pipe \
 	    "$(fmt 0 "$(mbps "$SZ_JSONL" pipe)") MB/s" n k h
+	row "trace-key (A/B)" "event TSV" div_key \
+	    "$(fmt 2 "$(evps "$N_EVENTS" div_key)") Mev/s (best of $div_runs)" k
+	row "trace-diverge, identical streams (A/B)" "event TSV, twice" div_same \
+	    "$(fmt 2 "$(evps "$N_EVENTS" div_same)") Mev/s a side (best of $div_runs)" d
+	row "trace-diverge, a hunk every 10,000 events (A/B)" "event TSV, twice" div_div \
+	    "$(fmt 2 "$(evps "$N_EVENTS" div_div)") Mev/s a side (best of $div_runs)" d
+	if ok div_big; then
+		row "trace-diverge, identical streams" "$N_BIG events, twice" div_big \
+		    "$(fmt 2 "$(evps "$N_BIG" div_big)") Mev/s a side" d
+	fi
 	row "trace-join" "the two .hist" join "" j
 	row "trace-join (A/B)" "runs pair, $N_RJ keys" rj_off \
 	    "$(fmt 0 "$(calc "$N_RJ / ${BEST[rj_off]} / 1e3")") k keys/s (best of $rj_runs)" j
@@ -761,6 +796,21 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		v=$(calc "${BEST[rj_on]} / ${BEST[rj_off]}")
 		tgt "trace-join --runs adds under 10% on a 100k-key join, 5 runs a side (best with / best without < 1.10)" \
 		    "$(fmt 3 "$v")" "$v < 1.10"
+	fi
+	if ok div_same && ok div_key; then
+		v=$(calc "${BEST[div_key]} / ${BEST[div_same]}")
+		tgt "trace-diverge on identical $N_EVENTS-event streams at least as fast as trace-key on one (trace-key s / trace-diverge s >= 1)" \
+		    "$(fmt 2 "$v")x" "$v >= 1"
+	fi
+	if ok div_same && ok div_div; then
+		v=$(calc "${BEST[div_div]} / ${BEST[div_same]}")
+		tgt "trace-diverge, a hunk every 10,000 events, within 2x of identical streams" \
+		    "$(fmt 2 "$v")x" "$v <= 2"
+	fi
+	if ok div_big && [ -n "${RSS[div_same.d]:-}" ]; then
+		v=$(calc "${RSS[div_big.d]} / ${RSS[div_same.d]}")
+		tgt "trace-diverge peak RSS at $N_BIG events <= 1.2x at $N_EVENTS" \
+		    "$(fmt 2 "$v")x ($(fmt 1 "$(rss_mb div_big.d)") MB, $(fmt 1 "$(rss_mb div_same.d)") MB)" "$v <= 1.2"
 	fi
 	v=$(mbps "$SZ_JSONL" norm_gz)
 	tgt "gzip input >= 300 MB/s decompressed" "$(fmt 0 "$v") MB/s" "$v >= 300"

@@ -39,9 +39,9 @@ struct queue {
 	uint64_t	 head, tail;
 	size_t		 mask;		/* of the ring's size */
 	struct tchunk	*ch;		/* ring of text chunks */
+	struct tchunk	*cur;		/* the newest, filled now */
 	size_t		 chead, nch, chcap;
-	char		*spare;		/* a chunk to reuse */
-	size_t		 sparecap;
+	char		*spare;		/* chunks to reuse, linked */
 	uint64_t	 nev;		/* events buffered */
 };
 
@@ -121,6 +121,40 @@ struct pair {
 	struct hunk	*shown;		/* the first MD_HUNKS hunks */
 	size_t		 nshown;
 };
+
+/* A row parsed by a reading thread: offsets into its batch's text. */
+struct prow {
+	uint64_t	 h, n;		/* key hash, events */
+	size_t		 koff, toff, boff;	/* key, ts, --by value */
+	uint32_t	 klen, tlen, blen;
+};
+
+/* feed.c: parse(arg, row, text) on a thread of its own, 0 at the end. */
+struct feedpos {
+	struct prow	*row;		/* the batch being consumed */
+	size_t		 next, nrow;
+	const char	*txt;
+};
+struct feed;
+struct feed *feed_start(int (*parse)(void *, struct prow *, struct sbuf *),
+	    void *arg);
+/* Take the next batch; 0 at the end. */
+int	feed_refill(struct feed *f);
+
+/* The next parsed row and its batch's text (valid until the next call);
+ * 0 at the end. */
+static inline int
+feed_next(struct feed *f, struct prow **row, const char **txt)
+{
+	struct feedpos *p = (struct feedpos *)f;	/* its first member */
+
+	while (p->next == p->nrow)
+		if (!feed_refill(f))
+			return 0;
+	*row = &p->row[p->next++];
+	*txt = p->txt;
+	return 1;
+}
 
 /* Options (main.c). */
 extern uint64_t	 opt_window;

@@ -83,15 +83,23 @@ struct side {
 	int		 by, ts;	/* columns, or -1 */
 	int		 bytally, tstally;	/* tally cells (keyed) */
 	struct span	*f;
-	struct htab	*tv;		/* thread values */
+	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
+	/*
+	 * The main thread's, on cache lines of their own: the reading
+	 * thread reads the fields above for every row, and would lose
+	 * them to every write below.
+	 */
+	_Alignas(64) struct htab *tv;	/* thread values */
 	struct grp	**gv;		/* group of each thread value */
 	uint64_t	 nev;		/* events read */
-	struct sbuf	 kb, tb, bb, tmp;
+	struct feed	*feed;		/* its reading thread */
+	struct sbuf	 tmp;
 	/* the row read last, not yet placed when wait is set */
 	int		 wait;
 	struct grp	*rg;
 	uint64_t	 rn, rh;
 	struct span	 rkey, rts;
+	char		 pad[64];	/* and from the next side's */
 };
 
 static struct side side[2];
@@ -475,12 +483,28 @@ single(struct side *sd, struct span v, int col, struct sbuf *sb)
 	return span_make(sb->p, sb->len);
 }
 
-/* Read side s's next row into its r* fields; 0 at the end of input. */
-static int
-read_row(int s)
+/* Append s to text, returning its offset. */
+static size_t
+put_text(struct sbuf *text, struct span s)
 {
-	struct side *sd = &side[s];
-	struct span line, v;
+	size_t off = text->len;
+
+	if (s.n > UINT32_MAX)
+		dief("a field longer than 4 GB");
+	sb_add(text, s.p, s.n);
+	return off;
+}
+
+/*
+ * Parse side arg's next row into pr, its text appended to text; 0 at the
+ * end of input.  Runs on the side's reading thread (feed.c), which owns
+ * the reader and the side's scratch buffers.
+ */
+static int
+parse_row(void *arg, struct prow *pr, struct sbuf *text)
+{
+	struct side *sd = arg;
+	struct span line, v, key, ts = { NULL, 0 };
 	size_t n, i;
 	enum num_err e;
 
@@ -493,25 +517,25 @@ read_row(int s)
 		    sd->h.ncol)
 			die_at(sd->file, rd_lineno(sd->rd), "expected %zu "
 			    "fields, got %zu", sd->h.ncol, n);
-		sd->rn = 1;
+		pr->n = 1;
 		if (sd->cnt >= 0) {
 			v = sd->f[sd->cnt];
-			if ((e = num_parse_u64(v, &sd->rn)) != NUM_OK)
+			if ((e = num_parse_u64(v, &pr->n)) != NUM_OK)
 				die_at(sd->file, rd_lineno(sd->rd), "column "
 				    "count: %s: '%s'", num_strerror(e),
 				    msg_vis(v.p, v.n > 40 ? 40 : v.n));
-			if (sd->rn == 0)
+			if (pr->n == 0)
 				continue;	/* stands for no event */
 		}
 		break;
 	}
 	if (nkeycols == 1)
-		sd->rkey = sd->f[sd->kc[0]];
+		key = sd->f[sd->kc[0]];
 	else if (sd->kadj) {
 		/* adjacent key columns: the line holds them tab-joined */
 		const struct span *l = &sd->f[sd->kc[nkeycols - 1]];
 
-		sd->rkey = span_make(sd->f[sd->kc[0]].p, (size_t)(l->p + l->n -
+		key = span_make(sd->f[sd->kc[0]].p, (size_t)(l->p + l->n -
 		    sd->f[sd->kc[0]].p));
 	} else {
 		sb_clear(&sd->kb);
@@ -521,18 +545,21 @@ read_row(int s)
 			v = sd->f[sd->kc[i]];
 			sb_add(&sd->kb, v.p, v.n);
 		}
-		sd->rkey = span_make(sd->kb.p, sd->kb.len);
+		key = span_make(sd->kb.p, sd->kb.len);
 	}
-	sd->rh = key_hash(sd->rkey);
-	sd->rts = span_make(NULL, 0);
+	pr->h = key_hash(key);
+	pr->koff = put_text(text, key);
+	pr->klen = (uint32_t)key.n;
 	if (sd->ts >= 0) {
-		sd->rts = sd->f[sd->ts];
+		ts = sd->f[sd->ts];
 		if (sd->tstally)
-			sd->rts = single(sd, sd->rts, sd->ts, &sd->tb);
+			ts = single(sd, ts, sd->ts, &sd->tb);
 	}
-	if (sd->by < 0)
-		sd->rg = grps[s][0];
-	else {
+	pr->toff = put_text(text, ts);
+	pr->tlen = (uint32_t)ts.n;
+	pr->boff = text->len;
+	pr->blen = 0;
+	if (sd->by >= 0) {
 		v = sd->f[sd->by];
 		if (sd->bytally)
 			v = single(sd, v, sd->by, &sd->bb);
@@ -542,8 +569,28 @@ read_row(int s)
 			    "'%s' is not a canonical integer (no '+', no "
 			    "leading zeros, no -0)", msg_vis(v.p,
 			    v.n > 40 ? 40 : v.n));
-		sd->rg = group_of(s, v);
+		pr->boff = put_text(text, v);
+		pr->blen = (uint32_t)v.n;
 	}
+	return 1;
+}
+
+/* Take side s's next row into its r* fields; 0 at the end of input. */
+static int
+read_row(int s)
+{
+	struct side *sd = &side[s];
+	struct prow *pr;
+	const char *t;
+
+	if (!feed_next(sd->feed, &pr, &t))
+		return 0;
+	sd->rkey = span_make(t + pr->koff, pr->klen);
+	sd->rts = span_make(t + pr->toff, pr->tlen);
+	sd->rh = pr->h;
+	sd->rn = pr->n;
+	sd->rg = sd->by < 0 ? grps[s][0] :
+	    group_of(s, span_make(t + pr->boff, pr->blen));
 	return 1;
 }
 
@@ -634,7 +681,9 @@ place(int s)
 	if (g->drop)
 		return;
 	q_push(&g->q, sd->rh, n, sd->rkey, sd->rts);
-	if (g->pair != NULL)
+	/* a pair becomes ready when the side being read fills its window
+	 * (the other is full or ended already) */
+	if (g->pair != NULL && g->q.nev >= opt_window)
 		run_pair(g->pair);
 }
 
@@ -852,6 +901,8 @@ main(int argc, char *argv[])
 		read_map();
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
+	for (int s = 0; s < 2; s++)
+		side[s].feed = feed_start(parse_row, &side[s]);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
@@ -868,7 +919,7 @@ main(int argc, char *argv[])
 			}
 		}
 	diverged = out_close(pairs, npairs, unp, nunp);
-	for (int s = 0; s < 2; s++)
-		rd_close(side[s].rd);
+	/* The reading threads may still be reading (--first): the process
+	 * ends with them. */
 	return diverged ? EXIT_ANSWER_NO : 0;
 }

@@ -1,0 +1,155 @@
+/*
+ * feed.c - each input read and parsed on a thread of its own.
+ *
+ * Reading and splitting lines is most of the work of comparing two
+ * streams that agree, and the two inputs are independent: a thread per
+ * input parses rows into batches (the rows' text copied into the batch),
+ * and the main thread takes them in order, a batch at a time, to group,
+ * buffer and align.  At most FEED_DEPTH batches a side are in flight, so
+ * memory stays bounded.  A parse error exits from the reading thread,
+ * as every fatal input error does (msg.h).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diverge.h"
+
+#define FEED_DEPTH	4	/* batches a side, parsed or being parsed */
+#define FEED_ROWS	4096	/* rows a batch */
+#define FEED_BYTES	(256 * 1024)	/* text a batch, about */
+
+struct batch {
+	struct prow	*row;
+	size_t		 nrow, cap;
+	struct sbuf	 txt;
+	int		 eof;		/* the last batch */
+	struct batch	*next;
+};
+
+struct feed {
+	struct feedpos	 pos;		/* first: feed_next() reads it */
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct batch	*full, *last;	/* parsed, oldest first */
+	struct batch	*free;
+	int		 nbatch;	/* allocated */
+	int		 (*parse)(void *, struct prow *, struct sbuf *);
+	void		*arg;
+	struct batch	*cur;		/* being consumed */
+	char		 pad[64];	/* pos apart from the next feed */
+};
+
+static void
+lock(struct feed *f)
+{
+	if (pthread_mutex_lock(&f->mu) != 0)
+		dief("pthread_mutex_lock failed");
+}
+
+static void
+unlock(struct feed *f)
+{
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void
+wait_cv(struct feed *f)
+{
+	if (pthread_cond_wait(&f->cv, &f->mu) != 0)
+		dief("pthread_cond_wait failed");
+}
+
+static void *
+producer(void *p)
+{
+	struct feed *f = p;
+
+	for (;;) {
+		struct batch *b;
+		int more = 1;
+
+		lock(f);
+		while (f->free == NULL && f->nbatch == FEED_DEPTH)
+			wait_cv(f);
+		if ((b = f->free) != NULL)
+			f->free = b->next;
+		else
+			f->nbatch++;
+		unlock(f);
+		if (b == NULL)
+			b = xcalloc(1, sizeof(*b));
+		b->nrow = 0;
+		b->eof = 0;
+		b->next = NULL;
+		sb_clear(&b->txt);
+		while (b->nrow < FEED_ROWS && b->txt.len < FEED_BYTES) {
+			if (b->nrow == b->cap) {
+				b->cap = b->cap ? 2 * b->cap : 256;
+				b->row = xreallocarray(b->row, b->cap,
+				    sizeof(*b->row));
+			}
+			if (!(more = f->parse(f->arg, &b->row[b->nrow],
+			    &b->txt)))
+				break;
+			b->nrow++;
+		}
+		b->eof = !more;
+		lock(f);
+		if (f->last != NULL)
+			f->last->next = b;
+		else
+			f->full = b;
+		f->last = b;
+		pthread_cond_broadcast(&f->cv);
+		unlock(f);
+		if (!more)
+			return NULL;
+	}
+}
+
+struct feed *
+feed_start(int (*parse)(void *, struct prow *, struct sbuf *), void *arg)
+{
+	struct feed *f = xcalloc(1, sizeof(*f));
+	int e;
+
+	f->parse = parse;
+	f->arg = arg;
+	if (pthread_mutex_init(&f->mu, NULL) != 0 ||
+	    pthread_cond_init(&f->cv, NULL) != 0)
+		dief("cannot set up a reading thread");
+	if ((e = pthread_create(&f->th, NULL, producer, f)) != 0) {
+		errno = e;
+		die_errno("cannot start a reading thread");
+	}
+	return f;
+}
+
+int
+feed_refill(struct feed *f)
+{
+	struct batch *b = f->cur;
+
+	if (b != NULL && b->eof)
+		return 0;
+	lock(f);
+	if (b != NULL) {	/* hand it back */
+		b->next = f->free;
+		f->free = b;
+		pthread_cond_broadcast(&f->cv);
+	}
+	while (f->full == NULL)
+		wait_cv(f);
+	b = f->cur = f->full;
+	if ((f->full = b->next) == NULL)
+		f->last = NULL;
+	unlock(f);
+	f->pos.row = b->row;
+	f->pos.next = 0;
+	f->pos.nrow = b->nrow;
+	f->pos.txt = b->txt.p;
+	return b->nrow > 0 || !b->eof ? 1 : 0;
+}
