@@ -140,6 +140,9 @@ struct feed *feed_start(int (*parse)(void *, struct prow *, struct sbuf *),
 	    void *arg);
 /* Take the next batch; 0 at the end. */
 int	feed_refill(struct feed *f);
+/* Done with the feed (its batches stay until the process ends); returns
+ * whether its thread has ended (then its input may be closed). */
+int	feed_end(struct feed *f);
 
 /* The next parsed row and its batch's text (valid until the next call);
  * 0 at the end. */

@@ -153,3 +153,17 @@ feed_refill(struct feed *f)
 	f->pos.txt = b->txt.p;
 	return b->nrow > 0 || !b->eof ? 1 : 0;
 }
+
+int
+feed_end(struct feed *f)
+{
+	/* A thread that delivered its last batch has ended: join it; one
+	 * cut short (--first) may wait for room, and ends with the
+	 * process. */
+	if (f->cur != NULL && f->cur->eof) {
+		pthread_join(f->th, NULL);
+		return 1;
+	}
+	pthread_detach(f->th);
+	return 0;
+}

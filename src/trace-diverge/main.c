@@ -919,7 +919,8 @@ main(int argc, char *argv[])
 			}
 		}
 	diverged = out_close(pairs, npairs, unp, nunp);
-	/* The reading threads may still be reading (--first): the process
-	 * ends with them. */
+	for (int s = 0; s < 2; s++)
+		if (feed_end(side[s].feed))
+			rd_close(side[s].rd);
 	return diverged ? EXIT_ANSWER_NO : 0;
 }
