@@ -2,7 +2,7 @@
 # Unix conventions, for every tool: help, version, option errors, --, -.
 load helper
 
-TOOLS="trace-normalize trace-key trace-hist trace-join trace-report"
+TOOLS="trace-normalize trace-key trace-hist trace-join trace-report trace-diverge"
 
 # The usage lines of --help and the man page's SYNOPSIS, one line each.
 help_synopsis() {

@@ -19,21 +19,21 @@ inputs() {
 # tool_cmd TOOL FILE: the command line that reads FILE.
 tool_cmd() {
 	case $1 in
-	trace-join) echo "trace-join $2 $2" ;;
+	trace-join|trace-diverge) echo "$1 $2 $2" ;;
 	*) echo "$1 $2" ;;
 	esac
 }
 
 input_of() {
 	case $1 in
-	trace-key) echo "$T/ev" ;;
+	trace-key|trace-diverge) echo "$T/ev" ;;
 	trace-hist) echo "$T/k" ;;
 	trace-join) echo "$T/h" ;;
 	trace-report) echo "$T/j" ;;
 	esac
 }
 
-TOOLS="trace-key trace-hist trace-join trace-report"
+TOOLS="trace-key trace-hist trace-join trace-report trace-diverge"
 
 @test "output faults: /dev/full and a closed stdout exit 2 with a message" {
 	inputs
@@ -60,7 +60,9 @@ TOOLS="trace-key trace-hist trace-join trace-report"
 	[ "$stderr" = "trace-key: standard output: write error: Broken pipe" ]
 	trace-key "$T/big" | trace-hist > "$T/bigh"
 	trace-join "$T/bigh" "$T/bigh" > "$T/bigj"
-	for cmd in "trace-hist $T/bigh" "trace-join $T/bigh $T/bigh" "trace-report -f json $T/bigj"; do
+	awk 'NR % 20 != 5' "$T/big" > "$T/big2"
+	for cmd in "trace-hist $T/bigh" "trace-join $T/bigh $T/bigh" "trace-report -f json $T/bigj" \
+	    "trace-diverge --window 100 --max-edits 10 $T/big $T/big2"; do
 		run --separate-stderr bash -c "$cmd | head -1"
 		assert_success
 		[ -z "$stderr" ]
@@ -79,7 +81,7 @@ TOOLS="trace-key trace-hist trace-join trace-report"
 		[ "${stderr_lines[1]}" = "$t: $T/dir: Is a directory" ]
 		[ -z "$output" ]
 	done
-	for t in trace-join trace-report; do
+	for t in trace-join trace-report trace-diverge; do
 		run --separate-stderr $(tool_cmd "$t" "$T/missing")
 		assert_failure 2
 		[ "$stderr" = "$t: $T/missing: No such file or directory" ]
@@ -117,8 +119,8 @@ for i in range(400000): print("{\"lr\": %d, \"op\": \"set\"}" % i)' > "$T/big.js
 @test "empty input, header only, missing final newline, CRLF, BOM" {
 	inputs
 	: > "$T/empty"
-	for t in trace-key trace-hist trace-report; do
-		run --separate-stderr "$t" "$T/empty"
+	for t in trace-key trace-hist trace-report trace-diverge; do
+		run --separate-stderr $(tool_cmd "$t" "$T/empty")
 		assert_failure 2
 		[ "$stderr" = "$t: $T/empty: empty input (no header line)" ]
 	done

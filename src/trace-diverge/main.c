@@ -49,7 +49,7 @@ static int	  keys_given;		/* -k: else each input's default */
 static const char usage_text[] =
 "usage: trace-diverge [--first] [-f tsv|md] [-k columns] [-o file]\n"
 "                     [--by column] [--context n] [--max-edits d]\n"
-"                     [--thread-map file] [--window n] ref cand\n"
+"                     [--thread-map file] [--window n] ref.tsv cand.tsv\n"
 "\n"
 "Find where two traces' event sequences part ways, per thread.\n"
 "\n"
