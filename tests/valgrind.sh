@@ -27,4 +27,11 @@ for f in md json html; do
 	    --watch "$ex/wedge.addrs" --notes "$ex/lr.notes" --csv "$out" \
 	    -o "$out/report.$f" "$out/j"
 done
+# trace-diverge exits 1 when the traces diverge, as they do here
+for f in tsv md; do
+	vg "$b/trace-diverge" --by tid -f "$f" -o "$out/d.$f" "$out/c.ev" \
+	    "$out/o.ev" || [ $? = 1 ]
+	vg "$b/trace-diverge" -k op -f "$f" --window 200 --max-edits 50 \
+	    -o "$out/w.$f" "$out/c.k" "$out/o.k" || [ $? = 1 ]
+done
 echo "valgrind: demo pipeline clean"

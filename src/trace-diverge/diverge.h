@@ -194,7 +194,6 @@ void	out_ctx(struct pair *p, uint64_t rpos, uint64_t cpos, struct span key);
 void	out_pair_end(struct pair *p);
 void	out_unpaired(struct grp *g);
 /* Totals and the Markdown summary; returns whether anything diverged. */
-int	out_close(struct pair **pairs, size_t npairs, struct grp **unp,
-	    size_t nunp);
+int	out_close(struct pair **pairs, size_t npairs);
 
 #endif

@@ -811,8 +811,6 @@ main(int argc, char *argv[])
 {
 	const char *output = NULL;
 	int ch, diverged;
-	size_t nunp = 0;
-	struct grp **unp = NULL;
 
 	msg_init(argv[0]);
 	opterr = 0;
@@ -911,14 +909,10 @@ main(int argc, char *argv[])
 		for (size_t i = 0; i < ngrps[s]; i++) {
 			struct grp *g = grps[s][i];
 
-			if (opt_by && g->total > 0 && !matched(g)) {
-				unp = xreallocarray(unp, nunp + 1,
-				    sizeof(*unp));
-				unp[nunp++] = g;
+			if (opt_by && g->total > 0 && !matched(g))
 				out_unpaired(g);
-			}
 		}
-	diverged = out_close(pairs, npairs, unp, nunp);
+	diverged = out_close(pairs, npairs);
 	for (int s = 0; s < 2; s++)
 		if (feed_end(side[s].feed))
 			rd_close(side[s].rd);

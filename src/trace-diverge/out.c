@@ -561,10 +561,8 @@ md_totals(void)
 }
 
 int
-out_close(struct pair **pairs, size_t npairs, struct grp **unp, size_t nunp)
+out_close(struct pair **pairs, size_t npairs)
 {
-	(void)unp;
-	(void)nunp;
 	if (opt_md) {
 		md_summary(pairs, npairs);
 		for (size_t i = 0; i < npairs; i++)
