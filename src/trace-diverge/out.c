@@ -413,8 +413,6 @@ md_first(const struct pair *p)
 		}
 	}
 	ob_puts(o, ".\n\n");
-	if (p->nfirst == 0 && h->kind != K_LOST)
-		return;
 	ob_puts(o, "| ref | cand | | key |\n| ---: | ---: | --- | --- |\n");
 	for (size_t i = 0; i < p->nfirst; i++) {
 		ob_printf(o, "| %llu | %llu | = | ",
@@ -428,7 +426,8 @@ md_first(const struct pair *p)
 			continue;
 		ob_puts(o, s == REF ? "| " : "| | ");
 		md_range(h->pos[s], h->len[s]);
-		ob_printf(o, s == REF ? " | | %s | " : " | %s | ",
+		ob_printf(o, s == REF ? " | | %s | " : " | %s | ", h->kind ==
+		    K_LOST ? (s == REF ? "ref, skipped" : "cand, skipped") :
 		    s == REF ? "ref only" : "cand only");
 		md_keys(&h->keys[s]);
 		ob_puts(o, h->len[s] > h->nkeys[s] ? " ... |\n" : " |\n");
