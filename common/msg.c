@@ -1,9 +1,11 @@
 /* msg.c - message formatting and exit on trouble; see msg.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "msg.h"
 #include "xmem.h"
@@ -64,6 +66,21 @@ msg_vis(const char *p, size_t n)
 
 static void (*before_msg)(void);
 
+/*
+ * The first thread to die reports and exits; any other that dies
+ * meanwhile (two readers finding the same bad input) waits for the
+ * exit, so that one message is printed and exit() runs once.
+ */
+static atomic_int dying;
+
+static void
+die_once(void)
+{
+	if (atomic_exchange(&dying, 1))
+		for (;;)
+			pause();
+}
+
 void
 msg_before(void (*fn)(void))
 {
@@ -110,6 +127,7 @@ vmsg_at(const char *file, uint64_t line, const char *fmt, va_list ap,
 	else if (msg == NULL)
 		msg = small;
 	va_end(aq);
+	flockfile(stderr);	/* one line, whole, among threads */
 	fprintf(stderr, "%s: ", prog);
 	if (file != NULL) {
 		put_clean(file);
@@ -121,6 +139,7 @@ vmsg_at(const char *file, uint64_t line, const char *fmt, va_list ap,
 	if (errnum != 0)
 		fprintf(stderr, ": %s", strerror(errnum));
 	fputc('\n', stderr);
+	funlockfile(stderr);
 	if (msg != small)
 		free(msg);
 }
@@ -157,6 +176,7 @@ dief(const char *fmt, ...)
 {
 	va_list ap;
 
+	die_once();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);
@@ -169,6 +189,7 @@ die_errno(const char *fmt, ...)
 	va_list ap;
 	int e = errno;
 
+	die_once();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, e);
 	va_end(ap);
@@ -180,6 +201,7 @@ die_at(const char *file, uint64_t line, const char *fmt, ...)
 {
 	va_list ap;
 
+	die_once();
 	va_start(ap, fmt);
 	vmsg_at(file, line, fmt, ap, 0);
 	va_end(ap);
@@ -191,6 +213,7 @@ die_usage(const char *fmt, ...)
 {
 	va_list ap;
 
+	die_once();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);

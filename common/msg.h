@@ -3,7 +3,9 @@
  *
  * Every message has one shape: "PROG: [FILE:LINE: ]reason[: strerror]".
  * The die functions exit with EXIT_TROUBLE (2); callers never test for
- * failure after them.  Exit status 1 is reserved for an answer of "no".
+ * failure after them.  Threads may die at once: the first reports and
+ * exits, the others wait for the exit; a message is always one whole
+ * line on stderr.  Exit status 1 is reserved for an answer of "no".
  */
 #ifndef TRACE_MSG_H
 #define TRACE_MSG_H
