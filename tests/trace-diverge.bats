@@ -321,6 +321,10 @@ rows() {
 	run trace-diverge --by tid "$T/h2" "$T/h2"
 	assert_failure 2
 	assert_output --partial "is a tally of several values"
+	printf 'op\tlr\tcount\tts\na\t0x1\t2\t10..20\n' >"$T/h3"
+	run trace-diverge "$T/h3" "$T/h3"
+	assert_failure 2
+	assert_output --partial "column ts: '10..20' is a tally of several values"
 	printf 'op\tlr\tcount\na\t0x1\tx\n' >"$T/badcount"
 	run trace-diverge "$T/badcount" "$T/badcount"
 	assert_failure 2

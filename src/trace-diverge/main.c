@@ -472,7 +472,8 @@ key_hash(struct span k)
 static struct span
 single(struct side *sd, struct span v, int col, struct sbuf *sb)
 {
-	if (memchr(v.p, ',', v.n) != NULL || memchr(v.p, ':', v.n) != NULL)
+	if (memchr(v.p, ',', v.n) != NULL || memchr(v.p, ':', v.n) != NULL ||
+	    memmem(v.p, v.n, "..", 2) != NULL)
 		die_at(sd->file, rd_lineno(sd->rd), "column %s: '%s' is a "
 		    "tally of several values, not one event's value (a "
 		    "histogram? trace-diverge reads event or keyed streams)",
