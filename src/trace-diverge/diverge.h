@@ -24,6 +24,34 @@
 #define NKEYS_SHOWN	5	/* ref_keys, cand_keys: up to 5 keys */
 #define MD_HUNKS	20	/* -f md: hunks shown per pair */
 
+/*
+ * Copy n bytes; the short strings of traces (keys, times) without a
+ * call: overlapping words, as mem_same() compares them.
+ */
+static inline void
+copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, e;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&c, s, 4);
+		memcpy(&e, s + n - 4, 4);
+		memcpy(d, &c, 4);
+		memcpy(d + n - 4, &e, 4);
+	} else if (n > 0 && n < 4) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	} else if (n > 16)
+		memcpy(d, s, n);
+}
+
 /* One buffered input row: a key and the events it stands for. */
 struct row {
 	uint64_t	 h;		/* hash of the key text */
@@ -32,8 +60,14 @@ struct row {
 	uint32_t	 klen, tlen;
 };
 
+/* A chunk of a queue's text; rows up to (absolute index) last use it. */
+struct tchunk {
+	char		*p;
+	size_t		 used, cap;
+	uint64_t	 last;
+};
+
 /* A group's buffered rows, oldest first (queue.c). */
-struct tchunk;
 struct queue {
 	struct row	*row;		/* ring: rows head..tail-1 */
 	uint64_t	 head, tail;
@@ -64,8 +98,35 @@ q_ts(const struct row *r)
 	return span_make(r->k + r->klen, r->tlen);
 }
 
-void	q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
-	    struct span ts);
+void	q_grow(struct queue *q);
+void	q_chunk(struct queue *q, size_t n);
+
+/* Append a row of n events (key and ts copied; each under 4 GB). */
+static inline void
+q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
+    struct span ts)
+{
+	struct row *r;
+	char *t;
+
+	if (q->tail - q->head == q->mask + 1 || q->row == NULL)
+		q_grow(q);
+	if (q->cur == NULL || q->cur->cap - q->cur->used < key.n + ts.n)
+		q_chunk(q, key.n + ts.n);
+	t = q->cur->p + q->cur->used;
+	copy_short(t, key.p, key.n);
+	copy_short(t + key.n, ts.p, ts.n);
+	q->cur->used += key.n + ts.n;
+	q->cur->last = q->tail;
+	r = &q->row[q->tail & q->mask];
+	r->h = h;
+	r->n = n;
+	r->k = t;
+	r->klen = (uint32_t)key.n;
+	r->tlen = (uint32_t)ts.n;
+	q->tail++;
+	q->nev += n;
+}
 /* Drop n events from the front. */
 void	q_drop(struct queue *q, uint64_t n);
 void	q_free(struct queue *q);

@@ -8,8 +8,8 @@
  * most a window of events (one input row more), so that the inputs are
  * read once, in step, whatever their length.
  *
- * Reading: the side that has read fewer events reads next, so that the
- * two inputs advance together.  A row for a group whose buffer is full
+ * Reading: the side that has read fewer events reads next (up to 32
+ * rows), so that the two inputs advance together.  A row for a group whose buffer is full
  * waits (one per side) while the other side reads; when both sides wait,
  * the waiting reference group's pair is aligned with what the other side
  * has (the read-ahead filled the window: usually a lost window), or,
@@ -82,6 +82,7 @@ struct side {
 	int		 cnt;		/* count column (keyed), else -1 */
 	int		 by, ts;	/* columns, or -1 */
 	int		 bytally, tstally;	/* tally cells (keyed) */
+	int		 bytid;		/* --by tid: canonical integers */
 	struct span	*f;
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
@@ -425,6 +426,7 @@ open_side(int s, const char *path)
 	    -1;
 	sd->ts = tsv_col(&sd->h, "ts");
 	sd->bytally = sd->cnt >= 0 && sd->by > sd->cnt;
+	sd->bytid = bycol != NULL && strcmp(bycol, "tid") == 0;
 	sd->tstally = sd->cnt >= 0 && sd->ts > sd->cnt;
 	sd->f = xcalloc(sd->h.ncol + 1, sizeof(*sd->f));
 }
@@ -484,18 +486,6 @@ single(struct side *sd, struct span v, int col, struct sbuf *sb)
 	return span_make(sb->p, sb->len);
 }
 
-/* Append s to text, returning its offset. */
-static size_t
-put_text(struct sbuf *text, struct span s)
-{
-	size_t off = text->len;
-
-	if (s.n > UINT32_MAX)
-		dief("a field longer than 4 GB");
-	sb_add(text, s.p, s.n);
-	return off;
-}
-
 /*
  * Parse side arg's next row into pr, its text appended to text; 0 at the
  * end of input.  Runs on the side's reading thread (feed.c), which owns
@@ -508,6 +498,7 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	struct span line, v, key, ts = { NULL, 0 };
 	size_t n, i;
 	enum num_err e;
+	char *t;
 
 	for (;;) {
 		if (!rd_line(sd->rd, &line))
@@ -549,30 +540,37 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 		key = span_make(sd->kb.p, sd->kb.len);
 	}
 	pr->h = key_hash(key);
-	pr->koff = put_text(text, key);
-	pr->klen = (uint32_t)key.n;
 	if (sd->ts >= 0) {
 		ts = sd->f[sd->ts];
 		if (sd->tstally)
 			ts = single(sd, ts, sd->ts, &sd->tb);
 	}
-	pr->toff = put_text(text, ts);
-	pr->tlen = (uint32_t)ts.n;
-	pr->boff = text->len;
-	pr->blen = 0;
+	v = span_make(NULL, 0);
 	if (sd->by >= 0) {
 		v = sd->f[sd->by];
 		if (sd->bytally)
 			v = single(sd, v, sd->by, &sd->bb);
 		/* 015 and 15 would be two threads: trace-format(5). */
-		if (strcmp(bycol, "tid") == 0 && !num_tid_ok(v))
+		if (sd->bytid && !num_tid_ok(v))
 			die_at(sd->file, rd_lineno(sd->rd), "column tid: tid "
 			    "'%s' is not a canonical integer (no '+', no "
 			    "leading zeros, no -0)", msg_vis(v.p,
 			    v.n > 40 ? 40 : v.n));
-		pr->boff = put_text(text, v);
-		pr->blen = (uint32_t)v.n;
 	}
+	if (key.n > UINT32_MAX || ts.n > UINT32_MAX || v.n > UINT32_MAX)
+		die_at(sd->file, rd_lineno(sd->rd), "a field of 4 GB");
+	/* key, ts and thread value side by side in the batch's text */
+	t = sb_reserve(text, key.n + ts.n + v.n);
+	copy_short(t, key.p, key.n);
+	copy_short(t + key.n, ts.p, ts.n);
+	copy_short(t + key.n + ts.n, v.p, v.n);
+	pr->koff = text->len;
+	pr->klen = (uint32_t)key.n;
+	pr->toff = text->len + key.n;
+	pr->tlen = (uint32_t)ts.n;
+	pr->boff = text->len + key.n + ts.n;
+	pr->blen = (uint32_t)v.n;
+	text->len += key.n + ts.n + v.n;
 	return 1;
 }
 
@@ -765,14 +763,20 @@ compare(void)
 			}
 			continue;
 		}
-		if (!read_row(s)) {
-			side_end(s);
-			continue;
-		}
-		if (room(side[s].rg))
+		/* a few rows at a time: the choice costs more than a row */
+		for (int k = 0; k < 32; k++) {
+			if (!read_row(s)) {
+				side_end(s);
+				break;
+			}
+			if (!room(side[s].rg)) {
+				side[s].wait = 1;
+				break;
+			}
 			place(s);
-		else
-			side[s].wait = 1;
+			if (!opt_by && (pairs[0]->stopped || pairs[0]->finished))
+				break;
+		}
 	}
 }
 

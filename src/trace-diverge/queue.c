@@ -15,13 +15,6 @@
 
 #define QCHUNK	(64 * 1024)
 
-/* A chunk of text; rows up to (absolute index) last use it. */
-struct tchunk {
-	char		*p;
-	size_t		 used, cap;
-	uint64_t	 last;
-};
-
 static struct tchunk *
 chunk_at(struct queue *q, size_t i)
 {
@@ -29,8 +22,8 @@ chunk_at(struct queue *q, size_t i)
 }
 
 /* A new current chunk with room for n bytes of text. */
-static void
-new_chunk(struct queue *q, size_t n)
+void
+q_chunk(struct queue *q, size_t n)
 {
 	struct tchunk *c;
 
@@ -59,70 +52,20 @@ new_chunk(struct queue *q, size_t n)
 	q->cur = c;
 }
 
-/*
- * Copy n bytes; the short strings of traces (keys, times) without a
- * call: overlapping words, as mem_same() compares them.
- */
-static inline void
-copy_short(char *d, const char *s, size_t n)
-{
-	uint64_t a, b;
-	uint32_t c, e;
-
-	if (n >= 8 && n <= 16) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(&c, s, 4);
-		memcpy(&e, s + n - 4, 4);
-		memcpy(d, &c, 4);
-		memcpy(d + n - 4, &e, 4);
-	} else if (n > 0 && n < 4) {
-		d[0] = s[0];
-		d[n / 2] = s[n / 2];
-		d[n - 1] = s[n - 1];
-	} else if (n > 16)
-		memcpy(d, s, n);
-}
-
+/* A ring twice the size (or a first one). */
 void
-q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
-    struct span ts)
+q_grow(struct queue *q)
 {
-	struct row *r;
-	char *t;
+	size_t cap = q->row == NULL ? 64 : 2 * (q->mask + 1);
+	struct row *row = xreallocarray(NULL, cap, sizeof(*row));
 
-	if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
-		dief("a key or ts longer than 4 GB");
-	if (q->tail - q->head == q->mask + 1 || q->row == NULL) {
-		size_t cap = q->row == NULL ? 64 : 2 * (q->mask + 1);
-		struct row *row = xreallocarray(NULL, cap, sizeof(*row));
-
-		for (uint64_t i = q->head; i < q->tail; i++)
-			row[i - q->head] = q->row[i & q->mask];
-		free(q->row);
-		q->row = row;
-		q->tail -= q->head;
-		q->head = 0;
-		q->mask = cap - 1;
-	}
-	if (q->cur == NULL || q->cur->cap - q->cur->used < key.n + ts.n)
-		new_chunk(q, key.n + ts.n);
-	t = q->cur->p + q->cur->used;
-	copy_short(t, key.p, key.n);
-	copy_short(t + key.n, ts.p, ts.n);
-	q->cur->used += key.n + ts.n;
-	q->cur->last = q->tail;
-	r = &q->row[q->tail & q->mask];
-	r->h = h;
-	r->n = n;
-	r->k = t;
-	r->klen = (uint32_t)key.n;
-	r->tlen = (uint32_t)ts.n;
-	q->tail++;
-	q->nev += n;
+	for (uint64_t i = q->head; i < q->tail; i++)
+		row[i - q->head] = q->row[i & q->mask];
+	free(q->row);
+	q->row = row;
+	q->tail -= q->head;
+	q->head = 0;
+	q->mask = cap - 1;
 }
 
 void
