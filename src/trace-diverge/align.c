@@ -19,8 +19,9 @@
  * that what follows is aligned again with a full window of look-ahead;
  * a path that ends where both sides are closed, or where a closed side
  * is used up, is committed whole.  The next window starts at the commit
- * point.  Memory: the window's hashes and row numbers, and the d+1
- * furthest points of every d, (opt_edits+1)(opt_edits+2)/2 of them.
+ * point.  Memory: the window's row numbers (keyed streams only: in an
+ * event stream event x is row x), and the d+1 furthest points of every
+ * d, (opt_edits+1)(opt_edits+2)/2 of them.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -8,14 +8,16 @@
  * most a window of events (one input row more), so that the inputs are
  * read once, in step, whatever their length.
  *
- * Reading: the side that has read fewer events reads next (up to 32
- * rows), so that the two inputs advance together.  A row for a group whose buffer is full
- * waits (one per side) while the other side reads; when both sides wait,
- * the waiting reference group's pair is aligned with what the other side
- * has (the read-ahead filled the window: usually a lost window), or,
- * when neither waiting group has a partner with events yet, the
- * reference group's events are skipped and reported as lost once a
- * partner appears.
+ * Each input is read and parsed on a thread of its own (feed.c); the
+ * main thread takes the rows in order.  The side that has read fewer
+ * events goes next (up to 32 rows), so that the two inputs advance
+ * together.  A row for a group whose buffer is full waits (one per side)
+ * while the other side reads.  When both sides wait, the pair of a
+ * waiting group whose partner has had events (the reference's first) is
+ * aligned with what the partner has buffered (the read-ahead filled the
+ * window: usually a lost window); when neither has such a partner, the
+ * reference group's buffered events are skipped, and reported as lost
+ * once a partner appears.
  */
 #include <getopt.h>
 #include <stdio.h>
