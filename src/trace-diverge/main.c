@@ -167,23 +167,13 @@ matched(const struct grp *g)
 	return o != NULL && o->total > 0 && g->total > 0;
 }
 
-/* A group's name: a thread value %-encoded, as in a tally cell. */
+/* A group's name: a thread value %-encoded, as in a tally cell (a TSV
+ * field holds no tab, so out_key() encodes it as one column). */
 static char *
 value_name(struct span v, struct sbuf *sb)
 {
 	sb_clear(sb);
-	for (size_t i = 0; i < v.n; i++) {
-		char c = v.p[i];
-
-		if (c == '%')
-			sb_adds(sb, "%25");
-		else if (c == ',')
-			sb_adds(sb, "%2c");
-		else if (c == ':')
-			sb_adds(sb, "%3a");
-		else
-			sb_addc(sb, c);
-	}
+	out_key(sb, v);
 	return sb->p;
 }
 
