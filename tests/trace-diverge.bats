@@ -311,6 +311,10 @@ rows() {
 	run trace-diverge "$T/a" "$T/short"
 	assert_failure 2
 	assert_output --partial "short:2: expected 3 fields, got 2"
+	printf 'op\tlr\ttid\na\t0x1\t\n' >"$T/notid"
+	run trace-diverge --by tid "$T/a" "$T/notid"
+	assert_failure 2
+	assert_output --partial "notid:2: column tid: an event without a value"
 	printf 'op\tlr\ttid\na\t0x1\t015\n' >"$T/tid"
 	run trace-diverge --by tid "$T/tid" "$T/tid"
 	assert_failure 2

@@ -542,6 +542,11 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 		v = sd->f[sd->by];
 		if (sd->bytally)
 			v = single(sd, v, sd->by, &sd->bb);
+		/* an empty name would read as "no thread" in the output */
+		if (v.n == 0)
+			die_at(sd->file, rd_lineno(sd->rd), "column %s: an "
+			    "event without a value (--by needs every event's "
+			    "thread)", bycol);
 		/* 015 and 15 would be two threads: trace-format(5). */
 		if (sd->bytid && !num_tid_ok(v))
 			die_at(sd->file, rd_lineno(sd->rd), "column tid: tid "
