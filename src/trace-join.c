@@ -12,11 +12,12 @@
  * Rows are sorted by REF count descending, then CAND count descending,
  * then key, so the output is deterministic.
  *
- * --runs COL splits each side into runs by its COL counts tally: a key's
- * run counts are kept as (run, count) entries; the run columns of each
- * row (counts per run in reused buffers, extremes, the Mann-Whitney p)
- * are worked out once the keys are paired, in histogram order, and kept
- * for the writing.  --per turns counts into rates over a denominator of
+ * --runs COL splits each side into runs by its COL counts tally.  The
+ * run cell is checked and its run values interned as the side is read,
+ * and read again as each row is written (per-run counts in reused
+ * buffers, extremes, the Mann-Whitney p): the cell is in the row's tally
+ * text, which the row copies out then anyway, so the per-run counts need
+ * no memory of their own.  --per turns counts into rates over a denominator of
  * the side (or of each run); --over flags over-firing keys.
  */
 #include <getopt.h>
@@ -50,10 +51,8 @@ struct side {
 	struct span	*rv;		/* the same, copies that stay put */
 	uint32_t	 nrun;		/* of them */
 	size_t		 caprv;
-	size_t		*roff;		/* key k's entries: roff[k]..roff[k+1] */
-	struct rent	*ent;		/* entries */
-	struct rbig	*big;		/* the counts of entries with RENT_BIG */
-	size_t		 nent, capent, nbig, capbig;
+	struct rcell	*rcell;		/* key k's run cell in rest[k] */
+	uint64_t	*rtmp;		/* per run, zero between rows */
 	/* --per */
 	uint64_t	 den;		/* the side's denominator, summed */
 	uint64_t	*rden;		/* per run (with --runs) */
@@ -63,27 +62,21 @@ struct side {
 };
 
 /*
- * A run entry: a run index and its count, 8 bytes.  A count of
- * RENT_BIG or more is kept in the side's big[] instead (in entry order),
- * the entry's cnt being RENT_BIG.
+ * Where a key's run cell is in its tally text: off bytes in, len long.
+ * A cell that does not fit 32 bits has off RCELL_FAR and is found by
+ * its tabs instead.
  */
-struct rent {
-	uint32_t	 run;
-	uint32_t	 cnt;
+struct rcell {
+	uint32_t	 off;
+	uint32_t	 len;
 };
-#define RENT_BIG	UINT32_MAX
-
-struct rbig {
-	size_t		 at;		/* entry index */
-	uint64_t	 cnt;
-};
+#define RCELL_FAR	UINT32_MAX
 
 /* An output row. */
 struct row {
 	int		 side;		/* 0 REF, 1 CAND: where the key is from */
 	uint32_t	 ki;		/* key index in that side */
 	int32_t		 other;		/* key index in CAND for matched, or -1 */
-	uint32_t	 rec;		/* --runs: its struct rrec */
 	uint64_t	 ref, cand;
 	struct span	*kcol;		/* split key columns (sorting) */
 };
@@ -183,6 +176,8 @@ new_run(struct side *s, uint32_t r, struct span v)
 		s->caprden = s->caprden ? s->caprden * 2 : 16;
 		s->rden = xreallocarray(s->rden, s->caprden, sizeof(*s->rden));
 		memset(s->rden + old, 0, (s->caprden - old) * sizeof(*s->rden));
+		s->rtmp = xreallocarray(s->rtmp, s->caprden, sizeof(*s->rtmp));
+		memset(s->rtmp + old, 0, (s->caprden - old) * sizeof(*s->rtmp));
 	}
 }
 
@@ -212,79 +207,24 @@ run_index(struct side *s, struct span v, uint32_t prev)
 	return r;
 }
 
-/* Room for n more run entries. */
-static inline void
-ent_room(struct side *s, size_t n)
-{
-	if (s->capent - s->nent >= n)
-		return;
-	while (s->capent - s->nent < n)
-		s->capent = s->capent ? s->capent * 2 : 1024;
-	s->ent = xreallocarray(s->ent, s->capent, sizeof(*s->ent));
-}
-
-/* Set entry e (at or past s->nent) to run r, count c. */
-static inline void
-ent_set(struct side *s, size_t e, uint32_t r, uint64_t c)
-{
-	s->ent[e].run = r;
-	if (c < RENT_BIG) {
-		s->ent[e].cnt = (uint32_t)c;
-		return;
-	}
-	s->ent[e].cnt = RENT_BIG;
-	if (s->nbig == s->capbig) {
-		s->capbig = s->capbig ? s->capbig * 2 : 16;
-		s->big = xreallocarray(s->big, s->capbig, sizeof(*s->big));
-	}
-	s->big[s->nbig].at = e;
-	s->big[s->nbig++].cnt = c;
-}
-
-/* The count of entry e, whose cnt is RENT_BIG. */
-static uint64_t
-ent_big(const struct side *s, size_t e)
-{
-	size_t lo = 0, hi = s->nbig;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->big[mid].at <= e)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return s->big[lo].cnt;
-}
-
-/* The count of entry e. */
-static inline uint64_t
-ent_count(const struct side *s, size_t e)
-{
-	uint32_t c = s->ent[e].cnt;
-
-	return c != RENT_BIG ? c : ent_big(s, e);
-}
-
 /*
  * The usual run cell, VALUE:N,VALUE:N,... with no '%' and counts of 1 to
- * 19 digits, read in one pass straight into run entries (from s->nent
- * on, not yet counted).  Returns the number of entries, with their sum
- * in *sum as tally_parse() adds (saturating), or 0 when the cell is
- * anything else (empty, one bare value, '%', an error): tally_parse()
- * then reads it, and finds the same entries when it accepts it.
+ * 19 digits, read in one pass: each count is added to (*cnt)[] at its
+ * run's index, unless cnt is NULL (*cnt, as a new run may move it).
+ * Returns the number of entries, with their sum in *sum as tally_parse()
+ * adds (saturating), or 0 when the cell is anything else (empty, one bare
+ * value, '%', an error), (*cnt)[] then partly added to: tally_parse()
+ * reads such a cell, and finds the same entries when it accepts it.
  */
 static size_t
-fast_runs(struct side *s, struct span cell, uint64_t *sum)
+fast_runs(struct side *s, struct span cell, uint64_t *const *cnt,
+    uint64_t *sum)
 {
 	const char *p = cell.p, *end = cell.p + cell.n;
 	size_t n = 0;
 	uint32_t r = UINT32_MAX;
 	uint64_t total = 0;
-	size_t nbig = s->nbig;
 
-	ent_room(s, cell.n / 2 + 1);
 	while (p < end) {
 		const char *v = p, *d;
 		uint64_t c = 0;
@@ -300,21 +240,19 @@ fast_runs(struct side *s, struct span cell, uint64_t *sum)
 		} else {
 			while (p < end && *p != ':' && *p != ',' && *p != '%')
 				p++;
-			if (p == end || *p != ':' || p == v) {
-				s->nbig = nbig;
+			if (p == end || *p != ':' || p == v)
 				return 0;
-			}
 			r = run_index(s, span_make(v, (size_t)(p - v)), r);
 		}
 		d = ++p;
 		while (p < end && (unsigned)(*p - '0') <= 9)
 			c = c * 10 + (uint64_t)(*p++ - '0');
-		if (p == d || p - d > 19 || (p < end && *p != ',')) {
-			s->nbig = nbig;
+		if (p == d || p - d > 19 || (p < end && *p != ','))
 			return 0;
-		}
 		p++;			/* past ',' (or end) */
-		ent_set(s, s->nent + n++, r, c);
+		n++;
+		if (cnt != NULL)
+			(*cnt)[r] += c;
 		total = c > UINT64_MAX - total ? UINT64_MAX : total + c;
 	}
 	*sum = total;
@@ -322,65 +260,75 @@ fast_runs(struct side *s, struct span cell, uint64_t *sum)
 }
 
 /*
- * Record a row's runs: its run cell must be a counts tally (or one value,
- * standing for the whole count) whose counts add up to the row's count,
- * so that every event is in a run.  A marker row (--per COLUMN=VALUE), or
- * any row with --per total, adds its run counts to the runs' denominators.
+ * Any other run cell, through tally_parse(): its counts added to cnt[],
+ * as fast_runs() does.  Returns TALLY_OK, or what is wrong with the cell
+ * (in *bad); a single value stands for the whole count.
+ */
+static enum tally_err
+slow_runs(struct side *s, struct span cell, uint64_t count,
+    uint64_t *const *cnt, uint64_t *sum, struct span *bad)
+{
+	static struct tally_cell t;	/* reused: no allocation per row */
+	enum tally_err e;
+	size_t i;
+	uint32_t r;
+
+	if ((e = tally_parse(&t, cell, TK_COUNTS, bad)) != TALLY_OK)
+		return e;
+	if (t.single)
+		t.sum = t.cnt[0] = count;
+	*sum = t.sum;
+	for (i = 0, r = UINT32_MAX; i < t.n; i++) {
+		r = run_index(s, t.val[i], r);
+		if (cnt != NULL)
+			(*cnt)[r] += t.cnt[i];
+	}
+	return TALLY_OK;
+}
+
+/*
+ * Check a row's run cell, and intern its runs: it must be a counts tally
+ * (or one value, standing for the whole count) whose counts add up to
+ * the row's count, so that every event is in a run.  A marker row (--per
+ * COLUMN=VALUE), or any row with --per total, adds its run counts to the
+ * runs' denominators, through s->rtmp (left zero again).
  */
 static void
 add_runs(struct side *s, struct span cell, uint64_t count, int den,
     const char *file, uint64_t line)
 {
-	static struct tally_cell t;	/* reused: no allocation per row */
 	struct span bad, name = s->hdr.col[s->rc];
-	size_t i, n;
+	uint64_t *const *cnt = den ? &s->rtmp : NULL, sum;
 	uint32_t r;
-	uint64_t sum;
 
-	if ((n = fast_runs(s, cell, &sum)) > 0) {
-		if (sum > count)
-			tally_die_sum(file, line, name, sum, count);
-		if (sum < count)
-			goto short_;
-		if (den)
-			for (i = 0; i < n; i++)
-				add_den(s, &s->rden[s->ent[s->nent + i].run],
-				    ent_count(s, s->nent + i));
-		s->nent += n;
-		return;
+	if (fast_runs(s, cell, cnt, &sum) == 0) {
+		memset(s->rtmp, 0, s->nrun * sizeof(*s->rtmp));
+		switch (slow_runs(s, cell, count, cnt, &sum, &bad)) {
+		case TALLY_OK:
+			break;
+		case TALLY_PERCENT:
+			tally_die_percent(file, line, name, bad);
+		case TALLY_NOT_COUNTS:
+			die_at(file, line, "column %.*s: --runs needs a counts "
+			    "tally, not '%.*s'", (int)name.n, name.p,
+			    (int)bad.n, bad.p);
+		default:
+			die_at(file, line, "column %.*s: bad tally entry "
+			    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+		}
 	}
-	switch (tally_parse(&t, cell, TK_COUNTS, &bad)) {
-	case TALLY_OK:
-		break;
-	case TALLY_PERCENT:
-		tally_die_percent(file, line, name, bad);
-	case TALLY_NOT_COUNTS:
-		die_at(file, line, "column %.*s: --runs needs a counts tally, "
-		    "not '%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
-	default:
-		die_at(file, line, "column %.*s: bad tally entry '%.*s'",
-		    (int)name.n, name.p, (int)bad.n, bad.p);
-	}
-	if (t.single)
-		t.sum = t.cnt[0] = count;
-	sum = t.sum;
-	if (t.sum > count)
-		tally_die_sum(file, line, name, t.sum, count);
-	if (t.sum < count)
-		goto short_;
-	ent_room(s, t.n);
-	for (i = 0, r = UINT32_MAX; i < t.n; i++) {
-		r = run_index(s, t.val[i], r);
-		ent_set(s, s->nent++, r, t.cnt[i]);
-		if (den)
-			add_den(s, &s->rden[r], t.cnt[i]);
-	}
-	return;
-short_:
-	die_at(file, line, "column %.*s: tally counts add up to %llu, "
-	    "less than the row's count %llu: --runs needs the run of "
-	    "every event", (int)name.n, name.p,
-	    (unsigned long long)sum, (unsigned long long)count);
+	if (sum > count)
+		tally_die_sum(file, line, name, sum, count);
+	if (sum < count)
+		die_at(file, line, "column %.*s: tally counts add up to %llu, "
+		    "less than the row's count %llu: --runs needs the run of "
+		    "every event", (int)name.n, name.p,
+		    (unsigned long long)sum, (unsigned long long)count);
+	if (den)
+		for (r = 0; r < s->nrun; r++) {
+			add_den(s, &s->rden[r], s->rtmp[r]);
+			s->rtmp[r] = 0;
+		}
 }
 
 /* --per time: widen the side's span by a ts range cell. */
@@ -434,6 +382,9 @@ find_cols(struct side *s, const char *file)
 			    "column (a column after count)", runcol);
 		s->rc = c;
 		s->runs = ht_new();
+		s->caprden = 16;
+		s->rden = xcalloc(s->caprden, sizeof(*s->rden));
+		s->rtmp = xcalloc(s->caprden, sizeof(*s->rtmp));
 	}
 	if (per == PER_TIME && ((c = tsv_col(&s->hdr, "ts")) < 0 ||
 	    (size_t)c <= s->kc))
@@ -493,8 +444,8 @@ load(struct side *s, const char *path)
 			s->rest = xreallocarray(s->rest, s->cap,
 			    sizeof(*s->rest));
 			if (runcol != NULL)
-				s->roff = xreallocarray(s->roff, s->cap + 1,
-				    sizeof(*s->roff));
+				s->rcell = xreallocarray(s->rcell, s->cap,
+				    sizeof(*s->rcell));
 		}
 		s->count[k] = c;
 		check_cells(s, f, c, rd_name(in), ln);
@@ -507,20 +458,20 @@ load(struct side *s, const char *path)
 			if (ts >= 0)
 				add_time(s, f[ts], rd_name(in), ln);
 			if (runcol != NULL)
-				s->roff[k] = s->nent;
-			if (runcol != NULL)
 				add_runs(s, f[s->rc], c, den, rd_name(in), ln);
-		} else if (runcol != NULL) {
-			s->roff[k] = s->nent;
+		} else if (runcol != NULL)
 			add_runs(s, f[s->rc], c, 0, rd_name(in), ln);
-		}
 		rest = f[s->kc].p + f[s->kc].n;
 		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
-	}
-	if (runcol != NULL) {
-		if (s->roff == NULL)
-			s->roff = xmalloc(sizeof(*s->roff));
-		s->roff[ht_count(s->keys)] = s->nent;
+		if (runcol != NULL) {
+			size_t off = (size_t)(f[s->rc].p - rest);
+
+			if (off + f[s->rc].n <= UINT32_MAX - 1) {
+				s->rcell[k].off = (uint32_t)off;
+				s->rcell[k].len = (uint32_t)f[s->rc].n;
+			} else
+				s->rcell[k].off = RCELL_FAR;
+		}
 	}
 	free(f);
 	rd_close(in);
@@ -604,62 +555,11 @@ struct rside {
 	double		 vmin, vmax;	/* of the per-run values */
 };
 
-/*
- * A row's run columns, worked out while the keys are visited in the
- * order of their histograms (so the run entries are read in order, not
- * at random after sorting), and kept until the row is written.
- */
+/* A row's run columns. */
 struct rrec {
 	struct rside	 s[2];		/* REF, CAND */
 	double		 p;		/* -1: no test */
 };
-
-/*
- * A struct rrec as kept until its row is written: the counts part, 48
- * bytes, and with --per the values part; without --per the values are
- * the counts (see run_stats()).
- */
-struct rkeep {
-	uint32_t	 fired[2];
-	double		 p;
-	uint64_t	 cmin[2], cmax[2];
-};
-
-struct rkeepv {
-	double		 vmin[2], vmax[2];
-};
-
-static void
-rec_keep(const struct rrec *x, struct rkeep *k, struct rkeepv *kv)
-{
-	int i;
-
-	k->p = x->p;
-	for (i = 0; i < 2; i++) {
-		k->fired[i] = x->s[i].fired;
-		k->cmin[i] = x->s[i].cmin;
-		k->cmax[i] = x->s[i].cmax;
-		if (kv != NULL) {
-			kv->vmin[i] = x->s[i].vmin;
-			kv->vmax[i] = x->s[i].vmax;
-		}
-	}
-}
-
-static void
-rec_unkeep(struct rrec *x, const struct rkeep *k, const struct rkeepv *kv)
-{
-	int i;
-
-	x->p = k->p;
-	for (i = 0; i < 2; i++) {
-		x->s[i].fired = k->fired[i];
-		x->s[i].cmin = k->cmin[i];
-		x->s[i].cmax = k->cmax[i];
-		x->s[i].vmin = kv != NULL ? kv->vmin[i] : (double)k->cmin[i];
-		x->s[i].vmax = kv != NULL ? kv->vmax[i] : (double)k->cmax[i];
-	}
-}
 
 /* Room for one side's per-run values, reused row after row. */
 struct rbuf {
@@ -668,19 +568,34 @@ struct rbuf {
 	double		*val;		/* per run: count, or rate with --per */
 };
 
+/* Key k's run cell, in its tally text. */
+static struct span
+run_cell(const struct side *s, uint32_t k)
+{
+	const char *p = s->rest[k], *e;
+	size_t i;
+
+	if (s->rcell[k].off != RCELL_FAR)
+		return span_make(p + s->rcell[k].off, s->rcell[k].len);
+	for (i = s->kc + 1; i <= (size_t)s->rc; i++)
+		p = strchr(p, '\t') + 1;
+	e = strchrnul(p, '\t');
+	return span_make(p, (size_t)(e - p));
+}
+
 /*
- * Expand key k's run entries (k -1: not on the side, 0 in every run)
+ * Read key k's run cell again (k -1: not on the side, 0 in every run)
  * into one count per run, then the values and their extremes: O(runs).
- * Without --per the values are the counts, whose extremes are theirs
- * (a count converts to a double monotonically).
+ * load() has checked the cell.  Without --per the values are the counts,
+ * whose extremes are theirs (a count converts to a double monotonically).
  */
 static void
-run_stats(const struct side *s, int32_t k, struct rbuf *b, struct rside *st)
+run_stats(struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 {
 	uint32_t r, nr = b->nr, fired = 0;
-	uint64_t *cnt = b->cnt, cmin, cmax;
+	uint64_t *cnt = b->cnt, cmin, cmax, sum;
 	double *val = b->val;
-	size_t e;
+	struct span bad;
 
 	if (nr == 0) {
 		memset(st, 0, sizeof(*st));
@@ -688,10 +603,15 @@ run_stats(const struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 	}
 	for (r = 0; r < nr; r++)
 		cnt[r] = 0;
-	if (k >= 0)
-		for (e = s->roff[k]; e < s->roff[k + 1]; e++)
-			cnt[s->ent[e].run] += s->ent[e].cnt != RENT_BIG ?
-			    s->ent[e].cnt : ent_big(s, e);
+	if (k >= 0) {
+		struct span cell = run_cell(s, (uint32_t)k);
+
+		if (fast_runs(s, cell, &b->cnt, &sum) == 0) {
+			for (r = 0; r < nr; r++)
+				cnt[r] = 0;
+			slow_runs(s, cell, s->count[k], &b->cnt, &sum, &bad);
+		}
+	}
 	cmin = cmax = cnt[0];
 	for (r = 0; r < nr; r++) {
 		uint64_t c = cnt[r];
@@ -822,8 +742,6 @@ join(struct ob *o)
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
 	size_t n = 0, j, kc = r->kc;
 	struct rbuf b[2] = { { 0 }, { 0 } };
-	struct rkeep *rec = NULL;
-	struct rkeepv *recv = NULL;
 	struct rrec xr;
 	struct mwu *mw = NULL;
 
@@ -833,10 +751,6 @@ join(struct ob *o)
 			b[i].cnt = xcalloc(b[i].nr + 1, sizeof(*b[i].cnt));
 			b[i].val = xcalloc(b[i].nr + 1, sizeof(*b[i].val));
 		}
-		rec = xreallocarray(NULL, (size_t)nr + nc + 1, sizeof(*rec));
-		if (per != PER_NONE)
-			recv = xreallocarray(NULL, (size_t)nr + nc + 1,
-			    sizeof(*recv));
 		mw = mwu_new();
 	}
 
@@ -877,27 +791,6 @@ join(struct ob *o)
 		w->cand = c->count[i];
 		split_key(w);
 	}
-	/*
-	 * The run columns, in histogram order: REF's entries are read in
-	 * order, CAND's at random, so CAND's are fetched ahead (its entry
-	 * offset 16 rows ahead, the entries themselves 8 rows ahead).
-	 */
-	if (runcol != NULL)
-		for (j = 0; j < n; j++) {
-			struct row *w = &rows[j];
-
-			if (j + 16 < n && rows[j + 16].other >= 0)
-				__builtin_prefetch(&c->roff[rows[j + 16].other]);
-			if (j + 8 < n && rows[j + 8].other >= 0) {
-				size_t e = c->roff[rows[j + 8].other];
-
-				__builtin_prefetch(&c->ent[e]);
-			}
-			w->rec = (uint32_t)j;
-			rec_fill(&xr, w->side == 0 ? (int32_t)w->ki : -1,
-			    w->other, b, mw);
-			rec_keep(&xr, &rec[j], recv != NULL ? &recv[j] : NULL);
-		}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
 	/* Header, built first: its names must be unique. */
@@ -985,8 +878,7 @@ join(struct ob *o)
 		} else if (w->ref > 0)
 			q = (double)w->cand / (double)w->ref;
 		if (runcol != NULL) {
-			rec_unkeep(&xr, &rec[w->rec],
-			    recv != NULL ? &recv[w->rec] : NULL);
+			rec_fill(&xr, rk, w->other, b, mw);
 			x = &xr;
 			/* Under, or over, in every pair of runs. */
 			under = matched && x->s[0].cmin >= floor_ &&
@@ -1031,8 +923,6 @@ join(struct ob *o)
 			free(b[i].cnt);
 			free(b[i].val);
 		}
-		free(rec);
-		free(recv);
 		mwu_free(mw);
 	}
 	free(rows);
