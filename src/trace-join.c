@@ -49,6 +49,7 @@ struct side {
 	int		 rc;		/* index of the run column */
 	struct htab	*runs;		/* run values, as written */
 	struct span	*rv;		/* the same, copies that stay put */
+	struct rword	*rw;		/* the same, as words: see fast_runs() */
 	uint32_t	 nrun;		/* of them */
 	size_t		 caprv;
 	struct rcell	*rcell;		/* key k's run cell in rest[k] */
@@ -62,6 +63,17 @@ struct side {
 };
 
 /*
+ * A run value of 1 to 7 bytes and the ':' after it as a little-endian
+ * word, and the mask of its bytes; a mask of 0 (and key 1) for any other
+ * value, which no word matches.
+ */
+struct rword {
+	uint64_t	 key;
+	uint64_t	 mask;
+	size_t		 n;		/* the value's length */
+};
+
+/*
  * Where a key's run cell is in its tally text: off bytes in, len long.
  * A cell that does not fit 32 bits has off RCELL_FAR and is found by
  * its tabs instead.
@@ -71,6 +83,10 @@ struct rcell {
 	uint32_t	 len;
 };
 #define RCELL_FAR	UINT32_MAX
+
+/* The bytes after a side's tally text with --runs, so that fast_runs()
+ * may read a word at any byte of it. */
+#define RCELL_PAD	8
 
 /* An output row. */
 struct row {
@@ -160,6 +176,22 @@ add_den(const struct side *s, uint64_t *sum, uint64_t a)
 	*sum += a;
 }
 
+/*
+ * Eight bytes as a little-endian word: the first byte is the low one, as
+ * the word-at-a-time reading of run cells below needs.
+ */
+static inline uint64_t
+word8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
 /* Run r is new: keep a copy of its value, and room for its denominator. */
 static void
 new_run(struct side *s, uint32_t r, struct span v)
@@ -167,8 +199,20 @@ new_run(struct side *s, uint32_t r, struct span v)
 	if (r >= s->caprv) {
 		s->caprv = s->caprv ? s->caprv * 2 : 16;
 		s->rv = xreallocarray(s->rv, s->caprv, sizeof(*s->rv));
+		s->rw = xreallocarray(s->rw, s->caprv, sizeof(*s->rw));
 	}
 	s->rv[r] = span_make(xmemdup(v.p, v.n), v.n);
+	s->rw[r].key = 1;
+	s->rw[r].mask = 0;
+	s->rw[r].n = v.n;
+	if (v.n >= 1 && v.n <= 7) {
+		unsigned char b[8] = { 0 };
+
+		memcpy(b, v.p, v.n);
+		b[v.n] = ':';
+		s->rw[r].key = word8((const char *)b);
+		s->rw[r].mask = ~(uint64_t)0 >> (64 - 8 * (v.n + 1));
+	}
 	s->nrun = r + 1;
 	if (r >= s->caprden) {
 		size_t old = s->caprden;
@@ -215,24 +259,37 @@ run_index(struct side *s, struct span v, uint32_t prev)
  * adds (saturating), or 0 when the cell is anything else (empty, one bare
  * value, '%', an error), (*cnt)[] then partly added to: tally_parse()
  * reads such a cell, and finds the same entries when it accepts it.
+ *
+ * Where eight bytes may be read (up to lim, past the cell if need be),
+ * an entry is read a word at a time: the run expected next, with its
+ * ':', is compared as one word, and a count of up to 7 digits is
+ * found and converted in another (the digits end at the first byte
+ * that is not one, within the cell, which ends at a tab or the end of
+ * the line).  Elsewhere, and for longer values or counts, byte by byte.
  */
 static size_t
-fast_runs(struct side *s, struct span cell, uint64_t *const *cnt,
-    uint64_t *sum)
+fast_runs(struct side *s, struct span cell, const char *lim,
+    uint64_t *const *cnt, uint64_t *sum)
 {
 	const char *p = cell.p, *end = cell.p + cell.n;
+	const struct rword *rw = s->rw;
 	size_t n = 0;
-	uint32_t r = UINT32_MAX;
-	uint64_t total = 0;
+	uint32_t r = UINT32_MAX, nrun = s->nrun;
+	uint64_t total = 0, *to = cnt != NULL ? *cnt : NULL;
 
 	while (p < end) {
 		const char *v = p, *d;
-		uint64_t c = 0;
+		uint64_t c = 0, w, m;
 		uint32_t g = r + 1;
 		size_t gn;
 
 		/* Mostly the run after the previous one: compare in place. */
-		if (g < s->nrun && (gn = s->rv[g].n) > 0 &&
+		if (g < nrun && lim - p >= 8 &&
+		    (word8(p) & rw[g].mask) == rw[g].key &&
+		    rw[g].n < (size_t)(end - p)) {
+			p += rw[g].n;
+			r = g;
+		} else if (g < nrun && (gn = s->rv[g].n) > 0 &&
 		    gn < (size_t)(end - p) && p[gn] == ':' &&
 		    mem_same(p, s->rv[g].p, gn)) {
 			p += gn;
@@ -243,16 +300,41 @@ fast_runs(struct side *s, struct span cell, uint64_t *const *cnt,
 			if (p == end || *p != ':' || p == v)
 				return 0;
 			r = run_index(s, span_make(v, (size_t)(p - v)), r);
+			/* A new run moves them. */
+			rw = s->rw;
+			nrun = s->nrun;
+			to = cnt != NULL ? *cnt : NULL;
 		}
 		d = ++p;
-		while (p < end && (unsigned)(*p - '0') <= 9)
-			c = c * 10 + (uint64_t)(*p++ - '0');
-		if (p == d || p - d > 19 || (p < end && *p != ','))
+		/* Digits are the bytes whose w - '0' is 0 to 9: the first
+		 * other byte has its top bit set in m (a lower byte, a digit,
+		 * borrows nothing). */
+		if (lim - p >= 8 && (w = word8(p) - 0x3030303030303030ULL,
+		    m = (w | (w + 0x7676767676767676ULL)) &
+		    0x8080808080808080ULL) != 0) {
+			unsigned len = (unsigned)__builtin_ctzll(m) >> 3;
+
+			if (len == 0)
+				return 0;
+			/* The digits to the top bytes, zeros below them:
+			 * then 8 digits to their value, as num_parse_u64(). */
+			w <<= 64 - 8 * len;
+			w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffULL;
+			w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffULL;
+			c = (w * 10000 + (w >> 32)) & 0x00000000ffffffffULL;
+			p += len;
+		} else {
+			while (p < end && (unsigned)(*p - '0') <= 9)
+				c = c * 10 + (uint64_t)(*p++ - '0');
+			if (p == d || p - d > 19)
+				return 0;
+		}
+		if (p < end && *p != ',')
 			return 0;
 		p++;			/* past ',' (or end) */
 		n++;
-		if (cnt != NULL)
-			(*cnt)[r] += c;
+		if (to != NULL)
+			to[r] += c;
 		total = c > UINT64_MAX - total ? UINT64_MAX : total + c;
 	}
 	*sum = total;
@@ -294,14 +376,14 @@ slow_runs(struct side *s, struct span cell, uint64_t count,
  * runs' denominators, through s->rtmp (left zero again).
  */
 static void
-add_runs(struct side *s, struct span cell, uint64_t count, int den,
-    const char *file, uint64_t line)
+add_runs(struct side *s, struct span cell, const char *lim, uint64_t count,
+    int den, const char *file, uint64_t line)
 {
 	struct span bad, name = s->hdr.col[s->rc];
 	uint64_t *const *cnt = den ? &s->rtmp : NULL, sum;
 	uint32_t r;
 
-	if (fast_runs(s, cell, cnt, &sum) == 0) {
+	if (fast_runs(s, cell, lim, cnt, &sum) == 0) {
 		memset(s->rtmp, 0, s->nrun * sizeof(*s->rtmp));
 		switch (slow_runs(s, cell, count, cnt, &sum, &bad)) {
 		case TALLY_OK:
@@ -458,11 +540,20 @@ load(struct side *s, const char *path)
 			if (ts >= 0)
 				add_time(s, f[ts], rd_name(in), ln);
 			if (runcol != NULL)
-				add_runs(s, f[s->rc], c, den, rd_name(in), ln);
+				add_runs(s, f[s->rc], line.p + line.n, c, den,
+				    rd_name(in), ln);
 		} else if (runcol != NULL)
-			add_runs(s, f[s->rc], c, 0, rd_name(in), ln);
+			add_runs(s, f[s->rc], line.p + line.n, c, 0,
+			    rd_name(in), ln);
 		rest = f[s->kc].p + f[s->kc].n;
-		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
+		n = (size_t)(line.p + line.n - rest);
+		if (runcol != NULL) {
+			/* Zeros after the NUL: see run_stats(). */
+			s->rest[k] = xmalloc(n + RCELL_PAD);
+			memcpy(s->rest[k], rest, n);
+			memset(s->rest[k] + n, 0, RCELL_PAD);
+		} else
+			s->rest[k] = xmemdup(rest, n);
 		if (runcol != NULL) {
 			size_t off = (size_t)(f[s->rc].p - rest);
 
@@ -586,7 +677,9 @@ run_cell(const struct side *s, uint32_t k)
 /*
  * Read key k's run cell again (k -1: not on the side, 0 in every run)
  * into one count per run, then the values and their extremes: O(runs).
- * load() has checked the cell.  Without --per the values are the counts,
+ * load() has checked the cell, and left RCELL_PAD bytes of room at the
+ * end of the text (the NUL and zeros), of which the cell's end is at
+ * most the first.  Without --per the values are the counts,
  * whose extremes are theirs (a count converts to a double monotonically).
  */
 static void
@@ -606,7 +699,8 @@ run_stats(struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 	if (k >= 0) {
 		struct span cell = run_cell(s, (uint32_t)k);
 
-		if (fast_runs(s, cell, &b->cnt, &sum) == 0) {
+		if (fast_runs(s, cell, cell.p + cell.n + RCELL_PAD,
+		    &b->cnt, &sum) == 0) {
 			for (r = 0; r < nr; r++)
 				cnt[r] = 0;
 			slow_runs(s, cell, s->count[k], &b->cnt, &sum, &bad);
