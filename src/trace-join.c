@@ -52,8 +52,10 @@ struct side {
 	struct rword	*rw;		/* the same, as words: see fast_runs() */
 	uint32_t	 nrun;		/* of them */
 	size_t		 caprv;
-	struct rcell	*rcell;		/* key k's run cell in rest[k] */
 	uint64_t	*rtmp;		/* per run, zero between rows */
+	uint32_t	*dense;		/* key k's count in run r: see below */
+	uint32_t	 stride;	/* of dense: runs a key has room for */
+	int		 sparse;	/* too many runs for dense */
 	/* --per */
 	uint64_t	 den;		/* the side's denominator, summed */
 	uint64_t	*rden;		/* per run (with --runs) */
@@ -74,19 +76,17 @@ struct rword {
 };
 
 /*
- * Where a key's run cell is in its tally text: off bytes in, len long.
- * A cell that does not fit 32 bits has off RCELL_FAR and is found by
- * its tabs instead.
+ * A side of up to DENSE_MAX runs keeps each key's per-run counts, as
+ * read from its run cell, in a dense row of 4-byte counts: key k's
+ * count in run r is dense[k * stride + r] (0 past the side's runs), or
+ * DENSE_BIG for a count too large for it.  The row's statistics then
+ * need no second reading of the cell: that reading is for a key with a
+ * DENSE_BIG, and for every key of a side with more runs, whose rows
+ * could take far more memory than its cells.  The stride grows as
+ * runs are first seen, mostly all in the first row.
  */
-struct rcell {
-	uint32_t	 off;
-	uint32_t	 len;
-};
-#define RCELL_FAR	UINT32_MAX
-
-/* The bytes after a side's tally text with --runs, so that fast_runs()
- * may read a word at any byte of it. */
-#define RCELL_PAD	8
+#define DENSE_MAX	32
+#define DENSE_BIG	UINT32_MAX
 
 /* An output row. */
 struct row {
@@ -369,19 +369,52 @@ slow_runs(struct side *s, struct span cell, uint64_t count,
 }
 
 /*
- * Check a row's run cell, and intern its runs: it must be a counts tally
+ * Room for run r in the dense rows of keys 0 to k (those before k
+ * copied to the wider rows), or, past DENSE_MAX runs, none: the side is
+ * sparse from then on.
+ */
+static void
+dense_widen(struct side *s, uint32_t k)
+{
+	uint32_t ns = s->stride * 2 > s->nrun ? s->stride * 2 : s->nrun, i;
+	uint32_t *d;
+
+	if (s->nrun > DENSE_MAX) {
+		free(s->dense);
+		s->dense = NULL;
+		s->sparse = 1;
+		return;
+	}
+	if (ns > DENSE_MAX)
+		ns = DENSE_MAX;
+	d = xreallocarray(NULL, s->cap, ns * sizeof(*d));
+	for (i = 0; i < k; i++) {
+		if (s->stride > 0)
+			memcpy(d + (size_t)i * ns, s->dense +
+			    (size_t)i * s->stride, s->stride * sizeof(*d));
+		memset(d + (size_t)i * ns + s->stride, 0,
+		    (ns - s->stride) * sizeof(*d));
+	}
+	free(s->dense);
+	s->dense = d;
+	s->stride = ns;
+}
+
+/*
+ * Check key k's run cell, and intern its runs: it must be a counts tally
  * (or one value, standing for the whole count) whose counts add up to
  * the row's count, so that every event is in a run.  A marker row (--per
  * COLUMN=VALUE), or any row with --per total, adds its run counts to the
- * runs' denominators, through s->rtmp (left zero again).
+ * runs' denominators.  The counts go through s->rtmp (left zero again)
+ * to the key's dense row, unless the side is sparse.
  */
 static void
-add_runs(struct side *s, struct span cell, const char *lim, uint64_t count,
-    int den, const char *file, uint64_t line)
+add_runs(struct side *s, uint32_t k, struct span cell, const char *lim,
+    uint64_t count, int den, const char *file, uint64_t line)
 {
 	struct span bad, name = s->hdr.col[s->rc];
-	uint64_t *const *cnt = den ? &s->rtmp : NULL, sum;
-	uint32_t r;
+	uint64_t *const *cnt = den || !s->sparse ? &s->rtmp : NULL, sum;
+	uint32_t r, *row = NULL;
 
 	if (fast_runs(s, cell, lim, cnt, &sum) == 0) {
 		memset(s->rtmp, 0, s->nrun * sizeof(*s->rtmp));
@@ -406,9 +439,21 @@ add_runs(struct side *s, struct span cell, const char *lim, uint64_t count,
 		    "less than the row's count %llu: --runs needs the run of "
 		    "every event", (int)name.n, name.p,
 		    (unsigned long long)sum, (unsigned long long)count);
-	if (den)
+	if (!s->sparse && s->nrun > s->stride)
+		dense_widen(s, k);
+	if (!s->sparse) {
+		row = s->dense + (size_t)k * s->stride;
+		for (r = s->nrun; r < s->stride; r++)
+			row[r] = 0;
+	}
+	if (cnt != NULL)
 		for (r = 0; r < s->nrun; r++) {
-			add_den(s, &s->rden[r], s->rtmp[r]);
+			uint64_t c = s->rtmp[r];
+
+			if (den)
+				add_den(s, &s->rden[r], c);
+			if (row != NULL)
+				row[r] = c < DENSE_BIG ? (uint32_t)c : DENSE_BIG;
 			s->rtmp[r] = 0;
 		}
 }
@@ -525,9 +570,9 @@ load(struct side *s, const char *path)
 			    sizeof(*s->count));
 			s->rest = xreallocarray(s->rest, s->cap,
 			    sizeof(*s->rest));
-			if (runcol != NULL)
-				s->rcell = xreallocarray(s->rcell, s->cap,
-				    sizeof(*s->rcell));
+			if (s->dense != NULL)
+				s->dense = xreallocarray(s->dense, s->cap,
+				    s->stride * sizeof(*s->dense));
 		}
 		s->count[k] = c;
 		check_cells(s, f, c, rd_name(in), ln);
@@ -540,29 +585,13 @@ load(struct side *s, const char *path)
 			if (ts >= 0)
 				add_time(s, f[ts], rd_name(in), ln);
 			if (runcol != NULL)
-				add_runs(s, f[s->rc], line.p + line.n, c, den,
-				    rd_name(in), ln);
+				add_runs(s, k, f[s->rc], line.p + line.n, c,
+				    den, rd_name(in), ln);
 		} else if (runcol != NULL)
-			add_runs(s, f[s->rc], line.p + line.n, c, 0,
+			add_runs(s, k, f[s->rc], line.p + line.n, c, 0,
 			    rd_name(in), ln);
 		rest = f[s->kc].p + f[s->kc].n;
-		n = (size_t)(line.p + line.n - rest);
-		if (runcol != NULL) {
-			/* Zeros after the NUL: see run_stats(). */
-			s->rest[k] = xmalloc(n + RCELL_PAD);
-			memcpy(s->rest[k], rest, n);
-			memset(s->rest[k] + n, 0, RCELL_PAD);
-		} else
-			s->rest[k] = xmemdup(rest, n);
-		if (runcol != NULL) {
-			size_t off = (size_t)(f[s->rc].p - rest);
-
-			if (off + f[s->rc].n <= UINT32_MAX - 1) {
-				s->rcell[k].off = (uint32_t)off;
-				s->rcell[k].len = (uint32_t)f[s->rc].n;
-			} else
-				s->rcell[k].off = RCELL_FAR;
-		}
+		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
 	}
 	free(f);
 	rd_close(in);
@@ -659,15 +688,13 @@ struct rbuf {
 	double		*val;		/* per run: count, or rate with --per */
 };
 
-/* Key k's run cell, in its tally text. */
+/* Key k's run cell, in its tally text (which starts with a tab). */
 static struct span
 run_cell(const struct side *s, uint32_t k)
 {
 	const char *p = s->rest[k], *e;
 	size_t i;
 
-	if (s->rcell[k].off != RCELL_FAR)
-		return span_make(p + s->rcell[k].off, s->rcell[k].len);
 	for (i = s->kc + 1; i <= (size_t)s->rc; i++)
 		p = strchr(p, '\t') + 1;
 	e = strchrnul(p, '\t');
@@ -675,11 +702,10 @@ run_cell(const struct side *s, uint32_t k)
 }
 
 /*
- * Read key k's run cell again (k -1: not on the side, 0 in every run)
- * into one count per run, then the values and their extremes: O(runs).
- * load() has checked the cell, and left RCELL_PAD bytes of room at the
- * end of the text (the NUL and zeros), of which the cell's end is at
- * most the first.  Without --per the values are the counts,
+ * Key k's count in each run (k -1: not on the side, 0 in every run),
+ * from its dense row or else from its run cell, read again (load() has
+ * checked it; the NUL after the text may be read too), then the values
+ * and their extremes: O(runs).  Without --per the values are the counts,
  * whose extremes are theirs (a count converts to a double monotonically).
  */
 static void
@@ -694,13 +720,25 @@ run_stats(struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 		memset(st, 0, sizeof(*st));
 		return;
 	}
-	for (r = 0; r < nr; r++)
-		cnt[r] = 0;
+	if (k >= 0 && s->dense != NULL) {
+		const uint32_t *row = s->dense + (size_t)k * s->stride;
+		uint32_t big = 0;
+
+		for (r = 0; r < nr; r++) {
+			cnt[r] = row[r];
+			big |= row[r] == DENSE_BIG;
+		}
+		if (!big)
+			k = -2;		/* done */
+	}
+	if (k != -2)
+		for (r = 0; r < nr; r++)
+			cnt[r] = 0;
 	if (k >= 0) {
 		struct span cell = run_cell(s, (uint32_t)k);
 
-		if (fast_runs(s, cell, cell.p + cell.n + RCELL_PAD,
-		    &b->cnt, &sum) == 0) {
+		if (fast_runs(s, cell, cell.p + cell.n + 1, &b->cnt,
+		    &sum) == 0) {
 			for (r = 0; r < nr; r++)
 				cnt[r] = 0;
 			slow_runs(s, cell, s->count[k], &b->cnt, &sum, &bad);
