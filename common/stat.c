@@ -11,13 +11,13 @@
 
 /*
  * A null distribution: for each deviation d = |2R - c| of the doubled
- * rank sum 2R of the chosen side from its mean c, tail[d] is the number
- * of labellings whose deviation is at least d; total is C(m+n, k).
+ * rank sum 2R of the chosen side from its mean c, tail[d] is p: the
+ * number of labellings whose deviation is at least d over all of them,
+ * C(m+n, k), capped at 1 (divided once, so that a test is a look-up).
  */
 struct dist {
 	double		*tail;
 	size_t		 ntail;
-	double		 total;
 };
 
 /* Sides of up to NT_MAX values without ties: p from a table by m, n. */
@@ -135,7 +135,7 @@ make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
     size_t k, uint64_t c)
 {
 	size_t i, j, s, S, w1, *pre = w->pre;
-	double *dp;
+	double *dp, total;
 
 	pre[0] = 0;
 	for (i = 0; i < N; i++)
@@ -160,17 +160,22 @@ make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
 	/* Deviations run from 0 to max(c, S - c). */
 	d->ntail = (c > S - c ? c : S - c) + 1;
 	d->tail = xcalloc(d->ntail + 1, sizeof(*d->tail));
-	d->total = 0;
+	total = 0;
 	for (s = 0; s <= S; s++) {
 		double x = dp[k * w1 + s];
 
 		if (x == 0)
 			continue;
 		d->tail[s > c ? s - c : c - s] += x;
-		d->total += x;
+		total += x;
 	}
 	for (i = d->ntail - 1; i-- > 0;)
 		d->tail[i] += d->tail[i + 1];
+	for (i = 0; i < d->ntail; i++) {
+		double p = d->tail[i] / total;
+
+		d->tail[i] = p > 1 ? 1 : p;
+	}
 	w->bytes += d->ntail * sizeof(*d->tail);
 }
 
@@ -208,9 +213,7 @@ sort_side(double *to, const double *v, size_t n)
 static double
 tail_p(const struct dist *d, uint64_t dev)
 {
-	double p = dev < d->ntail ? d->tail[dev] / d->total : 0;
-
-	return p > 1 ? 1 : p;
+	return dev < d->ntail ? d->tail[dev] : 0;
 }
 
 /*
