@@ -148,11 +148,11 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 	for (i = s->kc + 1; i < s->hdr.ncol; i++) {
 		struct span name = s->hdr.col[i];
 
+		if (runcol != NULL && i == (size_t)s->rc)
+			continue;	/* add_runs() checks it, strictly */
 		if (f[i].n == 0 || (memchr(f[i].p, '%', f[i].n) == NULL &&
 		    memchr(f[i].p, ':', f[i].n) == NULL))
 			continue;	/* nothing to check: the usual case */
-		if (runcol != NULL && i == (size_t)s->rc)
-			continue;	/* add_runs() checks it, strictly */
 		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
 		case TALLY_OK:
 			break;
@@ -721,6 +721,30 @@ run_stats(struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 		memset(st, 0, sizeof(*st));
 		return;
 	}
+	/* The usual case, counts from a dense row, in one loop. */
+	if (k >= 0 && s->dense != NULL && per == PER_NONE) {
+		const uint32_t *row = s->dense + (size_t)k * s->stride;
+		uint32_t lo = row[0], hi = row[0], big = 0;
+
+		for (r = 0; r < nr; r++) {
+			uint32_t c = row[r];
+
+			big |= c == DENSE_BIG;
+			fired += c > 0;
+			lo = c < lo ? c : lo;
+			hi = c > hi ? c : hi;
+			val[r] = (double)c;
+		}
+		if (!big) {
+			st->fired = fired;
+			st->cmin = lo;
+			st->cmax = hi;
+			st->vmin = (double)lo;
+			st->vmax = (double)hi;
+			return;
+		}
+		fired = 0;
+	}
 	if (k >= 0 && s->dense != NULL) {
 		const uint32_t *row = s->dense + (size_t)k * s->stride;
 		uint32_t big = 0;
@@ -806,6 +830,39 @@ put_u64(char *q, uint64_t v)
 	return q + num_fmt_u64(q, v);
 }
 
+/*
+ * A p value, six decimals.  p depends on the ranks of the per-run values
+ * only, so few values come up again and again: the spelling of each is
+ * kept in a small direct-mapped cache by the value's bits.
+ */
+static size_t
+put_p(char *q, double p)
+{
+	static struct {
+		uint64_t	 bits;
+		size_t		 n;		/* 0: empty */
+		char		 s[16];
+	} cache[1024], *e;
+	uint64_t bits;
+
+	memcpy(&bits, &p, sizeof(bits));
+	e = &cache[(bits * 0x9e3779b97f4a7c15ULL) >> 54];
+	if (e->n == 0 || e->bits != bits) {
+		char t[STAT_FMT6_MAX];
+		size_t n = stat_fmt6(t, p);
+
+		if (n > sizeof(e->s)) {
+			memcpy(q, t, n);
+			return n;
+		}
+		e->bits = bits;
+		e->n = n;
+		memcpy(e->s, t, n);
+	}
+	memcpy(q, e->s, sizeof(e->s));	/* room: see RUNCOLS_MAX */
+	return e->n;
+}
+
 /* A side's minimum and maximum: counts, or rates with --per; empty
  * cells for a side without runs.  At most 2 + 2 STAT_FMT6_MAX bytes. */
 static char *
@@ -851,7 +908,7 @@ put_runcols(struct ob *o, const struct rrec *x, const struct rbuf *b,
 		q += 4;
 	}
 	if (x->p >= 0)
-		q += stat_fmt6(q, x->p);
+		q += put_p(q, x->p);
 	ob_commit(o, (size_t)(q - q0));
 }
 
