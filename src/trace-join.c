@@ -832,35 +832,31 @@ put_u64(char *q, uint64_t v)
 
 /*
  * A p value, six decimals.  p depends on the ranks of the per-run values
- * only, so few values come up again and again: the spelling of each is
- * kept in a small direct-mapped cache by the value's bits.
+ * only, so few values come up again and again: the spelling of each, 8
+ * bytes for p from 0 to 1, is kept in a small direct-mapped cache by the
+ * value's bits (an entry whose spelling starts with NUL is empty).
  */
 static size_t
 put_p(char *q, double p)
 {
 	static struct {
 		uint64_t	 bits;
-		size_t		 n;		/* 0: empty */
-		char		 s[16];
+		char		 s[8];
 	} cache[1024], *e;
 	uint64_t bits;
+	size_t n;
 
 	memcpy(&bits, &p, sizeof(bits));
 	e = &cache[(bits * 0x9e3779b97f4a7c15ULL) >> 54];
-	if (e->n == 0 || e->bits != bits) {
-		char t[STAT_FMT6_MAX];
-		size_t n = stat_fmt6(t, p);
-
-		if (n > sizeof(e->s)) {
-			memcpy(q, t, n);
-			return n;
-		}
-		e->bits = bits;
-		e->n = n;
-		memcpy(e->s, t, n);
+	if (e->s[0] != '\0' && e->bits == bits) {
+		memcpy(q, e->s, sizeof(e->s));
+		return sizeof(e->s);
 	}
-	memcpy(q, e->s, sizeof(e->s));	/* room: see RUNCOLS_MAX */
-	return e->n;
+	if ((n = stat_fmt6(q, p)) == sizeof(e->s)) {
+		e->bits = bits;
+		memcpy(e->s, q, sizeof(e->s));
+	}
+	return n;
 }
 
 /* A side's minimum and maximum: counts, or rates with --per; empty
@@ -1062,17 +1058,23 @@ join(struct ob *o)
 
 		/* The rows of keys of equal counts come in another order
 		 * than their histograms': the dense rows of the row
-		 * DENSE_AHEAD on are fetched ahead.  (In a function of its
-		 * own, gcc 12 finds the prefetches without effect.) */
+		 * DENSE_AHEAD on are fetched ahead, first and last byte (a
+		 * row may cross a cache line).  (In a function of its own,
+		 * gcc 12 finds the prefetches without effect.) */
 		if (j + DENSE_AHEAD < n) {
 			const struct row *a = &rows[j + DENSE_AHEAD];
+			const uint32_t *d;
 
-			if (a->side == 0 && r->dense != NULL)
-				__builtin_prefetch(r->dense +
-				    (size_t)a->ki * r->stride);
-			if (a->other >= 0 && c->dense != NULL)
-				__builtin_prefetch(c->dense +
-				    (size_t)a->other * c->stride);
+			if (a->side == 0 && r->dense != NULL) {
+				d = r->dense + (size_t)a->ki * r->stride;
+				__builtin_prefetch(d);
+				__builtin_prefetch(d + r->stride - 1);
+			}
+			if (a->other >= 0 && c->dense != NULL) {
+				d = c->dense + (size_t)a->other * c->stride;
+				__builtin_prefetch(d);
+				__builtin_prefetch(d + c->stride - 1);
+			}
 		}
 		if (per != PER_NONE) {
 			rrate = (double)w->ref / (double)r->den * perscale;
