@@ -14,11 +14,12 @@
  *
  * --runs COL splits each side into runs by its COL counts tally.  The
  * run cell is checked and its run values interned as the side is read,
- * and read again as each row is written (per-run counts in reused
- * buffers, extremes, the Mann-Whitney p): the cell is in the row's tally
- * text, which the row copies out then anyway, so the per-run counts need
- * no memory of their own.  --per turns counts into rates over a denominator of
- * the side (or of each run); --over flags over-firing keys.
+ * each key's per-run counts kept in a dense row (with up to DENSE_MAX
+ * runs a side; else the cell is read again); the run columns of a row
+ * (counts per run in reused buffers, extremes, the Mann-Whitney p) are
+ * worked out as it is written.  --per turns counts into rates over a
+ * denominator of the side (or of each run); --over flags over-firing
+ * keys.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -689,15 +690,21 @@ struct rbuf {
 	double		*val;		/* per run: count, or rate with --per */
 };
 
-/* Key k's run cell, in its tally text (which starts with a tab). */
+/*
+ * Key k's run cell, in its tally text (which starts with a tab), as the
+ * row writes it: up to a NUL, if the text has one (empty if before it).
+ */
 static struct span
 run_cell(const struct side *s, uint32_t k)
 {
 	const char *p = s->rest[k], *e;
 	size_t i;
 
-	for (i = s->kc + 1; i <= (size_t)s->rc; i++)
-		p = strchr(p, '\t') + 1;
+	for (i = s->kc + 1; i <= (size_t)s->rc; i++) {
+		if ((p = strchr(p, '\t')) == NULL)
+			return span_make("", 0);
+		p++;
+	}
 	e = strchrnul(p, '\t');
 	return span_make(p, (size_t)(e - p));
 }
