@@ -11,13 +11,13 @@
 
 /*
  * A null distribution: for each deviation d = |2R - c| of the doubled
- * rank sum 2R of the chosen side from its mean c, tail[d] is the number
- * of labellings whose deviation is at least d; total is C(m+n, k).
+ * rank sum 2R of the chosen side from its mean c, tail[d] is p: the
+ * number of labellings whose deviation is at least d over all of them,
+ * C(m+n, k), capped at 1 (divided once, so that a test is a look-up).
  */
 struct dist {
 	double		*tail;
 	size_t		 ntail;
-	double		 total;
 };
 
 /* Sides of up to NT_MAX values without ties: p from a table by m, n. */
@@ -41,7 +41,8 @@ struct mwu {
 	}		*fast;		/* p by labelled pattern, see mwu_p() */
 	double		*dp;
 	size_t		 bytes;		/* of the cached distributions */
-	double		*sa, *sb;	/* the sides, sorted */
+	double		*sa, *sb;	/* the sides, for qsort() */
+	uint64_t	*ka, *kb;	/* the sides sorted, as keys: dkey() */
 	struct dist	*nt[NT_MAX + 1][NT_MAX + 1]; /* no ties, by m, n */
 	int		 general;	/* mwu_general() */
 };
@@ -89,6 +90,8 @@ mwu_free(struct mwu *w)
 	free(w->dp);
 	free(w->sa);
 	free(w->sb);
+	free(w->ka);
+	free(w->kb);
 	for (i = 0; i <= NT_MAX; i++)
 		for (n = 0; n <= NT_MAX; n++)
 			if (w->nt[i][n] != NULL) {
@@ -129,13 +132,18 @@ dblcmp(const void *x, const void *y)
  * pre[]).  Doubled mid-ranks are integers, so ties are counted exactly
  * and deviations compared without rounding.  Counts are doubles: exact
  * up to 2^53, a relative error of a few ulps beyond.
+ *
+ * With many runs nearly all the time is the innermost loop here, which
+ * runs about a third slower when it crosses a 64-byte line of code: the
+ * function is aligned to 64 bytes, so that where the loop falls depends
+ * on this function's code only, not on the code before it.
  */
-static void
+static void __attribute__((aligned(64)))
 make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
     size_t k, uint64_t c)
 {
 	size_t i, j, s, S, w1, *pre = w->pre;
-	double *dp;
+	double *dp, total;
 
 	pre[0] = 0;
 	for (i = 0; i < N; i++)
@@ -160,17 +168,22 @@ make_dist(struct mwu *w, struct dist *d, const uint32_t *r, size_t N,
 	/* Deviations run from 0 to max(c, S - c). */
 	d->ntail = (c > S - c ? c : S - c) + 1;
 	d->tail = xcalloc(d->ntail + 1, sizeof(*d->tail));
-	d->total = 0;
+	total = 0;
 	for (s = 0; s <= S; s++) {
 		double x = dp[k * w1 + s];
 
 		if (x == 0)
 			continue;
 		d->tail[s > c ? s - c : c - s] += x;
-		d->total += x;
+		total += x;
 	}
 	for (i = d->ntail - 1; i-- > 0;)
 		d->tail[i] += d->tail[i + 1];
+	for (i = 0; i < d->ntail; i++) {
+		double p = d->tail[i] / total;
+
+		d->tail[i] = p > 1 ? 1 : p;
+	}
 	w->bytes += d->ntail * sizeof(*d->tail);
 }
 
@@ -188,19 +201,54 @@ pat_put(uint8_t *p, size_t *np, size_t x, size_t N)
 	}
 }
 
-/* Copy v[0..n) to to[] and sort it: insertion, as n is mostly small. */
+/*
+ * A value as an integer in the same order, equal for equal values: -0
+ * made +0 (x + 0.0), then the sign bit set for a positive value, every
+ * bit flipped for a negative one.  Not 0 for any value but NaN, which
+ * mwu_p() is not given.  dval() is the way back.
+ */
+static inline uint64_t
+dkey(double x)
+{
+	uint64_t u;
+
+	x += 0.0;
+	memcpy(&u, &x, sizeof(u));
+	return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+
+static inline double
+dval(uint64_t k)
+{
+	double x;
+
+	k = k >> 63 ? k & ~((uint64_t)1 << 63) : ~k;
+	memcpy(&x, &k, sizeof(x));
+	return x;
+}
+
+/*
+ * The keys of v[0..n) to to[], sorted, n being small: an insertion sort
+ * whose every step is a compare-exchange, the key being inserted kept as
+ * the smaller of the two, down to the front.  O(n^2) steps, but not one
+ * branch on the values, which come in no order a branch predictor could
+ * learn (a usual insertion sort mispredicts about once a value).
+ */
 static void
-sort_side(double *to, const double *v, size_t n)
+sort_side(uint64_t *to, const double *v, size_t n)
 {
 	size_t i, j;
 
-	to[0] = v[0];
-	for (i = 1; i < n; i++) {
-		double x = v[i];
+	for (i = 0; i < n; i++) {
+		uint64_t x = dkey(v[i]);
 
-		for (j = i; j > 0 && x < to[j - 1]; j--)
-			to[j] = to[j - 1];
-		to[j] = x;
+		for (j = i; j > 0; j--) {
+			uint64_t y = to[j - 1];
+
+			to[j] = x < y ? y : x;
+			x = x < y ? x : y;
+		}
+		to[0] = x;
 	}
 }
 
@@ -208,14 +256,13 @@ sort_side(double *to, const double *v, size_t n)
 static double
 tail_p(const struct dist *d, uint64_t dev)
 {
-	double p = dev < d->ntail ? d->tail[dev] / d->total : 0;
-
-	return p > 1 ? 1 : p;
+	return dev < d->ntail ? d->tail[dev] : 0;
 }
 
 /*
- * The sides are sorted apart (qsort beyond 32 values) and merged, a's
- * value first among equal ones, into the sorted values with their sides.
+ * The sides are sorted apart (qsort beyond 32 values), as keys that
+ * compare as the values do (dkey()), and merged, a's value first among
+ * equal ones, into the sorted values with their sides.
  * Without ties, the doubled rank sum 2R of the smaller side, whose mean
  * is k (N + 1), and the distribution of m and n alone settle p: it comes
  * from a table by m and n, made once.
@@ -253,53 +300,55 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		w->pre = xreallocarray(w->pre, N + 1, sizeof(*w->pre));
 		w->sa = xreallocarray(w->sa, N, sizeof(*w->sa));
 		w->sb = xreallocarray(w->sb, N, sizeof(*w->sb));
+		w->ka = xreallocarray(w->ka, N, sizeof(*w->ka));
+		w->kb = xreallocarray(w->kb, N, sizeof(*w->kb));
 	}
 	if (N <= 32) {			/* the usual case: few runs */
-		sort_side(w->sa, a, m);
-		sort_side(w->sb, b, n);
+		sort_side(w->ka, a, m);
+		sort_side(w->kb, b, n);
 	} else {
 		memcpy(w->sa, a, m * sizeof(*a));
 		memcpy(w->sb, b, n * sizeof(*b));
 		qsort(w->sa, m, sizeof(*w->sa), dblcmp);
 		qsort(w->sb, n, sizeof(*w->sb), dblcmp);
+		for (i = 0; i < m; i++)
+			w->ka[i] = dkey(w->sa[i]);
+		for (i = 0; i < n; i++)
+			w->kb[i] = dkey(w->sb[i]);
 	}
 	/* The merge: the key, whether there are ties, and U of a (the b
 	 * values below each a value); without ties 2R of a is then
 	 * m (m + 1) + 2U, and 2R of b the rest of N (N + 1). */
 	{
-		const double *sa = w->sa, *sb = w->sb;
-		double prev = NAN;
-		uint64_t u = 0;
+		const uint64_t *ka = w->ka, *kb = w->kb;
+		uint64_t u = 0, prev = 0;	/* no value's key */
 		int t;
 
+		/* Without a branch on which side comes next (see
+		 * sort_side()). */
 		while (ia < m && ib < n) {
-			double x = sa[ia], y = sb[ib];
+			uint64_t x = ka[ia], y = kb[ib], ta = x <= y;
 
-			if (x <= y) {
-				t = x == prev;
-				key = key << 2 | (uint64_t)t;
-				prev = x;
-				u += ib;
-				ia++;
-			} else {
-				t = y == prev;
-				key = key << 2 | 2 | (uint64_t)t;
-				prev = y;
-				ib++;
-			}
+			x = ta ? x : y;
+			t = x == prev;
+			key = key << 2 | (ta ^ 1) << 1 | (uint64_t)t;
+			prev = x;
+			u += ib & -ta;
+			ia += ta;
+			ib += ta ^ 1;
 			ties |= t;
 		}
 		for (; ia < m; ia++) {
-			t = sa[ia] == prev;
+			t = ka[ia] == prev;
 			key = key << 2 | (uint64_t)t;
-			prev = sa[ia];
+			prev = ka[ia];
 			u += n;
 			ties |= t;
 		}
 		for (; ib < n; ib++) {
-			t = sb[ib] == prev;
+			t = kb[ib] == prev;
 			key = key << 2 | 2 | (uint64_t)t;
-			prev = sb[ib];
+			prev = kb[ib];
 			ties |= t;
 		}
 		r2 = (uint64_t)m * (m + 1) + 2 * u;
@@ -327,10 +376,10 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 		slot->key = key;
 	}
 	for (i = ia = ib = 0; i < N; i++) {
-		if (ib == n || (ia < m && w->sa[ia] <= w->sb[ib]))
-			w->vl[i] = (struct vl){ w->sa[ia++], 0 };
+		if (ib == n || (ia < m && w->ka[ia] <= w->kb[ib]))
+			w->vl[i] = (struct vl){ dval(w->ka[ia++]), 0 };
 		else
-			w->vl[i] = (struct vl){ w->sb[ib++], 1 };
+			w->vl[i] = (struct vl){ dval(w->kb[ib++]), 1 };
 	}
 	r2 = 0;
 	if (N >= 255)

@@ -12,12 +12,14 @@
  * Rows are sorted by REF count descending, then CAND count descending,
  * then key, so the output is deterministic.
  *
- * --runs COL splits each side into runs by its COL counts tally: a key's
- * run counts are kept as (run, count) entries; the run columns of each
- * row (counts per run in reused buffers, extremes, the Mann-Whitney p)
- * are worked out once the keys are paired, in histogram order, and kept
- * for the writing.  --per turns counts into rates over a denominator of
- * the side (or of each run); --over flags over-firing keys.
+ * --runs COL splits each side into runs by its COL counts tally.  The
+ * run cell is checked and its run values interned as the side is read,
+ * each key's per-run counts kept in a dense row (with up to DENSE_MAX
+ * runs a side; else the cell is read again); the run columns of a row
+ * (counts per run in reused buffers, extremes, the Mann-Whitney p) are
+ * worked out as it is written.  --per turns counts into rates over a
+ * denominator of the side (or of each run); --over flags over-firing
+ * keys.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -48,12 +50,13 @@ struct side {
 	int		 rc;		/* index of the run column */
 	struct htab	*runs;		/* run values, as written */
 	struct span	*rv;		/* the same, copies that stay put */
+	struct rword	*rw;		/* the same, as words: see fast_runs() */
 	uint32_t	 nrun;		/* of them */
 	size_t		 caprv;
-	size_t		*roff;		/* key k's entries: roff[k]..roff[k+1] */
-	struct rent	*ent;		/* entries */
-	struct rbig	*big;		/* the counts of entries with RENT_BIG */
-	size_t		 nent, capent, nbig, capbig;
+	uint64_t	*rtmp;		/* per run, zero between rows */
+	uint32_t	*dense;		/* key k's count in run r: see below */
+	uint32_t	 stride;	/* of dense: runs a key has room for */
+	int		 sparse;	/* too many runs for dense */
 	/* --per */
 	uint64_t	 den;		/* the side's denominator, summed */
 	uint64_t	*rden;		/* per run (with --runs) */
@@ -63,27 +66,35 @@ struct side {
 };
 
 /*
- * A run entry: a run index and its count, 8 bytes.  A count of
- * RENT_BIG or more is kept in the side's big[] instead (in entry order),
- * the entry's cnt being RENT_BIG.
+ * A run value of 1 to 7 bytes and the ':' after it as a little-endian
+ * word, and the mask of its bytes; a mask of 0 (and key 1) for any other
+ * value, which no word matches.
  */
-struct rent {
-	uint32_t	 run;
-	uint32_t	 cnt;
+struct rword {
+	uint64_t	 key;
+	uint64_t	 mask;
+	size_t		 n;		/* the value's length */
 };
-#define RENT_BIG	UINT32_MAX
 
-struct rbig {
-	size_t		 at;		/* entry index */
-	uint64_t	 cnt;
-};
+/*
+ * A side of up to DENSE_MAX runs keeps each key's per-run counts, as
+ * read from its run cell, in a dense row of 4-byte counts: key k's
+ * count in run r is dense[k * stride + r] (0 past the side's runs), or
+ * DENSE_BIG for a count too large for it.  The row's statistics then
+ * need no second reading of the cell: that reading is for a key with a
+ * DENSE_BIG, and for every key of a side with more runs, whose rows
+ * could take far more memory than its cells.  The stride grows as
+ * runs are first seen, mostly all in the first row.
+ */
+#define DENSE_MAX	32
+#define DENSE_BIG	UINT32_MAX
+#define DENSE_AHEAD	8		/* rows fetched ahead: see join() */
 
 /* An output row. */
 struct row {
 	int		 side;		/* 0 REF, 1 CAND: where the key is from */
 	uint32_t	 ki;		/* key index in that side */
 	int32_t		 other;		/* key index in CAND for matched, or -1 */
-	uint32_t	 rec;		/* --runs: its struct rrec */
 	uint64_t	 ref, cand;
 	struct span	*kcol;		/* split key columns (sorting) */
 };
@@ -138,11 +149,11 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 	for (i = s->kc + 1; i < s->hdr.ncol; i++) {
 		struct span name = s->hdr.col[i];
 
+		if (runcol != NULL && i == (size_t)s->rc)
+			continue;	/* add_runs() checks it, strictly */
 		if (f[i].n == 0 || (memchr(f[i].p, '%', f[i].n) == NULL &&
 		    memchr(f[i].p, ':', f[i].n) == NULL))
 			continue;	/* nothing to check: the usual case */
-		if (runcol != NULL && i == (size_t)s->rc)
-			continue;	/* add_runs() checks it, strictly */
 		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
 		case TALLY_OK:
 			break;
@@ -167,6 +178,22 @@ add_den(const struct side *s, uint64_t *sum, uint64_t a)
 	*sum += a;
 }
 
+/*
+ * Eight bytes as a little-endian word: the first byte is the low one, as
+ * the word-at-a-time reading of run cells below needs.
+ */
+static inline uint64_t
+word8(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
 /* Run r is new: keep a copy of its value, and room for its denominator. */
 static void
 new_run(struct side *s, uint32_t r, struct span v)
@@ -174,8 +201,20 @@ new_run(struct side *s, uint32_t r, struct span v)
 	if (r >= s->caprv) {
 		s->caprv = s->caprv ? s->caprv * 2 : 16;
 		s->rv = xreallocarray(s->rv, s->caprv, sizeof(*s->rv));
+		s->rw = xreallocarray(s->rw, s->caprv, sizeof(*s->rw));
 	}
 	s->rv[r] = span_make(xmemdup(v.p, v.n), v.n);
+	s->rw[r].key = 1;
+	s->rw[r].mask = 0;
+	s->rw[r].n = v.n;
+	if (v.n >= 1 && v.n <= 7) {
+		unsigned char b[8] = { 0 };
+
+		memcpy(b, v.p, v.n);
+		b[v.n] = ':';
+		s->rw[r].key = word8((const char *)b);
+		s->rw[r].mask = ~(uint64_t)0 >> (64 - 8 * (v.n + 1));
+	}
 	s->nrun = r + 1;
 	if (r >= s->caprden) {
 		size_t old = s->caprden;
@@ -183,6 +222,8 @@ new_run(struct side *s, uint32_t r, struct span v)
 		s->caprden = s->caprden ? s->caprden * 2 : 16;
 		s->rden = xreallocarray(s->rden, s->caprden, sizeof(*s->rden));
 		memset(s->rden + old, 0, (s->caprden - old) * sizeof(*s->rden));
+		s->rtmp = xreallocarray(s->rtmp, s->caprden, sizeof(*s->rtmp));
+		memset(s->rtmp + old, 0, (s->caprden - old) * sizeof(*s->rtmp));
 	}
 }
 
@@ -212,87 +253,45 @@ run_index(struct side *s, struct span v, uint32_t prev)
 	return r;
 }
 
-/* Room for n more run entries. */
-static inline void
-ent_room(struct side *s, size_t n)
-{
-	if (s->capent - s->nent >= n)
-		return;
-	while (s->capent - s->nent < n)
-		s->capent = s->capent ? s->capent * 2 : 1024;
-	s->ent = xreallocarray(s->ent, s->capent, sizeof(*s->ent));
-}
-
-/* Set entry e (at or past s->nent) to run r, count c. */
-static inline void
-ent_set(struct side *s, size_t e, uint32_t r, uint64_t c)
-{
-	s->ent[e].run = r;
-	if (c < RENT_BIG) {
-		s->ent[e].cnt = (uint32_t)c;
-		return;
-	}
-	s->ent[e].cnt = RENT_BIG;
-	if (s->nbig == s->capbig) {
-		s->capbig = s->capbig ? s->capbig * 2 : 16;
-		s->big = xreallocarray(s->big, s->capbig, sizeof(*s->big));
-	}
-	s->big[s->nbig].at = e;
-	s->big[s->nbig++].cnt = c;
-}
-
-/* The count of entry e, whose cnt is RENT_BIG. */
-static uint64_t
-ent_big(const struct side *s, size_t e)
-{
-	size_t lo = 0, hi = s->nbig;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->big[mid].at <= e)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return s->big[lo].cnt;
-}
-
-/* The count of entry e. */
-static inline uint64_t
-ent_count(const struct side *s, size_t e)
-{
-	uint32_t c = s->ent[e].cnt;
-
-	return c != RENT_BIG ? c : ent_big(s, e);
-}
-
 /*
  * The usual run cell, VALUE:N,VALUE:N,... with no '%' and counts of 1 to
- * 19 digits, read in one pass straight into run entries (from s->nent
- * on, not yet counted).  Returns the number of entries, with their sum
- * in *sum as tally_parse() adds (saturating), or 0 when the cell is
- * anything else (empty, one bare value, '%', an error): tally_parse()
- * then reads it, and finds the same entries when it accepts it.
+ * 19 digits, read in one pass: each count is added to (*cnt)[] at its
+ * run's index, unless cnt is NULL (*cnt, as a new run may move it).
+ * Returns the number of entries, with their sum in *sum as tally_parse()
+ * adds (saturating), or 0 when the cell is anything else (empty, one bare
+ * value, '%', an error), (*cnt)[] then partly added to: tally_parse()
+ * reads such a cell, and finds the same entries when it accepts it.
+ *
+ * Where eight bytes may be read (up to lim, past the cell if need be),
+ * an entry is read a word at a time: the run expected next, with its
+ * ':', is compared as one word, and a count of up to 7 digits is
+ * found and converted in another (the digits end at the first byte
+ * that is not one, within the cell, which ends at a tab or the end of
+ * the line).  Elsewhere, and for longer values or counts, byte by byte.
  */
 static size_t
-fast_runs(struct side *s, struct span cell, uint64_t *sum)
+fast_runs(struct side *s, struct span cell, const char *lim,
+    uint64_t *const *cnt, uint64_t *sum)
 {
 	const char *p = cell.p, *end = cell.p + cell.n;
+	const struct rword *rw = s->rw;
 	size_t n = 0;
-	uint32_t r = UINT32_MAX;
-	uint64_t total = 0;
-	size_t nbig = s->nbig;
+	uint32_t r = UINT32_MAX, nrun = s->nrun;
+	uint64_t total = 0, *to = cnt != NULL ? *cnt : NULL;
 
-	ent_room(s, cell.n / 2 + 1);
 	while (p < end) {
 		const char *v = p, *d;
-		uint64_t c = 0;
+		uint64_t c = 0, w, m;
 		uint32_t g = r + 1;
 		size_t gn;
 
 		/* Mostly the run after the previous one: compare in place. */
-		if (g < s->nrun && (gn = s->rv[g].n) > 0 &&
+		if (g < nrun && lim - p >= 8 &&
+		    (word8(p) & rw[g].mask) == rw[g].key &&
+		    rw[g].n < (size_t)(end - p)) {
+			p += rw[g].n;
+			r = g;
+		} else if (g < nrun && (gn = s->rv[g].n) > 0 &&
 		    gn < (size_t)(end - p) && p[gn] == ':' &&
 		    mem_same(p, s->rv[g].p, gn)) {
 			p += gn;
@@ -300,21 +299,44 @@ fast_runs(struct side *s, struct span cell, uint64_t *sum)
 		} else {
 			while (p < end && *p != ':' && *p != ',' && *p != '%')
 				p++;
-			if (p == end || *p != ':' || p == v) {
-				s->nbig = nbig;
+			if (p == end || *p != ':' || p == v)
 				return 0;
-			}
 			r = run_index(s, span_make(v, (size_t)(p - v)), r);
+			/* A new run moves them. */
+			rw = s->rw;
+			nrun = s->nrun;
+			to = cnt != NULL ? *cnt : NULL;
 		}
 		d = ++p;
-		while (p < end && (unsigned)(*p - '0') <= 9)
-			c = c * 10 + (uint64_t)(*p++ - '0');
-		if (p == d || p - d > 19 || (p < end && *p != ',')) {
-			s->nbig = nbig;
-			return 0;
+		/* Digits are the bytes whose w - '0' is 0 to 9: the first
+		 * other byte has its top bit set in m (a lower byte, a digit,
+		 * borrows nothing). */
+		if (lim - p >= 8 && (w = word8(p) - 0x3030303030303030ULL,
+		    m = (w | (w + 0x7676767676767676ULL)) &
+		    0x8080808080808080ULL) != 0) {
+			unsigned len = (unsigned)__builtin_ctzll(m) >> 3;
+
+			if (len == 0)
+				return 0;
+			/* The digits to the top bytes, zeros below them:
+			 * then 8 digits to their value, as num_parse_u64(). */
+			w <<= 64 - 8 * len;
+			w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffULL;
+			w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffULL;
+			c = (w * 10000 + (w >> 32)) & 0x00000000ffffffffULL;
+			p += len;
+		} else {
+			while (p < end && (unsigned)(*p - '0') <= 9)
+				c = c * 10 + (uint64_t)(*p++ - '0');
+			if (p == d || p - d > 19)
+				return 0;
 		}
+		if (p < end && *p != ',')
+			return 0;
 		p++;			/* past ',' (or end) */
-		ent_set(s, s->nent + n++, r, c);
+		n++;
+		if (to != NULL)
+			to[r] += c;
 		total = c > UINT64_MAX - total ? UINT64_MAX : total + c;
 	}
 	*sum = total;
@@ -322,65 +344,120 @@ fast_runs(struct side *s, struct span cell, uint64_t *sum)
 }
 
 /*
- * Record a row's runs: its run cell must be a counts tally (or one value,
- * standing for the whole count) whose counts add up to the row's count,
- * so that every event is in a run.  A marker row (--per COLUMN=VALUE), or
- * any row with --per total, adds its run counts to the runs' denominators.
+ * Any other run cell, through tally_parse(): its counts added to cnt[],
+ * as fast_runs() does.  Returns TALLY_OK, or what is wrong with the cell
+ * (in *bad); a single value stands for the whole count.
  */
-static void
-add_runs(struct side *s, struct span cell, uint64_t count, int den,
-    const char *file, uint64_t line)
+static enum tally_err
+slow_runs(struct side *s, struct span cell, uint64_t count,
+    uint64_t *const *cnt, uint64_t *sum, struct span *bad)
 {
 	static struct tally_cell t;	/* reused: no allocation per row */
-	struct span bad, name = s->hdr.col[s->rc];
-	size_t i, n;
+	enum tally_err e;
+	size_t i;
 	uint32_t r;
-	uint64_t sum;
 
-	if ((n = fast_runs(s, cell, &sum)) > 0) {
-		if (sum > count)
-			tally_die_sum(file, line, name, sum, count);
-		if (sum < count)
-			goto short_;
-		if (den)
-			for (i = 0; i < n; i++)
-				add_den(s, &s->rden[s->ent[s->nent + i].run],
-				    ent_count(s, s->nent + i));
-		s->nent += n;
-		return;
-	}
-	switch (tally_parse(&t, cell, TK_COUNTS, &bad)) {
-	case TALLY_OK:
-		break;
-	case TALLY_PERCENT:
-		tally_die_percent(file, line, name, bad);
-	case TALLY_NOT_COUNTS:
-		die_at(file, line, "column %.*s: --runs needs a counts tally, "
-		    "not '%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
-	default:
-		die_at(file, line, "column %.*s: bad tally entry '%.*s'",
-		    (int)name.n, name.p, (int)bad.n, bad.p);
-	}
+	if ((e = tally_parse(&t, cell, TK_COUNTS, bad)) != TALLY_OK)
+		return e;
 	if (t.single)
 		t.sum = t.cnt[0] = count;
-	sum = t.sum;
-	if (t.sum > count)
-		tally_die_sum(file, line, name, t.sum, count);
-	if (t.sum < count)
-		goto short_;
-	ent_room(s, t.n);
+	*sum = t.sum;
 	for (i = 0, r = UINT32_MAX; i < t.n; i++) {
 		r = run_index(s, t.val[i], r);
-		ent_set(s, s->nent++, r, t.cnt[i]);
-		if (den)
-			add_den(s, &s->rden[r], t.cnt[i]);
+		if (cnt != NULL)
+			(*cnt)[r] += t.cnt[i];
 	}
-	return;
-short_:
-	die_at(file, line, "column %.*s: tally counts add up to %llu, "
-	    "less than the row's count %llu: --runs needs the run of "
-	    "every event", (int)name.n, name.p,
-	    (unsigned long long)sum, (unsigned long long)count);
+	return TALLY_OK;
+}
+
+/*
+ * Room for run r in the dense rows of keys 0 to k (those before k
+ * copied to the wider rows), or, past DENSE_MAX runs, none: the side is
+ * sparse from then on.
+ */
+static void
+dense_widen(struct side *s, uint32_t k)
+{
+	uint32_t ns = s->stride * 2 > s->nrun ? s->stride * 2 : s->nrun, i;
+	uint32_t *d;
+
+	if (s->nrun > DENSE_MAX) {
+		free(s->dense);
+		s->dense = NULL;
+		s->sparse = 1;
+		return;
+	}
+	if (ns > DENSE_MAX)
+		ns = DENSE_MAX;
+	d = xreallocarray(NULL, s->cap, ns * sizeof(*d));
+	for (i = 0; i < k; i++) {
+		if (s->stride > 0)
+			memcpy(d + (size_t)i * ns, s->dense +
+			    (size_t)i * s->stride, s->stride * sizeof(*d));
+		memset(d + (size_t)i * ns + s->stride, 0,
+		    (ns - s->stride) * sizeof(*d));
+	}
+	free(s->dense);
+	s->dense = d;
+	s->stride = ns;
+}
+
+/*
+ * Check key k's run cell, and intern its runs: it must be a counts tally
+ * (or one value, standing for the whole count) whose counts add up to
+ * the row's count, so that every event is in a run.  A marker row (--per
+ * COLUMN=VALUE), or any row with --per total, adds its run counts to the
+ * runs' denominators.  The counts go through s->rtmp (left zero again)
+ * to the key's dense row, unless the side is sparse.
+ */
+static void
+add_runs(struct side *s, uint32_t k, struct span cell, const char *lim,
+    uint64_t count, int den, const char *file, uint64_t line)
+{
+	struct span bad, name = s->hdr.col[s->rc];
+	uint64_t *const *cnt = den || !s->sparse ? &s->rtmp : NULL, sum;
+	uint32_t r, *row = NULL;
+
+	if (fast_runs(s, cell, lim, cnt, &sum) == 0) {
+		memset(s->rtmp, 0, s->nrun * sizeof(*s->rtmp));
+		switch (slow_runs(s, cell, count, cnt, &sum, &bad)) {
+		case TALLY_OK:
+			break;
+		case TALLY_PERCENT:
+			tally_die_percent(file, line, name, bad);
+		case TALLY_NOT_COUNTS:
+			die_at(file, line, "column %.*s: --runs needs a counts "
+			    "tally, not '%.*s'", (int)name.n, name.p,
+			    (int)bad.n, bad.p);
+		default:
+			die_at(file, line, "column %.*s: bad tally entry "
+			    "'%.*s'", (int)name.n, name.p, (int)bad.n, bad.p);
+		}
+	}
+	if (sum > count)
+		tally_die_sum(file, line, name, sum, count);
+	if (sum < count)
+		die_at(file, line, "column %.*s: tally counts add up to %llu, "
+		    "less than the row's count %llu: --runs needs the run of "
+		    "every event", (int)name.n, name.p,
+		    (unsigned long long)sum, (unsigned long long)count);
+	if (!s->sparse && s->nrun > s->stride)
+		dense_widen(s, k);
+	if (!s->sparse) {
+		row = s->dense + (size_t)k * s->stride;
+		for (r = s->nrun; r < s->stride; r++)
+			row[r] = 0;
+	}
+	if (cnt != NULL)
+		for (r = 0; r < s->nrun; r++) {
+			uint64_t c = s->rtmp[r];
+
+			if (den)
+				add_den(s, &s->rden[r], c);
+			if (row != NULL)
+				row[r] = c < DENSE_BIG ? (uint32_t)c : DENSE_BIG;
+			s->rtmp[r] = 0;
+		}
 }
 
 /* --per time: widen the side's span by a ts range cell. */
@@ -434,6 +511,9 @@ find_cols(struct side *s, const char *file)
 			    "column (a column after count)", runcol);
 		s->rc = c;
 		s->runs = ht_new();
+		s->caprden = 16;
+		s->rden = xcalloc(s->caprden, sizeof(*s->rden));
+		s->rtmp = xcalloc(s->caprden, sizeof(*s->rtmp));
 	}
 	if (per == PER_TIME && ((c = tsv_col(&s->hdr, "ts")) < 0 ||
 	    (size_t)c <= s->kc))
@@ -492,9 +572,9 @@ load(struct side *s, const char *path)
 			    sizeof(*s->count));
 			s->rest = xreallocarray(s->rest, s->cap,
 			    sizeof(*s->rest));
-			if (runcol != NULL)
-				s->roff = xreallocarray(s->roff, s->cap + 1,
-				    sizeof(*s->roff));
+			if (s->dense != NULL)
+				s->dense = xreallocarray(s->dense, s->cap,
+				    s->stride * sizeof(*s->dense));
 		}
 		s->count[k] = c;
 		check_cells(s, f, c, rd_name(in), ln);
@@ -507,20 +587,13 @@ load(struct side *s, const char *path)
 			if (ts >= 0)
 				add_time(s, f[ts], rd_name(in), ln);
 			if (runcol != NULL)
-				s->roff[k] = s->nent;
-			if (runcol != NULL)
-				add_runs(s, f[s->rc], c, den, rd_name(in), ln);
-		} else if (runcol != NULL) {
-			s->roff[k] = s->nent;
-			add_runs(s, f[s->rc], c, 0, rd_name(in), ln);
-		}
+				add_runs(s, k, f[s->rc], line.p + line.n, c,
+				    den, rd_name(in), ln);
+		} else if (runcol != NULL)
+			add_runs(s, k, f[s->rc], line.p + line.n, c, 0,
+			    rd_name(in), ln);
 		rest = f[s->kc].p + f[s->kc].n;
 		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
-	}
-	if (runcol != NULL) {
-		if (s->roff == NULL)
-			s->roff = xmalloc(sizeof(*s->roff));
-		s->roff[ht_count(s->keys)] = s->nent;
 	}
 	free(f);
 	rd_close(in);
@@ -604,62 +677,11 @@ struct rside {
 	double		 vmin, vmax;	/* of the per-run values */
 };
 
-/*
- * A row's run columns, worked out while the keys are visited in the
- * order of their histograms (so the run entries are read in order, not
- * at random after sorting), and kept until the row is written.
- */
+/* A row's run columns. */
 struct rrec {
 	struct rside	 s[2];		/* REF, CAND */
 	double		 p;		/* -1: no test */
 };
-
-/*
- * A struct rrec as kept until its row is written: the counts part, 48
- * bytes, and with --per the values part; without --per the values are
- * the counts (see run_stats()).
- */
-struct rkeep {
-	uint32_t	 fired[2];
-	double		 p;
-	uint64_t	 cmin[2], cmax[2];
-};
-
-struct rkeepv {
-	double		 vmin[2], vmax[2];
-};
-
-static void
-rec_keep(const struct rrec *x, struct rkeep *k, struct rkeepv *kv)
-{
-	int i;
-
-	k->p = x->p;
-	for (i = 0; i < 2; i++) {
-		k->fired[i] = x->s[i].fired;
-		k->cmin[i] = x->s[i].cmin;
-		k->cmax[i] = x->s[i].cmax;
-		if (kv != NULL) {
-			kv->vmin[i] = x->s[i].vmin;
-			kv->vmax[i] = x->s[i].vmax;
-		}
-	}
-}
-
-static void
-rec_unkeep(struct rrec *x, const struct rkeep *k, const struct rkeepv *kv)
-{
-	int i;
-
-	x->p = k->p;
-	for (i = 0; i < 2; i++) {
-		x->s[i].fired = k->fired[i];
-		x->s[i].cmin = k->cmin[i];
-		x->s[i].cmax = k->cmax[i];
-		x->s[i].vmin = kv != NULL ? kv->vmin[i] : (double)k->cmin[i];
-		x->s[i].vmax = kv != NULL ? kv->vmax[i] : (double)k->cmax[i];
-	}
-}
 
 /* Room for one side's per-run values, reused row after row. */
 struct rbuf {
@@ -669,29 +691,91 @@ struct rbuf {
 };
 
 /*
- * Expand key k's run entries (k -1: not on the side, 0 in every run)
- * into one count per run, then the values and their extremes: O(runs).
- * Without --per the values are the counts, whose extremes are theirs
- * (a count converts to a double monotonically).
+ * Key k's run cell, in its tally text (which starts with a tab), as the
+ * row writes it: up to a NUL, if the text has one (empty if before it).
+ */
+static struct span
+run_cell(const struct side *s, uint32_t k)
+{
+	const char *p = s->rest[k], *e;
+	size_t i;
+
+	for (i = s->kc + 1; i <= (size_t)s->rc; i++) {
+		if ((p = strchr(p, '\t')) == NULL)
+			return span_make("", 0);
+		p++;
+	}
+	e = strchrnul(p, '\t');
+	return span_make(p, (size_t)(e - p));
+}
+
+/*
+ * Key k's count in each run (k -1: not on the side, 0 in every run),
+ * from its dense row or else from its run cell, read again (load() has
+ * checked it; the NUL after the text may be read too), then the values
+ * and their extremes: O(runs).  Without --per the values are the counts,
+ * whose extremes are theirs (a count converts to a double monotonically).
  */
 static void
-run_stats(const struct side *s, int32_t k, struct rbuf *b, struct rside *st)
+run_stats(struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 {
 	uint32_t r, nr = b->nr, fired = 0;
-	uint64_t *cnt = b->cnt, cmin, cmax;
+	uint64_t *cnt = b->cnt, cmin, cmax, sum;
 	double *val = b->val;
-	size_t e;
+	struct span bad;
 
 	if (nr == 0) {
 		memset(st, 0, sizeof(*st));
 		return;
 	}
-	for (r = 0; r < nr; r++)
-		cnt[r] = 0;
-	if (k >= 0)
-		for (e = s->roff[k]; e < s->roff[k + 1]; e++)
-			cnt[s->ent[e].run] += s->ent[e].cnt != RENT_BIG ?
-			    s->ent[e].cnt : ent_big(s, e);
+	/* The usual case, counts from a dense row, in one loop. */
+	if (k >= 0 && s->dense != NULL && per == PER_NONE) {
+		const uint32_t *row = s->dense + (size_t)k * s->stride;
+		uint32_t lo = row[0], hi = row[0], big = 0;
+
+		for (r = 0; r < nr; r++) {
+			uint32_t c = row[r];
+
+			big |= c == DENSE_BIG;
+			fired += c > 0;
+			lo = c < lo ? c : lo;
+			hi = c > hi ? c : hi;
+			val[r] = (double)c;
+		}
+		if (!big) {
+			st->fired = fired;
+			st->cmin = lo;
+			st->cmax = hi;
+			st->vmin = (double)lo;
+			st->vmax = (double)hi;
+			return;
+		}
+		fired = 0;
+	}
+	if (k >= 0 && s->dense != NULL) {
+		const uint32_t *row = s->dense + (size_t)k * s->stride;
+		uint32_t big = 0;
+
+		for (r = 0; r < nr; r++) {
+			cnt[r] = row[r];
+			big |= row[r] == DENSE_BIG;
+		}
+		if (!big)
+			k = -2;		/* done */
+	}
+	if (k != -2)
+		for (r = 0; r < nr; r++)
+			cnt[r] = 0;
+	if (k >= 0) {
+		struct span cell = run_cell(s, (uint32_t)k);
+
+		if (fast_runs(s, cell, cell.p + cell.n + 1, &b->cnt,
+		    &sum) == 0) {
+			for (r = 0; r < nr; r++)
+				cnt[r] = 0;
+			slow_runs(s, cell, s->count[k], &b->cnt, &sum, &bad);
+		}
+	}
 	cmin = cmax = cnt[0];
 	for (r = 0; r < nr; r++) {
 		uint64_t c = cnt[r];
@@ -753,6 +837,35 @@ put_u64(char *q, uint64_t v)
 	return q + num_fmt_u64(q, v);
 }
 
+/*
+ * A p value, six decimals.  p depends on the ranks of the per-run values
+ * only, so few values come up again and again: the spelling of each, 8
+ * bytes for p from 0 to 1, is kept in a small direct-mapped cache by the
+ * value's bits (an entry whose spelling starts with NUL is empty).
+ */
+static size_t
+put_p(char *q, double p)
+{
+	static struct {
+		uint64_t	 bits;
+		char		 s[8];
+	} cache[1024], *e;
+	uint64_t bits;
+	size_t n;
+
+	memcpy(&bits, &p, sizeof(bits));
+	e = &cache[(bits * 0x9e3779b97f4a7c15ULL) >> 54];
+	if (e->s[0] != '\0' && e->bits == bits) {
+		memcpy(q, e->s, sizeof(e->s));
+		return sizeof(e->s);
+	}
+	if ((n = stat_fmt6(q, p)) == sizeof(e->s)) {
+		e->bits = bits;
+		memcpy(e->s, q, sizeof(e->s));
+	}
+	return n;
+}
+
 /* A side's minimum and maximum: counts, or rates with --per; empty
  * cells for a side without runs.  At most 2 + 2 STAT_FMT6_MAX bytes. */
 static char *
@@ -798,7 +911,7 @@ put_runcols(struct ob *o, const struct rrec *x, const struct rbuf *b,
 		q += 4;
 	}
 	if (x->p >= 0)
-		q += stat_fmt6(q, x->p);
+		q += put_p(q, x->p);
 	ob_commit(o, (size_t)(q - q0));
 }
 
@@ -822,8 +935,6 @@ join(struct ob *o)
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
 	size_t n = 0, j, kc = r->kc;
 	struct rbuf b[2] = { { 0 }, { 0 } };
-	struct rkeep *rec = NULL;
-	struct rkeepv *recv = NULL;
 	struct rrec xr;
 	struct mwu *mw = NULL;
 
@@ -833,10 +944,6 @@ join(struct ob *o)
 			b[i].cnt = xcalloc(b[i].nr + 1, sizeof(*b[i].cnt));
 			b[i].val = xcalloc(b[i].nr + 1, sizeof(*b[i].val));
 		}
-		rec = xreallocarray(NULL, (size_t)nr + nc + 1, sizeof(*rec));
-		if (per != PER_NONE)
-			recv = xreallocarray(NULL, (size_t)nr + nc + 1,
-			    sizeof(*recv));
 		mw = mwu_new();
 	}
 
@@ -877,27 +984,6 @@ join(struct ob *o)
 		w->cand = c->count[i];
 		split_key(w);
 	}
-	/*
-	 * The run columns, in histogram order: REF's entries are read in
-	 * order, CAND's at random, so CAND's are fetched ahead (its entry
-	 * offset 16 rows ahead, the entries themselves 8 rows ahead).
-	 */
-	if (runcol != NULL)
-		for (j = 0; j < n; j++) {
-			struct row *w = &rows[j];
-
-			if (j + 16 < n && rows[j + 16].other >= 0)
-				__builtin_prefetch(&c->roff[rows[j + 16].other]);
-			if (j + 8 < n && rows[j + 8].other >= 0) {
-				size_t e = c->roff[rows[j + 8].other];
-
-				__builtin_prefetch(&c->ent[e]);
-			}
-			w->rec = (uint32_t)j;
-			rec_fill(&xr, w->side == 0 ? (int32_t)w->ki : -1,
-			    w->other, b, mw);
-			rec_keep(&xr, &rec[j], recv != NULL ? &recv[j] : NULL);
-		}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
 	/* Header, built first: its names must be unique. */
@@ -977,6 +1063,26 @@ join(struct ob *o)
 		const struct rrec *x = NULL;
 		int under, isover = 0;
 
+		/* The rows of keys of equal counts come in another order
+		 * than their histograms': the dense rows of the row
+		 * DENSE_AHEAD on are fetched ahead, first and last byte (a
+		 * row may cross a cache line).  (In a function of its own,
+		 * gcc 12 finds the prefetches without effect.) */
+		if (j + DENSE_AHEAD < n) {
+			const struct row *a = &rows[j + DENSE_AHEAD];
+			const uint32_t *d;
+
+			if (a->side == 0 && r->dense != NULL) {
+				d = r->dense + (size_t)a->ki * r->stride;
+				__builtin_prefetch(d);
+				__builtin_prefetch(d + r->stride - 1);
+			}
+			if (a->other >= 0 && c->dense != NULL) {
+				d = c->dense + (size_t)a->other * c->stride;
+				__builtin_prefetch(d);
+				__builtin_prefetch(d + c->stride - 1);
+			}
+		}
 		if (per != PER_NONE) {
 			rrate = (double)w->ref / (double)r->den * perscale;
 			crate = (double)w->cand / (double)c->den * perscale;
@@ -985,8 +1091,7 @@ join(struct ob *o)
 		} else if (w->ref > 0)
 			q = (double)w->cand / (double)w->ref;
 		if (runcol != NULL) {
-			rec_unkeep(&xr, &rec[w->rec],
-			    recv != NULL ? &recv[w->rec] : NULL);
+			rec_fill(&xr, rk, w->other, b, mw);
 			x = &xr;
 			/* Under, or over, in every pair of runs. */
 			under = matched && x->s[0].cmin >= floor_ &&
@@ -1031,8 +1136,6 @@ join(struct ob *o)
 			free(b[i].cnt);
 			free(b[i].val);
 		}
-		free(rec);
-		free(recv);
 		mwu_free(mw);
 	}
 	free(rows);
