@@ -4,7 +4,7 @@
 # make demo       build and run the example analysis on examples/xenia
 # make check      build and run the whole test suite
 # make bench      build and run the benchmarks (docs/PERFORMANCE.md)
-# make install    install tools and man pages under $(DESTDIR)$(PREFIX)
+# make install    install tools, man pages and examples under $(DESTDIR)$(PREFIX)
 
 VERSION	= 0.1.0
 PREFIX	?= /usr/local
@@ -149,6 +149,11 @@ bench: all
 	@sh tests/need-pkgs.sh bench $(BENCH_PKGS) || true
 	@bash bench/run.sh $(BENCH_ARGS)
 
+# The examples go to $(PREFIX)/share/trace-tools/examples: schemas,
+# normalizers, scripts, their READMEs and programs; not the captures and
+# traces of their data/ folders, nor demo.sh, which runs the tools of a
+# checkout.  The folder is replaced whole, so that it holds exactly this
+# release's files.
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
@@ -159,12 +164,20 @@ install: all
 	mkdir -p $(DESTDIR)$(COMPDIR)
 	for t in $(TOOLS); do \
 	    cp src/trace-tools.bash-completion $(DESTDIR)$(COMPDIR)/$$t; done
+	rm -rf $(DESTDIR)$(PREFIX)/share/trace-tools/examples
+	mkdir -p $(DESTDIR)$(PREFIX)/share/trace-tools/examples
+	find examples \( -name data -o -name __pycache__ \) -prune -o \
+	    -type f ! -path examples/demo.sh -print | while IFS= read -r f; do \
+	    d="$(DESTDIR)$(PREFIX)/share/trace-tools/$$f" && \
+	    mkdir -p "$${d%/*}" && cp "$$f" "$$d" || exit 1; done
 
 uninstall:
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(BINDIR)/$$t \
 	    $(DESTDIR)$(MANDIR)/man1/$$t.1 $(DESTDIR)$(COMPDIR)/$$t; done
 	rm -f $(DESTDIR)$(MANDIR)/man5/trace-format.5 \
 	    $(DESTDIR)$(MANDIR)/man7/trace-tools.7
+	rm -rf $(DESTDIR)$(PREFIX)/share/trace-tools/examples
+	rmdir $(DESTDIR)$(PREFIX)/share/trace-tools 2>/dev/null || :
 
 clean:
 	rm -f common/*.o src/*.o src/*/*.o $(LIB) $(BINS) \

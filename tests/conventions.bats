@@ -113,7 +113,7 @@ man:  $(man_synopsis "$t")"
 	[ "${COMPREPLY[*]}" = "run=" ]
 }
 
-@test "make install honours PREFIX and DESTDIR: tools, man pages, completion" {
+@test "make install honours PREFIX and DESTDIR: tools, man pages, completion, examples" {
 	run make -C "$TOP" -s install PREFIX=/opt/tt DESTDIR="$T/root"
 	assert_success
 	for t in $TOOLS; do
@@ -123,9 +123,40 @@ man:  $(man_synopsis "$t")"
 	done
 	[ -f "$T/root/opt/tt/share/man/man5/trace-format.5" ]
 	[ -f "$T/root/opt/tt/share/man/man7/trace-tools.7" ]
+	# The examples, as trace-tools(7) says: every file but the data/
+	# folders and demo.sh, byte for byte, scripts still executable.
+	X="$T/root/opt/tt/share/trace-tools/examples"
+	grep -qF 'share/trace-tools/examples/' "$TOP/man/trace-tools.7"
+	(cd "$TOP/examples" && find . \( -name data -o -name __pycache__ \) -prune -o \
+	    -type f ! -path ./demo.sh -print | sort) > "$T/want"
+	(cd "$X" && find . -type f | sort) > "$T/got"
+	assert_same "$T/want" "$T/got"
+	for f in strace/strace.schema perf/perf.schema qemu/qemu-exec.schema \
+	    xenia/canary.schema normalizers/xenia-ours.jq perf/README.md; do
+		grep -qxF "./$f" "$T/got"
+	done
+	while IFS= read -r f; do
+		cmp -s "$TOP/examples/$f" "$X/$f" || fail "$f differs"
+		if [ -x "$TOP/examples/$f" ]; then
+			[ -x "$X/$f" ] || fail "$f: not executable"
+		fi
+	done < "$T/got"
+	[ -z "$(find "$X" -name data)" ]
+	# An installed schema and script work from where they are.
+	trace-normalize -s "$X/perf/perf.schema" -o "$T/a.tsv" "$EX/perf/data/merge.perf.gz"
+	trace-normalize -s "$EX/perf/perf.schema" -o "$T/b.tsv" "$EX/perf/data/merge.perf.gz"
+	assert_same "$T/b.tsv" "$T/a.tsv"
+	run "$X/strace/compare.sh" -h
+	assert_success
+	# Installing again gives the same files.
+	run make -C "$TOP" -s install PREFIX=/opt/tt DESTDIR="$T/root"
+	assert_success
+	(cd "$X" && find . -type f | sort) > "$T/again"
+	assert_same "$T/got" "$T/again"
 	run make -C "$TOP" -s uninstall PREFIX=/opt/tt DESTDIR="$T/root"
 	assert_success
 	[ -z "$(find "$T/root" -type f)" ]
+	[ ! -e "$T/root/opt/tt/share/trace-tools" ]
 }
 
 @test "every tool reads gzip and zstd input, detected by content" {
