@@ -68,6 +68,8 @@ struct column {
 	char		*name;
 	int		 slot;		/* source field, or -1 (op, file, set) */
 	enum ctype	 type;
+	int		 tshift;	/* CT_TIME: digits from its unit to ns */
+	int		 typed;		/* the type was given, not a default */
 	int		 optional;
 	int		 isop;		/* the op column (rules decide) */
 	int		 isfile;	/* the input file's name */

@@ -71,7 +71,8 @@ static const char usage_text[] =
 "trace-format(5).\n"
 "\n"
 "  -c, --column NAME[=FIELD][:TYPE]  output column NAME from source FIELD;\n"
-"                                    TYPE is addr, hex, int, time or str\n"
+"                                    TYPE is addr, dec, hex, int, str, time\n"
+"                                    or time:UNIT (UNIT s, ms, us or ns)\n"
 "  -f, --format FMT          jsonl, csv, tsv, regex or auto (default auto)\n"
 "  -o, --output FILE         write to FILE atomically instead of stdout\n"
 "  -q, --quiet               no notes about dropped records or blank lines\n"
@@ -131,9 +132,28 @@ default_type(const char *name)
 	return CT_STR;
 }
 
+/*
+ * A type: "time" alone is seconds (shift 9); "time:s", "time:ms",
+ * "time:us" and "time:ns" name the unit.
+ */
 static int
-parse_type(const char *s, enum ctype *t)
+parse_type(const char *s, enum ctype *t, int *shift)
 {
+	*shift = 9;
+	if (strncmp(s, "time:", 5) == 0) {
+		*t = CT_TIME;
+		if (strcmp(s + 5, "s") == 0)
+			*shift = 9;
+		else if (strcmp(s + 5, "ms") == 0)
+			*shift = 6;
+		else if (strcmp(s + 5, "us") == 0)
+			*shift = 3;
+		else if (strcmp(s + 5, "ns") == 0)
+			*shift = 0;
+		else
+			return -1;
+		return 0;
+	}
 	if (strcmp(s, "addr") == 0)
 		*t = CT_ADDR;
 	else if (strcmp(s, "dec") == 0)
@@ -234,14 +254,26 @@ rule_arg(enum rkind k, const char *opt, const char *arg)
 static void
 column_arg(const char *arg)
 {
-	char *s = xstrdup(arg), *eq, *field, *colon;
+	char *s = xstrdup(arg), *eq, *field, *colon, *c2;
 	enum ctype t = CT_STR;
 	struct column *c;
-	int typed = 0;
+	int typed = 0, shift = 9;
 
-	if ((colon = strrchr(s, ':')) != NULL && parse_type(colon + 1, &t) == 0) {
-		*colon = '\0';
-		typed = 1;
+	/* the type is the last ":word", or the last two for "time:UNIT" */
+	if ((colon = strrchr(s, ':')) != NULL) {
+		for (c2 = colon; c2 > s && c2[-1] != ':'; c2--)
+			;
+		if (c2 > s && colon - c2 == 4 && strncmp(c2, "time", 4) == 0 &&
+		    parse_type(c2, &t, &shift) == 0) {
+			c2[-1] = '\0';
+			typed = 1;
+		} else if (parse_type(colon + 1, &t, &shift) == 0) {
+			*colon = '\0';
+			typed = 1;
+		} else if (c2 > s && colon - c2 == 4 &&
+		    strncmp(c2, "time", 4) == 0)
+			die_usage("--column: unknown time unit '%s' in '%s' (s, "
+			    "ms, us or ns)", colon + 1, arg);
 	}
 	if ((eq = strchr(s, '=')) != NULL) {
 		*eq = '\0';
@@ -265,6 +297,8 @@ column_arg(const char *arg)
 	S.mapped = 1;
 	c->slot = slot_of(field, strlen(field));
 	c->type = typed ? t : default_type(s);
+	c->tshift = shift;
+	c->typed = typed;
 	c->isfile = 0;
 	free(s);
 }
