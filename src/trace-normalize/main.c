@@ -49,6 +49,7 @@ conv_free(struct conv *c)
 		free(c->sv[i].memo);
 	}
 	free(c->sv);
+	where_conv_free(c);
 	json_line_free(c->jl);
 	free(c->jl);
 	sb_free(&c->key);
@@ -131,6 +132,7 @@ retire(struct conv *m, struct sbuf *out, const struct counts *n,
 	m->n.blank += n->blank;
 	m->n.dropped += n->dropped;
 	m->n.nomatch += n->nomatch;
+	m->n.wdropped += n->wdropped;
 	/* n->skipped stays 0: a worker keeps its malformed records, and
 	 * report_bad() counts them below as they are reported. */
 	for (i = 0; i < nbad; i++) {
@@ -298,6 +300,10 @@ main(int argc, char *argv[])
 		msg_warnx("skipped %llu of %llu records (first: %s)",
 		    (unsigned long long)c->n.skipped,
 		    (unsigned long long)c->n.records, firstbad);
+	if (!S.quiet && c->n.wdropped > 0)
+		msg_warnx("dropped %llu of %llu records by --where",
+		    (unsigned long long)c->n.wdropped,
+		    (unsigned long long)c->n.records);
 	if (!S.quiet && c->n.dropped > 0)
 		msg_warnx("dropped %llu of %llu records that match no op rule",
 		    (unsigned long long)c->n.dropped,

@@ -114,6 +114,7 @@ struct schema {
 	int		 nomatch_skip;	/* --nomatch skip (else error) */
 	char		*output;
 	int		 threads;	/* --threads: converters at once */
+	size_t		 nwhere;	/* --where filters */
 };
 
 extern struct schema S;
@@ -159,6 +160,7 @@ struct counts {
 	uint64_t	 dropped;	/* records no op rule matches, dropped */
 	uint64_t	 skipped;	/* malformed records skipped (--skip-bad) */
 	uint64_t	 nomatch;	/* lines no --regex matches, skipped */
+	uint64_t	 wdropped;	/* records a --where filter dropped */
 };
 
 /*
@@ -194,6 +196,7 @@ struct conv {
 	struct span	*fields;
 	size_t		 nfields;
 	void		*md;		/* pcre2 match data */
+	void		*wmd;		/* pcre2 match data of --where */
 	struct {
 		char	 name[POSMEMO_LEN];
 		uint8_t	 len;		/* 0: nothing cached */
@@ -256,6 +259,16 @@ slot_value(struct conv *c, int i, const struct rec *r, struct span *v)
 	}
 	return slot_value_slow(c, i, r, v);
 }
+
+/* Add a --where filter (where.c), counted in S.nwhere. */
+void	where_arg(const char *arg);
+
+/*
+ * Whether the record passes every --where filter: 1, or 0 when it is
+ * dropped (counted in c->n.wdropped), or -1 when it was reported bad.
+ */
+int	where_pass(struct conv *c, const struct rec *r);
+void	where_conv_free(struct conv *c);
 
 /* Note which columns the op rules fill, after schema_finish() (oprule.c). */
 void	oprules_ready(void);

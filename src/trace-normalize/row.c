@@ -235,6 +235,8 @@ emit_record(struct conv *cv, const struct rec *r)
 	char *start;
 	int k, own = 0;
 
+	if (S.nwhere > 0 && (k = where_pass(cv, r)) <= 0)
+		return k;
 	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
 		return k;
 	/* A value counts as the record's own unless --op-value gave it. */

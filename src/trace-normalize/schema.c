@@ -28,7 +28,7 @@ enum {
 	O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
 	O_OPTIONAL = 256, O_OPMAP, O_OPCONTAINS, O_OPFIELD, O_OPVALUE,
 	O_UNMATCHED, O_FILECOL, O_SKIPBAD, O_BADLINES, O_CHECK, O_PROGRESS,
-	O_REGEX, O_NOMATCH, O_THREADS, O_SET
+	O_REGEX, O_NOMATCH, O_THREADS, O_SET, O_WHERE
 };
 
 static const struct option longopts[] = {
@@ -50,6 +50,7 @@ static const struct option longopts[] = {
 	{ "set",	required_argument, NULL, O_SET },
 	{ "nomatch",	required_argument, NULL, O_NOMATCH },
 	{ "threads",	required_argument, NULL, O_THREADS },
+	{ "where",	required_argument, NULL, O_WHERE },
 	{ "output",	required_argument, NULL, O_OUTPUT },
 	{ "quiet",	no_argument,	   NULL, O_QUIET },
 	{ "help",	no_argument,	   NULL, O_HELP },
@@ -64,7 +65,9 @@ static const char usage_text[] =
 "                       [--op-field field] [--op-map field:value=op]\n"
 "                       [--op-value op] [--optional names] [--progress]\n"
 "                       [--regex pattern] [--set name=value] [--skip-bad]\n"
-"                       [--threads n] [--unmatched drop|error] [file ...]\n"
+"                       [--threads n] [--unmatched drop|error]\n"
+"                       [--where field=value|field!=value|field~regex]\n"
+"                       [file ...]\n"
 "\n"
 "Convert trace records (JSON Lines, CSV, TSV or text lines matched by a\n"
 "regular expression; plain, gzip or zstd) to the event format of\n"
@@ -93,6 +96,8 @@ static const char usage_text[] =
 "      --threads N           converters working at once on JSON Lines, TSV\n"
 "                            and text lines (default: the CPUs, at most 8)\n"
 "      --unmatched drop|error  records no op rule matches (default error)\n"
+"      --where FIELD=VALUE, FIELD!=VALUE, FIELD~REGEX\n"
+"                            keep only the records that pass (repeatable)\n"
 "  -h, --help                show this help\n"
 "  -V, --version             show the version\n";
 
@@ -440,6 +445,9 @@ apply_option(int id, const char *arg, const char *optname)
 	}
 	case O_SET:
 		set_arg(arg);
+		break;
+	case O_WHERE:
+		where_arg(arg);
 		break;
 	case O_SKIPBAD:
 		S.skipbad = 1;
