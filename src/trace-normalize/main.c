@@ -201,22 +201,38 @@ not_a_document(struct rd *in, struct span l)
 		    "jq -c does");
 }
 
+/*
+ * Convert one input.  first, when not NULL, is its first non-blank line,
+ * already read.
+ */
 static void
-convert(struct conv *c, struct rd *in, const char *file)
+convert(struct conv *c, struct rd *in, const char *file,
+    const struct span *first)
 {
 	struct span line;
 	enum format f;
 
 	conv_file(c, file, rd_name(in));
 	/* The first non-blank line decides the format and may be a header. */
-	for (;;) {
-		if (!rd_line(in, &line))
-			return;
-		if (!blank_line(line))
-			break;
-		c->n.blank++;
+	if (first != NULL)
+		line = *first;
+	else
+		for (;;) {
+			if (!rd_line(in, &line))
+				return;
+			if (!blank_line(line))
+				break;
+			c->n.blank++;
+		}
+	f = S.format != FMT_AUTO ? S.format : chrome_first_line(line) ?
+	    FMT_CHROME : detect(line);
+	if (f == FMT_CHROME) {
+		read_chrome(c, in, line);
+		return;
 	}
-	f = S.format != FMT_AUTO ? S.format : detect(line);
+	if (S.threadnames)
+		die_at(rd_name(in), rd_lineno(in), "--thread-names reads Chrome "
+		    "trace events, and this input is not one");
 	if (f == FMT_JSONL || (S.format == FMT_AUTO && f == FMT_CSV))
 		not_a_document(in, line);
 	/* Old Mac files end lines in CR alone: the whole file would be
@@ -250,9 +266,11 @@ main(int argc, char *argv[])
 	struct ob *o;
 	struct rd **in;
 	struct conv *c;
+	struct span line;
 	char **names;
 	char *dash[] = { "-" };
-	int first, n, i;
+	int first, n, i, peeked = 0;
+	uint64_t blank = 0;
 
 	msg_init(argv[0]);
 	first = schema_args(argc, argv);
@@ -280,14 +298,27 @@ main(int argc, char *argv[])
 		badout = ob_create(S.badlines);
 		ob_puts(badout, "file\tline\treason\trecord\n");
 	}
+	if (!S.columnsdone) {
+		/* The format is auto: the first input's first non-blank line
+		 * says whether the columns are those of Chrome trace events. */
+		while (n > 0 && rd_line(in[0], &line)) {
+			if (!blank_line(line)) {
+				peeked = 1;
+				break;
+			}
+			blank++;
+		}
+		schema_columns(peeked && chrome_first_line(line));
+	}
 	slots_ready();
 	c = conv_new();
 	c->ob = o;
+	c->n.blank = blank;
 	write_header(o);
 	progress_start(in, n, S.progress);
 	for (i = 0; i < n; i++) {
 		progress_file(i);
-		convert(c, in[i], names[i]);
+		convert(c, in[i], names[i], i == 0 && peeked ? &line : NULL);
 		progress_done(i);
 		rd_close(in[i]);
 	}

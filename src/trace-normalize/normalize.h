@@ -17,7 +17,7 @@
 
 enum ctype { CT_STR, CT_ADDR, CT_DEC, CT_HEX, CT_INT, CT_TIME };
 enum vkind { VK_STR, VK_NUM, VK_BOOL, VK_NULL, VK_NESTED };
-enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV, FMT_REGEX };
+enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV, FMT_REGEX, FMT_CHROME };
 enum unmatched { UNM_ERROR, UNM_DROP };
 enum rkind { R_MAP, R_CONTAINS, R_FIELD, R_VALUE };
 
@@ -115,6 +115,8 @@ struct schema {
 	char		*output;
 	int		 threads;	/* --threads: converters at once */
 	size_t		 nwhere;	/* --where filters */
+	int		 threadnames;	/* --thread-names */
+	int		 columnsdone;	/* schema_columns() has run */
 };
 
 extern struct schema S;
@@ -130,8 +132,18 @@ int	check_stream(struct rd **in, int n);
  * the index of the first operand. */
 int	schema_args(int argc, char *argv[]);
 
-/* Finish S after all options: default columns, column order. */
+/*
+ * Finish S after all options: checks, and, unless the format may be
+ * Chrome's (auto or chrome), the columns.
+ */
 void	schema_finish(void);
+
+/*
+ * The default columns and the column order (schema.c), once the format
+ * of the first input is known: chrome says whether it is Chrome trace
+ * events, whose defaults are op from name, tid and ts in microseconds.
+ */
+void	schema_columns(int chrome);
 
 /* Slot index of a source field name, adding it if new. */
 int	slot_of(const char *name, size_t n);
@@ -284,6 +296,17 @@ int	derive_op(struct conv *c, const struct rec *r, struct span *op);
  * deferred, keep it for the main thread. */
 int	bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Chrome trace-event JSON, the array or object format, from its first
+ * non-blank line (chrome.c); chrome_end() writes the closing notes.
+ */
+void	read_chrome(struct conv *c, struct rd *in, struct span first);
+int	chrome_first_line(struct span l);
+
+/* Set a converter's slots from the fields of a parsed JSON object
+ * (input.c).  Returns 0, or -1 after reporting a bad record. */
+int	json_slots(struct conv *c, const struct rec *r);
 
 /* One line of a line format (after any header), numbered lineno. */
 void	conv_jsonl(struct conv *c, struct span line, uint64_t lineno);
