@@ -162,7 +162,7 @@ EOF2
 	# still a JSON object spanning lines
 	run --separate-stderr trace-normalize "$T/o2.json"
 	assert_failure 2
-	[ "$stderr" = "trace-normalize: $T/o2.json:2: a JSON object spanning lines, not JSON Lines: write one object per line, as jq -c does" ]
+	[ "$stderr" = "trace-normalize: $T/o2.json:1: a JSON object spanning lines, not JSON Lines: write one object per line, as jq -c does" ]
 	printf '{"a":1}\n' > "$T/jsonl"
 	run trace-normalize -c a "$T/jsonl"
 	assert_success
@@ -172,7 +172,11 @@ EOF2
 	printf '[{"x":1},{"y":2}]\n' > "$T/e1"
 	run --separate-stderr trace-normalize "$T/e1"
 	assert_failure 2
-	[ "$stderr" = "trace-normalize: $T/e1:1: not a trace event: no ph and no name" ]
+	[ "$stderr" = "trace-normalize: $T/e1:1: a JSON document (a top-level array), not JSON Lines: write one object per line, as jq -c '.[]' does" ]
+	printf '[{"name":"a","ph":"X","ts":1,"tid":1},\n{"y":2}]\n' > "$T/e1"
+	run --separate-stderr trace-normalize "$T/e1"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/e1:2: not a trace event: no ph and no name" ]
 	printf '[{"name":"a","ts":1,"tid":1}]\n' > "$T/e2"
 	run --separate-stderr trace-normalize "$T/e2"
 	assert_failure 2

@@ -60,6 +60,8 @@ struct scan {
 	int		 spanning;	/* ev holds its first lines */
 	uint64_t	 evline;	/* the line its '{' is on */
 	int		 pre;		/* reading only the thread names */
+	uint64_t	 nevent;	/* elements of the events array */
+	uint64_t	 topline;	/* the line of the top-level '{' */
 	uint64_t	 other;		/* records of other phases */
 	char		 phase[NPHASE][PHASE_LEN];
 	int		 nphase;
@@ -287,12 +289,19 @@ event(struct conv *c, struct scan *s, struct span text, uint64_t line)
 	c->fmt = FMT_JSONL;
 	c->n.records++;
 	c->gen++;
+	s->nevent++;
 	if (json_parse_line(jl, text.p, text.n) != 0) {
 		bad_record(c, &r, "%s", jl->err);
 		return;
 	}
 	ph = field(jl, "ph");
 	name = field(jl, "name");
+	/* A top-level array of other objects: as before Chrome's format
+	 * was read, the error for one JSON document. */
+	if (ph == NULL && name == NULL && s->nevent == 1 && !s->object)
+		die_at(c->msgname, line, "a JSON document (a top-level array), "
+		    "not JSON Lines: write one object per line, as jq -c '.[]' "
+		    "does");
 	if (ph == NULL) {
 		bad_record(c, &r, name == NULL ? "not a trace event: no ph "
 		    "and no name" : "missing field 'ph'");
@@ -337,9 +346,9 @@ event(struct conv *c, struct scan *s, struct span text, uint64_t line)
 
 /* The message for a top-level object that is not Chrome's under auto. */
 static void
-not_chrome(struct rd *in)
+not_chrome(struct rd *in, uint64_t line)
 {
-	die_at(rd_name(in), rd_lineno(in), "a JSON object spanning lines, "
+	die_at(rd_name(in), line, "a JSON object spanning lines, "
 	    "not JSON Lines: write one object per line, as jq -c does");
 }
 
@@ -377,6 +386,7 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			else if (p[i] == '{') {
 				s->object = 1;
 				s->firstkey = 1;
+				s->topline = lineno;
 				s->st = CS_TKEY;
 			} else
 				die_at(rd_name(in), lineno, "not Chrome trace "
@@ -402,7 +412,7 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			    memcmp(p + b, "traceEvents", 11) == 0;
 			if (s->firstkey && !s->isevents &&
 			    S.format == FMT_AUTO)
-				not_chrome(in);
+				not_chrome(in, s->topline);
 			s->firstkey = 0;
 			s->st = CS_TCOLON;
 			i++;

@@ -282,7 +282,6 @@ main(int argc, char *argv[])
 	in = rd_open_all(argv + first, n, &n);
 	if (S.check)
 		return check_stream(in, n);
-	oprules_ready();
 	if (S.badlines != NULL) {
 		/* Bad lines written over an input would replace the trace. */
 		struct stat b, a;
@@ -310,6 +309,7 @@ main(int argc, char *argv[])
 		}
 		schema_columns(peeked && chrome_first_line(line));
 	}
+	oprules_ready();
 	slots_ready();
 	c = conv_new();
 	c->ob = o;
