@@ -268,9 +268,10 @@ note_phase(struct scan *s, const struct json_field *ph)
 
 static int	tidslot = -2;	/* slot of the tid column, -1 none */
 
-/* One element of the events array. */
+/* One element of the events array; parsed: c->jl holds it already. */
 static void
-event(struct conv *c, struct scan *s, struct span text, uint64_t line)
+event(struct conv *c, struct scan *s, struct span text, uint64_t line,
+    int parsed)
 {
 	struct json_line *jl = c->jl;
 	struct rec r = { c->file, c->msgname, line, text };
@@ -279,7 +280,7 @@ event(struct conv *c, struct scan *s, struct span text, uint64_t line)
 	uint32_t k;
 
 	if (s->pre) {
-		if (json_parse_line(jl, text.p, text.n) == 0 &&
+		if ((parsed || json_parse_line(jl, text.p, text.n) == 0) &&
 		    is_str(field(jl, "ph"), "M") &&
 		    is_str(field(jl, "name"), "thread_name"))
 			name_thread(field(jl, "pid"), field(jl, "tid"),
@@ -290,7 +291,7 @@ event(struct conv *c, struct scan *s, struct span text, uint64_t line)
 	c->n.records++;
 	c->gen++;
 	s->nevent++;
-	if (json_parse_line(jl, text.p, text.n) != 0) {
+	if (!parsed && json_parse_line(jl, text.p, text.n) != 0) {
 		bad_record(c, &r, "%s", jl->err);
 		return;
 	}
@@ -369,6 +370,7 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 	const char *p = l.p;
 	size_t n = l.n, i = 0, b, evstart = 0;
 	uint64_t lineno = rd_lineno(in);
+	int tried = 0;
 
 	if (memchr(p, '\0', n) != NULL && s->st != CS_EVENT)
 		die_at(rd_name(in), lineno, "NUL byte in JSON");
@@ -469,6 +471,28 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			evstart = i;
 			s->evline = lineno;
 			s->spanning = 0;
+			/* The usual layout, one event a line: the line's rest
+			 * up to its last '}' is the event when it parses as
+			 * one object.  Tried once a line, so that a trace on
+			 * one line costs one failed parse, not one per event. */
+			if (!tried) {
+				size_t e = n;
+
+				tried = 1;
+				while (e > i && ws(p[e - 1]))
+					e--;
+				if (e > i && p[e - 1] == ',')
+					e--;
+				if (e > i && p[e - 1] == '}' &&
+				    json_parse_line(c->jl, p + i, e - i) == 0) {
+					event(c, s, span_make(p + i, e - i),
+					    lineno, 1);
+					s->aftercomma = 0;
+					s->st = CS_ACOMMA;
+					i = e;
+					break;
+				}
+			}
 			cross_start(s, '{');
 			s->st = CS_EVENT;
 			i++;
@@ -486,10 +510,10 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			if (s->spanning) {
 				sb_add(&s->ev, p + evstart, i - evstart);
 				event(c, s, span_make(s->ev.p, s->ev.len),
-				    s->evline);
+				    s->evline, 0);
 			} else
 				event(c, s, span_make(p + evstart, i - evstart),
-				    s->evline);
+				    s->evline, 0);
 			s->aftercomma = 0;
 			s->st = CS_ACOMMA;
 			break;
