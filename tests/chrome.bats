@@ -209,6 +209,14 @@ EOF2
 	run --separate-stderr trace-normalize "$T/e9"
 	assert_failure 2
 	[ "$stderr" = "trace-normalize: $T/e9:1: duplicate key 'tid'" ]
+	printf '[{"name":"a\0","ph":"X","ts":1,"tid":1}]' > "$T/e10"
+	run --separate-stderr trace-normalize "$T/e10"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/e10:1: NUL byte at column 11" ]
+	printf '[\0]' > "$T/e11"
+	run --separate-stderr trace-normalize "$T/e11"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/e11:1: expected an event (an object) in the events array, got '\\0'" ]
 	run --separate-stderr trace-normalize --thread-names -f jsonl /dev/null
 	assert_failure 2
 	[ "${stderr_lines[0]}" = "trace-normalize: --thread-names reads Chrome trace events: it needs --format chrome or auto" ]

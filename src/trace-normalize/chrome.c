@@ -372,8 +372,6 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 	uint64_t lineno = rd_lineno(in);
 	int tried = 0;
 
-	if (memchr(p, '\0', n) != NULL && s->st != CS_EVENT)
-		die_at(rd_name(in), lineno, "NUL byte in JSON");
 	while (i < n) {
 		if (s->st != CS_EVENT && s->st != CS_TSKIP) {
 			while (i < n && ws(p[i]))
@@ -466,8 +464,8 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			}
 			if (p[i] != '{')
 				die_at(rd_name(in), lineno, "expected an event "
-				    "(an object) in the events array, got '%c'",
-				    p[i]);
+				    "(an object) in the events array, got '%s'",
+				    msg_vis(p + i, 1));
 			evstart = i;
 			s->evline = lineno;
 			s->spanning = 0;
