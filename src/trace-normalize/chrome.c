@@ -609,7 +609,8 @@ read_chrome(struct conv *c, struct rd *in, struct span first)
 		ht_free(tnames);
 		for (k = 0; k < tnamecap; k++)
 			free(tname[k]);
-		memset(tname, 0, tnamecap * sizeof(*tname));
+		if (tnamecap > 0)
+			memset(tname, 0, tnamecap * sizeof(*tname));
 		tnames = ht_new();
 		if (strcmp(c->file, "-") != 0 && stat(c->file, &st) == 0 &&
 		    S_ISREG(st.st_mode)) {
