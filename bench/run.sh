@@ -151,6 +151,15 @@ if ! [ -f "$DS/.stamp" ] || [ "$(cat "$DS/.stamp")" != "$sstamp" ]; then
 	echo "$sstamp" > "$DS/.stamp"
 fi
 
+# The canary events as Chrome trace events (the JSON Array Format, one
+# event a line, each with "ph":"X", blank lines left out), for trace-normalize -f chrome on
+# the same events as the JSON Lines path.
+if ! [ -f "$D/canary.chrome.json" ] || [ "$D/canary.jsonl" -nt "$D/canary.chrome.json" ]; then
+	note "converting the canary events to a Chrome trace ..."
+	awk 'BEGIN { print "[" } NF { sub(/[{]/, "{\"ph\":\"X\","); print $0 "," }' \
+	    "$D/canary.jsonl" > "$D/canary.chrome.json"
+fi
+
 # The runs join: a pair of 100,000-key histograms with 5 runs a side
 # (bench/gen-runs.py), cached like the traces.
 DRJ=$OUT/data/runs-seed$seed-100000x5
@@ -361,6 +370,9 @@ measure norm "$runs" \
     'tm n "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
 measure norm_all "$runs" \
     'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+# The same events as Chrome trace events (one converter thread).
+measure norm_chrome "$runs" \
+    'tm n "$B/trace-normalize" -s "$SCHEMA_C" -f chrome "$D/canary.chrome.json" >/dev/null'
 measure norm_gz "$runs" \
     'tm n "$B/trace-normalize" -s "$SCHEMA_C" "$D/canary.jsonl.gz" >/dev/null'
 if [ -f "$D/canary.jsonl.zst" ]; then
@@ -621,6 +633,8 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	    "$(fmt 0 "$(mbps "$SZ_JSONL" norm)") MB/s, $(fmt 2 "$(evps "$N_EVENTS" norm)") Mev/s" n
 	row "trace-normalize (all cores)" "canary.jsonl" norm_all \
 	    "$(fmt 0 "$(mbps "$SZ_JSONL" norm_all)") MB/s, $(fmt 2 "$(evps "$N_EVENTS" norm_all)") Mev/s" n
+	row "trace-normalize -f chrome" "canary events as a Chrome array ($(fmt 1 "$(calc "$(size "$D/canary.chrome.json") / 1e6")") MB)" norm_chrome \
+	    "$(fmt 0 "$(mbps "$(size "$D/canary.chrome.json")" norm_chrome)") MB/s, $(fmt 2 "$(evps "$N_EVENTS" norm_chrome)") Mev/s" n
 	row "trace-normalize" "canary.jsonl.gz" norm_gz \
 	    "$(fmt 0 "$(mbps "$SZ_JSONL" norm_gz)") MB/s decompressed" n
 	if ok norm_zst; then
@@ -777,6 +791,11 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	if ok jq; then
 		v=$(calc "${BEST[jq]} / ${BEST[norm]}")
 		tgt "trace-normalize >= 20x jq" "$(fmt 1 "$v")x" "$v >= 20"
+	fi
+	if ok norm_chrome; then
+		v=$(calc "${BEST[norm]} / ${BEST[norm_chrome]}")
+		tgt "trace-normalize -f chrome >= half the events/s of JSON Lines (--threads 1, same events)" \
+		    "$(fmt 2 "$v")x" "$v >= 0.5"
 	fi
 	if ok strace; then
 		v=$(mbps "$SZ_STRACE" strace)

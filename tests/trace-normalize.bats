@@ -534,7 +534,7 @@ EOT
 	re='^\[t=(?<tid>\d+)\] (?<ts>\S+) call (?<fn>\w+) lr=(?<lr>0x[0-9A-Fa-f]+)(?: h=(?<handle>\d+))?$'
 	run --separate-stderr trace-normalize --regex "$re" -c op=fn -c lr -c handle -c tid -c ts=ts:time --optional handle --nomatch skip "$T/log"
 	assert_success
-	assert_output "$(printf 'op\tlr\thandle\ttid\tts\nSetEvent\t0x824ab168\t0x0000000c\t7\t36001500000\nWaitFor\t0x00000010\t\t9\t36002000000')"
+	assert_output "$(printf 'op\tlr\thandle\ttid\tts\nSetEvent\t0x824ab168\t0x0000000c\t7\t36001500000000\nWaitFor\t0x00000010\t\t9\t36002000000000')"
 	[ "$stderr" = "trace-normalize: skipped 1 line that matches no pattern" ]
 	run --separate-stderr trace-normalize --regex "$re" -c op=fn -c lr "$T/log"
 	assert_failure 2
@@ -552,11 +552,11 @@ EOT
 	assert_failure 2
 }
 
-@test "time column type: seconds or H:M:S with a fraction, as microseconds" {
-	printf 't\n1700000000.123456\n10:20:30\n0.5\n1.1234567\n' > "$T/in.csv"
+@test "time column type: seconds or H:M:S with a fraction, as nanoseconds" {
+	printf 't\n1700000000.123456\n10:20:30\n0.5\n1.1234567891\n' > "$T/in.csv"
 	run trace-normalize -f csv -c ts=t:time "$T/in.csv"
 	assert_success
-	assert_output "$(printf 'ts\n1700000000123456\n37230000000\n500000\n1123456')"
+	assert_output "$(printf 'ts\n1700000000123456000\n37230000000000\n500000000\n1123456789')"
 	for bad in 10:61:00 1: 1.x 10:20 abc; do
 		printf 't\n%s\n' "$bad" > "$T/b.csv"
 		run trace-normalize -f csv -c ts=t:time "$T/b.csv"

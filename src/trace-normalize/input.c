@@ -141,7 +141,6 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 {
 	struct json_line *jl = c->jl;
 	struct rec r = { c->file, c->msgname, lineno, line };
-	size_t k;
 
 	if (blank_line(line)) {
 		c->n.blank++;
@@ -154,6 +153,16 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 		bad_record(c, &r, "%s", jl->err);
 		return;
 	}
+	if (json_slots(c, &r) == 0)
+		emit_record(c, &r);
+}
+
+int
+json_slots(struct conv *c, const struct rec *r)
+{
+	struct json_line *jl = c->jl;
+	size_t k;
+
 	c->noctrl = jl->noctrl;
 	for (k = 0; k < jl->nf; k++) {
 		const struct json_field *f = &jl->f[k];
@@ -164,20 +173,16 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 		if (f->kesc) {
 			const char *e = json_unescape(kn, &c->key);
 
-			if (e != NULL) {
-				bad_record(c, &r, "%s", e);
-				return;
-			}
+			if (e != NULL)
+				return bad_record(c, r, "%s", e);
 			kn = span_make(c->key.p, c->key.len);
 		}
 		if ((i = f->kesc ? find_slot(kn.p, kn.n) :
 		    slot_at(c, k, kn)) < 0)
 			continue;
-		if (c->sv[i].setgen == c->gen) {
-			bad_record(c, &r, "duplicate key '%s'", msg_vis(kn.p,
-			    kn.n));
-			return;
-		}
+		if (c->sv[i].setgen == c->gen)
+			return bad_record(c, r, "duplicate key '%s'",
+			    msg_vis(kn.p, kn.n));
 		switch (f->type) {
 		case JT_STRING: vk = VK_STR; break;
 		case JT_NUMBER: vk = VK_NUM; break;
@@ -188,7 +193,7 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 		}
 		set_slot(c, i, f->val, vk, f->vesc);
 	}
-	emit_record(c, &r);
+	return 0;
 }
 
 /* Header-based formats: header column index -> slot (or -1). */

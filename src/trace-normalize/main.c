@@ -49,6 +49,7 @@ conv_free(struct conv *c)
 		free(c->sv[i].memo);
 	}
 	free(c->sv);
+	where_conv_free(c);
 	json_line_free(c->jl);
 	free(c->jl);
 	sb_free(&c->key);
@@ -131,6 +132,7 @@ retire(struct conv *m, struct sbuf *out, const struct counts *n,
 	m->n.blank += n->blank;
 	m->n.dropped += n->dropped;
 	m->n.nomatch += n->nomatch;
+	m->n.wdropped += n->wdropped;
 	/* n->skipped stays 0: a worker keeps its malformed records, and
 	 * report_bad() counts them below as they are reported. */
 	for (i = 0; i < nbad; i++) {
@@ -199,22 +201,38 @@ not_a_document(struct rd *in, struct span l)
 		    "jq -c does");
 }
 
+/*
+ * Convert one input.  first, when not NULL, is its first non-blank line,
+ * already read.
+ */
 static void
-convert(struct conv *c, struct rd *in, const char *file)
+convert(struct conv *c, struct rd *in, const char *file,
+    const struct span *first)
 {
 	struct span line;
 	enum format f;
 
 	conv_file(c, file, rd_name(in));
 	/* The first non-blank line decides the format and may be a header. */
-	for (;;) {
-		if (!rd_line(in, &line))
-			return;
-		if (!blank_line(line))
-			break;
-		c->n.blank++;
+	if (first != NULL)
+		line = *first;
+	else
+		for (;;) {
+			if (!rd_line(in, &line))
+				return;
+			if (!blank_line(line))
+				break;
+			c->n.blank++;
+		}
+	f = S.format != FMT_AUTO ? S.format : chrome_first_line(line) ?
+	    FMT_CHROME : detect(line);
+	if (f == FMT_CHROME) {
+		read_chrome(c, in, line);
+		return;
 	}
-	f = S.format != FMT_AUTO ? S.format : detect(line);
+	if (S.threadnames)
+		die_at(rd_name(in), rd_lineno(in), "--thread-names reads Chrome "
+		    "trace events, and this input is not one");
 	if (f == FMT_JSONL || (S.format == FMT_AUTO && f == FMT_CSV))
 		not_a_document(in, line);
 	/* Old Mac files end lines in CR alone: the whole file would be
@@ -248,9 +266,11 @@ main(int argc, char *argv[])
 	struct ob *o;
 	struct rd **in;
 	struct conv *c;
+	struct span line;
 	char **names;
 	char *dash[] = { "-" };
-	int first, n, i;
+	int first, n, i, peeked = 0;
+	uint64_t blank = 0;
 
 	msg_init(argv[0]);
 	first = schema_args(argc, argv);
@@ -262,7 +282,6 @@ main(int argc, char *argv[])
 	in = rd_open_all(argv + first, n, &n);
 	if (S.check)
 		return check_stream(in, n);
-	oprules_ready();
 	if (S.badlines != NULL) {
 		/* Bad lines written over an input would replace the trace. */
 		struct stat b, a;
@@ -278,14 +297,28 @@ main(int argc, char *argv[])
 		badout = ob_create(S.badlines);
 		ob_puts(badout, "file\tline\treason\trecord\n");
 	}
+	if (!S.columnsdone) {
+		/* The format is auto: the first input's first non-blank line
+		 * says whether the columns are those of Chrome trace events. */
+		while (n > 0 && rd_line(in[0], &line)) {
+			if (!blank_line(line)) {
+				peeked = 1;
+				break;
+			}
+			blank++;
+		}
+		schema_columns(peeked && chrome_first_line(line));
+	}
+	oprules_ready();
 	slots_ready();
 	c = conv_new();
 	c->ob = o;
+	c->n.blank = blank;
 	write_header(o);
 	progress_start(in, n, S.progress);
 	for (i = 0; i < n; i++) {
 		progress_file(i);
-		convert(c, in[i], names[i]);
+		convert(c, in[i], names[i], i == 0 && peeked ? &line : NULL);
 		progress_done(i);
 		rd_close(in[i]);
 	}
@@ -298,6 +331,10 @@ main(int argc, char *argv[])
 		msg_warnx("skipped %llu of %llu records (first: %s)",
 		    (unsigned long long)c->n.skipped,
 		    (unsigned long long)c->n.records, firstbad);
+	if (!S.quiet && c->n.wdropped > 0)
+		msg_warnx("dropped %llu of %llu records by --where",
+		    (unsigned long long)c->n.wdropped,
+		    (unsigned long long)c->n.records);
 	if (!S.quiet && c->n.dropped > 0)
 		msg_warnx("dropped %llu of %llu records that match no op rule",
 		    (unsigned long long)c->n.dropped,

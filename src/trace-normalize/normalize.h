@@ -17,7 +17,7 @@
 
 enum ctype { CT_STR, CT_ADDR, CT_DEC, CT_HEX, CT_INT, CT_TIME };
 enum vkind { VK_STR, VK_NUM, VK_BOOL, VK_NULL, VK_NESTED };
-enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV, FMT_REGEX };
+enum format { FMT_AUTO, FMT_JSONL, FMT_CSV, FMT_TSV, FMT_REGEX, FMT_CHROME };
 enum unmatched { UNM_ERROR, UNM_DROP };
 enum rkind { R_MAP, R_CONTAINS, R_FIELD, R_VALUE };
 
@@ -68,6 +68,8 @@ struct column {
 	char		*name;
 	int		 slot;		/* source field, or -1 (op, file, set) */
 	enum ctype	 type;
+	int		 tshift;	/* CT_TIME: digits from its unit to ns */
+	int		 typed;		/* the type was given, not a default */
 	int		 optional;
 	int		 isop;		/* the op column (rules decide) */
 	int		 isfile;	/* the input file's name */
@@ -112,6 +114,9 @@ struct schema {
 	int		 nomatch_skip;	/* --nomatch skip (else error) */
 	char		*output;
 	int		 threads;	/* --threads: converters at once */
+	size_t		 nwhere;	/* --where filters */
+	int		 threadnames;	/* --thread-names */
+	int		 columnsdone;	/* schema_columns() has run */
 };
 
 extern struct schema S;
@@ -127,8 +132,18 @@ int	check_stream(struct rd **in, int n);
  * the index of the first operand. */
 int	schema_args(int argc, char *argv[]);
 
-/* Finish S after all options: default columns, column order. */
+/*
+ * Finish S after all options: checks, and, unless the format may be
+ * Chrome's (auto or chrome), the columns.
+ */
 void	schema_finish(void);
+
+/*
+ * The default columns and the column order (schema.c), once the format
+ * of the first input is known: chrome says whether it is Chrome trace
+ * events, whose defaults are op from name, tid and ts in microseconds.
+ */
+void	schema_columns(int chrome);
 
 /* Slot index of a source field name, adding it if new. */
 int	slot_of(const char *name, size_t n);
@@ -157,6 +172,7 @@ struct counts {
 	uint64_t	 dropped;	/* records no op rule matches, dropped */
 	uint64_t	 skipped;	/* malformed records skipped (--skip-bad) */
 	uint64_t	 nomatch;	/* lines no --regex matches, skipped */
+	uint64_t	 wdropped;	/* records a --where filter dropped */
 };
 
 /*
@@ -192,6 +208,7 @@ struct conv {
 	struct span	*fields;
 	size_t		 nfields;
 	void		*md;		/* pcre2 match data */
+	void		*wmd;		/* pcre2 match data of --where */
 	struct {
 		char	 name[POSMEMO_LEN];
 		uint8_t	 len;		/* 0: nothing cached */
@@ -255,6 +272,16 @@ slot_value(struct conv *c, int i, const struct rec *r, struct span *v)
 	return slot_value_slow(c, i, r, v);
 }
 
+/* Add a --where filter (where.c), counted in S.nwhere. */
+void	where_arg(const char *arg);
+
+/*
+ * Whether the record passes every --where filter: 1, or 0 when it is
+ * dropped (counted in c->n.wdropped), or -1 when it was reported bad.
+ */
+int	where_pass(struct conv *c, const struct rec *r);
+void	where_conv_free(struct conv *c);
+
 /* Note which columns the op rules fill, after schema_finish() (oprule.c). */
 void	oprules_ready(void);
 
@@ -269,6 +296,17 @@ int	derive_op(struct conv *c, const struct rec *r, struct span *op);
  * deferred, keep it for the main thread. */
 int	bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Chrome trace-event JSON, the array or object format, from its first
+ * non-blank line (chrome.c); chrome_end() writes the closing notes.
+ */
+void	read_chrome(struct conv *c, struct rd *in, struct span first);
+int	chrome_first_line(struct span l);
+
+/* Set a converter's slots from the fields of a parsed JSON object
+ * (input.c).  Returns 0, or -1 after reporting a bad record. */
+int	json_slots(struct conv *c, const struct rec *r);
 
 /* One line of a line format (after any header), numbered lineno. */
 void	conv_jsonl(struct conv *c, struct span line, uint64_t lineno);

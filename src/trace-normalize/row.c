@@ -74,16 +74,22 @@ put_str(struct conv *c, const struct rec *r, const char *what1,
 }
 
 /*
- * A time: seconds with an optional fraction ("1700000000.123456", strace
- * -ttt), or a time of day H:M:S with an optional fraction ("10:20:30",
- * "10:20:30.123456", strace -t and -tt), as integer microseconds, the
- * fraction rounded down.
+ * A time as integer nanoseconds: digits with an optional fraction in the
+ * column's unit ("1700000000.123456" seconds, strace -ttt; "1.5"
+ * microseconds, Chrome's ts), or, in seconds
+ * only, a time of day H:M:S with an optional fraction ("10:20:30",
+ * "10:20:30.123456", strace -t and -tt).  shift is the number of decimal
+ * digits from the unit down to nanoseconds (9 for s, 6 ms, 3 us, 0 ns).
+ * Decimal arithmetic, exact: the first shift digits of the fraction are
+ * kept, finer ones dropped (rounded down); a result past INT64_MAX is
+ * NUM_RANGE.
  */
 static enum num_err
-parse_time(struct span v, int64_t *out)
+parse_time(struct span v, int shift, int64_t *out)
 {
-	uint64_t part[3], frac = 0, us;
-	size_t i = 0, np = 0, b, fd = 0;
+	uint64_t part[3], frac = 0, whole, scale = 1;
+	size_t i = 0, np = 0, b;
+	int fd = 0, k;
 	enum num_err e;
 
 	for (;;) {
@@ -94,7 +100,7 @@ parse_time(struct span v, int64_t *out)
 		    NUM_OK)
 			return e;
 		np++;
-		if (i < v.n && v.p[i] == ':' && np < 3) {
+		if (i < v.n && v.p[i] == ':' && np < 3 && shift == 9) {
 			i++;
 			continue;
 		}
@@ -103,29 +109,33 @@ parse_time(struct span v, int64_t *out)
 	if (np == 2)
 		return NUM_SYNTAX;
 	if (i < v.n && v.p[i] == '.') {
-		for (i++; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
-			if (fd < 6) {
+		size_t f0 = ++i;
+
+		for (; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+			if (fd < shift) {
 				frac = frac * 10 + (uint64_t)(v.p[i] - '0');
 				fd++;
 			}
-		if (fd == 0)
+		if (i == f0)
 			return NUM_SYNTAX;
-		for (; fd < 6; fd++)
+		for (; fd < shift; fd++)
 			frac *= 10;
 	}
 	if (i != v.n)
 		return NUM_SYNTAX;
+	whole = part[0];
 	if (np == 3) {
 		if (part[1] > 59 || part[2] > 60)
 			return NUM_SYNTAX;
 		if (part[0] > 1000000)
 			return NUM_RANGE;
-		part[0] = part[0] * 3600 + part[1] * 60 + part[2];
+		whole = part[0] * 3600 + part[1] * 60 + part[2];
 	}
-	if (part[0] > (uint64_t)INT64_MAX / 1000000 - 1)
+	for (k = 0; k < shift; k++)
+		scale *= 10;
+	if (whole > ((uint64_t)INT64_MAX - frac) / scale)
 		return NUM_RANGE;
-	us = part[0] * 1000000 + frac;
-	*out = (int64_t)us;
+	*out = (int64_t)(whole * scale + frac);
 	return NUM_OK;
 }
 
@@ -190,7 +200,7 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		e = num_parse_hex(v, &u);
 		break;
 	case CT_TIME:
-		e = parse_time(v, &i);
+		e = parse_time(v, c->tshift, &i);
 		break;
 	default:
 		e = num_parse_int(v, &i);
@@ -225,6 +235,8 @@ emit_record(struct conv *cv, const struct rec *r)
 	char *start;
 	int k, own = 0;
 
+	if (S.nwhere > 0 && (k = where_pass(cv, r)) <= 0)
+		return k;
 	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
 		return k;
 	/* A value counts as the record's own unless --op-value gave it. */

@@ -28,7 +28,7 @@ enum {
 	O_QUIET = 'q', O_HELP = 'h', O_VERSION = 'V',
 	O_OPTIONAL = 256, O_OPMAP, O_OPCONTAINS, O_OPFIELD, O_OPVALUE,
 	O_UNMATCHED, O_FILECOL, O_SKIPBAD, O_BADLINES, O_CHECK, O_PROGRESS,
-	O_REGEX, O_NOMATCH, O_THREADS, O_SET
+	O_REGEX, O_NOMATCH, O_THREADS, O_SET, O_WHERE, O_THREADNAMES
 };
 
 static const struct option longopts[] = {
@@ -50,6 +50,8 @@ static const struct option longopts[] = {
 	{ "set",	required_argument, NULL, O_SET },
 	{ "nomatch",	required_argument, NULL, O_NOMATCH },
 	{ "threads",	required_argument, NULL, O_THREADS },
+	{ "thread-names", no_argument,	   NULL, O_THREADNAMES },
+	{ "where",	required_argument, NULL, O_WHERE },
 	{ "output",	required_argument, NULL, O_OUTPUT },
 	{ "quiet",	no_argument,	   NULL, O_QUIET },
 	{ "help",	no_argument,	   NULL, O_HELP },
@@ -64,15 +66,20 @@ static const char usage_text[] =
 "                       [--op-field field] [--op-map field:value=op]\n"
 "                       [--op-value op] [--optional names] [--progress]\n"
 "                       [--regex pattern] [--set name=value] [--skip-bad]\n"
-"                       [--threads n] [--unmatched drop|error] [file ...]\n"
+"                       [--thread-names] [--threads n]\n"
+"                       [--unmatched drop|error]\n"
+"                       [--where field=value|field!=value|field~regex]\n"
+"                       [file ...]\n"
 "\n"
-"Convert trace records (JSON Lines, CSV, TSV or text lines matched by a\n"
-"regular expression; plain, gzip or zstd) to the event format of\n"
-"trace-format(5).\n"
+"Convert trace records (JSON Lines, CSV, TSV, Chrome trace-event JSON or\n"
+"text lines matched by a regular expression; plain, gzip or zstd) to the\n"
+"event format of trace-format(5).\n"
 "\n"
 "  -c, --column NAME[=FIELD][:TYPE]  output column NAME from source FIELD;\n"
-"                                    TYPE is addr, hex, int, time or str\n"
-"  -f, --format FMT          jsonl, csv, tsv, regex or auto (default auto)\n"
+"                                    TYPE is addr, dec, hex, int, str, time\n"
+"                                    or time:UNIT (UNIT s, ms, us or ns)\n"
+"  -f, --format FMT          jsonl, csv, tsv, regex, chrome or auto\n"
+"                            (default auto)\n"
 "  -o, --output FILE         write to FILE atomically instead of stdout\n"
 "  -q, --quiet               no notes about dropped records or blank lines\n"
 "  -s, --schema FILE         read options from a schema file\n"
@@ -89,9 +96,12 @@ static const char usage_text[] =
 "      --regex PATTERN       read text lines; PCRE2 named groups are fields\n"
 "      --set NAME=VALUE      add a column NAME holding VALUE on every row\n"
 "      --skip-bad            skip malformed records and count them\n"
+"      --thread-names        Chrome: tid is the thread's name from metadata\n"
 "      --threads N           converters working at once on JSON Lines, TSV\n"
 "                            and text lines (default: the CPUs, at most 8)\n"
 "      --unmatched drop|error  records no op rule matches (default error)\n"
+"      --where FIELD=VALUE, FIELD!=VALUE, FIELD~REGEX\n"
+"                            keep only the records that pass (repeatable)\n"
 "  -h, --help                show this help\n"
 "  -V, --version             show the version\n";
 
@@ -131,9 +141,28 @@ default_type(const char *name)
 	return CT_STR;
 }
 
+/*
+ * A type: "time" alone is seconds (shift 9); "time:s", "time:ms",
+ * "time:us" and "time:ns" name the unit.
+ */
 static int
-parse_type(const char *s, enum ctype *t)
+parse_type(const char *s, enum ctype *t, int *shift)
 {
+	*shift = 9;
+	if (strncmp(s, "time:", 5) == 0) {
+		*t = CT_TIME;
+		if (strcmp(s + 5, "s") == 0)
+			*shift = 9;
+		else if (strcmp(s + 5, "ms") == 0)
+			*shift = 6;
+		else if (strcmp(s + 5, "us") == 0)
+			*shift = 3;
+		else if (strcmp(s + 5, "ns") == 0)
+			*shift = 0;
+		else
+			return -1;
+		return 0;
+	}
 	if (strcmp(s, "addr") == 0)
 		*t = CT_ADDR;
 	else if (strcmp(s, "dec") == 0)
@@ -234,14 +263,26 @@ rule_arg(enum rkind k, const char *opt, const char *arg)
 static void
 column_arg(const char *arg)
 {
-	char *s = xstrdup(arg), *eq, *field, *colon;
+	char *s = xstrdup(arg), *eq, *field, *colon, *c2;
 	enum ctype t = CT_STR;
 	struct column *c;
-	int typed = 0;
+	int typed = 0, shift = 9;
 
-	if ((colon = strrchr(s, ':')) != NULL && parse_type(colon + 1, &t) == 0) {
-		*colon = '\0';
-		typed = 1;
+	/* the type is the last ":word", or the last two for "time:UNIT" */
+	if ((colon = strrchr(s, ':')) != NULL) {
+		for (c2 = colon; c2 > s && c2[-1] != ':'; c2--)
+			;
+		if (c2 > s && colon - c2 == 4 && strncmp(c2, "time", 4) == 0 &&
+		    parse_type(c2, &t, &shift) == 0) {
+			c2[-1] = '\0';
+			typed = 1;
+		} else if (parse_type(colon + 1, &t, &shift) == 0) {
+			*colon = '\0';
+			typed = 1;
+		} else if (c2 > s && colon - c2 == 4 &&
+		    strncmp(c2, "time", 4) == 0)
+			die_usage("--column: unknown time unit '%s' in '%s' (s, "
+			    "ms, us or ns)", colon + 1, arg);
 	}
 	if ((eq = strchr(s, '=')) != NULL) {
 		*eq = '\0';
@@ -265,6 +306,8 @@ column_arg(const char *arg)
 	S.mapped = 1;
 	c->slot = slot_of(field, strlen(field));
 	c->type = typed ? t : default_type(s);
+	c->tshift = shift;
+	c->typed = typed;
 	c->isfile = 0;
 	free(s);
 }
@@ -348,11 +391,13 @@ apply_option(int id, const char *arg, const char *optname)
 			S.format = FMT_TSV;
 		else if (strcmp(arg, "regex") == 0)
 			S.format = FMT_REGEX;
+		else if (strcmp(arg, "chrome") == 0)
+			S.format = FMT_CHROME;
 		else if (strcmp(arg, "auto") == 0)
 			S.format = FMT_AUTO;
 		else
 			die_usage("--format: unknown format '%s' "
-			    "(jsonl, csv, tsv, regex or auto)", arg);
+			    "(jsonl, csv, tsv, regex, chrome or auto)", arg);
 		break;
 	case O_COLUMN:
 		column_arg(arg);
@@ -406,6 +451,12 @@ apply_option(int id, const char *arg, const char *optname)
 	}
 	case O_SET:
 		set_arg(arg);
+		break;
+	case O_WHERE:
+		where_arg(arg);
+		break;
+	case O_THREADNAMES:
+		S.threadnames = 1;
 		break;
 	case O_SKIPBAD:
 		S.skipbad = 1;
@@ -528,11 +579,54 @@ schema_args(int argc, char *argv[])
 	return optind;
 }
 
+/*
+ * Chrome trace events: op from name, tid, and ts in microseconds, for
+ * the canonical columns no option defines; a column without a type
+ * whose field is ts or dur is a time in microseconds; with
+ * --thread-names, tid is text (a name or the thread's number).
+ */
+static void
+chrome_columns(void)
+{
+	struct column *c;
+	size_t i;
+	int hasop = S.nrule > 0;
+
+	if (!hasop)
+		add_rule(R_FIELD, "name", NULL, NULL);
+	c = column("tid");
+	if (c->slot < 0 && !c->isfile && !c->isset) {
+		c->slot = slot_of("tid", 3);
+		c->type = CT_INT;
+	}
+	c = column("ts");
+	if (c->slot < 0 && !c->isfile && !c->isset)
+		c->slot = slot_of("ts", 2);
+	for (i = 0; i < S.ncol; i++) {
+		c = &S.col[i];
+		if (c->slot < 0 || c->typed)
+			continue;
+		if (strcmp(S.slot[c->slot].name, "ts") == 0 ||
+		    strcmp(S.slot[c->slot].name, "dur") == 0) {
+			c->type = CT_TIME;
+			c->tshift = 3;
+		}
+		if (c->istid && S.threadnames)
+			c->type = CT_STR;
+	}
+	S.mapped = 1;
+}
+
 void
-schema_finish(void)
+schema_columns(int chrome)
 {
 	size_t i;
 
+	if (S.columnsdone)
+		return;
+	S.columnsdone = 1;
+	if (chrome)
+		chrome_columns();
 	if (!S.mapped) {
 		/* No mapping at all: the canonical columns from fields of
 		 * the same names, each optional. */
@@ -571,15 +665,26 @@ schema_finish(void)
 		}
 		S.col[j] = c;
 	}
-	if (S.badlines != NULL && !S.skipbad)
-		die_usage("--bad-lines needs --skip-bad");
+}
+
+void
+schema_finish(void)
+{
 	if (S.regex != NULL && S.format == FMT_AUTO)
 		S.format = FMT_REGEX;
+	if (S.format != FMT_AUTO)
+		schema_columns(S.format == FMT_CHROME);
+	if (S.threadnames && S.format != FMT_AUTO && S.format != FMT_CHROME)
+		die_usage("--thread-names reads Chrome trace events: it "
+		    "needs --format chrome or auto");
+	if (S.badlines != NULL && !S.skipbad)
+		die_usage("--bad-lines needs --skip-bad");
 	if ((S.format == FMT_REGEX) != (S.regex != NULL))
 		die_usage(S.regex != NULL ? "--regex reads text lines: it "
 		    "cannot be combined with --format %s" : "--format regex "
 		    "needs --regex PATTERN", S.format == FMT_JSONL ? "jsonl" :
-		    S.format == FMT_CSV ? "csv" : "tsv");
+		    S.format == FMT_CSV ? "csv" : S.format == FMT_CHROME ?
+		    "chrome" : "tsv");
 	if (S.regex != NULL)
 		regex_compile();
 	if (S.check && (S.output != NULL || S.skipbad))
