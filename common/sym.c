@@ -166,7 +166,7 @@ sym_load(const char *path)
 	struct symtab *t = xcalloc(1, sizeof(*t));
 	struct rd *in = rd_open(path);
 	struct span line, w[MAXWORDS + 1];
-	size_t cap = 0, i, n, k;
+	size_t cap = 0, i, n, k, cur = 0;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
@@ -179,12 +179,19 @@ sym_load(const char *path)
 				break;
 		if (n == 0 || w[0].p[0] == '#' || nm_undefined(w, n))
 			continue;
+		/* nm of several files: "FILE:" heads the symbols of FILE. */
+		if (n == 1 && w[0].n > 1 && w[0].p[w[0].n - 1] == ':') {
+			cur = sym_modnum(t, in, span_make(w[0].p,
+			    w[0].n - 1));
+			continue;
+		}
 		if (t->n == cap) {
 			cap = cap ? cap * 2 : 256;
 			t->s = xreallocarray(t->s, cap, sizeof(*t->s));
 		}
 		s = &t->s[t->n];
 		memset(s, 0, sizeof(*s));
+		s->mod = cur;
 		if (!parse_sym(in, w, n, s)) {
 			/* MODULE and a symbol in any other form. */
 			if (nm_undefined(w + 1, n - 1))

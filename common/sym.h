@@ -16,7 +16,8 @@
  * basename): ADDRESS is then an offset in that module.  nm's undefined
  * symbols ("U NAME", "w NAME", "v NAME": a letter and a name, no
  * address) are skipped, and so are blank lines and lines starting with
- * '#'.  An address resolves to the nearest symbol at or below it among
+ * '#'.  A line "FILE:" (nm of several files) makes the symbols after it,
+ * up to the next such line, those of module FILE (its basename).  An address resolves to the nearest symbol at or below it among
  * the symbols of its module, or among those without a module: exactly at
  * the symbol it is the bare NAME, inside it NAME+0xOFFSET (lowercase
  * hex).  It resolves to nothing when it lies below every symbol, or at or
