@@ -324,3 +324,14 @@ SYMS
 	assert_line --index 1 "$(printf 'brk\tld-linux-x86-64.so.2+0x1fc47\t1')"
 	[ "$(printf '%s\n' "$output" | grep -c "$(printf '^getpid\tpie:main\t')")" = 2 ]
 }
+
+@test "ASLR example: record.sh -h, and no capture replaced without -f" {
+	run --separate-stderr "$EX/strace/aslr/record.sh" -h
+	assert_success
+	assert_output "usage: record.sh [-f]"
+	run --separate-stderr "$EX/strace/aslr/record.sh"
+	assert_failure 2
+	[ "$stderr" = "record.sh: $EX/strace/aslr: captures present (-f replaces them)" ]
+	run "$EX/strace/aslr/record.sh" extra
+	assert_failure 2
+}
