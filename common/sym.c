@@ -68,6 +68,13 @@ is_letter(struct span s)
 	return s.n == 1 && isalpha((unsigned char)s.p[0]);
 }
 
+/* Whether c is one of the bytes of set (never NUL). */
+static int
+oneof(char c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 static int
 is_number(struct span s)
 {
@@ -140,7 +147,7 @@ parse_sym(struct rd *in, const struct span *w, size_t n, struct sym *s)
 static int
 nm_undefined(const struct span *w, size_t n)
 {
-	return n == 2 && w[0].n == 1 && strchr("Uwv", w[0].p[0]) != NULL;
+	return n == 2 && w[0].n == 1 && oneof(w[0].p[0], "Uwv");
 }
 
 static size_t
@@ -406,10 +413,9 @@ maps_line(struct modmap *mm, struct rd *in, struct span line,
 	if (lo >= hi)
 		die_at(f, ln, "empty address range '%s'", msg_vis(w[0].p,
 		    w[0].n));
-	if (w[1].n != 4 || strchr("r-", w[1].p[0]) == NULL ||
-	    strchr("w-", w[1].p[1]) == NULL ||
-	    strchr("x-", w[1].p[2]) == NULL ||
-	    strchr("ps", w[1].p[3]) == NULL)
+	if (w[1].n != 4 || !oneof(w[1].p[0], "r-") ||
+	    !oneof(w[1].p[1], "w-") || !oneof(w[1].p[2], "x-") ||
+	    !oneof(w[1].p[3], "ps"))
 		die_at(f, ln, "bad permissions '%s'", msg_vis(w[1].p, w[1].n));
 	off = hex_word(in, w[2], "file offset");
 	dev = w[3];

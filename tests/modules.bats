@@ -109,6 +109,10 @@ MAPS
 	    'a BASE NAME line in a /proc/PID/maps file'
 	check '7f0000001000-7f0000002000 r-xp 00000000 fe:00 1 /lib/a\b.so' \
 	    'control character or backslash in module name'
+	printf '7f0000000000-7f0000001000 r-\0p 00000000 fe:00 78 /lib/a.so\n' > "$T/maps"
+	run --separate-stderr trace-key --modules lr="$T/maps" "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/maps:1: bad permissions 'r-\\0p'" ]
 }
 
 @test "list: BASE NAME [SIZE]; a module without size reaches the next base" {
