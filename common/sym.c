@@ -296,10 +296,10 @@ sym_lookup(const struct symtab *t, uint64_t v, int withoff, struct sbuf *sb)
 }
 
 int
-sym_module(const struct symtab *t, const char *m)
+sym_module(const struct symtab *t, const char *m, size_t n)
 {
 	for (size_t k = 0; k < t->nmods; k++)
-		if (strcmp(t->mods[k], m) == 0)
+		if (span_eqs(span_make(m, n), t->mods[k]))
 			return (int)k;
 	return -1;
 }

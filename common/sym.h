@@ -56,10 +56,10 @@ int	sym_lookup(const struct symtab *t, uint64_t v, int withoff,
 	    struct sbuf *sb);
 
 /*
- * The number of module m (a basename) in t, for sym_lookup_mod(), or -1
- * when t has no symbol of that module.
+ * The number of module m (a basename, n bytes) in t, for
+ * sym_lookup_mod(), or -1 when t has no symbol of that module.
  */
-int	sym_module(const struct symtab *t, const char *m);
+int	sym_module(const struct symtab *t, const char *m, size_t n);
 
 /* sym_lookup() among the symbols of module number m (>= 0): v an offset. */
 int	sym_lookup_mod(const struct symtab *t, int m, uint64_t v, int withoff,

@@ -252,20 +252,44 @@ write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 }
 
 /*
+ * Whether v is a module-relative address as --modules writes it,
+ * MODULE+0xOFFSET: then *mod is MODULE and *off the offset.  MODULE is
+ * what precedes the last "+0x" (libstdc++.so.6+0x10), not empty, not
+ * starting with a digit, without ':' (MODULE:NAME is a symbol).
+ */
+static int
+modrel_parse(struct span v, struct span *mod, uint64_t *off)
+{
+	size_t k;
+
+	for (k = v.n; k >= 3; k--)
+		if (memcmp(v.p + k - 3, "+0x", 3) == 0)
+			break;
+	if (k < 4 || (v.p[0] >= '0' && v.p[0] <= '9') ||
+	    memchr(v.p, ':', k - 3) != NULL || v.n - k > 16 ||
+	    num_parse_hex(span_make(v.p + k, v.n - k), off) != NUM_OK)
+		return 0;
+	*mod = span_make(v.p, k - 3);
+	return 1;
+}
+
+/*
  * Apply a transform to v; the result is in *out (maybe v itself).  An
- * address is made module-relative first (--modules), then masked (the
- * offset, when in a module), then symbolized: among the symbols of its
- * module, or those without a module when it is in none.
+ * address is made module-relative first (--modules; a value that is
+ * module-relative already stays so), then masked (the offset, when in a
+ * module), then symbolized: among the symbols of its module, or those
+ * without a module when it is in none.
  */
 static void
 apply_xform(struct xform *x, struct span v, struct span *out,
     struct sbuf *sb, const char *file, uint64_t line)
 {
-	static struct sbuf sym;
+	static struct sbuf sym, seen;
 	char b[24];		/* NUM_ADDR_MAX, NUM_INT_MAX, "+0x" and 16 */
-	uint64_t u, off, seen[2];
+	struct span mname = { NULL, 0 };	/* its module, when in one */
+	uint64_t u, off;
 	int64_t i;
-	int mod = -1;
+	int mod, msym = -1;
 	const char *why;
 	enum num_err e;
 
@@ -286,34 +310,44 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 		*out = span_make(sb->p, sb->len);
 		return;
 	}
-	if ((e = num_parse_addr_strict(v, &u)) != NUM_OK)
-		die_at(file, line, "column %s: %s: '%s'", x->col,
-		    num_strerror(e), msg_vis(v.p, v.n));
-	if (x->mods != NULL && (mod = mod_find(x->mods, u, &off)) >= 0) {
+	if ((e = num_parse_addr_strict(v, &u)) != NUM_OK) {
+		if (!modrel_parse(v, &mname, &u))
+			die_at(file, line, "column %s: %s: '%s'", x->col,
+			    num_strerror(e), msg_vis(v.p, v.n));
+		if (x->sym != NULL)
+			msym = sym_module(x->sym, mname.p, mname.n);
+	} else if (x->mods != NULL && (mod = mod_find(x->mods, u, &off)) >= 0) {
 		if ((why = mod_ambiguous(x->mods, mod)) != NULL)
 			die_at(file, line, "column %s: address %s: %s", x->col,
 			    msg_vis(v.p, v.n), why);
 		u = off;
+		mname = span_str(mod_name(x->mods, mod));
+		if (x->modsym != NULL)
+			msym = x->modsym[mod];
 	}
 	if (x->masked)
 		u &= x->mask;
 	if (x->sym != NULL) {
 		int isnew, hit = 0;
 
-		if (mod < 0)
+		if (mname.p == NULL)
 			hit = sym_lookup(x->sym, u, !x->fnonly, &sym);
-		else if (x->modsym[mod] >= 0)
-			hit = sym_lookup_mod(x->sym, x->modsym[mod], u,
-			    !x->fnonly, &sym);
-		seen[0] = (uint64_t)(mod + 1);
-		seen[1] = u;
-		ht_intern(x->seen, seen, sizeof(seen), &isnew);
+		else if (msym >= 0)
+			hit = sym_lookup_mod(x->sym, msym, u, !x->fnonly, &sym);
+		/* Distinct: the offset or address, and the module if any. */
+		sb_clear(&seen);
+		sb_add(&seen, &u, sizeof(u));
+		if (mname.p != NULL) {
+			sb_addc(&seen, '+');
+			sb_add(&seen, mname.p, mname.n);
+		}
+		ht_intern(x->seen, seen.p, seen.len, &isnew);
 		if (isnew && !hit)
 			x->nomatch++;
 		if (hit) {
 			sb_clear(sb);
-			if (mod >= 0) {
-				sb_adds(sb, mod_name(x->mods, mod));
+			if (mname.p != NULL) {
+				sb_add(sb, mname.p, mname.n);
 				sb_addc(sb, ':');
 			}
 			sb_add(sb, sym.p, sym.len);
@@ -322,8 +356,8 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 		}
 	}
 	sb_clear(sb);
-	if (mod >= 0) {
-		sb_adds(sb, mod_name(x->mods, mod));
+	if (mname.p != NULL) {
+		sb_add(sb, mname.p, mname.n);
 		snprintf(b, sizeof(b), "+0x%llx", (unsigned long long)u);
 		sb_adds(sb, b);
 	} else
@@ -565,7 +599,8 @@ main(int argc, char *argv[])
 			    mod_count(xf[j].mods) + 1, sizeof(int));
 			for (k = 0; k < mod_count(xf[j].mods); k++)
 				xf[j].modsym[k] = sym_module(xf[j].sym,
-				    mod_name(xf[j].mods, (int)k));
+				    mod_name(xf[j].mods, (int)k),
+				    strlen(mod_name(xf[j].mods, (int)k)));
 		}
 		if (xf[j].rename != NULL && strcmp(xf[j].rename, "count") == 0)
 			die_usage("--rename: 'count' is reserved");

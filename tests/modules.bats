@@ -339,3 +339,31 @@ SYMS
 	run "$EX/strace/aslr/record.sh" extra
 	assert_failure 2
 }
+
+@test "values written MODULE+0xOFFSET are read back as module-relative" {
+	maps > "$T/maps"
+	printf 'pie 0x10a0 main 0x76\nlibstdc++.so.6 0x10 f 0x10\n' > "$T/syms"
+	ev 0x55f20ec7d0ce 0x7f1a2a2c2350 0x7f1a2a298010 > "$T/ev"
+	trace-key -a '' --modules lr="$T/maps" "$T/ev" > "$T/rel"
+	# --modules again leaves them as they are
+	run trace-key -a '' --modules lr="$T/maps" "$T/rel"
+	assert_success
+	assert_output "$(cat "$T/rel")"
+	# symbolized later, without the map, as in one step
+	run --separate-stderr keys "$T/rel" -w count --symbolize lr="$T/syms"
+	assert_success
+	assert_output "pie:main+0x2e libc.so.6+0x27350 0x7f1a2a298010 "
+	run --separate-stderr keys "$T/ev" --modules lr="$T/maps" --symbolize lr="$T/syms"
+	assert_output "pie:main+0x2e libc.so.6+0x27350 0x7f1a2a298010 "
+	ev libstdc++.so.6+0x1C pie+0x10ce > "$T/ev"
+	run --separate-stderr keys "$T/ev" --mask lr=0xfff0 --function lr="$T/syms"
+	assert_success
+	assert_output "libstdc++.so.6:f pie:main "
+	for v in pie:main+0x2e +0x10 pie+0x 9a+0x1 pie+0X10 pie+0x10000000000000000; do
+		ev "$v" > "$T/ev"
+		run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
+		assert_failure 2
+		[ "$stderr" = "trace-key: $T/ev:2: column lr: not a number: '$v'" ] ||
+			fail "'$v': got '$stderr'"
+	done
+}
