@@ -7,8 +7,9 @@
  * then the attribute columns to tally, their values %-encoded for tally
  * cells (tally.h).  Key transforms rewrite a column's values: make an
  * address relative to its module, mask it, bucket an integer, symbolize
- * an address; --rename renames a column on output.  --timeline appends one more attribute, `tbin`: the
- * raw ts floored to a multiple of a width.
+ * an address; --rename renames a column on output.  --timeline appends
+ * one more attribute, `tbin`: the raw ts floored to a multiple of a
+ * width.
  */
 #include <getopt.h>
 #include <stdio.h>
