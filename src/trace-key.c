@@ -5,10 +5,11 @@
  * Reads the event format (trace-format(5)) and writes a keyed stream: the
  * key columns, then `count` (1 per event, or a weight column's value),
  * then the attribute columns to tally, their values %-encoded for tally
- * cells (tally.h).  Key transforms rewrite a column's values: mask an
- * address, bucket an integer, symbolize an address; --rename renames a
- * column on output.  --timeline appends one more attribute, `tbin`: the
- * raw ts floored to a multiple of a width.
+ * cells (tally.h).  Key transforms rewrite a column's values: make an
+ * address relative to its module, mask it, bucket an integer, symbolize
+ * an address; --rename renames a column on output.  --timeline appends
+ * one more attribute, `tbin`: the raw ts floored to a multiple of a
+ * width.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ struct xform {
 	int		 masked;
 	uint64_t	 mask;		/* --mask COL=MASK */
 	uint64_t	 bucket;	/* --bucket COL=WIDTH; 0 = none */
+	struct modmap	*mods;		/* --modules COL=FILE */
+	int		*modsym;	/* per module: its number in sym, or -1 */
 	struct symtab	*sym;		/* --symbolize or --function COL=FILE */
 	int		 fnonly;	/* --function: the name, no +0xOFF */
 	struct htab	*seen;		/* distinct addresses looked up */
@@ -54,8 +57,9 @@ static int64_t	  timeline;	/* --timeline: tbin width; 0 = none */
 static const char usage_text[] =
 "usage: trace-key [-a columns] [-k columns] [-o file] [-w column]\n"
 "                 [--bucket column=width] [--function column=symfile]\n"
-"                 [--mask column=mask] [--rename column=name]\n"
-"                 [--symbolize column=symfile] [--timeline width] [file ...]\n"
+"                 [--mask column=mask] [--modules column=mapsfile]\n"
+"                 [--rename column=name] [--symbolize column=symfile]\n"
+"                 [--timeline width] [file ...]\n"
 "\n"
 "Write a keyed stream: the key columns, a count, and the columns to tally.\n"
 "\n"
@@ -68,6 +72,9 @@ static const char usage_text[] =
 "      --function COL=FILE    replace address COL by the NAME of the\n"
 "                             function holding it (no +0xOFF)\n"
 "      --mask COL=MASK        AND address COL with MASK\n"
+"      --modules COL=FILE     write address COL as MODULE+0xOFFSET, the\n"
+"                             modules from FILE (/proc/PID/maps format,\n"
+"                             or BASE NAME lines)\n"
 "      --rename COL=NAME      call column COL NAME on output\n"
 "      --symbolize COL=FILE   replace address COL by NAME or NAME+0xOFF\n"
 "                             from symbol file FILE\n"
@@ -245,18 +252,51 @@ write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 	ob_flush(o);
 }
 
-/* Apply a transform to v; the result is in *out (maybe v itself). */
+/*
+ * Whether v is a module-relative address as --modules writes it,
+ * MODULE+0xOFFSET: then *mod is MODULE and *off the offset.  MODULE is
+ * what precedes the last "+0x" (libstdc++.so.6+0x10), not empty, not
+ * starting with a digit, without ':' (MODULE:NAME is a symbol).
+ */
+static int
+modrel_parse(struct span v, struct span *mod, uint64_t *off)
+{
+	size_t k;
+
+	for (k = v.n; k >= 3; k--)
+		if (memcmp(v.p + k - 3, "+0x", 3) == 0)
+			break;
+	if (k < 4 || (v.p[0] >= '0' && v.p[0] <= '9') ||
+	    memchr(v.p, ':', k - 3) != NULL || v.n - k > 16 ||
+	    num_parse_hex(span_make(v.p + k, v.n - k), off) != NUM_OK)
+		return 0;
+	*mod = span_make(v.p, k - 3);
+	return 1;
+}
+
+/*
+ * Apply a transform to v; the result is in *out (maybe v itself).  An
+ * address is made module-relative first (--modules; a value that is
+ * module-relative already stays so), then masked (the offset, when in a
+ * module), then symbolized: among the symbols of its module, or those
+ * without a module when it is in none.
+ */
 static void
 apply_xform(struct xform *x, struct span v, struct span *out,
     struct sbuf *sb, const char *file, uint64_t line)
 {
-	char b[NUM_ADDR_MAX > NUM_INT_MAX ? NUM_ADDR_MAX : NUM_INT_MAX];
-	uint64_t u;
+	static struct sbuf sym, seen;
+	char b[24];		/* NUM_ADDR_MAX, NUM_INT_MAX, "+0x" and 16 */
+	struct span mname = { NULL, 0 };	/* its module, when in one */
+	uint64_t u, off;
 	int64_t i;
+	int mod, msym = -1;
+	const char *why;
 	enum num_err e;
 
 	*out = v;
-	if (x == NULL || v.n == 0 || (!x->bucket && !x->masked && x->sym == NULL))
+	if (x == NULL || v.n == 0 || (!x->bucket && !x->masked &&
+	    x->sym == NULL && x->mods == NULL))
 		return;
 	if (x->bucket != 0) {
 		if ((e = num_parse_int(v, &i)) != NUM_OK)
@@ -271,24 +311,58 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 		*out = span_make(sb->p, sb->len);
 		return;
 	}
-	if ((e = num_parse_addr_strict(v, &u)) != NUM_OK)
-		die_at(file, line, "column %s: %s: '%s'", x->col,
-		    num_strerror(e), msg_vis(v.p, v.n));
+	if ((e = num_parse_addr_strict(v, &u)) != NUM_OK) {
+		if (!modrel_parse(v, &mname, &u))
+			die_at(file, line, "column %s: %s: '%s'", x->col,
+			    num_strerror(e), msg_vis(v.p, v.n));
+		if (x->sym != NULL)
+			msym = sym_module(x->sym, mname.p, mname.n);
+	} else if (x->mods != NULL && (mod = mod_find(x->mods, u, &off)) >= 0) {
+		if ((why = mod_ambiguous(x->mods, mod)) != NULL)
+			die_at(file, line, "column %s: address %s: %s", x->col,
+			    msg_vis(v.p, v.n), why);
+		u = off;
+		mname = span_str(mod_name(x->mods, mod));
+		if (x->modsym != NULL)
+			msym = x->modsym[mod];
+	}
 	if (x->masked)
 		u &= x->mask;
 	if (x->sym != NULL) {
-		int isnew, hit = sym_lookup(x->sym, u, !x->fnonly, sb);
+		int isnew, hit = 0;
 
-		ht_intern(x->seen, &u, sizeof(u), &isnew);
+		if (mname.p == NULL)
+			hit = sym_lookup(x->sym, u, !x->fnonly, &sym);
+		else if (msym >= 0)
+			hit = sym_lookup_mod(x->sym, msym, u, !x->fnonly, &sym);
+		/* Distinct: the offset or address, and the module if any. */
+		sb_clear(&seen);
+		sb_add(&seen, &u, sizeof(u));
+		if (mname.p != NULL) {
+			sb_addc(&seen, '+');
+			sb_add(&seen, mname.p, mname.n);
+		}
+		ht_intern(x->seen, seen.p, seen.len, &isnew);
 		if (isnew && !hit)
 			x->nomatch++;
 		if (hit) {
+			sb_clear(sb);
+			if (mname.p != NULL) {
+				sb_add(sb, mname.p, mname.n);
+				sb_addc(sb, ':');
+			}
+			sb_add(sb, sym.p, sym.len);
 			*out = span_make(sb->p, sb->len);
 			return;
 		}
 	}
 	sb_clear(sb);
-	sb_add(sb, b, num_fmt_addr(b, u));
+	if (mname.p != NULL) {
+		sb_add(sb, mname.p, mname.n);
+		snprintf(b, sizeof(b), "+0x%llx", (unsigned long long)u);
+		sb_adds(sb, b);
+	} else
+		sb_add(sb, b, num_fmt_addr(b, u));
 	*out = span_make(sb->p, sb->len);
 }
 
@@ -399,7 +473,8 @@ run(struct rd *in, struct ob *o, int first)
 }
 
 enum {
-	O_BUCKET = 256, O_FUNCTION, O_MASK, O_RENAME, O_SYMBOLIZE, O_TIMELINE
+	O_BUCKET = 256, O_FUNCTION, O_MASK, O_MODULES, O_RENAME, O_SYMBOLIZE,
+	O_TIMELINE
 };
 
 static const struct option longopts[] = {
@@ -410,6 +485,7 @@ static const struct option longopts[] = {
 	{ "bucket",	required_argument, NULL, O_BUCKET },
 	{ "function",	required_argument, NULL, O_FUNCTION },
 	{ "mask",	required_argument, NULL, O_MASK },
+	{ "modules",	required_argument, NULL, O_MODULES },
 	{ "rename",	required_argument, NULL, O_RENAME },
 	{ "symbolize",	required_argument, NULL, O_SYMBOLIZE },
 	{ "timeline",	required_argument, NULL, O_TIMELINE },
@@ -464,6 +540,11 @@ main(int argc, char *argv[])
 			x->mask = num_arg("mask", val);
 			x->masked = 1;
 			break;
+		case O_MODULES:
+			x = xform_arg("modules", optarg, &val);
+			mod_free(x->mods);
+			x->mods = mod_load(val);
+			break;
 		case O_RENAME:
 			x = xform_arg("rename", optarg, &val);
 			free(x->rename);
@@ -509,9 +590,19 @@ main(int argc, char *argv[])
 			    "--timeline writes)");
 	}
 	for (j = 0; j < nxf; j++) {
-		if (xf[j].bucket != 0 && (xf[j].masked || xf[j].sym != NULL))
+		if (xf[j].bucket != 0 && (xf[j].masked || xf[j].sym != NULL ||
+		    xf[j].mods != NULL))
 			die_usage("column '%s': --bucket works on integers, "
-			    "--mask and --symbolize on addresses", xf[j].col);
+			    "--mask, --modules and --symbolize on addresses",
+			    xf[j].col);
+		if (xf[j].mods != NULL && xf[j].sym != NULL) {
+			xf[j].modsym = xreallocarray(NULL,
+			    mod_count(xf[j].mods) + 1, sizeof(int));
+			for (k = 0; k < mod_count(xf[j].mods); k++)
+				xf[j].modsym[k] = sym_module(xf[j].sym,
+				    mod_name(xf[j].mods, (int)k),
+				    strlen(mod_name(xf[j].mods, (int)k)));
+		}
 		if (xf[j].rename != NULL && strcmp(xf[j].rename, "count") == 0)
 			die_usage("--rename: 'count' is reserved");
 		if (timeline != 0 && xf[j].rename != NULL &&
