@@ -25,6 +25,7 @@
 
 #define RD_BUFSZ	(1u << 20)	/* line buffer start size */
 #define IN_BUFSZ	(1u << 18)	/* compressed read size */
+#define PIECESZ		(RD_BUFSZ / 4)	/* rd_piece, rd_peek */
 #define CHUNKSZ		(1u << 20)	/* decompressed chunk size */
 #define NCHUNK		4		/* chunks in flight */
 
@@ -55,6 +56,7 @@ struct rd {
 	int		 started;	/* a byte has been handed out */
 	int		 raw;		/* rd_raw(): keep BOM and CR */
 	int		 newline;	/* the last line ended with \n */
+	int		 midline;	/* rd_piece handed out part of a line */
 
 	/* inflater thread and its queue */
 	pthread_t	 thr;
@@ -534,6 +536,84 @@ out:
 	line->n = len;
 	r->lineno++;
 	return 1;
+}
+
+int
+rd_piece(struct rd *r, struct span *piece, int *eol)
+{
+	char *nl;
+	size_t len;
+	int first;
+
+	if (r->buf == NULL)
+		start(r);
+	first = !r->midline;
+	for (;;) {
+		nl = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+		if (nl != NULL) {
+			len = (size_t)(nl - (r->buf + r->pos));
+			piece->p = r->buf + r->pos;
+			r->pos = r->scan = r->pos + len + 1;
+			r->newline = 1;
+			*eol = 1;
+			break;
+		}
+		r->scan = r->end;
+		if (r->end - r->pos >= PIECESZ) {
+			len = r->end - r->pos;
+			piece->p = r->buf + r->pos;
+			/* a "\r" may precede the "\n" still to come */
+			if (piece->p[len - 1] == '\r' && !r->raw)
+				len--;
+			r->pos = r->scan = r->pos + len;
+			piece->n = len;
+			*eol = 0;
+			r->midline = 1;
+			if (first)
+				r->lineno++;
+			return 1;
+		}
+		if (!fill(r)) {
+			if (r->pos == r->end) {
+				if (!first) {
+					/* the line's end: an empty last piece */
+					piece->p = r->buf + r->pos;
+					piece->n = 0;
+					*eol = 1;
+					r->midline = 0;
+					r->newline = 0;
+					return 1;
+				}
+				return 0;
+			}
+			len = r->end - r->pos;
+			piece->p = r->buf + r->pos;
+			r->pos = r->scan = r->end;
+			r->newline = 0;
+			*eol = 1;
+			break;
+		}
+	}
+	if (len > 0 && piece->p[len - 1] == '\r' && !r->raw)
+		len--;
+	piece->n = len;
+	r->midline = 0;
+	if (first)
+		r->lineno++;
+	return 1;
+}
+
+int
+rd_peek(struct rd *r, struct span *ahead)
+{
+	if (r->buf == NULL)
+		start(r);
+	while (memchr(r->buf + r->pos, '\n', r->end - r->pos) == NULL &&
+	    r->end - r->pos < PIECESZ && fill(r))
+		;
+	ahead->p = r->buf + r->pos;
+	ahead->n = r->end - r->pos;
+	return ahead->n > 0;
 }
 
 void

@@ -36,6 +36,25 @@ struct rd *rd_open(const char *path);
 int	rd_line(struct rd *r, struct span *line);
 
 /*
+ * The next piece of input in bounded memory, for formats whose records
+ * do not follow lines (a JSON document on one line): a whole line when it
+ * is short, else the line in pieces of a few hundred KiB.  *eol says
+ * whether the piece ends its line (then "\n" and a "\r" before it are
+ * dropped, as rd_line does).  rd_lineno() is the number of the line the
+ * piece belongs to.  Returns 1 for a piece, 0 at end of input.  May be
+ * mixed with rd_line at line boundaries.
+ */
+int	rd_piece(struct rd *r, struct span *piece, int *eol);
+
+/*
+ * What follows in the input, without consuming it: at least the rest of
+ * the current line or a few hundred KiB of it, whichever is shorter
+ * (less only at the end of the input).  Valid until the next call on r.
+ * Returns 0 at end of input.
+ */
+int	rd_peek(struct rd *r, struct span *ahead);
+
+/*
  * Hand lines out exactly as read: no byte order mark dropped, no "\r"
  * stripped.  Call before the first rd_line (trace-normalize --check).
  */

@@ -240,13 +240,14 @@ EOF2
 	assert_output "$(printf 'op\ttid\tts\na\t5\t1000')"
 }
 
-# rss MB: the peak resident size (KiB) of trace-normalize -f chrome on
-# MB megabytes of events written to its standard input.
+# rss MB [SEP]: the peak resident size (KiB) of trace-normalize -f chrome
+# on MB megabytes of events written to its standard input, each followed
+# by ",SEP" (default a newline; "" puts the whole trace on one line).
 rss() {
-	python3 - "$1" <<'EOF2'
+	python3 - "$1" "${2-\n}" <<'EOF2'
 import resource, subprocess, sys
 mb = int(sys.argv[1])
-ev = '{"name":"f%d","cat":"c","ph":"X","ts":%d.125,"dur":3.5,"pid":1,"tid":%d,"args":{"k":"v"}},\n'
+ev = '{"name":"f%d","cat":"c","ph":"X","ts":%d.125,"dur":3.5,"pid":1,"tid":%d,"args":{"k":"v"}},' + sys.argv[2].replace('\\n', '\n')
 block = ''.join(ev % (i % 50, i, i % 4) for i in range(10000)).encode()
 p = subprocess.Popen(["trace-normalize", "-f", "chrome", "-c", "dur"],
     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
@@ -267,4 +268,33 @@ EOF2
 	big=$(rss 200)
 	echo "peak RSS: 1 MB: $small KiB, 200 MB: $big KiB" >&3
 	[ "$big" -lt $((small + 8192)) ]
+}
+
+@test "a 200 MB trace on one line in flat memory" {
+	small=$(rss 1 '')
+	big=$(rss 200 '')
+	echo "peak RSS: 1 MB: $small KiB, 200 MB: $big KiB" >&3
+	[ "$big" -lt $((small + 8192)) ]
+}
+
+# The reader hands out a long line in pieces of at most 1 MiB: a key, a
+# number, an escape, a CR LF or an event cut between two pieces reads as
+# if it were whole.
+@test "a trace on one line: every token cut between pieces" {
+	python3 - "$T" <<'EOF2'
+import subprocess, sys
+exp = b'op\ttid\tts\na"b\t1\t1500\nc\t2\t2000\n'
+for k in range(64):
+    pad = 1048576 - 40 + k
+    doc = ('{"me\\"ta":"' + 'x' * pad + '\\"","n":123456789,"traceEvents":'
+        '[{"name":"a\\"b","ph":"X","ts":1.5,"tid":1},\r\n{"name":"c",'
+        '"ph":"B","ts":2,"tid":2,"args":{"v":[1,{"w":"}"}]}}],"z":true}')
+    path = sys.argv[1] + '/split.json'
+    open(path, 'w').write(doc)
+    r = subprocess.run(["trace-normalize", "-f", "chrome", path],
+        capture_output=True)
+    if r.returncode != 0 or r.stdout != exp:
+        sys.exit('cut at %d: exit %d, %r %r' % (k, r.returncode, r.stdout,
+            r.stderr))
+EOF2
 }

@@ -4,13 +4,15 @@
  * and the JSON Object Format ("{"traceEvents": [...], ...}"), as node,
  * Chrome and Perfetto's JSON export write them.
  *
- * The input is never held whole.  A small state machine walks the
- * top-level value line by line and finds the bounds of each element of
- * the events array; an element on one line (the usual layout) is parsed
- * in place, one spanning lines is gathered first.  Each element is then
- * one JSON object for json_parse_line(), like a line of JSON Lines, so
- * the same checks and the same slots apply.  Memory is bounded by the
- * longest line, not the size of the trace.
+ * The input is never held whole, not even a line: a trace on one line (as
+ * node writes it) is read in pieces (rd_piece).  A small state machine
+ * walks the top-level value piece by piece and finds the bounds of each
+ * element of the events array; an element within one piece (the usual
+ * layout: one event a line) is parsed in place, one spanning pieces is
+ * gathered first.  Each element is then one JSON object for
+ * json_parse_line(), like a line of JSON Lines, so the same checks and
+ * the same slots apply.  Memory is bounded by the longest event, not the
+ * size of the trace nor the length of its lines.
  *
  * Events are the phases B (begin), X (complete), i and I (instant);
  * every other phase (E, M, counters, flows, async, ...) is dropped and
@@ -34,6 +36,7 @@
 enum cstate {
 	CS_START,	/* before the top-level '[' or '{' */
 	CS_TKEY,	/* top object: a key or '}' */
+	CS_TKEYIN,	/* top object: inside a key */
 	CS_TCOLON,	/* top object: the ':' after a key */
 	CS_TVALUE,	/* top object: a value */
 	CS_TSKIP,	/* top object: inside a value that is not the events */
@@ -54,6 +57,8 @@ struct scan {
 	int		 firstkey;	/* no key of the top object yet */
 	int		 aftercomma;	/* CS_ELEM right after a ',' */
 	int		 isevents;	/* the key read is "traceEvents" */
+	char		 key[12];	/* the key's first bytes */
+	size_t		 keylen;
 	int		 sawevents;
 	int		 depth, instr, esc, scalar;	/* crossing a value */
 	struct sbuf	 ev;		/* an event spanning lines */
@@ -106,13 +111,13 @@ chrome_first_line(struct span l)
 
 /*
  * Cross a JSON value from p[*i], the state in s (started by the caller
- * at its first byte): 1 at its end, *i past it; 0 at the line's end.
+ * at its first byte): 1 at its end, *i past it; 0 at the piece's end.
  * Brackets are only counted (an event is checked whole later; a value
  * skipped is not checked).  A number or literal ends at a delimiter or
- * at the line's end.
+ * at the line's end (eol: the piece ends its line).
  */
 static int
-cross(struct scan *s, const char *p, size_t n, size_t *ip)
+cross(struct scan *s, const char *p, size_t n, size_t *ip, int eol)
 {
 	size_t i = *ip;
 
@@ -167,7 +172,7 @@ cross(struct scan *s, const char *p, size_t n, size_t *ip)
 		i++;
 	}
 	*ip = n;
-	if (s->scalar) {
+	if (s->scalar && eol) {
 		s->scalar = 0;
 		return 1;
 	}
@@ -363,14 +368,14 @@ events_end(struct scan *s, struct rd *in)
 	s->st = s->object ? CS_TCOMMA : CS_END;
 }
 
-/* Walk one line of the input. */
+/* Walk one piece of the input; eol: it ends its line. */
 static void
-walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
+walk(struct conv *c, struct scan *s, struct rd *in, struct span l, int eol)
 {
 	const char *p = l.p;
 	size_t n = l.n, i = 0, b, evstart = 0;
 	uint64_t lineno = rd_lineno(in);
-	int tried = 0;
+	int tried = !eol;
 
 	while (i < n) {
 		if (s->st != CS_EVENT && s->st != CS_TSKIP) {
@@ -402,14 +407,27 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			if (p[i] != '"')
 				die_at(rd_name(in), lineno, "expected a key in "
 				    "the top-level object");
-			for (b = ++i; i < n && p[i] != '"'; i++)
-				if (p[i] == '\\' && i + 1 < n)
-					i++;
-			if (i == n)
-				die_at(rd_name(in), lineno, "unterminated key "
-				    "in the top-level object");
-			s->isevents = i - b == 11 &&
-			    memcmp(p + b, "traceEvents", 11) == 0;
+			s->keylen = 0;
+			s->esc = 0;
+			s->st = CS_TKEYIN;
+			i++;
+			/* FALLTHROUGH */
+		case CS_TKEYIN:
+			/* a key may be cut between pieces, not between lines */
+			for (b = i; i < n && (p[i] != '"' || s->esc); i++)
+				s->esc = !s->esc && p[i] == '\\';
+			if (s->keylen <= sizeof(s->key) &&
+			    i - b <= sizeof(s->key) - s->keylen)
+				memcpy(s->key + s->keylen, p + b, i - b);
+			s->keylen += i - b;
+			if (i == n) {
+				if (eol)
+					die_at(rd_name(in), lineno, "unterminated "
+					    "key in the top-level object");
+				break;
+			}
+			s->isevents = s->keylen == 11 &&
+			    memcmp(s->key, "traceEvents", 11) == 0;
 			if (s->firstkey && !s->isevents &&
 			    S.format == FMT_AUTO)
 				not_chrome(in, s->topline);
@@ -443,7 +461,7 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			s->st = CS_TSKIP;
 			break;
 		case CS_TSKIP:
-			if (cross(s, p, n, &i))
+			if (cross(s, p, n, &i, eol))
 				s->st = CS_TCOMMA;
 			break;
 		case CS_TCOMMA:
@@ -496,13 +514,14 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l)
 			i++;
 			/* FALLTHROUGH */
 		case CS_EVENT:
-			if (!cross(s, p, n, &i)) {
+			if (!cross(s, p, n, &i, eol)) {
 				if (!s->spanning) {
 					sb_clear(&s->ev);
 					s->spanning = 1;
 				}
 				sb_add(&s->ev, p + evstart, n - evstart);
-				sb_addc(&s->ev, '\n');
+				if (eol)
+					sb_addc(&s->ev, '\n');
 				break;
 			}
 			if (s->spanning) {
@@ -571,13 +590,14 @@ read_names(struct conv *c, const char *file)
 	struct scan s;
 	struct rd *in;
 	struct span l;
+	int eol;
 
 	if ((in = rd_open(file)) == NULL)
 		exit(EXIT_TROUBLE);
 	memset(&s, 0, sizeof(s));
 	s.pre = 1;
-	while (rd_line(in, &l))
-		walk(c, &s, in, l);
+	while (rd_piece(in, &l, &eol))
+		walk(c, &s, in, l, eol);
 	walk_end(c, &s, in);
 	rd_close(in);
 	sb_free(&s.ev);
@@ -590,13 +610,14 @@ phase_cmp(const void *a, const void *b)
 }
 
 void
-read_chrome(struct conv *c, struct rd *in, struct span first)
+read_chrome(struct conv *c, struct rd *in)
 {
 	struct scan s;
 	struct stat st;
+	struct span l;
 	char list[NPHASE * (PHASE_LEN + 2) + 8];
 	size_t k, len = 0;
-	int i;
+	int i, eol;
 
 	if (tidslot == -2) {
 		tidslot = -1;
@@ -619,9 +640,8 @@ read_chrome(struct conv *c, struct rd *in, struct span first)
 		}
 	}
 	memset(&s, 0, sizeof(s));
-	do
-		walk(c, &s, in, first);
-	while (rd_line(in, &first));
+	while (rd_piece(in, &l, &eol))
+		walk(c, &s, in, l, eol);
 	walk_end(c, &s, in);
 	sb_free(&s.ev);
 	if (S.quiet || s.other == 0)

@@ -201,35 +201,67 @@ not_a_document(struct rd *in, struct span l)
 		    "jq -c does");
 }
 
+/* What starts an input, after its blank lines (first_line). */
+enum start {
+	ST_UNKNOWN,	/* not looked at yet */
+	ST_EMPTY,	/* nothing but blank lines */
+	ST_CHROME,	/* Chrome trace events, not consumed */
+	ST_LINE		/* another format, its first line read */
+};
+
 /*
- * Convert one input.  first, when not NULL, is its first non-blank line,
- * already read.
+ * Skip and count the blank lines at the start of in, then say what
+ * follows.  Chrome trace events are recognized from the first part of
+ * the line, which is not read whole: a trace on one line may be larger
+ * than memory.  Any other format's first line is read into *line.
+ */
+static enum start
+first_line(struct rd *in, struct span *line, uint64_t *blank)
+{
+	struct span ahead, l;
+	const char *nl;
+
+	for (;;) {
+		if (!rd_peek(in, &ahead))
+			return ST_EMPTY;
+		nl = memchr(ahead.p, '\n', ahead.n);
+		l = span_make(ahead.p, nl != NULL ? (size_t)(nl - ahead.p) :
+		    ahead.n);
+		if (blank_line(l)) {
+			rd_line(in, line);
+			(*blank)++;
+			continue;
+		}
+		if (S.format == FMT_CHROME ||
+		    (S.format == FMT_AUTO && chrome_first_line(l)))
+			return ST_CHROME;
+		rd_line(in, line);
+		return ST_LINE;
+	}
+}
+
+/*
+ * Convert one input.  st is what first_line() found when it was called
+ * already (the first input, to choose the columns), line the line it
+ * read.
  */
 static void
-convert(struct conv *c, struct rd *in, const char *file,
-    const struct span *first)
+convert(struct conv *c, struct rd *in, const char *file, enum start st,
+    struct span line)
 {
-	struct span line;
 	enum format f;
 
 	conv_file(c, file, rd_name(in));
 	/* The first non-blank line decides the format and may be a header. */
-	if (first != NULL)
-		line = *first;
-	else
-		for (;;) {
-			if (!rd_line(in, &line))
-				return;
-			if (!blank_line(line))
-				break;
-			c->n.blank++;
-		}
-	f = S.format != FMT_AUTO ? S.format : chrome_first_line(line) ?
-	    FMT_CHROME : detect(line);
-	if (f == FMT_CHROME) {
-		read_chrome(c, in, line);
+	if (st == ST_UNKNOWN)
+		st = first_line(in, &line, &c->n.blank);
+	if (st == ST_EMPTY)
+		return;
+	if (st == ST_CHROME) {
+		read_chrome(c, in);
 		return;
 	}
+	f = S.format != FMT_AUTO ? S.format : detect(line);
 	if (S.threadnames)
 		die_at(rd_name(in), rd_lineno(in), "--thread-names reads Chrome "
 		    "trace events, and this input is not one");
@@ -266,10 +298,11 @@ main(int argc, char *argv[])
 	struct ob *o;
 	struct rd **in;
 	struct conv *c;
-	struct span line;
+	struct span line = { NULL, 0 };
 	char **names;
 	char *dash[] = { "-" };
-	int first, n, i, peeked = 0;
+	int first, n, i;
+	enum start st = ST_UNKNOWN;
 	uint64_t blank = 0;
 
 	msg_init(argv[0]);
@@ -300,14 +333,9 @@ main(int argc, char *argv[])
 	if (!S.columnsdone) {
 		/* The format is auto: the first input's first non-blank line
 		 * says whether the columns are those of Chrome trace events. */
-		while (n > 0 && rd_line(in[0], &line)) {
-			if (!blank_line(line)) {
-				peeked = 1;
-				break;
-			}
-			blank++;
-		}
-		schema_columns(peeked && chrome_first_line(line));
+		if (n > 0)
+			st = first_line(in[0], &line, &blank);
+		schema_columns(st == ST_CHROME);
 	}
 	oprules_ready();
 	slots_ready();
@@ -318,7 +346,7 @@ main(int argc, char *argv[])
 	progress_start(in, n, S.progress);
 	for (i = 0; i < n; i++) {
 		progress_file(i);
-		convert(c, in[i], names[i], i == 0 && peeked ? &line : NULL);
+		convert(c, in[i], names[i], i == 0 ? st : ST_UNKNOWN, line);
 		progress_done(i);
 		rd_close(in[i]);
 	}

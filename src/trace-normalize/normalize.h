@@ -298,10 +298,12 @@ int	bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
 /*
- * Chrome trace-event JSON, the array or object format, from its first
- * non-blank line (chrome.c); chrome_end() writes the closing notes.
+ * Chrome trace-event JSON, the array or object format, from the input's
+ * first non-blank line, not yet consumed (chrome.c).  chrome_first_line()
+ * says whether a line, or the first part of a long one, starts such a
+ * trace.
  */
-void	read_chrome(struct conv *c, struct rd *in, struct span first);
+void	read_chrome(struct conv *c, struct rd *in);
 int	chrome_first_line(struct span l);
 
 /* Set a converter's slots from the fields of a parsed JSON object

@@ -3,7 +3,8 @@
  * and address parsing (bases, overflow, leading zeros), canonical
  * formatting, value ordering, JSON unescaping and records, UTF-8 checks,
  * TSV escaping and splitting, tally cell parsing, the hash table's
- * key comparison, and the exact Mann-Whitney test against brute force.  Prints one line per failure and a final
+ * key comparison, the exact Mann-Whitney test against brute force, and
+ * the reader's pieces of long lines.  Prints one line per failure and a final
  * "N passed, N failed"; exits 1 on any failure.
  */
 #include <math.h>
@@ -17,6 +18,7 @@
 #include "json.h"
 #include "num.h"
 #include "ob.h"
+#include "rd.h"
 #include "stat.h"
 #include "tally.h"
 #include "tsv.h"
@@ -803,6 +805,72 @@ test_fmt6(void)
 	}
 }
 
+/*
+ * rd_piece: short lines whole, long ones in pieces that join to them, CR
+ * LF dropped even when a piece ends between the CR and the LF, line
+ * numbers per line, a last line without a newline; rd_peek looks ahead
+ * without consuming.  A regular file is read 1 MiB at a time, so the
+ * first piece of line 2 ends right after its CR.
+ */
+static void
+test_rd_piece(void)
+{
+	char path[] = "/tmp/test-common-rd.XXXXXX";
+	enum { NLINE = 5 };
+	size_t len[NLINE] = { 2, (1u << 20) - 5, 0, 3u << 20, 3 };
+	char *want[NLINE], *got;
+	struct span p, ahead;
+	struct rd *r;
+	size_t n = 0, npiece[NLINE] = { 0 };
+	FILE *f;
+	int fd, eol, line = 0;
+
+	for (int k = 0; k < NLINE; k++) {
+		want[k] = malloc(len[k] + 1);
+		for (size_t i = 0; i < len[k]; i++)
+			want[k][i] = (char)('a' + (i * 7 + (size_t)k) % 26);
+	}
+	got = malloc((3u << 20) + 1);
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	for (int k = 0; k < NLINE; k++) {
+		fwrite(want[k], 1, len[k], f);
+		fputs(k < 2 ? "\r\n" : k < NLINE - 1 ? "\n" : "", f);
+	}
+	fclose(f);
+	r = rd_open(path);
+	CHECK(rd_peek(r, &ahead) && ahead.n >= 4 &&
+	    memcmp(ahead.p, want[0], 2) == 0 && ahead.p[2] == '\r',
+	    "rd_peek at the start");
+	while (line < NLINE && rd_piece(r, &p, &eol)) {
+		CHECK(rd_lineno(r) == (uint64_t)line + 1, "rd_piece: a piece of "
+		    "line %d numbered %llu", line + 1,
+		    (unsigned long long)rd_lineno(r));
+		if (n + p.n <= len[line])
+			memcpy(got + n, p.p, p.n);
+		n += p.n;
+		npiece[line]++;
+		if (!eol)
+			continue;
+		CHECK(n == len[line] && memcmp(got, want[line], n) == 0,
+		    "rd_piece: line %d: %zu bytes, want %zu", line + 1, n,
+		    len[line]);
+		n = 0;
+		line++;
+	}
+	CHECK(line == NLINE && !rd_piece(r, &p, &eol), "rd_piece: %d lines, "
+	    "want %d", line, NLINE);
+	CHECK(!rd_had_newline(r), "rd_piece: the last line has no newline");
+	CHECK(npiece[0] == 1 && npiece[1] == 2 && npiece[3] >= 3,
+	    "rd_piece: %zu, %zu and %zu pieces", npiece[0], npiece[1],
+	    npiece[3]);
+	rd_close(r);
+	unlink(path);
+	for (int k = 0; k < NLINE; k++)
+		free(want[k]);
+	free(got);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -820,6 +888,7 @@ main(int argc, char *argv[])
 	test_mwu();
 	test_mwu_paths();
 	test_fmt6();
+	test_rd_piece();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }
