@@ -4,6 +4,7 @@
 #
 #   bench/run.sh [--events N] [--quick] [--runs N] [--seed N] [--bin DIR]
 #                [--strace-mb N]
+#   bench/run.sh --scale [bench/scale.sh options]
 #
 #   --events N  reference (canary) events in the benchmark pair
 #               (default 1000000; the candidate gets about 0.55 x N)
@@ -13,6 +14,9 @@
 #   --bin DIR   the tools to measure (default bin/ of this checkout), e.g.
 #               another build to compare with
 #   --strace-mb N  size of the strace capture in MB (default 100)
+#   --scale     instead of all this, bench/scale.sh: how cost grows with
+#               the length of a trace (1M to 100M events) and with the
+#               number of distinct keys (100 to 10M); the tools only, long
 #
 # Inputs are deterministic (tests/gen-traces.py) and cached under
 # bench/out/data/, keyed by seed, size and the generator's checksum; the
@@ -29,7 +33,13 @@
 # copied to bench/out/run/tree/ first, so a rebuild during the run
 # changes nothing.
 # Peak RSS comes from GNU time (/usr/bin/time -f %M), per process.
-# Peers that are not installed are skipped with a message.
+# Peers that are not installed are skipped with a message.  Reference
+# programs run on the same data in the same rounds, interleaved with the
+# tools they measure (best of at least 5 each): zstd -dc (its output
+# rate, of the canary JSON Lines and of the event TSV) and wc -l; the
+# targets of the second performance step are ratios to them.  Without
+# --quick, bench/scale.sh --keys-only adds the many-keys table (10M
+# distinct keys through key, hist, join and report).
 # The summary is printed and written to bench/out/results.md with a
 # description of the machine.  Nothing here is a pass/fail test: on a
 # shared machine timings are noisy; the target column only says how this
@@ -49,7 +59,7 @@ bindir=$root/bin
 
 usage() {
 	echo "usage: bench/run.sh [--events N] [--quick] [--runs N] [--seed N] [--bin DIR]" \
-	    "[--strace-mb N]" >&2
+	    "[--strace-mb N] | --scale [scale.sh options]" >&2
 	exit 2
 }
 posint() {
@@ -67,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--bin) [ $# -ge 2 ] || usage; bindir=$(cd "$2" && pwd); shift 2 ;;
 	--bin=*) bindir=$(cd "${1#*=}" && pwd); shift ;;
 	--quick) quick=1; shift ;;
+	--scale) shift; exec "$here/scale.sh" "$@" ;;
 	--strace-mb) [ $# -ge 2 ] || usage; posint "$1" "$2"; strace_mb=$2; shift 2 ;;
 	--strace-mb=*) posint --strace-mb "${1#*=}"; strace_mb=${1#*=}; shift ;;
 	-h | --help) sed -n '2,36s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -430,6 +441,38 @@ ab_best() {
 ab_best prog_off "$prog_runs"
 ab_best prog_on "$prog_runs"
 PROG_LINES=$(wc -l < "$R/progress.log" 2>/dev/null | tr -d ' ' || echo 0)
+
+# The second performance step's terms: reference programs on the same
+# data, in the same rounds as the tools they are compared with (best of
+# at least 5 each).  zstd -dc is timed by its output; normalize on one
+# core runs under taskset -c 0.
+ref_runs=$(( runs > 5 ? runs : 5 ))
+if have zstd; then
+	zstd -3 -q -f -o "$R/canary.events.zst" "$R/canary.events"
+fi
+for ((ri = 1; ri <= ref_runs; ri++)); do
+	measure "ref_wc.$ri" 1 'tm w wc -l "$D/canary.jsonl" >/dev/null'
+	if have zstd; then
+		measure "ref_zstd.$ri" 1 'tm z zstd -dc "$D/canary.jsonl.zst" >/dev/null'
+		measure "ref_zstd_ev.$ri" 1 'tm z zstd -dc "$R/canary.events.zst" >/dev/null'
+		measure "p2_zst.$ri" 1 \
+		    'tm n "$B/trace-normalize" --threads 2 -s "$SCHEMA_C" "$D/canary.jsonl.zst" >/dev/null'
+	fi
+	if have taskset; then
+		measure "p2_core.$ri" 1 \
+		    'tm n taskset -c 0 "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+	fi
+	measure "p2_one.$ri" 1 \
+	    'tm n "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+	measure "p2_two.$ri" 1 \
+	    'tm n "$B/trace-normalize" --threads 2 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+	measure "p2_kh.$ri" 1 \
+	    'tm k "$B/trace-key" "$R/canary.events" | tm h "$B/trace-hist" >/dev/null'
+done
+for l in ref_wc ref_zstd ref_zstd_ev p2_zst p2_core p2_one p2_two; do
+	ab_best "$l" "$ref_runs"
+done
+ab_best p2_kh "$ref_runs" k
 
 # End to end, as a user runs it; GNU time reports the largest single
 # process of the tree.
@@ -859,6 +902,70 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		    sort -g | tail -n 1)
 		tgt "peak RSS at $big events <= 1.2x at $N_EVENTS (worst process)" \
 		    "$(fmt 2 "$v")x" "$v <= 1.2"
+	fi
+
+	# The second performance step: ratios to reference programs timed
+	# in the same rounds.
+	echo
+	echo "Reference programs, in the same rounds as the tools (best of $ref_runs each):"
+	if ok ref_zstd; then
+		echo "zstd -dc of canary.jsonl.zst $(fmt 0 "$(mbps "$SZ_JSONL" ref_zstd)") MB/s of output,"
+		echo "zstd -dc of the event TSV $(fmt 0 "$(mbps "$SZ_EVENTS" ref_zstd_ev)") MB/s of output,"
+	fi
+	echo "wc -l of canary.jsonl $(fmt 0 "$(mbps "$SZ_JSONL" ref_wc)") MB/s;"
+	echo "trace-normalize --threads 1 under taskset -c 0 $(ok p2_core && fmt 0 "$(mbps "$SZ_JSONL" p2_core)") MB/s,"
+	echo "--threads 1 $(fmt 0 "$(mbps "$SZ_JSONL" p2_one)") MB/s, --threads 2 $(fmt 0 "$(mbps "$SZ_JSONL" p2_two)") MB/s,"
+	if ok p2_zst; then
+		echo "--threads 2 on zstd input $(fmt 0 "$(mbps "$SZ_JSONL" p2_zst)") MB/s decompressed;"
+	fi
+	echo "trace-key | trace-hist $(fmt 0 "$(mbps "$SZ_EVENTS" p2_kh)") MB/s of event TSV."
+	echo
+	echo "| target (second step) | measured | |"
+	echo "|---|---|---|"
+	if ok ref_zstd && ok p2_core; then
+		v=$(calc "${BEST[ref_zstd]} / ${BEST[p2_core]}")
+		tgt "trace-normalize JSONL, one core (taskset -c 0, --threads 1) >= 1.0x zstd -dc" \
+		    "$(fmt 2 "$v")x ($(fmt 0 "$(mbps "$SZ_JSONL" p2_core)") vs $(fmt 0 "$(mbps "$SZ_JSONL" ref_zstd)") MB/s)" "$v >= 1"
+		tgt "(stretch) >= 1.5x zstd -dc" "$(fmt 2 "$v")x" "$v >= 1.5"
+	fi
+	if ok ref_wc && ok p2_core; then
+		v=$(calc "${BEST[ref_wc]} / ${BEST[p2_core]}")
+		echo "| (for scale) trace-normalize, one core, as a share of wc -l | $(fmt 3 "$v")x | |"
+	fi
+	v=$(calc "${BEST[p2_one]} / ${BEST[p2_two]}")
+	tgt "trace-normalize --threads 2 >= 1.8x --threads 1 (plain JSONL)" "$(fmt 2 "$v")x" "$v >= 1.8"
+	if ok ref_zstd && ok p2_zst; then
+		# the two-core ceiling 2 / (1/Z + 1/R), as a time: (tZ + tR) / 2
+		c=$(calc "(${BEST[ref_zstd]} + ${BEST[p2_one]}) / 2")
+		v=$(calc "$c / ${BEST[p2_zst]}")
+		tgt "zstd input, --threads 2, within 10% of the two-core ceiling 2 / (1/Z + 1/R)" \
+		    "$(fmt 2 "$v")x of $(fmt 0 "$(calc "$SZ_JSONL / $c / 1e6")") MB/s" "$v >= 0.9"
+	fi
+	if ok ref_zstd_ev; then
+		v=$(calc "${BEST[ref_zstd_ev]} / ${BEST[p2_kh]}")
+		tgt "trace-key \\| trace-hist >= 1.0x zstd -dc of the event TSV" \
+		    "$(fmt 2 "$v")x ($(fmt 0 "$(mbps "$SZ_EVENTS" p2_kh)") vs $(fmt 0 "$(mbps "$SZ_EVENTS" ref_zstd_ev)") MB/s)" "$v >= 1"
+	fi
+	if ok seed; then
+		v=$(calc "${BEST[seed]} / ${BEST[e2e]}")
+		tgt "end to end >= 60x faster than diff.py" "$(fmt 1 "$v")x" "$v >= 60"
+		if [ -n "${RSS[seed.p]:-}" ]; then
+			our=${E2E_SUM:-$(rss_mb e2e.e)}
+			v=$(calc "${RSS[seed.p]} / 1024 / $our")
+			tgt "end-to-end peak RSS <= 1/100 of diff.py's (sum of the tools' peaks)" \
+			    "1/$(fmt 0 "$v")" "$v >= 100"
+		fi
+	fi
+	if [ "$quick" = 0 ]; then
+		echo
+		if bash "$here/scale.sh" --keys-only --bin "$B" --out "$R/keys.md" >/dev/null 2>> "$R/stderr.log"; then
+			sed -n '/^## Distinct keys/,$p' "$R/keys.md"
+		else
+			echo "Many keys: bench/scale.sh --keys-only failed, see ${R#"$root"/}/stderr.log."
+		fi
+	else
+		echo
+		echo "Many keys (10M distinct keys) skipped (--quick)."
 	fi
 } > "$RES"
 
