@@ -24,12 +24,27 @@
 #include "tally.h"
 #include "tsv.h"
 
-/* A small map from value id to count, open addressing; id 0 is empty. */
+/*
+ * A small map from value id to count.  Most keys see one value of a
+ * column (one thread, one handle), held in the struct itself: cap 0, n
+ * the value id + 1 (0: no value yet), one its count.  A second value
+ * moves both to a table, open addressing, in one block: cap value ids + 1
+ * (0 is empty), then cap counts.  16 bytes a key and column, and no
+ * allocation, for the common case.
+ */
 struct cmap {
 	uint32_t	 n, cap;
-	uint32_t	*id;		/* value id + 1 */
-	uint64_t	*cnt;
+	union {
+		uint64_t	 one;	/* cap 0: the count */
+		uint32_t	*tab;	/* cap > 0: ids + 1, then counts */
+	} u;
 };
+
+static inline uint64_t *
+cmap_cnt(const struct cmap *m)
+{
+	return (uint64_t *)(void *)(m->u.tab + m->cap);
+}
 
 /* One tally column. */
 struct acol {
@@ -81,31 +96,51 @@ static void
 cmap_add(struct cmap *m, uint32_t id, uint64_t c, const char *file,
     uint64_t line)
 {
-	uint32_t j, k = id + 1;
+	uint32_t j, k = id + 1, *ids;
+	uint64_t *cnt;
 
-	if (m->n * 2 >= m->cap) {
-		struct cmap g = { 0, m->cap ? m->cap * 2 : 4, NULL, NULL };
-
-		g.id = xcalloc(g.cap, sizeof(*g.id));
-		g.cnt = xcalloc(g.cap, sizeof(*g.cnt));
-		for (j = 0; j < m->cap; j++)
-			if (m->id[j] != 0)
-				cmap_add(&g, m->id[j] - 1, m->cnt[j], file, line);
-		free(m->id);
-		free(m->cnt);
-		*m = g;
-	}
-	for (j = (uint32_t)vhash(id) & (m->cap - 1); m->id[j] != 0;
-	    j = (j + 1) & (m->cap - 1))
-		if (m->id[j] == k) {
-			if (m->cnt[j] + c < c)
+	if (m->cap == 0) {
+		if (m->n == 0 || m->n == k) {
+			if (m->n == k && m->u.one + c < c)
 				die_at(file, line, "tally count overflows 64 "
 				    "bits");
-			m->cnt[j] += c;
+			m->u.one = m->n == k ? m->u.one + c : c;
+			m->n = k;
 			return;
 		}
-	m->id[j] = k;
-	m->cnt[j] = c;
+		/* a second value: both to a table */
+		uint32_t first = m->n - 1;
+		uint64_t firstc = m->u.one;
+
+		m->n = 0;
+		m->cap = 4;
+		m->u.tab = xcalloc(m->cap, sizeof(uint32_t) + sizeof(uint64_t));
+		cmap_add(m, first, firstc, file, line);
+	}
+	if (m->n * 2 >= m->cap) {
+		struct cmap g = { 0, m->cap * 2, { 0 } };
+
+		g.u.tab = xcalloc(g.cap, sizeof(uint32_t) + sizeof(uint64_t));
+		cnt = cmap_cnt(m);
+		for (j = 0; j < m->cap; j++)
+			if (m->u.tab[j] != 0)
+				cmap_add(&g, m->u.tab[j] - 1, cnt[j], file, line);
+		free(m->u.tab);
+		*m = g;
+	}
+	ids = m->u.tab;
+	cnt = cmap_cnt(m);
+	for (j = (uint32_t)vhash(id) & (m->cap - 1); ids[j] != 0;
+	    j = (j + 1) & (m->cap - 1))
+		if (ids[j] == k) {
+			if (cnt[j] + c < c)
+				die_at(file, line, "tally count overflows 64 "
+				    "bits");
+			cnt[j] += c;
+			return;
+		}
+	ids[j] = k;
+	cnt[j] = c;
 	m->n++;
 }
 
@@ -140,7 +175,7 @@ intern(struct acol *a, struct span v, const char *file, uint64_t line)
 static void
 grow_keys(uint32_t k)
 {
-	size_t old = capkeys, i;
+	size_t i;
 
 	if (k < capkeys)
 		return;
@@ -154,13 +189,9 @@ grow_keys(uint32_t k)
 			a->min = xreallocarray(a->min, capkeys, sizeof(*a->min));
 			a->max = xreallocarray(a->max, capkeys, sizeof(*a->max));
 			a->has = xrealloc(a->has, capkeys);
-			memset(a->has + old, 0, capkeys - old);
-		} else {
+		} else
 			a->map = xreallocarray(a->map, capkeys,
 			    sizeof(*a->map));
-			memset(a->map + old, 0, (capkeys - old) *
-			    sizeof(*a->map));
-		}
 	}
 }
 
@@ -326,8 +357,17 @@ read_input(struct rd *in, int first)
 		keylen = (size_t)(f[kc].p - 1 - line.p);
 		k = ht_intern(keys, line.p, keylen, &isnew);
 		grow_keys(k);
-		if (isnew)
+		if (isnew) {
+			/* Set here, not when the arrays grow: room not yet
+			 * used is never touched, so it takes no memory. */
 			count[k] = 0;
+			for (i = 0; i < nac; i++)
+				if (ac[i].kind == TK_RANGE)
+					ac[i].has[k] = 0;
+				else
+					memset(&ac[i].map[k], 0,
+					    sizeof(ac[i].map[k]));
+		}
 		if (count[k] + c < c)
 			die_at(file, ln, "count overflows 64 bits");
 		count[k] += c;
@@ -338,9 +378,19 @@ read_input(struct rd *in, int first)
 	free(f);
 }
 
-/* Sorting. */
+/*
+ * Sorting.  A key column's sort key (num_key's order) is kept in 16
+ * bytes, the column's bytes found again in the key when needed: with
+ * millions of keys this is most of the memory of the output phase.
+ */
+struct hkey {
+	uint64_t	 mag;
+	uint32_t	 off;		/* the column within the key */
+	uint32_t	 len;		/* its length, << 2 | isnum << 1 | neg */
+};
+
 static struct num_key *sortvals;
-static struct num_key *keycols;	/* per key: kc column sort keys */
+static struct hkey *keycols;	/* per key: kc column sort keys */
 
 static int
 valcmp(const void *x, const void *y)
@@ -349,12 +399,44 @@ valcmp(const void *x, const void *y)
 	    &sortvals[*(const uint32_t *)y]);
 }
 
+static void
+hkey_make(struct hkey *h, struct span key, struct span col)
+{
+	struct num_key k;
+
+	if (col.n > UINT32_MAX >> 2 || key.n > UINT32_MAX)
+		dief("a key longer than 1 GiB");
+	num_key_make(&k, col);
+	h->mag = k.mag;
+	h->off = (uint32_t)(col.p - key.p);
+	h->len = (uint32_t)col.n << 2 | (uint32_t)(k.isnum != 0) << 1 |
+	    (uint32_t)(k.neg != 0);
+}
+
+/* num_key_cmp()'s order */
+static int
+hkey_cmp(const struct hkey *x, uint32_t a, const struct hkey *y, uint32_t b)
+{
+	int xnum = x->len >> 1 & 1, ynum = y->len >> 1 & 1;
+	int xneg = x->len & 1, yneg = y->len & 1;
+
+	if (xnum && ynum) {
+		if (xneg != yneg)
+			return xneg ? -1 : 1;
+		if (x->mag != y->mag)
+			return (x->mag < y->mag) != xneg ? -1 : 1;
+	} else if (xnum != ynum)
+		return xnum ? -1 : 1;
+	return span_cmp(span_make(ht_key(keys, a).p + x->off, x->len >> 2),
+	    span_make(ht_key(keys, b).p + y->off, y->len >> 2));
+}
+
 static int
 keycmp_key(uint32_t a, uint32_t b)
 {
 	for (size_t i = 0; i < kc; i++) {
-		int c = num_key_cmp(&keycols[(size_t)a * kc + i],
-		    &keycols[(size_t)b * kc + i]);
+		int c = hkey_cmp(&keycols[(size_t)a * kc + i], a,
+		    &keycols[(size_t)b * kc + i], b);
 
 		if (c != 0)
 			return c;
@@ -422,15 +504,26 @@ write_tally(struct ob *o, struct acol *a, uint32_t k, struct ent **buf,
 		return;
 	}
 	m = &a->map[k];
+	if (m->cap == 0) {
+		/* no value, or one */
+		if (m->n == 0)
+			return;
+		ob_span(o, ht_key(a->vals, m->n - 1));
+		if (a->kind == TK_COUNTS) {
+			ob_putc(o, ':');
+			ob_u64(o, m->u.one);
+		}
+		return;
+	}
 	if (m->n > *cap) {
 		*cap = m->n;
 		*buf = xreallocarray(*buf, *cap, sizeof(**buf));
 	}
 	for (j = 0; j < m->cap; j++)
-		if (m->id[j] != 0) {
-			(*buf)[n].id = m->id[j] - 1;
-			(*buf)[n].rank = a->rank[m->id[j] - 1];
-			(*buf)[n].cnt = m->cnt[j];
+		if (m->u.tab[j] != 0) {
+			(*buf)[n].id = m->u.tab[j] - 1;
+			(*buf)[n].rank = a->rank[m->u.tab[j] - 1];
+			(*buf)[n].cnt = cmap_cnt(m)[j];
 			n++;
 		}
 	if (n > 1)
@@ -470,7 +563,7 @@ write_output(struct ob *o)
 			if (t == NULL)
 				t = end;
 			f[0] = span_make(p, (size_t)(t - p));
-			num_key_make(&keycols[(size_t)i * kc + c++], f[0]);
+			hkey_make(&keycols[(size_t)i * kc + c++], key, f[0]);
 			if (t == end || c == kc)
 				break;
 			p = t + 1;

@@ -325,3 +325,17 @@ set\t0x2\t1\t-1..-1\t-1000:1')"
 	cut -f 5 "$T/cand" | grep -q '^1000000:[0-9]*,2000000:[0-9]*'
 	grep -q matched "$T/j"
 }
+
+# A key's tally holds its first value in place and moves to a table at
+# the second; counts survive each move and the table's growth.
+@test "tallies: one value, then two, then many, counts kept" {
+	{
+		printf 'op\tcount\ttid\n'
+		printf 'a\t5\t1\na\t3\t2\na\t2\t1\nb\t4\t9\n'
+		for t in 3 4 5 6 7 8 9 10; do printf 'a\t1\t%s\n' "$t"; done
+		printf 'a\t1\t2\nb\t1\t9\n'
+	} > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tcount\ttid\na\t19\t1:7,2:4,3:1,4:1,5:1,6:1,7:1,8:1,9:1,10:1\nb\t5\t9:5')"
+}
