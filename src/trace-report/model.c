@@ -653,7 +653,7 @@ model_families(struct report *r)
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
 
-		w->fam = xcalloc(r->nfam ? r->nfam : 1, 1);
+		w->fam = rp_zalloc(r->nfam ? r->nfam : 1);
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 

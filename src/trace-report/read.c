@@ -23,6 +23,28 @@ rp_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#define RP_BLOCK	(1u << 20)
+
+void *
+rp_zalloc(size_t n)
+{
+	static char *p;
+	static size_t left;
+	void *v;
+
+	n = (n + 7) & ~(size_t)7;
+	if (n > RP_BLOCK / 4)
+		return xcalloc(1, n);
+	if (n > left) {
+		p = xcalloc(1, RP_BLOCK);
+		left = RP_BLOCK;
+	}
+	v = p;
+	p += n;
+	left -= n;
+	return v;
+}
+
 /* Whether s ends with suffix; sets *stem to the rest. */
 static int
 ends_with(struct span s, const char *suffix, struct span *stem)
@@ -331,7 +353,7 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 
 	memset(w, 0, sizeof(*w));
 	w->line = ln;
-	w->key = xreallocarray(NULL, s ? s : 1, sizeof(*w->key));
+	w->key = rp_zalloc((s ? s : 1) * sizeof(*w->key));
 	memcpy(w->key, f, s * sizeof(*f));
 	if (span_eqs(f[s], "missing"))
 		w->status = ST_MISSING;
@@ -398,6 +420,7 @@ read_join(struct report *r)
 	struct rd *in = rd_open(r->file);
 	struct tsv_hdr h;
 	struct span line, *f, *cell = NULL, bad;
+	struct tally_cell t = { 0 };
 	size_t n, i, k, nt, cap = 0;
 
 	if (in == NULL)
@@ -414,7 +437,8 @@ read_join(struct report *r)
 
 		if (tsv_is_hdr(&h, line))
 			continue;
-		copy = xmemdup(line.p, line.n);
+		copy = rp_zalloc(line.n + 1);
+		memcpy(copy, line.p, line.n);
 		if ((n = tsv_split(span_make(copy, line.n), f, h.ncol + 1)) !=
 		    h.ncol)
 			die_at(r->file, ln, "expected %zu fields, got %zu",
@@ -437,13 +461,15 @@ read_join(struct report *r)
 	for (k = 0; k < r->nrow; k++) {
 		struct rrow *w = &r->row[k];
 
-		w->rt = xcalloc(nt + 1, sizeof(*w->rt));
+		w->rt = rp_zalloc((nt + 1) * sizeof(*w->rt));
 		w->ct = w->rt + r->nrt;
 		for (i = 0; i < nt; i++) {
 			uint64_t count = i < r->nrt ? w->ref : w->cand;
-			enum tally_err e = tally_parse(&w->rt[i],
-			    cell[k * nt + i], r->rtrange[i] ? TK_RANGE :
-			    TK_AS_WRITTEN, &bad);
+			enum tally_err e;
+
+			t.lo = t.hi = 0;
+			e = tally_parse(&t, cell[k * nt + i], r->rtrange[i] ?
+			    TK_RANGE : TK_AS_WRITTEN, &bad);
 
 			if (e == TALLY_PERCENT)
 				tally_die_percent(r->file, w->line,
@@ -452,11 +478,23 @@ read_join(struct report *r)
 				die_at(r->file, w->line, "column %.*s: bad tally "
 				    "entry '%.*s'", (int)r->rtcol[i].n,
 				    r->rtcol[i].p, (int)bad.n, bad.p);
-			if (w->rt[i].kind == TK_COUNTS && w->rt[i].sum > count)
+			if (t.kind == TK_COUNTS && t.sum > count)
 				tally_die_sum(r->file, w->line, r->rtcol[i],
-				    w->rt[i].sum, count);
+				    t.sum, count);
+			/* parsed into t, kept at its size */
+			w->rt[i] = t;
+			w->rt[i].cap = t.n;
+			w->rt[i].val = t.n > 0 && t.val != NULL ?
+			    rp_zalloc(t.n * sizeof(*t.val)) : NULL;
+			w->rt[i].cnt = t.n > 0 && t.cnt != NULL ?
+			    rp_zalloc(t.n * sizeof(*t.cnt)) : NULL;
+			if (w->rt[i].val != NULL)
+				memcpy(w->rt[i].val, t.val, t.n * sizeof(*t.val));
+			if (w->rt[i].cnt != NULL)
+				memcpy(w->rt[i].cnt, t.cnt, t.n * sizeof(*t.cnt));
 		}
 	}
+	tally_cell_free(&t);
 	free(cell);
 }
 

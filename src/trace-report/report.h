@@ -342,6 +342,12 @@ void	report_load(struct report *r, const struct ropts *o);
 
 /* qsort/bsearch order of uint64_t values. */
 int	rp_cmp_u64(const void *a, const void *b);
+/*
+ * Zeroed memory that lives as long as the report: per-row data taken
+ * from large blocks, without the cost of an allocation per row and cell
+ * (with millions of keys, most of the memory).
+ */
+void	*rp_zalloc(size_t n);
 
 /*
  * Display text: a key value with its TSV escapes undone (rp_key), a tally
