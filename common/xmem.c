@@ -149,3 +149,48 @@ sb_free(struct sbuf *sb)
 	sb->p = NULL;
 	sb->len = sb->cap = 0;
 }
+
+#define ARENA_BLOCK	((size_t)1 << 20)
+#define ARENA_HEAD	sizeof(void *)
+
+void *
+arena_zalloc(struct arena *a, size_t n)
+{
+	size_t size;
+	char *b;
+
+	if (n > SIZE_MAX - 8 - ARENA_HEAD)
+		dief("out of memory allocating %zu bytes", n);
+	n = (n + 7) & ~(size_t)7;
+	if (a->block != NULL && n <= ARENA_BLOCK - a->used) {
+		a->used += n;
+		return a->block + a->used - n;
+	}
+	/* a new block; a large object gets one of its own, behind */
+	size = n > ARENA_BLOCK / 4 ? ARENA_HEAD + n : ARENA_BLOCK;
+	b = xcalloc(1, size);
+	if (size != ARENA_BLOCK && a->block != NULL) {
+		/* keep the current block current */
+		memcpy(b, a->block, ARENA_HEAD);
+		memcpy(a->block, &b, ARENA_HEAD);
+		return b + ARENA_HEAD;
+	}
+	memcpy(b, &a->block, ARENA_HEAD);
+	a->block = b;
+	a->used = size == ARENA_BLOCK ? ARENA_HEAD + n : ARENA_BLOCK;
+	return b + ARENA_HEAD;
+}
+
+void
+arena_free(struct arena *a)
+{
+	char *b = a->block, *prev;
+
+	while (b != NULL) {
+		memcpy(&prev, b, ARENA_HEAD);
+		free(b);
+		b = prev;
+	}
+	a->block = NULL;
+	a->used = 0;
+}

@@ -99,6 +99,10 @@ struct row {
 	struct span	*kcol;		/* split key columns (sorting) */
 };
 
+/* The tally cells of both sides and the rows' key columns: one
+ * allocation per 1 MiB, not one per key. */
+static struct arena	 mem;
+
 static double	 threshold = 0.5;	/* --threshold */
 static uint64_t	 floor_ = 10;		/* --floor */
 static char	*output;
@@ -593,7 +597,9 @@ load(struct side *s, const char *path)
 			add_runs(s, k, f[s->rc], line.p + line.n, c, 0,
 			    rd_name(in), ln);
 		rest = f[s->kc].p + f[s->kc].n;
-		s->rest[k] = xmemdup(rest, (size_t)(line.p + line.n - rest));
+		s->rest[k] = arena_zalloc(&mem, (size_t)(line.p + line.n -
+		    rest) + 1);
+		memcpy(s->rest[k], rest, (size_t)(line.p + line.n - rest));
 	}
 	free(f);
 	rd_close(in);
@@ -653,7 +659,9 @@ split_key(struct row *r)
 	struct span key = ht_key(side[r->side].keys, r->ki);
 	size_t kc = side[0].kc;
 
-	r->kcol = xreallocarray(NULL, kc, sizeof(*r->kcol));
+	if (kc > SIZE_MAX / sizeof(*r->kcol))
+		dief("out of memory");
+	r->kcol = arena_zalloc(&mem, kc * sizeof(*r->kcol));
 	tsv_split(key, r->kcol, kc);
 }
 
@@ -1129,7 +1137,6 @@ join(struct ob *o)
 		put_rest(o, r, rk);
 		put_rest(o, c, w->other);
 		ob_putc(o, '\n');
-		free(w->kcol);
 	}
 	if (runcol != NULL) {
 		for (i = 0; i < 2; i++) {

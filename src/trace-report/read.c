@@ -23,26 +23,12 @@ rp_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-#define RP_BLOCK	(1u << 20)
+static struct arena rp_arena;
 
 void *
 rp_zalloc(size_t n)
 {
-	static char *p;
-	static size_t left;
-	void *v;
-
-	n = (n + 7) & ~(size_t)7;
-	if (n > RP_BLOCK / 4)
-		return xcalloc(1, n);
-	if (n > left) {
-		p = xcalloc(1, RP_BLOCK);
-		left = RP_BLOCK;
-	}
-	v = p;
-	p += n;
-	left -= n;
-	return v;
+	return arena_zalloc(&rp_arena, n);
 }
 
 /* Whether s ends with suffix; sets *stem to the rest. */

@@ -4,7 +4,7 @@
  * formatting, value ordering, JSON unescaping and records, UTF-8 checks,
  * TSV escaping and splitting, tally cell parsing, the hash table's
  * key comparison, the exact Mann-Whitney test against brute force, and
- * the reader's pieces of long lines.  Prints one line per failure and a final
+ * the reader's pieces of long lines, and the arena.  Prints one line per failure and a final
  * "N passed, N failed"; exits 1 on any failure.
  */
 #include <math.h>
@@ -871,6 +871,41 @@ test_rd_piece(void)
 	free(got);
 }
 
+/* arena_zalloc: zeroed, aligned, disjoint, large objects beside the
+ * current block without ending it; arena_free frees every block (ASan's
+ * leak check and valgrind see it). */
+static void
+test_arena(void)
+{
+	struct arena a = { 0 };
+	unsigned char *p[64], *big;
+	size_t i, j, n;
+	int ok = 1;
+
+	for (i = 0; i < 64; i++) {
+		n = 1 + i * 5000;
+		p[i] = arena_zalloc(&a, n);
+		for (j = 0; j < n; j++)
+			ok &= p[i][j] == 0;
+		ok &= ((uintptr_t)p[i] & 7) == 0;
+		memset(p[i], (int)i + 1, n);
+		if (i == 10) {
+			big = arena_zalloc(&a, (size_t)1 << 21);
+			ok &= big[0] == 0 && big[((size_t)1 << 21) - 1] == 0;
+			memset(big, 0xff, (size_t)1 << 21);
+		}
+	}
+	for (i = 0; i < 64; i++)
+		for (j = 0; j < 1 + i * 5000; j++)
+			ok &= p[i][j] == (unsigned char)(i + 1);
+	/* the block current before the large object stays in use */
+	CHECK(ok, "arena_zalloc: zeroed, aligned, disjoint");
+	CHECK((char *)p[11] - (char *)p[10] == (ptrdiff_t)((1 + 10 * 5000 + 7) & ~7u),
+	    "arena_zalloc: a large object leaves the current block current");
+	arena_free(&a);
+	CHECK(a.block == NULL, "arena_free");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -889,6 +924,7 @@ main(int argc, char *argv[])
 	test_mwu_paths();
 	test_fmt6();
 	test_rd_piece();
+	test_arena();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }
