@@ -1,6 +1,7 @@
 /* num.c - integer and address parsing and formatting; see num.h. */
 #include <string.h>
 
+#include "msg.h"
 #include "num.h"
 
 const char *
@@ -293,6 +294,40 @@ num_key_cmp(const struct num_key *a, const struct num_key *b)
 	} else if (a->isnum != b->isnum)
 		return a->isnum ? -1 : 1;
 	return span_cmp(a->s, b->s);
+}
+
+void
+num_skey_make(struct num_skey *k, const char *base, struct span col)
+{
+	struct num_key t;
+
+	if (col.n > UINT32_MAX >> 2 || (size_t)(col.p - base) > UINT32_MAX)
+		dief("a key longer than 1 GiB");
+	t.mag = 0;
+	t.neg = 0;
+	num_key_make(&t, col);
+	k->mag = t.isnum ? t.mag : 0;
+	k->off = (uint32_t)(col.p - base);
+	k->len = (uint32_t)col.n << 2 | (uint32_t)(t.isnum != 0) << 1 |
+	    (uint32_t)(t.neg != 0);
+}
+
+int
+num_skey_cmp(const struct num_skey *a, const char *abase,
+    const struct num_skey *b, const char *bbase)
+{
+	int anum = a->len >> 1 & 1, bnum = b->len >> 1 & 1;
+	int aneg = a->len & 1, bneg = b->len & 1;
+
+	if (anum && bnum) {
+		if (aneg != bneg)
+			return aneg ? -1 : 1;
+		if (a->mag != b->mag)
+			return (a->mag < b->mag) != aneg ? -1 : 1;
+	} else if (anum != bnum)
+		return anum ? -1 : 1;
+	return span_cmp(span_make(abase + a->off, a->len >> 2),
+	    span_make(bbase + b->off, b->len >> 2));
 }
 
 int

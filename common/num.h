@@ -103,4 +103,20 @@ struct num_key {
 void	num_key_make(struct num_key *k, struct span s);
 int	num_key_cmp(const struct num_key *a, const struct num_key *b);
 
+/*
+ * The same order in 16 bytes, for sorting millions of keys: the value is
+ * a column of a longer string (a key), found again from the string's
+ * start when a comparison needs its bytes.  The column must be shorter
+ * than 1 GiB and start within 4 GiB of the string (else it exits 2).
+ */
+struct num_skey {
+	uint64_t	 mag;
+	uint32_t	 off;		/* the column within the string */
+	uint32_t	 len;		/* its length << 2 | isnum << 1 | neg */
+};
+
+void	num_skey_make(struct num_skey *k, const char *base, struct span col);
+int	num_skey_cmp(const struct num_skey *a, const char *abase,
+	    const struct num_skey *b, const char *bbase);
+
 #endif

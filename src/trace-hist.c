@@ -379,18 +379,12 @@ read_input(struct rd *in, int first)
 }
 
 /*
- * Sorting.  A key column's sort key (num_key's order) is kept in 16
- * bytes, the column's bytes found again in the key when needed: with
- * millions of keys this is most of the memory of the output phase.
+ * Sorting.  A key column's sort key takes 16 bytes (num_skey), the
+ * column's bytes found again in the key when needed: with millions of
+ * keys this is most of the memory of the output phase.
  */
-struct hkey {
-	uint64_t	 mag;
-	uint32_t	 off;		/* the column within the key */
-	uint32_t	 len;		/* its length, << 2 | isnum << 1 | neg */
-};
-
 static struct num_key *sortvals;
-static struct hkey *keycols;	/* per key: kc column sort keys */
+static struct num_skey *keycols;	/* per key: kc column sort keys */
 
 static int
 valcmp(const void *x, const void *y)
@@ -399,44 +393,13 @@ valcmp(const void *x, const void *y)
 	    &sortvals[*(const uint32_t *)y]);
 }
 
-static void
-hkey_make(struct hkey *h, struct span key, struct span col)
-{
-	struct num_key k;
-
-	if (col.n > UINT32_MAX >> 2 || key.n > UINT32_MAX)
-		dief("a key longer than 1 GiB");
-	num_key_make(&k, col);
-	h->mag = k.mag;
-	h->off = (uint32_t)(col.p - key.p);
-	h->len = (uint32_t)col.n << 2 | (uint32_t)(k.isnum != 0) << 1 |
-	    (uint32_t)(k.neg != 0);
-}
-
-/* num_key_cmp()'s order */
-static int
-hkey_cmp(const struct hkey *x, uint32_t a, const struct hkey *y, uint32_t b)
-{
-	int xnum = x->len >> 1 & 1, ynum = y->len >> 1 & 1;
-	int xneg = x->len & 1, yneg = y->len & 1;
-
-	if (xnum && ynum) {
-		if (xneg != yneg)
-			return xneg ? -1 : 1;
-		if (x->mag != y->mag)
-			return (x->mag < y->mag) != xneg ? -1 : 1;
-	} else if (xnum != ynum)
-		return xnum ? -1 : 1;
-	return span_cmp(span_make(ht_key(keys, a).p + x->off, x->len >> 2),
-	    span_make(ht_key(keys, b).p + y->off, y->len >> 2));
-}
-
 static int
 keycmp_key(uint32_t a, uint32_t b)
 {
 	for (size_t i = 0; i < kc; i++) {
-		int c = hkey_cmp(&keycols[(size_t)a * kc + i], a,
-		    &keycols[(size_t)b * kc + i], b);
+		int c = num_skey_cmp(&keycols[(size_t)a * kc + i],
+		    ht_key(keys, a).p, &keycols[(size_t)b * kc + i],
+		    ht_key(keys, b).p);
 
 		if (c != 0)
 			return c;
@@ -563,7 +526,8 @@ write_output(struct ob *o)
 			if (t == NULL)
 				t = end;
 			f[0] = span_make(p, (size_t)(t - p));
-			hkey_make(&keycols[(size_t)i * kc + c++], key, f[0]);
+			num_skey_make(&keycols[(size_t)i * kc + c++], key.p,
+			    f[0]);
 			if (t == end || c == kc)
 				break;
 			p = t + 1;

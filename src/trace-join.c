@@ -96,7 +96,7 @@ struct row {
 	uint32_t	 ki;		/* key index in that side */
 	int32_t		 other;		/* key index in CAND for matched, or -1 */
 	uint64_t	 ref, cand;
-	struct span	*kcol;		/* split key columns (sorting) */
+	struct num_skey	*kcol;		/* key columns' sort keys */
 };
 
 /* The tally cells of both sides and the rows' key columns: one
@@ -645,7 +645,8 @@ rowcmp(const void *x, const void *y)
 	if (a->cand != b->cand)
 		return a->cand > b->cand ? -1 : 1;
 	for (i = 0; i < kc; i++) {
-		int c = num_cmp_values(a->kcol[i], b->kcol[i]);
+		int c = num_skey_cmp(&a->kcol[i], ht_key(side[a->side].keys,
+		    a->ki).p, &b->kcol[i], ht_key(side[b->side].keys, b->ki).p);
 
 		if (c != 0)
 			return c;
@@ -656,13 +657,21 @@ rowcmp(const void *x, const void *y)
 static void
 split_key(struct row *r)
 {
+	static struct span *f;
+	static size_t cap;
 	struct span key = ht_key(side[r->side].keys, r->ki);
-	size_t kc = side[0].kc;
+	size_t kc = side[0].kc, i;
 
 	if (kc > SIZE_MAX / sizeof(*r->kcol))
 		dief("out of memory");
+	if (kc > cap) {
+		cap = kc;
+		f = xreallocarray(f, cap, sizeof(*f));
+	}
 	r->kcol = arena_zalloc(&mem, kc * sizeof(*r->kcol));
-	tsv_split(key, r->kcol, kc);
+	tsv_split(key, f, kc);
+	for (i = 0; i < kc; i++)
+		num_skey_make(&r->kcol[i], key.p, f[i]);
 }
 
 /* Write a side's tally cells, or as many empty cells. */

@@ -187,6 +187,39 @@ cmpv(const char *a, const char *b)
 	return num_cmp_values(span_str(a), span_str(b));
 }
 
+/* num_skey orders every pair of these as num_cmp_values does, the
+ * values taken as columns of longer strings. */
+static void
+test_skey(void)
+{
+	static const char *v[] = { "9", "10", "-3", "2", "-20", "0x0000000a",
+	    "0x00000009", "0x9", "0x00000010", "abc", "abd", "010", "", "a",
+	    "-0", "0", "18446744073709551615", "-9223372036854775808",
+	    "1e3", "KeWait", "KeWaitForSingleObject", "0x", "-", "+1" };
+	size_t n = sizeof(v) / sizeof(v[0]), i, j;
+	char a[64], b[64];
+	struct num_skey ka, kb;
+	int bad = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			int want, got;
+
+			snprintf(a, sizeof(a), "op\t%s", v[i]);
+			snprintf(b, sizeof(b), "x\t%s\tz", v[j]);
+			num_skey_make(&ka, a, span_make(a + 3, strlen(v[i])));
+			num_skey_make(&kb, b, span_make(b + 2, strlen(v[j])));
+			want = cmpv(v[i], v[j]);
+			got = num_skey_cmp(&ka, a, &kb, b);
+			if ((want < 0) != (got < 0) || (want > 0) != (got > 0)) {
+				bad++;
+				printf("skey %s vs %s: %d, want %d\n", v[i],
+				    v[j], got, want);
+			}
+		}
+	CHECK(bad == 0, "num_skey_cmp: %d pairs out of order", bad);
+}
+
 static void
 test_order(void)
 {
@@ -202,6 +235,7 @@ test_order(void)
 	    "numeric tie broken bytewise");
 	CHECK(cmpv("x", "x") == 0, "equal");
 	CHECK(cmpv("", "a") < 0, "empty first");
+	test_skey();
 }
 
 static const char *
