@@ -22,8 +22,12 @@ static int sortbycand;
 int
 rp_keycmp(const struct report *r, size_t a, size_t b)
 {
+	const struct num_skey *ka = r->skey + a * r->nkey;
+	const struct num_skey *kb = r->skey + b * r->nkey;
+
 	for (size_t i = 0; i < r->nkey; i++) {
-		int c = num_cmp_values(r->row[a].key[i], r->row[b].key[i]);
+		int c = num_skey_cmp(&ka[i], r->row[a].key[0].p, &kb[i],
+		    r->row[b].key[0].p);
 
 		if (c != 0)
 			return c;

@@ -482,6 +482,13 @@ read_join(struct report *r)
 	}
 	tally_cell_free(&t);
 	free(cell);
+	/* the key columns' sort keys, once (rp_keycmp) */
+	r->skey = xreallocarray(NULL, r->nrow ? r->nrow : 1,
+	    (r->nkey ? r->nkey : 1) * sizeof(*r->skey));
+	for (k = 0; k < r->nrow; k++)
+		for (i = 0; i < r->nkey; i++)
+			num_skey_make(&r->skey[k * r->nkey + i],
+			    r->row[k].key[0].p, r->row[k].key[i]);
 }
 
 /*

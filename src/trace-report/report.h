@@ -197,6 +197,8 @@ struct report {
 
 	struct rrow	*row;
 	size_t		 nrow;
+	struct num_skey	*skey;		/* per row, its nkey columns' sort
+					 * keys, from the row's key[0] */
 
 	/* Index lists, each sorted by its count descending, then key. */
 	size_t		*missing, *matched, *under, *extra;
