@@ -636,3 +636,19 @@ mod_ambiguous(const struct modmap *mm, int i)
 {
 	return mm->m[i].ambig;
 }
+
+int
+mod_rel_parse(struct span v, struct span *mod, uint64_t *off)
+{
+	size_t k;
+
+	for (k = v.n; k >= 3; k--)
+		if (memcmp(v.p + k - 3, "+0x", 3) == 0)
+			break;
+	if (k < 4 || (v.p[0] >= '0' && v.p[0] <= '9') ||
+	    memchr(v.p, ':', k - 3) != NULL || v.n - k > 16 ||
+	    num_parse_hex(span_make(v.p + k, v.n - k), off) != NUM_OK)
+		return 0;
+	*mod = span_make(v.p, k - 3);
+	return 1;
+}

@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "span.h"
 #include "xmem.h"
 
 struct symtab;
@@ -78,6 +79,14 @@ int	sym_lookup_mod(const struct symtab *t, int m, uint64_t v, int withoff,
  * its file's basename, " (deleted)" left out.
  */
 struct modmap *mod_load(const char *path);
+
+/*
+ * Whether v is a module-relative address as trace-key --modules writes
+ * it, MODULE+0xOFFSET: then *mod is MODULE and *off the offset.  MODULE
+ * is what precedes the last "+0x" (libstdc++.so.6+0x10), not empty, not
+ * starting with a digit, without ':' (MODULE:NAME is a symbol).
+ */
+int	mod_rel_parse(struct span v, struct span *mod, uint64_t *off);
 void	mod_free(struct modmap *m);
 
 /* The number of modules, numbered 0 up. */

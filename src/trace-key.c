@@ -253,28 +253,6 @@ write_header(struct ob *o, const struct plan *pl, const struct tsv_hdr *h)
 }
 
 /*
- * Whether v is a module-relative address as --modules writes it,
- * MODULE+0xOFFSET: then *mod is MODULE and *off the offset.  MODULE is
- * what precedes the last "+0x" (libstdc++.so.6+0x10), not empty, not
- * starting with a digit, without ':' (MODULE:NAME is a symbol).
- */
-static int
-modrel_parse(struct span v, struct span *mod, uint64_t *off)
-{
-	size_t k;
-
-	for (k = v.n; k >= 3; k--)
-		if (memcmp(v.p + k - 3, "+0x", 3) == 0)
-			break;
-	if (k < 4 || (v.p[0] >= '0' && v.p[0] <= '9') ||
-	    memchr(v.p, ':', k - 3) != NULL || v.n - k > 16 ||
-	    num_parse_hex(span_make(v.p + k, v.n - k), off) != NUM_OK)
-		return 0;
-	*mod = span_make(v.p, k - 3);
-	return 1;
-}
-
-/*
  * Apply a transform to v; the result is in *out (maybe v itself).  An
  * address is made module-relative first (--modules; a value that is
  * module-relative already stays so), then masked (the offset, when in a
@@ -312,7 +290,7 @@ apply_xform(struct xform *x, struct span v, struct span *out,
 		return;
 	}
 	if ((e = num_parse_addr_strict(v, &u)) != NUM_OK) {
-		if (!modrel_parse(v, &mname, &u))
+		if (!mod_rel_parse(v, &mname, &u))
 			die_at(file, line, "column %s: %s: '%s'", x->col,
 			    num_strerror(e), msg_vis(v.p, v.n));
 		if (x->sym != NULL)

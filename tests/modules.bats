@@ -367,3 +367,26 @@ SYMS
 			fail "'$v': got '$stderr'"
 	done
 }
+
+# trace-report --symbols: a module-relative key (trace-key --modules)
+# resolves among its module's symbols, and counts among the addresses
+# that matched no symbol.
+@test "trace-report --symbols: module-relative keys take their module's symbols" {
+	maps > "$T/maps"
+	cat > "$T/syms" <<'SYMS'
+pie 0x10a0 main 0x76
+libc.so.6 0x27340 write 0x20
+0x7f1a2a298000 jit_block 0x100
+SYMS
+	ev 0x55f20ec7d0ce 0x7f1a2a2c2350 0x7f1a2a2c2390 0x7f1a2a298010 \
+	    0x7ffdfaf19100 > "$T/ev"
+	trace-key -a '' --modules lr="$T/maps" "$T/ev" | trace-hist > "$T/h"
+	trace-join "$T/h" "$T/h" > "$T/j"
+	run --separate-stderr trace-report -f json --symbols "$T/syms" "$T/j"
+	assert_success
+	[ "$stderr" = "trace-report: lr: 2 of 5 distinct addresses matched no symbol" ]
+	run sh -c "trace-report -f json --symbols '$T/syms' '$T/j' 2>/dev/null |
+	    jq -r '[.. | objects | select(has(\"note\")) | \"\\(.lr)=\\(.note)\"] | sort | join(\" \")'"
+	assert_success
+	assert_output "0x7f1a2a298010=jit_block+0x10 0x7ffdfaf19100=null libc.so.6+0x27350=write+0x10 libc.so.6+0x27390=null pie+0x10ce=main+0x2e"
+}

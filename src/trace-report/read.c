@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "htab.h"
 #include "msg.h"
 #include "num.h"
 #include "rd.h"
@@ -492,19 +493,52 @@ read_join(struct report *r)
 }
 
 /*
+ * The symbol of a module-relative value MODULE+0xOFF into sb, among the
+ * symbols of MODULE in --symbols: 1 when one covers it.
+ */
+static int
+modsym(const struct report *r, struct span v, struct sbuf *sb)
+{
+	struct span m;
+	uint64_t off;
+	int k;
+
+	return mod_rel_parse(v, &m, &off) &&
+	    (k = sym_module(r->sym, m.p, m.n)) >= 0 &&
+	    sym_lookup_mod(r->sym, k, off, 1, sb);
+}
+
+/*
  * Say how many distinct addresses of the address column no symbol of
- * --symbols covers (notes aside), as trace-key does.
+ * --symbols covers (notes aside), as trace-key does; module-relative
+ * values count as addresses.
  */
 static void
 count_unmatched(const struct report *r)
 {
 	uint64_t *a = xreallocarray(NULL, r->nrow ? r->nrow : 1, sizeof(*a));
 	struct sbuf sb = { 0 };
+	struct htab *seen = ht_new();
 	size_t i, n = 0, distinct = 0, miss = 0;
+	struct span m;
+	uint64_t off;
+	int isnew;
 
-	for (i = 0; i < r->nrow; i++)
+	for (i = 0; i < r->nrow; i++) {
+		struct span v = r->row[i].key[r->addrcol];
+
 		if (r->row[i].hasaddr)
 			a[n++] = r->row[i].addr;
+		else if (mod_rel_parse(v, &m, &off)) {
+			ht_intern(seen, v.p, v.n, &isnew);
+			if (!isnew)
+				continue;
+			distinct++;
+			if (!modsym(r, v, &sb))
+				miss++;
+		}
+	}
+	ht_free(seen);
 	if (n > 1)
 		qsort(a, n, sizeof(*a), rp_cmp_u64);
 	for (i = 0; i < n; i++) {
@@ -616,8 +650,14 @@ report_read(struct report *r, const struct ropts *o)
 			continue;
 		w->hasaddr = num_parse_addr(w->key[r->addrcol], &w->addr) ==
 		    NUM_OK;
-		if (!w->hasaddr)
+		if (!w->hasaddr) {
+			/* MODULE+0xOFF (trace-key --modules): among the
+			 * symbols of its module */
+			if (r->sym != NULL && modsym(r, w->key[r->addrcol],
+			    &sb))
+				w->note = sb.p;	/* kept for the run */
 			continue;
+		}
 		if (r->nnotes > 0) {
 			struct note key = { w->addr, NULL, 0 }, *hit;
 
