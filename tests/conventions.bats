@@ -180,9 +180,11 @@ man:  $(man_synopsis "$t")"
 @test "example scripts: -h prints usage on stdout and writes nothing" {
 	cp -R "$EX" "$T/ex"
 	(cd "$T/ex" && find . -type f | sort | xargs cksum) > "$T/before"
-	for s in demo.sh strace/compare.sh strace/record.sh xenia/fire-pattern-diff.sh \
-	    parallel/hist-parallel.sh runs/compare.sh runs/gen.py \
-	    threads/compare.sh threads/gen.py; do
+	# every script of examples/, found, not listed: a new one is checked
+	scripts=$(cd "$EX" && find . -type f \( -name '*.sh' -o -name '*.py' \) |
+	    sed 's|^\./||' | sort)
+	[ "$(echo "$scripts" | wc -l)" -ge 12 ]
+	for s in $scripts; do
 		run --separate-stderr "$T/ex/$s" -h
 		assert_success
 		assert_output --partial "usage: $(basename "$s")"
