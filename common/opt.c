@@ -50,6 +50,16 @@ name_list(const char *list, const char *opt, size_t *n)
 }
 
 void
+name_list_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+void
 die_getopt(int argc, char *argv[], const char *optstring,
     const struct option *lo)
 {

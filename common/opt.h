@@ -25,6 +25,8 @@ NORETURN void version_exit(void);
  * empty name.
  */
 char	**name_list(const char *list, const char *opt, size_t *n);
+/* Free what name_list() returned (NULL is fine). */
+void	name_list_free(char **v);
 
 /*
  * The width of time bins given to option --opt (trace-key and

@@ -1218,7 +1218,7 @@ int
 main(int argc, char *argv[])
 {
 	struct ob *o;
-	char **names;
+	char **names = NULL;
 	size_t nn, i;
 	int ch;
 
@@ -1237,6 +1237,7 @@ main(int argc, char *argv[])
 				    optarg);
 			break;
 		case 'n':
+			name_list_free(names);
 			names = name_list(optarg, "--names", &nn);
 			if (nn != 2 || bad_name(names[0]) || bad_name(names[1]) ||
 			    strcmp(names[0], names[1]) == 0)

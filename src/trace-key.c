@@ -493,11 +493,14 @@ main(int argc, char *argv[])
 			/* -a '' tallies nothing */
 			if (*optarg == '\0')
 				nattrs = 0;
-			else
+			else {
+				name_list_free(attrs);
 				attrs = name_list(optarg, "--attrs", &nattrs);
+			}
 			attrs_given = 1;
 			break;
 		case 'k':
+			name_list_free(keys);
 			keys = name_list(optarg, "--key", &nkeys);
 			break;
 		case 'o':

@@ -829,6 +829,7 @@ main(int argc, char *argv[])
 				    optarg);
 			break;
 		case 'k':
+			name_list_free(keycols);
 			keycols = name_list(optarg, "--key", &nkeycols);
 			keys_given = 1;
 			break;

@@ -166,7 +166,7 @@ main(int argc, char *argv[])
 	int ch, failmissing = 0, failunder = 0, failextra = 0, failempty = 0;
 	int failover = 0, failstops = 0, failstarts = 0;
 	int status = 0;
-	char **cls;
+	char **cls = NULL;
 	size_t ncls, i;
 
 	msg_init(argv[0]);
@@ -214,6 +214,7 @@ main(int argc, char *argv[])
 			ro.divergent_fires = count_arg("divergent-fires", optarg);
 			break;
 		case O_FAILON:
+			name_list_free(cls);
 			cls = name_list(optarg, "--fail-on", &ncls);
 			for (i = 0; i < ncls; i++) {
 				if (strcmp(cls[i], "missing") == 0)
