@@ -306,10 +306,11 @@ pair_sim(const struct tside *rs, size_t a, const struct tside *cs, size_t b)
 	return s;
 }
 
-/* Overlap of ref thread a with its analogs merged. */
+/* Overlap of ref thread a with its analogs merged; isan[b] says
+ * whether cand thread b is one of them. */
 static double
 merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
-    const struct thread *t)
+    const struct thread *t, const unsigned char *isan)
 {
 	uint64_t tot = 0;
 	double s = 0.0;
@@ -325,9 +326,8 @@ merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
 		uint64_t m = 0;
 
 		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
-			for (i = 0; i < t->nanalog; i++)
-				if (cs->rthr[e] == t->analog[i])
-					m += cs->rcnt[e];
+			if (isan[cs->rthr[e]])
+				m += cs->rcnt[e];
 		s += (double)m / (double)tot < p ? (double)m / (double)tot : p;
 	}
 	return s;
@@ -356,24 +356,23 @@ analogcmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* Missing and moved keys of thread t (ref thread a), by count on it. */
+/* Missing and moved keys of thread t (ref thread a), by count on it;
+ * isan as for merged_sim(). */
 static void
 thread_keys(const struct report *r, const struct tside *rs, size_t a,
-    const struct tside *cs, struct thread *t)
+    const struct tside *cs, struct thread *t, const unsigned char *isan)
 {
 	size_t n = rs->toff[a + 1] - rs->toff[a];
 
 	t->missing = xcalloc(n + 1, sizeof(size_t));
 	t->moved = xcalloc(n + 1, sizeof(size_t));
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
-		size_t row = rs->trow[j], e, i;
+		size_t row = rs->trow[j], e;
 		int byanalog = 0;
 
 		for (e = cs->roff[row]; e < cs->roff[row + 1] && !byanalog; e++)
-			for (i = 0; i < t->nanalog; i++)
-				if (cs->rthr[e] == t->analog[i] &&
-				    cs->rcnt[e] > 0)
-					byanalog = 1;
+			if (isan[cs->rthr[e]] && cs->rcnt[e] > 0)
+				byanalog = 1;
 		if (byanalog)
 			continue;
 		if (r->row[row].cand == 0)
@@ -403,6 +402,7 @@ model_threads(struct report *r, const struct ropts *o)
 	struct tside rs, cs;
 	struct match x = { 0 };
 	size_t a, b, i, k;
+	unsigned char *isan;
 	int cgc = -1;
 
 	r->threadmin = o->threadmin;
@@ -462,13 +462,19 @@ model_threads(struct report *r, const struct ropts *o)
 			add_analog(&r->thread[a], b, pair_sim(&rs, a, &cs, b));
 		}
 	}
+	/* isan: the analogs of the thread at hand, so that each key's
+	 * threads are checked against them in one step (with many threads
+	 * a key, a search through the analogs was cubic in threads) */
+	isan = xcalloc(cs.n + 1, 1);
 	for (a = 0; a < rs.n; a++) {
 		struct thread *t = &r->thread[a];
 		double *sim = xcalloc(cs.n + 1, sizeof(*sim));
 		double *as = xcalloc(t->nanalog + 1, sizeof(*as));
 
+		for (k = 0; k < t->nanalog; k++)
+			isan[t->analog[k]] = 1;
 		if (t->nanalog > 0)
-			t->sim = merged_sim(&rs, a, &cs, t);
+			t->sim = merged_sim(&rs, a, &cs, t, isan);
 		for (k = 0; k < t->nanalog; k++)
 			sim[t->analog[k]] = t->asim[k];
 		sortsim = sim;
@@ -480,7 +486,9 @@ model_threads(struct report *r, const struct ropts *o)
 		free(t->asim);
 		t->asim = as;
 		free(sim);
-		thread_keys(r, &rs, a, &cs, t);
+		thread_keys(r, &rs, a, &cs, t, isan);
+		for (k = 0; k < t->nanalog; k++)
+			isan[t->analog[k]] = 0;
 		keyside = &rs;
 		keyrep = r;
 		qsort(t->missing, t->nmissing, sizeof(size_t), entcmp);
@@ -494,6 +502,7 @@ model_threads(struct report *r, const struct ropts *o)
 	if (rs.n > 1)
 		qsort(r->thread, rs.n, sizeof(*r->thread), threadcmp);
 	r->nthreadshown = rs.n < o->threadtop ? rs.n : o->threadtop;
+	free(isan);
 	side_free(&rs, 0);
 	side_free(&cs, 1);	/* r->cthread */
 	free(x.pa);
