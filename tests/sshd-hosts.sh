@@ -16,6 +16,9 @@
 #   probe/	first in its PATH, empty: a test may put wrappers there
 #   sshd.pid	the PID of its sshd, which sshd_hosts_stop kills
 #
+# With SSHD_HOSTS_PIN set, host I runs on CPU I-1 only (taskset; modulo
+# the CPUs there are): a machine of one core.
+#
 # PATH on host I is probe/:prefix/bin:/usr/bin:/bin.  DIR/ssh_config is
 # the client configuration, for ssh -F: Host hostI (HostName 127.0.0.I,
 # its Port), Host down (a port of 127.0.0.1 where nothing listens), all
@@ -39,7 +42,7 @@ sshd_hosts_free() {
 }
 
 sshd_hosts_start() {
-	local dir=$1 top=$2 n=$3 i h port try user known=
+	local dir=$1 top=$2 n=$3 i h port try user pin known=
 	SSHD_HOSTS_WHY=
 	if ! [ -x /usr/sbin/sshd ]; then
 		SSHD_HOSTS_WHY="sshd not installed (Debian package openssh-server)"
@@ -77,6 +80,10 @@ sshd_hosts_start() {
 			SSHD_HOSTS_WHY="make install PREFIX=$h/prefix failed: $(tail -n 1 "$h/install.log")"
 			return 1
 		fi
+		pin=
+		if [ -n "${SSHD_HOSTS_PIN:-}" ] && command -v taskset >/dev/null 2>&1; then
+			pin="taskset -c $(( (i - 1) % $(nproc) ))"
+		fi
 		for ((try = 1; try <= 10; try++)); do
 			port=$(sshd_hosts_port)
 			sshd_hosts_free "$port" 127.0.0.$i || continue
@@ -95,6 +102,7 @@ sshd_hosts_start() {
 			StrictModes no
 			PermitUserEnvironment no
 			AcceptEnv NONE
+			MaxStartups 100
 			PrintMotd no
 			PrintLastLog no
 			X11Forwarding no
@@ -105,7 +113,7 @@ sshd_hosts_start() {
 			LogLevel INFO
 			EOF
 			rm -f "$h/sshd.log"
-			/usr/sbin/sshd -D -f "$h/sshd_config" -E "$h/sshd.log" \
+			$pin /usr/sbin/sshd -D -f "$h/sshd_config" -E "$h/sshd.log" \
 			    </dev/null >/dev/null 2>&1 3>&- &
 			echo $! > "$h/sshd.pid.started"
 			# up when it listens; gone when it could not bind
