@@ -189,6 +189,43 @@ $H/host2/normalize.log:0"
 	assert_clean
 }
 
+@test "parallel-ssh: the whole flow, as examples/parallel/README.md shows it: map per host, merge, join, report" {
+	cp "$EX/xenia/ours.schema" "$T/"
+	mkdir -p "$H/host1/home/traces" "$H/host2/home/traces" "$T/one" "$T/dist"
+	cp "$DATA/parity/ours-iat.jsonl" "$H/host1/home/traces/"
+	cp "$DATA/parity/ours-lr.jsonl" "$H/host2/home/traces/"
+	# on one machine
+	(
+		cd "$T/one"
+		trace-normalize -q -s "$CL/c.schema" "$DATA/parity/canary.jsonl" |
+		    trace-key | trace-hist > canary.hist
+		trace-normalize -q -s "$T/ours.schema" "$DATA/parity/ours-iat.jsonl" \
+		    "$DATA/parity/ours-lr.jsonl" | trace-key | trace-hist > ours.hist
+		trace-join --names canary,ours canary.hist ours.hist > join.tsv
+		trace-report join.tsv > report.md
+	)
+	# the reference's pieces sent to the hosts, the candidate's mapped
+	# where they lie
+	cp c.schema "$T/ours.schema" "$T/dist/"
+	ln -s "$CL/data" "$T/dist/data"
+	run bash -ec '
+		PATH=${1%/*}:$PATH
+		cd "$2"
+		hist-parallel.sh -S host1,host2 --transfer c.schema data/part.* >canary.hist
+		hist-parallel.sh --remote-files ours.schema \
+		    host1:traces/ours-iat.jsonl host2:traces/ours-lr.jsonl >ours.hist
+		trace-join --names canary,ours canary.hist ours.hist >join.tsv
+		trace-report join.tsv >report.md
+	' flow "$HP" "$T/dist"
+	rm -r "$H/host1/home/traces" "$H/host2/home/traces"
+	assert_success
+	for f in canary.hist ours.hist join.tsv report.md; do
+		assert_same "$T/one/$f" "$T/dist/$f"
+	done
+	[ "$(jobs_on 1)" -ge 2 ] && [ "$(jobs_on 2)" -ge 2 ]
+	assert_clean
+}
+
 @test "parallel-ssh: a login to a port where no server listens fails the run" {
 	run --separate-stderr "$HP" -j 1 -S host1,down --transfer c.schema data/part.*
 	assert_failure 2
