@@ -29,6 +29,7 @@
 # hosts cannot be had (no sshd, no ssh, sshd does not start, no login);
 # whatever it started is stopped again by sshd_hosts_stop.
 
+# shellcheck shell=bash disable=SC2034  # SSHD_HOSTS_WHY is for the callers
 SSHD_HOSTS_WHY=
 
 # sshd_hosts_port: a random port number in 20000..59999.
@@ -54,15 +55,12 @@ sshd_hosts_start() {
 			return 1
 		}
 	done
-	# sshd refuses to start without its privilege separation directory
-	# (made at boot by Debian's service; empty)
-	if ! [ -d /run/sshd ]; then
-		if mkdir -m 755 /run/sshd 2>/dev/null; then
-			: > "$dir.made-run-sshd"
-		else
-			SSHD_HOSTS_WHY="no /run/sshd, which sshd needs, and it cannot be made (not root)"
-			return 1
-		fi
+	# sshd refuses to start without its privilege separation directory,
+	# empty, which Debian's service makes at boot.  It is left in place:
+	# another sshd may be using it.
+	if ! [ -d /run/sshd ] && ! mkdir -m 755 /run/sshd 2>/dev/null; then
+		SSHD_HOSTS_WHY="no /run/sshd, which sshd needs, and it cannot be made (not root)"
+		return 1
 	fi
 	user=$(id -un)
 	mkdir -p "$dir"
@@ -137,7 +135,7 @@ sshd_hosts_start() {
 			return 1
 		fi
 		echo "$port" > "$h/port"
-		known="$known[127.0.0.$i]:$port $(cut -d' ' -f1,2 "$h/host_key.pub")
+		known="${known}[127.0.0.$i]:$port $(cut -d' ' -f1,2 "$h/host_key.pub")
 "
 	done
 	printf '%s' "$known" > "$dir/known_hosts"
@@ -185,10 +183,6 @@ sshd_hosts_stop() {
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 		rm -f "$f"
 	done
-	if [ -f "$dir.made-run-sshd" ]; then
-		rmdir /run/sshd 2>/dev/null
-		rm -f "$dir.made-run-sshd"
-	fi
 	rm -rf "$dir"
 	return 0
 }

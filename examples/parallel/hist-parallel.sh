@@ -117,13 +117,13 @@ export PARALLEL_SHELL
 wd=.hist-parallel-$(uname -n)-$$
 srel=${sabs#/}
 
-# The options given to parallel, as sh words for eval (which also reads
-# $map and $sl).
-# shellcheck disable=SC2034
+# The options given to parallel, as sh words for eval; the map, which
+# eval reads too.
 popts="--will-cite --joblog \"\$tmp/joblog\" --halt soon,fail=1"
 [ -z "$jobs" ] || popts="$popts -j $(q "$jobs")"
 [ -z "$logins" ] || popts="$popts --sshlogin $(q "$logins")"
 [ -z "$loginfile" ] || popts="$popts --sshloginfile $(q "$loginfile")"
+# shellcheck disable=SC2034
 if [ "$transfer$remote" != 00 ]; then
 	popts="$popts --workdir $(q "$wd") --basefile $(q "/.$sabs") --cleanup"
 	map="trace-normalize -q -s $(q "$srel")"
