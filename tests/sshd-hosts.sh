@@ -43,7 +43,7 @@ sshd_hosts_free() {
 }
 
 sshd_hosts_start() {
-	local dir=$1 top=$2 n=$3 i h port try user pin known=
+	local dir=$1 top=$2 n=$3 i h port try user pin senv v known=
 	SSHD_HOSTS_WHY=
 	if ! [ -x /usr/sbin/sshd ]; then
 		SSHD_HOSTS_WHY="sshd not installed (Debian package openssh-server)"
@@ -82,6 +82,12 @@ sshd_hosts_start() {
 		if [ -n "${SSHD_HOSTS_PIN:-}" ] && command -v taskset >/dev/null 2>&1; then
 			pin="taskset -c $(( (i - 1) % $(nproc) ))"
 		fi
+		# a sanitized build (make check-asan) runs with the same
+		# sanitizer options there
+		senv=
+		for v in ASAN_OPTIONS UBSAN_OPTIONS; do
+			[ -z "${!v:-}" ] || senv="$senv $v=${!v}"
+		done
 		for ((try = 1; try <= 10; try++)); do
 			port=$(sshd_hosts_port)
 			sshd_hosts_free "$port" 127.0.0.$i || continue
@@ -106,7 +112,7 @@ sshd_hosts_start() {
 			X11Forwarding no
 			AllowTcpForwarding no
 			AllowAgentForwarding no
-			SetEnv HOME=$h/home TMPDIR=$h/tmp PATH=$h/probe:$h/prefix/bin:/usr/bin:/bin
+			SetEnv HOME=$h/home TMPDIR=$h/tmp PATH=$h/probe:$h/prefix/bin:/usr/bin:/bin$senv
 			ForceCommand cd "\$HOME" && eval "\$SSH_ORIGINAL_COMMAND"
 			LogLevel INFO
 			EOF
