@@ -27,7 +27,10 @@
 # 100,000-key pair with 5 runs a side (bench/gen-runs.py; interleaved,
 # best of at least 5 each), and the JSON parsers of Debian 12 on the
 # canary lines (bench/json-parsers/, built here with cc against what is
-# installed; a library whose header is missing is skipped).
+# installed; a library whose header is missing is skipped), and the map
+# and merge of examples/parallel/hist-parallel.sh over one and two local
+# ssh "hosts" of one CPU each (bench/ssh-map.sh; skipped with a message
+# without sshd).
 # Every figure is the best of --runs runs, with the spread (slowest run
 # over the best).  The tools, examples/xenia and the strace schema are
 # copied to bench/out/run/tree/ first, so a rebuild during the run
@@ -568,6 +571,20 @@ if [ "$quick" = 0 ]; then
 	rm -f "$R/big.events"
 fi
 
+# The map and merge of examples/parallel/hist-parallel.sh over one and two
+# local ssh "hosts" of one CPU each (bench/ssh-map.sh), on the canary.
+SSHMAP=$R/ssh-map.tsv
+note "hist-parallel.sh over 1 and 2 local ssh hosts (bench/ssh-map.sh)"
+if ! bash "$here/ssh-map.sh" --runs "$runs" --bin "$B" "$SCHEMA_C" "$D/canary.jsonl" \
+    > "$SSHMAP" 2>> "$R/stderr.log"; then
+	note "ssh-map failed"
+	tail -n 5 "$R/stderr.log" >&2
+	printf 'failed\tsee bench/out/run/stderr.log\n' > "$SSHMAP"
+fi
+if [ "$(cut -f 1 "$SSHMAP" | head -n 1)" = skipped ]; then
+	note "skipped the map over ssh hosts: $(cut -f 2 "$SSHMAP")"
+fi
+
 # ----------------------------------------------------------------------
 # JSON parsers (bench/json-parsers), and jq for reference
 # ----------------------------------------------------------------------
@@ -732,6 +749,27 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		    "$rj_runs each): ratio $(fmt 3 "$(calc "${BEST[rj_on]} / ${BEST[rj_off]}")")."
 		echo
 	fi
+	case $(cut -f 1 "$SSHMAP" | head -n 1) in
+	skipped | failed)
+		echo "hist-parallel.sh over local ssh hosts: $(cut -f 1 "$SSHMAP"), $(cut -f 2 "$SSHMAP")."
+		echo
+		;;
+	*)
+		echo "hist-parallel.sh -j 1 over local ssh hosts of one CPU each" \
+		    "(bench/ssh-map.sh: sshd pinned with taskset, connections shared" \
+		    "with ControlMaster), canary.jsonl; best of $runs, runs interleaved;" \
+		    "the single pass is normalize | key | hist on one CPU, without ssh."
+		echo
+		echo "| map | 1 host s | 2 hosts s | 1 host / 2 hosts (ceiling 2) | single pass s |"
+		echo "|---|--:|--:|--:|--:|"
+		awk -F '\t' '{
+			m = $1 == "pipepart" ? "one file, 8 MB blocks over ssh (--pipepart)" : \
+			    "8 pieces at the same paths, one job each"
+			printf "| %s | %s | %s | %sx | %s |\n", m, $2, $3, $4, $5
+		}' "$SSHMAP"
+		echo
+		;;
+	esac
 	echo "Strace capture: examples/strace/data/ concatenated $(cat "$DS/copies") times," \
 	    "$N_STRACE calls, $MB_STRACE MB."
 	echo

@@ -20,11 +20,16 @@
 #     macro line inside a block, fails the test.
 #   - A command must exit 0, unless its last line ends in the comment
 #     "# exit N": then it must exit N (as for trace-report --fail-on).
-#   - A command whose last line ends in a comment "# needs ..." (such as
-#     "# needs ssh logins on host1 and host2") needs something a test
-#     cannot have: a network, ssh, another machine.  It is shown but not
-#     run; the last test below lists these commands as skipped.  Keep
-#     them few, and put nothing in the same block that depends on them.
+#   - A command whose last line ends in a comment "# needs ..." needs
+#     something a test cannot have: a network, another machine.  It is
+#     shown but not run; the last test below lists these commands as
+#     skipped.  Keep them few, and put nothing in the same block that
+#     depends on them.  "# needs ssh to host1, host2" is the exception:
+#     for a page with such a command, two local OpenSSH servers stand
+#     for host1 and host2 (tests/sshd-hosts.sh, reached through
+#     PARALLEL_SSH), and the command runs like the others; where they
+#     cannot start (no sshd or rsync, not root), it is not run, and the
+#     last test lists it with the reason.
 #
 # The commands of one block run in order in one bash shell, as typed at
 # a prompt: a variable set by one is seen by the next, and $? is the
@@ -44,6 +49,7 @@
 #   canary-1.jsonl canary-2.jsonl canary-3.jsonl
 #                                               tests/data/man-examples
 load helper
+source "$TOP/tests/sshd-hosts.sh"
 
 PAGES="trace-normalize.1 trace-key.1 trace-hist.1 trace-join.1 trace-report.1 trace-diverge.1 trace-format.5 trace-tools.7"
 
@@ -142,7 +148,35 @@ prepare() {
 }
 
 needs_marker='[[:space:]]#[[:space:]]*needs[[:space:]]'
+ssh_marker='[[:space:]]#[[:space:]]*needs ssh to host1, host2[[:space:]]*$'
 exit_marker='[[:space:]]#[[:space:]]*exit[[:space:]]+([0-9]+)[[:space:]]*$'
+# Why the ssh hosts could not be had, for the last test.
+SSH_WHY=$BATS_FILE_TMPDIR/ssh-why
+
+# not_run FILE: the command in FILE is shown, not run.
+not_run() {
+	local last
+	last=$(tail -n 1 "$1")
+	[[ "$last" =~ $needs_marker ]] || return 1
+	! { [[ "$last" =~ $ssh_marker ]] && [ -n "${PARALLEL_SSH:-}" ]; }
+}
+
+# ssh_hosts: host1 and host2 for the examples, when there can be any;
+# PARALLEL_SSH set when they are up.
+ssh_hosts() {
+	local why=
+	command -v rsync > /dev/null || why="rsync not installed (Debian package rsync)"
+	if [ -z "$why" ] && sshd_hosts_start "$T/hosts" "$TOP" 2; then
+		export PARALLEL_SSH="ssh -F $T/hosts/ssh_config"
+	else
+		echo "${why:-$SSHD_HOSTS_WHY}" > "$SSH_WHY"
+	fi
+}
+
+teardown() {
+	[ -d "${T:-}/hosts" ] && sshd_hosts_stop "$T/hosts"
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
 
 # run_block PAGE LINE: run the block of PAGE at LINE, whose commands are
 # in $W/cmd.N and expected outputs in $W/exp.N (N = 1..ncmd), in the
@@ -157,7 +191,7 @@ run_block() {
 		trap 'echo "$__i $?" > "$__w/exited"' EXIT
 		EOF
 		for ((i = 1; i <= ncmd; i++)); do
-			grep -Eq "$needs_marker" <(tail -n 1 "$W/cmd.$i") && continue
+			not_run "$W/cmd.$i" && continue
 			printf '__i=%d __c=$(cat "$__w/cmd.%d")\n' "$i" "$i"
 			# $? is the status of the command before, as at a prompt
 			printf '(exit $__st); eval "$__c" > "$__w/out.%d" 2>&1 < /dev/null\n' "$i"
@@ -169,7 +203,7 @@ run_block() {
 	(cd "$S" && timeout 300 bash "$script" "$W") || true	# checked below
 	for ((i = 1; i <= ncmd; i++)); do
 		first=$(head -n 1 "$W/cmd.$i")
-		grep -Eq "$needs_marker" <(tail -n 1 "$W/cmd.$i") && continue
+		not_run "$W/cmd.$i" && continue
 		if [ -f "$W/st.$i" ]; then
 			st=$(cat "$W/st.$i")
 		elif [ "$(cut -d ' ' -f 1 "$W/exited")" = "$i" ]; then
@@ -219,6 +253,9 @@ check_page() {
 	: > "$W/errors"
 	extract "$TOP/man/$page" > "$W/records"
 	grep '^E ' "$W/records" | cut -c 3- >> "$W/errors"
+	if grep -Eq "^[Cc] .*$ssh_marker" "$W/records"; then
+		ssh_hosts
+	fi
 	[ "$(grep -c '^C ' "$W/records")" -gt 0 ] ||
 	    echo "$page: no example command in EXAMPLES" >> "$W/errors"
 	ncmd=0
@@ -322,15 +359,22 @@ O def f: . ;"
 }
 
 @test "man-examples: commands marked '# needs ...' are shown, not run" {
-	local page line list=()
+	local page line why= list=()
+	# the ssh commands ran unless the hosts could not be had
+	if [ -s "$SSH_WHY" ]; then
+		why=$(head -n 1 "$SSH_WHY")
+	elif ! [ -x /usr/sbin/sshd ]; then
+		why="sshd not installed (Debian package openssh-server)"
+	fi
 	for page in $PAGES; do
 		while IFS= read -r line; do
 			list+=("$line")
-		done < <(extract "$TOP/man/$page" | awk -v p="$page" '
+		done < <(extract "$TOP/man/$page" | awk -v p="$page" -v why="$why" '
 		    function flush() {
-			    if (first != "" && last ~ /[ \t]#[ \t]*needs[ \t]/) {
+			    if (first != "" && last ~ /[ \t]#[ \t]*needs[ \t]/ &&
+				(why != "" || last !~ /#[ \t]*needs ssh to host1, host2[ \t]*$/)) {
 				    sub(/.*#[ \t]*/, "", last)
-				    print p ": $ " first " (" last ")"
+				    print p ": $ " first " (" last (last ~ /^needs ssh to host1, host2/ ? ": " why : "") ")"
 			    }
 			    first = ""
 		    }

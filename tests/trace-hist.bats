@@ -137,6 +137,69 @@ set\t0x00000009\t2\t2:2\t0x00000001:2\t4..4')"
 	assert_same "$T/want" "$T/got"
 }
 
+@test "GNU parallel map/merge: a failed job fails the run, with no histogram" {
+	command -v parallel >/dev/null || skip "GNU parallel not installed"
+	split -l 700 "$DATA/parity/canary.jsonl" "$T/part."
+	# a bad line in the middle of a piece: trace-normalize stops there,
+	# trace-key and trace-hist succeed on what came before
+	sed -i '3s/.*/{"op": "set", "lr": /' "$T/part.ab"
+	run --separate-stderr "$EX/parallel/hist-parallel.sh" -j 2 "$EX/xenia/canary.schema" "$T"/part.*
+	assert_failure 2
+	assert_output ""
+	run grep '^hist-parallel.sh:' <<< "$stderr"
+	assert_output "hist-parallel.sh: localhost: $T/part.ab: failed (exit 2)"
+	[[ "$stderr" == *"trace-normalize: $T/part.ab:3: "* ]]
+	# one file, cut into blocks
+	run --separate-stderr "$EX/parallel/hist-parallel.sh" "$EX/xenia/canary.schema" "$T/part.ab"
+	assert_failure 2
+	assert_output ""
+	run grep '^hist-parallel.sh:' <<< "$stderr"
+	assert_output "hist-parallel.sh: localhost: $T/part.ab block 1: failed (exit 2)"
+	# a missing file
+	run --separate-stderr "$EX/parallel/hist-parallel.sh" "$EX/xenia/canary.schema" "$T/part.aa" "$T/none"
+	assert_failure 2
+	assert_output ""
+	[[ "$stderr" == *"hist-parallel.sh: localhost: $T/none: failed (exit 2)" ]]
+}
+
+@test "GNU parallel map/merge: usage errors" {
+	HP=$EX/parallel/hist-parallel.sh
+	usage="usage: hist-parallel.sh [-j jobs] [-S sshlogin] [--sshloginfile file] [--transfer | --remote-files] schema file..."
+	run "$HP" --transfer "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl"
+	assert_failure 2
+	assert_output "hist-parallel.sh: --transfer needs -S or --sshloginfile
+$usage"
+	run "$HP" -S host1 --remote-files "$EX/xenia/canary.schema" host1:a.jsonl
+	assert_failure 2
+	assert_output "hist-parallel.sh: --remote-files takes the machines from the operands, not -S or --sshloginfile
+$usage"
+	run "$HP" --remote-files "$EX/xenia/canary.schema" a.jsonl
+	assert_failure 2
+	assert_output "hist-parallel.sh: --remote-files: 'a.jsonl' is not SSHLOGIN:PATH
+$usage"
+	run "$HP" -S host1,: --transfer "$EX/xenia/canary.schema" "$DATA/parity/canary.jsonl"
+	assert_failure 2
+	assert_output "hist-parallel.sh: --transfer maps on remote machines only; ':' (this machine) cannot be one
+$usage"
+	run "$HP" --transfer --remote-files "$EX/xenia/canary.schema" h:a
+	assert_failure 2
+	assert_output "hist-parallel.sh: --transfer and --remote-files exclude each other
+$usage"
+	run "$HP" --bogus "$EX/xenia/canary.schema" a
+	assert_failure 2
+	assert_output "hist-parallel.sh: unknown option --bogus
+$usage"
+	run "$HP" "$EX/xenia/canary.schema"
+	assert_failure 2
+	assert_output "$usage"
+	run "$HP" "$T/none.schema" a
+	assert_failure 2
+	assert_output "hist-parallel.sh: $T/none.schema: cannot read"
+	run "$HP" -h
+	assert_success
+	assert_output "$usage"
+}
+
 @test "wrong input: no count column, a join file, mismatched headers" {
 	printf 'op\tlr\ttid\nset\t0x00000001\t1\n' > "$T/ev"
 	run --separate-stderr trace-hist "$T/ev"
