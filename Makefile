@@ -5,8 +5,13 @@
 # make check      build and run the whole test suite
 # make bench      build and run the benchmarks (docs/PERFORMANCE.md)
 # make install    install tools, man pages and examples under $(DESTDIR)$(PREFIX)
+# make dist       write the release tarball trace-tools-$(VERSION).tar.gz
+# make distcheck  build and test that tarball, unpacked in a temporary directory
 
-VERSION	= 0.1.0
+# The one place the version is written is the file VERSION; every tool's
+# --version, the tarball's name, debian/changelog, NEWS.md and the man
+# pages' dates follow it (tests/package.bats checks that they agree).
+VERSION	!= cat VERSION
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
@@ -45,7 +50,7 @@ BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind libyajl-dev \
 all: $(BINS)
 
 .PHONY: all deps-build deps-check demo check check-asan check-valgrind \
-	fuzz test install uninstall clean bench
+	fuzz test install uninstall clean bench dist distcheck
 
 # Every compile waits for the package check (order-only: it never forces a
 # rebuild), so that make -j does not compile before the headers are there.
@@ -54,6 +59,9 @@ all: $(BINS)
 
 src/trace-normalize/%.o: src/trace-normalize/%.c src/trace-normalize/normalize.h $(COMMON_HDR) | deps-build
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# --version prints the version compiled into opt.o.
+common/opt.o: VERSION
 
 $(LIB): $(COMMON_OBJ)
 	rm -f $@
@@ -107,7 +115,7 @@ check-asan: deps-build deps-check
 	rm -rf .asan && mkdir .asan
 	tar -cf - --exclude='*.o' --exclude='*.a' --exclude=tests/fuzz/build \
 	    --exclude='tests/fuzz/replay-*[!c]' --exclude=tests/unit/test-common \
-	    Makefile common src tests man examples | tar -xf - -C .asan
+	    Makefile VERSION common src tests man examples | tar -xf - -C .asan
 	$(MAKE) -C .asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
 	    all tests/unit/test-common $(FUZZ_REPLAY)
 	cd .asan && TRACE_TOOLS_SANITIZED=1 \
