@@ -187,6 +187,49 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/trace-tools/examples
 	rmdir $(DESTDIR)$(PREFIX)/share/trace-tools 2>/dev/null || :
 
+# make dist: the release tarball.  It holds the files git tracks (in an
+# unpacked tarball, the ones its MANIFEST lists), less git's and CI's own
+# files, under trace-tools-$(VERSION)/ with a MANIFEST of them: sources,
+# man pages, tests and their data, examples and their data, debian/,
+# docs/ and the bench scripts; never build outputs or bench/out/, which
+# git does not track.
+DIST	= trace-tools-$(VERSION)
+
+dist:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if [ -e .git ]; then git ls-files > "$$tmp/all"; \
+	else cat MANIFEST > "$$tmp/all"; fi; \
+	grep -v -e '^\.ci/' -e '^\.gitignore$$' -e '/\.gitignore$$' \
+	    -e '^MANIFEST$$' -e '^bench/out/' "$$tmp/all" > "$$tmp/files"; \
+	tar -cf "$$tmp/files.tar" -T "$$tmp/files"; \
+	mkdir "$$tmp/$(DIST)"; tar -xf "$$tmp/files.tar" -C "$$tmp/$(DIST)"; \
+	{ cat "$$tmp/files"; echo MANIFEST; } | LC_ALL=C sort \
+	    > "$$tmp/$(DIST)/MANIFEST"; \
+	tar -C "$$tmp" --sort=name --owner=0 --group=0 --numeric-owner \
+	    -cf "$$tmp/dist.tar" $(DIST); \
+	gzip -9n < "$$tmp/dist.tar" > $(DIST).tar.gz.tmp; \
+	mv $(DIST).tar.gz.tmp $(DIST).tar.gz; \
+	echo "$(DIST).tar.gz: $$(wc -l < "$$tmp/$(DIST)/MANIFEST") files"
+
+# make distcheck: the tarball unpacked in a temporary directory (named
+# first, and kept when a step fails) builds, passes make check, and makes
+# the same tarball again.
+distcheck: dist
+	@set -e; tmp=$$(mktemp -d); d="$$tmp/$(DIST)"; \
+	echo "distcheck: in $$d"; \
+	tar -xzf $(DIST).tar.gz -C "$$tmp"; \
+	$(MAKE) -C "$$d" all; \
+	SEED_DIFF="$${SEED_DIFF:-$(CURDIR)/../shared/seed/diff.py}" \
+	    $(MAKE) -C "$$d" check; \
+	$(MAKE) -C "$$d" dist; \
+	tar -tzf $(DIST).tar.gz | LC_ALL=C sort > "$$tmp/want"; \
+	tar -tzf "$$d/$(DIST).tar.gz" | LC_ALL=C sort > "$$tmp/got"; \
+	cmp -s "$$tmp/want" "$$tmp/got" || { \
+	    echo "distcheck: make dist in the tarball lists other files" >&2; \
+	    exit 1; }; \
+	rm -rf "$$tmp"; \
+	echo "distcheck: $(DIST).tar.gz builds and passes make check"
+
 clean:
 	rm -f common/*.o src/*.o src/*/*.o $(LIB) $(BINS) \
 	    tests/unit/test-common $(FUZZ_REPLAY)
