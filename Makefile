@@ -115,7 +115,8 @@ check-asan: deps-build deps-check
 	rm -rf .asan && mkdir .asan
 	tar -cf - --exclude='*.o' --exclude='*.a' --exclude=tests/fuzz/build \
 	    --exclude='tests/fuzz/replay-*[!c]' --exclude=tests/unit/test-common \
-	    Makefile VERSION common src tests man examples | tar -xf - -C .asan
+	    Makefile VERSION NEWS.md README.md debian common src tests man \
+	    examples | tar -xf - -C .asan
 	$(MAKE) -C .asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
 	    all tests/unit/test-common $(FUZZ_REPLAY)
 	cd .asan && TRACE_TOOLS_SANITIZED=1 \
