@@ -129,7 +129,7 @@ dpkg_retry() {
 	tgz="trace-tools-$V.tar.gz"
 	# A tarball already there is put back afterwards.
 	[ -e "$TOP/$tgz" ] && mv "$TOP/$tgz" "$T/saved.tar.gz"
-	run make -C "$TOP" -s dist
+	run make --no-print-directory -C "$TOP" -s dist
 	[ -e "$TOP/$tgz" ] && mv "$TOP/$tgz" "$BATS_FILE_TMPDIR/$tgz"
 	[ -e "$T/saved.tar.gz" ] && mv "$T/saved.tar.gz" "$TOP/$tgz"
 	assert_success
@@ -162,7 +162,7 @@ dpkg_retry() {
 	tar -tvzf "$BATS_FILE_TMPDIR/$tgz" "trace-tools-$V/debian/rules" | grep -q '^-rwx'
 	# make dist in the unpacked tarball makes the same tarball.
 	tar -xzf "$BATS_FILE_TMPDIR/$tgz" -C "$T"
-	run make -C "$T/trace-tools-$V" -s dist
+	run make --no-print-directory -C "$T/trace-tools-$V" -s dist
 	assert_success
 	assert_output "trace-tools-$V.tar.gz: $(wc -l < "$T/want") files"
 	tar -tzf "$T/trace-tools-$V/$tgz" > "$T/again"
