@@ -5,8 +5,13 @@
 # make check      build and run the whole test suite
 # make bench      build and run the benchmarks (docs/PERFORMANCE.md)
 # make install    install tools, man pages and examples under $(DESTDIR)$(PREFIX)
+# make dist       write the release tarball trace-tools-$(VERSION).tar.gz
+# make distcheck  build and test that tarball, unpacked in a temporary directory
 
-VERSION	= 0.1.0
+# The one place the version is written is the file VERSION; every tool's
+# --version, the tarball's name, debian/changelog, NEWS.md and the man
+# pages' dates follow it (tests/package.bats checks that they agree).
+VERSION	!= cat VERSION
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
@@ -45,7 +50,7 @@ BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind libyajl-dev \
 all: $(BINS)
 
 .PHONY: all deps-build deps-check demo check check-asan check-valgrind \
-	fuzz test install uninstall clean bench
+	fuzz test install uninstall clean bench dist distcheck
 
 # Every compile waits for the package check (order-only: it never forces a
 # rebuild), so that make -j does not compile before the headers are there.
@@ -54,6 +59,9 @@ all: $(BINS)
 
 src/trace-normalize/%.o: src/trace-normalize/%.c src/trace-normalize/normalize.h $(COMMON_HDR) | deps-build
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# --version prints the version compiled into opt.o.
+common/opt.o: VERSION
 
 $(LIB): $(COMMON_OBJ)
 	rm -f $@
@@ -107,7 +115,8 @@ check-asan: deps-build deps-check
 	rm -rf .asan && mkdir .asan
 	tar -cf - --exclude='*.o' --exclude='*.a' --exclude=tests/fuzz/build \
 	    --exclude='tests/fuzz/replay-*[!c]' --exclude=tests/unit/test-common \
-	    Makefile common src tests man examples | tar -xf - -C .asan
+	    Makefile VERSION NEWS.md README.md debian common src tests man \
+	    examples | tar -xf - -C .asan
 	$(MAKE) -C .asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" \
 	    all tests/unit/test-common $(FUZZ_REPLAY)
 	cd .asan && TRACE_TOOLS_SANITIZED=1 \
@@ -178,6 +187,49 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man7/trace-tools.7
 	rm -rf $(DESTDIR)$(PREFIX)/share/trace-tools/examples
 	rmdir $(DESTDIR)$(PREFIX)/share/trace-tools 2>/dev/null || :
+
+# make dist: the release tarball.  It holds the files git tracks (in an
+# unpacked tarball, the ones its MANIFEST lists), less git's and CI's own
+# files, under trace-tools-$(VERSION)/ with a MANIFEST of them: sources,
+# man pages, tests and their data, examples and their data, debian/,
+# docs/ and the bench scripts; never build outputs or bench/out/, which
+# git does not track.
+DIST	= trace-tools-$(VERSION)
+
+dist:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if [ -e .git ]; then git ls-files > "$$tmp/all"; \
+	else cat MANIFEST > "$$tmp/all"; fi; \
+	grep -v -e '^\.ci/' -e '^\.gitignore$$' -e '/\.gitignore$$' \
+	    -e '^MANIFEST$$' -e '^bench/out/' "$$tmp/all" > "$$tmp/files"; \
+	tar -cf "$$tmp/files.tar" -T "$$tmp/files"; \
+	mkdir "$$tmp/$(DIST)"; tar -xf "$$tmp/files.tar" -C "$$tmp/$(DIST)"; \
+	{ cat "$$tmp/files"; echo MANIFEST; } | LC_ALL=C sort \
+	    > "$$tmp/$(DIST)/MANIFEST"; \
+	tar -C "$$tmp" --sort=name --owner=0 --group=0 --numeric-owner \
+	    -cf "$$tmp/dist.tar" $(DIST); \
+	gzip -9n < "$$tmp/dist.tar" > $(DIST).tar.gz.tmp; \
+	mv $(DIST).tar.gz.tmp $(DIST).tar.gz; \
+	echo "$(DIST).tar.gz: $$(wc -l < "$$tmp/$(DIST)/MANIFEST") files"
+
+# make distcheck: the tarball unpacked in a temporary directory (named
+# first, and kept when a step fails) builds, passes make check, and makes
+# the same tarball again.
+distcheck: dist
+	@set -e; tmp=$$(mktemp -d); d="$$tmp/$(DIST)"; \
+	echo "distcheck: in $$d"; \
+	tar -xzf $(DIST).tar.gz -C "$$tmp"; \
+	$(MAKE) -C "$$d" all; \
+	SEED_DIFF="$${SEED_DIFF:-$(CURDIR)/../shared/seed/diff.py}" \
+	    $(MAKE) -C "$$d" check; \
+	$(MAKE) -C "$$d" dist; \
+	tar -tzf $(DIST).tar.gz | LC_ALL=C sort > "$$tmp/want"; \
+	tar -tzf "$$d/$(DIST).tar.gz" | LC_ALL=C sort > "$$tmp/got"; \
+	cmp -s "$$tmp/want" "$$tmp/got" || { \
+	    echo "distcheck: make dist in the tarball lists other files" >&2; \
+	    exit 1; }; \
+	rm -rf "$$tmp"; \
+	echo "distcheck: $(DIST).tar.gz builds and passes make check"
 
 clean:
 	rm -f common/*.o src/*.o src/*/*.o $(LIB) $(BINS) \

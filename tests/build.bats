@@ -6,7 +6,7 @@ load helper
 # A copy of the sources whose package check is slow and whose compiler
 # fails when the check has not finished: make -j must wait for it.
 @test "make -j: every compile waits for the package check" {
-	tar -C "$TOP" -cf - Makefile common src tests/need-pkgs.sh | tar -xf - -C "$T"
+	tar -C "$TOP" -cf - Makefile VERSION common src tests/need-pkgs.sh | tar -xf - -C "$T"
 	rm -f "$T"/common/*.o "$T"/common/*.a "$T"/src/*.o "$T"/src/*/*.o
 	cat > "$T/tests/need-pkgs.sh" <<-'SH'
 	sleep 1

@@ -28,7 +28,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/differential.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 tar -C "$top" -cf - --exclude='*.o' --exclude='*.a' --exclude=tests/fuzz/build \
-    Makefile common src tests man examples bin | tar -xf - -C "$work"
+    Makefile VERSION NEWS.md README.md debian common src tests man examples bin | tar -xf - -C "$work"
 mkdir "$work/new"
 mv "$work/bin/"* "$work/new/"
 log=$work/differential.log

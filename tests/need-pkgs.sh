@@ -3,7 +3,9 @@
 #
 # Missing packages are installed with apt-get when running as root;
 # otherwise the exact command to run is printed and the status is 1.
-# Does nothing on systems without dpkg.
+# Does nothing on systems without dpkg.  With TRACE_TOOLS_PACKAGE_BUILD
+# set (debian/rules sets it) nothing is ever installed: a package build
+# gets its packages from Build-Depends, and a missing one is an error.
 purpose=$1
 shift
 command -v dpkg-query >/dev/null 2>&1 || exit 0
@@ -16,7 +18,8 @@ for p in "$@"; do
 	esac
 done
 [ -z "$missing" ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ -z "${TRACE_TOOLS_PACKAGE_BUILD:-}" ] && [ "$(id -u)" = 0 ] &&
+    command -v apt-get >/dev/null 2>&1; then
 	echo "installing Debian packages for $purpose:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	# An out-of-date package index is the usual reason an install fails.
