@@ -289,8 +289,9 @@ ob_create(const char *path)
 	 * file stays private); a new one is an ordinary file.
 	 */
 	if (stat(path, &st) == 0) {
-		if (geteuid() == 0)
-			(void)fchown(fd, st.st_uid, st.st_gid);
+		/* best effort: a file system without owners keeps root's */
+		if (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) != 0)
+			errno = 0;
 		fchmod(fd, st.st_mode & 07777);
 	} else {
 		mode_t um = umask(0);
