@@ -924,17 +924,20 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		v=$(calc "${BEST[datamash]} / ${BEST[keyhist]}")
 		tgt "trace-key \\| trace-hist faster than datamash" "$(fmt 1 "$v")x" "$v > 1"
 	fi
-	if ok seed; then
+	# e2e_targets TIMES FRACTION: end to end at least TIMES faster than
+	# the seed script, peak RSS at most 1/FRACTION of its.
+	e2e_targets() {
+		ok seed || return 0
 		v=$(calc "${BEST[seed]} / ${BEST[e2e]}")
-		tgt "end to end >= 30x faster than diff.py" "$(fmt 1 "$v")x" "$v >= 30"
-		if [ -n "${RSS[seed.p]:-}" ]; then
-			our=${E2E_SUM:-$(rss_mb e2e.e)}
-			v=$(calc "${RSS[seed.p]} / 1024 / $our")
-			tgt "end-to-end peak RSS <= 1/50 of diff.py's (sum of the tools' peaks)" \
-			    "1/$(fmt 0 "$v") ($(fmt 1 "$our") MB vs $(fmt 0 "$(rss_mb seed.p)") MB)" \
-			    "$v >= 50"
-		fi
-	fi
+		tgt "end to end >= $1x faster than diff.py" "$(fmt 1 "$v")x" "$v >= $1"
+		[ -n "${RSS[seed.p]:-}" ] || return 0
+		our=${E2E_SUM:-$(rss_mb e2e.e)}
+		v=$(calc "${RSS[seed.p]} / 1024 / $our")
+		tgt "end-to-end peak RSS <= 1/$2 of diff.py's (sum of the tools' peaks)" \
+		    "1/$(fmt 0 "$v") ($(fmt 1 "$our") MB vs $(fmt 0 "$(rss_mb seed.p)") MB)" \
+		    "$v >= $2"
+	}
+	e2e_targets 30 50
 	if ok pipe_big && [ -n "${RSS[pipe.n]:-}" ]; then
 		v=$(for id in n k h; do calc "${RSS[pipe_big.$id]} / ${RSS[pipe.$id]}"; done |
 		    sort -g | tail -n 1)
@@ -984,16 +987,7 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 		tgt "trace-key \\| trace-hist >= 1.0x zstd -dc of the event TSV" \
 		    "$(fmt 2 "$v")x ($(fmt 0 "$(mbps "$SZ_EVENTS" p2_kh)") vs $(fmt 0 "$(mbps "$SZ_EVENTS" ref_zstd_ev)") MB/s)" "$v >= 1"
 	fi
-	if ok seed; then
-		v=$(calc "${BEST[seed]} / ${BEST[e2e]}")
-		tgt "end to end >= 60x faster than diff.py" "$(fmt 1 "$v")x" "$v >= 60"
-		if [ -n "${RSS[seed.p]:-}" ]; then
-			our=${E2E_SUM:-$(rss_mb e2e.e)}
-			v=$(calc "${RSS[seed.p]} / 1024 / $our")
-			tgt "end-to-end peak RSS <= 1/100 of diff.py's (sum of the tools' peaks)" \
-			    "1/$(fmt 0 "$v")" "$v >= 100"
-		fi
-	fi
+	e2e_targets 60 100
 	if [ "$quick" = 0 ]; then
 		echo
 		if bash "$here/scale.sh" --keys-only --bin "$B" --out "$R/keys.md" >/dev/null 2>> "$R/stderr.log"; then
