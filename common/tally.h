@@ -37,10 +37,10 @@ enum tally_kind { TK_COUNTS, TK_DISTINCT, TK_RANGE };
  */
 struct tally_cell {
 	enum tally_kind	 kind;		/* as parsed */
+	int		 single;	/* one bare value, standing for the row */
 	size_t		 n;		/* values; 0 for an empty cell */
 	struct span	*val;		/* TK_RANGE: the whole MIN..MAX text */
 	uint64_t	*cnt;		/* TK_COUNTS: per value */
-	int		 single;	/* one bare value, standing for the row */
 	int64_t		 lo, hi;	/* TK_RANGE */
 	uint64_t	 sum;		/* TK_COUNTS: of cnt, at most UINT64_MAX */
 	size_t		 cap;		/* of val and cnt */
