@@ -38,7 +38,7 @@ int	rd_line(struct rd *r, struct span *line);
 /*
  * The next piece of input in bounded memory, for formats whose records
  * do not follow lines (a JSON document on one line): a whole line when it
- * is short, else the line in pieces of a few hundred KiB.  *eol says
+ * is short, else the line in pieces of up to 1 MiB.  *eol says
  * whether the piece ends its line (then "\n" and a "\r" before it are
  * dropped, as rd_line does).  rd_lineno() is the number of the line the
  * piece belongs to.  Returns 1 for a piece, 0 at end of input.  May be

@@ -277,16 +277,17 @@ EOF2
 	[ "$big" -lt $((small + 8192)) ]
 }
 
-# The reader hands out a long line in pieces of at most 1 MiB: a key, a
-# number, an escape, a CR LF or an event cut between two pieces reads as
-# if it were whole.
+# The reader hands out a long line in pieces of at most 1 MiB: a key (one
+# with a blank in it too), a number, an escape, a CR LF or an event cut
+# between two pieces reads as if it were whole.
 @test "a trace on one line: every token cut between pieces" {
 	python3 - "$T" <<'EOF2'
 import subprocess, sys
 exp = b'op\ttid\tts\na"b\t1\t1500\nc\t2\t2000\n'
-for k in range(64):
-    pad = 1048576 - 40 + k
-    doc = ('{"me\\"ta":"' + 'x' * pad + '\\"","n":123456789,"traceEvents":'
+for k in range(96):
+    pad = 1048576 - 80 + k
+    doc = ('{"me\\"ta":"' + 'x' * pad + '\\"","traceEvents ":1,'
+        '"n":123456789,"traceEvents":'
         '[{"name":"a\\"b","ph":"X","ts":1.5,"tid":1},\r\n{"name":"c",'
         '"ph":"B","ts":2,"tid":2,"args":{"v":[1,{"w":"}"}]}}],"z":true}')
     path = sys.argv[1] + '/split.json'

@@ -378,7 +378,8 @@ walk(struct conv *c, struct scan *s, struct rd *in, struct span l, int eol)
 	int tried = !eol;
 
 	while (i < n) {
-		if (s->st != CS_EVENT && s->st != CS_TSKIP) {
+		if (s->st != CS_EVENT && s->st != CS_TSKIP &&
+		    s->st != CS_TKEYIN) {
 			while (i < n && ws(p[i]))
 				i++;
 			if (i == n)
