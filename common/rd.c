@@ -613,7 +613,9 @@ rd_peek(struct rd *r, struct span *ahead)
 		;
 	ahead->p = r->buf + r->pos;
 	ahead->n = r->end - r->pos;
-	return ahead->n > 0;
+	if (ahead->n == 0)
+		return 0;
+	return memchr(ahead->p, '\n', ahead->n) != NULL || r->eof ? 2 : 1;
 }
 
 void

@@ -50,7 +50,8 @@ int	rd_piece(struct rd *r, struct span *piece, int *eol);
  * What follows in the input, without consuming it: at least the rest of
  * the current line or a few hundred KiB of it, whichever is shorter
  * (less only at the end of the input).  Valid until the next call on r.
- * Returns 0 at end of input.
+ * Returns 2 when *ahead holds the rest of the line (its newline, or the
+ * end of the input), 1 when only a part of it, 0 at end of input.
  */
 int	rd_peek(struct rd *r, struct span *ahead);
 

@@ -220,13 +220,26 @@ first_line(struct rd *in, struct span *line, uint64_t *blank)
 {
 	struct span ahead, l;
 	const char *nl;
+	int whole;
 
 	for (;;) {
-		if (!rd_peek(in, &ahead))
+		if ((whole = rd_peek(in, &ahead)) == 0)
 			return ST_EMPTY;
 		nl = memchr(ahead.p, '\n', ahead.n);
 		l = span_make(ahead.p, nl != NULL ? (size_t)(nl - ahead.p) :
 		    ahead.n);
+		if (blank_line(l) && whole == 1) {
+			/* blanks past the look-ahead: Chrome's walk skips
+			 * them and says what follows; other formats read
+			 * the line whole, as always */
+			if (S.format == FMT_CHROME || S.format == FMT_AUTO)
+				return ST_CHROME;
+			rd_line(in, line);
+			if (!blank_line(*line))
+				return ST_LINE;
+			(*blank)++;
+			continue;
+		}
 		if (blank_line(l)) {
 			rd_line(in, line);
 			(*blank)++;
