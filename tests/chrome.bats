@@ -273,12 +273,12 @@ EOF2
 # The format is told from the first part of the first line, which is not
 # read whole: blanks longer than that part are skipped by the walk, not
 # taken for a blank line (that would lose the trace).
-@test "a trace on one line after 400 KB of blanks" {
-	python3 -c "import sys; sys.stdout.write(' ' * 400000 + '[{\"name\":\"a\",\"ph\":\"X\",\"ts\":1,\"tid\":1}]')" > "$T/b.json"
+@test "a trace on one line after 1.5 MB of blanks" {
+	python3 -c "import sys; sys.stdout.write(' ' * 1500000 + '[{\"name\":\"a\",\"ph\":\"X\",\"ts\":1,\"tid\":1}]')" > "$T/b.json"
 	run trace-normalize "$T/b.json"
 	assert_success
 	assert_output "$(printf 'op\ttid\tts\na\t1\t1000')"
-	run trace-normalize -f chrome - < "$T/b.json"
+	run sh -c "cat '$T/b.json' | trace-normalize -f chrome"
 	assert_success
 	assert_output "$(printf 'op\ttid\tts\na\t1\t1000')"
 }
