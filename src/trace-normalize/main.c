@@ -228,20 +228,16 @@ first_line(struct rd *in, struct span *line, uint64_t *blank)
 		nl = memchr(ahead.p, '\n', ahead.n);
 		l = span_make(ahead.p, nl != NULL ? (size_t)(nl - ahead.p) :
 		    ahead.n);
-		if (blank_line(l) && whole == 1) {
-			/* blanks past the look-ahead: Chrome's walk skips
-			 * them and says what follows; other formats read
-			 * the line whole, as always */
-			if (S.format == FMT_CHROME || S.format == FMT_AUTO)
+		if (blank_line(l)) {
+			/* Blanks past the look-ahead (whole 1): Chrome's walk
+			 * skips them and says what follows; other formats
+			 * read the line whole, as always. */
+			if (whole == 1 && (S.format == FMT_CHROME ||
+			    S.format == FMT_AUTO))
 				return ST_CHROME;
 			rd_line(in, line);
-			if (!blank_line(*line))
+			if (whole == 1 && !blank_line(*line))
 				return ST_LINE;
-			(*blank)++;
-			continue;
-		}
-		if (blank_line(l)) {
-			rd_line(in, line);
 			(*blank)++;
 			continue;
 		}
