@@ -196,28 +196,23 @@ SYMS
 	assert_line --index 1 "$(printf 'x\t1\tpie%%3amain+0x2e')"
 }
 
+# sym_bad TEXT MESSAGE: a symbol file of the one line TEXT is refused
+# with "FILE:1: MESSAGE" and status 2.
+sym_bad() {
+	printf '%s\n' "$1" > "$T/syms"
+	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
+	assert_failure 2
+	[ "$stderr" = "trace-key: $T/syms:1: $2" ]
+}
+
 @test "symbol files: module lines and their errors" {
 	ev 0x10 > "$T/ev"
-	printf 'liba.so 0x10\n' > "$T/syms"
-	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
-	assert_failure 2
-	[ "$stderr" = "trace-key: $T/syms:1: bad address 'liba.so': not a number" ]
-	printf 'liba.so zz f\n' > "$T/syms"
-	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
-	assert_failure 2
-	[ "$stderr" = "trace-key: $T/syms:1: bad address 'zz': not a number" ]
-	printf 'liba.so 0x10 f 0x10 x y\n' > "$T/syms"
-	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
-	assert_failure 2
-	[ "$stderr" = "trace-key: $T/syms:1: expected [MODULE] ADDRESS NAME [SIZE], got more words" ]
-	printf '0x10 f 0x10 x\n' > "$T/syms"
-	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
-	assert_failure 2
-	[ "$stderr" = "trace-key: $T/syms:1: expected ADDRESS NAME [SIZE], got more words" ]
-	printf '0042 f 0x10\n' > "$T/syms"
-	run --separate-stderr trace-key --symbolize lr="$T/syms" "$T/ev"
-	assert_failure 2
-	[ "$stderr" = "trace-key: $T/syms:1: bad address '0042': ambiguous: digits with a leading zero (write 0x for hex, no leading zeros for decimal)" ]
+	sym_bad 'liba.so 0x10' "bad address 'liba.so': not a number"
+	sym_bad 'liba.so zz f' "bad address 'zz': not a number"
+	sym_bad 'liba.so 0x10 f 0x10 x y' \
+	    "expected [MODULE] ADDRESS NAME [SIZE], got more words"
+	sym_bad '0x10 f 0x10 x' "expected ADDRESS NAME [SIZE], got more words"
+	sym_bad '0042 f 0x10' "bad address '0042': ambiguous: digits with a leading zero (write 0x for hex, no leading zeros for decimal)"
 }
 
 @test "symbol files: nm and nm -S output of a real binary, as it is" {
