@@ -538,6 +538,54 @@ out:
 	return 1;
 }
 
+/*
+ * Bytes in [pos, scan) hold no newline, as in rd_line: a line longer
+ * than what one fill brings is searched once, not again after each.
+ */
+int
+rd_block(struct rd *r, size_t max, struct span *block)
+{
+	const char *nl;
+	size_t lim, from;
+
+	if (r->buf == NULL)
+		start(r);
+	if (max == 0)
+		max = 1;
+	for (;;) {
+		lim = r->end - r->pos < max ? r->end : r->pos + max;
+		if (r->scan < lim && (nl = memrchr(r->buf + r->scan, '\n',
+		    lim - r->scan)) != NULL)
+			break;
+		/* no line ends within max: the first line, whole */
+		from = r->scan > lim ? r->scan : lim;
+		if ((nl = memchr(r->buf + from, '\n', r->end - from)) != NULL)
+			break;
+		r->scan = r->end;
+		if (!fill(r)) {
+			if (r->pos == r->end)
+				return 0;
+			/* the last line, without a newline */
+			block->p = r->buf + r->pos;
+			block->n = r->end - r->pos;
+			r->pos = r->scan = r->end;
+			r->newline = 0;
+			return 1;
+		}
+	}
+	block->p = r->buf + r->pos;
+	block->n = (size_t)(nl + 1 - block->p);
+	r->pos = r->scan = r->pos + block->n;
+	r->newline = 1;
+	return 1;
+}
+
+void
+rd_add_lines(struct rd *r, uint64_t n)
+{
+	r->lineno += n;
+}
+
 int
 rd_piece(struct rd *r, struct span *piece, int *eol)
 {

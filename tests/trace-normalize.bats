@@ -888,3 +888,57 @@ c\\d"$'\r'"é" -o "$T/out.tsv" "$T/in"
 	assert_failure 2
 	[ "$stderr" = "trace-normalize: $T/in:1: no column has a value: the record holds none of their fields" ]
 }
+
+@test "--threads: blocks of lines cut anywhere keep each line, its number and its CR handling" {
+	# CRLF lines, blank lines, lines far longer than a chunk, malformed
+	# lines near chunk ends, no final newline, two inputs
+	python3 -c '
+import sys
+out = []
+for i in range(1500):
+    if i % 131 == 7: out.append("{\"lr\": %d, \"fn\": \"%s\"}" % (i, "x" * 700))
+    elif i % 97 == 5: out.append("{broken")
+    elif i % 89 == 3: out.append(" \r")
+    elif i % 61 == 2: out.append("")
+    elif i % 2: out.append("{\"lr\": %d, \"fn\": \"a\\tb\"}\r" % i)
+    else: out.append("{\"lr\": %d, \"fn\": \"c\"}" % i)
+sys.stdout.write("\n".join(out) + "\r")' > "$T/in"
+	printf '{"lr": 1}\n\n{bad\r\n{"lr": 2}' > "$T/in2"
+	args=(-c lr -c fn --op-value x --skip-bad)
+	run --separate-stderr trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b1" "$T/in" "$T/in2"
+	assert_success
+	out1=$output err1=$stderr
+	[ "$(grep -c '	a\\tb$' <<< "$out1")" -gt 600 ]
+	[[ "$err1" == *"skipped 19 of "*"(first: $T/in:6: invalid JSON)"* ]]
+	grep -q "^$T/in2	3	invalid JSON	{bad$" "$T/b1"
+	for c in 1 50 150 300 1000 100000; do
+		for th in 2 3; do
+			run --separate-stderr env TRACE_TOOLS_CHUNK=$c trace-normalize --threads $th "${args[@]}" --bad-lines "$T/b2" "$T/in" "$T/in2"
+			assert_success
+			[ "$output" = "$out1" ]
+			[ "$stderr" = "$err1" ]
+			assert_same "$T/b1" "$T/b2"
+		done
+	done
+	# TSV: the CR of a CRLF line is not the last field's
+	printf 'op\tlr\r\n' > "$T/in.tsv"
+	for i in $(seq 400); do printf 'a\t%d\r\n' $i; done >> "$T/in.tsv"
+	printf 'b\t7\r' >> "$T/in.tsv"
+	trace-normalize --threads 1 "$T/in.tsv" > "$T/one"
+	[ "$(tail -1 "$T/one")" = "$(printf 'b\t0x00000007\t\t\t')" ]
+	for c in 1 100 100000; do
+		TRACE_TOOLS_CHUNK=$c trace-normalize --threads 2 "$T/in.tsv" > "$T/two"
+		assert_same "$T/one" "$T/two"
+	done
+	# strict: the first malformed line in input order, with its number
+	for c in 1 200 100000; do
+		run --separate-stderr env TRACE_TOOLS_CHUNK=$c trace-normalize --threads 2 -c lr "$T/in2" "$T/in"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/in2:3: invalid JSON" ]
+		sed -i 's/{bad/{"lr": 3}/' "$T/in2"
+		run --separate-stderr env TRACE_TOOLS_CHUNK=$c trace-normalize --threads 2 -c lr "$T/in2" "$T/in"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/in:6: invalid JSON" ]
+		printf '{"lr": 1}\n\n{bad\r\n{"lr": 2}' > "$T/in2"
+	done
+}
