@@ -942,3 +942,48 @@ sys.stdout.write("\n".join(out) + "\r")' > "$T/in"
 		printf '{"lr": 1}\n\n{bad\r\n{"lr": 2}' > "$T/in2"
 	done
 }
+
+@test "numbers: the usual short integers and the rest give the same canonical spellings and errors" {
+	# plain digits of up to 18 (the quick way) next to longer, signed,
+	# zero-led, hex, quoted and 64-bit values (the general way)
+	cat > "$T/in" <<'EOT'
+{"lr": 2185933160, "handle": 4172, "tid": 15, "ts": 278000123, "t": 5}
+{"lr": 0, "handle": 1, "tid": 0, "ts": 0, "t": 0}
+{"lr": "305419896", "handle": "0x104C", "tid": -7, "ts": -9, "t": "12"}
+{"lr": 4294967295, "handle": 4294967296, "tid": 42, "ts": "007", "t": 999999999999999999}
+{"lr": 18446744073709551615, "handle": 999999999999999999, "tid": 123456789012345678, "ts": 9223372036854775807, "t": 1000000000000000000}
+{"lr": 1099511627776, "handle": 68719476735, "tid": -123456789012345678, "ts": -9223372036854775808, "t": "0"}
+{"lr": 100000000000000000, "handle": 12345678, "tid": 1, "ts": "0x1F", "t": 1}
+EOT
+	run trace-normalize -c lr -c handle -c tid -c ts -c t:time:ns "$T/in"
+	assert_success
+	assert_output "$(printf '%s\n' 'lr	handle	tid	ts	t' \
+	    '0x824ab168	0x0000104c	15	278000123	5' \
+	    '0x00000000	0x00000001	0	0	0' \
+	    '0x12345678	0x0000104c	-7	-9	12' \
+	    '0xffffffff	0x100000000	42	7	999999999999999999' \
+	    '0xffffffffffffffff	0xde0b6b3a763ffff	123456789012345678	9223372036854775807	1000000000000000000' \
+	    '0x10000000000	0xfffffffff	-123456789012345678	-9223372036854775808	0' \
+	    '0x16345785d8a0000	0x00bc614e	1	31	1')"
+	bad() {
+		printf '{"op": "x", %s}\n' "$1" > "$T/one"
+		run --separate-stderr trace-normalize -c lr -c tid -c ts -c t:time:ns --optional lr --optional tid --optional ts --optional t "$T/one"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/one:1: $2" ]
+	}
+	bad '"lr": "0123"' "field lr: ambiguous address '0123': digits with a leading zero (type :hex if the digits are hex, :dec if decimal)"
+	bad '"lr": 1.5' "field lr: not an integer: '1.5'"
+	bad '"lr": "12a"' "field lr: not a number: '12a'"
+	bad '"lr": "1234567a"' "field lr: not a number: '1234567a'"
+	bad '"lr": 18446744073709551616' "field lr: number does not fit in 64 bits: '18446744073709551616'"
+	bad '"lr": -1' "field lr: negative number where an address is expected: '-1'"
+	bad '"tid": "+1"' "field tid: tid '+1' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": "-0"' "field tid: tid '-0' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": "01"' "field tid: tid '01' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": 9223372036854775808' "field tid: tid '9223372036854775808' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": "1 "' "field tid: not a number: '1 '"
+	bad '"ts": 1e3' "field ts: not an integer: '1e3'"
+	bad '"ts": "12x"' "field ts: not a number: '12x'"
+	bad '"t": -3' "field t: empty number: '-3'"
+	bad '"t": 9223372036854775808' "field t: number does not fit in 64 bits: '9223372036854775808'"
+}
