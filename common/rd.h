@@ -60,7 +60,18 @@ int	rd_piece(struct rd *r, struct span *piece, int *eol);
  */
 int	rd_block(struct rd *r, size_t max, struct span *block);
 
-/* Count n lines the caller took through rd_block(). */
+/*
+ * rd_block(), appended to a growable buffer (*buf of *cap bytes, *len
+ * of them used; grown with xrealloc): when the reader holds no whole
+ * line, the input is read straight into the buffer, without passing
+ * through the reader's own.  Returns 1 when lines were appended, 0 at
+ * end of input.
+ */
+int	rd_block_into(struct rd *r, size_t max, char **buf, size_t *len,
+	    size_t *cap);
+
+/* Count n lines the caller took through rd_block() or
+ * rd_block_into(). */
 void	rd_add_lines(struct rd *r, uint64_t n);
 
 /*

@@ -987,3 +987,48 @@ EOT
 	bad '"t": -3' "field t: empty number: '-3'"
 	bad '"t": 9223372036854775808' "field t: number does not fit in 64 bits: '9223372036854775808'"
 }
+
+@test "--threads: inputs of many chunks read straight into them, from a file, a pipe and gzip, keep every line and number" {
+	# over a MiB: CRLF lines, lines longer than a chunk (256 KiB), blank
+	# and malformed lines, no final newline
+	python3 -c '
+import sys
+out = []
+for i in range(30000):
+    if i in (7000, 21000): out.append("{\"lr\": %d, \"fn\": \"%s\"}" % (i, "y" * 300000))
+    elif i % 997 == 5: out.append("{broken")
+    elif i % 89 == 3: out.append("")
+    elif i % 2: out.append("{\"lr\": %d, \"fn\": \"a\"}\r" % i)
+    else: out.append("{\"lr\": %d, \"fn\": \"c\"}" % i)
+sys.stdout.write("\n".join(out))' > "$T/big"
+	[ "$(wc -c < "$T/big")" -gt 1000000 ]
+	gzip -c "$T/big" > "$T/big.gz"
+	args=(-c lr -c fn --op-value x --skip-bad)
+	run --separate-stderr trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b1" "$T/big"
+	assert_success
+	out1=$output err1=$stderr
+	[[ "$err1" == *"skipped 31 of "*"(first: $T/big:6: invalid JSON)"* ]]
+	grep -q "^$T/big	29916	invalid JSON	{broken$" "$T/b1"
+	[ "$(tail -1 <<< "$out1")" = "$(printf 'x\t0x0000752f\ta')" ]
+	for th in 2 3; do
+		run --separate-stderr trace-normalize --threads $th "${args[@]}" --bad-lines "$T/b2" "$T/big"
+		assert_success
+		[ "$output" = "$out1" ]
+		[ "$stderr" = "$err1" ]
+		assert_same "$T/b1" "$T/b2"
+		run --separate-stderr trace-normalize --threads $th "${args[@]}" "$T/big.gz"
+		assert_success
+		[ "$output" = "$out1" ]
+		run --separate-stderr sh -c "cat '$T/big' | trace-normalize --threads $th ${args[*]} -"
+		assert_success
+		[ "$output" = "$out1" ]
+	done
+	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/big:6: invalid JSON" ]
+	sed -i 's/^{broken$/{"lr": 1}/' "$T/big"
+	printf '\n{bad' >> "$T/big"
+	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/big:30001: invalid JSON" ]
+}

@@ -3,8 +3,8 @@
  *
  * For line formats (JSON Lines, TSV rows, --regex lines) each line is a
  * record on its own, so the main thread cuts the input into chunks of
- * whole lines, about 256 KiB each, taken from the reader in blocks
- * (rd_block) and copied as they are, without looking for each line;
+ * whole lines, about 256 KiB each, read into them in blocks
+ * (rd_block_into), without looking for each line;
  * workers, each with its own converter, split chunks into lines and turn
  * them into rows.  Chunks are written back in input order by the main
  * thread ("retired"): the rows, the counters, and the malformed records,
@@ -234,7 +234,6 @@ void
 run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 {
 	struct chunk *k;
-	struct span b;
 	uint64_t nsub = 0;
 	int n = want_threads(), more = 1;
 
@@ -261,8 +260,9 @@ run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 			add_bytes(k, "\n", 1);
 		}
 		while (k->len < chunkbytes &&
-		    (more = rd_block(in, chunkbytes - k->len, &b)))
-			add_bytes(k, b.p, b.n);
+		    (more = rd_block_into(in, chunkbytes - k->len, &k->data,
+		    &k->len, &k->cap)))
+			;
 		if (!more && nsub == 0) {
 			/* all of it in one chunk: no threads */
 			lineat += convert_chunk(m, k, lineat);
