@@ -223,6 +223,18 @@ canonical_int(struct span v)
 	return 1;
 }
 
+/* Whether the eight bytes at p are all decimal digits (as in num.c). */
+static inline int
+digits8(const char *p)
+{
+	uint64_t w, t;
+
+	memcpy(&w, p, 8);
+	t = w - 0x3030303030303030ULL;
+	return ((t | (t + 0x7676767676767676ULL)) & 0x8080808080808080ULL) ==
+	    0;
+}
+
 /*
  * Whether v is a canonical integer of at most 18 digits (so within
  * int64_t): "0", or digits not starting with 0, after a '-' when neg is
@@ -237,7 +249,13 @@ plain_int(struct span v, int neg)
 		return 0;
 	if (v.p[i] == '0')
 		return v.n == 1;
-	for (k = i; k < v.n; k++)
+	/* eight digits at a time, the last eight overlapping */
+	for (k = i; v.n - k > 8; k += 8)
+		if (!digits8(v.p + k))
+			return 0;
+	if (v.n - i >= 8)
+		return digits8(v.p + v.n - 8);
+	for (; k < v.n; k++)
 		if ((unsigned char)(v.p[k] - '0') > 9)
 			return 0;
 	return 1;
