@@ -591,8 +591,12 @@ room(char **buf, size_t len, size_t *cap, size_t n)
 	}
 }
 
-/* Below this, rd_block_into() copies from the reader's buffer. */
-#define DIRECT_MIN	(1u << 16)
+/*
+ * Less room than this, and rd_block_into() fills the reader's buffer
+ * rather than read a few bytes; the next calls copy from it.  Rare with
+ * a large buffer: only when it runs dry with the buffer nearly full.
+ */
+#define DIRECT_MIN	4096
 
 /*
  * When the reader's buffer holds no more than the start of a line (and

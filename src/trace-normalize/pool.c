@@ -259,7 +259,10 @@ run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 			add_bytes(k, line.p, line.n);
 			add_bytes(k, "\n", 1);
 		}
-		while (k->len < chunkbytes &&
+		/* Full within a sixteenth: a chunk read straight from the
+		 * input ends a line short of chunkbytes, and asking for that
+		 * little would refill the reader's buffer instead. */
+		while (k->len + chunkbytes / 16 < chunkbytes &&
 		    (more = rd_block_into(in, chunkbytes - k->len, &k->data,
 		    &k->len, &k->cap)))
 			;
