@@ -538,6 +538,147 @@ out:
 	return 1;
 }
 
+/*
+ * Bytes in [pos, scan) hold no newline, as in rd_line: a line longer
+ * than what one fill brings is searched once, not again after each.
+ */
+int
+rd_block(struct rd *r, size_t max, struct span *block)
+{
+	const char *nl;
+	size_t lim, from;
+
+	if (r->buf == NULL)
+		start(r);
+	if (max == 0)
+		max = 1;
+	for (;;) {
+		lim = r->end - r->pos < max ? r->end : r->pos + max;
+		if (r->scan < lim && (nl = memrchr(r->buf + r->scan, '\n',
+		    lim - r->scan)) != NULL)
+			break;
+		/* no line ends within max: the first line, whole */
+		from = r->scan > lim ? r->scan : lim;
+		if ((nl = memchr(r->buf + from, '\n', r->end - from)) != NULL)
+			break;
+		r->scan = r->end;
+		if (!fill(r)) {
+			if (r->pos == r->end)
+				return 0;
+			/* the last line, without a newline */
+			block->p = r->buf + r->pos;
+			block->n = r->end - r->pos;
+			r->pos = r->scan = r->end;
+			r->newline = 0;
+			return 1;
+		}
+	}
+	block->p = r->buf + r->pos;
+	block->n = (size_t)(nl + 1 - block->p);
+	r->pos = r->scan = r->pos + block->n;
+	r->newline = 1;
+	return 1;
+}
+
+/* Room for n more bytes after len in *buf. */
+static void
+room(char **buf, size_t len, size_t *cap, size_t n)
+{
+	if (*cap - len < n) {
+		while (*cap - len < n)
+			*cap = *cap ? *cap * 2 : n;
+		*buf = xrealloc(*buf, *cap);
+	}
+}
+
+/*
+ * Less room than this, and rd_block_into() fills the reader's buffer
+ * rather than read a few bytes; the next calls copy from it.  Rare with
+ * a large buffer: only when it runs dry with the buffer nearly full.
+ */
+#define DIRECT_MIN	4096
+
+/*
+ * When the reader's buffer holds no more than the start of a line (and
+ * the input has started, so that a byte order mark is gone), that start
+ * is moved to the caller's buffer and the input read after it, until a
+ * newline comes or max bytes are there; what follows the last newline
+ * goes back to the reader's buffer.  A line longer than max goes back
+ * whole, and rd_block() takes it.
+ */
+int
+rd_block_into(struct rd *r, size_t max, char **buf, size_t *len, size_t *cap)
+{
+	struct span b;
+	const char *nl;
+	size_t have, k, tail;
+	char *d;
+
+	if (r->buf == NULL)
+		start(r);
+	if (max < DIRECT_MIN || !r->started || r->eof ||
+	    memchr(r->buf + r->scan, '\n', r->end - r->scan) != NULL ||
+	    r->end - r->pos >= max) {
+		if (!rd_block(r, max, &b))
+			return 0;
+		room(buf, *len, cap, b.n);
+		memcpy(*buf + *len, b.p, b.n);
+		*len += b.n;
+		return 1;
+	}
+	room(buf, *len, cap, max);
+	d = *buf + *len;
+	have = r->end - r->pos;
+	memcpy(d, r->buf + r->pos, have);
+	r->pos = r->end = r->scan = 0;
+	nl = NULL;
+	while (have < max) {
+		if ((k = src_read(r, d + have, max - have)) == 0) {
+			r->eof = 1;
+			break;
+		}
+		nl = memrchr(d + have, '\n', k);
+		have += k;
+		if (nl != NULL)
+			break;
+	}
+	if (nl == NULL) {
+		if (have == 0)
+			return 0;
+		if (r->eof) {
+			/* the last line, without a newline */
+			*len += have;
+			r->newline = 0;
+			return 1;
+		}
+		/* a line longer than max: back, for rd_block() */
+		if (r->cap < have + RD_BUFSZ / 2) {
+			r->cap = have + RD_BUFSZ;
+			r->buf = xrealloc(r->buf, r->cap);
+		}
+		memcpy(r->buf, d, have);
+		r->end = r->scan = have;
+		if (!rd_block(r, max, &b))
+			return 0;	/* (not reached: the line is there) */
+		room(buf, *len, cap, b.n);
+		memcpy(*buf + *len, b.p, b.n);
+		*len += b.n;
+		return 1;
+	}
+	tail = (size_t)(d + have - (nl + 1));
+	memcpy(r->buf, nl + 1, tail);
+	r->end = r->scan = tail;	/* no newline in it */
+	*len += have - tail;
+	r->newline = 1;
+	return 1;
+}
+
+void
+rd_add_lines(struct rd *r, uint64_t n)
+{
+	r->lineno += n;
+}
+
 int
 rd_piece(struct rd *r, struct span *piece, int *eol)
 {

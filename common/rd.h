@@ -16,6 +16,7 @@
 #ifndef TRACE_RD_H
 #define TRACE_RD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "span.h"
@@ -45,6 +46,33 @@ int	rd_line(struct rd *r, struct span *line);
  * mixed with rd_line at line boundaries.
  */
 int	rd_piece(struct rd *r, struct span *piece, int *eol);
+
+/*
+ * The next block of whole lines, for a caller that splits them itself
+ * (trace-normalize hands blocks to its threads): the input from where
+ * rd_line would go on, up to the end of the last line that ends within
+ * max bytes, each line's "\n" (and a "\r" before it) still in place; a
+ * first line longer than max comes whole, and so does a last line with
+ * no "\n" at the end of the input.  *block is valid until the next call
+ * on r.  The lines are not counted: rd_lineno() stays where it was until
+ * the caller adds them with rd_add_lines().  Returns 1 for a block, 0 at
+ * end of input.  May be mixed with rd_line at line boundaries.
+ */
+int	rd_block(struct rd *r, size_t max, struct span *block);
+
+/*
+ * rd_block(), appended to a growable buffer (*buf of *cap bytes, *len
+ * of them used; grown with xrealloc): when the reader holds no whole
+ * line, the input is read straight into the buffer, without passing
+ * through the reader's own.  Returns 1 when lines were appended, 0 at
+ * end of input.
+ */
+int	rd_block_into(struct rd *r, size_t max, char **buf, size_t *len,
+	    size_t *cap);
+
+/* Count n lines the caller took through rd_block() or
+ * rd_block_into(). */
+void	rd_add_lines(struct rd *r, uint64_t n);
 
 /*
  * What follows in the input, without consuming it: at least the rest of

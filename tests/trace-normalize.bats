@@ -888,3 +888,147 @@ c\\d"$'\r'"é" -o "$T/out.tsv" "$T/in"
 	assert_failure 2
 	[ "$stderr" = "trace-normalize: $T/in:1: no column has a value: the record holds none of their fields" ]
 }
+
+@test "--threads: blocks of lines cut anywhere keep each line, its number and its CR handling" {
+	# CRLF lines, blank lines, lines far longer than a chunk, malformed
+	# lines near chunk ends, no final newline, two inputs
+	python3 -c '
+import sys
+out = []
+for i in range(1500):
+    if i % 131 == 7: out.append("{\"lr\": %d, \"fn\": \"%s\"}" % (i, "x" * 700))
+    elif i % 97 == 5: out.append("{broken")
+    elif i % 89 == 3: out.append(" \r")
+    elif i % 61 == 2: out.append("")
+    elif i % 2: out.append("{\"lr\": %d, \"fn\": \"a\\tb\"}\r" % i)
+    else: out.append("{\"lr\": %d, \"fn\": \"c\"}" % i)
+sys.stdout.write("\n".join(out) + "\r")' > "$T/in"
+	printf '{"lr": 1}\n\n{bad\r\n{"lr": 2}' > "$T/in2"
+	args=(-c lr -c fn --op-value x --skip-bad)
+	run --separate-stderr trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b1" "$T/in" "$T/in2"
+	assert_success
+	out1=$output err1=$stderr
+	[ "$(grep -c '	a\\tb$' <<< "$out1")" -gt 600 ]
+	[[ "$err1" == *"skipped 19 of "*"(first: $T/in:6: invalid JSON)"* ]]
+	grep -q "^$T/in2	3	invalid JSON	{bad$" "$T/b1"
+	for c in 1 50 150 300 1000 100000; do
+		for th in 2 3; do
+			run --separate-stderr env TRACE_TOOLS_CHUNK=$c trace-normalize --threads $th "${args[@]}" --bad-lines "$T/b2" "$T/in" "$T/in2"
+			assert_success
+			[ "$output" = "$out1" ]
+			[ "$stderr" = "$err1" ]
+			assert_same "$T/b1" "$T/b2"
+		done
+	done
+	# TSV: the CR of a CRLF line is not the last field's
+	printf 'op\tlr\r\n' > "$T/in.tsv"
+	for i in $(seq 400); do printf 'a\t%d\r\n' $i; done >> "$T/in.tsv"
+	printf 'b\t7\r' >> "$T/in.tsv"
+	trace-normalize --threads 1 "$T/in.tsv" > "$T/one"
+	[ "$(tail -1 "$T/one")" = "$(printf 'b\t0x00000007\t\t\t')" ]
+	for c in 1 100 100000; do
+		TRACE_TOOLS_CHUNK=$c trace-normalize --threads 2 "$T/in.tsv" > "$T/two"
+		assert_same "$T/one" "$T/two"
+	done
+	# strict: the first malformed line in input order, with its number
+	for c in 1 200 100000; do
+		run --separate-stderr env TRACE_TOOLS_CHUNK=$c trace-normalize --threads 2 -c lr "$T/in2" "$T/in"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/in2:3: invalid JSON" ]
+		sed -i 's/{bad/{"lr": 3}/' "$T/in2"
+		run --separate-stderr env TRACE_TOOLS_CHUNK=$c trace-normalize --threads 2 -c lr "$T/in2" "$T/in"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/in:6: invalid JSON" ]
+		printf '{"lr": 1}\n\n{bad\r\n{"lr": 2}' > "$T/in2"
+	done
+}
+
+@test "numbers: the usual short integers and the rest give the same canonical spellings and errors" {
+	# plain digits of up to 18 (the quick way) next to longer, signed,
+	# zero-led, hex, quoted and 64-bit values (the general way)
+	cat > "$T/in" <<'EOT'
+{"lr": 2185933160, "handle": 4172, "tid": 15, "ts": 278000123, "t": 5}
+{"lr": 0, "handle": 1, "tid": 0, "ts": 0, "t": 0}
+{"lr": "305419896", "handle": "0x104C", "tid": -7, "ts": -9, "t": "12"}
+{"lr": 4294967295, "handle": 4294967296, "tid": 42, "ts": "007", "t": 999999999999999999}
+{"lr": 18446744073709551615, "handle": 999999999999999999, "tid": 123456789012345678, "ts": 9223372036854775807, "t": 1000000000000000000}
+{"lr": 1099511627776, "handle": 68719476735, "tid": -123456789012345678, "ts": -9223372036854775808, "t": "0"}
+{"lr": 100000000000000000, "handle": 12345678, "tid": 1, "ts": "0x1F", "t": 1}
+EOT
+	run trace-normalize -c lr -c handle -c tid -c ts -c t:time:ns "$T/in"
+	assert_success
+	assert_output "$(printf '%s\n' 'lr	handle	tid	ts	t' \
+	    '0x824ab168	0x0000104c	15	278000123	5' \
+	    '0x00000000	0x00000001	0	0	0' \
+	    '0x12345678	0x0000104c	-7	-9	12' \
+	    '0xffffffff	0x100000000	42	7	999999999999999999' \
+	    '0xffffffffffffffff	0xde0b6b3a763ffff	123456789012345678	9223372036854775807	1000000000000000000' \
+	    '0x10000000000	0xfffffffff	-123456789012345678	-9223372036854775808	0' \
+	    '0x16345785d8a0000	0x00bc614e	1	31	1')"
+	bad() {
+		printf '{"op": "x", %s}\n' "$1" > "$T/one"
+		run --separate-stderr trace-normalize -c lr -c tid -c ts -c t:time:ns --optional lr --optional tid --optional ts --optional t "$T/one"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/one:1: $2" ]
+	}
+	bad '"lr": "0123"' "field lr: ambiguous address '0123': digits with a leading zero (type :hex if the digits are hex, :dec if decimal)"
+	bad '"lr": 1.5' "field lr: not an integer: '1.5'"
+	bad '"lr": "12a"' "field lr: not a number: '12a'"
+	bad '"lr": "1234567a"' "field lr: not a number: '1234567a'"
+	bad '"lr": 18446744073709551616' "field lr: number does not fit in 64 bits: '18446744073709551616'"
+	bad '"lr": -1' "field lr: negative number where an address is expected: '-1'"
+	bad '"tid": "+1"' "field tid: tid '+1' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": "-0"' "field tid: tid '-0' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": "01"' "field tid: tid '01' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": 9223372036854775808' "field tid: tid '9223372036854775808' is not a canonical integer (no '+', no leading zeros, no -0)"
+	bad '"tid": "1 "' "field tid: not a number: '1 '"
+	bad '"ts": 1e3' "field ts: not an integer: '1e3'"
+	bad '"ts": "12x"' "field ts: not a number: '12x'"
+	bad '"t": -3' "field t: empty number: '-3'"
+	bad '"t": 9223372036854775808' "field t: number does not fit in 64 bits: '9223372036854775808'"
+}
+
+@test "--threads: inputs of many chunks read straight into them, from a file, a pipe and gzip, keep every line and number" {
+	# over a MiB: CRLF lines, lines longer than a chunk (256 KiB), blank
+	# and malformed lines, no final newline
+	python3 -c '
+import sys
+out = []
+for i in range(30000):
+    if i in (7000, 21000): out.append("{\"lr\": %d, \"fn\": \"%s\"}" % (i, "y" * 300000))
+    elif i % 997 == 5: out.append("{broken")
+    elif i % 89 == 3: out.append("")
+    elif i % 2: out.append("{\"lr\": %d, \"fn\": \"a\"}\r" % i)
+    else: out.append("{\"lr\": %d, \"fn\": \"c\"}" % i)
+sys.stdout.write("\n".join(out))' > "$T/big"
+	[ "$(wc -c < "$T/big")" -gt 1000000 ]
+	gzip -c "$T/big" > "$T/big.gz"
+	args=(-c lr -c fn --op-value x --skip-bad)
+	run --separate-stderr trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b1" "$T/big"
+	assert_success
+	out1=$output err1=$stderr
+	[[ "$err1" == *"skipped 31 of "*"(first: $T/big:6: invalid JSON)"* ]]
+	grep -q "^$T/big	29916	invalid JSON	{broken$" "$T/b1"
+	[ "$(tail -1 <<< "$out1")" = "$(printf 'x\t0x0000752f\ta')" ]
+	for th in 2 3; do
+		run --separate-stderr trace-normalize --threads $th "${args[@]}" --bad-lines "$T/b2" "$T/big"
+		assert_success
+		[ "$output" = "$out1" ]
+		[ "$stderr" = "$err1" ]
+		assert_same "$T/b1" "$T/b2"
+		run --separate-stderr trace-normalize --threads $th "${args[@]}" "$T/big.gz"
+		assert_success
+		[ "$output" = "$out1" ]
+		run --separate-stderr sh -c "cat '$T/big' | trace-normalize --threads $th ${args[*]} -"
+		assert_success
+		[ "$output" = "$out1" ]
+	done
+	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/big:6: invalid JSON" ]
+	sed -i 's/^{broken$/{"lr": 1}/' "$T/big"
+	printf '\n{bad' >> "$T/big"
+	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/big:30001: invalid JSON" ]
+}

@@ -116,22 +116,29 @@ set_slot(struct conv *c, int i, struct span raw, enum vkind k, int esc)
 }
 
 /*
- * Trace lines nearly always list their keys in the same order: the key
- * met at each position last time, and its slot, are tried first.
+ * Trace lines nearly always list their keys in the same order, or in one
+ * of two: the keys met at each position lately, and their slots, are
+ * tried first.  A miss makes the key the newer of the two.
  */
 static inline int
 slot_at(struct conv *c, size_t k, struct span kn)
 {
+	struct posmemo *m;
 	int i;
 
-	if (k < POSMEMO_N && c->pos[k].len == kn.n && kn.n > 0 &&
-	    mem_same(c->pos[k].name, kn.p, kn.n))
-		return c->pos[k].slot;
+	if (k >= POSMEMO_N)
+		return find_slot(kn.p, kn.n);
+	m = c->pos[k];
+	if (m[0].len == kn.n && kn.n > 0 && mem_same(m[0].name, kn.p, kn.n))
+		return m[0].slot;
+	if (m[1].len == kn.n && kn.n > 0 && mem_same(m[1].name, kn.p, kn.n))
+		return m[1].slot;
 	i = find_slot(kn.p, kn.n);
-	if (k < POSMEMO_N && kn.n < sizeof(c->pos[k].name)) {
-		memcpy(c->pos[k].name, kn.p, kn.n);
-		c->pos[k].len = (uint8_t)kn.n;
-		c->pos[k].slot = i;
+	if (kn.n < sizeof(m[0].name)) {
+		m[1] = m[0];
+		memcpy(m[0].name, kn.p, kn.n);
+		m[0].len = (uint8_t)kn.n;
+		m[0].slot = i;
 	}
 	return i;
 }
@@ -157,6 +164,13 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 		emit_record(c, &r);
 }
 
+/* The kind of value of each JSON type. */
+static const enum vkind vkind_of[] = {
+	[JT_STRING] = VK_STR, [JT_NUMBER] = VK_NUM, [JT_TRUE] = VK_BOOL,
+	[JT_FALSE] = VK_BOOL, [JT_NULL] = VK_NULL, [JT_OBJECT] = VK_NESTED,
+	[JT_ARRAY] = VK_NESTED
+};
+
 int
 json_slots(struct conv *c, const struct rec *r)
 {
@@ -167,7 +181,6 @@ json_slots(struct conv *c, const struct rec *r)
 	for (k = 0; k < jl->nf; k++) {
 		const struct json_field *f = &jl->f[k];
 		struct span kn = f->key;
-		enum vkind vk;
 		int i;
 
 		if (f->kesc) {
@@ -183,15 +196,7 @@ json_slots(struct conv *c, const struct rec *r)
 		if (c->sv[i].setgen == c->gen)
 			return bad_record(c, r, "duplicate key '%s'",
 			    msg_vis(kn.p, kn.n));
-		switch (f->type) {
-		case JT_STRING: vk = VK_STR; break;
-		case JT_NUMBER: vk = VK_NUM; break;
-		case JT_TRUE:
-		case JT_FALSE: vk = VK_BOOL; break;
-		case JT_NULL: vk = VK_NULL; break;
-		default: vk = VK_NESTED; break;
-		}
-		set_slot(c, i, f->val, vk, f->vesc);
+		set_slot(c, i, f->val, vkind_of[f->type], f->vesc);
 	}
 	return 0;
 }

@@ -347,6 +347,7 @@ main(int argc, char *argv[])
 		schema_columns(st == ST_CHROME);
 	}
 	oprules_ready();
+	rows_ready();
 	slots_ready();
 	c = conv_new();
 	c->ob = o;

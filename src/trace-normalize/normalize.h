@@ -29,12 +29,14 @@ struct slot {
 };
 
 /*
- * The key met at each of the first POSMEMO_N positions of a JSON line,
- * and its slot (input.c): trace lines rarely have more keys, and keys
- * shorter than POSMEMO_LEN (most) fit the entry.
+ * The last two keys met at each of the first POSMEMO_N positions of a
+ * JSON line, and their slots (input.c): trace lines rarely have more
+ * keys, and keys shorter than POSMEMO_LEN (most) fit the entry.  Two, so
+ * that lines of two shapes (a key present in some only) both hit.
  */
 #define POSMEMO_N	32
 #define POSMEMO_LEN	24
+#define POSMEMO_WAYS	2
 
 /* A remembered value and which --op-contains rules match it. */
 #define CMEMO_N		64
@@ -209,11 +211,11 @@ struct conv {
 	size_t		 nfields;
 	void		*md;		/* pcre2 match data */
 	void		*wmd;		/* pcre2 match data of --where */
-	struct {
+	struct posmemo {
 		char	 name[POSMEMO_LEN];
 		uint8_t	 len;		/* 0: nothing cached */
 		int	 slot;
-	} pos[POSMEMO_N];
+	} pos[POSMEMO_N][POSMEMO_WAYS];	/* [0] the newer */
 };
 
 struct conv *conv_new(void);
@@ -221,6 +223,10 @@ void	conv_free(struct conv *c);
 
 /* The file the converter's records come from. */
 void	conv_file(struct conv *c, const char *file, const char *msgname);
+
+/* Fix what emit_record() needs of the schema, after schema_columns()
+ * and before any record (row.c). */
+void	rows_ready(void);
 
 /*
  * Convert the slots of one record to an event row.  Returns 0, or -1

@@ -58,7 +58,10 @@ contains_mask(struct slotval *s, int slot, struct span v)
 		if (s->memo == NULL)
 			s->memo = xcalloc(CMEMO_N, sizeof(*s->memo));
 		m = &s->memo[h];
-		if (m->len == v.n && memcmp(m->v, v.p, v.n) == 0)
+		/* up to 31 bytes: one or two comparisons of up to 16 */
+		if (m->len == v.n && (v.n <= 16 ? mem_same(m->v, v.p, v.n) :
+		    mem_same(m->v, v.p, 16) && mem_same(m->v + v.n - 16,
+		    v.p + v.n - 16, 16)))
 			return m->mask;
 	}
 	for (i = 0; i < S.nrule; i++) {

@@ -3,14 +3,18 @@
  *
  * For line formats (JSON Lines, TSV rows, --regex lines) each line is a
  * record on its own, so the main thread cuts the input into chunks of
- * whole lines (about 256 KiB, copied out of the reader's buffer) and
- * workers, each with its own converter, turn chunks into rows.  Chunks
- * are written back in input order by the main thread ("retired"): the
- * rows, the counters, and the malformed records, which the workers only
- * keep, so that messages, the --bad-lines file and the point where a
- * strict run stops are exactly those of a run on one thread.  A ring of
- * 2N+1 chunks bounds the memory.  An input shorter than one chunk is
- * converted by the main thread alone.
+ * whole lines, about 256 KiB each, read into them in blocks
+ * (rd_block_into), without looking for each line;
+ * workers, each with its own converter, split chunks into lines and turn
+ * them into rows.  Chunks are written back in input order by the main
+ * thread ("retired"): the rows, the counters, and the malformed records,
+ * which the workers only keep, so that messages, the --bad-lines file and
+ * the point where a strict run stops are exactly those of a run on one
+ * thread.  A worker numbers the lines of its chunk from 1; the main
+ * thread, which retires chunks in order, knows where each chunk starts
+ * and makes the numbers of its malformed records those of the input.  A
+ * ring of 2N+1 chunks bounds the memory.  An input shorter than one chunk
+ * is converted by the main thread alone.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -23,29 +27,23 @@
 
 #define CHUNK_BYTES	(1u << 18)
 #define MAX_THREADS	8
-/* A new chunk's buffer: the last line crosses CHUNK_BYTES, so room for
- * one line more than that saves a regrow; its lines, ~128 bytes each. */
+/* A new chunk's buffer: the last line may cross CHUNK_BYTES, so room for
+ * one line more than that saves a regrow. */
 #define CHUNK_SLACK	4096
-#define CHUNK_LINES	2048
-
-struct lineref {
-	size_t		 off, len;
-	uint64_t	 lineno;
-};
 
 enum cstate { C_FREE, C_QUEUED, C_TAKEN, C_DONE };
 
 struct chunk {
 	enum cstate	 state;
-	char		*data;
+	char		*data;		/* whole lines, each with its "\n" but
+					 * perhaps the input's last */
 	size_t		 len, cap;
-	struct lineref	*lines;
-	size_t		 nlines, caplines;
+	uint64_t	 nlines;	/* lines in data, counted by the worker */
 	enum format	 fmt;
 	const char	*file, *msgname;
 	struct sbuf	 out;		/* rows */
 	struct counts	 n;		/* what the rows took */
-	struct badrec	*bads;
+	struct badrec	*bads;		/* lines numbered within the chunk */
 	size_t		 nbad;
 };
 
@@ -61,6 +59,7 @@ static uint64_t		 submitted;	/* chunks handed to workers */
 static uint64_t		 taken;		/* chunks workers have begun */
 static uint64_t		 retired;	/* chunks written back */
 static size_t		 chunkbytes = CHUNK_BYTES;
+static uint64_t		 lineat;	/* lines before the oldest chunk */
 
 /* Converters wanted: --threads, else the online CPUs (at most 8). */
 static int
@@ -94,17 +93,40 @@ convert_line(struct conv *c, enum format fmt, struct span line,
 	}
 }
 
+/*
+ * Convert the lines of a chunk, numbered from base + 1, as rd_line would
+ * hand them out ("\r" before "\n" dropped).  Returns the number of lines
+ * in the chunk, even when a strict run stopped converting early.
+ */
+static uint64_t
+convert_chunk(struct conv *c, struct chunk *k, uint64_t base)
+{
+	const char *p = k->data, *end = k->data + k->len, *nl;
+	uint64_t n = 0;
+	size_t len;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n++;
+		if (!c->stop) {
+			len = (size_t)(nl - p);
+			if (len > 0 && p[len - 1] == '\r')
+				len--;
+			convert_line(c, k->fmt, span_make(p, len), base + n);
+		}
+		p = nl + 1;
+	}
+	return n;
+}
+
 /* Convert one chunk with a worker's converter, keeping all it made. */
 static void
 work_chunk(struct conv *c, struct chunk *k)
 {
-	size_t i;
-
 	conv_file(c, k->file, k->msgname);
 	c->out = &k->out;
-	for (i = 0; i < k->nlines && !c->stop; i++)
-		convert_line(c, k->fmt, span_make(k->data + k->lines[i].off,
-		    k->lines[i].len), k->lines[i].lineno);
+	k->nlines = convert_chunk(c, k, 0);
 	k->n = c->n;
 	memset(&c->n, 0, sizeof(c->n));
 	k->bads = c->bads;	/* the chunk takes them over */
@@ -165,17 +187,21 @@ static void
 retire_one(struct conv *m)
 {
 	struct chunk *k = &ring[retired % nring];
+	size_t i;
 
 	pthread_mutex_lock(&mu);
 	while (k->state != C_DONE)
 		pthread_cond_wait(&done, &mu);
 	pthread_mutex_unlock(&mu);
+	for (i = 0; i < k->nbad; i++)
+		k->bads[i].line += lineat;
+	lineat += k->nlines;
 	retire(m, &k->out, &k->n, k->bads, k->nbad, k->file, k->msgname);
 	free(k->bads);
 	k->bads = NULL;
 	k->nbad = 0;
 	sb_clear(&k->out);
-	k->len = k->nlines = 0;
+	k->len = 0;
 	pthread_mutex_lock(&mu);
 	k->state = C_FREE;
 	retired++;
@@ -183,24 +209,15 @@ retire_one(struct conv *m)
 }
 
 static void
-add_line(struct chunk *k, struct span line, uint64_t lineno)
+add_bytes(struct chunk *k, const char *p, size_t n)
 {
-	if (k->cap - k->len < line.n) {
-		while (k->cap - k->len < line.n)
+	if (k->cap - k->len < n) {
+		while (k->cap - k->len < n)
 			k->cap = k->cap ? k->cap * 2 : chunkbytes + CHUNK_SLACK;
 		k->data = xrealloc(k->data, k->cap);
 	}
-	if (k->nlines == k->caplines) {
-		k->caplines = k->caplines ? k->caplines * 2 : CHUNK_LINES;
-		k->lines = xreallocarray(k->lines, k->caplines,
-		    sizeof(*k->lines));
-	}
-	memcpy(k->data + k->len, line.p, line.n);
-	k->lines[k->nlines].off = k->len;
-	k->lines[k->nlines].len = line.n;
-	k->lines[k->nlines].lineno = lineno;
-	k->nlines++;
-	k->len += line.n;
+	memcpy(k->data + k->len, p, n);
+	k->len += n;
 }
 
 static void
@@ -217,7 +234,8 @@ void
 run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 {
 	struct chunk *k;
-	int n = want_threads();
+	uint64_t nsub = 0;
+	int n = want_threads(), more = 1;
 
 	if (n <= 1) {
 		do
@@ -227,6 +245,7 @@ run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 	}
 	if (ring == NULL)
 		pool_start(n);
+	lineat = rd_lineno(in) - 1;	/* line is the first chunk's first */
 	for (;;) {
 		/* the next free chunk, retiring the oldest when all are in
 		 * use */
@@ -236,30 +255,33 @@ run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 		k->fmt = fmt;
 		k->file = m->file;
 		k->msgname = m->msgname;
-		do
-			add_line(k, line, rd_lineno(in));
-		while (k->len < chunkbytes && rd_line(in, &line));
-		if (k->len < chunkbytes) {	/* the input's end */
-			if (submitted == retired) {
-				/* all of it in one chunk: no threads */
-				size_t i;
-
-				for (i = 0; i < k->nlines; i++)
-					convert_line(m, fmt, span_make(k->data +
-					    k->lines[i].off, k->lines[i].len),
-					    k->lines[i].lineno);
-				k->len = k->nlines = 0;
-				return;
-			}
-			submit();
+		if (nsub == 0) {
+			add_bytes(k, line.p, line.n);
+			add_bytes(k, "\n", 1);
+		}
+		/* Full within a sixteenth: a chunk read straight from the
+		 * input ends a line short of chunkbytes, and asking for that
+		 * little would refill the reader's buffer instead. */
+		while (k->len + chunkbytes / 16 < chunkbytes &&
+		    (more = rd_block_into(in, chunkbytes - k->len, &k->data,
+		    &k->len, &k->cap)))
+			;
+		if (!more && nsub == 0) {
+			/* all of it in one chunk: no threads */
+			lineat += convert_chunk(m, k, lineat);
+			k->len = 0;
 			break;
 		}
-		submit();
-		if (!rd_line(in, &line))
+		if (k->len > 0) {
+			submit();
+			nsub++;
+		}
+		if (!more)
 			break;
 	}
 	while (retired < submitted)
 		retire_one(m);
+	rd_add_lines(in, lineat - rd_lineno(in));
 }
 
 void
@@ -277,7 +299,6 @@ pool_stop(void)
 		pthread_join(thr[i], NULL);
 	for (size_t j = 0; j < nring; j++) {
 		free(ring[j].data);
-		free(ring[j].lines);
 		sb_free(&ring[j].out);
 	}
 	free(ring);

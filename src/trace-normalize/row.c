@@ -4,6 +4,7 @@
  * and written as one row.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -18,6 +19,78 @@
  * making room never writes out a nearly empty buffer.
  */
 #define ROW_IN_PLACE_MAX	(OB_BUFSZ / 4)
+
+/*
+ * What emit_record() needs of the schema besides the columns, fixed once
+ * by rows_ready(): the part of a row's size bound that is the same for
+ * every record, the slots of the text columns whose share of the bound
+ * is their value's size, and whether an --op-value rule exists.
+ */
+static size_t	 bound_fixed;
+static size_t	 nopcol, nfilecol;	/* op and --file-column columns */
+static int	*strslot;		/* slots of the text columns */
+static size_t	 nstrslot;
+static int	 value_rules;
+
+void
+rows_ready(void)
+{
+	size_t i;
+
+	free(strslot);
+	strslot = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*strslot));
+	bound_fixed = 8;
+	nopcol = nfilecol = nstrslot = 0;
+	for (i = 0; i < S.ncol; i++) {
+		const struct column *c = &S.col[i];
+
+		if (c->isop)
+			nopcol++;
+		else if (c->isfile)
+			nfilecol++;
+		else if (c->isset)
+			bound_fixed += c->valuelen;
+		else if (c->type != CT_STR)
+			bound_fixed += NUM_ADDR_MAX + NUM_INT_MAX;
+		else
+			strslot[nstrslot++] = c->slot;
+		bound_fixed++;
+	}
+	value_rules = 0;
+	for (i = 0; i < S.nrule; i++)
+		if (S.rule[i].kind == R_VALUE)
+			value_rules = 1;
+}
+
+/*
+ * Copy n bytes to w, which has room for them: the short values of traces
+ * without a call, through two overlapping words or single bytes.
+ */
+static inline void
+put_bytes(char *w, const char *p, size_t n)
+{
+	uint64_t a, b;
+	uint32_t a4, b4;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		memcpy(w, &a, 8);
+		memcpy(w + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&a4, p, 4);
+		memcpy(&b4, p + n - 4, 4);
+		memcpy(w, &a4, 4);
+		memcpy(w + n - 4, &b4, 4);
+	} else if (n < 4) {
+		if (n > 0) {
+			w[0] = p[0];
+			w[n / 2] = p[n / 2];
+			w[n - 1] = p[n - 1];
+		}
+	} else
+		memcpy(w, p, n);
+}
 
 /*
  * Rows are built through a cursor (c->w) in place at the end of their
@@ -48,7 +121,7 @@ put_str(struct conv *c, const struct rec *r, const char *what1,
 			break;
 	}
 	if (i == v.n) {		/* plain ASCII: the common case */
-		memcpy(w, v.p, v.n);
+		put_bytes(w, v.p, v.n);
 		c->w = w + v.n;
 		return 0;
 	}
@@ -150,6 +223,44 @@ canonical_int(struct span v)
 	return 1;
 }
 
+/* Whether the eight bytes at p are all decimal digits (as in num.c). */
+static inline int
+digits8(const char *p)
+{
+	uint64_t w, t;
+
+	memcpy(&w, p, 8);
+	t = w - 0x3030303030303030ULL;
+	return ((t | (t + 0x7676767676767676ULL)) & 0x8080808080808080ULL) ==
+	    0;
+}
+
+/*
+ * Whether v is a canonical integer of at most 18 digits (so within
+ * int64_t): "0", or digits not starting with 0, after a '-' when neg is
+ * allowed ("-0" is not canonical).
+ */
+static inline int
+plain_int(struct span v, int neg)
+{
+	size_t i = neg && v.n > 0 && v.p[0] == '-', k;
+
+	if (v.n - i == 0 || v.n - i > 18)
+		return 0;
+	if (v.p[i] == '0')
+		return v.n == 1;
+	/* eight digits at a time, the last eight overlapping */
+	for (k = i; v.n - k > 8; k += 8)
+		if (!digits8(v.p + k))
+			return 0;
+	if (v.n - i >= 8)
+		return digits8(v.p + v.n - 8);
+	for (; k < v.n; k++)
+		if ((unsigned char)(v.p[k] - '0') > 9)
+			return 0;
+	return 1;
+}
+
 /*
  * A tid is a name or an integer (trace-format(5)): text that looks like
  * an integer, [-+]?[0-9]+, must be canonical.  0 when v is fine, else
@@ -185,6 +296,24 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		    "an object or array");
 	if (slot_value(cv, c->slot, r, &v) != 0)
 		return -1;
+	/*
+	 * The usual values first: a canonical integer of up to 18 digits is
+	 * a valid tid and its own canonical spelling as an integer or a time
+	 * in ns; plain decimal digits of up to 18, not starting with 0, are
+	 * an address num_parse_addr_strict() reads as num_parse_u64() does.
+	 * Anything else, and every error, goes the general way below.
+	 */
+	if (c->type == CT_INT || (c->type == CT_TIME && c->tshift == 0)) {
+		if (plain_int(v, c->type == CT_INT)) {
+			put_bytes(cv->w, v.p, v.n);
+			cv->w += v.n;
+			return 0;
+		}
+	} else if (c->type == CT_ADDR && v.n <= 18 && v.n > 0 &&
+	    v.p[0] != '0' && num_parse_u64(v, &u) == NUM_OK) {
+		cv->w += num_fmt_addr(cv->w, u);
+		return 0;
+	}
 	if (c->istid && check_tid(cv, r, name, v) != 0)
 		return -1;
 	switch (c->type) {
@@ -220,7 +349,7 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		cv->w += num_fmt_addr(cv->w, u);
 	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
 	    canonical_int(v)) {
-		memcpy(cv->w, v.p, v.n);	/* already canonical: copy */
+		put_bytes(cv->w, v.p, v.n);	/* already canonical: copy */
 		cv->w += v.n;
 	} else
 		cv->w += num_fmt_i64(cv->w, i);
@@ -242,25 +371,13 @@ emit_record(struct conv *cv, const struct rec *r)
 	/* A value counts as the record's own unless --op-value gave it. */
 	if (op.n > 0) {
 		own = 1;
-		for (i = 0; i < S.nrule; i++)
+		for (i = 0; value_rules && i < S.nrule; i++)
 			if (S.rule[i].kind == R_VALUE && S.rule[i].op == op.p)
 				own = 0;
 	}
-	bound = 8;
-	for (i = 0; i < S.ncol; i++) {
-		const struct column *c = &S.col[i];
-
-		if (c->isop)
-			bound += 2 * op.n + 1;
-		else if (c->isfile)
-			bound += 2 * cv->filelen + 1;
-		else if (c->isset)
-			bound += c->valuelen + 1;
-		else if (c->type != CT_STR)
-			bound += NUM_ADDR_MAX + NUM_INT_MAX + 1;
-		else
-			bound += 2 * cv->sv[c->slot].raw.n + 1;
-	}
+	bound = bound_fixed + 2 * (nopcol * op.n + nfilecol * cv->filelen);
+	for (i = 0; i < nstrslot; i++)
+		bound += 2 * cv->sv[strslot[i]].raw.n;
 	/* Build the row in place at the end of its destination, so that it
 	 * is not copied once more; a row that may be large (its bound over
 	 * a quarter of the output buffer) goes through the row buffer, so
