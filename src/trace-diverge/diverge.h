@@ -76,10 +76,19 @@ struct queue {
 	struct tchunk	*cur;		/* the newest, filled now */
 	size_t		 chead, nch, chcap;
 	char		*spare;		/* chunks to reuse, linked */
-	uint64_t	 nev;		/* events buffered */
+	uint64_t	 nev;		/* events buffered, virt included */
+	uint64_t	 virt;		/* events before the rows, not stored */
+	/* copies of virtual events 0..4 and h..h+4 (align.c) */
+	struct row	 spot[2][NKEYS_SHOWN];
+	struct sbuf	 spottxt[2][NKEYS_SHOWN];
 };
 
-/* Row i of q, counted from the oldest. */
+/*
+ * A queue's first virt events are known equal, one for one, to the first
+ * virt of its partner's queue (both have the same virt): they are
+ * counted, not stored, as alignment never looks at them again (align.c).
+ * Row i of q, counted from the oldest stored.
+ */
 static inline struct row *
 q_row(const struct queue *q, uint64_t i)
 {
@@ -129,6 +138,8 @@ q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
 }
 /* Drop n events from the front. */
 void	q_drop(struct queue *q, uint64_t n);
+/* The first row (of all its events) joins the virtual events. */
+void	q_shift(struct queue *q);
 void	q_free(struct queue *q);
 
 /* The sequence of one side's thread group. */
@@ -234,6 +245,14 @@ int	side_eof(int s);
 
 /* align.c */
 void	align_init(void);
+/*
+ * Without --by: side s's next row (h, n, key, ts) when it is equal to
+ * the first stored row of its partner's queue at the same position:
+ * both become virtual (returns 1), nothing is stored.  Else returns 0,
+ * and the row is to be pushed.
+ */
+int	align_sync(struct pair *p, int s, uint64_t h, uint64_t n, struct span key,
+	    struct span ts);
 /* Align the next window of p and commit what can be committed (or skip
  * the window as lost); when neither side holds an event any more and
  * both inputs ended, finish the pair. */

@@ -8,8 +8,11 @@
  * most a window of events (one input row more), so that the inputs are
  * read once, in step, whatever their length.
  *
- * Each input is read and parsed on a thread of its own (feed.c); the
- * main thread takes the rows in order.  The side that has read fewer
+ * With --by each input is read and parsed on a thread of its own
+ * (feed.c); the main thread takes the rows in order.  Without --by the
+ * main thread reads both: two sequences in step cost it little more
+ * than the reading (their equal events are counted, not stored:
+ * align.c), and the threads' hand-over cost more than it saved.  The side that has read fewer
  * events goes next (up to 32 rows), so that the two inputs advance
  * together.  A row for a group whose buffer is full waits (one per side)
  * while the other side reads.  When both sides wait, the pair of a
@@ -97,6 +100,8 @@ struct side {
 	uint64_t	 nev;		/* events read */
 	struct feed	*feed;		/* its reading thread */
 	struct sbuf	 tmp;
+	struct prow	 prow;		/* read without a thread: the row */
+	struct sbuf	 ptext;		/* and its text */
 	/* the row read last, not yet placed when wait is set */
 	int		 wait;
 	struct grp	*rg;
@@ -579,7 +584,13 @@ read_row(int s)
 	struct prow *pr;
 	const char *t;
 
-	if (!feed_next(sd->feed, &pr, &t))
+	if (sd->feed == NULL) {
+		sb_clear(&sd->ptext);
+		if (!parse_row(sd, &sd->prow, &sd->ptext))
+			return 0;
+		pr = &sd->prow;
+		t = sd->ptext.p;
+	} else if (!feed_next(sd->feed, &pr, &t))
 		return 0;
 	sd->rkey = span_make(t + pr->koff, pr->klen);
 	sd->rts = span_make(t + pr->toff, pr->tlen);
@@ -676,7 +687,9 @@ place(int s)
 	sd->nev += n;
 	if (g->drop)
 		return;
-	q_push(&g->q, sd->rh, n, sd->rkey, sd->rts);
+	if (g->pair == NULL || !align_sync(g->pair, s, sd->rh, n, sd->rkey,
+	    sd->rts))
+		q_push(&g->q, sd->rh, n, sd->rkey, sd->rts);
 	/* a pair becomes ready when the side being read fills its window
 	 * (the other is full or ended already) */
 	if (g->pair != NULL && g->q.nev >= opt_window)
@@ -902,8 +915,9 @@ main(int argc, char *argv[])
 		read_map();
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
-	for (int s = 0; s < 2; s++)
-		side[s].feed = feed_start(parse_row, &side[s]);
+	if (opt_by)
+		for (int s = 0; s < 2; s++)
+			side[s].feed = feed_start(parse_row, &side[s]);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
@@ -917,7 +931,7 @@ main(int argc, char *argv[])
 		}
 	diverged = out_close(pairs, npairs);
 	for (int s = 0; s < 2; s++)
-		if (feed_end(side[s].feed))
+		if (side[s].feed == NULL || feed_end(side[s].feed))
 			rd_close(side[s].rd);
 	return diverged ? EXIT_ANSWER_NO : 0;
 }

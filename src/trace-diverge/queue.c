@@ -68,9 +68,54 @@ q_grow(struct queue *q)
 	q->mask = cap - 1;
 }
 
+/* Recycle the chunks no row uses any more; an empty queue starts its
+ * ring and its text over, so that a queue that empties often (two
+ * sequences in step) stays in a few cache lines. */
+static void
+recycle(struct queue *q)
+{
+	while (q->nch > 0 && chunk_at(q, 0)->last < q->head) {
+		struct tchunk *c = chunk_at(q, 0);
+
+		if (q->nch == 1 && q->head == q->tail)
+			break;		/* keep the last one */
+		/* kept for reuse: no more than the queue's largest size */
+		if (c->cap == QCHUNK) {
+			memcpy(c->p, &q->spare, sizeof(q->spare));
+			q->spare = c->p;
+		} else
+			free(c->p);
+		q->chead = (q->chead + 1) & (q->chcap - 1);
+		if (--q->nch == 0)
+			q->cur = NULL;
+	}
+	if (q->head == q->tail) {
+		q->head = q->tail = 0;
+		if (q->nch == 1) {
+			q->cur->used = 0;
+			q->cur->last = 0;
+		}
+	}
+}
+
+void
+q_shift(struct queue *q)
+{
+	q->virt += q->row[q->head & q->mask].n;
+	q->head++;
+	recycle(q);
+}
+
 void
 q_drop(struct queue *q, uint64_t n)
 {
+	if (q->virt > 0) {
+		uint64_t v = n < q->virt ? n : q->virt;
+
+		q->virt -= v;
+		q->nev -= v;
+		n -= v;
+	}
 	if (q->nev == q->tail - q->head) {
 		q->head += n;	/* every row one event: no need to look */
 		q->nev -= n;
@@ -87,24 +132,7 @@ q_drop(struct queue *q, uint64_t n)
 		n -= r->n;
 		q->head++;
 	}
-	/* recycle the chunks no row uses any more */
-	while (q->nch > 0 && chunk_at(q, 0)->last < q->head) {
-		struct tchunk *c = chunk_at(q, 0);
-
-		if (q->nch == 1 && q->head == q->tail) {
-			c->used = 0;	/* keep the last one */
-			break;
-		}
-		/* kept for reuse: no more than the queue's largest size */
-		if (c->cap == QCHUNK) {
-			memcpy(c->p, &q->spare, sizeof(q->spare));
-			q->spare = c->p;
-		} else
-			free(c->p);
-		q->chead = (q->chead + 1) & (q->chcap - 1);
-		if (--q->nch == 0)
-			q->cur = NULL;
-	}
+	recycle(q);
 }
 
 void
@@ -121,5 +149,8 @@ q_free(struct queue *q)
 		q->spare = next;
 	}
 	free(q->row);
+	for (int j = 0; j < 2; j++)
+		for (int i = 0; i < NKEYS_SHOWN; i++)
+			sb_free(&q->spottxt[j][i]);
 	memset(q, 0, sizeof(*q));
 }
