@@ -150,21 +150,23 @@ may_sync(const struct pair *p)
 }
 
 int
-align_sync(struct pair *p, int s, uint64_t h, uint64_t n, struct span key,
+align_sync(struct pair *p, int s, uint64_t n, struct span key,
     struct span ts)
 {
 	struct queue *q = &p->g[s]->q, *o = &p->g[!s]->q;
 	const struct row *r;
+	uint64_t h = opt_window - opt_window / 2;
 
 	if (n != 1 || q->tail != q->head || o->tail == o->head ||
 	    !may_sync(p))
 		return 0;
 	r = q_row(o, 0);
-	if (r->n != 1 || r->h != h || r->klen != key.n ||
-	    !mem_same(r->k, key.p, key.n))
+	if (r->n != 1 || r->klen != key.n || !mem_same(r->k, key.p, key.n))
 		return 0;
-	spot_keep(o, q_key(r), q_ts(r));
-	spot_keep(q, key, ts);
+	if (q->virt < NKEYS_SHOWN || q->virt - h < NKEYS_SHOWN) {
+		spot_keep(o, q_key(r), q_ts(r));
+		spot_keep(q, key, ts);
+	}
 	q_shift(o);
 	q->virt++;
 	q->nev++;

@@ -246,12 +246,12 @@ int	side_eof(int s);
 /* align.c */
 void	align_init(void);
 /*
- * Without --by: side s's next row (h, n, key, ts) when it is equal to
+ * Without --by: side s's next row (n, key, ts) when it is equal to
  * the first stored row of its partner's queue at the same position:
  * both become virtual (returns 1), nothing is stored.  Else returns 0,
  * and the row is to be pushed.
  */
-int	align_sync(struct pair *p, int s, uint64_t h, uint64_t n, struct span key,
+int	align_sync(struct pair *p, int s, uint64_t n, struct span key,
 	    struct span ts);
 /* Align the next window of p and commit what can be committed (or skip
  * the window as lost); when neither side holds an event any more and

@@ -52,13 +52,22 @@ q_chunk(struct queue *q, size_t n)
 	q->cur = c;
 }
 
-/* A ring twice the size (or a first one). */
+/*
+ * A ring twice the size, or a first one: without --by, of the size a
+ * window needs (up to 2^20 rows), as the one pair fills it anyway and
+ * copying it as it grows would cost more than the rows.
+ */
 void
 q_grow(struct queue *q)
 {
-	size_t cap = q->row == NULL ? 64 : 2 * (q->mask + 1);
-	struct row *row = xreallocarray(NULL, cap, sizeof(*row));
+	size_t cap = 2 * (q->mask + 1);
+	struct row *row;
 
+	if (q->row == NULL)
+		for (cap = 64; !opt_by && cap < (1 << 20) &&
+		    cap < opt_window + 2; cap *= 2)
+			;
+	row = xreallocarray(NULL, cap, sizeof(*row));
 	for (uint64_t i = q->head; i < q->tail; i++)
 		row[i - q->head] = q->row[i & q->mask];
 	free(q->row);
