@@ -141,7 +141,7 @@ spot_rotate(struct queue *q)
 	}
 }
 
-/* Whether alignment may make p's equal events virtual. */
+/* Whether alignment may make p's equal events virtual (align_sync()). */
 static int
 may_sync(const struct pair *p)
 {
@@ -149,28 +149,12 @@ may_sync(const struct pair *p)
 	return !opt_by && !(opt_md && opt_context > 0 && !p->diverged);
 }
 
-int
-align_sync(struct pair *p, int s, uint64_t n, struct span key,
-    struct span ts)
+void
+align_spot(struct queue *q, struct queue *o, const struct row *r,
+    struct span key, struct span ts)
 {
-	struct queue *q = &p->g[s]->q, *o = &p->g[!s]->q;
-	const struct row *r;
-	uint64_t h = opt_window - opt_window / 2;
-
-	if (n != 1 || q->tail != q->head || o->tail == o->head ||
-	    !may_sync(p))
-		return 0;
-	r = q_row(o, 0);
-	if (r->n != 1 || r->klen != key.n || !mem_same(r->k, key.p, key.n))
-		return 0;
-	if (q->virt < NKEYS_SHOWN || q->virt - h < NKEYS_SHOWN) {
-		spot_keep(o, q_key(r), q_ts(r));
-		spot_keep(q, key, ts);
-	}
-	q_shift(o);
-	q->virt++;
-	q->nev++;
-	return 1;
+	spot_keep(o, q_key(r), q_ts(r));
+	spot_keep(q, key, ts);
 }
 
 static inline const struct row *

@@ -10,9 +10,11 @@
  *
  * With --by each input is read and parsed on a thread of its own
  * (feed.c); the main thread takes the rows in order.  Without --by the
- * main thread reads both: two sequences in step cost it little more
- * than the reading (their equal events are counted, not stored:
- * align.c), and the threads' hand-over cost more than it saved.  The side that has read fewer
+ * main thread reads the reference itself: two sequences in step cost
+ * it little more than the reading (their equal events are counted, not
+ * stored: align.c), so that it and the candidate's thread share the
+ * work about evenly, and a third thread would cost more in hand-overs
+ * than it saved.  The side that has read fewer
  * events goes next (up to 32 rows), so that the two inputs advance
  * together.  A row for a group whose buffer is full waits (one per side)
  * while the other side reads.  When both sides wait, the pair of a
@@ -1049,6 +1051,8 @@ main(int argc, char *argv[])
 	if (opt_by)
 		for (int s = 0; s < 2; s++)
 			side[s].feed = feed_start(parse_row, &side[s]);
+	else
+		side[CAND].feed = feed_start(parse_row, &side[CAND]);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)

@@ -77,11 +77,11 @@ q_grow(struct queue *q)
 	q->mask = cap - 1;
 }
 
-/* Recycle the chunks no row uses any more; an empty queue starts its
- * ring and its text over, so that a queue that empties often (two
- * sequences in step) stays in a few cache lines. */
-static void
-recycle(struct queue *q)
+/* An empty queue starts its ring and its text over, so that a queue
+ * that empties often (two sequences in step) stays in a few cache
+ * lines. */
+void
+q_recycle(struct queue *q)
 {
 	while (q->nch > 0 && chunk_at(q, 0)->last < q->head) {
 		struct tchunk *c = chunk_at(q, 0);
@@ -105,14 +105,6 @@ recycle(struct queue *q)
 			q->cur->last = 0;
 		}
 	}
-}
-
-void
-q_shift(struct queue *q)
-{
-	q->virt += q->row[q->head & q->mask].n;
-	q->head++;
-	recycle(q);
 }
 
 void
@@ -141,7 +133,7 @@ q_drop(struct queue *q, uint64_t n)
 		n -= r->n;
 		q->head++;
 	}
-	recycle(q);
+	q_recycle(q);
 }
 
 void
