@@ -134,6 +134,45 @@ rows() {
 	assert_output "$(printf 'changed\t3\t9\t3\t9')"
 }
 
+# seq_ts FILE OFFSET KEY...: as seq_file, ts 10+OFFSET, 20+OFFSET, ...
+seq_ts() {
+	local f=$1 off=$2 i=0
+	shift 2
+	printf 'op\tlr\ttid\tts\n' >"$f"
+	for k in "$@"; do
+		i=$((i + 1))
+		printf '%s\t0x1\t1\t%d\n' "$k" $((i * 10 + off)) >>"$f"
+	done
+}
+
+@test "trace-diverge: equal events in step are counted, not stored: lost windows and hunks after them" {
+	# 33 equal events, then 20 that differ: windows of 20 start at 1,
+	# 11, 21 (half a window on), the one at 21 is lost; its first keys
+	# and each side's ts are those of events that were never stored
+	seq_ts "$T/a" 0 $(seq 1 33 | sed 's/^/k/') $(seq 1 20 | sed 's/^/x/')
+	seq_ts "$T/b" 1 $(seq 1 33 | sed 's/^/k/') $(seq 1 20 | sed 's/^/y/')
+	run trace-diverge --window 20 --max-edits 3 -o "$T/out" "$T/a" "$T/b"
+	assert_failure 1
+	run tail -n +2 "$T/out"
+	assert_output "$(printf '\t\tlost\t21\t20\t21\t20\t210\t211\tk21:0x1,k22:0x1,k23:0x1,k24:0x1,k25:0x1\tk21:0x1,k22:0x1,k23:0x1,k24:0x1,k25:0x1
+\t\tlost\t41\t13\t41\t13\t410\t411\tx8:0x1,x9:0x1,x10:0x1,x11:0x1,x12:0x1\ty8:0x1,y9:0x1,y10:0x1,y11:0x1,y12:0x1')"
+	# in step again after a hunk (the candidate one event behind)
+	seq_ts "$T/a" 0 $(seq 1 100 | sed 's/^/k/')
+	seq_ts "$T/b" 1 $(seq 1 100 | sed 's/^/k/' | sed '30d; 80s/.*/z/')
+	for w in "--window 20 --max-edits 3" "--window 6 --max-edits 2" ""; do
+		trace-diverge $w -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+		run cut -f3- "$T/out"
+		assert_output "$(printf 'kind\tref_pos\tref_len\tcand_pos\tcand_len\tref_ts\tcand_ts\tref_keys\tcand_keys
+deleted\t30\t1\t29\t0\t300\t\tk30:0x1\t
+changed\t80\t1\t79\t1\t800\t791\tk80:0x1\tz:0x1')"
+		trace-diverge $w -o "$T/out" "$T/b" "$T/a" || [ $? = 1 ]
+		run cut -f3-7 "$T/out"
+		assert_output "$(printf 'kind\tref_pos\tref_len\tcand_pos\tcand_len
+inserted\t29\t0\t30\t1
+changed\t79\t1\t80\t1')"
+	done
+}
+
 @test "trace-diverge: --by pairs threads by equal values; the others are unpaired" {
 	printf 'op\tlr\ttid\tts\na\t0x1\t1\t1\nb\t0x1\t2\t2\nc\t0x1\t1\t3\nd\t0x1\t3\t4\n' >"$T/a"
 	printf 'op\tlr\ttid\tts\nb\t0x1\t2\t7\na\t0x1\t1\t8\nx\t0x1\t1\t9\nz\t0x1\t4\t10\nz\t0x1\t4\t11\n' >"$T/b"
@@ -311,6 +350,20 @@ rows() {
 	run trace-diverge "$T/a" "$T/short"
 	assert_failure 2
 	assert_output --partial "short:2: expected 3 fields, got 2"
+	# fields counted on short and long lines, a tab at the very end;
+	# read by either side
+	printf 'op\tlr\tts\na\t0x1\t10\n' >"$T/ok"
+	for bad in 'a\t0x1\t10\t' 'aaaaaaaaaaaaaaaaaaaa\t0x1\t10\t' \
+	    'aaaaaaaaaaaa\tb\t0x1\t10' 'aaaaaaaaaaaaaaa\t'; do
+		printf "op\tlr\tts\n$bad\n" >"$T/long"
+		got=$(printf "$bad" | awk -F '\t' '{ print NF }')
+		run trace-diverge "$T/long" "$T/ok"
+		assert_failure 2
+		assert_line "trace-diverge: $T/long:2: expected 3 fields, got $got"
+		run trace-diverge "$T/ok" "$T/long"
+		assert_failure 2
+		assert_line "trace-diverge: $T/long:2: expected 3 fields, got $got"
+	done
 	printf 'op\tlr\ttid\na\t0x1\t\n' >"$T/notid"
 	run trace-diverge --by tid "$T/a" "$T/notid"
 	assert_failure 2

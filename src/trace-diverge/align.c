@@ -22,6 +22,16 @@
  * point.  Memory: the window's row numbers (keyed streams only: in an
  * event stream event x is row x), and the d+1 furthest points of every
  * d, (opt_edits+1)(opt_edits+2)/2 of them.
+ *
+ * Without --by, events known equal at the front of both queues are not
+ * stored but counted (virtual): a row equal to its partner's stored row
+ * at the same position, when its own queue holds no stored row
+ * (align_sync(), two sequences in step), and after a commit the rest of
+ * the path's equal run.  The first snake passes them, as it passes what
+ * eqknown says; only a lost window describes its first events, which
+ * may be virtual: as a window starts where the last one started or at
+ * h = w - w/2 after it (an open side's window is full without --by), a
+ * copy of the virtual events 0..4 and h..h+4 is kept (spot).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +40,10 @@
 
 #define NONE	(-1)
 
-static uint32_t	*rowof[2];	/* per window event: its row, from the head */
+static uint32_t	*rowof[2];	/* per stored window event: its row */
 static size_t	 cap[2];
-static int	 direct[2];	/* every row one event: event x is row x */
+static int	 direct[2];	/* every row one event: event x is row x-virt */
+static int32_t	 virt[2];	/* events before the stored rows */
 static int32_t	*V;		/* V_d for d = 0..: (d+1) furthest x each */
 static size_t	 Vcap;
 
@@ -58,22 +69,26 @@ align_init(void)
 }
 
 /*
- * Lay out the first w events of queue q as side s of the window: when
- * every row stands for one event (an event stream), event x is row x;
- * else each event's row is listed.
+ * Lay out the first w events of queue q as side s of the window: its
+ * virtual events first (never looked at: the first snake passes them);
+ * when every stored row stands for one event (an event stream), event x
+ * is row x-virt; else each stored event's row is listed.
  */
 static void
 window(int s, const struct queue *q, uint64_t w)
 {
-	uint64_t x = 0;
+	uint64_t x;
 
-	direct[s] = q->nev == q->tail - q->head;
-	if (direct[s])
+	virt[s] = (int32_t)(q->virt < w ? q->virt : w);
+	direct[s] = q->nev - q->virt == q->tail - q->head;
+	if (direct[s] || w <= q->virt)
 		return;
+	w -= q->virt;
 	if (w > cap[s]) {
 		rowof[s] = xreallocarray(rowof[s], w, sizeof(*rowof[s]));
 		cap[s] = w;
 	}
+	x = 0;
 	for (uint64_t i = 0; x < w; i++) {
 		uint64_t n = q_row(q, i)->n;
 
@@ -84,11 +99,70 @@ window(int s, const struct queue *q, uint64_t w)
 	}
 }
 
+/* Keep a copy of the event at the end of q's virtual ones, when it may
+ * start a window (see the top). */
+static void
+spot_keep(struct queue *q, struct span key, struct span ts)
+{
+	uint64_t o = q->virt, h = opt_window - opt_window / 2;
+
+	for (int j = 0; j < 2; j++) {
+		uint64_t b = j == 0 ? 0 : h;
+		struct sbuf *sb;
+		struct row *r;
+
+		if (o < b || o - b >= NKEYS_SHOWN)
+			continue;
+		sb = &q->spottxt[j][o - b];
+		r = &q->spot[j][o - b];
+		sb_clear(sb);
+		sb_add(sb, key.p, key.n);
+		sb_add(sb, ts.p, ts.n);
+		r->h = 0;
+		r->n = 1;
+		r->k = sb->p;
+		r->klen = (uint32_t)key.n;
+		r->tlen = (uint32_t)ts.n;
+	}
+}
+
+/* The window moved on by h: the copies of h..h+4 are those of 0..4. */
+static void
+spot_rotate(struct queue *q)
+{
+	for (int i = 0; i < NKEYS_SHOWN; i++) {
+		struct row r = q->spot[0][i];
+		struct sbuf t = q->spottxt[0][i];
+
+		q->spot[0][i] = q->spot[1][i];
+		q->spottxt[0][i] = q->spottxt[1][i];
+		q->spot[1][i] = r;
+		q->spottxt[1][i] = t;
+	}
+}
+
+/* Whether alignment may make p's equal events virtual (align_sync()). */
+static int
+may_sync(const struct pair *p)
+{
+	/* -f md shows equal events before the first divergence */
+	return !opt_by && !(opt_md && opt_context > 0 && !p->diverged);
+}
+
+void
+align_spot(struct queue *q, struct queue *o, const struct row *r,
+    struct span key, struct span ts)
+{
+	spot_keep(o, q_key(r), q_ts(r));
+	spot_keep(q, key, ts);
+}
+
 static inline const struct row *
 ev_row(int s, int32_t x)
 {
 	const struct queue *q = s == REF ? qa : qb;
 
+	x -= virt[s];
 	return q_row(q, direct[s] ? (uint64_t)x : rowof[s][x]);
 }
 
@@ -224,6 +298,17 @@ backtrack(int32_t d, int32_t k, int32_t n, int32_t m)
 	}
 }
 
+/* Event x of side s, virtual or stored, for its key and ts. */
+static const struct row *
+any_row(int s, int32_t x)
+{
+	if (x >= virt[s])
+		return ev_row(s, x);
+	if (x >= NKEYS_SHOWN)
+		dief("internal error: virtual event %ld described", (long)x);
+	return &(s == REF ? qa : qb)->spot[0][x];
+}
+
 /* ts and the first keys of events x .. x+len-1 of side s, into h. */
 static void
 describe(struct hunk *h, int s, int32_t x, int32_t len)
@@ -231,12 +316,12 @@ describe(struct hunk *h, int s, int32_t x, int32_t len)
 	if (len == 0)
 		return;
 	sb_clear(&h->ts[s]);
-	sb_add(&h->ts[s], q_ts(ev_row(s, x)).p, q_ts(ev_row(s, x)).n);
+	sb_add(&h->ts[s], q_ts(any_row(s, x)).p, q_ts(any_row(s, x)).n);
 	h->hasts[s] = 1;
 	for (int32_t i = 0; i < len && i < NKEYS_SHOWN; i++) {
 		if (i > 0)
 			sb_addc(&h->keys[s], ',');
-		out_key(&h->keys[s], q_key(ev_row(s, x + i)));
+		out_key(&h->keys[s], q_key(any_row(s, x + i)));
 		h->nkeys[s]++;
 	}
 }
@@ -259,6 +344,14 @@ make_hunk(struct hunk *h, enum kind kind, const struct pair *p, int32_t x,
 static void
 commit(struct pair *p, int32_t cx, int32_t cy)
 {
+	if ((uint64_t)cx < p->g[REF]->q.virt) {
+		/* among the virtual events: at h, on the first snake */
+		if (cx != cy || (uint64_t)cx != opt_window - opt_window / 2)
+			dief("internal error: a commit at %ld,%ld among "
+			    "virtual events", (long)cx, (long)cy);
+		spot_rotate(&p->g[REF]->q);
+		spot_rotate(&p->g[CAND]->q);
+	}
 	q_drop(&p->g[REF]->q, (uint64_t)cx);
 	q_drop(&p->g[CAND]->q, (uint64_t)cy);
 	p->g[REF]->done += (uint64_t)cx;
@@ -317,6 +410,38 @@ emit(struct pair *p, int32_t cx, int32_t cy)
 	}
 }
 
+/*
+ * After a commit at (cx, cy): the rest of the path's equal run from
+ * there is known equal, at the front of both queues: make it virtual,
+ * so that the side whose window it used up is in step again.
+ */
+static void
+resync(struct pair *p, int32_t cx, int32_t cy)
+{
+	struct queue *a = &p->g[REF]->q, *b = &p->g[CAND]->q;
+	int64_t len = 0;
+
+	if (!may_sync(p))
+		return;
+	for (size_t i = 0; i < nseg; i++)
+		if (seg[i].st == EQ && seg[i].x <= cx && cx < seg[i].x +
+		    seg[i].len && seg[i].y + (cx - seg[i].x) == cy) {
+			len = seg[i].x + seg[i].len - cx;
+			break;
+		}
+	while ((int64_t)a->virt < len && a->tail != a->head &&
+	    b->tail != b->head) {
+		const struct row *r = q_row(a, 0), *t = q_row(b, 0);
+
+		if (r->n != 1 || t->n != 1)
+			break;
+		spot_keep(a, q_key(r), q_ts(r));
+		spot_keep(b, q_key(t), q_ts(t));
+		q_shift(a);
+		q_shift(b);
+	}
+}
+
 void
 align_window(struct pair *p)
 {
@@ -347,6 +472,8 @@ align_window(struct pair *p)
 		return;
 	}
 	known = (int32_t)(p->eqknown < (uint64_t)n ? p->eqknown : (uint64_t)n);
+	if (known < virt[REF])
+		known = virt[REF];	/* the same on both sides */
 	if (known > m)
 		known = m;
 	if ((d = forward(n, m, openr, openc, known, &k)) < 0) {
@@ -398,4 +525,5 @@ align_window(struct pair *p)
 	commit(p, cx, cy);
 	if (cx == cy && cx <= V[0])
 		p->eqknown = (uint64_t)(V[0] - cx);
+	resync(p, cx, cy);
 }

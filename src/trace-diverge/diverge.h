@@ -76,10 +76,19 @@ struct queue {
 	struct tchunk	*cur;		/* the newest, filled now */
 	size_t		 chead, nch, chcap;
 	char		*spare;		/* chunks to reuse, linked */
-	uint64_t	 nev;		/* events buffered */
+	uint64_t	 nev;		/* events buffered, virt included */
+	uint64_t	 virt;		/* events before the rows, not stored */
+	/* copies of virtual events 0..4 and h..h+4 (align.c) */
+	struct row	 spot[2][NKEYS_SHOWN];
+	struct sbuf	 spottxt[2][NKEYS_SHOWN];
 };
 
-/* Row i of q, counted from the oldest. */
+/*
+ * A queue's first virt events are known equal, one for one, to the first
+ * virt of its partner's queue (both have the same virt): they are
+ * counted, not stored, as alignment never looks at them again (align.c).
+ * Row i of q, counted from the oldest stored.
+ */
 static inline struct row *
 q_row(const struct queue *q, uint64_t i)
 {
@@ -129,6 +138,17 @@ q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
 }
 /* Drop n events from the front. */
 void	q_drop(struct queue *q, uint64_t n);
+/* Recycle the chunks no row uses any more. */
+void	q_recycle(struct queue *q);
+
+/* The first row (of all its events) joins the virtual events. */
+static inline void
+q_shift(struct queue *q)
+{
+	q->virt += q->row[q->head & q->mask].n;
+	if (++q->head == q->tail || q->ch[q->chead].last < q->head)
+		q_recycle(q);
+}
 void	q_free(struct queue *q);
 
 /* The sequence of one side's thread group. */
@@ -234,6 +254,38 @@ int	side_eof(int s);
 
 /* align.c */
 void	align_init(void);
+/* Keep copies of the virtual event about to be added to q and o, r
+ * being o's and key, ts q's, if it may start a window. */
+void	align_spot(struct queue *q, struct queue *o, const struct row *r,
+	    struct span key, struct span ts);
+
+/*
+ * Without --by: side s's next row (n, key, ts) when it is equal to
+ * the first stored row of its partner's queue at the same position:
+ * both become virtual (returns 1), nothing is stored.  Else returns 0,
+ * and the row is to be pushed.
+ */
+static inline int
+align_sync(struct pair *p, int s, uint64_t n, struct span key,
+    struct span ts)
+{
+	struct queue *q = &p->g[s]->q, *o = &p->g[!s]->q;
+	const struct row *r;
+	uint64_t h = opt_window - opt_window / 2;
+
+	if (n != 1 || q->tail != q->head || o->tail == o->head || opt_by ||
+	    (opt_md && opt_context > 0 && !p->diverged))
+		return 0;	/* -f md shows equal events until a hunk */
+	r = q_row(o, 0);
+	if (r->n != 1 || r->klen != key.n || !mem_same(r->k, key.p, key.n))
+		return 0;
+	if (q->virt < NKEYS_SHOWN || q->virt - h < NKEYS_SHOWN)
+		align_spot(q, o, r, key, ts);
+	q_shift(o);
+	q->virt++;
+	q->nev++;
+	return 1;
+}
 /* Align the next window of p and commit what can be committed (or skip
  * the window as lost); when neither side holds an event any more and
  * both inputs ended, finish the pair. */

@@ -8,8 +8,13 @@
  * most a window of events (one input row more), so that the inputs are
  * read once, in step, whatever their length.
  *
- * Each input is read and parsed on a thread of its own (feed.c); the
- * main thread takes the rows in order.  The side that has read fewer
+ * With --by each input is read and parsed on a thread of its own
+ * (feed.c); the main thread takes the rows in order.  Without --by the
+ * main thread reads the reference itself: two sequences in step cost
+ * it little more than the reading (their equal events are counted, not
+ * stored: align.c), so that it and the candidate's thread share the
+ * work about evenly, and a third thread would cost more in hand-overs
+ * than it saved.  The side that has read fewer
  * events goes next (up to 32 rows), so that the two inputs advance
  * together.  A row for a group whose buffer is full waits (one per side)
  * while the other side reads.  When both sides wait, the pair of a
@@ -19,6 +24,9 @@
  * reference group's buffered events are skipped, and reported as lost
  * once a partner appears.
  */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +94,7 @@ struct side {
 	int		 bytally, tstally;	/* tally cells (keyed) */
 	int		 bytid;		/* --by tid: canonical integers */
 	struct span	*f;
+	size_t		 fmax;		/* the last column read */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -352,6 +361,7 @@ open_side(int s, const char *path)
 	struct span line;
 	char **dk = NULL;
 	size_t ndk = 0, i;
+	int fmax;
 
 	sd->rd = rd_open(path);
 	if (sd->rd == NULL)
@@ -421,6 +431,13 @@ open_side(int s, const char *path)
 	sd->bytid = bycol != NULL && strcmp(bycol, "tid") == 0;
 	sd->tstally = sd->cnt >= 0 && sd->ts > sd->cnt;
 	sd->f = xcalloc(sd->h.ncol + 1, sizeof(*sd->f));
+	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
+	if (sd->ts > fmax)
+		fmax = sd->ts;
+	for (i = 0; i < nkeycols; i++)
+		if (sd->kc[i] > fmax)
+			fmax = sd->kc[i];
+	sd->fmax = (size_t)fmax;
 }
 
 /*
@@ -478,37 +495,136 @@ single(struct side *sd, struct span v, int col, struct sbuf *sb)
 	return span_make(sb->p, sb->len);
 }
 
+#ifdef __SSE2__
+#define SPLIT_W	16	/* bytes looked at a step */
+
+/* A bit for each byte of the 16 at p that is a tab, the first lowest. */
+static inline uint64_t
+tabs_at(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8('\t')));
+}
+
+static inline int
+tab_index(uint64_t m)
+{
+	return __builtin_ctzll(m);
+}
+#else
+#define SPLIT_W	8
+
+/* The high bit of each byte of the 8 at p that is a tab. */
+static inline uint64_t
+tabs_at(const char *p)
+{
+	const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t w, x;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);	/* first byte lowest */
+#endif
+	x = w ^ 0x0909090909090909ULL;
+	return ~(((x & lows) + lows) | x | lows);
+}
+
+static inline int
+tab_index(uint64_t m)
+{
+	return __builtin_ctzll(m) >> 3;
+}
+#endif
+
 /*
- * Parse side arg's next row into pr, its text appended to text; 0 at the
- * end of input.  Runs on the side's reading thread (feed.c), which owns
- * the reader and the side's scratch buffers.
+ * Split line at its tabs as tsv_split() does, but keep only fields 0 to
+ * sd->fmax (the last column read) in sd->f; returns the number of
+ * fields.  The line is looked at SPLIT_W bytes at a time; the last step
+ * reads the SPLIT_W bytes that end the line, those already seen masked
+ * off, so that nothing past the line is read.
+ */
+static size_t
+split_line(struct side *sd, struct span line)
+{
+	const char *p = line.p, *s = line.p, *end = line.p + line.n, *t;
+	struct span *f = sd->f;
+	size_t n = 0, keep = sd->fmax + 1;
+	uint64_t m;
+
+	if (line.n < SPLIT_W) {
+		for (; p < end; p++)
+			if (*p == '\t') {
+				if (n < keep) {
+					f[n].p = s;
+					f[n].n = (size_t)(p - s);
+				}
+				n++;
+				s = p + 1;
+			}
+		goto last;
+	}
+	for (;;) {
+		if (end - p >= SPLIT_W)
+			m = tabs_at(p);
+		else if (p < end) {
+			int seen = SPLIT_W - (int)(end - p);
+
+			p = end - SPLIT_W;
+			m = tabs_at(p);
+			m &= ~(uint64_t)0 << (SPLIT_W == 8 ? 8 * seen : seen);
+		} else
+			break;
+		for (; m != 0; m &= m - 1) {
+			t = p + tab_index(m);
+			if (n < keep) {
+				f[n].p = s;
+				f[n].n = (size_t)(t - s);
+			}
+			n++;
+			s = t + 1;
+		}
+		p += SPLIT_W;
+	}
+last:
+	if (n < keep) {
+		f[n].p = s;
+		f[n].n = (size_t)(end - s);
+	}
+	return n + 1;
+}
+
+/*
+ * Parse side sd's next row: its key, ts and --by value (into the line
+ * read or sd's scratch buffers, valid until the next call) and events;
+ * 0 at the end of input.  On the side's reading thread with --by
+ * (feed.c), which then owns the reader and the scratch buffers.
  */
 static int
-parse_row(void *arg, struct prow *pr, struct sbuf *text)
+parse_fields(struct side *sd, struct span *keyp, struct span *tsp,
+    struct span *byp, uint64_t *np)
 {
-	struct side *sd = arg;
 	struct span line, v, key, ts = { NULL, 0 };
 	size_t n, i;
 	enum num_err e;
-	char *t;
 
 	for (;;) {
 		if (!rd_line(sd->rd, &line))
 			return 0;
 		if (tsv_is_hdr(&sd->h, line))
 			continue;	/* concatenated streams */
-		if ((n = tsv_split(line, sd->f, sd->h.ncol + 1)) !=
-		    sd->h.ncol)
+		if ((n = split_line(sd, line)) != sd->h.ncol)
 			die_at(sd->file, rd_lineno(sd->rd), "expected %zu "
 			    "fields, got %zu", sd->h.ncol, n);
-		pr->n = 1;
+		*np = 1;
 		if (sd->cnt >= 0) {
 			v = sd->f[sd->cnt];
-			if ((e = num_parse_u64(v, &pr->n)) != NUM_OK)
+			if ((e = num_parse_u64(v, np)) != NUM_OK)
 				die_at(sd->file, rd_lineno(sd->rd), "column "
 				    "count: %s: '%s'", num_strerror(e),
 				    msg_vis(v.p, v.n > 40 ? 40 : v.n));
-			if (pr->n == 0)
+			if (*np == 0)
 				continue;	/* stands for no event */
 		}
 		break;
@@ -531,7 +647,6 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 		}
 		key = span_make(sd->kb.p, sd->kb.len);
 	}
-	pr->h = key_hash(key);
 	if (sd->ts >= 0) {
 		ts = sd->f[sd->ts];
 		if (sd->tstally)
@@ -556,6 +671,26 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	}
 	if (key.n > UINT32_MAX || ts.n > UINT32_MAX || v.n > UINT32_MAX)
 		die_at(sd->file, rd_lineno(sd->rd), "a field of 4 GB");
+	*keyp = key;
+	*tsp = ts;
+	*byp = v;
+	return 1;
+}
+
+/*
+ * Parse side arg's next row into pr, its text appended to text; 0 at the
+ * end of input.  Runs on the side's reading thread (feed.c).
+ */
+static int
+parse_row(void *arg, struct prow *pr, struct sbuf *text)
+{
+	struct side *sd = arg;
+	struct span key, ts, v;
+	char *t;
+
+	if (!parse_fields(sd, &key, &ts, &v, &pr->n))
+		return 0;
+	pr->h = key_hash(key);
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
 	copy_short(t, key.p, key.n);
@@ -579,6 +714,15 @@ read_row(int s)
 	struct prow *pr;
 	const char *t;
 
+	if (sd->feed == NULL) {
+		/* without --by: one group; the key is hashed if stored */
+		struct span v;
+
+		if (!parse_fields(sd, &sd->rkey, &sd->rts, &v, &sd->rn))
+			return 0;
+		sd->rg = grps[s][0];
+		return 1;
+	}
 	if (!feed_next(sd->feed, &pr, &t))
 		return 0;
 	sd->rkey = span_make(t + pr->koff, pr->klen);
@@ -676,7 +820,9 @@ place(int s)
 	sd->nev += n;
 	if (g->drop)
 		return;
-	q_push(&g->q, sd->rh, n, sd->rkey, sd->rts);
+	if (g->pair == NULL || !align_sync(g->pair, s, n, sd->rkey, sd->rts))
+		q_push(&g->q, sd->feed != NULL ? sd->rh : key_hash(sd->rkey),
+		    n, sd->rkey, sd->rts);
 	/* a pair becomes ready when the side being read fills its window
 	 * (the other is full or ended already) */
 	if (g->pair != NULL && g->q.nev >= opt_window)
@@ -902,8 +1048,11 @@ main(int argc, char *argv[])
 		read_map();
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
-	for (int s = 0; s < 2; s++)
-		side[s].feed = feed_start(parse_row, &side[s]);
+	if (opt_by)
+		for (int s = 0; s < 2; s++)
+			side[s].feed = feed_start(parse_row, &side[s]);
+	else
+		side[CAND].feed = feed_start(parse_row, &side[CAND]);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
@@ -917,7 +1066,7 @@ main(int argc, char *argv[])
 		}
 	diverged = out_close(pairs, npairs);
 	for (int s = 0; s < 2; s++)
-		if (feed_end(side[s].feed))
+		if (side[s].feed == NULL || feed_end(side[s].feed))
 			rd_close(side[s].rd);
 	return diverged ? EXIT_ANSWER_NO : 0;
 }

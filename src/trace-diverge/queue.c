@@ -52,13 +52,22 @@ q_chunk(struct queue *q, size_t n)
 	q->cur = c;
 }
 
-/* A ring twice the size (or a first one). */
+/*
+ * A ring twice the size, or a first one: without --by, of the size a
+ * window needs (up to 2^20 rows), as the one pair fills it anyway and
+ * copying it as it grows would cost more than the rows.
+ */
 void
 q_grow(struct queue *q)
 {
-	size_t cap = q->row == NULL ? 64 : 2 * (q->mask + 1);
-	struct row *row = xreallocarray(NULL, cap, sizeof(*row));
+	size_t cap = 2 * (q->mask + 1);
+	struct row *row;
 
+	if (q->row == NULL)
+		for (cap = 64; !opt_by && cap < (1 << 20) &&
+		    cap < opt_window + 2; cap *= 2)
+			;
+	row = xreallocarray(NULL, cap, sizeof(*row));
 	for (uint64_t i = q->head; i < q->tail; i++)
 		row[i - q->head] = q->row[i & q->mask];
 	free(q->row);
@@ -68,9 +77,46 @@ q_grow(struct queue *q)
 	q->mask = cap - 1;
 }
 
+/* An empty queue starts its ring and its text over, so that a queue
+ * that empties often (two sequences in step) stays in a few cache
+ * lines. */
+void
+q_recycle(struct queue *q)
+{
+	while (q->nch > 0 && chunk_at(q, 0)->last < q->head) {
+		struct tchunk *c = chunk_at(q, 0);
+
+		if (q->nch == 1 && q->head == q->tail)
+			break;		/* keep the last one */
+		/* kept for reuse: no more than the queue's largest size */
+		if (c->cap == QCHUNK) {
+			memcpy(c->p, &q->spare, sizeof(q->spare));
+			q->spare = c->p;
+		} else
+			free(c->p);
+		q->chead = (q->chead + 1) & (q->chcap - 1);
+		if (--q->nch == 0)
+			q->cur = NULL;
+	}
+	if (q->head == q->tail) {
+		q->head = q->tail = 0;
+		if (q->nch == 1) {
+			q->cur->used = 0;
+			q->cur->last = 0;
+		}
+	}
+}
+
 void
 q_drop(struct queue *q, uint64_t n)
 {
+	if (q->virt > 0) {
+		uint64_t v = n < q->virt ? n : q->virt;
+
+		q->virt -= v;
+		q->nev -= v;
+		n -= v;
+	}
 	if (q->nev == q->tail - q->head) {
 		q->head += n;	/* every row one event: no need to look */
 		q->nev -= n;
@@ -87,24 +133,7 @@ q_drop(struct queue *q, uint64_t n)
 		n -= r->n;
 		q->head++;
 	}
-	/* recycle the chunks no row uses any more */
-	while (q->nch > 0 && chunk_at(q, 0)->last < q->head) {
-		struct tchunk *c = chunk_at(q, 0);
-
-		if (q->nch == 1 && q->head == q->tail) {
-			c->used = 0;	/* keep the last one */
-			break;
-		}
-		/* kept for reuse: no more than the queue's largest size */
-		if (c->cap == QCHUNK) {
-			memcpy(c->p, &q->spare, sizeof(q->spare));
-			q->spare = c->p;
-		} else
-			free(c->p);
-		q->chead = (q->chead + 1) & (q->chcap - 1);
-		if (--q->nch == 0)
-			q->cur = NULL;
-	}
+	q_recycle(q);
 }
 
 void
@@ -121,5 +150,8 @@ q_free(struct queue *q)
 		q->spare = next;
 	}
 	free(q->row);
+	for (int j = 0; j < 2; j++)
+		for (int i = 0; i < NKEYS_SHOWN; i++)
+			sb_free(&q->spottxt[j][i]);
 	memset(q, 0, sizeof(*q));
 }
