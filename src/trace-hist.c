@@ -10,6 +10,8 @@
  * depend on input order, hash seed or locale, and hist(A+B) equals
  * hist(hist(A)+hist(B)) byte for byte.
  */
+#include <sys/mman.h>
+
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +49,66 @@ static size_t		 arlen, arcap;
 #define REC_COUNT(k)	(REC_OFF(k) + 1)
 #define REC_CELL(k, a)	((uint64_t *)(void *)(rec + (size_t)(k) * rsz + \
 			    (a)->off))
+
+/*
+ * Faulting pages in one at a time is slow, in a virtual machine most of
+ * all, so memory about to be written is faulted in ahead, POP_AHEAD
+ * bytes a system call: the records and the arena as they fill, each new
+ * table of slots and the sort's array whole.  Only advice: where the
+ * system cannot, nothing changes.
+ */
+#define POP_AHEAD	((size_t)1 << 22)
+static size_t		 recpop, arpop;	/* bytes of rec, arena faulted in */
+
+static void
+populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, e = (uintptr_t)p + n;
+
+	if (n > 0)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+/*
+ * The table of slots is reached at random, each access a cache miss and,
+ * with small pages, a TLB miss too: it asks for huge pages (for its
+ * 2 MiB-aligned part; advice only).
+ */
+static void
+huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t m = ((uintptr_t)1 << 21) - 1;
+	uintptr_t a = ((uintptr_t)p + m) & ~m, e = ((uintptr_t)p + n) & ~m;
+
+	if (n >= ((size_t)4 << 20) && e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+/* Fault in what follows *done bytes of block p (size cap) when need
+ * bytes of it are about to be used. */
+static inline void
+pop_ahead(char *p, size_t need, size_t cap, size_t *done)
+{
+	size_t n;
+
+	if (need <= *done)
+		return;
+	n = cap - *done < POP_AHEAD ? cap - *done : POP_AHEAD;
+	if (n < need - *done)
+		n = need - *done;
+	populate(p + *done, n);
+	*done += n;
+}
 
 static inline struct span
 key_of(uint32_t k)
@@ -277,6 +339,9 @@ slots_grow(void)
 	size_t nslot = smask ? (smask + 1) * 2 : FIRST_SLOTS, i, j;
 	uint64_t *s = xcalloc(nslot, sizeof(*s));
 
+	huge(s, nslot * sizeof(*s));
+	populate(s, nslot * sizeof(*s));
+
 	for (i = 0; smask != 0 && i <= smask; i++)
 		if (slot[i] != 0) {
 			for (j = (slot[i] >> 32) & (nslot - 1); s[j] != 0;
@@ -292,21 +357,50 @@ slots_grow(void)
 static void grow_keys(uint32_t);
 
 /*
- * The id of key p[0..n-1]; a new key gets the next id, its bytes copied
- * to the arena and its record set empty.
+ * A key looked up in two steps, so that a batch of rows can have the
+ * slots it needs fetched from memory together: key_prep() checks the
+ * cache and, when it misses, hashes the key and prefetches its slot;
+ * key_get() finds or adds the key.
+ */
+struct klook {
+	uint64_t	 ch;		/* cheap hash */
+	size_t		 n;		/* key length */
+	uint32_t	 hv;		/* SipHash, when id1 is 0 */
+	uint32_t	 id1;		/* id + 1 when the cache had it, else 0 */
+};
+
+static inline void
+key_prep(const char *p, size_t n, struct klook *kl)
+{
+	uint32_t ci;
+
+	kl->ch = cheap_hash(p, n);
+	kl->n = n;
+	ci = (uint32_t)(kl->ch >> (64 - KCACHE_BITS));
+	if (kcache[ci].fp == (uint32_t)kl->ch && kcache[ci].id1 != 0 &&
+	    key_is(kcache[ci].id1 - 1, p, n)) {
+		kl->id1 = kcache[ci].id1;
+		return;
+	}
+	kl->id1 = 0;
+	kl->hv = (uint32_t)ht_hash(p, n);
+	__builtin_prefetch(&slot[kl->hv & smask]);
+}
+
+/*
+ * The id of key p[0..n-1], prepared in kl by key_prep(); a new key gets
+ * the next id, its bytes copied to the arena and its record set empty.
  */
 static uint32_t
-key_id(const char *p, size_t n)
+key_get(const char *p, size_t n, const struct klook *kl)
 {
-	uint64_t ch = cheap_hash(p, n), s;
-	uint32_t ci = (uint32_t)(ch >> (64 - KCACHE_BITS)), fp = (uint32_t)ch;
-	uint32_t hv, k, len;
+	uint32_t ci = (uint32_t)(kl->ch >> (64 - KCACHE_BITS)), hv = kl->hv;
+	uint32_t k, len;
+	uint64_t s;
 	size_t j, i;
 
-	if (kcache[ci].fp == fp && kcache[ci].id1 != 0 &&
-	    key_is(kcache[ci].id1 - 1, p, n))
-		return kcache[ci].id1 - 1;
-	hv = (uint32_t)ht_hash(p, n);
+	if (kl->id1 != 0)
+		return kl->id1 - 1;
 	for (j = hv & smask; (s = slot[j]) != 0; j = (j + 1) & smask)
 		if ((uint32_t)(s >> 32) == hv &&
 		    key_is((uint32_t)s - 1, p, n)) {
@@ -324,6 +418,8 @@ key_id(const char *p, size_t n)
 			arcap = arcap ? arcap * 2 : 1u << 16;
 		arena = xrealloc(arena, arcap);
 	}
+	pop_ahead(arena, arlen + n + sizeof(len), arcap, &arpop);
+	pop_ahead((char *)rec, ((size_t)k + 1) * rsz, capkeys * rsz, &recpop);
 	len = (uint32_t)n;
 	memcpy(arena + arlen, &len, sizeof(len));
 	memcpy(arena + arlen + sizeof(len), p, n);
@@ -346,7 +442,7 @@ key_id(const char *p, size_t n)
 		slots_grow();
 found:
 	kcache[ci].id1 = k + 1;
-	kcache[ci].fp = fp;
+	kcache[ci].fp = (uint32_t)kl->ch;
 	return k;
 }
 
@@ -493,15 +589,59 @@ setup_columns(void)
 	slots_grow();
 }
 
+/* Fold one row (not a header) into its key: line ln of file. */
+static void
+add_row(struct span line, uint64_t ln, const char *file, struct span *f,
+    struct klook *kl)
+{
+	size_t n, i, keylen;
+	uint64_t c, *cnt;
+	uint32_t k;
+
+	n = tsv_split(line, f, hdr.ncol + 1);
+	if (n != hdr.ncol || num_parse_u64(f[kc], &c) != NUM_OK) {
+		for (i = 0; i < n && i <= hdr.ncol; i++)
+			if (span_eqs(f[i], "count"))
+				die_at(file, ln, "a header line that differs "
+				    "from the first one (%s)", tsv_hdr_list(&hdr));
+		if (n != hdr.ncol)
+			die_at(file, ln, "expected %zu fields, got %zu",
+			    hdr.ncol, n);
+		die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p, f[kc].n));
+	}
+	keylen = (size_t)(f[kc].p - 1 - line.p);
+	if (kl->n != keylen)
+		key_prep(line.p, keylen, kl);
+	k = key_get(line.p, keylen, kl);
+	cnt = REC_COUNT(k);
+	if (*cnt + c < c)
+		die_at(file, ln, "count overflows 64 bits");
+	*cnt += c;
+	for (i = 0; i < nac; i++)
+		tally_cell(&ac[i], REC_CELL(k, &ac[i]), f[kc + 1 + i], c, file,
+		    ln, hdr.col[kc + 1 + i]);
+}
+
+/*
+ * Rows are read BATCH at a time (copied, as a line lasts only until the
+ * next is read) and their keys prepared before any is added, so that
+ * the slots of a batch's keys, which are cache misses with millions of
+ * keys, are fetched from memory together.  A long row is added alone.
+ */
+#define BATCH		32
+#define BATCH_LINE	((size_t)1 << 16)
+
 static void
 read_input(struct rd *in, int first)
 {
 	struct tsv_hdr h;
 	struct span line, *f;
-	const char *file = rd_name(in);
-	size_t n, i, keylen;
-	uint64_t c, ln, *cnt;
-	uint32_t k;
+	struct sbuf bb = { 0 };
+	struct { size_t off, n; uint64_t ln; } row[BATCH];
+	struct klook kl[BATCH], one;
+	const char *file = rd_name(in), *p, *t;
+	size_t nr, r, i;
+	int more = 1, big;
 
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
@@ -514,33 +654,46 @@ read_input(struct rd *in, int first)
 		    "(%s)", tsv_hdr_list(&h), tsv_hdr_list(&hdr));
 	}
 	f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
-	while (rd_line(in, &line)) {
-		if (tsv_is_hdr(&hdr, line))
-			continue;	/* concatenated histograms */
-		ln = rd_lineno(in);
-		n = tsv_split(line, f, hdr.ncol + 1);
-		if (n != hdr.ncol || num_parse_u64(f[kc], &c) != NUM_OK) {
-			for (i = 0; i < n && i <= hdr.ncol; i++)
-				if (span_eqs(f[i], "count"))
-					die_at(file, ln, "a header line that "
-					    "differs from the first one (%s)",
-					    tsv_hdr_list(&hdr));
-			if (n != hdr.ncol)
-				die_at(file, ln, "expected %zu fields, got %zu",
-				    hdr.ncol, n);
-			die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p,
-			    f[kc].n));
+	while (more) {
+		sb_clear(&bb);
+		big = 0;
+		for (nr = 0; nr < BATCH;) {
+			if (!rd_line(in, &line)) {
+				more = 0;
+				break;
+			}
+			if (tsv_is_hdr(&hdr, line))
+				continue;	/* concatenated histograms */
+			if (line.n >= BATCH_LINE) {
+				big = 1;
+				break;
+			}
+			row[nr].off = bb.len;
+			row[nr].n = line.n;
+			row[nr].ln = rd_lineno(in);
+			sb_add(&bb, line.p, line.n);
+			nr++;
 		}
-		keylen = (size_t)(f[kc].p - 1 - line.p);
-		k = key_id(line.p, keylen);
-		cnt = REC_COUNT(k);
-		if (*cnt + c < c)
-			die_at(file, ln, "count overflows 64 bits");
-		*cnt += c;
-		for (i = 0; i < nac; i++)
-			tally_cell(&ac[i], REC_CELL(k, &ac[i]), f[kc + 1 + i],
-			    c, file, ln, hdr.col[kc + 1 + i]);
+		for (r = 0; r < nr; r++) {
+			/* the key: up to the tab before column kc */
+			p = bb.p + row[r].off;
+			t = p - 1;
+			for (i = 0; i < kc && t != NULL; i++)
+				t = memchr(t + 1, '\t', row[r].n -
+				    (size_t)(t + 1 - p));
+			kl[r].n = SIZE_MAX;
+			if (t != NULL)
+				key_prep(p, (size_t)(t - p), &kl[r]);
+		}
+		for (r = 0; r < nr; r++)
+			add_row(span_make(bb.p + row[r].off, row[r].n),
+			    row[r].ln, file, f, &kl[r]);
+		if (big) {
+			one.n = SIZE_MAX;
+			add_row(line, rd_lineno(in), file, f, &one);
+		}
 	}
+	sb_free(&bb);
 	free(f);
 }
 
@@ -933,6 +1086,7 @@ write_output(struct ob *o)
 		if (ac[j].kind != TK_RANGE)
 			rank_values(&ac[j]);
 	ord = xreallocarray(NULL, nkeys ? nkeys : 1, sizeof(*ord));
+	populate(ord, (size_t)nkeys * sizeof(*ord));
 	for (i = 0; i < nkeys; i++)
 		ord[i].id = i;
 	sort_setup();
