@@ -458,3 +458,26 @@ set\tx y\t1\t1:1')"
 	trace-hist "$T/k" > "$T/got"
 	assert_same "$T/want" "$T/got"
 }
+
+# Rows are read in batches, a row of 64 KiB or more alone: a long key
+# between short ones, repeated across batches, and a bad row after it
+# named by its line.
+@test "rows of 64 KiB and more group with the rest; errors keep their line" {
+	long=$(head -c 70000 /dev/zero | tr '\0' 'x')
+	{
+		printf 'op\tcount\ttid\n'
+		for i in $(seq 1 40); do printf 'a\t1\t1\n'; done
+		printf '%s\t2\t3\n' "$long"
+		for i in $(seq 1 40); do printf 'b\t1\t2\n'; done
+		printf '%s\t1\t3\n' "$long"
+		printf 'a\t1\t1\n'
+	} > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | cut -c 1-12)" "$(printf 'op\tcount\ttid\na\t41\t1:41\nb\t40\t2:40\nxxxxxxxxxxxx')"
+	assert_equal "$(printf '%s\n' "$output" | tail -1 | cut -f 2-)" "$(printf '3\t3:3')"
+	printf 'a\t1\n' >> "$T/k"
+	run trace-hist "$T/k"
+	assert_failure 2
+	assert_output "trace-hist: $T/k:85: expected 3 fields, got 2"
+}
