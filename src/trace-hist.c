@@ -623,13 +623,15 @@ add_row(struct span line, uint64_t ln, const char *file, struct span *f,
 }
 
 /*
- * Rows are read BATCH at a time (copied, as a line lasts only until the
- * next is read) and their keys prepared before any is added, so that
- * the slots of a batch's keys, which are cache misses with millions of
- * keys, are fetched from memory together.  A long row is added alone.
+ * Once the table of keys outgrows the caches (BATCH_SLOTS slots), rows
+ * are read BATCH at a time (copied, as a line lasts only until the next
+ * is read) and their keys prepared before any is added, so that the
+ * slots of a batch's keys, cache misses with millions of keys, are
+ * fetched from memory together.  A long row is added alone.
  */
 #define BATCH		32
 #define BATCH_LINE	((size_t)1 << 16)
+#define BATCH_SLOTS	((size_t)1 << 16)
 
 static void
 read_input(struct rd *in, int first)
@@ -655,6 +657,15 @@ read_input(struct rd *in, int first)
 	}
 	f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
 	while (more) {
+		if (smask + 1 < BATCH_SLOTS) {
+			if (!rd_line(in, &line))
+				break;
+			if (tsv_is_hdr(&hdr, line))
+				continue;	/* concatenated histograms */
+			one.n = SIZE_MAX;
+			add_row(line, rd_lineno(in), file, f, &one);
+			continue;
+		}
 		sb_clear(&bb);
 		big = 0;
 		for (nr = 0; nr < BATCH;) {

@@ -459,25 +459,30 @@ set\tx y\t1\t1:1')"
 	assert_same "$T/want" "$T/got"
 }
 
-# Rows are read in batches, a row of 64 KiB or more alone: a long key
-# between short ones, repeated across batches, and a bad row after it
-# named by its line.
+# Past 24576 keys rows are read in batches, a row of 64 KiB or more
+# alone: a long key between short ones, repeated across batches, and a
+# bad row after it named by its line; before that, row by row.
 @test "rows of 64 KiB and more group with the rest; errors keep their line" {
 	long=$(head -c 70000 /dev/zero | tr '\0' 'x')
-	{
-		printf 'op\tcount\ttid\n'
-		for i in $(seq 1 40); do printf 'a\t1\t1\n'; done
-		printf '%s\t2\t3\n' "$long"
-		for i in $(seq 1 40); do printf 'b\t1\t2\n'; done
-		printf '%s\t1\t3\n' "$long"
-		printf 'a\t1\t1\n'
-	} > "$T/k"
-	run trace-hist "$T/k"
-	assert_success
-	assert_equal "$(printf '%s\n' "$output" | cut -c 1-12)" "$(printf 'op\tcount\ttid\na\t41\t1:41\nb\t40\t2:40\nxxxxxxxxxxxx')"
-	assert_equal "$(printf '%s\n' "$output" | tail -1 | cut -f 2-)" "$(printf '3\t3:3')"
-	printf 'a\t1\n' >> "$T/k"
-	run trace-hist "$T/k"
-	assert_failure 2
-	assert_output "trace-hist: $T/k:85: expected 3 fields, got 2"
+	for n in 10 60000; do
+		{
+			printf 'op\tcount\ttid\n'
+			awk -v n=$n 'BEGIN { for (i = 1; i <= n; i++) print "k" i "\t1\t1" }'
+			for i in $(seq 1 40); do printf 'a\t1\t1\n'; done
+			printf '%s\t2\t3\n' "$long"
+			for i in $(seq 1 40); do printf 'b\t1\t2\n'; done
+			printf '%s\t1\t3\n' "$long"
+			printf 'a\t1\t1\n'
+		} > "$T/k"
+		trace-hist "$T/k" > "$T/h"
+		[ "$(wc -l < "$T/h")" -eq $((n + 4)) ]
+		assert_equal "$(head -4 "$T/h" | cut -c 1-12)" "$(printf 'op\tcount\ttid\na\t41\t1:41\nb\t40\t2:40\nxxxxxxxxxxxx')"
+		assert_equal "$(sed -n 4p "$T/h" | cut -f 2-)" "$(printf '3\t3:3')"
+		assert_equal "$(sed -n 5p "$T/h")" "$(printf 'k1\t1\t1:1')"
+		[ "$(grep -c "$(printf '^k[0-9]*\t1\t1:1$')" "$T/h")" -eq $n ]
+		printf 'a\t1\n' >> "$T/k"
+		run trace-hist "$T/k"
+		assert_failure 2
+		assert_output "trace-hist: $T/k:$((n + 85)): expected 3 fields, got 2"
+	done
 }
