@@ -81,6 +81,37 @@ tally_put(struct ob *o, const char *p, size_t n)
 		ob_write(o, p + run, n - run);
 }
 
+size_t
+tally_enc(char *dst, const char *p, size_t n)
+{
+	char *d = dst;
+	const char *e;
+	size_t i;
+
+	for (i = 0; n - i >= 8; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (word_needs(w))
+			break;
+	}
+	for (; i < n; i++)
+		if (needs[(unsigned char)p[i]])
+			break;
+	if (i > 0)		/* the usual case: all of it */
+		memcpy(d, p, i);
+	d += i;
+	for (; i < n; i++) {
+		if ((e = enc_of(p[i])) == NULL)
+			*d++ = p[i];
+		else {
+			memcpy(d, e, 3);
+			d += 3;
+		}
+	}
+	return (size_t)(d - dst);
+}
+
 int
 tally_decode(struct span v, struct sbuf *sb)
 {

@@ -100,6 +100,12 @@ int	tally_kind(const char *name);
 void	tally_put(struct ob *o, const char *p, size_t n);
 
 /*
+ * Write a value %-encoded, as tally_put() does, to dst, which has room
+ * for 3 * n bytes; returns the bytes written.
+ */
+size_t	tally_enc(char *dst, const char *p, size_t n);
+
+/*
  * Decode a %-encoded value into sb (replacing its content).  Returns 0,
  * or -1 for a '%' not followed by 25, 2c or 3a (either case).
  */

@@ -3,6 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "msg.h"
 #include "htab.h"
 #include "tsv.h"
@@ -21,37 +25,59 @@ word_tabs(uint64_t w)
 	return ~(((x & LOWS) + LOWS) | x | LOWS);
 }
 
+/* Field i ends at tab t: store it (when there is room) and go on. */
+#define FIELD_END(t) do {						\
+	if (n < max) {							\
+		f[n].p = s;						\
+		f[n].n = (size_t)((t) - s);				\
+	}								\
+	n++;								\
+	s = (t) + 1;							\
+} while (0)
+
 size_t
 tsv_split(struct span line, struct span *f, size_t max)
 {
-	const char *p = line.p, *s = line.p, *end = line.p + line.n, *t;
+	const char *p = line.p, *s = line.p, *end = line.p + line.n;
 	uint64_t w, m;
 	size_t n = 0;
 
+#ifdef __SSE2__
+	/*
+	 * Sixteen bytes at a time; the last sixteen of a line of sixteen or
+	 * more are loaded where they end, the bytes already seen masked off.
+	 */
+	if (line.n >= 16) {
+		const __m128i tab = _mm_set1_epi8('\t');
+		unsigned bits;
+
+		for (; end - p >= 16; p += 16) {
+			bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const void *)p), tab));
+			for (; bits != 0; bits &= bits - 1)
+				FIELD_END(p + __builtin_ctz(bits));
+		}
+		if (p < end) {
+			bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const void *)(end - 16)), tab));
+			bits &= ~((1u << (16 - (end - p))) - 1);
+			for (; bits != 0; bits &= bits - 1)
+				FIELD_END(end - 16 + __builtin_ctz(bits));
+		}
+		p = end;
+	}
+#endif
 	for (; end - p >= 8; p += 8) {
 		memcpy(&w, p, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 		w = __builtin_bswap64(w);	/* first byte lowest */
 #endif
-		for (m = word_tabs(w); m != 0; m &= m - 1) {
-			t = p + (__builtin_ctzll(m) >> 3);
-			if (n < max) {
-				f[n].p = s;
-				f[n].n = (size_t)(t - s);
-			}
-			n++;
-			s = t + 1;
-		}
+		for (m = word_tabs(w); m != 0; m &= m - 1)
+			FIELD_END(p + (__builtin_ctzll(m) >> 3));
 	}
 	for (; p < end; p++)
-		if (*p == '\t') {
-			if (n < max) {
-				f[n].p = s;
-				f[n].n = (size_t)(p - s);
-			}
-			n++;
-			s = p + 1;
-		}
+		if (*p == '\t')
+			FIELD_END(p);
 	if (n < max) {
 		f[n].p = s;
 		f[n].n = (size_t)(end - s);

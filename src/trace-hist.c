@@ -10,7 +10,10 @@
  * depend on input order, hash seed or locale, and hist(A+B) equals
  * hist(hist(A)+hist(B)) byte for byte.
  */
+#include <sys/mman.h>
+
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,41 +28,135 @@
 #include "tsv.h"
 
 /*
- * A small map from value id to count.  Most keys see one value of a
- * column (one thread, one handle), held in the struct itself: cap 0, n
- * the value id + 1 (0: no value yet), one its count.  A second value
- * moves both to a table, open addressing, in one block: cap value ids + 1
- * (0 is empty), then cap counts.  16 bytes a key and column, and no
- * allocation, for the common case.
+ * Memory.  A histogram of ten million keys must fit in about a gigabyte,
+ * so each key costs one fixed-size record in one array, its bytes in one
+ * arena, and a slot in the table that finds it; the sort at the end
+ * needs 16 bytes a key, taken after the table is freed.
+ *
+ * The record of key k, rsz bytes at rec + k * rsz: the key's offset in
+ * the arena (where its length, 4 bytes, precedes its bytes), its count,
+ * then one cell per tally column: 8 bytes for counts and distinct (a
+ * value map, below), 16 for a range (min, max; empty while min > max).
  */
-struct cmap {
+static unsigned char	*rec;		/* per key records */
+static size_t		 rsz;		/* bytes of one record */
+static size_t		 capkeys;	/* records allocated */
+static uint32_t		 nkeys;
+static char		*arena;		/* key bytes, each after its length */
+static size_t		 arlen, arcap;
+
+#define REC_OFF(k)	((uint64_t *)(void *)(rec + (size_t)(k) * rsz))
+#define REC_COUNT(k)	(REC_OFF(k) + 1)
+#define REC_CELL(k, a)	((uint64_t *)(void *)(rec + (size_t)(k) * rsz + \
+			    (a)->off))
+
+/*
+ * Faulting pages in one at a time is slow, in a virtual machine most of
+ * all, so memory about to be written is faulted in ahead, POP_AHEAD
+ * bytes a system call: the records and the arena as they fill, each new
+ * table of slots and the sort's array whole.  Only advice: where the
+ * system cannot, nothing changes.
+ */
+#define POP_AHEAD	((size_t)1 << 22)
+static size_t		 recpop, arpop;	/* bytes of rec, arena faulted in */
+
+static void
+populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, e = (uintptr_t)p + n;
+
+	if (n > 0)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+/*
+ * The table of slots is reached at random, each access a cache miss and,
+ * with small pages, a TLB miss too: it asks for huge pages (for its
+ * 2 MiB-aligned part; advice only).
+ */
+static void
+huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t m = ((uintptr_t)1 << 21) - 1;
+	uintptr_t a = ((uintptr_t)p + m) & ~m, e = ((uintptr_t)p + n) & ~m;
+
+	if (n >= ((size_t)4 << 20) && e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+/* Fault in what follows *done bytes of block p (size cap) when need
+ * bytes of it are about to be used. */
+static inline void
+pop_ahead(char *p, size_t need, size_t cap, size_t *done)
+{
+	size_t n;
+
+	if (need <= *done)
+		return;
+	n = cap - *done < POP_AHEAD ? cap - *done : POP_AHEAD;
+	if (n < need - *done)
+		n = need - *done;
+	populate(p + *done, n);
+	*done += n;
+}
+
+static inline struct span
+key_of(uint32_t k)
+{
+	const char *p = arena + *REC_OFF(k);
+	uint32_t n;
+
+	memcpy(&n, p, sizeof(n));
+	return span_make(p + sizeof(n), n);
+}
+
+/*
+ * A value map: how often each value id of a column occurred for a key,
+ * in one 8-byte word.  Most keys see one value of a column (one thread,
+ * one handle): then the word holds it, count << 32 | id << 1 | 1, while
+ * the id is below 2^31 and the count below 2^32.  Otherwise the word
+ * points to a table, open addressing, in one block: a struct vmap, cap
+ * value ids + 1 (0 is empty), then cap counts.  0 is an empty map.
+ */
+struct vmap {
 	uint32_t	 n, cap;
-	union {
-		uint64_t	 one;	/* cap 0: the count */
-		uint32_t	*tab;	/* cap > 0: ids + 1, then counts */
-	} u;
 };
 
-static inline uint64_t *
-cmap_cnt(const struct cmap *m)
+#define VM_ONE(w)	((w) & 1)
+#define VM_ID(w)	((uint32_t)((w) >> 1) & 0x7fffffffu)
+#define VM_CNT(w)	((w) >> 32)
+
+static inline uint32_t *
+vm_ids(struct vmap *m)
 {
-	return (uint64_t *)(void *)(m->u.tab + m->cap);
+	return (uint32_t *)(void *)(m + 1);
+}
+
+static inline uint64_t *
+vm_cnt(struct vmap *m)
+{
+	return (uint64_t *)(void *)(vm_ids(m) + m->cap);
 }
 
 /* One tally column. */
 struct acol {
 	enum tally_kind	 kind;
+	size_t		 off;		/* of its cell in a record */
 	struct htab	*vals;		/* distinct values (counts, distinct) */
-	struct cmap	*map;		/* per key (counts, distinct) */
-	int64_t		*min, *max;	/* per key (range) */
-	uint8_t		*has;		/* per key (range) */
 	uint32_t	*rank;		/* value id -> sort position */
 	int		 istid;		/* the tid column: integers canonical */
 };
 
-static struct htab	*keys;		/* key spans (escaped, tab-joined) */
-static uint64_t		*count;		/* per key */
-static size_t		 capkeys;
 static struct acol	*ac;
 static size_t		 nac;
 static struct tsv_hdr	 hdr;		/* the first input's header */
@@ -91,45 +188,24 @@ vhash(uint32_t id)
 	return x ^ (x >> 29);
 }
 
-/* Add c to value id's count in m. */
+static struct vmap *
+vm_new(uint32_t cap)
+{
+	struct vmap *m = xcalloc(1, sizeof(*m) + (size_t)cap *
+	    (sizeof(uint32_t) + sizeof(uint64_t)));
+
+	m->cap = cap;
+	return m;
+}
+
+/* Add c to value id's count in table m, which has room for one more. */
 static void
-cmap_add(struct cmap *m, uint32_t id, uint64_t c, const char *file,
+vm_put(struct vmap *m, uint32_t id, uint64_t c, const char *file,
     uint64_t line)
 {
-	uint32_t j, k = id + 1, *ids;
-	uint64_t *cnt;
+	uint32_t j, k = id + 1, *ids = vm_ids(m);
+	uint64_t *cnt = vm_cnt(m);
 
-	if (m->cap == 0) {
-		if (m->n == 0 || m->n == k) {
-			if (m->n == k && m->u.one + c < c)
-				die_at(file, line, "tally count overflows 64 "
-				    "bits");
-			m->u.one = m->n == k ? m->u.one + c : c;
-			m->n = k;
-			return;
-		}
-		/* a second value: both to a table */
-		uint32_t first = m->n - 1;
-		uint64_t firstc = m->u.one;
-
-		m->n = 0;
-		m->cap = 4;
-		m->u.tab = xcalloc(m->cap, sizeof(uint32_t) + sizeof(uint64_t));
-		cmap_add(m, first, firstc, file, line);
-	}
-	if (m->n * 2 >= m->cap) {
-		struct cmap g = { 0, m->cap * 2, { 0 } };
-
-		g.u.tab = xcalloc(g.cap, sizeof(uint32_t) + sizeof(uint64_t));
-		cnt = cmap_cnt(m);
-		for (j = 0; j < m->cap; j++)
-			if (m->u.tab[j] != 0)
-				cmap_add(&g, m->u.tab[j] - 1, cnt[j], file, line);
-		free(m->u.tab);
-		*m = g;
-	}
-	ids = m->u.tab;
-	cnt = cmap_cnt(m);
 	for (j = (uint32_t)vhash(id) & (m->cap - 1); ids[j] != 0;
 	    j = (j + 1) & (m->cap - 1))
 		if (ids[j] == k) {
@@ -142,6 +218,50 @@ cmap_add(struct cmap *m, uint32_t id, uint64_t c, const char *file,
 	ids[j] = k;
 	cnt[j] = c;
 	m->n++;
+}
+
+/* Add c to value id's count in the map in word *w. */
+static void
+vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
+    uint64_t line)
+{
+	struct vmap *m, *g;
+	uint64_t sum;
+	uint32_t j;
+
+	if (*w == 0) {
+		if (id < 0x80000000u && c <= UINT32_MAX) {
+			*w = c << 32 | (uint64_t)id << 1 | 1;
+			return;
+		}
+		m = vm_new(4);
+		*w = (uint64_t)(uintptr_t)m;
+	} else if (VM_ONE(*w)) {
+		if (VM_ID(*w) == id) {
+			if ((sum = VM_CNT(*w) + c) < c)
+				die_at(file, line, "tally count overflows 64 "
+				    "bits");
+			if (sum <= UINT32_MAX) {
+				*w = sum << 32 | (*w & 0xffffffffu);
+				return;
+			}
+		}
+		/* a second value, or a count of 2^32: a table */
+		m = vm_new(4);
+		vm_put(m, VM_ID(*w), VM_CNT(*w), file, line);
+		*w = (uint64_t)(uintptr_t)m;
+	} else
+		m = (struct vmap *)(uintptr_t)*w;
+	if (m->n * 2 >= m->cap) {
+		g = vm_new(m->cap * 2);
+		for (j = 0; j < m->cap; j++)
+			if (vm_ids(m)[j] != 0)
+				vm_put(g, vm_ids(m)[j] - 1, vm_cnt(m)[j], file,
+				    line);
+		free(m);
+		*w = (uint64_t)(uintptr_t)(m = g);
+	}
+	vm_put(m, id, c, file, line);
 }
 
 /* The id of value v (as written, %-encoded) of column a. */
@@ -163,10 +283,174 @@ intern(struct acol *a, struct span v, const char *file, uint64_t line)
 }
 
 /*
- * Room for keys, per key and per tally column, grows by doubling from
- * FIRST_KEYS.  A stream with more than WIDE_COLS tally columns (a
- * million-column input is a tested case) starts at WIDE_FIRST_KEYS so
- * that a run of few keys does not reserve columns x 1024 slots at once.
+ * The table of keys: open addressing (linear probing) over slots that
+ * hold the low 32 bits of the key's SipHash (ht_hash(), keyed, so input
+ * crafted to collide cannot degrade it) above its id + 1, 0 empty; most
+ * probes that miss never touch a key.  It grows at three quarters full.
+ * In front of it a small direct-mapped cache, indexed by a cheap unkeyed
+ * hash and checked against the key's bytes, serves the keys a stream
+ * repeats without computing SipHash; input crafted to collide in it only
+ * makes it miss.
+ */
+static uint64_t		*slot;
+static size_t		 smask;		/* slots - 1 */
+
+#define KCACHE_BITS	12
+static struct {
+	uint32_t	 id1;		/* id + 1; 0 empty */
+	uint32_t	 fp;		/* the cheap hash's low bits */
+} kcache[1u << KCACHE_BITS];
+
+static inline uint64_t
+cheap_hash(const char *p, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15ULL, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		w = 0;
+		if (n >= 8)
+			memcpy(&w, p + n - 8, 8);
+		else
+			memcpy(&w, p + i, n - i);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static inline int
+key_is(uint32_t k, const char *p, size_t n)
+{
+	struct span s = key_of(k);
+
+	return s.n == n && mem_same(s.p, p, n);
+}
+
+#define FIRST_SLOTS	1024
+
+static void
+slots_grow(void)
+{
+	size_t nslot = smask ? (smask + 1) * 2 : FIRST_SLOTS, i, j;
+	uint64_t *s = xcalloc(nslot, sizeof(*s));
+
+	huge(s, nslot * sizeof(*s));
+	populate(s, nslot * sizeof(*s));
+
+	for (i = 0; smask != 0 && i <= smask; i++)
+		if (slot[i] != 0) {
+			for (j = (slot[i] >> 32) & (nslot - 1); s[j] != 0;
+			    j = (j + 1) & (nslot - 1))
+				;
+			s[j] = slot[i];
+		}
+	free(slot);
+	slot = s;
+	smask = nslot - 1;
+}
+
+static void grow_keys(uint32_t);
+
+/*
+ * A key looked up in two steps, so that a batch of rows can have the
+ * slots it needs fetched from memory together: key_prep() checks the
+ * cache and, when it misses, hashes the key and prefetches its slot;
+ * key_get() finds or adds the key.
+ */
+struct klook {
+	uint64_t	 ch;		/* cheap hash */
+	size_t		 n;		/* key length */
+	uint32_t	 hv;		/* SipHash, when id1 is 0 */
+	uint32_t	 id1;		/* id + 1 when the cache had it, else 0 */
+};
+
+static inline void
+key_prep(const char *p, size_t n, struct klook *kl)
+{
+	uint32_t ci;
+
+	kl->ch = cheap_hash(p, n);
+	kl->n = n;
+	ci = (uint32_t)(kl->ch >> (64 - KCACHE_BITS));
+	if (kcache[ci].fp == (uint32_t)kl->ch && kcache[ci].id1 != 0 &&
+	    key_is(kcache[ci].id1 - 1, p, n)) {
+		kl->id1 = kcache[ci].id1;
+		return;
+	}
+	kl->id1 = 0;
+	kl->hv = (uint32_t)ht_hash(p, n);
+	__builtin_prefetch(&slot[kl->hv & smask]);
+}
+
+/*
+ * The id of key p[0..n-1], prepared in kl by key_prep(); a new key gets
+ * the next id, its bytes copied to the arena and its record set empty.
+ */
+static uint32_t
+key_get(const char *p, size_t n, const struct klook *kl)
+{
+	uint32_t ci = (uint32_t)(kl->ch >> (64 - KCACHE_BITS)), hv = kl->hv;
+	uint32_t k, len;
+	uint64_t s;
+	size_t j, i;
+
+	if (kl->id1 != 0)
+		return kl->id1 - 1;
+	for (j = hv & smask; (s = slot[j]) != 0; j = (j + 1) & smask)
+		if ((uint32_t)(s >> 32) == hv &&
+		    key_is((uint32_t)s - 1, p, n)) {
+			k = (uint32_t)s - 1;
+			goto found;
+		}
+	if (n > UINT32_MAX)
+		dief("key of %zu bytes is too long", n);
+	if (nkeys == UINT32_MAX - 1)
+		dief("more than %u distinct keys", UINT32_MAX - 1);
+	k = nkeys++;
+	grow_keys(k);
+	if (arcap - arlen < n + sizeof(len)) {
+		while (arcap - arlen < n + sizeof(len))
+			arcap = arcap ? arcap * 2 : 1u << 16;
+		arena = xrealloc(arena, arcap);
+	}
+	pop_ahead(arena, arlen + n + sizeof(len), arcap, &arpop);
+	pop_ahead((char *)rec, ((size_t)k + 1) * rsz, capkeys * rsz, &recpop);
+	len = (uint32_t)n;
+	memcpy(arena + arlen, &len, sizeof(len));
+	memcpy(arena + arlen + sizeof(len), p, n);
+	/* Set here, not when the records grow: room not yet used is never
+	 * touched, so it takes no memory. */
+	*REC_OFF(k) = arlen;
+	*REC_COUNT(k) = 0;
+	for (i = 0; i < nac; i++) {
+		uint64_t *c = REC_CELL(k, &ac[i]);
+
+		if (ac[i].kind == TK_RANGE) {
+			c[0] = (uint64_t)INT64_MAX;
+			c[1] = (uint64_t)INT64_MIN;
+		} else
+			c[0] = 0;
+	}
+	arlen += n + sizeof(len);
+	slot[j] = (uint64_t)hv << 32 | (k + 1);
+	if ((size_t)nkeys * 4 > (smask + 1) * 3)
+		slots_grow();
+found:
+	kcache[ci].id1 = k + 1;
+	kcache[ci].fp = (uint32_t)kl->ch;
+	return k;
+}
+
+/*
+ * Room for records grows by doubling from FIRST_KEYS.  A stream with
+ * more than WIDE_COLS tally columns (a million-column input is a tested
+ * case) starts at WIDE_FIRST_KEYS so that a run of few keys does not
+ * reserve columns x 1024 cells at once.
  */
 #define FIRST_KEYS	1024
 #define WIDE_COLS	64
@@ -175,44 +459,30 @@ intern(struct acol *a, struct span v, const char *file, uint64_t line)
 static void
 grow_keys(uint32_t k)
 {
-	size_t i;
-
 	if (k < capkeys)
 		return;
 	capkeys = capkeys ? capkeys * 2 : nac > WIDE_COLS ? WIDE_FIRST_KEYS :
 	    FIRST_KEYS;
-	count = xreallocarray(count, capkeys, sizeof(*count));
-	for (i = 0; i < nac; i++) {
-		struct acol *a = &ac[i];
-
-		if (a->kind == TK_RANGE) {
-			a->min = xreallocarray(a->min, capkeys, sizeof(*a->min));
-			a->max = xreallocarray(a->max, capkeys, sizeof(*a->max));
-			a->has = xrealloc(a->has, capkeys);
-		} else
-			a->map = xreallocarray(a->map, capkeys,
-			    sizeof(*a->map));
-	}
+	rec = xreallocarray(rec, capkeys, rsz);
 }
 
 /* Longest part of a bad cell quoted in a message: enough to recognise
  * it, short enough to keep the message on a line. */
 #define QUOTE_MAX	60
 
-/* Widen key k's range in column a to take lo..hi. */
-static void
-fold_range(struct acol *a, uint32_t k, int64_t lo, int64_t hi)
+/* Widen range cell r (min, max) to take lo..hi. */
+static inline void
+fold_range(uint64_t *r, int64_t lo, int64_t hi)
 {
-	if (!a->has[k] || lo < a->min[k])
-		a->min[k] = lo;
-	if (!a->has[k] || hi > a->max[k])
-		a->max[k] = hi;
-	a->has[k] = 1;
+	if (lo < (int64_t)r[0])
+		r[0] = (uint64_t)lo;
+	if (hi > (int64_t)r[1])
+		r[1] = (uint64_t)hi;
 }
 
-/* Fold one tally cell into key k. */
+/* Fold one tally cell of column a into cell w of a key. */
 static void
-tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
+tally_cell(struct acol *a, uint64_t *w, struct span cell, uint64_t rowcount,
     const char *file, uint64_t line, struct span name)
 {
 	static struct tally_cell c;	/* reused: no allocation per row */
@@ -232,15 +502,15 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 		while (q < end && *q != ':' && *q != ',' && *q != '%')
 			q++;
 		if (q == end) {
-			cmap_add(&a->map[k], intern(a, cell, file, line),
-			    rowcount, file, line);
+			vmap_add(w, intern(a, cell, file, line), rowcount,
+			    file, line);
 			return;
 		}
-	} else if (memchr(cell.p, '.', cell.n) == NULL) {
+	} else {
 		int64_t v;	/* one time, as a keyed stream has it */
 
 		if (num_parse_i64(cell, &v) == NUM_OK) {
-			fold_range(a, k, v, v);
+			fold_range(w, v, v);
 			return;
 		}
 	}
@@ -279,11 +549,11 @@ tally_cell(struct acol *a, uint32_t k, struct span cell, uint64_t rowcount,
 			die_at(file, line, "column %s: bad range tally '%s' "
 			    "(expected INTEGER or MIN..MAX)", msg_vis(name.p,
 			    name.n), msg_vis(cell.p, cell.n));
-		fold_range(a, k, c.lo, c.hi);
+		fold_range(w, c.lo, c.hi);
 		return;
 	}
 	for (i = 0; i < c.n; i++)
-		cmap_add(&a->map[k], intern(a, c.val[i], file, line),
+		vmap_add(w, intern(a, c.val[i], file, line),
 		    c.single ? rowcount : c.kind == TK_COUNTS ? c.cnt[i] : 1,
 		    file, line);
 }
@@ -298,6 +568,7 @@ setup_columns(void)
 	    "histogram from trace-hist");
 	nac = hdr.ncol - kc - 1;
 	ac = xcalloc(nac ? nac : 1, sizeof(*ac));
+	rsz = 2 * sizeof(uint64_t);
 	for (i = 0; i < nac; i++) {
 		struct span name = hdr.col[kc + 1 + i];
 
@@ -306,6 +577,8 @@ setup_columns(void)
 		for (j = 0; j < ntk; j++)
 			if (span_eqs(name, tkcol[j]))
 				ac[i].kind = (enum tally_kind)tkkind[j];
+		ac[i].off = rsz;
+		rsz += (ac[i].kind == TK_RANGE ? 2 : 1) * sizeof(uint64_t);
 	}
 	for (j = 0; j < ntk; j++) {
 		c = tsv_need(&hdr, tkcol[j], NULL);
@@ -313,18 +586,64 @@ setup_columns(void)
 			die_usage("--tally: '%s' is not a tally column (the "
 			    "tally columns follow 'count')", tkcol[j]);
 	}
+	slots_grow();
 }
+
+/* Fold one row (not a header) into its key: line ln of file. */
+static void
+add_row(struct span line, uint64_t ln, const char *file, struct span *f,
+    struct klook *kl)
+{
+	size_t n, i, keylen;
+	uint64_t c, *cnt;
+	uint32_t k;
+
+	n = tsv_split(line, f, hdr.ncol + 1);
+	if (n != hdr.ncol || num_parse_u64(f[kc], &c) != NUM_OK) {
+		for (i = 0; i < n && i <= hdr.ncol; i++)
+			if (span_eqs(f[i], "count"))
+				die_at(file, ln, "a header line that differs "
+				    "from the first one (%s)", tsv_hdr_list(&hdr));
+		if (n != hdr.ncol)
+			die_at(file, ln, "expected %zu fields, got %zu",
+			    hdr.ncol, n);
+		die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p, f[kc].n));
+	}
+	keylen = (size_t)(f[kc].p - 1 - line.p);
+	if (kl->n != keylen)
+		key_prep(line.p, keylen, kl);
+	k = key_get(line.p, keylen, kl);
+	cnt = REC_COUNT(k);
+	if (*cnt + c < c)
+		die_at(file, ln, "count overflows 64 bits");
+	*cnt += c;
+	for (i = 0; i < nac; i++)
+		tally_cell(&ac[i], REC_CELL(k, &ac[i]), f[kc + 1 + i], c, file,
+		    ln, hdr.col[kc + 1 + i]);
+}
+
+/*
+ * Once the table of keys outgrows the caches (BATCH_SLOTS slots), rows
+ * are read BATCH at a time (copied, as a line lasts only until the next
+ * is read) and their keys prepared before any is added, so that the
+ * slots of a batch's keys, cache misses with millions of keys, are
+ * fetched from memory together.  A long row is added alone.
+ */
+#define BATCH		32
+#define BATCH_LINE	((size_t)1 << 16)
+#define BATCH_SLOTS	((size_t)1 << 16)
 
 static void
 read_input(struct rd *in, int first)
 {
 	struct tsv_hdr h;
 	struct span line, *f;
-	const char *file = rd_name(in);
-	size_t n, i, keylen;
-	uint64_t c, ln;
-	uint32_t k;
-	int isnew;
+	struct sbuf bb = { 0 };
+	struct { size_t off, n; uint64_t ln; } row[BATCH];
+	struct klook kl[BATCH], one;
+	const char *file = rd_name(in), *p, *t;
+	size_t nr, r, i;
+	int more = 1, big;
 
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
@@ -337,84 +656,65 @@ read_input(struct rd *in, int first)
 		    "(%s)", tsv_hdr_list(&h), tsv_hdr_list(&hdr));
 	}
 	f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
-	while (rd_line(in, &line)) {
-		if (tsv_is_hdr(&hdr, line))
-			continue;	/* concatenated histograms */
-		ln = rd_lineno(in);
-		n = tsv_split(line, f, hdr.ncol + 1);
-		if (n != hdr.ncol || num_parse_u64(f[kc], &c) != NUM_OK) {
-			for (i = 0; i < n && i <= hdr.ncol; i++)
-				if (span_eqs(f[i], "count"))
-					die_at(file, ln, "a header line that "
-					    "differs from the first one (%s)",
-					    tsv_hdr_list(&hdr));
-			if (n != hdr.ncol)
-				die_at(file, ln, "expected %zu fields, got %zu",
-				    hdr.ncol, n);
-			die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p,
-			    f[kc].n));
+	while (more) {
+		if (smask + 1 < BATCH_SLOTS) {
+			if (!rd_line(in, &line))
+				break;
+			if (tsv_is_hdr(&hdr, line))
+				continue;	/* concatenated histograms */
+			one.n = SIZE_MAX;
+			add_row(line, rd_lineno(in), file, f, &one);
+			continue;
 		}
-		keylen = (size_t)(f[kc].p - 1 - line.p);
-		k = ht_intern(keys, line.p, keylen, &isnew);
-		grow_keys(k);
-		if (isnew) {
-			/* Set here, not when the arrays grow: room not yet
-			 * used is never touched, so it takes no memory. */
-			count[k] = 0;
-			for (i = 0; i < nac; i++)
-				if (ac[i].kind == TK_RANGE)
-					ac[i].has[k] = 0;
-				else
-					memset(&ac[i].map[k], 0,
-					    sizeof(ac[i].map[k]));
+		sb_clear(&bb);
+		big = 0;
+		for (nr = 0; nr < BATCH;) {
+			if (!rd_line(in, &line)) {
+				more = 0;
+				break;
+			}
+			if (tsv_is_hdr(&hdr, line))
+				continue;	/* concatenated histograms */
+			if (line.n >= BATCH_LINE) {
+				big = 1;
+				break;
+			}
+			row[nr].off = bb.len;
+			row[nr].n = line.n;
+			row[nr].ln = rd_lineno(in);
+			sb_add(&bb, line.p, line.n);
+			nr++;
 		}
-		if (count[k] + c < c)
-			die_at(file, ln, "count overflows 64 bits");
-		count[k] += c;
-		for (i = 0; i < nac; i++)
-			tally_cell(&ac[i], k, f[kc + 1 + i], c, file, ln,
-			    hdr.col[kc + 1 + i]);
+		for (r = 0; r < nr; r++) {
+			/* the key: up to the tab before column kc */
+			p = bb.p + row[r].off;
+			t = p - 1;
+			for (i = 0; i < kc && t != NULL; i++)
+				t = memchr(t + 1, '\t', row[r].n -
+				    (size_t)(t + 1 - p));
+			kl[r].n = SIZE_MAX;
+			if (t != NULL)
+				key_prep(p, (size_t)(t - p), &kl[r]);
+		}
+		for (r = 0; r < nr; r++)
+			add_row(span_make(bb.p + row[r].off, row[r].n),
+			    row[r].ln, file, f, &kl[r]);
+		if (big) {
+			one.n = SIZE_MAX;
+			add_row(line, rd_lineno(in), file, f, &one);
+		}
 	}
+	sb_free(&bb);
 	free(f);
 }
 
-/*
- * Sorting.  A key column's sort key takes 16 bytes (num_skey), the
- * column's bytes found again in the key when needed: with millions of
- * keys this is most of the memory of the output phase.
- */
-static struct num_key *sortvals;
-static struct num_skey *keycols;	/* per key: kc column sort keys */
+static struct num_key *sortvals;	/* rank_values(): per value id */
 
 static int
 valcmp(const void *x, const void *y)
 {
 	return num_key_cmp(&sortvals[*(const uint32_t *)x],
 	    &sortvals[*(const uint32_t *)y]);
-}
-
-static int
-keycmp_key(uint32_t a, uint32_t b)
-{
-	for (size_t i = 0; i < kc; i++) {
-		int c = num_skey_cmp(&keycols[(size_t)a * kc + i],
-		    ht_key(keys, a).p, &keycols[(size_t)b * kc + i],
-		    ht_key(keys, b).p);
-
-		if (c != 0)
-			return c;
-	}
-	return 0;
-}
-
-static int
-keycmp(const void *x, const void *y)
-{
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-
-	if (!bykey && count[a] != count[b])
-		return count[a] > count[b] ? -1 : 1;
-	return keycmp_key(a, b);
 }
 
 /* rank[id] = position of value id in value order. */
@@ -437,11 +737,292 @@ rank_values(struct acol *a)
 	free(sortvals);
 }
 
-struct ent {
+/*
+ * Sorting the keys: count descending (unless --sort key), then key
+ * column by column in the order of num_key_cmp().  Comparisons that
+ * chase records and key bytes all over memory would be cache misses at
+ * millions of keys, so the order is written as bytes, compared bytewise,
+ * and the keys are radix-sorted on 12 of those bytes at a time:
+ *
+ *   E(key) = the count part, then each key column encoded:
+ *     count part: maxcount - count, big-endian, in as many bytes as
+ *       maxcount - mincount needs (none when all counts are equal or
+ *       with --sort key);
+ *     an integer: 0x01 if negative else 0x02, then its magnitude as its
+ *       length in bytes (8 - that length when negative) and the bytes,
+ *       big-endian (each complemented when negative), then its text;
+ *     anything else: 0x03, then its text;
+ *     text: its bytes, 0x00 written 01 01 and 0x01 written 01 02, then
+ *       00.
+ *
+ * E compares bytewise (a proper prefix first) as the keys do, and no
+ * E is a proper prefix of another, so distinct keys differ within their
+ * encodings.  Leading key columns that every key shares are left out.
+ * The keys are sorted on bytes D..D+11 of E (zero past its end), D = 0
+ * first; runs still equal there are sorted again on the next 12 bytes.
+ */
+struct sent {
+	uint64_t	 hi;		/* bytes D..D+7 of E */
+	uint32_t	 lo;		/* bytes D+8..D+11 */
+	uint32_t	 id;
+};
+
+static uint64_t	 cmax, cnb;		/* count part: base and bytes */
+static size_t	 skipb;			/* key bytes every key shares ... */
+static size_t	 skipcol;		/* ... holding this many columns */
+static unsigned char *encb;		/* E being built */
+static size_t	 encap;
+
+static void
+enc_room(size_t n)
+{
+	if (encap < n) {
+		encap = n * 2;
+		encb = xrealloc(encb, encap);
+	}
+}
+
+/* Bytes needed for v (0 for 0). */
+static inline unsigned
+nbytes(uint64_t v)
+{
+	return v == 0 ? 0 : (unsigned)(8 - __builtin_clzll(v) / 8);
+}
+
+/*
+ * Write E of key k into encb until it holds at least want bytes or is
+ * complete; returns its length.
+ */
+static size_t
+enc_key(uint32_t k, size_t want)
+{
+	struct span key = key_of(k), col;
+	const char *p = key.p + skipb, *end = key.p + key.n, *t;
+	size_t n = 0, c, i;
+	unsigned nb;
+	uint64_t v;
+
+	enc_room(16);
+	if (cnb > 0) {
+		v = *REC_COUNT(k);
+		v = cmax - v;
+		for (i = cnb; i-- > 0;)
+			encb[n++] = (unsigned char)(v >> (8 * i));
+	}
+	for (c = skipcol; c < kc && n < want; c++) {
+		struct num_key nk;
+
+		if ((t = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			t = end;
+		col = span_make(p, (size_t)(t - p));
+		p = t + 1;
+		nk.neg = 0;
+		nk.mag = 0;
+		num_key_make(&nk, col);
+		enc_room(n + 11 + 2 * col.n + 1);
+		if (nk.isnum) {
+			nb = nbytes(nk.mag);
+			v = nk.neg ? ~nk.mag : nk.mag;
+			encb[n++] = nk.neg ? 0x01 : 0x02;
+			encb[n++] = (unsigned char)(nk.neg ? 8 - nb : nb);
+			for (i = nb; i-- > 0;)
+				encb[n++] = (unsigned char)(v >> (8 * i));
+		} else
+			encb[n++] = 0x03;
+		for (i = 0; i < col.n; i++) {
+			unsigned char b = (unsigned char)col.p[i];
+
+			if (b <= 1) {
+				encb[n++] = 0x01;
+				encb[n++] = (unsigned char)(b + 1);
+			} else
+				encb[n++] = b;
+		}
+		encb[n++] = 0x00;
+	}
+	return n;
+}
+
+/* Set e's window to bytes d..d+11 of its key's E. */
+static void
+window(struct sent *e, size_t d)
+{
+	size_t n = enc_key(e->id, d + 12), i;
+	unsigned char b[12];
+
+	for (i = 0; i < 12; i++)
+		b[i] = d + i < n ? encb[d + i] : 0;
+	e->hi = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 |
+	    (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+	    (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | b[7];
+	e->lo = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 |
+	    (uint32_t)b[10] << 8 | b[11];
+}
+
+static inline int
+sent_lt(const struct sent *a, const struct sent *b)
+{
+	return a->hi != b->hi ? a->hi < b->hi : a->lo < b->lo;
+}
+
+static inline unsigned
+sent_byte(const struct sent *e, unsigned b)
+{
+	return b < 8 ? (unsigned)(e->hi >> (56 - 8 * b)) & 0xff :
+	    (unsigned)(e->lo >> (24 - 8 * (b - 8))) & 0xff;
+}
+
+/*
+ * Sort e[0..n-1] on their windows from byte b on: most significant byte
+ * first, in place (American flag sort), small ranges by insertion.
+ */
+static void
+radix(struct sent *e, size_t n, unsigned b)
+{
+	size_t cnt[256], start[256], next[256], i, j;
+	struct sent t;
+	unsigned d, x;
+
+	for (; b < 12; b++) {
+		if (n < 32) {
+			for (i = 1; i < n; i++) {
+				t = e[i];
+				for (j = i; j > 0 && sent_lt(&t, &e[j - 1]); j--)
+					e[j] = e[j - 1];
+				e[j] = t;
+			}
+			return;
+		}
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[sent_byte(&e[i], b)]++;
+		if (cnt[sent_byte(&e[0], b)] == n)
+			continue;	/* one value: the next byte */
+		for (i = 0, j = 0; i < 256; j += cnt[i++])
+			start[i] = next[i] = j;
+		for (d = 0; d < 256; d++)
+			while (next[d] < start[d] + cnt[d]) {
+				t = e[next[d]];
+				while ((x = sent_byte(&t, b)) != d) {
+					struct sent u = e[next[x]];
+
+					e[next[x]++] = t;
+					t = u;
+				}
+				e[next[d]++] = t;
+			}
+		for (d = 0; d < 256; d++)
+			if (cnt[d] > 1)
+				radix(e + start[d], cnt[d], b + 1);
+		return;
+	}
+}
+
+/*
+ * The first byte, from d on, where the encodings of e[0..n-1] (equal
+ * before d) differ.
+ */
+static size_t
+group_lcp(const struct sent *e, size_t n, size_t d)
+{
+	static unsigned char *ref;
+	static size_t refcap;
+	size_t lcp, len, i, j;
+
+	lcp = enc_key(e[0].id, SIZE_MAX);
+	if (refcap < lcp) {
+		refcap = lcp;
+		ref = xrealloc(ref, refcap);
+	}
+	memcpy(ref, encb, lcp);
+	for (i = 1; i < n && lcp > d; i++) {
+		len = enc_key(e[i].id, SIZE_MAX);
+		for (j = d; j < lcp && j < len && encb[j] == ref[j]; j++)
+			;
+		lcp = j;
+	}
+	return lcp;
+}
+
+/*
+ * Sort e[0..n-1], whose encodings are equal before byte d, from byte d
+ * on.  A run still equal on the window is sorted again past the bytes
+ * all its keys share: by recursion, but the last run by looping, so
+ * that two long keys that differ only at their ends need no deep stack.
+ */
+static void
+sort_from(struct sent *e, size_t n, size_t d)
+{
+	size_t i, j, li, ln;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			window(&e[i], d);
+		radix(e, n, 0);
+		li = ln = 0;
+		for (i = 0; i < n; i = j) {
+			for (j = i + 1; j < n && e[j].hi == e[i].hi &&
+			    e[j].lo == e[i].lo; j++)
+				;
+			if (j - i > 1) {
+				if (ln > 0)
+					sort_from(e + li, ln, group_lcp(e + li,
+					    ln, d + 12));
+				li = i;
+				ln = j - i;
+			}
+		}
+		if (ln == 0)
+			return;
+		e += li;
+		n = ln;
+		d = group_lcp(e, n, d + 12);
+	}
+}
+
+/* The sort's parameters from every key: count part, shared columns. */
+static void
+sort_setup(void)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, c;
+	struct span k0, k;
+	size_t lcp, i;
+	uint32_t id;
+
+	if (nkeys == 0)
+		return;
+	k0 = key_of(0);
+	lcp = k0.n;
+	for (id = 0; id < nkeys; id++) {
+		c = *REC_COUNT(id);
+		lo = c < lo ? c : lo;
+		hi = c > hi ? c : hi;
+		if (lcp > 0 && id > 0) {
+			k = key_of(id);
+			if (k.n < lcp)
+				lcp = k.n;
+			for (i = 0; i < lcp && k.p[i] == k0.p[i]; i++)
+				;
+			lcp = i;
+		}
+	}
+	cmax = hi;
+	cnb = bykey ? 0 : nbytes(hi - lo);
+	skipb = skipcol = 0;
+	for (i = 0; i < lcp; i++)
+		if (k0.p[i] == '\t') {
+			skipb = i + 1;
+			skipcol++;
+		}
+}
+
+static struct ent {
 	uint32_t	 rank;
 	uint32_t	 id;
 	uint64_t	 cnt;
-};
+} *ebuf;
+static size_t ecap;
 
 static int
 entcmp(const void *x, const void *y)
@@ -452,105 +1033,94 @@ entcmp(const void *x, const void *y)
 }
 
 static void
-write_tally(struct ob *o, struct acol *a, uint32_t k, struct ent **buf,
-    size_t *cap)
+write_tally(struct ob *o, struct acol *a, uint64_t *w)
 {
-	struct cmap *m;
+	struct vmap *m;
 	size_t n = 0, j;
 
 	if (a->kind == TK_RANGE) {
-		if (a->has[k]) {
-			ob_i64(o, a->min[k]);
+		if ((int64_t)w[0] <= (int64_t)w[1]) {
+			ob_i64(o, (int64_t)w[0]);
 			ob_puts(o, "..");
-			ob_i64(o, a->max[k]);
+			ob_i64(o, (int64_t)w[1]);
 		}
 		return;
 	}
-	m = &a->map[k];
-	if (m->cap == 0) {
-		/* no value, or one */
-		if (m->n == 0)
-			return;
-		ob_span(o, ht_key(a->vals, m->n - 1));
+	if (*w == 0)
+		return;
+	if (VM_ONE(*w)) {
+		ob_span(o, ht_key(a->vals, VM_ID(*w)));
 		if (a->kind == TK_COUNTS) {
 			ob_putc(o, ':');
-			ob_u64(o, m->u.one);
+			ob_u64(o, VM_CNT(*w));
 		}
 		return;
 	}
-	if (m->n > *cap) {
-		*cap = m->n;
-		*buf = xreallocarray(*buf, *cap, sizeof(**buf));
+	m = (struct vmap *)(uintptr_t)*w;
+	if (m->n > ecap) {
+		ecap = m->n;
+		ebuf = xreallocarray(ebuf, ecap, sizeof(*ebuf));
 	}
 	for (j = 0; j < m->cap; j++)
-		if (m->u.tab[j] != 0) {
-			(*buf)[n].id = m->u.tab[j] - 1;
-			(*buf)[n].rank = a->rank[m->u.tab[j] - 1];
-			(*buf)[n].cnt = cmap_cnt(m)[j];
+		if (vm_ids(m)[j] != 0) {
+			ebuf[n].id = vm_ids(m)[j] - 1;
+			ebuf[n].rank = a->rank[ebuf[n].id];
+			ebuf[n].cnt = vm_cnt(m)[j];
 			n++;
 		}
 	if (n > 1)
-		qsort(*buf, n, sizeof(**buf), entcmp);
+		qsort(ebuf, n, sizeof(*ebuf), entcmp);
 	for (j = 0; j < n; j++) {
 		if (j > 0)
 			ob_putc(o, ',');
-		ob_span(o, ht_key(a->vals, (*buf)[j].id));
+		ob_span(o, ht_key(a->vals, ebuf[j].id));
 		if (a->kind == TK_COUNTS) {
 			ob_putc(o, ':');
-			ob_u64(o, (*buf)[j].cnt);
+			ob_u64(o, ebuf[j].cnt);
 		}
 	}
 }
 
+/* How far ahead of the row being written its records are fetched. */
+#define AHEAD	8
+
 static void
 write_output(struct ob *o)
 {
-	uint32_t n = ht_count(keys), i, *ord;
-	struct ent *buf = NULL;
-	size_t cap = 0, j;
+	struct sent *ord;
+	uint32_t i;
+	size_t j;
 
+	free(slot);		/* the table is done with: room for the sort */
+	slot = NULL;
 	for (j = 0; j < nac; j++)
 		if (ac[j].kind != TK_RANGE)
 			rank_values(&ac[j]);
-	keycols = xreallocarray(NULL, (size_t)(n ? n : 1) * (kc ? kc : 1),
-	    sizeof(*keycols));
-	ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));
-	for (i = 0; i < n; i++) {
-		struct span key = ht_key(keys, i), f[1];
-		size_t c = 0;
-		const char *p = key.p, *end = key.p + key.n, *t;
-
-		ord[i] = i;
-		for (;;) {
-			t = memchr(p, '\t', (size_t)(end - p));
-			if (t == NULL)
-				t = end;
-			f[0] = span_make(p, (size_t)(t - p));
-			num_skey_make(&keycols[(size_t)i * kc + c++], key.p,
-			    f[0]);
-			if (t == end || c == kc)
-				break;
-			p = t + 1;
-		}
-	}
-	qsort(ord, n, sizeof(*ord), keycmp);
+	ord = xreallocarray(NULL, nkeys ? nkeys : 1, sizeof(*ord));
+	populate(ord, (size_t)nkeys * sizeof(*ord));
+	for (i = 0; i < nkeys; i++)
+		ord[i].id = i;
+	sort_setup();
+	sort_from(ord, nkeys, 0);
 	ob_write(o, hdr.line, hdr.len);
 	ob_putc(o, '\n');
-	for (i = 0; i < n; i++) {
-		uint32_t k = ord[i];
+	for (i = 0; i < nkeys; i++) {
+		uint32_t k = ord[i].id;
 
-		ob_span(o, ht_key(keys, k));
+		if (i + 2 * AHEAD < nkeys)
+			__builtin_prefetch(REC_OFF(ord[i + 2 * AHEAD].id));
+		if (i + AHEAD < nkeys)
+			__builtin_prefetch(arena + *REC_OFF(ord[i + AHEAD].id));
+		ob_span(o, key_of(k));
 		ob_putc(o, '\t');
-		ob_u64(o, count[k]);
+		ob_u64(o, *REC_COUNT(k));
 		for (j = 0; j < nac; j++) {
 			ob_putc(o, '\t');
-			write_tally(o, &ac[j], k, &buf, &cap);
+			write_tally(o, &ac[j], REC_CELL(k, &ac[j]));
 		}
 		ob_putc(o, '\n');
 	}
-	free(buf);
 	free(ord);
-	free(keycols);
 }
 
 static const struct option longopts[] = {
@@ -606,7 +1176,6 @@ main(int argc, char *argv[])
 	}
 	o = output != NULL ? ob_create(output) : ob_stdout();
 	in = rd_open_all(argv + optind, argc - optind, &n);
-	keys = ht_new();
 	for (i = 0; i < n; i++) {
 		read_input(in[i], i == 0);
 		rd_close(in[i]);

@@ -379,6 +379,60 @@ put_tbin(struct ob *o, struct span v, const char *file, uint64_t line)
 	ob_write(o, txt, ntxt);
 }
 
+/*
+ * Whether tid value v is a canonical integer: at once for the usual
+ * short run of digits without a leading zero (18 digits cannot
+ * overflow), else as num_tid_ok() decides.
+ */
+static inline int
+tid_ok(struct span v)
+{
+	size_t i;
+
+	if (v.n == 0 || v.n > 18 || v.p[0] < '1' || v.p[0] > '9')
+		return num_tid_ok(v);
+	for (i = 1; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return num_tid_ok(v);
+	return 1;
+}
+
+/*
+ * Write the row of fields f when no column has a transform and there is
+ * no --timeline: the fields are copied into the output buffer directly,
+ * the tally values %-encoded on the way (at most three bytes a byte, so
+ * room for the line three times over is enough).
+ */
+static void
+put_plain(struct ob *o, const struct plan *pl, const struct span *f,
+    struct span line, uint64_t w)
+{
+	char *d = ob_reserve(o, line.n * 3 + NUM_INT_MAX + 4), *d0 = d;
+	const struct span *v;
+	size_t i;
+
+	for (i = 0; i < nkeys; i++) {
+		v = &f[pl->src[i]];
+		if (i > 0)
+			*d++ = '\t';
+		if (v->n > 0)
+			memcpy(d, v->p, v->n);
+		d += v->n;
+	}
+	*d++ = '\t';
+	if (pl->w < 0)
+		*d++ = '1';
+	else
+		d += num_fmt_u64(d, w);
+	for (; i < pl->nout; i++) {
+		v = &f[pl->src[i]];
+		*d++ = '\t';
+		d += tally_enc(d, v->p, v->n);
+	}
+	*d++ = '\n';
+	ob_commit(o, (size_t)(d - d0));
+}
+
 static void
 run(struct rd *in, struct ob *o, int first)
 {
@@ -390,6 +444,7 @@ run(struct rd *in, struct ob *o, int first)
 	size_t n, i;
 	uint64_t w;
 	enum num_err e;
+	int plain;		/* no transform, no --timeline: put_plain() */
 
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
@@ -400,6 +455,11 @@ run(struct rd *in, struct ob *o, int first)
 	if (first)
 		write_header(o, &pl, &h);
 	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
+	plain = pl.ts < 0;
+	for (i = 0; i < pl.nout; i++)
+		if (pl.x[i] != NULL && (pl.x[i]->bucket || pl.x[i]->masked ||
+		    pl.x[i]->sym != NULL || pl.x[i]->mods != NULL))
+			plain = 0;
 	while (rd_line(in, &line)) {
 		if (tsv_is_hdr(&h, line))
 			continue;	/* concatenated streams */
@@ -407,11 +467,21 @@ run(struct rd *in, struct ob *o, int first)
 			die_at(file, rd_lineno(in), "expected %zu fields, got "
 			    "%zu", h.ncol, n);
 		/* 015 and 15 would be two threads: trace-format(5). */
-		if (pl.tid >= 0 && !num_tid_ok(f[pl.tid]))
+		if (pl.tid >= 0 && !tid_ok(f[pl.tid]))
 			die_at(file, rd_lineno(in), "column tid: tid '%s' is "
 			    "not a canonical integer (no '+', no leading "
 			    "zeros, no -0)", msg_vis(f[pl.tid].p,
 			    f[pl.tid].n > 40 ? 40 : f[pl.tid].n));
+		if (plain) {
+			w = 1;
+			if (pl.w >= 0 && (e = num_parse_u64(f[pl.w], &w)) !=
+			    NUM_OK)
+				die_at(file, rd_lineno(in), "weight column %s: "
+				    "%s: '%s'", weight, num_strerror(e),
+				    msg_vis(f[pl.w].p, f[pl.w].n));
+			put_plain(o, &pl, f, line, w);
+			continue;
+		}
 		for (i = 0; i < nkeys; i++) {
 			if (i > 0)
 				ob_putc(o, '\t');

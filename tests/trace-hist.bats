@@ -402,3 +402,87 @@ set\t0x2\t1\t-1..-1\t-1000:1')"
 	assert_success
 	assert_output "$(printf 'op\tcount\ttid\na\t19\t1:7,2:4,3:1,4:1,5:1,6:1,7:1,8:1,9:1,10:1\nb\t5\t9:5')"
 }
+
+# The output order is radix-sorted on an encoding of count and key
+# columns: a shared leading column is left out, numbers of every sign
+# and spelling, names that share 30 bytes (sorted again past them), a
+# count part of two bytes.
+@test "order: numbers, names with a long shared start, counts far apart" {
+	{
+		printf 'op\tname\tcount\ttid\n'
+		for n in -5 -0 0 010 10 0xa 9 18446744073709551615 0x10000000000 \
+		    -18446744073709551615 -1 a b frame_aaaaaaaaaaaaaaaaaaaaaaaaaaaa_1 \
+		    frame_aaaaaaaaaaaaaaaaaaaaaaaaaaaa_10 \
+		    frame_aaaaaaaaaaaaaaaaaaaaaaaaaaaa_2 \
+		    frame_aaaaaaaaaaaaaaaaaaaaaaaaaaaa 'x y' 1x; do
+			printf 'set\t%s\t1\t1\n' "$n"
+		done
+		printf 'set\t9\t300\t1\nset\ta\t299\t2\n'
+	} > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tname\tcount\ttid
+set\t9\t301\t1:301
+set\ta\t300\t1:1,2:299
+set\t-18446744073709551615\t1\t1:1
+set\t-5\t1\t1:1
+set\t-1\t1\t1:1
+set\t-0\t1\t1:1
+set\t0\t1\t1:1
+set\t010\t1\t1:1
+set\t0xa\t1\t1:1
+set\t10\t1\t1:1
+set\t0x10000000000\t1\t1:1
+set\t18446744073709551615\t1\t1:1
+set\t1x\t1\t1:1
+set\tb\t1\t1:1
+set\tframe_aaaaaaaaaaaaaaaaaaaaaaaaaaaa\t1\t1:1
+set\tframe_aaaaaaaaaaaaaaaaaaaaaaaaaaaa_1\t1\t1:1
+set\tframe_aaaaaaaaaaaaaaaaaaaaaaaaaaaa_10\t1\t1:1
+set\tframe_aaaaaaaaaaaaaaaaaaaaaaaaaaaa_2\t1\t1:1
+set\tx y\t1\t1:1')"
+	run trace-hist --sort key "$T/k"
+	assert_success
+	assert_line --index 1 "$(printf 'set\t-18446744073709551615\t1\t1:1')"
+	assert_line --index 6 "$(printf 'set\t9\t301\t1:301')"
+	assert_line --index 13 "$(printf 'set\ta\t300\t1:1,2:299')"
+}
+
+# Bytes 0x00 and 0x01 in a key are escaped in the sort's encoding: they
+# sort below every other byte, a shorter key first.
+@test "order: keys with bytes 0x00, 0x01 and 0x02" {
+	printf 'k\tcount\na\001\t1\na\t1\na\002\t1\na\000b\t1\na\000\t1\na\001\001\t1\n' > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	printf 'k\tcount\na\t1\na\000\t1\na\000b\t1\na\001\t1\na\001\001\t1\na\002\t1\n' > "$T/want"
+	trace-hist "$T/k" > "$T/got"
+	assert_same "$T/want" "$T/got"
+}
+
+# Past 24576 keys rows are read in batches, a row of 64 KiB or more
+# alone: a long key between short ones, repeated across batches, and a
+# bad row after it named by its line; before that, row by row.
+@test "rows of 64 KiB and more group with the rest; errors keep their line" {
+	long=$(head -c 70000 /dev/zero | tr '\0' 'x')
+	for n in 10 60000; do
+		{
+			printf 'op\tcount\ttid\n'
+			awk -v n=$n 'BEGIN { for (i = 1; i <= n; i++) print "k" i "\t1\t1" }'
+			for i in $(seq 1 40); do printf 'a\t1\t1\n'; done
+			printf '%s\t2\t3\n' "$long"
+			for i in $(seq 1 40); do printf 'b\t1\t2\n'; done
+			printf '%s\t1\t3\n' "$long"
+			printf 'a\t1\t1\n'
+		} > "$T/k"
+		trace-hist "$T/k" > "$T/h"
+		[ "$(wc -l < "$T/h")" -eq $((n + 4)) ]
+		assert_equal "$(head -4 "$T/h" | cut -c 1-12)" "$(printf 'op\tcount\ttid\na\t41\t1:41\nb\t40\t2:40\nxxxxxxxxxxxx')"
+		assert_equal "$(sed -n 4p "$T/h" | cut -f 2-)" "$(printf '3\t3:3')"
+		assert_equal "$(sed -n 5p "$T/h")" "$(printf 'k1\t1\t1:1')"
+		[ "$(grep -c "$(printf '^k[0-9]*\t1\t1:1$')" "$T/h")" -eq $n ]
+		printf 'a\t1\n' >> "$T/k"
+		run trace-hist "$T/k"
+		assert_failure 2
+		assert_output "trace-hist: $T/k:$((n + 85)): expected 3 fields, got 2"
+	done
+}

@@ -428,3 +428,43 @@ set\t0x00000001\t2\t1\t4\t0x00000010\t120')"
 	run bash -c 'trace-key -k op --timeline 1000 "$1" > /dev/full' _ "$T/ev"
 	assert_failure 2
 }
+
+# Rows without transforms are copied straight into the output buffer;
+# with one (--mask here) they go field by field.  Both write keys as
+# they are, values %-encoded, the weight in canonical decimal, and check
+# tids.
+@test "rows with and without a transform are written alike" {
+	{
+		printf 'op\tlr\tn\ttid\tv\n'
+		printf 'a:b\t0x1\t007\t12\tx,y%%z:w\n'
+		printf 'a\t0x2\t0\t-3\tabcdefgh:ijklmnopq,%%\n'
+		printf 'b\t\t18446744073709551615\tmain\t\n'
+	} > "$T/e"
+	want=$(printf 'op\tlr\tcount\ttid\tv
+a:b\t0x1\t7\t12\tx%%2cy%%25z%%3aw
+a\t0x2\t0\t-3\tabcdefgh%%3aijklmnopq%%2c%%25
+b\t\t18446744073709551615\tmain\t')
+	run trace-key -a tid,v -w n "$T/e"
+	assert_success
+	assert_output "$want"
+	run trace-key -a tid,v -w n --mask lr=0xff "$T/e"
+	assert_success
+	assert_output "$(printf '%s\n' "$want" | sed 's/0x\([12]\)\t/0x0000000\1\t/')"
+	for m in '' '--mask lr=0xff'; do
+		cp "$T/e" "$T/e2"
+		printf 'c\t0x3\t1\t123456789012345678901\tv\n' >> "$T/e2"
+		run trace-key $m -a tid,v "$T/e2"
+		assert_failure 2
+		assert_output --partial "e2:5: column tid: tid '123456789012345678901' is not a canonical integer"
+		cp "$T/e" "$T/e2"
+		printf 'd\t0x4\t1\t012\tv\n' >> "$T/e2"
+		run trace-key $m -a tid,v "$T/e2"
+		assert_failure 2
+		assert_output --partial "e2:5: column tid: tid '012' is not a canonical integer"
+		cp "$T/e" "$T/e2"
+		printf 'd\t0x4\tx\t1\tv\n' >> "$T/e2"
+		run trace-key $m -a tid,v -w n "$T/e2"
+		assert_failure 2
+		assert_output --partial "e2:5: weight column n: "
+	done
+}
