@@ -61,6 +61,7 @@ struct side {
 	uint64_t	 den;		/* the side's denominator, summed */
 	uint64_t	*rden;		/* per run (with --runs) */
 	size_t		 caprden;
+	int		 tsc;		/* --per time: index of ts, else -1 */
 	int		 hasts;		/* --per time: a ts value seen */
 	int64_t		 tslo, tshi;
 };
@@ -532,26 +533,75 @@ find_cols(struct side *s, const char *file)
 	}
 }
 
+/*
+ * Split a row of side s into f[] (room for ncol + 1 fields) and parse its
+ * count: exits 2 on a wrong number of fields or a bad count.
+ */
+static uint64_t
+row_count(const struct side *s, struct span line, struct span *f,
+    const char *file, uint64_t ln)
+{
+	size_t n;
+	uint64_t c;
+
+	if ((n = tsv_split(line, f, s->hdr.ncol + 1)) != s->hdr.ncol)
+		die_at(file, ln, "expected %zu fields, got %zu", s->hdr.ncol, n);
+	if (num_parse_u64(f[s->kc], &c) != NUM_OK)
+		die_at(file, ln, "bad count '%s'",
+		    msg_vis(f[s->kc].p, f[s->kc].n));
+	return c;
+}
+
+/*
+ * The checks of a row after its key's (its tally cells), and its share
+ * of the --per denominators.  Returns whether the row is a marker row
+ * (--per total: every row; --per COLUMN=VALUE: the key's COLUMN is
+ * VALUE), whose run counts add to the runs' denominators.
+ */
+static int
+row_check(struct side *s, const struct span *f, uint64_t c, const char *file,
+    uint64_t ln)
+{
+	int den;
+
+	check_cells(s, f, c, file, ln);
+	if (per == PER_NONE)
+		return 0;
+	den = per == PER_TOTAL || (per == PER_KEY && span_eq(f[perkc], perval));
+	if (den)
+		add_den(s, &s->den, c);
+	if (s->tsc >= 0)
+		add_time(s, f[s->tsc], file, ln);
+	return den;
+}
+
+/* The header line of side s, read from file: its columns checked and
+ * found, as every histogram's. */
+static void
+read_hdr(struct side *s, struct span line, const char *file)
+{
+	tsv_hdr_parse(&s->hdr, line, file);
+	s->kc = tsv_count_col(&s->hdr, "a histogram from trace-hist");
+	s->file = xstrdup(file);
+	find_cols(s, s->file);
+	s->tsc = per == PER_TIME ? tsv_col(&s->hdr, "ts") : -1;
+}
+
 static void
 load(struct side *s, const char *path)
 {
 	struct rd *in = rd_open(path);
 	struct span line, *f;
-	size_t n;
 	uint64_t c;
 	uint32_t k;
-	int isnew, ts;
+	int isnew, den;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", rd_name(in));
-	tsv_hdr_parse(&s->hdr, line, rd_name(in));
-	s->kc = tsv_count_col(&s->hdr, "a histogram from trace-hist");
+	read_hdr(s, line, rd_name(in));
 	s->keys = ht_new();
-	s->file = xstrdup(rd_name(in));
-	find_cols(s, s->file);
-	ts = per == PER_TIME ? tsv_col(&s->hdr, "ts") : -1;
 	f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
 		uint64_t ln = rd_lineno(in);
@@ -559,12 +609,7 @@ load(struct side *s, const char *path)
 
 		if (tsv_is_hdr(&s->hdr, line))
 			continue;
-		if ((n = tsv_split(line, f, s->hdr.ncol + 1)) != s->hdr.ncol)
-			die_at(rd_name(in), ln, "expected %zu fields, got %zu",
-			    s->hdr.ncol, n);
-		if (num_parse_u64(f[s->kc], &c) != NUM_OK)
-			die_at(rd_name(in), ln, "bad count '%s'",
-			    msg_vis(f[s->kc].p, f[s->kc].n));
+		c = row_count(s, line, f, rd_name(in), ln);
 		k = ht_intern(s->keys, line.p,
 		    (size_t)(f[s->kc].p - 1 - line.p), &isnew);
 		if (!isnew)
@@ -581,20 +626,9 @@ load(struct side *s, const char *path)
 				    s->stride * sizeof(*s->dense));
 		}
 		s->count[k] = c;
-		check_cells(s, f, c, rd_name(in), ln);
-		if (per != PER_NONE) {
-			int den = per == PER_TOTAL || (per == PER_KEY &&
-			    span_eq(f[perkc], perval));
-
-			if (den)
-				add_den(s, &s->den, c);
-			if (ts >= 0)
-				add_time(s, f[ts], rd_name(in), ln);
-			if (runcol != NULL)
-				add_runs(s, k, f[s->rc], line.p + line.n, c,
-				    den, rd_name(in), ln);
-		} else if (runcol != NULL)
-			add_runs(s, k, f[s->rc], line.p + line.n, c, 0,
+		den = row_check(s, f, c, rd_name(in), ln);
+		if (runcol != NULL)
+			add_runs(s, k, f[s->rc], line.p + line.n, c, den,
 			    rd_name(in), ln);
 		rest = f[s->kc].p + f[s->kc].n;
 		s->rest[k] = arena_zalloc(&mem, (size_t)(line.p + line.n -
@@ -672,19 +706,6 @@ split_key(struct row *r)
 	tsv_split(key, f, kc);
 	for (i = 0; i < kc; i++)
 		num_skey_make(&r->kcol[i], key.p, f[i]);
-}
-
-/* Write a side's tally cells, or as many empty cells. */
-static void
-put_rest(struct ob *o, const struct side *s, int32_t k)
-{
-	size_t n = s->hdr.ncol - s->kc - 1;
-
-	if (k >= 0)
-		ob_puts(o, s->rest[k]);
-	else
-		for (size_t i = 0; i < n; i++)
-			ob_putc(o, '\t');
 }
 
 /* A key's runs on one side, as its row shows them. */
@@ -942,6 +963,158 @@ sb_side(struct sbuf *h, const struct side *s, const char *col)
 	sb_adds(h, col);
 }
 
+/*
+ * The header, built and checked first: its names must be unique.  Then
+ * flushed, so that a pipeline fails fast.
+ */
+/* A side's tally cells, or as many empty cells when the key is not on
+ * the side. */
+static void
+put_rest(struct ob *o, const struct side *s, struct span rest, int has)
+{
+	size_t n = s->hdr.ncol - s->kc - 1;
+
+	if (has)
+		ob_span(o, rest);
+	else
+		for (size_t i = 0; i < n; i++)
+			ob_putc(o, '\t');
+}
+
+/*
+ * A row of the join: the key, its status, counts, ratio and flags, with
+ * --runs the run columns x (of the rows' per-run values b), with --per
+ * the rates, then the tally cells of REF (rrest, the text after the
+ * count, when hasr) and of CAND (crest, when hasc).
+ */
+static void
+put_row(struct ob *o, struct span key, uint64_t ref, uint64_t cand,
+    const struct rrec *x, const struct rbuf *b, struct span rrest, int hasr,
+    struct span crest, int hasc)
+{
+	const struct side *r = &side[0], *c = &side[1];
+	int matched = ref > 0 && cand > 0;
+	const char *status = matched ? "matched" : ref > 0 ? "missing" :
+	    "extra";
+	double rrate = 0, crate = 0, q = 0;
+	int under, isover = 0;
+
+	if (per != PER_NONE) {
+		rrate = (double)ref / (double)r->den * perscale;
+		crate = (double)cand / (double)c->den * perscale;
+		if (ref > 0)
+			q = crate / rrate;
+	} else if (ref > 0)
+		q = (double)cand / (double)ref;
+	if (x != NULL) {
+		/* Under, or over, in every pair of runs. */
+		under = matched && x->s[0].cmin >= floor_ &&
+		    x->s[1].vmax < threshold * x->s[0].vmin;
+		isover = matched && x->s[1].cmin >= floor_ &&
+		    x->s[1].vmin > over * x->s[0].vmax;
+	} else {
+		under = matched && ref >= floor_ && q < threshold;
+		isover = matched && cand >= floor_ && q > over;
+	}
+
+	ob_span(o, key);
+	ob_printf(o, "\t%s\t", status);
+	ob_u64(o, ref);
+	ob_putc(o, '\t');
+	ob_u64(o, cand);
+	ob_putc(o, '\t');
+	if (ref > 0)
+		put6(o, q);
+	ob_puts(o, under ? "\tyes" : "\tno");
+	if (over >= 0)
+		ob_puts(o, isover ? "\tyes" : "\tno");
+	if (x != NULL) {
+		int flaky = (ref > 0 && x->s[0].fired < b[0].nr) ||
+		    (cand > 0 && x->s[1].fired < b[1].nr);
+
+		put_runcols(o, x, b, flaky);
+	}
+	if (per != PER_NONE) {
+		ob_putc(o, '\t');
+		put6(o, rrate);
+		ob_putc(o, '\t');
+		put6(o, crate);
+	}
+	put_rest(o, r, rrest, hasr);
+	put_rest(o, c, crest, hasc);
+	ob_putc(o, '\n');
+}
+
+static void
+put_header(struct ob *o)
+{
+	const struct side *r = &side[0], *c = &side[1];
+	size_t j, kc = r->kc;
+	struct sbuf h = { 0 };
+
+	for (j = 0; j < kc; j++) {
+		sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
+		sb_addc(&h, '\t');
+	}
+	sb_adds(&h, "status\t");
+	sb_adds(&h, r->name);
+	sb_adds(&h, "_count\t");
+	sb_adds(&h, c->name);
+	sb_adds(&h, "_count\tratio\tunder");
+	if (over >= 0)
+		sb_adds(&h, "\tover");
+	if (runcol != NULL) {
+		sb_side(&h, r, "runs");
+		sb_side(&h, c, "runs");
+		sb_side(&h, r, "min");
+		sb_side(&h, r, "max");
+		sb_side(&h, c, "min");
+		sb_side(&h, c, "max");
+		sb_adds(&h, "\tflaky\tp");
+	}
+	if (per != PER_NONE) {
+		sb_side(&h, r, "rate");
+		sb_side(&h, c, "rate");
+	}
+	for (j = r->kc + 1; j < r->hdr.ncol; j++) {
+		sb_addc(&h, '\t');
+		sb_adds(&h, r->name);
+		sb_addc(&h, '_');
+		sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
+	}
+	for (j = c->kc + 1; j < c->hdr.ncol; j++) {
+		sb_addc(&h, '\t');
+		sb_adds(&h, c->name);
+		sb_addc(&h, '_');
+		sb_add(&h, c->hdr.col[j].p, c->hdr.col[j].n);
+	}
+	/* A key column named "ratio", or names that make "a_b_tid"
+	 * twice, would give a header no stage can read. */
+	{
+		struct htab *seen = ht_new();
+		struct span *f;
+		size_t nf = tsv_split(span_make(h.p, h.len), NULL, 0);
+		int isnew;
+
+		f = xreallocarray(NULL, nf, sizeof(*f));
+		tsv_split(span_make(h.p, h.len), f, nf);
+		for (j = 0; j < nf; j++) {
+			ht_intern(seen, f[j].p, f[j].n, &isnew);
+			if (!isnew)
+				dief("the join would have two columns "
+				    "named '%s' (rename a column or "
+				    "choose other --names)",
+				    msg_vis(f[j].p, f[j].n));
+		}
+		free(f);
+		ht_free(seen);
+	}
+	ob_write(o, h.p, h.len);
+	ob_putc(o, '\n');
+	ob_flush(o);
+	sb_free(&h);
+}
+
 static void
 join(struct ob *o)
 {
@@ -950,7 +1123,7 @@ join(struct ob *o)
 	struct row *rows = xreallocarray(NULL, (size_t)nr + nc + 1,
 	    sizeof(*rows));
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
-	size_t n = 0, j, kc = r->kc;
+	size_t n = 0, j;
 	struct rbuf b[2] = { { 0 }, { 0 } };
 	struct rrec xr;
 	struct mwu *mw = NULL;
@@ -1003,82 +1176,12 @@ join(struct ob *o)
 	}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
-	/* Header, built first: its names must be unique. */
-	{
-		struct sbuf h = { 0 };
-
-		for (j = 0; j < kc; j++) {
-			sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
-			sb_addc(&h, '\t');
-		}
-		sb_adds(&h, "status\t");
-		sb_adds(&h, r->name);
-		sb_adds(&h, "_count\t");
-		sb_adds(&h, c->name);
-		sb_adds(&h, "_count\tratio\tunder");
-		if (over >= 0)
-			sb_adds(&h, "\tover");
-		if (runcol != NULL) {
-			sb_side(&h, r, "runs");
-			sb_side(&h, c, "runs");
-			sb_side(&h, r, "min");
-			sb_side(&h, r, "max");
-			sb_side(&h, c, "min");
-			sb_side(&h, c, "max");
-			sb_adds(&h, "\tflaky\tp");
-		}
-		if (per != PER_NONE) {
-			sb_side(&h, r, "rate");
-			sb_side(&h, c, "rate");
-		}
-		for (j = r->kc + 1; j < r->hdr.ncol; j++) {
-			sb_addc(&h, '\t');
-			sb_adds(&h, r->name);
-			sb_addc(&h, '_');
-			sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
-		}
-		for (j = c->kc + 1; j < c->hdr.ncol; j++) {
-			sb_addc(&h, '\t');
-			sb_adds(&h, c->name);
-			sb_addc(&h, '_');
-			sb_add(&h, c->hdr.col[j].p, c->hdr.col[j].n);
-		}
-		/* A key column named "ratio", or names that make "a_b_tid"
-		 * twice, would give a header no stage can read. */
-		{
-			struct htab *seen = ht_new();
-			struct span *f;
-			size_t nf = tsv_split(span_make(h.p, h.len), NULL, 0);
-			int isnew;
-
-			f = xreallocarray(NULL, nf, sizeof(*f));
-			tsv_split(span_make(h.p, h.len), f, nf);
-			for (j = 0; j < nf; j++) {
-				ht_intern(seen, f[j].p, f[j].n, &isnew);
-				if (!isnew)
-					dief("the join would have two columns "
-					    "named '%s' (rename a column or "
-					    "choose other --names)",
-					    msg_vis(f[j].p, f[j].n));
-			}
-			free(f);
-			ht_free(seen);
-		}
-		ob_write(o, h.p, h.len);
-		ob_putc(o, '\n');
-		ob_flush(o);
-		sb_free(&h);
-	}
+	put_header(o);
 
 	for (j = 0; j < n; j++) {
 		const struct row *w = &rows[j];
 		int32_t rk = w->side == 0 ? (int32_t)w->ki : -1;
-		int matched = w->ref > 0 && w->cand > 0;
-		const char *status = matched ? "matched" :
-		    w->ref > 0 ? "missing" : "extra";
-		double rrate = 0, crate = 0, q = 0;
 		const struct rrec *x = NULL;
-		int under, isover = 0;
 
 		/* The rows of keys of equal counts come in another order
 		 * than their histograms': the dense rows of the row
@@ -1100,52 +1203,14 @@ join(struct ob *o)
 				__builtin_prefetch(d + c->stride - 1);
 			}
 		}
-		if (per != PER_NONE) {
-			rrate = (double)w->ref / (double)r->den * perscale;
-			crate = (double)w->cand / (double)c->den * perscale;
-			if (w->ref > 0)
-				q = crate / rrate;
-		} else if (w->ref > 0)
-			q = (double)w->cand / (double)w->ref;
 		if (runcol != NULL) {
 			rec_fill(&xr, rk, w->other, b, mw);
 			x = &xr;
-			/* Under, or over, in every pair of runs. */
-			under = matched && x->s[0].cmin >= floor_ &&
-			    x->s[1].vmax < threshold * x->s[0].vmin;
-			isover = matched && x->s[1].cmin >= floor_ &&
-			    x->s[1].vmin > over * x->s[0].vmax;
-		} else {
-			under = matched && w->ref >= floor_ && q < threshold;
-			isover = matched && w->cand >= floor_ && q > over;
 		}
-
-		ob_span(o, ht_key(side[w->side].keys, w->ki));
-		ob_printf(o, "\t%s\t", status);
-		ob_u64(o, w->ref);
-		ob_putc(o, '\t');
-		ob_u64(o, w->cand);
-		ob_putc(o, '\t');
-		if (w->ref > 0)
-			put6(o, q);
-		ob_puts(o, under ? "\tyes" : "\tno");
-		if (over >= 0)
-			ob_puts(o, isover ? "\tyes" : "\tno");
-		if (runcol != NULL) {
-			int flaky = (w->ref > 0 && x->s[0].fired < b[0].nr) ||
-			    (w->cand > 0 && x->s[1].fired < b[1].nr);
-
-			put_runcols(o, x, b, flaky);
-		}
-		if (per != PER_NONE) {
-			ob_putc(o, '\t');
-			put6(o, rrate);
-			ob_putc(o, '\t');
-			put6(o, crate);
-		}
-		put_rest(o, r, rk);
-		put_rest(o, c, w->other);
-		ob_putc(o, '\n');
+		put_row(o, ht_key(side[w->side].keys, w->ki), w->ref, w->cand,
+		    x, b, rk >= 0 ? span_str(r->rest[rk]) : span_make(NULL, 0),
+		    rk >= 0, w->other >= 0 ? span_str(c->rest[w->other]) :
+		    span_make(NULL, 0), w->other >= 0);
 	}
 	if (runcol != NULL) {
 		for (i = 0; i < 2; i++) {
