@@ -21,10 +21,15 @@
  * denominator of the side (or of each run); --over flags over-firing
  * keys.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "msg.h"
 #include "opt.h"
@@ -1223,6 +1228,410 @@ join(struct ob *o)
 	free(used);
 }
 
+/*
+ * The merge join.  When both histograms are regular files whose keys
+ * come in the output's key order (trace-hist --sort key, or the
+ * default order when every count is the same), the keys are matched by
+ * merging the two files, with no table of keys: each key of the join
+ * keeps a fixed-size record of its two counts and the offsets of its
+ * rows, the records are sorted by count, and each row's text is read
+ * again from the files (mapped) as it is written.
+ *
+ * The files are read as load() reads them and checked in the same order
+ * with the same messages: REF's rows first, to its end, then CAND's.
+ * Anything else (a pipe, compressed input, a byte order mark, a key out
+ * of order or seen twice, key columns that differ, --runs) makes
+ * merge_join() give up before writing anything, and the table join reads
+ * the files again from their start: it finds the same errors, and makes
+ * the same output.
+ */
+
+/* A histogram file, mapped; its pages are given back as they pile up. */
+struct fmap {
+	const char	*p;
+	size_t		 n;
+	const char	*name;
+};
+
+/* A key of the join: offsets of its rows, with MR_HAS where the key is
+ * on the side (else the offset of the side's next row). */
+struct mrec {
+	uint64_t	 ref, cand;
+	uint64_t	 roff, coff;
+};
+
+#define MR_HAS		(UINT64_C(1) << 63)
+#define MAP_KEEP	(128 << 20)	/* mapped bytes kept at most, about */
+#define MAP_CHECK	1024		/* rows between looks at the RSS */
+
+static struct fmap	 fmap[2];
+
+/*
+ * Map path when it is a regular file that rd_line() reads as it is: not
+ * compressed, no byte order mark, not empty.  Returns 0 otherwise.
+ */
+static int
+map_open(struct fmap *m, const char *path)
+{
+	const unsigned char *b;
+	struct stat st;
+	void *p;
+	int fd;
+
+	if (strcmp(path, "-") == 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size >= MR_HAS || (p = mmap(NULL,
+	    (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	m->p = p;
+	m->n = (size_t)st.st_size;
+	m->name = path;
+	b = p;
+	if (b[0] == 0x1f || b[0] == 0x28 || b[0] == 0xef ||
+	    (m->n >= 4 && (b[0] & 0xf0) == 0x50 && b[1] == 0x2a)) {
+		munmap(p, m->n);
+		m->p = NULL;
+		return 0;
+	}
+	madvise(p, m->n, MADV_SEQUENTIAL);
+	return 1;
+}
+
+static void
+map_close(struct fmap *m)
+{
+	if (m->p != NULL)
+		munmap((void *)m->p, m->n);
+	m->p = NULL;
+}
+
+/*
+ * Give back the mapped pages once they take more than MAP_KEEP: they
+ * are read again, from the page cache, when next needed.  Looks at the
+ * resident file pages every MAP_CHECK calls.
+ */
+static void
+map_trim(void)
+{
+	static unsigned calls;
+	static int fd = -2;
+	char buf[128];
+	unsigned long long size, rss, shared;
+	ssize_t k;
+
+	if (++calls % MAP_CHECK != 0)
+		return;
+	if (fd == -2)
+		fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && (k = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[k] = '\0';
+		if (sscanf(buf, "%llu %llu %llu", &size, &rss, &shared) == 3 &&
+		    shared * (unsigned long long)sysconf(_SC_PAGESIZE) <
+		    MAP_KEEP)
+			return;
+	}
+	for (int i = 0; i < 2; i++)
+		if (fmap[i].p != NULL)
+			madvise((void *)fmap[i].p, fmap[i].n, MADV_DONTNEED);
+}
+
+/* The line at *at, as rd_line() hands it out; *at moves past it.
+ * Returns 0 at the end. */
+static int
+map_line(const struct fmap *m, size_t *at, struct span *line)
+{
+	const char *p = m->p + *at, *nl;
+	size_t len;
+
+	if (*at >= m->n)
+		return 0;
+	nl = memchr(p, '\n', m->n - *at);
+	len = nl != NULL ? (size_t)(nl - p) : m->n - *at;
+	*at += len + (nl != NULL);
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	*line = span_make(p, len);
+	return 1;
+}
+
+/*
+ * A side read row by row for the merge: the current row's key, its sort
+ * keys (as split_key() makes them) and its count.
+ */
+struct mcur {
+	struct side	*s;
+	struct fmap	*m;
+	size_t		 at;		/* the next line's offset */
+	uint64_t	 ln;		/* the current line's number */
+	uint64_t	 off;		/* the current row's offset */
+	struct span	 line, key, *f;
+	uint64_t	 count;
+	struct num_skey	*sk, *psk;	/* the current row's, the one before */
+	struct span	 pkey;
+	int		 row;		/* a current row */
+};
+
+static void
+mcur_init(struct mcur *c, struct side *s, struct fmap *m, size_t at)
+{
+	size_t kc = s->kc;
+
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->m = m;
+	c->at = at;
+	c->ln = 1;
+	c->f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*c->f));
+	c->sk = xreallocarray(NULL, kc, sizeof(*c->sk));
+	c->psk = xreallocarray(NULL, kc, sizeof(*c->psk));
+}
+
+static void
+mcur_free(struct mcur *c)
+{
+	free(c->f);
+	free(c->sk);
+	free(c->psk);
+}
+
+/* Key order, column by column, as rowcmp(). */
+static int
+mkey_cmp(const struct num_skey *a, const char *ap, const struct num_skey *b,
+    const char *bp, size_t kc)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < kc; i++)
+		if ((c = num_skey_cmp(&a[i], ap, &b[i], bp)) != 0)
+			return c;
+	return 0;
+}
+
+/*
+ * The next row of c: split and counted (exits 2 on a bad row, as
+ * load()), its key's sort keys made, and, when check, its cells
+ * checked and its --per share added.  Returns 1 for a row, 0 at the end
+ * of the file, -1 when the merge cannot go on: a key too long for a
+ * sort key, or not after the key before it.
+ */
+static int
+mcur_next(struct mcur *c, int check)
+{
+	struct side *s = c->s;
+	size_t kc = s->kc, i;
+	struct num_skey *t;
+
+	if (c->row) {
+		t = c->psk;
+		c->psk = c->sk;
+		c->sk = t;
+		c->pkey = c->key;
+	}
+	for (;;) {
+		c->off = c->at;
+		if (!map_line(c->m, &c->at, &c->line)) {
+			c->row = 0;
+			return 0;
+		}
+		c->ln++;
+		if (!tsv_is_hdr(&s->hdr, c->line))
+			break;
+	}
+	map_trim();
+	c->count = row_count(s, c->line, c->f, c->m->name, c->ln);
+	c->key = span_make(c->line.p, (size_t)(c->f[kc].p - 1 - c->line.p));
+	if (c->key.n > UINT32_MAX >> 2)
+		return -1;
+	for (i = 0; i < kc; i++)
+		num_skey_make(&c->sk[i], c->key.p, c->f[i]);
+	if (c->row && mkey_cmp(c->psk, c->pkey.p, c->sk, c->key.p, kc) >= 0)
+		return -1;
+	c->row = 1;
+	if (check)
+		row_check(s, c->f, c->count, c->m->name, c->ln);
+	return 1;
+}
+
+/* The records of the join, in key order. */
+static struct mrec	*mrec;
+static size_t		 nmrec, capmrec;
+
+/* A key of the join, unless its count is 0 on both sides. */
+static void
+mrec_add(uint64_t ref, uint64_t cand, uint64_t roff, uint64_t coff)
+{
+	if (ref == 0 && cand == 0)
+		return;
+	if (nmrec == capmrec) {
+		capmrec = capmrec ? capmrec * 2 : 4096;
+		mrec = xreallocarray(mrec, capmrec, sizeof(*mrec));
+	}
+	mrec[nmrec++] = (struct mrec){ ref, cand, roff, coff };
+}
+
+/*
+ * The order of the join: REF count descending, CAND count descending,
+ * then key.  Records are made in key order, and each takes a row from
+ * at least one side, so the sum of the two sides' offsets grows with the
+ * key: it stands for it.
+ */
+static int
+mrec_cmp(const void *x, const void *y)
+{
+	const struct mrec *a = x, *b = y;
+	uint64_t pa, pb;
+
+	if (a->ref != b->ref)
+		return a->ref > b->ref ? -1 : 1;
+	if (a->cand != b->cand)
+		return a->cand > b->cand ? -1 : 1;
+	pa = (a->roff & ~MR_HAS) + (a->coff & ~MR_HAS);
+	pb = (b->roff & ~MR_HAS) + (b->coff & ~MR_HAS);
+	return pa < pb ? -1 : pa > pb;
+}
+
+/*
+ * The row of side i at offset off, read again for its key and its tally
+ * cells: it must be the row read before, with the count of the record.
+ */
+static void
+mrow(int i, uint64_t off, uint64_t count, struct span *f, struct span *key,
+    struct span *rest)
+{
+	const struct side *s = &side[i];
+	size_t at = (size_t)off, n;
+	struct span line;
+	const char *e, *nul;
+	uint64_t c;
+
+	if (!map_line(&fmap[i], &at, &line) ||
+	    (n = tsv_split(line, f, s->hdr.ncol + 1)) != s->hdr.ncol ||
+	    num_parse_u64(f[s->kc], &c) != NUM_OK || c != count)
+		dief("%s: the file changed while being read", fmap[i].name);
+	*key = span_make(line.p, (size_t)(f[s->kc].p - 1 - line.p));
+	e = f[s->kc].p + f[s->kc].n;
+	/* The cells up to a NUL, as load() keeps them. */
+	nul = memchr(e, '\0', (size_t)(line.p + line.n - e));
+	*rest = span_make(e, (size_t)((nul != NULL ? nul : line.p + line.n) -
+	    e));
+}
+
+/*
+ * The join of REF and CAND by merging them, written to o.  Returns 0,
+ * having written nothing, when the inputs are not for it: the table
+ * join is to read them.
+ */
+static int
+merge_join(struct ob *o, const char *rpath, const char *cpath)
+{
+	struct side saved[2] = { side[0], side[1] };
+	struct mcur rc, cc;
+	struct span line, rkey, ckey, rrest, crest, *f = NULL;
+	size_t at, j, i;
+	int rv, cv, cmp;
+
+	if (runcol != NULL)
+		return 0;
+	if (!map_open(&fmap[0], rpath) || !map_open(&fmap[1], cpath))
+		goto fail;
+
+	/* REF, all of it: read, checked, in key order. */
+	at = 0;
+	map_line(&fmap[0], &at, &line);
+	read_hdr(&side[0], line, fmap[0].name);
+	mcur_init(&rc, &side[0], &fmap[0], at);
+	while ((rv = mcur_next(&rc, 1)) > 0)
+		;
+	mcur_free(&rc);
+	if (rv < 0)
+		goto fail;
+
+	/* CAND, merged with REF read again. */
+	at = 0;
+	map_line(&fmap[1], &at, &line);
+	read_hdr(&side[1], line, fmap[1].name);
+	if (side[0].kc != side[1].kc)
+		goto fail;
+	for (i = 0; i < side[0].kc; i++)
+		if (!span_eq(side[0].hdr.col[i], side[1].hdr.col[i]))
+			goto fail;
+	at = 0;
+	map_line(&fmap[0], &at, &line);
+	mcur_init(&rc, &side[0], &fmap[0], at);
+	mcur_init(&cc, &side[1], &fmap[1], at = 0);
+	map_line(&fmap[1], &cc.at, &line);
+	rv = mcur_next(&rc, 0);
+	while ((cv = mcur_next(&cc, 1)) > 0) {
+		while (rv > 0 && (cmp = mkey_cmp(rc.sk, rc.key.p, cc.sk,
+		    cc.key.p, side[0].kc)) < 0) {
+			mrec_add(rc.count, 0, rc.off | MR_HAS, cc.off);
+			rv = mcur_next(&rc, 0);
+		}
+		if (rv < 0)
+			break;
+		if (rv > 0 && cmp == 0) {
+			mrec_add(rc.count, cc.count, rc.off | MR_HAS,
+			    cc.off | MR_HAS);
+			rv = mcur_next(&rc, 0);
+		} else
+			mrec_add(0, cc.count, rc.off, cc.off | MR_HAS);
+	}
+	while (rv > 0 && cv == 0) {
+		mrec_add(rc.count, 0, rc.off | MR_HAS, cc.off);
+		rv = mcur_next(&rc, 0);
+	}
+	mcur_free(&rc);
+	mcur_free(&cc);
+	if (rv < 0 || cv < 0)
+		goto fail;
+
+	/* As after load(), and join(). */
+	if (per != PER_NONE) {
+		check_den(&side[0]);
+		check_den(&side[1]);
+	}
+	qsort(mrec, nmrec, sizeof(*mrec), mrec_cmp);
+	put_header(o);
+	madvise((void *)fmap[0].p, fmap[0].n, MADV_NORMAL);
+	madvise((void *)fmap[1].p, fmap[1].n, MADV_NORMAL);
+	j = side[0].hdr.ncol > side[1].hdr.ncol ? side[0].hdr.ncol :
+	    side[1].hdr.ncol;
+	f = xreallocarray(NULL, j + 1, sizeof(*f));
+	for (j = 0; j < nmrec; j++) {
+		const struct mrec *w = &mrec[j];
+		int hasr = (w->roff & MR_HAS) != 0, hasc = (w->coff & MR_HAS) != 0;
+
+		rkey = ckey = rrest = crest = span_make(NULL, 0);
+		if (hasr)
+			mrow(0, w->roff & ~MR_HAS, w->ref, f, &rkey, &rrest);
+		if (hasc)
+			mrow(1, w->coff & ~MR_HAS, w->cand, f, &ckey, &crest);
+		put_row(o, hasr ? rkey : ckey, w->ref, w->cand, NULL, NULL,
+		    rrest, hasr, crest, hasc);
+		map_trim();
+	}
+	free(f);
+	free(mrec);
+	map_close(&fmap[0]);
+	map_close(&fmap[1]);
+	return 1;
+fail:
+	map_close(&fmap[0]);
+	map_close(&fmap[1]);
+	free(mrec);
+	mrec = NULL;
+	nmrec = capmrec = 0;
+	side[0] = saved[0];
+	side[1] = saved[1];
+	return 0;
+}
+
 static const struct option longopts[] = {
 	{ "output",	required_argument, NULL, 'o' },
 	{ "floor",	required_argument, NULL, 'F' },
@@ -1342,6 +1751,10 @@ main(int argc, char *argv[])
 		    "per run");
 	o = output != NULL ? ob_create(output) : ob_stdout();
 	rd_one_stdin(argv + optind, 2);
+	if (merge_join(o, argv[optind], argv[optind + 1])) {
+		ob_close(o);
+		return 0;
+	}
 	load(&side[0], argv[optind]);
 	load(&side[1], argv[optind + 1]);
 	if (side[0].kc != side[1].kc)

@@ -163,3 +163,158 @@ b\tmatched\t9\t1\t0.111111\tno')"
 	assert_failure 2
 	assert_output "trace-report: $T/j:2: column tid: bad %-encoding in tally value '5%zz' (only %25, %2c and %3a)"
 }
+
+# Histograms whose keys are in the join's key order (integers by value,
+# ties and other values by their bytes): regular files of them are
+# joined by merging, without a table of keys.
+sorted_ref() {
+	printf 'op\tlr\tcount\ttid\n'
+	printf 'a\t-3\t4\t1:4\n'
+	printf 'a\t9\t7\t1:7\n'
+	printf 'a\t10\t2\t2:2\n'
+	printf 'a\t0x10\t5\t1:5\n'
+	printf 'a\t16\t0\t\n'
+	printf 'a\tabc\t3\t3:3\n'
+	printf 'b\t\t6\t1:6\n'
+}
+
+sorted_cand() {
+	printf 'op\tlr\tcount\ttid\n'
+	printf 'a\t-3\t4\t2:4\n'
+	printf 'a\t010\t1\t1:1\n'
+	printf 'a\t10\t0\t\n'
+	printf 'a\t16\t8\t1:8\n'
+	printf 'a\tabc\t3\t3:3\n'
+	printf 'b\t\t0\t\n'
+	printf 'c\t1\t0\t\n'
+}
+
+# agree [OPTION...] REF CAND: the join of the two files is the same,
+# byte for byte, as with CAND read from the standard input, which is
+# never merged: the table join.
+agree() {
+	local c=${!#} a=("${@:1:$#-1}")
+	trace-join "${a[@]}" "$c" > "$T/merged"
+	trace-join "${a[@]}" - < "$c" > "$T/table"
+	assert_same "$T/table" "$T/merged"
+}
+
+@test "keys in order: merged, numbers by value, counts of 0, one row per key" {
+	sorted_ref > "$T/r"; sorted_cand > "$T/c"
+	run trace-join "$T/r" "$T/c"
+	assert_success
+	assert_output "$(printf 'op\tlr\tstatus\tref_count\tcand_count\tratio\tunder\tref_tid\tcand_tid
+a\t9\tmissing\t7\t0\t0.000000\tno\t1:7\t
+b\t\tmissing\t6\t0\t0.000000\tno\t1:6\t
+a\t0x10\tmissing\t5\t0\t0.000000\tno\t1:5\t
+a\t-3\tmatched\t4\t4\t1.000000\tno\t1:4\t2:4
+a\tabc\tmatched\t3\t3\t1.000000\tno\t3:3\t3:3
+a\t10\tmissing\t2\t0\t0.000000\tno\t2:2\t
+a\t16\textra\t0\t8\t\tno\t\t1:8
+a\t010\textra\t0\t1\t\tno\t\t1:1')"
+	agree "$T/r" "$T/c"
+	agree "$T/c" "$T/r"
+	agree "$T/r" "$T/r"
+	for o in --over=1.5 --per=total --per=op=a --names=x,y \
+	    '--floor=1 --threshold=1.5'; do
+		# shellcheck disable=SC2086
+		agree $o "$T/r" "$T/c"
+	done
+}
+
+@test "keys in order: a side empty, CRLF, no final newline, a header again, a NUL" {
+	sorted_ref > "$T/r"; sorted_cand > "$T/c"
+	printf 'op\tlr\tcount\ttid\n' > "$T/e"
+	agree "$T/r" "$T/e"
+	agree "$T/e" "$T/c"
+	agree "$T/e" "$T/e"
+	sed 's/$/\r/' "$T/c" > "$T/crlf"
+	agree "$T/r" "$T/crlf"
+	agree "$T/crlf" "$T/r"
+	printf 'op\tlr\tcount\ttid\na\t-3\t1\t1:1\r' > "$T/last"
+	agree "$T/r" "$T/last"
+	agree "$T/last" "$T/c"
+	{ sed -n 1,4p "$T/r"; sed -n '1p;5,$p' "$T/r"; } > "$T/hdr"
+	agree "$T/hdr" "$T/c"
+	printf 'op\tlr\tcount\ttid\na\t-3\t1\t1\0002:1\n' > "$T/nul"
+	agree "$T/nul" "$T/c"
+	agree "$T/r" "$T/nul"
+	run trace-join "$T/nul" "$T/c"
+	assert_line --index 1 "$(printf 'a\t-3\tmatched\t1\t4\t4.000000\tno\t1\t2:4')"
+}
+
+@test "keys out of order, compressed, with a byte order mark: the table join" {
+	sorted_ref > "$T/r"; sorted_cand > "$T/c"
+	sed '3{h;d};4G' "$T/c" > "$T/swap"
+	sed '$d' "$T/r" > "$T/short"
+	printf 'b\t\t2\t1:2\na\tzz\t1\t1:1\n' >> "$T/short"
+	for f in "$T/swap" "$T/short"; do
+		agree "$T/r" "$f"
+		agree "$f" "$T/c"
+	done
+	run trace-join "$T/r" "$T/swap"
+	assert_line --index 7 "$(printf 'a\t16\textra\t0\t8\t\tno\t\t1:8')"
+	gzip -c "$T/c" > "$T/c.gz"
+	agree "$T/r" "$T/c.gz"
+	printf '\357\273\277' | cat - "$T/c" > "$T/bom"
+	agree "$T/r" "$T/bom"
+	agree "$T/bom" "$T/c"
+}
+
+@test "keys in order: a key twice, bad rows, in the table join's order" {
+	sorted_ref > "$T/r"; sorted_cand > "$T/c"
+	sed '3p' "$T/c" > "$T/twice"
+	run --separate-stderr trace-join "$T/r" "$T/twice"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/twice:4: key seen twice: not a histogram (run trace-hist on it first)" ]
+	run --separate-stderr trace-join "$T/twice" "$T/c"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/twice:4: key seen twice: not a histogram (run trace-hist on it first)" ]
+	# REF is read to its end before CAND
+	sed '$s/6/x/' "$T/r" > "$T/badr"
+	sed '2s/4/y/' "$T/c" > "$T/badc"
+	run --separate-stderr trace-join "$T/badr" "$T/badc"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/badr:8: bad count 'x'" ]
+	run --separate-stderr trace-join "$T/r" "$T/badc"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/badc:2: bad count 'y'" ]
+	# a key out of order, then a bad row: the bad row
+	sed '3{h;d};4G;$s/\t0\t/\t0\t1:1/' "$T/c" > "$T/late"
+	run --separate-stderr trace-join "$T/r" "$T/late"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/late:8: column tid: tally counts add up to 1, more than the row's count 0" ]
+	# CAND's rows are read before its key columns are compared
+	printf 'op\tfn\tcount\na\t1\t1\nb\t1\n' > "$T/other"
+	run --separate-stderr trace-join "$T/r" "$T/other"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/other:3: expected 3 fields, got 2" ]
+	printf 'op\tfn\tcount\na\t1\t1\n' > "$T/other"
+	run --separate-stderr trace-join "$T/r" "$T/other"
+	assert_failure 2
+	[ "$stderr" = "trace-join: key columns differ: $T/r has (op, lr), $T/other has (op, fn)" ]
+	printf 'op\top\tcount\n' > "$T/hdr"
+	run --separate-stderr trace-join "$T/badr" "$T/hdr"
+	assert_failure 2
+	[ "$stderr" = "trace-join: $T/badr:8: bad count 'x'" ]
+}
+
+@test "keys in order: histograms sorted by key, every option, -o, a full disk" {
+	D="$DATA/parity"
+	trace-normalize -s "$EX/xenia/canary.schema" "$D/canary.jsonl" | trace-key | trace-hist --sort key > "$T/r"
+	trace-normalize -q -s "$EX/xenia/ours.schema" "$D/ours-iat.jsonl" "$D/ours-lr.jsonl" | trace-key | trace-hist --sort key > "$T/c"
+	agree "$T/r" "$T/c"
+	agree "$T/c" "$T/r"
+	agree --over 2 --names canary,ours "$T/r" "$T/c"
+	agree --per total "$T/r" "$T/c"
+	agree --per time "$T/r" "$T/c"
+	trace-join "$T/r" "$T/c" > "$T/j"
+	trace-hist "$T/r" > "$T/rc"
+	trace-hist "$T/c" > "$T/cc"
+	trace-join "$T/rc" - < "$T/cc" > "$T/jc"
+	assert_same "$T/jc" "$T/j"
+	trace-join -o "$T/o" "$T/r" "$T/c"
+	assert_same "$T/j" "$T/o"
+	run bash -c 'trace-join "$1" "$2" > /dev/full' _ "$T/r" "$T/c"
+	assert_failure 2
+}
