@@ -144,6 +144,38 @@ static const char usage_text[] =
 "  -V, --version          show the version\n";
 
 /*
+ * Whether a counts cell with no '%' is one tally_parse() accepts as
+ * written, with counts adding up to at most count: VALUE:N entries
+ * (VALUE up to the entry's first ':', N of 1 to 19 digits), each ended
+ * by a ',' but the last.  Returns 0 for any other cell, which
+ * tally_parse() reads: it finds what is wrong, or accepts it.
+ */
+static int
+cell_ok(struct span cell, uint64_t count)
+{
+	const unsigned char *p = (const unsigned char *)cell.p;
+	const unsigned char *end = p + cell.n, *d;
+	uint64_t sum = 0, c;
+
+	for (;;) {
+		while (p < end && *p != ':' && *p != ',')
+			p++;
+		if (p == end || *p != ':')
+			return 0;
+		d = ++p;
+		c = 0;
+		while (p < end && (unsigned)(*p - '0') <= 9)
+			c = c * 10 + (uint64_t)(*p++ - '0');
+		if (p == d || p - d > 19 || (p < end && *p != ','))
+			return 0;
+		sum = c > UINT64_MAX - sum ? UINT64_MAX : sum + c;
+		if (p == end)
+			return sum <= count;
+		p++;			/* past ',': an entry follows */
+	}
+}
+
+/*
  * The tally cells of a row are copied to the join as they are, but a
  * malformed one (a bad %-encoding, counts adding up to more than the
  * row's count) is an error here, not a wrong figure later.
@@ -161,9 +193,12 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 
 		if (runcol != NULL && i == (size_t)s->rc)
 			continue;	/* add_runs() checks it, strictly */
-		if (f[i].n == 0 || (memchr(f[i].p, '%', f[i].n) == NULL &&
-		    memchr(f[i].p, ':', f[i].n) == NULL))
-			continue;	/* nothing to check: the usual case */
+		if (f[i].n == 0 || memchr(f[i].p, '%', f[i].n) == NULL) {
+			if (f[i].n == 0 || memchr(f[i].p, ':', f[i].n) == NULL)
+				continue;	/* nothing to check */
+			if (cell_ok(f[i], count))
+				continue;	/* the usual counts cell */
+		}
 		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
 		case TALLY_OK:
 			break;

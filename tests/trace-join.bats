@@ -318,3 +318,34 @@ a\t010\textra\t0\t1\t\tno\t\t1:1')"
 	run bash -c 'trace-join "$1" "$2" > /dev/full' _ "$T/r" "$T/c"
 	assert_failure 2
 }
+
+@test "tally cells: the usual counts cells and all the others, checked alike" {
+	while IFS='|' read -r cell want; do
+		printf 'op\tcount\ttid\nk\t3\t%s\n' "$cell" > "$T/x"
+		run --separate-stderr trace-join "$T/x" "$T/x"
+		if [ "$want" = ok ]; then
+			assert_success
+			[ "${lines[1]}" = "$(printf 'k\tmatched\t3\t3\t1.000000\tno\t%s\t%s' "$cell" "$cell")" ]
+		else
+			assert_failure 2
+			[ "$stderr" = "trace-join: $T/x:2: column tid: $want" ]
+		fi
+	done <<-'EOF2'
+	a:1,b:2|ok
+	a:01|ok
+	:3|ok
+	a:2,b:1,|bad tally entry ''
+	a:1,,b:1|bad tally entry ''
+	a,b:1|bad tally entry 'a'
+	a:-1|bad tally entry 'a:-1'
+	a:1x|bad tally entry 'a:1x'
+	a:|bad tally entry 'a:'
+	a:1:2|bad tally entry 'a:1:2'
+	:5|tally counts add up to 5, more than the row's count 3
+	a:2,b:2|tally counts add up to 4, more than the row's count 3
+	a:99999999999999999999|bad tally entry 'a:99999999999999999999'
+	a:9999999999999999999,b:9999999999999999999|tally counts add up to 18446744073709551615, more than the row's count 3
+	a%3a:1|ok
+	a%zz:1|bad %-encoding in tally value 'a%zz' (only %25, %2c and %3a)
+	EOF2
+}
