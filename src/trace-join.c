@@ -1058,7 +1058,9 @@ put_row(struct ob *o, struct span key, uint64_t ref, uint64_t cand,
 	}
 
 	ob_span(o, key);
-	ob_printf(o, "\t%s\t", status);
+	ob_putc(o, '\t');
+	ob_puts(o, status);
+	ob_putc(o, '\t');
 	ob_u64(o, ref);
 	ob_putc(o, '\t');
 	ob_u64(o, cand);
@@ -1288,8 +1290,8 @@ struct fmap {
 	const char	*name;
 };
 
-/* A key of the join: offsets of its rows, with MR_HAS where the key is
- * on the side (else the offset of the side's next row). */
+/* A key of the join: its counts, and the offsets of its rows, with
+ * MR_HAS where the key is on the side. */
 struct mrec {
 	uint64_t	 ref, cand;
 	uint64_t	 roff, coff;
@@ -1395,102 +1397,135 @@ map_line(const struct fmap *m, size_t *at, struct span *line)
 }
 
 /*
- * A side read row by row for the merge: the current row's key, its sort
- * keys (as split_key() makes them) and its count.
+ * Key order, as rowcmp(): the first column whose bytes differ decides,
+ * its values compared by num_skey_cmp(); 0 when the keys are the same
+ * bytes.  That column holds the first byte that differs.
  */
+static int
+key_cmp(struct span a, struct span b)
+{
+	size_t n = a.n < b.n ? a.n : b.n, i = 0, lo;
+	const char *ea, *eb;
+	struct num_skey ka, kb;
+	uint64_t x;
+
+	for (; i + 8 <= n; i += 8)
+		if ((x = word8(a.p + i) ^ word8(b.p + i)) != 0) {
+			i += (size_t)__builtin_ctzll(x) >> 3;
+			goto differ;
+		}
+	while (i < n && a.p[i] == b.p[i])
+		i++;
+	if (i == n && a.n == b.n)
+		return 0;
+differ:
+	for (lo = i; lo > 0 && a.p[lo - 1] != '\t'; lo--)
+		;
+	if ((ea = memchr(a.p + i, '\t', a.n - i)) == NULL)
+		ea = a.p + a.n;
+	if ((eb = memchr(b.p + i, '\t', b.n - i)) == NULL)
+		eb = b.p + b.n;
+	num_skey_make(&ka, a.p, span_make(a.p + lo, (size_t)(ea - a.p) - lo));
+	num_skey_make(&kb, b.p, span_make(b.p + lo, (size_t)(eb - b.p) - lo));
+	return num_skey_cmp(&ka, a.p, &kb, b.p);
+}
+
+/*
+ * The key, count and tally text of a row of side s read before, so well
+ * formed: its first kc + 1 fields only.  Returns 0 when the row is not
+ * as it was read.
+ */
+static int
+row_parts(const struct side *s, struct span line, struct span *key,
+    uint64_t *count, struct span *rest)
+{
+	const char *p = line.p, *end = line.p + line.n, *t;
+	size_t i;
+
+	for (i = 0; i < s->kc; i++) {
+		if ((t = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			return 0;
+		p = t + 1;
+	}
+	*key = span_make(line.p, (size_t)(p - 1 - line.p));
+	for (t = p; t < end && *t != '\t'; t++)
+		;
+	if (num_parse_u64(span_make(p, (size_t)(t - p)), count) != NUM_OK)
+		return 0;
+	*rest = span_make(t, (size_t)(end - t));
+	return 1;
+}
+
+/* A side read row by row for the merge. */
 struct mcur {
 	struct side	*s;
 	struct fmap	*m;
 	size_t		 at;		/* the next line's offset */
 	uint64_t	 ln;		/* the current line's number */
 	uint64_t	 off;		/* the current row's offset */
-	struct span	 line, key, *f;
+	struct span	 line, key, pkey; /* pkey: the row before's */
+	struct span	*f;		/* the fields, when split */
 	uint64_t	 count;
-	struct num_skey	*sk, *psk;	/* the current row's, the one before */
-	struct span	 pkey;
-	int		 row;		/* a current row */
+	uint64_t	 rows;		/* read so far */
 };
 
 static void
-mcur_init(struct mcur *c, struct side *s, struct fmap *m, size_t at)
+mcur_init(struct mcur *c, struct side *s, struct fmap *m)
 {
-	size_t kc = s->kc;
+	struct span line;
 
 	memset(c, 0, sizeof(*c));
 	c->s = s;
 	c->m = m;
-	c->at = at;
+	map_line(m, &c->at, &line);	/* the header */
 	c->ln = 1;
 	c->f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*c->f));
-	c->sk = xreallocarray(NULL, kc, sizeof(*c->sk));
-	c->psk = xreallocarray(NULL, kc, sizeof(*c->psk));
 }
 
-static void
-mcur_free(struct mcur *c)
-{
-	free(c->f);
-	free(c->sk);
-	free(c->psk);
-}
-
-/* Key order, column by column, as rowcmp(). */
+/* The next row's line, a header line again skipped; 0 at the end. */
 static int
-mkey_cmp(const struct num_skey *a, const char *ap, const struct num_skey *b,
-    const char *bp, size_t kc)
+mcur_line(struct mcur *c)
 {
-	size_t i;
-	int c;
-
-	for (i = 0; i < kc; i++)
-		if ((c = num_skey_cmp(&a[i], ap, &b[i], bp)) != 0)
-			return c;
-	return 0;
+	c->pkey = c->key;
+	do {
+		c->off = c->at;
+		if (!map_line(c->m, &c->at, &c->line))
+			return 0;
+		c->ln++;
+	} while (tsv_is_hdr(&c->s->hdr, c->line));
+	c->rows++;
+	map_trim();
+	return 1;
 }
 
 /*
- * The next row of c: split and counted (exits 2 on a bad row, as
- * load()), its key's sort keys made, and, when check, its cells
- * checked and its --per share added.  Returns 1 for a row, 0 at the end
- * of the file, -1 when the merge cannot go on: a key too long for a
- * sort key, or not after the key before it.
+ * The next row, split and counted as load() does (exits 2 on a bad
+ * row).  Returns 1 for a row, 0 at the end, -1 for a key too long for
+ * the sort keys of the table join (which reports it).
  */
 static int
-mcur_next(struct mcur *c, int check)
+mcur_row(struct mcur *c)
 {
 	struct side *s = c->s;
-	size_t kc = s->kc, i;
-	struct num_skey *t;
 
-	if (c->row) {
-		t = c->psk;
-		c->psk = c->sk;
-		c->sk = t;
-		c->pkey = c->key;
-	}
-	for (;;) {
-		c->off = c->at;
-		if (!map_line(c->m, &c->at, &c->line)) {
-			c->row = 0;
-			return 0;
-		}
-		c->ln++;
-		if (!tsv_is_hdr(&s->hdr, c->line))
-			break;
-	}
-	map_trim();
+	if (!mcur_line(c))
+		return 0;
 	c->count = row_count(s, c->line, c->f, c->m->name, c->ln);
-	c->key = span_make(c->line.p, (size_t)(c->f[kc].p - 1 - c->line.p));
-	if (c->key.n > UINT32_MAX >> 2)
-		return -1;
-	for (i = 0; i < kc; i++)
-		num_skey_make(&c->sk[i], c->key.p, c->f[i]);
-	if (c->row && mkey_cmp(c->psk, c->pkey.p, c->sk, c->key.p, kc) >= 0)
-		return -1;
-	c->row = 1;
-	if (check)
-		row_check(s, c->f, c->count, c->m->name, c->ln);
-	return 1;
+	c->key = span_make(c->line.p, (size_t)(c->f[s->kc].p - 1 -
+	    c->line.p));
+	return c->key.n > UINT32_MAX >> 2 ? -1 : 1;
+}
+
+/* The next row of a side read before: 1, 0 at the end, -1 when the
+ * row is not as it was. */
+static int
+mcur_again(struct mcur *c)
+{
+	struct span rest;
+
+	if (!mcur_line(c))
+		return 0;
+	return row_parts(c->s, c->line, &c->key, &c->count, &rest) ? 1 : -1;
 }
 
 /* The records of the join, in key order. */
@@ -1511,24 +1546,57 @@ mrec_add(uint64_t ref, uint64_t cand, uint64_t roff, uint64_t coff)
 }
 
 /*
- * The order of the join: REF count descending, CAND count descending,
- * then key.  Records are made in key order, and each takes a row from
- * at least one side, so the sum of the two sides' offsets grows with the
- * key: it stands for it.
+ * The records in the order of the join, as indices: REF count
+ * descending, then CAND count descending, then key.  The records are
+ * made in key order, so a stable sort by the counts does it: a radix
+ * sort, least significant byte first, with a pass for each byte in
+ * which the counts differ (none when they are all the same).
  */
-static int
-mrec_cmp(const void *x, const void *y)
+static uint32_t *
+mrec_sort(void)
 {
-	const struct mrec *a = x, *b = y;
-	uint64_t pa, pb;
+	size_t n = nmrec, i, at[256], t;
+	uint32_t *ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));
+	uint32_t *tmp = NULL, *sw;
+	unsigned char *dig = NULL;
+	uint64_t rd = 0, cd = 0;
+	int pass, sh;
 
-	if (a->ref != b->ref)
-		return a->ref > b->ref ? -1 : 1;
-	if (a->cand != b->cand)
-		return a->cand > b->cand ? -1 : 1;
-	pa = (a->roff & ~MR_HAS) + (a->coff & ~MR_HAS);
-	pb = (b->roff & ~MR_HAS) + (b->coff & ~MR_HAS);
-	return pa < pb ? -1 : pa > pb;
+	for (i = 0; i < n; i++) {
+		ord[i] = (uint32_t)i;
+		rd |= mrec[i].ref ^ mrec[0].ref;
+		cd |= mrec[i].cand ^ mrec[0].cand;
+	}
+	for (pass = 0; pass < 16; pass++) {
+		sh = pass % 8 * 8;
+		if (((pass < 8 ? cd : rd) >> sh & 0xff) == 0)
+			continue;
+		if (tmp == NULL) {
+			tmp = xreallocarray(NULL, n, sizeof(*tmp));
+			dig = xmalloc(n);
+		}
+		memset(at, 0, sizeof(at));
+		for (i = 0; i < n; i++) {
+			/* the byte of ~count: highest count first */
+			dig[i] = (unsigned char)(~(pass < 8 ? mrec[i].cand :
+			    mrec[i].ref) >> sh);
+			at[dig[i]]++;
+		}
+		for (i = 0, t = 0; i < 256; i++) {
+			size_t c = at[i];
+
+			at[i] = t;
+			t += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[at[dig[ord[i]]]++] = ord[i];
+		sw = ord;
+		ord = tmp;
+		tmp = sw;
+	}
+	free(tmp);
+	free(dig);
+	return ord;
 }
 
 /*
@@ -1536,25 +1604,20 @@ mrec_cmp(const void *x, const void *y)
  * cells: it must be the row read before, with the count of the record.
  */
 static void
-mrow(int i, uint64_t off, uint64_t count, struct span *f, struct span *key,
+mrow(int i, uint64_t off, uint64_t count, struct span *key,
     struct span *rest)
 {
-	const struct side *s = &side[i];
-	size_t at = (size_t)off, n;
+	size_t at = (size_t)off;
 	struct span line;
-	const char *e, *nul;
+	const char *nul;
 	uint64_t c;
 
 	if (!map_line(&fmap[i], &at, &line) ||
-	    (n = tsv_split(line, f, s->hdr.ncol + 1)) != s->hdr.ncol ||
-	    num_parse_u64(f[s->kc], &c) != NUM_OK || c != count)
+	    !row_parts(&side[i], line, key, &c, rest) || c != count)
 		dief("%s: the file changed while being read", fmap[i].name);
-	*key = span_make(line.p, (size_t)(f[s->kc].p - 1 - line.p));
-	e = f[s->kc].p + f[s->kc].n;
 	/* The cells up to a NUL, as load() keeps them. */
-	nul = memchr(e, '\0', (size_t)(line.p + line.n - e));
-	*rest = span_make(e, (size_t)((nul != NULL ? nul : line.p + line.n) -
-	    e));
+	if ((nul = memchr(rest->p, '\0', rest->n)) != NULL)
+		rest->n = (size_t)(nul - rest->p);
 }
 
 /*
@@ -1567,9 +1630,10 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 {
 	struct side saved[2] = { side[0], side[1] };
 	struct mcur rc, cc;
-	struct span line, rkey, ckey, rrest, crest, *f = NULL;
+	struct span line, rkey, ckey, rrest, crest;
 	size_t at, j, i;
-	int rv, cv, cmp;
+	uint32_t *ord;
+	int rv, cv, cmp = 0;
 
 	if (runcol != NULL)
 		return 0;
@@ -1580,14 +1644,23 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 	at = 0;
 	map_line(&fmap[0], &at, &line);
 	read_hdr(&side[0], line, fmap[0].name);
-	mcur_init(&rc, &side[0], &fmap[0], at);
-	while ((rv = mcur_next(&rc, 1)) > 0)
-		;
-	mcur_free(&rc);
+	mcur_init(&rc, &side[0], &fmap[0]);
+	while ((rv = mcur_row(&rc)) > 0) {
+		if (rc.rows > 1 && key_cmp(rc.pkey, rc.key) >= 0) {
+			rv = -1;
+			break;
+		}
+		row_check(&side[0], rc.f, rc.count, fmap[0].name, rc.ln);
+	}
+	free(rc.f);
 	if (rv < 0)
 		goto fail;
 
-	/* CAND, merged with REF read again. */
+	/*
+	 * CAND, merged with REF read again.  A CAND key that matches the
+	 * REF key in turn comes after every CAND key before it (they came
+	 * before that REF key); any other is compared with the one before.
+	 */
 	at = 0;
 	map_line(&fmap[1], &at, &line);
 	read_hdr(&side[1], line, fmap[1].name);
@@ -1596,34 +1669,39 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 	for (i = 0; i < side[0].kc; i++)
 		if (!span_eq(side[0].hdr.col[i], side[1].hdr.col[i]))
 			goto fail;
-	at = 0;
-	map_line(&fmap[0], &at, &line);
-	mcur_init(&rc, &side[0], &fmap[0], at);
-	mcur_init(&cc, &side[1], &fmap[1], at = 0);
-	map_line(&fmap[1], &cc.at, &line);
-	rv = mcur_next(&rc, 0);
-	while ((cv = mcur_next(&cc, 1)) > 0) {
-		while (rv > 0 && (cmp = mkey_cmp(rc.sk, rc.key.p, cc.sk,
-		    cc.key.p, side[0].kc)) < 0) {
+	mcur_init(&rc, &side[0], &fmap[0]);
+	mcur_init(&cc, &side[1], &fmap[1]);
+	rv = mcur_again(&rc);
+	while ((cv = mcur_row(&cc)) > 0) {
+		while (rv > 0 && (cmp = key_cmp(rc.key, cc.key)) < 0) {
 			mrec_add(rc.count, 0, rc.off | MR_HAS, cc.off);
-			rv = mcur_next(&rc, 0);
+			rv = mcur_again(&rc);
 		}
 		if (rv < 0)
 			break;
-		if (rv > 0 && cmp == 0) {
+		if (rv == 0 || cmp > 0) {
+			if (cc.rows > 1 && key_cmp(cc.pkey, cc.key) >= 0) {
+				cv = -1;
+				break;
+			}
+			row_check(&side[1], cc.f, cc.count, fmap[1].name,
+			    cc.ln);
+			mrec_add(0, cc.count, rc.off, cc.off | MR_HAS);
+		} else {
+			row_check(&side[1], cc.f, cc.count, fmap[1].name,
+			    cc.ln);
 			mrec_add(rc.count, cc.count, rc.off | MR_HAS,
 			    cc.off | MR_HAS);
-			rv = mcur_next(&rc, 0);
-		} else
-			mrec_add(0, cc.count, rc.off, cc.off | MR_HAS);
+			rv = mcur_again(&rc);
+		}
 	}
 	while (rv > 0 && cv == 0) {
 		mrec_add(rc.count, 0, rc.off | MR_HAS, cc.off);
-		rv = mcur_next(&rc, 0);
+		rv = mcur_again(&rc);
 	}
-	mcur_free(&rc);
-	mcur_free(&cc);
-	if (rv < 0 || cv < 0)
+	free(rc.f);
+	free(cc.f);
+	if (rv < 0 || cv < 0 || nmrec > UINT32_MAX)
 		goto fail;
 
 	/* As after load(), and join(). */
@@ -1631,27 +1709,25 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 		check_den(&side[0]);
 		check_den(&side[1]);
 	}
-	qsort(mrec, nmrec, sizeof(*mrec), mrec_cmp);
+	ord = mrec_sort();
 	put_header(o);
 	madvise((void *)fmap[0].p, fmap[0].n, MADV_NORMAL);
 	madvise((void *)fmap[1].p, fmap[1].n, MADV_NORMAL);
-	j = side[0].hdr.ncol > side[1].hdr.ncol ? side[0].hdr.ncol :
-	    side[1].hdr.ncol;
-	f = xreallocarray(NULL, j + 1, sizeof(*f));
 	for (j = 0; j < nmrec; j++) {
-		const struct mrec *w = &mrec[j];
-		int hasr = (w->roff & MR_HAS) != 0, hasc = (w->coff & MR_HAS) != 0;
+		const struct mrec *w = &mrec[ord[j]];
+		int hasr = (w->roff & MR_HAS) != 0;
+		int hasc = (w->coff & MR_HAS) != 0;
 
 		rkey = ckey = rrest = crest = span_make(NULL, 0);
 		if (hasr)
-			mrow(0, w->roff & ~MR_HAS, w->ref, f, &rkey, &rrest);
+			mrow(0, w->roff & ~MR_HAS, w->ref, &rkey, &rrest);
 		if (hasc)
-			mrow(1, w->coff & ~MR_HAS, w->cand, f, &ckey, &crest);
+			mrow(1, w->coff & ~MR_HAS, w->cand, &ckey, &crest);
 		put_row(o, hasr ? rkey : ckey, w->ref, w->cand, NULL, NULL,
 		    rrest, hasr, crest, hasc);
 		map_trim();
 	}
-	free(f);
+	free(ord);
 	free(mrec);
 	map_close(&fmap[0]);
 	map_close(&fmap[1]);
