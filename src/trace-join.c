@@ -144,11 +144,13 @@ static const char usage_text[] =
 "  -V, --version          show the version\n";
 
 /*
- * Whether a counts cell with no '%' is one tally_parse() accepts as
- * written, with counts adding up to at most count: VALUE:N entries
- * (VALUE up to the entry's first ':', N of 1 to 19 digits), each ended
- * by a ',' but the last.  Returns 0 for any other cell, which
- * tally_parse() reads: it finds what is wrong, or accepts it.
+ * Whether a tally cell needs no tally_parse(): it has no '%', and either
+ * no ':' (one value, or a distinct tally: nothing to check) or is a
+ * counts tally that tally_parse() accepts as written, with counts adding
+ * up to at most count: VALUE:N entries (VALUE up to the entry's first
+ * ':', N of 1 to 19 digits), each ended by a ',' but the last.  Any
+ * other cell is for tally_parse(), which finds what is wrong or accepts
+ * it.  One pass over the cell.
  */
 static int
 cell_ok(struct span cell, uint64_t count)
@@ -157,12 +159,17 @@ cell_ok(struct span cell, uint64_t count)
 	const unsigned char *end = p + cell.n, *d;
 	uint64_t sum = 0, c;
 
-	for (;;) {
-		while (p < end && *p != ':' && *p != ',')
+	while (p < end && *p != ':' && *p != ',' && *p != '%')
+		p++;
+	if (p == end)
+		return 1;
+	if (*p != ':') {
+		while (p < end && *p != ':' && *p != '%')
 			p++;
-		if (p == end || *p != ':')
-			return 0;
-		d = ++p;
+		return p == end;
+	}
+	for (;;) {
+		d = ++p;		/* past the entry's ':' */
 		c = 0;
 		while (p < end && (unsigned)(*p - '0') <= 9)
 			c = c * 10 + (uint64_t)(*p++ - '0');
@@ -172,6 +179,10 @@ cell_ok(struct span cell, uint64_t count)
 		if (p == end)
 			return sum <= count;
 		p++;			/* past ',': an entry follows */
+		while (p < end && *p != ':' && *p != ',' && *p != '%')
+			p++;
+		if (p == end || *p != ':')
+			return 0;
 	}
 }
 
@@ -193,12 +204,8 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 
 		if (runcol != NULL && i == (size_t)s->rc)
 			continue;	/* add_runs() checks it, strictly */
-		if (f[i].n == 0 || memchr(f[i].p, '%', f[i].n) == NULL) {
-			if (f[i].n == 0 || memchr(f[i].p, ':', f[i].n) == NULL)
-				continue;	/* nothing to check */
-			if (cell_ok(f[i], count))
-				continue;	/* the usual counts cell */
-		}
+		if (cell_ok(f[i], count))
+			continue;	/* the usual case */
 		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
 		case TALLY_OK:
 			break;
@@ -1298,7 +1305,7 @@ struct mrec {
 };
 
 #define MR_HAS		(UINT64_C(1) << 63)
-#define MAP_KEEP	(128 << 20)	/* mapped bytes kept at most, about */
+#define MAP_KEEP	(32 << 20)	/* mapped bytes kept at most, about */
 #define MAP_CHECK	1024		/* rows between looks at the RSS */
 
 static struct fmap	 fmap[2];
@@ -1397,6 +1404,33 @@ map_line(const struct fmap *m, size_t *at, struct span *line)
 }
 
 /*
+ * 1 for 1 to 19 decimal digits, 2 for 0x and 1 to 16 lower-case hex
+ * digits, else 0.  Values of either form are integers to num_skey_make(),
+ * and two of the same form and length are in the order of their bytes.
+ */
+static int
+int_form(struct span v)
+{
+	size_t i;
+
+	if (v.n > 2 && v.p[0] == '0' && v.p[1] == 'x') {
+		if (v.n > 18)
+			return 0;
+		for (i = 2; i < v.n; i++)
+			if ((unsigned)(v.p[i] - '0') > 9 &&
+			    (unsigned)(v.p[i] - 'a') > 5)
+				return 0;
+		return 2;
+	}
+	if (v.n == 0 || v.n > 19)
+		return 0;
+	for (i = 0; i < v.n; i++)
+		if ((unsigned)(v.p[i] - '0') > 9)
+			return 0;
+	return 1;
+}
+
+/*
  * Key order, as rowcmp(): the first column whose bytes differ decides,
  * its values compared by num_skey_cmp(); 0 when the keys are the same
  * bytes.  That column holds the first byte that differs.
@@ -1406,8 +1440,10 @@ key_cmp(struct span a, struct span b)
 {
 	size_t n = a.n < b.n ? a.n : b.n, i = 0, lo;
 	const char *ea, *eb;
+	struct span ca, cb;
 	struct num_skey ka, kb;
 	uint64_t x;
+	int form;
 
 	for (; i + 8 <= n; i += 8)
 		if ((x = word8(a.p + i) ^ word8(b.p + i)) != 0) {
@@ -1425,8 +1461,14 @@ differ:
 		ea = a.p + a.n;
 	if ((eb = memchr(b.p + i, '\t', b.n - i)) == NULL)
 		eb = b.p + b.n;
-	num_skey_make(&ka, a.p, span_make(a.p + lo, (size_t)(ea - a.p) - lo));
-	num_skey_make(&kb, b.p, span_make(b.p + lo, (size_t)(eb - b.p) - lo));
+	ca = span_make(a.p + lo, (size_t)(ea - a.p) - lo);
+	cb = span_make(b.p + lo, (size_t)(eb - b.p) - lo);
+	/* Integers of the same length and form (addresses, mostly): their
+	 * bytes compare as their values do. */
+	if (ca.n == cb.n && (form = int_form(ca)) != 0 && int_form(cb) == form)
+		return (unsigned char)a.p[i] < (unsigned char)b.p[i] ? -1 : 1;
+	num_skey_make(&ka, a.p, ca);
+	num_skey_make(&kb, b.p, cb);
 	return num_skey_cmp(&ka, a.p, &kb, b.p);
 }
 

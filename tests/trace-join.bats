@@ -376,3 +376,31 @@ a\t010\textra\t0\t1\t\tno\t\t1:1')"
 	agree "$T/c" "$T/r"
 	agree --per total "$T/r" "$T/c"
 }
+
+@test "keys in order: hex in either case, long numbers, compared by value as the table join compares them" {
+	printf 'op\tlr\tcount\n' > "$T/r"
+	cp "$T/r" "$T/c"
+	# in key order: integers by value, ties by their bytes, then the rest
+	for k in 0x09 0x0A 0x0a 0x0B 0x0b 0x0c 0x1f 0x20 00033 0x21 33 \
+	    9999999999999999999 0x8ac7230489e80000 0xffffffffffffffff \
+	    18446744073709551615 0x10000000000000000 18446744073709551616 \
+	    99999999999999999999 abc; do
+		printf 'f\t%s\t%d\n' "$k" "${#k}" >> "$T/r"
+		case $k in 0x0a | 0x0B | 33 | 0xffffffffffffffff) ;;
+		*) printf 'f\t%s\t%d\n' "$k" "$((${#k} % 5 + 1))" >> "$T/c" ;; esac
+	done
+	agree "$T/r" "$T/c"
+	agree "$T/c" "$T/r"
+	run trace-join "$T/r" "$T/c"
+	assert_line --index 7 "$(printf 'f\t0xffffffffffffffff\tmissing\t18\t0\t0.000000\tno')"
+	assert_line --index 15 "$(printf 'f\t0x21\tmatched\t4\t5\t1.250000\tno')"
+	assert_line --index 16 "$(printf 'f\t0x0a\tmissing\t4\t0\t0.000000\tno')"
+	assert_line --index 19 "$(printf 'f\t33\tmissing\t2\t0\t0.000000\tno')"
+	# in order by bytes, not by value: the table join
+	printf 'op\tlr\tcount\nf\t0x0B\t1\nf\t0x0a\t1\n' > "$T/o"
+	agree "$T/o" "$T/c"
+	agree "$T/c" "$T/o"
+	agree "$T/o" "$T/o"
+	run trace-join "$T/o" "$T/o"
+	assert_line --index 1 "$(printf 'f\t0x0a\tmatched\t1\t1\t1.000000\tno')"
+}
