@@ -21,9 +21,9 @@
  * denominator of the side (or of each run); --over flags over-firing
  * keys.
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -1279,7 +1279,7 @@ join(struct ob *o)
  * merging the two files, with no table of keys: each key of the join
  * keeps a fixed-size record of its two counts and the offsets of its
  * rows, the records are sorted by count, and each row's text is read
- * again from the files (mapped) as it is written.
+ * again from the files as it is written.
  *
  * The files are read as load() reads them and checked in the same order
  * with the same messages: REF's rows first, to its end, then CAND's.
@@ -1290,13 +1290,6 @@ join(struct ob *o)
  * the same output.
  */
 
-/* A histogram file, mapped; its pages are given back as they pile up. */
-struct fmap {
-	const char	*p;
-	size_t		 n;
-	const char	*name;
-};
-
 /* A key of the join: its counts, and the offsets of its rows, with
  * MR_HAS where the key is on the side. */
 struct mrec {
@@ -1305,102 +1298,192 @@ struct mrec {
 };
 
 #define MR_HAS		(UINT64_C(1) << 63)
-#define MAP_KEEP	(32 << 20)	/* mapped bytes kept at most, about */
-#define MAP_CHECK	1024		/* rows between looks at the RSS */
+#define FIN_BUFSZ	(1 << 20)	/* read at a time */
+#define WIN_NEAR	(1 << 20)	/* read at a time for rows in turn */
+#define WIN_FAR		4096		/* for a row far from the one before */
 
-static struct fmap	 fmap[2];
+/* A histogram file: read in order, and read again at an offset. */
+struct fin {
+	int		 fd;
+	const char	*name;
+	char		*buf;		/* the file's bytes from base */
+	size_t		 cap, len;
+	uint64_t	 base;
+	size_t		 pos;		/* the next line */
+	uint64_t	 keep;		/* the bytes from this offset on are
+					 * kept at a refill */
+	int		 eof;		/* buf reaches the end of the file */
+	int		 err;		/* a read error: the table join's */
+};
+
+static struct fin	 fin[2];
 
 /*
- * Map path when it is a regular file that rd_line() reads as it is: not
+ * Open path when it is a regular file that rd_line() reads as it is: not
  * compressed, no byte order mark, not empty.  Returns 0 otherwise.
  */
 static int
-map_open(struct fmap *m, const char *path)
+fin_open(struct fin *f, const char *path)
 {
-	const unsigned char *b;
+	unsigned char b[4];
 	struct stat st;
-	void *p;
-	int fd;
+	ssize_t k;
 
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
 	if (strcmp(path, "-") == 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	    (f->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size >= MR_HAS || (p = mmap(NULL,
-	    (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-		close(fd);
+	f->name = path;
+	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (k = pread(f->fd, b, sizeof(b), 0)) <= 0 || b[0] == 0x1f ||
+	    b[0] == 0x28 || b[0] == 0xef || (k == 4 && (b[0] & 0xf0) == 0x50 &&
+	    b[1] == 0x2a))
 		return 0;
-	}
-	close(fd);
-	m->p = p;
-	m->n = (size_t)st.st_size;
-	m->name = path;
-	b = p;
-	if (b[0] == 0x1f || b[0] == 0x28 || b[0] == 0xef ||
-	    (m->n >= 4 && (b[0] & 0xf0) == 0x50 && b[1] == 0x2a)) {
-		munmap(p, m->n);
-		m->p = NULL;
-		return 0;
-	}
-	madvise(p, m->n, MADV_SEQUENTIAL);
+	f->cap = FIN_BUFSZ;
+	f->buf = xmalloc(f->cap);
 	return 1;
 }
 
 static void
-map_close(struct fmap *m)
+fin_close(struct fin *f)
 {
-	if (m->p != NULL)
-		munmap((void *)m->p, m->n);
-	m->p = NULL;
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->buf);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* Read from the start again. */
+static void
+fin_rewind(struct fin *f)
+{
+	f->base = f->keep = 0;
+	f->len = f->pos = 0;
+	f->eof = 0;
+	if (lseek(f->fd, 0, SEEK_SET) != 0)
+		f->err = f->eof = 1;
+}
+
+/* More of the file after buf, keeping the bytes from keep on; 0 at its
+ * end. */
+static int
+fin_fill(struct fin *f)
+{
+	size_t drop = f->keep > f->base ? (size_t)(f->keep - f->base) : 0;
+	ssize_t k;
+
+	if (f->eof)
+		return 0;
+	if (drop > f->pos)
+		drop = f->pos;
+	if (drop > 0) {
+		memmove(f->buf, f->buf + drop, f->len - drop);
+		f->base += drop;
+		f->len -= drop;
+		f->pos -= drop;
+	}
+	if (f->cap - f->len < FIN_BUFSZ / 2) {
+		f->cap *= 2;
+		f->buf = xrealloc(f->buf, f->cap);
+	}
+	while ((k = read(f->fd, f->buf + f->len, f->cap - f->len)) < 0 &&
+	    errno == EINTR)
+		;
+	if (k <= 0) {
+		f->err = k < 0;
+		f->eof = 1;
+		return 0;
+	}
+	f->len += (size_t)k;
+	return 1;
 }
 
 /*
- * Give back the mapped pages once they take more than MAP_KEEP: they
- * are read again, from the page cache, when next needed.  Looks at the
- * resident file pages every MAP_CHECK calls.
+ * The next line, as rd_line() hands it out, and its offset in the file;
+ * valid until the next call (the bytes from f->keep on stay in buf).
+ * Returns 0 at the end of the file (or at a read error: f->err).
  */
-static void
-map_trim(void)
+static int
+fin_line(struct fin *f, struct span *line, uint64_t *off)
 {
-	static unsigned calls;
-	static int fd = -2;
-	char buf[128];
-	unsigned long long size, rss, shared;
-	ssize_t k;
+	size_t scan = 0, n;
+	char *nl;
 
-	if (++calls % MAP_CHECK != 0)
-		return;
-	if (fd == -2)
-		fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && (k = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
-		buf[k] = '\0';
-		if (sscanf(buf, "%llu %llu %llu", &size, &rss, &shared) == 3 &&
-		    shared * (unsigned long long)sysconf(_SC_PAGESIZE) <
-		    MAP_KEEP)
-			return;
+	for (;;) {
+		nl = memchr(f->buf + f->pos + scan, '\n', f->len - f->pos -
+		    scan);
+		if (nl != NULL)
+			break;
+		scan = f->len - f->pos;
+		if (!fin_fill(f)) {
+			if (f->pos == f->len || f->err)
+				return 0;
+			nl = f->buf + f->len;	/* no final newline */
+			break;
+		}
 	}
-	for (int i = 0; i < 2; i++)
-		if (fmap[i].p != NULL)
-			madvise((void *)fmap[i].p, fmap[i].n, MADV_DONTNEED);
+	n = (size_t)(nl - (f->buf + f->pos));
+	*off = f->base + f->pos;
+	*line = span_make(f->buf + f->pos, n > 0 && nl[-1] == '\r' ? n - 1 :
+	    n);
+	f->pos += n + (nl < f->buf + f->len);
+	return 1;
 }
 
-/* The line at *at, as rd_line() hands it out; *at moves past it.
- * Returns 0 at the end. */
+/*
+ * The line at offset off, read again (as rd_line() hands it out), into
+ * buf: a row after the one before is mostly in it already; else a MiB
+ * is read from it when it is near, a few KiB when far.  0 when the file
+ * is not as it was.
+ */
 static int
-map_line(const struct fmap *m, size_t *at, struct span *line)
+fin_at(struct fin *f, uint64_t off, struct span *line)
 {
-	const char *p = m->p + *at, *nl;
-	size_t len;
+	size_t want = 0, n, i;
+	ssize_t k;
+	char *nl;
 
-	if (*at >= m->n)
-		return 0;
-	nl = memchr(p, '\n', m->n - *at);
-	len = nl != NULL ? (size_t)(nl - p) : m->n - *at;
-	*at += len + (nl != NULL);
-	if (len > 0 && p[len - 1] == '\r')
-		len--;
-	*line = span_make(p, len);
-	return 1;
+	for (;;) {
+		if (off >= f->base && off < f->base + f->len) {
+			i = (size_t)(off - f->base);
+			nl = memchr(f->buf + i, '\n', f->len - i);
+			if (nl != NULL || f->eof) {
+				if (nl == NULL)
+					nl = f->buf + f->len;
+				n = (size_t)(nl - (f->buf + i));
+				*line = span_make(f->buf + i, n > 0 &&
+				    nl[-1] == '\r' ? n - 1 : n);
+				return 1;
+			}
+			want = 2 * (f->len - i);	/* a long line */
+		}
+		if (off >= f->base && off - f->base <= f->len + WIN_NEAR)
+			want = want > WIN_NEAR ? want : WIN_NEAR;
+		else
+			want = want > WIN_FAR ? want : WIN_FAR;
+		if (want > f->cap) {
+			f->cap = want;
+			f->buf = xrealloc(f->buf, f->cap);
+		}
+		f->base = off;
+		f->len = 0;
+		while (f->len < want) {
+			k = pread(f->fd, f->buf + f->len, want - f->len,
+			    (off_t)(off + f->len));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				die_errno("%s", f->name);
+			if (k == 0)
+				break;
+			f->len += (size_t)k;
+		}
+		f->eof = f->len < want;
+		if (f->len == 0)
+			return 0;
+	}
 }
 
 /*
@@ -1501,49 +1584,61 @@ row_parts(const struct side *s, struct span line, struct span *key,
 /* A side read row by row for the merge. */
 struct mcur {
 	struct side	*s;
-	struct fmap	*m;
-	size_t		 at;		/* the next line's offset */
+	struct fin	*in;
 	uint64_t	 ln;		/* the current line's number */
 	uint64_t	 off;		/* the current row's offset */
-	struct span	 line, key, pkey; /* pkey: the row before's */
+	struct span	 line, key;
+	uint64_t	 pkoff;		/* the row before's key: offset */
+	size_t		 pkn;		/* and length */
 	struct span	*f;		/* the fields, when split */
 	uint64_t	 count;
 	uint64_t	 rows;		/* read so far */
 };
 
+/* Read side s from the start, its header line skipped. */
 static void
-mcur_init(struct mcur *c, struct side *s, struct fmap *m)
+mcur_init(struct mcur *c, struct side *s, struct fin *in)
 {
 	struct span line;
+	uint64_t off;
 
 	memset(c, 0, sizeof(*c));
 	c->s = s;
-	c->m = m;
-	map_line(m, &c->at, &line);	/* the header */
+	c->in = in;
+	fin_rewind(in);
+	fin_line(in, &line, &off);
 	c->ln = 1;
 	c->f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*c->f));
+}
+
+/* The row before's key (kept in the buffer: see mcur_line()). */
+static struct span
+mcur_pkey(const struct mcur *c)
+{
+	return span_make(c->in->buf + (c->pkoff - c->in->base), c->pkn);
 }
 
 /* The next row's line, a header line again skipped; 0 at the end. */
 static int
 mcur_line(struct mcur *c)
 {
-	c->pkey = c->key;
+	c->pkoff = c->in->keep = c->off;
+	c->pkn = c->key.n;
 	do {
-		c->off = c->at;
-		if (!map_line(c->m, &c->at, &c->line))
+		if (!fin_line(c->in, &c->line, &c->off)) {
+			c->off = c->in->base + c->in->len;
 			return 0;
+		}
 		c->ln++;
 	} while (tsv_is_hdr(&c->s->hdr, c->line));
 	c->rows++;
-	map_trim();
 	return 1;
 }
 
 /*
  * The next row, split and counted as load() does (exits 2 on a bad
  * row).  Returns 1 for a row, 0 at the end, -1 for a key too long for
- * the sort keys of the table join (which reports it).
+ * the sort keys of the table join (which reports it), or a read error.
  */
 static int
 mcur_row(struct mcur *c)
@@ -1551,8 +1646,8 @@ mcur_row(struct mcur *c)
 	struct side *s = c->s;
 
 	if (!mcur_line(c))
-		return 0;
-	c->count = row_count(s, c->line, c->f, c->m->name, c->ln);
+		return c->in->err ? -1 : 0;
+	c->count = row_count(s, c->line, c->f, c->in->name, c->ln);
 	c->key = span_make(c->line.p, (size_t)(c->f[s->kc].p - 1 -
 	    c->line.p));
 	return c->key.n > UINT32_MAX >> 2 ? -1 : 1;
@@ -1566,7 +1661,7 @@ mcur_again(struct mcur *c)
 	struct span rest;
 
 	if (!mcur_line(c))
-		return 0;
+		return c->in->err ? -1 : 0;
 	return row_parts(c->s, c->line, &c->key, &c->count, &rest) ? 1 : -1;
 }
 
@@ -1649,14 +1744,13 @@ static void
 mrow(int i, uint64_t off, uint64_t count, struct span *key,
     struct span *rest)
 {
-	size_t at = (size_t)off;
 	struct span line;
 	const char *nul;
 	uint64_t c;
 
-	if (!map_line(&fmap[i], &at, &line) ||
+	if (!fin_at(&fin[i], off, &line) ||
 	    !row_parts(&side[i], line, key, &c, rest) || c != count)
-		dief("%s: the file changed while being read", fmap[i].name);
+		dief("%s: the file changed while being read", fin[i].name);
 	/* The cells up to a NUL, as load() keeps them. */
 	if ((nul = memchr(rest->p, '\0', rest->n)) != NULL)
 		rest->n = (size_t)(nul - rest->p);
@@ -1673,29 +1767,30 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 	struct side saved[2] = { side[0], side[1] };
 	struct mcur rc, cc;
 	struct span line, rkey, ckey, rrest, crest;
-	size_t at, j, i;
+	uint64_t off;
 	uint32_t *ord;
+	size_t j, i;
 	int rv, cv, cmp = 0;
 
 	if (runcol != NULL)
 		return 0;
-	if (!map_open(&fmap[0], rpath) || !map_open(&fmap[1], cpath))
+	fin[0].fd = fin[1].fd = -1;
+	if (!fin_open(&fin[0], rpath) || !fin_open(&fin[1], cpath) ||
+	    !fin_line(&fin[0], &line, &off))
 		goto fail;
 
 	/* REF, all of it: read, checked, in key order. */
-	at = 0;
-	map_line(&fmap[0], &at, &line);
-	read_hdr(&side[0], line, fmap[0].name);
-	mcur_init(&rc, &side[0], &fmap[0]);
+	read_hdr(&side[0], line, fin[0].name);
+	mcur_init(&rc, &side[0], &fin[0]);
 	while ((rv = mcur_row(&rc)) > 0) {
-		if (rc.rows > 1 && key_cmp(rc.pkey, rc.key) >= 0) {
+		if (rc.rows > 1 && key_cmp(mcur_pkey(&rc), rc.key) >= 0) {
 			rv = -1;
 			break;
 		}
-		row_check(&side[0], rc.f, rc.count, fmap[0].name, rc.ln);
+		row_check(&side[0], rc.f, rc.count, fin[0].name, rc.ln);
 	}
 	free(rc.f);
-	if (rv < 0)
+	if (rv < 0 || !fin_line(&fin[1], &line, &off))
 		goto fail;
 
 	/*
@@ -1703,34 +1798,32 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 	 * REF key in turn comes after every CAND key before it (they came
 	 * before that REF key); any other is compared with the one before.
 	 */
-	at = 0;
-	map_line(&fmap[1], &at, &line);
-	read_hdr(&side[1], line, fmap[1].name);
+	read_hdr(&side[1], line, fin[1].name);
 	if (side[0].kc != side[1].kc)
 		goto fail;
 	for (i = 0; i < side[0].kc; i++)
 		if (!span_eq(side[0].hdr.col[i], side[1].hdr.col[i]))
 			goto fail;
-	mcur_init(&rc, &side[0], &fmap[0]);
-	mcur_init(&cc, &side[1], &fmap[1]);
+	mcur_init(&rc, &side[0], &fin[0]);
+	mcur_init(&cc, &side[1], &fin[1]);
 	rv = mcur_again(&rc);
 	while ((cv = mcur_row(&cc)) > 0) {
 		while (rv > 0 && (cmp = key_cmp(rc.key, cc.key)) < 0) {
-			mrec_add(rc.count, 0, rc.off | MR_HAS, cc.off);
+			mrec_add(rc.count, 0, rc.off | MR_HAS, 0);
 			rv = mcur_again(&rc);
 		}
 		if (rv < 0)
 			break;
 		if (rv == 0 || cmp > 0) {
-			if (cc.rows > 1 && key_cmp(cc.pkey, cc.key) >= 0) {
+			if (cc.rows > 1 && key_cmp(mcur_pkey(&cc), cc.key) >= 0) {
 				cv = -1;
 				break;
 			}
-			row_check(&side[1], cc.f, cc.count, fmap[1].name,
+			row_check(&side[1], cc.f, cc.count, fin[1].name,
 			    cc.ln);
-			mrec_add(0, cc.count, rc.off, cc.off | MR_HAS);
+			mrec_add(0, cc.count, 0, cc.off | MR_HAS);
 		} else {
-			row_check(&side[1], cc.f, cc.count, fmap[1].name,
+			row_check(&side[1], cc.f, cc.count, fin[1].name,
 			    cc.ln);
 			mrec_add(rc.count, cc.count, rc.off | MR_HAS,
 			    cc.off | MR_HAS);
@@ -1738,7 +1831,7 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 		}
 	}
 	while (rv > 0 && cv == 0) {
-		mrec_add(rc.count, 0, rc.off | MR_HAS, cc.off);
+		mrec_add(rc.count, 0, rc.off | MR_HAS, 0);
 		rv = mcur_again(&rc);
 	}
 	free(rc.f);
@@ -1753,8 +1846,6 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 	}
 	ord = mrec_sort();
 	put_header(o);
-	madvise((void *)fmap[0].p, fmap[0].n, MADV_NORMAL);
-	madvise((void *)fmap[1].p, fmap[1].n, MADV_NORMAL);
 	for (j = 0; j < nmrec; j++) {
 		const struct mrec *w = &mrec[ord[j]];
 		int hasr = (w->roff & MR_HAS) != 0;
@@ -1767,16 +1858,15 @@ merge_join(struct ob *o, const char *rpath, const char *cpath)
 			mrow(1, w->coff & ~MR_HAS, w->cand, &ckey, &crest);
 		put_row(o, hasr ? rkey : ckey, w->ref, w->cand, NULL, NULL,
 		    rrest, hasr, crest, hasc);
-		map_trim();
 	}
 	free(ord);
 	free(mrec);
-	map_close(&fmap[0]);
-	map_close(&fmap[1]);
+	fin_close(&fin[0]);
+	fin_close(&fin[1]);
 	return 1;
 fail:
-	map_close(&fmap[0]);
-	map_close(&fmap[1]);
+	fin_close(&fin[0]);
+	fin_close(&fin[1]);
 	free(mrec);
 	mrec = NULL;
 	nmrec = capmrec = 0;

@@ -404,3 +404,26 @@ a\t010\textra\t0\t1\t\tno\t\t1:1')"
 	run trace-join "$T/o" "$T/o"
 	assert_line --index 1 "$(printf 'f\t0x0a\tmatched\t1\t1\t1.000000\tno')"
 }
+
+@test "keys in order: files of several MiB, rows longer than a MiB, counts in no order" {
+	awk 'BEGIN { print "op\tlr\tcount\ttid"
+		long = "x"
+		while (length(long) < 1500000)
+			long = long long
+		for (i = 0; i < 60000; i++) {
+			c = (i * 7919) % 1009
+			if (i == 30000)
+				print "op\tlr\tcount\ttid"
+			if (i % 20000 == 7)
+				printf "f\t%d\t%d\t%s\n", 3 * i, c, long
+			else
+				printf "f\t%d\t%d\t1:%d\n", 3 * i, c, c
+		} }' > "$T/r"
+	awk -F '\t' 'NR == 1 || NR % 3 != 0 { print }
+		NR % 3 == 1 && NR > 1 && $2 != "lr" { printf "f\t%d\t1\t2:1\n", $2 + 1 }' \
+	    "$T/r" > "$T/c"
+	[ "$(wc -c < "$T/r")" -gt 4000000 ]
+	agree "$T/r" "$T/c"
+	agree "$T/c" "$T/r"
+	agree "$T/r" "$T/r"
+}
