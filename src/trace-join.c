@@ -21,10 +21,15 @@
  * denominator of the side (or of each run); --over flags over-firing
  * keys.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "msg.h"
 #include "opt.h"
@@ -61,6 +66,7 @@ struct side {
 	uint64_t	 den;		/* the side's denominator, summed */
 	uint64_t	*rden;		/* per run (with --runs) */
 	size_t		 caprden;
+	int		 tsc;		/* --per time: index of ts, else -1 */
 	int		 hasts;		/* --per time: a ts value seen */
 	int64_t		 tslo, tshi;
 };
@@ -138,6 +144,49 @@ static const char usage_text[] =
 "  -V, --version          show the version\n";
 
 /*
+ * Whether a tally cell needs no tally_parse(): it has no '%', and either
+ * no ':' (one value, or a distinct tally: nothing to check) or is a
+ * counts tally that tally_parse() accepts as written, with counts adding
+ * up to at most count: VALUE:N entries (VALUE up to the entry's first
+ * ':', N of 1 to 19 digits), each ended by a ',' but the last.  Any
+ * other cell is for tally_parse(), which finds what is wrong or accepts
+ * it.  One pass over the cell.
+ */
+static int
+cell_ok(struct span cell, uint64_t count)
+{
+	const unsigned char *p = (const unsigned char *)cell.p;
+	const unsigned char *end = p + cell.n, *d;
+	uint64_t sum = 0, c;
+
+	while (p < end && *p != ':' && *p != ',' && *p != '%')
+		p++;
+	if (p == end)
+		return 1;
+	if (*p != ':') {
+		while (p < end && *p != ':' && *p != '%')
+			p++;
+		return p == end;
+	}
+	for (;;) {
+		d = ++p;		/* past the entry's ':' */
+		c = 0;
+		while (p < end && (unsigned)(*p - '0') <= 9)
+			c = c * 10 + (uint64_t)(*p++ - '0');
+		if (p == d || p - d > 19 || (p < end && *p != ','))
+			return 0;
+		sum = c > UINT64_MAX - sum ? UINT64_MAX : sum + c;
+		if (p == end)
+			return sum <= count;
+		p++;			/* past ',': an entry follows */
+		while (p < end && *p != ':' && *p != ',' && *p != '%')
+			p++;
+		if (p == end || *p != ':')
+			return 0;
+	}
+}
+
+/*
  * The tally cells of a row are copied to the join as they are, but a
  * malformed one (a bad %-encoding, counts adding up to more than the
  * row's count) is an error here, not a wrong figure later.
@@ -155,9 +204,8 @@ check_cells(const struct side *s, const struct span *f, uint64_t count,
 
 		if (runcol != NULL && i == (size_t)s->rc)
 			continue;	/* add_runs() checks it, strictly */
-		if (f[i].n == 0 || (memchr(f[i].p, '%', f[i].n) == NULL &&
-		    memchr(f[i].p, ':', f[i].n) == NULL))
-			continue;	/* nothing to check: the usual case */
+		if (cell_ok(f[i], count))
+			continue;	/* the usual case */
 		switch (tally_parse(&t, f[i], TK_AS_WRITTEN, &bad)) {
 		case TALLY_OK:
 			break;
@@ -532,26 +580,75 @@ find_cols(struct side *s, const char *file)
 	}
 }
 
+/*
+ * Split a row of side s into f[] (room for ncol + 1 fields) and parse its
+ * count: exits 2 on a wrong number of fields or a bad count.
+ */
+static uint64_t
+row_count(const struct side *s, struct span line, struct span *f,
+    const char *file, uint64_t ln)
+{
+	size_t n;
+	uint64_t c;
+
+	if ((n = tsv_split(line, f, s->hdr.ncol + 1)) != s->hdr.ncol)
+		die_at(file, ln, "expected %zu fields, got %zu", s->hdr.ncol, n);
+	if (num_parse_u64(f[s->kc], &c) != NUM_OK)
+		die_at(file, ln, "bad count '%s'",
+		    msg_vis(f[s->kc].p, f[s->kc].n));
+	return c;
+}
+
+/*
+ * The checks of a row after its key's (its tally cells), and its share
+ * of the --per denominators.  Returns whether the row is a marker row
+ * (--per total: every row; --per COLUMN=VALUE: the key's COLUMN is
+ * VALUE), whose run counts add to the runs' denominators.
+ */
+static int
+row_check(struct side *s, const struct span *f, uint64_t c, const char *file,
+    uint64_t ln)
+{
+	int den;
+
+	check_cells(s, f, c, file, ln);
+	if (per == PER_NONE)
+		return 0;
+	den = per == PER_TOTAL || (per == PER_KEY && span_eq(f[perkc], perval));
+	if (den)
+		add_den(s, &s->den, c);
+	if (s->tsc >= 0)
+		add_time(s, f[s->tsc], file, ln);
+	return den;
+}
+
+/* The header line of side s, read from file: its columns checked and
+ * found, as every histogram's. */
+static void
+read_hdr(struct side *s, struct span line, const char *file)
+{
+	tsv_hdr_parse(&s->hdr, line, file);
+	s->kc = tsv_count_col(&s->hdr, "a histogram from trace-hist");
+	s->file = xstrdup(file);
+	find_cols(s, s->file);
+	s->tsc = per == PER_TIME ? tsv_col(&s->hdr, "ts") : -1;
+}
+
 static void
 load(struct side *s, const char *path)
 {
 	struct rd *in = rd_open(path);
 	struct span line, *f;
-	size_t n;
 	uint64_t c;
 	uint32_t k;
-	int isnew, ts;
+	int isnew, den;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", rd_name(in));
-	tsv_hdr_parse(&s->hdr, line, rd_name(in));
-	s->kc = tsv_count_col(&s->hdr, "a histogram from trace-hist");
+	read_hdr(s, line, rd_name(in));
 	s->keys = ht_new();
-	s->file = xstrdup(rd_name(in));
-	find_cols(s, s->file);
-	ts = per == PER_TIME ? tsv_col(&s->hdr, "ts") : -1;
 	f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
 		uint64_t ln = rd_lineno(in);
@@ -559,12 +656,7 @@ load(struct side *s, const char *path)
 
 		if (tsv_is_hdr(&s->hdr, line))
 			continue;
-		if ((n = tsv_split(line, f, s->hdr.ncol + 1)) != s->hdr.ncol)
-			die_at(rd_name(in), ln, "expected %zu fields, got %zu",
-			    s->hdr.ncol, n);
-		if (num_parse_u64(f[s->kc], &c) != NUM_OK)
-			die_at(rd_name(in), ln, "bad count '%s'",
-			    msg_vis(f[s->kc].p, f[s->kc].n));
+		c = row_count(s, line, f, rd_name(in), ln);
 		k = ht_intern(s->keys, line.p,
 		    (size_t)(f[s->kc].p - 1 - line.p), &isnew);
 		if (!isnew)
@@ -581,20 +673,9 @@ load(struct side *s, const char *path)
 				    s->stride * sizeof(*s->dense));
 		}
 		s->count[k] = c;
-		check_cells(s, f, c, rd_name(in), ln);
-		if (per != PER_NONE) {
-			int den = per == PER_TOTAL || (per == PER_KEY &&
-			    span_eq(f[perkc], perval));
-
-			if (den)
-				add_den(s, &s->den, c);
-			if (ts >= 0)
-				add_time(s, f[ts], rd_name(in), ln);
-			if (runcol != NULL)
-				add_runs(s, k, f[s->rc], line.p + line.n, c,
-				    den, rd_name(in), ln);
-		} else if (runcol != NULL)
-			add_runs(s, k, f[s->rc], line.p + line.n, c, 0,
+		den = row_check(s, f, c, rd_name(in), ln);
+		if (runcol != NULL)
+			add_runs(s, k, f[s->rc], line.p + line.n, c, den,
 			    rd_name(in), ln);
 		rest = f[s->kc].p + f[s->kc].n;
 		s->rest[k] = arena_zalloc(&mem, (size_t)(line.p + line.n -
@@ -672,19 +753,6 @@ split_key(struct row *r)
 	tsv_split(key, f, kc);
 	for (i = 0; i < kc; i++)
 		num_skey_make(&r->kcol[i], key.p, f[i]);
-}
-
-/* Write a side's tally cells, or as many empty cells. */
-static void
-put_rest(struct ob *o, const struct side *s, int32_t k)
-{
-	size_t n = s->hdr.ncol - s->kc - 1;
-
-	if (k >= 0)
-		ob_puts(o, s->rest[k]);
-	else
-		for (size_t i = 0; i < n; i++)
-			ob_putc(o, '\t');
 }
 
 /* A key's runs on one side, as its row shows them. */
@@ -942,6 +1010,160 @@ sb_side(struct sbuf *h, const struct side *s, const char *col)
 	sb_adds(h, col);
 }
 
+/*
+ * The header, built and checked first: its names must be unique.  Then
+ * flushed, so that a pipeline fails fast.
+ */
+/* A side's tally cells, or as many empty cells when the key is not on
+ * the side. */
+static void
+put_rest(struct ob *o, const struct side *s, struct span rest, int has)
+{
+	size_t n = s->hdr.ncol - s->kc - 1;
+
+	if (has)
+		ob_span(o, rest);
+	else
+		for (size_t i = 0; i < n; i++)
+			ob_putc(o, '\t');
+}
+
+/*
+ * A row of the join: the key, its status, counts, ratio and flags, with
+ * --runs the run columns x (of the rows' per-run values b), with --per
+ * the rates, then the tally cells of REF (rrest, the text after the
+ * count, when hasr) and of CAND (crest, when hasc).
+ */
+static void
+put_row(struct ob *o, struct span key, uint64_t ref, uint64_t cand,
+    const struct rrec *x, const struct rbuf *b, struct span rrest, int hasr,
+    struct span crest, int hasc)
+{
+	const struct side *r = &side[0], *c = &side[1];
+	int matched = ref > 0 && cand > 0;
+	const char *status = matched ? "matched" : ref > 0 ? "missing" :
+	    "extra";
+	double rrate = 0, crate = 0, q = 0;
+	int under, isover = 0;
+
+	if (per != PER_NONE) {
+		rrate = (double)ref / (double)r->den * perscale;
+		crate = (double)cand / (double)c->den * perscale;
+		if (ref > 0)
+			q = crate / rrate;
+	} else if (ref > 0)
+		q = (double)cand / (double)ref;
+	if (x != NULL) {
+		/* Under, or over, in every pair of runs. */
+		under = matched && x->s[0].cmin >= floor_ &&
+		    x->s[1].vmax < threshold * x->s[0].vmin;
+		isover = matched && x->s[1].cmin >= floor_ &&
+		    x->s[1].vmin > over * x->s[0].vmax;
+	} else {
+		under = matched && ref >= floor_ && q < threshold;
+		isover = matched && cand >= floor_ && q > over;
+	}
+
+	ob_span(o, key);
+	ob_putc(o, '\t');
+	ob_puts(o, status);
+	ob_putc(o, '\t');
+	ob_u64(o, ref);
+	ob_putc(o, '\t');
+	ob_u64(o, cand);
+	ob_putc(o, '\t');
+	if (ref > 0)
+		put6(o, q);
+	ob_puts(o, under ? "\tyes" : "\tno");
+	if (over >= 0)
+		ob_puts(o, isover ? "\tyes" : "\tno");
+	if (x != NULL) {
+		int flaky = (ref > 0 && x->s[0].fired < b[0].nr) ||
+		    (cand > 0 && x->s[1].fired < b[1].nr);
+
+		put_runcols(o, x, b, flaky);
+	}
+	if (per != PER_NONE) {
+		ob_putc(o, '\t');
+		put6(o, rrate);
+		ob_putc(o, '\t');
+		put6(o, crate);
+	}
+	put_rest(o, r, rrest, hasr);
+	put_rest(o, c, crest, hasc);
+	ob_putc(o, '\n');
+}
+
+static void
+put_header(struct ob *o)
+{
+	const struct side *r = &side[0], *c = &side[1];
+	size_t j, kc = r->kc;
+	struct sbuf h = { 0 };
+
+	for (j = 0; j < kc; j++) {
+		sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
+		sb_addc(&h, '\t');
+	}
+	sb_adds(&h, "status\t");
+	sb_adds(&h, r->name);
+	sb_adds(&h, "_count\t");
+	sb_adds(&h, c->name);
+	sb_adds(&h, "_count\tratio\tunder");
+	if (over >= 0)
+		sb_adds(&h, "\tover");
+	if (runcol != NULL) {
+		sb_side(&h, r, "runs");
+		sb_side(&h, c, "runs");
+		sb_side(&h, r, "min");
+		sb_side(&h, r, "max");
+		sb_side(&h, c, "min");
+		sb_side(&h, c, "max");
+		sb_adds(&h, "\tflaky\tp");
+	}
+	if (per != PER_NONE) {
+		sb_side(&h, r, "rate");
+		sb_side(&h, c, "rate");
+	}
+	for (j = r->kc + 1; j < r->hdr.ncol; j++) {
+		sb_addc(&h, '\t');
+		sb_adds(&h, r->name);
+		sb_addc(&h, '_');
+		sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
+	}
+	for (j = c->kc + 1; j < c->hdr.ncol; j++) {
+		sb_addc(&h, '\t');
+		sb_adds(&h, c->name);
+		sb_addc(&h, '_');
+		sb_add(&h, c->hdr.col[j].p, c->hdr.col[j].n);
+	}
+	/* A key column named "ratio", or names that make "a_b_tid"
+	 * twice, would give a header no stage can read. */
+	{
+		struct htab *seen = ht_new();
+		struct span *f;
+		size_t nf = tsv_split(span_make(h.p, h.len), NULL, 0);
+		int isnew;
+
+		f = xreallocarray(NULL, nf, sizeof(*f));
+		tsv_split(span_make(h.p, h.len), f, nf);
+		for (j = 0; j < nf; j++) {
+			ht_intern(seen, f[j].p, f[j].n, &isnew);
+			if (!isnew)
+				dief("the join would have two columns "
+				    "named '%s' (rename a column or "
+				    "choose other --names)",
+				    msg_vis(f[j].p, f[j].n));
+		}
+		free(f);
+		ht_free(seen);
+	}
+	ob_write(o, h.p, h.len);
+	ob_putc(o, '\n');
+	ob_flush(o);
+	sb_free(&h);
+}
+
 static void
 join(struct ob *o)
 {
@@ -950,7 +1172,7 @@ join(struct ob *o)
 	struct row *rows = xreallocarray(NULL, (size_t)nr + nc + 1,
 	    sizeof(*rows));
 	uint8_t *used = xcalloc(nc ? nc : 1, 1);
-	size_t n = 0, j, kc = r->kc;
+	size_t n = 0, j;
 	struct rbuf b[2] = { { 0 }, { 0 } };
 	struct rrec xr;
 	struct mwu *mw = NULL;
@@ -1003,82 +1225,12 @@ join(struct ob *o)
 	}
 	qsort(rows, n, sizeof(*rows), rowcmp);
 
-	/* Header, built first: its names must be unique. */
-	{
-		struct sbuf h = { 0 };
-
-		for (j = 0; j < kc; j++) {
-			sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
-			sb_addc(&h, '\t');
-		}
-		sb_adds(&h, "status\t");
-		sb_adds(&h, r->name);
-		sb_adds(&h, "_count\t");
-		sb_adds(&h, c->name);
-		sb_adds(&h, "_count\tratio\tunder");
-		if (over >= 0)
-			sb_adds(&h, "\tover");
-		if (runcol != NULL) {
-			sb_side(&h, r, "runs");
-			sb_side(&h, c, "runs");
-			sb_side(&h, r, "min");
-			sb_side(&h, r, "max");
-			sb_side(&h, c, "min");
-			sb_side(&h, c, "max");
-			sb_adds(&h, "\tflaky\tp");
-		}
-		if (per != PER_NONE) {
-			sb_side(&h, r, "rate");
-			sb_side(&h, c, "rate");
-		}
-		for (j = r->kc + 1; j < r->hdr.ncol; j++) {
-			sb_addc(&h, '\t');
-			sb_adds(&h, r->name);
-			sb_addc(&h, '_');
-			sb_add(&h, r->hdr.col[j].p, r->hdr.col[j].n);
-		}
-		for (j = c->kc + 1; j < c->hdr.ncol; j++) {
-			sb_addc(&h, '\t');
-			sb_adds(&h, c->name);
-			sb_addc(&h, '_');
-			sb_add(&h, c->hdr.col[j].p, c->hdr.col[j].n);
-		}
-		/* A key column named "ratio", or names that make "a_b_tid"
-		 * twice, would give a header no stage can read. */
-		{
-			struct htab *seen = ht_new();
-			struct span *f;
-			size_t nf = tsv_split(span_make(h.p, h.len), NULL, 0);
-			int isnew;
-
-			f = xreallocarray(NULL, nf, sizeof(*f));
-			tsv_split(span_make(h.p, h.len), f, nf);
-			for (j = 0; j < nf; j++) {
-				ht_intern(seen, f[j].p, f[j].n, &isnew);
-				if (!isnew)
-					dief("the join would have two columns "
-					    "named '%s' (rename a column or "
-					    "choose other --names)",
-					    msg_vis(f[j].p, f[j].n));
-			}
-			free(f);
-			ht_free(seen);
-		}
-		ob_write(o, h.p, h.len);
-		ob_putc(o, '\n');
-		ob_flush(o);
-		sb_free(&h);
-	}
+	put_header(o);
 
 	for (j = 0; j < n; j++) {
 		const struct row *w = &rows[j];
 		int32_t rk = w->side == 0 ? (int32_t)w->ki : -1;
-		int matched = w->ref > 0 && w->cand > 0;
-		const char *status = matched ? "matched" :
-		    w->ref > 0 ? "missing" : "extra";
-		double rrate = 0, crate = 0, q = 0;
 		const struct rrec *x = NULL;
-		int under, isover = 0;
 
 		/* The rows of keys of equal counts come in another order
 		 * than their histograms': the dense rows of the row
@@ -1100,52 +1252,14 @@ join(struct ob *o)
 				__builtin_prefetch(d + c->stride - 1);
 			}
 		}
-		if (per != PER_NONE) {
-			rrate = (double)w->ref / (double)r->den * perscale;
-			crate = (double)w->cand / (double)c->den * perscale;
-			if (w->ref > 0)
-				q = crate / rrate;
-		} else if (w->ref > 0)
-			q = (double)w->cand / (double)w->ref;
 		if (runcol != NULL) {
 			rec_fill(&xr, rk, w->other, b, mw);
 			x = &xr;
-			/* Under, or over, in every pair of runs. */
-			under = matched && x->s[0].cmin >= floor_ &&
-			    x->s[1].vmax < threshold * x->s[0].vmin;
-			isover = matched && x->s[1].cmin >= floor_ &&
-			    x->s[1].vmin > over * x->s[0].vmax;
-		} else {
-			under = matched && w->ref >= floor_ && q < threshold;
-			isover = matched && w->cand >= floor_ && q > over;
 		}
-
-		ob_span(o, ht_key(side[w->side].keys, w->ki));
-		ob_printf(o, "\t%s\t", status);
-		ob_u64(o, w->ref);
-		ob_putc(o, '\t');
-		ob_u64(o, w->cand);
-		ob_putc(o, '\t');
-		if (w->ref > 0)
-			put6(o, q);
-		ob_puts(o, under ? "\tyes" : "\tno");
-		if (over >= 0)
-			ob_puts(o, isover ? "\tyes" : "\tno");
-		if (runcol != NULL) {
-			int flaky = (w->ref > 0 && x->s[0].fired < b[0].nr) ||
-			    (w->cand > 0 && x->s[1].fired < b[1].nr);
-
-			put_runcols(o, x, b, flaky);
-		}
-		if (per != PER_NONE) {
-			ob_putc(o, '\t');
-			put6(o, rrate);
-			ob_putc(o, '\t');
-			put6(o, crate);
-		}
-		put_rest(o, r, rk);
-		put_rest(o, c, w->other);
-		ob_putc(o, '\n');
+		put_row(o, ht_key(side[w->side].keys, w->ki), w->ref, w->cand,
+		    x, b, rk >= 0 ? span_str(r->rest[rk]) : span_make(NULL, 0),
+		    rk >= 0, w->other >= 0 ? span_str(c->rest[w->other]) :
+		    span_make(NULL, 0), w->other >= 0);
 	}
 	if (runcol != NULL) {
 		for (i = 0; i < 2; i++) {
@@ -1156,6 +1270,609 @@ join(struct ob *o)
 	}
 	free(rows);
 	free(used);
+}
+
+/*
+ * The merge join.  When both histograms are regular files whose keys
+ * come in the output's key order (trace-hist --sort key, or the
+ * default order when every count is the same), the keys are matched by
+ * merging the two files, with no table of keys: each key of the join
+ * keeps a fixed-size record of its two counts and the offsets of its
+ * rows, the records are sorted by count, and each row's text is read
+ * again from the files as it is written.
+ *
+ * The files are read as load() reads them and checked in the same order
+ * with the same messages: REF's rows first, to its end, then CAND's.
+ * Anything else (a pipe, compressed input, a byte order mark, a key out
+ * of order or seen twice, key columns that differ, --runs) makes
+ * merge_join() give up before writing anything, and the table join reads
+ * the files again from their start: it finds the same errors, and makes
+ * the same output.
+ */
+
+/* A key of the join: its counts, and the offsets of its rows, with
+ * MR_HAS where the key is on the side. */
+struct mrec {
+	uint64_t	 ref, cand;
+	uint64_t	 roff, coff;
+};
+
+#define MR_HAS		(UINT64_C(1) << 63)
+#define FIN_BUFSZ	(1 << 20)	/* read at a time */
+#define WIN_NEAR	(1 << 20)	/* read at a time for rows in turn */
+#define WIN_FAR		4096		/* for a row far from the one before */
+
+/* A histogram file: read in order, and read again at an offset. */
+struct fin {
+	int		 fd;
+	const char	*name;
+	char		*buf;		/* the file's bytes from base */
+	size_t		 cap, len;
+	uint64_t	 base;
+	size_t		 pos;		/* the next line */
+	uint64_t	 keep;		/* the bytes from this offset on are
+					 * kept at a refill */
+	int		 eof;		/* buf reaches the end of the file */
+	int		 err;		/* a read error: the table join's */
+};
+
+static struct fin	 fin[2];
+
+/*
+ * Open path when it is a regular file that rd_line() reads as it is: not
+ * compressed, no byte order mark, not empty.  Returns 0 otherwise.
+ */
+static int
+fin_open(struct fin *f, const char *path)
+{
+	unsigned char b[4];
+	struct stat st;
+	ssize_t k;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	if (strcmp(path, "-") == 0 ||
+	    (f->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	f->name = path;
+	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (k = pread(f->fd, b, sizeof(b), 0)) <= 0 || b[0] == 0x1f ||
+	    b[0] == 0x28 || b[0] == 0xef || (k == 4 && (b[0] & 0xf0) == 0x50 &&
+	    b[1] == 0x2a))
+		return 0;
+	f->cap = FIN_BUFSZ;
+	f->buf = xmalloc(f->cap);
+	return 1;
+}
+
+static void
+fin_close(struct fin *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->buf);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* Read from the start again. */
+static void
+fin_rewind(struct fin *f)
+{
+	f->base = f->keep = 0;
+	f->len = f->pos = 0;
+	f->eof = 0;
+	if (lseek(f->fd, 0, SEEK_SET) != 0)
+		f->err = f->eof = 1;
+}
+
+/* More of the file after buf, keeping the bytes from keep on; 0 at its
+ * end. */
+static int
+fin_fill(struct fin *f)
+{
+	size_t drop = f->keep > f->base ? (size_t)(f->keep - f->base) : 0;
+	ssize_t k;
+
+	if (f->eof)
+		return 0;
+	if (drop > f->pos)
+		drop = f->pos;
+	if (drop > 0) {
+		memmove(f->buf, f->buf + drop, f->len - drop);
+		f->base += drop;
+		f->len -= drop;
+		f->pos -= drop;
+	}
+	if (f->cap - f->len < FIN_BUFSZ / 2) {
+		f->cap *= 2;
+		f->buf = xrealloc(f->buf, f->cap);
+	}
+	while ((k = read(f->fd, f->buf + f->len, f->cap - f->len)) < 0 &&
+	    errno == EINTR)
+		;
+	if (k <= 0) {
+		f->err = k < 0;
+		f->eof = 1;
+		return 0;
+	}
+	f->len += (size_t)k;
+	return 1;
+}
+
+/*
+ * The next line, as rd_line() hands it out, and its offset in the file;
+ * valid until the next call (the bytes from f->keep on stay in buf).
+ * Returns 0 at the end of the file (or at a read error: f->err).
+ */
+static int
+fin_line(struct fin *f, struct span *line, uint64_t *off)
+{
+	size_t scan = 0, n;
+	char *nl;
+
+	for (;;) {
+		nl = memchr(f->buf + f->pos + scan, '\n', f->len - f->pos -
+		    scan);
+		if (nl != NULL)
+			break;
+		scan = f->len - f->pos;
+		if (!fin_fill(f)) {
+			if (f->pos == f->len || f->err)
+				return 0;
+			nl = f->buf + f->len;	/* no final newline */
+			break;
+		}
+	}
+	n = (size_t)(nl - (f->buf + f->pos));
+	*off = f->base + f->pos;
+	*line = span_make(f->buf + f->pos, n > 0 && nl[-1] == '\r' ? n - 1 :
+	    n);
+	f->pos += n + (nl < f->buf + f->len);
+	return 1;
+}
+
+/*
+ * The line at offset off, read again (as rd_line() hands it out), into
+ * buf: a row after the one before is mostly in it already; else a MiB
+ * is read from it when it is near, a few KiB when far.  0 when the file
+ * is not as it was.
+ */
+static int
+fin_at(struct fin *f, uint64_t off, struct span *line)
+{
+	size_t want = 0, n, i;
+	ssize_t k;
+	char *nl;
+
+	for (;;) {
+		if (off >= f->base && off < f->base + f->len) {
+			i = (size_t)(off - f->base);
+			nl = memchr(f->buf + i, '\n', f->len - i);
+			if (nl != NULL || f->eof) {
+				if (nl == NULL)
+					nl = f->buf + f->len;
+				n = (size_t)(nl - (f->buf + i));
+				*line = span_make(f->buf + i, n > 0 &&
+				    nl[-1] == '\r' ? n - 1 : n);
+				return 1;
+			}
+			want = 2 * (f->len - i);	/* a long line */
+		}
+		if (off >= f->base && off - f->base <= f->len + WIN_NEAR)
+			want = want > WIN_NEAR ? want : WIN_NEAR;
+		else
+			want = want > WIN_FAR ? want : WIN_FAR;
+		if (want > f->cap) {
+			f->cap = want;
+			f->buf = xrealloc(f->buf, f->cap);
+		}
+		f->base = off;
+		f->len = 0;
+		while (f->len < want) {
+			k = pread(f->fd, f->buf + f->len, want - f->len,
+			    (off_t)(off + f->len));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				die_errno("%s", f->name);
+			if (k == 0)
+				break;
+			f->len += (size_t)k;
+		}
+		f->eof = f->len < want;
+		if (f->len == 0)
+			return 0;
+	}
+}
+
+/*
+ * 1 for 1 to 19 decimal digits, 2 for 0x and 1 to 16 lower-case hex
+ * digits, else 0.  Values of either form are integers to num_skey_make(),
+ * and two of the same form and length are in the order of their bytes.
+ */
+static int
+int_form(struct span v)
+{
+	size_t i;
+
+	if (v.n > 2 && v.p[0] == '0' && v.p[1] == 'x') {
+		if (v.n > 18)
+			return 0;
+		for (i = 2; i < v.n; i++)
+			if ((unsigned)(v.p[i] - '0') > 9 &&
+			    (unsigned)(v.p[i] - 'a') > 5)
+				return 0;
+		return 2;
+	}
+	if (v.n == 0 || v.n > 19)
+		return 0;
+	for (i = 0; i < v.n; i++)
+		if ((unsigned)(v.p[i] - '0') > 9)
+			return 0;
+	return 1;
+}
+
+/*
+ * Key order, as rowcmp(): the first column whose bytes differ decides,
+ * its values compared by num_skey_cmp(); 0 when the keys are the same
+ * bytes.  That column holds the first byte that differs.
+ */
+static int
+key_cmp(struct span a, struct span b)
+{
+	size_t n = a.n < b.n ? a.n : b.n, i = 0, lo;
+	const char *ea, *eb;
+	struct span ca, cb;
+	struct num_skey ka, kb;
+	uint64_t x;
+	int form;
+
+	for (; i + 8 <= n; i += 8)
+		if ((x = word8(a.p + i) ^ word8(b.p + i)) != 0) {
+			i += (size_t)__builtin_ctzll(x) >> 3;
+			goto differ;
+		}
+	while (i < n && a.p[i] == b.p[i])
+		i++;
+	if (i == n && a.n == b.n)
+		return 0;
+differ:
+	for (lo = i; lo > 0 && a.p[lo - 1] != '\t'; lo--)
+		;
+	if ((ea = memchr(a.p + i, '\t', a.n - i)) == NULL)
+		ea = a.p + a.n;
+	if ((eb = memchr(b.p + i, '\t', b.n - i)) == NULL)
+		eb = b.p + b.n;
+	ca = span_make(a.p + lo, (size_t)(ea - a.p) - lo);
+	cb = span_make(b.p + lo, (size_t)(eb - b.p) - lo);
+	/* Integers of the same length and form (addresses, mostly): their
+	 * bytes compare as their values do. */
+	if (ca.n == cb.n && (form = int_form(ca)) != 0 && int_form(cb) == form)
+		return (unsigned char)a.p[i] < (unsigned char)b.p[i] ? -1 : 1;
+	num_skey_make(&ka, a.p, ca);
+	num_skey_make(&kb, b.p, cb);
+	return num_skey_cmp(&ka, a.p, &kb, b.p);
+}
+
+/*
+ * The key, count and tally text of a row of side s read before, so well
+ * formed: its first kc + 1 fields only.  Returns 0 when the row is not
+ * as it was read.
+ */
+static int
+row_parts(const struct side *s, struct span line, struct span *key,
+    uint64_t *count, struct span *rest)
+{
+	const char *p = line.p, *end = line.p + line.n, *t;
+	size_t i;
+
+	for (i = 0; i < s->kc; i++) {
+		if ((t = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			return 0;
+		p = t + 1;
+	}
+	*key = span_make(line.p, (size_t)(p - 1 - line.p));
+	for (t = p; t < end && *t != '\t'; t++)
+		;
+	if (num_parse_u64(span_make(p, (size_t)(t - p)), count) != NUM_OK)
+		return 0;
+	*rest = span_make(t, (size_t)(end - t));
+	return 1;
+}
+
+/* A side read row by row for the merge. */
+struct mcur {
+	struct side	*s;
+	struct fin	*in;
+	uint64_t	 ln;		/* the current line's number */
+	uint64_t	 off;		/* the current row's offset */
+	struct span	 line, key;
+	uint64_t	 pkoff;		/* the row before's key: offset */
+	size_t		 pkn;		/* and length */
+	struct span	*f;		/* the fields, when split */
+	uint64_t	 count;
+	uint64_t	 rows;		/* read so far */
+};
+
+/* Read side s from the start, its header line skipped. */
+static void
+mcur_init(struct mcur *c, struct side *s, struct fin *in)
+{
+	struct span line;
+	uint64_t off;
+
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->in = in;
+	fin_rewind(in);
+	fin_line(in, &line, &off);
+	c->ln = 1;
+	c->f = xreallocarray(NULL, s->hdr.ncol + 1, sizeof(*c->f));
+}
+
+/* The row before's key (kept in the buffer: see mcur_line()). */
+static struct span
+mcur_pkey(const struct mcur *c)
+{
+	return span_make(c->in->buf + (c->pkoff - c->in->base), c->pkn);
+}
+
+/* The next row's line, a header line again skipped; 0 at the end. */
+static int
+mcur_line(struct mcur *c)
+{
+	c->pkoff = c->in->keep = c->off;
+	c->pkn = c->key.n;
+	do {
+		if (!fin_line(c->in, &c->line, &c->off)) {
+			c->off = c->in->base + c->in->len;
+			return 0;
+		}
+		c->ln++;
+	} while (tsv_is_hdr(&c->s->hdr, c->line));
+	c->rows++;
+	return 1;
+}
+
+/*
+ * The next row, split and counted as load() does (exits 2 on a bad
+ * row).  Returns 1 for a row, 0 at the end, -1 for a key too long for
+ * the sort keys of the table join (which reports it), or a read error.
+ */
+static int
+mcur_row(struct mcur *c)
+{
+	struct side *s = c->s;
+
+	if (!mcur_line(c))
+		return c->in->err ? -1 : 0;
+	c->count = row_count(s, c->line, c->f, c->in->name, c->ln);
+	c->key = span_make(c->line.p, (size_t)(c->f[s->kc].p - 1 -
+	    c->line.p));
+	return c->key.n > UINT32_MAX >> 2 ? -1 : 1;
+}
+
+/* The next row of a side read before: 1, 0 at the end, -1 when the
+ * row is not as it was. */
+static int
+mcur_again(struct mcur *c)
+{
+	struct span rest;
+
+	if (!mcur_line(c))
+		return c->in->err ? -1 : 0;
+	return row_parts(c->s, c->line, &c->key, &c->count, &rest) ? 1 : -1;
+}
+
+/* The records of the join, in key order. */
+static struct mrec	*mrec;
+static size_t		 nmrec, capmrec;
+
+/* A key of the join, unless its count is 0 on both sides. */
+static void
+mrec_add(uint64_t ref, uint64_t cand, uint64_t roff, uint64_t coff)
+{
+	if (ref == 0 && cand == 0)
+		return;
+	if (nmrec == capmrec) {
+		capmrec = capmrec ? capmrec * 2 : 4096;
+		mrec = xreallocarray(mrec, capmrec, sizeof(*mrec));
+	}
+	mrec[nmrec++] = (struct mrec){ ref, cand, roff, coff };
+}
+
+/*
+ * The records in the order of the join, as indices: REF count
+ * descending, then CAND count descending, then key.  The records are
+ * made in key order, so a stable sort by the counts does it: a radix
+ * sort, least significant byte first, with a pass for each byte in
+ * which the counts differ (none when they are all the same).
+ */
+static uint32_t *
+mrec_sort(void)
+{
+	size_t n = nmrec, i, at[256], t;
+	uint32_t *ord = xreallocarray(NULL, n ? n : 1, sizeof(*ord));
+	uint32_t *tmp = NULL, *sw;
+	unsigned char *dig = NULL;
+	uint64_t rd = 0, cd = 0;
+	int pass, sh;
+
+	for (i = 0; i < n; i++) {
+		ord[i] = (uint32_t)i;
+		rd |= mrec[i].ref ^ mrec[0].ref;
+		cd |= mrec[i].cand ^ mrec[0].cand;
+	}
+	for (pass = 0; pass < 16; pass++) {
+		sh = pass % 8 * 8;
+		if (((pass < 8 ? cd : rd) >> sh & 0xff) == 0)
+			continue;
+		if (tmp == NULL) {
+			tmp = xreallocarray(NULL, n, sizeof(*tmp));
+			dig = xmalloc(n);
+		}
+		memset(at, 0, sizeof(at));
+		for (i = 0; i < n; i++) {
+			/* the byte of ~count: highest count first */
+			dig[i] = (unsigned char)(~(pass < 8 ? mrec[i].cand :
+			    mrec[i].ref) >> sh);
+			at[dig[i]]++;
+		}
+		for (i = 0, t = 0; i < 256; i++) {
+			size_t c = at[i];
+
+			at[i] = t;
+			t += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[at[dig[ord[i]]]++] = ord[i];
+		sw = ord;
+		ord = tmp;
+		tmp = sw;
+	}
+	free(tmp);
+	free(dig);
+	return ord;
+}
+
+/*
+ * The row of side i at offset off, read again for its key and its tally
+ * cells: it must be the row read before, with the count of the record.
+ */
+static void
+mrow(int i, uint64_t off, uint64_t count, struct span *key,
+    struct span *rest)
+{
+	struct span line;
+	const char *nul;
+	uint64_t c;
+
+	if (!fin_at(&fin[i], off, &line) ||
+	    !row_parts(&side[i], line, key, &c, rest) || c != count)
+		dief("%s: the file changed while being read", fin[i].name);
+	/* The cells up to a NUL, as load() keeps them. */
+	if ((nul = memchr(rest->p, '\0', rest->n)) != NULL)
+		rest->n = (size_t)(nul - rest->p);
+}
+
+/*
+ * The join of REF and CAND by merging them, written to o.  Returns 0,
+ * having written nothing, when the inputs are not for it: the table
+ * join is to read them.
+ */
+static int
+merge_join(struct ob *o, const char *rpath, const char *cpath)
+{
+	struct side saved[2] = { side[0], side[1] };
+	struct mcur rc, cc;
+	struct span line, rkey, ckey, rrest, crest;
+	uint64_t off;
+	uint32_t *ord;
+	size_t j, i;
+	int rv, cv, cmp = 0;
+
+	if (runcol != NULL)
+		return 0;
+	fin[0].fd = fin[1].fd = -1;
+	if (!fin_open(&fin[0], rpath) || !fin_open(&fin[1], cpath) ||
+	    !fin_line(&fin[0], &line, &off))
+		goto fail;
+
+	/* REF, all of it: read, checked, in key order. */
+	read_hdr(&side[0], line, fin[0].name);
+	mcur_init(&rc, &side[0], &fin[0]);
+	while ((rv = mcur_row(&rc)) > 0) {
+		if (rc.rows > 1 && key_cmp(mcur_pkey(&rc), rc.key) >= 0) {
+			rv = -1;
+			break;
+		}
+		row_check(&side[0], rc.f, rc.count, fin[0].name, rc.ln);
+	}
+	free(rc.f);
+	if (rv < 0 || !fin_line(&fin[1], &line, &off))
+		goto fail;
+
+	/*
+	 * CAND, merged with REF read again.  A CAND key that matches the
+	 * REF key in turn comes after every CAND key before it (they came
+	 * before that REF key); any other is compared with the one before.
+	 */
+	read_hdr(&side[1], line, fin[1].name);
+	if (side[0].kc != side[1].kc)
+		goto fail;
+	for (i = 0; i < side[0].kc; i++)
+		if (!span_eq(side[0].hdr.col[i], side[1].hdr.col[i]))
+			goto fail;
+	mcur_init(&rc, &side[0], &fin[0]);
+	mcur_init(&cc, &side[1], &fin[1]);
+	rv = mcur_again(&rc);
+	while ((cv = mcur_row(&cc)) > 0) {
+		while (rv > 0 && (cmp = key_cmp(rc.key, cc.key)) < 0) {
+			mrec_add(rc.count, 0, rc.off | MR_HAS, 0);
+			rv = mcur_again(&rc);
+		}
+		if (rv < 0)
+			break;
+		if (rv == 0 || cmp > 0) {
+			if (cc.rows > 1 && key_cmp(mcur_pkey(&cc), cc.key) >= 0) {
+				cv = -1;
+				break;
+			}
+			row_check(&side[1], cc.f, cc.count, fin[1].name,
+			    cc.ln);
+			mrec_add(0, cc.count, 0, cc.off | MR_HAS);
+		} else {
+			row_check(&side[1], cc.f, cc.count, fin[1].name,
+			    cc.ln);
+			mrec_add(rc.count, cc.count, rc.off | MR_HAS,
+			    cc.off | MR_HAS);
+			rv = mcur_again(&rc);
+		}
+	}
+	while (rv > 0 && cv == 0) {
+		mrec_add(rc.count, 0, rc.off | MR_HAS, 0);
+		rv = mcur_again(&rc);
+	}
+	free(rc.f);
+	free(cc.f);
+	if (rv < 0 || cv < 0 || nmrec > UINT32_MAX)
+		goto fail;
+
+	/* As after load(), and join(). */
+	if (per != PER_NONE) {
+		check_den(&side[0]);
+		check_den(&side[1]);
+	}
+	ord = mrec_sort();
+	put_header(o);
+	for (j = 0; j < nmrec; j++) {
+		const struct mrec *w = &mrec[ord[j]];
+		int hasr = (w->roff & MR_HAS) != 0;
+		int hasc = (w->coff & MR_HAS) != 0;
+
+		rkey = ckey = rrest = crest = span_make(NULL, 0);
+		if (hasr)
+			mrow(0, w->roff & ~MR_HAS, w->ref, &rkey, &rrest);
+		if (hasc)
+			mrow(1, w->coff & ~MR_HAS, w->cand, &ckey, &crest);
+		put_row(o, hasr ? rkey : ckey, w->ref, w->cand, NULL, NULL,
+		    rrest, hasr, crest, hasc);
+	}
+	free(ord);
+	free(mrec);
+	fin_close(&fin[0]);
+	fin_close(&fin[1]);
+	return 1;
+fail:
+	fin_close(&fin[0]);
+	fin_close(&fin[1]);
+	free(mrec);
+	mrec = NULL;
+	nmrec = capmrec = 0;
+	side[0] = saved[0];
+	side[1] = saved[1];
+	return 0;
 }
 
 static const struct option longopts[] = {
@@ -1277,6 +1994,10 @@ main(int argc, char *argv[])
 		    "per run");
 	o = output != NULL ? ob_create(output) : ob_stdout();
 	rd_one_stdin(argv + optind, 2);
+	if (merge_join(o, argv[optind], argv[optind + 1])) {
+		ob_close(o);
+		return 0;
+	}
 	load(&side[0], argv[optind]);
 	load(&side[1], argv[optind + 1]);
 	if (side[0].kc != side[1].kc)
