@@ -178,9 +178,11 @@ divergent(const struct report *r, struct ob *o)
 		for (j = 0; j < r->nrt; j++) {
 			if (r->rtrange[j])
 				continue;
+			const struct tally_cell *c = rp_rt(r, w, j);
+
 			sb_clear(&v);
-			for (k = 0; k < w->rt[j].n; k++) {
-				struct span t = rp_val(w->rt[j].val[k], &sb);
+			for (k = 0; k < c->n; k++) {
+				struct span t = rp_val(c->val[k], &sb);
 
 				if (k > 0)
 					sb_addc(&v, ';');

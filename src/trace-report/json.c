@@ -108,14 +108,14 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_printf(o, ",\"over\":%s", w->over ? "true" : "false");
 	if (r->hasruns) {
 		ob_printf(o, ",\"ref_runs\":%llu,\"cand_runs\":%llu",
-		    (unsigned long long)w->refruns,
-		    (unsigned long long)w->candruns);
-		js_num(o, "ref_min", w->refmin);
-		js_num(o, "ref_max", w->refmax);
-		js_num(o, "cand_min", w->candmin);
-		js_num(o, "cand_max", w->candmax);
-		ob_printf(o, ",\"flaky\":%s", w->flaky ? "true" : "false");
-		js_num(o, "p", w->p);
+		    (unsigned long long)w->x->refruns,
+		    (unsigned long long)w->x->candruns);
+		js_num(o, "ref_min", w->x->refmin);
+		js_num(o, "ref_max", w->x->refmax);
+		js_num(o, "cand_min", w->x->candmin);
+		js_num(o, "cand_max", w->x->candmax);
+		ob_printf(o, ",\"flaky\":%s", w->x->flaky ? "true" : "false");
+		js_num(o, "p", w->x->p);
 	}
 	if (r->hastl) {
 		/* one buffer for every row: tlbins is the same for all */
@@ -134,8 +134,8 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_putc(o, '}');
 	}
 	if (r->hasrate) {
-		js_num(o, "ref_rate", w->refrate_s);
-		js_num(o, "cand_rate", w->candrate_s);
+		js_num(o, "ref_rate", w->x->refrate_s);
+		js_num(o, "cand_rate", w->x->candrate_s);
 	}
 	ob_puts(o, ",\"note\":");
 	if (w->note != NULL)
@@ -160,7 +160,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 			ob_putc(o, ',');
 		put_key(o, r->rtcol[i], js_span);
 		ob_putc(o, ':');
-		js_cell(o, &w->rt[i]);
+		js_cell(o, rp_rt(r, w, i));
 	}
 	ob_puts(o, "},\"cand_tallies\":{");
 	for (i = 0; i < r->nct; i++) {
@@ -168,7 +168,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 			ob_putc(o, ',');
 		put_key(o, r->ctcol[i], js_span);
 		ob_putc(o, ':');
-		js_cell(o, &w->ct[i]);
+		js_cell(o, rp_ct(r, w, i));
 	}
 	ob_puts(o, "}}");
 }

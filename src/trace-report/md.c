@@ -489,7 +489,8 @@ md_orphan(struct ob *o, const struct report *r, const struct orphan *op)
 			ob_puts(o, ", ");
 		md_keyvals(o, r, w, " ", 0, 0);
 		ob_puts(o, " ×");
-		put_thousands(o, w->rt[r->groupcol].cnt[op->entry[i]]);
+		put_thousands(o,
+		    rp_rt(r, w, r->groupcol)->cnt[op->entry[i]]);
 		if (w->note != NULL) {
 			ob_puts(o, " (");
 			md_code(o, span_str(w->note));

@@ -310,7 +310,7 @@ decimal_or_count(const struct report *r, struct span v, uint64_t ln)
 
 /* The eight run columns: R_runs C_runs R_min R_max C_min C_max flaky p. */
 static void
-read_runs(const struct report *r, struct rrow *w, const struct span *f,
+read_runs(const struct report *r, struct rrun *w, const struct span *f,
     uint64_t ln)
 {
 	if (num_parse_u64(f[0], &w->refruns) != NUM_OK ||
@@ -342,6 +342,8 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	w->line = ln;
 	w->key = rp_zalloc((s ? s : 1) * sizeof(*w->key));
 	memcpy(w->key, f, s * sizeof(*f));
+	if (r->hasruns || r->hasrate)
+		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
 		w->status = ST_MISSING;
 	else if (span_eqs(f[s], "matched"))
@@ -363,51 +365,160 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	if (r->hasover)
 		w->over = yes_no(r, f[r->overcol], "over", ln);
 	if (r->hasruns)
-		read_runs(r, w, f + r->runscol, ln);
+		read_runs(r, w->x, f + r->runscol, ln);
 	if (r->hasrate) {
-		w->refrate_s = f[r->ratecol];
-		w->candrate_s = f[r->ratecol + 1];
-		w->refrate = decimal(r, f[r->ratecol], ln);
-		w->candrate = decimal(r, f[r->ratecol + 1], ln);
+		w->x->refrate_s = f[r->ratecol];
+		w->x->candrate_s = f[r->ratecol + 1];
+		w->x->refrate = decimal(r, f[r->ratecol], ln);
+		w->x->candrate = decimal(r, f[r->ratecol + 1], ln);
+	}
+	if (r->nrt + r->nct > 0) {
+		w->tal = f[r->tallycol].p;
+		w->taln = (size_t)(f[r->ncol - 1].p + f[r->ncol - 1].n -
+		    w->tal);
 	}
 }
 
-/*
- * Whether tally column i is a range: every non-empty cell INTEGER or
- * MIN..MAX, and one at least MIN..MAX.  cell[k * nt + i] is row k's.
- */
-static int
-range_column(const struct report *r, const struct span *cell, size_t nt,
-    size_t i)
+/* Row w's nt tally cells, as written, into cell[]. */
+static void
+split_tallies(const struct rrow *w, struct span *cell, size_t nt)
 {
+	if (nt > 0)
+		tsv_split(span_make(w->tal, w->taln), cell, nt);
+}
+
+/*
+ * Which tally columns are ranges: every non-empty cell INTEGER or
+ * MIN..MAX, and one at least MIN..MAX.
+ */
+static void
+range_columns(struct report *r, size_t nt)
+{
+	struct span *cell = xreallocarray(NULL, nt + 1, sizeof(*cell));
+	int *all = xcalloc(nt + 1, sizeof(int)), *dots = xcalloc(nt + 1,
+	    sizeof(int));
 	struct tally_cell t = { 0 };
 	struct span bad;
-	int all = 1, dots = 0;
+	size_t i, k;
 
-	for (size_t k = 0; k < r->nrow && all; k++) {
-		struct span c = cell[k * nt + i];
+	for (i = 0; i < nt; i++)
+		all[i] = 1;
+	for (k = 0; k < r->nrow; k++) {
+		split_tallies(&r->row[k], cell, nt);
+		for (i = 0; i < nt; i++) {
+			struct span c = cell[i];
 
-		if (c.n == 0)
-			continue;
-		all = tally_parse(&t, c, TK_RANGE, &bad) == TALLY_OK;
-		dots |= memchr(c.p, '.', c.n) != NULL;
+			if (c.n == 0 || !all[i])
+				continue;
+			all[i] = tally_parse(&t, c, TK_RANGE, &bad) == TALLY_OK;
+			dots[i] |= memchr(c.p, '.', c.n) != NULL;
+		}
+	}
+	for (i = 0; i < nt; i++)
+		r->rtrange[i] = all[i] && dots[i];
+	tally_cell_free(&t);
+	free(cell);
+	free(all);
+	free(dots);
+}
+
+/*
+ * Every tally cell, parsed once to check it (the writers parse again
+ * the ones they show, rp_rt()); notes which columns hold counts only.
+ */
+static void
+check_tallies(struct report *r, size_t nt)
+{
+	struct span *cell = xreallocarray(NULL, nt + 1, sizeof(*cell)), bad;
+	struct tally_cell t = { 0 };
+	size_t i, k;
+
+	r->rtcounts = xcalloc(nt + 1, sizeof(int));
+	for (i = 0; i < nt; i++)
+		r->rtcounts[i] = 1;
+	for (k = 0; k < r->nrow; k++) {
+		const struct rrow *w = &r->row[k];
+
+		split_tallies(w, cell, nt);
+		for (i = 0; i < nt; i++) {
+			uint64_t count = i < r->nrt ? w->ref : w->cand;
+			enum tally_err e;
+
+			t.lo = t.hi = 0;
+			e = tally_parse(&t, cell[i], r->rtrange[i] ?
+			    TK_RANGE : TK_AS_WRITTEN, &bad);
+			if (e == TALLY_PERCENT)
+				tally_die_percent(r->file, w->line,
+				    r->rtcol[i], bad);
+			if (e != TALLY_OK)
+				die_at(r->file, w->line, "column %.*s: bad tally "
+				    "entry '%.*s'", (int)r->rtcol[i].n,
+				    r->rtcol[i].p, (int)bad.n, bad.p);
+			if (t.kind == TK_COUNTS && t.sum > count)
+				tally_die_sum(r->file, w->line, r->rtcol[i],
+				    t.sum, count);
+			if (t.n > 0 && t.kind != TK_COUNTS)
+				r->rtcounts[i] = 0;
+		}
 	}
 	tally_cell_free(&t);
-	return all && dots;
+	free(cell);
+}
+
+/* Parsed cells: per tally column, the last row asked for. */
+static struct tally_cell *tcell;
+static const struct rrow **tcellrow;
+static struct span *tsplit;
+static const struct rrow *tsplitrow;
+
+static const struct tally_cell *
+rp_tally(const struct report *r, const struct rrow *w, size_t i)
+{
+	size_t nt = r->nrt + r->nct;
+	struct span bad;
+
+	if (tcell == NULL) {
+		tcell = xcalloc(nt + 1, sizeof(*tcell));
+		tcellrow = xcalloc(nt + 1, sizeof(*tcellrow));
+		tsplit = xcalloc(nt + 1, sizeof(*tsplit));
+	}
+	if (tcellrow[i] == w)
+		return &tcell[i];
+	if (tsplitrow != w) {
+		split_tallies(w, tsplit, nt);
+		tsplitrow = w;
+	}
+	/* as check_tallies() parsed it: no error now */
+	tcell[i].lo = tcell[i].hi = 0;
+	tally_parse(&tcell[i], tsplit[i], r->rtrange[i] ? TK_RANGE :
+	    TK_AS_WRITTEN, &bad);
+	tcellrow[i] = w;
+	return &tcell[i];
+}
+
+const struct tally_cell *
+rp_rt(const struct report *r, const struct rrow *w, size_t i)
+{
+	return rp_tally(r, w, i);
+}
+
+const struct tally_cell *
+rp_ct(const struct report *r, const struct rrow *w, size_t i)
+{
+	return rp_tally(r, w, r->nrt + i);
 }
 
 /*
  * The join.  A column's kind (range or not) depends on all its cells,
- * so the rows are read first, keeping their raw tally cells, and the
- * cells are parsed once the kinds are known.
+ * so the rows are read first, keeping their text, and the cells are
+ * checked once the kinds are known.
  */
 static void
 read_join(struct report *r)
 {
 	struct rd *in = rd_open(r->file);
 	struct tsv_hdr h;
-	struct span line, *f, *cell = NULL, bad;
-	struct tally_cell t = { 0 };
+	struct span line, *f;
 	size_t n, i, k, nt, cap = 0;
 
 	if (in == NULL)
@@ -416,6 +527,7 @@ read_join(struct report *r)
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", r->file);
 	read_header(r, &h, line);
+	r->ncol = h.ncol;
 	nt = r->nrt + r->nct;
 	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
 	while (rd_line(in, &line)) {
@@ -433,56 +545,16 @@ read_join(struct report *r)
 		if (r->nrow == cap) {
 			cap = cap ? cap * 2 : 256;
 			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
-			cell = xreallocarray(cell, cap, (nt + 1) * sizeof(*cell));
 		}
 		read_row(r, &r->row[r->nrow], f, ln);
-		memcpy(cell + r->nrow * nt, f + r->tallycol, nt * sizeof(*f));
 		r->nrow++;
 	}
 	free(f);
 	rd_close(in);
 	r->rtrange = xcalloc(nt + 1, sizeof(int));
 	r->ctrange = r->rtrange + r->nrt;
-	for (i = 0; i < nt; i++)
-		r->rtrange[i] = range_column(r, cell, nt, i);
-	for (k = 0; k < r->nrow; k++) {
-		struct rrow *w = &r->row[k];
-
-		w->rt = rp_zalloc((nt + 1) * sizeof(*w->rt));
-		w->ct = w->rt + r->nrt;
-		for (i = 0; i < nt; i++) {
-			uint64_t count = i < r->nrt ? w->ref : w->cand;
-			enum tally_err e;
-
-			t.lo = t.hi = 0;
-			e = tally_parse(&t, cell[k * nt + i], r->rtrange[i] ?
-			    TK_RANGE : TK_AS_WRITTEN, &bad);
-
-			if (e == TALLY_PERCENT)
-				tally_die_percent(r->file, w->line,
-				    r->rtcol[i], bad);
-			if (e != TALLY_OK)
-				die_at(r->file, w->line, "column %.*s: bad tally "
-				    "entry '%.*s'", (int)r->rtcol[i].n,
-				    r->rtcol[i].p, (int)bad.n, bad.p);
-			if (t.kind == TK_COUNTS && t.sum > count)
-				tally_die_sum(r->file, w->line, r->rtcol[i],
-				    t.sum, count);
-			/* parsed into t, kept at its size */
-			w->rt[i] = t;
-			w->rt[i].cap = t.n;
-			w->rt[i].val = t.n > 0 && t.val != NULL ?
-			    rp_zalloc(t.n * sizeof(*t.val)) : NULL;
-			w->rt[i].cnt = t.n > 0 && t.cnt != NULL ?
-			    rp_zalloc(t.n * sizeof(*t.cnt)) : NULL;
-			if (w->rt[i].val != NULL)
-				memcpy(w->rt[i].val, t.val, t.n * sizeof(*t.val));
-			if (w->rt[i].cnt != NULL)
-				memcpy(w->rt[i].cnt, t.cnt, t.n * sizeof(*t.cnt));
-		}
-	}
-	tally_cell_free(&t);
-	free(cell);
+	range_columns(r, nt);
+	check_tallies(r, nt);
 	/* the key columns' sort keys, once (rp_keycmp) */
 	r->skey = xreallocarray(NULL, r->nrow ? r->nrow : 1,
 	    (r->nkey ? r->nkey : 1) * sizeof(*r->skey));
@@ -622,14 +694,11 @@ report_read(struct report *r, const struct ropts *o)
 	r->groupby = NULL;
 	r->groupcol = -1;
 	for (i = 0; i < r->nrt; i++) {
-		size_t q;
 		int counts = !r->rtrange[i];
 
 		if (!span_eqs(r->rtcol[i], o->groupby))
 			continue;
-		for (q = 0; q < r->nrow && counts; q++)
-			if (r->row[q].rt[i].n > 0 && r->row[q].rt[i].kind != TK_COUNTS)
-				counts = 0;
+		counts = counts && r->rtcounts[i];
 		if (counts) {
 			r->groupcol = (int)i;
 			r->groupby = o->groupby;

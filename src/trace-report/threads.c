@@ -71,8 +71,8 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
-		    &r->row[i].ct[c];
+		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
+		    rp_ct(r, &r->row[i], c);
 
 		for (j = 0; j < t->n; j++) {
 			int isnew;
@@ -100,8 +100,8 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
 	s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
 	for (i = 0, ne = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
-		    &r->row[i].ct[c];
+		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
+		    rp_ct(r, &r->row[i], c);
 		uint64_t rowcnt = ref ? r->row[i].ref : r->row[i].cand;
 
 		s->roff[i] = ne;
@@ -412,10 +412,8 @@ model_threads(struct report *r, const struct ropts *o)
 		return;
 	}
 	cgc = rp_side_col(r, 0, r->groupby, 0);
-	for (i = 0; i < r->nrow && cgc >= 0; i++)
-		if (r->row[i].ct[cgc].n > 0 &&
-		    r->row[i].ct[cgc].kind != TK_COUNTS)
-			cgc = -1;
+	if (cgc >= 0 && !r->rtcounts[r->nrt + (size_t)cgc])
+		cgc = -1;	/* a cell that is not a counts tally */
 	if (cgc < 0) {
 		r->nomap = "the candidate has no counts tally of the column";
 		return;
