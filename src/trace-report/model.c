@@ -26,8 +26,8 @@ rp_keycmp(const struct report *r, size_t a, size_t b)
 	const struct num_skey *kb = r->skey + b * r->nkey;
 
 	for (size_t i = 0; i < r->nkey; i++) {
-		int c = num_skey_cmp(&ka[i], r->row[a].key[0].p, &kb[i],
-		    r->row[b].key[0].p);
+		int c = num_skey_cmp(&ka[i], r->row[a].text, &kb[i],
+		    r->row[b].text);
 
 		if (c != 0)
 			return c;
@@ -104,7 +104,7 @@ model_totals(struct report *r)
 		add_count(&t->ref_fires, w->ref, r->file, w->line);
 		add_count(&t->cand_fires, w->cand, r->file, w->line);
 		for (size_t k = 0; k < r->nkey; k++)
-			if (w->key[k].n == 0) {
+			if (rp_kv(w, k).n == 0) {
 				t->empty_component_keys++;
 				break;
 			}
@@ -308,7 +308,7 @@ static int
 is_marker(const struct rrow *w, size_t col, const char *value)
 {
 	struct sbuf sb = { 0 };
-	struct span v = rp_key(w->key[col], &sb);
+	struct span v = rp_key(rp_kv(w, col), &sb);
 	int yes = span_eqs(v, value);
 
 	sb_free(&sb);

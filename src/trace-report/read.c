@@ -340,8 +340,6 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 
 	memset(w, 0, sizeof(*w));
 	w->line = ln;
-	w->key = rp_zalloc((s ? s : 1) * sizeof(*w->key));
-	memcpy(w->key, f, s * sizeof(*f));
 	if (r->hasruns || r->hasrate)
 		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
@@ -372,54 +370,92 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 		w->x->refrate = decimal(r, f[r->ratecol], ln);
 		w->x->candrate = decimal(r, f[r->ratecol + 1], ln);
 	}
-	if (r->nrt + r->nct > 0) {
-		w->tal = f[r->tallycol].p;
-		w->taln = (size_t)(f[r->ncol - 1].p + f[r->ncol - 1].n -
-		    w->tal);
-	}
+
 }
 
-/* Row w's nt tally cells, as written, into cell[]. */
-static void
-split_tallies(const struct rrow *w, struct span *cell, size_t nt)
+/* Where field i of row w starts: after i tabs (i < ncol). */
+static const char *
+field(const struct rrow *w, size_t i)
 {
-	if (nt > 0)
-		tsv_split(span_make(w->tal, w->taln), cell, nt);
+	const char *p = w->text, *end = w->text + w->len;
+
+	for (; i > 0; i--)
+		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
+	return p;
+}
+
+struct span
+rp_kv(const struct rrow *w, size_t i)
+{
+	const char *p = field(w, i), *t;
+
+	/* a key column is never the last */
+	t = memchr(p, '\t', (size_t)(w->text + w->len - p));
+	return span_make(p, (size_t)(t - p));
+}
+
+/* Where row w's tally cells start (nt > 0). */
+static const char *
+tallies(const struct report *r, const struct rrow *w)
+{
+	return w->tal != UINT32_MAX ? w->text + w->tal : field(w,
+	    r->tallycol);
+}
+
+/* Row w's nt tally cells, as written, into cell[] (the last fields). */
+static void
+split_tallies(const struct report *r, const struct rrow *w,
+    struct span *cell, size_t nt)
+{
+	const char *p;
+
+	if (nt == 0)
+		return;
+	p = tallies(r, w);
+	tsv_split(span_make(p, (size_t)(w->text + w->len - p)), cell, nt);
+}
+
+/* Row w's tally cell i, as written. */
+static struct span
+tally_text(const struct report *r, const struct rrow *w, size_t i)
+{
+	const char *p = tallies(r, w), *end = w->text + w->len, *t;
+
+	for (; i > 0; i--)
+		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
+	if ((t = memchr(p, '\t', (size_t)(end - p))) == NULL)
+		t = end;
+	return span_make(p, (size_t)(t - p));
 }
 
 /*
  * Which tally columns are ranges: every non-empty cell INTEGER or
- * MIN..MAX, and one at least MIN..MAX.
+ * MIN..MAX, and one at least MIN..MAX.  range_row() takes a row's cells
+ * in turn (all[i] starts at 1); range_end() decides.
  */
 static void
-range_columns(struct report *r, size_t nt)
+range_row(const struct span *cell, size_t nt, int *all, int *dots,
+    struct tally_cell *t)
 {
-	struct span *cell = xreallocarray(NULL, nt + 1, sizeof(*cell));
-	int *all = xcalloc(nt + 1, sizeof(int)), *dots = xcalloc(nt + 1,
-	    sizeof(int));
-	struct tally_cell t = { 0 };
 	struct span bad;
-	size_t i, k;
 
-	for (i = 0; i < nt; i++)
-		all[i] = 1;
-	for (k = 0; k < r->nrow; k++) {
-		split_tallies(&r->row[k], cell, nt);
-		for (i = 0; i < nt; i++) {
-			struct span c = cell[i];
+	for (size_t i = 0; i < nt; i++) {
+		struct span c = cell[i];
 
-			if (c.n == 0 || !all[i])
-				continue;
-			all[i] = tally_parse(&t, c, TK_RANGE, &bad) == TALLY_OK;
-			dots[i] |= memchr(c.p, '.', c.n) != NULL;
-		}
+		if (c.n == 0 || !all[i])
+			continue;
+		all[i] = tally_parse(t, c, TK_RANGE, &bad) == TALLY_OK;
+		dots[i] |= memchr(c.p, '.', c.n) != NULL;
 	}
-	for (i = 0; i < nt; i++)
+}
+
+static void
+range_end(struct report *r, size_t nt, const int *all, const int *dots)
+{
+	r->rtrange = xcalloc(nt + 1, sizeof(int));
+	r->ctrange = r->rtrange + r->nrt;
+	for (size_t i = 0; i < nt; i++)
 		r->rtrange[i] = all[i] && dots[i];
-	tally_cell_free(&t);
-	free(cell);
-	free(all);
-	free(dots);
 }
 
 /*
@@ -439,7 +475,7 @@ check_tallies(struct report *r, size_t nt)
 	for (k = 0; k < r->nrow; k++) {
 		const struct rrow *w = &r->row[k];
 
-		split_tallies(w, cell, nt);
+		split_tallies(r, w, cell, nt);
 		for (i = 0; i < nt; i++) {
 			uint64_t count = i < r->nrt ? w->ref : w->cand;
 			enum tally_err e;
@@ -468,8 +504,6 @@ check_tallies(struct report *r, size_t nt)
 /* Parsed cells: per tally column, the last row asked for. */
 static struct tally_cell *tcell;
 static const struct rrow **tcellrow;
-static struct span *tsplit;
-static const struct rrow *tsplitrow;
 
 static const struct tally_cell *
 rp_tally(const struct report *r, const struct rrow *w, size_t i)
@@ -480,18 +514,13 @@ rp_tally(const struct report *r, const struct rrow *w, size_t i)
 	if (tcell == NULL) {
 		tcell = xcalloc(nt + 1, sizeof(*tcell));
 		tcellrow = xcalloc(nt + 1, sizeof(*tcellrow));
-		tsplit = xcalloc(nt + 1, sizeof(*tsplit));
 	}
 	if (tcellrow[i] == w)
 		return &tcell[i];
-	if (tsplitrow != w) {
-		split_tallies(w, tsplit, nt);
-		tsplitrow = w;
-	}
 	/* as check_tallies() parsed it: no error now */
 	tcell[i].lo = tcell[i].hi = 0;
-	tally_parse(&tcell[i], tsplit[i], r->rtrange[i] ? TK_RANGE :
-	    TK_AS_WRITTEN, &bad);
+	tally_parse(&tcell[i], tally_text(r, w, i), r->rtrange[i] ?
+	    TK_RANGE : TK_AS_WRITTEN, &bad);
 	tcellrow[i] = w;
 	return &tcell[i];
 }
@@ -519,7 +548,9 @@ read_join(struct report *r)
 	struct rd *in = rd_open(r->file);
 	struct tsv_hdr h;
 	struct span line, *f;
+	struct tally_cell t = { 0 };
 	size_t n, i, k, nt, cap = 0;
+	int *all, *dots;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
@@ -530,6 +561,10 @@ read_join(struct report *r)
 	r->ncol = h.ncol;
 	nt = r->nrt + r->nct;
 	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
+	all = xcalloc(nt + 1, sizeof(int));
+	dots = xcalloc(nt + 1, sizeof(int));
+	for (i = 0; i < nt; i++)
+		all[i] = 1;
 	while (rd_line(in, &line)) {
 		uint64_t ln = rd_lineno(in);
 		char *copy;
@@ -547,13 +582,20 @@ read_join(struct report *r)
 			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
 		}
 		read_row(r, &r->row[r->nrow], f, ln);
+		r->row[r->nrow].text = copy;
+		r->row[r->nrow].len = line.n;
+		r->row[r->nrow].tal = (size_t)(f[r->tallycol].p - copy) <
+		    UINT32_MAX ? (uint32_t)(f[r->tallycol].p - copy) :
+		    UINT32_MAX;
 		r->nrow++;
+		range_row(f + r->tallycol, nt, all, dots, &t);
 	}
 	free(f);
 	rd_close(in);
-	r->rtrange = xcalloc(nt + 1, sizeof(int));
-	r->ctrange = r->rtrange + r->nrt;
-	range_columns(r, nt);
+	range_end(r, nt, all, dots);
+	free(all);
+	free(dots);
+	tally_cell_free(&t);
 	check_tallies(r, nt);
 	/* the key columns' sort keys, once (rp_keycmp) */
 	r->skey = xreallocarray(NULL, r->nrow ? r->nrow : 1,
@@ -561,7 +603,7 @@ read_join(struct report *r)
 	for (k = 0; k < r->nrow; k++)
 		for (i = 0; i < r->nkey; i++)
 			num_skey_make(&r->skey[k * r->nkey + i],
-			    r->row[k].key[0].p, r->row[k].key[i]);
+			    r->row[k].text, rp_kv(&r->row[k], i));
 }
 
 /*
@@ -597,7 +639,7 @@ count_unmatched(const struct report *r)
 	int isnew;
 
 	for (i = 0; i < r->nrow; i++) {
-		struct span v = r->row[i].key[r->addrcol];
+		struct span v = rp_kv(&r->row[i], (size_t)r->addrcol);
 
 		if (r->row[i].hasaddr)
 			a[n++] = r->row[i].addr;
@@ -714,16 +756,16 @@ report_read(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
 		struct sbuf sb = { 0 };
+		struct span a;
 
 		if (r->addrcol < 0)
 			continue;
-		w->hasaddr = num_parse_addr(w->key[r->addrcol], &w->addr) ==
-		    NUM_OK;
+		a = rp_kv(w, (size_t)r->addrcol);
+		w->hasaddr = num_parse_addr(a, &w->addr) == NUM_OK;
 		if (!w->hasaddr) {
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
-			if (r->sym != NULL && modsym(r, w->key[r->addrcol],
-			    &sb))
+			if (r->sym != NULL && modsym(r, a, &sb))
 				w->note = sb.p;	/* kept for the run */
 			continue;
 		}

@@ -46,21 +46,23 @@ struct rrun {
 };
 
 /*
- * A row of the join.  Its tally cells are kept as written (tal) and
- * parsed when asked for (rp_tally): parsed cells of millions of rows
- * would be most of the memory.
+ * A row of the join.  It keeps its line as written: the key values
+ * (rp_kv) and the tally cells (rp_rt, rp_ct) are found in it when asked
+ * for; spans and parsed cells of millions of rows would be most of the
+ * memory.
  */
 struct rrow {
-	struct span	*key;		/* key columns */
-	const char	*tal;		/* the tally cells, as in the line */
-	size_t		 taln;
+	const char	*text;		/* the line, as in the join */
+	size_t		 len;
 	uint64_t	 ref, cand;
 	uint64_t	 addr;		/* the address column, when it is one */
 	const char	*note;		/* notes file, then symbols; or NULL */
 	uint8_t		*fam;		/* per family: in it (NULL: none) */
 	uint64_t	 line;		/* line in the join */
 	struct rrun	*x;		/* NULL without run or rate columns */
-	enum status	 status;
+	uint32_t	 tal;		/* where the tally cells start in
+					 * text; UINT32_MAX: further */
+	unsigned char	 status;	/* enum status */
 	unsigned char	 under;
 	unsigned char	 hasaddr;
 	unsigned char	 over;		/* the over column says yes */
@@ -353,6 +355,8 @@ void	report_read(struct report *r, const struct ropts *o);
 void	model_threads(struct report *r, const struct ropts *o);
 void	report_load(struct report *r, const struct ropts *o);
 
+/* Row w's key column i, as in the join. */
+struct span rp_kv(const struct rrow *w, size_t i);
 /*
  * Row w's ref tally cell i (rp_rt), cand tally cell i (rp_ct), parsed.
  * The cell is valid until the next call for the same column with
