@@ -150,7 +150,7 @@ csv_families(struct ob *o, const struct report *r, const struct rrow *w)
 			csv_field(o, span_make(sb.p, sb.len));
 			sb_free(&sb);
 		} else
-			ob_puts(o, w->fam[k] ? "yes" : "no");
+			ob_puts(o, w->x->fam[k] ? "yes" : "no");
 	}
 	ob_putc(o, '\n');
 }

@@ -39,7 +39,7 @@ rp_val(struct span v, struct sbuf *sb)
 const char *
 rp_note(const struct rrow *w, const char *fallback)
 {
-	return w->note != NULL ? w->note : fallback;
+	return w->x != NULL && w->x->note != NULL ? w->x->note : fallback;
 }
 
 /* Digits of UINT64_MAX, and a comma before every three but the first. */

@@ -138,8 +138,8 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		js_num(o, "cand_rate", w->x->candrate_s);
 	}
 	ob_puts(o, ",\"note\":");
-	if (w->note != NULL)
-		js_str(o, w->note);
+	if (rp_note(w, NULL) != NULL)
+		js_str(o, rp_note(w, NULL));
 	else
 		ob_puts(o, "null");
 	if (r->nfam > 0) {
@@ -147,7 +147,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 
 		ob_puts(o, ",\"families\":[");
 		for (i = 0; i < r->nfam; i++)
-			if (w->fam[i]) {
+			if (w->x->fam[i]) {
 				if (k++ > 0)
 					ob_putc(o, ',');
 				js_str(o, r->fam[i].name);

@@ -665,14 +665,14 @@ model_families(struct report *r)
 
 		if (r->nfam == 0)
 			continue;
-		w->fam = rp_zalloc(r->nfam);
+		w->x->fam = rp_zalloc(r->nfam);
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 
 			if (fm->n == 0 || bsearch(&w->addr, fm->addr, fm->n,
 			    sizeof(uint64_t), rp_cmp_u64) == NULL)
 				continue;
-			w->fam[k] = 1;
+			w->x->fam[k] = 1;
 			if (w->ref > 0)
 				fm->rows[fm->nrows++] = i;
 		}
@@ -682,7 +682,7 @@ model_families(struct report *r)
 		int any = 0;
 
 		for (k = 0; k < r->nfam; k++)
-			if (w->fam[k]) {
+			if (w->x->fam[k]) {
 				r->fam[k].missing++;
 				any = 1;
 			}

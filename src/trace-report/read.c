@@ -340,7 +340,7 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 
 	memset(w, 0, sizeof(*w));
 	w->line = ln;
-	if (r->hasruns || r->hasrate)
+	if (r->hasruns || r->hasrate || r->rowmore)
 		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
 		w->status = ST_MISSING;
@@ -394,12 +394,33 @@ rp_kv(const struct rrow *w, size_t i)
 	return span_make(p, (size_t)(t - p));
 }
 
+/*
+ * What a row keeps of its line f (split into fields): the key columns
+ * with the tab after them, then the tally cells; the columns between
+ * are in the row.
+ */
+static void
+keep_line(const struct report *r, struct rrow *w, struct span line,
+    const struct span *f, size_t nt)
+{
+	size_t kn = (size_t)(f[r->nkey].p - line.p);
+	size_t tn = nt > 0 ? (size_t)(line.p + line.n - f[r->tallycol].p) : 0;
+	char *c = rp_zalloc(kn + tn + 1);
+
+	memcpy(c, line.p, kn);
+	if (tn > 0)
+		memcpy(c + kn, f[r->tallycol].p, tn);
+	w->text = c;
+	w->len = kn + tn;
+	w->tal = kn < UINT32_MAX ? (uint32_t)kn : UINT32_MAX;
+}
+
 /* Where row w's tally cells start (nt > 0). */
 static const char *
 tallies(const struct report *r, const struct rrow *w)
 {
 	return w->tal != UINT32_MAX ? w->text + w->tal : field(w,
-	    r->tallycol);
+	    r->wholeline ? r->tallycol : r->nkey);
 }
 
 /* Row w's nt tally cells, as written, into cell[] (the last fields). */
@@ -565,28 +586,38 @@ read_join(struct report *r)
 	dots = xcalloc(nt + 1, sizeof(int));
 	for (i = 0; i < nt; i++)
 		all[i] = 1;
+	/* Spans of the run and rate columns point into the line. */
+	r->wholeline = r->hasruns || r->hasrate;
 	while (rd_line(in, &line)) {
 		uint64_t ln = rd_lineno(in);
-		char *copy;
+		struct span src = line;
+		struct rrow *w;
+		char *copy = NULL;
 
 		if (tsv_is_hdr(&h, line))
 			continue;
-		copy = rp_zalloc(line.n + 1);
-		memcpy(copy, line.p, line.n);
-		if ((n = tsv_split(span_make(copy, line.n), f, h.ncol + 1)) !=
-		    h.ncol)
+		if (r->wholeline) {
+			copy = rp_zalloc(line.n + 1);
+			memcpy(copy, line.p, line.n);
+			src = span_make(copy, line.n);
+		}
+		if ((n = tsv_split(src, f, h.ncol + 1)) != h.ncol)
 			die_at(r->file, ln, "expected %zu fields, got %zu",
 			    h.ncol, n);
 		if (r->nrow == cap) {
 			cap = cap ? cap * 2 : 256;
 			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
 		}
-		read_row(r, &r->row[r->nrow], f, ln);
-		r->row[r->nrow].text = copy;
-		r->row[r->nrow].len = line.n;
-		r->row[r->nrow].tal = (size_t)(f[r->tallycol].p - copy) <
-		    UINT32_MAX ? (uint32_t)(f[r->tallycol].p - copy) :
-		    UINT32_MAX;
+		w = &r->row[r->nrow];
+		read_row(r, w, f, ln);
+		if (r->wholeline) {
+			w->text = copy;
+			w->len = line.n;
+			w->tal = nt > 0 && (size_t)(f[r->tallycol].p - copy) <
+			    UINT32_MAX ? (uint32_t)(f[r->tallycol].p - copy) :
+			    UINT32_MAX;
+		} else
+			keep_line(r, w, line, f, nt);
 		r->nrow++;
 		range_row(f + r->tallycol, nt, all, dots, &t);
 	}
@@ -719,6 +750,7 @@ report_read(struct report *r, const struct ropts *o)
 	if (o->symbols != NULL)
 		r->sym = sym_load(o->symbols);
 
+	r->rowmore = o->nfam > 0 || o->notes != NULL || o->symbols != NULL;
 	read_join(r);
 
 	r->addrname = o->addrcol;
@@ -766,7 +798,7 @@ report_read(struct report *r, const struct ropts *o)
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
 			if (r->sym != NULL && modsym(r, a, &sb))
-				w->note = sb.p;	/* kept for the run */
+				w->x->note = sb.p;	/* kept for the run */
 			continue;
 		}
 		if (r->nnotes > 0) {
@@ -776,11 +808,11 @@ report_read(struct report *r, const struct ropts *o)
 			hit = bsearch(&key, r->notes, r->nnotes,
 			    sizeof(*r->notes), noteaddrcmp);
 			if (hit != NULL)
-				w->note = hit->text;
+				w->x->note = hit->text;
 		}
-		if (w->note == NULL && r->sym != NULL && sym_lookup(r->sym,
+		if (r->sym != NULL && w->x->note == NULL && sym_lookup(r->sym,
 		    w->addr, 1, &sb))
-			w->note = sb.p;	/* kept for the run */
+			w->x->note = sb.p;	/* kept for the run */
 	}
 	if (r->sym != NULL && r->addrcol >= 0)
 		count_unmatched(r);

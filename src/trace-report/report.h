@@ -35,8 +35,11 @@
 
 enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
 
-/* With run or rate columns (trace-join --runs, --per), as written. */
+/* What few rows have: run and rate columns (trace-join --runs, --per),
+ * as written, a note, families. */
 struct rrun {
+	const char	*note;		/* notes file, then symbols; or NULL */
+	uint8_t		*fam;		/* per family: in it */
 	uint64_t	 refruns, candruns;	/* runs the key fires in */
 	struct span	 refmin, refmax, candmin, candmax;
 	int		 flaky;
@@ -46,20 +49,20 @@ struct rrun {
 };
 
 /*
- * A row of the join.  It keeps its line as written: the key values
- * (rp_kv) and the tally cells (rp_rt, rp_ct) are found in it when asked
- * for; spans and parsed cells of millions of rows would be most of the
- * memory.
+ * A row of the join.  It keeps of its line, as written, the key columns
+ * (each followed by a tab) and the tally cells, or with run or rate
+ * columns the whole line; the key values (rp_kv) and the tally cells
+ * (rp_rt, rp_ct) are found in it when asked for: spans and parsed cells
+ * of millions of rows would be most of the memory.
  */
 struct rrow {
-	const char	*text;		/* the line, as in the join */
+	const char	*text;		/* what it keeps of the line */
 	size_t		 len;
 	uint64_t	 ref, cand;
 	uint64_t	 addr;		/* the address column, when it is one */
-	const char	*note;		/* notes file, then symbols; or NULL */
-	uint8_t		*fam;		/* per family: in it (NULL: none) */
 	uint64_t	 line;		/* line in the join */
-	struct rrun	*x;		/* NULL without run or rate columns */
+	struct rrun	*x;		/* NULL without run or rate columns,
+					 * notes, symbols or families */
 	uint32_t	 tal;		/* where the tally cells start in
 					 * text; UINT32_MAX: further */
 	unsigned char	 status;	/* enum status */
@@ -199,6 +202,9 @@ struct report {
 	struct span	*keycol;	/* key column names */
 	size_t		 nkey;
 	size_t		 ncol;		/* columns of the join */
+	int		 wholeline;	/* rows keep their whole line, not
+					 * only keys and tallies (rrow) */
+	int		 rowmore;	/* rows have notes or families */
 	int		 addrcol;	/* index in keycol, or -1 */
 	const char	*addrname;
 	struct span	*rtcol, *ctcol;	/* tally column names, unprefixed */

@@ -51,7 +51,7 @@ struct tside {
 	size_t		*trow;
 	uint64_t	*tcnt;
 	size_t		*roff;		/* entries of row i: roff[i].. */
-	size_t		*rthr;
+	uint32_t	*rthr;		/* a thread: fewer than 2^32 (htab) */
 	uint64_t	*rcnt;
 };
 
@@ -120,7 +120,7 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 	for (j = 0; j < ne; j++) {
 		size_t th = rank[s->rthr[j]];
 
-		s->rthr[j] = th;
+		s->rthr[j] = (uint32_t)th;
 		s->fires[th] += s->rcnt[j];
 		s->toff[th + 1]++;
 	}
