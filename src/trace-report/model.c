@@ -63,8 +63,8 @@ addrcmp(const void *x, const void *y)
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
 	const struct rrow *p = &sortrep->row[a], *q = &sortrep->row[b];
 
-	if (p->addr != q->addr)
-		return p->addr < q->addr ? -1 : 1;
+	if (p->x->addr != q->x->addr)
+		return p->x->addr < q->x->addr ? -1 : 1;
 	return rp_keycmp(sortrep, a, b);
 }
 
@@ -669,7 +669,7 @@ model_families(struct report *r)
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 
-			if (fm->n == 0 || bsearch(&w->addr, fm->addr, fm->n,
+			if (fm->n == 0 || bsearch(&w->x->addr, fm->addr, fm->n,
 			    sizeof(uint64_t), rp_cmp_u64) == NULL)
 				continue;
 			w->x->fam[k] = 1;
@@ -719,10 +719,10 @@ model_watch(struct report *r)
 		struct watch *wa = &r->watch[k];
 
 		/* watched addresses are sorted too: one merge pass */
-		while (i < na && r->row[byaddr[i]].addr < wa->addr)
+		while (i < na && r->row[byaddr[i]].x->addr < wa->addr)
 			i++;
 		wa->rows = byaddr + i;
-		while (i < na && r->row[byaddr[i]].addr == wa->addr) {
+		while (i < na && r->row[byaddr[i]].x->addr == wa->addr) {
 			wa->nrows++;
 			i++;
 		}

@@ -673,7 +673,7 @@ count_unmatched(const struct report *r)
 		struct span v = rp_kv(&r->row[i], (size_t)r->addrcol);
 
 		if (r->row[i].hasaddr)
-			a[n++] = r->row[i].addr;
+			a[n++] = r->row[i].x->addr;
 		else if (mod_rel_parse(v, &m, &off)) {
 			ht_intern(seen, v.p, v.n, &isnew);
 			if (!isnew)
@@ -750,7 +750,8 @@ report_read(struct report *r, const struct ropts *o)
 	if (o->symbols != NULL)
 		r->sym = sym_load(o->symbols);
 
-	r->rowmore = o->nfam > 0 || o->notes != NULL || o->symbols != NULL;
+	r->rowmore = o->nfam > 0 || o->notes != NULL || o->symbols != NULL ||
+	    o->watch != NULL;
 	read_join(r);
 
 	r->addrname = o->addrcol;
@@ -789,11 +790,15 @@ report_read(struct report *r, const struct ropts *o)
 		struct rrow *w = &r->row[i];
 		struct sbuf sb = { 0 };
 		struct span a;
+		uint64_t addr = 0;
 
 		if (r->addrcol < 0)
 			continue;
 		a = rp_kv(w, (size_t)r->addrcol);
-		w->hasaddr = num_parse_addr(a, &w->addr) == NUM_OK;
+		w->hasaddr = num_parse_addr(a, &addr) == NUM_OK;
+		if (w->x == NULL)
+			continue;	/* the address is not needed */
+		w->x->addr = addr;
 		if (!w->hasaddr) {
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
@@ -802,7 +807,7 @@ report_read(struct report *r, const struct ropts *o)
 			continue;
 		}
 		if (r->nnotes > 0) {
-			struct note key = { w->addr, NULL, 0 }, *hit;
+			struct note key = { w->x->addr, NULL, 0 }, *hit;
 
 			/* lines differ: compare addresses only */
 			hit = bsearch(&key, r->notes, r->nnotes,
@@ -811,7 +816,7 @@ report_read(struct report *r, const struct ropts *o)
 				w->x->note = hit->text;
 		}
 		if (r->sym != NULL && w->x->note == NULL && sym_lookup(r->sym,
-		    w->addr, 1, &sb))
+		    w->x->addr, 1, &sb))
 			w->x->note = sb.p;	/* kept for the run */
 	}
 	if (r->sym != NULL && r->addrcol >= 0)

@@ -36,8 +36,10 @@
 enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
 
 /* What few rows have: run and rate columns (trace-join --runs, --per),
- * as written, a note, families. */
+ * as written; with notes, symbols, families or a watch list, the
+ * address, a note, families. */
 struct rrun {
+	uint64_t	 addr;		/* the address column, when it is one */
 	const char	*note;		/* notes file, then symbols; or NULL */
 	uint8_t		*fam;		/* per family: in it */
 	uint64_t	 refruns, candruns;	/* runs the key fires in */
@@ -59,10 +61,10 @@ struct rrow {
 	const char	*text;		/* what it keeps of the line */
 	size_t		 len;
 	uint64_t	 ref, cand;
-	uint64_t	 addr;		/* the address column, when it is one */
 	uint64_t	 line;		/* line in the join */
 	struct rrun	*x;		/* NULL without run or rate columns,
-					 * notes, symbols or families */
+					 * notes, symbols, families or watch
+					 * list */
 	uint32_t	 tal;		/* where the tally cells start in
 					 * text; UINT32_MAX: further */
 	unsigned char	 status;	/* enum status */
@@ -204,7 +206,8 @@ struct report {
 	size_t		 ncol;		/* columns of the join */
 	int		 wholeline;	/* rows keep their whole line, not
 					 * only keys and tallies (rrow) */
-	int		 rowmore;	/* rows have notes or families */
+	int		 rowmore;	/* rows have addresses, notes or
+					 * families (rrun) */
 	int		 addrcol;	/* index in keycol, or -1 */
 	const char	*addrname;
 	struct span	*rtcol, *ctcol;	/* tally column names, unprefixed */
