@@ -417,3 +417,37 @@ small() {
 	assert_failure 2
 	assert_output "trace-report: $T/old:2: status matched does not fit the counts"
 }
+
+@test "each row shows its own tally cells, in every list and format" {
+	# 600 rows, every third missing: row k fires k times from tid k over
+	# k..k+5; the candidate k+1 times from tid k+1000 over k..k+9.
+	awk 'BEGIN { OFS = "\t"
+		print "op", "lr", "status", "canary_count", "ours_count",
+		    "ratio", "under", "canary_tid", "canary_ts", "ours_tid",
+		    "ours_ts"
+		for (k = 1; k <= 600; k++)
+			if (k % 3 == 0)
+				print "k" k, sprintf("0x%x", 4096 + k), "missing", k,
+				    0, "0.000000", "no", k ":" k, k ".." k + 5, "", ""
+			else
+				print "k" k, sprintf("0x%x", 4096 + k), "matched", k,
+				    k + 1, "1.000000", "no", k ":" k, k ".." k + 5,
+				    k + 1000 ":" k + 1, k ".." k + 9 }' > "$T/j"
+	run trace-report -f json "$T/j"
+	[ "$status" -eq 0 ]
+	[ "$(jq '[.missing[], .matched[] | (.op | ltrimstr("k") | tonumber) as $k |
+	    select(.ref_tallies.tid != [{ value: ($k | tostring), count: $k }] or
+	    .ref_tallies.ts != "\($k)..\($k + 5)" or
+	    (.status == "matched" and (.cand_tallies.tid !=
+	    [{ value: ($k + 1000 | tostring), count: ($k + 1) }] or
+	    .cand_tallies.ts != "\($k)..\($k + 9)")))] | length' <<< "$output")" = 0 ]
+	[ "$(jq '[.missing[], .matched[]] | length' <<< "$output")" = 600 ]
+	run trace-report "$T/j"
+	[ "$status" -eq 0 ]
+	assert_line '| 1 | `k600` | `0x1258` | 600 ████████ | `600` | (unknown) |'
+	assert_line '| 2 | `k597` | `0x1255` | 597 ████████ | `597` | (unknown) |'
+	assert_line '- **tid `597`** (597 fires): `k597` `0x1255` ×597.'
+	assert_line '- **tid `597`**: missing `k597` `0x1255`.'
+	trace-report --csv "$T" "$T/j" > /dev/null
+	grep -qx 'k597,0x1255,597,597,' "$T/divergent-tuples.csv"
+}

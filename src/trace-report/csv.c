@@ -117,7 +117,7 @@ csv_keys(struct ob *o, const struct report *r, const struct rrow *w)
 	struct sbuf sb = { 0 };
 
 	for (size_t i = 0; i < r->nkey; i++) {
-		csv_field(o, rp_key(w->key[i], &sb));
+		csv_field(o, rp_key(rp_kv(w, i), &sb));
 		ob_putc(o, ',');
 	}
 	sb_free(&sb);
@@ -150,7 +150,7 @@ csv_families(struct ob *o, const struct report *r, const struct rrow *w)
 			csv_field(o, span_make(sb.p, sb.len));
 			sb_free(&sb);
 		} else
-			ob_puts(o, w->fam[k] ? "yes" : "no");
+			ob_puts(o, w->x->fam[k] ? "yes" : "no");
 	}
 	ob_putc(o, '\n');
 }
@@ -178,9 +178,11 @@ divergent(const struct report *r, struct ob *o)
 		for (j = 0; j < r->nrt; j++) {
 			if (r->rtrange[j])
 				continue;
+			const struct tally_cell *c = rp_rt(r, w, j);
+
 			sb_clear(&v);
-			for (k = 0; k < w->rt[j].n; k++) {
-				struct span t = rp_val(w->rt[j].val[k], &sb);
+			for (k = 0; k < c->n; k++) {
+				struct span t = rp_val(c->val[k], &sb);
 
 				if (k > 0)
 					sb_addc(&v, ';');

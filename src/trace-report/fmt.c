@@ -39,7 +39,7 @@ rp_val(struct span v, struct sbuf *sb)
 const char *
 rp_note(const struct rrow *w, const char *fallback)
 {
-	return w->note != NULL ? w->note : fallback;
+	return w->x != NULL && w->x->note != NULL ? w->x->note : fallback;
 }
 
 /* Digits of UINT64_MAX, and a comma before every three but the first. */
@@ -181,12 +181,12 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
 		return 0;
 	case COL_RUNS:
 		ob_printf(o, "%llu/%zu vs %llu/%zu",
-		    (unsigned long long)w->refruns, r->nrefrun,
-		    (unsigned long long)w->candruns, r->ncandrun);
+		    (unsigned long long)w->x->refruns, r->nrefrun,
+		    (unsigned long long)w->x->candruns, r->ncandrun);
 		return 0;
 	case COL_P:
-		if (w->p.n > 0)
-			ob_span(o, w->p);
+		if (w->x->p.n > 0)
+			ob_span(o, w->x->p);
 		else
 			ob_puts(o, "-");
 		return 0;
@@ -197,13 +197,13 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
 		    c->kind == COL_RTIME, 1));
 		return 0;
 	case COL_RSPAN:
-		put_span_range(o, w->refmin, w->refmax);
+		put_span_range(o, w->x->refmin, w->x->refmax);
 		return 0;
 	case COL_CSPAN:
-		put_span_range(o, w->candmin, w->candmax);
+		put_span_range(o, w->x->candmin, w->x->candmax);
 		return 0;
 	case COL_TALLY:
-		put_values(o, &w->rt[c->tally], c->nval, c->sep, esc);
+		put_values(o, rp_rt(r, w, c->tally), c->nval, c->sep, esc);
 		return 0;
 	case COL_GVALUE:
 		esc(o, rp_val(g->value, &sb));
@@ -395,8 +395,8 @@ put_fresh(struct ob *o, const struct report *r, const struct markup *m)
 			ob_puts(o, ", ");
 			m->col(o, r->rtcol[r->groupcol]);
 			ob_puts(o, "s ");
-			put_values(o, &w->rt[r->groupcol], FRESH_VALUES, ",",
-			    m->val);
+			put_values(o, rp_rt(r, w, r->groupcol), FRESH_VALUES,
+			    ",", m->val);
 		}
 		ob_puts(o, m->enditem);
 	}

@@ -82,7 +82,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	for (i = 0; i < r->nkey; i++) {
 		put_key(o, r->keycol[i], js_span);
 		ob_putc(o, ':');
-		put_key(o, w->key[i], js_span);
+		put_key(o, rp_kv(w, i), js_span);
 		ob_putc(o, ',');
 	}
 	ob_printf(o, "\"status\":\"%s\",\"ref\":%llu,\"cand\":%llu,\"ratio\":",
@@ -108,14 +108,14 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_printf(o, ",\"over\":%s", w->over ? "true" : "false");
 	if (r->hasruns) {
 		ob_printf(o, ",\"ref_runs\":%llu,\"cand_runs\":%llu",
-		    (unsigned long long)w->refruns,
-		    (unsigned long long)w->candruns);
-		js_num(o, "ref_min", w->refmin);
-		js_num(o, "ref_max", w->refmax);
-		js_num(o, "cand_min", w->candmin);
-		js_num(o, "cand_max", w->candmax);
-		ob_printf(o, ",\"flaky\":%s", w->flaky ? "true" : "false");
-		js_num(o, "p", w->p);
+		    (unsigned long long)w->x->refruns,
+		    (unsigned long long)w->x->candruns);
+		js_num(o, "ref_min", w->x->refmin);
+		js_num(o, "ref_max", w->x->refmax);
+		js_num(o, "cand_min", w->x->candmin);
+		js_num(o, "cand_max", w->x->candmax);
+		ob_printf(o, ",\"flaky\":%s", w->x->flaky ? "true" : "false");
+		js_num(o, "p", w->x->p);
 	}
 	if (r->hastl) {
 		/* one buffer for every row: tlbins is the same for all */
@@ -134,12 +134,12 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_putc(o, '}');
 	}
 	if (r->hasrate) {
-		js_num(o, "ref_rate", w->refrate_s);
-		js_num(o, "cand_rate", w->candrate_s);
+		js_num(o, "ref_rate", w->x->refrate_s);
+		js_num(o, "cand_rate", w->x->candrate_s);
 	}
 	ob_puts(o, ",\"note\":");
-	if (w->note != NULL)
-		js_str(o, w->note);
+	if (rp_note(w, NULL) != NULL)
+		js_str(o, rp_note(w, NULL));
 	else
 		ob_puts(o, "null");
 	if (r->nfam > 0) {
@@ -147,7 +147,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 
 		ob_puts(o, ",\"families\":[");
 		for (i = 0; i < r->nfam; i++)
-			if (w->fam[i]) {
+			if (w->x->fam[i]) {
 				if (k++ > 0)
 					ob_putc(o, ',');
 				js_str(o, r->fam[i].name);
@@ -160,7 +160,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 			ob_putc(o, ',');
 		put_key(o, r->rtcol[i], js_span);
 		ob_putc(o, ':');
-		js_cell(o, &w->rt[i]);
+		js_cell(o, rp_rt(r, w, i));
 	}
 	ob_puts(o, "},\"cand_tallies\":{");
 	for (i = 0; i < r->nct; i++) {
@@ -168,7 +168,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 			ob_putc(o, ',');
 		put_key(o, r->ctcol[i], js_span);
 		ob_putc(o, ':');
-		js_cell(o, &w->ct[i]);
+		js_cell(o, rp_ct(r, w, i));
 	}
 	ob_puts(o, "}}");
 }
@@ -194,7 +194,7 @@ js_keymembers(struct ob *o, const struct report *r, const struct rrow *w)
 			ob_putc(o, ',');
 		put_key(o, r->keycol[i], js_span);
 		ob_putc(o, ':');
-		put_key(o, w->key[i], js_span);
+		put_key(o, rp_kv(w, i), js_span);
 	}
 }
 

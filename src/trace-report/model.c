@@ -26,8 +26,8 @@ rp_keycmp(const struct report *r, size_t a, size_t b)
 	const struct num_skey *kb = r->skey + b * r->nkey;
 
 	for (size_t i = 0; i < r->nkey; i++) {
-		int c = num_skey_cmp(&ka[i], r->row[a].key[0].p, &kb[i],
-		    r->row[b].key[0].p);
+		int c = num_skey_cmp(&ka[i], r->row[a].text, &kb[i],
+		    r->row[b].text);
 
 		if (c != 0)
 			return c;
@@ -63,8 +63,8 @@ addrcmp(const void *x, const void *y)
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
 	const struct rrow *p = &sortrep->row[a], *q = &sortrep->row[b];
 
-	if (p->addr != q->addr)
-		return p->addr < q->addr ? -1 : 1;
+	if (p->x->addr != q->x->addr)
+		return p->x->addr < q->x->addr ? -1 : 1;
 	return rp_keycmp(sortrep, a, b);
 }
 
@@ -104,7 +104,7 @@ model_totals(struct report *r)
 		add_count(&t->ref_fires, w->ref, r->file, w->line);
 		add_count(&t->cand_fires, w->cand, r->file, w->line);
 		for (size_t k = 0; k < r->nkey; k++)
-			if (w->key[k].n == 0) {
+			if (rp_kv(w, k).n == 0) {
 				t->empty_component_keys++;
 				break;
 			}
@@ -183,8 +183,8 @@ side_runs(struct report *r, int ref, struct span **out, size_t *n, int *col)
 	*out = NULL;
 	seen = ht_new();
 	for (i = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
-		    &r->row[i].ct[c];
+		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
+		    rp_ct(r, &r->row[i], c);
 		int isnew;
 
 		if (t->n > 0 && t->kind != TK_COUNTS)
@@ -250,7 +250,8 @@ run_index(const struct span *runs, size_t n, struct span v)
 static void
 add_runs(struct report *r, const struct rrow *w, int ref, uint64_t *den)
 {
-	const struct tally_cell *t = ref ? &w->rt[r->runrt] : &w->ct[r->runct];
+	const struct tally_cell *t = ref ? rp_rt(r, w, r->runrt) :
+	    rp_ct(r, w, r->runct);
 	const struct span *runs = ref ? r->refrun : r->candrun;
 	size_t n = ref ? r->nrefrun : r->ncandrun;
 
@@ -273,8 +274,8 @@ side_span(const struct report *r, int ref, int c, int64_t *first,
 	int any = 0;
 
 	for (size_t i = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
-		    &r->row[i].ct[c];
+		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
+		    rp_ct(r, &r->row[i], c);
 
 		if (t->n == 0)
 			continue;
@@ -307,7 +308,7 @@ static int
 is_marker(const struct rrow *w, size_t col, const char *value)
 {
 	struct sbuf sb = { 0 };
-	struct span v = rp_key(w->key[col], &sb);
+	struct span v = rp_key(rp_kv(w, col), &sb);
 	int yes = span_eqs(v, value);
 
 	sb_free(&sb);
@@ -388,22 +389,22 @@ model_rates(struct report *r, const struct ropts *o)
 		double ec = (double)w->cand * r->perscale / (double)r->candden;
 
 		/* The join rounds to six decimals. */
-		if (fabs(er - w->refrate) > 6e-7 + er * 1e-12 ||
-		    fabs(ec - w->candrate) > 6e-7 + ec * 1e-12)
+		if (fabs(er - w->x->refrate) > 6e-7 + er * 1e-12 ||
+		    fabs(ec - w->x->candrate) > 6e-7 + ec * 1e-12)
 			die_at(r->file, w->line, "the rates %s, %s do not "
 			    "follow from --per %s (%.6f, %.6f): give the --per "
 			    "the join was made with",
-			    msg_vis(w->refrate_s.p, w->refrate_s.n),
-			    msg_vis(w->candrate_s.p, w->candrate_s.n), o->per,
-			    er, ec);
+			    msg_vis(w->x->refrate_s.p, w->x->refrate_s.n),
+			    msg_vis(w->x->candrate_s.p, w->x->candrate_s.n),
+			    o->per, er, ec);
 	}
 }
 
 double
 rp_frac(const struct report *r, const struct rrow *w, int ref, int last)
 {
-	const struct tally_cell *t = ref ? &w->rt[r->rtscol] :
-	    &w->ct[r->ctscol];
+	const struct tally_cell *t = ref ? rp_rt(r, w, r->rtscol) :
+	    rp_ct(r, w, r->ctscol);
 	int64_t first = ref ? r->rfirst : r->cfirst;
 	int64_t end = ref ? r->rlast : r->clast;
 
@@ -444,8 +445,9 @@ model_time(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
 
-		if (w->status != ST_MATCHED || w->rt[r->rtscol].n == 0 ||
-		    w->ct[r->ctscol].n == 0)
+		if (w->status != ST_MATCHED ||
+		    rp_rt(r, w, r->rtscol)->n == 0 ||
+		    rp_ct(r, w, r->ctscol)->n == 0)
 			continue;
 		if (rp_frac(r, w, 0, 1) <= r->early &&
 		    rp_frac(r, w, 1, 1) >= 0.9)
@@ -481,7 +483,8 @@ void
 rp_timeline(const struct report *r, const struct rrow *w, int ref,
     uint64_t *out)
 {
-	const struct tally_cell *t = ref ? &w->rt[r->rtbin] : &w->ct[r->ctbin];
+	const struct tally_cell *t = ref ? rp_rt(r, w, r->rtbin) :
+	    rp_ct(r, w, r->ctbin);
 	int64_t origin = ref ? r->rorigin : r->corigin;
 
 	memset(out, 0, r->tlbins * sizeof(*out));
@@ -548,8 +551,11 @@ model_timeline(struct report *r, const struct ropts *o)
 		const struct rrow *w = &r->row[i];
 		int marker = eq == NULL || is_marker(w, col, eq + 1);
 
-		for (j = 0; j < w->rt[r->rtbin].n; j++) {
-			int64_t b = tbin_value(r, w, w->rt[r->rtbin].val[j]);
+		const struct tally_cell *rt = rp_rt(r, w, r->rtbin);
+		const struct tally_cell *ct = rp_ct(r, w, r->ctbin);
+
+		for (j = 0; j < rt->n; j++) {
+			int64_t b = tbin_value(r, w, rt->val[j]);
 
 			if (!rany || b > rlast)
 				rlast = b;
@@ -558,8 +564,8 @@ model_timeline(struct report *r, const struct ropts *o)
 			rany = 1;
 			rmark |= marker;
 		}
-		for (j = 0; j < w->ct[r->ctbin].n; j++) {
-			int64_t b = tbin_value(r, w, w->ct[r->ctbin].val[j]);
+		for (j = 0; j < ct->n; j++) {
+			int64_t b = tbin_value(r, w, ct->val[j]);
 
 			if (!cany || b > clast)
 				clast = b;
@@ -605,7 +611,7 @@ model_runs_lists(struct report *r)
 	for (i = 0; i < r->nmissing; i++) {
 		const struct rrow *w = &r->row[r->missing[i]];
 
-		if (r->hasruns && w->refruns < r->quorum)
+		if (r->hasruns && w->x->refruns < r->quorum)
 			continue;
 		r->t.consistent_missing_keys++;
 		add_count(&r->t.consistent_missing_fires, w->ref, r->file,
@@ -614,7 +620,7 @@ model_runs_lists(struct report *r)
 	for (i = 0; i < r->nrow; i++) {
 		if (r->row[i].over && r->row[i].status == ST_MATCHED)
 			r->over[r->nover++] = i;
-		if (r->row[i].flaky)
+		if (r->hasruns && r->row[i].x->flaky)
 			r->flaky[r->nflaky++] = i;
 	}
 	r->t.over_keys = r->nover;
@@ -657,14 +663,16 @@ model_families(struct report *r)
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
 
-		w->fam = rp_zalloc(r->nfam ? r->nfam : 1);
+		if (r->nfam == 0)
+			continue;
+		w->x->fam = rp_zalloc(r->nfam);
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 
-			if (fm->n == 0 || bsearch(&w->addr, fm->addr, fm->n,
+			if (fm->n == 0 || bsearch(&w->x->addr, fm->addr, fm->n,
 			    sizeof(uint64_t), rp_cmp_u64) == NULL)
 				continue;
-			w->fam[k] = 1;
+			w->x->fam[k] = 1;
 			if (w->ref > 0)
 				fm->rows[fm->nrows++] = i;
 		}
@@ -674,7 +682,7 @@ model_families(struct report *r)
 		int any = 0;
 
 		for (k = 0; k < r->nfam; k++)
-			if (w->fam[k]) {
+			if (w->x->fam[k]) {
 				r->fam[k].missing++;
 				any = 1;
 			}
@@ -711,10 +719,10 @@ model_watch(struct report *r)
 		struct watch *wa = &r->watch[k];
 
 		/* watched addresses are sorted too: one merge pass */
-		while (i < na && r->row[byaddr[i]].addr < wa->addr)
+		while (i < na && r->row[byaddr[i]].x->addr < wa->addr)
 			i++;
 		wa->rows = byaddr + i;
-		while (i < na && r->row[byaddr[i]].addr == wa->addr) {
+		while (i < na && r->row[byaddr[i]].x->addr == wa->addr) {
 			wa->nrows++;
 			i++;
 		}
@@ -734,7 +742,7 @@ model_groups(struct report *r)
 	gv = ht_new();
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
-		const struct tally_cell *c = &w->rt[r->groupcol];
+		const struct tally_cell *c = rp_rt(r, w, r->groupcol);
 
 		for (j = 0; j < c->n; j++) {
 			int isnew;
@@ -1002,8 +1010,8 @@ orphans(struct report *r)
 		op = &r->orphan[n++];
 		op->group = i;
 		for (j = 0; j < r->nmissing && op->n < ORPHAN_KEYS; j++) {
-			const struct tally_cell *c =
-			    &r->row[r->missing[j]].rt[r->groupcol];
+			const struct tally_cell *c = rp_rt(r,
+			    &r->row[r->missing[j]], r->groupcol);
 
 			for (k = 0; k < c->n; k++)
 				if (span_eq(c->val[k], g->value))
@@ -1110,7 +1118,8 @@ report_load(struct report *r, const struct ropts *o)
 double
 rp_run_value(const struct report *r, const struct rrow *w, int ref, size_t k)
 {
-	const struct tally_cell *t = ref ? &w->rt[r->runrt] : &w->ct[r->runct];
+	const struct tally_cell *t = ref ? rp_rt(r, w, r->runrt) :
+	    rp_ct(r, w, r->runct);
 	const struct span *runs = ref ? r->refrun : r->candrun;
 	size_t n = ref ? r->nrefrun : r->ncandrun;
 	const uint64_t *den = ref ? r->refdenrun : r->canddenrun;

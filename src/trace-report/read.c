@@ -310,7 +310,7 @@ decimal_or_count(const struct report *r, struct span v, uint64_t ln)
 
 /* The eight run columns: R_runs C_runs R_min R_max C_min C_max flaky p. */
 static void
-read_runs(const struct report *r, struct rrow *w, const struct span *f,
+read_runs(const struct report *r, struct rrun *w, const struct span *f,
     uint64_t ln)
 {
 	if (num_parse_u64(f[0], &w->refruns) != NUM_OK ||
@@ -340,8 +340,8 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 
 	memset(w, 0, sizeof(*w));
 	w->line = ln;
-	w->key = rp_zalloc((s ? s : 1) * sizeof(*w->key));
-	memcpy(w->key, f, s * sizeof(*f));
+	if (r->hasruns || r->hasrate || r->rowmore)
+		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
 		w->status = ST_MISSING;
 	else if (span_eqs(f[s], "matched"))
@@ -363,101 +363,147 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	if (r->hasover)
 		w->over = yes_no(r, f[r->overcol], "over", ln);
 	if (r->hasruns)
-		read_runs(r, w, f + r->runscol, ln);
+		read_runs(r, w->x, f + r->runscol, ln);
 	if (r->hasrate) {
-		w->refrate_s = f[r->ratecol];
-		w->candrate_s = f[r->ratecol + 1];
-		w->refrate = decimal(r, f[r->ratecol], ln);
-		w->candrate = decimal(r, f[r->ratecol + 1], ln);
+		w->x->refrate_s = f[r->ratecol];
+		w->x->candrate_s = f[r->ratecol + 1];
+		w->x->refrate = decimal(r, f[r->ratecol], ln);
+		w->x->candrate = decimal(r, f[r->ratecol + 1], ln);
 	}
+
 }
 
-/*
- * Whether tally column i is a range: every non-empty cell INTEGER or
- * MIN..MAX, and one at least MIN..MAX.  cell[k * nt + i] is row k's.
- */
-static int
-range_column(const struct report *r, const struct span *cell, size_t nt,
-    size_t i)
+/* Where field i of row w starts: after i tabs (i < ncol). */
+static const char *
+field(const struct rrow *w, size_t i)
 {
-	struct tally_cell t = { 0 };
-	struct span bad;
-	int all = 1, dots = 0;
+	const char *p = w->text, *end = w->text + w->len;
 
-	for (size_t k = 0; k < r->nrow && all; k++) {
-		struct span c = cell[k * nt + i];
+	for (; i > 0; i--)
+		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
+	return p;
+}
 
-		if (c.n == 0)
-			continue;
-		all = tally_parse(&t, c, TK_RANGE, &bad) == TALLY_OK;
-		dots |= memchr(c.p, '.', c.n) != NULL;
-	}
-	tally_cell_free(&t);
-	return all && dots;
+struct span
+rp_kv(const struct rrow *w, size_t i)
+{
+	const char *p = field(w, i), *t;
+
+	/* a key column is never the last */
+	t = memchr(p, '\t', (size_t)(w->text + w->len - p));
+	return span_make(p, (size_t)(t - p));
 }
 
 /*
- * The join.  A column's kind (range or not) depends on all its cells,
- * so the rows are read first, keeping their raw tally cells, and the
- * cells are parsed once the kinds are known.
+ * What a row keeps of its line f (split into fields): the key columns
+ * with the tab after them, then the tally cells; the columns between
+ * are in the row.
  */
 static void
-read_join(struct report *r)
+keep_line(const struct report *r, struct rrow *w, struct span line,
+    const struct span *f, size_t nt)
 {
-	struct rd *in = rd_open(r->file);
-	struct tsv_hdr h;
-	struct span line, *f, *cell = NULL, bad;
-	struct tally_cell t = { 0 };
-	size_t n, i, k, nt, cap = 0;
+	size_t kn = (size_t)(f[r->nkey].p - line.p);
+	size_t tn = nt > 0 ? (size_t)(line.p + line.n - f[r->tallycol].p) : 0;
+	char *c = rp_zalloc(kn + tn + 1);
 
-	if (in == NULL)
-		exit(EXIT_TROUBLE);
-	r->file = xstrdup(rd_name(in));
-	if (!rd_line(in, &line))
-		dief("%s: empty input (no header line)", r->file);
-	read_header(r, &h, line);
-	nt = r->nrt + r->nct;
-	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
-	while (rd_line(in, &line)) {
-		uint64_t ln = rd_lineno(in);
-		char *copy;
+	memcpy(c, line.p, kn);
+	if (tn > 0)
+		memcpy(c + kn, f[r->tallycol].p, tn);
+	w->text = c;
+	w->len = kn + tn;
+	w->tal = kn < UINT32_MAX ? (uint32_t)kn : UINT32_MAX;
+}
 
-		if (tsv_is_hdr(&h, line))
+/* Where row w's tally cells start (nt > 0). */
+static const char *
+tallies(const struct report *r, const struct rrow *w)
+{
+	return w->tal != UINT32_MAX ? w->text + w->tal : field(w,
+	    r->wholeline ? r->tallycol : r->nkey);
+}
+
+/* Row w's nt tally cells, as written, into cell[] (the last fields). */
+static void
+split_tallies(const struct report *r, const struct rrow *w,
+    struct span *cell, size_t nt)
+{
+	const char *p;
+
+	if (nt == 0)
+		return;
+	p = tallies(r, w);
+	tsv_split(span_make(p, (size_t)(w->text + w->len - p)), cell, nt);
+}
+
+/* Row w's tally cell i, as written. */
+static struct span
+tally_text(const struct report *r, const struct rrow *w, size_t i)
+{
+	const char *p = tallies(r, w), *end = w->text + w->len, *t;
+
+	for (; i > 0; i--)
+		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
+	if ((t = memchr(p, '\t', (size_t)(end - p))) == NULL)
+		t = end;
+	return span_make(p, (size_t)(t - p));
+}
+
+/*
+ * Which tally columns are ranges: every non-empty cell INTEGER or
+ * MIN..MAX, and one at least MIN..MAX.  range_row() takes a row's cells
+ * in turn (all[i] starts at 1); range_end() decides.
+ */
+static void
+range_row(const struct span *cell, size_t nt, int *all, int *dots,
+    struct tally_cell *t)
+{
+	struct span bad;
+
+	for (size_t i = 0; i < nt; i++) {
+		struct span c = cell[i];
+
+		if (c.n == 0 || !all[i])
 			continue;
-		copy = rp_zalloc(line.n + 1);
-		memcpy(copy, line.p, line.n);
-		if ((n = tsv_split(span_make(copy, line.n), f, h.ncol + 1)) !=
-		    h.ncol)
-			die_at(r->file, ln, "expected %zu fields, got %zu",
-			    h.ncol, n);
-		if (r->nrow == cap) {
-			cap = cap ? cap * 2 : 256;
-			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
-			cell = xreallocarray(cell, cap, (nt + 1) * sizeof(*cell));
-		}
-		read_row(r, &r->row[r->nrow], f, ln);
-		memcpy(cell + r->nrow * nt, f + r->tallycol, nt * sizeof(*f));
-		r->nrow++;
+		all[i] = tally_parse(t, c, TK_RANGE, &bad) == TALLY_OK;
+		dots[i] |= memchr(c.p, '.', c.n) != NULL;
 	}
-	free(f);
-	rd_close(in);
+}
+
+static void
+range_end(struct report *r, size_t nt, const int *all, const int *dots)
+{
 	r->rtrange = xcalloc(nt + 1, sizeof(int));
 	r->ctrange = r->rtrange + r->nrt;
-	for (i = 0; i < nt; i++)
-		r->rtrange[i] = range_column(r, cell, nt, i);
-	for (k = 0; k < r->nrow; k++) {
-		struct rrow *w = &r->row[k];
+	for (size_t i = 0; i < nt; i++)
+		r->rtrange[i] = all[i] && dots[i];
+}
 
-		w->rt = rp_zalloc((nt + 1) * sizeof(*w->rt));
-		w->ct = w->rt + r->nrt;
+/*
+ * Every tally cell, parsed once to check it (the writers parse again
+ * the ones they show, rp_rt()); notes which columns hold counts only.
+ */
+static void
+check_tallies(struct report *r, size_t nt)
+{
+	struct span *cell = xreallocarray(NULL, nt + 1, sizeof(*cell)), bad;
+	struct tally_cell t = { 0 };
+	size_t i, k;
+
+	r->rtcounts = xcalloc(nt + 1, sizeof(int));
+	for (i = 0; i < nt; i++)
+		r->rtcounts[i] = 1;
+	for (k = 0; k < r->nrow; k++) {
+		const struct rrow *w = &r->row[k];
+
+		split_tallies(r, w, cell, nt);
 		for (i = 0; i < nt; i++) {
 			uint64_t count = i < r->nrt ? w->ref : w->cand;
 			enum tally_err e;
 
 			t.lo = t.hi = 0;
-			e = tally_parse(&t, cell[k * nt + i], r->rtrange[i] ?
+			e = tally_parse(&t, cell[i], r->rtrange[i] ?
 			    TK_RANGE : TK_AS_WRITTEN, &bad);
-
 			if (e == TALLY_PERCENT)
 				tally_die_percent(r->file, w->line,
 				    r->rtcol[i], bad);
@@ -468,28 +514,127 @@ read_join(struct report *r)
 			if (t.kind == TK_COUNTS && t.sum > count)
 				tally_die_sum(r->file, w->line, r->rtcol[i],
 				    t.sum, count);
-			/* parsed into t, kept at its size */
-			w->rt[i] = t;
-			w->rt[i].cap = t.n;
-			w->rt[i].val = t.n > 0 && t.val != NULL ?
-			    rp_zalloc(t.n * sizeof(*t.val)) : NULL;
-			w->rt[i].cnt = t.n > 0 && t.cnt != NULL ?
-			    rp_zalloc(t.n * sizeof(*t.cnt)) : NULL;
-			if (w->rt[i].val != NULL)
-				memcpy(w->rt[i].val, t.val, t.n * sizeof(*t.val));
-			if (w->rt[i].cnt != NULL)
-				memcpy(w->rt[i].cnt, t.cnt, t.n * sizeof(*t.cnt));
+			if (t.n > 0 && t.kind != TK_COUNTS)
+				r->rtcounts[i] = 0;
 		}
 	}
 	tally_cell_free(&t);
 	free(cell);
+}
+
+/* Parsed cells: per tally column, the last row asked for. */
+static struct tally_cell *tcell;
+static const struct rrow **tcellrow;
+
+static const struct tally_cell *
+rp_tally(const struct report *r, const struct rrow *w, size_t i)
+{
+	size_t nt = r->nrt + r->nct;
+	struct span bad;
+
+	if (tcell == NULL) {
+		tcell = xcalloc(nt + 1, sizeof(*tcell));
+		tcellrow = xcalloc(nt + 1, sizeof(*tcellrow));
+	}
+	if (tcellrow[i] == w)
+		return &tcell[i];
+	/* as check_tallies() parsed it: no error now */
+	tcell[i].lo = tcell[i].hi = 0;
+	tally_parse(&tcell[i], tally_text(r, w, i), r->rtrange[i] ?
+	    TK_RANGE : TK_AS_WRITTEN, &bad);
+	tcellrow[i] = w;
+	return &tcell[i];
+}
+
+const struct tally_cell *
+rp_rt(const struct report *r, const struct rrow *w, size_t i)
+{
+	return rp_tally(r, w, i);
+}
+
+const struct tally_cell *
+rp_ct(const struct report *r, const struct rrow *w, size_t i)
+{
+	return rp_tally(r, w, r->nrt + i);
+}
+
+/*
+ * The join.  A column's kind (range or not) depends on all its cells,
+ * so the rows are read first, keeping their text, and the cells are
+ * checked once the kinds are known.
+ */
+static void
+read_join(struct report *r)
+{
+	struct rd *in = rd_open(r->file);
+	struct tsv_hdr h;
+	struct span line, *f;
+	struct tally_cell t = { 0 };
+	size_t n, i, k, nt, cap = 0;
+	int *all, *dots;
+
+	if (in == NULL)
+		exit(EXIT_TROUBLE);
+	r->file = xstrdup(rd_name(in));
+	if (!rd_line(in, &line))
+		dief("%s: empty input (no header line)", r->file);
+	read_header(r, &h, line);
+	r->ncol = h.ncol;
+	nt = r->nrt + r->nct;
+	f = xreallocarray(NULL, h.ncol + 1, sizeof(*f));
+	all = xcalloc(nt + 1, sizeof(int));
+	dots = xcalloc(nt + 1, sizeof(int));
+	for (i = 0; i < nt; i++)
+		all[i] = 1;
+	/* Spans of the run and rate columns point into the line. */
+	r->wholeline = r->hasruns || r->hasrate;
+	while (rd_line(in, &line)) {
+		uint64_t ln = rd_lineno(in);
+		struct span src = line;
+		struct rrow *w;
+		char *copy = NULL;
+
+		if (tsv_is_hdr(&h, line))
+			continue;
+		if (r->wholeline) {
+			copy = rp_zalloc(line.n + 1);
+			memcpy(copy, line.p, line.n);
+			src = span_make(copy, line.n);
+		}
+		if ((n = tsv_split(src, f, h.ncol + 1)) != h.ncol)
+			die_at(r->file, ln, "expected %zu fields, got %zu",
+			    h.ncol, n);
+		if (r->nrow == cap) {
+			cap = cap ? cap * 2 : 256;
+			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
+		}
+		w = &r->row[r->nrow];
+		read_row(r, w, f, ln);
+		if (r->wholeline) {
+			w->text = copy;
+			w->len = line.n;
+			w->tal = nt > 0 && (size_t)(f[r->tallycol].p - copy) <
+			    UINT32_MAX ? (uint32_t)(f[r->tallycol].p - copy) :
+			    UINT32_MAX;
+		} else
+			keep_line(r, w, line, f, nt);
+		r->nrow++;
+		range_row(f + r->tallycol, nt, all, dots, &t);
+	}
+	free(f);
+	rd_close(in);
+	range_end(r, nt, all, dots);
+	free(all);
+	free(dots);
+	tally_cell_free(&t);
+	check_tallies(r, nt);
 	/* the key columns' sort keys, once (rp_keycmp) */
 	r->skey = xreallocarray(NULL, r->nrow ? r->nrow : 1,
 	    (r->nkey ? r->nkey : 1) * sizeof(*r->skey));
 	for (k = 0; k < r->nrow; k++)
 		for (i = 0; i < r->nkey; i++)
 			num_skey_make(&r->skey[k * r->nkey + i],
-			    r->row[k].key[0].p, r->row[k].key[i]);
+			    r->row[k].text, rp_kv(&r->row[k], i));
 }
 
 /*
@@ -525,10 +670,10 @@ count_unmatched(const struct report *r)
 	int isnew;
 
 	for (i = 0; i < r->nrow; i++) {
-		struct span v = r->row[i].key[r->addrcol];
+		struct span v = rp_kv(&r->row[i], (size_t)r->addrcol);
 
 		if (r->row[i].hasaddr)
-			a[n++] = r->row[i].addr;
+			a[n++] = r->row[i].x->addr;
 		else if (mod_rel_parse(v, &m, &off)) {
 			ht_intern(seen, v.p, v.n, &isnew);
 			if (!isnew)
@@ -605,6 +750,8 @@ report_read(struct report *r, const struct ropts *o)
 	if (o->symbols != NULL)
 		r->sym = sym_load(o->symbols);
 
+	r->rowmore = o->nfam > 0 || o->notes != NULL || o->symbols != NULL ||
+	    o->watch != NULL;
 	read_join(r);
 
 	r->addrname = o->addrcol;
@@ -622,14 +769,11 @@ report_read(struct report *r, const struct ropts *o)
 	r->groupby = NULL;
 	r->groupcol = -1;
 	for (i = 0; i < r->nrt; i++) {
-		size_t q;
 		int counts = !r->rtrange[i];
 
 		if (!span_eqs(r->rtcol[i], o->groupby))
 			continue;
-		for (q = 0; q < r->nrow && counts; q++)
-			if (r->row[q].rt[i].n > 0 && r->row[q].rt[i].kind != TK_COUNTS)
-				counts = 0;
+		counts = counts && r->rtcounts[i];
 		if (counts) {
 			r->groupcol = (int)i;
 			r->groupby = o->groupby;
@@ -645,31 +789,35 @@ report_read(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
 		struct sbuf sb = { 0 };
+		struct span a;
+		uint64_t addr = 0;
 
 		if (r->addrcol < 0)
 			continue;
-		w->hasaddr = num_parse_addr(w->key[r->addrcol], &w->addr) ==
-		    NUM_OK;
+		a = rp_kv(w, (size_t)r->addrcol);
+		w->hasaddr = num_parse_addr(a, &addr) == NUM_OK;
+		if (w->x == NULL)
+			continue;	/* the address is not needed */
+		w->x->addr = addr;
 		if (!w->hasaddr) {
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
-			if (r->sym != NULL && modsym(r, w->key[r->addrcol],
-			    &sb))
-				w->note = sb.p;	/* kept for the run */
+			if (r->sym != NULL && modsym(r, a, &sb))
+				w->x->note = sb.p;	/* kept for the run */
 			continue;
 		}
 		if (r->nnotes > 0) {
-			struct note key = { w->addr, NULL, 0 }, *hit;
+			struct note key = { w->x->addr, NULL, 0 }, *hit;
 
 			/* lines differ: compare addresses only */
 			hit = bsearch(&key, r->notes, r->nnotes,
 			    sizeof(*r->notes), noteaddrcmp);
 			if (hit != NULL)
-				w->note = hit->text;
+				w->x->note = hit->text;
 		}
-		if (w->note == NULL && r->sym != NULL && sym_lookup(r->sym,
-		    w->addr, 1, &sb))
-			w->note = sb.p;	/* kept for the run */
+		if (r->sym != NULL && w->x->note == NULL && sym_lookup(r->sym,
+		    w->x->addr, 1, &sb))
+			w->x->note = sb.p;	/* kept for the run */
 	}
 	if (r->sym != NULL && r->addrcol >= 0)
 		count_unmatched(r);

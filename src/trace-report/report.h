@@ -35,27 +35,42 @@
 
 enum status { ST_MISSING, ST_MATCHED, ST_EXTRA };
 
-struct rrow {
-	struct span	*key;		/* key columns */
-	enum status	 status;
-	uint64_t	 ref, cand;
-	int		 under;
-	int		 hasaddr;
+/* What few rows have: run and rate columns (trace-join --runs, --per),
+ * as written; with notes, symbols, families or a watch list, the
+ * address, a note, families. */
+struct rrun {
 	uint64_t	 addr;		/* the address column, when it is one */
-	struct tally_cell *rt;		/* ref tallies, per ref tally column */
-	struct tally_cell *ct;		/* cand tallies */
 	const char	*note;		/* notes file, then symbols; or NULL */
 	uint8_t		*fam;		/* per family: in it */
-	uint64_t	 line;		/* line in the join */
-	int		 over;		/* the over column says yes */
-	/* With run columns (trace-join --runs), as written: */
 	uint64_t	 refruns, candruns;	/* runs the key fires in */
 	struct span	 refmin, refmax, candmin, candmax;
 	int		 flaky;
 	struct span	 p;		/* empty: no p */
-	/* With rate columns (trace-join --per): */
-	struct span	 refrate_s, candrate_s;	/* as written */
+	struct span	 refrate_s, candrate_s;	/* rates, as written */
 	double		 refrate, candrate;
+};
+
+/*
+ * A row of the join.  It keeps of its line, as written, the key columns
+ * (each followed by a tab) and the tally cells, or with run or rate
+ * columns the whole line; the key values (rp_kv) and the tally cells
+ * (rp_rt, rp_ct) are found in it when asked for: spans and parsed cells
+ * of millions of rows would be most of the memory.
+ */
+struct rrow {
+	const char	*text;		/* what it keeps of the line */
+	size_t		 len;
+	uint64_t	 ref, cand;
+	uint64_t	 line;		/* line in the join */
+	struct rrun	*x;		/* NULL without run or rate columns,
+					 * notes, symbols, families or watch
+					 * list */
+	uint32_t	 tal;		/* where the tally cells start in
+					 * text; UINT32_MAX: further */
+	unsigned char	 status;	/* enum status */
+	unsigned char	 under;
+	unsigned char	 hasaddr;
+	unsigned char	 over;		/* the over column says yes */
 };
 
 struct note {
@@ -188,12 +203,19 @@ struct report {
 	char		*ref, *cand;	/* side names */
 	struct span	*keycol;	/* key column names */
 	size_t		 nkey;
+	size_t		 ncol;		/* columns of the join */
+	int		 wholeline;	/* rows keep their whole line, not
+					 * only keys and tallies (rrow) */
+	int		 rowmore;	/* rows have addresses, notes or
+					 * families (rrun) */
 	int		 addrcol;	/* index in keycol, or -1 */
 	const char	*addrname;
 	struct span	*rtcol, *ctcol;	/* tally column names, unprefixed */
 	size_t		 nrt, nct;
 	int		*rtrange;	/* per ref tally column: a range */
 	int		*ctrange;	/* per cand tally column: a range */
+	int		*rtcounts;	/* per tally column, ref then cand:
+					 * every cell empty or counts */
 
 	struct rrow	*row;
 	size_t		 nrow;
@@ -341,6 +363,18 @@ void	report_read(struct report *r, const struct ropts *o);
 /* The thread map, from the group tallies of both sides (threads.c). */
 void	model_threads(struct report *r, const struct ropts *o);
 void	report_load(struct report *r, const struct ropts *o);
+
+/* Row w's key column i, as in the join. */
+struct span rp_kv(const struct rrow *w, size_t i);
+/*
+ * Row w's ref tally cell i (rp_rt), cand tally cell i (rp_ct), parsed.
+ * The cell is valid until the next call for the same column with
+ * another row; its values point into the row's text, kept for the run.
+ */
+const struct tally_cell *rp_rt(const struct report *r,
+	    const struct rrow *w, size_t i);
+const struct tally_cell *rp_ct(const struct report *r,
+	    const struct rrow *w, size_t i);
 
 /* qsort/bsearch order of uint64_t values. */
 int	rp_cmp_u64(const void *a, const void *b);

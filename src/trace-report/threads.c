@@ -51,7 +51,7 @@ struct tside {
 	size_t		*trow;
 	uint64_t	*tcnt;
 	size_t		*roff;		/* entries of row i: roff[i].. */
-	size_t		*rthr;
+	uint32_t	*rthr;		/* a thread: fewer than 2^32 (htab) */
 	uint64_t	*rcnt;
 };
 
@@ -62,29 +62,50 @@ spancmp(const void *a, const void *b)
 	    *(const struct span *)b);
 }
 
-/* Build a side from tally column c of each row's cells (ref or cand). */
+/*
+ * Build a side from tally column c of each row's cells (ref or cand), in
+ * one pass over the rows: the entries take the thread's htab id, made
+ * its rank among the sorted threads afterwards.
+ */
 static void
 side_build(const struct report *r, struct tside *s, int ref, size_t c)
 {
 	struct htab *h = ht_new();
-	size_t i, j, ne = 0, *rank, *fill;
+	size_t i, j, ne = 0, cap = 0, *rank, *fill;
 
 	memset(s, 0, sizeof(*s));
+	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
 	for (i = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
-		    &r->row[i].ct[c];
+		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
+		    rp_ct(r, &r->row[i], c);
+		uint64_t rowcnt = ref ? r->row[i].ref : r->row[i].cand;
 
+		s->roff[i] = ne;
 		for (j = 0; j < t->n; j++) {
 			int isnew;
+			uint32_t id = ht_intern(h, t->val[j].p, t->val[j].n,
+			    &isnew);
 
-			ht_intern(h, t->val[j].p, t->val[j].n, &isnew);
 			if (isnew) {
 				s->tid = xreallocarray(s->tid, s->n + 1,
 				    sizeof(*s->tid));
 				s->tid[s->n++] = t->val[j];
 			}
-			ne++;
+			if (ne + 1 >= cap) {
+				cap = cap ? cap * 2 : 1024;
+				s->rthr = xreallocarray(s->rthr, cap,
+				    sizeof(*s->rthr));
+				s->rcnt = xreallocarray(s->rcnt, cap,
+				    sizeof(*s->rcnt));
+			}
+			s->rthr[ne] = id;
+			s->rcnt[ne++] = t->single ? rowcnt : t->cnt[j];
 		}
+	}
+	s->roff[r->nrow] = ne;
+	if (ne + 1 > cap) {
+		s->rthr = xreallocarray(s->rthr, ne + 1, sizeof(*s->rthr));
+		s->rcnt = xreallocarray(s->rcnt, ne + 1, sizeof(*s->rcnt));
 	}
 	if (s->n > 1)
 		qsort(s->tid, s->n, sizeof(*s->tid), spancmp);
@@ -94,28 +115,15 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 		rank[ht_find(h, s->tid[i].p, s->tid[i].n)] = i;
 	s->fires = xcalloc(s->n + 1, sizeof(*s->fires));
 	s->toff = xcalloc(s->n + 2, sizeof(*s->toff));
-	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
-	s->rthr = xcalloc(ne + 1, sizeof(*s->rthr));
-	s->rcnt = xcalloc(ne + 1, sizeof(*s->rcnt));
 	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
 	s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
-	for (i = 0, ne = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? &r->row[i].rt[c] :
-		    &r->row[i].ct[c];
-		uint64_t rowcnt = ref ? r->row[i].ref : r->row[i].cand;
+	for (j = 0; j < ne; j++) {
+		size_t th = rank[s->rthr[j]];
 
-		s->roff[i] = ne;
-		for (j = 0; j < t->n; j++) {
-			uint64_t k = t->single ? rowcnt : t->cnt[j];
-			size_t th = rank[ht_find(h, t->val[j].p, t->val[j].n)];
-
-			s->rthr[ne] = th;
-			s->rcnt[ne++] = k;
-			s->fires[th] += k;
-			s->toff[th + 1]++;
-		}
+		s->rthr[j] = (uint32_t)th;
+		s->fires[th] += s->rcnt[j];
+		s->toff[th + 1]++;
 	}
-	s->roff[r->nrow] = ne;
 	for (i = 0; i < s->n; i++)
 		s->toff[i + 1] += s->toff[i];
 	fill = xcalloc(s->n + 1, sizeof(*fill));
@@ -412,10 +420,8 @@ model_threads(struct report *r, const struct ropts *o)
 		return;
 	}
 	cgc = rp_side_col(r, 0, r->groupby, 0);
-	for (i = 0; i < r->nrow && cgc >= 0; i++)
-		if (r->row[i].ct[cgc].n > 0 &&
-		    r->row[i].ct[cgc].kind != TK_COUNTS)
-			cgc = -1;
+	if (cgc >= 0 && !r->rtcounts[r->nrt + (size_t)cgc])
+		cgc = -1;	/* a cell that is not a counts tally */
 	if (cgc < 0) {
 		r->nomap = "the candidate has no counts tally of the column";
 		return;
