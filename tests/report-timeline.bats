@@ -66,3 +66,16 @@ make_join() {
 	assert_failure 2
 	[ "$stderr" = "trace-report: $T/p:1: --timeline: the join has no ref tbin counts tally (make the keyed streams with trace-key --timeline)" ]
 }
+
+@test "timelines: a tbin cell of distinct values (no counts) is an error, not bins of 0" {
+	make_join
+	# the join with its first row's candidate tbin cell stripped of counts
+	awk -F '\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ours_tbin") c = i }
+	    NR > 1 && !n && $c ~ /,/ { gsub(/:[0-9]+/, "", $c); n = NR } { print }
+	    END { print n > "/dev/stderr" }' "$T/j" > "$T/d" 2> "$T/n"
+	n=$(cat "$T/n")
+	[ "$n" -gt 1 ]
+	run --separate-stderr trace-report -f json --timeline 10 --addr-col op "$T/d"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/d:$n: column ours_tbin: --timeline needs a counts tally (VALUE:N,...)" ]
+}

@@ -554,6 +554,13 @@ model_timeline(struct report *r, const struct ropts *o)
 		const struct tally_cell *rt = rp_rt(r, w, r->rtbin);
 		const struct tally_cell *ct = rp_ct(r, w, r->ctbin);
 
+		/* A distinct tally has no counts to put in the bins. */
+		if ((rt->n > 0 && !rt->single && rt->kind != TK_COUNTS) ||
+		    (ct->n > 0 && !ct->single && ct->kind != TK_COUNTS))
+			die_at(r->file, w->line, "column %s_tbin: --timeline "
+			    "needs a counts tally (VALUE:N,...)",
+			    rt->n > 0 && !rt->single && rt->kind != TK_COUNTS ?
+			    r->ref : r->cand);
 		for (j = 0; j < rt->n; j++) {
 			int64_t b = tbin_value(r, w, rt->val[j]);
 
