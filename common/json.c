@@ -504,15 +504,22 @@ fast_scalar(struct json_line *jl, const char *p, size_t n)
  */
 #if defined(__x86_64__)
 
-#define JSON_GLUE_BITS	8	/* a table of 256 glues */
-#define JSON_GLUE_MAX	32	/* longest glue remembered */
+#define JSON_FAST_MAX	4096	/* longer lines: the scalar walk */
+#define GLUE_BITS	8	/* 256 slots for the glues between fields */
+#define GLUE_FIRST_BITS	4	/* 16 for the glues that start a line */
+#define GLUE_FIRST	(1 << GLUE_BITS)
+#define GLUE_N		(GLUE_FIRST + (1 << GLUE_FIRST_BITS))
+#define GLUE_MAX	32	/* longest glue remembered */
 
 struct json_glue {
-	unsigned char	len;	/* 0: none */
-	unsigned char	koff, klen, kesc;
-	unsigned char	first;	/* the first field's: from the line's start */
-	char		b[JSON_GLUE_MAX];
+	struct json_glue *next;	/* the glue that followed this one last */
+	unsigned char	 len;	/* 0: none */
+	unsigned char	 koff, klen, kesc;	/* the key, in b */
+	char		 b[GLUE_MAX];
 };
+
+/* Whether glue g is set and ends before p[last], from q < last. */
+#define GLUE_FITS(g, q, last)	((size_t)(g)->len - 1 < (last) - (q) - 1)
 
 static inline uint64_t
 ld8(const char *p)
@@ -532,12 +539,13 @@ ld4(const char *p)
 	return v;
 }
 
-/* The table slot of a glue: a hash of its first six bytes. */
+/* The slot of the glue at p in a table of 2^bits: a hash of its first
+ * six bytes. */
 static inline size_t
-glue_slot(const char *p)
+glue_slot(const char *p, int bits)
 {
 	return (size_t)(((ld8(p) << 16) * UINT64_C(0x9e3779b97f4a7c15)) >>
-	    (64 - JSON_GLUE_BITS));
+	    (64 - bits));
 }
 
 /* Whether p[0..n) == g[0..n), 4 <= n <= 32: overlapping loads. */
@@ -663,94 +671,135 @@ probe_avx2(const char *p, size_t i, size_t end, int dig)
 	}								\
 } while (0)
 
+/*
+ * The glue at p[q..] (nf == 0: the line's start), walked byte by byte:
+ * sets f->key and f->kesc and returns the offset just past it, or 0 to
+ * defer, or SIZE_MAX at the end of the object.  Remembers it in slot g,
+ * when g is not NULL and it is not too long.
+ */
+static inline __attribute__((always_inline)) size_t
+walk_glue(const char *p, size_t q, size_t last, size_t nf,
+    struct json_field *f, struct json_glue *g, int avx2)
+{
+	size_t start = q, e;
+	int esc;
+
+	while (wsclass[(unsigned char)p[q]])
+		q++;
+	if (nf == 0) {
+		if (p[q] != '{')
+			return 0;
+		for (q++; wsclass[(unsigned char)p[q]]; q++)
+			;
+		if (q == last)
+			return SIZE_MAX;
+	} else if (p[q] == ',') {
+		q++;
+		if (p[q] == ' ')
+			q++;
+		while (wsclass[(unsigned char)p[q]])
+			q++;
+	} else if (q == last)
+		return SIZE_MAX;
+	else
+		return 0;
+	if (p[q] != '"')
+		return 0;
+	WALK_STRING(q + 1, e);
+	f->key = span_make(p + q + 1, e - q - 1);
+	f->kesc = esc;
+	q = e + 1;
+	if (p[q] != ':') {
+		while (wsclass[(unsigned char)p[q]])
+			q++;
+		if (p[q] != ':')
+			return 0;
+	}
+	q++;
+	if (p[q] == ' ')
+		q++;
+	if (g != NULL && q - start <= GLUE_MAX) {
+		memcpy(g->b, p + start, q - start);
+		g->len = (unsigned char)(q - start);
+		g->koff = (unsigned char)(f->key.p - p - start);
+		g->klen = (unsigned char)f->key.n;
+		g->kesc = (unsigned char)esc;
+		g->next = NULL;
+	}
+	return q;
+}
+
 /* Returns 1 with jl->f filled, 0 to defer, -1 when the line is too short
- * for the probes (the scalar walk then takes it). */
+ * or too long for this walk (the scalar walk then takes it). */
 static inline __attribute__((always_inline)) int
 walk(struct json_line *jl, const char *p, size_t n, int avx2)
 {
-	struct json_glue *glue = jl->glue, *g;
-	struct json_field *f;
-	size_t q, e, last, start, nf = 0;
+	struct json_glue *glue = jl->glue, *g, *prev = NULL;
+	struct json_field *fields, *f;
+	size_t q, e, last, nf = 0;
 	int esc;
 
+	if (n > JSON_FAST_MAX)
+		return -1;
 	for (last = n; last > 0 && wsclass[(unsigned char)p[last - 1]]; last--)
 		;
 	if (last < 17)
-		return -1;	/* too short for the probes */
+		return -1;
 	if (p[--last] != '}')
 		return 0;
-	/* p[last] is '}', not a blank: blank loops stop there at the latest */
+	/* p[last] is '}', not a blank: blank loops stop there at the
+	 * latest.  A field takes 5 bytes at least: room for them all. */
+	if (jl->fcap < n / 4 + 2) {
+		jl->fcap = n / 4 + 2;
+		jl->f = xreallocarray(jl->f, jl->fcap, sizeof(*jl->f));
+	}
+	fields = jl->f;
 	for (q = 0;; ) {
-		/* at the line's start, or just past a value */
-		if (nf == jl->fcap) {
-			jl->fcap = jl->fcap ? jl->fcap * 2 : 16;
-			jl->f = xreallocarray(jl->f, jl->fcap, sizeof(*jl->f));
+		/*
+		 * At the line's start, or just past a value, q < last.  The
+		 * glue here is the one that followed the last one the last
+		 * time, or the one in its slot, or else it is walked (and
+		 * remembered in that slot).
+		 */
+		f = &fields[nf];
+		if ((g = prev != NULL ? prev->next : NULL) != NULL &&
+		    GLUE_FITS(g, q, last) && glue_eq(p + q, g->b, g->len))
+			goto known;
+		g = NULL;
+		if (last - q >= 8) {
+			g = nf == 0 ? &glue[GLUE_FIRST + glue_slot(p,
+			    GLUE_FIRST_BITS)] : &glue[glue_slot(p + q, GLUE_BITS)];
+			if (GLUE_FITS(g, q, last) && glue_eq(p + q, g->b,
+			    g->len)) {
+				if (prev != NULL)
+					prev->next = g;
+				goto known;
+			}
 		}
-		if (q == last && nf > 0)
-			break;
-		f = &jl->f[nf];
-		g = last - q >= 8 ? &glue[glue_slot(p + q)] : NULL;
-		if (g != NULL && g->len != 0 && g->len < last - q &&
-		    g->first == (nf == 0) && glue_eq(p + q, g->b, g->len)) {
-			f->key = span_make(p + q + g->koff, g->klen);
-			f->kesc = g->kesc;
-			q += g->len;
-		} else {
-			start = q;
-			while (wsclass[(unsigned char)p[q]])
-				q++;
-			if (nf == 0) {
-				if (p[q] != '{')
-					return 0;
-				for (q++; wsclass[(unsigned char)p[q]]; q++)
-					;
-				if (q == last) {
-					jl->nf = 0;
-					return 1;
-				}
-			} else if (p[q] == ',') {
-				q++;
-				if (p[q] == ' ')
-					q++;
-				while (wsclass[(unsigned char)p[q]])
-					q++;
-			} else if (q == last)
+		if ((e = walk_glue(p, q, last, nf, f, g, avx2)) == 0)
+			return 0;
+		if (e == SIZE_MAX) {
+			if (nf > 0)
 				break;
-			else
-				return 0;
-			/* key */
-			if (p[q] != '"')
-				return 0;
-			WALK_STRING(q + 1, e);
-			f->key = span_make(p + q + 1, e - q - 1);
-			f->kesc = esc;
-			q = e + 1;
-			if (p[q] != ':') {
-				while (wsclass[(unsigned char)p[q]])
-					q++;
-				if (p[q] != ':')
-					return 0;
-			}
-			q++;
-			if (p[q] == ' ')
-				q++;
-			if (g != NULL) {
-				g->len = 0;
-				g->first = nf == 0;
-				if (q - start <= JSON_GLUE_MAX) {
-					memcpy(g->b, p + start, q - start);
-					g->len = (unsigned char)(q - start);
-					g->koff = (unsigned char)(f->key.p - p -
-					    start);
-					g->klen = (unsigned char)f->key.n;
-					g->kesc = (unsigned char)f->kesc;
-				}
-			}
+			jl->nf = 0;	/* {} */
+			return 1;
 		}
+		if (g != NULL && e - q > GLUE_MAX)
+			g = NULL;	/* not remembered */
+		if (prev != NULL && g != NULL)
+			prev->next = g;
+		prev = g;
+		q = e;
+		goto value;
+known:
+		f->key = span_make(p + q + g->koff, g->klen);
+		f->kesc = g->kesc;
+		q += g->len;
+		prev = g;
+value:
 		nf++;
 		while (wsclass[(unsigned char)p[q]])
 			q++;
-		/* value */
 		f->vesc = 0;
 		if (p[q] == '"') {
 			WALK_STRING(q + 1, e);
@@ -758,50 +807,45 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 			f->val = span_make(p + q + 1, e - q - 1);
 			f->vesc = esc;
 			q = e + 1;
-			continue;
-		}
-		/* a primitive, which must end at a blank, ',' or '}' */
-		switch (p[q]) {
-		case 't':
-			if (last - q < 4 || memcmp(p + q, "true", 4) != 0)
-				return 0;
-			e = q + 4;
-			f->type = JT_TRUE;
-			break;
-		case 'f':
-			if (last - q < 5 || memcmp(p + q, "false", 5) != 0)
-				return 0;
-			e = q + 5;
-			f->type = JT_FALSE;
-			break;
-		case 'n':
-			if (last - q < 4 || memcmp(p + q, "null", 4) != 0)
-				return 0;
-			e = q + 4;
-			f->type = JT_NULL;
-			break;
-		default:
-			/* the usual number is digits alone; others (0, -, a
-			 * fraction, an exponent) are scanned as before */
-			if (p[q] >= '1' && p[q] <= '9') {
-				e = avx2 ? probe_avx2(p, q + 1, last, 1) :
-				    probe_sse2(p, q + 1, last, 1);
-				if (primend[(unsigned char)p[e]])
-					goto number;
-			}
-			{
+		} else {
+			/* a primitive, which must end at a blank, ',' or
+			 * '}'; the usual number is digits alone, others
+			 * (0, -, a fraction, an exponent) are scanned as
+			 * before */
+			f->type = JT_NUMBER;
+			if (p[q] >= '1' && p[q] <= '9' && primend[(unsigned char)
+			    p[e = avx2 ? probe_avx2(p, q + 1, last, 1) :
+			    probe_sse2(p, q + 1, last, 1)]])
+				;
+			else if (p[q] == 't') {
+				if (last - q < 4 || memcmp(p + q, "true", 4) != 0)
+					return 0;
+				e = q + 4;
+				f->type = JT_TRUE;
+			} else if (p[q] == 'f') {
+				if (last - q < 5 || memcmp(p + q, "false", 5) != 0)
+					return 0;
+				e = q + 5;
+				f->type = JT_FALSE;
+			} else if (p[q] == 'n') {
+				if (last - q < 4 || memcmp(p + q, "null", 4) != 0)
+					return 0;
+				e = q + 4;
+				f->type = JT_NULL;
+			} else {
 				const char *t = fast_number(p + q, p + last);
 
 				if (t == NULL)
 					return 0;
 				e = (size_t)(t - p);
 			}
-number:			f->type = JT_NUMBER;
+			if (!primend[(unsigned char)p[e]])
+				return 0;
+			f->val = span_make(p + q, e - q);
+			q = e;
 		}
-		if (!primend[(unsigned char)p[e]])
-			return 0;
-		f->val = span_make(p + q, e - q);
-		q = e;
+		if (q == last)
+			break;
 	}
 	jl->nf = nf;
 	jl->noctrl = 1;
@@ -891,8 +935,7 @@ json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
 
 	if (path != JSON_SCALAR && n < INT_MAX) {
 		if (jl->glue == NULL)
-			jl->glue = xcalloc((size_t)1 << JSON_GLUE_BITS,
-			    sizeof(struct json_glue));
+			jl->glue = xcalloc(GLUE_N, sizeof(struct json_glue));
 		r = path == JSON_AVX2 ? walk_avx2(jl, p, n) :
 		    walk_sse2(jl, p, n);
 		if (r >= 0)
