@@ -487,12 +487,17 @@ fast_scalar(struct json_line *jl, const char *p, size_t n)
  * Glue.  Trace lines repeat their keys, in the same order, with the same
  * spacing.  The bytes from the end of one value to the start of the next
  * -- blanks, ',', the key with its quotes, ':' and one blank; for the
- * first field the line's start and its '{' -- are its glue.  Once a glue
- * has been walked byte by byte it is remembered for its field position,
- * with its key's offset; a later line whose bytes at that point are the
- * same glue takes the key from the memo and goes straight to the value.
- * The walk from the end of a value depends on nothing but the bytes it
- * reads, so the same bytes give the same key and the same state.
+ * first field the line's start and its '{' -- are its glue, up to the
+ * value's first byte.  A glue walked byte by byte is remembered with its
+ * key's offset, in a slot found by hashing its first bytes (glues that
+ * start a line in a table of their own), and the glue before it learns
+ * that it came next.  At the end of a value, the glue that came next
+ * last time, else the one in the slot, is compared with the bytes there;
+ * when they are the same the key is taken from the memo and the walk
+ * goes straight to the value.  The walk from the end of a value (or the
+ * line's start) depends on nothing but the bytes it reads, so the same
+ * bytes give the same key and the same state; a memo is only ever a
+ * shortcut, checked byte for byte, never trusted.
  *
  * Probes.  The end of a string's plain run (a '"', '\\' or control
  * character) and of a number's digits are found 16 bytes at a time with
@@ -933,7 +938,7 @@ json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
 #if defined(__x86_64__)
 	int r;
 
-	if (path != JSON_SCALAR && n < INT_MAX) {
+	if (path != JSON_SCALAR) {
 		if (jl->glue == NULL)
 			jl->glue = xcalloc(GLUE_N, sizeof(struct json_glue));
 		r = path == JSON_AVX2 ? walk_avx2(jl, p, n) :
@@ -941,6 +946,8 @@ json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
 		if (r >= 0)
 			return r;
 	}
+#else
+	(void)path;
 #endif
 	return fast_scalar(jl, p, n);
 }

@@ -10,8 +10,9 @@
  * used, so that a line is either valid JSON or rejected.  Raw control
  * characters inside strings are caught when a string is unescaped.
  *
- * Ownership: a struct json_line owns its token and field arrays and is
- * reused from line to line; field spans point into the caller's line.
+ * Ownership: a struct json_line owns its token and field arrays and the
+ * fast path's memo, and is reused from line to line (by one thread at a
+ * time); field spans point into the caller's line.
  */
 #ifndef TRACE_JSON_H
 #define TRACE_JSON_H
@@ -53,7 +54,8 @@ struct json_line {
 	int			 noctrl;	/* strings known to hold no raw
 						 * control character */
 	struct sbuf		 flat;	/* a deep line, nested values blanked */
-	struct json_glue	*glue;	/* the fast path's memo, per field */
+	struct json_glue	*glue;	/* separators and keys the fast path
+					 * has met, by slot */
 	unsigned char		*open;	/* brackets open in skip_nested() */
 	size_t			 opencap;
 	char			 err[JSON_ERR_MAX];
@@ -78,8 +80,8 @@ int	json_parse_line(struct json_line *jl, const char *p, size_t n);
  * over the same grammar, taking the same lines with the same fields:
  * JSON_SCALAR walks the line byte by byte (8 at a time in strings and
  * numbers); JSON_SSE2 and JSON_AVX2 (x86-64 only) find the ends of
- * strings and numbers 16 or 32 bytes at a time and skip the separators
- * and keys met at the same place in an earlier line (kept in jl).
+ * strings and numbers 16 or 32 bytes at a time and skip over separators
+ * and keys met in earlier lines (remembered in jl).
  * json_parse_fast() takes the process's json_path(), json_parse_fast_on()
  * the path given, which json_path_can() must allow.
  */
@@ -87,6 +89,7 @@ int	json_parse_jsmn(struct json_line *jl, const char *p, size_t n);
 int	json_parse_fast(struct json_line *jl, const char *p, size_t n);
 int	json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
 	    enum json_path path);
+void	json_line_free(struct json_line *jl);
 
 /*
  * The path of this process: the one the environment variable
@@ -100,7 +103,6 @@ enum json_path json_path(void);
 /* Whether this build, on this CPU, can run path; and its name. */
 int	json_path_can(enum json_path path);
 const char *json_path_name(enum json_path path);
-void	json_line_free(struct json_line *jl);
 
 /*
  * Unescape the raw contents of a JSON string into sb (replacing its
