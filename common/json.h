@@ -10,8 +10,9 @@
  * used, so that a line is either valid JSON or rejected.  Raw control
  * characters inside strings are caught when a string is unescaped.
  *
- * Ownership: a struct json_line owns its token and field arrays and is
- * reused from line to line; field spans point into the caller's line.
+ * Ownership: a struct json_line owns its token and field arrays and the
+ * fast path's memo, and is reused from line to line (by one thread at a
+ * time); field spans point into the caller's line.
  */
 #ifndef TRACE_JSON_H
 #define TRACE_JSON_H
@@ -20,6 +21,8 @@
 
 #include "span.h"
 #include "xmem.h"
+
+enum json_path { JSON_SCALAR, JSON_SSE2, JSON_AVX2, JSON_NPATH };
 
 enum json_type {
 	JT_STRING, JT_NUMBER, JT_TRUE, JT_FALSE, JT_NULL, JT_OBJECT, JT_ARRAY
@@ -51,6 +54,8 @@ struct json_line {
 	int			 noctrl;	/* strings known to hold no raw
 						 * control character */
 	struct sbuf		 flat;	/* a deep line, nested values blanked */
+	struct json_glue	*glue;	/* separators and keys the fast path
+					 * has met, by slot */
 	unsigned char		*open;	/* brackets open in skip_nested() */
 	size_t			 opencap;
 	char			 err[JSON_ERR_MAX];
@@ -69,11 +74,35 @@ struct json_line {
  */
 int	json_parse_line(struct json_line *jl, const char *p, size_t n);
 
-/* The two parsers alone, for the fuzz target and the tests.  The fast
- * one returns 1 with jl->f filled, or 0 to defer. */
+/*
+ * The two parsers alone, for the fuzz target and the tests.  The fast
+ * one returns 1 with jl->f filled, or 0 to defer.  It has three paths
+ * over the same grammar, taking the same lines with the same fields:
+ * JSON_SCALAR walks the line byte by byte (8 at a time in strings and
+ * numbers); JSON_SSE2 and JSON_AVX2 (x86-64 only) find the ends of
+ * strings and numbers 16 or 32 bytes at a time and skip over separators
+ * and keys met in earlier lines (remembered in jl).
+ * json_parse_fast() takes the process's json_path(), json_parse_fast_on()
+ * the path given, which json_path_can() must allow.
+ */
 int	json_parse_jsmn(struct json_line *jl, const char *p, size_t n);
 int	json_parse_fast(struct json_line *jl, const char *p, size_t n);
+int	json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
+	    enum json_path path);
 void	json_line_free(struct json_line *jl);
+
+/*
+ * The path of this process: the one the environment variable
+ * TRACE_TOOLS_SIMD names (scalar, sse2 or avx2), when set and not empty,
+ * else the best this build and CPU have (AVX2 is asked of the CPU at run
+ * time).  Read once, from any thread.  Dies (status 2) when the variable
+ * names no path, or one this build or CPU cannot run.
+ */
+enum json_path json_path(void);
+
+/* Whether this build, on this CPU, can run path; and its name. */
+int	json_path_can(enum json_path path);
+const char *json_path_name(enum json_path path);
 
 /*
  * Unescape the raw contents of a JSON string into sb (replacing its

@@ -1032,3 +1032,80 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	assert_failure 2
 	[ "$stderr" = "trace-normalize: $T/big:30001: invalid JSON" ]
 }
+
+# The JSON Lines fast paths this machine can run (TRACE_TOOLS_SIMD).
+simd_paths() {
+	echo scalar
+	if [ "$(uname -m)" = x86_64 ]; then
+		echo sse2
+		grep -qw avx2 /proc/cpuinfo && echo avx2
+	fi
+	return 0
+}
+
+@test "JSON Lines: each fast path gives jsmn's fields and errors, wherever a 16- or 32-byte block ends" {
+	# Lines whose quotes, backslashes, control bytes and number ends
+	# fall at every offset of a block, in spacings that repeat (the
+	# separators and keys remembered) and change; then each line again
+	# with a nested value added, which only jsmn parses.
+	mkdir "$T/fast" "$T/jsmn"
+	python3 - "$T" <<-'PY'
+	import sys
+	good, bad = [], []
+	seps = [(': ', ', '), (':', ','), (' : ', ' , '), (':\t', ',\t'), (': ', ',  ')]
+	for s in range(1, 81):
+	    pad = "x" * s
+	    num = ("1234567890" * 8)[:s % 70 + 1]
+	    for k, (c, m) in enumerate(seps):
+	        f = [("p", '"%s"' % pad), ("a", '"v\\"%s\\\\"' % pad[:s % 37]),
+	             ("b", num),
+	             ("\\u0063" if (s + k) % 4 == 0 else "c",
+	              '"\\u00e9%s\\t"' % pad[:s % 19]),
+	             ("d", ["true", "false", "0", "-12.5e+3", num + ".25"][s % 5]),
+	             ("e%s" % ("k" * (s % 33)), '"%s"' % pad[:s % 11]),
+	             ("pqrstu%d" % (s % 2), '"%d"' % s), ("pqrstu%d" % (1 - s % 2), str(s))]
+	        if (s + k) % 3 == 0:
+	            f.reverse()
+	        body = m.join('"%s"%s%s' % (key, c, v) for key, v in f)
+	        good.append("{" + body + "}" + " " * (s % 3))
+	        # the same glue, then a bad value or separator
+	        for b in ('"p"%s"%s\x01"' % (c, pad), '"p"%s"%s\\x"' % (c, pad),
+	                  '"p"%s0%s' % (c, num), '"p"%s%s.' % (c, num),
+	                  '"p"%s%se' % (c, num), '"p"%stru' % c,
+	                  '"p"%s"%s"%s"b"' % (c, pad, m), '"p" "%s"' % pad,
+	                  '"p"%s"%s"%s' % (c, pad, m)):
+	            bad.append("{" + body + m + b + "}")
+	        bad.append("{" + body + "} x")
+	        bad.append("{" + body)
+	short = ['{"p":"x"}', '{"p":1}', '{}', ' { } ', '{"p":"%s"}' % ("y" * 5000)]
+	with open(sys.argv[1] + "/fast/in.jsonl", "w") as out:
+	    out.write("\n".join(good + short + bad) + "\n")
+	with open(sys.argv[1] + "/jsmn/in.jsonl", "w") as out:
+	    out.write("\n".join([g[:g.rindex("}")] + ', "z": [0]}' for g in good] +
+	        short + bad) + "\n")
+	PY
+	cols="--op-value x -c p:str -c a:str -c b:str -c c:str -c d:str"
+	cols="$cols -c u0=pqrstu0:str -c u1=pqrstu1:str --optional a,b,c,d,u0,u1"
+	cd "$T/jsmn"
+	# shellcheck disable=SC2086
+	trace-normalize $cols --skip-bad --bad-lines bad in.jsonl > out 2> err
+	[ "$(wc -l < out)" -gt 400 ] && [ "$(wc -l < bad)" -gt 4000 ]
+	cd "$T/fast"
+	for p in $(simd_paths); do
+		# shellcheck disable=SC2086
+		TRACE_TOOLS_SIMD=$p trace-normalize $cols --skip-bad \
+		    --bad-lines bad in.jsonl > out 2> err
+		assert_same ../jsmn/out out
+		assert_same ../jsmn/bad bad
+		assert_same ../jsmn/err err
+	done
+}
+
+@test "TRACE_TOOLS_SIMD: an unknown path is an error" {
+	printf '{"op":"x"}\n' > "$T/in"
+	TRACE_TOOLS_SIMD=scalar run trace-normalize -c op "$T/in"
+	assert_success
+	TRACE_TOOLS_SIMD=sse3 run --separate-stderr trace-normalize -c op "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
+}

@@ -4,7 +4,9 @@
  * as trace-normalize uses them.  Invariants: fields lie inside the line;
  * an unescaped string is never longer than its escaped form; and the
  * fast path agrees with jsmn: whatever it accepts, jsmn accepts with the
- * very same fields.
+ * very same fields.  Each path of the fast one this CPU can run (scalar,
+ * SSE2, AVX2: json_path_can()) is checked, each against the scalar one
+ * too: they take exactly the same lines.
  */
 #include <string.h>
 
@@ -12,29 +14,57 @@
 #include "json.h"
 #include "num.h"
 
+/* Whether a and b hold the same fields. */
+static int
+same_fields(const struct json_line *a, const struct json_line *b)
+{
+	if (a->nf != b->nf)
+		return 0;
+	for (size_t i = 0; i < a->nf; i++) {
+		const struct json_field *x = &a->f[i], *y = &b->f[i];
+
+		if (x->key.p != y->key.p || x->key.n != y->key.n ||
+		    x->val.p != y->val.p || x->val.n != y->val.n ||
+		    x->type != y->type || x->kesc != y->kesc ||
+		    x->vesc != y->vesc)
+			return 0;
+	}
+	return 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct json_line jl, ref;
+	/* one line state per path, each remembering what its path does,
+	 * as a converter's does from line to line */
+	static struct json_line jl, ref, path[JSON_NPATH];
 	static struct sbuf sb;
 	const char *p = (const char *)data, *end = p + size, *nl;
 
 	while (p <= end) {
 		size_t n;
+		int took[JSON_NPATH];
 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-		if (json_parse_fast(&jl, p, n)) {
+		/*
+		 * Every fast path this CPU runs takes exactly the lines the
+		 * scalar one takes, with the same fields, and those are
+		 * jsmn's.
+		 */
+		for (int k = 0; k < JSON_NPATH; k++) {
+			took[k] = 0;
+			if (!json_path_can(k))
+				continue;
+			took[k] = json_parse_fast_on(&path[k], p, n, k);
+			INVARIANT(took[k] == took[JSON_SCALAR]);
+			if (took[k] && k != JSON_SCALAR)
+				INVARIANT(same_fields(&path[k],
+				    &path[JSON_SCALAR]));
+		}
+		if (took[JSON_SCALAR]) {
 			INVARIANT(json_parse_jsmn(&ref, p, n) == 0);
-			INVARIANT(ref.nf == jl.nf);
-			for (size_t i = 0; i < jl.nf; i++) {
-				const struct json_field *a = &jl.f[i], *b = &ref.f[i];
-
-				INVARIANT(a->key.p == b->key.p && a->key.n == b->key.n);
-				INVARIANT(a->val.p == b->val.p && a->val.n == b->val.n);
-				INVARIANT(a->type == b->type);
-				INVARIANT(a->kesc == b->kesc && a->vesc == b->vesc);
-			}
+			INVARIANT(same_fields(&path[JSON_SCALAR], &ref));
 		}
 		if (json_parse_line(&jl, p, n) == 0) {
 			for (size_t i = 0; i < jl.nf; i++) {
