@@ -1870,6 +1870,11 @@ fail:
 	free(mrec);
 	mrec = NULL;
 	nmrec = capmrec = 0;
+	for (i = 0; i < 2; i++)
+		if (side[i].file != saved[i].file) {	/* read_hdr()'s */
+			tsv_hdr_free(&side[i].hdr);
+			free((char *)side[i].file);
+		}
 	side[0] = saved[0];
 	side[1] = saved[1];
 	return 0;
