@@ -813,21 +813,24 @@ run_stats(struct side *s, int32_t k, struct rbuf *b, struct rside *st)
 		memset(st, 0, sizeof(*st));
 		return;
 	}
-	/* The usual case, counts from a dense row, in one loop. */
+	/* The usual case, counts from a dense row, in one loop, which
+	 * stops at a DENSE_BIG (a few scalar steps: vector code for a
+	 * handful of runs costs more than it saves). */
 	if (k >= 0 && s->dense != NULL && per == PER_NONE) {
 		const uint32_t *row = s->dense + (size_t)k * s->stride;
-		uint32_t lo = row[0], hi = row[0], big = 0;
+		uint32_t lo = row[0], hi = row[0];
 
 		for (r = 0; r < nr; r++) {
 			uint32_t c = row[r];
 
-			big |= c == DENSE_BIG;
+			if (c == DENSE_BIG)
+				break;
 			fired += c > 0;
 			lo = c < lo ? c : lo;
 			hi = c > hi ? c : hi;
 			val[r] = (double)c;
 		}
-		if (!big) {
+		if (r == nr) {
 			st->fired = fired;
 			st->cmin = lo;
 			st->cmax = hi;

@@ -287,3 +287,12 @@ Try 'trace-join --help' for more information." ]
 	assert_success
 	assert_line --index 1 "$(printf 'a\tmatched\t3\t4\t1.333333\tno\t2\t1\t1\t2\t4\t4\tno\t\t1:1,2:2\tx:4')"
 }
+
+@test "--runs: run counts too large for a dense row, first and mid-row" {
+	h "$T/r" $'op\tcount\trun' $'a\t4294967300\t1:4294967295,2:3,3:2' $'b\t6\t1:2,2:2,3:2'
+	h "$T/c" $'op\tcount\trun' $'a\t4294967302\t1:3,2:4294967296,3:3' $'b\t5000000000\t1:4999999990,2:5,3:5'
+	run trace-join --runs run "$T/r" "$T/c"
+	assert_success
+	assert_line --index 1 "$(printf 'a\tmatched\t4294967300\t4294967302\t1.000000\tno\t3\t3\t2\t4294967295\t3\t4294967296\tno\t0.700000\t1:4294967295,2:3,3:2\t1:3,2:4294967296,3:3')"
+	assert_line --index 2 "$(printf 'b\tmatched\t6\t5000000000\t833333333.333333\tno\t3\t3\t2\t2\t5\t4999999990\tno\t0.100000\t1:2,2:2,3:2\t1:4999999990,2:5,3:5')"
+}
