@@ -49,13 +49,13 @@ word_needs(uint64_t w)
 	    ((c - ONES) & ~c)) & HIGHS) != 0;
 }
 
-void
-tally_put(struct ob *o, const char *p, size_t n)
+/* The length of p's first run of bytes that need no encoding: eight
+ * bytes at a time while none does, then byte by byte. */
+static size_t
+clean_len(const char *p, size_t n)
 {
-	size_t i, run = 0;
-	const char *e;
+	size_t i;
 
-	/* Eight bytes at a time while none needs encoding, then bytes. */
 	for (i = 0; n - i >= 8; i += 8) {
 		uint64_t w;
 
@@ -66,6 +66,16 @@ tally_put(struct ob *o, const char *p, size_t n)
 	for (; i < n; i++)
 		if (needs[(unsigned char)p[i]])
 			break;
+	return i;
+}
+
+void
+tally_put(struct ob *o, const char *p, size_t n)
+{
+	size_t i, run = 0;
+	const char *e;
+
+	i = clean_len(p, n);
 	if (i == n) {		/* the usual case: nothing to encode */
 		ob_write(o, p, n);
 		return;
@@ -88,16 +98,7 @@ tally_enc(char *dst, const char *p, size_t n)
 	const char *e;
 	size_t i;
 
-	for (i = 0; n - i >= 8; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, p + i, 8);
-		if (word_needs(w))
-			break;
-	}
-	for (; i < n; i++)
-		if (needs[(unsigned char)p[i]])
-			break;
+	i = clean_len(p, n);
 	if (i > 0)		/* the usual case: all of it */
 		memcpy(d, p, i);
 	d += i;
