@@ -62,6 +62,36 @@ mem_same(const void *a, const void *b, size_t n)
 	return memcmp(x, y, n) == 0;
 }
 
+/*
+ * Copy n bytes from s to d (not overlapping), as mem_same() compares
+ * them: up to 16 bytes without a call.
+ */
+static inline void
+mem_copy(void *d, const void *s, size_t n)
+{
+	char *w = d;
+	const char *p = s;
+	uint64_t a, b;
+	uint32_t a4, b4;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		memcpy(w, &a, 8);
+		memcpy(w + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&a4, p, 4);
+		memcpy(&b4, p + n - 4, 4);
+		memcpy(w, &a4, 4);
+		memcpy(w + n - 4, &b4, 4);
+	} else if (n > 0 && n < 4) {
+		w[0] = p[0];
+		w[n / 2] = p[n / 2];
+		w[n - 1] = p[n - 1];
+	} else if (n > 16)
+		memcpy(w, p, n);
+}
+
 static inline int
 span_eq(struct span a, struct span b)
 {

@@ -24,34 +24,6 @@
 #define NKEYS_SHOWN	5	/* ref_keys, cand_keys: up to 5 keys */
 #define MD_HUNKS	20	/* -f md: hunks shown per pair */
 
-/*
- * Copy n bytes; the short strings of traces (keys, times) without a
- * call: overlapping words, as mem_same() compares them.
- */
-static inline void
-copy_short(char *d, const char *s, size_t n)
-{
-	uint64_t a, b;
-	uint32_t c, e;
-
-	if (n >= 8 && n <= 16) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(&c, s, 4);
-		memcpy(&e, s + n - 4, 4);
-		memcpy(d, &c, 4);
-		memcpy(d + n - 4, &e, 4);
-	} else if (n > 0 && n < 4) {
-		d[0] = s[0];
-		d[n / 2] = s[n / 2];
-		d[n - 1] = s[n - 1];
-	} else if (n > 16)
-		memcpy(d, s, n);
-}
-
 /* One buffered input row: a key and the events it stands for. */
 struct row {
 	uint64_t	 h;		/* hash of the key text */
@@ -123,8 +95,8 @@ q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
 	if (q->cur == NULL || q->cur->cap - q->cur->used < key.n + ts.n)
 		q_chunk(q, key.n + ts.n);
 	t = q->cur->p + q->cur->used;
-	copy_short(t, key.p, key.n);
-	copy_short(t + key.n, ts.p, ts.n);
+	mem_copy(t, key.p, key.n);
+	mem_copy(t + key.n, ts.p, ts.n);
 	q->cur->used += key.n + ts.n;
 	q->cur->last = q->tail;
 	r = &q->row[q->tail & q->mask];

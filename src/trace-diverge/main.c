@@ -693,9 +693,9 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	pr->h = key_hash(key);
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
-	copy_short(t, key.p, key.n);
-	copy_short(t + key.n, ts.p, ts.n);
-	copy_short(t + key.n + ts.n, v.p, v.n);
+	mem_copy(t, key.p, key.n);
+	mem_copy(t + key.n, ts.p, ts.n);
+	mem_copy(t + key.n + ts.n, v.p, v.n);
 	pr->koff = text->len;
 	pr->klen = (uint32_t)key.n;
 	pr->toff = text->len + key.n;

@@ -63,43 +63,13 @@ rows_ready(void)
 }
 
 /*
- * Copy n bytes to w, which has room for them: the short values of traces
- * without a call, through two overlapping words or single bytes.
- */
-static inline void
-put_bytes(char *w, const char *p, size_t n)
-{
-	uint64_t a, b;
-	uint32_t a4, b4;
-
-	if (n >= 8 && n <= 16) {
-		memcpy(&a, p, 8);
-		memcpy(&b, p + n - 8, 8);
-		memcpy(w, &a, 8);
-		memcpy(w + n - 8, &b, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(&a4, p, 4);
-		memcpy(&b4, p + n - 4, 4);
-		memcpy(w, &a4, 4);
-		memcpy(w + n - 4, &b4, 4);
-	} else if (n < 4) {
-		if (n > 0) {
-			w[0] = p[0];
-			w[n / 2] = p[n / 2];
-			w[n - 1] = p[n - 1];
-		}
-	} else
-		memcpy(w, p, n);
-}
-
-/*
  * Rows are built through a cursor (c->w) in place at the end of their
  * destination (ob_reserve(), or the chunk's output under --threads), or
  * in the row buffer: emit_record() reserves an upper bound of the row's
- * size first, so the writers below never check for room.  The bound is summed column by column (two columns may show
- * the same field): a text value at most doubles when escaped (its
- * unescaped form is never longer than its raw one), a number takes at
- * most 20 bytes.
+ * size first, so the writers below never check for room.  The bound is
+ * summed column by column (two columns may show the same field): a text
+ * value at most doubles when escaped (its unescaped form is never longer
+ * than its raw one), a number takes at most 20 bytes.
  */
 
 /* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
@@ -121,7 +91,7 @@ put_str(struct conv *c, const struct rec *r, const char *what1,
 			break;
 	}
 	if (i == v.n) {		/* plain ASCII: the common case */
-		put_bytes(w, v.p, v.n);
+		mem_copy(w, v.p, v.n);
 		c->w = w + v.n;
 		return 0;
 	}
@@ -305,7 +275,7 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 	 */
 	if (c->type == CT_INT || (c->type == CT_TIME && c->tshift == 0)) {
 		if (plain_int(v, c->type == CT_INT)) {
-			put_bytes(cv->w, v.p, v.n);
+			mem_copy(cv->w, v.p, v.n);
 			cv->w += v.n;
 			return 0;
 		}
@@ -349,7 +319,7 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		cv->w += num_fmt_addr(cv->w, u);
 	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
 	    canonical_int(v)) {
-		put_bytes(cv->w, v.p, v.n);	/* already canonical: copy */
+		mem_copy(cv->w, v.p, v.n);	/* already canonical: copy */
 		cv->w += v.n;
 	} else
 		cv->w += num_fmt_i64(cv->w, i);
