@@ -20,6 +20,13 @@ cand() {
 	printf 'set\t\t5\t4:5\t\n'
 }
 
+# trace-join REF CAND exits 2 with exactly the message MSG on stderr.
+join_fails() {
+	run --separate-stderr trace-join "$1" "$2"
+	assert_failure 2
+	[ "$stderr" = "$3" ]
+}
+
 @test "full outer join: one row per key, status, counts, ratio, under" {
 	ref > "$T/r"; cand > "$T/c"
 	run trace-join "$T/r" "$T/c"
@@ -87,21 +94,18 @@ b\textra\t0\t5\t\tno')"
 @test "different key columns are an error" {
 	ref > "$T/r"
 	printf 'op\tfn\tcount\nset\tx\t1\n' > "$T/c"
-	run --separate-stderr trace-join "$T/r" "$T/c"
-	assert_failure 2
-	[ "$stderr" = "trace-join: key columns differ: $T/r has (op, lr), $T/c has (op, fn)" ]
+	join_fails "$T/r" "$T/c" \
+	    "trace-join: key columns differ: $T/r has (op, lr), $T/c has (op, fn)"
 }
 
 @test "wrong input: not a histogram, repeated key, missing file" {
 	ref > "$T/r"
 	printf 'op\tlr\ttid\n' > "$T/ev"
-	run --separate-stderr trace-join "$T/r" "$T/ev"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/ev:1: no column 'count' (columns: op, lr, tid); expected a histogram from trace-hist" ]
+	join_fails "$T/r" "$T/ev" \
+	    "trace-join: $T/ev:1: no column 'count' (columns: op, lr, tid); expected a histogram from trace-hist"
 	printf 'op\tlr\tcount\nset\t0x1\t1\nset\t0x1\t2\n' > "$T/k"
-	run --separate-stderr trace-join "$T/r" "$T/k"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/k:3: key seen twice: not a histogram (run trace-hist on it first)" ]
+	join_fails "$T/r" "$T/k" \
+	    "trace-join: $T/k:3: key seen twice: not a histogram (run trace-hist on it first)"
 	run trace-join "$T/r"
 	assert_failure 2
 	run trace-join "$T/r" "$T/nope"
@@ -268,39 +272,31 @@ a\t010\textra\t0\t1\t\tno\t\t1:1')"
 @test "keys in order: a key twice, bad rows, in the table join's order" {
 	sorted_ref > "$T/r"; sorted_cand > "$T/c"
 	sed '3p' "$T/c" > "$T/twice"
-	run --separate-stderr trace-join "$T/r" "$T/twice"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/twice:4: key seen twice: not a histogram (run trace-hist on it first)" ]
-	run --separate-stderr trace-join "$T/twice" "$T/c"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/twice:4: key seen twice: not a histogram (run trace-hist on it first)" ]
+	join_fails "$T/r" "$T/twice" \
+	    "trace-join: $T/twice:4: key seen twice: not a histogram (run trace-hist on it first)"
+	join_fails "$T/twice" "$T/c" \
+	    "trace-join: $T/twice:4: key seen twice: not a histogram (run trace-hist on it first)"
 	# REF is read to its end before CAND
 	sed '$s/6/x/' "$T/r" > "$T/badr"
 	sed '2s/4/y/' "$T/c" > "$T/badc"
-	run --separate-stderr trace-join "$T/badr" "$T/badc"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/badr:9: bad count 'x'" ]
-	run --separate-stderr trace-join "$T/r" "$T/badc"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/badc:2: bad count 'y'" ]
+	join_fails "$T/badr" "$T/badc" \
+	    "trace-join: $T/badr:9: bad count 'x'"
+	join_fails "$T/r" "$T/badc" \
+	    "trace-join: $T/badc:2: bad count 'y'"
 	# a key out of order, then a bad row: the bad row
 	sed '3{h;d};4G;$s/\t0\t/\t0\t1:1/' "$T/c" > "$T/late"
-	run --separate-stderr trace-join "$T/r" "$T/late"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/late:9: column tid: tally counts add up to 1, more than the row's count 0" ]
+	join_fails "$T/r" "$T/late" \
+	    "trace-join: $T/late:9: column tid: tally counts add up to 1, more than the row's count 0"
 	# CAND's rows are read before its key columns are compared
 	printf 'op\tfn\tcount\na\t1\t1\nb\t1\n' > "$T/other"
-	run --separate-stderr trace-join "$T/r" "$T/other"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/other:3: expected 3 fields, got 2" ]
+	join_fails "$T/r" "$T/other" \
+	    "trace-join: $T/other:3: expected 3 fields, got 2"
 	printf 'op\tfn\tcount\na\t1\t1\n' > "$T/other"
-	run --separate-stderr trace-join "$T/r" "$T/other"
-	assert_failure 2
-	[ "$stderr" = "trace-join: key columns differ: $T/r has (op, lr), $T/other has (op, fn)" ]
+	join_fails "$T/r" "$T/other" \
+	    "trace-join: key columns differ: $T/r has (op, lr), $T/other has (op, fn)"
 	printf 'op\top\tcount\n' > "$T/hdr"
-	run --separate-stderr trace-join "$T/badr" "$T/hdr"
-	assert_failure 2
-	[ "$stderr" = "trace-join: $T/badr:9: bad count 'x'" ]
+	join_fails "$T/badr" "$T/hdr" \
+	    "trace-join: $T/badr:9: bad count 'x'"
 }
 
 @test "keys in order: histograms sorted by key, every option, -o, a full disk" {
