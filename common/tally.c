@@ -3,6 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "num.h"
 #include "tally.h"
 
@@ -111,6 +115,80 @@ tally_enc(char *dst, const char *p, size_t n)
 		}
 	}
 	return (size_t)(d - dst);
+}
+
+/*
+ * tally_split(): sixteen bytes at a time (SSE2), the tabs and the bytes
+ * to encode compared at once; the last sixteen of a line of sixteen or
+ * more are loaded where they end, the bytes already seen masked off.
+ * While fewer than max fields are stored, a block's fields are stored
+ * without a check each (f has room for 16 more); after that they are
+ * only counted.
+ */
+#define SPLIT_FIELD(t) do {						\
+	f[n].p = s;							\
+	f[n].n = (size_t)((t) - s);					\
+	n++;								\
+	s = (t) + 1;							\
+} while (0)
+
+size_t
+tally_split(struct span line, struct span *f, size_t max, const char **enc)
+{
+	const char *p = line.p, *s = line.p, *end = line.p + line.n, *e = NULL;
+	size_t n = 0;
+
+#ifdef __SSE2__
+	if (line.n >= 16) {
+		const __m128i tab = _mm_set1_epi8('\t'),
+		    pc = _mm_set1_epi8('%'), cm = _mm_set1_epi8(','),
+		    cl = _mm_set1_epi8(':');
+		const char *q;
+		unsigned bits, eb, keep;
+		__m128i x;
+
+		for (; p < end; p += 16) {
+			q = p;
+			keep = 0xffff;
+			if (end - p < 16) {
+				q = end - 16;
+				keep &= 0xffffu << (16 - (end - p));
+			}
+			x = _mm_loadu_si128((const void *)q);
+			bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+			    tab)) & keep;
+			eb = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(x, pc),
+			    _mm_cmpeq_epi8(x, cm)), _mm_cmpeq_epi8(x, cl))) &
+			    keep;
+			if (eb != 0)
+				e = q + 31 - __builtin_clz(eb);
+			if (n < max)
+				for (; bits != 0; bits &= bits - 1)
+					SPLIT_FIELD(q + __builtin_ctz(bits));
+			else
+				n += (size_t)__builtin_popcount(bits);
+			if (q != p)
+				break;
+		}
+		p = end;
+	}
+#endif
+	for (; p < end; p++) {
+		if (*p == '\t') {
+			if (n < max)
+				SPLIT_FIELD(p);
+			else
+				n++;
+		} else if (needs[(unsigned char)*p])
+			e = p;
+	}
+	if (n < max) {
+		f[n].p = s;
+		f[n].n = (size_t)(end - s);
+	}
+	*enc = e;
+	return n + 1;
 }
 
 int

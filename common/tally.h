@@ -106,6 +106,17 @@ void	tally_put(struct ob *o, const char *p, size_t n);
 size_t	tally_enc(char *dst, const char *p, size_t n);
 
 /*
+ * Split line at tabs as tsv_split() does, and find its last byte that
+ * tally_enc() encodes ('%', ',' or ':'): *enc points to it, or is NULL
+ * when the line holds none, so that one pass over a row tells a reader
+ * which cells need a closer look.  Returns the number of fields in the
+ * line.  f must have room for max + 16 spans: the first max fields are
+ * stored, and maybe up to 16 more.
+ */
+size_t	tally_split(struct span line, struct span *f, size_t max,
+	    const char **enc);
+
+/*
  * Decode a %-encoded value into sb (replacing its content).  Returns 0,
  * or -1 for a '%' not followed by 25, 2c or 3a (either case).
  */

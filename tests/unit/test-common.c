@@ -523,6 +523,52 @@ test_htab(void)
 		}
 }
 
+/*
+ * tally_split against tsv_split and a plain search, on lines of tabs,
+ * bytes to encode and others at every length to 70 (each in a block of
+ * its own size, so that a read past its end shows under valgrind), with
+ * max below, at and above the field count.
+ */
+static void
+test_tally_split(void)
+{
+	static const char alpha[] = "ab\t%,:xyz";
+	struct span f[90], g[90];
+	const char *enc, *want;
+	uint32_t x = 12345;
+	size_t len, max, n, m, i, k;
+	int round, bad = 0;
+	char *b;
+
+	for (round = 0; round < 40; round++)
+		for (len = 0; len <= 70; len++) {
+			b = xmalloc(len ? len : 1);
+			for (i = 0; i < len; i++) {
+				x = x * 1103515245u + 12345u;
+				/* mostly plain bytes: some lines hold none
+				 * to encode */
+				k = (x >> 16) % (round % 3 == 0 ? 40 : 10);
+				b[i] = k < 10 ? alpha[k] : 'q';
+			}
+			want = NULL;
+			for (i = 0; i < len; i++)
+				if (b[i] == '%' || b[i] == ',' || b[i] == ':')
+					want = b + i;
+			for (max = 0; max <= 72; max += 1 + max / 4) {
+				n = tally_split(span_make(b, len), f, max,
+				    &enc);
+				m = tsv_split(span_make(b, len), g, max);
+				if (n != m || enc != want)
+					bad++;
+				for (i = 0; i < n && i < max; i++)
+					if (f[i].p != g[i].p || f[i].n != g[i].n)
+						bad++;
+			}
+			free(b);
+		}
+	CHECK(bad == 0, "tally_split differs from tsv_split %d times", bad);
+}
+
 /* Parse in as a tally of kind; the error, with *c filled. */
 static enum tally_err
 tparse(struct tally_cell *c, const char *in, int kind, struct span *bad)
@@ -952,6 +998,7 @@ main(int argc, char *argv[])
 	test_utf8();
 	test_tsv();
 	test_tally();
+	test_tally_split();
 	test_mem_same();
 	test_htab();
 	test_mwu();
