@@ -121,72 +121,75 @@ tally_enc(char *dst, const char *p, size_t n)
  * tally_split(): sixteen bytes at a time (SSE2), the tabs and the bytes
  * to encode compared at once; the last sixteen of a line of sixteen or
  * more are loaded where they end, the bytes already seen masked off.
- * While fewer than max fields are stored, a block's fields are stored
- * without a check each (f has room for 16 more); after that they are
+ * While fewer than max fields are stored, a block's tabs are stored
+ * without a check each (end has room for 16 more); after that they are
  * only counted.
  */
-#define SPLIT_FIELD(t) do {						\
-	f[n].p = s;							\
-	f[n].n = (size_t)((t) - s);					\
-	n++;								\
-	s = (t) + 1;							\
-} while (0)
+static inline void
+split_bits(unsigned bits, size_t off, size_t *end, size_t max, size_t *n)
+{
+	size_t k = *n;
+
+	if (k <= max)
+		for (; bits != 0; bits &= bits - 1)
+			end[++k] = off + (size_t)__builtin_ctz(bits);
+	else
+		for (; bits != 0; bits &= bits - 1)
+			k++;
+	*n = k;
+}
 
 size_t
-tally_split(struct span line, struct span *f, size_t max, const char **enc)
+tally_split(struct span line, size_t *end, size_t max, const char **enc)
 {
-	const char *p = line.p, *s = line.p, *end = line.p + line.n, *e = NULL;
-	size_t n = 0;
+	const char *p = line.p, *e = NULL;
+	size_t i = 0, n = 0;	/* tabs found */
 
+	end[0] = SIZE_MAX;
 #ifdef __SSE2__
 	if (line.n >= 16) {
 		const __m128i tab = _mm_set1_epi8('\t'),
 		    pc = _mm_set1_epi8('%'), cm = _mm_set1_epi8(','),
 		    cl = _mm_set1_epi8(':');
-		const char *q;
-		unsigned bits, eb, keep;
+		unsigned bits, eb;
 		__m128i x;
 
-		for (; p < end; p += 16) {
-			q = p;
-			keep = 0xffff;
-			if (end - p < 16) {
-				q = end - 16;
-				keep &= 0xffffu << (16 - (end - p));
+		for (;; i += 16) {
+			if (line.n - i < 16) {
+				if (i == line.n)
+					break;
+				/* the last block, where the line ends */
+				x = _mm_loadu_si128((const void *)(p +
+				    line.n - 16));
+				bits = 0xffffu << (16 - (line.n - i));
+				i = line.n - 16;
+			} else {
+				x = _mm_loadu_si128((const void *)(p + i));
+				bits = 0xffff;
 			}
-			x = _mm_loadu_si128((const void *)q);
-			bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-			    tab)) & keep;
 			eb = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 			    _mm_or_si128(_mm_cmpeq_epi8(x, pc),
 			    _mm_cmpeq_epi8(x, cm)), _mm_cmpeq_epi8(x, cl))) &
-			    keep;
+			    bits;
+			bits &= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+			    tab));
 			if (eb != 0)
-				e = q + 31 - __builtin_clz(eb);
-			if (n < max)
-				for (; bits != 0; bits &= bits - 1)
-					SPLIT_FIELD(q + __builtin_ctz(bits));
-			else
-				n += (size_t)__builtin_popcount(bits);
-			if (q != p)
+				e = p + i + 31 - __builtin_clz(eb);
+			split_bits(bits, i, end, max, &n);
+			if (i + 16 == line.n)
 				break;
 		}
-		p = end;
+		i = line.n;
 	}
 #endif
-	for (; p < end; p++) {
-		if (*p == '\t') {
-			if (n < max)
-				SPLIT_FIELD(p);
-			else
-				n++;
-		} else if (needs[(unsigned char)*p])
-			e = p;
+	for (; i < line.n; i++) {
+		if (p[i] == '\t')
+			split_bits(1, i, end, max, &n);
+		else if (needs[(unsigned char)p[i]])
+			e = p + i;
 	}
-	if (n < max) {
-		f[n].p = s;
-		f[n].n = (size_t)(end - s);
-	}
+	if (n <= max)
+		end[n + 1] = line.n;
 	*enc = e;
 	return n + 1;
 }

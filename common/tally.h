@@ -106,15 +106,24 @@ void	tally_put(struct ob *o, const char *p, size_t n);
 size_t	tally_enc(char *dst, const char *p, size_t n);
 
 /*
- * Split line at tabs as tsv_split() does, and find its last byte that
- * tally_enc() encodes ('%', ',' or ':'): *enc points to it, or is NULL
- * when the line holds none, so that one pass over a row tells a reader
- * which cells need a closer look.  Returns the number of fields in the
- * line.  f must have room for max + 16 spans: the first max fields are
- * stored, and maybe up to 16 more.
+ * Split line at tabs, as tsv_split() does but by position, and find its
+ * last byte that tally_enc() encodes ('%', ',' or ':'): *enc points to
+ * it, or is NULL when the line holds none, so that one pass over a row
+ * tells a reader which cells need a closer look.  Returns the number of
+ * fields in the line; fields 0 to max - 1 (those there are) are where
+ * tally_field() finds them: end[i + 1] is the offset where field i ends
+ * (its tab, or line.n), end[0] is SIZE_MAX.  end must have room for
+ * max + 17 offsets (up to 16 more may be stored).
  */
-size_t	tally_split(struct span line, struct span *f, size_t max,
+size_t	tally_split(struct span line, size_t *end, size_t max,
 	    const char **enc);
+
+/* Field i of line, split by tally_split() into end. */
+static inline struct span
+tally_field(struct span line, const size_t *end, size_t i)
+{
+	return span_make(line.p + end[i] + 1, end[i + 1] - end[i] - 1);
+}
 
 /*
  * Decode a %-encoded value into sb (replacing its content).  Returns 0,

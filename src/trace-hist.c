@@ -283,6 +283,105 @@ intern(struct acol *a, struct span v, const char *file, uint64_t line)
 }
 
 /*
+ * vmap_add() for the usual cases, inline: the word holds this value and
+ * the sum still fits in it, or the table has this value and its count
+ * does not overflow.  Anything else (a new value, a table to make or
+ * grow, an overflow to report) takes vmap_add().
+ */
+static inline void
+vmap_inc(uint64_t *w, uint32_t id, uint64_t c, const char *file,
+    uint64_t line)
+{
+	uint64_t x = *w, *cnt;
+	struct vmap *m;
+	uint32_t j, *ids;
+
+	if (VM_ONE(x)) {
+		if (VM_ID(x) == id && c <= UINT32_MAX &&
+		    VM_CNT(x) + c <= UINT32_MAX) {
+			*w = x + (c << 32);
+			return;
+		}
+	} else if (x != 0) {
+		m = (struct vmap *)(uintptr_t)x;
+		ids = vm_ids(m);
+		for (j = (uint32_t)vhash(id) & (m->cap - 1); ids[j] != 0;
+		    j = (j + 1) & (m->cap - 1))
+			if (ids[j] == id + 1) {
+				cnt = vm_cnt(m);
+				if (cnt[j] + c < c)
+					break;
+				cnt[j] += c;
+				return;
+			}
+	}
+	vmap_add(w, id, c, file, line);
+}
+
+/*
+ * Values are interned through a memo in front of the columns' tables:
+ * direct-mapped, shared by the columns, indexed by a cheap unkeyed hash.
+ * A value of up to 16 bytes is held in it whole, as two words (the
+ * first and last eight bytes, or four, or the first, middle and last
+ * byte of a shorter one) and its length, so a hit is three comparisons,
+ * without hashing the value with SipHash or reaching its bytes in the
+ * table.  A value's id never changes, so an entry never goes stale; a
+ * colliding value only replaces it.  Input crafted to collide only
+ * makes the memo miss.
+ */
+#define MEMO_BITS	10
+static struct memo {
+	uint64_t	 a, b;		/* the value's bytes */
+	uint32_t	 col;		/* its column + 1; 0 empty */
+	uint32_t	 n;		/* its length */
+	uint32_t	 id;
+} memo[1u << MEMO_BITS];
+
+/* The two words of value p[0..n-1], n <= 16, as the memo holds them. */
+static inline void
+memo_words(const char *p, size_t n, uint64_t *a, uint64_t *b)
+{
+	uint32_t lo, hi;
+
+	*b = 0;
+	if (n >= 8) {
+		memcpy(a, p, 8);
+		memcpy(b, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		*a = lo | (uint64_t)hi << 32;
+	} else
+		*a = (unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] <<
+		    8 | (uint64_t)(unsigned char)p[n - 1] << 16;
+}
+
+/* intern() of value v (not empty) of tally column i, through the memo. */
+static inline uint32_t
+intern_memo(size_t i, struct span v, const char *file, uint64_t line)
+{
+	struct memo *e;
+	uint64_t a, b, h;
+	uint32_t id;
+
+	if (v.n > 16 || i >= UINT32_MAX - 1)
+		return intern(&ac[i], v, file, line);
+	memo_words(v.p, v.n, &a, &b);
+	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ (v.n | (uint64_t)i << 8)) *
+	    0xff51afd7ed558ccdULL;
+	e = &memo[h >> (64 - MEMO_BITS)];
+	if (e->a == a && e->b == b && e->n == v.n && e->col == i + 1)
+		return e->id;
+	id = intern(&ac[i], v, file, line);
+	e->a = a;
+	e->b = b;
+	e->n = (uint32_t)v.n;
+	e->col = (uint32_t)(i + 1);
+	e->id = id;
+	return id;
+}
+
+/*
  * The table of keys: open addressing (linear probing) over slots that
  * hold the low 32 bits of the key's SipHash (ht_hash(), keyed, so input
  * crafted to collide cannot degrade it) above its id + 1, 0 empty; most
@@ -558,6 +657,79 @@ tally_cell(struct acol *a, uint64_t *w, struct span cell, uint64_t rowcount,
 		    file, line);
 }
 
+/*
+ * A keyed stream's counts (1) and times (up to 18 digits, maybe a '-')
+ * parsed inline, as num_parse_u64() and num_parse_i64() would: 0 for
+ * anything else, which they then decide.
+ */
+static inline int
+digits_u64(struct span s, uint64_t *v)
+{
+	uint64_t x = 0, w, t;
+	size_t i = 0;
+	unsigned d;
+
+	if (s.n == 0 || s.n > 18)
+		return 0;
+	if (s.n >= 8) {
+		memcpy(&w, s.p, 8);
+		t = w - 0x3030303030303030ULL;
+		if (((t | (t + 0x7676767676767676ULL)) &
+		    0x8080808080808080ULL) != 0)
+			return 0;
+		t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+		t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+		x = (t * 10000 + (t >> 32)) & 0x00000000ffffffffULL;
+		i = 8;
+	}
+	for (; i < s.n; i++) {
+		if ((d = (unsigned char)s.p[i] - '0') > 9)
+			return 0;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 1;
+}
+
+static inline int
+digits_i64(struct span s, int64_t *v)
+{
+	uint64_t m;
+
+	if (s.n > 0 && s.p[0] == '-') {
+		if (!digits_u64(span_make(s.p + 1, s.n - 1), &m))
+			return 0;
+		*v = -(int64_t)m;
+		return 1;
+	}
+	if (!digits_u64(s, &m))
+		return 0;
+	*v = (int64_t)m;
+	return 1;
+}
+
+/*
+ * tally_cell() for a cell that holds no byte a value %-encodes, so no
+ * separator either: a value standing for the row, or a time.
+ */
+static inline void
+tally_plain(size_t i, uint64_t *w, struct span cell, uint64_t rowcount,
+    const char *file, uint64_t line)
+{
+	int64_t v;
+
+	if (cell.n == 0)
+		return;
+	if (ac[i].kind != TK_RANGE)
+		vmap_inc(w, intern_memo(i, cell, file, line), rowcount, file,
+		    line);
+	else if (digits_i64(cell, &v))
+		fold_range(w, v, v);
+	else
+		tally_cell(&ac[i], w, cell, rowcount, file, line,
+		    hdr.col[kc + 1 + i]);
+}
+
 static void
 setup_columns(void)
 {
@@ -589,27 +761,46 @@ setup_columns(void)
 	slots_grow();
 }
 
-/* Fold one row (not a header) into its key: line ln of file. */
+/* Exit 2 for row line (ln of file), which has n fields, not hdr.ncol,
+ * or a bad count. */
+static NORETURN void
+bad_row(struct span line, uint64_t ln, const char *file, size_t n)
+{
+	struct span *f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
+	size_t i;
+
+	tsv_split(line, f, hdr.ncol + 1);
+	for (i = 0; i < n && i <= hdr.ncol; i++)
+		if (span_eqs(f[i], "count"))
+			die_at(file, ln, "a header line that differs from the "
+			    "first one (%s)", tsv_hdr_list(&hdr));
+	if (n != hdr.ncol)
+		die_at(file, ln, "expected %zu fields, got %zu", hdr.ncol, n);
+	die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p, f[kc].n));
+}
+
+/*
+ * Fold one row (not a header) into its key: line ln of file; end has
+ * room for tally_split().  When no cell after the count holds a byte
+ * that values %-encode (so no separator either), every cell is one
+ * value or one time: tally_plain().
+ */
 static void
-add_row(struct span line, uint64_t ln, const char *file, struct span *f,
+add_row(struct span line, uint64_t ln, const char *file, size_t *end,
     struct klook *kl)
 {
 	size_t n, i, keylen;
 	uint64_t c, *cnt;
 	uint32_t k;
+	const char *enc;
+	struct span cf;
 
-	n = tsv_split(line, f, hdr.ncol + 1);
-	if (n != hdr.ncol || num_parse_u64(f[kc], &c) != NUM_OK) {
-		for (i = 0; i < n && i <= hdr.ncol; i++)
-			if (span_eqs(f[i], "count"))
-				die_at(file, ln, "a header line that differs "
-				    "from the first one (%s)", tsv_hdr_list(&hdr));
-		if (n != hdr.ncol)
-			die_at(file, ln, "expected %zu fields, got %zu",
-			    hdr.ncol, n);
-		die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p, f[kc].n));
-	}
-	keylen = (size_t)(f[kc].p - 1 - line.p);
+	n = tally_split(line, end, hdr.ncol, &enc);
+	cf = tally_field(line, end, kc);
+	if (n != hdr.ncol || (!digits_u64(cf, &c) &&
+	    num_parse_u64(cf, &c) != NUM_OK))
+		bad_row(line, ln, file, n);
+	keylen = end[kc];
 	if (kl->n != keylen)
 		key_prep(line.p, keylen, kl);
 	k = key_get(line.p, keylen, kl);
@@ -617,9 +808,15 @@ add_row(struct span line, uint64_t ln, const char *file, struct span *f,
 	if (*cnt + c < c)
 		die_at(file, ln, "count overflows 64 bits");
 	*cnt += c;
+	if (enc == NULL || enc <= line.p + end[kc + 1]) {
+		for (i = 0; i < nac; i++)
+			tally_plain(i, REC_CELL(k, &ac[i]), tally_field(line,
+			    end, kc + 1 + i), c, file, ln);
+		return;
+	}
 	for (i = 0; i < nac; i++)
-		tally_cell(&ac[i], REC_CELL(k, &ac[i]), f[kc + 1 + i], c, file,
-		    ln, hdr.col[kc + 1 + i]);
+		tally_cell(&ac[i], REC_CELL(k, &ac[i]), tally_field(line, end,
+		    kc + 1 + i), c, file, ln, hdr.col[kc + 1 + i]);
 }
 
 /*
@@ -637,12 +834,12 @@ static void
 read_input(struct rd *in, int first)
 {
 	struct tsv_hdr h;
-	struct span line, *f;
+	struct span line;
 	struct sbuf bb = { 0 };
 	struct { size_t off, n; uint64_t ln; } row[BATCH];
 	struct klook kl[BATCH], one;
 	const char *file = rd_name(in), *p, *t;
-	size_t nr, r, i;
+	size_t nr, r, i, *end;
 	int more = 1, big;
 
 	if (!rd_line(in, &line))
@@ -655,15 +852,15 @@ read_input(struct rd *in, int first)
 		die_at(file, 1, "columns (%s) differ from the first input's "
 		    "(%s)", tsv_hdr_list(&h), tsv_hdr_list(&hdr));
 	}
-	f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
+	end = xreallocarray(NULL, hdr.ncol + 17, sizeof(*end));
 	while (more) {
 		if (smask + 1 < BATCH_SLOTS) {
 			if (!rd_line(in, &line))
 				break;
-			if (tsv_is_hdr(&hdr, line))
+			if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
 				continue;	/* concatenated histograms */
 			one.n = SIZE_MAX;
-			add_row(line, rd_lineno(in), file, f, &one);
+			add_row(line, rd_lineno(in), file, end, &one);
 			continue;
 		}
 		sb_clear(&bb);
@@ -698,14 +895,14 @@ read_input(struct rd *in, int first)
 		}
 		for (r = 0; r < nr; r++)
 			add_row(span_make(bb.p + row[r].off, row[r].n),
-			    row[r].ln, file, f, &kl[r]);
+			    row[r].ln, file, end, &kl[r]);
 		if (big) {
 			one.n = SIZE_MAX;
-			add_row(line, rd_lineno(in), file, f, &one);
+			add_row(line, rd_lineno(in), file, end, &one);
 		}
 	}
 	sb_free(&bb);
-	free(f);
+	free(end);
 }
 
 static struct num_key *sortvals;	/* rank_values(): per value id */
