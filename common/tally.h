@@ -126,6 +126,36 @@ tally_field(struct span line, const size_t *end, size_t i)
 }
 
 /*
+ * The rows of a block of whole lines (rd_block()), each split as
+ * tally_split() splits a line, with the newlines, tabs and bytes to
+ * encode of the block found in one pass: tally_rows_init() on the
+ * block, then tally_rows_next() until it returns 0.  The block must
+ * stay in place meanwhile.
+ */
+struct tally_rows {
+	const char	*p;		/* the block */
+	size_t		 n;
+	size_t		 next;		/* offset of the next chunk */
+	size_t		 chunk;		/* offset of the current chunk */
+	unsigned	 bits;		/* its tabs and newlines not yet seen */
+	unsigned	 nls;		/* its newlines */
+	unsigned	 encs;		/* its bytes to encode */
+	size_t		 lastenc;	/* the last before it, + 1; 0: none */
+	size_t		 row;		/* where the current row starts */
+};
+
+void	tally_rows_init(struct tally_rows *r, struct span block);
+
+/*
+ * The next row into *line, as rd_line() would hand it out (without its
+ * "\n" and a "\r" before it; the last may lack "\n"), split into end
+ * as tally_split(line, end, max, enc) would split it; *nf is its number
+ * of fields.  Returns 1 for a row, 0 at the end of the block.
+ */
+int	tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
+	    size_t max, size_t *nf, const char **enc);
+
+/*
  * Decode a %-encoded value into sb (replacing its content).  Returns 0,
  * or -1 for a '%' not followed by 25, 2c or 3a (either case).
  */

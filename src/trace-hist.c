@@ -780,25 +780,25 @@ bad_row(struct span line, uint64_t ln, const char *file, size_t n)
 }
 
 /*
- * Fold one row (not a header) into its key: line ln of file; end has
- * room for tally_split().  When no cell after the count holds a byte
- * that values %-encode (so no separator either), every cell is one
- * value or one time: tally_plain().
+ * Fold one row (not a header) into its key: line ln of file, split into
+ * end (n fields; enc the last byte that values %-encode) by
+ * tally_split().  When no cell after the count holds such a byte (so no
+ * separator either), every cell is one value or one time:
+ * tally_plain().
  */
 static void
-add_row(struct span line, uint64_t ln, const char *file, size_t *end,
-    struct klook *kl)
+add_fields(struct span line, uint64_t ln, const char *file,
+    const size_t *end, size_t n, const char *enc, struct klook *kl)
 {
-	size_t n, i, keylen;
+	size_t i, keylen;
 	uint64_t c, *cnt;
 	uint32_t k;
-	const char *enc;
 	struct span cf;
 
-	n = tally_split(line, end, hdr.ncol, &enc);
+	if (n != hdr.ncol)
+		bad_row(line, ln, file, n);
 	cf = tally_field(line, end, kc);
-	if (n != hdr.ncol || (!digits_u64(cf, &c) &&
-	    num_parse_u64(cf, &c) != NUM_OK))
+	if (!digits_u64(cf, &c) && num_parse_u64(cf, &c) != NUM_OK)
 		bad_row(line, ln, file, n);
 	keylen = end[kc];
 	if (kl->n != keylen)
@@ -820,27 +820,76 @@ add_row(struct span line, uint64_t ln, const char *file, size_t *end,
 }
 
 /*
- * Once the table of keys outgrows the caches (BATCH_SLOTS slots), rows
- * are read BATCH at a time (copied, as a line lasts only until the next
- * is read) and their keys prepared before any is added, so that the
- * slots of a batch's keys, cache misses with millions of keys, are
- * fetched from memory together.  A long row is added alone.
+ * The input is read a block of whole lines at a time (BLOCK bytes or
+ * one long line), its rows split by tally_rows, so each byte is looked
+ * at once for newlines, tabs and bytes to decode together.
+ *
+ * Once the table of keys outgrows the caches (BATCH_SLOTS slots), the
+ * rows of a block are taken BATCH at a time instead, and their keys
+ * prepared before any is added, so that the slots of a batch's keys,
+ * cache misses with millions of keys, are fetched from memory together.
  */
+#define BLOCK		((size_t)1 << 20)
 #define BATCH		32
-#define BATCH_LINE	((size_t)1 << 16)
 #define BATCH_SLOTS	((size_t)1 << 16)
+
+/* Add the rows of block blk, from line ln + 1 on, in batches; returns
+ * the number of its last line. */
+static uint64_t
+add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
+{
+	struct { struct span line; uint64_t ln; } row[BATCH];
+	struct klook kl[BATCH];
+	const char *p = blk.p, *bend = blk.p + blk.n, *nl, *t, *enc;
+	struct span line;
+	size_t nr, r, i, n;
+
+	while (p < bend) {
+		for (nr = 0; nr < BATCH && p < bend;) {
+			/* as rd_line() hands lines out */
+			nl = memchr(p, '\n', (size_t)(bend - p));
+			line = span_make(p, (size_t)((nl != NULL ? nl : bend) -
+			    p));
+			p = nl != NULL ? nl + 1 : bend;
+			if (line.n > 0 && line.p[line.n - 1] == '\r')
+				line.n--;
+			ln++;
+			if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
+				continue;	/* concatenated histograms */
+			row[nr].line = line;
+			row[nr].ln = ln;
+			nr++;
+		}
+		for (r = 0; r < nr; r++) {
+			/* the key: up to the tab before column kc */
+			line = row[r].line;
+			t = line.p - 1;
+			for (i = 0; i < kc && t != NULL; i++)
+				t = memchr(t + 1, '\t', line.n -
+				    (size_t)(t + 1 - line.p));
+			kl[r].n = SIZE_MAX;
+			if (t != NULL)
+				key_prep(line.p, (size_t)(t - line.p), &kl[r]);
+		}
+		for (r = 0; r < nr; r++) {
+			n = tally_split(row[r].line, end, hdr.ncol, &enc);
+			add_fields(row[r].line, row[r].ln, file, end, n, enc,
+			    &kl[r]);
+		}
+	}
+	return ln;
+}
 
 static void
 read_input(struct rd *in, int first)
 {
 	struct tsv_hdr h;
-	struct span line;
-	struct sbuf bb = { 0 };
-	struct { size_t off, n; uint64_t ln; } row[BATCH];
-	struct klook kl[BATCH], one;
-	const char *file = rd_name(in), *p, *t;
-	size_t nr, r, i, *end;
-	int more = 1, big;
+	struct span line, blk;
+	struct tally_rows tr;
+	struct klook one;
+	const char *file = rd_name(in), *enc;
+	size_t nf, *end;
+	uint64_t ln0, ln;
 
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
@@ -852,56 +901,24 @@ read_input(struct rd *in, int first)
 		die_at(file, 1, "columns (%s) differ from the first input's "
 		    "(%s)", tsv_hdr_list(&h), tsv_hdr_list(&hdr));
 	}
+	/* room for tally_split() */
 	end = xreallocarray(NULL, hdr.ncol + 17, sizeof(*end));
-	while (more) {
+	while (rd_block(in, BLOCK, &blk)) {
+		ln = ln0 = rd_lineno(in);
 		if (smask + 1 < BATCH_SLOTS) {
-			if (!rd_line(in, &line))
-				break;
-			if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
-				continue;	/* concatenated histograms */
-			one.n = SIZE_MAX;
-			add_row(line, rd_lineno(in), file, end, &one);
-			continue;
-		}
-		sb_clear(&bb);
-		big = 0;
-		for (nr = 0; nr < BATCH;) {
-			if (!rd_line(in, &line)) {
-				more = 0;
-				break;
+			tally_rows_init(&tr, blk);
+			while (tally_rows_next(&tr, &line, end, hdr.ncol, &nf,
+			    &enc)) {
+				ln++;
+				if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
+					continue;	/* concatenated histograms */
+				one.n = SIZE_MAX;
+				add_fields(line, ln, file, end, nf, enc, &one);
 			}
-			if (tsv_is_hdr(&hdr, line))
-				continue;	/* concatenated histograms */
-			if (line.n >= BATCH_LINE) {
-				big = 1;
-				break;
-			}
-			row[nr].off = bb.len;
-			row[nr].n = line.n;
-			row[nr].ln = rd_lineno(in);
-			sb_add(&bb, line.p, line.n);
-			nr++;
-		}
-		for (r = 0; r < nr; r++) {
-			/* the key: up to the tab before column kc */
-			p = bb.p + row[r].off;
-			t = p - 1;
-			for (i = 0; i < kc && t != NULL; i++)
-				t = memchr(t + 1, '\t', row[r].n -
-				    (size_t)(t + 1 - p));
-			kl[r].n = SIZE_MAX;
-			if (t != NULL)
-				key_prep(p, (size_t)(t - p), &kl[r]);
-		}
-		for (r = 0; r < nr; r++)
-			add_row(span_make(bb.p + row[r].off, row[r].n),
-			    row[r].ln, file, end, &kl[r]);
-		if (big) {
-			one.n = SIZE_MAX;
-			add_row(line, rd_lineno(in), file, end, &one);
-		}
+		} else
+			ln = add_batched(blk, ln0, file, end);
+		rd_add_lines(in, ln - ln0);
 	}
-	sb_free(&bb);
 	free(end);
 }
 
