@@ -195,10 +195,8 @@ tally_split(struct span line, size_t *end, size_t max, const char **enc)
 }
 
 /*
- * tally_rows: the block in chunks of sixteen bytes, each chunk's
- * newlines, tabs and bytes to encode as bit masks (SSE2, or byte by
- * byte); the tabs and newlines are then taken in order, lowest bit
- * first.  A last chunk shorter than sixteen bytes is copied into a
+ * tally_rows: the masks of 64 bytes from four loads of sixteen (SSE2),
+ * or byte by byte.  A last piece shorter than 64 bytes is copied into a
  * zeroed one, so nothing past the block is read.
  */
 void
@@ -207,104 +205,51 @@ tally_rows_init(struct tally_rows *r, struct span block)
 	memset(r, 0, sizeof(*r));
 	r->p = block.p;
 	r->n = block.n;
+	r->chunk = (size_t)0 - 64;	/* the first call moves to 0 */
 }
 
-/*
- * The masks of the sixteen bytes at q: tabs and newlines in *tn, the
- * newlines alone in *nl, the bytes to encode in *en.
- */
-static inline void
-rows_masks(const char *q, unsigned *tn, unsigned *nl, unsigned *en)
+int
+tally_rows_chunk(struct tally_rows *r)
 {
-#ifdef __SSE2__
-	__m128i x = _mm_loadu_si128((const void *)q);
-	unsigned t;
-
-	t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-	    _mm_set1_epi8('\t')));
-	*nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-	    _mm_set1_epi8('\n')));
-	*tn = t | *nl;
-	*en = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('%')),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
-#else
+	const char *q;
+	char last[64];
+	uint64_t tabs = 0, nls = 0, encs = 0;
+	size_t at = r->chunk + 64;
 	unsigned i;
 
-	*tn = *nl = *en = 0;
-	for (i = 0; i < 16; i++) {
-		*tn |= (unsigned)(q[i] == '\t' || q[i] == '\n') << i;
-		*nl |= (unsigned)(q[i] == '\n') << i;
-		*en |= (unsigned)needs[(unsigned char)q[i]] << i;
+	if (r->encs != 0)
+		r->lastenc = r->chunk + 64 - (size_t)__builtin_clzll(r->encs);
+	r->encs = 0;
+	if (at >= r->n)
+		return 0;
+	q = r->p + at;
+	if (r->n - at < 64) {
+		memset(last, 0, sizeof(last));
+		memcpy(last, q, r->n - at);
+		q = last;
+	}
+#ifdef __SSE2__
+	for (i = 0; i < 64; i += 16) {
+		__m128i x = _mm_loadu_si128((const void *)(q + i));
+
+		tabs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8('\t'))) << i;
+		nls |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8('\n'))) << i;
+		encs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(':')))) << i;
+	}
+#else
+	for (i = 0; i < 64; i++) {
+		tabs |= (uint64_t)(q[i] == '\t') << i;
+		nls |= (uint64_t)(q[i] == '\n') << i;
+		encs |= (uint64_t)needs[(unsigned char)q[i]] << i;
 	}
 #endif
-}
-
-/*
- * The state lives in locals while a row is split (the stores into end
- * could otherwise be its fields, for all the compiler knows).
- */
-int
-tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
-    size_t max, size_t *nf, const char **enc)
-{
-	const char *p = r->p;
-	size_t n = r->n, chunk = r->chunk, row = r->row, tabs = 0, at, e;
-	unsigned bits = r->bits, nls = r->nls, encs = r->encs, b, m;
-	char last[16];
-
-	for (;;) {
-		while (bits == 0) {
-			if (encs != 0)
-				r->lastenc = chunk + 32 -
-				    (size_t)__builtin_clz(encs);
-			if (r->next >= n) {
-				/* the end: a last line without a newline? */
-				chunk = n;
-				encs = 0;
-				if (row >= n) {
-					r->chunk = chunk;
-					r->bits = r->encs = 0;
-					return 0;
-				}
-				b = 0;
-				goto out;
-			}
-			chunk = r->next;
-			r->next += 16;
-			if (n - chunk >= 16)
-				rows_masks(p + chunk, &bits, &nls, &encs);
-			else {
-				memset(last, 0, sizeof(last));
-				memcpy(last, p + chunk, n - chunk);
-				rows_masks(last, &bits, &nls, &encs);
-			}
-		}
-		b = (unsigned)__builtin_ctz(bits);
-		bits &= bits - 1;
-		if (nls >> b & 1)
-			break;
-		if (tabs <= max)
-			end[tabs + 1] = chunk + b - row;
-		tabs++;
-	}
-out:
-	at = chunk + b;
-	line->p = p + row;
-	line->n = at - row;
-	if (line->n > 0 && line->p[line->n - 1] == '\r')
-		line->n--;
-	if (tabs <= max)
-		end[tabs + 1] = line->n;
-	end[0] = SIZE_MAX;
-	*nf = tabs + 1;
-	m = encs & ((1u << b) - 1);
-	e = m != 0 ? chunk + 32 - (size_t)__builtin_clz(m) : r->lastenc;
-	*enc = e > row ? p + e - 1 : NULL;
-	r->row = at + 1;
-	r->chunk = chunk;
-	r->bits = bits;
+	r->chunk = at;
+	r->bits = tabs | nls;
 	r->nls = nls;
 	r->encs = encs;
 	return 1;

@@ -18,6 +18,7 @@
 #define TRACE_TALLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "msg.h"
 #include "ob.h"
@@ -130,21 +131,26 @@ tally_field(struct span line, const size_t *end, size_t i)
  * tally_split() splits a line, with the newlines, tabs and bytes to
  * encode of the block found in one pass: tally_rows_init() on the
  * block, then tally_rows_next() until it returns 0.  The block must
- * stay in place meanwhile.
+ * stay in place meanwhile.  The block is taken 64 bytes at a time, as
+ * bit masks (bit i for byte chunk + i), by tally_rows_chunk(); the
+ * tabs and newlines are then taken in order, lowest bit first, inline.
  */
 struct tally_rows {
 	const char	*p;		/* the block */
 	size_t		 n;
-	size_t		 next;		/* offset of the next chunk */
-	size_t		 chunk;		/* offset of the current chunk */
-	unsigned	 bits;		/* its tabs and newlines not yet seen */
-	unsigned	 nls;		/* its newlines */
-	unsigned	 encs;		/* its bytes to encode */
-	size_t		 lastenc;	/* the last before it, + 1; 0: none */
+	size_t		 chunk;		/* offset of the current 64 bytes */
+	uint64_t	 bits;		/* their tabs and newlines not yet seen */
+	uint64_t	 nls;		/* their newlines */
+	uint64_t	 encs;		/* their bytes to encode */
+	size_t		 lastenc;	/* the last before them, + 1; 0: none */
 	size_t		 row;		/* where the current row starts */
 };
 
 void	tally_rows_init(struct tally_rows *r, struct span block);
+
+/* Move to the next 64 bytes of the block; 0 at its end.  For
+ * tally_rows_next(). */
+int	tally_rows_chunk(struct tally_rows *r);
 
 /*
  * The next row into *line, as rd_line() would hand it out (without its
@@ -152,8 +158,56 @@ void	tally_rows_init(struct tally_rows *r, struct span block);
  * as tally_split(line, end, max, enc) would split it; *nf is its number
  * of fields.  Returns 1 for a row, 0 at the end of the block.
  */
-int	tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
-	    size_t max, size_t *nf, const char **enc);
+static inline int
+tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
+    size_t max, size_t *nf, const char **enc)
+{
+	/* In locals: for all the compiler knows, end could point into r. */
+	size_t chunk = r->chunk, row = r->row, tabs = 0, base, at, e;
+	uint64_t bits = r->bits, nls = r->nls, m;
+	unsigned b;
+
+	base = chunk - row;
+	for (;;) {
+		while (bits == 0) {
+			if (!tally_rows_chunk(r)) {
+				if (row >= r->n)
+					return 0;
+				/* the last line, without a newline */
+				chunk = r->n;
+				b = 0;
+				goto out;
+			}
+			chunk = r->chunk;
+			bits = r->bits;
+			nls = r->nls;
+			base = chunk - row;
+		}
+		b = (unsigned)__builtin_ctzll(bits);
+		bits &= bits - 1;
+		if (nls >> b & 1)
+			break;
+		if (tabs <= max)
+			end[tabs + 1] = base + b;
+		tabs++;
+	}
+out:
+	at = chunk + b;
+	line->p = r->p + row;
+	line->n = at - row;
+	if (line->n > 0 && line->p[line->n - 1] == '\r')
+		line->n--;
+	if (tabs <= max)
+		end[tabs + 1] = line->n;
+	end[0] = SIZE_MAX;
+	*nf = tabs + 1;
+	m = r->encs & ((1ULL << b) - 1);
+	e = m != 0 ? chunk + 64 - (size_t)__builtin_clzll(m) : r->lastenc;
+	*enc = e > row ? r->p + e - 1 : NULL;
+	r->row = at + 1;
+	r->bits = bits;
+	return 1;
+}
 
 /*
  * Decode a %-encoded value into sb (replacing its content).  Returns 0,
