@@ -132,6 +132,13 @@ struct vmap {
 	uint32_t	 n, cap;
 };
 
+/*
+ * Counted up whenever a count may move: a value map becomes a table or
+ * its table is replaced, or the records move.  The row memo (below)
+ * holds pointers to counts only while it stays the same.
+ */
+static uint64_t		 gen;
+
 #define VM_ONE(w)	((w) & 1)
 #define VM_ID(w)	((uint32_t)((w) >> 1) & 0x7fffffffu)
 #define VM_CNT(w)	((w) >> 32)
@@ -236,6 +243,7 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 		}
 		m = vm_new(4);
 		*w = (uint64_t)(uintptr_t)m;
+		gen++;
 	} else if (VM_ONE(*w)) {
 		if (VM_ID(*w) == id) {
 			if ((sum = VM_CNT(*w) + c) < c)
@@ -250,6 +258,7 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 		m = vm_new(4);
 		vm_put(m, VM_ID(*w), VM_CNT(*w), file, line);
 		*w = (uint64_t)(uintptr_t)m;
+		gen++;
 	} else
 		m = (struct vmap *)(uintptr_t)*w;
 	if (m->n * 2 >= m->cap) {
@@ -260,6 +269,7 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 				    line);
 		free(m);
 		*w = (uint64_t)(uintptr_t)(m = g);
+		gen++;
 	}
 	vm_put(m, id, c, file, line);
 }
@@ -563,6 +573,7 @@ grow_keys(uint32_t k)
 	capkeys = capkeys ? capkeys * 2 : nac > WIDE_COLS ? WIDE_FIRST_KEYS :
 	    FIRST_KEYS;
 	rec = xreallocarray(rec, capkeys, rsz);
+	gen++;
 }
 
 /* Longest part of a bad cell quoted in a message: enough to recognise
@@ -730,6 +741,124 @@ tally_plain(size_t i, uint64_t *w, struct span cell, uint64_t rowcount,
 		    hdr.col[kc + 1 + i]);
 }
 
+/*
+ * The row memo.  The rows of a keyed stream repeat but for their times:
+ * the same key, count, thread and handle.  A row's bytes up to its first
+ * range cell (its key, its count and the cells before that one) are
+ * looked up in a direct-mapped memo, by the cheap hash, and compared
+ * whole; an entry holds what the row that made it found: the key, the
+ * count, and for each of those cells where its value's count is (the
+ * one-value word, or the table's count), valid while gen stays as it
+ * was.  A hit adds the count there without a lookup; a count that
+ * would no longer fit its word, or overflow, takes vmap_add() as
+ * before.  Only rows whose cells hold no byte to decode use the memo;
+ * input crafted to collide in it only makes it miss.
+ */
+#define RMEMO_BITS	11
+#define RMEMO_BYTES	48		/* longest row start held */
+#define RMEMO_CELLS	6		/* most cells before the range */
+
+static struct rmemo {
+	uint64_t	 gen;		/* gen when made */
+	uint64_t	 c;		/* the row's count */
+	uint64_t	*cnt[RMEMO_CELLS];	/* NULL: the cell is empty */
+	uint32_t	 id[RMEMO_CELLS];	/* the cell's value */
+	uint32_t	 k;		/* the key */
+	uint32_t	 n;		/* bytes held; 0: empty entry */
+	unsigned	 one;		/* bit j: cnt[j] is a one-value word */
+	char		 b[RMEMO_BYTES];
+} rmemo[1u << RMEMO_BITS];
+static size_t	 rmcells = SIZE_MAX;	/* cells before the range; SIZE_MAX:
+					 * no memo */
+
+/* Whether a[0..n-1] and b[0..n-1] are the same, n <= RMEMO_BYTES. */
+static inline int
+rmemo_same(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, d = 0;
+	size_t i;
+
+	if (n < 8)
+		return mem_same(a, b, n);
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (d | (x ^ y)) == 0;
+}
+
+/* Fold row line (ln of file), which starts as entry e's row did. */
+static void
+rmemo_add(const struct rmemo *e, struct span line, const size_t *end,
+    const char *file, uint64_t ln)
+{
+	uint64_t c = e->c, *cnt = REC_COUNT(e->k), *p, x;
+	size_t j;
+
+	if (*cnt + c < c)
+		die_at(file, ln, "count overflows 64 bits");
+	*cnt += c;
+	for (j = 0; j < rmcells; j++) {
+		if ((p = e->cnt[j]) == NULL)
+			continue;
+		x = *p;
+		if (e->one >> j & 1) {
+			if (VM_CNT(x) + c <= UINT32_MAX) {
+				*p = x + (c << 32);
+				continue;
+			}
+		} else if (x + c >= c) {
+			*p = x + c;
+			continue;
+		}
+		vmap_add(REC_CELL(e->k, &ac[j]), e->id[j], c, file, ln);
+	}
+	for (j = rmcells; j < nac; j++)
+		tally_plain(j, REC_CELL(e->k, &ac[j]), tally_field(line, end,
+		    kc + 1 + j), c, file, ln);
+}
+
+/* Make e the entry of row line (ln of file), just folded into key k
+ * with count c. */
+static void
+rmemo_make(struct rmemo *e, struct span line, const size_t *end,
+    size_t n, uint32_t k, uint64_t c, const char *file, uint64_t ln)
+{
+	struct span cell;
+	struct vmap *m;
+	uint64_t *w;
+	uint32_t id, j;
+	size_t i;
+
+	e->one = 0;
+	for (i = 0; i < rmcells; i++) {
+		e->cnt[i] = NULL;
+		cell = tally_field(line, end, kc + 1 + i);
+		if (cell.n == 0)
+			continue;
+		e->id[i] = id = intern_memo(i, cell, file, ln);
+		w = REC_CELL(k, &ac[i]);
+		if (VM_ONE(*w)) {
+			e->cnt[i] = w;
+			e->one |= 1u << i;
+			continue;
+		}
+		m = (struct vmap *)(uintptr_t)*w;
+		for (j = (uint32_t)vhash(id) & (m->cap - 1);
+		    vm_ids(m)[j] != id + 1; j = (j + 1) & (m->cap - 1))
+			;
+		e->cnt[i] = &vm_cnt(m)[j];
+	}
+	e->k = k;
+	e->c = c;
+	e->n = (uint32_t)n;
+	memcpy(e->b, line.p, n);
+	e->gen = gen;
+}
+
 static void
 setup_columns(void)
 {
@@ -752,6 +881,9 @@ setup_columns(void)
 		ac[i].off = rsz;
 		rsz += (ac[i].kind == TK_RANGE ? 2 : 1) * sizeof(uint64_t);
 	}
+	for (i = 0; i < nac && ac[i].kind != TK_RANGE; i++)
+		;
+	rmcells = i <= RMEMO_CELLS ? i : SIZE_MAX;
 	for (j = 0; j < ntk; j++) {
 		c = tsv_need(&hdr, tkcol[j], NULL);
 		if ((size_t)c <= kc)
@@ -784,19 +916,32 @@ bad_row(struct span line, uint64_t ln, const char *file, size_t n)
  * end (n fields; enc the last byte that values %-encode) by
  * tally_split().  When no cell after the count holds such a byte (so no
  * separator either), every cell is one value or one time:
- * tally_plain().
+ * tally_plain(), and the row memo is tried first when usememo is set.
  */
 static void
 add_fields(struct span line, uint64_t ln, const char *file,
-    const size_t *end, size_t n, const char *enc, struct klook *kl)
+    const size_t *end, size_t n, const char *enc, struct klook *kl,
+    int usememo)
 {
-	size_t i, keylen;
+	size_t i, keylen, plen = 0;
 	uint64_t c, *cnt;
 	uint32_t k;
 	struct span cf;
+	struct rmemo *e = NULL;
+	int plain;
 
 	if (n != hdr.ncol)
 		bad_row(line, ln, file, n);
+	plain = enc == NULL || enc <= line.p + end[kc + 1];
+	if (plain && usememo && rmcells != SIZE_MAX &&
+	    (plen = end[kc + 1 + rmcells]) <= RMEMO_BYTES) {
+		e = &rmemo[cheap_hash(line.p, plen) >> (64 - RMEMO_BITS)];
+		if (e->n == plen && e->gen == gen &&
+		    rmemo_same(e->b, line.p, plen)) {
+			rmemo_add(e, line, end, file, ln);
+			return;
+		}
+	}
 	cf = tally_field(line, end, kc);
 	if (!digits_u64(cf, &c) && num_parse_u64(cf, &c) != NUM_OK)
 		bad_row(line, ln, file, n);
@@ -808,10 +953,12 @@ add_fields(struct span line, uint64_t ln, const char *file,
 	if (*cnt + c < c)
 		die_at(file, ln, "count overflows 64 bits");
 	*cnt += c;
-	if (enc == NULL || enc <= line.p + end[kc + 1]) {
+	if (plain) {
 		for (i = 0; i < nac; i++)
 			tally_plain(i, REC_CELL(k, &ac[i]), tally_field(line,
 			    end, kc + 1 + i), c, file, ln);
+		if (e != NULL && c <= UINT32_MAX)
+			rmemo_make(e, line, end, plen, k, c, file, ln);
 		return;
 	}
 	for (i = 0; i < nac; i++)
@@ -827,7 +974,8 @@ add_fields(struct span line, uint64_t ln, const char *file,
  * Once the table of keys outgrows the caches (BATCH_SLOTS slots), the
  * rows of a block are taken BATCH at a time instead, and their keys
  * prepared before any is added, so that the slots of a batch's keys,
- * cache misses with millions of keys, are fetched from memory together.
+ * cache misses with millions of keys, are fetched from memory together;
+ * with so many keys the row memo would mostly miss, so it is left out.
  */
 #define BLOCK		((size_t)1 << 20)
 #define BATCH		32
@@ -874,7 +1022,7 @@ add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
 		for (r = 0; r < nr; r++) {
 			n = tally_split(row[r].line, end, hdr.ncol, &enc);
 			add_fields(row[r].line, row[r].ln, file, end, n, enc,
-			    &kl[r]);
+			    &kl[r], 0);
 		}
 	}
 	return ln;
@@ -913,7 +1061,8 @@ read_input(struct rd *in, int first)
 				if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
 					continue;	/* concatenated histograms */
 				one.n = SIZE_MAX;
-				add_fields(line, ln, file, end, nf, enc, &one);
+				add_fields(line, ln, file, end, nf, enc, &one,
+				    1);
 			}
 		} else
 			ln = add_batched(blk, ln0, file, end);
