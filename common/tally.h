@@ -114,8 +114,10 @@ size_t	tally_enc(char *dst, const char *p, size_t n);
  * fields in the line; fields 0 to max - 1 (those there are) are where
  * tally_field() finds them: end[i + 1] is the offset where field i ends
  * (its tab, or line.n), end[0] is SIZE_MAX.  end must have room for
- * max + 17 offsets (up to 16 more may be stored).
+ * TALLY_END_ROOM(max) offsets (more than max may be stored).
  */
+#define TALLY_END_ROOM(max)	((max) + 66)
+
 size_t	tally_split(struct span line, size_t *end, size_t max,
 	    const char **enc);
 
@@ -164,7 +166,7 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 {
 	/* In locals: for all the compiler knows, end could point into r. */
 	size_t chunk = r->chunk, row = r->row, tabs = 0, base, at, e;
-	uint64_t bits = r->bits, nls = r->nls, m;
+	uint64_t bits = r->bits, nls = r->nls, m, tb;
 	unsigned b;
 
 	base = chunk - row;
@@ -183,13 +185,21 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 			nls = r->nls;
 			base = chunk - row;
 		}
-		b = (unsigned)__builtin_ctzll(bits);
-		bits &= bits - 1;
-		if (nls >> b & 1)
+		/* the tabs before the next newline, if there is one here */
+		m = bits & nls;
+		tb = m != 0 ? bits & ((m & -m) - 1) : bits;
+		if (tabs <= max)	/* room for 64 more */
+			for (; tb != 0; tb &= tb - 1)
+				end[++tabs] = base + (size_t)__builtin_ctzll(tb);
+		else
+			for (; tb != 0; tb &= tb - 1)
+				tabs++;
+		if (m != 0) {
+			b = (unsigned)__builtin_ctzll(m);
+			bits &= ~((2ULL << b) - 1);
 			break;
-		if (tabs <= max)
-			end[tabs + 1] = base + b;
-		tabs++;
+		}
+		bits = 0;
 	}
 out:
 	at = chunk + b;

@@ -1050,7 +1050,7 @@ read_input(struct rd *in, int first)
 		    "(%s)", tsv_hdr_list(&h), tsv_hdr_list(&hdr));
 	}
 	/* room for tally_split() */
-	end = xreallocarray(NULL, hdr.ncol + 17, sizeof(*end));
+	end = xreallocarray(NULL, TALLY_END_ROOM(hdr.ncol), sizeof(*end));
 	while (rd_block(in, BLOCK, &blk)) {
 		ln = ln0 = rd_lineno(in);
 		if (smask + 1 < BATCH_SLOTS) {

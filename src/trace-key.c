@@ -451,10 +451,11 @@ run_plain(struct rd *in, struct ob *o, const struct tsv_hdr *h,
 	struct tally_rows tr;
 	struct span blk, line, v;
 	const char *file = rd_name(in), *enc;
-	size_t nf, *end = xreallocarray(NULL, h->ncol + 17, sizeof(*end));
+	size_t nf, *end;
 	uint64_t ln0, ln, w;
 	enum num_err e;
 
+	end = xreallocarray(NULL, TALLY_END_ROOM(h->ncol), sizeof(*end));
 	while (rd_block(in, BLOCK, &blk)) {
 		ln = ln0 = rd_lineno(in);
 		tally_rows_init(&tr, blk);

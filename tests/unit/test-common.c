@@ -534,7 +534,7 @@ test_tally_split(void)
 {
 	static const char alpha[] = "ab\t%,:xyz";
 	struct span f[90], line;
-	size_t end[100];
+	size_t end[TALLY_END_ROOM(72)];
 	const char *enc, *want;
 	uint32_t x = 12345;
 	size_t len, max, n, m, i, k;
@@ -583,7 +583,7 @@ test_tally_rows(void)
 	static const char alpha[] = "a\t\n\r%,:b\t\n";
 	struct tally_rows tr;
 	struct span line, want;
-	size_t e1[120], e2[120];
+	size_t e1[TALLY_END_ROOM(100)], e2[TALLY_END_ROOM(100)];
 	const char *enc1, *enc2, *p, *nl, *end;
 	uint32_t x = 777;
 	size_t len, max, n1, n2, i, k;
