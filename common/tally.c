@@ -3,6 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "num.h"
 #include "tally.h"
 
@@ -111,6 +115,144 @@ tally_enc(char *dst, const char *p, size_t n)
 		}
 	}
 	return (size_t)(d - dst);
+}
+
+/*
+ * tally_split(): sixteen bytes at a time (SSE2), the tabs and the bytes
+ * to encode compared at once; the last sixteen of a line of sixteen or
+ * more are loaded where they end, the bytes already seen masked off.
+ * While fewer than max fields are stored, a block's tabs are stored
+ * without a check each (end has room for 16 more); after that they are
+ * only counted.
+ */
+static inline void
+split_bits(unsigned bits, size_t off, size_t *end, size_t max, size_t *n)
+{
+	size_t k = *n;
+
+	if (k <= max)
+		for (; bits != 0; bits &= bits - 1)
+			end[++k] = off + (size_t)__builtin_ctz(bits);
+	else
+		for (; bits != 0; bits &= bits - 1)
+			k++;
+	*n = k;
+}
+
+size_t
+tally_split(struct span line, size_t *end, size_t max, const char **enc)
+{
+	const char *p = line.p, *e = NULL;
+	size_t i = 0, n = 0;	/* tabs found */
+
+	end[0] = SIZE_MAX;
+#ifdef __SSE2__
+	if (line.n >= 16) {
+		const __m128i tab = _mm_set1_epi8('\t'),
+		    pc = _mm_set1_epi8('%'), cm = _mm_set1_epi8(','),
+		    cl = _mm_set1_epi8(':');
+		unsigned bits, eb;
+		__m128i x;
+
+		for (;; i += 16) {
+			if (line.n - i < 16) {
+				if (i == line.n)
+					break;
+				/* the last block, where the line ends */
+				x = _mm_loadu_si128((const void *)(p +
+				    line.n - 16));
+				bits = 0xffffu << (16 - (line.n - i));
+				i = line.n - 16;
+			} else {
+				x = _mm_loadu_si128((const void *)(p + i));
+				bits = 0xffff;
+			}
+			eb = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(x, pc),
+			    _mm_cmpeq_epi8(x, cm)), _mm_cmpeq_epi8(x, cl))) &
+			    bits;
+			bits &= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+			    tab));
+			if (eb != 0)
+				e = p + i + 31 - __builtin_clz(eb);
+			split_bits(bits, i, end, max, &n);
+			if (i + 16 == line.n)
+				break;
+		}
+		i = line.n;
+	}
+#endif
+	for (; i < line.n; i++) {
+		if (p[i] == '\t')
+			split_bits(1, i, end, max, &n);
+		else if (needs[(unsigned char)p[i]])
+			e = p + i;
+	}
+	if (n <= max)
+		end[n + 1] = line.n;
+	*enc = e;
+	return n + 1;
+}
+
+/*
+ * tally_rows: the masks of 64 bytes from four loads of sixteen (SSE2),
+ * or byte by byte.  A last piece shorter than 64 bytes is copied into a
+ * zeroed one, so nothing past the block is read.
+ */
+void
+tally_rows_init(struct tally_rows *r, struct span block)
+{
+	memset(r, 0, sizeof(*r));
+	r->p = block.p;
+	r->n = block.n;
+	r->chunk = (size_t)0 - 64;	/* the first call moves to 0 */
+}
+
+int
+tally_rows_chunk(struct tally_rows *r)
+{
+	const char *q;
+	char last[64];
+	uint64_t tabs = 0, nls = 0, encs = 0;
+	size_t at = r->chunk + 64;
+	unsigned i;
+
+	if (r->encs != 0)
+		r->lastenc = r->chunk + 64 - (size_t)__builtin_clzll(r->encs);
+	r->encs = 0;
+	if (at >= r->n)
+		return 0;
+	q = r->p + at;
+	if (r->n - at < 64) {
+		memset(last, 0, sizeof(last));
+		memcpy(last, q, r->n - at);
+		q = last;
+	}
+#ifdef __SSE2__
+	for (i = 0; i < 64; i += 16) {
+		__m128i x = _mm_loadu_si128((const void *)(q + i));
+
+		tabs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8('\t'))) << i;
+		nls |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8('\n'))) << i;
+		encs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(':')))) << i;
+	}
+#else
+	for (i = 0; i < 64; i++) {
+		tabs |= (uint64_t)(q[i] == '\t') << i;
+		nls |= (uint64_t)(q[i] == '\n') << i;
+		encs |= (uint64_t)needs[(unsigned char)q[i]] << i;
+	}
+#endif
+	r->chunk = at;
+	r->bits = tabs | nls;
+	r->nls = nls;
+	r->encs = encs;
+	return 1;
 }
 
 int

@@ -18,6 +18,7 @@
 #define TRACE_TALLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "msg.h"
 #include "ob.h"
@@ -104,6 +105,119 @@ void	tally_put(struct ob *o, const char *p, size_t n);
  * for 3 * n bytes; returns the bytes written.
  */
 size_t	tally_enc(char *dst, const char *p, size_t n);
+
+/*
+ * Split line at tabs, as tsv_split() does but by position, and find its
+ * last byte that tally_enc() encodes ('%', ',' or ':'): *enc points to
+ * it, or is NULL when the line holds none, so that one pass over a row
+ * tells a reader which cells need a closer look.  Returns the number of
+ * fields in the line; fields 0 to max - 1 (those there are) are where
+ * tally_field() finds them: end[i + 1] is the offset where field i ends
+ * (its tab, or line.n), end[0] is SIZE_MAX.  end must have room for
+ * TALLY_END_ROOM(max) offsets (more than max may be stored).
+ */
+#define TALLY_END_ROOM(max)	((max) + 66)
+
+size_t	tally_split(struct span line, size_t *end, size_t max,
+	    const char **enc);
+
+/* Field i of line, split by tally_split() into end. */
+static inline struct span
+tally_field(struct span line, const size_t *end, size_t i)
+{
+	return span_make(line.p + end[i] + 1, end[i + 1] - end[i] - 1);
+}
+
+/*
+ * The rows of a block of whole lines (rd_block()), each split as
+ * tally_split() splits a line, with the newlines, tabs and bytes to
+ * encode of the block found in one pass: tally_rows_init() on the
+ * block, then tally_rows_next() until it returns 0.  The block must
+ * stay in place meanwhile.  The block is taken 64 bytes at a time, as
+ * bit masks (bit i for byte chunk + i), by tally_rows_chunk(); the
+ * tabs and newlines are then taken in order, lowest bit first, inline.
+ */
+struct tally_rows {
+	const char	*p;		/* the block */
+	size_t		 n;
+	size_t		 chunk;		/* offset of the current 64 bytes */
+	uint64_t	 bits;		/* their tabs and newlines not yet seen */
+	uint64_t	 nls;		/* their newlines */
+	uint64_t	 encs;		/* their bytes to encode */
+	size_t		 lastenc;	/* the last before them, + 1; 0: none */
+	size_t		 row;		/* where the current row starts */
+};
+
+void	tally_rows_init(struct tally_rows *r, struct span block);
+
+/* Move to the next 64 bytes of the block; 0 at its end.  For
+ * tally_rows_next(). */
+int	tally_rows_chunk(struct tally_rows *r);
+
+/*
+ * The next row into *line, as rd_line() would hand it out (without its
+ * "\n" and a "\r" before it; the last may lack "\n"), split into end
+ * as tally_split(line, end, max, enc) would split it; *nf is its number
+ * of fields.  Returns 1 for a row, 0 at the end of the block.
+ */
+static inline int
+tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
+    size_t max, size_t *nf, const char **enc)
+{
+	/* In locals: for all the compiler knows, end could point into r. */
+	size_t chunk = r->chunk, row = r->row, tabs = 0, base, at, e;
+	uint64_t bits = r->bits, nls = r->nls, m, tb;
+	unsigned b;
+
+	base = chunk - row;
+	for (;;) {
+		while (bits == 0) {
+			if (!tally_rows_chunk(r)) {
+				if (row >= r->n)
+					return 0;
+				/* the last line, without a newline */
+				chunk = r->n;
+				b = 0;
+				goto out;
+			}
+			chunk = r->chunk;
+			bits = r->bits;
+			nls = r->nls;
+			base = chunk - row;
+		}
+		/* the tabs before the next newline, if there is one here */
+		m = bits & nls;
+		tb = m != 0 ? bits & ((m & -m) - 1) : bits;
+		if (tabs <= max)	/* room for 64 more */
+			for (; tb != 0; tb &= tb - 1)
+				end[++tabs] = base + (size_t)__builtin_ctzll(tb);
+		else
+			for (; tb != 0; tb &= tb - 1)
+				tabs++;
+		if (m != 0) {
+			b = (unsigned)__builtin_ctzll(m);
+			bits &= ~((2ULL << b) - 1);
+			break;
+		}
+		bits = 0;
+	}
+out:
+	at = chunk + b;
+	line->p = r->p + row;
+	line->n = at - row;
+	if (line->n > 0 && line->p[line->n - 1] == '\r')
+		line->n--;
+	if (tabs <= max)
+		end[tabs + 1] = line->n;
+	end[0] = SIZE_MAX;
+	*nf = tabs + 1;
+	m = r->encs & ((1ULL << b) - 1);
+	e = m != 0 ? chunk + 64 - (size_t)__builtin_clzll(m) : r->lastenc;
+	*enc = e > row ? r->p + e - 1 : NULL;
+	r->row = at + 1;
+	r->bits = bits;
+	return 1;
+}
 
 /*
  * Decode a %-encoded value into sb (replacing its content).  Returns 0,

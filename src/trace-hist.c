@@ -132,6 +132,13 @@ struct vmap {
 	uint32_t	 n, cap;
 };
 
+/*
+ * Counted up whenever a count may move: a value map becomes a table or
+ * its table is replaced, or the records move.  The row memo (below)
+ * holds pointers to counts only while it stays the same.
+ */
+static uint64_t		 gen;
+
 #define VM_ONE(w)	((w) & 1)
 #define VM_ID(w)	((uint32_t)((w) >> 1) & 0x7fffffffu)
 #define VM_CNT(w)	((w) >> 32)
@@ -236,6 +243,7 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 		}
 		m = vm_new(4);
 		*w = (uint64_t)(uintptr_t)m;
+		gen++;
 	} else if (VM_ONE(*w)) {
 		if (VM_ID(*w) == id) {
 			if ((sum = VM_CNT(*w) + c) < c)
@@ -250,6 +258,7 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 		m = vm_new(4);
 		vm_put(m, VM_ID(*w), VM_CNT(*w), file, line);
 		*w = (uint64_t)(uintptr_t)m;
+		gen++;
 	} else
 		m = (struct vmap *)(uintptr_t)*w;
 	if (m->n * 2 >= m->cap) {
@@ -260,6 +269,7 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 				    line);
 		free(m);
 		*w = (uint64_t)(uintptr_t)(m = g);
+		gen++;
 	}
 	vm_put(m, id, c, file, line);
 }
@@ -279,6 +289,105 @@ intern(struct acol *a, struct span v, const char *file, uint64_t line)
 		die_at(file, line, "column tid: tid '%s' is not a canonical "
 		    "integer (no '+', no leading zeros, no -0)",
 		    msg_vis(v.p, v.n > 40 ? 40 : v.n));
+	return id;
+}
+
+/*
+ * vmap_add() for the usual cases, inline: the word holds this value and
+ * the sum still fits in it, or the table has this value and its count
+ * does not overflow.  Anything else (a new value, a table to make or
+ * grow, an overflow to report) takes vmap_add().
+ */
+static inline void
+vmap_inc(uint64_t *w, uint32_t id, uint64_t c, const char *file,
+    uint64_t line)
+{
+	uint64_t x = *w, *cnt;
+	struct vmap *m;
+	uint32_t j, *ids;
+
+	if (VM_ONE(x)) {
+		if (VM_ID(x) == id && c <= UINT32_MAX &&
+		    VM_CNT(x) + c <= UINT32_MAX) {
+			*w = x + (c << 32);
+			return;
+		}
+	} else if (x != 0) {
+		m = (struct vmap *)(uintptr_t)x;
+		ids = vm_ids(m);
+		for (j = (uint32_t)vhash(id) & (m->cap - 1); ids[j] != 0;
+		    j = (j + 1) & (m->cap - 1))
+			if (ids[j] == id + 1) {
+				cnt = vm_cnt(m);
+				if (cnt[j] + c < c)
+					break;
+				cnt[j] += c;
+				return;
+			}
+	}
+	vmap_add(w, id, c, file, line);
+}
+
+/*
+ * Values are interned through a memo in front of the columns' tables:
+ * direct-mapped, shared by the columns, indexed by a cheap unkeyed hash.
+ * A value of up to 16 bytes is held in it whole, as two words (the
+ * first and last eight bytes, or four, or the first, middle and last
+ * byte of a shorter one) and its length, so a hit is three comparisons,
+ * without hashing the value with SipHash or reaching its bytes in the
+ * table.  A value's id never changes, so an entry never goes stale; a
+ * colliding value only replaces it.  Input crafted to collide only
+ * makes the memo miss.
+ */
+#define MEMO_BITS	10
+static struct memo {
+	uint64_t	 a, b;		/* the value's bytes */
+	uint32_t	 col;		/* its column + 1; 0 empty */
+	uint32_t	 n;		/* its length */
+	uint32_t	 id;
+} memo[1u << MEMO_BITS];
+
+/* The two words of value p[0..n-1], n <= 16, as the memo holds them. */
+static inline void
+memo_words(const char *p, size_t n, uint64_t *a, uint64_t *b)
+{
+	uint32_t lo, hi;
+
+	*b = 0;
+	if (n >= 8) {
+		memcpy(a, p, 8);
+		memcpy(b, p + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		*a = lo | (uint64_t)hi << 32;
+	} else
+		*a = (unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] <<
+		    8 | (uint64_t)(unsigned char)p[n - 1] << 16;
+}
+
+/* intern() of value v (not empty) of tally column i, through the memo. */
+static inline uint32_t
+intern_memo(size_t i, struct span v, const char *file, uint64_t line)
+{
+	struct memo *e;
+	uint64_t a, b, h;
+	uint32_t id;
+
+	if (v.n > 16 || i >= UINT32_MAX - 1)
+		return intern(&ac[i], v, file, line);
+	memo_words(v.p, v.n, &a, &b);
+	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ (v.n | (uint64_t)i << 8)) *
+	    0xff51afd7ed558ccdULL;
+	e = &memo[h >> (64 - MEMO_BITS)];
+	if (e->a == a && e->b == b && e->n == v.n && e->col == i + 1)
+		return e->id;
+	id = intern(&ac[i], v, file, line);
+	e->a = a;
+	e->b = b;
+	e->n = (uint32_t)v.n;
+	e->col = (uint32_t)(i + 1);
+	e->id = id;
 	return id;
 }
 
@@ -464,6 +573,7 @@ grow_keys(uint32_t k)
 	capkeys = capkeys ? capkeys * 2 : nac > WIDE_COLS ? WIDE_FIRST_KEYS :
 	    FIRST_KEYS;
 	rec = xreallocarray(rec, capkeys, rsz);
+	gen++;
 }
 
 /* Longest part of a bad cell quoted in a message: enough to recognise
@@ -558,6 +668,197 @@ tally_cell(struct acol *a, uint64_t *w, struct span cell, uint64_t rowcount,
 		    file, line);
 }
 
+/*
+ * A keyed stream's counts (1) and times (up to 18 digits, maybe a '-')
+ * parsed inline, as num_parse_u64() and num_parse_i64() would: 0 for
+ * anything else, which they then decide.
+ */
+static inline int
+digits_u64(struct span s, uint64_t *v)
+{
+	uint64_t x = 0, w, t;
+	size_t i = 0;
+	unsigned d;
+
+	if (s.n == 0 || s.n > 18)
+		return 0;
+	if (s.n >= 8) {
+		memcpy(&w, s.p, 8);
+		t = w - 0x3030303030303030ULL;
+		if (((t | (t + 0x7676767676767676ULL)) &
+		    0x8080808080808080ULL) != 0)
+			return 0;
+		t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+		t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+		x = (t * 10000 + (t >> 32)) & 0x00000000ffffffffULL;
+		i = 8;
+	}
+	for (; i < s.n; i++) {
+		if ((d = (unsigned char)s.p[i] - '0') > 9)
+			return 0;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 1;
+}
+
+static inline int
+digits_i64(struct span s, int64_t *v)
+{
+	uint64_t m;
+
+	if (s.n > 0 && s.p[0] == '-') {
+		if (!digits_u64(span_make(s.p + 1, s.n - 1), &m))
+			return 0;
+		*v = -(int64_t)m;
+		return 1;
+	}
+	if (!digits_u64(s, &m))
+		return 0;
+	*v = (int64_t)m;
+	return 1;
+}
+
+/*
+ * tally_cell() for a cell that holds no byte a value %-encodes, so no
+ * separator either: a value standing for the row, or a time.
+ */
+static inline void
+tally_plain(size_t i, uint64_t *w, struct span cell, uint64_t rowcount,
+    const char *file, uint64_t line)
+{
+	int64_t v;
+
+	if (cell.n == 0)
+		return;
+	if (ac[i].kind != TK_RANGE)
+		vmap_inc(w, intern_memo(i, cell, file, line), rowcount, file,
+		    line);
+	else if (digits_i64(cell, &v))
+		fold_range(w, v, v);
+	else
+		tally_cell(&ac[i], w, cell, rowcount, file, line,
+		    hdr.col[kc + 1 + i]);
+}
+
+/*
+ * The row memo.  The rows of a keyed stream repeat but for their times:
+ * the same key, count, thread and handle.  A row's bytes up to its first
+ * range cell (its key, its count and the cells before that one) are
+ * looked up in a direct-mapped memo, by the cheap hash, and compared
+ * whole; an entry holds what the row that made it found: the key, the
+ * count, and for each of those cells where its value's count is (the
+ * one-value word, or the table's count), valid while gen stays as it
+ * was.  A hit adds the count there without a lookup; a count that
+ * would no longer fit its word, or overflow, takes vmap_add() as
+ * before.  Only rows whose cells hold no byte to decode use the memo;
+ * input crafted to collide in it only makes it miss.
+ */
+#define RMEMO_BITS	11
+#define RMEMO_BYTES	48		/* longest row start held */
+#define RMEMO_CELLS	6		/* most cells before the range */
+
+static struct rmemo {
+	uint64_t	 gen;		/* gen when made */
+	uint64_t	 c;		/* the row's count */
+	uint64_t	*cnt[RMEMO_CELLS];	/* NULL: the cell is empty */
+	uint32_t	 id[RMEMO_CELLS];	/* the cell's value */
+	uint32_t	 k;		/* the key */
+	uint32_t	 n;		/* bytes held; 0: empty entry */
+	unsigned	 one;		/* bit j: cnt[j] is a one-value word */
+	char		 b[RMEMO_BYTES];
+} rmemo[1u << RMEMO_BITS];
+static size_t	 rmcells = SIZE_MAX;	/* cells before the range; SIZE_MAX:
+					 * no memo */
+
+/* Whether a[0..n-1] and b[0..n-1] are the same, n <= RMEMO_BYTES. */
+static inline int
+rmemo_same(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, d = 0;
+	size_t i;
+
+	if (n < 8)
+		return mem_same(a, b, n);
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (d | (x ^ y)) == 0;
+}
+
+/* Fold row line (ln of file), which starts as entry e's row did. */
+static void
+rmemo_add(const struct rmemo *e, struct span line, const size_t *end,
+    const char *file, uint64_t ln)
+{
+	uint64_t c = e->c, *cnt = REC_COUNT(e->k), *p, x;
+	size_t j;
+
+	if (*cnt + c < c)
+		die_at(file, ln, "count overflows 64 bits");
+	*cnt += c;
+	for (j = 0; j < rmcells; j++) {
+		if ((p = e->cnt[j]) == NULL)
+			continue;
+		x = *p;
+		if (e->one >> j & 1) {
+			if (VM_CNT(x) + c <= UINT32_MAX) {
+				*p = x + (c << 32);
+				continue;
+			}
+		} else if (x + c >= c) {
+			*p = x + c;
+			continue;
+		}
+		vmap_add(REC_CELL(e->k, &ac[j]), e->id[j], c, file, ln);
+	}
+	for (j = rmcells; j < nac; j++)
+		tally_plain(j, REC_CELL(e->k, &ac[j]), tally_field(line, end,
+		    kc + 1 + j), c, file, ln);
+}
+
+/* Make e the entry of row line (ln of file), just folded into key k
+ * with count c. */
+static void
+rmemo_make(struct rmemo *e, struct span line, const size_t *end,
+    size_t n, uint32_t k, uint64_t c, const char *file, uint64_t ln)
+{
+	struct span cell;
+	struct vmap *m;
+	uint64_t *w;
+	uint32_t id, j;
+	size_t i;
+
+	e->one = 0;
+	for (i = 0; i < rmcells; i++) {
+		e->cnt[i] = NULL;
+		cell = tally_field(line, end, kc + 1 + i);
+		if (cell.n == 0)
+			continue;
+		e->id[i] = id = intern_memo(i, cell, file, ln);
+		w = REC_CELL(k, &ac[i]);
+		if (VM_ONE(*w)) {
+			e->cnt[i] = w;
+			e->one |= 1u << i;
+			continue;
+		}
+		m = (struct vmap *)(uintptr_t)*w;
+		for (j = (uint32_t)vhash(id) & (m->cap - 1);
+		    vm_ids(m)[j] != id + 1; j = (j + 1) & (m->cap - 1))
+			;
+		e->cnt[i] = &vm_cnt(m)[j];
+	}
+	e->k = k;
+	e->c = c;
+	e->n = (uint32_t)n;
+	memcpy(e->b, line.p, n);
+	e->gen = gen;
+}
+
 static void
 setup_columns(void)
 {
@@ -580,6 +881,9 @@ setup_columns(void)
 		ac[i].off = rsz;
 		rsz += (ac[i].kind == TK_RANGE ? 2 : 1) * sizeof(uint64_t);
 	}
+	for (i = 0; i < nac && ac[i].kind != TK_RANGE; i++)
+		;
+	rmcells = i <= RMEMO_CELLS ? i : SIZE_MAX;
 	for (j = 0; j < ntk; j++) {
 		c = tsv_need(&hdr, tkcol[j], NULL);
 		if ((size_t)c <= kc)
@@ -589,27 +893,59 @@ setup_columns(void)
 	slots_grow();
 }
 
-/* Fold one row (not a header) into its key: line ln of file. */
-static void
-add_row(struct span line, uint64_t ln, const char *file, struct span *f,
-    struct klook *kl)
+/* Exit 2 for row line (ln of file), which has n fields, not hdr.ncol,
+ * or a bad count. */
+static NORETURN void
+bad_row(struct span line, uint64_t ln, const char *file, size_t n)
 {
-	size_t n, i, keylen;
+	struct span *f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
+	size_t i;
+
+	tsv_split(line, f, hdr.ncol + 1);
+	for (i = 0; i < n && i <= hdr.ncol; i++)
+		if (span_eqs(f[i], "count"))
+			die_at(file, ln, "a header line that differs from the "
+			    "first one (%s)", tsv_hdr_list(&hdr));
+	if (n != hdr.ncol)
+		die_at(file, ln, "expected %zu fields, got %zu", hdr.ncol, n);
+	die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p, f[kc].n));
+}
+
+/*
+ * Fold one row (not a header) into its key: line ln of file, split into
+ * end (n fields; enc the last byte that values %-encode) by
+ * tally_split().  When no cell after the count holds such a byte (so no
+ * separator either), every cell is one value or one time:
+ * tally_plain(), and the row memo is tried first when usememo is set.
+ */
+static void
+add_fields(struct span line, uint64_t ln, const char *file,
+    const size_t *end, size_t n, const char *enc, struct klook *kl,
+    int usememo)
+{
+	size_t i, keylen, plen = 0;
 	uint64_t c, *cnt;
 	uint32_t k;
+	struct span cf;
+	struct rmemo *e = NULL;
+	int plain;
 
-	n = tsv_split(line, f, hdr.ncol + 1);
-	if (n != hdr.ncol || num_parse_u64(f[kc], &c) != NUM_OK) {
-		for (i = 0; i < n && i <= hdr.ncol; i++)
-			if (span_eqs(f[i], "count"))
-				die_at(file, ln, "a header line that differs "
-				    "from the first one (%s)", tsv_hdr_list(&hdr));
-		if (n != hdr.ncol)
-			die_at(file, ln, "expected %zu fields, got %zu",
-			    hdr.ncol, n);
-		die_at(file, ln, "bad count '%s'", msg_vis(f[kc].p, f[kc].n));
+	if (n != hdr.ncol)
+		bad_row(line, ln, file, n);
+	plain = enc == NULL || enc <= line.p + end[kc + 1];
+	if (plain && usememo && rmcells != SIZE_MAX &&
+	    (plen = end[kc + 1 + rmcells]) <= RMEMO_BYTES) {
+		e = &rmemo[cheap_hash(line.p, plen) >> (64 - RMEMO_BITS)];
+		if (e->n == plen && e->gen == gen &&
+		    rmemo_same(e->b, line.p, plen)) {
+			rmemo_add(e, line, end, file, ln);
+			return;
+		}
 	}
-	keylen = (size_t)(f[kc].p - 1 - line.p);
+	cf = tally_field(line, end, kc);
+	if (!digits_u64(cf, &c) && num_parse_u64(cf, &c) != NUM_OK)
+		bad_row(line, ln, file, n);
+	keylen = end[kc];
 	if (kl->n != keylen)
 		key_prep(line.p, keylen, kl);
 	k = key_get(line.p, keylen, kl);
@@ -617,33 +953,91 @@ add_row(struct span line, uint64_t ln, const char *file, struct span *f,
 	if (*cnt + c < c)
 		die_at(file, ln, "count overflows 64 bits");
 	*cnt += c;
+	if (plain) {
+		for (i = 0; i < nac; i++)
+			tally_plain(i, REC_CELL(k, &ac[i]), tally_field(line,
+			    end, kc + 1 + i), c, file, ln);
+		if (e != NULL && c <= UINT32_MAX)
+			rmemo_make(e, line, end, plen, k, c, file, ln);
+		return;
+	}
 	for (i = 0; i < nac; i++)
-		tally_cell(&ac[i], REC_CELL(k, &ac[i]), f[kc + 1 + i], c, file,
-		    ln, hdr.col[kc + 1 + i]);
+		tally_cell(&ac[i], REC_CELL(k, &ac[i]), tally_field(line, end,
+		    kc + 1 + i), c, file, ln, hdr.col[kc + 1 + i]);
 }
 
 /*
- * Once the table of keys outgrows the caches (BATCH_SLOTS slots), rows
- * are read BATCH at a time (copied, as a line lasts only until the next
- * is read) and their keys prepared before any is added, so that the
- * slots of a batch's keys, cache misses with millions of keys, are
- * fetched from memory together.  A long row is added alone.
+ * The input is read a block of whole lines at a time (BLOCK bytes or
+ * one long line), its rows split by tally_rows, so each byte is looked
+ * at once for newlines, tabs and bytes to decode together.
+ *
+ * Once the table of keys outgrows the caches (BATCH_SLOTS slots), the
+ * rows of a block are taken BATCH at a time instead, and their keys
+ * prepared before any is added, so that the slots of a batch's keys,
+ * cache misses with millions of keys, are fetched from memory together;
+ * with so many keys the row memo would mostly miss, so it is left out.
  */
+#define BLOCK		((size_t)1 << 20)
 #define BATCH		32
-#define BATCH_LINE	((size_t)1 << 16)
 #define BATCH_SLOTS	((size_t)1 << 16)
+
+/* Add the rows of block blk, from line ln + 1 on, in batches; returns
+ * the number of its last line. */
+static uint64_t
+add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
+{
+	struct { struct span line; uint64_t ln; } row[BATCH];
+	struct klook kl[BATCH];
+	const char *p = blk.p, *bend = blk.p + blk.n, *nl, *t, *enc;
+	struct span line;
+	size_t nr, r, i, n;
+
+	while (p < bend) {
+		for (nr = 0; nr < BATCH && p < bend;) {
+			/* as rd_line() hands lines out */
+			nl = memchr(p, '\n', (size_t)(bend - p));
+			line = span_make(p, (size_t)((nl != NULL ? nl : bend) -
+			    p));
+			p = nl != NULL ? nl + 1 : bend;
+			if (line.n > 0 && line.p[line.n - 1] == '\r')
+				line.n--;
+			ln++;
+			if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
+				continue;	/* concatenated histograms */
+			row[nr].line = line;
+			row[nr].ln = ln;
+			nr++;
+		}
+		for (r = 0; r < nr; r++) {
+			/* the key: up to the tab before column kc */
+			line = row[r].line;
+			t = line.p - 1;
+			for (i = 0; i < kc && t != NULL; i++)
+				t = memchr(t + 1, '\t', line.n -
+				    (size_t)(t + 1 - line.p));
+			kl[r].n = SIZE_MAX;
+			if (t != NULL)
+				key_prep(line.p, (size_t)(t - line.p), &kl[r]);
+		}
+		for (r = 0; r < nr; r++) {
+			n = tally_split(row[r].line, end, hdr.ncol, &enc);
+			add_fields(row[r].line, row[r].ln, file, end, n, enc,
+			    &kl[r], 0);
+		}
+	}
+	return ln;
+}
 
 static void
 read_input(struct rd *in, int first)
 {
 	struct tsv_hdr h;
-	struct span line, *f;
-	struct sbuf bb = { 0 };
-	struct { size_t off, n; uint64_t ln; } row[BATCH];
-	struct klook kl[BATCH], one;
-	const char *file = rd_name(in), *p, *t;
-	size_t nr, r, i;
-	int more = 1, big;
+	struct span line, blk;
+	struct tally_rows tr;
+	struct klook one;
+	const char *file = rd_name(in), *enc;
+	size_t nf, *end;
+	uint64_t ln0, ln;
 
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
@@ -655,57 +1049,26 @@ read_input(struct rd *in, int first)
 		die_at(file, 1, "columns (%s) differ from the first input's "
 		    "(%s)", tsv_hdr_list(&h), tsv_hdr_list(&hdr));
 	}
-	f = xreallocarray(NULL, hdr.ncol + 1, sizeof(*f));
-	while (more) {
+	/* room for tally_split() */
+	end = xreallocarray(NULL, TALLY_END_ROOM(hdr.ncol), sizeof(*end));
+	while (rd_block(in, BLOCK, &blk)) {
+		ln = ln0 = rd_lineno(in);
 		if (smask + 1 < BATCH_SLOTS) {
-			if (!rd_line(in, &line))
-				break;
-			if (tsv_is_hdr(&hdr, line))
-				continue;	/* concatenated histograms */
-			one.n = SIZE_MAX;
-			add_row(line, rd_lineno(in), file, f, &one);
-			continue;
-		}
-		sb_clear(&bb);
-		big = 0;
-		for (nr = 0; nr < BATCH;) {
-			if (!rd_line(in, &line)) {
-				more = 0;
-				break;
+			tally_rows_init(&tr, blk);
+			while (tally_rows_next(&tr, &line, end, hdr.ncol, &nf,
+			    &enc)) {
+				ln++;
+				if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
+					continue;	/* concatenated histograms */
+				one.n = SIZE_MAX;
+				add_fields(line, ln, file, end, nf, enc, &one,
+				    1);
 			}
-			if (tsv_is_hdr(&hdr, line))
-				continue;	/* concatenated histograms */
-			if (line.n >= BATCH_LINE) {
-				big = 1;
-				break;
-			}
-			row[nr].off = bb.len;
-			row[nr].n = line.n;
-			row[nr].ln = rd_lineno(in);
-			sb_add(&bb, line.p, line.n);
-			nr++;
-		}
-		for (r = 0; r < nr; r++) {
-			/* the key: up to the tab before column kc */
-			p = bb.p + row[r].off;
-			t = p - 1;
-			for (i = 0; i < kc && t != NULL; i++)
-				t = memchr(t + 1, '\t', row[r].n -
-				    (size_t)(t + 1 - p));
-			kl[r].n = SIZE_MAX;
-			if (t != NULL)
-				key_prep(p, (size_t)(t - p), &kl[r]);
-		}
-		for (r = 0; r < nr; r++)
-			add_row(span_make(bb.p + row[r].off, row[r].n),
-			    row[r].ln, file, f, &kl[r]);
-		if (big) {
-			one.n = SIZE_MAX;
-			add_row(line, rd_lineno(in), file, f, &one);
-		}
+		} else
+			ln = add_batched(blk, ln0, file, end);
+		rd_add_lines(in, ln - ln0);
 	}
-	sb_free(&bb);
-	free(f);
+	free(end);
 }
 
 static struct num_key *sortvals;	/* rank_values(): per value id */

@@ -398,26 +398,26 @@ tid_ok(struct span v)
 }
 
 /*
- * Write the row of fields f when no column has a transform and there is
- * no --timeline: the fields are copied into the output buffer directly,
- * the tally values %-encoded on the way (at most three bytes a byte, so
- * room for the line three times over is enough).
+ * Write the row line, split into end by tally_rows, when no column has a
+ * transform and there is no --timeline: the fields are copied into the
+ * output buffer directly, the tally values %-encoded on the way (at
+ * most three bytes a byte, so room for the line three times over is
+ * enough) unless the row holds no byte to encode (enc NULL).
  */
 static void
-put_plain(struct ob *o, const struct plan *pl, const struct span *f,
-    struct span line, uint64_t w)
+put_plain(struct ob *o, const struct plan *pl, struct span line,
+    const size_t *end, const char *enc, uint64_t w)
 {
 	char *d = ob_reserve(o, line.n * 3 + NUM_INT_MAX + 4), *d0 = d;
-	const struct span *v;
+	struct span v;
 	size_t i;
 
 	for (i = 0; i < nkeys; i++) {
-		v = &f[pl->src[i]];
+		v = tally_field(line, end, (size_t)pl->src[i]);
 		if (i > 0)
 			*d++ = '\t';
-		if (v->n > 0)
-			memcpy(d, v->p, v->n);
-		d += v->n;
+		mem_copy(d, v.p, v.n);
+		d += v.n;
 	}
 	*d++ = '\t';
 	if (pl->w < 0)
@@ -425,12 +425,64 @@ put_plain(struct ob *o, const struct plan *pl, const struct span *f,
 	else
 		d += num_fmt_u64(d, w);
 	for (; i < pl->nout; i++) {
-		v = &f[pl->src[i]];
+		v = tally_field(line, end, (size_t)pl->src[i]);
 		*d++ = '\t';
-		d += tally_enc(d, v->p, v->n);
+		if (enc == NULL) {
+			mem_copy(d, v.p, v.n);
+			d += v.n;
+		} else
+			d += tally_enc(d, v.p, v.n);
 	}
 	*d++ = '\n';
 	ob_commit(o, (size_t)(d - d0));
+}
+
+/*
+ * The rows of input in after its header h when put_plain() writes
+ * them: a block of lines at a time, each row split by tally_rows, which
+ * finds the newlines, tabs and bytes to encode in one pass.
+ */
+#define BLOCK	((size_t)1 << 20)
+
+static void
+run_plain(struct rd *in, struct ob *o, const struct tsv_hdr *h,
+    const struct plan *pl)
+{
+	struct tally_rows tr;
+	struct span blk, line, v;
+	const char *file = rd_name(in), *enc;
+	size_t nf, *end;
+	uint64_t ln0, ln, w;
+	enum num_err e;
+
+	end = xreallocarray(NULL, TALLY_END_ROOM(h->ncol), sizeof(*end));
+	while (rd_block(in, BLOCK, &blk)) {
+		ln = ln0 = rd_lineno(in);
+		tally_rows_init(&tr, blk);
+		while (tally_rows_next(&tr, &line, end, h->ncol, &nf, &enc)) {
+			ln++;
+			if (line.n == h->len && tsv_is_hdr(h, line))
+				continue;	/* concatenated streams */
+			if (nf != h->ncol)
+				die_at(file, ln, "expected %zu fields, got %zu",
+				    h->ncol, nf);
+			/* 015 and 15 would be two threads: trace-format(5). */
+			if (pl->tid >= 0 && !tid_ok(v = tally_field(line, end,
+			    (size_t)pl->tid)))
+				die_at(file, ln, "column tid: tid '%s' is not a "
+				    "canonical integer (no '+', no leading "
+				    "zeros, no -0)", msg_vis(v.p, v.n > 40 ? 40 :
+				    v.n));
+			w = 1;
+			if (pl->w >= 0 && (e = num_parse_u64(v = tally_field(
+			    line, end, (size_t)pl->w), &w)) != NUM_OK)
+				die_at(file, ln, "weight column %s: %s: '%s'",
+				    weight, num_strerror(e), msg_vis(v.p, v.n));
+			put_plain(o, pl, line, end, enc, w);
+		}
+		rd_add_lines(in, ln - ln0);
+	}
+	free(end);
 }
 
 static void
@@ -444,7 +496,7 @@ run(struct rd *in, struct ob *o, int first)
 	size_t n, i;
 	uint64_t w;
 	enum num_err e;
-	int plain;		/* no transform, no --timeline: put_plain() */
+	int plain;		/* no transform, no --timeline: run_plain() */
 
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
@@ -460,7 +512,9 @@ run(struct rd *in, struct ob *o, int first)
 		if (pl.x[i] != NULL && (pl.x[i]->bucket || pl.x[i]->masked ||
 		    pl.x[i]->sym != NULL || pl.x[i]->mods != NULL))
 			plain = 0;
-	while (rd_line(in, &line)) {
+	if (plain)
+		run_plain(in, o, &h, &pl);
+	while (!plain && rd_line(in, &line)) {
 		if (tsv_is_hdr(&h, line))
 			continue;	/* concatenated streams */
 		if ((n = tsv_split(line, f, h.ncol + 1)) != h.ncol)
@@ -472,16 +526,6 @@ run(struct rd *in, struct ob *o, int first)
 			    "not a canonical integer (no '+', no leading "
 			    "zeros, no -0)", msg_vis(f[pl.tid].p,
 			    f[pl.tid].n > 40 ? 40 : f[pl.tid].n));
-		if (plain) {
-			w = 1;
-			if (pl.w >= 0 && (e = num_parse_u64(f[pl.w], &w)) !=
-			    NUM_OK)
-				die_at(file, rd_lineno(in), "weight column %s: "
-				    "%s: '%s'", weight, num_strerror(e),
-				    msg_vis(f[pl.w].p, f[pl.w].n));
-			put_plain(o, &pl, f, line, w);
-			continue;
-		}
 		for (i = 0; i < nkeys; i++) {
 			if (i > 0)
 				ob_putc(o, '\t');

@@ -459,9 +459,9 @@ set\tx y\t1\t1:1')"
 	assert_same "$T/want" "$T/got"
 }
 
-# Past 24576 keys rows are read in batches, a row of 64 KiB or more
-# alone: a long key between short ones, repeated across batches, and a
-# bad row after it named by its line; before that, row by row.
+# Past 24576 keys rows are read in batches: a long key between short
+# ones, repeated across batches, and a bad row after it named by its
+# line; before that, row by row.
 @test "rows of 64 KiB and more group with the rest; errors keep their line" {
 	long=$(head -c 70000 /dev/zero | tr '\0' 'x')
 	for n in 10 60000; do
@@ -485,4 +485,83 @@ set\tx y\t1\t1:1')"
 		assert_failure 2
 		assert_output "trace-hist: $T/k:$((n + 85)): expected 3 fields, got 2"
 	done
+}
+
+# A row that starts as an earlier one did (key, count, the cells before
+# ts) adds to the counts that row found, while they stay where they
+# are: a key's second thread moves its counts to a table, more keys move
+# every record, a count past 2^32 leaves its word.  Each case repeats
+# the rows that were there before the move.
+@test "repeated rows: counts kept when a key's tally grows, keys grow, counts pass 2^32" {
+	{
+		printf 'op\tcount\ttid\thandle\tts\n'
+		for i in 1 2 3; do printf 'a\t1\t7\th1\t%d\n' $i; done
+		printf 'a\t1\t8\th1\t9\n'
+		for i in 1 2 3; do printf 'a\t1\t7\th1\t%d\n' $i; done
+		printf 'a\t1\t7\th2\t9\n'
+		for i in 1 2; do printf 'a\t1\t7\th1\t5\n'; done
+	} > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tcount\ttid\thandle\tts\na\t10\t7:9,8:1\th1:9,h2:1\t1..9')"
+	# 3000 keys, each seen four times, one round after another: the
+	# records move twice during the first round
+	awk 'BEGIN { print "op\tcount\ttid\tts"
+	    for (r = 0; r < 4; r++) for (i = 0; i < 3000; i++)
+		print "k" i "\t1\t7\t" r }' > "$T/k"
+	trace-hist "$T/k" > "$T/h"
+	[ "$(wc -l < "$T/h")" -eq 3001 ]
+	[ "$(grep -c "$(printf '^k[0-9]*\t4\t7:4\t0..3$')" "$T/h")" -eq 3000 ]
+	printf 'op\tcount\ttid\n' > "$T/k"
+	for i in 1 2 3; do printf 'a\t3000000000\t7\n'; done >> "$T/k"
+	run trace-hist "$T/k"
+	assert_output "$(printf 'op\tcount\ttid\na\t9000000000\t7:9000000000')"
+}
+
+# Values are interned through a memo of 1024 entries that holds a value
+# of up to 16 bytes whole: values that differ in one byte, at every
+# length from 1 to 20, many more than it holds, each tallied right.
+@test "many values of every length, differing in one byte, counted apart" {
+	awk 'BEGIN { print "op\tcount\thandle"
+	    abc = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    for (r = 0; r < 3; r++) for (n = 1; n <= 20; n++)
+		for (c = 0; c < 150; c++) {
+			v = ""
+			for (i = 1; i <= n; i++)
+				v = v (i == int((n + 1) / 2) ? substr(abc, c % 62 + 1, 1) : "x")
+			print "k" (c % 2) "\t1\t" v "@" c % 3
+		} }' > "$T/k"
+	trace-hist "$T/k" > "$T/h"
+	# per key, each distinct value (by awk) counted as often as it came
+	tail -n +2 "$T/k" | awk -F '\t' '{ n[$1 "\t" $3]++ } END {
+	    for (x in n) print x "\t" n[x] }' | LC_ALL=C sort > "$T/want"
+	tail -n +2 "$T/h" | awk -F '\t' '{ m = split($3, e, ",")
+	    for (i = 1; i <= m; i++) { j = match(e[i], /:[0-9]+$/)
+		print $1 "\t" substr(e[i], 1, j - 1) "\t" substr(e[i], j + 1) } }' |
+	    LC_ALL=C sort > "$T/got"
+	assert_same "$T/want" "$T/got"
+	[ "$(wc -l < "$T/got")" -eq 3000 ]
+}
+
+# A row whose cells hold %-escapes or separators takes the full parse;
+# the same value written plainly and escaped are one value.
+@test "cells with %-escapes and lists between plain rows of the same key" {
+	{
+		printf 'op\tcount\ttid\thandle\tts\n'
+		printf 'a\t1\t7\th%%3a1\t1\n'
+		printf 'a\t1\t7\th%%3a1\t2\n'
+		printf 'a\t3\t7:2,8:1\th%%3A1:3\t3..4\n'
+		printf 'a\t1\t7\th%%3a1\t5\n'
+		printf 'a\t1\t7\th%%2c1\t6\n'
+		printf 'a\t1\t7\th%%2c1\t6\n'
+		printf 'b\t1\t%%25\th\t-2\n'
+		printf 'b\t1\t%%25\th\t-2\n'
+	} > "$T/k"
+	run trace-hist "$T/k"
+	assert_success
+	assert_output "$(printf 'op\tcount\ttid\thandle\tts\na\t8\t7:7,8:1\th%%2c1:2,h%%3A1:3,h%%3a1:3\t1..6\nb\t2\t%%25:2\th:2\t-2..-2')"
+	printf 'a\t1\t7\th%%3b1\t7\n' >> "$T/k"
+	run trace-hist "$T/k"
+	assert_failure 2
+	assert_output "trace-hist: $T/k:10: column handle: bad %-encoding in tally value 'h%3b1' (only %25, %2c and %3a)"
 }

@@ -468,3 +468,16 @@ b\t\t18446744073709551615\tmain\t')
 		assert_output --partial "e2:5: weight column n: "
 	done
 }
+
+# Rows are read a block at a time and a row's values are copied as they
+# are when it holds no '%', ',' or ':'; a row that does, in a key (not
+# encoded) or a tallied value (encoded), sits between rows that do not,
+# one ending in "\r\n", a long one with the byte past its first 64, and
+# the last without a newline.
+@test "values to %-encode between rows without, in keys, long rows, CRLF" {
+	long=$(head -c 70 /dev/zero | tr '\0' 'y')
+	printf 'op\tlr\ttid\thandle\tts\nset\ta:b\t1\th\t5\nset\tx\t2\th,1\t6\r\nset\tx\t3\th\t7\nset\t%s\t4\t%s:\t8\nset\tx\t5\t%%:,\t9' "$long" "$long" > "$T/e"
+	run trace-key "$T/e"
+	assert_success
+	assert_output "$(printf 'op\tlr\tcount\ttid\thandle\tts\nset\ta:b\t1\t1\th\t5\nset\tx\t1\t2\th%%2c1\t6\nset\tx\t1\t3\th\t7\nset\t%s\t1\t4\t%s%%3a\t8\nset\tx\t1\t5\t%%25%%3a%%2c\t9' "$long" "$long")"
+}

@@ -523,6 +523,114 @@ test_htab(void)
 		}
 }
 
+/*
+ * tally_split against tsv_split and a plain search, on lines of tabs,
+ * bytes to encode and others at every length to 70 (each in a block of
+ * its own size, so that a read past its end shows under valgrind), with
+ * max below, at and above the field count.
+ */
+static void
+test_tally_split(void)
+{
+	static const char alpha[] = "ab\t%,:xyz";
+	struct span f[90], line;
+	size_t end[TALLY_END_ROOM(72)];
+	const char *enc, *want;
+	uint32_t x = 12345;
+	size_t len, max, n, m, i, k;
+	int round, bad = 0;
+	char *b;
+
+	for (round = 0; round < 40; round++)
+		for (len = 0; len <= 70; len++) {
+			b = xmalloc(len ? len : 1);
+			for (i = 0; i < len; i++) {
+				x = x * 1103515245u + 12345u;
+				/* mostly plain bytes: some lines hold none
+				 * to encode */
+				k = (x >> 16) % (round % 3 == 0 ? 40 : 10);
+				b[i] = k < 10 ? alpha[k] : 'q';
+			}
+			want = NULL;
+			for (i = 0; i < len; i++)
+				if (b[i] == '%' || b[i] == ',' || b[i] == ':')
+					want = b + i;
+			line = span_make(b, len);
+			for (max = 0; max <= 72; max += 1 + max / 4) {
+				n = tally_split(line, end, max, &enc);
+				m = tsv_split(line, f, max);
+				if (n != m || enc != want)
+					bad++;
+				for (i = 0; i < n && i < max; i++)
+					if (tally_field(line, end, i).p !=
+					    f[i].p || tally_field(line, end,
+					    i).n != f[i].n)
+						bad++;
+			}
+			free(b);
+		}
+	CHECK(bad == 0, "tally_split differs from tsv_split %d times", bad);
+}
+
+/*
+ * tally_rows against lines cut as rd_line() cuts them and split by
+ * tally_split, on blocks of newlines, "\r", tabs, bytes to encode and
+ * others at every length to 100, each in a block of its own size.
+ */
+static void
+test_tally_rows(void)
+{
+	static const char alpha[] = "a\t\n\r%,:b\t\n";
+	struct tally_rows tr;
+	struct span line, want;
+	size_t e1[TALLY_END_ROOM(100)], e2[TALLY_END_ROOM(100)];
+	const char *enc1, *enc2, *p, *nl, *end;
+	uint32_t x = 777;
+	size_t len, max, n1, n2, i, k;
+	int round, bad = 0, rows = 0;
+	char *b;
+
+	for (round = 0; round < 60; round++)
+		for (len = 0; len <= 100; len++) {
+			b = xmalloc(len ? len : 1);
+			for (i = 0; i < len; i++) {
+				x = x * 1103515245u + 12345u;
+				k = (x >> 16) % (round % 2 ? 60 : 14);
+				b[i] = k < 14 ? alpha[k] : 'q';
+			}
+			max = round % 7 == 0 ? 2 : 100;
+			tally_rows_init(&tr, span_make(b, len));
+			for (p = b, end = b + len; p < end; rows++) {
+				nl = memchr(p, '\n', (size_t)(end - p));
+				want = span_make(p, (size_t)((nl ? nl : end) -
+				    p));
+				p = nl ? nl + 1 : end;
+				if (want.n > 0 && want.p[want.n - 1] == '\r')
+					want.n--;
+				n2 = tally_split(want, e2, max, &enc2);
+				if (!tally_rows_next(&tr, &line, e1, max, &n1,
+				    &enc1) || line.p != want.p ||
+				    line.n != want.n || n1 != n2 ||
+				    enc1 != enc2) {
+					bad++;
+					break;
+				}
+				for (i = 0; i < n1 && i < max; i++)
+					if (tally_field(line, e1, i).p !=
+					    tally_field(want, e2, i).p ||
+					    tally_field(line, e1, i).n !=
+					    tally_field(want, e2, i).n)
+						bad++;
+			}
+			if (p == end && tally_rows_next(&tr, &line, e1, max,
+			    &n1, &enc1))
+				bad++;
+			free(b);
+		}
+	CHECK(bad == 0 && rows > 1000, "tally_rows differs from lines and "
+	    "tally_split %d times", bad);
+}
+
 /* Parse in as a tally of kind; the error, with *c filled. */
 static enum tally_err
 tparse(struct tally_cell *c, const char *in, int kind, struct span *bad)
@@ -952,6 +1060,8 @@ main(int argc, char *argv[])
 	test_utf8();
 	test_tsv();
 	test_tally();
+	test_tally_split();
+	test_tally_rows();
 	test_mem_same();
 	test_htab();
 	test_mwu();
