@@ -277,39 +277,73 @@ pat_dist(struct mwu *w, size_t np, size_t N, size_t k, uint64_t c)
  * two with SSE2, else one.
  */
 #ifdef RANKS_AVX2
-static uint32_t __attribute__((target("avx2")))
-ranks_avx2(const double *v, size_t N, int64_t *lt)
+/*
+ * The values in NC groups of four, NC a constant (so that the groups'
+ * counts stay in registers): each value is broadcast once and compared
+ * with every group.
+ */
+static inline __attribute__((target("avx2"), always_inline)) uint32_t
+ranks_avx2_nc(const double *v, size_t N, int64_t *lt, const int NC)
 {
-	__m256i one = _mm256_set1_epi64x(1), bits = _mm256_setzero_si256();
+	__m256d x[4];
+	__m256i l[4], one = _mm256_set1_epi64x(1), bits;
 	__m128i b2;
-	size_t i, j;
+	size_t j;
+	int g;
 
-	for (i = 0; i < N; i += 4) {
-		__m256d x = _mm256_loadu_pd(v + i);
-		__m256i l0 = _mm256_setzero_si256(), l1 = l0;
+	for (g = 0; g < NC; g++) {
+		x[g] = _mm256_loadu_pd(v + 4 * g);
+		l[g] = _mm256_setzero_si256();
+	}
+	for (j = 0; j < N; j++) {
+		__m256d y = _mm256_broadcast_sd(v + j);
 
-		/* Two accumulators: half the loop's steps, and two
-		 * chains of additions instead of one. */
-		for (j = 0; j + 1 < N; j += 2) {
-			l0 = _mm256_sub_epi64(l0, _mm256_castpd_si256(
-			    _mm256_cmp_pd(x, _mm256_broadcast_sd(v + j),
-			    _CMP_GT_OQ)));
-			l1 = _mm256_sub_epi64(l1, _mm256_castpd_si256(
-			    _mm256_cmp_pd(x, _mm256_broadcast_sd(v + j + 1),
-			    _CMP_GT_OQ)));
-		}
-		if (j < N)
-			l0 = _mm256_sub_epi64(l0, _mm256_castpd_si256(
-			    _mm256_cmp_pd(x, _mm256_broadcast_sd(v + j),
-			    _CMP_GT_OQ)));
-		l0 = _mm256_add_epi64(l0, l1);
-		_mm256_storeu_si256((__m256i *)(void *)(lt + i), l0);
-		bits = _mm256_or_si256(bits, _mm256_sllv_epi64(one, l0));
+		for (g = 0; g < NC; g++)
+			l[g] = _mm256_sub_epi64(l[g], _mm256_castpd_si256(
+			    _mm256_cmp_pd(x[g], y, _CMP_GT_OQ)));
+	}
+	bits = _mm256_setzero_si256();
+	for (g = 0; g < NC; g++) {
+		_mm256_storeu_si256((__m256i *)(void *)(lt + 4 * g), l[g]);
+		bits = _mm256_or_si256(bits, _mm256_sllv_epi64(one, l[g]));
 	}
 	b2 = _mm_or_si128(_mm256_castsi256_si128(bits),
 	    _mm256_extracti128_si256(bits, 1));
 	b2 = _mm_or_si128(b2, _mm_unpackhi_epi64(b2, b2));
 	return (uint32_t)_mm_cvtsi128_si64(b2);
+}
+
+static uint32_t __attribute__((target("avx2")))
+ranks_avx2(const double *v, size_t N, int64_t *lt)
+{
+	uint32_t mask = 0;
+	size_t i;
+
+	switch ((N + 3) / 4) {
+	case 1:
+		return ranks_avx2_nc(v, N, lt, 1);
+	case 2:
+		return ranks_avx2_nc(v, N, lt, 2);
+	case 3:
+		return ranks_avx2_nc(v, N, lt, 3);
+	case 4:
+		return ranks_avx2_nc(v, N, lt, 4);
+	}
+	/* More than 16 values: a group at a time. */
+	for (i = 0; i < N; i += 4) {
+		__m256d x = _mm256_loadu_pd(v + i);
+		__m256i l = _mm256_setzero_si256();
+		size_t j;
+
+		for (j = 0; j < N; j++)
+			l = _mm256_sub_epi64(l, _mm256_castpd_si256(
+			    _mm256_cmp_pd(x, _mm256_broadcast_sd(v + j),
+			    _CMP_GT_OQ)));
+		_mm256_storeu_si256((__m256i *)(void *)(lt + i), l);
+	}
+	for (i = 0; i < N; i++)
+		mask |= (uint32_t)1 << lt[i];
+	return mask;
 }
 #endif
 
