@@ -68,6 +68,21 @@ static uint32_t	ranks_base(const double *, size_t, int64_t *);
 static uint32_t	ranks_avx2(const double *, size_t, int64_t *);
 #endif
 
+/* Room in w's buffers for N values (mwu_new() makes it for SMALL_N). */
+static void
+room(struct mwu *w, size_t N)
+{
+	if (N <= w->vcap)
+		return;
+	w->vcap = N;
+	w->vl = xreallocarray(w->vl, N, sizeof(*w->vl));
+	w->pat = xreallocarray(w->pat, N + 3, 4);
+	w->rank2 = xreallocarray(w->rank2, N, sizeof(*w->rank2));
+	w->pre = xreallocarray(w->pre, N + 1, sizeof(*w->pre));
+	w->sa = xreallocarray(w->sa, N, sizeof(*w->sa));
+	w->sb = xreallocarray(w->sb, N, sizeof(*w->sb));
+}
+
 struct mwu *
 mwu_new(void)
 {
@@ -75,6 +90,7 @@ mwu_new(void)
 
 	w->seen = ht_new();
 	w->memo = xcalloc((size_t)1 << MEMO_BITS, sizeof(*w->memo));
+	room(w, SMALL_N);
 	w->ranks = ranks_base;
 #ifdef RANKS_AVX2
 	if (__builtin_cpu_supports("avx2"))
@@ -392,7 +408,7 @@ ranks_base(const double *v, size_t N, int64_t *lt)
 static double
 small_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 {
-	double v[SMALL_N] __attribute__((aligned(32)));
+	double v[SMALL_N + 3] __attribute__((aligned(32)));
 	int64_t lt[SMALL_N] __attribute__((aligned(32)));
 	uint64_t r2 = 0, c, dev, key;
 	size_t N = m + n, k, lo, i, j, t, np = 0;
@@ -402,8 +418,8 @@ small_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 
 	memcpy(v, a, m * sizeof(*v));
 	memcpy(v + m, b, n * sizeof(*v));
-	for (i = N; i % 4 != 0; i++)
-		v[i] = NAN;		/* compares false: counts nothing */
+	/* To a multiple of 4 with NaN, which compares false. */
+	v[N] = v[N + 1] = v[N + 2] = NAN;
 	k = m <= n ? m : n;
 	lo = m <= n ? 0 : m;		/* the smaller side is v[lo..lo+k) */
 	mask = w->ranks(v, N, lt);
@@ -461,17 +477,9 @@ mwu_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 
 	if (m < 2 || n < 2)
 		return -1;
-	if (N > w->vcap) {
-		w->vcap = N;
-		w->vl = xreallocarray(w->vl, N, sizeof(*w->vl));
-		w->pat = xreallocarray(w->pat, N + 3, 4);
-		w->rank2 = xreallocarray(w->rank2, N, sizeof(*w->rank2));
-		w->pre = xreallocarray(w->pre, N + 1, sizeof(*w->pre));
-		w->sa = xreallocarray(w->sa, N, sizeof(*w->sa));
-		w->sb = xreallocarray(w->sb, N, sizeof(*w->sb));
-	}
 	if (N <= SMALL_N && !w->general)
 		return small_p(w, a, m, b, n);
+	room(w, N);
 	memcpy(w->sa, a, m * sizeof(*a));
 	memcpy(w->sb, b, n * sizeof(*b));
 	qsort(w->sa, m, sizeof(*w->sa), dblcmp);
