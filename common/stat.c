@@ -369,7 +369,7 @@ ranks_base(const double *v, size_t N, int64_t *lt)
 	uint32_t mask = 0;
 	size_t i, j;
 
-#ifdef __SSE2__			/* RANKS_BASE_SSE2 */
+#ifdef __SSE2__			/* x86-64 without AVX2: two at a time */
 	for (i = 0; i < N; i += 2) {
 		__m128d x = _mm_loadu_pd(v + i);
 		__m128i l = _mm_setzero_si128();
