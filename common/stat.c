@@ -421,7 +421,7 @@ small_p(struct mwu *w, const double *a, size_t m, const double *b, size_t n)
 	/* To a multiple of 4 with NaN, which compares false. */
 	v[N] = v[N + 1] = v[N + 2] = NAN;
 	k = m <= n ? m : n;
-	lo = m <= n ? 0 : m;		/* the smaller side is v[lo..lo+k) */
+	lo = m <= n ? 0 : m;		/* the smaller side: v[lo..lo+k) */
 	mask = w->ranks(v, N, lt);
 	ends = mask | (uint64_t)1 << N;
 	for (i = lo; i < lo + k; i++) {
