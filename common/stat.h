@@ -26,18 +26,21 @@ void	mwu_free(struct mwu *w);
  *
  * The null distribution depends only on m, n and the sizes of the
  * groups of tied values; w caches it by them (up to a fixed size, then
- * afresh), so the work per call is a sort of each side and a merge once
- * that pattern has been seen; without ties (m, n up to 32) the
- * distribution of m and n is made once and kept.  A new pattern costs
- * O(m n k) steps of a knapsack, k = min(m, n), and memory O(k^2 (m+n)).
+ * afresh); without ties (m, n up to 32) the distribution of m and n is
+ * made once and kept.  Up to 32 values in all, w also memoizes p itself
+ * (by k = min(m, n), m + n, where the tie groups start and the rank
+ * sum), so that the work per call is counting each value's rank,
+ * O((m+n)^2) compares in vector code, and a look-up; beyond, a sort of
+ * each side and a merge once the pattern has been seen.  A new pattern
+ * costs O(m n k) steps of a knapsack and memory O(k^2 (m+n)).
  */
 double	mwu_p(struct mwu *w, const double *a, size_t m, const double *b,
 	    size_t n);
 
 /*
  * For tests: with on set, every later mwu_p() on w takes the general
- * path (tie pattern, knapsack, cache of distributions), without the
- * table of p for samples without ties or the cache of p by sorted sides.
+ * path (sort, tie pattern, knapsack, cache of distributions), without
+ * the table of p for samples without ties or the memo of p by ranks.
  */
 void	mwu_general(struct mwu *w, int on);
 

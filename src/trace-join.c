@@ -500,7 +500,17 @@ add_runs(struct side *s, uint32_t k, struct span cell, const char *lim,
 		for (r = s->nrun; r < s->stride; r++)
 			row[r] = 0;
 	}
-	if (cnt != NULL)
+	if (cnt != NULL && !den && row != NULL) {
+		/* The usual case, in a loop of its own without a branch,
+		 * from locals (a store to row[] might change s->nrun). */
+		uint64_t *t = s->rtmp;
+		uint32_t nrun = s->nrun;
+
+		for (r = 0; r < nrun; r++) {
+			row[r] = t[r] < DENSE_BIG ? (uint32_t)t[r] : DENSE_BIG;
+			t[r] = 0;
+		}
+	} else if (cnt != NULL)
 		for (r = 0; r < s->nrun; r++) {
 			uint64_t c = s->rtmp[r];
 
@@ -909,10 +919,13 @@ put6(struct ob *o, double v)
 	ob_commit(o, stat_fmt6(ob_reserve(o, STAT_FMT6_MAX), v));
 }
 
-/* A count at q, small ones without a call; returns the end. */
+/* A count at q, up to 4 digits without a call (per-run counts mostly
+ * have no more); returns the end. */
 static inline char *
 put_u64(char *q, uint64_t v)
 {
+	unsigned hi, lo;
+
 	if (v < 10) {
 		*q = (char)('0' + v);
 		return q + 1;
@@ -922,7 +935,16 @@ put_u64(char *q, uint64_t v)
 		q[1] = (char)('0' + v % 10);
 		return q + 2;
 	}
-	return q + num_fmt_u64(q, v);
+	if (v >= 10000)
+		return q + num_fmt_u64(q, v);
+	hi = (unsigned)v / 100;
+	lo = (unsigned)v % 100;
+	if (hi >= 10)
+		*q++ = (char)('0' + hi / 10);
+	q[0] = (char)('0' + hi % 10);
+	q[1] = (char)('0' + lo / 10);
+	q[2] = (char)('0' + lo % 10);
+	return q + 3;
 }
 
 /*

@@ -763,12 +763,12 @@ mwu_is(struct mwu *w, const double *a, size_t m, const double *b, size_t n,
 
 /*
  * The shortcuts of mwu_p() (the table of p by m and n without ties, the
- * cache of p by sorted sides) against its general path and, up to 16
- * values, the brute force: random samples of 2 to 20 values a side,
- * without ties (values apart), with few ties and with many (values
- * drawn from 0..2 or 0..6, as small counts are), in random order.
- * Each sample is asked twice of the fast context, so that the second
- * answer comes from its caches.
+ * memo of p by ranks up to 32 values) against its general path, bit for
+ * bit, and, up to 16 values, the brute force: random samples of 2 to 20
+ * values a side, without ties (values apart), with few ties and with
+ * many (values drawn from 0..2 or 0..6, as small counts are), in random
+ * order.  Each sample is asked twice of the fast context, so that the
+ * second answer comes from its caches.
  */
 static void
 test_mwu_paths(void)
@@ -805,8 +805,9 @@ test_mwu_paths(void)
 		p = mwu_p(fast, a, m, b, n);
 		q = mwu_p(fast, a, m, b, n);
 		g = mwu_p(gen, a, m, b, n);
-		CHECK(p == g && q == g, "mwu paths: m %zu n %zu: fast %.17g, "
-		    "again %.17g, general %.17g", m, n, p, q, g);
+		CHECK(memcmp(&p, &g, sizeof(p)) == 0 &&
+		    memcmp(&q, &g, sizeof(q)) == 0, "mwu paths: m %zu n %zu: "
+		    "fast %.17g, again %.17g, general %.17g", m, n, p, q, g);
 		if (m + n <= 16) {
 			double want = mwu_brute(a, m, b, n);
 
@@ -816,6 +817,63 @@ test_mwu_paths(void)
 		nfast += spread == 1000000;
 	}
 	CHECK(nfast > 1000, "mwu paths: only %d samples without ties", nfast);
+	mwu_free(fast);
+	mwu_free(gen);
+}
+
+/*
+ * The memo of p by ranks against the general path, bit for bit: every
+ * tie pattern of 4 to 10 values and every way to label them into two
+ * sides of at least 2, each asked both ways round of one context, so
+ * that samples which share all but one of what the memo is keyed on
+ * (the smaller side's size, the number of values, where the tie groups
+ * start, the deviation of the rank sum) come one after another: a memo
+ * keyed on too little answers some of them with another's p.  The
+ * values are the indices of the tie groups, side a's from the top down
+ * (the order within a side must not matter), scaled, so that the values
+ * themselves differ from pattern to pattern.
+ */
+static void
+test_mwu_memo(void)
+{
+	struct mwu *fast = mwu_new(), *gen = mwu_new();
+	double a[10], b[10];
+	unsigned long comp, lab;
+	size_t N, m, n, i;
+	int bad = 0, all = 0;
+
+	mwu_general(gen, 1);
+	for (N = 4; N <= 10; N++)
+		for (comp = 0; comp < 1UL << (N - 1); comp++)
+			for (lab = 0; lab < 1UL << N; lab++) {
+				double p, q, g, h, grp = 0, sc = 1 + comp % 3;
+
+				for (i = m = n = 0; i < N; i++) {
+					grp += i > 0 && (comp >> (i - 1) & 1);
+					if (lab >> i & 1)
+						b[n++] = grp * sc;
+					else
+						a[m++] = grp * sc;
+				}
+				if (m < 2 || n < 2)
+					continue;
+				for (i = 0; i < m / 2; i++) {
+					double t = a[i];
+
+					a[i] = a[m - 1 - i];
+					a[m - 1 - i] = t;
+				}
+				p = mwu_p(fast, a, m, b, n);
+				q = mwu_p(fast, b, n, a, m);
+				g = mwu_p(gen, a, m, b, n);
+				h = mwu_p(gen, b, n, a, m);
+				bad += memcmp(&p, &g, sizeof(p)) != 0 ||
+				    memcmp(&q, &h, sizeof(q)) != 0;
+				all++;
+			}
+	CHECK(bad == 0, "mwu memo: %d of %d samples differ from the "
+	    "general path", bad, all);
+	CHECK(all > 600000, "mwu memo: only %d samples", all);
 	mwu_free(fast);
 	mwu_free(gen);
 }
@@ -1066,6 +1124,7 @@ main(int argc, char *argv[])
 	test_htab();
 	test_mwu();
 	test_mwu_paths();
+	test_mwu_memo();
 	test_fmt6();
 	test_rd_piece();
 	test_arena();
