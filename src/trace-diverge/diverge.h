@@ -180,6 +180,7 @@ struct prow {
 	uint64_t	 h, n;		/* key hash, events */
 	size_t		 koff, toff, boff;	/* key, ts, --by value */
 	uint32_t	 klen, tlen, blen;
+	uint32_t	 raw;		/* ts is the line: parse it (main.c) */
 };
 
 /* feed.c: parse(arg, row, text) on a thread of its own, 0 at the end. */

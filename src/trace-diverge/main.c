@@ -95,6 +95,9 @@ struct side {
 	int		 bytid;		/* --by tid: canonical integers */
 	struct span	*f;
 	size_t		 fmax;		/* the last column read */
+	size_t		 kfirst, klast;	/* the first and last key column */
+	int		 lean;		/* an event stream, adjacent keys */
+	int		 rawrows;	/* its thread hands lines (lockstep()) */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -106,6 +109,7 @@ struct side {
 	uint64_t	 nev;		/* events read */
 	struct feed	*feed;		/* its reading thread */
 	struct sbuf	 tmp;
+	struct span	*mf;		/* fields of a line its thread handed */
 	/* the row read last, not yet placed when wait is set */
 	int		 wait;
 	struct grp	*rg;
@@ -431,6 +435,10 @@ open_side(int s, const char *path)
 	sd->bytid = bycol != NULL && strcmp(bycol, "tid") == 0;
 	sd->tstally = sd->cnt >= 0 && sd->ts > sd->cnt;
 	sd->f = xcalloc(sd->h.ncol + 1, sizeof(*sd->f));
+	sd->mf = xcalloc(sd->h.ncol + 1, sizeof(*sd->mf));
+	sd->kfirst = (size_t)sd->kc[0];
+	sd->klast = (size_t)sd->kc[nkeycols - 1];
+	sd->lean = sd->cnt < 0 && (nkeycols == 1 || sd->kadj);
 	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
 	if (sd->ts > fmax)
 		fmax = sd->ts;
@@ -538,19 +546,30 @@ tab_index(uint64_t m)
 }
 #endif
 
+/* The number of tabs marked in m (tabs_at()): few a step, so one
+ * step each is cheaper than a popcount without the instruction. */
+static inline size_t
+tab_count(uint64_t m)
+{
+	size_t n = 0;
+
+	for (; m != 0; m &= m - 1)
+		n++;
+	return n;
+}
+
 /*
  * Split line at its tabs as tsv_split() does, but keep only fields 0 to
- * sd->fmax (the last column read) in sd->f; returns the number of
- * fields.  The line is looked at SPLIT_W bytes at a time; the last step
- * reads the SPLIT_W bytes that end the line, those already seen masked
- * off, so that nothing past the line is read.
+ * keep-1 in f; the tabs after those are only counted.  Returns the
+ * number of fields.  The line is looked at SPLIT_W bytes at a time; the
+ * last step reads the SPLIT_W bytes that end the line, those already
+ * seen masked off, so that nothing past the line is read.
  */
-static size_t
-split_line(struct side *sd, struct span line)
+static inline size_t
+split_upto(struct span line, struct span *f, size_t keep)
 {
 	const char *p = line.p, *s = line.p, *end = line.p + line.n, *t;
-	struct span *f = sd->f;
-	size_t n = 0, keep = sd->fmax + 1;
+	size_t n = 0;
 	uint64_t m;
 
 	if (line.n < SPLIT_W) {
@@ -576,15 +595,18 @@ split_line(struct side *sd, struct span line)
 			m &= ~(uint64_t)0 << (SPLIT_W == 8 ? 8 * seen : seen);
 		} else
 			break;
-		for (; m != 0; m &= m - 1) {
-			t = p + tab_index(m);
-			if (n < keep) {
-				f[n].p = s;
-				f[n].n = (size_t)(t - s);
+		if (n >= keep)
+			n += tab_count(m);
+		else
+			for (; m != 0; m &= m - 1) {
+				t = p + tab_index(m);
+				if (n < keep) {
+					f[n].p = s;
+					f[n].n = (size_t)(t - s);
+				}
+				n++;
+				s = t + 1;
 			}
-			n++;
-			s = t + 1;
-		}
 		p += SPLIT_W;
 	}
 last:
@@ -595,66 +617,82 @@ last:
 	return n + 1;
 }
 
+/* Side sd's next line that is not a header (concatenated streams);
+ * 0 at the end of input. */
+static inline int
+next_line(struct side *sd, struct span *line)
+{
+	do
+		if (!rd_line(sd->rd, line))
+			return 0;
+	while (tsv_is_hdr(&sd->h, *line));
+	return 1;
+}
+
+static void
+die_fields(const struct side *sd, size_t n)
+{
+	die_at(sd->file, rd_lineno(sd->rd), "expected %zu fields, got %zu",
+	    sd->h.ncol, n);
+}
+
+/* Adjacent key columns of a split line (f): the line holds them
+ * tab-joined. */
+static inline struct span
+key_span(const struct side *sd, const struct span *f)
+{
+	const struct span *a = &f[sd->kfirst], *b = &f[sd->klast];
+
+	return span_make(a->p, (size_t)(b->p + b->n - a->p));
+}
+
 /*
- * Parse side sd's next row: its key, ts and --by value (into the line
- * read or sd's scratch buffers, valid until the next call) and events;
- * 0 at the end of input.  On the side's reading thread with --by
- * (feed.c), which then owns the reader and the scratch buffers.
+ * Parse line, side sd's row: its key, ts and --by value (into the line
+ * or sd's scratch buffers, valid until the next line is read) and
+ * events; 0 when it stands for no event (a count of 0).  On the side's
+ * reading thread when it has one (feed.c), which then owns the reader
+ * and the scratch buffers.
  */
 static int
-parse_fields(struct side *sd, struct span *keyp, struct span *tsp,
-    struct span *byp, uint64_t *np)
+parse_line(struct side *sd, struct span line, struct span *f,
+    struct span *keyp, struct span *tsp, struct span *byp, uint64_t *np)
 {
-	struct span line, v, key, ts = { NULL, 0 };
+	struct span v, key, ts = { NULL, 0 };
 	size_t n, i;
 	enum num_err e;
 
-	for (;;) {
-		if (!rd_line(sd->rd, &line))
-			return 0;
-		if (tsv_is_hdr(&sd->h, line))
-			continue;	/* concatenated streams */
-		if ((n = split_line(sd, line)) != sd->h.ncol)
-			die_at(sd->file, rd_lineno(sd->rd), "expected %zu "
-			    "fields, got %zu", sd->h.ncol, n);
-		*np = 1;
-		if (sd->cnt >= 0) {
-			v = sd->f[sd->cnt];
-			if ((e = num_parse_u64(v, np)) != NUM_OK)
-				die_at(sd->file, rd_lineno(sd->rd), "column "
-				    "count: %s: '%s'", num_strerror(e),
-				    msg_vis(v.p, v.n > 40 ? 40 : v.n));
-			if (*np == 0)
-				continue;	/* stands for no event */
-		}
-		break;
+	if ((n = split_upto(line, f, sd->fmax + 1)) != sd->h.ncol)
+		die_fields(sd, n);
+	*np = 1;
+	if (sd->cnt >= 0) {
+		v = f[sd->cnt];
+		if ((e = num_parse_u64(v, np)) != NUM_OK)
+			die_at(sd->file, rd_lineno(sd->rd), "column "
+			    "count: %s: '%s'", num_strerror(e),
+			    msg_vis(v.p, v.n > 40 ? 40 : v.n));
+		if (*np == 0)
+			return 0;	/* stands for no event */
 	}
-	if (nkeycols == 1)
-		key = sd->f[sd->kc[0]];
-	else if (sd->kadj) {
-		/* adjacent key columns: the line holds them tab-joined */
-		const struct span *l = &sd->f[sd->kc[nkeycols - 1]];
-
-		key = span_make(sd->f[sd->kc[0]].p, (size_t)(l->p + l->n -
-		    sd->f[sd->kc[0]].p));
-	} else {
+	if (nkeycols == 1 || sd->kadj)
+		key = key_span(sd, f);
+	else {
 		sb_clear(&sd->kb);
 		for (i = 0; i < nkeycols; i++) {
 			if (i > 0)
 				sb_addc(&sd->kb, '\t');
-			v = sd->f[sd->kc[i]];
+			v = f[sd->kc[i]];
 			sb_add(&sd->kb, v.p, v.n);
 		}
 		key = span_make(sd->kb.p, sd->kb.len);
 	}
 	if (sd->ts >= 0) {
-		ts = sd->f[sd->ts];
+		ts = f[sd->ts];
 		if (sd->tstally)
 			ts = single(sd, ts, sd->ts, &sd->tb);
 	}
 	v = span_make(NULL, 0);
 	if (sd->by >= 0) {
-		v = sd->f[sd->by];
+		v = f[sd->by];
 		if (sd->bytally)
 			v = single(sd, v, sd->by, &sd->bb);
 		/* an empty name would read as "no thread" in the output */
@@ -677,6 +715,20 @@ parse_fields(struct side *sd, struct span *keyp, struct span *tsp,
 	return 1;
 }
 
+/* Parse side sd's next row (parse_line()); 0 at the end of input. */
+static int
+parse_fields(struct side *sd, struct span *keyp, struct span *tsp,
+    struct span *byp, uint64_t *np)
+{
+	struct span line;
+
+	do
+		if (!next_line(sd, &line))
+			return 0;
+	while (!parse_line(sd, line, sd->f, keyp, tsp, byp, np));
+	return 1;
+}
+
 /*
  * Parse side arg's next row into pr, its text appended to text; 0 at the
  * end of input.  Runs on the side's reading thread (feed.c).
@@ -685,12 +737,44 @@ static int
 parse_row(void *arg, struct prow *pr, struct sbuf *text)
 {
 	struct side *sd = arg;
-	struct span key, ts, v;
+	struct span key, ts, v, line;
 	char *t;
 
-	if (!parse_fields(sd, &key, &ts, &v, &pr->n))
+	pr->raw = 0;
+	if (sd->rawrows) {
+		size_t nf;
+
+		if (!next_line(sd, &line))
+			return 0;
+		if ((nf = split_upto(line, sd->f, sd->klast + 1)) !=
+		    sd->h.ncol)
+			die_fields(sd, nf);
+		if (line.n <= UINT32_MAX) {
+			/* the line whole: the main thread compares the key
+			 * and splits the rest only if it stores the row */
+			t = sb_reserve(text, line.n);
+			memcpy(t, line.p, line.n);
+			pr->raw = 1;
+			pr->h = 0;
+			pr->n = 1;
+			pr->koff = text->len + (size_t)(sd->f[sd->kfirst].p -
+			    line.p);
+			pr->klen = (uint32_t)key_span(sd, sd->f).n;
+			pr->toff = text->len;
+			pr->tlen = (uint32_t)line.n;
+			pr->boff = text->len;
+			pr->blen = 0;
+			text->len += line.n;
+			return 1;
+		}
+		parse_line(sd, line, sd->f, &key, &ts, &v, &pr->n);
+	} else if (!parse_fields(sd, &key, &ts, &v, &pr->n))
 		return 0;
-	pr->h = key_hash(key);
+	/* with --by the main thread places every row and hashes those
+	 * it stores: hashing here shares the work; without --by most
+	 * rows are only compared (lockstep()), and hashing those it
+	 * stores is cheaper there */
+	pr->h = opt_by ? key_hash(key) : 0;
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
 	mem_copy(t, key.p, key.n);
@@ -704,6 +788,23 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	pr->blen = (uint32_t)v.n;
 	text->len += key.n + ts.n + v.n;
 	return 1;
+}
+
+/* Row pr of side sd's thread (its batch's text t) into sd's r* fields. */
+static void
+take_row(struct side *sd, const struct prow *pr, const char *t)
+{
+	struct span v;
+
+	if (pr->raw)	/* checked by the thread: parses as an event */
+		parse_line(sd, span_make(t + pr->toff, pr->tlen), sd->mf,
+		    &sd->rkey, &sd->rts, &v, &sd->rn);
+	else {
+		sd->rkey = span_make(t + pr->koff, pr->klen);
+		sd->rts = span_make(t + pr->toff, pr->tlen);
+		sd->rn = pr->n;
+	}
+	sd->rh = pr->h;
 }
 
 /* Take side s's next row into its r* fields; 0 at the end of input. */
@@ -725,10 +826,7 @@ read_row(int s)
 	}
 	if (!feed_next(sd->feed, &pr, &t))
 		return 0;
-	sd->rkey = span_make(t + pr->koff, pr->klen);
-	sd->rts = span_make(t + pr->toff, pr->tlen);
-	sd->rh = pr->h;
-	sd->rn = pr->n;
+	take_row(sd, pr, t);
 	sd->rg = sd->by < 0 ? grps[s][0] :
 	    group_of(s, span_make(t + pr->boff, pr->blen));
 	return 1;
@@ -821,7 +919,7 @@ place(int s)
 	if (g->drop)
 		return;
 	if (g->pair == NULL || !align_sync(g->pair, s, n, sd->rkey, sd->rts))
-		q_push(&g->q, sd->feed != NULL ? sd->rh : key_hash(sd->rkey),
+		q_push(&g->q, opt_by ? sd->rh : key_hash(sd->rkey),
 		    n, sd->rkey, sd->rts);
 	/* a pair becomes ready when the side being read fills its window
 	 * (the other is full or ended already) */
@@ -871,6 +969,151 @@ side_end(int s)
 		run_pair(pairs[i]);
 }
 
+/*
+ * lockstep()'s next reference row: its key and events.  An event
+ * stream's line with adjacent key columns is split only as far as the
+ * key, its other fields counted (*split set: ref_whole() parses it when
+ * it is to be stored); any other row is parsed whole, into sd's r*
+ * fields.  0 at the end of input.
+ */
+static inline int
+ref_next(struct side *sd, struct span *line, struct span *key, uint64_t *n,
+    int *split)
+{
+	struct span by;
+	size_t nf;
+
+	*split = 0;
+	if (!sd->lean) {
+		if (!parse_fields(sd, &sd->rkey, &sd->rts, &by, &sd->rn))
+			return 0;
+		*key = sd->rkey;
+		*n = sd->rn;
+		return 1;
+	}
+	if (!next_line(sd, line))
+		return 0;
+	if ((nf = split_upto(*line, sd->f, sd->klast + 1)) != sd->h.ncol)
+		die_fields(sd, nf);
+	if (line->n > UINT32_MAX) {	/* parse_line() checks the fields */
+		parse_line(sd, *line, sd->f, &sd->rkey, &sd->rts, &by,
+		    &sd->rn);
+		*key = sd->rkey;
+		*n = sd->rn;
+		return 1;
+	}
+	*key = key_span(sd, sd->f);
+	*n = 1;
+	*split = 1;
+	return 1;
+}
+
+/* A row ref_next() split only as far as its key, whole into sd's r*
+ * fields. */
+static void
+ref_whole(struct side *sd, struct span line)
+{
+	struct span by;
+
+	parse_line(sd, line, sd->f, &sd->rkey, &sd->rts, &by, &sd->rn);
+}
+
+/* n more events of side s's one group, in step with the other side. */
+static void
+count_step(int s, uint64_t n)
+{
+	struct grp *g = pairs[0]->g[s];
+
+	g->total += n;
+	side[s].nev += n;
+	g->q.virt += n;
+	g->q.nev += n;
+}
+
+/*
+ * Without --by, while the two sequences are in step (neither queue holds
+ * a stored row, both have counted the same events), take a row from each
+ * side in turn and compare their keys here: equal, one event each, they
+ * are counted as align_sync() counts them, without place()'s
+ * bookkeeping.  The first two rows that differ (or a row of several
+ * events) are placed the usual way, and so are the rows that place()
+ * must describe (a group's first events; the events of which align.c
+ * keeps copies for lost windows) and the one that fills a window.
+ * Returns whether it took any rows.
+ */
+static int
+lockstep(void)
+{
+	struct pair *p = pairs[0];
+	struct side *rs = &side[REF], *cs = &side[CAND];
+	struct grp *rg = p->g[REF], *cg = p->g[CAND];
+	struct queue *rq = &rg->q, *cq = &cg->q;
+	uint64_t v = rq->virt, h = opt_window - opt_window / 2, lim, k;
+	struct prow *pr;
+	const char *t;
+
+	if (p->stopped || p->finished || rs->wait || cs->wait ||
+	    rs->eof || cs->eof || rq->tail != rq->head ||
+	    cq->tail != cq->head || rq->nev != v || cq->nev != v ||
+	    cq->virt != v || rg->nfkeys < NKEYS_SHOWN ||
+	    cg->nfkeys < NKEYS_SHOWN || (opt_md && opt_context > 0 &&
+	    !p->diverged))
+		return 0;
+	if (v < NKEYS_SHOWN)
+		return 0;
+	if (v < h)
+		lim = h - v;
+	else if (v - h < NKEYS_SHOWN)
+		return 0;
+	else if (v + 1 < opt_window)
+		lim = opt_window - 1 - v;
+	else
+		return 0;
+	for (int s = 0; s < 2; s++)
+		if (p->g[s]->total > UINT64_MAX - lim ||
+		    side[s].nev > UINT64_MAX - lim)
+			return 0;	/* place() says so */
+	for (k = 0; k < lim; k++) {
+		struct span line, key;
+		uint64_t n;
+		int split;
+
+		if (!ref_next(rs, &line, &key, &n, &split))
+			goto ref_end;
+		if (!feed_next(cs->feed, &pr, &t)) {
+			count_step(REF, k);
+			count_step(CAND, k);
+			if (split)
+				ref_whole(rs, line);
+			rs->rg = rg;
+			place(REF);
+			side_end(CAND);
+			return 1;
+		}
+		if (n != 1 || pr->n != 1 || pr->klen != key.n ||
+		    !mem_same(t + pr->koff, key.p, pr->klen)) {
+			count_step(REF, k);
+			count_step(CAND, k);
+			if (split)
+				ref_whole(rs, line);
+			rs->rg = rg;
+			place(REF);
+			take_row(cs, pr, t);
+			cs->rg = cg;
+			place(CAND);
+			return 1;
+		}
+	}
+	count_step(REF, k);
+	count_step(CAND, k);
+	return 1;
+ref_end:
+	count_step(REF, k);
+	count_step(CAND, k);
+	side_end(REF);
+	return 1;
+}
+
 static void
 compare(void)
 {
@@ -886,6 +1129,8 @@ compare(void)
 			break;		/* like cmp: nothing more to read */
 		if (side[REF].eof && side[CAND].eof)
 			break;
+		if (!opt_by && lockstep())
+			continue;
 		s = -1;
 		for (int t = 0; t < 2; t++)
 			if (!side[t].eof && !side[t].wait &&
@@ -918,6 +1163,10 @@ compare(void)
 			}
 			place(s);
 			if (!opt_by && (pairs[0]->stopped || pairs[0]->finished))
+				break;
+			/* caught up: the two may be in step (lockstep()) */
+			if (!opt_by && side[s].nev >= side[!s].nev &&
+			    !side[!s].eof)
 				break;
 		}
 	}
@@ -1051,8 +1300,11 @@ main(int argc, char *argv[])
 	if (opt_by)
 		for (int s = 0; s < 2; s++)
 			side[s].feed = feed_start(parse_row, &side[s]);
-	else
+	else {
+		/* its rows are mostly compared, seldom stored */
+		side[CAND].rawrows = side[CAND].lean;
 		side[CAND].feed = feed_start(parse_row, &side[CAND]);
+	}
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
