@@ -8,15 +8,14 @@
  * most a window of events (one input row more), so that the inputs are
  * read once, in step, whatever their length.
  *
- * With --by each input is read and parsed on a thread of its own
- * (feed.c); the main thread takes the rows in order.  Without --by the
- * main thread reads the reference itself: two sequences in step cost
- * it little more than the reading (their equal events are counted, not
- * stored: align.c), so that it and the candidate's thread share the
- * work about evenly, and a third thread would cost more in hand-overs
- * than it saved.  The side that has read fewer
- * events goes next (up to 32 rows), so that the two inputs advance
- * together.  A row for a group whose buffer is full waits (one per side)
+ * Each input is read and parsed on a thread of its own (feed.c); the
+ * main thread takes the rows in order.  Without --by, while the two
+ * sequences are in step it only compares their keys (lockstep()): equal
+ * events are counted, not stored (align.c), so that reading is most of
+ * the work, and it is shared by two threads.  The side that has read
+ * fewer events goes next (up to 32 rows, or until it catches up with
+ * the other when the two may be in step), so that the two inputs
+ * advance together.  A row for a group whose buffer is full waits (one per side)
  * while the other side reads.  When both sides wait, the pair of a
  * waiting group whose partner has had events (the reference's first) is
  * aligned with what the partner has buffered (the read-ahead filled the
@@ -96,8 +95,7 @@ struct side {
 	struct span	*f;
 	size_t		 fmax;		/* the last column read */
 	size_t		 kfirst, klast;	/* the first and last key column */
-	int		 lean;		/* an event stream, adjacent keys */
-	int		 rawrows;	/* its thread hands lines (lockstep()) */
+	int		 lines;		/* its thread copies lines whole */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -109,11 +107,10 @@ struct side {
 	uint64_t	 nev;		/* events read */
 	struct feed	*feed;		/* its reading thread */
 	struct sbuf	 tmp;
-	struct span	*mf;		/* fields of a line its thread handed */
 	/* the row read last, not yet placed when wait is set */
 	int		 wait;
 	struct grp	*rg;
-	uint64_t	 rn, rh;
+	uint64_t	 rn;
 	struct span	 rkey, rts;
 	char		 pad[64];	/* and from the next side's */
 };
@@ -435,10 +432,12 @@ open_side(int s, const char *path)
 	sd->bytid = bycol != NULL && strcmp(bycol, "tid") == 0;
 	sd->tstally = sd->cnt >= 0 && sd->ts > sd->cnt;
 	sd->f = xcalloc(sd->h.ncol + 1, sizeof(*sd->f));
-	sd->mf = xcalloc(sd->h.ncol + 1, sizeof(*sd->mf));
 	sd->kfirst = (size_t)sd->kc[0];
 	sd->klast = (size_t)sd->kc[nkeycols - 1];
-	sd->lean = sd->cnt < 0 && (nkeycols == 1 || sd->kadj);
+	/* without --by, an event stream's rows are mostly compared,
+	 * seldom stored: its thread copies a line whole, and the key and
+	 * ts are where the line holds them (parse_row()) */
+	sd->lines = !opt_by && sd->cnt < 0 && (nkeycols == 1 || sd->kadj);
 	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
 	if (sd->ts > fmax)
 		fmax = sd->ts;
@@ -446,42 +445,6 @@ open_side(int s, const char *path)
 		if (sd->kc[i] > fmax)
 			fmax = sd->kc[i];
 	sd->fmax = (size_t)fmax;
-}
-
-/*
- * A fast hash of a key: equal hashes are confirmed by comparing the keys,
- * so it needs to be quick more than strong (hash flooding could only make
- * the comparisons slower, never wrong).
- */
-static inline uint64_t
-key_hash(struct span k)
-{
-	const char *p = k.p;
-	size_t n = k.n;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	/* the last 0-7 bytes without a variable-length copy */
-	if (n > 0 && k.n >= 8)
-		memcpy(&w, k.p + k.n - 8, 8);
-	else if (n >= 4) {
-		uint32_t a, b;
-
-		memcpy(&a, p, 4);
-		memcpy(&b, p + n - 4, 4);
-		w = (uint64_t)a << 32 | b;
-	} else if (n > 0)
-		w = (uint64_t)(unsigned char)p[0] << 16 |
-		    (uint64_t)(unsigned char)p[n / 2] << 8 |
-		    (unsigned char)p[n - 1];
-	else
-		w = 0;
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ h >> 29;
 }
 
 /*
@@ -650,8 +613,8 @@ key_span(const struct side *sd, const struct span *f)
  * Parse line, side sd's row: its key, ts and --by value (into the line
  * or sd's scratch buffers, valid until the next line is read) and
  * events; 0 when it stands for no event (a count of 0).  On the side's
- * reading thread when it has one (feed.c), which then owns the reader
- * and the scratch buffers.
+ * reading thread (feed.c), which owns the reader and the scratch
+ * buffers.
  */
 static int
 parse_line(struct side *sd, struct span line, struct span *f,
@@ -740,28 +703,29 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	struct span key, ts, v, line;
 	char *t;
 
-	pr->raw = 0;
-	if (sd->rawrows) {
+	if (sd->lines) {
 		size_t nf;
 
 		if (!next_line(sd, &line))
 			return 0;
-		if ((nf = split_upto(line, sd->f, sd->klast + 1)) !=
+		if ((nf = split_upto(line, sd->f, sd->fmax + 1)) !=
 		    sd->h.ncol)
 			die_fields(sd, nf);
 		if (line.n <= UINT32_MAX) {
-			/* the line whole: the main thread compares the key
-			 * and splits the rest only if it stores the row */
+			/* one copy of the line instead of one of each
+			 * field: the key and ts are where it holds them */
 			t = sb_reserve(text, line.n);
 			memcpy(t, line.p, line.n);
-			pr->raw = 1;
-			pr->h = 0;
+			key = key_span(sd, sd->f);
 			pr->n = 1;
-			pr->koff = text->len + (size_t)(sd->f[sd->kfirst].p -
-			    line.p);
-			pr->klen = (uint32_t)key_span(sd, sd->f).n;
+			pr->koff = text->len + (size_t)(key.p - line.p);
+			pr->klen = (uint32_t)key.n;
 			pr->toff = text->len;
-			pr->tlen = (uint32_t)line.n;
+			pr->tlen = 0;
+			if (sd->ts >= 0) {
+				pr->toff += (size_t)(sd->f[sd->ts].p - line.p);
+				pr->tlen = (uint32_t)sd->f[sd->ts].n;
+			}
 			pr->boff = text->len;
 			pr->blen = 0;
 			text->len += line.n;
@@ -770,11 +734,6 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 		parse_line(sd, line, sd->f, &key, &ts, &v, &pr->n);
 	} else if (!parse_fields(sd, &key, &ts, &v, &pr->n))
 		return 0;
-	/* with --by the main thread places every row and hashes those
-	 * it stores: hashing here shares the work; without --by most
-	 * rows are only compared (lockstep()), and hashing those it
-	 * stores is cheaper there */
-	pr->h = opt_by ? key_hash(key) : 0;
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
 	mem_copy(t, key.p, key.n);
@@ -794,17 +753,9 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 static void
 take_row(struct side *sd, const struct prow *pr, const char *t)
 {
-	struct span v;
-
-	if (pr->raw)	/* checked by the thread: parses as an event */
-		parse_line(sd, span_make(t + pr->toff, pr->tlen), sd->mf,
-		    &sd->rkey, &sd->rts, &v, &sd->rn);
-	else {
-		sd->rkey = span_make(t + pr->koff, pr->klen);
-		sd->rts = span_make(t + pr->toff, pr->tlen);
-		sd->rn = pr->n;
-	}
-	sd->rh = pr->h;
+	sd->rkey = span_make(t + pr->koff, pr->klen);
+	sd->rts = span_make(t + pr->toff, pr->tlen);
+	sd->rn = pr->n;
 }
 
 /* Take side s's next row into its r* fields; 0 at the end of input. */
@@ -815,15 +766,6 @@ read_row(int s)
 	struct prow *pr;
 	const char *t;
 
-	if (sd->feed == NULL) {
-		/* without --by: one group; the key is hashed if stored */
-		struct span v;
-
-		if (!parse_fields(sd, &sd->rkey, &sd->rts, &v, &sd->rn))
-			return 0;
-		sd->rg = grps[s][0];
-		return 1;
-	}
 	if (!feed_next(sd->feed, &pr, &t))
 		return 0;
 	take_row(sd, pr, t);
@@ -919,8 +861,7 @@ place(int s)
 	if (g->drop)
 		return;
 	if (g->pair == NULL || !align_sync(g->pair, s, n, sd->rkey, sd->rts))
-		q_push(&g->q, opt_by ? sd->rh : key_hash(sd->rkey),
-		    n, sd->rkey, sd->rts);
+		q_push(&g->q, n, sd->rkey, sd->rts);
 	/* a pair becomes ready when the side being read fills its window
 	 * (the other is full or ended already) */
 	if (g->pair != NULL && g->q.nev >= opt_window)
@@ -969,55 +910,6 @@ side_end(int s)
 		run_pair(pairs[i]);
 }
 
-/*
- * lockstep()'s next reference row: its key and events.  An event
- * stream's line with adjacent key columns is split only as far as the
- * key, its other fields counted (*split set: ref_whole() parses it when
- * it is to be stored); any other row is parsed whole, into sd's r*
- * fields.  0 at the end of input.
- */
-static inline int
-ref_next(struct side *sd, struct span *line, struct span *key, uint64_t *n,
-    int *split)
-{
-	struct span by;
-	size_t nf;
-
-	*split = 0;
-	if (!sd->lean) {
-		if (!parse_fields(sd, &sd->rkey, &sd->rts, &by, &sd->rn))
-			return 0;
-		*key = sd->rkey;
-		*n = sd->rn;
-		return 1;
-	}
-	if (!next_line(sd, line))
-		return 0;
-	if ((nf = split_upto(*line, sd->f, sd->klast + 1)) != sd->h.ncol)
-		die_fields(sd, nf);
-	if (line->n > UINT32_MAX) {	/* parse_line() checks the fields */
-		parse_line(sd, *line, sd->f, &sd->rkey, &sd->rts, &by,
-		    &sd->rn);
-		*key = sd->rkey;
-		*n = sd->rn;
-		return 1;
-	}
-	*key = key_span(sd, sd->f);
-	*n = 1;
-	*split = 1;
-	return 1;
-}
-
-/* A row ref_next() split only as far as its key, whole into sd's r*
- * fields. */
-static void
-ref_whole(struct side *sd, struct span line)
-{
-	struct span by;
-
-	parse_line(sd, line, sd->f, &sd->rkey, &sd->rts, &by, &sd->rn);
-}
-
 /* n more events of side s's one group, in step with the other side. */
 static void
 count_step(int s, uint64_t n)
@@ -1049,8 +941,8 @@ lockstep(void)
 	struct grp *rg = p->g[REF], *cg = p->g[CAND];
 	struct queue *rq = &rg->q, *cq = &cg->q;
 	uint64_t v = rq->virt, h = opt_window - opt_window / 2, lim, k;
-	struct prow *pr;
-	const char *t;
+	struct prow *pr, *pc;
+	const char *t, *u;
 
 	if (p->stopped || p->finished || rs->wait || cs->wait ||
 	    rs->eof || cs->eof || rq->tail != rq->head ||
@@ -1074,31 +966,25 @@ lockstep(void)
 		    side[s].nev > UINT64_MAX - lim)
 			return 0;	/* place() says so */
 	for (k = 0; k < lim; k++) {
-		struct span line, key;
-		uint64_t n;
-		int split;
-
-		if (!ref_next(rs, &line, &key, &n, &split))
+		if (!feed_next(rs->feed, &pr, &t))
 			goto ref_end;
-		if (!feed_next(cs->feed, &pr, &t)) {
+		if (!feed_next(cs->feed, &pc, &u)) {
 			count_step(REF, k);
 			count_step(CAND, k);
-			if (split)
-				ref_whole(rs, line);
+			take_row(rs, pr, t);
 			rs->rg = rg;
 			place(REF);
 			side_end(CAND);
 			return 1;
 		}
-		if (n != 1 || pr->n != 1 || pr->klen != key.n ||
-		    !mem_same(t + pr->koff, key.p, pr->klen)) {
+		if (pr->n != 1 || pc->n != 1 || pr->klen != pc->klen ||
+		    !mem_same(t + pr->koff, u + pc->koff, pr->klen)) {
 			count_step(REF, k);
 			count_step(CAND, k);
-			if (split)
-				ref_whole(rs, line);
+			take_row(rs, pr, t);
 			rs->rg = rg;
 			place(REF);
-			take_row(cs, pr, t);
+			take_row(cs, pc, u);
 			cs->rg = cg;
 			place(CAND);
 			return 1;
@@ -1112,6 +998,14 @@ ref_end:
 	count_step(CAND, k);
 	side_end(REF);
 	return 1;
+}
+
+/* Whether neither side of p holds a stored row. */
+static inline int
+in_step(const struct pair *p)
+{
+	return p->g[REF]->q.tail == p->g[REF]->q.head &&
+	    p->g[CAND]->q.tail == p->g[CAND]->q.head;
 }
 
 static void
@@ -1164,9 +1058,10 @@ compare(void)
 			place(s);
 			if (!opt_by && (pairs[0]->stopped || pairs[0]->finished))
 				break;
-			/* caught up: the two may be in step (lockstep()) */
+			/* caught up, nothing stored: the two may be in
+			 * step (lockstep()) */
 			if (!opt_by && side[s].nev >= side[!s].nev &&
-			    !side[!s].eof)
+			    !side[!s].eof && in_step(pairs[0]))
 				break;
 		}
 	}
@@ -1297,14 +1192,8 @@ main(int argc, char *argv[])
 		read_map();
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
-	if (opt_by)
-		for (int s = 0; s < 2; s++)
-			side[s].feed = feed_start(parse_row, &side[s]);
-	else {
-		/* its rows are mostly compared, seldom stored */
-		side[CAND].rawrows = side[CAND].lean;
-		side[CAND].feed = feed_start(parse_row, &side[CAND]);
-	}
+	for (int s = 0; s < 2; s++)
+		side[s].feed = feed_start(parse_row, &side[s]);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
@@ -1318,7 +1207,7 @@ main(int argc, char *argv[])
 		}
 	diverged = out_close(pairs, npairs);
 	for (int s = 0; s < 2; s++)
-		if (side[s].feed == NULL || feed_end(side[s].feed))
+		if (feed_end(side[s].feed))
 			rd_close(side[s].rd);
 	return diverged ? EXIT_ANSWER_NO : 0;
 }
