@@ -224,6 +224,41 @@ k33	1	5
 	done
 }
 
+@test "trace-diverge: event streams read in blocks: CRLF, headers again, no final newline, long lines" {
+	# 20,000 events (about 400 KB: lines across the 256 KB blocks a
+	# reading thread takes), written four ways that must compare equal
+	awk 'BEGIN { print "op\tlr\tts"; for (i = 1; i <= 20000; i++)
+	    printf "k%d\t0x%x\t%d\n", i % 97, i % 13, i }' >"$T/a"
+	sed 's/$/\r/' "$T/a" >"$T/crlf"
+	{ head -10001 "$T/a"; head -1 "$T/a"; tail -n +10002 "$T/a"; } \
+	    >"$T/hdr"
+	head -c -1 "$T/a" >"$T/nonl"
+	for f in crlf hdr nonl; do
+		run trace-diverge "$T/a" "$T/$f"
+		assert_success
+		run trace-diverge "$T/$f" "$T/a"
+		assert_success
+	done
+	# a line longer than a block, in step and where it differs
+	long=$(head -c 300000 /dev/zero | tr '\0' x)
+	{ head -15001 "$T/a"; printf 'k%s\t0x1\t1\n' "$long";
+	  tail -n +15002 "$T/a"; } >"$T/long"
+	run trace-diverge "$T/long" "$T/long"
+	assert_success
+	trace-diverge -o "$T/out" "$T/a" "$T/long" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'inserted\t15000\t0\t15001\t1')"
+	# a bad line past the first block: its line number
+	{ head -14000 "$T/a"; printf 'k1\t0x1\n'; tail -n +14001 "$T/a"; } \
+	    >"$T/bad"
+	run trace-diverge "$T/a" "$T/bad"
+	assert_failure 2
+	assert_line "trace-diverge: $T/bad:14001: expected 3 fields, got 2"
+	run trace-diverge "$T/bad" "$T/a"
+	assert_failure 2
+	assert_line "trace-diverge: $T/bad:14001: expected 3 fields, got 2"
+}
+
 @test "trace-diverge: --by pairs threads by equal values; the others are unpaired" {
 	printf 'op\tlr\ttid\tts\na\t0x1\t1\t1\nb\t0x1\t2\t2\nc\t0x1\t1\t3\nd\t0x1\t3\t4\n' >"$T/a"
 	printf 'op\tlr\ttid\tts\nb\t0x1\t2\t7\na\t0x1\t1\t8\nx\t0x1\t1\t9\nz\t0x1\t4\t10\nz\t0x1\t4\t11\n' >"$T/b"

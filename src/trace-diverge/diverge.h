@@ -179,15 +179,24 @@ struct prow {
 	uint32_t	 klen, tlen, blen;
 };
 
-/* feed.c: parse(arg, row, text) on a thread of its own, 0 at the end. */
+/* A batch of rows parsed by a reading thread, their text in txt. */
+struct rows {
+	struct prow	*row;
+	size_t		 nrow, cap;
+	struct sbuf	 txt;
+};
+#define FEED_ROWS	4096		/* rows a batch, about */
+#define FEED_BYTES	(256 * 1024)	/* text a batch, about */
+
+/* feed.c: fill(arg, rows) on a thread of its own fills a batch (empty
+ * when called); 0 at the end of input. */
 struct feedpos {
 	struct prow	*row;		/* the batch being consumed */
 	size_t		 next, nrow;
 	const char	*txt;
 };
 struct feed;
-struct feed *feed_start(int (*parse)(void *, struct prow *, struct sbuf *),
-	    void *arg);
+struct feed *feed_start(int (*fill)(void *, struct rows *), void *arg);
 /* Take the next batch; 0 at the end. */
 int	feed_refill(struct feed *f);
 /* Done with the feed (its batches stay until the process ends); returns

@@ -700,39 +700,10 @@ static int
 parse_row(void *arg, struct prow *pr, struct sbuf *text)
 {
 	struct side *sd = arg;
-	struct span key, ts, v, line;
+	struct span key, ts, v;
 	char *t;
 
-	if (sd->lines) {
-		size_t nf;
-
-		if (!next_line(sd, &line))
-			return 0;
-		if ((nf = split_upto(line, sd->f, sd->fmax + 1)) !=
-		    sd->h.ncol)
-			die_fields(sd, nf);
-		if (line.n <= UINT32_MAX) {
-			/* one copy of the line instead of one of each
-			 * field: the key and ts are where it holds them */
-			t = sb_reserve(text, line.n);
-			memcpy(t, line.p, line.n);
-			key = key_span(sd, sd->f);
-			pr->n = 1;
-			pr->koff = text->len + (size_t)(key.p - line.p);
-			pr->klen = (uint32_t)key.n;
-			pr->toff = text->len;
-			pr->tlen = 0;
-			if (sd->ts >= 0) {
-				pr->toff += (size_t)(sd->f[sd->ts].p - line.p);
-				pr->tlen = (uint32_t)sd->f[sd->ts].n;
-			}
-			pr->boff = text->len;
-			pr->blen = 0;
-			text->len += line.n;
-			return 1;
-		}
-		parse_line(sd, line, sd->f, &key, &ts, &v, &pr->n);
-	} else if (!parse_fields(sd, &key, &ts, &v, &pr->n))
+	if (!parse_fields(sd, &key, &ts, &v, &pr->n))
 		return 0;
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
@@ -746,6 +717,145 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	pr->boff = text->len + key.n + ts.n;
 	pr->blen = (uint32_t)v.n;
 	text->len += key.n + ts.n + v.n;
+	return 1;
+}
+
+#ifdef __SSE2__
+/* A bit for each byte of the 16 at p that is a newline, the first
+ * lowest (as tabs_at()). */
+static inline uint64_t
+newlines_at(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8('\n')));
+}
+#else
+/* The high bit of each byte of the 8 at p that is a newline. */
+static inline uint64_t
+newlines_at(const char *p)
+{
+	const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t w, x;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);	/* first byte lowest */
+#endif
+	x = w ^ 0x0a0a0a0a0a0a0a0aULL;
+	return ~(((x & lows) + lows) | x | lows);
+}
+#endif
+
+/*
+ * Line ls..le of a block read by fill_lines() (fields 0..sd->fmax of it
+ * in sd->f, the last one starting at fs, after nt tabs), line number
+ * lineno: a row of b, unless it is a header.
+ */
+static inline void
+line_row(struct side *sd, struct rows *b, const char *ls, const char *le,
+    const char *fs, size_t nt, uint64_t lineno)
+{
+	struct span key, ts = { NULL, 0 };
+	struct prow *pr;
+
+	if (le > ls && le[-1] == '\r')
+		le--;		/* as rd_line() */
+	if (tsv_is_hdr(&sd->h, span_make(ls, (size_t)(le - ls))))
+		return;		/* concatenated streams */
+	if (nt + 1 != sd->h.ncol)
+		die_at(sd->file, lineno, "expected %zu fields, got %zu",
+		    sd->h.ncol, nt + 1);
+	if (nt <= sd->fmax) {
+		sd->f[nt].p = fs;
+		sd->f[nt].n = (size_t)(le - fs);
+	}
+	key = key_span(sd, sd->f);
+	if (sd->ts >= 0)
+		ts = sd->f[sd->ts];
+	if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
+		die_at(sd->file, lineno, "a field of 4 GB");
+	if (b->nrow == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
+		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
+	}
+	pr = &b->row[b->nrow++];
+	pr->n = 1;
+	pr->koff = (size_t)(key.p - b->txt.p);
+	pr->klen = (uint32_t)key.n;
+	pr->toff = ts.n > 0 ? (size_t)(ts.p - b->txt.p) : 0;
+	pr->tlen = (uint32_t)ts.n;
+	pr->boff = 0;
+	pr->blen = 0;
+}
+
+/*
+ * A batch of an event stream's rows (sd->lines): a block of whole lines
+ * read straight into the batch's text and split where it lies, newlines
+ * and tabs found in one pass; no more is needed than each line's field
+ * count and where its key and ts are.  Returns 0 at the end of input.
+ */
+static int
+fill_lines(struct side *sd, struct rows *b)
+{
+	uint64_t lineno = rd_lineno(sd->rd), nl0 = lineno;
+	const char *p, *end, *ls, *fs;
+	size_t nt = 0, keep = sd->fmax + 1;
+	struct span *f = sd->f;
+
+	if (!rd_block_into(sd->rd, FEED_BYTES, &b->txt.p, &b->txt.len,
+	    &b->txt.cap))
+		return 0;
+	/* the last step reads up to SPLIT_W bytes past the block: zeros,
+	 * neither tab nor newline */
+	memset(sb_reserve(&b->txt, SPLIT_W), 0, SPLIT_W);
+	ls = fs = b->txt.p;
+	end = b->txt.p + b->txt.len;
+	for (p = ls; p < end; p += SPLIT_W) {
+		uint64_t t = tabs_at(p), m = t | newlines_at(p);
+
+		for (; m != 0; m &= m - 1) {
+			const char *c = p + tab_index(m);
+
+			if (t & m & -m) {	/* a tab */
+				if (nt < keep) {
+					f[nt].p = fs;
+					f[nt].n = (size_t)(c - fs);
+				}
+				nt++;
+				fs = c + 1;
+				continue;
+			}
+			line_row(sd, b, ls, c, fs, nt, ++lineno);
+			ls = fs = c + 1;
+			nt = 0;
+		}
+	}
+	if (ls < end)		/* the last line, without a newline */
+		line_row(sd, b, ls, end, fs, nt, ++lineno);
+	rd_add_lines(sd->rd, lineno - nl0);
+	return 1;
+}
+
+/* Fill a batch of side arg's rows (feed.c); 0 at the end of input. */
+static int
+fill_rows(void *arg, struct rows *b)
+{
+	struct side *sd = arg;
+
+	if (sd->lines)
+		return fill_lines(sd, b);
+	while (b->nrow < FEED_ROWS && b->txt.len < FEED_BYTES) {
+		if (b->nrow == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 256;
+			b->row = xreallocarray(b->row, b->cap,
+			    sizeof(*b->row));
+		}
+		if (!parse_row(sd, &b->row[b->nrow], &b->txt))
+			return 0;
+		b->nrow++;
+	}
 	return 1;
 }
 
@@ -1193,7 +1303,7 @@ main(int argc, char *argv[])
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
 	for (int s = 0; s < 2; s++)
-		side[s].feed = feed_start(parse_row, &side[s]);
+		side[s].feed = feed_start(fill_rows, &side[s]);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
