@@ -239,6 +239,14 @@ k33	1	5
 		run trace-diverge "$T/$f" "$T/a"
 		assert_success
 	done
+	# where they differ, the ts of a CRLF line without its "\r"
+	sed '5001s/^k[0-9]*/zz/' "$T/a" >"$T/b"
+	sed 's/$/\r/' "$T/b" >"$T/bcrlf"
+	trace-diverge -o "$T/out.lf" "$T/a" "$T/b" || [ $? = 1 ]
+	trace-diverge -o "$T/out.crlf" "$T/crlf" "$T/bcrlf" || [ $? = 1 ]
+	assert_same "$T/out.lf" "$T/out.crlf"
+	run cut -f8,9 "$T/out.crlf"
+	assert_output "$(printf 'ref_ts\tcand_ts\n5000\t5000')"
 	# a line longer than a block, in step and where it differs
 	long=$(head -c 300000 /dev/zero | tr '\0' x)
 	{ head -15001 "$T/a"; printf 'k%s\t0x1\t1\n' "$long";
