@@ -173,6 +173,100 @@ changed\t79\t1\t80\t1')"
 	done
 }
 
+@test "trace-diverge: in step, rows are compared as read; the first that differ are placed as usual" {
+	# 40 equal events (ts differ: not compared), then one side's key
+	# changes: the rows read in step are counted, the differing ones
+	# aligned, whichever side, however the key columns lie
+	seq_ts "$T/a" 0 $(seq 1 60 | sed 's/^/k/')
+	seq_ts "$T/b" 5 $(seq 1 60 | sed 's/^/k/' | sed '41s/.*/z/; 50d')
+	trace-diverge -o "$T/out" "$T/a" "$T/b" || [ $? = 1 ]
+	run tail -n +2 "$T/out"
+	assert_output "$(printf '		changed	41	1	41	1	410	415	k41:0x1	z:0x1
+		deleted	50	1	49	0	500		k50:0x1	')"
+	# the key columns apart (tid, op): split whole, same hunks
+	trace-diverge -k tid,op -o "$T/out2" "$T/a" "$T/b" || [ $? = 1 ]
+	run cut -f3-9 "$T/out2"
+	assert_output "$(cut -f3-9 "$T/out")"
+	# ts differs only: no divergence
+	seq_ts "$T/c" 7 $(seq 1 60 | sed 's/^/k/')
+	run trace-diverge "$T/a" "$T/c"
+	assert_success
+	# one side ends in step: the rest of the other is one hunk
+	seq_ts "$T/d" 0 $(seq 1 45 | sed 's/^/k/')
+	trace-diverge -o "$T/out" "$T/a" "$T/d" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'deleted	46	15	45	0')"
+	trace-diverge -o "$T/out" "$T/d" "$T/a" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'inserted	45	0	46	15')"
+	# a keyed row of 2 events after rows in step
+	{ printf 'op	count	ts
+'; seq 1 30 | sed 's/^/k/; s/$/	1	5/'
+	  printf 'k31	2	5
+k33	1	5
+'; } >"$T/k1"
+	{ printf 'op	count	ts
+'; seq 1 33 | sed 's/^/k/; s/$/	1	5/'; } >"$T/k2"
+	trace-diverge -o "$T/out" "$T/k1" "$T/k2" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'changed	32	1	32	1')"
+	# a bad row after rows in step: its line, on either side
+	for bad in 'k30	0x1	1' 'k30	0x1	1	300	x'; do
+		{ head -30 "$T/a"; printf "$bad\n"; tail -n +32 "$T/a"; } \
+		    >"$T/bad"
+		got=$(printf "$bad" | awk -F '\t' '{ print NF }')
+		run trace-diverge "$T/bad" "$T/a"
+		assert_failure 2
+		assert_line "trace-diverge: $T/bad:31: expected 4 fields, got $got"
+		run trace-diverge "$T/a" "$T/bad"
+		assert_failure 2
+		assert_line "trace-diverge: $T/bad:31: expected 4 fields, got $got"
+	done
+}
+
+@test "trace-diverge: event streams read in blocks: CRLF, headers again, no final newline, long lines" {
+	# 20,000 events (about 400 KB: lines across the 256 KB blocks a
+	# reading thread takes), written four ways that must compare equal
+	awk 'BEGIN { print "op\tlr\tts"; for (i = 1; i <= 20000; i++)
+	    printf "k%d\t0x%x\t%d\n", i % 97, i % 13, i }' >"$T/a"
+	sed 's/$/\r/' "$T/a" >"$T/crlf"
+	{ head -10001 "$T/a"; head -1 "$T/a"; tail -n +10002 "$T/a"; } \
+	    >"$T/hdr"
+	head -c -1 "$T/a" >"$T/nonl"
+	for f in crlf hdr nonl; do
+		run trace-diverge "$T/a" "$T/$f"
+		assert_success
+		run trace-diverge "$T/$f" "$T/a"
+		assert_success
+	done
+	# where they differ, the ts of a CRLF line without its "\r"
+	sed '5001s/^k[0-9]*/zz/' "$T/a" >"$T/b"
+	sed 's/$/\r/' "$T/b" >"$T/bcrlf"
+	trace-diverge -o "$T/out.lf" "$T/a" "$T/b" || [ $? = 1 ]
+	trace-diverge -o "$T/out.crlf" "$T/crlf" "$T/bcrlf" || [ $? = 1 ]
+	assert_same "$T/out.lf" "$T/out.crlf"
+	run cut -f8,9 "$T/out.crlf"
+	assert_output "$(printf 'ref_ts\tcand_ts\n5000\t5000')"
+	# a line longer than a block, in step and where it differs
+	long=$(head -c 300000 /dev/zero | tr '\0' x)
+	{ head -15001 "$T/a"; printf 'k%s\t0x1\t1\n' "$long";
+	  tail -n +15002 "$T/a"; } >"$T/long"
+	run trace-diverge "$T/long" "$T/long"
+	assert_success
+	trace-diverge -o "$T/out" "$T/a" "$T/long" || [ $? = 1 ]
+	run rows
+	assert_output "$(printf 'inserted\t15000\t0\t15001\t1')"
+	# a bad line past the first block: its line number
+	{ head -14000 "$T/a"; printf 'k1\t0x1\n'; tail -n +14001 "$T/a"; } \
+	    >"$T/bad"
+	run trace-diverge "$T/a" "$T/bad"
+	assert_failure 2
+	assert_line "trace-diverge: $T/bad:14001: expected 3 fields, got 2"
+	run trace-diverge "$T/bad" "$T/a"
+	assert_failure 2
+	assert_line "trace-diverge: $T/bad:14001: expected 3 fields, got 2"
+}
+
 @test "trace-diverge: --by pairs threads by equal values; the others are unpaired" {
 	printf 'op\tlr\ttid\tts\na\t0x1\t1\t1\nb\t0x1\t2\t2\nc\t0x1\t1\t3\nd\t0x1\t3\t4\n' >"$T/a"
 	printf 'op\tlr\ttid\tts\nb\t0x1\t2\t7\na\t0x1\t1\t8\nx\t0x1\t1\t9\nz\t0x1\t4\t10\nz\t0x1\t4\t11\n' >"$T/b"

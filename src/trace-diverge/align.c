@@ -118,7 +118,6 @@ spot_keep(struct queue *q, struct span key, struct span ts)
 		sb_clear(sb);
 		sb_add(sb, key.p, key.n);
 		sb_add(sb, ts.p, ts.n);
-		r->h = 0;
 		r->n = 1;
 		r->k = sb->p;
 		r->klen = (uint32_t)key.n;
@@ -171,7 +170,7 @@ same(int32_t x, int32_t y)
 {
 	const struct row *a = ev_row(REF, x), *b = ev_row(CAND, y);
 
-	return a->h == b->h && a->klen == b->klen &&
+	return a->klen == b->klen &&
 	    mem_same(a->k, b->k, a->klen);
 }
 

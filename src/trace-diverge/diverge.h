@@ -26,7 +26,6 @@
 
 /* One buffered input row: a key and the events it stands for. */
 struct row {
-	uint64_t	 h;		/* hash of the key text */
 	uint64_t	 n;		/* events not yet committed */
 	const char	*k;		/* key text, then ts text */
 	uint32_t	 klen, tlen;
@@ -84,8 +83,7 @@ void	q_chunk(struct queue *q, size_t n);
 
 /* Append a row of n events (key and ts copied; each under 4 GB). */
 static inline void
-q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
-    struct span ts)
+q_push(struct queue *q, uint64_t n, struct span key, struct span ts)
 {
 	struct row *r;
 	char *t;
@@ -100,7 +98,6 @@ q_push(struct queue *q, uint64_t h, uint64_t n, struct span key,
 	q->cur->used += key.n + ts.n;
 	q->cur->last = q->tail;
 	r = &q->row[q->tail & q->mask];
-	r->h = h;
 	r->n = n;
 	r->k = t;
 	r->klen = (uint32_t)key.n;
@@ -177,20 +174,29 @@ struct pair {
 
 /* A row parsed by a reading thread: offsets into its batch's text. */
 struct prow {
-	uint64_t	 h, n;		/* key hash, events */
+	uint64_t	 n;		/* events */
 	size_t		 koff, toff, boff;	/* key, ts, --by value */
 	uint32_t	 klen, tlen, blen;
 };
 
-/* feed.c: parse(arg, row, text) on a thread of its own, 0 at the end. */
+/* A batch of rows parsed by a reading thread, their text in txt. */
+struct rows {
+	struct prow	*row;
+	size_t		 nrow, cap;
+	struct sbuf	 txt;
+};
+#define FEED_ROWS	4096		/* rows a batch, about */
+#define FEED_BYTES	(256 * 1024)	/* text a batch, about */
+
+/* feed.c: fill(arg, rows) on a thread of its own fills a batch (empty
+ * when called); 0 at the end of input. */
 struct feedpos {
 	struct prow	*row;		/* the batch being consumed */
 	size_t		 next, nrow;
 	const char	*txt;
 };
 struct feed;
-struct feed *feed_start(int (*parse)(void *, struct prow *, struct sbuf *),
-	    void *arg);
+struct feed *feed_start(int (*fill)(void *, struct rows *), void *arg);
 /* Take the next batch; 0 at the end. */
 int	feed_refill(struct feed *f);
 /* Done with the feed (its batches stay until the process ends); returns

@@ -17,13 +17,9 @@
 #include "diverge.h"
 
 #define FEED_DEPTH	4	/* batches a side, parsed or being parsed */
-#define FEED_ROWS	4096	/* rows a batch */
-#define FEED_BYTES	(256 * 1024)	/* text a batch, about */
 
 struct batch {
-	struct prow	*row;
-	size_t		 nrow, cap;
-	struct sbuf	 txt;
+	struct rows	 r;
 	int		 eof;		/* the last batch */
 	struct batch	*next;
 };
@@ -36,7 +32,7 @@ struct feed {
 	struct batch	*full, *last;	/* parsed, oldest first */
 	struct batch	*free;
 	int		 nbatch;	/* allocated */
-	int		 (*parse)(void *, struct prow *, struct sbuf *);
+	int		 (*fill)(void *, struct rows *);
 	void		*arg;
 	struct batch	*cur;		/* being consumed */
 	char		 pad[64];	/* pos apart from the next feed */
@@ -81,21 +77,10 @@ producer(void *p)
 		unlock(f);
 		if (b == NULL)
 			b = xcalloc(1, sizeof(*b));
-		b->nrow = 0;
-		b->eof = 0;
+		b->r.nrow = 0;
 		b->next = NULL;
-		sb_clear(&b->txt);
-		while (b->nrow < FEED_ROWS && b->txt.len < FEED_BYTES) {
-			if (b->nrow == b->cap) {
-				b->cap = b->cap ? 2 * b->cap : 256;
-				b->row = xreallocarray(b->row, b->cap,
-				    sizeof(*b->row));
-			}
-			if (!(more = f->parse(f->arg, &b->row[b->nrow],
-			    &b->txt)))
-				break;
-			b->nrow++;
-		}
+		sb_clear(&b->r.txt);
+		more = f->fill(f->arg, &b->r);
 		b->eof = !more;
 		lock(f);
 		if (f->last != NULL)
@@ -111,12 +96,12 @@ producer(void *p)
 }
 
 struct feed *
-feed_start(int (*parse)(void *, struct prow *, struct sbuf *), void *arg)
+feed_start(int (*fill)(void *, struct rows *), void *arg)
 {
 	struct feed *f = xcalloc(1, sizeof(*f));
 	int e;
 
-	f->parse = parse;
+	f->fill = fill;
 	f->arg = arg;
 	if (pthread_mutex_init(&f->mu, NULL) != 0 ||
 	    pthread_cond_init(&f->cv, NULL) != 0)
@@ -147,11 +132,11 @@ feed_refill(struct feed *f)
 	if ((f->full = b->next) == NULL)
 		f->last = NULL;
 	unlock(f);
-	f->pos.row = b->row;
+	f->pos.row = b->r.row;
 	f->pos.next = 0;
-	f->pos.nrow = b->nrow;
-	f->pos.txt = b->txt.p;
-	return b->nrow > 0 || !b->eof ? 1 : 0;
+	f->pos.nrow = b->r.nrow;
+	f->pos.txt = b->r.txt.p;
+	return b->r.nrow > 0 || !b->eof ? 1 : 0;
 }
 
 int

@@ -8,15 +8,14 @@
  * most a window of events (one input row more), so that the inputs are
  * read once, in step, whatever their length.
  *
- * With --by each input is read and parsed on a thread of its own
- * (feed.c); the main thread takes the rows in order.  Without --by the
- * main thread reads the reference itself: two sequences in step cost
- * it little more than the reading (their equal events are counted, not
- * stored: align.c), so that it and the candidate's thread share the
- * work about evenly, and a third thread would cost more in hand-overs
- * than it saved.  The side that has read fewer
- * events goes next (up to 32 rows), so that the two inputs advance
- * together.  A row for a group whose buffer is full waits (one per side)
+ * Each input is read and parsed on a thread of its own (feed.c); the
+ * main thread takes the rows in order.  Without --by, while the two
+ * sequences are in step it only compares their keys (lockstep()): equal
+ * events are counted, not stored (align.c), so that reading is most of
+ * the work, and it is shared by two threads.  The side that has read
+ * fewer events goes next (up to 32 rows, or until it catches up with
+ * the other when the two may be in step), so that the two inputs
+ * advance together.  A row for a group whose buffer is full waits (one per side)
  * while the other side reads.  When both sides wait, the pair of a
  * waiting group whose partner has had events (the reference's first) is
  * aligned with what the partner has buffered (the read-ahead filled the
@@ -95,6 +94,8 @@ struct side {
 	int		 bytid;		/* --by tid: canonical integers */
 	struct span	*f;
 	size_t		 fmax;		/* the last column read */
+	size_t		 kfirst, klast;	/* the first and last key column */
+	int		 lines;		/* its thread copies lines whole */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -109,7 +110,7 @@ struct side {
 	/* the row read last, not yet placed when wait is set */
 	int		 wait;
 	struct grp	*rg;
-	uint64_t	 rn, rh;
+	uint64_t	 rn;
 	struct span	 rkey, rts;
 	char		 pad[64];	/* and from the next side's */
 };
@@ -431,6 +432,12 @@ open_side(int s, const char *path)
 	sd->bytid = bycol != NULL && strcmp(bycol, "tid") == 0;
 	sd->tstally = sd->cnt >= 0 && sd->ts > sd->cnt;
 	sd->f = xcalloc(sd->h.ncol + 1, sizeof(*sd->f));
+	sd->kfirst = (size_t)sd->kc[0];
+	sd->klast = (size_t)sd->kc[nkeycols - 1];
+	/* without --by, an event stream's rows are mostly compared,
+	 * seldom stored: its thread copies a line whole, and the key and
+	 * ts are where the line holds them (parse_row()) */
+	sd->lines = !opt_by && sd->cnt < 0 && (nkeycols == 1 || sd->kadj);
 	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
 	if (sd->ts > fmax)
 		fmax = sd->ts;
@@ -438,42 +445,6 @@ open_side(int s, const char *path)
 		if (sd->kc[i] > fmax)
 			fmax = sd->kc[i];
 	sd->fmax = (size_t)fmax;
-}
-
-/*
- * A fast hash of a key: equal hashes are confirmed by comparing the keys,
- * so it needs to be quick more than strong (hash flooding could only make
- * the comparisons slower, never wrong).
- */
-static inline uint64_t
-key_hash(struct span k)
-{
-	const char *p = k.p;
-	size_t n = k.n;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	/* the last 0-7 bytes without a variable-length copy */
-	if (n > 0 && k.n >= 8)
-		memcpy(&w, k.p + k.n - 8, 8);
-	else if (n >= 4) {
-		uint32_t a, b;
-
-		memcpy(&a, p, 4);
-		memcpy(&b, p + n - 4, 4);
-		w = (uint64_t)a << 32 | b;
-	} else if (n > 0)
-		w = (uint64_t)(unsigned char)p[0] << 16 |
-		    (uint64_t)(unsigned char)p[n / 2] << 8 |
-		    (unsigned char)p[n - 1];
-	else
-		w = 0;
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ h >> 29;
 }
 
 /*
@@ -538,19 +509,30 @@ tab_index(uint64_t m)
 }
 #endif
 
+/* The number of tabs marked in m (tabs_at()): few a step, so one
+ * step each is cheaper than a popcount without the instruction. */
+static inline size_t
+tab_count(uint64_t m)
+{
+	size_t n = 0;
+
+	for (; m != 0; m &= m - 1)
+		n++;
+	return n;
+}
+
 /*
  * Split line at its tabs as tsv_split() does, but keep only fields 0 to
- * sd->fmax (the last column read) in sd->f; returns the number of
- * fields.  The line is looked at SPLIT_W bytes at a time; the last step
- * reads the SPLIT_W bytes that end the line, those already seen masked
- * off, so that nothing past the line is read.
+ * keep-1 in f; the tabs after those are only counted.  Returns the
+ * number of fields.  The line is looked at SPLIT_W bytes at a time; the
+ * last step reads the SPLIT_W bytes that end the line, those already
+ * seen masked off, so that nothing past the line is read.
  */
-static size_t
-split_line(struct side *sd, struct span line)
+static inline size_t
+split_upto(struct span line, struct span *f, size_t keep)
 {
 	const char *p = line.p, *s = line.p, *end = line.p + line.n, *t;
-	struct span *f = sd->f;
-	size_t n = 0, keep = sd->fmax + 1;
+	size_t n = 0;
 	uint64_t m;
 
 	if (line.n < SPLIT_W) {
@@ -576,15 +558,18 @@ split_line(struct side *sd, struct span line)
 			m &= ~(uint64_t)0 << (SPLIT_W == 8 ? 8 * seen : seen);
 		} else
 			break;
-		for (; m != 0; m &= m - 1) {
-			t = p + tab_index(m);
-			if (n < keep) {
-				f[n].p = s;
-				f[n].n = (size_t)(t - s);
+		if (n >= keep)
+			n += tab_count(m);
+		else
+			for (; m != 0; m &= m - 1) {
+				t = p + tab_index(m);
+				if (n < keep) {
+					f[n].p = s;
+					f[n].n = (size_t)(t - s);
+				}
+				n++;
+				s = t + 1;
 			}
-			n++;
-			s = t + 1;
-		}
 		p += SPLIT_W;
 	}
 last:
@@ -595,66 +580,82 @@ last:
 	return n + 1;
 }
 
+/* Side sd's next line that is not a header (concatenated streams);
+ * 0 at the end of input. */
+static inline int
+next_line(struct side *sd, struct span *line)
+{
+	do
+		if (!rd_line(sd->rd, line))
+			return 0;
+	while (tsv_is_hdr(&sd->h, *line));
+	return 1;
+}
+
+static void
+die_fields(const struct side *sd, size_t n)
+{
+	die_at(sd->file, rd_lineno(sd->rd), "expected %zu fields, got %zu",
+	    sd->h.ncol, n);
+}
+
+/* Adjacent key columns of a split line (f): the line holds them
+ * tab-joined. */
+static inline struct span
+key_span(const struct side *sd, const struct span *f)
+{
+	const struct span *a = &f[sd->kfirst], *b = &f[sd->klast];
+
+	return span_make(a->p, (size_t)(b->p + b->n - a->p));
+}
+
 /*
- * Parse side sd's next row: its key, ts and --by value (into the line
- * read or sd's scratch buffers, valid until the next call) and events;
- * 0 at the end of input.  On the side's reading thread with --by
- * (feed.c), which then owns the reader and the scratch buffers.
+ * Parse line, side sd's row: its key, ts and --by value (into the line
+ * or sd's scratch buffers, valid until the next line is read) and
+ * events; 0 when it stands for no event (a count of 0).  On the side's
+ * reading thread (feed.c), which owns the reader and the scratch
+ * buffers.
  */
 static int
-parse_fields(struct side *sd, struct span *keyp, struct span *tsp,
-    struct span *byp, uint64_t *np)
+parse_line(struct side *sd, struct span line, struct span *f,
+    struct span *keyp, struct span *tsp, struct span *byp, uint64_t *np)
 {
-	struct span line, v, key, ts = { NULL, 0 };
+	struct span v, key, ts = { NULL, 0 };
 	size_t n, i;
 	enum num_err e;
 
-	for (;;) {
-		if (!rd_line(sd->rd, &line))
-			return 0;
-		if (tsv_is_hdr(&sd->h, line))
-			continue;	/* concatenated streams */
-		if ((n = split_line(sd, line)) != sd->h.ncol)
-			die_at(sd->file, rd_lineno(sd->rd), "expected %zu "
-			    "fields, got %zu", sd->h.ncol, n);
-		*np = 1;
-		if (sd->cnt >= 0) {
-			v = sd->f[sd->cnt];
-			if ((e = num_parse_u64(v, np)) != NUM_OK)
-				die_at(sd->file, rd_lineno(sd->rd), "column "
-				    "count: %s: '%s'", num_strerror(e),
-				    msg_vis(v.p, v.n > 40 ? 40 : v.n));
-			if (*np == 0)
-				continue;	/* stands for no event */
-		}
-		break;
+	if ((n = split_upto(line, f, sd->fmax + 1)) != sd->h.ncol)
+		die_fields(sd, n);
+	*np = 1;
+	if (sd->cnt >= 0) {
+		v = f[sd->cnt];
+		if ((e = num_parse_u64(v, np)) != NUM_OK)
+			die_at(sd->file, rd_lineno(sd->rd), "column "
+			    "count: %s: '%s'", num_strerror(e),
+			    msg_vis(v.p, v.n > 40 ? 40 : v.n));
+		if (*np == 0)
+			return 0;	/* stands for no event */
 	}
-	if (nkeycols == 1)
-		key = sd->f[sd->kc[0]];
-	else if (sd->kadj) {
-		/* adjacent key columns: the line holds them tab-joined */
-		const struct span *l = &sd->f[sd->kc[nkeycols - 1]];
-
-		key = span_make(sd->f[sd->kc[0]].p, (size_t)(l->p + l->n -
-		    sd->f[sd->kc[0]].p));
-	} else {
+	if (nkeycols == 1 || sd->kadj)
+		key = key_span(sd, f);
+	else {
 		sb_clear(&sd->kb);
 		for (i = 0; i < nkeycols; i++) {
 			if (i > 0)
 				sb_addc(&sd->kb, '\t');
-			v = sd->f[sd->kc[i]];
+			v = f[sd->kc[i]];
 			sb_add(&sd->kb, v.p, v.n);
 		}
 		key = span_make(sd->kb.p, sd->kb.len);
 	}
 	if (sd->ts >= 0) {
-		ts = sd->f[sd->ts];
+		ts = f[sd->ts];
 		if (sd->tstally)
 			ts = single(sd, ts, sd->ts, &sd->tb);
 	}
 	v = span_make(NULL, 0);
 	if (sd->by >= 0) {
-		v = sd->f[sd->by];
+		v = f[sd->by];
 		if (sd->bytally)
 			v = single(sd, v, sd->by, &sd->bb);
 		/* an empty name would read as "no thread" in the output */
@@ -677,6 +678,20 @@ parse_fields(struct side *sd, struct span *keyp, struct span *tsp,
 	return 1;
 }
 
+/* Parse side sd's next row (parse_line()); 0 at the end of input. */
+static int
+parse_fields(struct side *sd, struct span *keyp, struct span *tsp,
+    struct span *byp, uint64_t *np)
+{
+	struct span line;
+
+	do
+		if (!next_line(sd, &line))
+			return 0;
+	while (!parse_line(sd, line, sd->f, keyp, tsp, byp, np));
+	return 1;
+}
+
 /*
  * Parse side arg's next row into pr, its text appended to text; 0 at the
  * end of input.  Runs on the side's reading thread (feed.c).
@@ -690,7 +705,6 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 
 	if (!parse_fields(sd, &key, &ts, &v, &pr->n))
 		return 0;
-	pr->h = key_hash(key);
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
 	mem_copy(t, key.p, key.n);
@@ -706,6 +720,154 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	return 1;
 }
 
+#ifdef __SSE2__
+/* A bit for each byte of the 16 at p that is a newline, the first
+ * lowest (as tabs_at()). */
+static inline uint64_t
+newlines_at(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8('\n')));
+}
+#else
+/* The high bit of each byte of the 8 at p that is a newline. */
+static inline uint64_t
+newlines_at(const char *p)
+{
+	const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t w, x;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);	/* first byte lowest */
+#endif
+	x = w ^ 0x0a0a0a0a0a0a0a0aULL;
+	return ~(((x & lows) + lows) | x | lows);
+}
+#endif
+
+/*
+ * Line ls..le of a block read by fill_lines() (fields 0..sd->fmax of it
+ * in sd->f, the last one starting at fs, after nt tabs), line number
+ * lineno: a row of b, unless it is a header.
+ */
+static inline void
+line_row(struct side *sd, struct rows *b, const char *ls, const char *le,
+    const char *fs, size_t nt, uint64_t lineno)
+{
+	struct span key, ts = { NULL, 0 };
+	struct prow *pr;
+
+	if (le > ls && le[-1] == '\r')
+		le--;		/* as rd_line() */
+	if (tsv_is_hdr(&sd->h, span_make(ls, (size_t)(le - ls))))
+		return;		/* concatenated streams */
+	if (nt + 1 != sd->h.ncol)
+		die_at(sd->file, lineno, "expected %zu fields, got %zu",
+		    sd->h.ncol, nt + 1);
+	if (nt <= sd->fmax) {
+		sd->f[nt].p = fs;
+		sd->f[nt].n = (size_t)(le - fs);
+	}
+	key = key_span(sd, sd->f);
+	if (sd->ts >= 0)
+		ts = sd->f[sd->ts];
+	if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
+		die_at(sd->file, lineno, "a field of 4 GB");
+	if (b->nrow == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
+		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
+	}
+	pr = &b->row[b->nrow++];
+	pr->n = 1;
+	pr->koff = (size_t)(key.p - b->txt.p);
+	pr->klen = (uint32_t)key.n;
+	pr->toff = ts.n > 0 ? (size_t)(ts.p - b->txt.p) : 0;
+	pr->tlen = (uint32_t)ts.n;
+	pr->boff = 0;
+	pr->blen = 0;
+}
+
+/*
+ * A batch of an event stream's rows (sd->lines): a block of whole lines
+ * read straight into the batch's text and split where it lies, newlines
+ * and tabs found in one pass; no more is needed than each line's field
+ * count and where its key and ts are.  Returns 0 at the end of input.
+ */
+static int
+fill_lines(struct side *sd, struct rows *b)
+{
+	uint64_t lineno = rd_lineno(sd->rd), nl0 = lineno;
+	const char *p, *end, *ls, *fs;
+	size_t nt = 0, keep = sd->fmax + 1;
+	struct span *f = sd->f;
+
+	if (!rd_block_into(sd->rd, FEED_BYTES, &b->txt.p, &b->txt.len,
+	    &b->txt.cap))
+		return 0;
+	/* the last step reads up to SPLIT_W bytes past the block: zeros,
+	 * neither tab nor newline */
+	memset(sb_reserve(&b->txt, SPLIT_W), 0, SPLIT_W);
+	ls = fs = b->txt.p;
+	end = b->txt.p + b->txt.len;
+	for (p = ls; p < end; p += SPLIT_W) {
+		uint64_t t = tabs_at(p), m = t | newlines_at(p);
+
+		for (; m != 0; m &= m - 1) {
+			const char *c = p + tab_index(m);
+
+			if (t & m & -m) {	/* a tab */
+				if (nt < keep) {
+					f[nt].p = fs;
+					f[nt].n = (size_t)(c - fs);
+				}
+				nt++;
+				fs = c + 1;
+				continue;
+			}
+			line_row(sd, b, ls, c, fs, nt, ++lineno);
+			ls = fs = c + 1;
+			nt = 0;
+		}
+	}
+	if (ls < end)		/* the last line, without a newline */
+		line_row(sd, b, ls, end, fs, nt, ++lineno);
+	rd_add_lines(sd->rd, lineno - nl0);
+	return 1;
+}
+
+/* Fill a batch of side arg's rows (feed.c); 0 at the end of input. */
+static int
+fill_rows(void *arg, struct rows *b)
+{
+	struct side *sd = arg;
+
+	if (sd->lines)
+		return fill_lines(sd, b);
+	while (b->nrow < FEED_ROWS && b->txt.len < FEED_BYTES) {
+		if (b->nrow == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 256;
+			b->row = xreallocarray(b->row, b->cap,
+			    sizeof(*b->row));
+		}
+		if (!parse_row(sd, &b->row[b->nrow], &b->txt))
+			return 0;
+		b->nrow++;
+	}
+	return 1;
+}
+
+/* Row pr of side sd's thread (its batch's text t) into sd's r* fields. */
+static void
+take_row(struct side *sd, const struct prow *pr, const char *t)
+{
+	sd->rkey = span_make(t + pr->koff, pr->klen);
+	sd->rts = span_make(t + pr->toff, pr->tlen);
+	sd->rn = pr->n;
+}
+
 /* Take side s's next row into its r* fields; 0 at the end of input. */
 static int
 read_row(int s)
@@ -714,21 +876,9 @@ read_row(int s)
 	struct prow *pr;
 	const char *t;
 
-	if (sd->feed == NULL) {
-		/* without --by: one group; the key is hashed if stored */
-		struct span v;
-
-		if (!parse_fields(sd, &sd->rkey, &sd->rts, &v, &sd->rn))
-			return 0;
-		sd->rg = grps[s][0];
-		return 1;
-	}
 	if (!feed_next(sd->feed, &pr, &t))
 		return 0;
-	sd->rkey = span_make(t + pr->koff, pr->klen);
-	sd->rts = span_make(t + pr->toff, pr->tlen);
-	sd->rh = pr->h;
-	sd->rn = pr->n;
+	take_row(sd, pr, t);
 	sd->rg = sd->by < 0 ? grps[s][0] :
 	    group_of(s, span_make(t + pr->boff, pr->blen));
 	return 1;
@@ -821,8 +971,7 @@ place(int s)
 	if (g->drop)
 		return;
 	if (g->pair == NULL || !align_sync(g->pair, s, n, sd->rkey, sd->rts))
-		q_push(&g->q, sd->feed != NULL ? sd->rh : key_hash(sd->rkey),
-		    n, sd->rkey, sd->rts);
+		q_push(&g->q, n, sd->rkey, sd->rts);
 	/* a pair becomes ready when the side being read fills its window
 	 * (the other is full or ended already) */
 	if (g->pair != NULL && g->q.nev >= opt_window)
@@ -871,6 +1020,104 @@ side_end(int s)
 		run_pair(pairs[i]);
 }
 
+/* n more events of side s's one group, in step with the other side. */
+static void
+count_step(int s, uint64_t n)
+{
+	struct grp *g = pairs[0]->g[s];
+
+	g->total += n;
+	side[s].nev += n;
+	g->q.virt += n;
+	g->q.nev += n;
+}
+
+/*
+ * Without --by, while the two sequences are in step (neither queue holds
+ * a stored row, both have counted the same events), take a row from each
+ * side in turn and compare their keys here: equal, one event each, they
+ * are counted as align_sync() counts them, without place()'s
+ * bookkeeping.  The first two rows that differ (or a row of several
+ * events) are placed the usual way, and so are the rows that place()
+ * must describe (a group's first events; the events of which align.c
+ * keeps copies for lost windows) and the one that fills a window.
+ * Returns whether it took any rows.
+ */
+static int
+lockstep(void)
+{
+	struct pair *p = pairs[0];
+	struct side *rs = &side[REF], *cs = &side[CAND];
+	struct grp *rg = p->g[REF], *cg = p->g[CAND];
+	struct queue *rq = &rg->q, *cq = &cg->q;
+	uint64_t v = rq->virt, h = opt_window - opt_window / 2, lim, k;
+	struct prow *pr, *pc;
+	const char *t, *u;
+
+	if (p->stopped || p->finished || rs->wait || cs->wait ||
+	    rs->eof || cs->eof || rq->tail != rq->head ||
+	    cq->tail != cq->head || rq->nev != v || cq->nev != v ||
+	    cq->virt != v || rg->nfkeys < NKEYS_SHOWN ||
+	    cg->nfkeys < NKEYS_SHOWN || (opt_md && opt_context > 0 &&
+	    !p->diverged))
+		return 0;
+	if (v < NKEYS_SHOWN)
+		return 0;
+	if (v < h)
+		lim = h - v;
+	else if (v - h < NKEYS_SHOWN)
+		return 0;
+	else if (v + 1 < opt_window)
+		lim = opt_window - 1 - v;
+	else
+		return 0;
+	for (int s = 0; s < 2; s++)
+		if (p->g[s]->total > UINT64_MAX - lim ||
+		    side[s].nev > UINT64_MAX - lim)
+			return 0;	/* place() says so */
+	for (k = 0; k < lim; k++) {
+		if (!feed_next(rs->feed, &pr, &t))
+			goto ref_end;
+		if (!feed_next(cs->feed, &pc, &u)) {
+			count_step(REF, k);
+			count_step(CAND, k);
+			take_row(rs, pr, t);
+			rs->rg = rg;
+			place(REF);
+			side_end(CAND);
+			return 1;
+		}
+		if (pr->n != 1 || pc->n != 1 || pr->klen != pc->klen ||
+		    !mem_same(t + pr->koff, u + pc->koff, pr->klen)) {
+			count_step(REF, k);
+			count_step(CAND, k);
+			take_row(rs, pr, t);
+			rs->rg = rg;
+			place(REF);
+			take_row(cs, pc, u);
+			cs->rg = cg;
+			place(CAND);
+			return 1;
+		}
+	}
+	count_step(REF, k);
+	count_step(CAND, k);
+	return 1;
+ref_end:
+	count_step(REF, k);
+	count_step(CAND, k);
+	side_end(REF);
+	return 1;
+}
+
+/* Whether neither side of p holds a stored row. */
+static inline int
+in_step(const struct pair *p)
+{
+	return p->g[REF]->q.tail == p->g[REF]->q.head &&
+	    p->g[CAND]->q.tail == p->g[CAND]->q.head;
+}
+
 static void
 compare(void)
 {
@@ -886,6 +1133,8 @@ compare(void)
 			break;		/* like cmp: nothing more to read */
 		if (side[REF].eof && side[CAND].eof)
 			break;
+		if (!opt_by && lockstep())
+			continue;
 		s = -1;
 		for (int t = 0; t < 2; t++)
 			if (!side[t].eof && !side[t].wait &&
@@ -918,6 +1167,11 @@ compare(void)
 			}
 			place(s);
 			if (!opt_by && (pairs[0]->stopped || pairs[0]->finished))
+				break;
+			/* caught up, nothing stored: the two may be in
+			 * step (lockstep()) */
+			if (!opt_by && side[s].nev >= side[!s].nev &&
+			    !side[!s].eof && in_step(pairs[0]))
 				break;
 		}
 	}
@@ -1048,11 +1302,8 @@ main(int argc, char *argv[])
 		read_map();
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
-	if (opt_by)
-		for (int s = 0; s < 2; s++)
-			side[s].feed = feed_start(parse_row, &side[s]);
-	else
-		side[CAND].feed = feed_start(parse_row, &side[CAND]);
+	for (int s = 0; s < 2; s++)
+		side[s].feed = feed_start(fill_rows, &side[s]);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
@@ -1066,7 +1317,7 @@ main(int argc, char *argv[])
 		}
 	diverged = out_close(pairs, npairs);
 	for (int s = 0; s < 2; s++)
-		if (side[s].feed == NULL || feed_end(side[s].feed))
+		if (feed_end(side[s].feed))
 			rd_close(side[s].rd);
 	return diverged ? EXIT_ANSWER_NO : 0;
 }
