@@ -469,14 +469,14 @@ single(struct side *sd, struct span v, int col, struct sbuf *sb)
 #ifdef __SSE2__
 #define SPLIT_W	16	/* bytes looked at a step */
 
-/* A bit for each byte of the 16 at p that is a tab, the first lowest. */
+/* A bit for each byte of the 16 at p that is c, the first lowest. */
 static inline uint64_t
-tabs_at(const char *p)
+bytes_at(const char *p, char c)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 
 	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
-	    _mm_set1_epi8('\t')));
+	    _mm_set1_epi8(c)));
 }
 
 static inline int
@@ -487,9 +487,9 @@ tab_index(uint64_t m)
 #else
 #define SPLIT_W	8
 
-/* The high bit of each byte of the 8 at p that is a tab. */
+/* The high bit of each byte of the 8 at p that is c. */
 static inline uint64_t
-tabs_at(const char *p)
+bytes_at(const char *p, char c)
 {
 	const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
 	uint64_t w, x;
@@ -498,7 +498,7 @@ tabs_at(const char *p)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	w = __builtin_bswap64(w);	/* first byte lowest */
 #endif
-	x = w ^ 0x0909090909090909ULL;
+	x = w ^ 0x0101010101010101ULL * (unsigned char)c;
 	return ~(((x & lows) + lows) | x | lows);
 }
 
@@ -508,6 +508,9 @@ tab_index(uint64_t m)
 	return __builtin_ctzll(m) >> 3;
 }
 #endif
+
+#define tabs_at(p)	bytes_at(p, '\t')
+#define newlines_at(p)	bytes_at(p, '\n')
 
 /* The number of tabs marked in m (tabs_at()): few a step, so one
  * step each is cheaper than a popcount without the instruction. */
@@ -719,34 +722,6 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 	text->len += key.n + ts.n + v.n;
 	return 1;
 }
-
-#ifdef __SSE2__
-/* A bit for each byte of the 16 at p that is a newline, the first
- * lowest (as tabs_at()). */
-static inline uint64_t
-newlines_at(const char *p)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-
-	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
-	    _mm_set1_epi8('\n')));
-}
-#else
-/* The high bit of each byte of the 8 at p that is a newline. */
-static inline uint64_t
-newlines_at(const char *p)
-{
-	const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
-	uint64_t w, x;
-
-	memcpy(&w, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);	/* first byte lowest */
-#endif
-	x = w ^ 0x0a0a0a0a0a0a0a0aULL;
-	return ~(((x & lows) + lows) | x | lows);
-}
-#endif
 
 /*
  * Line ls..le of a block read by fill_lines() (fields 0..sd->fmax of it
