@@ -196,7 +196,7 @@ side_runs(struct report *r, int ref, struct span **out, size_t *n, int *col)
 			if (!isnew)
 				continue;
 			*out = xreallocarray(*out, *n + 1, sizeof(**out));
-			(*out)[(*n)++] = t->val[j];
+			(*out)[(*n)++] = rp_keep(t->val[j]);
 		}
 	}
 	ht_free(seen);
@@ -773,7 +773,8 @@ model_groups(struct report *r)
 				}
 				gr = &r->group[r->ngroup++];
 				memset(gr, 0, sizeof(*gr));
-				gr->value = c->val[j];
+				/* the cell's text may be read again over */
+				gr->value = rp_keep(c->val[j]);
 			}
 			gr = &r->group[g];
 			add_count(&gr->total, c->cnt[j], r->file, w->line);

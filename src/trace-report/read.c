@@ -4,9 +4,12 @@
  * model (report.h).  Nothing here is derived: model.c does that.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "htab.h"
 #include "msg.h"
@@ -30,6 +33,15 @@ void *
 rp_zalloc(size_t n)
 {
 	return arena_zalloc(&rp_arena, n);
+}
+
+struct span
+rp_keep(struct span v)
+{
+	char *c = arena_zalloc(&rp_arena, v.n + 1);
+
+	memcpy(c, v.p, v.n);
+	return span_make(c, v.n);
 }
 
 /* Whether s ends with suffix; sets *stem to the rest. */
@@ -394,33 +406,141 @@ rp_kv(const struct rrow *w, size_t i)
 	return span_make(p, (size_t)(t - p));
 }
 
+/* Longest line a row keeps (its length is a uint32_t). */
+#define LINE_MAX_KEPT	((size_t)UINT32_MAX - 1)
+/* Bytes the join is read again in when the rows are taken in order. */
+#define REREAD_BLOCK	(1u << 20)
+/* ... and when one row is asked for out of order. */
+#define REREAD_ONE	4096u
+
 /*
- * What a row keeps of its line f (split into fields): the key columns
- * with the tab after them, then the tally cells; the columns between
- * are in the row.
+ * A checksum of a row's tally cells, to tell whether the join read again
+ * is what was read first: 64-bit words mixed as in splitmix64.
+ */
+static uint32_t
+text_sum(const char *p, size_t n)
+{
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL, v;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&v, p, 8);
+		h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	v = 0;
+	memcpy(&v, p, n);
+	h = (h ^ v) * 0x94d049bb133111ebULL;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/*
+ * The join read again (rows that keep only their key columns): the
+ * bytes of [off, off + n) from descriptor fd, last row checked.
+ */
+static struct {
+	int		 fd;		/* -1: rows keep their tally cells */
+	char		*buf;
+	size_t		 cap, n;
+	uint64_t	 off;
+	unsigned	 gen;		/* bumped by each read */
+	const struct rrow *last;	/* checked since the read of gen */
+	unsigned	 lastgen;
+} jw = { -1, NULL, 0, 0, 0, 0, NULL, 0 };
+
+/*
+ * Row w's tally cells, read again from the join.  Rows asked for in
+ * order (each pass of the model over the rows) take one read a block;
+ * one out of order (a row a table shows) reads little more than itself.
+ */
+static struct span
+reread(const struct report *r, const struct rrow *w)
+{
+	size_t n = w->tal, want;
+	ssize_t k;
+	struct span s;
+
+	if (w->toff < jw.off || w->toff - jw.off > jw.n ||
+	    jw.n - (w->toff - jw.off) < n) {
+		/* in order: at or just past the end of the last read */
+		want = w->toff >= jw.off + jw.n && w->toff - (jw.off + jw.n) <
+		    REREAD_BLOCK / 4 ? REREAD_BLOCK : REREAD_ONE;
+		if (want < n)
+			want = n;
+		if (jw.cap < want) {
+			free(jw.buf);
+			jw.buf = xmalloc(want);
+			jw.cap = want;
+		}
+		jw.off = w->toff;
+		jw.n = 0;
+		while (jw.n < want) {
+			k = pread(jw.fd, jw.buf + jw.n, want - jw.n,
+			    (off_t)(jw.off + jw.n));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				die_errno("%s: cannot read again", r->file);
+			if (k == 0)
+				break;
+			jw.n += (size_t)k;
+		}
+		jw.gen++;
+		if (jw.n < n)
+			die_at(r->file, w->line, "the file changed while it "
+			    "was read: the line is shorter the second time");
+	}
+	s = span_make(jw.buf + (w->toff - jw.off), n);
+	if (w != jw.last || jw.gen != jw.lastgen) {
+		if (text_sum(s.p, s.n) != w->sum)
+			die_at(r->file, w->line, "the file changed while it "
+			    "was read: the line differs the second time");
+		jw.last = w;
+		jw.lastgen = jw.gen;
+	}
+	return s;
+}
+
+/*
+ * What a row keeps of its line f (split into fields) from offset off
+ * of the join (UINT64_MAX: not known): the key columns with the tab
+ * after them, then the tally cells, or instead of the cells where they
+ * are in the join; the columns between are in the row.
  */
 static void
 keep_line(const struct report *r, struct rrow *w, struct span line,
-    const struct span *f, size_t nt)
+    const struct span *f, size_t nt, uint64_t off)
 {
 	size_t kn = (size_t)(f[r->nkey].p - line.p);
 	size_t tn = nt > 0 ? (size_t)(line.p + line.n - f[r->tallycol].p) : 0;
-	char *c = rp_zalloc(kn + tn + 1);
+	int again = jw.fd >= 0 && off != UINT64_MAX && tn > 0;
+	char *c;
 
+	if (kn + tn > LINE_MAX_KEPT)
+		die_at(r->file, w->line, "line longer than 4 GiB");
+	c = rp_zalloc(kn + (again ? 0 : tn) + 1);
 	memcpy(c, line.p, kn);
+	w->text = c;
+	w->toff = UINT64_MAX;
+	if (again) {
+		w->len = (uint32_t)kn;
+		w->toff = off + (uint64_t)(f[r->tallycol].p - line.p);
+		w->tal = (uint32_t)tn;
+		w->sum = text_sum(f[r->tallycol].p, tn);
+		return;
+	}
 	if (tn > 0)
 		memcpy(c + kn, f[r->tallycol].p, tn);
-	w->text = c;
-	w->len = kn + tn;
-	w->tal = kn < UINT32_MAX ? (uint32_t)kn : UINT32_MAX;
+	w->len = (uint32_t)(kn + tn);
+	w->tal = (uint32_t)kn;
 }
 
-/* Where row w's tally cells start (nt > 0). */
-static const char *
+/* Row w's tally cells, as written (nt > 0). */
+static struct span
 tallies(const struct report *r, const struct rrow *w)
 {
-	return w->tal != UINT32_MAX ? w->text + w->tal : field(w,
-	    r->wholeline ? r->tallycol : r->nkey);
+	if (w->toff != UINT64_MAX)
+		return reread(r, w);
+	return span_make(w->text + w->tal, w->len - w->tal);
 }
 
 /* Row w's nt tally cells, as written, into cell[] (the last fields). */
@@ -428,19 +548,17 @@ static void
 split_tallies(const struct report *r, const struct rrow *w,
     struct span *cell, size_t nt)
 {
-	const char *p;
-
 	if (nt == 0)
 		return;
-	p = tallies(r, w);
-	tsv_split(span_make(p, (size_t)(w->text + w->len - p)), cell, nt);
+	tsv_split(tallies(r, w), cell, nt);
 }
 
 /* Row w's tally cell i, as written. */
 static struct span
 tally_text(const struct report *r, const struct rrow *w, size_t i)
 {
-	const char *p = tallies(r, w), *end = w->text + w->len, *t;
+	struct span s = tallies(r, w);
+	const char *p = s.p, *end = s.p + s.n, *t;
 
 	for (; i > 0; i--)
 		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
@@ -522,26 +640,35 @@ check_tallies(struct report *r, size_t nt)
 	free(cell);
 }
 
-/* Parsed cells: per tally column, the last row asked for. */
+/* Parsed cells: per tally column, the last row asked for; the text of
+ * a cell read again, which the next read may overwrite. */
 static struct tally_cell *tcell;
 static const struct rrow **tcellrow;
+static struct sbuf *tcopy;
 
 static const struct tally_cell *
 rp_tally(const struct report *r, const struct rrow *w, size_t i)
 {
 	size_t nt = r->nrt + r->nct;
-	struct span bad;
+	struct span bad, s;
 
 	if (tcell == NULL) {
 		tcell = xcalloc(nt + 1, sizeof(*tcell));
 		tcellrow = xcalloc(nt + 1, sizeof(*tcellrow));
+		tcopy = xcalloc(nt + 1, sizeof(*tcopy));
 	}
 	if (tcellrow[i] == w)
 		return &tcell[i];
+	s = tally_text(r, w, i);
+	if (w->toff != UINT64_MAX) {
+		sb_clear(&tcopy[i]);
+		sb_add(&tcopy[i], s.p, s.n);
+		s = span_make(tcopy[i].p, s.n);
+	}
 	/* as check_tallies() parsed it: no error now */
 	tcell[i].lo = tcell[i].hi = 0;
-	tally_parse(&tcell[i], tally_text(r, w, i), r->rtrange[i] ?
-	    TK_RANGE : TK_AS_WRITTEN, &bad);
+	tally_parse(&tcell[i], s, r->rtrange[i] ? TK_RANGE : TK_AS_WRITTEN,
+	    &bad);
 	tcellrow[i] = w;
 	return &tcell[i];
 }
@@ -566,7 +693,8 @@ rp_ct(const struct report *r, const struct rrow *w, size_t i)
 static void
 read_join(struct report *r)
 {
-	struct rd *in = rd_open(r->file);
+	const char *path = r->file;
+	struct rd *in = rd_open(path);
 	struct tsv_hdr h;
 	struct span line, *f;
 	struct tally_cell t = { 0 };
@@ -597,6 +725,8 @@ read_join(struct report *r)
 		if (tsv_is_hdr(&h, line))
 			continue;
 		if (r->wholeline) {
+			if (line.n > LINE_MAX_KEPT)
+				die_at(r->file, ln, "line longer than 4 GiB");
 			copy = rp_zalloc(line.n + 1);
 			memcpy(copy, line.p, line.n);
 			src = span_make(copy, line.n);
@@ -612,12 +742,18 @@ read_join(struct report *r)
 		read_row(r, w, f, ln);
 		if (r->wholeline) {
 			w->text = copy;
-			w->len = line.n;
-			w->tal = nt > 0 && (size_t)(f[r->tallycol].p - copy) <
-			    UINT32_MAX ? (uint32_t)(f[r->tallycol].p - copy) :
-			    UINT32_MAX;
-		} else
-			keep_line(r, w, line, f, nt);
+			w->len = (uint32_t)line.n;
+			w->toff = UINT64_MAX;
+			w->tal = nt > 0 ? (uint32_t)(f[r->tallycol].p - copy) :
+			    (uint32_t)line.n;
+		} else {
+			uint64_t off = rd_line_offset(in);
+
+			/* From a file: its tally cells can be read again. */
+			if (r->nrow == 0 && off != UINT64_MAX && nt > 0)
+				jw.fd = open(path, O_RDONLY | O_CLOEXEC);
+			keep_line(r, w, line, f, nt, off);
+		}
 		r->nrow++;
 		range_row(f + r->tallycol, nt, all, dots, &t);
 	}

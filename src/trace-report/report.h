@@ -55,18 +55,25 @@ struct rrun {
  * (each followed by a tab) and the tally cells, or with run or rate
  * columns the whole line; the key values (rp_kv) and the tally cells
  * (rp_rt, rp_ct) are found in it when asked for: spans and parsed cells
- * of millions of rows would be most of the memory.
+ * of millions of rows would be most of the memory.  From a regular file
+ * (not compressed) it keeps the key columns only, and where its tally
+ * cells are in the file: they are read again when asked for, and a
+ * checksum tells whether they are still what was read first.
  */
 struct rrow {
 	const char	*text;		/* what it keeps of the line */
-	size_t		 len;
 	uint64_t	 ref, cand;
 	uint64_t	 line;		/* line in the join */
 	struct rrun	*x;		/* NULL without run or rate columns,
 					 * notes, symbols, families or watch
 					 * list */
-	uint32_t	 tal;		/* where the tally cells start in
-					 * text; UINT32_MAX: further */
+	uint64_t	 toff;		/* where the tally cells are in the
+					 * join; UINT64_MAX: in text */
+	uint32_t	 len;		/* of text */
+	uint32_t	 tal;		/* the tally cells: where they start
+					 * in text, or their length in the
+					 * join */
+	uint32_t	 sum;		/* checksum of the cells in the join */
 	unsigned char	 status;	/* enum status */
 	unsigned char	 under;
 	unsigned char	 hasaddr;
@@ -368,8 +375,8 @@ void	report_load(struct report *r, const struct ropts *o);
 struct span rp_kv(const struct rrow *w, size_t i);
 /*
  * Row w's ref tally cell i (rp_rt), cand tally cell i (rp_ct), parsed.
- * The cell is valid until the next call for the same column with
- * another row; its values point into the row's text, kept for the run.
+ * The cell and its values are valid until the next call for the same
+ * column with another row (rp_keep() keeps a value).
  */
 const struct tally_cell *rp_rt(const struct report *r,
 	    const struct rrow *w, size_t i);
@@ -384,6 +391,9 @@ int	rp_cmp_u64(const void *a, const void *b);
  * (with millions of keys, most of the memory).
  */
 void	*rp_zalloc(size_t n);
+/* A copy of v for the run: a value of a parsed tally cell is valid only
+ * until the next cell of its column is asked for (rp_rt). */
+struct span rp_keep(struct span v);
 
 /*
  * Display text: a key value with its TSV escapes undone (rp_key), a tally

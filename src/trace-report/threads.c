@@ -89,7 +89,7 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 			if (isnew) {
 				s->tid = xreallocarray(s->tid, s->n + 1,
 				    sizeof(*s->tid));
-				s->tid[s->n++] = t->val[j];
+				s->tid[s->n++] = rp_keep(t->val[j]);
 			}
 			if (ne + 1 >= cap) {
 				cap = cap ? cap * 2 : 1024;
