@@ -486,14 +486,14 @@ reread(const struct report *r, const struct rrow *w)
 		}
 		jw.gen++;
 		if (jw.n < n)
-			die_at(r->file, w->line, "the file changed while it "
-			    "was read: the line is shorter the second time");
+			die_at(r->file, w->line, "file changed while being "
+			    "read: the line is shorter when read again");
 	}
 	s = span_make(jw.buf + (w->toff - jw.off), n);
 	if (w != jw.last || jw.gen != jw.lastgen) {
 		if (text_sum(s.p, s.n) != w->sum)
-			die_at(r->file, w->line, "the file changed while it "
-			    "was read: the line differs the second time");
+			die_at(r->file, w->line, "file changed while being "
+			    "read: the tally cells differ when read again");
 		jw.last = w;
 		jw.lastgen = jw.gen;
 	}
