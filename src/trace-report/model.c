@@ -89,13 +89,15 @@ add_count(uint64_t *a, uint64_t b, const char *file, uint64_t line)
 
 /* Totals and the key lists by status, each sorted by its count. */
 static void
-model_totals(struct report *r)
+model_totals(struct report *r, const struct ropts *o)
 {
 	size_t i;
 	struct totals *t = &r->t;
 
 	r->missing = xcalloc(r->nrow + 1, sizeof(size_t));
-	r->matched = xcalloc(r->nrow + 1, sizeof(size_t));
+	/* Most keys of a large join match: list them only for a writer
+	 * that shows them all. */
+	r->matched = xcalloc(o->matchedlist ? r->nrow + 1 : 1, sizeof(size_t));
 	r->under = xcalloc(r->nrow + 1, sizeof(size_t));
 	r->extra = xcalloc(r->nrow + 1, sizeof(size_t));
 	for (i = 0; i < r->nrow; i++) {
@@ -118,7 +120,9 @@ model_totals(struct report *r)
 			add_count(&t->missing_fires, w->ref, r->file, w->line);
 			break;
 		case ST_MATCHED:
-			r->matched[r->nmatched++] = i;
+			t->matched_keys++;
+			if (o->matchedlist)
+				r->matched[r->nmatched++] = i;
 			add_count(&t->matched_fires, w->ref, r->file, w->line);
 			add_count(&t->matched_cand_fires, w->cand, r->file,
 			    w->line);
@@ -132,7 +136,6 @@ model_totals(struct report *r)
 		}
 	}
 	t->missing_keys = r->nmissing;
-	t->matched_keys = r->nmatched;
 	t->extra_keys = r->nextra;
 	t->under_keys = r->nunder;
 	sort_list(r, r->missing, r->nmissing, 0);
@@ -1109,7 +1112,7 @@ void
 report_load(struct report *r, const struct ropts *o)
 {
 	report_read(r, o);
-	model_totals(r);
+	model_totals(r, o);
 	model_runs(r, o);
 	model_rates(r, o);
 	model_runs_lists(r);

@@ -229,7 +229,9 @@ struct report {
 	struct num_skey	*skey;		/* per row, its nkey columns' sort
 					 * keys, from the row's key[0] */
 
-	/* Index lists, each sorted by its count descending, then key. */
+	/* Index lists, each sorted by its count descending, then key;
+	 * matched is empty unless ropts.matchedlist (then t.matched_keys
+	 * counts them). */
 	size_t		*missing, *matched, *under, *extra;
 	size_t		 nmissing, nmatched, nunder, nextra;
 
@@ -357,6 +359,7 @@ struct ropts {
 	const char	*align;		/* --align COL=VALUE */
 	double		 threadmin;	/* --thread-min, default 0.5 */
 	size_t		 threadtop;	/* --thread-top, default 20 */
+	int		 matchedlist;	/* a writer lists every matched key */
 };
 
 /*

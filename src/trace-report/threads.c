@@ -42,15 +42,17 @@
 #define GREEDY_MAX	64
 
 /* One side's threads: per thread its (row, count) entries, per row its
- * (thread, count) entries; threads in trace-hist order of their value. */
+ * (thread, count) entries; threads in trace-hist order of their value.
+ * Rows and entries are counted in 32 bits: with millions of keys these
+ * arrays are much of the memory. */
 struct tside {
 	size_t		 n;
 	struct span	*tid;		/* %-encoded, as in the tally */
 	uint64_t	*fires;
 	size_t		*toff;		/* entries of thread t: toff[t].. */
-	size_t		*trow;
+	uint32_t	*trow;
 	uint64_t	*tcnt;
-	size_t		*roff;		/* entries of row i: roff[i].. */
+	uint32_t	*roff;		/* entries of row i: roff[i].. */
 	uint32_t	*rthr;		/* a thread: fewer than 2^32 (htab) */
 	uint64_t	*rcnt;
 };
@@ -74,13 +76,18 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 	size_t i, j, ne = 0, cap = 0, *rank, *fill;
 
 	memset(s, 0, sizeof(*s));
+	if (r->nrow >= UINT32_MAX)
+		die_at(r->file, 1, "the thread map takes fewer than 2^32 keys");
 	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
 	for (i = 0; i < r->nrow; i++) {
 		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
 		    rp_ct(r, &r->row[i], c);
 		uint64_t rowcnt = ref ? r->row[i].ref : r->row[i].cand;
 
-		s->roff[i] = ne;
+		s->roff[i] = (uint32_t)ne;
+		if (t->n >= UINT32_MAX - ne)
+			die_at(r->file, r->row[i].line, "the thread map takes "
+			    "fewer than 2^32 (thread, key) pairs");
 		for (j = 0; j < t->n; j++) {
 			int isnew;
 			uint32_t id = ht_intern(h, t->val[j].p, t->val[j].n,
@@ -102,7 +109,7 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 			s->rcnt[ne++] = t->single ? rowcnt : t->cnt[j];
 		}
 	}
-	s->roff[r->nrow] = ne;
+	s->roff[r->nrow] = (uint32_t)ne;
 	if (ne + 1 > cap) {
 		s->rthr = xreallocarray(s->rthr, ne + 1, sizeof(*s->rthr));
 		s->rcnt = xreallocarray(s->rcnt, ne + 1, sizeof(*s->rcnt));
@@ -131,7 +138,7 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 		for (j = s->roff[i]; j < s->roff[i + 1]; j++) {
 			size_t th = s->rthr[j];
 
-			s->trow[s->toff[th] + fill[th]] = i;
+			s->trow[s->toff[th] + fill[th]] = (uint32_t)i;
 			s->tcnt[s->toff[th] + fill[th]++] = s->rcnt[j];
 		}
 	free(fill);
