@@ -51,11 +51,26 @@ struct tside {
 	uint64_t	*fires;
 	size_t		*toff;		/* entries of thread t: toff[t].. */
 	uint32_t	*trow;
-	uint64_t	*tcnt;
 	uint32_t	*roff;		/* entries of row i: roff[i].. */
 	uint32_t	*rthr;		/* a thread: fewer than 2^32 (htab) */
-	uint64_t	*rcnt;
+	/* The entries' counts, in 32 bits when every row's count fits
+	 * (tcnt32, rcnt32; tcnt, rcnt NULL), else 64 (tcnt, rcnt). */
+	uint64_t	*tcnt, *rcnt;
+	uint32_t	*tcnt32, *rcnt32;
 };
+
+/* Entry e's count, thread by thread (tcnt) or row by row (rcnt). */
+static inline uint64_t
+tcnt(const struct tside *s, size_t e)
+{
+	return s->tcnt != NULL ? s->tcnt[e] : s->tcnt32[e];
+}
+
+static inline uint64_t
+rcnt(const struct tside *s, size_t e)
+{
+	return s->rcnt != NULL ? s->rcnt[e] : s->rcnt32[e];
+}
 
 static int
 spancmp(const void *a, const void *b)
@@ -74,10 +89,14 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 {
 	struct htab *h = ht_new();
 	size_t i, j, ne = 0, cap = 0, *rank, *fill;
+	int wide = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (r->nrow >= UINT32_MAX)
 		die_at(r->file, 1, "the thread map takes fewer than 2^32 keys");
+	/* An entry's count is at most its row's. */
+	for (i = 0; i < r->nrow && !wide; i++)
+		wide = (ref ? r->row[i].ref : r->row[i].cand) > UINT32_MAX;
 	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
 	for (i = 0; i < r->nrow; i++) {
 		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
@@ -102,17 +121,31 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 				cap = cap ? cap * 2 : 1024;
 				s->rthr = xreallocarray(s->rthr, cap,
 				    sizeof(*s->rthr));
-				s->rcnt = xreallocarray(s->rcnt, cap,
-				    sizeof(*s->rcnt));
+				if (wide)
+					s->rcnt = xreallocarray(s->rcnt, cap,
+					    sizeof(*s->rcnt));
+				else
+					s->rcnt32 = xreallocarray(s->rcnt32,
+					    cap, sizeof(*s->rcnt32));
 			}
 			s->rthr[ne] = id;
-			s->rcnt[ne++] = t->single ? rowcnt : t->cnt[j];
+			if (wide)
+				s->rcnt[ne] = t->single ? rowcnt : t->cnt[j];
+			else
+				s->rcnt32[ne] = (uint32_t)(t->single ? rowcnt :
+				    t->cnt[j]);
+			ne++;
 		}
 	}
 	s->roff[r->nrow] = (uint32_t)ne;
 	if (ne + 1 > cap) {
 		s->rthr = xreallocarray(s->rthr, ne + 1, sizeof(*s->rthr));
-		s->rcnt = xreallocarray(s->rcnt, ne + 1, sizeof(*s->rcnt));
+		if (wide)
+			s->rcnt = xreallocarray(s->rcnt, ne + 1,
+			    sizeof(*s->rcnt));
+		else
+			s->rcnt32 = xreallocarray(s->rcnt32, ne + 1,
+			    sizeof(*s->rcnt32));
 	}
 	if (s->n > 1)
 		qsort(s->tid, s->n, sizeof(*s->tid), spancmp);
@@ -123,12 +156,15 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 	s->fires = xcalloc(s->n + 1, sizeof(*s->fires));
 	s->toff = xcalloc(s->n + 2, sizeof(*s->toff));
 	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
-	s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
+	if (wide)
+		s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
+	else
+		s->tcnt32 = xcalloc(ne + 1, sizeof(*s->tcnt32));
 	for (j = 0; j < ne; j++) {
 		size_t th = rank[s->rthr[j]];
 
 		s->rthr[j] = (uint32_t)th;
-		s->fires[th] += s->rcnt[j];
+		s->fires[th] += rcnt(s, j);
 		s->toff[th + 1]++;
 	}
 	for (i = 0; i < s->n; i++)
@@ -139,7 +175,12 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 			size_t th = s->rthr[j];
 
 			s->trow[s->toff[th] + fill[th]] = (uint32_t)i;
-			s->tcnt[s->toff[th] + fill[th]++] = s->rcnt[j];
+			if (wide)
+				s->tcnt[s->toff[th] + fill[th]] = s->rcnt[j];
+			else
+				s->tcnt32[s->toff[th] + fill[th]] =
+				    s->rcnt32[j];
+			fill[th]++;
 		}
 	free(fill);
 	free(rank);
@@ -156,9 +197,11 @@ side_free(struct tside *s, int keeptid)
 	free(s->toff);
 	free(s->trow);
 	free(s->tcnt);
+	free(s->tcnt32);
 	free(s->roff);
 	free(s->rthr);
 	free(s->rcnt);
+	free(s->rcnt32);
 }
 
 static int
@@ -219,7 +262,7 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
 	x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
 	for (j = 0; j < x->na; j++) {
-		x->pa[j] = (double)from->tcnt[from->toff[a] + j] /
+		x->pa[j] = (double)tcnt(from, from->toff[a] + j) /
 		    (double)from->fires[a];
 		x->m[j] = 0;
 	}
@@ -246,7 +289,8 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			x->cm[x->slot[to->rthr[e]] * x->na + j] += to->rcnt[e];
+			x->cm[x->slot[to->rthr[e]] * x->na + j] +=
+			    rcnt(to, e);
 	}
 	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
 	for (c = 0; c < x->ncand; c++)
@@ -311,11 +355,11 @@ pair_sim(const struct tside *rs, size_t a, const struct tside *cs, size_t b)
 		return 0.0;
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
 		size_t row = rs->trow[j];
-		double p = (double)rs->tcnt[j] / (double)rs->fires[a], q = 0.0;
+		double p = (double)tcnt(rs, j) / (double)rs->fires[a], q = 0.0;
 
 		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
 			if (cs->rthr[e] == b)
-				q = (double)cs->rcnt[e] / (double)cs->fires[b];
+				q = (double)rcnt(cs, e) / (double)cs->fires[b];
 		s += q < p ? q : p;
 	}
 	return s;
@@ -337,12 +381,12 @@ merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
 		return 0.0;
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
 		size_t row = rs->trow[j];
-		double p = (double)rs->tcnt[j] / (double)rs->fires[a];
+		double p = (double)tcnt(rs, j) / (double)rs->fires[a];
 		uint64_t m = 0;
 
 		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
 			if (isan[cs->rthr[e]])
-				m += cs->rcnt[e];
+				m += rcnt(cs, e);
 		s += (double)m / (double)tot < p ? (double)m / (double)tot : p;
 	}
 	return s;
@@ -386,7 +430,7 @@ thread_keys(const struct report *r, const struct tside *rs, size_t a,
 		int byanalog = 0;
 
 		for (e = cs->roff[row]; e < cs->roff[row + 1] && !byanalog; e++)
-			if (isan[cs->rthr[e]] && cs->rcnt[e] > 0)
+			if (isan[cs->rthr[e]] && rcnt(cs, e) > 0)
 				byanalog = 1;
 		if (byanalog)
 			continue;
@@ -405,9 +449,10 @@ static int
 entcmp(const void *x, const void *y)
 {
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	uint64_t ca = tcnt(keyside, a), cb = tcnt(keyside, b);
 
-	if (keyside->tcnt[a] != keyside->tcnt[b])
-		return keyside->tcnt[a] > keyside->tcnt[b] ? -1 : 1;
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
 	return rp_keycmp(keyrep, keyside->trow[a], keyside->trow[b]);
 }
 
