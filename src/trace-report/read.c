@@ -35,10 +35,17 @@ rp_zalloc(size_t n)
 	return arena_zalloc(&rp_arena, n);
 }
 
+/* Room for text, kept for the run: byte-aligned, none lost between. */
+static char *
+text_alloc(size_t n)
+{
+	return arena_zalloc_bytes(&rp_arena, n);
+}
+
 struct span
 rp_keep(struct span v)
 {
-	char *c = arena_zalloc(&rp_arena, v.n + 1);
+	char *c = text_alloc(v.n + 1);
 
 	memcpy(c, v.p, v.n);
 	return span_make(c, v.n);
@@ -534,7 +541,7 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 
 	if (kn + tn > LINE_MAX_KEPT)
 		die_at(r->file, w->line, "line longer than 4 GiB");
-	c = rp_zalloc(kn + (again ? 0 : tn) + 1);
+	c = text_alloc(kn + (again ? 0 : tn) + 1);
 	memcpy(c, line.p, kn);
 	w->text = c;
 	w->toff = UINT64_MAX;
@@ -744,7 +751,7 @@ read_join(struct report *r)
 		if (r->wholeline) {
 			if (line.n > LINE_MAX_KEPT)
 				die_at(r->file, ln, "line longer than 4 GiB");
-			copy = rp_zalloc(line.n + 1);
+			copy = text_alloc(line.n + 1);
 			memcpy(copy, line.p, line.n);
 			src = span_make(copy, line.n);
 		}
