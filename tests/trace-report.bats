@@ -525,3 +525,18 @@ changed() {
 	assert_line '$1 = 2'
 	[ ! -e "$T/out.md" ]
 }
+
+@test "a row read again names its line: lines before it counted, repeated headers and CRLF too" {
+	big_join 300 > "$T/j"
+	# line 201: a tid that is not canonical (found by the groups, after
+	# the rows were read); a repeated header line and CRLF before it
+	awk -v h="$(head -n 1 "$T/j")" 'NR == 50 { print h }
+	    NR == 150 { $0 = $0 "\r" }
+	    NR == 200 { sub(/\t[0-9]:/, "\t07:") } { print }' "$T/j" > "$T/bad"
+	sed -n 201p "$T/bad" | grep -q '	07:'
+	run trace-report "$T/bad"
+	[ "$status" -eq 2 ]
+	[ "$output" = "trace-report: $T/bad:201: column canary_tid: tid '07' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	run trace-report - < "$T/bad"
+	[ "$output" = "trace-report: (stdin):201: column canary_tid: tid '07' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+}

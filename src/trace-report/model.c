@@ -80,10 +80,11 @@ groupcmp(const void *x, const void *y)
 
 /* a += b, or exit 2: a sum of counts must not wrap. */
 static void
-add_count(uint64_t *a, uint64_t b, const char *file, uint64_t line)
+add_count(const struct report *r, const struct rrow *w, uint64_t *a,
+    uint64_t b)
 {
 	if (*a + b < *a)
-		die_at(file, line, "counts overflow 64 bits");
+		die_at(r->file, rp_line(r, w), "counts overflow 64 bits");
 	*a += b;
 }
 
@@ -103,8 +104,8 @@ model_totals(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
 
-		add_count(&t->ref_fires, w->ref, r->file, w->line);
-		add_count(&t->cand_fires, w->cand, r->file, w->line);
+		add_count(r, w, &t->ref_fires, w->ref);
+		add_count(r, w, &t->cand_fires, w->cand);
 		for (size_t k = 0; k < r->nkey; k++)
 			if (rp_kv(w, k).n == 0) {
 				t->empty_component_keys++;
@@ -117,21 +118,20 @@ model_totals(struct report *r, const struct ropts *o)
 		switch (w->status) {
 		case ST_MISSING:
 			r->missing[r->nmissing++] = i;
-			add_count(&t->missing_fires, w->ref, r->file, w->line);
+			add_count(r, w, &t->missing_fires, w->ref);
 			break;
 		case ST_MATCHED:
 			t->matched_keys++;
 			if (o->matchedlist)
 				r->matched[r->nmatched++] = i;
-			add_count(&t->matched_fires, w->ref, r->file, w->line);
-			add_count(&t->matched_cand_fires, w->cand, r->file,
-			    w->line);
+			add_count(r, w, &t->matched_fires, w->ref);
+			add_count(r, w, &t->matched_cand_fires, w->cand);
 			if (w->under)
 				r->under[r->nunder++] = i;
 			break;
 		case ST_EXTRA:
 			r->extra[r->nextra++] = i;
-			add_count(&t->extra_fires, w->cand, r->file, w->line);
+			add_count(r, w, &t->extra_fires, w->cand);
 			break;
 		}
 	}
@@ -191,8 +191,9 @@ side_runs(struct report *r, int ref, struct span **out, size_t *n, int *col)
 		int isnew;
 
 		if (t->n > 0 && t->kind != TK_COUNTS)
-			die_at(r->file, r->row[i].line, "column %s_%s: the "
-			    "runs must be a counts tally (VALUE:N,...)",
+			die_at(r->file, rp_line(r, &r->row[i]), "column "
+			    "%s_%s: the runs must be a counts tally "
+			    "(VALUE:N,...)",
 			    ref ? r->ref : r->cand, r->runname);
 		for (j = 0; j < t->n; j++) {
 			ht_intern(seen, t->val[j].p, t->val[j].n, &isnew);
@@ -262,7 +263,7 @@ add_runs(struct report *r, const struct rrow *w, int ref, uint64_t *den)
 		size_t k = run_index(runs, n, t->val[j]);
 
 		if (k < n)
-			add_count(&den[k], t->cnt[j], r->file, w->line);
+			add_count(r, w, &den[k], t->cnt[j]);
 	}
 }
 
@@ -372,8 +373,8 @@ model_rates(struct report *r, const struct ropts *o)
 
 		if (r->perkey != NULL && !is_marker(w, col, eq + 1))
 			continue;
-		add_count(&r->refden, w->ref, r->file, w->line);
-		add_count(&r->candden, w->cand, r->file, w->line);
+		add_count(r, w, &r->refden, w->ref);
+		add_count(r, w, &r->candden, w->cand);
 		if (r->hasruns) {
 			add_runs(r, w, 1, r->refdenrun);
 			add_runs(r, w, 0, r->canddenrun);
@@ -394,9 +395,9 @@ model_rates(struct report *r, const struct ropts *o)
 		/* The join rounds to six decimals. */
 		if (fabs(er - w->x->refrate) > 6e-7 + er * 1e-12 ||
 		    fabs(ec - w->x->candrate) > 6e-7 + ec * 1e-12)
-			die_at(r->file, w->line, "the rates %s, %s do not "
-			    "follow from --per %s (%.6f, %.6f): give the --per "
-			    "the join was made with",
+			die_at(r->file, rp_line(r, w), "the rates %s, %s do "
+			    "not follow from --per %s (%.6f, %.6f): give the "
+			    "--per the join was made with",
 			    msg_vis(w->x->refrate_s.p, w->x->refrate_s.n),
 			    msg_vis(w->x->candrate_s.p, w->x->candrate_s.n),
 			    o->per, er, ec);
@@ -473,10 +474,10 @@ tbin_value(const struct report *r, const struct rrow *w, struct span v)
 	int64_t b;
 
 	if (num_parse_i64(v, &b) != NUM_OK)
-		die_at(r->file, w->line, "tbin '%s' is not an integer",
+		die_at(r->file, rp_line(r, w), "tbin '%s' is not an integer",
 		    msg_vis(v.p, v.n));
 	if (b % r->tlwidth != 0)
-		die_at(r->file, w->line, "tbin %lld is not a multiple of "
+		die_at(r->file, rp_line(r, w), "tbin %lld is not a multiple of "
 		    "--timeline %lld (give the width trace-key was given)",
 		    (long long)b, (long long)r->tlwidth);
 	return b;
@@ -560,8 +561,8 @@ model_timeline(struct report *r, const struct ropts *o)
 		/* A distinct tally has no counts to put in the bins. */
 		if ((rt->n > 0 && !rt->single && rt->kind != TK_COUNTS) ||
 		    (ct->n > 0 && !ct->single && ct->kind != TK_COUNTS))
-			die_at(r->file, w->line, "column %s_tbin: --timeline "
-			    "needs a counts tally (VALUE:N,...)",
+			die_at(r->file, rp_line(r, w), "column %s_tbin: "
+			    "--timeline needs a counts tally (VALUE:N,...)",
 			    rt->n > 0 && !rt->single && rt->kind != TK_COUNTS ?
 			    r->ref : r->cand);
 		for (j = 0; j < rt->n; j++) {
@@ -624,8 +625,7 @@ model_runs_lists(struct report *r)
 		if (r->hasruns && w->x->refruns < r->quorum)
 			continue;
 		r->t.consistent_missing_keys++;
-		add_count(&r->t.consistent_missing_fires, w->ref, r->file,
-		    w->line);
+		add_count(r, w, &r->t.consistent_missing_fires, w->ref);
 	}
 	for (i = 0; i < r->nrow; i++) {
 		if (r->row[i].over && r->row[i].status == ST_MATCHED)
@@ -763,9 +763,9 @@ model_groups(struct report *r)
 			/* 015 and 15 would be two threads. */
 			if (isnew && strcmp(r->groupby, "tid") == 0 &&
 			    !num_tid_ok(c->val[j]))
-				die_at(r->file, w->line, "column %s_tid: tid "
-				    "'%s' is not a canonical integer (no '+', "
-				    "no leading zeros, no -0)", r->ref,
+				die_at(r->file, rp_line(r, w), "column %s_tid: "
+				    "tid '%s' is not a canonical integer (no "
+				    "'+', no leading zeros, no -0)", r->ref,
 				    msg_vis(c->val[j].p, c->val[j].n > 40 ? 40 :
 				    c->val[j].n));
 			if (isnew) {
@@ -780,14 +780,12 @@ model_groups(struct report *r)
 				gr->value = rp_keep(c->val[j]);
 			}
 			gr = &r->group[g];
-			add_count(&gr->total, c->cnt[j], r->file, w->line);
+			add_count(r, w, &gr->total, c->cnt[j]);
 			gr->keys++;
 			if (w->status == ST_MATCHED)
-				add_count(&gr->matched, c->cnt[j], r->file,
-				    w->line);
+				add_count(r, w, &gr->matched, c->cnt[j]);
 			else if (w->status == ST_MISSING)
-				add_count(&gr->missing, c->cnt[j], r->file,
-				    w->line);
+				add_count(r, w, &gr->missing, c->cnt[j]);
 		}
 	}
 	if (r->ngroup > 1)

@@ -358,7 +358,7 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	size_t s = r->nkey;
 
 	memset(w, 0, sizeof(*w));
-	w->line = ln;
+	w->at = ln;
 	if (r->hasruns || r->hasrate || r->rowmore)
 		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
@@ -483,10 +483,10 @@ reread(const struct report *r, const struct rrow *w)
 	ssize_t k;
 	struct span s;
 
-	if (w->toff < jw.off || w->toff - jw.off > jw.n ||
-	    jw.n - (w->toff - jw.off) < n) {
+	if (w->at < jw.off || w->at - jw.off > jw.n ||
+	    jw.n - (w->at - jw.off) < n) {
 		/* in order: at or just past the end of the last read */
-		want = w->toff >= jw.off + jw.n && w->toff - (jw.off + jw.n) <
+		want = w->at >= jw.off + jw.n && w->at - (jw.off + jw.n) <
 		    REREAD_BLOCK / 4 ? REREAD_BLOCK : REREAD_ONE;
 		if (want < n)
 			want = n;
@@ -495,7 +495,7 @@ reread(const struct report *r, const struct rrow *w)
 			jw.buf = xmalloc(want);
 			jw.cap = want;
 		}
-		jw.off = w->toff;
+		jw.off = w->at;
 		jw.n = 0;
 		while (jw.n < want) {
 			k = pread(jw.fd, jw.buf + jw.n, want - jw.n,
@@ -510,18 +510,54 @@ reread(const struct report *r, const struct rrow *w)
 		}
 		jw.gen++;
 		if (jw.n < n)
-			die_at(r->file, w->line, "file changed while being "
-			    "read: the line is shorter when read again");
+			die_at(r->file, rp_line(r, w), "file changed while "
+			    "being read: the line is shorter when read again");
 	}
-	s = span_make(jw.buf + (w->toff - jw.off), n);
+	s = span_make(jw.buf + (w->at - jw.off), n);
 	if (w != jw.last || jw.gen != jw.lastgen) {
 		if (text_sum(s.p, s.n) != w->sum)
-			die_at(r->file, w->line, "file changed while being "
-			    "read: the tally cells differ when read again");
+			die_at(r->file, rp_line(r, w), "file changed while "
+			    "being read: the tally cells differ when read "
+			    "again");
 		jw.last = w;
 		jw.lastgen = jw.gen;
 	}
 	return s;
+}
+
+/*
+ * A row read again keeps where its cells are, not its line: the lines
+ * before them are counted (only a message needs it).
+ */
+uint64_t
+rp_line(const struct report *r, const struct rrow *w)
+{
+	uint64_t off = 0, line = 1;
+	char *b;
+	ssize_t k;
+
+	if (!w->again)
+		return w->at;
+	b = xmalloc(REREAD_BLOCK);
+	while (off < w->at) {
+		size_t want = w->at - off < REREAD_BLOCK ? (size_t)(w->at -
+		    off) : REREAD_BLOCK;
+		const char *p, *e;
+
+		k = pread(jw.fd, b, want, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die_errno("%s: cannot read again", r->file);
+		if (k == 0)
+			break;	/* the file changed: no better line */
+		for (p = b, e = b + k; (p = memchr(p, '\n', (size_t)(e -
+		    p))) != NULL; p++)
+			line++;
+		off += (uint64_t)k;
+	}
+	free(b);
+	return line;
 }
 
 /*
@@ -540,14 +576,14 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 	char *c;
 
 	if (kn + tn > LINE_MAX_KEPT)
-		die_at(r->file, w->line, "line longer than 4 GiB");
+		die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
 	c = text_alloc(kn + (again ? 0 : tn) + 1);
 	memcpy(c, line.p, kn);
 	w->text = c;
-	w->toff = UINT64_MAX;
 	if (again) {
+		w->again = 1;
 		w->len = (uint32_t)kn;
-		w->toff = off + (uint64_t)(f[r->tallycol].p - line.p);
+		w->at = off + (uint64_t)(f[r->tallycol].p - line.p);
 		w->tal = (uint32_t)tn;
 		w->sum = text_sum(f[r->tallycol].p, tn);
 		return;
@@ -562,7 +598,7 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 static struct span
 tallies(const struct report *r, const struct rrow *w)
 {
-	if (w->toff != UINT64_MAX)
+	if (w->again)
 		return reread(r, w);
 	return span_make(w->text + w->tal, w->len - w->tal);
 }
@@ -647,15 +683,16 @@ check_tallies(struct report *r, size_t nt)
 			e = tally_parse(&t, cell[i], r->rtrange[i] ?
 			    TK_RANGE : TK_AS_WRITTEN, &bad);
 			if (e == TALLY_PERCENT)
-				tally_die_percent(r->file, w->line,
+				tally_die_percent(r->file, rp_line(r, w),
 				    r->rtcol[i], bad);
 			if (e != TALLY_OK)
-				die_at(r->file, w->line, "column %.*s: bad tally "
-				    "entry '%.*s'", (int)r->rtcol[i].n,
-				    r->rtcol[i].p, (int)bad.n, bad.p);
+				die_at(r->file, rp_line(r, w), "column %.*s: "
+				    "bad tally entry '%.*s'",
+				    (int)r->rtcol[i].n, r->rtcol[i].p,
+				    (int)bad.n, bad.p);
 			if (t.kind == TK_COUNTS && t.sum > count)
-				tally_die_sum(r->file, w->line, r->rtcol[i],
-				    t.sum, count);
+				tally_die_sum(r->file, rp_line(r, w),
+				    r->rtcol[i], t.sum, count);
 			if (t.n > 0 && t.kind != TK_COUNTS)
 				r->rtcounts[i] = 0;
 		}
@@ -684,7 +721,7 @@ rp_tally(const struct report *r, const struct rrow *w, size_t i)
 	if (tcellrow[i] == w)
 		return &tcell[i];
 	s = tally_text(r, w, i);
-	if (w->toff != UINT64_MAX) {
+	if (w->again) {
 		sb_clear(&tcopy[i]);
 		sb_add(&tcopy[i], s.p, s.n);
 		s = span_make(tcopy[i].p, s.n);
@@ -767,7 +804,6 @@ read_join(struct report *r)
 		if (r->wholeline) {
 			w->text = copy;
 			w->len = (uint32_t)line.n;
-			w->toff = UINT64_MAX;
 			w->tal = nt > 0 ? (uint32_t)(f[r->tallycol].p - copy) :
 			    (uint32_t)line.n;
 		} else {

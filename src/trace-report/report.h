@@ -63,21 +63,22 @@ struct rrun {
 struct rrow {
 	const char	*text;		/* what it keeps of the line */
 	uint64_t	 ref, cand;
-	uint64_t	 line;		/* line in the join */
+	uint64_t	 at;		/* again: where the tally cells are
+					 * in the join; else the line in the
+					 * join (see rp_line) */
 	struct rrun	*x;		/* NULL without run or rate columns,
 					 * notes, symbols, families or watch
 					 * list */
-	uint64_t	 toff;		/* where the tally cells are in the
-					 * join; UINT64_MAX: in text */
 	uint32_t	 len;		/* of text */
-	uint32_t	 tal;		/* the tally cells: where they start
-					 * in text, or their length in the
-					 * join */
-	uint32_t	 sum;		/* checksum of the cells in the join */
-	unsigned char	 status;	/* enum status */
-	unsigned char	 under;
-	unsigned char	 hasaddr;
-	unsigned char	 over;		/* the over column says yes */
+	uint32_t	 tal;		/* the tally cells: their length in
+					 * the join (again), or where they
+					 * start in text */
+	uint32_t	 sum;		/* again: checksum of the cells */
+	unsigned	 status : 2;	/* enum status */
+	unsigned	 under : 1;
+	unsigned	 hasaddr : 1;
+	unsigned	 over : 1;	/* the over column says yes */
+	unsigned	 again : 1;	/* the tally cells are read again */
 };
 
 struct note {
@@ -374,6 +375,9 @@ void	report_read(struct report *r, const struct ropts *o);
 void	model_threads(struct report *r, const struct ropts *o);
 void	report_load(struct report *r, const struct ropts *o);
 
+/* Row w's line in the join (for messages: from a file, its lines are
+ * counted again). */
+uint64_t rp_line(const struct report *r, const struct rrow *w);
 /* Row w's key column i, as in the join. */
 struct span rp_kv(const struct rrow *w, size_t i);
 /*

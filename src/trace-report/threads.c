@@ -105,8 +105,8 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 
 		s->roff[i] = (uint32_t)ne;
 		if (t->n >= UINT32_MAX - ne)
-			die_at(r->file, r->row[i].line, "the thread map takes "
-			    "fewer than 2^32 (thread, key) pairs");
+			die_at(r->file, rp_line(r, &r->row[i]), "the thread "
+			    "map takes fewer than 2^32 (thread, key) pairs");
 		for (j = 0; j < t->n; j++) {
 			int isnew;
 			uint32_t id = ht_intern(h, t->val[j].p, t->val[j].n,
