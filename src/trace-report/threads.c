@@ -456,6 +456,20 @@ entcmp(const void *x, const void *y)
 	return rp_keycmp(keyrep, keyside->trow[a], keyside->trow[b]);
 }
 
+/* Sort entries with entcmp, unless they are in its order already (as
+ * the rows of a join of one thread are): a total order, so skipping
+ * the sort changes nothing. */
+static void
+sort_entries(size_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n && entcmp(&v[i - 1], &v[i]) < 0; i++)
+		continue;
+	if (i < n)
+		qsort(v, n, sizeof(*v), entcmp);
+}
+
 void
 model_threads(struct report *r, const struct ropts *o)
 {
@@ -549,8 +563,8 @@ model_threads(struct report *r, const struct ropts *o)
 			isan[t->analog[k]] = 0;
 		keyside = &rs;
 		keyrep = r;
-		qsort(t->missing, t->nmissing, sizeof(size_t), entcmp);
-		qsort(t->moved, t->nmoved, sizeof(size_t), entcmp);
+		sort_entries(t->missing, t->nmissing);
+		sort_entries(t->moved, t->nmoved);
 		/* entries to rows */
 		for (k = 0; k < t->nmissing; k++)
 			t->missing[k] = rs.trow[t->missing[k]];
