@@ -57,6 +57,8 @@ struct rd {
 	int		 raw;		/* rd_raw(): keep BOM and CR */
 	int		 newline;	/* the last line ended with \n */
 	int		 midline;	/* rd_piece handed out part of a line */
+	size_t		 linepos;	/* in buf: where rd_line's last line
+					 * starts (rd_line_offset) */
 
 	/* inflater thread and its queue */
 	pthread_t	 thr;
@@ -521,6 +523,7 @@ rd_line(struct rd *r, struct span *line)
 			/* last line without a newline */
 			len = r->end - r->pos;
 			line->p = r->buf + r->pos;
+			r->linepos = r->pos;
 			r->pos = r->scan = r->end;
 			r->newline = 0;
 			goto out;
@@ -528,6 +531,7 @@ rd_line(struct rd *r, struct span *line)
 	}
 	len = (size_t)(nl - (r->buf + r->pos));
 	line->p = r->buf + r->pos;
+	r->linepos = r->pos;
 	r->pos = r->scan = len + r->pos + 1;
 	r->newline = 1;
 out:
@@ -781,6 +785,19 @@ uint64_t
 rd_lineno(const struct rd *r)
 {
 	return r->lineno;
+}
+
+/*
+ * buf[end - 1] is the byte rawpos - 1 of the file: both count from the
+ * same read, a dropped byte order mark included (it is read, not kept).
+ */
+uint64_t
+rd_line_offset(const struct rd *r)
+{
+	if (r->path == NULL || r->kind != RAW || r->buf == NULL ||
+	    r->lineno == 0)
+		return UINT64_MAX;
+	return r->rawpos - r->end + r->linepos;
 }
 
 uint64_t

@@ -97,6 +97,15 @@ int	rd_had_newline(const struct rd *r);
 const char *rd_name(const struct rd *r);
 uint64_t rd_lineno(const struct rd *r);
 
+/*
+ * Where the line last handed out by rd_line() starts in the file, so that
+ * a caller can read it again with pread(2) from a descriptor of its own
+ * instead of keeping it: for a regular, uncompressed file opened by name.
+ * UINT64_MAX for standard input, pipes and compressed data, or before the
+ * first line.
+ */
+uint64_t rd_line_offset(const struct rd *r);
+
 /* Size of the underlying file when known (regular file), else 0, and
  * compressed bytes consumed so far (for progress). */
 uint64_t rd_size(const struct rd *r);

@@ -153,15 +153,20 @@ sb_free(struct sbuf *sb)
 #define ARENA_BLOCK	((size_t)1 << 20)
 #define ARENA_HEAD	sizeof(void *)
 
-void *
-arena_zalloc(struct arena *a, size_t n)
+/* n bytes of a, 8-byte aligned when align says so. */
+static void *
+arena_take(struct arena *a, size_t n, int align)
 {
 	size_t size;
 	char *b;
 
 	if (n > SIZE_MAX - 8 - ARENA_HEAD)
 		dief("out of memory allocating %zu bytes", n);
-	n = (n + 7) & ~(size_t)7;
+	if (align) {
+		n = (n + 7) & ~(size_t)7;
+		/* after arena_zalloc_bytes() */
+		a->used = (a->used + 7) & ~(size_t)7;
+	}
 	if (a->block != NULL && n <= ARENA_BLOCK - a->used) {
 		a->used += n;
 		return a->block + a->used - n;
@@ -179,6 +184,18 @@ arena_zalloc(struct arena *a, size_t n)
 	a->block = b;
 	a->used = size == ARENA_BLOCK ? ARENA_HEAD + n : ARENA_BLOCK;
 	return b + ARENA_HEAD;
+}
+
+void *
+arena_zalloc(struct arena *a, size_t n)
+{
+	return arena_take(a, n, 1);
+}
+
+void *
+arena_zalloc_bytes(struct arena *a, size_t n)
+{
+	return arena_take(a, n, 0);
 }
 
 void

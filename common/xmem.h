@@ -37,6 +37,9 @@ struct arena {
 };
 
 void	*arena_zalloc(struct arena *a, size_t n);
+/* The same without alignment, for bytes (text): no room lost between
+ * small strings. */
+void	*arena_zalloc_bytes(struct arena *a, size_t n);
 void	 arena_free(struct arena *a);
 
 /* A growable byte string.  p is NUL-terminated after every sb_ call. */

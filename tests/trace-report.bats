@@ -451,3 +451,92 @@ small() {
 	trace-report --csv "$T" "$T/j" > /dev/null
 	grep -qx 'k597,0x1255,597,597,' "$T/divergent-tuples.csv"
 }
+
+# A join of n keys (several MiB of them), a key with 2,000 threads
+# among them: its cells longer than what one row is read again with.
+big_join() {
+	awk -v n="$1" 'BEGIN { OFS = "\t"
+		print "op", "lr", "status", "canary_count", "ours_count",
+		    "ratio", "under", "canary_tid", "canary_ts", "ours_tid",
+		    "ours_ts"
+		for (k = 1; k <= n; k++) {
+			if (k == 77) {
+				c = ""
+				for (t = 1; t <= 2000; t++)
+					c = c (t > 1 ? "," : "") t ":1"
+				print "k" k, sprintf("0x%x", 4096 + k), "missing",
+				    4000, 0, "0.000000", "no", c, "1..9", "", ""
+			} else if (k % 7 == 0)
+				print "k" k, sprintf("0x%x", 4096 + k), "missing", k,
+				    0, "0.000000", "no", (k % 5) ":" k, k ".." k + 5,
+				    "", ""
+			else
+				print "k" k, sprintf("0x%x", 4096 + k), "matched", k,
+				    k + 1, "1.000000", "no", (k % 5) ":" k,
+				    k ".." k + 5, (k % 3) ":" k + 1, k ".." k + 9
+		} }'
+}
+
+@test "a join read again from its file: the report of standard input and gzip" {
+	big_join 60000 > "$T/j"
+	[ "$(wc -c < "$T/j")" -gt 3000000 ]
+	gzip -c "$T/j" > "$T/j.gz"
+	for f in md json html threads; do
+		trace-report -f "$f" -o "$T/file.$f" "$T/j"
+		trace-report -f "$f" -o "$T/stdin.$f" - < "$T/j"
+		trace-report -f "$f" -o "$T/gz.$f" "$T/j.gz"
+		cmp "$T/file.$f" "$T/stdin.$f"
+		cmp "$T/file.$f" "$T/gz.$f"
+	done
+	# the key of 2,000 threads: its cell whole, in the report
+	[ "$(jq '.missing[] | select(.op == "k77") | .ref_tallies.tid |
+	    length' "$T/file.json")" = 2000 ]
+}
+
+# changed FILE CMD...: run trace-report on FILE, stopped at its first
+# pread(2) while CMD changes the file in place.
+changed() {
+	local f=$1
+	shift
+	run gdb -q -batch -ex 'set breakpoint pending on' -ex 'break pread64' \
+	    -ex run -ex "shell $*" -ex delete -ex continue \
+	    -ex 'print $_exitcode' --args "$(command -v trace-report)" \
+	    -o "$T/out.md" "$f"
+}
+
+@test "a join that changes while it is read again: exit 2, no report" {
+	command -v gdb > /dev/null || skip "no gdb"
+	big_join 300 > "$T/j"
+	cp "$T/j" "$T/orig"
+	# the same bytes: the report as from standard input
+	changed "$T/j" true
+	assert_line '$1 = 0'
+	trace-report - < "$T/j" | cmp - "$T/out.md"
+	# one digit of a tally count, same length
+	off=$(grep -b -o '3:18	18\.\.23' "$T/j" | cut -d: -f1)
+	changed "$T/j" "printf 4 | dd of='$T/j' bs=1 seek=$off conv=notrunc 2>/dev/null"
+	assert_line "trace-report: $T/j:19: file changed while being read: the tally cells differ when read again"
+	assert_line '$1 = 2'
+	# cut short within line 35 (bytes 1,990 to 2,054)
+	cp "$T/orig" "$T/j"
+	rm -f "$T/out.md"
+	changed "$T/j" "truncate -s 2000 '$T/j'"
+	assert_line "trace-report: $T/j:35: file changed while being read: the line is shorter when read again"
+	assert_line '$1 = 2'
+	[ ! -e "$T/out.md" ]
+}
+
+@test "a row read again names its line: lines before it counted, repeated headers and CRLF too" {
+	big_join 300 > "$T/j"
+	# line 201: a tid that is not canonical (found by the groups, after
+	# the rows were read); a repeated header line and CRLF before it
+	awk -v h="$(head -n 1 "$T/j")" 'NR == 50 { print h }
+	    NR == 150 { $0 = $0 "\r" }
+	    NR == 200 { sub(/\t[0-9]:/, "\t07:") } { print }' "$T/j" > "$T/bad"
+	sed -n 201p "$T/bad" | grep -q '	07:'
+	run trace-report "$T/bad"
+	[ "$status" -eq 2 ]
+	[ "$output" = "trace-report: $T/bad:201: column canary_tid: tid '07' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	run trace-report - < "$T/bad"
+	[ "$output" = "trace-report: (stdin):201: column canary_tid: tid '07' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+}

@@ -332,6 +332,8 @@ main(int argc, char *argv[])
 	o = output != NULL ? ob_create(output) : ob_stdout();
 	if (csvdir != NULL)
 		csv_open(csvdir);
+	/* Only JSON and the CSV files list every matched key. */
+	ro.matchedlist = fmt == F_JSON || csvdir != NULL;
 	report_load(&r, &ro);
 	if (failover && !r.hasover)
 		die_at(r.file, 1, "--fail-on over: the join has no over column "

@@ -47,12 +47,21 @@ listcmp(const void *x, const void *y)
 	return rp_keycmp(sortrep, a, b);
 }
 
+/*
+ * Sort a list of rows.  The join comes in count order, so a list often
+ * is in order already: checking takes n comparisons, sorting n log n
+ * (each order is total, so skipping the sort changes nothing).
+ */
 static void
 sort_list(struct report *r, size_t *v, size_t n, int bycand)
 {
+	size_t i;
+
 	sortrep = r;
 	sortbycand = bycand;
-	if (n > 1)
+	for (i = 1; i < n && listcmp(&v[i - 1], &v[i]) < 0; i++)
+		continue;
+	if (i < n)
 		qsort(v, n, sizeof(*v), listcmp);
 }
 
@@ -80,29 +89,32 @@ groupcmp(const void *x, const void *y)
 
 /* a += b, or exit 2: a sum of counts must not wrap. */
 static void
-add_count(uint64_t *a, uint64_t b, const char *file, uint64_t line)
+add_count(const struct report *r, const struct rrow *w, uint64_t *a,
+    uint64_t b)
 {
 	if (*a + b < *a)
-		die_at(file, line, "counts overflow 64 bits");
+		die_at(r->file, rp_line(r, w), "counts overflow 64 bits");
 	*a += b;
 }
 
 /* Totals and the key lists by status, each sorted by its count. */
 static void
-model_totals(struct report *r)
+model_totals(struct report *r, const struct ropts *o)
 {
 	size_t i;
 	struct totals *t = &r->t;
 
 	r->missing = xcalloc(r->nrow + 1, sizeof(size_t));
-	r->matched = xcalloc(r->nrow + 1, sizeof(size_t));
+	/* Most keys of a large join match: list them only for a writer
+	 * that shows them all. */
+	r->matched = xcalloc(o->matchedlist ? r->nrow + 1 : 1, sizeof(size_t));
 	r->under = xcalloc(r->nrow + 1, sizeof(size_t));
 	r->extra = xcalloc(r->nrow + 1, sizeof(size_t));
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
 
-		add_count(&t->ref_fires, w->ref, r->file, w->line);
-		add_count(&t->cand_fires, w->cand, r->file, w->line);
+		add_count(r, w, &t->ref_fires, w->ref);
+		add_count(r, w, &t->cand_fires, w->cand);
 		for (size_t k = 0; k < r->nkey; k++)
 			if (rp_kv(w, k).n == 0) {
 				t->empty_component_keys++;
@@ -115,24 +127,24 @@ model_totals(struct report *r)
 		switch (w->status) {
 		case ST_MISSING:
 			r->missing[r->nmissing++] = i;
-			add_count(&t->missing_fires, w->ref, r->file, w->line);
+			add_count(r, w, &t->missing_fires, w->ref);
 			break;
 		case ST_MATCHED:
-			r->matched[r->nmatched++] = i;
-			add_count(&t->matched_fires, w->ref, r->file, w->line);
-			add_count(&t->matched_cand_fires, w->cand, r->file,
-			    w->line);
+			t->matched_keys++;
+			if (o->matchedlist)
+				r->matched[r->nmatched++] = i;
+			add_count(r, w, &t->matched_fires, w->ref);
+			add_count(r, w, &t->matched_cand_fires, w->cand);
 			if (w->under)
 				r->under[r->nunder++] = i;
 			break;
 		case ST_EXTRA:
 			r->extra[r->nextra++] = i;
-			add_count(&t->extra_fires, w->cand, r->file, w->line);
+			add_count(r, w, &t->extra_fires, w->cand);
 			break;
 		}
 	}
 	t->missing_keys = r->nmissing;
-	t->matched_keys = r->nmatched;
 	t->extra_keys = r->nextra;
 	t->under_keys = r->nunder;
 	sort_list(r, r->missing, r->nmissing, 0);
@@ -188,15 +200,16 @@ side_runs(struct report *r, int ref, struct span **out, size_t *n, int *col)
 		int isnew;
 
 		if (t->n > 0 && t->kind != TK_COUNTS)
-			die_at(r->file, r->row[i].line, "column %s_%s: the "
-			    "runs must be a counts tally (VALUE:N,...)",
+			die_at(r->file, rp_line(r, &r->row[i]), "column "
+			    "%s_%s: the runs must be a counts tally "
+			    "(VALUE:N,...)",
 			    ref ? r->ref : r->cand, r->runname);
 		for (j = 0; j < t->n; j++) {
 			ht_intern(seen, t->val[j].p, t->val[j].n, &isnew);
 			if (!isnew)
 				continue;
 			*out = xreallocarray(*out, *n + 1, sizeof(**out));
-			(*out)[(*n)++] = t->val[j];
+			(*out)[(*n)++] = rp_keep(t->val[j]);
 		}
 	}
 	ht_free(seen);
@@ -259,7 +272,7 @@ add_runs(struct report *r, const struct rrow *w, int ref, uint64_t *den)
 		size_t k = run_index(runs, n, t->val[j]);
 
 		if (k < n)
-			add_count(&den[k], t->cnt[j], r->file, w->line);
+			add_count(r, w, &den[k], t->cnt[j]);
 	}
 }
 
@@ -369,8 +382,8 @@ model_rates(struct report *r, const struct ropts *o)
 
 		if (r->perkey != NULL && !is_marker(w, col, eq + 1))
 			continue;
-		add_count(&r->refden, w->ref, r->file, w->line);
-		add_count(&r->candden, w->cand, r->file, w->line);
+		add_count(r, w, &r->refden, w->ref);
+		add_count(r, w, &r->candden, w->cand);
 		if (r->hasruns) {
 			add_runs(r, w, 1, r->refdenrun);
 			add_runs(r, w, 0, r->canddenrun);
@@ -391,9 +404,9 @@ model_rates(struct report *r, const struct ropts *o)
 		/* The join rounds to six decimals. */
 		if (fabs(er - w->x->refrate) > 6e-7 + er * 1e-12 ||
 		    fabs(ec - w->x->candrate) > 6e-7 + ec * 1e-12)
-			die_at(r->file, w->line, "the rates %s, %s do not "
-			    "follow from --per %s (%.6f, %.6f): give the --per "
-			    "the join was made with",
+			die_at(r->file, rp_line(r, w), "the rates %s, %s do "
+			    "not follow from --per %s (%.6f, %.6f): give the "
+			    "--per the join was made with",
 			    msg_vis(w->x->refrate_s.p, w->x->refrate_s.n),
 			    msg_vis(w->x->candrate_s.p, w->x->candrate_s.n),
 			    o->per, er, ec);
@@ -470,10 +483,10 @@ tbin_value(const struct report *r, const struct rrow *w, struct span v)
 	int64_t b;
 
 	if (num_parse_i64(v, &b) != NUM_OK)
-		die_at(r->file, w->line, "tbin '%s' is not an integer",
+		die_at(r->file, rp_line(r, w), "tbin '%s' is not an integer",
 		    msg_vis(v.p, v.n));
 	if (b % r->tlwidth != 0)
-		die_at(r->file, w->line, "tbin %lld is not a multiple of "
+		die_at(r->file, rp_line(r, w), "tbin %lld is not a multiple of "
 		    "--timeline %lld (give the width trace-key was given)",
 		    (long long)b, (long long)r->tlwidth);
 	return b;
@@ -557,8 +570,8 @@ model_timeline(struct report *r, const struct ropts *o)
 		/* A distinct tally has no counts to put in the bins. */
 		if ((rt->n > 0 && !rt->single && rt->kind != TK_COUNTS) ||
 		    (ct->n > 0 && !ct->single && ct->kind != TK_COUNTS))
-			die_at(r->file, w->line, "column %s_tbin: --timeline "
-			    "needs a counts tally (VALUE:N,...)",
+			die_at(r->file, rp_line(r, w), "column %s_tbin: "
+			    "--timeline needs a counts tally (VALUE:N,...)",
 			    rt->n > 0 && !rt->single && rt->kind != TK_COUNTS ?
 			    r->ref : r->cand);
 		for (j = 0; j < rt->n; j++) {
@@ -621,8 +634,7 @@ model_runs_lists(struct report *r)
 		if (r->hasruns && w->x->refruns < r->quorum)
 			continue;
 		r->t.consistent_missing_keys++;
-		add_count(&r->t.consistent_missing_fires, w->ref, r->file,
-		    w->line);
+		add_count(r, w, &r->t.consistent_missing_fires, w->ref);
 	}
 	for (i = 0; i < r->nrow; i++) {
 		if (r->row[i].over && r->row[i].status == ST_MATCHED)
@@ -760,9 +772,9 @@ model_groups(struct report *r)
 			/* 015 and 15 would be two threads. */
 			if (isnew && strcmp(r->groupby, "tid") == 0 &&
 			    !num_tid_ok(c->val[j]))
-				die_at(r->file, w->line, "column %s_tid: tid "
-				    "'%s' is not a canonical integer (no '+', "
-				    "no leading zeros, no -0)", r->ref,
+				die_at(r->file, rp_line(r, w), "column %s_tid: "
+				    "tid '%s' is not a canonical integer (no "
+				    "'+', no leading zeros, no -0)", r->ref,
 				    msg_vis(c->val[j].p, c->val[j].n > 40 ? 40 :
 				    c->val[j].n));
 			if (isnew) {
@@ -773,17 +785,16 @@ model_groups(struct report *r)
 				}
 				gr = &r->group[r->ngroup++];
 				memset(gr, 0, sizeof(*gr));
-				gr->value = c->val[j];
+				/* the cell's text may be read again over */
+				gr->value = rp_keep(c->val[j]);
 			}
 			gr = &r->group[g];
-			add_count(&gr->total, c->cnt[j], r->file, w->line);
+			add_count(r, w, &gr->total, c->cnt[j]);
 			gr->keys++;
 			if (w->status == ST_MATCHED)
-				add_count(&gr->matched, c->cnt[j], r->file,
-				    w->line);
+				add_count(r, w, &gr->matched, c->cnt[j]);
 			else if (w->status == ST_MISSING)
-				add_count(&gr->missing, c->cnt[j], r->file,
-				    w->line);
+				add_count(r, w, &gr->missing, c->cnt[j]);
 		}
 	}
 	if (r->ngroup > 1)
@@ -1108,7 +1119,7 @@ void
 report_load(struct report *r, const struct ropts *o)
 {
 	report_read(r, o);
-	model_totals(r);
+	model_totals(r, o);
 	model_runs(r, o);
 	model_rates(r, o);
 	model_runs_lists(r);

@@ -4,9 +4,12 @@
  * model (report.h).  Nothing here is derived: model.c does that.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "htab.h"
 #include "msg.h"
@@ -30,6 +33,22 @@ void *
 rp_zalloc(size_t n)
 {
 	return arena_zalloc(&rp_arena, n);
+}
+
+/* Room for text, kept for the run: byte-aligned, none lost between. */
+static char *
+text_alloc(size_t n)
+{
+	return arena_zalloc_bytes(&rp_arena, n);
+}
+
+struct span
+rp_keep(struct span v)
+{
+	char *c = text_alloc(v.n + 1);
+
+	memcpy(c, v.p, v.n);
+	return span_make(c, v.n);
 }
 
 /* Whether s ends with suffix; sets *stem to the rest. */
@@ -339,7 +358,7 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	size_t s = r->nkey;
 
 	memset(w, 0, sizeof(*w));
-	w->line = ln;
+	w->at = ln;
 	if (r->hasruns || r->hasrate || r->rowmore)
 		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
@@ -394,33 +413,194 @@ rp_kv(const struct rrow *w, size_t i)
 	return span_make(p, (size_t)(t - p));
 }
 
+/* Longest line a row keeps (its length is a uint32_t). */
+#define LINE_MAX_KEPT	((size_t)UINT32_MAX - 1)
+/* Bytes the join is read again in when the rows are taken in order. */
+#define REREAD_BLOCK	(1u << 20)
+/* ... and when one row is asked for out of order. */
+#define REREAD_ONE	4096u
+
 /*
- * What a row keeps of its line f (split into fields): the key columns
- * with the tab after them, then the tally cells; the columns between
- * are in the row.
+ * A checksum of a row's tally cells, to tell whether the join read again
+ * is what was read first.  Each step h = (h ^ word) * odd is one to one
+ * in h, so one changed word always changes its lane; four lanes of
+ * 8-byte words, so that the cells of every pass cost little, then mixed
+ * as in splitmix64.
+ */
+static uint32_t
+text_sum(const char *p, size_t n)
+{
+	const uint64_t m = 0x9e3779b97f4a7c15ULL;
+	uint64_t a = n, b = 1, c = 2, d = 3, v, w, x, y;
+
+	for (; n >= 32; p += 32, n -= 32) {
+		memcpy(&v, p, 8);
+		memcpy(&w, p + 8, 8);
+		memcpy(&x, p + 16, 8);
+		memcpy(&y, p + 24, 8);
+		a = (a ^ v) * m;
+		b = (b ^ w) * m;
+		c = (c ^ x) * m;
+		d = (d ^ y) * m;
+	}
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&v, p, 8);
+		a = (a ^ v) * m;
+	}
+	v = 0;
+	memcpy(&v, p, n);
+	a = (a ^ v) * m;
+	a ^= (b ^ b >> 29) * 0xbf58476d1ce4e5b9ULL;
+	a ^= (c ^ c >> 31) * 0x94d049bb133111ebULL;
+	a ^= (d ^ d >> 27) * 0xbf58476d1ce4e5b9ULL;
+	a = (a ^ a >> 31) * 0x94d049bb133111ebULL;
+	return (uint32_t)(a ^ a >> 32);
+}
+
+/*
+ * The join read again (rows that keep only their key columns): the
+ * bytes of [off, off + n) from descriptor fd, last row checked.
+ */
+static struct {
+	int		 fd;		/* -1: rows keep their tally cells */
+	char		*buf;
+	size_t		 cap, n;
+	uint64_t	 off;
+	unsigned	 gen;		/* bumped by each read */
+	const struct rrow *last;	/* checked since the read of gen */
+	unsigned	 lastgen;
+} jw = { -1, NULL, 0, 0, 0, 0, NULL, 0 };
+
+/*
+ * Row w's tally cells, read again from the join.  Rows asked for in
+ * order (each pass of the model over the rows) take one read a block;
+ * one out of order (a row a table shows) reads little more than itself.
+ */
+static struct span
+reread(const struct report *r, const struct rrow *w)
+{
+	size_t n = w->tal, want;
+	ssize_t k;
+	struct span s;
+
+	if (w->at < jw.off || w->at - jw.off > jw.n ||
+	    jw.n - (w->at - jw.off) < n) {
+		/* in order: at or just past the end of the last read */
+		want = w->at >= jw.off + jw.n && w->at - (jw.off + jw.n) <
+		    REREAD_BLOCK / 4 ? REREAD_BLOCK : REREAD_ONE;
+		if (want < n)
+			want = n;
+		if (jw.cap < want) {
+			free(jw.buf);
+			jw.buf = xmalloc(want);
+			jw.cap = want;
+		}
+		jw.off = w->at;
+		jw.n = 0;
+		while (jw.n < want) {
+			k = pread(jw.fd, jw.buf + jw.n, want - jw.n,
+			    (off_t)(jw.off + jw.n));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				die_errno("%s: cannot read again", r->file);
+			if (k == 0)
+				break;
+			jw.n += (size_t)k;
+		}
+		jw.gen++;
+		if (jw.n < n)
+			die_at(r->file, rp_line(r, w), "file changed while "
+			    "being read: the line is shorter when read again");
+	}
+	s = span_make(jw.buf + (w->at - jw.off), n);
+	if (w != jw.last || jw.gen != jw.lastgen) {
+		if (text_sum(s.p, s.n) != w->sum)
+			die_at(r->file, rp_line(r, w), "file changed while "
+			    "being read: the tally cells differ when read "
+			    "again");
+		jw.last = w;
+		jw.lastgen = jw.gen;
+	}
+	return s;
+}
+
+/*
+ * A row read again keeps where its cells are, not its line: the lines
+ * before them are counted (only a message needs it).
+ */
+uint64_t
+rp_line(const struct report *r, const struct rrow *w)
+{
+	uint64_t off = 0, line = 1;
+	char *b;
+	ssize_t k;
+
+	if (!w->again)
+		return w->at;
+	b = xmalloc(REREAD_BLOCK);
+	while (off < w->at) {
+		size_t want = w->at - off < REREAD_BLOCK ? (size_t)(w->at -
+		    off) : REREAD_BLOCK;
+		const char *p, *e;
+
+		k = pread(jw.fd, b, want, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die_errno("%s: cannot read again", r->file);
+		if (k == 0)
+			break;	/* the file changed: no better line */
+		for (p = b, e = b + k; (p = memchr(p, '\n', (size_t)(e -
+		    p))) != NULL; p++)
+			line++;
+		off += (uint64_t)k;
+	}
+	free(b);
+	return line;
+}
+
+/*
+ * What a row keeps of its line f (split into fields) from offset off
+ * of the join (UINT64_MAX: not known): the key columns with the tab
+ * after them, then the tally cells, or instead of the cells where they
+ * are in the join; the columns between are in the row.
  */
 static void
 keep_line(const struct report *r, struct rrow *w, struct span line,
-    const struct span *f, size_t nt)
+    const struct span *f, size_t nt, uint64_t off)
 {
 	size_t kn = (size_t)(f[r->nkey].p - line.p);
 	size_t tn = nt > 0 ? (size_t)(line.p + line.n - f[r->tallycol].p) : 0;
-	char *c = rp_zalloc(kn + tn + 1);
+	int again = jw.fd >= 0 && off != UINT64_MAX && tn > 0;
+	char *c;
 
+	if (kn + tn > LINE_MAX_KEPT)
+		die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
+	c = text_alloc(kn + (again ? 0 : tn) + 1);
 	memcpy(c, line.p, kn);
+	w->text = c;
+	if (again) {
+		w->again = 1;
+		w->len = (uint32_t)kn;
+		w->at = off + (uint64_t)(f[r->tallycol].p - line.p);
+		w->tal = (uint32_t)tn;
+		w->sum = text_sum(f[r->tallycol].p, tn);
+		return;
+	}
 	if (tn > 0)
 		memcpy(c + kn, f[r->tallycol].p, tn);
-	w->text = c;
-	w->len = kn + tn;
-	w->tal = kn < UINT32_MAX ? (uint32_t)kn : UINT32_MAX;
+	w->len = (uint32_t)(kn + tn);
+	w->tal = (uint32_t)kn;
 }
 
-/* Where row w's tally cells start (nt > 0). */
-static const char *
+/* Row w's tally cells, as written (nt > 0). */
+static struct span
 tallies(const struct report *r, const struct rrow *w)
 {
-	return w->tal != UINT32_MAX ? w->text + w->tal : field(w,
-	    r->wholeline ? r->tallycol : r->nkey);
+	if (w->again)
+		return reread(r, w);
+	return span_make(w->text + w->tal, w->len - w->tal);
 }
 
 /* Row w's nt tally cells, as written, into cell[] (the last fields). */
@@ -428,19 +608,17 @@ static void
 split_tallies(const struct report *r, const struct rrow *w,
     struct span *cell, size_t nt)
 {
-	const char *p;
-
 	if (nt == 0)
 		return;
-	p = tallies(r, w);
-	tsv_split(span_make(p, (size_t)(w->text + w->len - p)), cell, nt);
+	tsv_split(tallies(r, w), cell, nt);
 }
 
 /* Row w's tally cell i, as written. */
 static struct span
 tally_text(const struct report *r, const struct rrow *w, size_t i)
 {
-	const char *p = tallies(r, w), *end = w->text + w->len, *t;
+	struct span s = tallies(r, w);
+	const char *p = s.p, *end = s.p + s.n, *t;
 
 	for (; i > 0; i--)
 		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
@@ -505,15 +683,16 @@ check_tallies(struct report *r, size_t nt)
 			e = tally_parse(&t, cell[i], r->rtrange[i] ?
 			    TK_RANGE : TK_AS_WRITTEN, &bad);
 			if (e == TALLY_PERCENT)
-				tally_die_percent(r->file, w->line,
+				tally_die_percent(r->file, rp_line(r, w),
 				    r->rtcol[i], bad);
 			if (e != TALLY_OK)
-				die_at(r->file, w->line, "column %.*s: bad tally "
-				    "entry '%.*s'", (int)r->rtcol[i].n,
-				    r->rtcol[i].p, (int)bad.n, bad.p);
+				die_at(r->file, rp_line(r, w), "column %.*s: "
+				    "bad tally entry '%.*s'",
+				    (int)r->rtcol[i].n, r->rtcol[i].p,
+				    (int)bad.n, bad.p);
 			if (t.kind == TK_COUNTS && t.sum > count)
-				tally_die_sum(r->file, w->line, r->rtcol[i],
-				    t.sum, count);
+				tally_die_sum(r->file, rp_line(r, w),
+				    r->rtcol[i], t.sum, count);
 			if (t.n > 0 && t.kind != TK_COUNTS)
 				r->rtcounts[i] = 0;
 		}
@@ -522,26 +701,35 @@ check_tallies(struct report *r, size_t nt)
 	free(cell);
 }
 
-/* Parsed cells: per tally column, the last row asked for. */
+/* Parsed cells: per tally column, the last row asked for; the text of
+ * a cell read again, which the next read may overwrite. */
 static struct tally_cell *tcell;
 static const struct rrow **tcellrow;
+static struct sbuf *tcopy;
 
 static const struct tally_cell *
 rp_tally(const struct report *r, const struct rrow *w, size_t i)
 {
 	size_t nt = r->nrt + r->nct;
-	struct span bad;
+	struct span bad, s;
 
 	if (tcell == NULL) {
 		tcell = xcalloc(nt + 1, sizeof(*tcell));
 		tcellrow = xcalloc(nt + 1, sizeof(*tcellrow));
+		tcopy = xcalloc(nt + 1, sizeof(*tcopy));
 	}
 	if (tcellrow[i] == w)
 		return &tcell[i];
+	s = tally_text(r, w, i);
+	if (w->again) {
+		sb_clear(&tcopy[i]);
+		sb_add(&tcopy[i], s.p, s.n);
+		s = span_make(tcopy[i].p, s.n);
+	}
 	/* as check_tallies() parsed it: no error now */
 	tcell[i].lo = tcell[i].hi = 0;
-	tally_parse(&tcell[i], tally_text(r, w, i), r->rtrange[i] ?
-	    TK_RANGE : TK_AS_WRITTEN, &bad);
+	tally_parse(&tcell[i], s, r->rtrange[i] ? TK_RANGE : TK_AS_WRITTEN,
+	    &bad);
 	tcellrow[i] = w;
 	return &tcell[i];
 }
@@ -566,7 +754,8 @@ rp_ct(const struct report *r, const struct rrow *w, size_t i)
 static void
 read_join(struct report *r)
 {
-	struct rd *in = rd_open(r->file);
+	const char *path = r->file;
+	struct rd *in = rd_open(path);
 	struct tsv_hdr h;
 	struct span line, *f;
 	struct tally_cell t = { 0 };
@@ -597,7 +786,9 @@ read_join(struct report *r)
 		if (tsv_is_hdr(&h, line))
 			continue;
 		if (r->wholeline) {
-			copy = rp_zalloc(line.n + 1);
+			if (line.n > LINE_MAX_KEPT)
+				die_at(r->file, ln, "line longer than 4 GiB");
+			copy = text_alloc(line.n + 1);
 			memcpy(copy, line.p, line.n);
 			src = span_make(copy, line.n);
 		}
@@ -612,12 +803,17 @@ read_join(struct report *r)
 		read_row(r, w, f, ln);
 		if (r->wholeline) {
 			w->text = copy;
-			w->len = line.n;
-			w->tal = nt > 0 && (size_t)(f[r->tallycol].p - copy) <
-			    UINT32_MAX ? (uint32_t)(f[r->tallycol].p - copy) :
-			    UINT32_MAX;
-		} else
-			keep_line(r, w, line, f, nt);
+			w->len = (uint32_t)line.n;
+			w->tal = nt > 0 ? (uint32_t)(f[r->tallycol].p - copy) :
+			    (uint32_t)line.n;
+		} else {
+			uint64_t off = rd_line_offset(in);
+
+			/* From a file: its tally cells can be read again. */
+			if (r->nrow == 0 && off != UINT64_MAX && nt > 0)
+				jw.fd = open(path, O_RDONLY | O_CLOEXEC);
+			keep_line(r, w, line, f, nt, off);
+		}
 		r->nrow++;
 		range_row(f + r->tallycol, nt, all, dots, &t);
 	}

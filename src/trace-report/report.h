@@ -55,22 +55,30 @@ struct rrun {
  * (each followed by a tab) and the tally cells, or with run or rate
  * columns the whole line; the key values (rp_kv) and the tally cells
  * (rp_rt, rp_ct) are found in it when asked for: spans and parsed cells
- * of millions of rows would be most of the memory.
+ * of millions of rows would be most of the memory.  From a regular file
+ * (not compressed) it keeps the key columns only, and where its tally
+ * cells are in the file: they are read again when asked for, and a
+ * checksum tells whether they are still what was read first.
  */
 struct rrow {
 	const char	*text;		/* what it keeps of the line */
-	size_t		 len;
 	uint64_t	 ref, cand;
-	uint64_t	 line;		/* line in the join */
+	uint64_t	 at;		/* again: where the tally cells are
+					 * in the join; else the line in the
+					 * join (see rp_line) */
 	struct rrun	*x;		/* NULL without run or rate columns,
 					 * notes, symbols, families or watch
 					 * list */
-	uint32_t	 tal;		/* where the tally cells start in
-					 * text; UINT32_MAX: further */
-	unsigned char	 status;	/* enum status */
-	unsigned char	 under;
-	unsigned char	 hasaddr;
-	unsigned char	 over;		/* the over column says yes */
+	uint32_t	 len;		/* of text */
+	uint32_t	 tal;		/* the tally cells: their length in
+					 * the join (again), or where they
+					 * start in text */
+	uint32_t	 sum;		/* again: checksum of the cells */
+	unsigned	 status : 2;	/* enum status */
+	unsigned	 under : 1;
+	unsigned	 hasaddr : 1;
+	unsigned	 over : 1;	/* the over column says yes */
+	unsigned	 again : 1;	/* the tally cells are read again */
 };
 
 struct note {
@@ -222,7 +230,9 @@ struct report {
 	struct num_skey	*skey;		/* per row, its nkey columns' sort
 					 * keys, from the row's key[0] */
 
-	/* Index lists, each sorted by its count descending, then key. */
+	/* Index lists, each sorted by its count descending, then key;
+	 * matched is empty unless ropts.matchedlist (then t.matched_keys
+	 * counts them). */
 	size_t		*missing, *matched, *under, *extra;
 	size_t		 nmissing, nmatched, nunder, nextra;
 
@@ -350,6 +360,7 @@ struct ropts {
 	const char	*align;		/* --align COL=VALUE */
 	double		 threadmin;	/* --thread-min, default 0.5 */
 	size_t		 threadtop;	/* --thread-top, default 20 */
+	int		 matchedlist;	/* a writer lists every matched key */
 };
 
 /*
@@ -364,12 +375,15 @@ void	report_read(struct report *r, const struct ropts *o);
 void	model_threads(struct report *r, const struct ropts *o);
 void	report_load(struct report *r, const struct ropts *o);
 
+/* Row w's line in the join (for messages: from a file, its lines are
+ * counted again). */
+uint64_t rp_line(const struct report *r, const struct rrow *w);
 /* Row w's key column i, as in the join. */
 struct span rp_kv(const struct rrow *w, size_t i);
 /*
  * Row w's ref tally cell i (rp_rt), cand tally cell i (rp_ct), parsed.
- * The cell is valid until the next call for the same column with
- * another row; its values point into the row's text, kept for the run.
+ * The cell and its values are valid until the next call for the same
+ * column with another row (rp_keep() keeps a value).
  */
 const struct tally_cell *rp_rt(const struct report *r,
 	    const struct rrow *w, size_t i);
@@ -384,6 +398,9 @@ int	rp_cmp_u64(const void *a, const void *b);
  * (with millions of keys, most of the memory).
  */
 void	*rp_zalloc(size_t n);
+/* A copy of v for the run: a value of a parsed tally cell is valid only
+ * until the next cell of its column is asked for (rp_rt). */
+struct span rp_keep(struct span v);
 
 /*
  * Display text: a key value with its TSV escapes undone (rp_key), a tally

@@ -42,18 +42,35 @@
 #define GREEDY_MAX	64
 
 /* One side's threads: per thread its (row, count) entries, per row its
- * (thread, count) entries; threads in trace-hist order of their value. */
+ * (thread, count) entries; threads in trace-hist order of their value.
+ * Rows and entries are counted in 32 bits: with millions of keys these
+ * arrays are much of the memory. */
 struct tside {
 	size_t		 n;
 	struct span	*tid;		/* %-encoded, as in the tally */
 	uint64_t	*fires;
 	size_t		*toff;		/* entries of thread t: toff[t].. */
-	size_t		*trow;
-	uint64_t	*tcnt;
-	size_t		*roff;		/* entries of row i: roff[i].. */
+	uint32_t	*trow;
+	uint32_t	*roff;		/* entries of row i: roff[i].. */
 	uint32_t	*rthr;		/* a thread: fewer than 2^32 (htab) */
-	uint64_t	*rcnt;
+	/* The entries' counts, in 32 bits when every row's count fits
+	 * (tcnt32, rcnt32; tcnt, rcnt NULL), else 64 (tcnt, rcnt). */
+	uint64_t	*tcnt, *rcnt;
+	uint32_t	*tcnt32, *rcnt32;
 };
+
+/* Entry e's count, thread by thread (tcnt) or row by row (rcnt). */
+static inline uint64_t
+tcnt(const struct tside *s, size_t e)
+{
+	return s->tcnt != NULL ? s->tcnt[e] : s->tcnt32[e];
+}
+
+static inline uint64_t
+rcnt(const struct tside *s, size_t e)
+{
+	return s->rcnt != NULL ? s->rcnt[e] : s->rcnt32[e];
+}
 
 static int
 spancmp(const void *a, const void *b)
@@ -72,15 +89,24 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 {
 	struct htab *h = ht_new();
 	size_t i, j, ne = 0, cap = 0, *rank, *fill;
+	int wide = 0;
 
 	memset(s, 0, sizeof(*s));
+	if (r->nrow >= UINT32_MAX)
+		die_at(r->file, 1, "the thread map takes fewer than 2^32 keys");
+	/* An entry's count is at most its row's. */
+	for (i = 0; i < r->nrow && !wide; i++)
+		wide = (ref ? r->row[i].ref : r->row[i].cand) > UINT32_MAX;
 	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
 	for (i = 0; i < r->nrow; i++) {
 		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
 		    rp_ct(r, &r->row[i], c);
 		uint64_t rowcnt = ref ? r->row[i].ref : r->row[i].cand;
 
-		s->roff[i] = ne;
+		s->roff[i] = (uint32_t)ne;
+		if (t->n >= UINT32_MAX - ne)
+			die_at(r->file, rp_line(r, &r->row[i]), "the thread "
+			    "map takes fewer than 2^32 (thread, key) pairs");
 		for (j = 0; j < t->n; j++) {
 			int isnew;
 			uint32_t id = ht_intern(h, t->val[j].p, t->val[j].n,
@@ -89,23 +115,37 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 			if (isnew) {
 				s->tid = xreallocarray(s->tid, s->n + 1,
 				    sizeof(*s->tid));
-				s->tid[s->n++] = t->val[j];
+				s->tid[s->n++] = rp_keep(t->val[j]);
 			}
 			if (ne + 1 >= cap) {
 				cap = cap ? cap * 2 : 1024;
 				s->rthr = xreallocarray(s->rthr, cap,
 				    sizeof(*s->rthr));
-				s->rcnt = xreallocarray(s->rcnt, cap,
-				    sizeof(*s->rcnt));
+				if (wide)
+					s->rcnt = xreallocarray(s->rcnt, cap,
+					    sizeof(*s->rcnt));
+				else
+					s->rcnt32 = xreallocarray(s->rcnt32,
+					    cap, sizeof(*s->rcnt32));
 			}
 			s->rthr[ne] = id;
-			s->rcnt[ne++] = t->single ? rowcnt : t->cnt[j];
+			if (wide)
+				s->rcnt[ne] = t->single ? rowcnt : t->cnt[j];
+			else
+				s->rcnt32[ne] = (uint32_t)(t->single ? rowcnt :
+				    t->cnt[j]);
+			ne++;
 		}
 	}
-	s->roff[r->nrow] = ne;
+	s->roff[r->nrow] = (uint32_t)ne;
 	if (ne + 1 > cap) {
 		s->rthr = xreallocarray(s->rthr, ne + 1, sizeof(*s->rthr));
-		s->rcnt = xreallocarray(s->rcnt, ne + 1, sizeof(*s->rcnt));
+		if (wide)
+			s->rcnt = xreallocarray(s->rcnt, ne + 1,
+			    sizeof(*s->rcnt));
+		else
+			s->rcnt32 = xreallocarray(s->rcnt32, ne + 1,
+			    sizeof(*s->rcnt32));
 	}
 	if (s->n > 1)
 		qsort(s->tid, s->n, sizeof(*s->tid), spancmp);
@@ -116,12 +156,15 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 	s->fires = xcalloc(s->n + 1, sizeof(*s->fires));
 	s->toff = xcalloc(s->n + 2, sizeof(*s->toff));
 	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
-	s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
+	if (wide)
+		s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
+	else
+		s->tcnt32 = xcalloc(ne + 1, sizeof(*s->tcnt32));
 	for (j = 0; j < ne; j++) {
 		size_t th = rank[s->rthr[j]];
 
 		s->rthr[j] = (uint32_t)th;
-		s->fires[th] += s->rcnt[j];
+		s->fires[th] += rcnt(s, j);
 		s->toff[th + 1]++;
 	}
 	for (i = 0; i < s->n; i++)
@@ -131,8 +174,13 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 		for (j = s->roff[i]; j < s->roff[i + 1]; j++) {
 			size_t th = s->rthr[j];
 
-			s->trow[s->toff[th] + fill[th]] = i;
-			s->tcnt[s->toff[th] + fill[th]++] = s->rcnt[j];
+			s->trow[s->toff[th] + fill[th]] = (uint32_t)i;
+			if (wide)
+				s->tcnt[s->toff[th] + fill[th]] = s->rcnt[j];
+			else
+				s->tcnt32[s->toff[th] + fill[th]] =
+				    s->rcnt32[j];
+			fill[th]++;
 		}
 	free(fill);
 	free(rank);
@@ -149,9 +197,11 @@ side_free(struct tside *s, int keeptid)
 	free(s->toff);
 	free(s->trow);
 	free(s->tcnt);
+	free(s->tcnt32);
 	free(s->roff);
 	free(s->rthr);
 	free(s->rcnt);
+	free(s->rcnt32);
 }
 
 static int
@@ -212,7 +262,7 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
 	x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
 	for (j = 0; j < x->na; j++) {
-		x->pa[j] = (double)from->tcnt[from->toff[a] + j] /
+		x->pa[j] = (double)tcnt(from, from->toff[a] + j) /
 		    (double)from->fires[a];
 		x->m[j] = 0;
 	}
@@ -239,7 +289,8 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			x->cm[x->slot[to->rthr[e]] * x->na + j] += to->rcnt[e];
+			x->cm[x->slot[to->rthr[e]] * x->na + j] +=
+			    rcnt(to, e);
 	}
 	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
 	for (c = 0; c < x->ncand; c++)
@@ -304,11 +355,11 @@ pair_sim(const struct tside *rs, size_t a, const struct tside *cs, size_t b)
 		return 0.0;
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
 		size_t row = rs->trow[j];
-		double p = (double)rs->tcnt[j] / (double)rs->fires[a], q = 0.0;
+		double p = (double)tcnt(rs, j) / (double)rs->fires[a], q = 0.0;
 
 		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
 			if (cs->rthr[e] == b)
-				q = (double)cs->rcnt[e] / (double)cs->fires[b];
+				q = (double)rcnt(cs, e) / (double)cs->fires[b];
 		s += q < p ? q : p;
 	}
 	return s;
@@ -330,12 +381,12 @@ merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
 		return 0.0;
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
 		size_t row = rs->trow[j];
-		double p = (double)rs->tcnt[j] / (double)rs->fires[a];
+		double p = (double)tcnt(rs, j) / (double)rs->fires[a];
 		uint64_t m = 0;
 
 		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
 			if (isan[cs->rthr[e]])
-				m += cs->rcnt[e];
+				m += rcnt(cs, e);
 		s += (double)m / (double)tot < p ? (double)m / (double)tot : p;
 	}
 	return s;
@@ -379,7 +430,7 @@ thread_keys(const struct report *r, const struct tside *rs, size_t a,
 		int byanalog = 0;
 
 		for (e = cs->roff[row]; e < cs->roff[row + 1] && !byanalog; e++)
-			if (isan[cs->rthr[e]] && cs->rcnt[e] > 0)
+			if (isan[cs->rthr[e]] && rcnt(cs, e) > 0)
 				byanalog = 1;
 		if (byanalog)
 			continue;
@@ -398,10 +449,25 @@ static int
 entcmp(const void *x, const void *y)
 {
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	uint64_t ca = tcnt(keyside, a), cb = tcnt(keyside, b);
 
-	if (keyside->tcnt[a] != keyside->tcnt[b])
-		return keyside->tcnt[a] > keyside->tcnt[b] ? -1 : 1;
+	if (ca != cb)
+		return ca > cb ? -1 : 1;
 	return rp_keycmp(keyrep, keyside->trow[a], keyside->trow[b]);
+}
+
+/* Sort entries with entcmp, unless they are in its order already (as
+ * the rows of a join of one thread are): a total order, so skipping
+ * the sort changes nothing. */
+static void
+sort_entries(size_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n && entcmp(&v[i - 1], &v[i]) < 0; i++)
+		continue;
+	if (i < n)
+		qsort(v, n, sizeof(*v), entcmp);
 }
 
 void
@@ -497,8 +563,8 @@ model_threads(struct report *r, const struct ropts *o)
 			isan[t->analog[k]] = 0;
 		keyside = &rs;
 		keyrep = r;
-		qsort(t->missing, t->nmissing, sizeof(size_t), entcmp);
-		qsort(t->moved, t->nmoved, sizeof(size_t), entcmp);
+		sort_entries(t->missing, t->nmissing);
+		sort_entries(t->moved, t->nmoved);
 		/* entries to rows */
 		for (k = 0; k < t->nmissing; k++)
 			t->missing[k] = rs.trow[t->missing[k]];
