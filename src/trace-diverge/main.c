@@ -15,13 +15,13 @@
  * the work, and it is shared by two threads.  The side that has read
  * fewer events goes next (up to 32 rows, or until it catches up with
  * the other when the two may be in step), so that the two inputs
- * advance together.  A row for a group whose buffer is full waits (one per side)
- * while the other side reads.  When both sides wait, the pair of a
- * waiting group whose partner has had events (the reference's first) is
- * aligned with what the partner has buffered (the read-ahead filled the
- * window: usually a lost window); when neither has such a partner, the
- * reference group's buffered events are skipped, and reported as lost
- * once a partner appears.
+ * advance together.  A row for a group whose buffer is full waits (one
+ * per side) while the other side reads.  When both sides wait, the pair
+ * of a waiting group whose partner has had events (the reference's
+ * first) is aligned with what the partner has buffered (the read-ahead
+ * filled the window: usually a lost window); when neither has such a
+ * partner, the reference group's buffered events are skipped, and
+ * reported as lost once a partner appears.
  */
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -95,7 +95,7 @@ struct side {
 	struct span	*f;
 	size_t		 fmax;		/* the last column read */
 	size_t		 kfirst, klast;	/* the first and last key column */
-	int		 lines;		/* its thread copies lines whole */
+	int		 lines;		/* read in blocks (fill_lines()) */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -435,8 +435,8 @@ open_side(int s, const char *path)
 	sd->kfirst = (size_t)sd->kc[0];
 	sd->klast = (size_t)sd->kc[nkeycols - 1];
 	/* without --by, an event stream's rows are mostly compared,
-	 * seldom stored: its thread copies a line whole, and the key and
-	 * ts are where the line holds them (parse_row()) */
+	 * seldom stored: its thread reads blocks of lines and leaves the
+	 * key and ts where the block holds them (fill_lines()) */
 	sd->lines = !opt_by && sd->cnt < 0 && (nkeycols == 1 || sd->kadj);
 	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
 	if (sd->ts > fmax)
