@@ -595,8 +595,9 @@ test_tally_rows(void)
 			b = xmalloc(len ? len : 1);
 			for (i = 0; i < len; i++) {
 				x = x * 1103515245u + 12345u;
-				k = (x >> 16) % (round % 2 ? 60 : 14);
-				b[i] = k < 14 ? alpha[k] : 'q';
+				k = (x >> 16) % (round % 2 ? 60 :
+				    sizeof(alpha) - 1);
+				b[i] = k < sizeof(alpha) - 1 ? alpha[k] : 'q';
 			}
 			max = round % 7 == 0 ? 2 : 100;
 			tally_rows_init(&tr, span_make(b, len));
