@@ -96,6 +96,7 @@ struct side {
 	size_t		 fmax;		/* the last column read */
 	size_t		 kfirst, klast;	/* the first and last key column */
 	int		 lines;		/* read in blocks (fill_lines()) */
+	size_t		*end;		/* where its fields end (fill_lines()) */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -445,6 +446,7 @@ open_side(int s, const char *path)
 		if (sd->kc[i] > fmax)
 			fmax = sd->kc[i];
 	sd->fmax = (size_t)fmax;
+	sd->end = xcalloc(TALLY_END_ROOM(sd->fmax + 1), sizeof(*sd->end));
 }
 
 /*
@@ -510,7 +512,6 @@ tab_index(uint64_t m)
 #endif
 
 #define tabs_at(p)	bytes_at(p, '\t')
-#define newlines_at(p)	bytes_at(p, '\n')
 
 /* The number of tabs marked in m (tabs_at()): few a step, so one
  * step each is cheaper than a popcount without the instruction. */
@@ -724,91 +725,55 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 }
 
 /*
- * Line ls..le of a block read by fill_lines() (fields 0..sd->fmax of it
- * in sd->f, the last one starting at fs, after nt tabs), line number
- * lineno: a row of b, unless it is a header.
- */
-static inline void
-line_row(struct side *sd, struct rows *b, const char *ls, const char *le,
-    const char *fs, size_t nt, uint64_t lineno)
-{
-	struct span key, ts = { NULL, 0 };
-	struct prow *pr;
-
-	if (le > ls && le[-1] == '\r')
-		le--;		/* as rd_line() */
-	if (tsv_is_hdr(&sd->h, span_make(ls, (size_t)(le - ls))))
-		return;		/* concatenated streams */
-	if (nt + 1 != sd->h.ncol)
-		die_at(sd->file, lineno, "expected %zu fields, got %zu",
-		    sd->h.ncol, nt + 1);
-	if (nt <= sd->fmax) {
-		sd->f[nt].p = fs;
-		sd->f[nt].n = (size_t)(le - fs);
-	}
-	key = key_span(sd, sd->f);
-	if (sd->ts >= 0)
-		ts = sd->f[sd->ts];
-	if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
-		die_at(sd->file, lineno, "a field of 4 GB");
-	if (b->nrow == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
-		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
-	}
-	pr = &b->row[b->nrow++];
-	pr->n = 1;
-	pr->koff = (size_t)(key.p - b->txt.p);
-	pr->klen = (uint32_t)key.n;
-	pr->toff = ts.n > 0 ? (size_t)(ts.p - b->txt.p) : 0;
-	pr->tlen = (uint32_t)ts.n;
-	pr->boff = 0;
-	pr->blen = 0;
-}
-
-/*
  * A batch of an event stream's rows (sd->lines): a block of whole lines
  * read straight into the batch's text and split where it lies, newlines
- * and tabs found in one pass; no more is needed than each line's field
- * count and where its key and ts are.  Returns 0 at the end of input.
+ * and tabs found in one pass (tally_rows_next()); no more is needed than
+ * each line's field count and where its key and ts are.  Returns 0 at
+ * the end of input.
  */
 static int
 fill_lines(struct side *sd, struct rows *b)
 {
 	uint64_t lineno = rd_lineno(sd->rd), nl0 = lineno;
-	const char *p, *end, *ls, *fs;
-	size_t nt = 0, keep = sd->fmax + 1;
-	struct span *f = sd->f;
+	size_t keep = sd->fmax + 1, nf;
+	struct tally_rows tr;
+	struct span line, key, last, ts;
+	const char *enc;
+	struct prow *pr;
 
 	if (!rd_block_into(sd->rd, FEED_BYTES, &b->txt.p, &b->txt.len,
 	    &b->txt.cap))
 		return 0;
-	/* the last step reads up to SPLIT_W bytes past the block: zeros,
-	 * neither tab nor newline */
-	memset(sb_reserve(&b->txt, SPLIT_W), 0, SPLIT_W);
-	ls = fs = b->txt.p;
-	end = b->txt.p + b->txt.len;
-	for (p = ls; p < end; p += SPLIT_W) {
-		uint64_t t = tabs_at(p), m = t | newlines_at(p);
-
-		for (; m != 0; m &= m - 1) {
-			const char *c = p + tab_index(m);
-
-			if (t & m & -m) {	/* a tab */
-				if (nt < keep) {
-					f[nt].p = fs;
-					f[nt].n = (size_t)(c - fs);
-				}
-				nt++;
-				fs = c + 1;
-				continue;
-			}
-			line_row(sd, b, ls, c, fs, nt, ++lineno);
-			ls = fs = c + 1;
-			nt = 0;
+	tally_rows_init(&tr, span_make(b->txt.p, b->txt.len));
+	while (tally_rows_next(&tr, &line, sd->end, keep, &nf, &enc)) {
+		lineno++;
+		if (tsv_is_hdr(&sd->h, line))
+			continue;	/* concatenated streams */
+		if (nf != sd->h.ncol)
+			die_at(sd->file, lineno, "expected %zu fields, got "
+			    "%zu", sd->h.ncol, nf);
+		/* adjacent key columns: tab-joined in the line */
+		key = tally_field(line, sd->end, sd->kfirst);
+		last = tally_field(line, sd->end, sd->klast);
+		key.n = (size_t)(last.p + last.n - key.p);
+		ts = sd->ts >= 0 ? tally_field(line, sd->end,
+		    (size_t)sd->ts) : span_make(line.p, 0);
+		if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
+			die_at(sd->file, lineno, "a field of 4 GB");
+		if (b->nrow == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
+			b->row = xreallocarray(b->row, b->cap,
+			    sizeof(*b->row));
 		}
+		pr = &b->row[b->nrow++];
+		pr->n = 1;
+		pr->koff = (size_t)(key.p - b->txt.p);
+		pr->klen = (uint32_t)key.n;
+		pr->toff = (size_t)(ts.p - b->txt.p);
+		pr->tlen = (uint32_t)ts.n;
+		pr->boff = 0;
+		pr->blen = 0;
 	}
-	if (ls < end)		/* the last line, without a newline */
-		line_row(sd, b, ls, end, fs, nt, ++lineno);
 	rd_add_lines(sd->rd, lineno - nl0);
 	return 1;
 }
