@@ -3,8 +3,9 @@
  *
  * Reading and splitting lines is most of the work of comparing two
  * streams that agree, and the two inputs are independent: a thread per
- * input parses rows into batches (the rows' text copied into the batch),
- * and the main thread takes them in order, a batch at a time, to group,
+ * input fills batches of parsed rows (their text copied into the batch,
+ * or, for an event stream, read into it in blocks and left where it
+ * lies: main.c), and the main thread takes them in order, a batch at a time, to group,
  * buffer and align.  At most FEED_DEPTH batches a side are in flight, so
  * memory stays bounded.  A parse error exits from the reading thread,
  * as every fatal input error does (msg.h).

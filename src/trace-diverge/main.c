@@ -471,14 +471,14 @@ single(struct side *sd, struct span v, int col, struct sbuf *sb)
 #ifdef __SSE2__
 #define SPLIT_W	16	/* bytes looked at a step */
 
-/* A bit for each byte of the 16 at p that is c, the first lowest. */
+/* A bit for each byte of the 16 at p that is a tab, the first lowest. */
 static inline uint64_t
-bytes_at(const char *p, char c)
+tabs_at(const char *p)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 
 	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
-	    _mm_set1_epi8(c)));
+	    _mm_set1_epi8('\t')));
 }
 
 static inline int
@@ -489,9 +489,9 @@ tab_index(uint64_t m)
 #else
 #define SPLIT_W	8
 
-/* The high bit of each byte of the 8 at p that is c. */
+/* The high bit of each byte of the 8 at p that is a tab. */
 static inline uint64_t
-bytes_at(const char *p, char c)
+tabs_at(const char *p)
 {
 	const uint64_t lows = 0x7f7f7f7f7f7f7f7fULL;
 	uint64_t w, x;
@@ -500,7 +500,7 @@ bytes_at(const char *p, char c)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	w = __builtin_bswap64(w);	/* first byte lowest */
 #endif
-	x = w ^ 0x0101010101010101ULL * (unsigned char)c;
+	x = w ^ 0x0909090909090909ULL;
 	return ~(((x & lows) + lows) | x | lows);
 }
 
@@ -511,7 +511,6 @@ tab_index(uint64_t m)
 }
 #endif
 
-#define tabs_at(p)	bytes_at(p, '\t')
 
 /* The number of tabs marked in m (tabs_at()): few a step, so one
  * step each is cheaper than a popcount without the instruction. */
