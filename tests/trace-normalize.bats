@@ -1101,6 +1101,45 @@ simd_paths() {
 	done
 }
 
+@test "JSON Lines: keys in changing orders, repeated and escaped, find their columns on every path" {
+	# Lines of up to 30 keys from a pool, so that the separators and
+	# keys remembered by the fast path (and the column each key was
+	# found to feed) are met again in other places and other lines;
+	# some keys escaped, some lines holding a key twice.  Each path's
+	# rows and errors are those of the scalar walk, which remembers
+	# nothing.
+	python3 - "$T/in.jsonl" <<-'PY'
+	import random, sys
+	rnd = random.Random(7)
+	pool = ["k%d%s" % (i, "x" * (i % 9)) for i in range(120)]
+	with open(sys.argv[1], "w") as out:
+	    for l in range(6000):
+	        keys = rnd.sample(pool[:30] if l % 3 else pool, rnd.randrange(3, 30))
+	        if l % 17 == 0:
+	            keys.append(rnd.choice(keys))
+	        f = []
+	        for k in keys:
+	            kk = k.replace("k", "\\u006b", 1) if l % 23 == 0 else k
+	            f.append('"%s": %d' % (kk, rnd.randrange(1, 10**9)))
+	        out.write("{" + ", ".join(f) + "}\n")
+	PY
+	cols="-c op=k1x:str -c tid=k2xx -c ts=k3xxx -c a=k0:addr -c b=k9:hex"
+	cols="$cols -c c=k10x:dec -c d=k29xx -c e=k100x --optional op,tid,a,b,c,d,e"
+	# shellcheck disable=SC2086
+	TRACE_TOOLS_SIMD=scalar trace-normalize --threads 1 $cols --skip-bad \
+	    --bad-lines "$T/bad.ref" "$T/in.jsonl" > "$T/out.ref" 2> "$T/err.ref"
+	[ "$(wc -l < "$T/out.ref")" -gt 1000 ] && [ "$(wc -l < "$T/bad.ref")" -gt 100 ]
+	grep -q 'duplicate key' "$T/bad.ref"
+	for p in $(simd_paths); do
+		# shellcheck disable=SC2086
+		TRACE_TOOLS_SIMD=$p trace-normalize --threads 1 $cols --skip-bad \
+		    --bad-lines "$T/bad" "$T/in.jsonl" > "$T/out" 2> "$T/err"
+		assert_same "$T/out.ref" "$T/out"
+		assert_same "$T/bad.ref" "$T/bad"
+		assert_same "$T/err.ref" "$T/err"
+	done
+}
+
 @test "TRACE_TOOLS_SIMD: an unknown path is an error" {
 	printf '{"op":"x"}\n' > "$T/in"
 	TRACE_TOOLS_SIMD=scalar run trace-normalize -c op "$T/in"

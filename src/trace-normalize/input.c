@@ -149,7 +149,8 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 	struct json_line *jl = c->jl;
 	struct rec r = { c->file, c->msgname, lineno, line };
 
-	if (blank_line(line)) {
+	/* (a line that starts an object is not blank) */
+	if ((line.n == 0 || line.p[0] != '{') && blank_line(line)) {
 		c->n.blank++;
 		return;
 	}
@@ -171,6 +172,11 @@ static const enum vkind vkind_of[] = {
 	[JT_ARRAY] = VK_NESTED
 };
 
+/*
+ * A field's slot is kept in its JSON tag (json.h), as slot + 2 (1: no
+ * slot), when its key holds no escape: the same key bytes at the same
+ * place find it again without a look at the key.
+ */
 int
 json_slots(struct conv *c, const struct rec *r)
 {
@@ -183,15 +189,21 @@ json_slots(struct conv *c, const struct rec *r)
 		struct span kn = f->key;
 		int i;
 
-		if (f->kesc) {
+		if (f->tag != NULL && *f->tag != 0)
+			i = (int)*f->tag - 2;
+		else if (f->kesc) {
 			const char *e = json_unescape(kn, &c->key);
 
 			if (e != NULL)
 				return bad_record(c, r, "%s", e);
 			kn = span_make(c->key.p, c->key.len);
+			i = find_slot(kn.p, kn.n);
+		} else {
+			i = slot_at(c, k, kn);
+			if (f->tag != NULL)
+				*f->tag = (unsigned)(i + 2);
 		}
-		if ((i = f->kesc ? find_slot(kn.p, kn.n) :
-		    slot_at(c, k, kn)) < 0)
+		if (i < 0)
 			continue;
 		if (c->sv[i].setgen == c->gen)
 			return bad_record(c, r, "duplicate key '%s'",
