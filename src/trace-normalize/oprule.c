@@ -16,6 +16,20 @@ oprules_ready(void)
 	for (size_t i = 0; i < S.ncol; i++)
 		if (S.col[i].isop && S.col[i].optional)
 			op_optional = 1;
+	/* As row.c's put_str() copies a value as it is. */
+	for (size_t i = 0; i < S.nrule; i++) {
+		struct oprule *ru = &S.rule[i];
+		size_t k;
+
+		for (k = 0; k < ru->oplen; k++) {
+			unsigned char b = (unsigned char)ru->op[k];
+
+			if (b >= 0x80 || b == '\0' || b == '\\' || b == '\t' ||
+			    b == '\n' || b == '\r')
+				break;
+		}
+		ru->opclean = ru->op != NULL && k == ru->oplen;
+	}
 }
 
 /* Whether hay contains needle: short strings, so memchr on the first
@@ -91,6 +105,7 @@ derive_op(struct conv *c, const struct rec *r, struct span *op)
 
 		if (ru->kind == R_VALUE) {
 			*op = span_make(ru->op, ru->oplen);
+			c->opclean = ru->opclean;
 			return 1;
 		}
 		if (s == NULL || !present(c, ru->slot))
@@ -138,6 +153,7 @@ derive_op(struct conv *c, const struct rec *r, struct span *op)
 		continue;
 hit:
 		*op = span_make(ru->op, ru->oplen);
+		c->opclean = ru->opclean;
 		return 1;
 	}
 	if (op_optional) {

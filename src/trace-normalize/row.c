@@ -32,6 +32,10 @@ static int	*strslot;		/* slots of the text columns */
 static size_t	 nstrslot;
 static int	 value_rules;
 
+/* What each column is, so that a row takes one branch per column. */
+enum colkind { CK_OP, CK_FILE, CK_SET, CK_NUM, CK_STR };
+static unsigned char	*colkind;
+
 void
 rows_ready(void)
 {
@@ -39,21 +43,29 @@ rows_ready(void)
 
 	free(strslot);
 	strslot = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*strslot));
+	free(colkind);
+	colkind = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*colkind));
 	bound_fixed = 8;
 	nopcol = nfilecol = nstrslot = 0;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
 
-		if (c->isop)
+		if (c->isop) {
 			nopcol++;
-		else if (c->isfile)
+			colkind[i] = CK_OP;
+		} else if (c->isfile) {
 			nfilecol++;
-		else if (c->isset)
+			colkind[i] = CK_FILE;
+		} else if (c->isset) {
 			bound_fixed += c->valuelen;
-		else if (c->type != CT_STR)
+			colkind[i] = CK_SET;
+		} else if (c->type != CT_STR) {
 			bound_fixed += NUM_ADDR_MAX + NUM_INT_MAX;
-		else
+			colkind[i] = CK_NUM;
+		} else {
 			strslot[nstrslot++] = c->slot;
+			colkind[i] = CK_STR;
+		}
 		bound_fixed++;
 	}
 	value_rules = 0;
@@ -250,6 +262,50 @@ check_tid(struct conv *cv, const struct rec *r, const char *name,
 	return 0;
 }
 
+/*
+ * The value of v, 1 to 18 decimal digits, as num_parse_u64() reads it:
+ * 1 with *u set, or 0 when v holds another byte.  Eight digits at a
+ * time, then four, then one by one, inline.
+ */
+static inline int
+dec18(struct span v, uint64_t *u)
+{
+	uint64_t x = 0, w, t;
+	uint32_t w4, t4;
+	size_t i = 0;
+
+	for (; v.n - i >= 8; i += 8) {
+		memcpy(&w, v.p + i, 8);
+		t = w - 0x3030303030303030ULL;
+		if (((t | (t + 0x7676767676767676ULL)) &
+		    0x8080808080808080ULL) != 0)
+			return 0;
+		t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+		t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+		t = (t * 10000 + (t >> 32)) & 0x00000000ffffffffULL;
+		x = x * 100000000 + t;
+	}
+	if (v.n - i >= 4) {
+		memcpy(&w4, v.p + i, 4);
+		t4 = w4 - 0x30303030U;
+		if (((t4 | (t4 + 0x76767676U)) & 0x80808080U) != 0)
+			return 0;
+		t4 = (t4 * 10 + (t4 >> 8)) & 0x00ff00ffU;
+		t4 = (t4 * 100 + (t4 >> 16)) & 0x0000ffffU;
+		x = x * 10000 + t4;
+		i += 4;
+	}
+	for (; i < v.n; i++) {
+		unsigned d = (unsigned char)v.p[i] - '0';
+
+		if (d > 9)
+			return 0;
+		x = x * 10 + d;
+	}
+	*u = x;
+	return 1;
+}
+
 static int
 put_number(struct conv *cv, const struct rec *r, const struct column *c)
 {
@@ -280,7 +336,7 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 			return 0;
 		}
 	} else if (c->type == CT_ADDR && v.n <= 18 && v.n > 0 &&
-	    v.p[0] != '0' && num_parse_u64(v, &u) == NUM_OK) {
+	    v.p[0] != '0' && dec18(v, &u)) {
 		cv->w += num_fmt_addr(cv->w, u);
 		return 0;
 	}
@@ -334,6 +390,7 @@ emit_record(struct conv *cv, const struct rec *r)
 	char *start;
 	int k, own = 0;
 
+	cv->opclean = 0;
 	if (S.nwhere > 0 && (k = where_pass(cv, r)) <= 0)
 		return k;
 	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
@@ -365,21 +422,25 @@ emit_record(struct conv *cv, const struct rec *r)
 
 		if (i > 0)
 			*cv->w++ = '\t';
-		if (c->isop) {
-			if (put_str(cv, r, "", "op", op) != 0)
+		switch (colkind[i]) {
+		case CK_OP:
+			if (cv->opclean) {	/* a rule's text, checked */
+				mem_copy(cv->w, op.p, op.n);
+				cv->w += op.n;
+			} else if (put_str(cv, r, "", "op", op) != 0)
 				return -1;
 			continue;
-		}
-		if (c->isfile) {
+		case CK_FILE:
 			if (put_str(cv, r, "", "file name", span_make(r->file,
 			    cv->filelen)) != 0)
 				return -1;
 			continue;
-		}
-		if (c->isset) {		/* checked and escaped by --set */
+		case CK_SET:		/* checked and escaped by --set */
 			memcpy(cv->w, c->value, c->valuelen);
 			cv->w += c->valuelen;
 			continue;
+		default:
+			break;
 		}
 		if (!present(cv, c->slot)) {
 			const struct slotval *s = &cv->sv[c->slot];
@@ -393,7 +454,7 @@ emit_record(struct conv *cv, const struct rec *r)
 				    S.slot[c->slot].name);
 			continue;
 		}
-		if (c->type != CT_STR) {
+		if (colkind[i] == CK_NUM) {
 			if (put_number(cv, r, c) != 0)
 				return -1;
 			own = 1;
