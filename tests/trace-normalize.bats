@@ -150,6 +150,26 @@ EOT
 	assert_output "$(printf 'op\tlr\thandle\ttid\tts\nrelease\t0x00000001\t\t\t\nrelease\t0x00000002\t\t\t\nset\t0x00000003\t\t\t\nrelease\t0x00000004\t\t\t\nwait\t0x00000005\t\t\t\nset\t0x00000006\t\t\t')"
 }
 
+@test "op-contains: rules on one field first, a nested value, an absent one, rules after them" {
+	printf '{"fn":{"c":1},"lr":1}\n' > "$T/nested"
+	run --separate-stderr trace-normalize -c lr --op-contains fn:c=C "$T/nested"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/nested:1: field fn: expected a scalar, got an object or array" ]
+	cat > "$T/in" <<'EOT'
+{"fn":"abc","lr":1}
+{"lr":2,"g":"bx"}
+{"fn":"xyz","g":"b","lr":3}
+{"fn":"cab","lr":4}
+{"fn":"xyz","lr":5}
+{"fn":"q","lr":6}
+{"fn":"b","lr":7}
+EOT
+	run trace-normalize -c lr --op-contains fn:c=C --op-contains fn:b=B \
+	    --op-contains g:b=G --op-contains fn:y=Y --op-value V "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\nC\t0x00000001\nG\t0x00000002\nG\t0x00000003\nC\t0x00000004\nY\t0x00000005\nV\t0x00000006\nB\t0x00000007')"
+}
+
 @test "unmatched records: error by default, drop counted, or a fixed value" {
 	printf '{"pc":1,"lr":1}\n{"pc":2,"lr":2}\n{"pc":3,"lr":3}\n' > "$T/in"
 	run --separate-stderr trace-normalize -c lr --op-map pc:1=set "$T/in"
