@@ -1030,6 +1030,13 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	[[ "$err1" == *"skipped 31 of "*"(first: $T/big:6: invalid JSON)"* ]]
 	grep -q "^$T/big	29916	invalid JSON	{broken$" "$T/b1"
 	[ "$(tail -1 <<< "$out1")" = "$(printf 'x\t0x0000752f\ta')" ]
+	# one converter in blocks of 4 KiB (TRACE_TOOLS_CHUNK): lines across
+	# every block edge, and lines longer than a block
+	run --separate-stderr env TRACE_TOOLS_CHUNK=4096 trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b2" "$T/big"
+	assert_success
+	[ "$output" = "$out1" ]
+	[ "$stderr" = "$err1" ]
+	assert_same "$T/b1" "$T/b2"
 	for th in 2 3; do
 		run --separate-stderr trace-normalize --threads $th "${args[@]}" --bad-lines "$T/b2" "$T/big"
 		assert_success
@@ -1043,14 +1050,18 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 		assert_success
 		[ "$output" = "$out1" ]
 	done
-	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
-	assert_failure 2
-	[ "$stderr" = "trace-normalize: $T/big:6: invalid JSON" ]
+	for th in 1 2; do
+		run --separate-stderr trace-normalize --threads $th -c lr "$T/big"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/big:6: invalid JSON" ]
+	done
 	sed -i 's/^{broken$/{"lr": 1}/' "$T/big"
 	printf '\n{bad' >> "$T/big"
-	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
-	assert_failure 2
-	[ "$stderr" = "trace-normalize: $T/big:30001: invalid JSON" ]
+	for th in 1 2; do
+		run --separate-stderr trace-normalize --threads $th -c lr "$T/big"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/big:30001: invalid JSON" ]
+	done
 }
 
 # The JSON Lines fast paths this machine can run (TRACE_TOOLS_SIMD).
