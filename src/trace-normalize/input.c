@@ -181,11 +181,14 @@ int
 json_slots(struct conv *c, const struct rec *r)
 {
 	struct json_line *jl = c->jl;
-	size_t k;
+	const struct json_field *f = jl->f;
+	struct slotval *sv = c->sv;
+	uint64_t gen = c->gen;
+	size_t k, nf = jl->nf;
 
+	/* (locals: the stores below cannot change them) */
 	c->noctrl = jl->noctrl;
-	for (k = 0; k < jl->nf; k++) {
-		const struct json_field *f = &jl->f[k];
+	for (k = 0; k < nf; k++, f++) {
 		struct span kn = f->key;
 		int i;
 
@@ -205,10 +208,13 @@ json_slots(struct conv *c, const struct rec *r)
 		}
 		if (i < 0)
 			continue;
-		if (c->sv[i].setgen == c->gen)
+		if (sv[i].setgen == gen)
 			return bad_record(c, r, "duplicate key '%s'",
 			    msg_vis(kn.p, kn.n));
-		set_slot(c, i, f->val, vkind_of[f->type], f->vesc);
+		sv[i].setgen = gen;
+		sv[i].raw = f->val;
+		sv[i].kind = vkind_of[f->type];
+		sv[i].esc = f->vesc;
 	}
 	return 0;
 }

@@ -310,7 +310,7 @@ static int
 put_number(struct conv *cv, const struct rec *r, const struct column *c)
 {
 	struct slotval *s = &cv->sv[c->slot];
-	const char *name = S.slot[c->slot].name;
+	const char *name;
 	struct span v;
 	enum num_err e;
 	uint64_t u;
@@ -318,7 +318,7 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 
 	if (s->kind == VK_BOOL || s->kind == VK_NESTED)
 		return bad_record(cv, r, "field %s: expected a number, got %s",
-		    name, s->kind == VK_BOOL ? "a boolean" :
+		    S.slot[c->slot].name, s->kind == VK_BOOL ? "a boolean" :
 		    "an object or array");
 	if (slot_value(cv, c->slot, r, &v) != 0)
 		return -1;
@@ -340,6 +340,8 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		cv->w += num_fmt_addr(cv->w, u);
 		return 0;
 	}
+	/* the field's name is looked up for messages only */
+	name = S.slot[c->slot].name;
 	if (c->istid && check_tid(cv, r, name, v) != 0)
 		return -1;
 	switch (c->type) {
