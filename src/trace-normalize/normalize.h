@@ -195,7 +195,6 @@ struct conv {
 	size_t		 filelen;
 
 	struct sbuf	 row;		/* the row being built */
-	char		*w;		/* cursor into row */
 	struct ob	*ob;		/* rows go here, or */
 	struct sbuf	*out;		/* here when deferred */
 

@@ -75,7 +75,7 @@ rows_ready(void)
 }
 
 /*
- * Rows are built through a cursor (c->w) in place at the end of their
+ * Rows are built through a cursor in place at the end of their
  * destination (ob_reserve(), or the chunk's output under --threads), or
  * in the row buffer: emit_record() reserves an upper bound of the row's
  * size first, so the writers below never check for room.  The bound is
@@ -84,17 +84,19 @@ rows_ready(void)
  * than its raw one), a number takes at most 20 bytes.
  */
 
-/* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
-static int
-put_str(struct conv *c, const struct rec *r, const char *what1,
+/*
+ * Write a string value at w: valid UTF-8, no NUL, TSV-escaped.  Returns
+ * the end of what it wrote, or NULL after reporting a bad value.
+ */
+static char *
+put_str(struct conv *c, const struct rec *r, char *w, const char *what1,
     const char *what2, struct span v)
 {
-	char *w = c->w;
 	long bad;
 	size_t i;
 
 	if (v.n == 0)		/* v.p may be NULL */
-		return 0;
+		return w;
 	for (i = 0; i < v.n; i++) {
 		unsigned char b = (unsigned char)v.p[i];
 
@@ -104,15 +106,17 @@ put_str(struct conv *c, const struct rec *r, const char *what1,
 	}
 	if (i == v.n) {		/* plain ASCII: the common case */
 		mem_copy(w, v.p, v.n);
-		c->w = w + v.n;
-		return 0;
+		return w + v.n;
 	}
-	if (memchr(v.p, '\0', v.n) != NULL)
-		return bad_record(c, r, "%s%s: NUL character in value", what1,
-		    what2);
-	if ((bad = utf8_check(v.p, v.n)) >= 0)
-		return bad_record(c, r, "%s%s: invalid UTF-8 at byte %ld",
-		    what1, what2, bad + 1);
+	if (memchr(v.p, '\0', v.n) != NULL) {
+		bad_record(c, r, "%s%s: NUL character in value", what1, what2);
+		return NULL;
+	}
+	if ((bad = utf8_check(v.p, v.n)) >= 0) {
+		bad_record(c, r, "%s%s: invalid UTF-8 at byte %ld", what1,
+		    what2, bad + 1);
+		return NULL;
+	}
 	for (i = 0; i < v.n; i++) {
 		char ch = v.p[i];
 
@@ -124,8 +128,7 @@ put_str(struct conv *c, const struct rec *r, const char *what1,
 		default: *w++ = ch; break;
 		}
 	}
-	c->w = w;
-	return 0;
+	return w;
 }
 
 /*
@@ -306,8 +309,10 @@ dec18(struct span v, uint64_t *u)
 	return 1;
 }
 
-static int
-put_number(struct conv *cv, const struct rec *r, const struct column *c)
+/* Write a number column's value at w; as put_str(). */
+static char *
+put_number(struct conv *cv, const struct rec *r, char *w,
+    const struct column *c)
 {
 	struct slotval *s = &cv->sv[c->slot];
 	const char *name;
@@ -316,12 +321,14 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 	uint64_t u;
 	int64_t i;
 
-	if (s->kind == VK_BOOL || s->kind == VK_NESTED)
-		return bad_record(cv, r, "field %s: expected a number, got %s",
+	if (s->kind == VK_BOOL || s->kind == VK_NESTED) {
+		bad_record(cv, r, "field %s: expected a number, got %s",
 		    S.slot[c->slot].name, s->kind == VK_BOOL ? "a boolean" :
 		    "an object or array");
+		return NULL;
+	}
 	if (slot_value(cv, c->slot, r, &v) != 0)
-		return -1;
+		return NULL;
 	/*
 	 * The usual values first: a canonical integer of up to 18 digits is
 	 * a valid tid and its own canonical spelling as an integer or a time
@@ -331,19 +338,16 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 	 */
 	if (c->type == CT_INT || (c->type == CT_TIME && c->tshift == 0)) {
 		if (plain_int(v, c->type == CT_INT)) {
-			mem_copy(cv->w, v.p, v.n);
-			cv->w += v.n;
-			return 0;
+			mem_copy(w, v.p, v.n);
+			return w + v.n;
 		}
 	} else if (c->type == CT_ADDR && v.n <= 18 && v.n > 0 &&
-	    v.p[0] != '0' && dec18(v, &u)) {
-		cv->w += num_fmt_addr(cv->w, u);
-		return 0;
-	}
+	    v.p[0] != '0' && dec18(v, &u))
+		return w + num_fmt_addr(w, u);
 	/* the field's name is looked up for messages only */
 	name = S.slot[c->slot].name;
 	if (c->istid && check_tid(cv, r, name, v) != 0)
-		return -1;
+		return NULL;
 	switch (c->type) {
 	case CT_ADDR:
 		e = num_parse_addr_strict(v, &u);
@@ -363,25 +367,27 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		e = num_parse_int(v, &i);
 		break;
 	}
-	if (e == NUM_AMBIG)
-		return bad_record(cv, r, "field %s: ambiguous address '%s': "
-		    "digits with a leading zero (type :hex if the digits are "
-		    "hex, :dec if decimal)", name,
+	if (e == NUM_AMBIG) {
+		bad_record(cv, r, "field %s: ambiguous address '%s': digits "
+		    "with a leading zero (type :hex if the digits are hex, :dec "
+		    "if decimal)", name, msg_vis(v.p, v.n > 40 ? 40 : v.n));
+		return NULL;
+	}
+	if (e != NUM_OK) {
+		bad_record(cv, r, "field %s: %s: '%s'", name, num_strerror(e),
 		    msg_vis(v.p, v.n > 40 ? 40 : v.n));
-	if (e != NUM_OK)
-		return bad_record(cv, r, "field %s: %s: '%s'", name,
-		    num_strerror(e), msg_vis(v.p, v.n > 40 ? 40 : v.n));
+		return NULL;
+	}
 	if (c->type == CT_TIME)
-		cv->w += num_fmt_i64(cv->w, i);
-	else if (c->type != CT_INT)
-		cv->w += num_fmt_addr(cv->w, u);
-	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
+		return w + num_fmt_i64(w, i);
+	if (c->type != CT_INT)
+		return w + num_fmt_addr(w, u);
+	if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
 	    canonical_int(v)) {
-		mem_copy(cv->w, v.p, v.n);	/* already canonical: copy */
-		cv->w += v.n;
-	} else
-		cv->w += num_fmt_i64(cv->w, i);
-	return 0;
+		mem_copy(w, v.p, v.n);	/* already canonical: copy */
+		return w + v.n;
+	}
+	return w + num_fmt_i64(w, i);
 }
 
 int
@@ -389,7 +395,7 @@ emit_record(struct conv *cv, const struct rec *r)
 {
 	struct span op = { NULL, 0 };
 	size_t i, n, bound;
-	char *start;
+	char *start, *w;
 	int k, own = 0;
 
 	cv->opclean = 0;
@@ -417,29 +423,29 @@ emit_record(struct conv *cv, const struct rec *r)
 		start = ob_reserve(cv->ob, bound);
 	else
 		start = sb_reserve(&cv->row, bound);
-	cv->w = start;
+	w = start;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
-		struct span v = { NULL, 0 };
+		struct span v;
 
 		if (i > 0)
-			*cv->w++ = '\t';
+			*w++ = '\t';
 		switch (colkind[i]) {
 		case CK_OP:
 			if (cv->opclean) {	/* a rule's text, checked */
-				mem_copy(cv->w, op.p, op.n);
-				cv->w += op.n;
-			} else if (put_str(cv, r, "", "op", op) != 0)
+				mem_copy(w, op.p, op.n);
+				w += op.n;
+			} else if ((w = put_str(cv, r, w, "", "op", op)) == NULL)
 				return -1;
 			continue;
 		case CK_FILE:
-			if (put_str(cv, r, "", "file name", span_make(r->file,
-			    cv->filelen)) != 0)
+			if ((w = put_str(cv, r, w, "", "file name",
+			    span_make(r->file, cv->filelen))) == NULL)
 				return -1;
 			continue;
 		case CK_SET:		/* checked and escaped by --set */
-			memcpy(cv->w, c->value, c->valuelen);
-			cv->w += c->valuelen;
+			memcpy(w, c->value, c->valuelen);
+			w += c->valuelen;
 			continue;
 		default:
 			break;
@@ -457,7 +463,7 @@ emit_record(struct conv *cv, const struct rec *r)
 			continue;
 		}
 		if (colkind[i] == CK_NUM) {
-			if (put_number(cv, r, c) != 0)
+			if ((w = put_number(cv, r, w, c)) == NULL)
 				return -1;
 			own = 1;
 			continue;
@@ -467,7 +473,8 @@ emit_record(struct conv *cv, const struct rec *r)
 			    "got an object or array", S.slot[c->slot].name);
 		if (slot_value(cv, c->slot, r, &v) != 0 ||
 		    (c->istid && check_tid(cv, r, S.slot[c->slot].name, v) != 0) ||
-		    put_str(cv, r, "field ", S.slot[c->slot].name, v) != 0)
+		    (w = put_str(cv, r, w, "field ", S.slot[c->slot].name,
+		    v)) == NULL)
 			return -1;
 		if (v.n > 0)
 			own = 1;
@@ -477,8 +484,8 @@ emit_record(struct conv *cv, const struct rec *r)
 	if (!own)
 		return bad_record(cv, r, "no column has a value: the record "
 		    "holds none of their fields");
-	*cv->w++ = '\n';
-	n = (size_t)(cv->w - start);
+	*w++ = '\n';
+	n = (size_t)(w - start);
 	if (cv->out != NULL) {
 		cv->out->len += n;
 		cv->out->p[cv->out->len] = '\0';	/* as every sb_ call */
