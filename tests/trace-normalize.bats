@@ -963,6 +963,41 @@ sys.stdout.write("\n".join(out) + "\r")' > "$T/in"
 	done
 }
 
+@test "numbers: decimal addresses of every length from 1 to 20 digits, and with a byte that is no digit" {
+	# The quick way reads up to 18 digits eight, then four, then one at
+	# a time: every length, every digit value at each place, and a
+	# letter or sign at each place (these go the general way and are
+	# malformed, or read as hex by the general way's rules).
+	python3 - "$T" <<-'PY'
+	import random, sys
+	rnd = random.Random(3)
+	good, bad = [], []
+	for n in range(1, 21):
+	    for k in range(40):
+	        d = str(rnd.randrange(1, 10)) + "".join(str(rnd.randrange(10)) for _ in range(n - 1))
+	        if k < 10:
+	            d = str(1 + k % 9) + str(k % 10) * (n - 1)
+	        good.append(int(d))
+	    for i in range(1, n):
+	        d = "9" * n
+	        bad.append(d[:i] + rnd.choice("x.:-e ") + d[i + 1:])
+	with open(sys.argv[1] + "/in", "w") as out:
+	    for v in good:
+	        out.write('{"lr": %d}\n' % v)
+	    for b in bad:
+	        out.write('{"lr": "%s"}\n' % b)
+	with open(sys.argv[1] + "/want", "w") as out:
+	    out.write("op\tlr\n")
+	    for v in good:
+	        if v < 2 ** 64:
+	            out.write("x\t0x%08x\n" % v)
+	PY
+	trace-normalize -q --op-value x -c lr --skip-bad --bad-lines "$T/bad" "$T/in" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	# every value past 2^64 and every one with a byte that is no digit
+	[ "$(grep -c 'lr: ' "$T/bad")" -eq "$(( $(wc -l < "$T/in") - $(wc -l < "$T/want") + 1 ))" ]
+}
+
 @test "numbers: the usual short integers and the rest give the same canonical spellings and errors" {
 	# plain digits of up to 18 (the quick way) next to longer, signed,
 	# zero-led, hex, quoted and 64-bit values (the general way)

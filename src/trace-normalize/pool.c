@@ -96,9 +96,10 @@ convert_line(struct conv *c, enum format fmt, struct span line,
 }
 
 /*
- * Convert the lines of a chunk, numbered from base + 1, as rd_line would
- * hand them out ("\r" before "\n" dropped).  Returns the number of lines
- * in the chunk, even when a strict run stopped converting early.
+ * Convert the lines of a block (a chunk, or what rd_block() gave),
+ * numbered from base + 1, as rd_line would hand them out ("\r" before
+ * "\n" dropped).  Returns the number of lines in the block, even when a
+ * strict run stopped converting early.
  */
 static uint64_t
 convert_lines(struct conv *c, enum format fmt, struct span b, uint64_t base)
