@@ -22,16 +22,12 @@ static int sortbycand;
 int
 rp_keycmp(const struct report *r, size_t a, size_t b)
 {
-	const struct num_skey *ka = r->skey + a * r->nkey;
-	const struct num_skey *kb = r->skey + b * r->nkey;
+	const uint32_t *ka = r->krank + a * r->nkey;
+	const uint32_t *kb = r->krank + b * r->nkey;
 
-	for (size_t i = 0; i < r->nkey; i++) {
-		int c = num_skey_cmp(&ka[i], r->row[a].text, &kb[i],
-		    r->row[b].text);
-
-		if (c != 0)
-			return c;
-	}
+	for (size_t i = 0; i < r->nkey; i++)
+		if (ka[i] != kb[i])
+			return ka[i] < kb[i] ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 

@@ -759,6 +759,7 @@ read_join(struct report *r)
 	struct tsv_hdr h;
 	struct span line, *f;
 	struct tally_cell t = { 0 };
+	struct kcol *kc;
 	size_t n, i, k, nt, cap = 0;
 	int *all, *dots;
 
@@ -775,6 +776,7 @@ read_join(struct report *r)
 	dots = xcalloc(nt + 1, sizeof(int));
 	for (i = 0; i < nt; i++)
 		all[i] = 1;
+	kc = xcalloc(r->nkey, sizeof(*kc));
 	/* Spans of the run and rate columns point into the line. */
 	r->wholeline = r->hasruns || r->hasrate;
 	while (rd_line(in, &line)) {
@@ -798,7 +800,12 @@ read_join(struct report *r)
 		if (r->nrow == cap) {
 			cap = cap ? cap * 2 : 256;
 			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
+			r->krank = xreallocarray(r->krank, cap, r->nkey *
+			    sizeof(*r->krank));
 		}
+		for (i = 0; i < r->nkey; i++)
+			r->krank[r->nrow * r->nkey + i] = kcol_intern(&kc[i],
+			    f[i]);
 		w = &r->row[r->nrow];
 		read_row(r, w, f, ln);
 		if (r->wholeline) {
@@ -823,14 +830,17 @@ read_join(struct report *r)
 	free(all);
 	free(dots);
 	tally_cell_free(&t);
+	/* the key values' numbers made their ranks (rp_keycmp) */
+	for (i = 0; i < r->nkey; i++) {
+		uint32_t *rank = kcol_rank(&kc[i]);
+
+		for (k = 0; k < r->nrow; k++)
+			r->krank[k * r->nkey + i] =
+			    rank[r->krank[k * r->nkey + i]];
+		free(rank);
+	}
+	free(kc);
 	check_tallies(r, nt);
-	/* the key columns' sort keys, once (rp_keycmp) */
-	r->skey = xreallocarray(NULL, r->nrow ? r->nrow : 1,
-	    (r->nkey ? r->nkey : 1) * sizeof(*r->skey));
-	for (k = 0; k < r->nrow; k++)
-		for (i = 0; i < r->nkey; i++)
-			num_skey_make(&r->skey[k * r->nkey + i],
-			    r->row[k].text, rp_kv(&r->row[k], i));
 }
 
 /*

@@ -227,8 +227,8 @@ struct report {
 
 	struct rrow	*row;
 	size_t		 nrow;
-	struct num_skey	*skey;		/* per row, its nkey columns' sort
-					 * keys, from the row's key[0] */
+	uint32_t	*krank;		/* per row, its nkey columns' ranks
+					 * in value order (keys.c) */
 
 	/* Index lists, each sorted by its count descending, then key;
 	 * matched is empty unless ropts.matchedlist (then t.matched_keys
@@ -333,6 +333,26 @@ struct report {
 	size_t		 top, undertop, freshtop, grouptop, overtop;
 	const char	*title;
 };
+
+/* A key column's distinct values while the join is read (keys.c). */
+struct kcol {
+	char		*text;		/* the values, one after another */
+	uint64_t	 len, cap;
+	uint64_t	*off;		/* value i: off[i]..off[i + 1] */
+	uint32_t	 n;
+	size_t		 ncap;
+	uint32_t	*slot;		/* a hash table: value + 1, 0 empty */
+	size_t		 mask;
+};
+
+/* Value v's number in column c (start from a zeroed struct kcol), the
+ * first value 0; a new value gets the next number. */
+uint32_t kcol_intern(struct kcol *c, struct span v);
+/*
+ * Each value's rank among c's values in value order (num.h), by number:
+ * an array the caller frees.  Frees c's memory (c is zeroed).
+ */
+uint32_t *kcol_rank(struct kcol *c);
 
 /* Options of the model (read.c, model.c). */
 struct ropts {
@@ -478,8 +498,8 @@ int	rp_side_col(const struct report *r, int ref, const char *name,
 void	rp_group_bins(const uint64_t *v, size_t n, size_t g, uint64_t *c,
 	    size_t nc);
 
-/* Rows a and b by their key columns, each in value order (num.h); the
- * row order breaks ties (model.c). */
+/* Rows a and b by their key columns, each in value order (num.h), as
+ * ranked in krank; the row order breaks ties (model.c). */
 int	rp_keycmp(const struct report *r, size_t a, size_t b);
 
 /* A key value with its TSV escapes undone, through esc. */
