@@ -45,15 +45,19 @@ kcol_intern(struct kcol *c, struct span v)
 {
 	size_t j;
 	uint32_t s;
+	struct span w;
 
+	/* a column often repeats the value of the row before */
+	if (c->n > 0 && (w = kval(c, c->last)).n == v.n &&
+	    memcmp(w.p, v.p, v.n) == 0)
+		return c->last;
 	if (c->slot == NULL || (uint64_t)c->n + 1 > (c->mask + 1) / 4 * 3)
 		kgrow(c);
 	j = (size_t)ht_hash(v.p, v.n) & c->mask;
 	while ((s = c->slot[j]) != 0) {
-		struct span w = kval(c, s - 1);
-
+		w = kval(c, s - 1);
 		if (w.n == v.n && memcmp(w.p, v.p, v.n) == 0)
-			return s - 1;
+			return c->last = s - 1;
 		j = (j + 1) & c->mask;
 	}
 	if (c->n == UINT32_MAX - 1)
@@ -73,7 +77,7 @@ kcol_intern(struct kcol *c, struct span v)
 	c->len += v.n;
 	c->off[c->n + 1] = c->len;
 	c->slot[j] = c->n + 1;
-	return c->n++;
+	return c->last = c->n++;
 }
 
 /* The column being ranked, and each value's numeric sort key. */

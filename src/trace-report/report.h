@@ -340,6 +340,7 @@ struct kcol {
 	uint64_t	 len, cap;
 	uint64_t	*off;		/* value i: off[i]..off[i + 1] */
 	uint32_t	 n;
+	uint32_t	 last;		/* the value interned last */
 	size_t		 ncap;
 	uint32_t	*slot;		/* a hash table: value + 1, 0 empty */
 	size_t		 mask;
