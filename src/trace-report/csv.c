@@ -117,7 +117,7 @@ csv_keys(struct ob *o, const struct report *r, const struct rrow *w)
 	struct sbuf sb = { 0 };
 
 	for (size_t i = 0; i < r->nkey; i++) {
-		csv_field(o, rp_key(rp_kv(w, i), &sb));
+		csv_field(o, rp_key(rp_kv(r, w, i), &sb));
 		ob_putc(o, ',');
 	}
 	sb_free(&sb);

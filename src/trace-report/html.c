@@ -69,7 +69,7 @@ h_label(struct ob *o, const struct report *r, const struct rrow *w)
 	for (size_t i = 0; i < r->nkey; i++) {
 		if (i > 0)
 			ob_putc(o, ' ');
-		put_key(o, rp_kv(w, i), h_text);
+		put_key(o, rp_kv(r, w, i), h_text);
 	}
 }
 
@@ -101,7 +101,7 @@ h_chart_label(struct ob *o, const struct report *r, const struct rrow *w)
 	size_t i, nch = 0, head, tail;
 
 	for (i = 0; i < r->nkey; i++) {
-		struct span k = rp_key(rp_kv(w, i), &sb);
+		struct span k = rp_key(rp_kv(r, w, i), &sb);
 
 		if (i > 0)
 			sb_addc(&all, ' ');
@@ -172,7 +172,7 @@ h_cell(struct ob *o, const struct report *r, const struct table *t,
 	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS) {
 		for (size_t k = 0; k < r->nkey; k++) {
 			ob_puts(o, (int)k == r->addrcol ? "<td><code>" : "<td>");
-			put_key(o, rp_kv(w, k), h_text);
+			put_key(o, rp_kv(r, w, k), h_text);
 			ob_puts(o, (int)k == r->addrcol ? "</code></td>" :
 			    "</td>");
 		}

@@ -82,7 +82,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	for (i = 0; i < r->nkey; i++) {
 		put_key(o, r->keycol[i], js_span);
 		ob_putc(o, ':');
-		put_key(o, rp_kv(w, i), js_span);
+		put_key(o, rp_kv(r, w, i), js_span);
 		ob_putc(o, ',');
 	}
 	ob_printf(o, "\"status\":\"%s\",\"ref\":%llu,\"cand\":%llu,\"ratio\":",
@@ -194,7 +194,7 @@ js_keymembers(struct ob *o, const struct report *r, const struct rrow *w)
 			ob_putc(o, ',');
 		put_key(o, r->keycol[i], js_span);
 		ob_putc(o, ':');
-		put_key(o, rp_kv(w, i), js_span);
+		put_key(o, rp_kv(r, w, i), js_span);
 	}
 }
 

@@ -84,7 +84,7 @@ md_keyvals(struct ob *o, const struct report *r, const struct rrow *w,
 
 		if (i > 0)
 			ob_puts(o, sep);
-		md_keyval(o, rp_kv(w, k), intable);
+		md_keyval(o, rp_kv(r, w, k), intable);
 	}
 }
 

@@ -111,11 +111,6 @@ model_totals(struct report *r, const struct ropts *o)
 
 		add_count(r, w, &t->ref_fires, w->ref);
 		add_count(r, w, &t->cand_fires, w->cand);
-		for (size_t k = 0; k < r->nkey; k++)
-			if (rp_kv(w, k).n == 0) {
-				t->empty_component_keys++;
-				break;
-			}
 		if (w->ref > 0 || w->status != ST_EXTRA)
 			t->ref_keys++;
 		if (w->status != ST_MISSING)
@@ -140,6 +135,7 @@ model_totals(struct report *r, const struct ropts *o)
 			break;
 		}
 	}
+	t->empty_component_keys = r->emptykeys;
 	t->missing_keys = r->nmissing;
 	t->extra_keys = r->nextra;
 	t->under_keys = r->nunder;
@@ -314,10 +310,11 @@ side_time(const struct report *r, int ref)
 
 /* Whether row w is a marker key of --per COL=VALUE. */
 static int
-is_marker(const struct rrow *w, size_t col, const char *value)
+is_marker(const struct report *r, const struct rrow *w, size_t col,
+    const char *value)
 {
 	struct sbuf sb = { 0 };
-	struct span v = rp_key(rp_kv(w, col), &sb);
+	struct span v = rp_key(rp_kv(r, w, col), &sb);
 	int yes = span_eqs(v, value);
 
 	sb_free(&sb);
@@ -376,7 +373,7 @@ model_rates(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
 
-		if (r->perkey != NULL && !is_marker(w, col, eq + 1))
+		if (r->perkey != NULL && !is_marker(r, w, col, eq + 1))
 			continue;
 		add_count(r, w, &r->refden, w->ref);
 		add_count(r, w, &r->candden, w->cand);
@@ -558,7 +555,7 @@ model_timeline(struct report *r, const struct ropts *o)
 	}
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
-		int marker = eq == NULL || is_marker(w, col, eq + 1);
+		int marker = eq == NULL || is_marker(r, w, col, eq + 1);
 
 		const struct tally_cell *rt = rp_rt(r, w, r->rtbin);
 		const struct tally_cell *ct = rp_ct(r, w, r->ctbin);

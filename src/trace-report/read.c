@@ -392,27 +392,6 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 
 }
 
-/* Where field i of row w starts: after i tabs (i < ncol). */
-static const char *
-field(const struct rrow *w, size_t i)
-{
-	const char *p = w->text, *end = w->text + w->len;
-
-	for (; i > 0; i--)
-		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
-	return p;
-}
-
-struct span
-rp_kv(const struct rrow *w, size_t i)
-{
-	const char *p = field(w, i), *t;
-
-	/* a key column is never the last */
-	t = memchr(p, '\t', (size_t)(w->text + w->len - p));
-	return span_make(p, (size_t)(t - p));
-}
-
 /* Longest line a row keeps (its length is a uint32_t). */
 #define LINE_MAX_KEPT	((size_t)UINT32_MAX - 1)
 /* Bytes the join is read again in when the rows are taken in order. */
@@ -458,11 +437,11 @@ text_sum(const char *p, size_t n)
 }
 
 /*
- * The join read again (rows that keep only their key columns): the
- * bytes of [off, off + n) from descriptor fd, last row checked.
+ * The join read again (rows that keep where their line is): the bytes
+ * of [off, off + n) from descriptor fd, last row checked.
  */
 static struct {
-	int		 fd;		/* -1: rows keep their tally cells */
+	int		 fd;		/* -1: rows keep their text */
 	char		*buf;
 	size_t		 cap, n;
 	uint64_t	 off;
@@ -472,14 +451,14 @@ static struct {
 } jw = { -1, NULL, 0, 0, 0, 0, NULL, 0 };
 
 /*
- * Row w's tally cells, read again from the join.  Rows asked for in
- * order (each pass of the model over the rows) take one read a block;
- * one out of order (a row a table shows) reads little more than itself.
+ * Row w's line, read again from the join.  Rows asked for in order
+ * (each pass of the model over the rows) take one read a block; one out
+ * of order (a row a table shows) reads little more than itself.
  */
 static struct span
 reread(const struct report *r, const struct rrow *w)
 {
-	size_t n = w->tal, want;
+	size_t n = w->len, want;
 	ssize_t k;
 	struct span s;
 
@@ -515,19 +494,48 @@ reread(const struct report *r, const struct rrow *w)
 	}
 	s = span_make(jw.buf + (w->at - jw.off), n);
 	if (w != jw.last || jw.gen != jw.lastgen) {
-		if (text_sum(s.p, s.n) != w->sum)
+		if (text_sum(s.p + w->tal, n - w->tal) != w->sum)
 			die_at(r->file, rp_line(r, w), "file changed while "
 			    "being read: the tally cells differ when read "
 			    "again");
+		if (text_sum(s.p, w->tal) != w->hsum)
+			die_at(r->file, rp_line(r, w), "file changed while "
+			    "being read: the line differs when read again");
 		jw.last = w;
 		jw.lastgen = jw.gen;
 	}
 	return s;
 }
 
+/* The key columns of the row read again last (rp_kv). */
+static struct sbuf kcopy;
+static const struct rrow *kcopyrow;
+
+struct span
+rp_kv(const struct report *r, const struct rrow *w, size_t i)
+{
+	const char *p = w->text, *end, *t;
+
+	if (w->again) {
+		if (kcopyrow != w) {
+			sb_clear(&kcopy);
+			sb_add(&kcopy, reread(r, w).p, w->tal);
+			kcopyrow = w;
+		}
+		p = kcopy.p;
+		end = kcopy.p + kcopy.len;
+	} else
+		end = w->text + w->len;
+	for (; i > 0; i--)
+		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
+	/* a key column is never the last */
+	t = memchr(p, '\t', (size_t)(end - p));
+	return span_make(p, (size_t)(t - p));
+}
+
 /*
- * A row read again keeps where its cells are, not its line: the lines
- * before them are counted (only a message needs it).
+ * A row read again keeps where its line is: the lines before it are
+ * counted (only a message needs it).
  */
 uint64_t
 rp_line(const struct report *r, const struct rrow *w)
@@ -563,8 +571,9 @@ rp_line(const struct report *r, const struct rrow *w)
 /*
  * What a row keeps of its line f (split into fields) from offset off
  * of the join (UINT64_MAX: not known): the key columns with the tab
- * after them, then the tally cells, or instead of the cells where they
- * are in the join; the columns between are in the row.
+ * after them, then the tally cells; or instead where the line is in the
+ * join, and checksums of its tally cells and of the rest; the columns
+ * between are in the row.
  */
 static void
 keep_line(const struct report *r, struct rrow *w, struct span line,
@@ -572,22 +581,24 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 {
 	size_t kn = (size_t)(f[r->nkey].p - line.p);
 	size_t tn = nt > 0 ? (size_t)(line.p + line.n - f[r->tallycol].p) : 0;
-	int again = jw.fd >= 0 && off != UINT64_MAX && tn > 0;
 	char *c;
 
-	if (kn + tn > LINE_MAX_KEPT)
-		die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
-	c = text_alloc(kn + (again ? 0 : tn) + 1);
-	memcpy(c, line.p, kn);
-	w->text = c;
-	if (again) {
+	if (jw.fd >= 0 && off != UINT64_MAX && tn > 0) {
+		if (line.n > LINE_MAX_KEPT)
+			die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
 		w->again = 1;
-		w->len = (uint32_t)kn;
-		w->at = off + (uint64_t)(f[r->tallycol].p - line.p);
-		w->tal = (uint32_t)tn;
+		w->at = off;
+		w->len = (uint32_t)line.n;
+		w->tal = (uint32_t)(f[r->tallycol].p - line.p);
 		w->sum = text_sum(f[r->tallycol].p, tn);
+		w->hsum = text_sum(line.p, w->tal);
 		return;
 	}
+	if (kn + tn > LINE_MAX_KEPT)
+		die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
+	c = text_alloc(kn + tn + 1);
+	memcpy(c, line.p, kn);
+	w->text = c;
 	if (tn > 0)
 		memcpy(c + kn, f[r->tallycol].p, tn);
 	w->len = (uint32_t)(kn + tn);
@@ -598,9 +609,12 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 static struct span
 tallies(const struct report *r, const struct rrow *w)
 {
-	if (w->again)
-		return reread(r, w);
-	return span_make(w->text + w->tal, w->len - w->tal);
+	struct span s;
+
+	if (!w->again)
+		return span_make(w->text + w->tal, w->len - w->tal);
+	s = reread(r, w);
+	return span_make(s.p + w->tal, s.n - w->tal);
 }
 
 /* Row w's nt tally cells, as written, into cell[] (the last fields). */
@@ -752,7 +766,7 @@ rp_ct(const struct report *r, const struct rrow *w, size_t i)
  * checked once the kinds are known.
  */
 static void
-read_join(struct report *r)
+read_join(struct report *r, const char *addrname)
 {
 	const char *path = r->file;
 	struct rd *in = rd_open(path);
@@ -761,7 +775,7 @@ read_join(struct report *r)
 	struct tally_cell t = { 0 };
 	struct kcol *kc;
 	size_t n, i, k, nt, cap = 0;
-	int *all, *dots;
+	int *all, *dots, ac = -1;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
@@ -777,6 +791,9 @@ read_join(struct report *r)
 	for (i = 0; i < nt; i++)
 		all[i] = 1;
 	kc = xcalloc(r->nkey, sizeof(*kc));
+	for (i = 0; i < r->nkey; i++)	/* the address column (the last) */
+		if (span_eqs(r->keycol[i], addrname))
+			ac = (int)i;
 	/* Spans of the run and rate columns point into the line. */
 	r->wholeline = r->hasruns || r->hasrate;
 	while (rd_line(in, &line)) {
@@ -806,8 +823,20 @@ read_join(struct report *r)
 		for (i = 0; i < r->nkey; i++)
 			r->krank[r->nrow * r->nkey + i] = kcol_intern(&kc[i],
 			    f[i]);
+		for (i = 0; i < r->nkey; i++)
+			if (f[i].n == 0) {
+				r->emptykeys++;
+				break;
+			}
 		w = &r->row[r->nrow];
 		read_row(r, w, f, ln);
+		if (ac >= 0) {
+			uint64_t addr = 0;
+
+			w->hasaddr = num_parse_addr(f[ac], &addr) == NUM_OK;
+			if (w->x != NULL)
+				w->x->addr = addr;
+		}
 		if (r->wholeline) {
 			w->text = copy;
 			w->len = (uint32_t)line.n;
@@ -876,11 +905,14 @@ count_unmatched(const struct report *r)
 	int isnew;
 
 	for (i = 0; i < r->nrow; i++) {
-		struct span v = rp_kv(&r->row[i], (size_t)r->addrcol);
+		struct span v;
 
-		if (r->row[i].hasaddr)
+		if (r->row[i].hasaddr) {
 			a[n++] = r->row[i].x->addr;
-		else if (mod_rel_parse(v, &m, &off)) {
+			continue;
+		}
+		v = rp_kv(r, &r->row[i], (size_t)r->addrcol);
+		if (mod_rel_parse(v, &m, &off)) {
 			ht_intern(seen, v.p, v.n, &isnew);
 			if (!isnew)
 				continue;
@@ -958,7 +990,7 @@ report_read(struct report *r, const struct ropts *o)
 
 	r->rowmore = o->nfam > 0 || o->notes != NULL || o->symbols != NULL ||
 	    o->watch != NULL;
-	read_join(r);
+	read_join(r, o->addrcol);
 
 	r->addrname = o->addrcol;
 	r->addrcol = -1;
@@ -992,23 +1024,18 @@ report_read(struct report *r, const struct ropts *o)
 		die_at(r->file, 1, "no %s tally column '%s_%s' to group by",
 		    r->ref, r->ref, o->groupby);
 
+	/* hasaddr and the address: read_join() */
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
 		struct sbuf sb = { 0 };
-		struct span a;
-		uint64_t addr = 0;
 
-		if (r->addrcol < 0)
-			continue;
-		a = rp_kv(w, (size_t)r->addrcol);
-		w->hasaddr = num_parse_addr(a, &addr) == NUM_OK;
-		if (w->x == NULL)
+		if (r->addrcol < 0 || w->x == NULL)
 			continue;	/* the address is not needed */
-		w->x->addr = addr;
 		if (!w->hasaddr) {
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
-			if (r->sym != NULL && modsym(r, a, &sb))
+			if (r->sym != NULL && modsym(r, rp_kv(r, w,
+			    (size_t)r->addrcol), &sb))
 				w->x->note = sb.p;	/* kept for the run */
 			continue;
 		}

@@ -56,29 +56,34 @@ struct rrun {
  * columns the whole line; the key values (rp_kv) and the tally cells
  * (rp_rt, rp_ct) are found in it when asked for: spans and parsed cells
  * of millions of rows would be most of the memory.  From a regular file
- * (not compressed) it keeps the key columns only, and where its tally
- * cells are in the file: they are read again when asked for, and a
- * checksum tells whether they are still what was read first.
+ * (not compressed) it keeps where its line is in the file instead: the
+ * line is read again when its keys or cells are asked for, and two
+ * checksums tell whether they are still what was read first.  Either
+ * way the row's keys are compared by their ranks (report.krank).
  */
 struct rrow {
-	const char	*text;		/* what it keeps of the line */
+	union {
+		const char *text;	/* what it keeps of the line */
+		struct {		/* again: checksums of... */
+			uint32_t sum;	/* ...the tally cells */
+			uint32_t hsum;	/* ...the line before */
+		};
+	};
 	uint64_t	 ref, cand;
-	uint64_t	 at;		/* again: where the tally cells are
-					 * in the join; else the line in the
-					 * join (see rp_line) */
+	uint64_t	 at;		/* again: where the line is in the
+					 * join; else the line in the join
+					 * (see rp_line) */
 	struct rrun	*x;		/* NULL without run or rate columns,
 					 * notes, symbols, families or watch
 					 * list */
-	uint32_t	 len;		/* of text */
-	uint32_t	 tal;		/* the tally cells: their length in
-					 * the join (again), or where they
-					 * start in text */
-	uint32_t	 sum;		/* again: checksum of the cells */
+	uint32_t	 len;		/* of text; again: of the line */
+	uint32_t	 tal;		/* where the tally cells start in
+					 * text, or again in the line */
 	unsigned	 status : 2;	/* enum status */
 	unsigned	 under : 1;
 	unsigned	 hasaddr : 1;
 	unsigned	 over : 1;	/* the over column says yes */
-	unsigned	 again : 1;	/* the tally cells are read again */
+	unsigned	 again : 1;	/* the line is read again */
 };
 
 struct note {
@@ -229,6 +234,7 @@ struct report {
 	size_t		 nrow;
 	uint32_t	*krank;		/* per row, its nkey columns' ranks
 					 * in value order (keys.c) */
+	size_t		 emptykeys;	/* rows with an empty key value */
 
 	/* Index lists, each sorted by its count descending, then key;
 	 * matched is empty unless ropts.matchedlist (then t.matched_keys
@@ -399,8 +405,9 @@ void	report_load(struct report *r, const struct ropts *o);
 /* Row w's line in the join (for messages: from a file, its lines are
  * counted again). */
 uint64_t rp_line(const struct report *r, const struct rrow *w);
-/* Row w's key column i, as in the join. */
-struct span rp_kv(const struct rrow *w, size_t i);
+/* Row w's key column i, as in the join: valid until rp_kv() is asked
+ * for another row. */
+struct span rp_kv(const struct report *r, const struct rrow *w, size_t i);
 /*
  * Row w's ref tally cell i (rp_rt), cand tally cell i (rp_ct), parsed.
  * The cell and its values are valid until the next call for the same
