@@ -451,7 +451,9 @@ static struct {
 } jw = { -1, NULL, 0, 0, 0, 0, NULL, 0 };
 
 /*
- * Row w's line, read again from the join.  Rows asked for in order
+ * Row w's line, read again from the join, its tally cells checked (the
+ * rest of the line is checked by rp_kv(), where it is used).  Rows asked
+ * for in order
  * (each pass of the model over the rows) take one read a block; one out
  * of order (a row a table shows) reads little more than itself.
  */
@@ -498,9 +500,6 @@ reread(const struct report *r, const struct rrow *w)
 			die_at(r->file, rp_line(r, w), "file changed while "
 			    "being read: the tally cells differ when read "
 			    "again");
-		if (text_sum(s.p, w->tal) != w->hsum)
-			die_at(r->file, rp_line(r, w), "file changed while "
-			    "being read: the line differs when read again");
 		jw.last = w;
 		jw.lastgen = jw.gen;
 	}
@@ -520,6 +519,10 @@ rp_kv(const struct report *r, const struct rrow *w, size_t i)
 		if (kcopyrow != w) {
 			sb_clear(&kcopy);
 			sb_add(&kcopy, reread(r, w).p, w->tal);
+			if (text_sum(kcopy.p, kcopy.len) != w->hsum)
+				die_at(r->file, rp_line(r, w), "file changed "
+				    "while being read: the line differs when "
+				    "read again");
 			kcopyrow = w;
 		}
 		p = kcopy.p;
