@@ -70,20 +70,20 @@ struct rrow {
 		};
 	};
 	uint64_t	 ref, cand;
-	uint64_t	 at;		/* again: where the line is in the
+	uint64_t	 at : 58;	/* again: where the line is in the
 					 * join; else the line in the join
-					 * (see rp_line) */
+					 * (see rp_line); below 2^58 */
+	uint64_t	 status : 2;	/* enum status */
+	uint64_t	 under : 1;
+	uint64_t	 hasaddr : 1;
+	uint64_t	 over : 1;	/* the over column says yes */
+	uint64_t	 again : 1;	/* the line is read again */
 	struct rrun	*x;		/* NULL without run or rate columns,
 					 * notes, symbols, families or watch
 					 * list */
 	uint32_t	 len;		/* of text; again: of the line */
 	uint32_t	 tal;		/* where the tally cells start in
 					 * text, or again in the line */
-	unsigned	 status : 2;	/* enum status */
-	unsigned	 under : 1;
-	unsigned	 hasaddr : 1;
-	unsigned	 over : 1;	/* the over column says yes */
-	unsigned	 again : 1;	/* the line is read again */
 };
 
 struct note {
