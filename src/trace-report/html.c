@@ -179,10 +179,10 @@ h_cell(struct ob *o, const struct report *r, const struct table *t,
 		return;
 	}
 	ob_puts(o, h_numeric(c->kind) ? "<td class=\"n\">" : "<td>");
-	if (c->kind == COL_NOTE && rp_note(w, NULL) == NULL)
+	if (c->kind == COL_NOTE && rp_note(r, w, NULL) == NULL)
 		ob_puts(o, "<span class=\"dim\">(unknown)</span>");
 	else if (c->kind == COL_NOTE)
-		h_str(o, rp_note(w, NULL));
+		h_str(o, rp_note(r, w, NULL));
 	else if (c->kind == COL_GANALOG)
 		ob_puts(o, r->group[i].matched > 0 ? "YES" : "<b>NO</b>");
 	else

@@ -108,14 +108,14 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_printf(o, ",\"over\":%s", w->over ? "true" : "false");
 	if (r->hasruns) {
 		ob_printf(o, ",\"ref_runs\":%llu,\"cand_runs\":%llu",
-		    (unsigned long long)w->x->refruns,
-		    (unsigned long long)w->x->candruns);
-		js_num(o, "ref_min", w->x->refmin);
-		js_num(o, "ref_max", w->x->refmax);
-		js_num(o, "cand_min", w->x->candmin);
-		js_num(o, "cand_max", w->x->candmax);
-		ob_printf(o, ",\"flaky\":%s", w->x->flaky ? "true" : "false");
-		js_num(o, "p", w->x->p);
+		    (unsigned long long)rp_x(r, w)->refruns,
+		    (unsigned long long)rp_x(r, w)->candruns);
+		js_num(o, "ref_min", rp_x(r, w)->refmin);
+		js_num(o, "ref_max", rp_x(r, w)->refmax);
+		js_num(o, "cand_min", rp_x(r, w)->candmin);
+		js_num(o, "cand_max", rp_x(r, w)->candmax);
+		ob_printf(o, ",\"flaky\":%s", rp_x(r, w)->flaky ? "true" : "false");
+		js_num(o, "p", rp_x(r, w)->p);
 	}
 	if (r->hastl) {
 		/* one buffer for every row: tlbins is the same for all */
@@ -134,12 +134,12 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_putc(o, '}');
 	}
 	if (r->hasrate) {
-		js_num(o, "ref_rate", w->x->refrate_s);
-		js_num(o, "cand_rate", w->x->candrate_s);
+		js_num(o, "ref_rate", rp_x(r, w)->refrate_s);
+		js_num(o, "cand_rate", rp_x(r, w)->candrate_s);
 	}
 	ob_puts(o, ",\"note\":");
-	if (rp_note(w, NULL) != NULL)
-		js_str(o, rp_note(w, NULL));
+	if (rp_note(r, w, NULL) != NULL)
+		js_str(o, rp_note(r, w, NULL));
 	else
 		ob_puts(o, "null");
 	if (r->nfam > 0) {
@@ -147,7 +147,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 
 		ob_puts(o, ",\"families\":[");
 		for (i = 0; i < r->nfam; i++)
-			if (w->x->fam[i]) {
+			if (rp_x(r, w)->fam[i]) {
 				if (k++ > 0)
 					ob_putc(o, ',');
 				js_str(o, r->fam[i].name);

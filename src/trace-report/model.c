@@ -68,8 +68,8 @@ addrcmp(const void *x, const void *y)
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
 	const struct rrow *p = &sortrep->row[a], *q = &sortrep->row[b];
 
-	if (p->x->addr != q->x->addr)
-		return p->x->addr < q->x->addr ? -1 : 1;
+	if (rp_x(sortrep, p)->addr != rp_x(sortrep, q)->addr)
+		return rp_x(sortrep, p)->addr < rp_x(sortrep, q)->addr ? -1 : 1;
 	return rp_keycmp(sortrep, a, b);
 }
 
@@ -395,13 +395,13 @@ model_rates(struct report *r, const struct ropts *o)
 		double ec = (double)w->cand * r->perscale / (double)r->candden;
 
 		/* The join rounds to six decimals. */
-		if (fabs(er - w->x->refrate) > 6e-7 + er * 1e-12 ||
-		    fabs(ec - w->x->candrate) > 6e-7 + ec * 1e-12)
+		if (fabs(er - rp_x(r, w)->refrate) > 6e-7 + er * 1e-12 ||
+		    fabs(ec - rp_x(r, w)->candrate) > 6e-7 + ec * 1e-12)
 			die_at(r->file, rp_line(r, w), "the rates %s, %s do "
 			    "not follow from --per %s (%.6f, %.6f): give the "
 			    "--per the join was made with",
-			    msg_vis(w->x->refrate_s.p, w->x->refrate_s.n),
-			    msg_vis(w->x->candrate_s.p, w->x->candrate_s.n),
+			    msg_vis(rp_x(r, w)->refrate_s.p, rp_x(r, w)->refrate_s.n),
+			    msg_vis(rp_x(r, w)->candrate_s.p, rp_x(r, w)->candrate_s.n),
 			    o->per, er, ec);
 	}
 }
@@ -624,7 +624,7 @@ model_runs_lists(struct report *r)
 	for (i = 0; i < r->nmissing; i++) {
 		const struct rrow *w = &r->row[r->missing[i]];
 
-		if (r->hasruns && w->x->refruns < r->quorum)
+		if (r->hasruns && rp_x(r, w)->refruns < r->quorum)
 			continue;
 		r->t.consistent_missing_keys++;
 		add_count(r, w, &r->t.consistent_missing_fires, w->ref);
@@ -632,7 +632,7 @@ model_runs_lists(struct report *r)
 	for (i = 0; i < r->nrow; i++) {
 		if (r->row[i].over && r->row[i].status == ST_MATCHED)
 			r->over[r->nover++] = i;
-		if (r->hasruns && r->row[i].x->flaky)
+		if (r->hasruns && rp_x(r, &r->row[i])->flaky)
 			r->flaky[r->nflaky++] = i;
 	}
 	r->t.over_keys = r->nover;
@@ -677,14 +677,14 @@ model_families(struct report *r)
 
 		if (r->nfam == 0)
 			continue;
-		w->x->fam = rp_zalloc(r->nfam);
+		rp_x(r, w)->fam = rp_zalloc(r->nfam);
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 
-			if (fm->n == 0 || bsearch(&w->x->addr, fm->addr, fm->n,
+			if (fm->n == 0 || bsearch(&rp_x(r, w)->addr, fm->addr, fm->n,
 			    sizeof(uint64_t), rp_cmp_u64) == NULL)
 				continue;
-			w->x->fam[k] = 1;
+			rp_x(r, w)->fam[k] = 1;
 			if (w->ref > 0)
 				fm->rows[fm->nrows++] = i;
 		}
@@ -694,7 +694,7 @@ model_families(struct report *r)
 		int any = 0;
 
 		for (k = 0; k < r->nfam; k++)
-			if (w->x->fam[k]) {
+			if (rp_x(r, w)->fam[k]) {
 				r->fam[k].missing++;
 				any = 1;
 			}
@@ -731,10 +731,10 @@ model_watch(struct report *r)
 		struct watch *wa = &r->watch[k];
 
 		/* watched addresses are sorted too: one merge pass */
-		while (i < na && r->row[byaddr[i]].x->addr < wa->addr)
+		while (i < na && rp_x(r, &r->row[byaddr[i]])->addr < wa->addr)
 			i++;
 		wa->rows = byaddr + i;
-		while (i < na && r->row[byaddr[i]].x->addr == wa->addr) {
+		while (i < na && rp_x(r, &r->row[byaddr[i]])->addr == wa->addr) {
 			wa->nrows++;
 			i++;
 		}

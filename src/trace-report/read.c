@@ -359,8 +359,6 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 
 	memset(w, 0, sizeof(*w));
 	w->at = ln;
-	if (r->hasruns || r->hasrate || r->rowmore)
-		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
 		w->status = ST_MISSING;
 	else if (span_eqs(f[s], "matched"))
@@ -382,12 +380,12 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	if (r->hasover)
 		w->over = yes_no(r, f[r->overcol], "over", ln);
 	if (r->hasruns)
-		read_runs(r, w->x, f + r->runscol, ln);
+		read_runs(r, rp_x(r, w), f + r->runscol, ln);
 	if (r->hasrate) {
-		w->x->refrate_s = f[r->ratecol];
-		w->x->candrate_s = f[r->ratecol + 1];
-		w->x->refrate = decimal(r, f[r->ratecol], ln);
-		w->x->candrate = decimal(r, f[r->ratecol + 1], ln);
+		rp_x(r, w)->refrate_s = f[r->ratecol];
+		rp_x(r, w)->candrate_s = f[r->ratecol + 1];
+		rp_x(r, w)->refrate = decimal(r, f[r->ratecol], ln);
+		rp_x(r, w)->candrate = decimal(r, f[r->ratecol + 1], ln);
 	}
 
 }
@@ -822,7 +820,12 @@ read_join(struct report *r, const char *addrname)
 			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
 			r->krank = xreallocarray(r->krank, cap, r->nkey *
 			    sizeof(*r->krank));
+			if (r->hasruns || r->hasrate || r->rowmore)
+				r->rx = xreallocarray(r->rx, cap,
+				    sizeof(*r->rx));
 		}
+		if (r->rx != NULL)
+			memset(&r->rx[r->nrow], 0, sizeof(*r->rx));
 		for (i = 0; i < r->nkey; i++)
 			r->krank[r->nrow * r->nkey + i] = kcol_intern(&kc[i],
 			    f[i]);
@@ -837,8 +840,8 @@ read_join(struct report *r, const char *addrname)
 			uint64_t addr = 0;
 
 			w->hasaddr = num_parse_addr(f[ac], &addr) == NUM_OK;
-			if (w->x != NULL)
-				w->x->addr = addr;
+			if (rp_x(r, w) != NULL)
+				rp_x(r, w)->addr = addr;
 		}
 		if (r->wholeline) {
 			w->text = copy;
@@ -911,7 +914,7 @@ count_unmatched(const struct report *r)
 		struct span v;
 
 		if (r->row[i].hasaddr) {
-			a[n++] = r->row[i].x->addr;
+			a[n++] = rp_x(r, &r->row[i])->addr;
 			continue;
 		}
 		v = rp_kv(r, &r->row[i], (size_t)r->addrcol);
@@ -1032,28 +1035,28 @@ report_read(struct report *r, const struct ropts *o)
 		struct rrow *w = &r->row[i];
 		struct sbuf sb = { 0 };
 
-		if (r->addrcol < 0 || w->x == NULL)
+		if (r->addrcol < 0 || rp_x(r, w) == NULL)
 			continue;	/* the address is not needed */
 		if (!w->hasaddr) {
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
 			if (r->sym != NULL && modsym(r, rp_kv(r, w,
 			    (size_t)r->addrcol), &sb))
-				w->x->note = sb.p;	/* kept for the run */
+				rp_x(r, w)->note = sb.p;	/* kept for the run */
 			continue;
 		}
 		if (r->nnotes > 0) {
-			struct note key = { w->x->addr, NULL, 0 }, *hit;
+			struct note key = { rp_x(r, w)->addr, NULL, 0 }, *hit;
 
 			/* lines differ: compare addresses only */
 			hit = bsearch(&key, r->notes, r->nnotes,
 			    sizeof(*r->notes), noteaddrcmp);
 			if (hit != NULL)
-				w->x->note = hit->text;
+				rp_x(r, w)->note = hit->text;
 		}
-		if (r->sym != NULL && w->x->note == NULL && sym_lookup(r->sym,
-		    w->x->addr, 1, &sb))
-			w->x->note = sb.p;	/* kept for the run */
+		if (r->sym != NULL && rp_x(r, w)->note == NULL && sym_lookup(r->sym,
+		    rp_x(r, w)->addr, 1, &sb))
+			rp_x(r, w)->note = sb.p;	/* kept for the run */
 	}
 	if (r->sym != NULL && r->addrcol >= 0)
 		count_unmatched(r);

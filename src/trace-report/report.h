@@ -78,9 +78,6 @@ struct rrow {
 	uint64_t	 hasaddr : 1;
 	uint64_t	 over : 1;	/* the over column says yes */
 	uint64_t	 again : 1;	/* the line is read again */
-	struct rrun	*x;		/* NULL without run or rate columns,
-					 * notes, symbols, families or watch
-					 * list */
 	uint32_t	 len;		/* of text; again: of the line */
 	uint32_t	 tal;		/* where the tally cells start in
 					 * text, or again in the line */
@@ -232,6 +229,11 @@ struct report {
 
 	struct rrow	*row;
 	size_t		 nrow;
+	struct rrun	*rx;		/* per row, its run and rate columns,
+					 * address, note, families; NULL
+					 * without run or rate columns,
+					 * notes, symbols, families or watch
+					 * list (rp_x) */
 	uint32_t	*krank;		/* per row, its nkey columns' ranks
 					 * in value order (keys.c) */
 	size_t		 emptykeys;	/* rows with an empty key value */
@@ -439,7 +441,15 @@ struct span rp_key(struct span v, struct sbuf *sb);
 struct span rp_val(struct span v, struct sbuf *sb);
 
 /* The note of a row, or the fallback. */
-const char *rp_note(const struct rrow *w, const char *fallback);
+const char *rp_note(const struct report *r, const struct rrow *w,
+	    const char *fallback);
+
+/* What few rows have (struct rrun) of row w, or NULL. */
+static inline struct rrun *
+rp_x(const struct report *r, const struct rrow *w)
+{
+	return r->rx != NULL ? &r->rx[w - r->row] : NULL;
+}
 
 /* Writers. */
 void	write_md(const struct report *r, struct ob *o);
