@@ -28,9 +28,7 @@ kgrow(struct kcol *c)
 	uint32_t *slot = xcalloc(nslot, sizeof(*slot));
 
 	for (uint32_t i = 0; i < c->n; i++) {
-		struct span v = kval(c, i);
-
-		j = (size_t)ht_hash(v.p, v.n) & (nslot - 1);
+		j = c->hash[i] & (nslot - 1);
 		while (slot[j] != 0)
 			j = (j + 1) & (nslot - 1);
 		slot[j] = i + 1;
@@ -44,7 +42,7 @@ uint32_t
 kcol_intern(struct kcol *c, struct span v)
 {
 	size_t j;
-	uint32_t s;
+	uint32_t s, h;
 	struct span w;
 
 	/* a column often repeats the value of the row before */
@@ -53,10 +51,11 @@ kcol_intern(struct kcol *c, struct span v)
 		return c->last;
 	if (c->slot == NULL || (uint64_t)c->n + 1 > (c->mask + 1) / 4 * 3)
 		kgrow(c);
-	j = (size_t)ht_hash(v.p, v.n) & c->mask;
+	h = (uint32_t)ht_hash(v.p, v.n);
+	j = h & c->mask;
 	while ((s = c->slot[j]) != 0) {
-		w = kval(c, s - 1);
-		if (w.n == v.n && memcmp(w.p, v.p, v.n) == 0)
+		if (c->hash[s - 1] == h && (w = kval(c, s - 1)).n == v.n &&
+		    memcmp(w.p, v.p, v.n) == 0)
 			return c->last = s - 1;
 		j = (j + 1) & c->mask;
 	}
@@ -72,7 +71,9 @@ kcol_intern(struct kcol *c, struct span v)
 		c->ncap = c->ncap ? c->ncap * 2 : 256;
 		c->off = xreallocarray(c->off, c->ncap, sizeof(*c->off));
 		c->off[0] = 0;
+		c->hash = xreallocarray(c->hash, c->ncap, sizeof(*c->hash));
 	}
+	c->hash[c->n] = h;
 	memcpy(c->text + c->len, v.p, v.n);
 	c->len += v.n;
 	c->off[c->n + 1] = c->len;
@@ -153,7 +154,9 @@ kcol_rank(struct kcol *c)
 	struct num_key k;
 
 	free(c->slot);
+	free(c->hash);
 	c->slot = NULL;
+	c->hash = NULL;
 	rmag = xreallocarray(NULL, c->n + 1, sizeof(*rmag));
 	rnum = xmalloc((size_t)c->n + 1);
 	for (i = 0; i < c->n; i++) {
