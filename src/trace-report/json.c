@@ -107,15 +107,17 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	if (r->hasover)
 		ob_printf(o, ",\"over\":%s", w->over ? "true" : "false");
 	if (r->hasruns) {
+		const struct rrun *x = rp_x(r, w);
+
 		ob_printf(o, ",\"ref_runs\":%llu,\"cand_runs\":%llu",
-		    (unsigned long long)rp_x(r, w)->refruns,
-		    (unsigned long long)rp_x(r, w)->candruns);
-		js_num(o, "ref_min", rp_x(r, w)->refmin);
-		js_num(o, "ref_max", rp_x(r, w)->refmax);
-		js_num(o, "cand_min", rp_x(r, w)->candmin);
-		js_num(o, "cand_max", rp_x(r, w)->candmax);
-		ob_printf(o, ",\"flaky\":%s", rp_x(r, w)->flaky ? "true" : "false");
-		js_num(o, "p", rp_x(r, w)->p);
+		    (unsigned long long)x->refruns,
+		    (unsigned long long)x->candruns);
+		js_num(o, "ref_min", x->refmin);
+		js_num(o, "ref_max", x->refmax);
+		js_num(o, "cand_min", x->candmin);
+		js_num(o, "cand_max", x->candmax);
+		ob_printf(o, ",\"flaky\":%s", x->flaky ? "true" : "false");
+		js_num(o, "p", x->p);
 	}
 	if (r->hastl) {
 		/* one buffer for every row: tlbins is the same for all */

@@ -121,6 +121,7 @@ run_end(const uint32_t *v, size_t i, size_t n)
 static uint32_t *
 run_sort(uint32_t *v, uint32_t *tmp, size_t n)
 {
+	uint32_t *t;
 	size_t runs;
 
 	do {
@@ -132,7 +133,8 @@ run_sort(uint32_t *v, uint32_t *tmp, size_t n)
 			    run_end(v, m, n) : n, a = i, b = m, o = i;
 
 			while (a < m && b < e)
-				tmp[o++] = kcmp(v[a], v[b]) < 0 ? v[a++] : v[b++];
+				tmp[o++] = kcmp(v[a], v[b]) < 0 ? v[a++] :
+				    v[b++];
 			while (a < m)
 				tmp[o++] = v[a++];
 			while (b < e)
@@ -140,7 +142,7 @@ run_sort(uint32_t *v, uint32_t *tmp, size_t n)
 			runs++;
 			i = e;
 		}
-		uint32_t *t = v;
+		t = v;
 		v = tmp;
 		tmp = t;
 	} while (runs > 1);

@@ -66,10 +66,11 @@ static int
 addrcmp(const void *x, const void *y)
 {
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	const struct rrow *p = &sortrep->row[a], *q = &sortrep->row[b];
+	uint64_t p = rp_x(sortrep, &sortrep->row[a])->addr;
+	uint64_t q = rp_x(sortrep, &sortrep->row[b])->addr;
 
-	if (rp_x(sortrep, p)->addr != rp_x(sortrep, q)->addr)
-		return rp_x(sortrep, p)->addr < rp_x(sortrep, q)->addr ? -1 : 1;
+	if (p != q)
+		return p < q ? -1 : 1;
 	return rp_keycmp(sortrep, a, b);
 }
 
@@ -391,17 +392,18 @@ model_rates(struct report *r, const struct ropts *o)
 		    o->per, r->refden == 0 ? r->ref : r->cand);
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
+		const struct rrun *x = rp_x(r, w);
 		double er = (double)w->ref * r->perscale / (double)r->refden;
 		double ec = (double)w->cand * r->perscale / (double)r->candden;
 
 		/* The join rounds to six decimals. */
-		if (fabs(er - rp_x(r, w)->refrate) > 6e-7 + er * 1e-12 ||
-		    fabs(ec - rp_x(r, w)->candrate) > 6e-7 + ec * 1e-12)
+		if (fabs(er - x->refrate) > 6e-7 + er * 1e-12 ||
+		    fabs(ec - x->candrate) > 6e-7 + ec * 1e-12)
 			die_at(r->file, rp_line(r, w), "the rates %s, %s do "
 			    "not follow from --per %s (%.6f, %.6f): give the "
 			    "--per the join was made with",
-			    msg_vis(rp_x(r, w)->refrate_s.p, rp_x(r, w)->refrate_s.n),
-			    msg_vis(rp_x(r, w)->candrate_s.p, rp_x(r, w)->candrate_s.n),
+			    msg_vis(x->refrate_s.p, x->refrate_s.n),
+			    msg_vis(x->candrate_s.p, x->candrate_s.n),
 			    o->per, er, ec);
 	}
 }
@@ -674,17 +676,18 @@ model_families(struct report *r)
 		r->fam[k].rows = xcalloc(r->nrow + 1, sizeof(size_t));
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
+		struct rrun *x = rp_x(r, w);
 
 		if (r->nfam == 0)
 			continue;
-		rp_x(r, w)->fam = rp_zalloc(r->nfam);
+		x->fam = rp_zalloc(r->nfam);
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 
-			if (fm->n == 0 || bsearch(&rp_x(r, w)->addr, fm->addr, fm->n,
+			if (fm->n == 0 || bsearch(&x->addr, fm->addr, fm->n,
 			    sizeof(uint64_t), rp_cmp_u64) == NULL)
 				continue;
-			rp_x(r, w)->fam[k] = 1;
+			x->fam[k] = 1;
 			if (w->ref > 0)
 				fm->rows[fm->nrows++] = i;
 		}
@@ -731,10 +734,10 @@ model_watch(struct report *r)
 		struct watch *wa = &r->watch[k];
 
 		/* watched addresses are sorted too: one merge pass */
-		while (i < na && rp_x(r, &r->row[byaddr[i]])->addr < wa->addr)
+		while (i < na && r->rx[byaddr[i]].addr < wa->addr)
 			i++;
 		wa->rows = byaddr + i;
-		while (i < na && rp_x(r, &r->row[byaddr[i]])->addr == wa->addr) {
+		while (i < na && r->rx[byaddr[i]].addr == wa->addr) {
 			wa->nrows++;
 			i++;
 		}

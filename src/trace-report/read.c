@@ -355,6 +355,7 @@ static void
 read_row(struct report *r, struct rrow *w, const struct span *f,
     uint64_t ln)
 {
+	struct rrun *x = rp_x(r, w);
 	size_t s = r->nkey;
 
 	memset(w, 0, sizeof(*w));
@@ -380,12 +381,12 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	if (r->hasover)
 		w->over = yes_no(r, f[r->overcol], "over", ln);
 	if (r->hasruns)
-		read_runs(r, rp_x(r, w), f + r->runscol, ln);
+		read_runs(r, x, f + r->runscol, ln);
 	if (r->hasrate) {
-		rp_x(r, w)->refrate_s = f[r->ratecol];
-		rp_x(r, w)->candrate_s = f[r->ratecol + 1];
-		rp_x(r, w)->refrate = decimal(r, f[r->ratecol], ln);
-		rp_x(r, w)->candrate = decimal(r, f[r->ratecol + 1], ln);
+		x->refrate_s = f[r->ratecol];
+		x->candrate_s = f[r->ratecol + 1];
+		x->refrate = decimal(r, f[r->ratecol], ln);
+		x->candrate = decimal(r, f[r->ratecol + 1], ln);
 	}
 
 }
@@ -451,9 +452,9 @@ static struct {
 /*
  * Row w's line, read again from the join, its tally cells checked (the
  * rest of the line is checked by rp_kv(), where it is used).  Rows asked
- * for in order
- * (each pass of the model over the rows) take one read a block; one out
- * of order (a row a table shows) reads little more than itself.
+ * for in order (each pass of the model over the rows) take one read a
+ * block; one out of order (a row a table shows) reads little more than
+ * itself.
  */
 static struct span
 reread(const struct report *r, const struct rrow *w)
@@ -586,7 +587,8 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 
 	if (jw.fd >= 0 && off != UINT64_MAX && tn > 0) {
 		if (line.n > LINE_MAX_KEPT)
-			die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
+			die_at(r->file, rp_line(r, w), "line longer than "
+			    "4 GiB");
 		w->again = 1;
 		w->at = off;
 		w->len = (uint32_t)line.n;
@@ -1033,30 +1035,31 @@ report_read(struct report *r, const struct ropts *o)
 	/* hasaddr and the address: read_join() */
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
+		struct rrun *x = rp_x(r, w);
 		struct sbuf sb = { 0 };
 
-		if (r->addrcol < 0 || rp_x(r, w) == NULL)
+		if (r->addrcol < 0 || x == NULL)
 			continue;	/* the address is not needed */
 		if (!w->hasaddr) {
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
 			if (r->sym != NULL && modsym(r, rp_kv(r, w,
 			    (size_t)r->addrcol), &sb))
-				rp_x(r, w)->note = sb.p;	/* kept for the run */
+				x->note = sb.p;	/* kept for the run */
 			continue;
 		}
 		if (r->nnotes > 0) {
-			struct note key = { rp_x(r, w)->addr, NULL, 0 }, *hit;
+			struct note key = { x->addr, NULL, 0 }, *hit;
 
 			/* lines differ: compare addresses only */
 			hit = bsearch(&key, r->notes, r->nnotes,
 			    sizeof(*r->notes), noteaddrcmp);
 			if (hit != NULL)
-				rp_x(r, w)->note = hit->text;
+				x->note = hit->text;
 		}
-		if (r->sym != NULL && rp_x(r, w)->note == NULL && sym_lookup(r->sym,
-		    rp_x(r, w)->addr, 1, &sb))
-			rp_x(r, w)->note = sb.p;	/* kept for the run */
+		if (r->sym != NULL && x->note == NULL && sym_lookup(r->sym,
+		    x->addr, 1, &sb))
+			x->note = sb.p;	/* kept for the run */
 	}
 	if (r->sym != NULL && r->addrcol >= 0)
 		count_unmatched(r);
