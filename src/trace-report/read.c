@@ -794,6 +794,10 @@ read_join(struct report *r, const char *addrname)
 	for (i = 0; i < nt; i++)
 		all[i] = 1;
 	kc = xcalloc(r->nkey, sizeof(*kc));
+	/* The arena's first block now, while large blocks come from mmap:
+	 * once the reader's buffer is freed (rd_close), glibc takes them
+	 * from the heap, where calloc() zeroes them page by page. */
+	(void)text_alloc(1);
 	for (i = 0; i < r->nkey; i++)	/* the address column (the last) */
 		if (span_eqs(r->keycol[i], addrname))
 			ac = (int)i;
