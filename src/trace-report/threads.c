@@ -316,16 +316,18 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		    sizeof(*x->cm));
 		memset(x->cm, 0, (x->ncand * x->na + 1) * sizeof(*x->cm));
 	}
-	for (j = 0; j < x->na; j++) {
+	for (j = 0; j < x->na && x->narrow; j++) {
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			if (x->narrow)
-				x->cm32[x->slot[to->rthr[e]] * x->na + j] +=
-				    to->rcnt32[e];
-			else
-				x->cm[x->slot[to->rthr[e]] * x->na + j] +=
-				    rcnt(to, e);
+			x->cm32[x->slot[to->rthr[e]] * x->na + j] +=
+			    to->rcnt32[e];
+	}
+	for (j = 0; j < x->na && !x->narrow; j++) {
+		size_t row = from->trow[from->toff[a] + j];
+
+		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
+			x->cm[x->slot[to->rthr[e]] * x->na + j] += rcnt(to, e);
 	}
 	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
 	for (c = 0; c < x->ncand; c++)
