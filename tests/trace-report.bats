@@ -540,3 +540,37 @@ changed() {
 	run trace-report - < "$T/bad"
 	[ "$output" = "trace-report: (stdin):201: column canary_tid: tid '07' is not a canonical integer (no '+', no leading zeros, no -0)" ]
 }
+
+@test "a join whose keys change while it is read again: exit 2, no report" {
+	command -v gdb > /dev/null || skip "no gdb"
+	big_join 300 > "$T/j"
+	# line 295: k294, a missing key the report shows; one byte of its
+	# key, same length
+	off=$(grep -b -o "^k294$(printf '\t')" "$T/j" | cut -d: -f1)
+	changed "$T/j" "printf X | dd of='$T/j' bs=1 seek=$((off + 3)) conv=notrunc 2>/dev/null"
+	assert_line "trace-report: $T/j:295: file changed while being read: the line differs when read again"
+	assert_line '$1 = 2'
+	[ ! -e "$T/out.md" ]
+}
+
+@test "keys of equal counts in value order, column by column: from a file as from standard input" {
+	# the rows in no order; lr: integers by value (0x8, 9, then 010
+	# and 10 bytewise), then other values bytewise ("", a, b)
+	{ printf 'op\tlr\tstatus\tcanary_count\tours_count\tratio\tunder\tcanary_tid\tours_tid\n'
+	  for k in b 10 '' 0x8 a 010 9; do
+		for op in w v; do
+			printf '%s\t%s\tmissing\t5\t0\t0.000000\tno\t1:5\t\n' "$op" "$k"
+		done
+	  done
+	  printf 'v\t7\tmatched\t6\t6\t1.000000\tno\t1:6\t2:6\n'
+	} > "$T/j"
+	run trace-report -f json "$T/j"
+	assert_success
+	[ "$(jq -c '[.missing[] | [.op, .lr]]' <<< "$output")" = '[["v","0x8"],["v","9"],["v","010"],["v","10"],["v",""],["v","a"],["v","b"],["w","0x8"],["w","9"],["w","010"],["w","10"],["w",""],["w","a"],["w","b"]]' ]
+	[ "$(jq '.totals.empty_component_keys' <<< "$output")" = 2 ]
+	for f in md json html threads; do
+		trace-report -f "$f" -o "$T/file.$f" "$T/j"
+		trace-report -f "$f" -o "$T/stdin.$f" - < "$T/j"
+		cmp "$T/file.$f" "$T/stdin.$f"
+	done
+}

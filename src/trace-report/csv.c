@@ -117,7 +117,7 @@ csv_keys(struct ob *o, const struct report *r, const struct rrow *w)
 	struct sbuf sb = { 0 };
 
 	for (size_t i = 0; i < r->nkey; i++) {
-		csv_field(o, rp_key(rp_kv(w, i), &sb));
+		csv_field(o, rp_key(rp_kv(r, w, i), &sb));
 		ob_putc(o, ',');
 	}
 	sb_free(&sb);
@@ -150,7 +150,7 @@ csv_families(struct ob *o, const struct report *r, const struct rrow *w)
 			csv_field(o, span_make(sb.p, sb.len));
 			sb_free(&sb);
 		} else
-			ob_puts(o, w->x->fam[k] ? "yes" : "no");
+			ob_puts(o, rp_x(r, w)->fam[k] ? "yes" : "no");
 	}
 	ob_putc(o, '\n');
 }
@@ -192,7 +192,7 @@ divergent(const struct report *r, struct ob *o)
 			csv_field(o, span_make(v.p != NULL ? v.p : "", v.len));
 		}
 		ob_putc(o, ',');
-		csv_field(o, span_str(rp_note(w, "")));
+		csv_field(o, span_str(rp_note(r, w, "")));
 		csv_families(o, r, w);
 	}
 	sb_free(&sb);
@@ -224,7 +224,7 @@ matched(const struct report *r, struct ob *o)
 		} else
 			ob_puts(o, "n/a");
 		ob_putc(o, ',');
-		csv_field(o, span_str(rp_note(w, "")));
+		csv_field(o, span_str(rp_note(r, w, "")));
 		csv_families(o, r, w);
 	}
 }

@@ -37,9 +37,12 @@ rp_val(struct span v, struct sbuf *sb)
 }
 
 const char *
-rp_note(const struct rrow *w, const char *fallback)
+rp_note(const struct report *r, const struct rrow *w,
+    const char *fallback)
 {
-	return w->x != NULL && w->x->note != NULL ? w->x->note : fallback;
+	const struct rrun *x = rp_x(r, w);
+
+	return x != NULL && x->note != NULL ? x->note : fallback;
 }
 
 /* Digits of UINT64_MAX, and a comma before every three but the first. */
@@ -181,12 +184,12 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
 		return 0;
 	case COL_RUNS:
 		ob_printf(o, "%llu/%zu vs %llu/%zu",
-		    (unsigned long long)w->x->refruns, r->nrefrun,
-		    (unsigned long long)w->x->candruns, r->ncandrun);
+		    (unsigned long long)rp_x(r, w)->refruns, r->nrefrun,
+		    (unsigned long long)rp_x(r, w)->candruns, r->ncandrun);
 		return 0;
 	case COL_P:
-		if (w->x->p.n > 0)
-			ob_span(o, w->x->p);
+		if (rp_x(r, w)->p.n > 0)
+			ob_span(o, rp_x(r, w)->p);
 		else
 			ob_puts(o, "-");
 		return 0;
@@ -197,10 +200,10 @@ put_cell(struct ob *o, const struct report *r, const struct table *t,
 		    c->kind == COL_RTIME, 1));
 		return 0;
 	case COL_RSPAN:
-		put_span_range(o, w->x->refmin, w->x->refmax);
+		put_span_range(o, rp_x(r, w)->refmin, rp_x(r, w)->refmax);
 		return 0;
 	case COL_CSPAN:
-		put_span_range(o, w->x->candmin, w->x->candmax);
+		put_span_range(o, rp_x(r, w)->candmin, rp_x(r, w)->candmax);
 		return 0;
 	case COL_TALLY:
 		put_values(o, rp_rt(r, w, c->tally), c->nval, c->sep, esc);

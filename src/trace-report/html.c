@@ -69,7 +69,7 @@ h_label(struct ob *o, const struct report *r, const struct rrow *w)
 	for (size_t i = 0; i < r->nkey; i++) {
 		if (i > 0)
 			ob_putc(o, ' ');
-		put_key(o, rp_kv(w, i), h_text);
+		put_key(o, rp_kv(r, w, i), h_text);
 	}
 }
 
@@ -101,7 +101,7 @@ h_chart_label(struct ob *o, const struct report *r, const struct rrow *w)
 	size_t i, nch = 0, head, tail;
 
 	for (i = 0; i < r->nkey; i++) {
-		struct span k = rp_key(rp_kv(w, i), &sb);
+		struct span k = rp_key(rp_kv(r, w, i), &sb);
 
 		if (i > 0)
 			sb_addc(&all, ' ');
@@ -172,17 +172,17 @@ h_cell(struct ob *o, const struct report *r, const struct table *t,
 	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS) {
 		for (size_t k = 0; k < r->nkey; k++) {
 			ob_puts(o, (int)k == r->addrcol ? "<td><code>" : "<td>");
-			put_key(o, rp_kv(w, k), h_text);
+			put_key(o, rp_kv(r, w, k), h_text);
 			ob_puts(o, (int)k == r->addrcol ? "</code></td>" :
 			    "</td>");
 		}
 		return;
 	}
 	ob_puts(o, h_numeric(c->kind) ? "<td class=\"n\">" : "<td>");
-	if (c->kind == COL_NOTE && rp_note(w, NULL) == NULL)
+	if (c->kind == COL_NOTE && rp_note(r, w, NULL) == NULL)
 		ob_puts(o, "<span class=\"dim\">(unknown)</span>");
 	else if (c->kind == COL_NOTE)
-		h_str(o, rp_note(w, NULL));
+		h_str(o, rp_note(r, w, NULL));
 	else if (c->kind == COL_GANALOG)
 		ob_puts(o, r->group[i].matched > 0 ? "YES" : "<b>NO</b>");
 	else

@@ -82,7 +82,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	for (i = 0; i < r->nkey; i++) {
 		put_key(o, r->keycol[i], js_span);
 		ob_putc(o, ':');
-		put_key(o, rp_kv(w, i), js_span);
+		put_key(o, rp_kv(r, w, i), js_span);
 		ob_putc(o, ',');
 	}
 	ob_printf(o, "\"status\":\"%s\",\"ref\":%llu,\"cand\":%llu,\"ratio\":",
@@ -107,15 +107,17 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 	if (r->hasover)
 		ob_printf(o, ",\"over\":%s", w->over ? "true" : "false");
 	if (r->hasruns) {
+		const struct rrun *x = rp_x(r, w);
+
 		ob_printf(o, ",\"ref_runs\":%llu,\"cand_runs\":%llu",
-		    (unsigned long long)w->x->refruns,
-		    (unsigned long long)w->x->candruns);
-		js_num(o, "ref_min", w->x->refmin);
-		js_num(o, "ref_max", w->x->refmax);
-		js_num(o, "cand_min", w->x->candmin);
-		js_num(o, "cand_max", w->x->candmax);
-		ob_printf(o, ",\"flaky\":%s", w->x->flaky ? "true" : "false");
-		js_num(o, "p", w->x->p);
+		    (unsigned long long)x->refruns,
+		    (unsigned long long)x->candruns);
+		js_num(o, "ref_min", x->refmin);
+		js_num(o, "ref_max", x->refmax);
+		js_num(o, "cand_min", x->candmin);
+		js_num(o, "cand_max", x->candmax);
+		ob_printf(o, ",\"flaky\":%s", x->flaky ? "true" : "false");
+		js_num(o, "p", x->p);
 	}
 	if (r->hastl) {
 		/* one buffer for every row: tlbins is the same for all */
@@ -134,12 +136,12 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 		ob_putc(o, '}');
 	}
 	if (r->hasrate) {
-		js_num(o, "ref_rate", w->x->refrate_s);
-		js_num(o, "cand_rate", w->x->candrate_s);
+		js_num(o, "ref_rate", rp_x(r, w)->refrate_s);
+		js_num(o, "cand_rate", rp_x(r, w)->candrate_s);
 	}
 	ob_puts(o, ",\"note\":");
-	if (rp_note(w, NULL) != NULL)
-		js_str(o, rp_note(w, NULL));
+	if (rp_note(r, w, NULL) != NULL)
+		js_str(o, rp_note(r, w, NULL));
 	else
 		ob_puts(o, "null");
 	if (r->nfam > 0) {
@@ -147,7 +149,7 @@ js_row(struct ob *o, const struct report *r, const struct rrow *w)
 
 		ob_puts(o, ",\"families\":[");
 		for (i = 0; i < r->nfam; i++)
-			if (w->x->fam[i]) {
+			if (rp_x(r, w)->fam[i]) {
 				if (k++ > 0)
 					ob_putc(o, ',');
 				js_str(o, r->fam[i].name);
@@ -194,7 +196,7 @@ js_keymembers(struct ob *o, const struct report *r, const struct rrow *w)
 			ob_putc(o, ',');
 		put_key(o, r->keycol[i], js_span);
 		ob_putc(o, ':');
-		put_key(o, rp_kv(w, i), js_span);
+		put_key(o, rp_kv(r, w, i), js_span);
 	}
 }
 

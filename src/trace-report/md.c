@@ -84,7 +84,7 @@ md_keyvals(struct ob *o, const struct report *r, const struct rrow *w,
 
 		if (i > 0)
 			ob_puts(o, sep);
-		md_keyval(o, rp_kv(w, k), intable);
+		md_keyval(o, rp_kv(r, w, k), intable);
 	}
 }
 
@@ -170,8 +170,8 @@ md_cell(struct ob *o, const struct report *r, const struct table *t,
 	if (c->kind == COL_KEYS || c->kind == COL_ADDRKEYS)
 		md_keyvals(o, r, w, " | ", c->kind == COL_ADDRKEYS, 1);
 	else if (c->kind == COL_NOTE) {
-		if (rp_note(w, NULL) != NULL)
-			md_cell_code(o, span_str(rp_note(w, NULL)));
+		if (rp_note(r, w, NULL) != NULL)
+			md_cell_code(o, span_str(rp_note(r, w, NULL)));
 		else
 			ob_puts(o, "(unknown)");
 	}
@@ -491,9 +491,9 @@ md_orphan(struct ob *o, const struct report *r, const struct orphan *op)
 		ob_puts(o, " ×");
 		put_thousands(o,
 		    rp_rt(r, w, r->groupcol)->cnt[op->entry[i]]);
-		if (rp_note(w, NULL) != NULL) {
+		if (rp_note(r, w, NULL) != NULL) {
 			ob_puts(o, " (");
-			md_code(o, span_str(rp_note(w, NULL)));
+			md_code(o, span_str(rp_note(r, w, NULL)));
 			ob_putc(o, ')');
 		}
 	}

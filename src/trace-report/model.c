@@ -22,16 +22,12 @@ static int sortbycand;
 int
 rp_keycmp(const struct report *r, size_t a, size_t b)
 {
-	const struct num_skey *ka = r->skey + a * r->nkey;
-	const struct num_skey *kb = r->skey + b * r->nkey;
+	const uint32_t *ka = r->krank + a * r->nkey;
+	const uint32_t *kb = r->krank + b * r->nkey;
 
-	for (size_t i = 0; i < r->nkey; i++) {
-		int c = num_skey_cmp(&ka[i], r->row[a].text, &kb[i],
-		    r->row[b].text);
-
-		if (c != 0)
-			return c;
-	}
+	for (size_t i = 0; i < r->nkey; i++)
+		if (ka[i] != kb[i])
+			return ka[i] < kb[i] ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
@@ -70,10 +66,11 @@ static int
 addrcmp(const void *x, const void *y)
 {
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	const struct rrow *p = &sortrep->row[a], *q = &sortrep->row[b];
+	uint64_t p = rp_x(sortrep, &sortrep->row[a])->addr;
+	uint64_t q = rp_x(sortrep, &sortrep->row[b])->addr;
 
-	if (p->x->addr != q->x->addr)
-		return p->x->addr < q->x->addr ? -1 : 1;
+	if (p != q)
+		return p < q ? -1 : 1;
 	return rp_keycmp(sortrep, a, b);
 }
 
@@ -115,11 +112,6 @@ model_totals(struct report *r, const struct ropts *o)
 
 		add_count(r, w, &t->ref_fires, w->ref);
 		add_count(r, w, &t->cand_fires, w->cand);
-		for (size_t k = 0; k < r->nkey; k++)
-			if (rp_kv(w, k).n == 0) {
-				t->empty_component_keys++;
-				break;
-			}
 		if (w->ref > 0 || w->status != ST_EXTRA)
 			t->ref_keys++;
 		if (w->status != ST_MISSING)
@@ -144,6 +136,7 @@ model_totals(struct report *r, const struct ropts *o)
 			break;
 		}
 	}
+	t->empty_component_keys = r->emptykeys;
 	t->missing_keys = r->nmissing;
 	t->extra_keys = r->nextra;
 	t->under_keys = r->nunder;
@@ -318,10 +311,11 @@ side_time(const struct report *r, int ref)
 
 /* Whether row w is a marker key of --per COL=VALUE. */
 static int
-is_marker(const struct rrow *w, size_t col, const char *value)
+is_marker(const struct report *r, const struct rrow *w, size_t col,
+    const char *value)
 {
 	struct sbuf sb = { 0 };
-	struct span v = rp_key(rp_kv(w, col), &sb);
+	struct span v = rp_key(rp_kv(r, w, col), &sb);
 	int yes = span_eqs(v, value);
 
 	sb_free(&sb);
@@ -380,7 +374,7 @@ model_rates(struct report *r, const struct ropts *o)
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
 
-		if (r->perkey != NULL && !is_marker(w, col, eq + 1))
+		if (r->perkey != NULL && !is_marker(r, w, col, eq + 1))
 			continue;
 		add_count(r, w, &r->refden, w->ref);
 		add_count(r, w, &r->candden, w->cand);
@@ -398,17 +392,18 @@ model_rates(struct report *r, const struct ropts *o)
 		    o->per, r->refden == 0 ? r->ref : r->cand);
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
+		const struct rrun *x = rp_x(r, w);
 		double er = (double)w->ref * r->perscale / (double)r->refden;
 		double ec = (double)w->cand * r->perscale / (double)r->candden;
 
 		/* The join rounds to six decimals. */
-		if (fabs(er - w->x->refrate) > 6e-7 + er * 1e-12 ||
-		    fabs(ec - w->x->candrate) > 6e-7 + ec * 1e-12)
+		if (fabs(er - x->refrate) > 6e-7 + er * 1e-12 ||
+		    fabs(ec - x->candrate) > 6e-7 + ec * 1e-12)
 			die_at(r->file, rp_line(r, w), "the rates %s, %s do "
 			    "not follow from --per %s (%.6f, %.6f): give the "
 			    "--per the join was made with",
-			    msg_vis(w->x->refrate_s.p, w->x->refrate_s.n),
-			    msg_vis(w->x->candrate_s.p, w->x->candrate_s.n),
+			    msg_vis(x->refrate_s.p, x->refrate_s.n),
+			    msg_vis(x->candrate_s.p, x->candrate_s.n),
 			    o->per, er, ec);
 	}
 }
@@ -562,7 +557,7 @@ model_timeline(struct report *r, const struct ropts *o)
 	}
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
-		int marker = eq == NULL || is_marker(w, col, eq + 1);
+		int marker = eq == NULL || is_marker(r, w, col, eq + 1);
 
 		const struct tally_cell *rt = rp_rt(r, w, r->rtbin);
 		const struct tally_cell *ct = rp_ct(r, w, r->ctbin);
@@ -631,7 +626,7 @@ model_runs_lists(struct report *r)
 	for (i = 0; i < r->nmissing; i++) {
 		const struct rrow *w = &r->row[r->missing[i]];
 
-		if (r->hasruns && w->x->refruns < r->quorum)
+		if (r->hasruns && rp_x(r, w)->refruns < r->quorum)
 			continue;
 		r->t.consistent_missing_keys++;
 		add_count(r, w, &r->t.consistent_missing_fires, w->ref);
@@ -639,7 +634,7 @@ model_runs_lists(struct report *r)
 	for (i = 0; i < r->nrow; i++) {
 		if (r->row[i].over && r->row[i].status == ST_MATCHED)
 			r->over[r->nover++] = i;
-		if (r->hasruns && r->row[i].x->flaky)
+		if (r->hasruns && rp_x(r, &r->row[i])->flaky)
 			r->flaky[r->nflaky++] = i;
 	}
 	r->t.over_keys = r->nover;
@@ -681,17 +676,18 @@ model_families(struct report *r)
 		r->fam[k].rows = xcalloc(r->nrow + 1, sizeof(size_t));
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
+		struct rrun *x = rp_x(r, w);
 
 		if (r->nfam == 0)
 			continue;
-		w->x->fam = rp_zalloc(r->nfam);
+		x->fam = rp_zalloc(r->nfam);
 		for (k = 0; k < r->nfam && w->hasaddr; k++) {
 			struct family *fm = &r->fam[k];
 
-			if (fm->n == 0 || bsearch(&w->x->addr, fm->addr, fm->n,
+			if (fm->n == 0 || bsearch(&x->addr, fm->addr, fm->n,
 			    sizeof(uint64_t), rp_cmp_u64) == NULL)
 				continue;
-			w->x->fam[k] = 1;
+			x->fam[k] = 1;
 			if (w->ref > 0)
 				fm->rows[fm->nrows++] = i;
 		}
@@ -701,7 +697,7 @@ model_families(struct report *r)
 		int any = 0;
 
 		for (k = 0; k < r->nfam; k++)
-			if (w->x->fam[k]) {
+			if (rp_x(r, w)->fam[k]) {
 				r->fam[k].missing++;
 				any = 1;
 			}
@@ -738,10 +734,10 @@ model_watch(struct report *r)
 		struct watch *wa = &r->watch[k];
 
 		/* watched addresses are sorted too: one merge pass */
-		while (i < na && r->row[byaddr[i]].x->addr < wa->addr)
+		while (i < na && r->rx[byaddr[i]].addr < wa->addr)
 			i++;
 		wa->rows = byaddr + i;
-		while (i < na && r->row[byaddr[i]].x->addr == wa->addr) {
+		while (i < na && r->rx[byaddr[i]].addr == wa->addr) {
 			wa->nrows++;
 			i++;
 		}

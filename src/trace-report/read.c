@@ -355,12 +355,11 @@ static void
 read_row(struct report *r, struct rrow *w, const struct span *f,
     uint64_t ln)
 {
+	struct rrun *x = rp_x(r, w);
 	size_t s = r->nkey;
 
 	memset(w, 0, sizeof(*w));
 	w->at = ln;
-	if (r->hasruns || r->hasrate || r->rowmore)
-		w->x = rp_zalloc(sizeof(*w->x));
 	if (span_eqs(f[s], "missing"))
 		w->status = ST_MISSING;
 	else if (span_eqs(f[s], "matched"))
@@ -382,35 +381,14 @@ read_row(struct report *r, struct rrow *w, const struct span *f,
 	if (r->hasover)
 		w->over = yes_no(r, f[r->overcol], "over", ln);
 	if (r->hasruns)
-		read_runs(r, w->x, f + r->runscol, ln);
+		read_runs(r, x, f + r->runscol, ln);
 	if (r->hasrate) {
-		w->x->refrate_s = f[r->ratecol];
-		w->x->candrate_s = f[r->ratecol + 1];
-		w->x->refrate = decimal(r, f[r->ratecol], ln);
-		w->x->candrate = decimal(r, f[r->ratecol + 1], ln);
+		x->refrate_s = f[r->ratecol];
+		x->candrate_s = f[r->ratecol + 1];
+		x->refrate = decimal(r, f[r->ratecol], ln);
+		x->candrate = decimal(r, f[r->ratecol + 1], ln);
 	}
 
-}
-
-/* Where field i of row w starts: after i tabs (i < ncol). */
-static const char *
-field(const struct rrow *w, size_t i)
-{
-	const char *p = w->text, *end = w->text + w->len;
-
-	for (; i > 0; i--)
-		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
-	return p;
-}
-
-struct span
-rp_kv(const struct rrow *w, size_t i)
-{
-	const char *p = field(w, i), *t;
-
-	/* a key column is never the last */
-	t = memchr(p, '\t', (size_t)(w->text + w->len - p));
-	return span_make(p, (size_t)(t - p));
 }
 
 /* Longest line a row keeps (its length is a uint32_t). */
@@ -458,11 +436,11 @@ text_sum(const char *p, size_t n)
 }
 
 /*
- * The join read again (rows that keep only their key columns): the
- * bytes of [off, off + n) from descriptor fd, last row checked.
+ * The join read again (rows that keep where their line is): the bytes
+ * of [off, off + n) from descriptor fd, last row checked.
  */
 static struct {
-	int		 fd;		/* -1: rows keep their tally cells */
+	int		 fd;		/* -1: rows keep their text */
 	char		*buf;
 	size_t		 cap, n;
 	uint64_t	 off;
@@ -472,14 +450,16 @@ static struct {
 } jw = { -1, NULL, 0, 0, 0, 0, NULL, 0 };
 
 /*
- * Row w's tally cells, read again from the join.  Rows asked for in
- * order (each pass of the model over the rows) take one read a block;
- * one out of order (a row a table shows) reads little more than itself.
+ * Row w's line, read again from the join, its tally cells checked (the
+ * rest of the line is checked by rp_kv(), where it is used).  Rows asked
+ * for in order (each pass of the model over the rows) take one read a
+ * block; one out of order (a row a table shows) reads little more than
+ * itself.
  */
 static struct span
 reread(const struct report *r, const struct rrow *w)
 {
-	size_t n = w->tal, want;
+	size_t n = w->len, want;
 	ssize_t k;
 	struct span s;
 
@@ -515,7 +495,7 @@ reread(const struct report *r, const struct rrow *w)
 	}
 	s = span_make(jw.buf + (w->at - jw.off), n);
 	if (w != jw.last || jw.gen != jw.lastgen) {
-		if (text_sum(s.p, s.n) != w->sum)
+		if (text_sum(s.p + w->tal, n - w->tal) != w->sum)
 			die_at(r->file, rp_line(r, w), "file changed while "
 			    "being read: the tally cells differ when read "
 			    "again");
@@ -525,9 +505,39 @@ reread(const struct report *r, const struct rrow *w)
 	return s;
 }
 
+/* The key columns of the row read again last (rp_kv). */
+static struct sbuf kcopy;
+static const struct rrow *kcopyrow;
+
+struct span
+rp_kv(const struct report *r, const struct rrow *w, size_t i)
+{
+	const char *p = w->text, *end, *t;
+
+	if (w->again) {
+		if (kcopyrow != w) {
+			sb_clear(&kcopy);
+			sb_add(&kcopy, reread(r, w).p, w->tal);
+			if (text_sum(kcopy.p, kcopy.len) != w->hsum)
+				die_at(r->file, rp_line(r, w), "file changed "
+				    "while being read: the line differs when "
+				    "read again");
+			kcopyrow = w;
+		}
+		p = kcopy.p;
+		end = kcopy.p + kcopy.len;
+	} else
+		end = w->text + w->len;
+	for (; i > 0; i--)
+		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
+	/* a key column is never the last */
+	t = memchr(p, '\t', (size_t)(end - p));
+	return span_make(p, (size_t)(t - p));
+}
+
 /*
- * A row read again keeps where its cells are, not its line: the lines
- * before them are counted (only a message needs it).
+ * A row read again keeps where its line is: the lines before it are
+ * counted (only a message needs it).
  */
 uint64_t
 rp_line(const struct report *r, const struct rrow *w)
@@ -563,8 +573,9 @@ rp_line(const struct report *r, const struct rrow *w)
 /*
  * What a row keeps of its line f (split into fields) from offset off
  * of the join (UINT64_MAX: not known): the key columns with the tab
- * after them, then the tally cells, or instead of the cells where they
- * are in the join; the columns between are in the row.
+ * after them, then the tally cells; or instead where the line is in the
+ * join, and checksums of its tally cells and of the rest; the columns
+ * between are in the row.
  */
 static void
 keep_line(const struct report *r, struct rrow *w, struct span line,
@@ -572,22 +583,25 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 {
 	size_t kn = (size_t)(f[r->nkey].p - line.p);
 	size_t tn = nt > 0 ? (size_t)(line.p + line.n - f[r->tallycol].p) : 0;
-	int again = jw.fd >= 0 && off != UINT64_MAX && tn > 0;
 	char *c;
 
-	if (kn + tn > LINE_MAX_KEPT)
-		die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
-	c = text_alloc(kn + (again ? 0 : tn) + 1);
-	memcpy(c, line.p, kn);
-	w->text = c;
-	if (again) {
+	if (jw.fd >= 0 && off != UINT64_MAX && tn > 0) {
+		if (line.n > LINE_MAX_KEPT)
+			die_at(r->file, rp_line(r, w), "line longer than "
+			    "4 GiB");
 		w->again = 1;
-		w->len = (uint32_t)kn;
-		w->at = off + (uint64_t)(f[r->tallycol].p - line.p);
-		w->tal = (uint32_t)tn;
+		w->at = off;
+		w->len = (uint32_t)line.n;
+		w->tal = (uint32_t)(f[r->tallycol].p - line.p);
 		w->sum = text_sum(f[r->tallycol].p, tn);
+		w->hsum = text_sum(line.p, w->tal);
 		return;
 	}
+	if (kn + tn > LINE_MAX_KEPT)
+		die_at(r->file, rp_line(r, w), "line longer than 4 GiB");
+	c = text_alloc(kn + tn + 1);
+	memcpy(c, line.p, kn);
+	w->text = c;
 	if (tn > 0)
 		memcpy(c + kn, f[r->tallycol].p, tn);
 	w->len = (uint32_t)(kn + tn);
@@ -598,9 +612,12 @@ keep_line(const struct report *r, struct rrow *w, struct span line,
 static struct span
 tallies(const struct report *r, const struct rrow *w)
 {
-	if (w->again)
-		return reread(r, w);
-	return span_make(w->text + w->tal, w->len - w->tal);
+	struct span s;
+
+	if (!w->again)
+		return span_make(w->text + w->tal, w->len - w->tal);
+	s = reread(r, w);
+	return span_make(s.p + w->tal, s.n - w->tal);
 }
 
 /* Row w's nt tally cells, as written, into cell[] (the last fields). */
@@ -752,15 +769,16 @@ rp_ct(const struct report *r, const struct rrow *w, size_t i)
  * checked once the kinds are known.
  */
 static void
-read_join(struct report *r)
+read_join(struct report *r, const char *addrname)
 {
 	const char *path = r->file;
 	struct rd *in = rd_open(path);
 	struct tsv_hdr h;
 	struct span line, *f;
 	struct tally_cell t = { 0 };
+	struct kcol *kc;
 	size_t n, i, k, nt, cap = 0;
-	int *all, *dots;
+	int *all, *dots, ac = -1;
 
 	if (in == NULL)
 		exit(EXIT_TROUBLE);
@@ -775,6 +793,14 @@ read_join(struct report *r)
 	dots = xcalloc(nt + 1, sizeof(int));
 	for (i = 0; i < nt; i++)
 		all[i] = 1;
+	kc = xcalloc(r->nkey, sizeof(*kc));
+	/* The arena's first block now, while large blocks come from mmap:
+	 * once the reader's buffer is freed (rd_close), glibc takes them
+	 * from the heap, where calloc() zeroes them page by page. */
+	(void)text_alloc(1);
+	for (i = 0; i < r->nkey; i++)	/* the address column (the last) */
+		if (span_eqs(r->keycol[i], addrname))
+			ac = (int)i;
 	/* Spans of the run and rate columns point into the line. */
 	r->wholeline = r->hasruns || r->hasrate;
 	while (rd_line(in, &line)) {
@@ -798,9 +824,31 @@ read_join(struct report *r)
 		if (r->nrow == cap) {
 			cap = cap ? cap * 2 : 256;
 			r->row = xreallocarray(r->row, cap, sizeof(*r->row));
+			r->krank = xreallocarray(r->krank, cap, r->nkey *
+			    sizeof(*r->krank));
+			if (r->hasruns || r->hasrate || r->rowmore)
+				r->rx = xreallocarray(r->rx, cap,
+				    sizeof(*r->rx));
 		}
+		if (r->rx != NULL)
+			memset(&r->rx[r->nrow], 0, sizeof(*r->rx));
+		for (i = 0; i < r->nkey; i++)
+			r->krank[r->nrow * r->nkey + i] = kcol_intern(&kc[i],
+			    f[i]);
+		for (i = 0; i < r->nkey; i++)
+			if (f[i].n == 0) {
+				r->emptykeys++;
+				break;
+			}
 		w = &r->row[r->nrow];
 		read_row(r, w, f, ln);
+		if (ac >= 0) {
+			uint64_t addr = 0;
+
+			w->hasaddr = num_parse_addr(f[ac], &addr) == NUM_OK;
+			if (rp_x(r, w) != NULL)
+				rp_x(r, w)->addr = addr;
+		}
 		if (r->wholeline) {
 			w->text = copy;
 			w->len = (uint32_t)line.n;
@@ -823,14 +871,17 @@ read_join(struct report *r)
 	free(all);
 	free(dots);
 	tally_cell_free(&t);
+	/* the key values' numbers made their ranks (rp_keycmp) */
+	for (i = 0; i < r->nkey; i++) {
+		uint32_t *rank = kcol_rank(&kc[i]);
+
+		for (k = 0; k < r->nrow; k++)
+			r->krank[k * r->nkey + i] =
+			    rank[r->krank[k * r->nkey + i]];
+		free(rank);
+	}
+	free(kc);
 	check_tallies(r, nt);
-	/* the key columns' sort keys, once (rp_keycmp) */
-	r->skey = xreallocarray(NULL, r->nrow ? r->nrow : 1,
-	    (r->nkey ? r->nkey : 1) * sizeof(*r->skey));
-	for (k = 0; k < r->nrow; k++)
-		for (i = 0; i < r->nkey; i++)
-			num_skey_make(&r->skey[k * r->nkey + i],
-			    r->row[k].text, rp_kv(&r->row[k], i));
 }
 
 /*
@@ -866,11 +917,14 @@ count_unmatched(const struct report *r)
 	int isnew;
 
 	for (i = 0; i < r->nrow; i++) {
-		struct span v = rp_kv(&r->row[i], (size_t)r->addrcol);
+		struct span v;
 
-		if (r->row[i].hasaddr)
-			a[n++] = r->row[i].x->addr;
-		else if (mod_rel_parse(v, &m, &off)) {
+		if (r->row[i].hasaddr) {
+			a[n++] = rp_x(r, &r->row[i])->addr;
+			continue;
+		}
+		v = rp_kv(r, &r->row[i], (size_t)r->addrcol);
+		if (mod_rel_parse(v, &m, &off)) {
 			ht_intern(seen, v.p, v.n, &isnew);
 			if (!isnew)
 				continue;
@@ -948,7 +1002,7 @@ report_read(struct report *r, const struct ropts *o)
 
 	r->rowmore = o->nfam > 0 || o->notes != NULL || o->symbols != NULL ||
 	    o->watch != NULL;
-	read_join(r);
+	read_join(r, o->addrcol);
 
 	r->addrname = o->addrcol;
 	r->addrcol = -1;
@@ -982,38 +1036,34 @@ report_read(struct report *r, const struct ropts *o)
 		die_at(r->file, 1, "no %s tally column '%s_%s' to group by",
 		    r->ref, r->ref, o->groupby);
 
+	/* hasaddr and the address: read_join() */
 	for (i = 0; i < r->nrow; i++) {
 		struct rrow *w = &r->row[i];
+		struct rrun *x = rp_x(r, w);
 		struct sbuf sb = { 0 };
-		struct span a;
-		uint64_t addr = 0;
 
-		if (r->addrcol < 0)
-			continue;
-		a = rp_kv(w, (size_t)r->addrcol);
-		w->hasaddr = num_parse_addr(a, &addr) == NUM_OK;
-		if (w->x == NULL)
+		if (r->addrcol < 0 || x == NULL)
 			continue;	/* the address is not needed */
-		w->x->addr = addr;
 		if (!w->hasaddr) {
 			/* MODULE+0xOFF (trace-key --modules): among the
 			 * symbols of its module */
-			if (r->sym != NULL && modsym(r, a, &sb))
-				w->x->note = sb.p;	/* kept for the run */
+			if (r->sym != NULL && modsym(r, rp_kv(r, w,
+			    (size_t)r->addrcol), &sb))
+				x->note = sb.p;	/* kept for the run */
 			continue;
 		}
 		if (r->nnotes > 0) {
-			struct note key = { w->x->addr, NULL, 0 }, *hit;
+			struct note key = { x->addr, NULL, 0 }, *hit;
 
 			/* lines differ: compare addresses only */
 			hit = bsearch(&key, r->notes, r->nnotes,
 			    sizeof(*r->notes), noteaddrcmp);
 			if (hit != NULL)
-				w->x->note = hit->text;
+				x->note = hit->text;
 		}
-		if (r->sym != NULL && w->x->note == NULL && sym_lookup(r->sym,
-		    w->x->addr, 1, &sb))
-			w->x->note = sb.p;	/* kept for the run */
+		if (r->sym != NULL && x->note == NULL && sym_lookup(r->sym,
+		    x->addr, 1, &sb))
+			x->note = sb.p;	/* kept for the run */
 	}
 	if (r->sym != NULL && r->addrcol >= 0)
 		count_unmatched(r);

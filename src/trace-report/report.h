@@ -56,29 +56,31 @@ struct rrun {
  * columns the whole line; the key values (rp_kv) and the tally cells
  * (rp_rt, rp_ct) are found in it when asked for: spans and parsed cells
  * of millions of rows would be most of the memory.  From a regular file
- * (not compressed) it keeps the key columns only, and where its tally
- * cells are in the file: they are read again when asked for, and a
- * checksum tells whether they are still what was read first.
+ * (not compressed) it keeps where its line is in the file instead: the
+ * line is read again when its keys or cells are asked for, and two
+ * checksums tell whether they are still what was read first.  Either
+ * way the row's keys are compared by their ranks (report.krank).
  */
 struct rrow {
-	const char	*text;		/* what it keeps of the line */
+	union {
+		const char *text;	/* what it keeps of the line */
+		struct {		/* again: checksums of... */
+			uint32_t sum;	/* ...the tally cells */
+			uint32_t hsum;	/* ...the line before */
+		};
+	};
 	uint64_t	 ref, cand;
-	uint64_t	 at;		/* again: where the tally cells are
-					 * in the join; else the line in the
-					 * join (see rp_line) */
-	struct rrun	*x;		/* NULL without run or rate columns,
-					 * notes, symbols, families or watch
-					 * list */
-	uint32_t	 len;		/* of text */
-	uint32_t	 tal;		/* the tally cells: their length in
-					 * the join (again), or where they
-					 * start in text */
-	uint32_t	 sum;		/* again: checksum of the cells */
-	unsigned	 status : 2;	/* enum status */
-	unsigned	 under : 1;
-	unsigned	 hasaddr : 1;
-	unsigned	 over : 1;	/* the over column says yes */
-	unsigned	 again : 1;	/* the tally cells are read again */
+	uint64_t	 at : 58;	/* again: where the line is in the
+					 * join; else the line in the join
+					 * (see rp_line); below 2^58 */
+	uint64_t	 status : 2;	/* enum status */
+	uint64_t	 under : 1;
+	uint64_t	 hasaddr : 1;
+	uint64_t	 over : 1;	/* the over column says yes */
+	uint64_t	 again : 1;	/* the line is read again */
+	uint32_t	 len;		/* of text; again: of the line */
+	uint32_t	 tal;		/* where the tally cells start in
+					 * text, or again in the line */
 };
 
 struct note {
@@ -227,8 +229,14 @@ struct report {
 
 	struct rrow	*row;
 	size_t		 nrow;
-	struct num_skey	*skey;		/* per row, its nkey columns' sort
-					 * keys, from the row's key[0] */
+	struct rrun	*rx;		/* per row, its run and rate columns,
+					 * address, note, families; NULL
+					 * without run or rate columns,
+					 * notes, symbols, families or watch
+					 * list (rp_x) */
+	uint32_t	*krank;		/* per row, its nkey columns' ranks
+					 * in value order (keys.c) */
+	size_t		 emptykeys;	/* rows with an empty key value */
 
 	/* Index lists, each sorted by its count descending, then key;
 	 * matched is empty unless ropts.matchedlist (then t.matched_keys
@@ -334,6 +342,28 @@ struct report {
 	const char	*title;
 };
 
+/* A key column's distinct values while the join is read (keys.c). */
+struct kcol {
+	char		*text;		/* the values, one after another */
+	uint64_t	 len, cap;
+	uint64_t	*off;		/* value i: off[i]..off[i + 1] */
+	uint32_t	 n;
+	uint32_t	 last;		/* the value interned last */
+	size_t		 ncap;
+	uint32_t	*hash;		/* per value, its hash (32 bits) */
+	uint32_t	*slot;		/* a hash table: value + 1, 0 empty */
+	size_t		 mask;
+};
+
+/* Value v's number in column c (start from a zeroed struct kcol), the
+ * first value 0; a new value gets the next number. */
+uint32_t kcol_intern(struct kcol *c, struct span v);
+/*
+ * Each value's rank among c's values in value order (num.h), by number:
+ * an array the caller frees.  Frees c's memory (c is zeroed).
+ */
+uint32_t *kcol_rank(struct kcol *c);
+
 /* Options of the model (read.c, model.c). */
 struct ropts {
 	const char	*join;
@@ -378,8 +408,9 @@ void	report_load(struct report *r, const struct ropts *o);
 /* Row w's line in the join (for messages: from a file, its lines are
  * counted again). */
 uint64_t rp_line(const struct report *r, const struct rrow *w);
-/* Row w's key column i, as in the join. */
-struct span rp_kv(const struct rrow *w, size_t i);
+/* Row w's key column i, as in the join: valid until rp_kv() is asked
+ * for another row. */
+struct span rp_kv(const struct report *r, const struct rrow *w, size_t i);
 /*
  * Row w's ref tally cell i (rp_rt), cand tally cell i (rp_ct), parsed.
  * The cell and its values are valid until the next call for the same
@@ -411,7 +442,15 @@ struct span rp_key(struct span v, struct sbuf *sb);
 struct span rp_val(struct span v, struct sbuf *sb);
 
 /* The note of a row, or the fallback. */
-const char *rp_note(const struct rrow *w, const char *fallback);
+const char *rp_note(const struct report *r, const struct rrow *w,
+	    const char *fallback);
+
+/* What few rows have (struct rrun) of row w, or NULL. */
+static inline struct rrun *
+rp_x(const struct report *r, const struct rrow *w)
+{
+	return r->rx != NULL ? &r->rx[w - r->row] : NULL;
+}
 
 /* Writers. */
 void	write_md(const struct report *r, struct ob *o);
@@ -478,8 +517,8 @@ int	rp_side_col(const struct report *r, int ref, const char *name,
 void	rp_group_bins(const uint64_t *v, size_t n, size_t g, uint64_t *c,
 	    size_t nc);
 
-/* Rows a and b by their key columns, each in value order (num.h); the
- * row order breaks ties (model.c). */
+/* Rows a and b by their key columns, each in value order (num.h), as
+ * ranked in krank; the row order breaks ties (model.c). */
 int	rp_keycmp(const struct report *r, size_t a, size_t b);
 
 /* A key value with its TSV escapes undone, through esc. */

@@ -219,24 +219,43 @@ struct match {
 	size_t		*cand;		/* other side's threads sharing a key */
 	size_t		 ncand;
 	size_t		*slot;		/* thread -> index in cand, or -1 */
+	/* The counts in 32 bits when every row's count on the other side
+	 * fits (narrow: cm32, m32), else 64 (cm, m). */
+	int		 narrow;
 	uint64_t	*cm;		/* counts: ncand x na */
+	uint32_t	*cm32;
 	double		*pair;		/* pairwise similarity per cand */
 	uint64_t	*m;		/* merged counts of the set, per key */
+	uint32_t	*m32;
 	size_t		*set;		/* the greedy set */
 	size_t		 nset;
 	double		 setsim;
 };
 
-/* Overlap of shares pa with (m + add) / tot over the na keys. */
+/* Overlap of shares pa with (m + cm of candidate c) / tot over the na
+ * keys. */
 static double
-overlap(const struct match *x, const uint64_t *add, uint64_t tot)
+overlap(const struct match *x, size_t c, uint64_t tot)
 {
 	double s = 0.0;
+	size_t j;
 
 	if (tot == 0)
 		return 0.0;
-	for (size_t j = 0; j < x->na; j++) {
-		double q = (double)(x->m[j] + (add ? add[j] : 0)) / (double)tot;
+	if (x->narrow) {
+		const uint32_t *add = x->cm32 + c * x->na;
+
+		for (j = 0; j < x->na; j++) {
+			double q = (double)((uint64_t)x->m32[j] + add[j]) /
+			    (double)tot;
+
+			s += q < x->pa[j] ? q : x->pa[j];
+		}
+		return s;
+	}
+	for (j = 0; j < x->na; j++) {
+		double q = (double)(x->m[j] + x->cm[c * x->na + j]) /
+		    (double)tot;
 
 		s += q < x->pa[j] ? q : x->pa[j];
 	}
@@ -260,12 +279,17 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		return;
 	x->na = from->toff[a + 1] - from->toff[a];
 	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
-	x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
-	for (j = 0; j < x->na; j++) {
+	x->narrow = to->tcnt == NULL;
+	if (x->narrow) {
+		x->m32 = xreallocarray(x->m32, x->na + 1, sizeof(*x->m32));
+		memset(x->m32, 0, (x->na + 1) * sizeof(*x->m32));
+	} else {
+		x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
+		memset(x->m, 0, (x->na + 1) * sizeof(*x->m));
+	}
+	for (j = 0; j < x->na; j++)
 		x->pa[j] = (double)tcnt(from, from->toff[a] + j) /
 		    (double)from->fires[a];
-		x->m[j] = 0;
-	}
 	/* The other side's threads that fire one of a's keys, in order. */
 	x->ncand = 0;
 	for (j = 0; j < x->na; j++) {
@@ -283,19 +307,31 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		qsort(x->cand, x->ncand, sizeof(*x->cand), sizecmp);
 	for (c = 0; c < x->ncand; c++)
 		x->slot[x->cand[c]] = c;
-	x->cm = xreallocarray(x->cm, x->ncand * x->na + 1, sizeof(*x->cm));
-	memset(x->cm, 0, (x->ncand * x->na + 1) * sizeof(*x->cm));
-	for (j = 0; j < x->na; j++) {
+	if (x->narrow) {
+		x->cm32 = xreallocarray(x->cm32, x->ncand * x->na + 1,
+		    sizeof(*x->cm32));
+		memset(x->cm32, 0, (x->ncand * x->na + 1) * sizeof(*x->cm32));
+	} else {
+		x->cm = xreallocarray(x->cm, x->ncand * x->na + 1,
+		    sizeof(*x->cm));
+		memset(x->cm, 0, (x->ncand * x->na + 1) * sizeof(*x->cm));
+	}
+	for (j = 0; j < x->na && x->narrow; j++) {
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			x->cm[x->slot[to->rthr[e]] * x->na + j] +=
-			    rcnt(to, e);
+			x->cm32[x->slot[to->rthr[e]] * x->na + j] +=
+			    to->rcnt32[e];
+	}
+	for (j = 0; j < x->na && !x->narrow; j++) {
+		size_t row = from->trow[from->toff[a] + j];
+
+		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
+			x->cm[x->slot[to->rthr[e]] * x->na + j] += rcnt(to, e);
 	}
 	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
 	for (c = 0; c < x->ncand; c++)
-		x->pair[c] = overlap(x, x->cm + c * x->na,
-		    to->fires[x->cand[c]]);
+		x->pair[c] = overlap(x, c, to->fires[x->cand[c]]);
 	/* Greedy: add the thread that raises the merged overlap most. */
 	x->set = xreallocarray(x->set, GREEDY_MAX + 1, sizeof(*x->set));
 	x->nset = 0;
@@ -312,8 +348,7 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 					break;
 			if (k < x->nset)
 				continue;
-			s = overlap(x, x->cm + c * x->na,
-			    tot + to->fires[x->cand[c]]);
+			s = overlap(x, c, tot + to->fires[x->cand[c]]);
 			if (s > bs + 1e-12) {
 				bs = s;
 				best = c;
@@ -324,7 +359,10 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		x->set[x->nset++] = best;
 		tot += to->fires[x->cand[best]];
 		for (j = 0; j < x->na; j++)
-			x->m[j] += x->cm[best * x->na + j];
+			if (x->narrow)
+				x->m32[j] += x->cm32[best * x->na + j];
+			else
+				x->m[j] += x->cm[best * x->na + j];
 		x->setsim = bs;
 	}
 	for (c = 0; c < x->ncand; c++)
@@ -579,6 +617,8 @@ model_threads(struct report *r, const struct ropts *o)
 	side_free(&cs, 1);	/* r->cthread */
 	free(x.pa);
 	free(x.m);
+	free(x.m32);
+	free(x.cm32);
 	free(x.cand);
 	free(x.slot);
 	free(x.cm);
