@@ -218,6 +218,26 @@ feed_next(struct feed *f, struct prow **row, const char **txt)
 	return 1;
 }
 
+/* lines.c: an event stream's lines (without --by), its key columns
+ * kfirst..klast side by side. */
+struct lines {
+	size_t		 ncol, kfirst, klast;
+	size_t		 ts;		/* SIZE_MAX: none */
+	size_t		 need;		/* tabs whose offsets are kept */
+	const char	*hdr;		/* the header line */
+	size_t		 hlen;
+	const char	*file;
+	size_t		*tab;		/* need offsets */
+	uint64_t	*t, *n;		/* a block's masks */
+	size_t		 cap;
+};
+void	lines_init(void);
+/* Rows of the block of whole lines blk appended to b (offsets from
+ * blk.p), lineno being the number of the line before the block's
+ * first; returns the number of lines in it. */
+uint64_t lines_split(struct lines *ls, struct span blk, struct rows *b,
+	    uint64_t lineno);
+
 /* Options (main.c). */
 extern uint64_t	 opt_window;
 extern uint64_t	 opt_edits;

@@ -96,7 +96,7 @@ struct side {
 	size_t		 fmax;		/* the last column read */
 	size_t		 kfirst, klast;	/* the first and last key column */
 	int		 lines;		/* read in blocks (fill_lines()) */
-	size_t		*end;		/* where its fields end (fill_lines()) */
+	struct lines	 ls;		/* how they are split (lines.c) */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -439,6 +439,23 @@ open_side(int s, const char *path)
 	 * seldom stored: its thread reads blocks of lines and leaves the
 	 * key and ts where the block holds them (fill_lines()) */
 	sd->lines = !opt_by && sd->cnt < 0 && (nkeycols == 1 || sd->kadj);
+	if (sd->lines) {
+		struct lines *ls = &sd->ls;
+
+		ls->ncol = sd->h.ncol;
+		ls->kfirst = (size_t)sd->kc[0];
+		ls->klast = (size_t)sd->kc[nkeycols - 1];
+		ls->ts = sd->ts >= 0 ? (size_t)sd->ts : SIZE_MAX;
+		ls->need = ls->klast + 1;
+		if (ls->ts != SIZE_MAX && ls->ts + 1 > ls->need)
+			ls->need = ls->ts + 1;
+		if (ls->need > ls->ncol - 1)
+			ls->need = ls->ncol - 1;
+		ls->hdr = sd->h.line;
+		ls->hlen = sd->h.len;
+		ls->file = sd->file;
+		ls->tab = xcalloc(ls->need + 1, sizeof(*ls->tab));
+	}
 	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
 	if (sd->ts > fmax)
 		fmax = sd->ts;
@@ -446,7 +463,6 @@ open_side(int s, const char *path)
 		if (sd->kc[i] > fmax)
 			fmax = sd->kc[i];
 	sd->fmax = (size_t)fmax;
-	sd->end = xcalloc(TALLY_END_ROOM(sd->fmax + 1), sizeof(*sd->end));
 }
 
 /*
@@ -725,55 +741,18 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 
 /*
  * A batch of an event stream's rows (sd->lines): a block of whole lines
- * read straight into the batch's text and split where it lies, newlines
- * and tabs found in one pass (tally_rows_next()); no more is needed than
- * each line's field count and where its key and ts are.  Returns 0 at
- * the end of input.
+ * read straight into the batch's text and split where it lies
+ * (lines.c); no more is needed than each line's field count and where
+ * its key and ts are.  Returns 0 at the end of input.
  */
 static int
 fill_lines(struct side *sd, struct rows *b)
 {
-	uint64_t lineno = rd_lineno(sd->rd), nl0 = lineno;
-	size_t keep = sd->fmax + 1, nf;
-	struct tally_rows tr;
-	struct span line, key, last, ts;
-	const char *enc;
-	struct prow *pr;
-
 	if (!rd_block_into(sd->rd, FEED_BYTES, &b->txt.p, &b->txt.len,
 	    &b->txt.cap))
 		return 0;
-	tally_rows_init(&tr, span_make(b->txt.p, b->txt.len));
-	while (tally_rows_next(&tr, &line, sd->end, keep, &nf, &enc)) {
-		lineno++;
-		if (tsv_is_hdr(&sd->h, line))
-			continue;	/* concatenated streams */
-		if (nf != sd->h.ncol)
-			die_at(sd->file, lineno, "expected %zu fields, got "
-			    "%zu", sd->h.ncol, nf);
-		/* adjacent key columns: tab-joined in the line */
-		key = tally_field(line, sd->end, sd->kfirst);
-		last = tally_field(line, sd->end, sd->klast);
-		key.n = (size_t)(last.p + last.n - key.p);
-		ts = sd->ts >= 0 ? tally_field(line, sd->end,
-		    (size_t)sd->ts) : span_make(line.p, 0);
-		if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
-			die_at(sd->file, lineno, "a field of 4 GB");
-		if (b->nrow == b->cap) {
-			b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
-			b->row = xreallocarray(b->row, b->cap,
-			    sizeof(*b->row));
-		}
-		pr = &b->row[b->nrow++];
-		pr->n = 1;
-		pr->koff = (size_t)(key.p - b->txt.p);
-		pr->klen = (uint32_t)key.n;
-		pr->toff = (size_t)(ts.p - b->txt.p);
-		pr->tlen = (uint32_t)ts.n;
-		pr->boff = 0;
-		pr->blen = 0;
-	}
-	rd_add_lines(sd->rd, lineno - nl0);
+	rd_add_lines(sd->rd, lines_split(&sd->ls, span_make(b->txt.p,
+	    b->txt.len), b, rd_lineno(sd->rd)));
 	return 1;
 }
 
@@ -1049,6 +1028,39 @@ ref_end:
 	return 1;
 }
 
+/*
+ * Without --by: side s's next rows, up to max, while place() would do
+ * no more than store them: its group has shown its first events, its
+ * queue holds rows (so align_sync() cannot take them), and none fills
+ * the window.  Taken from the batch at hand; returns how many.
+ */
+static size_t
+store_run(int s, size_t max)
+{
+	struct side *sd = &side[s];
+	struct grp *g = pairs[0]->g[s];
+	struct queue *q = &g->q;
+	struct feedpos *fp = (struct feedpos *)sd->feed;
+	const struct prow *pr;
+	size_t k;
+
+	if (g->drop || g->total == 0 || g->nfkeys < NKEYS_SHOWN ||
+	    q->tail == q->head)
+		return 0;
+	for (k = 0; k < max && fp->next < fp->nrow; k++) {
+		pr = &fp->row[fp->next];
+		if (pr->n != 1 || q->nev + 1 >= opt_window ||
+		    g->total == UINT64_MAX || sd->nev == UINT64_MAX)
+			break;
+		fp->next++;
+		q_push(q, 1, span_make(fp->txt + pr->koff, pr->klen),
+		    span_make(fp->txt + pr->toff, pr->tlen));
+		g->total++;
+		sd->nev++;
+	}
+	return k;
+}
+
 /* Whether neither side of p holds a stored row. */
 static inline int
 in_step(const struct pair *p)
@@ -1095,7 +1107,9 @@ compare(void)
 			continue;
 		}
 		/* a few rows at a time: the choice costs more than a row */
-		for (int k = 0; k < 32; k++) {
+		for (size_t k = 0; k < 32; k++) {
+			if (!opt_by && (k += store_run(s, 32 - k)) == 32)
+				break;
 			if (!read_row(s)) {
 				side_end(s);
 				break;
@@ -1237,6 +1251,7 @@ main(int argc, char *argv[])
 	side_name[CAND] = side[CAND].file;
 	out_open(output);
 	align_init();
+	lines_init();
 	if (mapfile != NULL)
 		read_map();
 	else if (!opt_by)
