@@ -267,16 +267,6 @@ k33	1	5
 	assert_line "trace-diverge: $T/bad:14001: expected 3 fields, got 2"
 }
 
-# The splitting paths this machine can run (TRACE_TOOLS_SIMD).
-simd_paths() {
-	echo scalar
-	if [ "$(uname -m)" = x86_64 ]; then
-		echo sse2
-		grep -qw avx2 /proc/cpuinfo && echo avx2
-	fi
-	return 0
-}
-
 @test "trace-diverge: event streams split by each SIMD path: key and ts columns anywhere, tabs at every offset" {
 	# lines of 5 to 140 bytes, so that tabs and newlines fall at every
 	# offset of the 64-byte pieces the splitter takes at a time
@@ -482,6 +472,10 @@ simd_paths() {
 	assert_failure 2
 	run trace-diverge -f html "$T/a" "$T/a"
 	assert_failure 2
+	TRACE_TOOLS_SIMD=sse3 run --separate-stderr trace-diverge "$T/a" "$T/a"
+	assert_failure 2
+	[ "$output" = "" ]
+	[ "$stderr" = "trace-diverge: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
 	run trace-diverge --thread-map "$T/a" "$T/a" "$T/a"
 	assert_failure 2
 	assert_output --partial "give --by"

@@ -1242,6 +1242,7 @@ main(int argc, char *argv[])
 		die_usage("--thread-map pairs the threads of --by: give --by "
 		    "(e.g. --by tid)");
 	opt_by = bycol != NULL;
+	lines_init();		/* TRACE_TOOLS_SIMD checked before any output */
 	rd_one_stdin(argv + optind, 2);
 	for (int s = 0; s < 2; s++)
 		side[s].tv = ht_new();
@@ -1251,7 +1252,6 @@ main(int argc, char *argv[])
 	side_name[CAND] = side[CAND].file;
 	out_open(output);
 	align_init();
-	lines_init();
 	if (mapfile != NULL)
 		read_map();
 	else if (!opt_by)
