@@ -43,6 +43,7 @@ struct queue {
 	struct row	*row;		/* ring: rows head..tail-1 */
 	uint64_t	 head, tail;
 	size_t		 mask;		/* of the ring's size */
+	size_t		 popped;	/* ring slots 0..popped-1 faulted in */
 	struct tchunk	*ch;		/* ring of text chunks */
 	struct tchunk	*cur;		/* the newest, filled now */
 	size_t		 chead, nch, chcap;
@@ -78,6 +79,8 @@ q_ts(const struct row *r)
 	return span_make(r->k + r->klen, r->tlen);
 }
 
+/* Room for a row at the tail: a larger ring (or a first), or more of
+ * it faulted in. */
 void	q_grow(struct queue *q);
 void	q_chunk(struct queue *q, size_t n);
 
@@ -88,7 +91,8 @@ q_push(struct queue *q, uint64_t n, struct span key, struct span ts)
 	struct row *r;
 	char *t;
 
-	if (q->tail - q->head == q->mask + 1 || q->row == NULL)
+	if (q->tail - q->head == q->mask + 1 ||
+	    (q->tail & q->mask) >= q->popped)
 		q_grow(q);
 	if (q->cur == NULL || q->cur->cap - q->cur->used < key.n + ts.n)
 		q_chunk(q, key.n + ts.n);

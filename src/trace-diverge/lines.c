@@ -134,13 +134,13 @@ line_row(const struct lines *ls, const char *p, size_t s, size_t e,
 		tb = ls->ts == 0 ? s : tab[ls->ts - 1] + 1;
 		te = ls->ts == last ? e : tab[ls->ts];
 	}
-	if (ke - kb > UINT32_MAX || te - tb > UINT32_MAX)
-		die_at(ls->file, lineno, "a field of 4 GB");
+	if (ke > UINT32_MAX || te > UINT32_MAX)
+		die_at(ls->file, lineno, "a line of 4 GB");
 	pr = new_row(b);
 	pr->n = 1;
-	pr->koff = kb;
+	pr->koff = (uint32_t)kb;
 	pr->klen = (uint32_t)(ke - kb);
-	pr->toff = tb;
+	pr->toff = (uint32_t)tb;
 	pr->tlen = (uint32_t)(te - tb);
 	pr->boff = 0;
 	pr->blen = 0;

@@ -12,7 +12,9 @@
  * main thread takes the rows in order.  Without --by, while the two
  * sequences are in step it only compares their keys (lockstep()): equal
  * events are counted, not stored (align.c), so that reading is most of
- * the work, and it is shared by two threads.  The side that has read
+ * the work, and it is shared by two threads.  Once they part, rows are
+ * stored (store_run(): a run of rows, without place()'s bookkeeping,
+ * until one fills a window) and aligned.  The side that has read
  * fewer events goes next (up to 32 rows, or until it catches up with
  * the other when the two may be in step), so that the two inputs
  * advance together.  A row for a group whose buffer is full waits (one
@@ -724,16 +726,18 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 
 	if (!parse_fields(sd, &key, &ts, &v, &pr->n))
 		return 0;
+	if (key.n + ts.n + v.n > UINT32_MAX - text->len)
+		die_at(sd->file, rd_lineno(sd->rd), "a row of 4 GB");
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
 	mem_copy(t, key.p, key.n);
 	mem_copy(t + key.n, ts.p, ts.n);
 	mem_copy(t + key.n + ts.n, v.p, v.n);
-	pr->koff = text->len;
+	pr->koff = (uint32_t)text->len;
 	pr->klen = (uint32_t)key.n;
-	pr->toff = text->len + key.n;
+	pr->toff = (uint32_t)(text->len + key.n);
 	pr->tlen = (uint32_t)ts.n;
-	pr->boff = text->len + key.n + ts.n;
+	pr->boff = (uint32_t)(text->len + key.n + ts.n);
 	pr->blen = (uint32_t)v.n;
 	text->len += key.n + ts.n + v.n;
 	return 1;
@@ -1042,22 +1046,53 @@ store_run(int s, size_t max)
 	struct queue *q = &g->q;
 	struct feedpos *fp = (struct feedpos *)sd->feed;
 	const struct prow *pr;
+	const char *txt = fp->txt;
+	uint64_t lim;
 	size_t k;
 
 	if (g->drop || g->total == 0 || g->nfkeys < NKEYS_SHOWN ||
-	    q->tail == q->head)
+	    q->tail == q->head || q->nev + 1 >= opt_window)
 		return 0;
-	for (k = 0; k < max && fp->next < fp->nrow; k++) {
-		pr = &fp->row[fp->next];
-		if (pr->n != 1 || q->nev + 1 >= opt_window ||
-		    g->total == UINT64_MAX || sd->nev == UINT64_MAX)
-			break;
-		fp->next++;
-		q_push(q, 1, span_make(fp->txt + pr->koff, pr->klen),
-		    span_make(fp->txt + pr->toff, pr->tlen));
-		g->total++;
-		sd->nev++;
+	/* rows that fill no window and overflow no count */
+	lim = fp->nrow - fp->next;
+	if (lim > max)
+		lim = max;
+	if (lim > opt_window - 1 - q->nev)
+		lim = opt_window - 1 - q->nev;
+	if (lim > UINT64_MAX - g->total)
+		lim = UINT64_MAX - g->total;
+	if (lim > UINT64_MAX - sd->nev)
+		lim = UINT64_MAX - sd->nev;
+	pr = &fp->row[fp->next];
+	for (k = 0; k < lim && pr[k].n == 1; k++) {
+		struct tchunk *c = q->cur;
+		struct row *r;
+		size_t kn = pr[k].klen, tn = pr[k].tlen;
+		char *t;
+
+		if (q->tail - q->head == q->mask + 1 ||
+		    (q->tail & q->mask) >= q->popped || c == NULL ||
+		    c->cap - c->used < kn + tn) {
+			q_push(q, 1, span_make(txt + pr[k].koff, kn),
+			    span_make(txt + pr[k].toff, tn));
+			continue;
+		}
+		/* q_push(), its checks made */
+		t = c->p + c->used;
+		mem_copy(t, txt + pr[k].koff, kn);
+		mem_copy(t + kn, txt + pr[k].toff, tn);
+		c->used += kn + tn;
+		c->last = q->tail;
+		r = &q->row[q->tail++ & q->mask];
+		r->n = 1;
+		r->k = t;
+		r->klen = (uint32_t)kn;
+		r->tlen = (uint32_t)tn;
+		q->nev++;
 	}
+	fp->next += k;
+	g->total += k;
+	sd->nev += k;
 	return k;
 }
 
