@@ -404,6 +404,7 @@ fast_scalar(struct json_line *jl, const char *p, size_t n)
 		f = &jl->f[nf++];
 		f->key = span_make(q + 1, (size_t)(e - q - 1));
 		f->kesc = esc;
+		f->tag = NULL;
 		/* ':' then a value; the usual spellings ":" and ": " are
 		 * tried before the general blank-skipping loop */
 		q = e + 1;
@@ -518,6 +519,7 @@ fast_scalar(struct json_line *jl, const char *p, size_t n)
 
 struct json_glue {
 	struct json_glue *next;	/* the glue that followed this one last */
+	unsigned	 tag;	/* the caller's word for the key (json.h) */
 	unsigned char	 len;	/* 0: none */
 	unsigned char	 koff, klen, kesc;	/* the key, in b */
 	char		 b[GLUE_MAX];
@@ -730,6 +732,7 @@ walk_glue(const char *p, size_t q, size_t last, size_t nf,
 		g->klen = (unsigned char)f->key.n;
 		g->kesc = (unsigned char)esc;
 		g->next = NULL;
+		g->tag = 0;
 	}
 	return q;
 }
@@ -793,12 +796,18 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 			g = NULL;	/* not remembered */
 		if (prev != NULL && g != NULL)
 			prev->next = g;
+		if (g != NULL)	/* an earlier field's key is gone from g */
+			for (size_t j = 0; j < nf; j++)
+				if (fields[j].tag == &g->tag)
+					fields[j].tag = NULL;
+		f->tag = g != NULL ? &g->tag : NULL;
 		prev = g;
 		q = e;
 		goto value;
 known:
 		f->key = span_make(p + q + g->koff, g->klen);
 		f->kesc = g->kesc;
+		f->tag = &g->tag;
 		q += g->len;
 		prev = g;
 value:
@@ -1221,6 +1230,7 @@ json_parse_jsmn(struct json_line *jl, const char *p, size_t n)
 		f = &jl->f[jl->nf++];
 		f->key = span_make(p + kt->start, (size_t)(kt->end - kt->start));
 		f->kesc = has_bs(f->key.p, f->key.n);
+		f->tag = NULL;
 		f->val = span_make(p + vt->start, (size_t)(vt->end - vt->start));
 		f->vesc = 0;
 		switch (vt->type) {

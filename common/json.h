@@ -35,6 +35,7 @@ struct json_field {
 	enum json_type	 type;
 	int		 kesc;	/* key contains a backslash */
 	int		 vesc;	/* string value contains a backslash */
+	unsigned	*tag;	/* the caller's word for this key, or NULL */
 };
 
 /*
@@ -62,6 +63,16 @@ struct json_line {
 };
 
 /*
+ * Tags.  A field's tag, when not NULL, points to a word the fast path
+ * keeps with the key it has met at this place in earlier lines (its
+ * memo): 0 the first time, then whatever the caller stored there.  The
+ * memo holds the key's raw bytes and has checked them against this
+ * line's, so a caller may keep there what it derives from the key alone
+ * (trace-normalize: its slot) and find it again without looking at the
+ * key; the word is reset to 0 when the memo takes another key.  The
+ * derivation must stay the same for the life of jl.  Fields parsed
+ * otherwise have no tag.
+ *
  * Parse p[0..n) as one JSON object.  Returns 0 and fills jl->f[0..nf),
  * or -1 with a reason in jl->err.
  *

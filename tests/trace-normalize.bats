@@ -150,6 +150,26 @@ EOT
 	assert_output "$(printf 'op\tlr\thandle\ttid\tts\nrelease\t0x00000001\t\t\t\nrelease\t0x00000002\t\t\t\nset\t0x00000003\t\t\t\nrelease\t0x00000004\t\t\t\nwait\t0x00000005\t\t\t\nset\t0x00000006\t\t\t')"
 }
 
+@test "op-contains: rules on one field first, a nested value, an absent one, rules after them" {
+	printf '{"fn":{"c":1},"lr":1}\n' > "$T/nested"
+	run --separate-stderr trace-normalize -c lr --op-contains fn:c=C "$T/nested"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/nested:1: field fn: expected a scalar, got an object or array" ]
+	cat > "$T/in" <<'EOT'
+{"fn":"abc","lr":1}
+{"lr":2,"g":"bx"}
+{"fn":"xyz","g":"b","lr":3}
+{"fn":"cab","lr":4}
+{"fn":"xyz","lr":5}
+{"fn":"q","lr":6}
+{"fn":"b","lr":7}
+EOT
+	run trace-normalize -c lr --op-contains fn:c=C --op-contains fn:b=B \
+	    --op-contains g:b=G --op-contains fn:y=Y --op-value V "$T/in"
+	assert_success
+	assert_output "$(printf 'op\tlr\nC\t0x00000001\nG\t0x00000002\nG\t0x00000003\nC\t0x00000004\nY\t0x00000005\nV\t0x00000006\nB\t0x00000007')"
+}
+
 @test "unmatched records: error by default, drop counted, or a fixed value" {
 	printf '{"pc":1,"lr":1}\n{"pc":2,"lr":2}\n{"pc":3,"lr":3}\n' > "$T/in"
 	run --separate-stderr trace-normalize -c lr --op-map pc:1=set "$T/in"
@@ -943,6 +963,41 @@ sys.stdout.write("\n".join(out) + "\r")' > "$T/in"
 	done
 }
 
+@test "numbers: decimal addresses of every length from 1 to 20 digits, and with a byte that is no digit" {
+	# The quick way reads up to 18 digits eight, then four, then one at
+	# a time: every length, every digit value at each place, and a
+	# letter or sign at each place (these go the general way and are
+	# malformed, or read as hex by the general way's rules).
+	python3 - "$T" <<-'PY'
+	import random, sys
+	rnd = random.Random(3)
+	good, bad = [], []
+	for n in range(1, 21):
+	    for k in range(40):
+	        d = str(rnd.randrange(1, 10)) + "".join(str(rnd.randrange(10)) for _ in range(n - 1))
+	        if k < 10:
+	            d = str(1 + k % 9) + str(k % 10) * (n - 1)
+	        good.append(int(d))
+	    for i in range(1, n):
+	        d = "9" * n
+	        bad.append(d[:i] + rnd.choice("x.:-e ") + d[i + 1:])
+	with open(sys.argv[1] + "/in", "w") as out:
+	    for v in good:
+	        out.write('{"lr": %d}\n' % v)
+	    for b in bad:
+	        out.write('{"lr": "%s"}\n' % b)
+	with open(sys.argv[1] + "/want", "w") as out:
+	    out.write("op\tlr\n")
+	    for v in good:
+	        if v < 2 ** 64:
+	            out.write("x\t0x%08x\n" % v)
+	PY
+	trace-normalize -q --op-value x -c lr --skip-bad --bad-lines "$T/bad" "$T/in" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	# every value past 2^64 and every one with a byte that is no digit
+	[ "$(grep -c 'lr: ' "$T/bad")" -eq "$(( $(wc -l < "$T/in") - $(wc -l < "$T/want") + 1 ))" ]
+}
+
 @test "numbers: the usual short integers and the rest give the same canonical spellings and errors" {
 	# plain digits of up to 18 (the quick way) next to longer, signed,
 	# zero-led, hex, quoted and 64-bit values (the general way)
@@ -1010,6 +1065,13 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	[[ "$err1" == *"skipped 31 of "*"(first: $T/big:6: invalid JSON)"* ]]
 	grep -q "^$T/big	29916	invalid JSON	{broken$" "$T/b1"
 	[ "$(tail -1 <<< "$out1")" = "$(printf 'x\t0x0000752f\ta')" ]
+	# one converter in blocks of 4 KiB (TRACE_TOOLS_CHUNK): lines across
+	# every block edge, and lines longer than a block
+	run --separate-stderr env TRACE_TOOLS_CHUNK=4096 trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b2" "$T/big"
+	assert_success
+	[ "$output" = "$out1" ]
+	[ "$stderr" = "$err1" ]
+	assert_same "$T/b1" "$T/b2"
 	for th in 2 3; do
 		run --separate-stderr trace-normalize --threads $th "${args[@]}" --bad-lines "$T/b2" "$T/big"
 		assert_success
@@ -1023,14 +1085,18 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 		assert_success
 		[ "$output" = "$out1" ]
 	done
-	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
-	assert_failure 2
-	[ "$stderr" = "trace-normalize: $T/big:6: invalid JSON" ]
+	for th in 1 2; do
+		run --separate-stderr trace-normalize --threads $th -c lr "$T/big"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/big:6: invalid JSON" ]
+	done
 	sed -i 's/^{broken$/{"lr": 1}/' "$T/big"
 	printf '\n{bad' >> "$T/big"
-	run --separate-stderr trace-normalize --threads 2 -c lr "$T/big"
-	assert_failure 2
-	[ "$stderr" = "trace-normalize: $T/big:30001: invalid JSON" ]
+	for th in 1 2; do
+		run --separate-stderr trace-normalize --threads $th -c lr "$T/big"
+		assert_failure 2
+		[ "$stderr" = "trace-normalize: $T/big:30001: invalid JSON" ]
+	done
 }
 
 # The JSON Lines fast paths this machine can run (TRACE_TOOLS_SIMD).
@@ -1098,6 +1164,45 @@ simd_paths() {
 		assert_same ../jsmn/out out
 		assert_same ../jsmn/bad bad
 		assert_same ../jsmn/err err
+	done
+}
+
+@test "JSON Lines: keys in changing orders, repeated and escaped, find their columns on every path" {
+	# Lines of up to 30 keys from a pool, so that the separators and
+	# keys remembered by the fast path (and the column each key was
+	# found to feed) are met again in other places and other lines;
+	# some keys escaped, some lines holding a key twice.  Each path's
+	# rows and errors are those of the scalar walk, which remembers
+	# nothing.
+	python3 - "$T/in.jsonl" <<-'PY'
+	import random, sys
+	rnd = random.Random(7)
+	pool = ["k%d%s" % (i, "x" * (i % 9)) for i in range(120)]
+	with open(sys.argv[1], "w") as out:
+	    for l in range(6000):
+	        keys = rnd.sample(pool[:30] if l % 3 else pool, rnd.randrange(3, 30))
+	        if l % 17 == 0:
+	            keys.append(rnd.choice(keys))
+	        f = []
+	        for k in keys:
+	            kk = k.replace("k", "\\u006b", 1) if l % 23 == 0 else k
+	            f.append('"%s": %d' % (kk, rnd.randrange(1, 10**9)))
+	        out.write("{" + ", ".join(f) + "}\n")
+	PY
+	cols="-c op=k1x:str -c tid=k2xx -c ts=k3xxx -c a=k0:addr -c b=k9:hex"
+	cols="$cols -c c=k10x:dec -c d=k29xx -c e=k100x --optional op,tid,a,b,c,d,e"
+	# shellcheck disable=SC2086
+	TRACE_TOOLS_SIMD=scalar trace-normalize --threads 1 $cols --skip-bad \
+	    --bad-lines "$T/bad.ref" "$T/in.jsonl" > "$T/out.ref" 2> "$T/err.ref"
+	[ "$(wc -l < "$T/out.ref")" -gt 1000 ] && [ "$(wc -l < "$T/bad.ref")" -gt 100 ]
+	grep -q 'duplicate key' "$T/bad.ref"
+	for p in $(simd_paths); do
+		# shellcheck disable=SC2086
+		TRACE_TOOLS_SIMD=$p trace-normalize --threads 1 $cols --skip-bad \
+		    --bad-lines "$T/bad" "$T/in.jsonl" > "$T/out" 2> "$T/err"
+		assert_same "$T/out.ref" "$T/out"
+		assert_same "$T/bad.ref" "$T/bad"
+		assert_same "$T/err.ref" "$T/err"
 	done
 }
 

@@ -149,7 +149,8 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 	struct json_line *jl = c->jl;
 	struct rec r = { c->file, c->msgname, lineno, line };
 
-	if (blank_line(line)) {
+	/* (a line that starts an object is not blank) */
+	if ((line.n == 0 || line.p[0] != '{') && blank_line(line)) {
 		c->n.blank++;
 		return;
 	}
@@ -171,32 +172,67 @@ static const enum vkind vkind_of[] = {
 	[JT_ARRAY] = VK_NESTED
 };
 
+/*
+ * The slot of a field whose tag does not hold it (json_slots()): -1 for
+ * none, -2 after reporting a bad key.  *kn is the key, unescaped.
+ */
+static int
+field_slot(struct conv *c, const struct rec *r, size_t k,
+    const struct json_field *f, struct span *kn)
+{
+	const char *e;
+	int i;
+
+	*kn = f->key;
+	if (f->kesc) {
+		if ((e = json_unescape(*kn, &c->key)) != NULL) {
+			bad_record(c, r, "%s", e);
+			return -2;
+		}
+		*kn = span_make(c->key.p, c->key.len);
+		return find_slot(kn->p, kn->n);
+	}
+	i = slot_at(c, k, *kn);
+	if (f->tag != NULL)
+		*f->tag = (unsigned)(i + 2);
+	return i;
+}
+
+/*
+ * A field's slot is kept in its JSON tag (json.h), as slot + 2 (1: no
+ * slot), when its key holds no escape: the same key bytes at the same
+ * place find it again without a look at the key.
+ */
 int
 json_slots(struct conv *c, const struct rec *r)
 {
 	struct json_line *jl = c->jl;
-	size_t k;
+	const struct json_field *f = jl->f;
+	struct slotval *sv = c->sv;
+	uint64_t gen = c->gen;
+	size_t k, nf = jl->nf;
+	struct span kn;
+	int i;
 
+	/* (locals: the stores below cannot change them) */
 	c->noctrl = jl->noctrl;
-	for (k = 0; k < jl->nf; k++) {
-		const struct json_field *f = &jl->f[k];
-		struct span kn = f->key;
-		int i;
-
-		if (f->kesc) {
-			const char *e = json_unescape(kn, &c->key);
-
-			if (e != NULL)
-				return bad_record(c, r, "%s", e);
-			kn = span_make(c->key.p, c->key.len);
-		}
-		if ((i = f->kesc ? find_slot(kn.p, kn.n) :
-		    slot_at(c, k, kn)) < 0)
+	for (k = 0; k < nf; k++, f++) {
+		if (f->tag != NULL && *f->tag != 0) {
+			if ((i = (int)*f->tag - 2) < 0)
+				continue;
+			kn = f->key;	/* (for a message) */
+		} else if ((i = field_slot(c, r, k, f, &kn)) < 0) {
+			if (i == -2)
+				return -1;
 			continue;
-		if (c->sv[i].setgen == c->gen)
+		}
+		if (sv[i].setgen == gen)
 			return bad_record(c, r, "duplicate key '%s'",
 			    msg_vis(kn.p, kn.n));
-		set_slot(c, i, f->val, vkind_of[f->type], f->vesc);
+		sv[i].setgen = gen;
+		sv[i].raw = f->val;
+		sv[i].kind = vkind_of[f->type];
+		sv[i].esc = f->vesc;
 	}
 	return 0;
 }

@@ -93,6 +93,8 @@ struct oprule {
 	size_t		 oplen;
 	int		 bit;		/* R_CONTAINS: its bit in the slot's mask,
 					 * or -1 past 64 rules */
+	int		 opclean;	/* op is plain ASCII without a byte to
+					 * escape: written as it is */
 };
 
 struct rd;
@@ -193,7 +195,6 @@ struct conv {
 	size_t		 filelen;
 
 	struct sbuf	 row;		/* the row being built */
-	char		*w;		/* cursor into row */
 	struct ob	*ob;		/* rows go here, or */
 	struct sbuf	*out;		/* here when deferred */
 
@@ -203,6 +204,8 @@ struct conv {
 	size_t		 nbad, capbad;
 
 	struct counts	 n;		/* what it did */
+	int		 opclean;	/* derive_op() gave a rule's op text
+					 * with opclean set */
 
 	/* format scratch */
 	void		*jl;		/* struct json_line */
@@ -293,8 +296,9 @@ void	oprules_ready(void);
 
 /*
  * Apply the op rules in order to the record (oprule.c).  Returns 1 with
- * *op set (to the rule's text or the record's value), 0 when the record
- * is dropped (counted), -1 when it was reported bad.
+ * *op set (to the rule's text or the record's value) and c->opclean
+ * telling whether it is a rule's text that needs no escape, 0 when the
+ * record is dropped (counted), -1 when it was reported bad.
  */
 int	derive_op(struct conv *c, const struct rec *r, struct span *op);
 

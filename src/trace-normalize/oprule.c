@@ -10,12 +10,41 @@
 
 static int	 op_optional;	/* --optional op: no match leaves it empty */
 
+/*
+ * The rules' usual start: --op-contains rules on one field, each with
+ * its bit, rule i with bit i.  Their first match is the lowest bit of
+ * the field's mask, found without trying them one by one.
+ */
+static size_t	 ncfirst;	/* rules 0..ncfirst-1 are such */
+static uint64_t	 cfirstmask;	/* their bits */
+
 void
 oprules_ready(void)
 {
 	for (size_t i = 0; i < S.ncol; i++)
 		if (S.col[i].isop && S.col[i].optional)
 			op_optional = 1;
+	ncfirst = 0;
+	cfirstmask = 0;
+	while (ncfirst < S.nrule && ncfirst < 64 &&
+	    S.rule[ncfirst].kind == R_CONTAINS &&
+	    S.rule[ncfirst].slot == S.rule[0].slot &&
+	    S.rule[ncfirst].bit == (int)ncfirst)
+		cfirstmask |= (uint64_t)1 << ncfirst++;
+	/* As row.c's put_str() copies a value as it is. */
+	for (size_t i = 0; i < S.nrule; i++) {
+		struct oprule *ru = &S.rule[i];
+		size_t k;
+
+		for (k = 0; k < ru->oplen; k++) {
+			unsigned char b = (unsigned char)ru->op[k];
+
+			if (b >= 0x80 || b == '\0' || b == '\\' || b == '\t' ||
+			    b == '\n' || b == '\r')
+				break;
+		}
+		ru->opclean = ru->op != NULL && k == ru->oplen;
+	}
 }
 
 /* Whether hay contains needle: short strings, so memchr on the first
@@ -82,7 +111,34 @@ contains_mask(struct slotval *s, int slot, struct span v)
 int
 derive_op(struct conv *c, const struct rec *r, struct span *op)
 {
-	for (size_t i = 0; i < S.nrule; i++) {
+	size_t i = 0;
+
+	/* The --op-contains rules first, as the loop below tries them. */
+	if (ncfirst > 0 && present(c, S.rule[0].slot)) {
+		const struct oprule *ru = &S.rule[0];
+		struct slotval *s = &c->sv[ru->slot];
+		struct span v;
+		uint64_t m;
+
+		if (s->kind == VK_NESTED)
+			return bad_record(c, r, "field %s: expected a scalar, "
+			    "got an object or array", S.slot[ru->slot].name);
+		if (s->maskgen != c->gen) {
+			if (slot_value(c, ru->slot, r, &v) != 0)
+				return -1;
+			s->mask = contains_mask(s, ru->slot, v);
+			s->maskgen = c->gen;
+		}
+		if ((m = s->mask & cfirstmask) != 0) {
+			ru = &S.rule[__builtin_ctzll(m)];
+			*op = span_make(ru->op, ru->oplen);
+			c->opclean = ru->opclean;
+			return 1;
+		}
+		i = ncfirst;
+	} else if (ncfirst > 0)
+		i = ncfirst;	/* each would pass over an absent field */
+	for (; i < S.nrule; i++) {
 		const struct oprule *ru = &S.rule[i];
 		struct slotval *s = ru->slot >= 0 ? &c->sv[ru->slot] : NULL;
 		struct span v = { NULL, 0 };
@@ -91,6 +147,7 @@ derive_op(struct conv *c, const struct rec *r, struct span *op)
 
 		if (ru->kind == R_VALUE) {
 			*op = span_make(ru->op, ru->oplen);
+			c->opclean = ru->opclean;
 			return 1;
 		}
 		if (s == NULL || !present(c, ru->slot))
@@ -138,6 +195,7 @@ derive_op(struct conv *c, const struct rec *r, struct span *op)
 		continue;
 hit:
 		*op = span_make(ru->op, ru->oplen);
+		c->opclean = ru->opclean;
 		return 1;
 	}
 	if (op_optional) {

@@ -14,7 +14,9 @@
  * thread, which retires chunks in order, knows where each chunk starts
  * and makes the numbers of its malformed records those of the input.  A
  * ring of 2N+1 chunks bounds the memory.  An input shorter than one chunk
- * is converted by the main thread alone.
+ * is converted by the main thread alone.  With one converter there are no
+ * chunks: the main thread takes blocks of whole lines where the reader
+ * holds them (rd_block) and splits them as a worker splits a chunk.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -94,14 +96,15 @@ convert_line(struct conv *c, enum format fmt, struct span line,
 }
 
 /*
- * Convert the lines of a chunk, numbered from base + 1, as rd_line would
- * hand them out ("\r" before "\n" dropped).  Returns the number of lines
- * in the chunk, even when a strict run stopped converting early.
+ * Convert the lines of a block (a chunk, or what rd_block() gave),
+ * numbered from base + 1, as rd_line would hand them out ("\r" before
+ * "\n" dropped).  Returns the number of lines in the block, even when a
+ * strict run stopped converting early.
  */
 static uint64_t
-convert_chunk(struct conv *c, struct chunk *k, uint64_t base)
+convert_lines(struct conv *c, enum format fmt, struct span b, uint64_t base)
 {
-	const char *p = k->data, *end = k->data + k->len, *nl;
+	const char *p = b.p, *end = b.p + b.n, *nl;
 	uint64_t n = 0;
 	size_t len;
 
@@ -113,11 +116,17 @@ convert_chunk(struct conv *c, struct chunk *k, uint64_t base)
 			len = (size_t)(nl - p);
 			if (len > 0 && p[len - 1] == '\r')
 				len--;
-			convert_line(c, k->fmt, span_make(p, len), base + n);
+			convert_line(c, fmt, span_make(p, len), base + n);
 		}
 		p = nl + 1;
 	}
 	return n;
+}
+
+static uint64_t
+convert_chunk(struct conv *c, struct chunk *k, uint64_t base)
+{
+	return convert_lines(c, k->fmt, span_make(k->data, k->len), base);
 }
 
 /* Convert one chunk with a worker's converter, keeping all it made. */
@@ -161,14 +170,22 @@ worker(void *arg)
 	return NULL;
 }
 
+/* The chunk size, smaller in tests (TRACE_TOOLS_CHUNK). */
+static void
+chunk_size(void)
+{
+	const char *e;
+
+	if ((e = getenv("TRACE_TOOLS_CHUNK")) != NULL && atol(e) > 0)
+		chunkbytes = (size_t)atol(e);
+}
+
 static void
 pool_start(int n)
 {
-	const char *e;
 	int i;
 
-	if ((e = getenv("TRACE_TOOLS_CHUNK")) != NULL && atol(e) > 0)
-		chunkbytes = (size_t)atol(e);	/* tests: small chunks */
+	chunk_size();
 	nring = 2 * (size_t)n + 1;
 	ring = xcalloc(nring, sizeof(*ring));
 	thr = xcalloc((size_t)n, sizeof(*thr));
@@ -238,9 +255,15 @@ run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 	int n = want_threads(), more = 1;
 
 	if (n <= 1) {
-		do
-			convert_line(m, fmt, line, rd_lineno(in));
-		while (rd_line(in, &line));
+		/* One converter: blocks of whole lines where the reader
+		 * holds them, split here as a worker splits its chunk. */
+		struct span b;
+
+		chunk_size();
+		convert_line(m, fmt, line, rd_lineno(in));
+		while (rd_block(in, chunkbytes, &b))
+			rd_add_lines(in, convert_lines(m, fmt, b,
+			    rd_lineno(in)));
 		return;
 	}
 	if (ring == NULL)

@@ -32,6 +32,10 @@ static int	*strslot;		/* slots of the text columns */
 static size_t	 nstrslot;
 static int	 value_rules;
 
+/* What each column is, so that a row takes one branch per column. */
+enum colkind { CK_OP, CK_FILE, CK_SET, CK_NUM, CK_STR };
+static unsigned char	*colkind;
+
 void
 rows_ready(void)
 {
@@ -39,21 +43,29 @@ rows_ready(void)
 
 	free(strslot);
 	strslot = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*strslot));
+	free(colkind);
+	colkind = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*colkind));
 	bound_fixed = 8;
 	nopcol = nfilecol = nstrslot = 0;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
 
-		if (c->isop)
+		if (c->isop) {
 			nopcol++;
-		else if (c->isfile)
+			colkind[i] = CK_OP;
+		} else if (c->isfile) {
 			nfilecol++;
-		else if (c->isset)
+			colkind[i] = CK_FILE;
+		} else if (c->isset) {
 			bound_fixed += c->valuelen;
-		else if (c->type != CT_STR)
+			colkind[i] = CK_SET;
+		} else if (c->type != CT_STR) {
 			bound_fixed += NUM_ADDR_MAX + NUM_INT_MAX;
-		else
+			colkind[i] = CK_NUM;
+		} else {
 			strslot[nstrslot++] = c->slot;
+			colkind[i] = CK_STR;
+		}
 		bound_fixed++;
 	}
 	value_rules = 0;
@@ -63,7 +75,7 @@ rows_ready(void)
 }
 
 /*
- * Rows are built through a cursor (c->w) in place at the end of their
+ * Rows are built through a cursor in place at the end of their
  * destination (ob_reserve(), or the chunk's output under --threads), or
  * in the row buffer: emit_record() reserves an upper bound of the row's
  * size first, so the writers below never check for room.  The bound is
@@ -72,17 +84,19 @@ rows_ready(void)
  * than its raw one), a number takes at most 20 bytes.
  */
 
-/* Write a string value: valid UTF-8, no NUL, TSV-escaped. */
-static int
-put_str(struct conv *c, const struct rec *r, const char *what1,
+/*
+ * Write a string value at w: valid UTF-8, no NUL, TSV-escaped.  Returns
+ * the end of what it wrote, or NULL after reporting a bad value.
+ */
+static char *
+put_str(struct conv *c, const struct rec *r, char *w, const char *what1,
     const char *what2, struct span v)
 {
-	char *w = c->w;
 	long bad;
 	size_t i;
 
 	if (v.n == 0)		/* v.p may be NULL */
-		return 0;
+		return w;
 	for (i = 0; i < v.n; i++) {
 		unsigned char b = (unsigned char)v.p[i];
 
@@ -92,15 +106,17 @@ put_str(struct conv *c, const struct rec *r, const char *what1,
 	}
 	if (i == v.n) {		/* plain ASCII: the common case */
 		mem_copy(w, v.p, v.n);
-		c->w = w + v.n;
-		return 0;
+		return w + v.n;
 	}
-	if (memchr(v.p, '\0', v.n) != NULL)
-		return bad_record(c, r, "%s%s: NUL character in value", what1,
-		    what2);
-	if ((bad = utf8_check(v.p, v.n)) >= 0)
-		return bad_record(c, r, "%s%s: invalid UTF-8 at byte %ld",
-		    what1, what2, bad + 1);
+	if (memchr(v.p, '\0', v.n) != NULL) {
+		bad_record(c, r, "%s%s: NUL character in value", what1, what2);
+		return NULL;
+	}
+	if ((bad = utf8_check(v.p, v.n)) >= 0) {
+		bad_record(c, r, "%s%s: invalid UTF-8 at byte %ld", what1,
+		    what2, bad + 1);
+		return NULL;
+	}
 	for (i = 0; i < v.n; i++) {
 		char ch = v.p[i];
 
@@ -112,8 +128,7 @@ put_str(struct conv *c, const struct rec *r, const char *what1,
 		default: *w++ = ch; break;
 		}
 	}
-	c->w = w;
-	return 0;
+	return w;
 }
 
 /*
@@ -250,22 +265,70 @@ check_tid(struct conv *cv, const struct rec *r, const char *name,
 	return 0;
 }
 
-static int
-put_number(struct conv *cv, const struct rec *r, const struct column *c)
+/*
+ * The value of v, 1 to 18 decimal digits, as num_parse_u64() reads it:
+ * 1 with *u set, or 0 when v holds another byte.  Eight digits at a
+ * time, then four, then one by one, inline.
+ */
+static inline int
+dec18(struct span v, uint64_t *u)
+{
+	uint64_t x = 0, w, t;
+	uint32_t w4, t4;
+	size_t i = 0;
+
+	for (; v.n - i >= 8; i += 8) {
+		memcpy(&w, v.p + i, 8);
+		t = w - 0x3030303030303030ULL;
+		if (((t | (t + 0x7676767676767676ULL)) &
+		    0x8080808080808080ULL) != 0)
+			return 0;
+		t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+		t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+		t = (t * 10000 + (t >> 32)) & 0x00000000ffffffffULL;
+		x = x * 100000000 + t;
+	}
+	if (v.n - i >= 4) {
+		memcpy(&w4, v.p + i, 4);
+		t4 = w4 - 0x30303030U;
+		if (((t4 | (t4 + 0x76767676U)) & 0x80808080U) != 0)
+			return 0;
+		t4 = (t4 * 10 + (t4 >> 8)) & 0x00ff00ffU;
+		t4 = (t4 * 100 + (t4 >> 16)) & 0x0000ffffU;
+		x = x * 10000 + t4;
+		i += 4;
+	}
+	for (; i < v.n; i++) {
+		unsigned d = (unsigned char)v.p[i] - '0';
+
+		if (d > 9)
+			return 0;
+		x = x * 10 + d;
+	}
+	*u = x;
+	return 1;
+}
+
+/* Write a number column's value at w; as put_str(). */
+static char *
+put_number(struct conv *cv, const struct rec *r, char *w,
+    const struct column *c)
 {
 	struct slotval *s = &cv->sv[c->slot];
-	const char *name = S.slot[c->slot].name;
+	const char *name;
 	struct span v;
 	enum num_err e;
 	uint64_t u;
 	int64_t i;
 
-	if (s->kind == VK_BOOL || s->kind == VK_NESTED)
-		return bad_record(cv, r, "field %s: expected a number, got %s",
-		    name, s->kind == VK_BOOL ? "a boolean" :
+	if (s->kind == VK_BOOL || s->kind == VK_NESTED) {
+		bad_record(cv, r, "field %s: expected a number, got %s",
+		    S.slot[c->slot].name, s->kind == VK_BOOL ? "a boolean" :
 		    "an object or array");
+		return NULL;
+	}
 	if (slot_value(cv, c->slot, r, &v) != 0)
-		return -1;
+		return NULL;
 	/*
 	 * The usual values first: a canonical integer of up to 18 digits is
 	 * a valid tid and its own canonical spelling as an integer or a time
@@ -275,17 +338,16 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 	 */
 	if (c->type == CT_INT || (c->type == CT_TIME && c->tshift == 0)) {
 		if (plain_int(v, c->type == CT_INT)) {
-			mem_copy(cv->w, v.p, v.n);
-			cv->w += v.n;
-			return 0;
+			mem_copy(w, v.p, v.n);
+			return w + v.n;
 		}
 	} else if (c->type == CT_ADDR && v.n <= 18 && v.n > 0 &&
-	    v.p[0] != '0' && num_parse_u64(v, &u) == NUM_OK) {
-		cv->w += num_fmt_addr(cv->w, u);
-		return 0;
-	}
+	    v.p[0] != '0' && dec18(v, &u))
+		return w + num_fmt_addr(w, u);
+	/* the field's name is looked up for messages only */
+	name = S.slot[c->slot].name;
 	if (c->istid && check_tid(cv, r, name, v) != 0)
-		return -1;
+		return NULL;
 	switch (c->type) {
 	case CT_ADDR:
 		e = num_parse_addr_strict(v, &u);
@@ -305,25 +367,27 @@ put_number(struct conv *cv, const struct rec *r, const struct column *c)
 		e = num_parse_int(v, &i);
 		break;
 	}
-	if (e == NUM_AMBIG)
-		return bad_record(cv, r, "field %s: ambiguous address '%s': "
-		    "digits with a leading zero (type :hex if the digits are "
-		    "hex, :dec if decimal)", name,
+	if (e == NUM_AMBIG) {
+		bad_record(cv, r, "field %s: ambiguous address '%s': digits "
+		    "with a leading zero (type :hex if the digits are hex, :dec "
+		    "if decimal)", name, msg_vis(v.p, v.n > 40 ? 40 : v.n));
+		return NULL;
+	}
+	if (e != NUM_OK) {
+		bad_record(cv, r, "field %s: %s: '%s'", name, num_strerror(e),
 		    msg_vis(v.p, v.n > 40 ? 40 : v.n));
-	if (e != NUM_OK)
-		return bad_record(cv, r, "field %s: %s: '%s'", name,
-		    num_strerror(e), msg_vis(v.p, v.n > 40 ? 40 : v.n));
+		return NULL;
+	}
 	if (c->type == CT_TIME)
-		cv->w += num_fmt_i64(cv->w, i);
-	else if (c->type != CT_INT)
-		cv->w += num_fmt_addr(cv->w, u);
-	else if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
+		return w + num_fmt_i64(w, i);
+	if (c->type != CT_INT)
+		return w + num_fmt_addr(w, u);
+	if (!(v.n >= 2 && (v.p[1] == 'x' || v.p[1] == 'X')) &&
 	    canonical_int(v)) {
-		mem_copy(cv->w, v.p, v.n);	/* already canonical: copy */
-		cv->w += v.n;
-	} else
-		cv->w += num_fmt_i64(cv->w, i);
-	return 0;
+		mem_copy(w, v.p, v.n);	/* already canonical: copy */
+		return w + v.n;
+	}
+	return w + num_fmt_i64(w, i);
 }
 
 int
@@ -331,9 +395,10 @@ emit_record(struct conv *cv, const struct rec *r)
 {
 	struct span op = { NULL, 0 };
 	size_t i, n, bound;
-	char *start;
+	char *start, *w;
 	int k, own = 0;
 
+	cv->opclean = 0;
 	if (S.nwhere > 0 && (k = where_pass(cv, r)) <= 0)
 		return k;
 	if (S.nrule > 0 && (k = derive_op(cv, r, &op)) <= 0)
@@ -358,28 +423,32 @@ emit_record(struct conv *cv, const struct rec *r)
 		start = ob_reserve(cv->ob, bound);
 	else
 		start = sb_reserve(&cv->row, bound);
-	cv->w = start;
+	w = start;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
-		struct span v = { NULL, 0 };
+		struct span v;
 
 		if (i > 0)
-			*cv->w++ = '\t';
-		if (c->isop) {
-			if (put_str(cv, r, "", "op", op) != 0)
+			*w++ = '\t';
+		switch (colkind[i]) {
+		case CK_OP:
+			if (cv->opclean) {	/* a rule's text, checked */
+				mem_copy(w, op.p, op.n);
+				w += op.n;
+			} else if ((w = put_str(cv, r, w, "", "op", op)) == NULL)
 				return -1;
 			continue;
-		}
-		if (c->isfile) {
-			if (put_str(cv, r, "", "file name", span_make(r->file,
-			    cv->filelen)) != 0)
+		case CK_FILE:
+			if ((w = put_str(cv, r, w, "", "file name",
+			    span_make(r->file, cv->filelen))) == NULL)
 				return -1;
 			continue;
-		}
-		if (c->isset) {		/* checked and escaped by --set */
-			memcpy(cv->w, c->value, c->valuelen);
-			cv->w += c->valuelen;
+		case CK_SET:		/* checked and escaped by --set */
+			memcpy(w, c->value, c->valuelen);
+			w += c->valuelen;
 			continue;
+		default:
+			break;
 		}
 		if (!present(cv, c->slot)) {
 			const struct slotval *s = &cv->sv[c->slot];
@@ -393,8 +462,8 @@ emit_record(struct conv *cv, const struct rec *r)
 				    S.slot[c->slot].name);
 			continue;
 		}
-		if (c->type != CT_STR) {
-			if (put_number(cv, r, c) != 0)
+		if (colkind[i] == CK_NUM) {
+			if ((w = put_number(cv, r, w, c)) == NULL)
 				return -1;
 			own = 1;
 			continue;
@@ -404,7 +473,8 @@ emit_record(struct conv *cv, const struct rec *r)
 			    "got an object or array", S.slot[c->slot].name);
 		if (slot_value(cv, c->slot, r, &v) != 0 ||
 		    (c->istid && check_tid(cv, r, S.slot[c->slot].name, v) != 0) ||
-		    put_str(cv, r, "field ", S.slot[c->slot].name, v) != 0)
+		    (w = put_str(cv, r, w, "field ", S.slot[c->slot].name,
+		    v)) == NULL)
 			return -1;
 		if (v.n > 0)
 			own = 1;
@@ -414,8 +484,8 @@ emit_record(struct conv *cv, const struct rec *r)
 	if (!own)
 		return bad_record(cv, r, "no column has a value: the record "
 		    "holds none of their fields");
-	*cv->w++ = '\n';
-	n = (size_t)(cv->w - start);
+	*w++ = '\n';
+	n = (size_t)(w - start);
 	if (cv->out != NULL) {
 		cv->out->len += n;
 		cv->out->p[cv->out->len] = '\0';	/* as every sb_ call */

@@ -355,6 +355,74 @@ test_json_line(void)
 	json_line_free(&jl);
 }
 
+/* A word derived from a key's bytes alone, never 0 (FNV-1a). */
+static unsigned
+key_word(struct span k)
+{
+	unsigned h = 2166136261u;
+
+	for (size_t i = 0; i < k.n; i++)
+		h = (h ^ (unsigned char)k.p[i]) * 16777619u;
+	return h | 1;
+}
+
+/*
+ * Tags: on each path, lines of 40 keys drawn from 300, in changing
+ * orders, so that glues of one line often share a memo slot; a field's
+ * tag, once its word is stored, must give that word back for the same
+ * key only.  Every line is stored through every tag, as trace-normalize
+ * does.
+ */
+static void
+test_json_tags(void)
+{
+	static char line[4096];
+	unsigned seed = 1, bad = 0, hits = 0;
+
+	for (int path = 0; path < JSON_NPATH; path++) {
+		struct json_line jl = { 0 };
+
+		if (!json_path_can(path))
+			continue;
+		for (int l = 0; l < 3000; l++) {
+			size_t n = 0;
+
+			n += (size_t)sprintf(line, "{");
+			for (int k = 0; k < 40; k++) {
+				unsigned r;
+
+				seed = seed * 1103515245u + 12345u;
+				r = (seed >> 8) % (l % 3 == 0 ? 300 : 60);
+				n += (size_t)sprintf(line + n, "%s\"k%u%.*s\": %u",
+				    k > 0 ? ", " : "", r, (int)(r % 7), "xxxxxxx",
+				    seed % 1000);
+			}
+			n += (size_t)sprintf(line + n, "}");
+			if (!json_parse_fast_on(&jl, line, n, path)) {
+				bad++;
+				continue;
+			}
+			for (size_t i = 0; i < jl.nf; i++) {
+				unsigned *t = jl.f[i].tag;
+
+				if (t == NULL)
+					continue;
+				if (*t != 0) {
+					hits++;
+					if (*t != key_word(jl.f[i].key))
+						bad++;
+				}
+				*t = key_word(jl.f[i].key);
+			}
+		}
+		json_line_free(&jl);
+	}
+	CHECK(bad == 0, "json tags: %u lines refused or words for another key",
+	    bad);
+	CHECK(hits > 0 || !json_path_can(JSON_SSE2),
+	    "json tags: the memo gave words back");
+}
+
 static void
 test_utf8(void)
 {
@@ -1116,6 +1184,7 @@ main(int argc, char *argv[])
 	test_order();
 	test_json_unescape();
 	test_json_line();
+	test_json_tags();
 	test_utf8();
 	test_tsv();
 	test_tally();
