@@ -1,4 +1,6 @@
 /* xmem.c - allocation wrappers and struct sbuf; see xmem.h. */
+#include <sys/mman.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -196,6 +198,20 @@ void *
 arena_zalloc_bytes(struct arena *a, size_t n)
 {
 	return arena_take(a, n, 0);
+}
+
+void
+mem_populate(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, e = (uintptr_t)p + n;
+
+	if (n > 0)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 void

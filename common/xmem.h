@@ -42,6 +42,14 @@ void	*arena_zalloc(struct arena *a, size_t n);
 void	*arena_zalloc_bytes(struct arena *a, size_t n);
 void	 arena_free(struct arena *a);
 
+/*
+ * Fault in the pages of [p, p+n) at once, for memory about to be
+ * written: one system call instead of a page fault a page (costly on
+ * virtual machines).  Only advice: where the system cannot, nothing
+ * changes.
+ */
+void	 mem_populate(void *p, size_t n);
+
 /* A growable byte string.  p is NUL-terminated after every sb_ call. */
 struct sbuf {
 	char	*p;

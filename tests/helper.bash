@@ -34,3 +34,14 @@ refute_grep() {
 		fail "unexpected match: grep $*"
 	fi
 }
+
+# The SIMD paths this machine can run (TRACE_TOOLS_SIMD: trace-normalize's
+# JSON Lines scan, trace-diverge's line splitter).
+simd_paths() {
+	echo scalar
+	if [ "$(uname -m)" = x86_64 ]; then
+		echo sse2
+		grep -qw avx2 /proc/cpuinfo && echo avx2
+	fi
+	return 0
+}

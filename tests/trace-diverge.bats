@@ -267,6 +267,49 @@ k33	1	5
 	assert_line "trace-diverge: $T/bad:14001: expected 3 fields, got 2"
 }
 
+@test "trace-diverge: event streams split by each SIMD path: key and ts columns anywhere, tabs at every offset" {
+	# lines of 5 to 140 bytes, so that tabs and newlines fall at every
+	# offset of the 64-byte pieces the splitter takes at a time
+	awk 'BEGIN { srand(7); print "pad\top\tlr\ttid\tts\tx";
+	    for (i = 1; i <= 6000; i++) {
+		p = substr("pppppppppppppppppppppppppppppppppppppppppppppppppppppppp", 1, int(rand() * 50));
+		printf "%s\tk%d\t0x%x\t%d\t%d\t%s\n", p, i % 89, i % 7, i % 3, i, substr(p, 1, int(rand() * 60))
+	    } }' >"$T/a"
+	# ts varies where the keys do not: equal; a key changed at 3001
+	awk -F'\t' -v OFS='\t' 'NR > 1 { $5 = $5 + 1 } 1' "$T/a" >"$T/ts"
+	awk -F'\t' -v OFS='\t' 'NR == 3002 { $2 = "zz" } 1' "$T/a" >"$T/b"
+	sed 's/$/\r/' "$T/b" >"$T/bcrlf"
+	for p in $(simd_paths); do
+		export TRACE_TOOLS_SIMD=$p
+		for k in op,lr lr,tid pad,op tid,ts,x x; do
+			run trace-diverge -k "$k" "$T/a" "$T/ts"
+			if [ "$k" = tid,ts,x ]; then
+				assert_failure 1
+			else
+				assert_success
+			fi
+		done
+		trace-diverge -k op,lr -o "$T/out" "$T/a" "$T/bcrlf" || [ $? = 1 ]
+		run cut -f3-11 "$T/out"
+		assert_output "$(printf 'kind\tref_pos\tref_len\tcand_pos\tcand_len\tref_ts\tcand_ts\tref_keys\tcand_keys\nchanged\t3001\t1\t3001\t1\t3001\t3001\t%s\tzz:%s' \
+		    "$(awk -F'\t' 'NR == 3002 { printf "%s:%s", $2, $3 }' "$T/a")" \
+		    "$(awk -F'\t' 'NR == 3002 { print $3 }' "$T/a")")"
+		# the last column as the key, its "\r" not part of it
+		sed 's/$/\r/' "$T/a" >"$T/acrlf"
+		run trace-diverge -k x "$T/a" "$T/acrlf"
+		assert_success
+		# a line with a field too many, or too few
+		awk 'NR == 4001 { $0 = $0 "\t" } 1' "$T/a" >"$T/more"
+		run trace-diverge "$T/a" "$T/more"
+		assert_failure 2
+		assert_line "trace-diverge: $T/more:4001: expected 6 fields, got 7"
+		awk 'NR == 4001 { sub(/\t[^\t]*$/, "") } 1' "$T/a" >"$T/less"
+		run trace-diverge "$T/less" "$T/a"
+		assert_failure 2
+		assert_line "trace-diverge: $T/less:4001: expected 6 fields, got 5"
+	done
+}
+
 @test "trace-diverge: --by pairs threads by equal values; the others are unpaired" {
 	printf 'op\tlr\ttid\tts\na\t0x1\t1\t1\nb\t0x1\t2\t2\nc\t0x1\t1\t3\nd\t0x1\t3\t4\n' >"$T/a"
 	printf 'op\tlr\ttid\tts\nb\t0x1\t2\t7\na\t0x1\t1\t8\nx\t0x1\t1\t9\nz\t0x1\t4\t10\nz\t0x1\t4\t11\n' >"$T/b"
@@ -429,6 +472,10 @@ k33	1	5
 	assert_failure 2
 	run trace-diverge -f html "$T/a" "$T/a"
 	assert_failure 2
+	TRACE_TOOLS_SIMD=sse3 run --separate-stderr trace-diverge "$T/a" "$T/a"
+	assert_failure 2
+	[ "$output" = "" ]
+	[ "$stderr" = "trace-diverge: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
 	run trace-diverge --thread-map "$T/a" "$T/a" "$T/a"
 	assert_failure 2
 	assert_output --partial "give --by"

@@ -1099,15 +1099,8 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	done
 }
 
-# The JSON Lines fast paths this machine can run (TRACE_TOOLS_SIMD).
-simd_paths() {
-	echo scalar
-	if [ "$(uname -m)" = x86_64 ]; then
-		echo sse2
-		grep -qw avx2 /proc/cpuinfo && echo avx2
-	fi
-	return 0
-}
+# simd_paths (helper.bash): the JSON Lines fast paths this machine can
+# run (TRACE_TOOLS_SIMD).
 
 @test "JSON Lines: each fast path gives jsmn's fields and errors, wherever a 16- or 32-byte block ends" {
 	# Lines whose quotes, backslashes, control bytes and number ends

@@ -174,6 +174,31 @@ same(int32_t x, int32_t y)
 	    mem_same(a->k, b->k, a->klen);
 }
 
+/* The end of the snake from (x, y): equal events taken while they
+ * last, within the window (n, m).  Event streams walk both rings
+ * directly. */
+static inline int32_t
+snake(int32_t x, int32_t y, int32_t n, int32_t m)
+{
+	if (direct[REF] && direct[CAND]) {
+		const struct row *ra, *rb;
+		uint64_t ia = qa->head + (uint64_t)(x - virt[REF]);
+		uint64_t ib = qb->head + (uint64_t)(y - virt[CAND]);
+
+		for (; x < n && y < m; x++, y++, ia++, ib++) {
+			ra = &qa->row[ia & qa->mask];
+			rb = &qb->row[ib & qb->mask];
+			if (ra->klen != rb->klen ||
+			    !mem_same(ra->k, rb->k, ra->klen))
+				break;
+		}
+		return x;
+	}
+	while (x < n && y < m && same(x, y))
+		x++, y++;
+	return x;
+}
+
 /*
  * The furthest point of diagonal k with d edits, from those with d-1
  * (prev, indexed (k+d-1)/2): a deletion from k-1 or an insertion from
@@ -231,9 +256,8 @@ forward(int32_t n, int32_t m, int openr, int openc, int32_t known,
 				cur[(k + d) / 2] = NONE;
 				continue;
 			}
+			x = snake(x, x - k, n, m);
 			y = x - k;
-			while (x < n && y < m && same(x, y))
-				x++, y++;
 			cur[(k + d) / 2] = x;
 			if ((openr || openc) ? (x == n || y == m) :
 			    (x == n && y == m)) {

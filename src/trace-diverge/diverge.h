@@ -43,6 +43,7 @@ struct queue {
 	struct row	*row;		/* ring: rows head..tail-1 */
 	uint64_t	 head, tail;
 	size_t		 mask;		/* of the ring's size */
+	size_t		 popped;	/* ring slots 0..popped-1 faulted in */
 	struct tchunk	*ch;		/* ring of text chunks */
 	struct tchunk	*cur;		/* the newest, filled now */
 	size_t		 chead, nch, chcap;
@@ -78,6 +79,8 @@ q_ts(const struct row *r)
 	return span_make(r->k + r->klen, r->tlen);
 }
 
+/* Room for a row at the tail: a larger ring (or a first), or more of
+ * it faulted in. */
 void	q_grow(struct queue *q);
 void	q_chunk(struct queue *q, size_t n);
 
@@ -88,7 +91,8 @@ q_push(struct queue *q, uint64_t n, struct span key, struct span ts)
 	struct row *r;
 	char *t;
 
-	if (q->tail - q->head == q->mask + 1 || q->row == NULL)
+	if (q->tail - q->head == q->mask + 1 ||
+	    (q->tail & q->mask) >= q->popped)
 		q_grow(q);
 	if (q->cur == NULL || q->cur->cap - q->cur->used < key.n + ts.n)
 		q_chunk(q, key.n + ts.n);
@@ -217,6 +221,26 @@ feed_next(struct feed *f, struct prow **row, const char **txt)
 	*txt = p->txt;
 	return 1;
 }
+
+/* lines.c: an event stream's lines (without --by), its key columns
+ * kfirst..klast side by side. */
+struct lines {
+	size_t		 ncol, kfirst, klast;
+	size_t		 ts;		/* SIZE_MAX: none */
+	size_t		 need;		/* tabs whose offsets are kept */
+	const char	*hdr;		/* the header line */
+	size_t		 hlen;
+	const char	*file;
+	size_t		*tab;		/* need offsets */
+	uint64_t	*t, *n;		/* a block's masks */
+	size_t		 cap;
+};
+void	lines_init(void);
+/* Rows of the block of whole lines blk appended to b (offsets from
+ * blk.p), lineno being the number of the line before the block's
+ * first; returns the number of lines in it. */
+uint64_t lines_split(struct lines *ls, struct span blk, struct rows *b,
+	    uint64_t lineno);
 
 /* Options (main.c). */
 extern uint64_t	 opt_window;

@@ -76,8 +76,17 @@ producer(void *p)
 		else
 			f->nbatch++;
 		unlock(f);
-		if (b == NULL)
+		if (b == NULL) {
+			/* its text and rows at their usual size, faulted
+			 * in at once */
 			b = xcalloc(1, sizeof(*b));
+			b->r.cap = 2 * FEED_ROWS;
+			b->r.row = xreallocarray(NULL, b->r.cap,
+			    sizeof(*b->r.row));
+			mem_populate(b->r.row, b->r.cap * sizeof(*b->r.row));
+			mem_populate(sb_reserve(&b->r.txt, FEED_BYTES),
+			    FEED_BYTES);
+		}
 		b->r.nrow = 0;
 		b->next = NULL;
 		sb_clear(&b->r.txt);

@@ -12,7 +12,9 @@
  * main thread takes the rows in order.  Without --by, while the two
  * sequences are in step it only compares their keys (lockstep()): equal
  * events are counted, not stored (align.c), so that reading is most of
- * the work, and it is shared by two threads.  The side that has read
+ * the work, and it is shared by two threads.  Once they part, rows are
+ * stored (store_run(): a run of rows, without place()'s bookkeeping,
+ * until one fills a window) and aligned.  The side that has read
  * fewer events goes next (up to 32 rows, or until it catches up with
  * the other when the two may be in step), so that the two inputs
  * advance together.  A row for a group whose buffer is full waits (one
@@ -96,7 +98,7 @@ struct side {
 	size_t		 fmax;		/* the last column read */
 	size_t		 kfirst, klast;	/* the first and last key column */
 	int		 lines;		/* read in blocks (fill_lines()) */
-	size_t		*end;		/* where its fields end (fill_lines()) */
+	struct lines	 ls;		/* how they are split (lines.c) */
 	struct sbuf	 kb, tb, bb;	/* scratch of the reading thread */
 	/*
 	 * The main thread's, on cache lines of their own: the reading
@@ -439,6 +441,23 @@ open_side(int s, const char *path)
 	 * seldom stored: its thread reads blocks of lines and leaves the
 	 * key and ts where the block holds them (fill_lines()) */
 	sd->lines = !opt_by && sd->cnt < 0 && (nkeycols == 1 || sd->kadj);
+	if (sd->lines) {
+		struct lines *ls = &sd->ls;
+
+		ls->ncol = sd->h.ncol;
+		ls->kfirst = (size_t)sd->kc[0];
+		ls->klast = (size_t)sd->kc[nkeycols - 1];
+		ls->ts = sd->ts >= 0 ? (size_t)sd->ts : SIZE_MAX;
+		ls->need = ls->klast + 1;
+		if (ls->ts != SIZE_MAX && ls->ts + 1 > ls->need)
+			ls->need = ls->ts + 1;
+		if (ls->need > ls->ncol - 1)
+			ls->need = ls->ncol - 1;
+		ls->hdr = sd->h.line;
+		ls->hlen = sd->h.len;
+		ls->file = sd->file;
+		ls->tab = xcalloc(ls->need + 1, sizeof(*ls->tab));
+	}
 	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
 	if (sd->ts > fmax)
 		fmax = sd->ts;
@@ -446,7 +465,6 @@ open_side(int s, const char *path)
 		if (sd->kc[i] > fmax)
 			fmax = sd->kc[i];
 	sd->fmax = (size_t)fmax;
-	sd->end = xcalloc(TALLY_END_ROOM(sd->fmax + 1), sizeof(*sd->end));
 }
 
 /*
@@ -708,16 +726,18 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 
 	if (!parse_fields(sd, &key, &ts, &v, &pr->n))
 		return 0;
+	if (key.n + ts.n + v.n > UINT32_MAX - text->len)
+		die_at(sd->file, rd_lineno(sd->rd), "a row of 4 GB");
 	/* key, ts and thread value side by side in the batch's text */
 	t = sb_reserve(text, key.n + ts.n + v.n);
 	mem_copy(t, key.p, key.n);
 	mem_copy(t + key.n, ts.p, ts.n);
 	mem_copy(t + key.n + ts.n, v.p, v.n);
-	pr->koff = text->len;
+	pr->koff = (uint32_t)text->len;
 	pr->klen = (uint32_t)key.n;
-	pr->toff = text->len + key.n;
+	pr->toff = (uint32_t)(text->len + key.n);
 	pr->tlen = (uint32_t)ts.n;
-	pr->boff = text->len + key.n + ts.n;
+	pr->boff = (uint32_t)(text->len + key.n + ts.n);
 	pr->blen = (uint32_t)v.n;
 	text->len += key.n + ts.n + v.n;
 	return 1;
@@ -725,55 +745,18 @@ parse_row(void *arg, struct prow *pr, struct sbuf *text)
 
 /*
  * A batch of an event stream's rows (sd->lines): a block of whole lines
- * read straight into the batch's text and split where it lies, newlines
- * and tabs found in one pass (tally_rows_next()); no more is needed than
- * each line's field count and where its key and ts are.  Returns 0 at
- * the end of input.
+ * read straight into the batch's text and split where it lies
+ * (lines.c); no more is needed than each line's field count and where
+ * its key and ts are.  Returns 0 at the end of input.
  */
 static int
 fill_lines(struct side *sd, struct rows *b)
 {
-	uint64_t lineno = rd_lineno(sd->rd), nl0 = lineno;
-	size_t keep = sd->fmax + 1, nf;
-	struct tally_rows tr;
-	struct span line, key, last, ts;
-	const char *enc;
-	struct prow *pr;
-
 	if (!rd_block_into(sd->rd, FEED_BYTES, &b->txt.p, &b->txt.len,
 	    &b->txt.cap))
 		return 0;
-	tally_rows_init(&tr, span_make(b->txt.p, b->txt.len));
-	while (tally_rows_next(&tr, &line, sd->end, keep, &nf, &enc)) {
-		lineno++;
-		if (tsv_is_hdr(&sd->h, line))
-			continue;	/* concatenated streams */
-		if (nf != sd->h.ncol)
-			die_at(sd->file, lineno, "expected %zu fields, got "
-			    "%zu", sd->h.ncol, nf);
-		/* adjacent key columns: tab-joined in the line */
-		key = tally_field(line, sd->end, sd->kfirst);
-		last = tally_field(line, sd->end, sd->klast);
-		key.n = (size_t)(last.p + last.n - key.p);
-		ts = sd->ts >= 0 ? tally_field(line, sd->end,
-		    (size_t)sd->ts) : span_make(line.p, 0);
-		if (key.n > UINT32_MAX || ts.n > UINT32_MAX)
-			die_at(sd->file, lineno, "a field of 4 GB");
-		if (b->nrow == b->cap) {
-			b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
-			b->row = xreallocarray(b->row, b->cap,
-			    sizeof(*b->row));
-		}
-		pr = &b->row[b->nrow++];
-		pr->n = 1;
-		pr->koff = (size_t)(key.p - b->txt.p);
-		pr->klen = (uint32_t)key.n;
-		pr->toff = (size_t)(ts.p - b->txt.p);
-		pr->tlen = (uint32_t)ts.n;
-		pr->boff = 0;
-		pr->blen = 0;
-	}
-	rd_add_lines(sd->rd, lineno - nl0);
+	rd_add_lines(sd->rd, lines_split(&sd->ls, span_make(b->txt.p,
+	    b->txt.len), b, rd_lineno(sd->rd)));
 	return 1;
 }
 
@@ -1049,6 +1032,70 @@ ref_end:
 	return 1;
 }
 
+/*
+ * Without --by: side s's next rows, up to max, while place() would do
+ * no more than store them: its group has shown its first events, its
+ * queue holds rows (so align_sync() cannot take them), and none fills
+ * the window.  Taken from the batch at hand; returns how many.
+ */
+static size_t
+store_run(int s, size_t max)
+{
+	struct side *sd = &side[s];
+	struct grp *g = pairs[0]->g[s];
+	struct queue *q = &g->q;
+	struct feedpos *fp = (struct feedpos *)sd->feed;
+	const struct prow *pr;
+	const char *txt = fp->txt;
+	uint64_t lim;
+	size_t k;
+
+	if (g->drop || g->total == 0 || g->nfkeys < NKEYS_SHOWN ||
+	    q->tail == q->head || q->nev + 1 >= opt_window)
+		return 0;
+	/* rows that fill no window and overflow no count */
+	lim = fp->nrow - fp->next;
+	if (lim > max)
+		lim = max;
+	if (lim > opt_window - 1 - q->nev)
+		lim = opt_window - 1 - q->nev;
+	if (lim > UINT64_MAX - g->total)
+		lim = UINT64_MAX - g->total;
+	if (lim > UINT64_MAX - sd->nev)
+		lim = UINT64_MAX - sd->nev;
+	pr = &fp->row[fp->next];
+	for (k = 0; k < lim && pr[k].n == 1; k++) {
+		struct tchunk *c = q->cur;
+		struct row *r;
+		size_t kn = pr[k].klen, tn = pr[k].tlen;
+		char *t;
+
+		if (q->tail - q->head == q->mask + 1 ||
+		    (q->tail & q->mask) >= q->popped || c == NULL ||
+		    c->cap - c->used < kn + tn) {
+			q_push(q, 1, span_make(txt + pr[k].koff, kn),
+			    span_make(txt + pr[k].toff, tn));
+			continue;
+		}
+		/* q_push(), its checks made */
+		t = c->p + c->used;
+		mem_copy(t, txt + pr[k].koff, kn);
+		mem_copy(t + kn, txt + pr[k].toff, tn);
+		c->used += kn + tn;
+		c->last = q->tail;
+		r = &q->row[q->tail++ & q->mask];
+		r->n = 1;
+		r->k = t;
+		r->klen = (uint32_t)kn;
+		r->tlen = (uint32_t)tn;
+		q->nev++;
+	}
+	fp->next += k;
+	g->total += k;
+	sd->nev += k;
+	return k;
+}
+
 /* Whether neither side of p holds a stored row. */
 static inline int
 in_step(const struct pair *p)
@@ -1095,7 +1142,9 @@ compare(void)
 			continue;
 		}
 		/* a few rows at a time: the choice costs more than a row */
-		for (int k = 0; k < 32; k++) {
+		for (size_t k = 0; k < 32; k++) {
+			if (!opt_by && (k += store_run(s, 32 - k)) == 32)
+				break;
 			if (!read_row(s)) {
 				side_end(s);
 				break;
@@ -1228,6 +1277,7 @@ main(int argc, char *argv[])
 		die_usage("--thread-map pairs the threads of --by: give --by "
 		    "(e.g. --by tid)");
 	opt_by = bycol != NULL;
+	lines_init();		/* TRACE_TOOLS_SIMD checked before any output */
 	rd_one_stdin(argv + optind, 2);
 	for (int s = 0; s < 2; s++)
 		side[s].tv = ht_new();

@@ -14,6 +14,7 @@
 #include "diverge.h"
 
 #define QCHUNK	(64 * 1024)
+#define POP_ROWS	8192	/* ring slots faulted in at a time */
 
 static struct tchunk *
 chunk_at(struct queue *q, size_t i)
@@ -47,6 +48,7 @@ q_chunk(struct queue *q, size_t n)
 	} else {
 		c->cap = n > QCHUNK ? n : QCHUNK;
 		c->p = xmalloc(c->cap);
+		mem_populate(c->p, c->cap);
 	}
 	c->used = 0;
 	q->cur = c;
@@ -63,6 +65,17 @@ q_grow(struct queue *q)
 	size_t cap = 2 * (q->mask + 1);
 	struct row *row;
 
+	if (q->row != NULL && q->tail - q->head < q->mask + 1) {
+		/* the ring's pages are faulted in as it first fills */
+		size_t n = q->mask + 1 - q->popped;
+
+		if (n > POP_ROWS)
+			n = POP_ROWS;
+		mem_populate(q->row + q->popped, n * sizeof(*q->row));
+		q->popped += n;
+		return;
+	}
+
 	if (q->row == NULL)
 		for (cap = 64; !opt_by && cap < (1 << 20) &&
 		    cap < opt_window + 2; cap *= 2)
@@ -75,6 +88,8 @@ q_grow(struct queue *q)
 	q->tail -= q->head;
 	q->head = 0;
 	q->mask = cap - 1;
+	q->popped = (size_t)q->tail;
+	q_grow(q);
 }
 
 /* An empty queue starts its ring and its text over, so that a queue
