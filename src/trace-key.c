@@ -459,18 +459,20 @@ put_plain(struct ob *o, const struct plan *pl, const struct runs *ru,
     struct span line, const size_t *end, const char *enc, uint64_t w,
     const char *bend)
 {
+	/* In locals: for all the compiler knows, d could point into them. */
 	char *d = ob_reserve(o, line.n * 3 + NUM_INT_MAX + 4 + 16), *d0 = d;
-	struct span v;
-	size_t i, a, b;
+	const size_t *first = ru->first, *last = ru->last;
+	const char *p = line.p + 1;
+	size_t i, a, b, nrun = ru->n, nkey = ru->nkey;
 	int over = bend - (line.p + line.n) >= 16;
+	struct span v;
 
-	for (i = 0; i < ru->nkey; i++) {
-		a = ru->first[i];
-		b = ru->last[i];
+	for (i = 0; i < nkey; i++) {
+		a = first[i];
+		b = last[i];
 		if (i > 0)
 			*d++ = '\t';
-		d = put_span(d, line.p + end[a] + 1, end[b + 1] - end[a] - 1,
-		    over);
+		d = put_span(d, p + end[a], end[b + 1] - end[a] - 1, over);
 	}
 	*d++ = '\t';
 	if (pl->w < 0)
@@ -478,12 +480,12 @@ put_plain(struct ob *o, const struct plan *pl, const struct runs *ru,
 	else
 		d += num_fmt_u64(d, w);
 	if (enc == NULL)
-		for (; i < ru->n; i++) {
-			a = ru->first[i];
-			b = ru->last[i];
+		for (; i < nrun; i++) {
+			a = first[i];
+			b = last[i];
 			*d++ = '\t';
-			d = put_span(d, line.p + end[a] + 1, end[b + 1] -
-			    end[a] - 1, over);
+			d = put_span(d, p + end[a], end[b + 1] - end[a] - 1,
+			    over);
 		}
 	else
 		for (i = nkeys; i < pl->nout; i++) {
