@@ -259,7 +259,7 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 		}
 		/* the tabs before the next newline, if there is one here */
 		m = bits & nls;
-		tb = m != 0 ? bits & ((m & -m) - 1) : bits;
+		tb = bits & (m - 1) & ~m;	/* all of bits when m is 0 */
 		if (tabs <= max) {	/* room for 64 more */
 			size_t *ep = end + tabs;
 
@@ -286,9 +286,14 @@ out:
 		end[tabs + 1] = line->n;
 	end[0] = SIZE_MAX;
 	*nf = tabs + 1;
-	m = r->encs & ((1ULL << b) - 1);
-	e = m != 0 ? chunk + 64 - (size_t)__builtin_clzll(m) : r->lastenc;
-	*enc = e > row ? r->p + e - 1 : NULL;
+	if ((r->encs | r->lastenc) == 0)	/* the usual case */
+		*enc = NULL;
+	else {
+		m = r->encs & ((1ULL << b) - 1);
+		e = m != 0 ? chunk + 64 - (size_t)__builtin_clzll(m) :
+		    r->lastenc;
+		*enc = e > row ? r->p + e - 1 : NULL;
+	}
 	r->row = at + 1;
 	r->bits = bits;
 	return 1;
