@@ -194,11 +194,7 @@ tally_split(struct span line, size_t *end, size_t max, const char **enc)
 	return n + 1;
 }
 
-/*
- * tally_rows: the masks of 64 bytes from four loads of sixteen (SSE2),
- * or byte by byte.  A last piece shorter than 64 bytes is copied into a
- * zeroed one, so nothing past the block is read.
- */
+/* tally_rows: see tally_rows_load() in tally.h. */
 void
 tally_rows_init(struct tally_rows *r, struct span block)
 {
@@ -211,48 +207,7 @@ tally_rows_init(struct tally_rows *r, struct span block)
 int
 tally_rows_chunk(struct tally_rows *r)
 {
-	const char *q;
-	char last[64];
-	uint64_t tabs = 0, nls = 0, encs = 0;
-	size_t at = r->chunk + 64;
-	unsigned i;
-
-	if (r->encs != 0)
-		r->lastenc = r->chunk + 64 - (size_t)__builtin_clzll(r->encs);
-	r->encs = 0;
-	if (at >= r->n)
-		return 0;
-	q = r->p + at;
-	if (r->n - at < 64) {
-		memset(last, 0, sizeof(last));
-		memcpy(last, q, r->n - at);
-		q = last;
-	}
-#ifdef __SSE2__
-	for (i = 0; i < 64; i += 16) {
-		__m128i x = _mm_loadu_si128((const void *)(q + i));
-
-		tabs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-		    _mm_set1_epi8('\t'))) << i;
-		nls |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
-		    _mm_set1_epi8('\n'))) << i;
-		encs |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')),
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
-		    _mm_cmpeq_epi8(x, _mm_set1_epi8(':')))) << i;
-	}
-#else
-	for (i = 0; i < 64; i++) {
-		tabs |= (uint64_t)(q[i] == '\t') << i;
-		nls |= (uint64_t)(q[i] == '\n') << i;
-		encs |= (uint64_t)needs[(unsigned char)q[i]] << i;
-	}
-#endif
-	r->chunk = at;
-	r->bits = tabs | nls;
-	r->nls = nls;
-	r->encs = encs;
-	return 1;
+	return tally_rows_load(r);
 }
 
 int

@@ -19,6 +19,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "msg.h"
 #include "ob.h"
@@ -151,8 +156,75 @@ struct tally_rows {
 void	tally_rows_init(struct tally_rows *r, struct span block);
 
 /* Move to the next 64 bytes of the block; 0 at its end.  For
- * tally_rows_next(). */
+ * tally_rows_next(), which has it inline: tally_rows_load(). */
 int	tally_rows_chunk(struct tally_rows *r);
+
+/*
+ * tally_rows_chunk(): the masks of 64 bytes from four loads of sixteen
+ * (SSE2), or byte by byte.  The bytes to encode are rare: they are
+ * looked for in the four loads together first.  A last piece shorter
+ * than 64 bytes is copied into a zeroed one, so nothing past the block
+ * is read.
+ */
+static inline int
+tally_rows_load(struct tally_rows *r)
+{
+	static const unsigned char needs[256] = { ['%'] = 1, [','] = 1,
+	    [':'] = 1 };
+	const char *q;
+	char last[64];
+	uint64_t tabs = 0, nls = 0, encs = 0;
+	size_t at = r->chunk + 64;
+	unsigned i;
+
+	if (r->encs != 0)
+		r->lastenc = r->chunk + 64 - (size_t)__builtin_clzll(r->encs);
+	r->encs = 0;
+	if (at >= r->n)
+		return 0;
+	q = r->p + at;
+	if (r->n - at < 64) {
+		memset(last, 0, sizeof(last));
+		memcpy(last, q, r->n - at);
+		q = last;
+	}
+#ifdef __SSE2__
+	{
+		const __m128i tab = _mm_set1_epi8('\t'),
+		    nl = _mm_set1_epi8('\n'), pc = _mm_set1_epi8('%'),
+		    cm = _mm_set1_epi8(','), cl = _mm_set1_epi8(':');
+		__m128i x[4], e[4];
+
+		for (i = 0; i < 4; i++) {
+			x[i] = _mm_loadu_si128((const void *)(q + 16 * i));
+			tabs |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(x[i], tab)) << (16 * i);
+			nls |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(x[i], nl)) << (16 * i);
+			e[i] = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x[i],
+			    pc), _mm_cmpeq_epi8(x[i], cm)),
+			    _mm_cmpeq_epi8(x[i], cl));
+		}
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(e[0], e[1]),
+		    _mm_or_si128(e[2], e[3]))) != 0)
+			for (i = 0; i < 4; i++)
+				encs |= (uint64_t)(unsigned)_mm_movemask_epi8(
+				    e[i]) << (16 * i);
+	}
+#else
+	for (i = 0; i < 64; i++) {
+		tabs |= (uint64_t)(q[i] == '\t') << i;
+		nls |= (uint64_t)(q[i] == '\n') << i;
+		encs |= (uint64_t)needs[(unsigned char)q[i]] << i;
+	}
+#endif
+	(void)needs;
+	r->chunk = at;
+	r->bits = tabs | nls;
+	r->nls = nls;
+	r->encs = encs;
+	return 1;
+}
 
 /*
  * The next row into *line, as rd_line() would hand it out (without its
@@ -172,7 +244,7 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 	base = chunk - row;
 	for (;;) {
 		while (bits == 0) {
-			if (!tally_rows_chunk(r)) {
+			if (!tally_rows_load(r)) {
 				if (row >= r->n)
 					return 0;
 				/* the last line, without a newline */
@@ -187,11 +259,14 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 		}
 		/* the tabs before the next newline, if there is one here */
 		m = bits & nls;
-		tb = m != 0 ? bits & ((m & -m) - 1) : bits;
-		if (tabs <= max)	/* room for 64 more */
+		tb = bits & (m - 1) & ~m;	/* all of bits when m is 0 */
+		if (tabs <= max) {	/* room for 64 more */
+			size_t *ep = end + tabs;
+
 			for (; tb != 0; tb &= tb - 1)
-				end[++tabs] = base + (size_t)__builtin_ctzll(tb);
-		else
+				*++ep = base + (unsigned)__builtin_ctzll(tb);
+			tabs = (size_t)(ep - end);
+		} else
 			for (; tb != 0; tb &= tb - 1)
 				tabs++;
 		if (m != 0) {
@@ -211,9 +286,14 @@ out:
 		end[tabs + 1] = line->n;
 	end[0] = SIZE_MAX;
 	*nf = tabs + 1;
-	m = r->encs & ((1ULL << b) - 1);
-	e = m != 0 ? chunk + 64 - (size_t)__builtin_clzll(m) : r->lastenc;
-	*enc = e > row ? r->p + e - 1 : NULL;
+	if ((r->encs | r->lastenc) == 0)	/* the usual case */
+		*enc = NULL;
+	else {
+		m = r->encs & ((1ULL << b) - 1);
+		e = m != 0 ? chunk + 64 - (size_t)__builtin_clzll(m) :
+		    r->lastenc;
+		*enc = e > row ? r->p + e - 1 : NULL;
+	}
 	r->row = at + 1;
 	r->bits = bits;
 	return 1;

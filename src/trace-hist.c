@@ -12,6 +12,10 @@
  */
 #include <sys/mman.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -132,13 +136,6 @@ struct vmap {
 	uint32_t	 n, cap;
 };
 
-/*
- * Counted up whenever a count may move: a value map becomes a table or
- * its table is replaced, or the records move.  The row memo (below)
- * holds pointers to counts only while it stays the same.
- */
-static uint64_t		 gen;
-
 #define VM_ONE(w)	((w) & 1)
 #define VM_ID(w)	((uint32_t)((w) >> 1) & 0x7fffffffu)
 #define VM_CNT(w)	((w) >> 32)
@@ -243,7 +240,6 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 		}
 		m = vm_new(4);
 		*w = (uint64_t)(uintptr_t)m;
-		gen++;
 	} else if (VM_ONE(*w)) {
 		if (VM_ID(*w) == id) {
 			if ((sum = VM_CNT(*w) + c) < c)
@@ -258,7 +254,6 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 		m = vm_new(4);
 		vm_put(m, VM_ID(*w), VM_CNT(*w), file, line);
 		*w = (uint64_t)(uintptr_t)m;
-		gen++;
 	} else
 		m = (struct vmap *)(uintptr_t)*w;
 	if (m->n * 2 >= m->cap) {
@@ -269,7 +264,6 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 				    line);
 		free(m);
 		*w = (uint64_t)(uintptr_t)(m = g);
-		gen++;
 	}
 	vm_put(m, id, c, file, line);
 }
@@ -573,7 +567,6 @@ grow_keys(uint32_t k)
 	capkeys = capkeys ? capkeys * 2 : nac > WIDE_COLS ? WIDE_FIRST_KEYS :
 	    FIRST_KEYS;
 	rec = xreallocarray(rec, capkeys, rsz);
-	gen++;
 }
 
 /* Longest part of a bad cell quoted in a message: enough to recognise
@@ -674,23 +667,74 @@ tally_cell(struct acol *a, uint64_t *w, struct span cell, uint64_t rowcount,
  * anything else, which they then decide.
  */
 static inline int
+digits8(uint64_t w, uint64_t *v)
+{
+	uint64_t t = w - 0x3030303030303030ULL;
+
+	if (((t | (t + 0x7676767676767676ULL)) & 0x8080808080808080ULL) != 0)
+		return 0;
+	t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
+	t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
+	*v = (t * 10000 + (t >> 32)) & 0x00000000ffffffffULL;
+	return 1;
+}
+
+/*
+ * The sixteen digits of hi, then lo (words as digits8() takes them), as
+ * digits8() works, both at once in SSE2 lanes: pairs of digits, then
+ * fours (pmaddwd), then eights.
+ */
+static inline int
+digits16(uint64_t hi, uint64_t lo, uint64_t *v)
+{
+#ifdef __SSE2__
+	__m128i x = _mm_sub_epi8(_mm_set_epi64x((long long)lo, (long long)hi),
+	    _mm_set1_epi8('0'));
+
+	if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(x,
+	    _mm_set1_epi8(9)), _mm_setzero_si128())) != 0xffff)
+		return 0;
+	x = _mm_and_si128(_mm_add_epi16(_mm_mullo_epi16(x,
+	    _mm_set1_epi16(10)), _mm_srli_epi16(x, 8)), _mm_set1_epi16(0xff));
+	x = _mm_madd_epi16(x, _mm_set1_epi32(1 << 16 | 100));
+	x = _mm_add_epi64(_mm_mul_epu32(x, _mm_set1_epi32(10000)),
+	    _mm_srli_epi64(x, 32));
+	*v = (uint64_t)_mm_cvtsi128_si64(x) * 100000000 +
+	    (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
+	return 1;
+#else
+	uint64_t a, b;
+
+	if (!digits8(hi, &a) || !digits8(lo, &b))
+		return 0;
+	*v = a * 100000000 + b;
+	return 1;
+#endif
+}
+
+static inline int
 digits_u64(struct span s, uint64_t *v)
 {
-	uint64_t x = 0, w, t;
+	uint64_t x = 0, w, hi;
 	size_t i = 0;
 	unsigned d;
 
 	if (s.n == 0 || s.n > 18)
 		return 0;
+	if (s.n > 8 && s.n <= 16) {
+		/* the last eight digits, and those before them as a word
+		 * of eight, '0' in front */
+		memcpy(&w, s.p + s.n - 8, 8);
+		memcpy(&hi, s.p, 8);
+		if (s.n < 16)
+			hi = hi << (8 * (16 - s.n)) | 0x3030303030303030ULL >>
+			    (8 * (s.n - 8));
+		return digits16(hi, w, v);
+	}
 	if (s.n >= 8) {
 		memcpy(&w, s.p, 8);
-		t = w - 0x3030303030303030ULL;
-		if (((t | (t + 0x7676767676767676ULL)) &
-		    0x8080808080808080ULL) != 0)
+		if (!digits8(w, &x))
 			return 0;
-		t = (t * 10 + (t >> 8)) & 0x00ff00ff00ff00ffULL;
-		t = (t * 100 + (t >> 16)) & 0x0000ffff0000ffffULL;
-		x = (t * 10000 + (t >> 32)) & 0x00000000ffffffffULL;
 		i = 8;
 	}
 	for (; i < s.n; i++) {
@@ -745,80 +789,152 @@ tally_plain(size_t i, uint64_t *w, struct span cell, uint64_t rowcount,
  * The row memo.  The rows of a keyed stream repeat but for their times:
  * the same key, count, thread and handle.  A row's bytes up to its first
  * range cell (its key, its count and the cells before that one) are
- * looked up in a direct-mapped memo, by the cheap hash, and compared
- * whole; an entry holds what the row that made it found: the key, the
- * count, and for each of those cells where its value's count is (the
- * one-value word, or the table's count), valid while gen stays as it
- * was.  A hit adds the count there without a lookup; a count that
- * would no longer fit its word, or overflow, takes vmap_add() as
- * before.  Only rows whose cells hold no byte to decode use the memo;
- * input crafted to collide in it only makes it miss.
+ * looked up in a two-way memo, by a hash of their words, and compared
+ * whole (a new entry takes the first way, the one there moves to the
+ * second); an entry holds what the row that made it found: the key, the
+ * count and the ids of those cells' values.  A hit only adds the row's
+ * count to the entry's pending count, and folds the cells after the
+ * row start into the key; the pending count is added to the key's count
+ * and to its cells' values when the entry is dropped, and when an input
+ * ends (rmemo_flush()).  Counts add in any order to the same sums, but
+ * an overflow must be reported at the row that makes it: so the memo
+ * is used only while all the counts read add up to less than
+ * RMEMO_SUM_MAX, when no count can overflow (a counts cell adds at
+ * most its row's count to a value, a distinct cell 1); the rows after
+ * that go the usual way, the entries flushed first.  Only rows whose
+ * cells hold no byte to decode use the memo; input crafted to collide
+ * in it only makes it miss.
  */
 #define RMEMO_BITS	11
 #define RMEMO_BYTES	48		/* longest row start held */
 #define RMEMO_CELLS	6		/* most cells before the range */
+#define RMEMO_SUM_MAX	((uint64_t)1 << 62)
 
 static struct rmemo {
-	uint64_t	 gen;		/* gen when made */
-	uint64_t	 c;		/* the row's count */
-	uint64_t	*cnt[RMEMO_CELLS];	/* NULL: the cell is empty */
-	uint32_t	 id[RMEMO_CELLS];	/* the cell's value */
-	uint32_t	 k;		/* the key */
+	uint64_t	 pend;		/* counts of rows not yet added */
 	uint32_t	 n;		/* bytes held; 0: empty entry */
-	unsigned	 one;		/* bit j: cnt[j] is a one-value word */
+	uint32_t	 k;		/* the key */
+	uint32_t	 c;		/* the row's count */
+	uint32_t	 id1[RMEMO_CELLS];	/* the cell's value id + 1; 0:
+					 * the cell is empty */
 	char		 b[RMEMO_BYTES];
 } rmemo[1u << RMEMO_BITS];
 static size_t	 rmcells = SIZE_MAX;	/* cells before the range; SIZE_MAX:
 					 * no memo */
+static uint64_t	 sumread;		/* the counts read, while less
+					 * than RMEMO_SUM_MAX; after that
+					 * at least that, no memo */
 
-/* Whether a[0..n-1] and b[0..n-1] are the same, n <= RMEMO_BYTES. */
+/*
+ * The memo's hash of row start p[0..n-1], 8 <= n <= RMEMO_BYTES: the
+ * words at 0, 8 and 16 and those ending at n, n - 8 and n - 16, as far
+ * as they are needed to cover it, each multiplied by a constant of its
+ * own.
+ */
+static inline uint64_t
+rmemo_hash(const char *p, size_t n)
+{
+	uint64_t a, b, h;
+
+	memcpy(&a, p, 8);
+	memcpy(&b, p + n - 8, 8);
+	h = a * 0x9e3779b97f4a7c15ULL ^ b * 0xff51afd7ed558ccdULL ^ n;
+	if (n > 16) {
+		memcpy(&a, p + 8, 8);
+		memcpy(&b, p + n - 16, 8);
+		h ^= a * 0xc4ceb9fe1a85ec53ULL ^ b * 0x87c37b91114253d5ULL;
+		if (n > 32) {
+			memcpy(&a, p + 16, 8);
+			memcpy(&b, p + n - 24, 8);
+			h ^= a * 0x4cf5ad432745937fULL ^
+			    b * 0x2545f4914f6cdd1dULL;
+		}
+	}
+	return h ^ (h >> 31);
+}
+
+/*
+ * Whether a[0..n-1] and b[0..n-1] are the same, 8 <= n <= RMEMO_BYTES:
+ * sixteen bytes at a time (SSE2), the last sixteen where they end.
+ */
 static inline int
 rmemo_same(const char *a, const char *b, size_t n)
 {
-	uint64_t x, y, d = 0;
+#ifdef __SSE2__
+	__m128i d;
 	size_t i;
 
-	if (n < 8)
-		return mem_same(a, b, n);
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		d |= x ^ y;
+	if (n >= 16) {
+		d = _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(a + n - 16)),
+		    _mm_loadu_si128((const void *)(b + n - 16)));
+		for (i = 0; i + 16 < n; i += 16)
+			d = _mm_and_si128(d, _mm_cmpeq_epi8(_mm_loadu_si128(
+			    (const void *)(a + i)), _mm_loadu_si128(
+			    (const void *)(b + i))));
+		return _mm_movemask_epi8(d) == 0xffff;
 	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return (d | (x ^ y)) == 0;
+#endif
+	return mem_same(a, b, n);
 }
 
+static void	rmemo_flush(const char *, uint64_t);
+
 /* Fold row line (ln of file), which starts as entry e's row did. */
-static void
-rmemo_add(const struct rmemo *e, struct span line, const size_t *end,
+static inline void
+rmemo_add(struct rmemo *e, struct span line, const size_t *end,
     const char *file, uint64_t ln)
 {
-	uint64_t c = e->c, *cnt = REC_COUNT(e->k), *p, x;
+	unsigned char *r = rec + (size_t)e->k * rsz;
+	uint64_t c = e->c, *w;
+	struct span cell;
+	int64_t v;
+	size_t j = rmcells;
+
+	e->pend += c;
+	if ((sumread += c) >= RMEMO_SUM_MAX)
+		rmemo_flush(file, ln);	/* no memo from here on */
+	if (j < nac) {		/* the range: a time, as a rule */
+		w = (uint64_t *)(void *)(r + ac[j].off);
+		cell = tally_field(line, end, kc + 1 + j);
+		if (digits_i64(cell, &v))
+			fold_range(w, v, v);
+		else
+			tally_plain(j, w, cell, c, file, ln);
+		j++;
+	}
+	for (; j < nac; j++)
+		tally_plain(j, (uint64_t *)(void *)(r + ac[j].off),
+		    tally_field(line, end, kc + 1 + j), c, file, ln);
+}
+
+/* Add entry e's pending count to its key (file and ln for messages
+ * that cannot come). */
+static void
+rmemo_settle(struct rmemo *e, const char *file, uint64_t ln)
+{
+	uint64_t c = e->pend;
 	size_t j;
 
-	if (*cnt + c < c)
-		die_at(file, ln, "count overflows 64 bits");
-	*cnt += c;
-	for (j = 0; j < rmcells; j++) {
-		if ((p = e->cnt[j]) == NULL)
-			continue;
-		x = *p;
-		if (e->one >> j & 1) {
-			if (VM_CNT(x) + c <= UINT32_MAX) {
-				*p = x + (c << 32);
-				continue;
-			}
-		} else if (x + c >= c) {
-			*p = x + c;
-			continue;
-		}
-		vmap_add(REC_CELL(e->k, &ac[j]), e->id[j], c, file, ln);
-	}
-	for (j = rmcells; j < nac; j++)
-		tally_plain(j, REC_CELL(e->k, &ac[j]), tally_field(line, end,
-		    kc + 1 + j), c, file, ln);
+	if (c == 0)
+		return;
+	e->pend = 0;
+	*REC_COUNT(e->k) += c;
+	for (j = 0; j < rmcells; j++)
+		if (e->id1[j] != 0)
+			vmap_inc(REC_CELL(e->k, &ac[j]), e->id1[j] - 1, c,
+			    file, ln);
+}
+
+/* Settle every entry. */
+static void
+rmemo_flush(const char *file, uint64_t ln)
+{
+	size_t i;
+
+	if (rmcells == SIZE_MAX)
+		return;
+	for (i = 0; i < sizeof(rmemo) / sizeof(rmemo[0]); i++)
+		rmemo_settle(&rmemo[i], file, ln);
 }
 
 /* Make e the entry of row line (ln of file), just folded into key k
@@ -828,35 +944,55 @@ rmemo_make(struct rmemo *e, struct span line, const size_t *end,
     size_t n, uint32_t k, uint64_t c, const char *file, uint64_t ln)
 {
 	struct span cell;
-	struct vmap *m;
-	uint64_t *w;
-	uint32_t id, j;
 	size_t i;
 
-	e->one = 0;
 	for (i = 0; i < rmcells; i++) {
-		e->cnt[i] = NULL;
+		e->id1[i] = 0;
 		cell = tally_field(line, end, kc + 1 + i);
-		if (cell.n == 0)
-			continue;
-		e->id[i] = id = intern_memo(i, cell, file, ln);
-		w = REC_CELL(k, &ac[i]);
-		if (VM_ONE(*w)) {
-			e->cnt[i] = w;
-			e->one |= 1u << i;
-			continue;
-		}
-		m = (struct vmap *)(uintptr_t)*w;
-		for (j = (uint32_t)vhash(id) & (m->cap - 1);
-		    vm_ids(m)[j] != id + 1; j = (j + 1) & (m->cap - 1))
-			;
-		e->cnt[i] = &vm_cnt(m)[j];
+		if (cell.n != 0)
+			e->id1[i] = intern_memo(i, cell, file, ln) + 1;
 	}
+	e->pend = 0;
 	e->k = k;
-	e->c = c;
+	e->c = (uint32_t)c;
 	e->n = (uint32_t)n;
 	memcpy(e->b, line.p, n);
-	e->gen = gen;
+}
+
+/*
+ * The memo's set (two entries) for row line, split into end (enc as
+ * tally_split() finds it, its fields as the header's), with *plen the
+ * length of its start; NULL when the row cannot use the memo.
+ */
+static inline struct rmemo *
+rmemo_set(struct span line, const size_t *end, const char *enc,
+    size_t *plen)
+{
+	size_t n;
+
+	if (rmcells == SIZE_MAX || sumread >= RMEMO_SUM_MAX ||
+	    (enc != NULL && enc > line.p + end[kc + 1]))
+		return NULL;
+	if ((n = end[kc + 1 + rmcells]) > RMEMO_BYTES || n < 8)
+		return NULL;
+	*plen = n;
+	return &rmemo[(rmemo_hash(line.p, n) >> (64 - RMEMO_BITS)) &
+	    ~(uint64_t)1];
+}
+
+/* Fold row line through set e when one of its entries holds the row's
+ * start (plen bytes); returns 0 when neither does. */
+static inline int
+rmemo_hit(struct rmemo *e, struct span line, const size_t *end,
+    size_t plen, const char *file, uint64_t ln)
+{
+	if (!(e[0].n == plen && rmemo_same(e[0].b, line.p, plen))) {
+		if (!(e[1].n == plen && rmemo_same(e[1].b, line.p, plen)))
+			return 0;
+		e++;
+	}
+	rmemo_add(e, line, end, file, ln);
+	return 1;
 }
 
 static void
@@ -933,18 +1069,20 @@ add_fields(struct span line, uint64_t ln, const char *file,
 	if (n != hdr.ncol)
 		bad_row(line, ln, file, n);
 	plain = enc == NULL || enc <= line.p + end[kc + 1];
-	if (plain && usememo && rmcells != SIZE_MAX &&
-	    (plen = end[kc + 1 + rmcells]) <= RMEMO_BYTES) {
-		e = &rmemo[cheap_hash(line.p, plen) >> (64 - RMEMO_BITS)];
-		if (e->n == plen && e->gen == gen &&
-		    rmemo_same(e->b, line.p, plen)) {
-			rmemo_add(e, line, end, file, ln);
-			return;
-		}
-	}
+	if (usememo && (e = rmemo_set(line, end, enc, &plen)) != NULL &&
+	    rmemo_hit(e, line, end, plen, file, ln))
+		return;
 	cf = tally_field(line, end, kc);
 	if (!digits_u64(cf, &c) && num_parse_u64(cf, &c) != NUM_OK)
 		bad_row(line, ln, file, n);
+	if (sumread < RMEMO_SUM_MAX) {
+		if (c < RMEMO_SUM_MAX - sumread)
+			sumread += c;
+		else {
+			rmemo_flush(file, ln);	/* no memo from here on */
+			sumread = RMEMO_SUM_MAX;
+		}
+	}
 	keylen = end[kc];
 	if (kl->n != keylen)
 		key_prep(line.p, keylen, kl);
@@ -957,8 +1095,12 @@ add_fields(struct span line, uint64_t ln, const char *file,
 		for (i = 0; i < nac; i++)
 			tally_plain(i, REC_CELL(k, &ac[i]), tally_field(line,
 			    end, kc + 1 + i), c, file, ln);
-		if (e != NULL && c <= UINT32_MAX)
+		if (e != NULL && c <= UINT32_MAX) {
+			rmemo_settle(&e[1], file, ln);
+			if (e[0].n != 0)	/* the older entry moves aside */
+				e[1] = e[0];
 			rmemo_make(e, line, end, plen, k, c, file, ln);
+		}
 		return;
 	}
 	for (i = 0; i < nac; i++)
@@ -1036,7 +1178,8 @@ read_input(struct rd *in, int first)
 	struct tally_rows tr;
 	struct klook one;
 	const char *file = rd_name(in), *enc;
-	size_t nf, *end;
+	struct rmemo *e;
+	size_t nf, *end, plen;
 	uint64_t ln0, ln;
 
 	if (!rd_line(in, &line))
@@ -1060,6 +1203,10 @@ read_input(struct rd *in, int first)
 				ln++;
 				if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
 					continue;	/* concatenated histograms */
+				if (nf == hdr.ncol && (e = rmemo_set(line, end,
+				    enc, &plen)) != NULL && rmemo_hit(e, line,
+				    end, plen, file, ln))
+					continue;	/* as add_fields() would */
 				one.n = SIZE_MAX;
 				add_fields(line, ln, file, end, nf, enc, &one,
 				    1);
@@ -1068,6 +1215,7 @@ read_input(struct rd *in, int first)
 			ln = add_batched(blk, ln0, file, end);
 		rd_add_lines(in, ln - ln0);
 	}
+	rmemo_flush(file, rd_lineno(in));
 	free(end);
 }
 

@@ -398,41 +398,101 @@ tid_ok(struct span v)
 }
 
 /*
- * Write the row line, split into end by tally_rows, when no column has a
- * transform and there is no --timeline: the fields are copied into the
- * output buffer directly, the tally values %-encoded on the way (at
- * most three bytes a byte, so room for the line three times over is
- * enough) unless the row holds no byte to encode (enc NULL).
+ * What put_plain() copies: runs of output columns that are neighbours in
+ * the input too, each taken as one span (the tabs between them
+ * included): the key columns' runs, then the attributes'.
  */
+struct runs {
+	size_t		 n, nkey;	/* runs; of them, of key columns */
+	size_t		*first, *last;	/* input columns of each */
+};
+
 static void
-put_plain(struct ob *o, const struct plan *pl, struct span line,
-    const size_t *end, const char *enc, uint64_t w)
+make_runs(struct runs *r, const struct plan *pl)
 {
-	char *d = ob_reserve(o, line.n * 3 + NUM_INT_MAX + 4), *d0 = d;
-	struct span v;
 	size_t i;
 
-	for (i = 0; i < nkeys; i++) {
-		v = tally_field(line, end, (size_t)pl->src[i]);
+	r->first = xreallocarray(NULL, pl->nout + 1, sizeof(size_t));
+	r->last = xreallocarray(NULL, pl->nout + 1, sizeof(size_t));
+	r->n = r->nkey = 0;
+	for (i = 0; i < pl->nout; i++) {
+		if (i == nkeys)
+			r->nkey = r->n;
+		if (i != 0 && i != nkeys &&
+		    (size_t)pl->src[i] == r->last[r->n - 1] + 1) {
+			r->last[r->n - 1]++;
+			continue;
+		}
+		r->first[r->n] = r->last[r->n] = (size_t)pl->src[i];
+		r->n++;
+	}
+	if (pl->nout == nkeys)
+		r->nkey = r->n;
+}
+
+/*
+ * Copy p[0..n-1] to d, which has room for 16 bytes more than n: sixteen
+ * bytes at once when there are no more and over is set (they may be
+ * read).
+ */
+static inline char *
+put_span(char *d, const char *p, size_t n, int over)
+{
+	if (over && n <= 16)
+		memcpy(d, p, 16);
+	else
+		mem_copy(d, p, n);
+	return d + n;
+}
+
+/*
+ * Write the row line, split into end by tally_rows, when no column has a
+ * transform and there is no --timeline: the runs of fields are copied
+ * into the output buffer directly, the tally values %-encoded on the way
+ * (at most three bytes a byte, so room for the line three times over is
+ * enough) unless the row holds no byte to encode (enc NULL).  bend is
+ * the end of the block that holds the line: where sixteen bytes past
+ * the line are in it, fields are copied sixteen bytes at a time.
+ */
+static void
+put_plain(struct ob *o, const struct plan *pl, const struct runs *ru,
+    struct span line, const size_t *end, const char *enc, uint64_t w,
+    const char *bend)
+{
+	/* In locals: for all the compiler knows, d could point into them. */
+	char *d = ob_reserve(o, line.n * 3 + NUM_INT_MAX + 4 + 16), *d0 = d;
+	const size_t *first = ru->first, *last = ru->last;
+	const char *p = line.p + 1;
+	size_t i, a, b, nrun = ru->n, nkey = ru->nkey;
+	int over = bend - (line.p + line.n) >= 16;
+	struct span v;
+
+	for (i = 0; i < nkey; i++) {
+		a = first[i];
+		b = last[i];
 		if (i > 0)
 			*d++ = '\t';
-		mem_copy(d, v.p, v.n);
-		d += v.n;
+		d = put_span(d, p + end[a], end[b + 1] - end[a] - 1, over);
 	}
 	*d++ = '\t';
 	if (pl->w < 0)
 		*d++ = '1';
 	else
 		d += num_fmt_u64(d, w);
-	for (; i < pl->nout; i++) {
-		v = tally_field(line, end, (size_t)pl->src[i]);
-		*d++ = '\t';
-		if (enc == NULL) {
-			mem_copy(d, v.p, v.n);
-			d += v.n;
-		} else
+	if (enc == NULL)
+		for (; i < nrun; i++) {
+			a = first[i];
+			b = last[i];
+			*d++ = '\t';
+			d = put_span(d, p + end[a], end[b + 1] - end[a] - 1,
+			    over);
+		}
+	else
+		for (i = nkeys; i < pl->nout; i++) {
+			v = tally_field(line, end, (size_t)pl->src[i]);
+			*d++ = '\t';
 			d += tally_enc(d, v.p, v.n);
-	}
+		}
 	*d++ = '\n';
 	ob_commit(o, (size_t)(d - d0));
 }
@@ -449,12 +509,14 @@ run_plain(struct rd *in, struct ob *o, const struct tsv_hdr *h,
     const struct plan *pl)
 {
 	struct tally_rows tr;
+	struct runs ru;
 	struct span blk, line, v;
 	const char *file = rd_name(in), *enc;
 	size_t nf, *end;
 	uint64_t ln0, ln, w;
 	enum num_err e;
 
+	make_runs(&ru, pl);
 	end = xreallocarray(NULL, TALLY_END_ROOM(h->ncol), sizeof(*end));
 	while (rd_block(in, BLOCK, &blk)) {
 		ln = ln0 = rd_lineno(in);
@@ -478,10 +540,13 @@ run_plain(struct rd *in, struct ob *o, const struct tsv_hdr *h,
 			    line, end, (size_t)pl->w), &w)) != NUM_OK)
 				die_at(file, ln, "weight column %s: %s: '%s'",
 				    weight, num_strerror(e), msg_vis(v.p, v.n));
-			put_plain(o, pl, line, end, enc, w);
+			put_plain(o, pl, &ru, line, end, enc, w,
+			    blk.p + blk.n);
 		}
 		rd_add_lines(in, ln - ln0);
 	}
+	free(ru.first);
+	free(ru.last);
 	free(end);
 }
 

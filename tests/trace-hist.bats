@@ -518,6 +518,43 @@ set\tx y\t1\t1:1')"
 	assert_output "$(printf 'op\tcount\ttid\na\t9000000000\t7:9000000000')"
 }
 
+# Repeated rows add their counts to their key later, in one sum; a count
+# that overflows must still be caught at the row that makes it, before
+# or after such rows, and through a second input.
+@test "repeated rows then a count that overflows: the error names its line" {
+	big=18446744073709551613	# 2^64 - 3
+	{
+		printf 'op\tcount\ttid\tts\n'
+		for i in 1 2 3; do printf 'set\t1\t1234\t%d\n' $i; done
+		printf 'get\t1\t1234\t1\n'
+		printf 'set\t%s\t1234\t4\n' $big
+	} > "$T/k"
+	run --separate-stderr trace-hist "$T/k"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/k:6: count overflows 64 bits" ]
+	{
+		printf 'op\tcount\ttid\tts\n'
+		printf 'set\t%s\t1234\t4\n' $big
+		for i in 1 2 3 4; do printf 'set\t1\t1234\t%d\n' $i; done
+	} > "$T/k"
+	run --separate-stderr trace-hist "$T/k"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/k:5: count overflows 64 bits" ]
+	{
+		printf 'op\tcount\ttid\tts\n'
+		for i in 1 2 3; do printf 'set\t1\t1234\t%d\n' $i; done
+	} > "$T/k1"
+	printf 'op\tcount\ttid\tts\nset\t%s\t1234\t4\n' $big > "$T/k2"
+	run --separate-stderr trace-hist "$T/k1" "$T/k2"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/k2:2: count overflows 64 bits" ]
+	# one less fits: the sums are exact
+	printf 'op\tcount\ttid\tts\nset\t%s\t1234\t4\n' 18446744073709551612 > "$T/k2"
+	run trace-hist "$T/k1" "$T/k2"
+	assert_success
+	assert_output "$(printf 'op\tcount\ttid\tts\nset\t18446744073709551615\t1234:18446744073709551615\t1..4')"
+}
+
 # Values are interned through a memo of 1024 entries that holds a value
 # of up to 16 bytes whole: values that differ in one byte, at every
 # length from 1 to 20, many more than it holds, each tallied right.

@@ -643,7 +643,9 @@ test_tally_split(void)
 /*
  * tally_rows against lines cut as rd_line() cuts them and split by
  * tally_split, on blocks of newlines, "\r", tabs, bytes to encode and
- * others at every length to 100, each in a block of its own size.
+ * others at every length to 100, each in a block of its own size; every
+ * third round at lengths to 300 with bytes to encode rare, so that most
+ * pieces of 64 bytes hold none and a few one.
  */
 static void
 test_tally_rows(void)
@@ -659,12 +661,15 @@ test_tally_rows(void)
 	char *b;
 
 	for (round = 0; round < 60; round++)
-		for (len = 0; len <= 100; len++) {
+		for (len = 0; len <= (round % 3 == 2 ? 300 : 100); len++) {
 			b = xmalloc(len ? len : 1);
 			for (i = 0; i < len; i++) {
 				x = x * 1103515245u + 12345u;
-				k = (x >> 16) % (round % 2 ? 60 :
-				    sizeof(alpha) - 1);
+				k = (x >> 16) % (round % 3 == 2 ? 400 :
+				    round % 2 ? 60 : sizeof(alpha) - 1);
+				if (round % 3 == 2 && k >= 4 && k < 7 &&
+				    (x >> 8) % 4 != 0)
+					k = 100;	/* rarer: 'q' */
 				b[i] = k < sizeof(alpha) - 1 ? alpha[k] : 'q';
 			}
 			max = round % 7 == 0 ? 2 : 100;
