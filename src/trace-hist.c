@@ -57,26 +57,11 @@ static size_t		 arlen, arcap;
 /*
  * Faulting pages in one at a time is slow, in a virtual machine most of
  * all, so memory about to be written is faulted in ahead, POP_AHEAD
- * bytes a system call: the records and the arena as they fill, each new
- * table of slots and the sort's array whole.  Only advice: where the
- * system cannot, nothing changes.
+ * bytes a system call (mem_populate()): the records and the arena as
+ * they fill, each new table of slots and the sort's array whole.
  */
 #define POP_AHEAD	((size_t)1 << 22)
 static size_t		 recpop, arpop;	/* bytes of rec, arena faulted in */
-
-static void
-populate(void *p, size_t n)
-{
-#ifdef MADV_POPULATE_WRITE
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095, e = (uintptr_t)p + n;
-
-	if (n > 0)
-		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
 
 /*
  * The table of slots is reached at random, each access a cache miss and,
@@ -110,7 +95,7 @@ pop_ahead(char *p, size_t need, size_t cap, size_t *done)
 	n = cap - *done < POP_AHEAD ? cap - *done : POP_AHEAD;
 	if (n < need - *done)
 		n = need - *done;
-	populate(p + *done, n);
+	mem_populate(p + *done, n);
 	*done += n;
 }
 
@@ -443,7 +428,7 @@ slots_grow(void)
 	uint64_t *s = xcalloc(nslot, sizeof(*s));
 
 	huge(s, nslot * sizeof(*s));
-	populate(s, nslot * sizeof(*s));
+	mem_populate(s, nslot * sizeof(*s));
 
 	for (i = 0; smask != 0 && i <= smask; i++)
 		if (slot[i] != 0) {
@@ -1608,7 +1593,7 @@ write_output(struct ob *o)
 		if (ac[j].kind != TK_RANGE)
 			rank_values(&ac[j]);
 	ord = xreallocarray(NULL, nkeys ? nkeys : 1, sizeof(*ord));
-	populate(ord, (size_t)nkeys * sizeof(*ord));
+	mem_populate(ord, (size_t)nkeys * sizeof(*ord));
 	for (i = 0; i < nkeys; i++)
 		ord[i].id = i;
 	sort_setup();
