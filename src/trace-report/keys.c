@@ -61,7 +61,7 @@ kcol_intern(struct kcol *c, struct span v)
 	}
 	if (c->n == UINT32_MAX - 1)
 		dief("more than 2^32 distinct values in a key column");
-	if (c->len + v.n > c->cap) {
+	if (c->text == NULL || c->len + v.n > c->cap) {	/* never NULL */
 		c->cap = c->cap ? c->cap * 2 : 4096;
 		if (c->cap < c->len + v.n)
 			c->cap = c->len + v.n;
