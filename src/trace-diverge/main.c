@@ -445,8 +445,8 @@ open_side(int s, const char *path)
 		struct lines *ls = &sd->ls;
 
 		ls->ncol = sd->h.ncol;
-		ls->kfirst = (size_t)sd->kc[0];
-		ls->klast = (size_t)sd->kc[nkeycols - 1];
+		ls->kfirst = sd->kfirst;
+		ls->klast = sd->klast;
 		ls->ts = sd->ts >= 0 ? (size_t)sd->ts : SIZE_MAX;
 		ls->need = ls->klast + 1;
 		if (ls->ts != SIZE_MAX && ls->ts + 1 > ls->need)
