@@ -13,18 +13,15 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "htab.h"
 #include "json.h"
 #include "num.h"
 
-/* A word derived from a key's bytes alone, never 0 (FNV-1a). */
+/* A word derived from a key's bytes alone, never 0. */
 static unsigned
 key_word(struct span k)
 {
-	unsigned h = 2166136261u;
-
-	for (size_t i = 0; i < k.n; i++)
-		h = (h ^ (unsigned char)k.p[i]) * 16777619u;
-	return h | 1;
+	return (unsigned)ht_hash(k.p, k.n) | 1;
 }
 
 /* Whether a and b hold the same fields. */

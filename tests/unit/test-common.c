@@ -355,15 +355,11 @@ test_json_line(void)
 	json_line_free(&jl);
 }
 
-/* A word derived from a key's bytes alone, never 0 (FNV-1a). */
+/* A word derived from a key's bytes alone, never 0. */
 static unsigned
 key_word(struct span k)
 {
-	unsigned h = 2166136261u;
-
-	for (size_t i = 0; i < k.n; i++)
-		h = (h ^ (unsigned char)k.p[i]) * 16777619u;
-	return h | 1;
+	return (unsigned)ht_hash(k.p, k.n) | 1;
 }
 
 /*
