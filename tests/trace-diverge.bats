@@ -307,6 +307,27 @@ k33	1	5
 		run trace-diverge "$T/less" "$T/a"
 		assert_failure 2
 		assert_line "trace-diverge: $T/less:4001: expected 6 fields, got 5"
+		# the same on a line of more than 64 bytes, and on one of
+		# less than 64 bytes after it
+		awk 'NR == 4001 { $0 = "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" $0 "\t" } 1' "$T/a" >"$T/more"
+		run trace-diverge "$T/a" "$T/more"
+		assert_failure 2
+		assert_line "trace-diverge: $T/more:4001: expected 6 fields, got 7"
+		awk 'NR == 4001 { $0 = "\tx\ty" } 1' "$T/a" >"$T/less"
+		run trace-diverge "$T/less" "$T/a"
+		assert_failure 2
+		assert_line "trace-diverge: $T/less:4001: expected 6 fields, got 3"
+		# the last line without its newline, short and long
+		head -c -1 "$T/a" >"$T/nonl"
+		run trace-diverge -k x "$T/a" "$T/nonl"
+		assert_success
+		{ cat "$T/a"; tail -n 1 "$T/a" | tr -d '\n'; } >"$T/nonl"
+		{ cat "$T/a"; tail -n 1 "$T/a"; } >"$T/withnl"
+		run trace-diverge -k x,ts "$T/withnl" "$T/nonl"
+		assert_success
+		run trace-diverge -k ts "$T/a" "$T/nonl"
+		assert_failure 1
+		assert_line "$(printf '\t\tinserted\t6000\t0\t6001\t1\t\t6000\t\t6000')"
 	done
 }
 

@@ -232,10 +232,14 @@ struct lines {
 	size_t		 hlen;
 	const char	*file;
 	size_t		*tab;		/* need offsets */
+	size_t		 rank[4], step[4], nrank;	/* lines_ranks() */
+	int		 kb, ke, tb, te;
 	uint64_t	*t, *n;		/* a block's masks */
 	size_t		 cap;
 };
 void	lines_init(void);
+/* The tab ranks a row needs, set from ncol, kfirst, klast and ts. */
+void	lines_ranks(struct lines *ls);
 /* Rows of the block of whole lines blk appended to b (offsets from
  * blk.p), lineno being the number of the line before the block's
  * first; returns the number of lines in it. */

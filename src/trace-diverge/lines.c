@@ -81,6 +81,14 @@ masks_avx2(const char *p, size_t nch, uint64_t *t, uint64_t *n)
 #endif
 
 static void (*masks)(const char *, size_t, uint64_t *, uint64_t *);
+static uint64_t split_any(struct lines *, struct span, struct rows *,
+    uint64_t);
+#if defined(__x86_64__)
+static uint64_t split_bmi(struct lines *, struct span, struct rows *,
+    uint64_t);
+#endif
+static uint64_t (*splitter)(struct lines *, struct span, struct rows *,
+    uint64_t) = split_any;
 
 void
 lines_init(void)
@@ -89,6 +97,10 @@ lines_init(void)
 #if defined(__x86_64__)
 	case JSON_AVX2:
 		masks = masks_avx2;
+		if (__builtin_cpu_supports("popcnt") &&
+		    __builtin_cpu_supports("bmi") &&
+		    __builtin_cpu_supports("bmi2"))
+			splitter = split_bmi;
 		break;
 	case JSON_SSE2:
 		masks = masks_sse2;
@@ -146,49 +158,196 @@ line_row(const struct lines *ls, const char *p, size_t s, size_t e,
 	pr->blen = 0;
 }
 
+/*
+ * The line at s, found the long way: the masks walked a piece at a time
+ * from s to its newline or the block's end.  Returns where the next
+ * line starts.
+ */
+static size_t
+long_line(const struct lines *ls, struct span blk, size_t s, size_t nch,
+    uint64_t lineno, struct rows *b)
+{
+	size_t c = s / 64, nt = 0, at, need = ls->need;
+	uint64_t t, n, m, tb;
+
+	t = ls->t[c] & (~0ull << (s % 64));
+	n = ls->n[c] & (~0ull << (s % 64));
+	for (;;) {
+		/* the tabs before the newline, if it is here */
+		m = n & -n;
+		tb = m != 0 ? t & (m - 1) : t;
+		for (; tb != 0 && nt < need; tb &= tb - 1)
+			ls->tab[nt++] = c * 64 + (size_t)__builtin_ctzll(tb);
+		nt += (size_t)__builtin_popcountll(tb);
+		if (m != 0)
+			break;
+		if (++c == nch) {	/* the last line, without a newline */
+			line_row(ls, blk.p, s, blk.n, ls->tab, nt, lineno, b);
+			return blk.n;
+		}
+		t = ls->t[c];
+		n = ls->n[c];
+	}
+	at = c * 64 + (size_t)__builtin_ctzll(m);
+	line_row(ls, blk.p, s, at, ls->tab, nt, lineno, b);
+	return at + 1;
+}
+
+/*
+ * Most lines are shorter than 64 bytes: the 64 bits of each mask from
+ * a line's first byte on hold its newline and all its tabs.  The field
+ * count is their population count, and the tabs a row needs (ls->rank)
+ * are taken off the bottom.  Longer lines, and the last line of a block
+ * without a newline, go the long way (long_line()).  Compiled twice:
+ * for any x86-64, and with the bit instructions of CPUs that have AVX2.
+ */
+static inline __attribute__((always_inline)) uint64_t
+split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
+{
+	const char *p = blk.p;
+	const uint64_t *tm, *nm;
+	size_t nch = (blk.n + 63) / 64, full = blk.n / 64, s = 0, c, i;
+	size_t nl = 1, last = ls->ncol - 1, nrank = ls->nrank;
+	size_t hlen = ls->hlen, kb, ke, tb, te, pos[4];
+	uint64_t l0 = lineno;
+	char tail[64];
+
+	if (nch + 1 > ls->cap) {
+		ls->cap = nch + 1;
+		ls->t = xreallocarray(ls->t, ls->cap, sizeof(*ls->t));
+		ls->n = xreallocarray(ls->n, ls->cap, sizeof(*ls->n));
+	}
+	masks(p, full, ls->t, ls->n);
+	if (full < nch) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, p + full * 64, blk.n - full * 64);
+		masks(tail, 1, ls->t + full, ls->n + full);
+	}
+	ls->t[nch] = ls->n[nch] = 0;	/* past the end: neither */
+	tm = ls->t;
+	nm = ls->n;
+	/* rows at most: a line a newline, and one after the last */
+	for (c = 0; c < nch; c++)
+		nl += (size_t)__builtin_popcountll(nm[c]);
+	if (b->cap - b->nrow < nl) {
+		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
+		if (b->cap - b->nrow < nl)
+			b->cap = b->nrow + nl;
+		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
+	}
+	if (blk.n > UINT32_MAX) {	/* offsets in 32 bits (line_row) */
+		while (s < blk.n)
+			s = long_line(ls, blk, s, nch, ++lineno, b);
+		return lineno - l0;
+	}
+	while (s < blk.n) {
+		size_t o = s % 64, len, e;
+		uint64_t nw, tw, x;
+		struct prow *pr;
+
+		c = s / 64;
+		nw = nm[c] >> o | (nm[c + 1] << 1) << (63 - o);
+		if (nw == 0) {
+			s = long_line(ls, blk, s, nch, ++lineno, b);
+			continue;
+		}
+		len = (size_t)__builtin_ctzll(nw);
+		tw = tm[c] >> o | (tm[c + 1] << 1) << (63 - o);
+		tw &= (1ull << len) - 1;
+		lineno++;
+		e = s + len;
+		if (len > 0 && p[e - 1] == '\r')
+			e--;
+		if (e - s == hlen && memcmp(p + s, ls->hdr, hlen) == 0) {
+			s += len + 1;	/* a header again */
+			continue;
+		}
+		if ((size_t)__builtin_popcountll(tw) != last)
+			die_at(ls->file, lineno, "expected %zu fields, got %zu",
+			    ls->ncol, (size_t)__builtin_popcountll(tw) + 1);
+		/* tw holds last tabs, more than any rank */
+		for (i = 0, x = tw; i < nrank; i++) {
+			for (size_t j = ls->step[i]; j > 0; j--)
+				x &= x - 1;
+			pos[i] = s + (size_t)__builtin_ctzll(x);
+		}
+		kb = ls->kb < 0 ? s : pos[ls->kb] + 1;
+		ke = ls->ke < 0 ? e : pos[ls->ke];
+		tb = ls->tb < 0 ? s : pos[ls->tb] + 1;
+		te = ls->te == -2 ? s : ls->te < 0 ? e : pos[ls->te];
+		pr = &b->row[b->nrow++];
+		pr->n = 1;
+		pr->koff = (uint32_t)kb;
+		pr->klen = (uint32_t)(ke - kb);
+		pr->toff = (uint32_t)tb;
+		pr->tlen = (uint32_t)(te - tb);
+		pr->boff = 0;
+		pr->blen = 0;
+		s += len + 1;
+	}
+	return lineno - l0;
+}
+
+static uint64_t
+split_any(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
+{
+	return split(ls, blk, b, lineno);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("popcnt,bmi,bmi2")))
+static uint64_t
+split_bmi(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
+{
+	return split(ls, blk, b, lineno);
+}
+#endif
+
 uint64_t
 lines_split(struct lines *ls, struct span blk, struct rows *b,
     uint64_t lineno)
 {
-	size_t nch = (blk.n + 63) / 64, full = blk.n / 64, s = 0, nt = 0;
-	size_t c, at, need = ls->need;
-	uint64_t t, n, m, tb, l0 = lineno;
-	char last[64];
+	return splitter(ls, blk, b, lineno);
+}
 
-	if (nch > ls->cap) {
-		ls->cap = nch;
-		ls->t = xreallocarray(ls->t, nch, sizeof(*ls->t));
-		ls->n = xreallocarray(ls->n, nch, sizeof(*ls->n));
+/*
+ * The tabs a row of ls needs, by rank (the kth tab ends field k): where
+ * the key starts and ends, where ts starts and ends; -1 for the line's
+ * start or end, -2 for no ts.
+ */
+void
+lines_ranks(struct lines *ls)
+{
+	size_t last = ls->ncol - 1, want[4], n = 0, i, j;
+	int *slot[4] = { &ls->kb, &ls->ke, &ls->tb, &ls->te };
+
+	want[0] = ls->kfirst > 0 ? ls->kfirst - 1 : SIZE_MAX;
+	want[1] = ls->klast < last ? ls->klast : SIZE_MAX;
+	if (ls->ts == SIZE_MAX)
+		want[2] = want[3] = SIZE_MAX;
+	else {
+		want[2] = ls->ts > 0 ? ls->ts - 1 : SIZE_MAX;
+		want[3] = ls->ts < last ? ls->ts : SIZE_MAX;
 	}
-	masks(blk.p, full, ls->t, ls->n);
-	if (full < nch) {
-		memset(last, 0, sizeof(last));
-		memcpy(last, blk.p + full * 64, blk.n - full * 64);
-		masks(last, 1, ls->t + full, ls->n + full);
+	for (i = 0; i < 4; i++)
+		*slot[i] = -1;
+	if (ls->ts == SIZE_MAX)
+		ls->tb = -1, ls->te = -2;
+	/* the ranks wanted, ascending and once each */
+	for (;;) {
+		size_t lo = SIZE_MAX;
+
+		for (i = 0; i < 4; i++)
+			if (want[i] < lo && (n == 0 || want[i] > ls->rank[n - 1]))
+				lo = want[i];
+		if (lo == SIZE_MAX)
+			break;
+		ls->rank[n] = lo;
+		ls->step[n] = n == 0 ? lo : lo - ls->rank[n - 1];
+		for (j = 0; j < 4; j++)
+			if (want[j] == lo)
+				*slot[j] = (int)n;
+		n++;
 	}
-	for (c = 0; c < nch; c++) {
-		t = ls->t[c];
-		n = ls->n[c];
-		for (;;) {
-			/* the tabs before the next newline, if any here */
-			m = n & -n;
-			tb = m != 0 ? t & (m - 1) : t;
-			for (; tb != 0 && nt < need; tb &= tb - 1)
-				ls->tab[nt++] = c * 64 +
-				    (size_t)__builtin_ctzll(tb);
-			for (; tb != 0; tb &= tb - 1)	/* more tabs */
-				nt++;
-			if (m == 0)
-				break;
-			at = c * 64 + (size_t)__builtin_ctzll(m);
-			line_row(ls, blk.p, s, at, ls->tab, nt, ++lineno, b);
-			s = at + 1;
-			nt = 0;
-			t &= ~((m << 1) - 1);
-			n &= n - 1;
-		}
-	}
-	if (s < blk.n)		/* the last line, without a newline */
-		line_row(ls, blk.p, s, blk.n, ls->tab, nt, ++lineno, b);
-	return lineno - l0;
+	ls->nrank = n;
 }

@@ -457,6 +457,7 @@ open_side(int s, const char *path)
 		ls->hlen = sd->h.len;
 		ls->file = sd->file;
 		ls->tab = xcalloc(ls->need + 1, sizeof(*ls->tab));
+		lines_ranks(ls);
 	}
 	fmax = sd->cnt > sd->by ? sd->cnt : sd->by;
 	if (sd->ts > fmax)
