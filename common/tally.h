@@ -137,8 +137,8 @@ tally_field(struct span line, const size_t *end, size_t i)
  * stay in place meanwhile.  The block is classified TALLY_SUB pieces of
  * 64 bytes at a time into bit masks (bit i for byte piece + i), by
  * AVX2, SSE2 or byte by byte as json_path() chooses (TRACE_TOOLS_SIMD);
- * the tabs and newlines are then taken in order, lowest bit first,
- * inline.
+ * then, inline, a row at a time: the lowest newline left, and the tabs
+ * below it.
  */
 #define TALLY_SUB	64
 
@@ -208,19 +208,19 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 	/* In locals: for all the compiler knows, end could point into r. */
 	size_t chunk = r->chunk, row = r->row, tabs = 0, base, at, e;
 	uint64_t t = r->t, n = r->nl, m, tb;
+	size_t *ep;
 	unsigned b;
 
 	base = chunk - row;
 	while (n == 0) {
 		/* no newline left here: the row's tabs, then on */
 		if (tabs <= max) {	/* room for 64 more */
-			size_t *ep = end + tabs;
-
-			for (; t != 0; t &= t - 1)
+			for (ep = end + tabs; t != 0; t &= t - 1)
 				*++ep = base + (unsigned)__builtin_ctzll(t);
 			tabs = (size_t)(ep - end);
 		} else
-			tabs += (size_t)__builtin_popcountll(t);
+			for (; t != 0; t &= t - 1)
+				tabs++;
 		if (!tally_rows_load(r)) {
 			if (row >= r->n)
 				return 0;
@@ -240,13 +240,12 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 	t ^= tb;
 	n ^= m;
 	if (tabs <= max) {
-		size_t *ep = end + tabs;
-
-		for (; tb != 0; tb &= tb - 1)
+		for (ep = end + tabs; tb != 0; tb &= tb - 1)
 			*++ep = base + (unsigned)__builtin_ctzll(tb);
 		tabs = (size_t)(ep - end);
 	} else
-		tabs += (size_t)__builtin_popcountll(tb);
+		for (; tb != 0; tb &= tb - 1)
+			tabs++;
 	b = (unsigned)__builtin_ctzll(m);
 out:
 	at = chunk + b;
