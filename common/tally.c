@@ -234,19 +234,24 @@ masks_sse2(const char *p, unsigned nch, uint64_t *t, uint64_t *n,
 
 	for (c = 0; c < nch; c++, p += 64) {
 		uint64_t a = 0, b = 0, d = 0;
+		__m128i x[4], y[4];
 
-		for (i = 0; i < 64; i += 16) {
-			__m128i x = _mm_loadu_si128((const void *)(p + i));
-
+		for (i = 0; i < 4; i++) {
+			x[i] = _mm_loadu_si128((const void *)(p + 16 * i));
 			a |= (uint64_t)(unsigned)_mm_movemask_epi8(
-			    _mm_cmpeq_epi8(x, tab)) << i;
+			    _mm_cmpeq_epi8(x[i], tab)) << (16 * i);
 			b |= (uint64_t)(unsigned)_mm_movemask_epi8(
-			    _mm_cmpeq_epi8(x, nl)) << i;
-			d |= (uint64_t)(unsigned)_mm_movemask_epi8(
-			    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, pc),
-			    _mm_cmpeq_epi8(x, cm)), _mm_cmpeq_epi8(x, cl))) <<
-			    i;
+			    _mm_cmpeq_epi8(x[i], nl)) << (16 * i);
+			y[i] = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x[i],
+			    pc), _mm_cmpeq_epi8(x[i], cm)),
+			    _mm_cmpeq_epi8(x[i], cl));
 		}
+		/* bytes to encode are rare: all four looked at at once */
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(y[0], y[1]),
+		    _mm_or_si128(y[2], y[3]))) != 0)
+			for (i = 0; i < 4; i++)
+				d |= (uint64_t)(unsigned)_mm_movemask_epi8(
+				    y[i]) << (16 * i);
 		t[c] = a;
 		n[c] = b;
 		e[c] = d;

@@ -177,6 +177,8 @@ int	tally_rows_chunk(struct tally_rows *r);
  */
 void	tally_rows_path(int path);
 
+/* tally_rows_chunk(), inline: the masks of the next piece, more pieces
+ * classified when those classified run out. */
 static inline int
 tally_rows_load(struct tally_rows *r)
 {
