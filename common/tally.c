@@ -6,7 +6,11 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
+#include "json.h"
 #include "num.h"
 #include "tally.h"
 
@@ -194,14 +198,156 @@ tally_split(struct span line, size_t *end, size_t max, const char **enc)
 	return n + 1;
 }
 
-/* tally_rows: see tally_rows_load() in tally.h. */
+/*
+ * tally_rows: the masks of pieces of 64 bytes, three compares a byte
+ * (tab, newline, and the three bytes to encode folded into one mask).
+ */
+static void
+masks_scalar(const char *p, unsigned nch, uint64_t *t, uint64_t *n,
+    uint64_t *e)
+{
+	unsigned c, i;
+
+	for (c = 0; c < nch; c++, p += 64) {
+		uint64_t a = 0, b = 0, d = 0;
+
+		for (i = 0; i < 64; i++) {
+			a |= (uint64_t)(p[i] == '\t') << i;
+			b |= (uint64_t)(p[i] == '\n') << i;
+			d |= (uint64_t)needs[(unsigned char)p[i]] << i;
+		}
+		t[c] = a;
+		n[c] = b;
+		e[c] = d;
+	}
+}
+
+#if defined(__x86_64__)
+static void
+masks_sse2(const char *p, unsigned nch, uint64_t *t, uint64_t *n,
+    uint64_t *e)
+{
+	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n'),
+	    pc = _mm_set1_epi8('%'), cm = _mm_set1_epi8(','),
+	    cl = _mm_set1_epi8(':');
+	unsigned c, i;
+
+	for (c = 0; c < nch; c++, p += 64) {
+		uint64_t a = 0, b = 0, d = 0;
+		__m128i x[4], y[4];
+
+		for (i = 0; i < 4; i++) {
+			x[i] = _mm_loadu_si128((const void *)(p + 16 * i));
+			a |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(x[i], tab)) << (16 * i);
+			b |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(x[i], nl)) << (16 * i);
+			y[i] = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x[i],
+			    pc), _mm_cmpeq_epi8(x[i], cm)),
+			    _mm_cmpeq_epi8(x[i], cl));
+		}
+		/* bytes to encode are rare: all four looked at at once */
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(y[0], y[1]),
+		    _mm_or_si128(y[2], y[3]))) != 0)
+			for (i = 0; i < 4; i++)
+				d |= (uint64_t)(unsigned)_mm_movemask_epi8(
+				    y[i]) << (16 * i);
+		t[c] = a;
+		n[c] = b;
+		e[c] = d;
+	}
+}
+
+__attribute__((target("avx2")))
+static void
+masks_avx2(const char *p, unsigned nch, uint64_t *t, uint64_t *n,
+    uint64_t *e)
+{
+	const __m256i tab = _mm256_set1_epi8('\t'),
+	    nl = _mm256_set1_epi8('\n'), pc = _mm256_set1_epi8('%'),
+	    cm = _mm256_set1_epi8(','), cl = _mm256_set1_epi8(':');
+	unsigned c;
+
+	for (c = 0; c < nch; c++, p += 64) {
+		__m256i x = _mm256_loadu_si256((const void *)p);
+		__m256i y = _mm256_loadu_si256((const void *)(p + 32));
+		__m256i ex = _mm256_or_si256(_mm256_or_si256(
+		    _mm256_cmpeq_epi8(x, pc), _mm256_cmpeq_epi8(x, cm)),
+		    _mm256_cmpeq_epi8(x, cl));
+		__m256i ey = _mm256_or_si256(_mm256_or_si256(
+		    _mm256_cmpeq_epi8(y, pc), _mm256_cmpeq_epi8(y, cm)),
+		    _mm256_cmpeq_epi8(y, cl));
+
+		t[c] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x,
+		    tab)) | (uint64_t)(uint32_t)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(y, tab)) << 32;
+		n[c] = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x,
+		    nl)) | (uint64_t)(uint32_t)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(y, nl)) << 32;
+		e[c] = (uint32_t)_mm256_movemask_epi8(ex) |
+		    (uint64_t)(uint32_t)_mm256_movemask_epi8(ey) << 32;
+	}
+}
+#endif
+
+static void (*masks)(const char *, unsigned, uint64_t *, uint64_t *,
+    uint64_t *);
+
+void
+tally_rows_path(int path)
+{
+	switch (path) {
+#if defined(__x86_64__)
+	case JSON_AVX2:
+		masks = masks_avx2;
+		break;
+	case JSON_SSE2:
+		masks = masks_sse2;
+		break;
+#endif
+	default:
+		masks = masks_scalar;
+		break;
+	}
+}
+
 void
 tally_rows_init(struct tally_rows *r, struct span block)
 {
-	memset(r, 0, sizeof(*r));
+	if (masks == NULL)
+		tally_rows_path(json_path());
 	r->p = block.p;
 	r->n = block.n;
-	r->chunk = (size_t)0 - 64;	/* the first call moves to 0 */
+	r->chunk = (size_t)0 - 64;	/* the first load moves to 0 */
+	r->t = r->nl = r->encs = 0;
+	r->lastenc = 0;
+	r->row = 0;
+	r->next = r->have = 0;
+}
+
+int
+tally_rows_fill(struct tally_rows *r)
+{
+	size_t at = r->chunk + 64, left, full;
+	char last[64];
+
+	if (at >= r->n)
+		return 0;
+	left = (r->n - at + 63) / 64;
+	if (left > TALLY_SUB)
+		left = TALLY_SUB;
+	full = (r->n - at) / 64;
+	if (full > left)
+		full = left;
+	masks(r->p + at, (unsigned)full, r->mt, r->mn, r->me);
+	if (full < left) {
+		memset(last, 0, sizeof(last));
+		memcpy(last, r->p + at + full * 64, r->n - at - full * 64);
+		masks(last, 1, r->mt + full, r->mn + full, r->me + full);
+	}
+	r->next = 0;
+	r->have = (unsigned)left;
+	return 1;
 }
 
 int

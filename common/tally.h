@@ -21,10 +21,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include "msg.h"
 #include "ob.h"
 #include "span.h"
@@ -138,91 +134,66 @@ tally_field(struct span line, const size_t *end, size_t i)
  * tally_split() splits a line, with the newlines, tabs and bytes to
  * encode of the block found in one pass: tally_rows_init() on the
  * block, then tally_rows_next() until it returns 0.  The block must
- * stay in place meanwhile.  The block is taken 64 bytes at a time, as
- * bit masks (bit i for byte chunk + i), by tally_rows_chunk(); the
- * tabs and newlines are then taken in order, lowest bit first, inline.
+ * stay in place meanwhile.  The block is classified TALLY_SUB pieces of
+ * 64 bytes at a time into bit masks (bit i for byte piece + i), by
+ * AVX2, SSE2 or byte by byte as json_path() chooses (TRACE_TOOLS_SIMD);
+ * then, inline, a row at a time: the lowest newline left, and the tabs
+ * below it.
  */
+#define TALLY_SUB	64
+
 struct tally_rows {
 	const char	*p;		/* the block */
 	size_t		 n;
 	size_t		 chunk;		/* offset of the current 64 bytes */
-	uint64_t	 bits;		/* their tabs and newlines not yet seen */
-	uint64_t	 nls;		/* their newlines */
+	uint64_t	 t;		/* their tabs not yet seen */
+	uint64_t	 nl;		/* their newlines not yet seen */
 	uint64_t	 encs;		/* their bytes to encode */
 	size_t		 lastenc;	/* the last before them, + 1; 0: none */
 	size_t		 row;		/* where the current row starts */
+	unsigned	 next, have;	/* in the masks below: next piece, pieces */
+	uint64_t	 mt[TALLY_SUB];	/* of the pieces from chunk + 64 on: */
+	uint64_t	 mn[TALLY_SUB];	/* tabs, newlines and bytes to encode */
+	uint64_t	 me[TALLY_SUB];
 };
 
 void	tally_rows_init(struct tally_rows *r, struct span block);
+
+/*
+ * Classify the pieces of 64 bytes from chunk + 64 on (up to TALLY_SUB
+ * of them) into the masks; 0 at the end of the block.  A last piece
+ * shorter than 64 bytes is copied into a zeroed one, so nothing past
+ * the block is read.  For tally_rows_load().
+ */
+int	tally_rows_fill(struct tally_rows *r);
 
 /* Move to the next 64 bytes of the block; 0 at its end.  For
  * tally_rows_next(), which has it inline: tally_rows_load(). */
 int	tally_rows_chunk(struct tally_rows *r);
 
 /*
- * tally_rows_chunk(): the masks of 64 bytes from four loads of sixteen
- * (SSE2), or byte by byte.  The bytes to encode are rare: they are
- * looked for in the four loads together first.  A last piece shorter
- * than 64 bytes is copied into a zeroed one, so nothing past the block
- * is read.
+ * Classify with the path given (which json_path_can() must allow) from
+ * now on, instead of json_path()'s: for tests of each path.
  */
+void	tally_rows_path(int path);
+
+/* tally_rows_chunk(), inline: the masks of the next piece, more pieces
+ * classified when those classified run out. */
 static inline int
 tally_rows_load(struct tally_rows *r)
 {
-	static const unsigned char needs[256] = { ['%'] = 1, [','] = 1,
-	    [':'] = 1 };
-	const char *q;
-	char last[64];
-	uint64_t tabs = 0, nls = 0, encs = 0;
-	size_t at = r->chunk + 64;
 	unsigned i;
 
 	if (r->encs != 0)
 		r->lastenc = r->chunk + 64 - (size_t)__builtin_clzll(r->encs);
 	r->encs = 0;
-	if (at >= r->n)
+	if (r->next == r->have && !tally_rows_fill(r))
 		return 0;
-	q = r->p + at;
-	if (r->n - at < 64) {
-		memset(last, 0, sizeof(last));
-		memcpy(last, q, r->n - at);
-		q = last;
-	}
-#ifdef __SSE2__
-	{
-		const __m128i tab = _mm_set1_epi8('\t'),
-		    nl = _mm_set1_epi8('\n'), pc = _mm_set1_epi8('%'),
-		    cm = _mm_set1_epi8(','), cl = _mm_set1_epi8(':');
-		__m128i x[4], e[4];
-
-		for (i = 0; i < 4; i++) {
-			x[i] = _mm_loadu_si128((const void *)(q + 16 * i));
-			tabs |= (uint64_t)(unsigned)_mm_movemask_epi8(
-			    _mm_cmpeq_epi8(x[i], tab)) << (16 * i);
-			nls |= (uint64_t)(unsigned)_mm_movemask_epi8(
-			    _mm_cmpeq_epi8(x[i], nl)) << (16 * i);
-			e[i] = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x[i],
-			    pc), _mm_cmpeq_epi8(x[i], cm)),
-			    _mm_cmpeq_epi8(x[i], cl));
-		}
-		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(e[0], e[1]),
-		    _mm_or_si128(e[2], e[3]))) != 0)
-			for (i = 0; i < 4; i++)
-				encs |= (uint64_t)(unsigned)_mm_movemask_epi8(
-				    e[i]) << (16 * i);
-	}
-#else
-	for (i = 0; i < 64; i++) {
-		tabs |= (uint64_t)(q[i] == '\t') << i;
-		nls |= (uint64_t)(q[i] == '\n') << i;
-		encs |= (uint64_t)needs[(unsigned char)q[i]] << i;
-	}
-#endif
-	(void)needs;
-	r->chunk = at;
-	r->bits = tabs | nls;
-	r->nls = nls;
-	r->encs = encs;
+	i = r->next++;
+	r->chunk += 64;
+	r->t = r->mt[i];
+	r->nl = r->mn[i];
+	r->encs = r->me[i];
 	return 1;
 }
 
@@ -238,44 +209,46 @@ tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
 {
 	/* In locals: for all the compiler knows, end could point into r. */
 	size_t chunk = r->chunk, row = r->row, tabs = 0, base, at, e;
-	uint64_t bits = r->bits, nls = r->nls, m, tb;
+	uint64_t t = r->t, n = r->nl, m, tb;
+	size_t *ep;
 	unsigned b;
 
 	base = chunk - row;
-	for (;;) {
-		while (bits == 0) {
-			if (!tally_rows_load(r)) {
-				if (row >= r->n)
-					return 0;
-				/* the last line, without a newline */
-				chunk = r->n;
-				b = 0;
-				goto out;
-			}
-			chunk = r->chunk;
-			bits = r->bits;
-			nls = r->nls;
-			base = chunk - row;
-		}
-		/* the tabs before the next newline, if there is one here */
-		m = bits & nls;
-		tb = bits & (m - 1) & ~m;	/* all of bits when m is 0 */
+	while (n == 0) {
+		/* no newline left here: the row's tabs, then on */
 		if (tabs <= max) {	/* room for 64 more */
-			size_t *ep = end + tabs;
-
-			for (; tb != 0; tb &= tb - 1)
-				*++ep = base + (unsigned)__builtin_ctzll(tb);
+			for (ep = end + tabs; t != 0; t &= t - 1)
+				*++ep = base + (unsigned)__builtin_ctzll(t);
 			tabs = (size_t)(ep - end);
 		} else
-			for (; tb != 0; tb &= tb - 1)
+			for (; t != 0; t &= t - 1)
 				tabs++;
-		if (m != 0) {
-			b = (unsigned)__builtin_ctzll(m);
-			bits &= ~((2ULL << b) - 1);
-			break;
+		if (!tally_rows_load(r)) {
+			if (row >= r->n)
+				return 0;
+			/* the last line, without a newline */
+			chunk = r->n;
+			b = 0;
+			goto out;
 		}
-		bits = 0;
+		chunk = r->chunk;
+		t = r->t;
+		n = r->nl;
+		base = chunk - row;
 	}
+	/* the tabs before the next newline */
+	m = n & -n;
+	tb = t & (m - 1);
+	t ^= tb;
+	n ^= m;
+	if (tabs <= max) {
+		for (ep = end + tabs; tb != 0; tb &= tb - 1)
+			*++ep = base + (unsigned)__builtin_ctzll(tb);
+		tabs = (size_t)(ep - end);
+	} else
+		for (; tb != 0; tb &= tb - 1)
+			tabs++;
+	b = (unsigned)__builtin_ctzll(m);
 out:
 	at = chunk + b;
 	line->p = r->p + row;
@@ -295,7 +268,8 @@ out:
 		*enc = e > row ? r->p + e - 1 : NULL;
 	}
 	r->row = at + 1;
-	r->bits = bits;
+	r->t = t;
+	r->nl = n;
 	return 1;
 }
 

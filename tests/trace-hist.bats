@@ -602,3 +602,56 @@ set\tx y\t1\t1:1')"
 	assert_failure 2
 	assert_output "trace-hist: $T/k:10: column handle: bad %-encoding in tally value 'h%3b1' (only %25, %2c and %3a)"
 }
+
+# Rows are split by masks of 64 bytes at a time, made by AVX2, SSE2 or
+# byte by byte (TRACE_TOOLS_SIMD): with each, keys with raw '%', ',' and
+# ':' and values with %-escapes put tabs, newlines and bytes to encode at
+# every offset of a piece, some rows end in "\r\n", some are longer than
+# 2 KiB; each key has one value, so the histogram is counted by awk.
+@test "each SIMD path splits rows alike, bytes to encode at every offset" {
+	awk 'function str(n, s, i) {
+		s = ""
+		for (i = 0; i < n; i++)
+			s = s substr("abc%,:xyz", 1 + (i * 7 + n) % \
+			    (n % 3 ? 9 : 6), 1)
+		return s
+	}
+	BEGIN {
+		split("x %3a %2c %25 yy", tok, " ")
+		print "k\tcount\tv\tts"
+		for (i = 0; i < 1500; i++) {
+			j = i % 101
+			k = "k" str(j % 67) (j % 29 == 3 ? str(2300 + j) : "") \
+			    "/" j
+			v = ""
+			for (t = 0; t < j % 8; t++)
+				v = v tok[1 + (j + t) % 5]
+			printf "%s\t%d\t%s\t%d%s\n", k, 1 + i % 3, v, i,
+			    i % 9 == 4 ? "\r" : ""
+		}
+	}' > "$T/keyed"
+	{
+		printf 'k\tcount\tv\tts\n'
+		awk -F'\t' -v OFS='\t' 'NR > 1 {
+			sub(/\r$/, "")
+			c[$1] += $2
+			v[$1] = $3
+			if (!($1 in lo))
+				lo[$1] = $4
+			hi[$1] = $4
+		}
+		END {
+			for (k in c)
+				print k, c[k], v[k] == "" ? "" : v[k] ":" c[k],
+				    lo[k] ".." hi[k]
+		}' "$T/keyed" | LC_ALL=C sort
+	} > "$T/want"
+	awk 'NR == 1200 { sub(/\t[0-9]+\r?$/, "") } 1' "$T/keyed" > "$T/short"
+	for p in $(simd_paths); do
+		TRACE_TOOLS_SIMD=$p trace-hist --sort key "$T/keyed" > "$T/out.$p"
+		cmp "$T/want" "$T/out.$p"
+		TRACE_TOOLS_SIMD=$p run trace-hist "$T/short"
+		assert_failure 2
+		assert_output "trace-hist: $T/short:1200: expected 4 fields, got 3"
+	done
+}

@@ -481,3 +481,48 @@ b\t\t18446744073709551615\tmain\t')
 	assert_success
 	assert_output "$(printf 'op\tlr\tcount\ttid\thandle\tts\nset\ta:b\t1\t1\th\t5\nset\tx\t1\t2\th%%2c1\t6\nset\tx\t1\t3\th\t7\nset\t%s\t1\t4\t%s%%3a\t8\nset\tx\t1\t5\t%%25%%3a%%2c\t9' "$long" "$long")"
 }
+
+# Rows are split by masks of 64 bytes at a time, made by AVX2, SSE2 or
+# byte by byte (TRACE_TOOLS_SIMD): with each, rows of every length put
+# tabs, newlines and bytes to encode at every offset of a piece, some
+# rows end in "\r\n", some are longer than 2 KiB; and a short row late
+# in the stream is named by its line.
+@test "each SIMD path splits rows alike, bytes to encode at every offset" {
+	awk 'function str(n, s, i) {
+		s = ""
+		for (i = 0; i < n; i++)
+			s = s substr("abc%,:xyz", 1 + (i * 7 + n) % \
+			    (n % 3 ? 9 : 6), 1)
+		return s
+	}
+	BEGIN {
+		print "op\tlr\thandle\ttid\tts"
+		for (i = 0; i < 700; i++) {
+			h = str((i * 13) % 71)
+			if (i % 97 == 5)
+				h = h str(2500 + i)
+			printf "o%d\t%s\t%s\t%d\t%d%s\n", i % 5, str(i % 67),
+			    h, i % 11, i * 3, i % 9 == 4 ? "\r" : ""
+		}
+	}' > "$T/ev"
+	awk -F'\t' -v OFS='\t' 'NR == 1 {
+		print "op", "lr", "count", "tid", "handle", "ts"
+		next
+	}
+	{
+		sub(/\r$/, "")
+		h = $3
+		gsub(/%/, "%25", h)
+		gsub(/,/, "%2c", h)
+		gsub(/:/, "%3a", h)
+		print $1, $2, 1, $4, h, $5
+	}' "$T/ev" > "$T/want"
+	awk 'NR == 600 { sub(/\t[0-9]+\r?$/, "") } 1' "$T/ev" > "$T/short"
+	for p in $(simd_paths); do
+		TRACE_TOOLS_SIMD=$p trace-key "$T/ev" > "$T/out.$p"
+		cmp "$T/want" "$T/out.$p"
+		TRACE_TOOLS_SIMD=$p run trace-key "$T/short"
+		assert_failure 2
+		assert_line "trace-key: $T/short:600: expected 5 fields, got 4"
+	done
+}

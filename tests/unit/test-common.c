@@ -641,63 +641,98 @@ test_tally_split(void)
  * tally_split, on blocks of newlines, "\r", tabs, bytes to encode and
  * others at every length to 100, each in a block of its own size; every
  * third round at lengths to 300 with bytes to encode rare, so that most
- * pieces of 64 bytes hold none and a few one.
+ * pieces of 64 bytes hold none and a few one; then blocks of some
+ * thousand bytes, longer than the pieces classified at once, with lines
+ * of up to some hundred tabs crossing them.  Each with every path of
+ * this build and CPU (scalar, SSE2, AVX2).
  */
+static int
+rows_check(const char *b, size_t len, size_t max, int *rows)
+{
+	struct tally_rows tr;
+	struct span line, want;
+	size_t e1[TALLY_END_ROOM(400)], e2[TALLY_END_ROOM(400)];
+	const char *enc1, *enc2, *p, *nl, *end;
+	size_t n1, n2, i;
+	int bad = 0;
+
+	tally_rows_init(&tr, span_make(b, len));
+	for (p = b, end = b + len; p < end; (*rows)++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		want = span_make(p, (size_t)((nl ? nl : end) - p));
+		p = nl ? nl + 1 : end;
+		if (want.n > 0 && want.p[want.n - 1] == '\r')
+			want.n--;
+		n2 = tally_split(want, e2, max, &enc2);
+		if (!tally_rows_next(&tr, &line, e1, max, &n1, &enc1) ||
+		    line.p != want.p || line.n != want.n || n1 != n2 ||
+		    enc1 != enc2) {
+			bad++;
+			break;
+		}
+		for (i = 0; i < n1 && i < max; i++)
+			if (tally_field(line, e1, i).p !=
+			    tally_field(want, e2, i).p ||
+			    tally_field(line, e1, i).n !=
+			    tally_field(want, e2, i).n)
+				bad++;
+	}
+	if (p == end && tally_rows_next(&tr, &line, e1, max, &n1, &enc1))
+		bad++;
+	return bad;
+}
+
 static void
 test_tally_rows(void)
 {
 	static const char alpha[] = "a\t\n\r%,:b\t\n";
-	struct tally_rows tr;
-	struct span line, want;
-	size_t e1[TALLY_END_ROOM(100)], e2[TALLY_END_ROOM(100)];
-	const char *enc1, *enc2, *p, *nl, *end;
 	uint32_t x = 777;
-	size_t len, max, n1, n2, i, k;
-	int round, bad = 0, rows = 0;
+	size_t len, max, i, k;
+	int round, bad = 0, rows = 0, path;
 	char *b;
 
-	for (round = 0; round < 60; round++)
-		for (len = 0; len <= (round % 3 == 2 ? 300 : 100); len++) {
-			b = xmalloc(len ? len : 1);
+	for (path = 0; path < JSON_NPATH; path++) {
+		if (!json_path_can((enum json_path)path))
+			continue;
+		tally_rows_path(path);
+		for (round = 0; round < 60; round++)
+			for (len = 0; len <= (round % 3 == 2 ? 300 : 100);
+			    len++) {
+				b = xmalloc(len ? len : 1);
+				for (i = 0; i < len; i++) {
+					x = x * 1103515245u + 12345u;
+					k = (x >> 16) % (round % 3 == 2 ? 400 :
+					    round % 2 ? 60 : sizeof(alpha) - 1);
+					if (round % 3 == 2 && k >= 4 && k < 7 &&
+					    (x >> 8) % 4 != 0)
+						k = 100;	/* rarer: 'q' */
+					b[i] = k < sizeof(alpha) - 1 ?
+					    alpha[k] : 'q';
+				}
+				max = round % 7 == 0 ? 2 : 100;
+				bad += rows_check(b, len, max, &rows);
+				free(b);
+			}
+		for (round = 0; round < 40; round++) {
+			len = 1000 + (size_t)round * 397;
+			b = xmalloc(len);
 			for (i = 0; i < len; i++) {
 				x = x * 1103515245u + 12345u;
-				k = (x >> 16) % (round % 3 == 2 ? 400 :
-				    round % 2 ? 60 : sizeof(alpha) - 1);
-				if (round % 3 == 2 && k >= 4 && k < 7 &&
-				    (x >> 8) % 4 != 0)
-					k = 100;	/* rarer: 'q' */
-				b[i] = k < sizeof(alpha) - 1 ? alpha[k] : 'q';
+				/* newlines from 1 in 4 to 1 in 1000 */
+				k = (x >> 16) % (round % 4 == 0 ? 8 :
+				    round % 4 == 1 ? 100 : round % 4 == 2 ?
+				    2000 : 10000);
+				b[i] = k == 0 || k == 1 ? '\n' : k < 4 ?
+				    '\t' : k == 4 ? ':' : k == 5 ? '\r' :
+				    (x >> 8) % 3 == 0 ? '\t' : 'q';
 			}
-			max = round % 7 == 0 ? 2 : 100;
-			tally_rows_init(&tr, span_make(b, len));
-			for (p = b, end = b + len; p < end; rows++) {
-				nl = memchr(p, '\n', (size_t)(end - p));
-				want = span_make(p, (size_t)((nl ? nl : end) -
-				    p));
-				p = nl ? nl + 1 : end;
-				if (want.n > 0 && want.p[want.n - 1] == '\r')
-					want.n--;
-				n2 = tally_split(want, e2, max, &enc2);
-				if (!tally_rows_next(&tr, &line, e1, max, &n1,
-				    &enc1) || line.p != want.p ||
-				    line.n != want.n || n1 != n2 ||
-				    enc1 != enc2) {
-					bad++;
-					break;
-				}
-				for (i = 0; i < n1 && i < max; i++)
-					if (tally_field(line, e1, i).p !=
-					    tally_field(want, e2, i).p ||
-					    tally_field(line, e1, i).n !=
-					    tally_field(want, e2, i).n)
-						bad++;
-			}
-			if (p == end && tally_rows_next(&tr, &line, e1, max,
-			    &n1, &enc1))
-				bad++;
+			max = round % 5 == 0 ? 3 : round % 5 == 1 ? 70 : 400;
+			bad += rows_check(b, len, max, &rows);
 			free(b);
 		}
-	CHECK(bad == 0 && rows > 1000, "tally_rows differs from lines and "
+	}
+	tally_rows_path(json_path());
+	CHECK(bad == 0 && rows > 3000, "tally_rows differs from lines and "
 	    "tally_split %d times", bad);
 }
 
