@@ -1041,6 +1041,16 @@ EOT
 	bad '"ts": "12x"' "field ts: not a number: '12x'"
 	bad '"t": -3' "field t: empty number: '-3'"
 	bad '"t": 9223372036854775808' "field t: number does not fit in 64 bits: '9223372036854775808'"
+	# values of other kinds are no number, whatever the column's type
+	bad '"lr": true' "field lr: expected a number, got a boolean"
+	bad '"tid": false' "field tid: expected a number, got a boolean"
+	bad '"ts": [1]' "field ts: expected a number, got an object or array"
+	bad '"t": {"a": 1}' "field t: expected a number, got an object or array"
+	printf '%s\n' '{"op": "x", "lr": null, "tid": null, "ts": 5, "t": null}' \
+	    '{"op": "x", "ts": null, "t": null, "lr": 7}' > "$T/one"
+	run trace-normalize -c lr -c tid -c ts -c t:time:ns --optional lr --optional tid --optional ts --optional t "$T/one"
+	assert_success
+	assert_output "$(printf '%s\n' 'lr	tid	ts	t' '		5	' '0x00000007			')"
 }
 
 @test "--threads: inputs of many chunks read straight into them, from a file, a pipe and gzip, keep every line and number" {
