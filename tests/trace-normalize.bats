@@ -1046,11 +1046,18 @@ EOT
 	bad '"tid": false' "field tid: expected a number, got a boolean"
 	bad '"ts": [1]' "field ts: expected a number, got an object or array"
 	bad '"t": {"a": 1}' "field t: expected a number, got an object or array"
+	# numbers in strings: plain (the quick way), escaped, or in a line
+	# with a raw control character elsewhere (unescaped and checked)
 	printf '%s\n' '{"op": "x", "lr": null, "tid": null, "ts": 5, "t": null}' \
-	    '{"op": "x", "ts": null, "t": null, "lr": 7}' > "$T/one"
+	    '{"op": "x", "ts": null, "t": null, "lr": 7}' \
+	    '{"op": "x", "lr": "1\u0032", "tid": "3\u0034", "ts": "\u0035"}' \
+	    '{"op": "x", "lr": "12", "tid": "-3", "ts": "6", "t": "0"}' \
+	    '{"op": "x", "lr": "13", "tid": "7", "fn": "a	b"}' > "$T/one"
 	run trace-normalize -c lr -c tid -c ts -c t:time:ns --optional lr --optional tid --optional ts --optional t "$T/one"
 	assert_success
-	assert_output "$(printf '%s\n' 'lr	tid	ts	t' '		5	' '0x00000007			')"
+	assert_output "$(printf '%s\n' 'lr	tid	ts	t' '		5	' '0x00000007			' \
+	    '0x0000000c	34	5	' '0x0000000c	-3	6	0' '0x0000000d	7		')"
+	bad '"lr": "12", "tid": "5	"' "field tid: control character in JSON string"
 }
 
 @test "--threads: inputs of many chunks read straight into them, from a file, a pipe and gzip, keep every line and number" {

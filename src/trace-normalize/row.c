@@ -317,6 +317,19 @@ dec18(struct span v, uint64_t *u)
 	return 1;
 }
 
+/*
+ * Whether a value of a number column is its raw text, as slot_value()
+ * gives it: a JSON number, or a string without escapes (and, in JSON,
+ * without a control character).  Booleans, nulls and nested values are
+ * not: put_number() says what is wrong with them.
+ */
+static inline int
+raw_ok(const struct conv *cv, const struct slotval *s)
+{
+	return s->kind == VK_NUM || (s->kind == VK_STR && !s->esc &&
+	    (cv->fmt != FMT_JSONL || cv->noctrl));
+}
+
 /* Write a number column's value at w; as put_str(). */
 static char *
 put_number(struct conv *cv, const struct rec *r, char *w,
@@ -449,14 +462,15 @@ emit_record(struct conv *cv, const struct rec *r)
 			*w++ = '\t';
 		switch (kind[i]) {
 		/*
-		 * A JSON number that is a canonical integer, or plain decimal
-		 * digits for an address, as put_number() takes them first;
-		 * anything else goes the general way below.
+		 * A value used as it stands in the input (slot_value()), a
+		 * canonical integer, or plain decimal digits for an address,
+		 * as put_number() takes them first; anything else goes the
+		 * general way below.
 		 */
 		case CK_INT:
 		case CK_NS:
 			s = &sv[c->slot];
-			if (s->setgen == gen && s->kind == VK_NUM &&
+			if (s->setgen == gen && raw_ok(cv, s) &&
 			    plain_int(s->raw, kind[i] == CK_INT)) {
 				mem_copy(w, s->raw.p, s->raw.n);
 				w += s->raw.n;
@@ -466,7 +480,7 @@ emit_record(struct conv *cv, const struct rec *r)
 			break;
 		case CK_ADDR:
 			s = &sv[c->slot];
-			if (s->setgen == gen && s->kind == VK_NUM &&
+			if (s->setgen == gen && raw_ok(cv, s) &&
 			    s->raw.n <= 18 && s->raw.n > 0 &&
 			    s->raw.p[0] != '0' && dec18(s->raw, &u)) {
 				w += num_fmt_addr(w, u);
