@@ -445,8 +445,9 @@ emit_record(struct conv *cv, const struct rec *r)
 	 * is not copied once more; a row that may be large (its bound over
 	 * a quarter of the output buffer) goes through the row buffer, so
 	 * that a drain never leaves much of the buffer unused. */
-	if (cv->out != NULL)
-		start = sb_reserve(cv->out, bound);
+	if (cv->out != NULL)	/* (sb_reserve()'s test inline) */
+		start = cv->out->cap - cv->out->len >= bound + 1 ?
+		    cv->out->p + cv->out->len : sb_reserve(cv->out, bound);
 	else if (bound <= ROW_IN_PLACE_MAX)
 		start = ob_reserve(cv->ob, bound);
 	else
