@@ -963,6 +963,44 @@ sys.stdout.write("\n".join(out) + "\r")' > "$T/in"
 	done
 }
 
+@test "--threads: a file read by its workers in ranges gives what the same bytes through a pipe give" {
+	# A regular file is read by the workers, each a range of it, the
+	# lines that start in it (pool.c); a pipe goes through the reader.
+	# A byte order mark and blank lines before the first record, lines
+	# longer than many chunks, a CR or a newline at every place of a
+	# chunk's end, malformed lines, no final newline.
+	python3 -c '
+import random, sys
+rnd = random.Random(7)
+out = ["\ufeff", "\n", "  \r\n"]
+for i in range(900):
+    r = rnd.random()
+    if r < 0.04: line = ""
+    elif r < 0.08: line = "{\"lr\": 1, bad"
+    elif r < 0.11: line = "{\"lr\": %d, \"fn\": \"%s\"}" % (i + 1, "y" * rnd.randrange(500, 3000))
+    else: line = "{\"lr\": %d, \"fn\": \"f%d\"}" % (i + 1, rnd.randrange(9))
+    out.append(line + rnd.choice(["\n", "\n", "\r\n"]))
+sys.stdout.write("".join(out).rstrip("\n"))' > "$T/in"
+	args=(-c lr -c fn --op-value x --skip-bad)
+	trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b1" - < "$T/in" > "$T/one" 2> "$T/e1"
+	[ "$(wc -l < "$T/one")" -gt 800 ]
+	grep -q "^-	9	invalid JSON	{\"lr\": 1, bad$" "$T/b1"
+	sed 's/^-	/in	/' "$T/b1" > "$T/b1in"
+	sed 's/(stdin)/in/' "$T/e1" > "$T/e1in"
+	for c in 1 2 3 64 100 333 4096 100000; do
+		for th in 2 3; do
+			(cd "$T" && TRACE_TOOLS_CHUNK=$c trace-normalize --threads $th "${args[@]}" --bad-lines b2 in > two 2> e2)
+			assert_same "$T/one" "$T/two"
+			assert_same "$T/b1in" "$T/b2"
+			assert_same "$T/e1in" "$T/e2"
+		done
+	done
+	# strict: the first malformed line, with its number
+	run --separate-stderr env TRACE_TOOLS_CHUNK=100 trace-normalize --threads 2 -c lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:9: invalid JSON" ]
+}
+
 @test "numbers: decimal addresses of every length from 1 to 20 digits, and with a byte that is no digit" {
 	# The quick way reads up to 18 digits eight, then four, then one at
 	# a time: every length, every digit value at each place, and a
