@@ -199,14 +199,6 @@ check_nested(struct json_line *jl, const char *p, int from, int to)
 	return 0;
 }
 
-int
-json_parse_line(struct json_line *jl, const char *p, size_t n)
-{
-	if (json_parse_fast(jl, p, n))
-		return 0;
-	return json_parse_jsmn(jl, p, n);
-}
-
 /*
  * The fast path: a flat object whose values are strings, numbers, true,
  * false or null, in any spacing.  It accepts a line only when it is
@@ -570,43 +562,63 @@ glue_eq(const char *p, const char *g, size_t n)
 	return ((ld4(p) ^ ld4(g)) | (ld4(p + n - 4) ^ ld4(g + n - 4))) == 0;
 }
 
+/*
+ * The masks' constants, loaded from memory, where the comparisons take
+ * them as operands: set1 would build them again at each probe.  walk()
+ * hides from the compiler what its pointer to them points to, or it
+ * would build them all the same.
+ */
+#define K4(c)	c, c, c, c
+#define K32(c)	{ K4(c), K4(c), K4(c), K4(c), K4(c), K4(c), K4(c), K4(c) }
+struct probek {
+	unsigned char	 quote[32], bs[32], ctl[32], zero[32], nine[32];
+};
+static const struct probek probek __attribute__((aligned(32))) = {
+	K32('"'), K32('\\'), K32(0x1f), K32('0'), K32(9)
+};
+#undef K4
+#undef K32
+
+#define PROBEK16(f)	_mm_load_si128((const __m128i *)(const void *)k->f)
+#define PROBEK32(f)	_mm256_load_si256((const __m256i *)(const void *)k->f)
+
 /* Masks of 16 or 32 bytes: string specials, and digits. */
 static inline unsigned
-special16(__m128i x)
+special16(__m128i x, const struct probek *k)
 {
 	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
-	    _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x)));
+	    _mm_cmpeq_epi8(x, PROBEK16(quote)),
+	    _mm_cmpeq_epi8(x, PROBEK16(bs))),
+	    _mm_cmpeq_epi8(_mm_min_epu8(x, PROBEK16(ctl)), x)));
 }
 
 static inline unsigned
-digit16(__m128i x)
+digit16(__m128i x, const struct probek *k)
 {
-	__m128i t = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+	__m128i t = _mm_sub_epi8(x, PROBEK16(zero));
 
 	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t,
-	    _mm_set1_epi8(9)), t));
+	    PROBEK16(nine)), t));
 }
 
 __attribute__((target("avx2")))
 static inline uint32_t
-special32(__m256i x)
+special32(__m256i x, const struct probek *k)
 {
 	return (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(
-	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('"')),
-	    _mm256_cmpeq_epi8(x, _mm256_set1_epi8('\\'))),
-	    _mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(0x1f)), x)));
+	    _mm256_cmpeq_epi8(x, PROBEK32(quote)),
+	    _mm256_cmpeq_epi8(x, PROBEK32(bs))),
+	    _mm256_cmpeq_epi8(_mm256_min_epu8(x, PROBEK32(ctl)), x)));
 }
 
 __attribute__((target("avx2")))
 static inline uint32_t
-digit32(__m256i x)
+digit32(__m256i x, const struct probek *k)
 {
-	__m256i t = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
+	__m256i t = _mm256_sub_epi8(x, PROBEK32(zero));
 
 	return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
-	    _mm256_min_epu8(t, _mm256_set1_epi8(9)), t));
+	    _mm256_min_epu8(t, PROBEK32(nine)), t));
 }
 
 static inline __m128i
@@ -620,21 +632,22 @@ ld16(const char *p)
  * digit (dig 1), or end.  end >= 16: the last block is p[end-16..end).
  */
 static inline size_t
-probe_sse2(const char *p, size_t i, size_t end, int dig)
+probe_sse2(const char *p, size_t i, size_t end, int dig,
+    const struct probek *k)
 {
 	unsigned m;
 
 	for (; end - i >= 16; i += 16) {
 		__m128i x = ld16(p + i);
 
-		m = dig ? ~digit16(x) & 0xffff : special16(x);
+		m = dig ? ~digit16(x, k) & 0xffff : special16(x, k);
 		if (m != 0)
 			return i + (size_t)__builtin_ctz(m);
 	}
 	if (i < end) {
 		__m128i x = ld16(p + end - 16);
 
-		m = (dig ? ~digit16(x) & 0xffff : special16(x)) >>
+		m = (dig ? ~digit16(x, k) & 0xffff : special16(x, k)) >>
 		    (16 - (end - i));
 		if (m != 0)
 			return i + (size_t)__builtin_ctz(m);
@@ -644,7 +657,8 @@ probe_sse2(const char *p, size_t i, size_t end, int dig)
 
 __attribute__((target("avx2")))
 static inline size_t
-probe_avx2(const char *p, size_t i, size_t end, int dig)
+probe_avx2(const char *p, size_t i, size_t end, int dig,
+    const struct probek *k)
 {
 	uint32_t m;
 
@@ -652,11 +666,11 @@ probe_avx2(const char *p, size_t i, size_t end, int dig)
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)
 		    (p + i));
 
-		m = dig ? ~digit32(x) : special32(x);
+		m = dig ? ~digit32(x, k) : special32(x, k);
 		if (m != 0)
 			return i + (size_t)__builtin_ctz(m);
 	}
-	return i < end ? probe_sse2(p, i, end, dig) : end;
+	return i < end ? probe_sse2(p, i, end, dig, k) : end;
 }
 
 /*
@@ -664,8 +678,8 @@ probe_avx2(const char *p, size_t i, size_t end, int dig)
  * p[last], or 0 to defer; *esc tells whether it has escapes.
  */
 #define WALK_STRING(i, e) do {						\
-	(e) = avx2 ? probe_avx2(p, (i), last, 0) :			\
-	    probe_sse2(p, (i), last, 0);				\
+	(e) = avx2 ? probe_avx2(p, (i), last, 0, k) :			\
+	    probe_sse2(p, (i), last, 0, k);				\
 	if ((e) >= last)						\
 		return 0;						\
 	esc = 0;							\
@@ -686,7 +700,8 @@ probe_avx2(const char *p, size_t i, size_t end, int dig)
  */
 static inline __attribute__((always_inline)) size_t
 walk_glue(const char *p, size_t q, size_t last, size_t nf,
-    struct json_field *f, struct json_glue *g, int avx2)
+    struct json_field *f, struct json_glue *g, int avx2,
+    const struct probek *k)
 {
 	size_t start = q, e;
 	int esc;
@@ -744,8 +759,11 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 {
 	struct json_glue *glue = jl->glue, *g, *prev = NULL;
 	struct json_field *fields, *f;
+	const struct probek *k = &probek;
 	size_t q, e, last, nf = 0;
 	int esc;
+
+	__asm__("" : "+r" (k));	/* (see probek) */
 
 	if (n > JSON_FAST_MAX)
 		return -1;
@@ -784,7 +802,7 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 				goto known;
 			}
 		}
-		if ((e = walk_glue(p, q, last, nf, f, g, avx2)) == 0)
+		if ((e = walk_glue(p, q, last, nf, f, g, avx2, k)) == 0)
 			return 0;
 		if (e == SIZE_MAX) {
 			if (nf > 0)
@@ -828,8 +846,8 @@ value:
 			 * before */
 			f->type = JT_NUMBER;
 			if (p[q] >= '1' && p[q] <= '9' && primend[(unsigned char)
-			    p[e = avx2 ? probe_avx2(p, q + 1, last, 1) :
-			    probe_sse2(p, q + 1, last, 1)]])
+			    p[e = avx2 ? probe_avx2(p, q + 1, last, 1, k) :
+			    probe_sse2(p, q + 1, last, 1, k)]])
 				;
 			else if (p[q] == 't') {
 				if (last - q < 4 || memcmp(p + q, "true", 4) != 0)
@@ -940,6 +958,9 @@ json_path(void)
 	return path_chosen;
 }
 
+/* json_path(), once json_parse_fast() has asked for it, else -1. */
+static int	fast_chosen = -1;
+
 int
 json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
     enum json_path path)
@@ -964,14 +985,33 @@ json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
 int
 json_parse_fast(struct json_line *jl, const char *p, size_t n)
 {
-	static int chosen = -1;	/* json_path(), once known */
-	int pa = __atomic_load_n(&chosen, __ATOMIC_RELAXED);
+	int pa = __atomic_load_n(&fast_chosen, __ATOMIC_RELAXED);
 
 	if (pa < 0) {
 		pa = (int)json_path();
-		__atomic_store_n(&chosen, pa, __ATOMIC_RELAXED);
+		__atomic_store_n(&fast_chosen, pa, __ATOMIC_RELAXED);
 	}
 	return json_parse_fast_on(jl, p, n, (enum json_path)pa);
+}
+
+int
+json_parse_line(struct json_line *jl, const char *p, size_t n)
+{
+#if defined(__x86_64__)
+	int pa, r;
+
+	/* The usual line on a SIMD path, without json_parse_fast()'s
+	 * dispatch; a line too short or too long for the walk goes the
+	 * long way. */
+	if (jl->glue != NULL &&
+	    (pa = __atomic_load_n(&fast_chosen, __ATOMIC_RELAXED)) >
+	    JSON_SCALAR && (r = pa == JSON_AVX2 ? walk_avx2(jl, p, n) :
+	    walk_sse2(jl, p, n)) >= 0)
+		return r ? 0 : json_parse_jsmn(jl, p, n);
+#endif
+	if (json_parse_fast(jl, p, n))
+		return 0;
+	return json_parse_jsmn(jl, p, n);
 }
 
 /*

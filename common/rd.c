@@ -800,6 +800,29 @@ rd_line_offset(const struct rd *r)
 	return r->rawpos - r->end + r->linepos;
 }
 
+int
+rd_rest(struct rd *r, int *fd, uint64_t *off)
+{
+	if ((*off = rd_line_offset(r)) == UINT64_MAX || r->fd < 0)
+		return 0;
+	*fd = r->fd;
+	return 1;
+}
+
+void
+rd_rest_at(struct rd *r, uint64_t off)
+{
+	__atomic_store_n(&r->rawpos, off, __ATOMIC_RELAXED);
+}
+
+void
+rd_rest_end(struct rd *r, uint64_t off)
+{
+	r->pos = r->end = r->scan = r->linepos = 0;
+	r->eof = 1;
+	rd_rest_at(r, off);
+}
+
 uint64_t
 rd_size(const struct rd *r)
 {

@@ -106,6 +106,20 @@ uint64_t rd_lineno(const struct rd *r);
  */
 uint64_t rd_line_offset(const struct rd *r);
 
+/*
+ * For a caller that reads the rest of a regular, uncompressed file
+ * opened by name itself, by offset (pread(2), from several threads at
+ * once): rd_rest() gives the file's descriptor and the offset where the
+ * line last handed out by rd_line() starts, and returns 1, or 0 when the
+ * input is no such file.  rd_rest_at() then says how far the caller has
+ * read, for rd_rawpos(); rd_rest_end() leaves the reader at the end of
+ * its input, the file read up to off.  The descriptor stays the
+ * reader's: it is closed by rd_close().
+ */
+int	rd_rest(struct rd *r, int *fd, uint64_t *off);
+void	rd_rest_at(struct rd *r, uint64_t off);
+void	rd_rest_end(struct rd *r, uint64_t off);
+
 /* Size of the underlying file when known (regular file), else 0, and
  * compressed bytes consumed so far (for progress). */
 uint64_t rd_size(const struct rd *r);

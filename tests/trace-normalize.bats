@@ -963,6 +963,44 @@ sys.stdout.write("\n".join(out) + "\r")' > "$T/in"
 	done
 }
 
+@test "--threads: a file read by its workers in ranges gives what the same bytes through a pipe give" {
+	# A regular file is read by the workers, each a range of it, the
+	# lines that start in it (pool.c); a pipe goes through the reader.
+	# A byte order mark and blank lines before the first record, lines
+	# longer than many chunks, a CR or a newline at every place of a
+	# chunk's end, malformed lines, no final newline.
+	python3 -c '
+import random, sys
+rnd = random.Random(7)
+out = ["\ufeff", "\n", "  \r\n"]
+for i in range(900):
+    r = rnd.random()
+    if r < 0.04: line = ""
+    elif r < 0.08: line = "{\"lr\": 1, bad"
+    elif r < 0.11: line = "{\"lr\": %d, \"fn\": \"%s\"}" % (i + 1, "y" * rnd.randrange(500, 3000))
+    else: line = "{\"lr\": %d, \"fn\": \"f%d\"}" % (i + 1, rnd.randrange(9))
+    out.append(line + rnd.choice(["\n", "\n", "\r\n"]))
+sys.stdout.write("".join(out).rstrip("\n"))' > "$T/in"
+	args=(-c lr -c fn --op-value x --skip-bad)
+	trace-normalize --threads 1 "${args[@]}" --bad-lines "$T/b1" - < "$T/in" > "$T/one" 2> "$T/e1"
+	[ "$(wc -l < "$T/one")" -gt 800 ]
+	grep -q "^-	9	invalid JSON	{\"lr\": 1, bad$" "$T/b1"
+	sed 's/^-	/in	/' "$T/b1" > "$T/b1in"
+	sed 's/(stdin)/in/' "$T/e1" > "$T/e1in"
+	for c in 1 2 3 64 100 333 4096 100000; do
+		for th in 2 3; do
+			(cd "$T" && TRACE_TOOLS_CHUNK=$c trace-normalize --threads $th "${args[@]}" --bad-lines b2 in > two 2> e2)
+			assert_same "$T/one" "$T/two"
+			assert_same "$T/b1in" "$T/b2"
+			assert_same "$T/e1in" "$T/e2"
+		done
+	done
+	# strict: the first malformed line, with its number
+	run --separate-stderr env TRACE_TOOLS_CHUNK=100 trace-normalize --threads 2 -c lr "$T/in"
+	assert_failure 2
+	[ "$stderr" = "trace-normalize: $T/in:9: invalid JSON" ]
+}
+
 @test "numbers: decimal addresses of every length from 1 to 20 digits, and with a byte that is no digit" {
 	# The quick way reads up to 18 digits eight, then four, then one at
 	# a time: every length, every digit value at each place, and a
@@ -1041,6 +1079,23 @@ EOT
 	bad '"ts": "12x"' "field ts: not a number: '12x'"
 	bad '"t": -3' "field t: empty number: '-3'"
 	bad '"t": 9223372036854775808' "field t: number does not fit in 64 bits: '9223372036854775808'"
+	# values of other kinds are no number, whatever the column's type
+	bad '"lr": true' "field lr: expected a number, got a boolean"
+	bad '"tid": false' "field tid: expected a number, got a boolean"
+	bad '"ts": [1]' "field ts: expected a number, got an object or array"
+	bad '"t": {"a": 1}' "field t: expected a number, got an object or array"
+	# numbers in strings: plain (the quick way), escaped, or in a line
+	# with a raw control character elsewhere (unescaped and checked)
+	printf '%s\n' '{"op": "x", "lr": null, "tid": null, "ts": 5, "t": null}' \
+	    '{"op": "x", "ts": null, "t": null, "lr": 7}' \
+	    '{"op": "x", "lr": "1\u0032", "tid": "3\u0034", "ts": "\u0035"}' \
+	    '{"op": "x", "lr": "12", "tid": "-3", "ts": "6", "t": "0"}' \
+	    '{"op": "x", "lr": "13", "tid": "7", "fn": "a	b"}' > "$T/one"
+	run trace-normalize -c lr -c tid -c ts -c t:time:ns --optional lr --optional tid --optional ts --optional t "$T/one"
+	assert_success
+	assert_output "$(printf '%s\n' 'lr	tid	ts	t' '		5	' '0x00000007			' \
+	    '0x0000000c	34	5	' '0x0000000c	-3	6	0' '0x0000000d	7		')"
+	bad '"lr": "12", "tid": "5	"' "field tid: control character in JSON string"
 }
 
 @test "--threads: inputs of many chunks read straight into them, from a file, a pipe and gzip, keep every line and number" {

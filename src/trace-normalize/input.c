@@ -220,13 +220,15 @@ json_slots(struct conv *c, const struct rec *r)
 		if (f->tag != NULL && *f->tag != 0) {
 			if ((i = (int)*f->tag - 2) < 0)
 				continue;
-			kn = f->key;	/* (for a message) */
+			if (sv[i].setgen == gen)	/* (a key with a tag has
+							 * no escape) */
+				return bad_record(c, r, "duplicate key '%s'",
+				    msg_vis(f->key.p, f->key.n));
 		} else if ((i = field_slot(c, r, k, f, &kn)) < 0) {
 			if (i == -2)
 				return -1;
 			continue;
-		}
-		if (sv[i].setgen == gen)
+		} else if (sv[i].setgen == gen)
 			return bad_record(c, r, "duplicate key '%s'",
 			    msg_vis(kn.p, kn.n));
 		sv[i].setgen = gen;

@@ -47,6 +47,15 @@ oprules_ready(void)
 	}
 }
 
+/* The memo entry of a value of 1 to CMEMO_LEN bytes. */
+static inline unsigned
+memo_hash(struct span v)
+{
+	return (unsigned)(v.n * 31 + (unsigned char)v.p[0] * 7 +
+	    (unsigned char)v.p[v.n / 2] * 3 +
+	    (unsigned char)v.p[v.n - 1]) % CMEMO_N;
+}
+
 /* Whether hay contains needle: short strings, so memchr on the first
  * byte and compare, instead of a general memmem. */
 static int
@@ -70,28 +79,20 @@ contains(struct span hay, const char *needle, size_t n)
  * distinct value of up to CMEMO_LEN bytes and remembered in a small
  * direct-mapped table (a miss only costs the computation), so that the
  * usual trace, with a handful of function names, pays for the substring
- * searches once.
+ * searches once.  contains_mask() looks in the table inline and leaves
+ * a miss to contains_compute().
  */
 static uint64_t
-contains_mask(struct slotval *s, int slot, struct span v)
+contains_compute(struct slotval *s, int slot, struct span v)
 {
 	struct cmemo *m = NULL;
 	uint64_t mask = 0;
 	size_t i;
 
 	if (v.n > 0 && v.n <= CMEMO_LEN) {
-		unsigned h = (unsigned)(v.n * 31 + (unsigned char)v.p[0] * 7 +
-		    (unsigned char)v.p[v.n / 2] * 3 +
-		    (unsigned char)v.p[v.n - 1]) % CMEMO_N;
-
 		if (s->memo == NULL)
 			s->memo = xcalloc(CMEMO_N, sizeof(*s->memo));
-		m = &s->memo[h];
-		/* up to 31 bytes: one or two comparisons of up to 16 */
-		if (m->len == v.n && (v.n <= 16 ? mem_same(m->v, v.p, v.n) :
-		    mem_same(m->v, v.p, 16) && mem_same(m->v + v.n - 16,
-		    v.p + v.n - 16, 16)))
-			return m->mask;
+		m = &s->memo[memo_hash(v)];
 	}
 	for (i = 0; i < S.nrule; i++) {
 		const struct oprule *ru = &S.rule[i];
@@ -106,6 +107,22 @@ contains_mask(struct slotval *s, int slot, struct span v)
 		m->mask = mask;
 	}
 	return mask;
+}
+
+static inline uint64_t
+contains_mask(struct slotval *s, int slot, struct span v)
+{
+	const struct cmemo *m;
+
+	if (v.n > 0 && v.n <= CMEMO_LEN && s->memo != NULL) {
+		m = &s->memo[memo_hash(v)];
+		/* up to 31 bytes: one or two comparisons of up to 16 */
+		if (m->len == v.n && (v.n <= 16 ? mem_same(m->v, v.p, v.n) :
+		    mem_same(m->v, v.p, 16) && mem_same(m->v + v.n - 16,
+		    v.p + v.n - 16, 16)))
+			return m->mask;
+	}
+	return contains_compute(s, slot, v);
 }
 
 int

@@ -17,7 +17,17 @@
  * is converted by the main thread alone.  With one converter there are no
  * chunks: the main thread takes blocks of whole lines where the reader
  * holds them (rd_block) and splits them as a worker splits a chunk.
+ *
+ * A regular file read by name is not read by the main thread at all: a
+ * chunk is a range of the file, and its worker reads it (pread) and
+ * converts the lines that start in it, the last one read on to its
+ * newline, so that the copying of the file into memory is shared among
+ * the workers too ("positional" chunks).  A line starts where the byte
+ * before it is a newline, so each line falls in exactly one chunk.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +48,16 @@ enum cstate { C_FREE, C_QUEUED, C_TAKEN, C_DONE };
 struct chunk {
 	enum cstate	 state;
 	char		*data;		/* whole lines, each with its "\n" but
-					 * perhaps the input's last */
-	size_t		 len, cap;
+					 * perhaps the input's last, from
+					 * data[start] */
+	size_t		 start, len, cap;
+	int		 pos;		/* positional: the worker reads the
+					 * lines that start in [off, end) */
+	int		 first, last;	/* the first chunk (off starts a line);
+					 * the last (read to the file's end) */
+	uint64_t	 off, end;
+	uint64_t	 readto;	/* the file read up to here */
+	int		 rderr;		/* errno of a failed read, or 0 */
 	uint64_t	 nlines;	/* lines in data, counted by the worker */
 	enum format	 fmt;
 	const char	*file, *msgname;
@@ -62,6 +80,8 @@ static uint64_t		 taken;		/* chunks workers have begun */
 static uint64_t		 retired;	/* chunks written back */
 static size_t		 chunkbytes = CHUNK_BYTES;
 static uint64_t		 lineat;	/* lines before the oldest chunk */
+static struct rd	*posin;		/* the input of positional chunks */
+static int		 posfd = -1;	/* and its descriptor */
 
 /* Converters wanted: --threads, else the online CPUs (at most 8). */
 static int
@@ -126,7 +146,97 @@ convert_lines(struct conv *c, enum format fmt, struct span b, uint64_t base)
 static uint64_t
 convert_chunk(struct conv *c, struct chunk *k, uint64_t base)
 {
-	return convert_lines(c, k->fmt, span_make(k->data, k->len), base);
+	return convert_lines(c, k->fmt, span_make(k->data + k->start,
+	    k->len - k->start), base);
+}
+
+static void
+chunk_room(struct chunk *k, size_t n)
+{
+	if (k->cap - k->len < n) {
+		while (k->cap - k->len < n)
+			k->cap = k->cap ? k->cap * 2 : chunkbytes + CHUNK_SLACK;
+		k->data = xrealloc(k->data, k->cap);
+	}
+}
+
+/*
+ * Append the file's bytes from offset k->readto to k->data, n of them,
+ * fewer only at the end of the file.  Returns the number read, or -1
+ * with k->rderr set.
+ */
+static ssize_t
+read_more(struct chunk *k, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	chunk_room(k, n);
+	while (got < n) {
+		r = pread(posfd, k->data + k->len, n - got, (off_t)k->readto);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			k->rderr = errno;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+		k->len += (size_t)r;
+		k->readto += (uint64_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Read a positional chunk: the lines that start in [k->off, k->end),
+ * from the byte before k->off (a newline there starts a line at k->off),
+ * the last line read on to its newline; the last chunk is read to the
+ * end of the file, however long it has grown.
+ */
+static void
+read_chunk(struct chunk *k)
+{
+	size_t want, step = CHUNK_SLACK, from;
+	const char *nl;
+	ssize_t n;
+
+	k->start = k->len = 0;
+	k->rderr = 0;
+	k->readto = k->first ? k->off : k->off - 1;
+	want = (size_t)(k->end - k->readto);
+	if ((n = read_more(k, want)) < 0)
+		return;
+	if (!k->first) {
+		if ((nl = memchr(k->data, '\n', k->len)) == NULL ||
+		    k->off + (size_t)(nl - k->data) >= k->end) {
+			k->len = 0;	/* no line starts here */
+			return;
+		}
+		k->start = (size_t)(nl + 1 - k->data);
+	}
+	if ((size_t)n < want)
+		return;		/* the end of the file */
+	if (k->last) {
+		while ((n = read_more(k, step)) > 0)
+			if (step < chunkbytes)
+				step *= 2;
+		return;
+	}
+	/* the line holding the chunk's last byte, on to its newline */
+	while (k->data[k->len - 1] != '\n') {
+		from = k->len;
+		if ((n = read_more(k, step)) <= 0)
+			return;
+		if ((nl = memchr(k->data + from, '\n', k->len - from)) !=
+		    NULL) {
+			k->len = (size_t)(nl + 1 - k->data);
+			return;
+		}
+		if (step < chunkbytes)
+			step *= 2;
+	}
 }
 
 /* Convert one chunk with a worker's converter, keeping all it made. */
@@ -135,7 +245,9 @@ work_chunk(struct conv *c, struct chunk *k)
 {
 	conv_file(c, k->file, k->msgname);
 	c->out = &k->out;
-	k->nlines = convert_chunk(c, k, 0);
+	if (k->pos)
+		read_chunk(k);
+	k->nlines = k->rderr ? 0 : convert_chunk(c, k, 0);
 	k->n = c->n;
 	memset(&c->n, 0, sizeof(c->n));
 	k->bads = c->bads;	/* the chunk takes them over */
@@ -210,6 +322,12 @@ retire_one(struct conv *m)
 	while (k->state != C_DONE)
 		pthread_cond_wait(&done, &mu);
 	pthread_mutex_unlock(&mu);
+	if (k->rderr) {
+		errno = k->rderr;
+		die_errno("%s: read error", rd_name(posin));
+	}
+	if (k->pos)
+		rd_rest_at(posin, k->readto);
 	for (i = 0; i < k->nbad; i++)
 		k->bads[i].line += lineat;
 	lineat += k->nlines;
@@ -218,7 +336,8 @@ retire_one(struct conv *m)
 	k->bads = NULL;
 	k->nbad = 0;
 	sb_clear(&k->out);
-	k->len = 0;
+	k->len = k->start = 0;
+	k->pos = 0;
 	pthread_mutex_lock(&mu);
 	k->state = C_FREE;
 	retired++;
@@ -228,11 +347,7 @@ retire_one(struct conv *m)
 static void
 add_bytes(struct chunk *k, const char *p, size_t n)
 {
-	if (k->cap - k->len < n) {
-		while (k->cap - k->len < n)
-			k->cap = k->cap ? k->cap * 2 : chunkbytes + CHUNK_SLACK;
-		k->data = xrealloc(k->data, k->cap);
-	}
+	chunk_room(k, n);
 	memcpy(k->data + k->len, p, n);
 	k->len += n;
 }
@@ -245,6 +360,60 @@ submit(void)
 	submitted++;
 	pthread_cond_signal(&work);
 	pthread_mutex_unlock(&mu);
+}
+
+/*
+ * The lines of a regular file from line on, in positional chunks: 1, or
+ * 0 when the input is no such file, or holds no more than a chunk from
+ * line on (the main thread converts it alone, as any short input).
+ */
+static int
+run_positional(struct conv *m, struct rd *in, struct span line,
+    enum format fmt)
+{
+	struct stat st;
+	struct chunk *k;
+	uint64_t off, size, i, nchunk;
+	int fd;
+	char *b;
+	ssize_t got;
+
+	if (!rd_rest(in, &fd, &off) || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || (size = (uint64_t)st.st_size) <= off ||
+	    size - off <= chunkbytes)
+		return 0;
+	/* the line handed out must be the file's bytes at off */
+	b = xmalloc(line.n + 1);
+	got = line.n > 0 ? pread(fd, b, line.n, (off_t)off) : 0;
+	if (got != (ssize_t)line.n || memcmp(b, line.p, line.n) != 0) {
+		free(b);
+		return 0;
+	}
+	free(b);
+	posin = in;
+	posfd = fd;
+	nchunk = (size - off + chunkbytes - 1) / chunkbytes;
+	for (i = 0; i < nchunk; i++) {
+		if (submitted - retired == nring)
+			retire_one(m);
+		k = &ring[submitted % nring];
+		k->fmt = fmt;
+		k->file = m->file;
+		k->msgname = m->msgname;
+		k->pos = 1;
+		k->first = i == 0;
+		k->last = i == nchunk - 1;
+		k->off = off + i * chunkbytes;
+		k->end = k->last ? size : k->off + chunkbytes;
+		submit();
+	}
+	while (retired < submitted)
+		retire_one(m);
+	rd_add_lines(in, lineat - rd_lineno(in));
+	rd_rest_end(in, rd_rawpos(in));
+	posin = NULL;
+	posfd = -1;
+	return 1;
 }
 
 void
@@ -269,6 +438,8 @@ run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 	if (ring == NULL)
 		pool_start(n);
 	lineat = rd_lineno(in) - 1;	/* line is the first chunk's first */
+	if (run_positional(m, in, line, fmt))
+		return;
 	for (;;) {
 		/* the next free chunk, retiring the oldest when all are in
 		 * use */

@@ -32,8 +32,14 @@ static int	*strslot;		/* slots of the text columns */
 static size_t	 nstrslot;
 static int	 value_rules;
 
-/* What each column is, so that a row takes one branch per column. */
-enum colkind { CK_OP, CK_FILE, CK_SET, CK_NUM, CK_STR };
+/*
+ * What each column is, so that a row takes one branch per column.  The
+ * number columns whose usual value has a shortcut (put_number()) have
+ * kinds of their own: CK_INT (type int), CK_NS (time in ns), CK_ADDR
+ * (address); CK_NUM is any other.
+ */
+enum colkind { CK_OP, CK_FILE, CK_SET, CK_NUM, CK_STR, CK_INT, CK_NS,
+	CK_ADDR };
 static unsigned char	*colkind;
 
 void
@@ -61,7 +67,9 @@ rows_ready(void)
 			colkind[i] = CK_SET;
 		} else if (c->type != CT_STR) {
 			bound_fixed += NUM_ADDR_MAX + NUM_INT_MAX;
-			colkind[i] = CK_NUM;
+			colkind[i] = c->type == CT_INT ? CK_INT :
+			    c->type == CT_TIME && c->tshift == 0 ? CK_NS :
+			    c->type == CT_ADDR ? CK_ADDR : CK_NUM;
 		} else {
 			strslot[nstrslot++] = c->slot;
 			colkind[i] = CK_STR;
@@ -309,6 +317,19 @@ dec18(struct span v, uint64_t *u)
 	return 1;
 }
 
+/*
+ * Whether a value of a number column is its raw text, as slot_value()
+ * gives it: a JSON number, or a string without escapes (and, in JSON,
+ * without a control character).  Booleans, nulls and nested values are
+ * not: put_number() says what is wrong with them.
+ */
+static inline int
+raw_ok(const struct conv *cv, const struct slotval *s)
+{
+	return s->kind == VK_NUM || (s->kind == VK_STR && !s->esc &&
+	    (cv->fmt != FMT_JSONL || cv->noctrl));
+}
+
 /* Write a number column's value at w; as put_str(). */
 static char *
 put_number(struct conv *cv, const struct rec *r, char *w,
@@ -393,6 +414,13 @@ put_number(struct conv *cv, const struct rec *r, char *w,
 int
 emit_record(struct conv *cv, const struct rec *r)
 {
+	/* (locals: the row's bytes, written through char pointers, might
+	 * be anything to the compiler, and would make it load these again) */
+	const struct column *col = S.col;
+	const unsigned char *kind = colkind;
+	const struct slotval *sv = cv->sv;
+	uint64_t gen = cv->gen;
+	size_t ncol = S.ncol;
 	struct span op = { NULL, 0 };
 	size_t i, n, bound;
 	char *start, *w;
@@ -417,20 +445,50 @@ emit_record(struct conv *cv, const struct rec *r)
 	 * is not copied once more; a row that may be large (its bound over
 	 * a quarter of the output buffer) goes through the row buffer, so
 	 * that a drain never leaves much of the buffer unused. */
-	if (cv->out != NULL)
-		start = sb_reserve(cv->out, bound);
+	if (cv->out != NULL)	/* (sb_reserve()'s test inline) */
+		start = cv->out->cap - cv->out->len >= bound + 1 ?
+		    cv->out->p + cv->out->len : sb_reserve(cv->out, bound);
 	else if (bound <= ROW_IN_PLACE_MAX)
 		start = ob_reserve(cv->ob, bound);
 	else
 		start = sb_reserve(&cv->row, bound);
 	w = start;
-	for (i = 0; i < S.ncol; i++) {
-		const struct column *c = &S.col[i];
+	for (i = 0; i < ncol; i++) {
+		const struct column *c = &col[i];
+		const struct slotval *s;
 		struct span v;
+		uint64_t u;
 
 		if (i > 0)
 			*w++ = '\t';
-		switch (colkind[i]) {
+		switch (kind[i]) {
+		/*
+		 * A value used as it stands in the input (slot_value()), a
+		 * canonical integer, or plain decimal digits for an address,
+		 * as put_number() takes them first; anything else goes the
+		 * general way below.
+		 */
+		case CK_INT:
+		case CK_NS:
+			s = &sv[c->slot];
+			if (s->setgen == gen && raw_ok(cv, s) &&
+			    plain_int(s->raw, kind[i] == CK_INT)) {
+				mem_copy(w, s->raw.p, s->raw.n);
+				w += s->raw.n;
+				own = 1;
+				continue;
+			}
+			break;
+		case CK_ADDR:
+			s = &sv[c->slot];
+			if (s->setgen == gen && raw_ok(cv, s) &&
+			    s->raw.n <= 18 && s->raw.n > 0 &&
+			    s->raw.p[0] != '0' && dec18(s->raw, &u)) {
+				w += num_fmt_addr(w, u);
+				own = 1;
+				continue;
+			}
+			break;
 		case CK_OP:
 			if (cv->opclean) {	/* a rule's text, checked */
 				mem_copy(w, op.p, op.n);
@@ -451,9 +509,8 @@ emit_record(struct conv *cv, const struct rec *r)
 			break;
 		}
 		if (!present(cv, c->slot)) {
-			const struct slotval *s = &cv->sv[c->slot];
-
-			if (s->setgen == cv->gen && s->kind == VK_STR &&
+			s = &sv[c->slot];
+			if (s->setgen == gen && s->kind == VK_STR &&
 			    c->type != CT_STR && s->raw.n == 0 && !c->optional)
 				return bad_record(cv, r, "field %s: empty value",
 				    S.slot[c->slot].name);
@@ -462,7 +519,7 @@ emit_record(struct conv *cv, const struct rec *r)
 				    S.slot[c->slot].name);
 			continue;
 		}
-		if (colkind[i] == CK_NUM) {
+		if (kind[i] != CK_STR) {
 			if ((w = put_number(cv, r, w, c)) == NULL)
 				return -1;
 			own = 1;

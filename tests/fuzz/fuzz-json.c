@@ -6,9 +6,11 @@
  * fast path agrees with jsmn: whatever it accepts, jsmn accepts with the
  * very same fields.  Each path of the fast one this CPU can run (scalar,
  * SSE2, AVX2: json_path_can()) is checked, each against the scalar one
- * too: they take exactly the same lines.  A field's tag, once a word
- * derived from its key is stored in it, gives that word back for that
- * key only (every tag of a line is stored, as trace-normalize does).
+ * too: they take exactly the same lines.  json_parse_line(), on the
+ * process's path, gives jsmn's answer: the same fields, or the same
+ * error.  A field's tag, once a word derived from its key is stored in
+ * it, gives that word back for that key only (every tag of a line is
+ * stored, as trace-normalize does).
  */
 #include <string.h>
 
@@ -53,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (p <= end) {
 		size_t n;
-		int took[JSON_NPATH];
+		int took[JSON_NPATH], r;
 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
@@ -85,7 +87,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			INVARIANT(json_parse_jsmn(&ref, p, n) == 0);
 			INVARIANT(same_fields(&path[JSON_SCALAR], &ref));
 		}
-		if (json_parse_line(&jl, p, n) == 0) {
+		r = json_parse_line(&jl, p, n);
+		INVARIANT(r == json_parse_jsmn(&ref, p, n));
+		INVARIANT(r != 0 || same_fields(&jl, &ref));
+		INVARIANT(r == 0 || strcmp(jl.err, ref.err) == 0);
+		if (r == 0) {
 			for (size_t i = 0; i < jl.nf; i++) {
 				const struct json_field *f = &jl.f[i];
 				uint64_t u;
