@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "msg.h"
 #include "opt.h"
 #include "htab.h"
@@ -1670,6 +1671,8 @@ main(int argc, char *argv[])
 			die_getopt(argc, argv, "+ho:t:V", longopts);
 		}
 	}
+	/* TRACE_TOOLS_SIMD checked before any output */
+	tally_rows_path(json_path());
 	o = output != NULL ? ob_create(output) : ob_stdout();
 	in = rd_open_all(argv + optind, argc - optind, &n);
 	for (i = 0; i < n; i++) {

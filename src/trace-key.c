@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "htab.h"
+#include "json.h"
 #include "msg.h"
 #include "opt.h"
 #include "num.h"
@@ -731,6 +732,8 @@ main(int argc, char *argv[])
 			die_getopt(argc, argv, "+a:hk:o:Vw:", longopts);
 		}
 	}
+	/* TRACE_TOOLS_SIMD checked before any output */
+	tally_rows_path(json_path());
 	/* A column is a key or an attribute, once; never called count.
 	 * (Default attributes that are keys are dropped, not errors.) */
 	for (j = 0; j < nkeys + (attrs_given ? nattrs : 0); j++) {

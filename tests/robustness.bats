@@ -101,14 +101,17 @@ TOOLS="trace-key trace-hist trace-join trace-report trace-diverge"
 	command -v strace >/dev/null || skip "strace not installed"
 	python3 -c '
 for i in range(400000): print("{\"lr\": %d, \"op\": \"set\"}" % i)' > "$T/big.jsonl"
-	# the 3rd read(2) of the input file (-P) fails with EIO
-	run --separate-stderr strace -qq -o /dev/null -P "$T/big.jsonl" -e trace=read \
-	    -e inject=read:error=EIO:when=3 \
-	    trace-normalize -c op -c lr -o "$T/out" "$T/big.jsonl"
-	if [[ "$stderr" == *"ptrace"* ]]; then skip "ptrace not permitted here"; fi
-	assert_failure 2
-	[[ "$stderr" == "trace-normalize: $T/big.jsonl: read error: Input/output error"* ]]
-	[ ! -e "$T/out" ]
+	# the 3rd read(2) of the input file (-P) fails with EIO; with
+	# threads, workers read their ranges of the file with pread(2)
+	for th in 1 2; do
+		run --separate-stderr strace -f -qq -o /dev/null -P "$T/big.jsonl" \
+		    -e trace=read,pread64 -e inject=read,pread64:error=EIO:when=3 \
+		    trace-normalize --threads $th -c op -c lr -o "$T/out" "$T/big.jsonl"
+		if [[ "$stderr" == *"ptrace"* ]]; then skip "ptrace not permitted here"; fi
+		assert_failure 2
+		[[ "$stderr" == "trace-normalize: $T/big.jsonl: read error: Input/output error"* ]]
+		[ ! -e "$T/out" ]
+	done
 	trace-normalize -c op -c lr "$T/big.jsonl" | trace-key > "$T/k"
 	run --separate-stderr strace -qq -o /dev/null -P "$T/k" -e trace=read \
 	    -e inject=read:error=EIO:when=3 trace-hist "$T/k"

@@ -654,4 +654,12 @@ set\tx y\t1\t1:1')"
 		assert_failure 2
 		assert_output "trace-hist: $T/short:1200: expected 4 fields, got 3"
 	done
+	# an unknown path is an error before any output, even on no rows
+	head -n 1 "$T/keyed" > "$T/hdr"
+	for f in "$T/keyed" "$T/hdr"; do
+		TRACE_TOOLS_SIMD=sse3 run --separate-stderr trace-hist -o "$T/h.out" "$f"
+		assert_failure 2
+		[ ! -e "$T/h.out" ]
+		[ "$stderr" = "trace-hist: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
+	done
 }

@@ -525,4 +525,12 @@ b\t\t18446744073709551615\tmain\t')
 		assert_failure 2
 		assert_line "trace-key: $T/short:600: expected 5 fields, got 4"
 	done
+	# an unknown path is an error before any output, even on no rows
+	head -n 1 "$T/ev" > "$T/hdr"
+	for f in "$T/ev" "$T/hdr"; do
+		TRACE_TOOLS_SIMD=sse3 run --separate-stderr trace-key "$f"
+		assert_failure 2
+		[ "$output" = "" ]
+		[ "$stderr" = "trace-key: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
+	done
 }
