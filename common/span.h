@@ -32,8 +32,8 @@ span_str(const char *s)
 
 /*
  * Whether n bytes at a and at b are equal.  For the short strings of
- * traces (keys, names, ids) up to 16 bytes are compared without a call:
- * two overlapping words, or up to three single bytes.
+ * traces (keys, names, ids) up to 32 bytes are compared without a call:
+ * two or four overlapping words, or up to three single bytes.
  */
 static inline int
 mem_same(const void *a, const void *b, size_t n)
@@ -48,6 +48,19 @@ mem_same(const void *a, const void *b, size_t n)
 		memcpy(&r, x + n - 8, 8);
 		memcpy(&t, y + n - 8, 8);
 		return ((p ^ q) | (r ^ t)) == 0;
+	}
+	if (n > 16 && n <= 32) {	/* the first 16 and the last 16 */
+		uint64_t p2, q2, r2, t2;
+
+		memcpy(&p, x, 8);
+		memcpy(&q, y, 8);
+		memcpy(&p2, x + 8, 8);
+		memcpy(&q2, y + 8, 8);
+		memcpy(&r, x + n - 16, 8);
+		memcpy(&t, y + n - 16, 8);
+		memcpy(&r2, x + n - 8, 8);
+		memcpy(&t2, y + n - 8, 8);
+		return ((p ^ q) | (p2 ^ q2) | (r ^ t) | (r2 ^ t2)) == 0;
 	}
 	if (n >= 4 && n < 8) {
 		memcpy(&p4, x, 4);

@@ -176,10 +176,11 @@ struct pair {
 	size_t		 nshown;
 };
 
-/* A row parsed by a reading thread: offsets into its batch's text. */
+/* A row parsed by a reading thread: offsets into its batch's text
+ * (less than 4 GB: "a row of 4 GB", "a line of 4 GB"). */
 struct prow {
 	uint64_t	 n;		/* events */
-	size_t		 koff, toff, boff;	/* key, ts, --by value */
+	uint32_t	 koff, toff, boff;	/* key, ts, --by value */
 	uint32_t	 klen, tlen, blen;
 };
 

@@ -208,7 +208,8 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 	const uint64_t *tm, *nm;
 	size_t nch = (blk.n + 63) / 64, full = blk.n / 64, s = 0, c, i;
 	size_t nl = 1, last = ls->ncol - 1, nrank = ls->nrank;
-	size_t hlen = ls->hlen, kb, ke, tb, te, pos[4];
+	size_t hlen = ls->hlen, kb, ke, tb, te, pos[4], klast = ls->klast;
+	int lead = ls->kfirst == 0 && klast < last && ls->ts == last;
 	uint64_t l0 = lineno;
 	char tail[64];
 
@@ -266,15 +267,24 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 			die_at(ls->file, lineno, "expected %zu fields, got %zu",
 			    ls->ncol, (size_t)__builtin_popcountll(tw) + 1);
 		/* tw holds last tabs, more than any rank */
-		for (i = 0, x = tw; i < nrank; i++) {
-			for (size_t j = ls->step[i]; j > 0; j--)
+		if (lead) {	/* the key first, ts last: after the last tab */
+			for (i = klast, x = tw; i > 0; i--)
 				x &= x - 1;
-			pos[i] = s + (size_t)__builtin_ctzll(x);
+			kb = s;
+			ke = s + (size_t)__builtin_ctzll(x);
+			tb = s + (size_t)(64 - __builtin_clzll(tw));
+			te = e;
+		} else {
+			for (i = 0, x = tw; i < nrank; i++) {
+				for (size_t j = ls->step[i]; j > 0; j--)
+					x &= x - 1;
+				pos[i] = s + (size_t)__builtin_ctzll(x);
+			}
+			kb = ls->kb < 0 ? s : pos[ls->kb] + 1;
+			ke = ls->ke < 0 ? e : pos[ls->ke];
+			tb = ls->tb < 0 ? s : pos[ls->tb] + 1;
+			te = ls->te == -2 ? s : ls->te < 0 ? e : pos[ls->te];
 		}
-		kb = ls->kb < 0 ? s : pos[ls->kb] + 1;
-		ke = ls->ke < 0 ? e : pos[ls->ke];
-		tb = ls->tb < 0 ? s : pos[ls->tb] + 1;
-		te = ls->te == -2 ? s : ls->te < 0 ? e : pos[ls->te];
 		pr = &b->row[b->nrow++];
 		pr->n = 1;
 		pr->koff = (uint32_t)kb;

@@ -998,26 +998,53 @@ lockstep(void)
 		if (p->g[s]->total > UINT64_MAX - lim ||
 		    side[s].nev > UINT64_MAX - lim)
 			return 0;	/* place() says so */
-	for (k = 0; k < lim; k++) {
-		if (!feed_next(rs->feed, &pr, &t))
-			goto ref_end;
-		if (!feed_next(cs->feed, &pc, &u)) {
+	/* the rows of the two batches at hand, side by side */
+	for (k = 0; k < lim;) {
+		struct feedpos *a = (struct feedpos *)rs->feed;
+		struct feedpos *b = (struct feedpos *)cs->feed;
+		size_t m, i;
+
+		if (a->next == a->nrow) {
+			if (!feed_refill(rs->feed))
+				goto ref_end;
+			continue;
+		}
+		if (b->next == b->nrow && !feed_refill(cs->feed)) {
 			count_step(REF, k);
 			count_step(CAND, k);
-			take_row(rs, pr, t);
+			take_row(rs, &a->row[a->next++], a->txt);
 			rs->rg = rg;
 			place(REF);
 			side_end(CAND);
 			return 1;
 		}
-		if (pr->n != 1 || pc->n != 1 || pr->klen != pc->klen ||
-		    !mem_same(t + pr->koff, u + pc->koff, pr->klen)) {
+		m = a->nrow - a->next;
+		if (m > b->nrow - b->next)
+			m = b->nrow - b->next;
+		if (m > lim - k)
+			m = (size_t)(lim - k);
+		pr = a->row + a->next;
+		pc = b->row + b->next;
+		t = a->txt;
+		u = b->txt;
+		for (i = 0; i < m; i++)
+			if (pr[i].n != 1 || pc[i].n != 1 ||
+			    pr[i].klen != pc[i].klen ||
+			    !mem_same(t + pr[i].koff, u + pc[i].koff,
+			    pr[i].klen))
+				break;
+		a->next += i;
+		b->next += i;
+		k += i;
+		if (i < m) {
+			a->next++;
+			b->next++;
 			count_step(REF, k);
 			count_step(CAND, k);
-			take_row(rs, pr, t);
+			take_row(rs, &pr[i], t);
 			rs->rg = rg;
 			place(REF);
-			take_row(cs, pc, u);
+			take_row(cs, &pc[i], u);
 			cs->rg = cg;
 			place(CAND);
 			return 1;
