@@ -7,7 +7,7 @@
  * the block's tabs and newlines, 64 bytes to a pair of bit masks (AVX2
  * or SSE2, chosen at run time as trace-normalize chooses its JSON path:
  * TRACE_TOOLS_SIMD); the second walks the masks a line at a time,
- * keeping the offsets of the first few tabs only and counting the
+ * taking the offsets of the tabs the row needs only and counting the
  * others.  Lines are cut as rd_line() cuts them: without "\n" and a
  * "\r" before it; the last may lack "\n"; a header line again (streams
  * concatenated) is skipped.
@@ -197,9 +197,12 @@ long_line(const struct lines *ls, struct span blk, size_t s, size_t nch,
  * Most lines are shorter than 64 bytes: the 64 bits of each mask from
  * a line's first byte on hold its newline and all its tabs.  The field
  * count is their population count, and the tabs a row needs (ls->rank)
- * are taken off the bottom.  Longer lines, and the last line of a block
+ * are taken off the bottom; when the key columns come first and ts last
+ * (an event stream's usual op, lr ... ts), the key ends at the klast-th
+ * tab and ts starts after the highest.  Longer lines, and the last line of a block
  * without a newline, go the long way (long_line()).  Compiled twice:
- * for any x86-64, and with the bit instructions of CPUs that have AVX2.
+ * for any CPU, and with the bit instructions (popcnt, BMI1, BMI2) that
+ * CPUs with AVX2 have.
  */
 static inline __attribute__((always_inline)) uint64_t
 split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
