@@ -77,7 +77,7 @@ mem_same(const void *a, const void *b, size_t n)
 
 /*
  * Copy n bytes from s to d (not overlapping), as mem_same() compares
- * them: up to 16 bytes without a call.
+ * them: up to 32 bytes without a call.
  */
 static inline void
 mem_copy(void *d, const void *s, size_t n)
@@ -101,7 +101,18 @@ mem_copy(void *d, const void *s, size_t n)
 		w[0] = p[0];
 		w[n / 2] = p[n / 2];
 		w[n - 1] = p[n - 1];
-	} else if (n > 16)
+	} else if (n > 16 && n <= 32) {
+		uint64_t a2, b2;
+
+		memcpy(&a, p, 8);
+		memcpy(&a2, p + 8, 8);
+		memcpy(&b, p + n - 16, 8);
+		memcpy(&b2, p + n - 8, 8);
+		memcpy(w, &a, 8);
+		memcpy(w + 8, &a2, 8);
+		memcpy(w + n - 16, &b, 8);
+		memcpy(w + n - 8, &b2, 8);
+	} else if (n > 32)
 		memcpy(w, p, n);
 }
 

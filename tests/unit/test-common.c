@@ -528,6 +528,34 @@ test_mem_same(void)
 }
 
 /*
+ * mem_copy at every length to 40, at every alignment: the n bytes
+ * copied, none around them written.
+ */
+static void
+test_mem_copy(void)
+{
+	char src[64], dst[64];
+	size_t n, j, off;
+	int bad = 0;
+
+	for (j = 0; j < sizeof(src); j++)
+		src[j] = (char)('a' + j % 26);
+	for (n = 0; n <= 40; n++)
+		for (off = 0; off < 8; off++) {
+			memset(dst, '#', sizeof(dst));
+			mem_copy(dst + 8 + off, src + 7 - off, n);
+			for (j = 0; j < sizeof(dst); j++) {
+				int in = j >= 8 + off && j < 8 + off + n;
+
+				if (dst[j] != (in ? src[7 - off + j - 8 - off] :
+				    '#'))
+					bad++;
+			}
+		}
+	CHECK(bad == 0, "mem_copy: %d wrong bytes", bad);
+}
+
+/*
  * The hash table's keys: all distinct, each found again under its own
  * index, also through the lookup cache a table turns on after 1024
  * lookups, and given back by ht_key.  Short keys are compared as words,
@@ -1227,6 +1255,7 @@ main(int argc, char *argv[])
 	test_tally_split();
 	test_tally_rows();
 	test_mem_same();
+	test_mem_copy();
 	test_htab();
 	test_mwu();
 	test_mwu_paths();
