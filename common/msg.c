@@ -73,9 +73,16 @@ static void (*before_msg)(void);
  */
 static atomic_int dying;
 
+static _Thread_local struct msg_catch *catcher;
+static _Thread_local int catching;	/* a die function on a catcher */
+
 static void
 die_once(void)
 {
+	if (catcher != NULL) {	/* vmsg_at() returns to the catcher */
+		catching = 1;
+		return;
+	}
 	if (atomic_exchange(&dying, 1))
 		for (;;)
 			pause();
@@ -92,22 +99,47 @@ msg_before(void (*fn)(void))
  * it may carry are shown escaped (\t, \n, \r, \xNN).
  */
 static void
-put_clean(const char *s)
+put_clean(FILE *out, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '\t')
-			fputs("\\t", stderr);
+			fputs("\\t", out);
 		else if (c == '\n')
-			fputs("\\n", stderr);
+			fputs("\\n", out);
 		else if (c == '\r')
-			fputs("\\r", stderr);
+			fputs("\\r", out);
 		else if (c < 0x20 || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
+			fprintf(out, "\\x%02x", c);
 		else
-			fputc(c, stderr);
+			fputc(c, out);
 	}
+}
+
+/* The message line into out. */
+static void
+put_msg(FILE *out, const char *file, uint64_t line, const char *msg,
+    int errnum)
+{
+	fprintf(out, "%s: ", prog);
+	if (file != NULL) {
+		put_clean(out, file);
+		if (line > 0)
+			fprintf(out, ":%llu", (unsigned long long)line);
+		fputs(": ", out);
+	}
+	put_clean(out, msg);
+	if (errnum != 0)
+		fprintf(out, ": %s", strerror(errnum));
+	fputc('\n', out);
+}
+
+void
+msg_catch(struct msg_catch *c)
+{
+	catcher = c;
+	catching = 0;
 }
 
 static void
@@ -115,10 +147,11 @@ vmsg_at(const char *file, uint64_t line, const char *fmt, va_list ap,
     int errnum)
 {
 	char small[1024], *msg = small;
+	struct msg_catch *c = catching ? catcher : NULL;
 	va_list aq;
 	int n;
 
-	if (before_msg != NULL)
+	if (c == NULL && before_msg != NULL)
 		before_msg();
 	va_copy(aq, ap);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
@@ -127,18 +160,28 @@ vmsg_at(const char *file, uint64_t line, const char *fmt, va_list ap,
 	else if (msg == NULL)
 		msg = small;
 	va_end(aq);
-	flockfile(stderr);	/* one line, whole, among threads */
-	fprintf(stderr, "%s: ", prog);
-	if (file != NULL) {
-		put_clean(file);
-		if (line > 0)
-			fprintf(stderr, ":%llu", (unsigned long long)line);
-		fputs(": ", stderr);
+	if (c != NULL) {
+		/* caught: the line kept for die_caught(), this thread
+		 * back where it asked */
+		size_t len;
+		FILE *m;
+
+		c->text = NULL;
+		if ((m = open_memstream(&c->text, &len)) != NULL) {
+			put_msg(m, file, line, msg, errnum);
+			if (fclose(m) != 0) {
+				free(c->text);
+				c->text = NULL;
+			}
+		}
+		if (msg != small)
+			free(msg);
+		catcher = NULL;
+		catching = 0;
+		longjmp(c->jb, 1);
 	}
-	put_clean(msg);
-	if (errnum != 0)
-		fprintf(stderr, ": %s", strerror(errnum));
-	fputc('\n', stderr);
+	flockfile(stderr);	/* one line, whole, among threads */
+	put_msg(stderr, file, line, msg, errnum);
 	funlockfile(stderr);
 	if (msg != small)
 		free(msg);
@@ -180,6 +223,18 @@ dief(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);
+	exit(EXIT_TROUBLE);
+}
+
+void
+die_caught(const char *text)
+{
+	die_once();
+	if (before_msg != NULL)
+		before_msg();
+	fputs(text != NULL ? text : "", stderr);
+	if (text == NULL)
+		fprintf(stderr, "%s: out of memory\n", prog);
 	exit(EXIT_TROUBLE);
 }
 

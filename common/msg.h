@@ -5,11 +5,13 @@
  * The die functions exit with EXIT_TROUBLE (2); callers never test for
  * failure after them.  Threads may die at once: the first reports and
  * exits, the others wait for the exit; a message is always one whole
- * line on stderr.  Exit status 1 is reserved for an answer of "no".
+ * line on stderr.  A thread may instead catch its fatal errors for
+ * another to report (msg_catch()).  Exit status 1 is reserved for an answer of "no".
  */
 #ifndef TRACE_MSG_H
 #define TRACE_MSG_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +68,24 @@ NORETURN void die_at(const char *file, uint64_t line, const char *fmt, ...)
  * For usage errors found after option parsing.
  */
 NORETURN void die_usage(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+/*
+ * A thread's fatal errors caught instead of reported: after
+ * msg_catch(c) and setjmp(c->jb) == 0, a die function called on this
+ * thread writes its message line into c->text (malloc'd) and returns
+ * through longjmp(c->jb, 1); msg_catch(NULL) ends it.  A reading thread
+ * uses it so that its error is reported by the thread that takes its
+ * rows, when it comes to them (die_caught()): the first error in the
+ * order rows are taken, whichever thread finds it first.
+ */
+struct msg_catch {
+	jmp_buf		 jb;
+	char		*text;		/* the message line, with its "\n" */
+};
+void	msg_catch(struct msg_catch *c);
+
+/* Report a message line caught by msg_catch() and exit 2. */
+NORETURN void die_caught(const char *text);
 
 /*
  * Register fn to run before any exit through the die functions and at

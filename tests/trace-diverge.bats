@@ -479,6 +479,39 @@ k33	1	5
 	assert_success
 }
 
+@test "trace-diverge: of two bad inputs, the error reported is the first in comparison order, every run" {
+	# 3,000 equal events; the reference has a bad line at 2,001, the
+	# candidate at 1,001 (each found by its own reading thread)
+	awk 'BEGIN { print "op\tlr\tts"; for (i = 1; i <= 3000; i++)
+	    printf "op%d\t0x%x\t%d\n", i % 7, i % 13, i }' >"$T/a"
+	awk 'NR == 2001 { $0 = $0 "\tx" } 1' "$T/a" >"$T/ra"
+	awk 'NR == 1001 { $0 = $0 "\tx" } 1' "$T/a" >"$T/cb"
+	for p in $(simd_paths); do
+		export TRACE_TOOLS_SIMD=$p
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			run --separate-stderr trace-diverge "$T/ra" "$T/cb"
+			assert_failure 2
+			[ "$stderr" = "trace-diverge: $T/cb:1001: expected 3 fields, got 4" ]
+			run --separate-stderr trace-diverge "$T/cb" "$T/ra"
+			assert_failure 2
+			[ "$stderr" = "trace-diverge: $T/cb:1001: expected 3 fields, got 4" ]
+		done
+		# --first stops at a divergence whose window ends before either
+		# error: like cmp, it reads no further and reports none
+		awk 'NR == 11 { $1 = "zz" } 1' OFS='\t' "$T/ra" >"$T/rd"
+		for i in 1 2 3 4 5; do
+			run --separate-stderr trace-diverge --first --window 100 --max-edits 10 "$T/rd" "$T/cb"
+			assert_failure 1
+			[ "$stderr" = "" ]
+			[ "${lines[1]}" = "$(printf '\t\tchanged\t10\t1\t10\t1\t10\t10\tzz:0xa\top3:0xa')" ]
+		done
+		# without --first, the comparison goes on to the candidate's
+		run --separate-stderr trace-diverge "$T/rd" "$T/cb"
+		assert_failure 2
+		[ "$stderr" = "trace-diverge: $T/cb:1001: expected 3 fields, got 4" ]
+	done
+}
+
 @test "trace-diverge: exit 2 for bad input and usage, with the reason" {
 	seq_file "$T/a" a b
 	run trace-diverge "$T/a"

@@ -7,11 +7,16 @@
  * or, for an event stream, read into it in blocks and left where it
  * lies: main.c), and the main thread takes them in order, a batch at a time, to group,
  * buffer and align.  At most FEED_DEPTH batches a side are in flight, so
- * memory stays bounded.  A parse error exits from the reading thread,
- * as every fatal input error does (msg.h).
+ * memory stays bounded.  A reading thread's fatal error (a parse or read
+ * error) ends its batch at the rows before it and is reported by the
+ * main thread once it has taken them (msg_catch()), so the error
+ * reported is the first in the order rows are compared, whichever
+ * thread finds one first; with --first, one past the first divergence
+ * is never reported, as cmp reads no further.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +27,8 @@
 struct batch {
 	struct rows	 r;
 	int		 eof;		/* the last batch */
+	int		 err;		/* ... cut short by an error: */
+	char		*msg;		/* its message (msg_catch()) */
 	struct batch	*next;
 };
 
@@ -36,6 +43,7 @@ struct feed {
 	int		 (*fill)(void *, struct rows *);
 	void		*arg;
 	struct batch	*cur;		/* being consumed */
+	struct msg_catch mc;		/* the reading thread's errors */
 	char		 pad[64];	/* pos apart from the next feed */
 };
 
@@ -57,6 +65,27 @@ wait_cv(struct feed *f)
 {
 	if (pthread_cond_wait(&f->cv, &f->mu) != 0)
 		dief("pthread_cond_wait failed");
+}
+
+/*
+ * Fill batch b; 0 at the end of input.  An error ends the batch at the
+ * rows before it, its message kept for the main thread to report when
+ * it has taken them.
+ */
+static int
+fill_caught(struct feed *f, struct batch *b)
+{
+	int more;
+
+	msg_catch(&f->mc);
+	if (setjmp(f->mc.jb) != 0) {
+		b->err = 1;
+		b->msg = f->mc.text;
+		return 0;
+	}
+	more = f->fill(f->arg, &b->r);
+	msg_catch(NULL);
+	return more;
 }
 
 static void *
@@ -90,7 +119,7 @@ producer(void *p)
 		b->r.nrow = 0;
 		b->next = NULL;
 		sb_clear(&b->r.txt);
-		more = f->fill(f->arg, &b->r);
+		more = fill_caught(f, b);
 		b->eof = !more;
 		lock(f);
 		if (f->last != NULL)
@@ -128,8 +157,11 @@ feed_refill(struct feed *f)
 {
 	struct batch *b = f->cur;
 
-	if (b != NULL && b->eof)
+	if (b != NULL && b->eof) {
+		if (b->err)
+			die_caught(b->msg);
 		return 0;
+	}
 	lock(f);
 	if (b != NULL) {	/* hand it back */
 		b->next = f->free;
@@ -146,6 +178,8 @@ feed_refill(struct feed *f)
 	f->pos.next = 0;
 	f->pos.nrow = b->r.nrow;
 	f->pos.txt = b->r.txt.p;
+	if (b->r.nrow == 0 && b->err)
+		die_caught(b->msg);
 	return b->r.nrow > 0 || !b->eof ? 1 : 0;
 }
 
