@@ -112,15 +112,25 @@ lines_init(void)
 	}
 }
 
-/* A row of b, its array grown as needed. */
-static inline struct prow *
-new_row(struct rows *b)
+/* A row of b, its array grown as needed: an event, its key at
+ * [kb, ke), its ts at [tb, te). */
+static inline void
+put_row(struct rows *b, size_t kb, size_t ke, size_t tb, size_t te)
 {
+	struct prow *pr;
+
 	if (b->nrow == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
 		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
 	}
-	return &b->row[b->nrow++];
+	pr = &b->row[b->nrow++];
+	pr->n = 1;
+	pr->koff = (uint32_t)kb;
+	pr->klen = (uint32_t)(ke - kb);
+	pr->toff = (uint32_t)tb;
+	pr->tlen = (uint32_t)(te - tb);
+	pr->boff = 0;
+	pr->blen = 0;
 }
 
 /* The line [s, e) (e past its "\r", if any): a row of b. */
@@ -129,7 +139,6 @@ line_row(const struct lines *ls, const char *p, size_t s, size_t e,
     const size_t *tab, size_t nt, uint64_t lineno, struct rows *b)
 {
 	size_t kb, ke, tb, te, last = ls->ncol - 1;
-	struct prow *pr;
 
 	if (e > s && p[e - 1] == '\r')
 		e--;
@@ -148,14 +157,7 @@ line_row(const struct lines *ls, const char *p, size_t s, size_t e,
 	}
 	if (ke > UINT32_MAX || te > UINT32_MAX)
 		die_at(ls->file, lineno, "a line of 4 GB");
-	pr = new_row(b);
-	pr->n = 1;
-	pr->koff = (uint32_t)kb;
-	pr->klen = (uint32_t)(ke - kb);
-	pr->toff = (uint32_t)tb;
-	pr->tlen = (uint32_t)(te - tb);
-	pr->boff = 0;
-	pr->blen = 0;
+	put_row(b, kb, ke, tb, te);
 }
 
 /*
@@ -247,7 +249,6 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 	while (s < blk.n) {
 		size_t o = s % 64, len, e;
 		uint64_t nw, tw, x;
-		struct prow *pr;
 
 		c = s / 64;
 		nw = nm[c] >> o | (nm[c + 1] << 1) << (63 - o);
@@ -288,14 +289,7 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 			tb = ls->tb < 0 ? s : pos[ls->tb] + 1;
 			te = ls->te == -2 ? s : ls->te < 0 ? e : pos[ls->te];
 		}
-		pr = &b->row[b->nrow++];
-		pr->n = 1;
-		pr->koff = (uint32_t)kb;
-		pr->klen = (uint32_t)(ke - kb);
-		pr->toff = (uint32_t)tb;
-		pr->tlen = (uint32_t)(te - tb);
-		pr->boff = 0;
-		pr->blen = 0;
+		put_row(b, kb, ke, tb, te);	/* room made above */
 		s += len + 1;
 	}
 	return lineno - l0;

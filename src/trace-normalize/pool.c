@@ -362,6 +362,22 @@ submit(void)
 	pthread_mutex_unlock(&mu);
 }
 
+/* The next free chunk for lines of format fmt, retiring the oldest when
+ * all are in use. */
+static struct chunk *
+next_chunk(struct conv *m, enum format fmt)
+{
+	struct chunk *k;
+
+	if (submitted - retired == nring)
+		retire_one(m);
+	k = &ring[submitted % nring];
+	k->fmt = fmt;
+	k->file = m->file;
+	k->msgname = m->msgname;
+	return k;
+}
+
 /*
  * The lines of a regular file from line on, in positional chunks: 1, or
  * 0 when the input is no such file, or holds no more than a chunk from
@@ -394,12 +410,7 @@ run_positional(struct conv *m, struct rd *in, struct span line,
 	posfd = fd;
 	nchunk = (size - off + chunkbytes - 1) / chunkbytes;
 	for (i = 0; i < nchunk; i++) {
-		if (submitted - retired == nring)
-			retire_one(m);
-		k = &ring[submitted % nring];
-		k->fmt = fmt;
-		k->file = m->file;
-		k->msgname = m->msgname;
+		k = next_chunk(m, fmt);
 		k->pos = 1;
 		k->first = i == 0;
 		k->last = i == nchunk - 1;
@@ -441,14 +452,7 @@ run_lines(struct conv *m, struct rd *in, struct span line, enum format fmt)
 	if (run_positional(m, in, line, fmt))
 		return;
 	for (;;) {
-		/* the next free chunk, retiring the oldest when all are in
-		 * use */
-		if (submitted - retired == nring)
-			retire_one(m);
-		k = &ring[submitted % nring];
-		k->fmt = fmt;
-		k->file = m->file;
-		k->msgname = m->msgname;
+		k = next_chunk(m, fmt);
 		if (nsub == 0) {
 			add_bytes(k, line.p, line.n);
 			add_bytes(k, "\n", 1);
