@@ -201,10 +201,10 @@ long_line(const struct lines *ls, struct span blk, size_t s, size_t nch,
  * count is their population count, and the tabs a row needs (ls->rank)
  * are taken off the bottom; when the key columns come first and ts last
  * (an event stream's usual op, lr ... ts), the key ends at the klast-th
- * tab and ts starts after the highest.  Longer lines, and the last line of a block
- * without a newline, go the long way (long_line()).  Compiled twice:
- * for any CPU, and with the bit instructions (popcnt, BMI1, BMI2) that
- * CPUs with AVX2 have.
+ * tab and ts starts after the highest.  Longer lines, and the last line
+ * of a block without a newline, go the long way (long_line()).
+ * Compiled twice: for any CPU, and with the bit instructions (popcnt,
+ * BMI1, BMI2) that CPUs with AVX2 have.
  */
 static inline __attribute__((always_inline)) uint64_t
 split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
