@@ -6,7 +6,8 @@
  * failure after them.  Threads may die at once: the first reports and
  * exits, the others wait for the exit; a message is always one whole
  * line on stderr.  A thread may instead catch its fatal errors for
- * another to report (msg_catch()).  Exit status 1 is reserved for an answer of "no".
+ * another to report (msg_catch()).  Exit status 1 is reserved for an
+ * answer of "no".
  */
 #ifndef TRACE_MSG_H
 #define TRACE_MSG_H

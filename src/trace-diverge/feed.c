@@ -5,8 +5,8 @@
  * streams that agree, and the two inputs are independent: a thread per
  * input fills batches of parsed rows (their text copied into the batch,
  * or, for an event stream, read into it in blocks and left where it
- * lies: main.c), and the main thread takes them in order, a batch at a time, to group,
- * buffer and align.  At most FEED_DEPTH batches a side are in flight, so
+ * lies: main.c), and the main thread takes them in order, a batch at a
+ * time, to group, buffer and align.  At most FEED_DEPTH batches a side are in flight, so
  * memory stays bounded.  A reading thread's fatal error (a parse or read
  * error) ends its batch at the rows before it and is reported by the
  * main thread once it has taken them (msg_catch()), so the error
