@@ -208,12 +208,19 @@ int	feed_refill(struct feed *f);
  * whether its thread has ended (then its input may be closed). */
 int	feed_end(struct feed *f);
 
+/* Where f's batch at hand is read (its first member). */
+static inline struct feedpos *
+feed_pos(struct feed *f)
+{
+	return (struct feedpos *)f;
+}
+
 /* The next parsed row and its batch's text (valid until the next call);
  * 0 at the end. */
 static inline int
 feed_next(struct feed *f, struct prow **row, const char **txt)
 {
-	struct feedpos *p = (struct feedpos *)f;	/* its first member */
+	struct feedpos *p = feed_pos(f);
 
 	while (p->next == p->nrow)
 		if (!feed_refill(f))
@@ -233,7 +240,7 @@ struct lines {
 	size_t		 hlen;
 	const char	*file;
 	size_t		*tab;		/* need offsets */
-	size_t		 rank[4], step[4], nrank;	/* lines_ranks() */
+	size_t		 step[4], nrank;	/* lines_ranks() */
 	int		 kb, ke, tb, te;
 	uint64_t	*t, *n;		/* a block's masks */
 	size_t		 cap;

@@ -198,7 +198,7 @@ long_line(const struct lines *ls, struct span blk, size_t s, size_t nch,
 /*
  * Most lines are shorter than 64 bytes: the 64 bits of each mask from
  * a line's first byte on hold its newline and all its tabs.  The field
- * count is their population count, and the tabs a row needs (ls->rank)
+ * count is their population count, and the tabs a row needs (ls->step)
  * are taken off the bottom; when the key columns come first and ts last
  * (an event stream's usual op, lr ... ts), the key ends at the klast-th
  * tab and ts starts after the highest.  Longer lines, and the last line
@@ -318,42 +318,39 @@ lines_split(struct lines *ls, struct span blk, struct rows *b,
 }
 
 /*
- * The tabs a row of ls needs, by rank (the kth tab ends field k): where
- * the key starts and ends, where ts starts and ends; -1 for the line's
- * start or end, -2 for no ts.
+ * The tabs a row of ls needs, by rank (the kth tab ends field k), in
+ * ascending order and once each: step[i] is how many tabs lie between
+ * the (i-1)th wanted and the ith.  kb, ke, tb and te say which wanted
+ * tab starts (after it) or ends the key and ts: -1 for the line's start
+ * or end, te -2 for no ts.
  */
 void
 lines_ranks(struct lines *ls)
 {
-	size_t last = ls->ncol - 1, want[4], n = 0, i, j;
+	size_t last = ls->ncol - 1, want[4], prev = 0, n = 0, i;
 	int *slot[4] = { &ls->kb, &ls->ke, &ls->tb, &ls->te };
 
 	want[0] = ls->kfirst > 0 ? ls->kfirst - 1 : SIZE_MAX;
 	want[1] = ls->klast < last ? ls->klast : SIZE_MAX;
-	if (ls->ts == SIZE_MAX)
-		want[2] = want[3] = SIZE_MAX;
-	else {
-		want[2] = ls->ts > 0 ? ls->ts - 1 : SIZE_MAX;
-		want[3] = ls->ts < last ? ls->ts : SIZE_MAX;
-	}
+	want[2] = ls->ts != SIZE_MAX && ls->ts > 0 ? ls->ts - 1 : SIZE_MAX;
+	want[3] = ls->ts < last ? ls->ts : SIZE_MAX;	/* SIZE_MAX: none */
 	for (i = 0; i < 4; i++)
 		*slot[i] = -1;
 	if (ls->ts == SIZE_MAX)
-		ls->tb = -1, ls->te = -2;
-	/* the ranks wanted, ascending and once each */
+		ls->te = -2;
 	for (;;) {
 		size_t lo = SIZE_MAX;
 
 		for (i = 0; i < 4; i++)
-			if (want[i] < lo && (n == 0 || want[i] > ls->rank[n - 1]))
+			if (want[i] < lo && (n == 0 || want[i] > prev))
 				lo = want[i];
 		if (lo == SIZE_MAX)
 			break;
-		ls->rank[n] = lo;
-		ls->step[n] = n == 0 ? lo : lo - ls->rank[n - 1];
-		for (j = 0; j < 4; j++)
-			if (want[j] == lo)
-				*slot[j] = (int)n;
+		ls->step[n] = n == 0 ? lo : lo - prev;
+		for (i = 0; i < 4; i++)
+			if (want[i] == lo)
+				*slot[i] = (int)n;
+		prev = lo;
 		n++;
 	}
 	ls->nrank = n;

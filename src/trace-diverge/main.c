@@ -1000,8 +1000,8 @@ lockstep(void)
 			return 0;	/* place() says so */
 	/* the rows of the two batches at hand, side by side */
 	for (k = 0; k < lim;) {
-		struct feedpos *a = (struct feedpos *)rs->feed;
-		struct feedpos *b = (struct feedpos *)cs->feed;
+		struct feedpos *a = feed_pos(rs->feed);
+		struct feedpos *b = feed_pos(cs->feed);
 		size_t m, i;
 
 		if (a->next == a->nrow) {
@@ -1072,7 +1072,7 @@ store_run(int s, size_t max)
 	struct side *sd = &side[s];
 	struct grp *g = pairs[0]->g[s];
 	struct queue *q = &g->q;
-	struct feedpos *fp = (struct feedpos *)sd->feed;
+	struct feedpos *fp = feed_pos(sd->feed);
 	const struct prow *pr;
 	const char *txt = fp->txt;
 	uint64_t lim;
