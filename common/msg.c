@@ -232,8 +232,9 @@ die_caught(const char *text)
 	die_once();
 	if (before_msg != NULL)
 		before_msg();
-	fputs(text != NULL ? text : "", stderr);
-	if (text == NULL)
+	if (text != NULL)
+		fputs(text, stderr);
+	else		/* open_memstream() failed */
 		fprintf(stderr, "%s: out of memory\n", prog);
 	exit(EXIT_TROUBLE);
 }
