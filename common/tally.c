@@ -292,14 +292,19 @@ masks_avx2(const char *p, unsigned nch, uint64_t *t, uint64_t *n,
 
 static void (*masks)(const char *, unsigned, uint64_t *, uint64_t *,
     uint64_t *);
+static int bits;		/* tally_rows_bits() */
 
 void
 tally_rows_path(int path)
 {
+	bits = 0;
 	switch (path) {
 #if defined(__x86_64__)
 	case JSON_AVX2:
 		masks = masks_avx2;
+		bits = __builtin_cpu_supports("popcnt") &&
+		    __builtin_cpu_supports("bmi") &&
+		    __builtin_cpu_supports("bmi2");
 		break;
 	case JSON_SSE2:
 		masks = masks_sse2;
@@ -311,6 +316,14 @@ tally_rows_path(int path)
 	}
 }
 
+int
+tally_rows_bits(void)
+{
+	if (masks == NULL)
+		tally_rows_path(json_path());
+	return bits;
+}
+
 void
 tally_rows_init(struct tally_rows *r, struct span block)
 {
@@ -318,24 +331,20 @@ tally_rows_init(struct tally_rows *r, struct span block)
 		tally_rows_path(json_path());
 	r->p = block.p;
 	r->n = block.n;
-	r->chunk = (size_t)0 - 64;	/* the first load moves to 0 */
-	r->t = r->nl = r->encs = 0;
-	r->lastenc = 0;
-	r->row = 0;
-	r->next = r->have = 0;
+	r->s = 0;
+	r->base = 0;
+	r->have = r->lim = 0;	/* the first row fills */
 }
 
-int
-tally_rows_fill(struct tally_rows *r)
+void
+tally_rows_fill(struct tally_rows *r, size_t at)
 {
-	size_t at = r->chunk + 64, left, full;
+	size_t left, full;
 	char last[64];
 
-	if (at >= r->n)
-		return 0;
 	left = (r->n - at + 63) / 64;
-	if (left > TALLY_SUB)
-		left = TALLY_SUB;
+	if (left > TALLY_SUB + 1)
+		left = TALLY_SUB + 1;
 	full = (r->n - at) / 64;
 	if (full > left)
 		full = left;
@@ -345,15 +354,77 @@ tally_rows_fill(struct tally_rows *r)
 		memcpy(last, r->p + at + full * 64, r->n - at - full * 64);
 		masks(last, 1, r->mt + full, r->mn + full, r->me + full);
 	}
-	r->next = 0;
+	r->base = at;
 	r->have = (unsigned)left;
-	return 1;
+	if (at + 64 * left >= r->n) {	/* to the end: zero after it */
+		r->mt[left] = r->mn[left] = r->me[left] = 0;
+		r->lim = (unsigned)left;
+	} else
+		r->lim = (unsigned)left - 1;
 }
 
+/*
+ * The long way: the row's pieces one by one, their tabs stored while
+ * fewer than max + 1 are, counted after that.  A row that starts where
+ * tally_rows_short() cannot look further fills from its piece on, so
+ * that the rows after it go the short way again.
+ */
 int
-tally_rows_chunk(struct tally_rows *r)
+tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
+    size_t max, size_t *nf, const char **enc)
 {
-	return tally_rows_load(r);
+	size_t s = r->s, c, off, at, tabs = 0, e = SIZE_MAX;
+	uint64_t t, n, x, m, from;
+
+	if (s >= r->n)
+		return 0;
+	if ((s - r->base) / 64 >= r->lim)
+		tally_rows_fill(r, s - s % 64);
+	c = (s - r->base) / 64;
+	from = ~(uint64_t)0 << (s % 64);
+	t = r->mt[c] & from;
+	n = r->mn[c] & from;
+	x = r->me[c] & from;
+	for (;;) {
+		off = r->base + 64 * c;
+		m = n & -n;
+		if (m != 0) {
+			t &= m - 1;
+			x &= m - 1;
+		}
+		for (; t != 0; t &= t - 1, tabs++)
+			if (tabs <= max)
+				end[tabs + 1] = off +
+				    (size_t)__builtin_ctzll(t) - s;
+		if (x != 0)
+			e = off + 63 - (size_t)__builtin_clzll(x);
+		if (m != 0) {
+			at = off + (size_t)__builtin_ctzll(m);
+			break;
+		}
+		if (off + 64 >= r->n) {	/* the last line, without "\n" */
+			at = r->n;
+			break;
+		}
+		if (++c == r->have) {
+			tally_rows_fill(r, off + 64);
+			c = 0;
+		}
+		t = r->mt[c];
+		n = r->mn[c];
+		x = r->me[c];
+	}
+	line->p = r->p + s;
+	line->n = at - s;
+	if (line->n > 0 && line->p[line->n - 1] == '\r')
+		line->n--;
+	end[0] = SIZE_MAX;
+	if (tabs <= max)
+		end[tabs + 1] = line->n;
+	*nf = tabs + 1;
+	*enc = e != SIZE_MAX ? r->p + e : NULL;
+	r->s = at + 1;
+	return 1;
 }
 
 int

@@ -133,43 +133,43 @@ tally_field(struct span line, const size_t *end, size_t i)
  * The rows of a block of whole lines (rd_block()), each split as
  * tally_split() splits a line, with the newlines, tabs and bytes to
  * encode of the block found in one pass: tally_rows_init() on the
- * block, then tally_rows_next() until it returns 0.  The block must
- * stay in place meanwhile.  The block is classified TALLY_SUB pieces of
- * 64 bytes at a time into bit masks (bit i for byte piece + i), by
- * AVX2, SSE2 or byte by byte as json_path() chooses (TRACE_TOOLS_SIMD);
- * then, inline, a row at a time: the lowest newline left, and the tabs
- * below it.
+ * block, then tally_rows_short() or tally_rows_next() for each row
+ * until both return 0.  The block must stay in place meanwhile.  The
+ * block is classified TALLY_SUB pieces of 64 bytes at a time into bit
+ * masks (bit i for byte piece + i), by AVX2, SSE2 or byte by byte as
+ * json_path() chooses (TRACE_TOOLS_SIMD).  Most rows are shorter than
+ * 64 bytes: the 64 bits of each mask from a row's first byte on (a
+ * piece's and the next one's) hold its newline, all its tabs and all
+ * its bytes to encode, which tally_rows_short() hands out inline as
+ * they are; longer rows, the last row of a block without a newline and
+ * a row whose next piece is not classified yet go the long way, piece
+ * by piece: tally_rows_next().
  */
 #define TALLY_SUB	64
 
 struct tally_rows {
 	const char	*p;		/* the block */
 	size_t		 n;
-	size_t		 chunk;		/* offset of the current 64 bytes */
-	uint64_t	 t;		/* their tabs not yet seen */
-	uint64_t	 nl;		/* their newlines not yet seen */
-	uint64_t	 encs;		/* their bytes to encode */
-	size_t		 lastenc;	/* the last before them, + 1; 0: none */
-	size_t		 row;		/* where the current row starts */
-	unsigned	 next, have;	/* in the masks below: next piece, pieces */
-	uint64_t	 mt[TALLY_SUB];	/* of the pieces from chunk + 64 on: */
-	uint64_t	 mn[TALLY_SUB];	/* tabs, newlines and bytes to encode */
-	uint64_t	 me[TALLY_SUB];
+	size_t		 s;		/* where the next row starts */
+	size_t		 base;		/* offset of the piece of mt[0] */
+	unsigned	 have;		/* pieces classified from base on */
+	unsigned	 lim;		/* of them, those the next of which is
+					 * classified too (zero past the end) */
+	uint64_t	 mt[TALLY_SUB + 2];	/* tabs, newlines and bytes */
+	uint64_t	 mn[TALLY_SUB + 2];	/* to encode of the pieces */
+	uint64_t	 me[TALLY_SUB + 2];
 };
 
 void	tally_rows_init(struct tally_rows *r, struct span block);
 
 /*
- * Classify the pieces of 64 bytes from chunk + 64 on (up to TALLY_SUB
- * of them) into the masks; 0 at the end of the block.  A last piece
- * shorter than 64 bytes is copied into a zeroed one, so nothing past
- * the block is read.  For tally_rows_load().
+ * Classify the pieces of 64 bytes from offset at (a multiple of 64,
+ * less than the block's length) on, up to TALLY_SUB + 1 of them, into
+ * the masks.  A last piece shorter than 64 bytes is copied into a
+ * zeroed one, so nothing past the block is read; past the block's last
+ * piece the masks are zero.  For tally_rows_next().
  */
-int	tally_rows_fill(struct tally_rows *r);
-
-/* Move to the next 64 bytes of the block; 0 at its end.  For
- * tally_rows_next(), which has it inline: tally_rows_load(). */
-int	tally_rows_chunk(struct tally_rows *r);
+void	tally_rows_fill(struct tally_rows *r, size_t at);
 
 /*
  * Classify with the path given (which json_path_can() must allow) from
@@ -177,100 +177,85 @@ int	tally_rows_chunk(struct tally_rows *r);
  */
 void	tally_rows_path(int path);
 
-/* tally_rows_chunk(), inline: the masks of the next piece, more pieces
- * classified when those classified run out. */
-static inline int
-tally_rows_load(struct tally_rows *r)
-{
-	unsigned i;
-
-	if (r->encs != 0)
-		r->lastenc = r->chunk + 64 - (size_t)__builtin_clzll(r->encs);
-	r->encs = 0;
-	if (r->next == r->have && !tally_rows_fill(r))
-		return 0;
-	i = r->next++;
-	r->chunk += 64;
-	r->t = r->mt[i];
-	r->nl = r->mn[i];
-	r->encs = r->me[i];
-	return 1;
-}
+/*
+ * Whether code that walks rows may use the bit instructions (popcnt,
+ * BMI1, BMI2) that CPUs with AVX2 have: 1 with the AVX2 path on a CPU
+ * that has them, so that TRACE_TOOLS_SIMD=sse2 or scalar takes code for
+ * any CPU.  Callers compile their walk twice, once with
+ * __attribute__((target("popcnt,bmi,bmi2"))).
+ */
+int	tally_rows_bits(void);
 
 /*
  * The next row into *line, as rd_line() would hand it out (without its
  * "\n" and a "\r" before it; the last may lack "\n"), split into end
  * as tally_split(line, end, max, enc) would split it; *nf is its number
- * of fields.  Returns 1 for a row, 0 at the end of the block.
+ * of fields.  Returns 1 for a row, 0 at the end of the block.  end must
+ * have room for TALLY_END_ROOM(max) offsets.
  */
-static inline int
-tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
-    size_t max, size_t *nf, const char **enc)
-{
-	/* In locals: for all the compiler knows, end could point into r. */
-	size_t chunk = r->chunk, row = r->row, tabs = 0, base, at, e;
-	uint64_t t = r->t, n = r->nl, m, tb;
-	size_t *ep;
-	unsigned b;
+int	tally_rows_next(struct tally_rows *r, struct span *line, size_t *end,
+	    size_t max, size_t *nf, const char **enc);
 
-	base = chunk - row;
-	while (n == 0) {
-		/* no newline left here: the row's tabs, then on */
-		if (tabs <= max) {	/* room for 64 more */
-			for (ep = end + tabs; t != 0; t &= t - 1)
-				*++ep = base + (unsigned)__builtin_ctzll(t);
-			tabs = (size_t)(ep - end);
-		} else
-			for (; t != 0; t &= t - 1)
-				tabs++;
-		if (!tally_rows_load(r)) {
-			if (row >= r->n)
-				return 0;
-			/* the last line, without a newline */
-			chunk = r->n;
-			b = 0;
-			goto out;
-		}
-		chunk = r->chunk;
-		t = r->t;
-		n = r->nl;
-		base = chunk - row;
-	}
-	/* the tabs before the next newline */
-	m = n & -n;
-	tb = t & (m - 1);
-	t ^= tb;
-	n ^= m;
-	if (tabs <= max) {
-		for (ep = end + tabs; tb != 0; tb &= tb - 1)
-			*++ep = base + (unsigned)__builtin_ctzll(tb);
-		tabs = (size_t)(ep - end);
-	} else
-		for (; tb != 0; tb &= tb - 1)
-			tabs++;
-	b = (unsigned)__builtin_ctzll(m);
-out:
-	at = chunk + b;
-	line->p = r->p + row;
-	line->n = at - row;
-	if (line->n > 0 && line->p[line->n - 1] == '\r')
+/*
+ * The next row, as tally_rows_next() hands it out, when it ends in a
+ * newline less than 64 bytes on and its next piece is classified: *tabs
+ * has bit i set for each tab line->p[i] (tally_mask_split() turns it
+ * into offsets), *enc is as tally_split() sets it.  Returns 1 for such
+ * a row; 0, the state untouched, when the next row is not one (or there
+ * is none): tally_rows_next() takes it then.
+ */
+static inline __attribute__((always_inline)) int
+tally_rows_short(struct tally_rows *r, struct span *line, uint64_t *tabs,
+    const char **enc)
+{
+	size_t s = r->s, c = (s - r->base) / 64, len;
+	unsigned o = (unsigned)(s % 64);
+	uint64_t nw, tw, ew, below;
+
+	if (c >= r->lim)
+		return 0;
+	/* the 64 bits from s on: piece c's from o, the next one's below o */
+	nw = r->mn[c] >> o | (r->mn[c + 1] << 1) << (63 - o);
+	if (nw == 0)
+		return 0;
+	len = (size_t)__builtin_ctzll(nw);
+	below = ((uint64_t)1 << len) - 1;
+	tw = (r->mt[c] >> o | (r->mt[c + 1] << 1) << (63 - o)) & below;
+	line->p = r->p + s;
+	line->n = len;
+	if (len > 0 && line->p[len - 1] == '\r')
 		line->n--;
-	if (tabs <= max)
-		end[tabs + 1] = line->n;
-	end[0] = SIZE_MAX;
-	*nf = tabs + 1;
-	if ((r->encs | r->lastenc) == 0)	/* the usual case */
-		*enc = NULL;
-	else {
-		m = r->encs & ((1ULL << b) - 1);
-		e = m != 0 ? chunk + 64 - (size_t)__builtin_clzll(m) :
-		    r->lastenc;
-		*enc = e > row ? r->p + e - 1 : NULL;
+	*tabs = tw;
+	*enc = NULL;
+	if ((r->me[c] | r->me[c + 1]) != 0) {	/* rare */
+		ew = (r->me[c] >> o | (r->me[c + 1] << 1) << (63 - o)) & below;
+		if (ew != 0)
+			*enc = line->p + 63 - __builtin_clzll(ew);
 	}
-	r->row = at + 1;
-	r->t = t;
-	r->nl = n;
+	r->s = s + len + 1;
 	return 1;
+}
+
+/*
+ * Split a row of length len whose tabs are the bits of mask tabs (as
+ * tally_rows_short() hands it out) into end as tally_split() would,
+ * from end[from] on (from >= 1; end[0] is set too): where field from - 1
+ * ends and what fields from on need.  tabs must hold from - 1 tabs or
+ * more.  Returns the number of fields.  end must have room for 66 offsets (TALLY_END_ROOM(max)
+ * has).
+ */
+static inline __attribute__((always_inline)) size_t
+tally_mask_split(uint64_t tabs, size_t len, size_t *end, size_t from)
+{
+	size_t i;
+
+	end[0] = SIZE_MAX;
+	for (i = 1; i < from; i++)
+		tabs &= tabs - 1;
+	for (; tabs != 0; tabs &= tabs - 1)
+		end[i++] = (size_t)__builtin_ctzll(tabs);
+	end[i] = len;
+	return i;
 }
 
 /*

@@ -807,6 +807,8 @@ static struct rmemo {
 } rmemo[1u << RMEMO_BITS];
 static size_t	 rmcells = SIZE_MAX;	/* cells before the range; SIZE_MAX:
 					 * no memo */
+static size_t	 rmfrom = 1;		/* what the memo needs: end[rmfrom]
+					 * on (row start's end on) */
 static uint64_t	 sumread;		/* the counts read, while less
 					 * than RMEMO_SUM_MAX; after that
 					 * at least that, no memo */
@@ -947,8 +949,9 @@ rmemo_make(struct rmemo *e, struct span line, const size_t *end,
 
 /*
  * The memo's set (two entries) for row line, split into end (enc as
- * tally_split() finds it, its fields as the header's), with *plen the
- * length of its start; NULL when the row cannot use the memo.
+ * tally_split() finds it, its fields as the header's; end[rmfrom] on
+ * are enough when enc is NULL), with *plen the length of its start;
+ * NULL when the row cannot use the memo.
  */
 static inline struct rmemo *
 rmemo_set(struct span line, const size_t *end, const char *enc,
@@ -1006,6 +1009,7 @@ setup_columns(void)
 	for (i = 0; i < nac && ac[i].kind != TK_RANGE; i++)
 		;
 	rmcells = i <= RMEMO_CELLS ? i : SIZE_MAX;
+	rmfrom = rmcells != SIZE_MAX ? kc + 1 + rmcells : 1;
 	for (j = 0; j < ntk; j++) {
 		c = tsv_need(&hdr, tkcol[j], NULL);
 		if ((size_t)c <= kc)
@@ -1156,18 +1160,84 @@ add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
 	return ln;
 }
 
+/*
+ * Add the rows of block blk, from line ln + 1 on, a row at a time;
+ * returns the number of its last line.  Most rows are short
+ * (tally_rows_short()): split from the count on only, for the row memo,
+ * and all of it when the memo cannot take the row.  Compiled twice: for
+ * any CPU, and with the bit instructions that CPUs with AVX2 have
+ * (tally_rows_bits()).
+ */
+static inline __attribute__((always_inline)) uint64_t
+add_rows(struct span blk, uint64_t ln, const char *file, size_t *end)
+{
+	struct tally_rows tr;
+	struct span line;
+	struct klook one;
+	struct rmemo *e;
+	const char *enc;
+	size_t nf, plen;
+	uint64_t tabs;
+	int part;		/* the row is split from end[rmfrom] on only */
+
+	tally_rows_init(&tr, blk);
+	for (;;) {
+		if ((part = tally_rows_short(&tr, &line, &tabs, &enc))) {
+			nf = (size_t)__builtin_popcountll(tabs) + 1;
+			if (nf == hdr.ncol && enc == NULL)
+				(void)tally_mask_split(tabs, line.n, end,
+				    rmfrom);
+			else {
+				(void)tally_mask_split(tabs, line.n, end, 1);
+				part = 0;
+			}
+		} else if (!tally_rows_next(&tr, &line, end, hdr.ncol, &nf,
+		    &enc))
+			break;
+		ln++;
+		if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
+			continue;	/* concatenated histograms */
+		if (nf == hdr.ncol && (e = rmemo_set(line, end, enc, &plen)) !=
+		    NULL && rmemo_hit(e, line, end, plen, file, ln))
+			continue;	/* as add_fields() would */
+		if (part)
+			nf = tally_mask_split(tabs, line.n, end, 1);
+		one.n = SIZE_MAX;
+		add_fields(line, ln, file, end, nf, enc, &one, 1);
+	}
+	return ln;
+}
+
+static uint64_t
+add_rows_any(struct span blk, uint64_t ln, const char *file, size_t *end)
+{
+	return add_rows(blk, ln, file, end);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("popcnt,bmi,bmi2")))
+static uint64_t
+add_rows_bmi(struct span blk, uint64_t ln, const char *file, size_t *end)
+{
+	return add_rows(blk, ln, file, end);
+}
+#endif
+
 static void
 read_input(struct rd *in, int first)
 {
 	struct tsv_hdr h;
 	struct span line, blk;
-	struct tally_rows tr;
-	struct klook one;
-	const char *file = rd_name(in), *enc;
-	struct rmemo *e;
-	size_t nf, *end, plen;
+	const char *file = rd_name(in);
+	size_t *end;
 	uint64_t ln0, ln;
+	uint64_t (*rows)(struct span, uint64_t, const char *, size_t *) =
+	    add_rows_any;
 
+#if defined(__x86_64__)
+	if (tally_rows_bits())
+		rows = add_rows_bmi;
+#endif
 	if (!rd_line(in, &line))
 		dief("%s: empty input (no header line)", file);
 	if (first) {
@@ -1181,23 +1251,10 @@ read_input(struct rd *in, int first)
 	/* room for tally_split() */
 	end = xreallocarray(NULL, TALLY_END_ROOM(hdr.ncol), sizeof(*end));
 	while (rd_block(in, BLOCK, &blk)) {
-		ln = ln0 = rd_lineno(in);
-		if (smask + 1 < BATCH_SLOTS) {
-			tally_rows_init(&tr, blk);
-			while (tally_rows_next(&tr, &line, end, hdr.ncol, &nf,
-			    &enc)) {
-				ln++;
-				if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
-					continue;	/* concatenated histograms */
-				if (nf == hdr.ncol && (e = rmemo_set(line, end,
-				    enc, &plen)) != NULL && rmemo_hit(e, line,
-				    end, plen, file, ln))
-					continue;	/* as add_fields() would */
-				one.n = SIZE_MAX;
-				add_fields(line, ln, file, end, nf, enc, &one,
-				    1);
-			}
-		} else
+		ln0 = rd_lineno(in);
+		if (smask + 1 < BATCH_SLOTS)
+			ln = rows(blk, ln0, file, end);
+		else
 			ln = add_batched(blk, ln0, file, end);
 		rd_add_lines(in, ln - ln0);
 	}

@@ -385,7 +385,7 @@ put_tbin(struct ob *o, struct span v, const char *file, uint64_t line)
  * short run of digits without a leading zero (18 digits cannot
  * overflow), else as num_tid_ok() decides.
  */
-static inline int
+static inline __attribute__((always_inline)) int
 tid_ok(struct span v)
 {
 	size_t i;
@@ -455,7 +455,7 @@ put_span(char *d, const char *p, size_t n, int over)
  * the end of the block that holds the line: where sixteen bytes past
  * the line are in it, fields are copied sixteen bytes at a time.
  */
-static void
+static inline __attribute__((always_inline)) void
 put_plain(struct ob *o, const struct plan *pl, const struct runs *ru,
     struct span line, const size_t *end, const char *enc, uint64_t w,
     const char *bend)
@@ -501,54 +501,109 @@ put_plain(struct ob *o, const struct plan *pl, const struct runs *ru,
 /*
  * The rows of input in after its header h when put_plain() writes
  * them: a block of lines at a time, each row split by tally_rows, which
- * finds the newlines, tabs and bytes to encode in one pass.
+ * finds the newlines, tabs and bytes to encode in one pass.  The rows of
+ * a block are walked by plain_rows(), compiled twice: for any CPU, and
+ * with the bit instructions that CPUs with AVX2 have
+ * (tally_rows_bits()).
  */
 #define BLOCK	((size_t)1 << 20)
+
+/* What plain_rows() needs besides the block. */
+struct plain {
+	struct ob		*o;
+	const struct tsv_hdr	*h;
+	const struct plan	*pl;
+	struct runs		 ru;
+	const char		*file;
+	size_t			*end;
+};
+
+/* Write the rows of block blk, from line ln + 1 on; returns the number
+ * of its last line. */
+static inline __attribute__((always_inline)) uint64_t
+plain_rows(const struct plain *pa, struct span blk, uint64_t ln)
+{
+	const struct tsv_hdr *h = pa->h;
+	const struct plan *pl = pa->pl;
+	struct tally_rows tr;
+	struct span line, v;
+	const char *file = pa->file, *enc;
+	size_t nf, *end = pa->end;
+	uint64_t w, tabs;
+	enum num_err e;
+
+	tally_rows_init(&tr, blk);
+	for (;;) {
+		if (tally_rows_short(&tr, &line, &tabs, &enc))
+			nf = tally_mask_split(tabs, line.n, end, 1);
+		else if (!tally_rows_next(&tr, &line, end, h->ncol, &nf, &enc))
+			break;
+		ln++;
+		if (line.n == h->len && tsv_is_hdr(h, line))
+			continue;	/* concatenated streams */
+		if (nf != h->ncol)
+			die_at(file, ln, "expected %zu fields, got %zu",
+			    h->ncol, nf);
+		/* 015 and 15 would be two threads: trace-format(5). */
+		if (pl->tid >= 0 && !tid_ok(v = tally_field(line, end,
+		    (size_t)pl->tid)))
+			die_at(file, ln, "column tid: tid '%s' is not a "
+			    "canonical integer (no '+', no leading zeros, no "
+			    "-0)", msg_vis(v.p, v.n > 40 ? 40 : v.n));
+		w = 1;
+		if (pl->w >= 0 && (e = num_parse_u64(v = tally_field(line, end,
+		    (size_t)pl->w), &w)) != NUM_OK)
+			die_at(file, ln, "weight column %s: %s: '%s'", weight,
+			    num_strerror(e), msg_vis(v.p, v.n));
+		put_plain(pa->o, pl, &pa->ru, line, end, enc, w,
+		    blk.p + blk.n);
+	}
+	return ln;
+}
+
+static uint64_t
+plain_rows_any(const struct plain *pa, struct span blk, uint64_t ln)
+{
+	return plain_rows(pa, blk, ln);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("popcnt,bmi,bmi2")))
+static uint64_t
+plain_rows_bmi(const struct plain *pa, struct span blk, uint64_t ln)
+{
+	return plain_rows(pa, blk, ln);
+}
+#endif
 
 static void
 run_plain(struct rd *in, struct ob *o, const struct tsv_hdr *h,
     const struct plan *pl)
 {
-	struct tally_rows tr;
-	struct runs ru;
-	struct span blk, line, v;
-	const char *file = rd_name(in), *enc;
-	size_t nf, *end;
-	uint64_t ln0, ln, w;
-	enum num_err e;
+	struct plain pa;
+	struct span blk;
+	uint64_t ln0;
+	uint64_t (*rows)(const struct plain *, struct span, uint64_t) =
+	    plain_rows_any;
 
-	make_runs(&ru, pl);
-	end = xreallocarray(NULL, TALLY_END_ROOM(h->ncol), sizeof(*end));
+#if defined(__x86_64__)
+	if (tally_rows_bits())
+		rows = plain_rows_bmi;
+#endif
+	pa.o = o;
+	pa.h = h;
+	pa.pl = pl;
+	pa.file = rd_name(in);
+	make_runs(&pa.ru, pl);
+	pa.end = xreallocarray(NULL, TALLY_END_ROOM(h->ncol),
+	    sizeof(*pa.end));
 	while (rd_block(in, BLOCK, &blk)) {
-		ln = ln0 = rd_lineno(in);
-		tally_rows_init(&tr, blk);
-		while (tally_rows_next(&tr, &line, end, h->ncol, &nf, &enc)) {
-			ln++;
-			if (line.n == h->len && tsv_is_hdr(h, line))
-				continue;	/* concatenated streams */
-			if (nf != h->ncol)
-				die_at(file, ln, "expected %zu fields, got %zu",
-				    h->ncol, nf);
-			/* 015 and 15 would be two threads: trace-format(5). */
-			if (pl->tid >= 0 && !tid_ok(v = tally_field(line, end,
-			    (size_t)pl->tid)))
-				die_at(file, ln, "column tid: tid '%s' is not a "
-				    "canonical integer (no '+', no leading "
-				    "zeros, no -0)", msg_vis(v.p, v.n > 40 ? 40 :
-				    v.n));
-			w = 1;
-			if (pl->w >= 0 && (e = num_parse_u64(v = tally_field(
-			    line, end, (size_t)pl->w), &w)) != NUM_OK)
-				die_at(file, ln, "weight column %s: %s: '%s'",
-				    weight, num_strerror(e), msg_vis(v.p, v.n));
-			put_plain(o, pl, &ru, line, end, enc, w,
-			    blk.p + blk.n);
-		}
-		rd_add_lines(in, ln - ln0);
+		ln0 = rd_lineno(in);
+		rd_add_lines(in, rows(&pa, blk, ln0) - ln0);
 	}
-	free(ru.first);
-	free(ru.last);
-	free(end);
+	free(pa.ru.first);
+	free(pa.ru.last);
+	free(pa.end);
 }
 
 static void

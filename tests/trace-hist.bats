@@ -663,3 +663,60 @@ set\tx y\t1\t1:1')"
 		[ "$stderr" = "trace-hist: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
 	done
 }
+
+@test "each SIMD path: rows of every length and offset, a cell after the range" {
+	# Rows of 15 to 90 bytes, so that they start at every offset of the
+	# pieces of 64 bytes, cross them and the pieces classified at once;
+	# the rows of a key repeat but for ts, so the row memo takes most;
+	# a cell after the range; a header again; "\r" on some rows.
+	awk 'BEGIN {
+		pad = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123"
+		print "k\tcount\ttid\tts\tnote"
+		for (i = 0; i < 4000; i++) {
+			j = i % 41
+			printf "k%d%s\t%d\t%d\t%d\tn%d%s%s\n", j,
+			    substr(pad, 1, (j * 13) % 20), 1 + (i % 7 == 0),
+			    j % 5, i * 997 % 100003 - 50000, j,
+			    substr(pad, 1, (j * 29) % 56),
+			    i % 9 == 4 ? "\r" : ""
+			if (i == 2500)
+				print "k\tcount\ttid\tts\tnote"
+		}
+	}' > "$T/keyed"
+	{
+		printf 'k\tcount\ttid\tts\tnote\n'
+		awk -F'\t' -v OFS='\t' 'NR > 1 && $2 != "count" {
+			sub(/\r$/, "")
+			c[$1] += $2
+			t[$1] = $3
+			n[$1] = $5
+			if (!($1 in lo) || $4 < lo[$1])
+				lo[$1] = $4
+			if (!($1 in hi) || $4 > hi[$1])
+				hi[$1] = $4
+		}
+		END {
+			for (k in c)
+				print k, c[k], t[k] ":" c[k], lo[k] ".." hi[k],
+				    n[k] ":" c[k]
+		}' "$T/keyed" | LC_ALL=C sort
+	} > "$T/want"
+	# a short row with a field too many, one with one too few, a bad
+	# count in a row the memo has seen but for its count, each late
+	awk 'NR == 3001 { sub(/\tn/, "\t\tn") } 1' "$T/keyed" > "$T/more"
+	awk 'NR == 3002 { sub(/\tn[0-9a-z]*\r?$/, "") } 1' "$T/keyed" > "$T/less"
+	awk 'NR == 3003 { sub(/\t1\t/, "\t1x\t") } 1' "$T/keyed" > "$T/count"
+	for p in $(simd_paths); do
+		TRACE_TOOLS_SIMD=$p trace-hist --sort key "$T/keyed" > "$T/out.$p"
+		cmp "$T/want" "$T/out.$p"
+		TRACE_TOOLS_SIMD=$p run trace-hist "$T/more"
+		assert_failure 2
+		assert_output "trace-hist: $T/more:3001: expected 5 fields, got 6"
+		TRACE_TOOLS_SIMD=$p run trace-hist "$T/less"
+		assert_failure 2
+		assert_output "trace-hist: $T/less:3002: expected 5 fields, got 4"
+		TRACE_TOOLS_SIMD=$p run trace-hist "$T/count"
+		assert_failure 2
+		assert_output "trace-hist: $T/count:3003: bad count '1x'"
+	done
+}

@@ -672,17 +672,21 @@ test_tally_split(void)
  * pieces of 64 bytes hold none and a few one; then blocks of some
  * thousand bytes, longer than the pieces classified at once, with lines
  * of up to some hundred tabs crossing them.  Each with every path of
- * this build and CPU (scalar, SSE2, AVX2).
+ * this build and CPU (scalar, SSE2, AVX2), and each three ways: rows
+ * by tally_rows_next() only; tally_rows_short() first, as the tools
+ * take them, its rows split by tally_mask_split() whole; and so, split
+ * from a field on (from, when the row has that many fields).
  */
 static int
-rows_check(const char *b, size_t len, size_t max, int *rows)
+rows_check(const char *b, size_t len, size_t max, size_t from, int *rows)
 {
 	struct tally_rows tr;
 	struct span line, want;
 	size_t e1[TALLY_END_ROOM(400)], e2[TALLY_END_ROOM(400)];
 	const char *enc1, *enc2, *p, *nl, *end;
-	size_t n1, n2, i;
-	int bad = 0;
+	size_t n1, n2, i, lo;
+	uint64_t tabs;
+	int bad = 0, got;
 
 	tally_rows_init(&tr, span_make(b, len));
 	for (p = b, end = b + len; p < end; (*rows)++) {
@@ -692,22 +696,46 @@ rows_check(const char *b, size_t len, size_t max, int *rows)
 		if (want.n > 0 && want.p[want.n - 1] == '\r')
 			want.n--;
 		n2 = tally_split(want, e2, max, &enc2);
-		if (!tally_rows_next(&tr, &line, e1, max, &n1, &enc1) ||
-		    line.p != want.p || line.n != want.n || n1 != n2 ||
+		lo = 0;
+		if (from > 0 && tally_rows_short(&tr, &line, &tabs, &enc1)) {
+			if (nl == NULL || (size_t)(nl - want.p) >= 64)
+				bad++;	/* not a short row */
+			n1 = (size_t)__builtin_popcountll(tabs) + 1;
+			if (n1 >= from) {
+				if (tally_mask_split(tabs, line.n, e1, from) !=
+				    n1)
+					bad++;
+				lo = from;
+			} else if (tally_mask_split(tabs, line.n, e1, 1) != n1)
+				bad++;
+			got = 1;
+		} else
+			got = tally_rows_next(&tr, &line, e1, max, &n1, &enc1);
+		if (!got || line.p != want.p || line.n != want.n || n1 != n2 ||
 		    enc1 != enc2) {
 			bad++;
 			break;
 		}
-		for (i = 0; i < n1 && i < max; i++)
+		for (i = lo; i < n1 && i < max; i++)
 			if (tally_field(line, e1, i).p !=
 			    tally_field(want, e2, i).p ||
 			    tally_field(line, e1, i).n !=
 			    tally_field(want, e2, i).n)
 				bad++;
 	}
-	if (p == end && tally_rows_next(&tr, &line, e1, max, &n1, &enc1))
+	if (p == end && (tally_rows_short(&tr, &line, &tabs, &enc1) ||
+	    tally_rows_next(&tr, &line, e1, max, &n1, &enc1)))
 		bad++;
 	return bad;
+}
+
+/* rows_check() the three ways. */
+static int
+rows_check3(const char *b, size_t len, size_t max, int *rows)
+{
+	return rows_check(b, len, max, 0, rows) +
+	    rows_check(b, len, max, 1, rows) +
+	    rows_check(b, len, max, 1 + (size_t)*rows % 4, rows);
 }
 
 static void
@@ -738,7 +766,7 @@ test_tally_rows(void)
 					    alpha[k] : 'q';
 				}
 				max = round % 7 == 0 ? 2 : 100;
-				bad += rows_check(b, len, max, &rows);
+				bad += rows_check3(b, len, max, &rows);
 				free(b);
 			}
 		for (round = 0; round < 40; round++) {
@@ -755,7 +783,7 @@ test_tally_rows(void)
 				    (x >> 8) % 3 == 0 ? '\t' : 'q';
 			}
 			max = round % 5 == 0 ? 3 : round % 5 == 1 ? 70 : 400;
-			bad += rows_check(b, len, max, &rows);
+			bad += rows_check3(b, len, max, &rows);
 			free(b);
 		}
 	}
