@@ -238,24 +238,39 @@ tally_rows_short(struct tally_rows *r, struct span *line, uint64_t *tabs,
 
 /*
  * Split a row of length len whose tabs are the bits of mask tabs (as
- * tally_rows_short() hands it out) into end as tally_split() would,
- * from end[from] on (from >= 1; end[0] is set too): where field from - 1
- * ends and what fields from on need.  tabs must hold from - 1 tabs or
- * more.  Returns the number of fields.  end must have room for 66 offsets (TALLY_END_ROOM(max)
- * has).
+ * tally_rows_short() hands it out) into end as tally_split() would.
+ * Returns the number of fields.  end must have room for 66 offsets
+ * (TALLY_END_ROOM(max) has).
  */
 static inline __attribute__((always_inline)) size_t
-tally_mask_split(uint64_t tabs, size_t len, size_t *end, size_t from)
+tally_mask_split(uint64_t tabs, size_t len, size_t *end)
 {
-	size_t i;
+	size_t i = 1;
 
 	end[0] = SIZE_MAX;
-	for (i = 1; i < from; i++)
-		tabs &= tabs - 1;
 	for (; tabs != 0; tabs &= tabs - 1)
 		end[i++] = (size_t)__builtin_ctzll(tabs);
 	end[i] = len;
 	return i;
+}
+
+/*
+ * tally_mask_split() from end[from] on only (from >= 1): where field
+ * from - 1 ends and what fields from on need, for a row of nf fields
+ * (tabs holds nf - 1 >= from - 1 tabs), taken from the highest tab down.
+ */
+static inline __attribute__((always_inline)) void
+tally_mask_tail(uint64_t tabs, size_t len, size_t *end, size_t from,
+    size_t nf)
+{
+	size_t i, b;
+
+	end[nf] = len;
+	for (i = nf - 1; i >= from; i--) {
+		b = 63 - (size_t)__builtin_clzll(tabs);
+		end[i] = b;
+		tabs ^= (uint64_t)1 << b;
+	}
 }
 
 /*

@@ -1185,10 +1185,9 @@ add_rows(struct span blk, uint64_t ln, const char *file, size_t *end)
 		if ((part = tally_rows_short(&tr, &line, &tabs, &enc))) {
 			nf = (size_t)__builtin_popcountll(tabs) + 1;
 			if (nf == hdr.ncol && enc == NULL)
-				(void)tally_mask_split(tabs, line.n, end,
-				    rmfrom);
+				tally_mask_tail(tabs, line.n, end, rmfrom, nf);
 			else {
-				(void)tally_mask_split(tabs, line.n, end, 1);
+				(void)tally_mask_split(tabs, line.n, end);
 				part = 0;
 			}
 		} else if (!tally_rows_next(&tr, &line, end, hdr.ncol, &nf,
@@ -1201,7 +1200,7 @@ add_rows(struct span blk, uint64_t ln, const char *file, size_t *end)
 		    NULL && rmemo_hit(e, line, end, plen, file, ln))
 			continue;	/* as add_fields() would */
 		if (part)
-			nf = tally_mask_split(tabs, line.n, end, 1);
+			nf = tally_mask_split(tabs, line.n, end);
 		one.n = SIZE_MAX;
 		add_fields(line, ln, file, end, nf, enc, &one, 1);
 	}

@@ -535,7 +535,7 @@ plain_rows(const struct plain *pa, struct span blk, uint64_t ln)
 	tally_rows_init(&tr, blk);
 	for (;;) {
 		if (tally_rows_short(&tr, &line, &tabs, &enc))
-			nf = tally_mask_split(tabs, line.n, end, 1);
+			nf = tally_mask_split(tabs, line.n, end);
 		else if (!tally_rows_next(&tr, &line, end, h->ncol, &nf, &enc))
 			break;
 		ln++;
