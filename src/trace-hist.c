@@ -814,16 +814,36 @@ static uint64_t	 sumread;		/* the counts read, while less
 					 * at least that, no memo */
 
 /*
- * The memo's hash of row start p[0..n-1], 8 <= n <= RMEMO_BYTES: the
- * words at 0, 8 and 16 and those ending at n, n - 8 and n - 16, as far
- * as they are needed to cover it, each multiplied by a constant of its
- * own.
+ * The memo's hash of row start p[0..n-1], 8 <= n <= RMEMO_BYTES.  With
+ * SSE2 and n >= 16: the sixteen bytes at 0, at 16 (or where they end at
+ * n) and where they end at n, which cover the start, folded into two
+ * words (the second and third turned first, so that no two of them
+ * cancel out for equal bytes at different places), each multiplied by a
+ * constant of its own; without a branch on n, as the lengths of row
+ * starts alternate.  Else the words at 0 and ending at n, and those at
+ * 8 and ending at n - 8 for n > 16.  A weak hash only makes the memo
+ * miss more.
  */
 static inline uint64_t
 rmemo_hash(const char *p, size_t n)
 {
 	uint64_t a, b, h;
 
+#ifdef __SSE2__
+	if (n >= 16) {
+		size_t m = n - 16 < 16 ? n - 16 : 16;
+		__m128i x = _mm_loadu_si128((const void *)p),
+		    y = _mm_loadu_si128((const void *)(p + m)),
+		    z = _mm_loadu_si128((const void *)(p + n - 16));
+
+		x = _mm_xor_si128(_mm_add_epi64(x, _mm_shuffle_epi32(y,
+		    0x4e)), _mm_shuffle_epi32(z, 0x93));
+		a = (uint64_t)_mm_cvtsi128_si64(x) ^ n;
+		b = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
+		h = a * 0x9e3779b97f4a7c15ULL ^ b * 0xff51afd7ed558ccdULL;
+		return h ^ (h >> 31);
+	}
+#endif
 	memcpy(&a, p, 8);
 	memcpy(&b, p + n - 8, 8);
 	h = a * 0x9e3779b97f4a7c15ULL ^ b * 0xff51afd7ed558ccdULL ^ n;
@@ -831,34 +851,31 @@ rmemo_hash(const char *p, size_t n)
 		memcpy(&a, p + 8, 8);
 		memcpy(&b, p + n - 16, 8);
 		h ^= a * 0xc4ceb9fe1a85ec53ULL ^ b * 0x87c37b91114253d5ULL;
-		if (n > 32) {
-			memcpy(&a, p + 16, 8);
-			memcpy(&b, p + n - 24, 8);
-			h ^= a * 0x4cf5ad432745937fULL ^
-			    b * 0x2545f4914f6cdd1dULL;
-		}
 	}
 	return h ^ (h >> 31);
 }
 
 /*
  * Whether a[0..n-1] and b[0..n-1] are the same, 8 <= n <= RMEMO_BYTES:
- * sixteen bytes at a time (SSE2), the last sixteen where they end.
+ * with SSE2 and n >= 16, the sixteen bytes at 0, at 16 (or where they
+ * end at n) and where they end at n, compared without a branch.
  */
 static inline int
 rmemo_same(const char *a, const char *b, size_t n)
 {
 #ifdef __SSE2__
 	__m128i d;
-	size_t i;
+	size_t m;
 
 	if (n >= 16) {
-		d = _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(a + n - 16)),
-		    _mm_loadu_si128((const void *)(b + n - 16)));
-		for (i = 0; i + 16 < n; i += 16)
-			d = _mm_and_si128(d, _mm_cmpeq_epi8(_mm_loadu_si128(
-			    (const void *)(a + i)), _mm_loadu_si128(
-			    (const void *)(b + i))));
+		m = n - 16 < 16 ? n - 16 : 16;
+		d = _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128(
+		    (const void *)a), _mm_loadu_si128((const void *)b)),
+		    _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(a + m)),
+		    _mm_loadu_si128((const void *)(b + m))));
+		d = _mm_and_si128(d, _mm_cmpeq_epi8(_mm_loadu_si128(
+		    (const void *)(a + n - 16)), _mm_loadu_si128(
+		    (const void *)(b + n - 16))));
 		return _mm_movemask_epi8(d) == 0xffff;
 	}
 #endif
