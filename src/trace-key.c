@@ -432,16 +432,17 @@ make_runs(struct runs *r, const struct plan *pl)
 }
 
 /*
- * Copy p[0..n-1] to d, which has room for 16 bytes more than n: sixteen
- * bytes at once when there are no more and over is set (they may be
- * read).
+ * Copy p[0..n-1] to d, which has room for 32 bytes more than n: 32 bytes
+ * at once when there are no more and over is set (they may be read), so
+ * that fields of up to 32 bytes, long or short, take the same branch.
  */
 static inline char *
 put_span(char *d, const char *p, size_t n, int over)
 {
-	if (over && n <= 16)
+	if (over && n <= 32) {
 		memcpy(d, p, 16);
-	else
+		memcpy(d + 16, p + 16, 16);
+	} else
 		mem_copy(d, p, n);
 	return d + n;
 }
@@ -452,8 +453,8 @@ put_span(char *d, const char *p, size_t n, int over)
  * into the output buffer directly, the tally values %-encoded on the way
  * (at most three bytes a byte, so room for the line three times over is
  * enough) unless the row holds no byte to encode (enc NULL).  bend is
- * the end of the block that holds the line: where sixteen bytes past
- * the line are in it, fields are copied sixteen bytes at a time.
+ * the end of the block that holds the line: where 32 bytes past the
+ * line are in it, fields are copied 32 bytes at a time (put_span()).
  */
 static inline __attribute__((always_inline)) void
 put_plain(struct ob *o, const struct plan *pl, const struct runs *ru,
@@ -461,11 +462,11 @@ put_plain(struct ob *o, const struct plan *pl, const struct runs *ru,
     const char *bend)
 {
 	/* In locals: for all the compiler knows, d could point into them. */
-	char *d = ob_reserve(o, line.n * 3 + NUM_INT_MAX + 4 + 16), *d0 = d;
+	char *d = ob_reserve(o, line.n * 3 + NUM_INT_MAX + 4 + 32), *d0 = d;
 	const size_t *first = ru->first, *last = ru->last;
 	const char *p = line.p + 1;
 	size_t i, a, b, nrun = ru->n, nkey = ru->nkey;
-	int over = bend - (line.p + line.n) >= 16;
+	int over = bend - (line.p + line.n) >= 32;
 	struct span v;
 
 	for (i = 0; i < nkey; i++) {
