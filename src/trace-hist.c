@@ -992,18 +992,22 @@ rmemo_set(struct span line, const size_t *end, const char *enc,
 	    ~(uint64_t)1];
 }
 
-/* Fold row line through set e when one of its entries holds the row's
- * start (plen bytes); returns 0 when neither does. */
+/*
+ * Fold row line through set e when one of its entries holds the row's
+ * start (plen bytes); returns 0 when neither does.  Both entries are
+ * compared, and the one that holds it taken without a branch: which one
+ * does is as good as random.
+ */
 static inline int
 rmemo_hit(struct rmemo *e, struct span line, const size_t *end,
     size_t plen, const char *file, uint64_t ln)
 {
-	if (!(e[0].n == plen && rmemo_same(e[0].b, line.p, plen))) {
-		if (!(e[1].n == plen && rmemo_same(e[1].b, line.p, plen)))
-			return 0;
-		e++;
-	}
-	rmemo_add(e, line, end, file, ln);
+	int in0 = (e[0].n == plen) & rmemo_same(e[0].b, line.p, plen),
+	    in1 = (e[1].n == plen) & rmemo_same(e[1].b, line.p, plen);
+
+	if ((in0 | in1) == 0)
+		return 0;
+	rmemo_add(e + (in0 ^ 1), line, end, file, ln);
 	return 1;
 }
 
