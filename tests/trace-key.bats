@@ -534,3 +534,48 @@ b\t\t18446744073709551615\tmain\t')
 		[ "$stderr" = "trace-key: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
 	done
 }
+
+@test "each SIMD path: rows of every length and offset, fields about 32 bytes" {
+	# Rows of 12 to 100 bytes start at every offset of the pieces of 64
+	# bytes and cross them and the pieces classified at once; fields of
+	# 0 to 40 bytes, so that some are just under, at and over the 32
+	# bytes copied at once; columns reordered and one left out; "\r" on
+	# some rows; a header again.
+	awk 'BEGIN {
+		pad = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ"
+		print "op\tlr\thandle\tjunk\ttid\tts"
+		for (i = 0; i < 3000; i++) {
+			printf "o%s\t%s\t%s\tj%d\t%d\t%d%s\n",
+			    substr(pad, 1, i % 41), substr(pad, 1, (i * 7) % 37),
+			    substr(pad, 1, (i * 13) % 35), i % 3, 1 + i % 97,
+			    i * 31, i % 9 == 4 ? "\r" : ""
+			if (i == 1700)
+				print "op\tlr\thandle\tjunk\ttid\tts"
+		}
+	}' > "$T/ev"
+	awk -F'\t' -v OFS='\t' 'NR == 1 {
+		print "op", "lr", "count", "tid", "handle", "ts"
+		next
+	}
+	$1 != "op" {
+		sub(/\r$/, "")
+		print $1, $2, 1, $5, $3, $6
+	}' "$T/ev" > "$T/want"
+	# late short rows: a field too many, a field too few, a bad tid
+	awk 'NR == 2501 { sub(/\tj/, "\t\tj") } 1' "$T/ev" > "$T/more"
+	awk 'NR == 2502 { sub(/\tj[0-9]/, "") } 1' "$T/ev" > "$T/less"
+	awk -F'\t' -v OFS='\t' 'NR == 2503 { $5 = "0" $5 } 1' "$T/ev" > "$T/tid"
+	for p in $(simd_paths); do
+		TRACE_TOOLS_SIMD=$p trace-key "$T/ev" > "$T/out.$p"
+		cmp "$T/want" "$T/out.$p"
+		TRACE_TOOLS_SIMD=$p run trace-key "$T/more"
+		assert_failure 2
+		assert_line "trace-key: $T/more:2501: expected 6 fields, got 7"
+		TRACE_TOOLS_SIMD=$p run trace-key "$T/less"
+		assert_failure 2
+		assert_line "trace-key: $T/less:2502: expected 6 fields, got 5"
+		TRACE_TOOLS_SIMD=$p run trace-key "$T/tid"
+		assert_failure 2
+		assert_line --partial "trace-key: $T/tid:2503: column tid: tid '0"
+	done
+}
