@@ -709,14 +709,12 @@ set\tx y\t1\t1:1')"
 	for p in $(simd_paths); do
 		TRACE_TOOLS_SIMD=$p trace-hist --sort key "$T/keyed" > "$T/out.$p"
 		cmp "$T/want" "$T/out.$p"
-		TRACE_TOOLS_SIMD=$p run trace-hist "$T/more"
-		assert_failure 2
-		assert_output "trace-hist: $T/more:3001: expected 5 fields, got 6"
-		TRACE_TOOLS_SIMD=$p run trace-hist "$T/less"
-		assert_failure 2
-		assert_output "trace-hist: $T/less:3002: expected 5 fields, got 4"
-		TRACE_TOOLS_SIMD=$p run trace-hist "$T/count"
-		assert_failure 2
-		assert_output "trace-hist: $T/count:3003: bad count '1x'"
+		for e in "more:3001: expected 5 fields, got 6" \
+		    "less:3002: expected 5 fields, got 4" \
+		    "count:3003: bad count '1x'"; do
+			TRACE_TOOLS_SIMD=$p run trace-hist "$T/${e%%:*}"
+			assert_failure 2
+			assert_output "trace-hist: $T/$e"
+		done
 	done
 }
