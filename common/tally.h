@@ -135,9 +135,10 @@ tally_field(struct span line, const size_t *end, size_t i)
  * encode of the block found in one pass: tally_rows_init() on the
  * block, then tally_rows_short() or tally_rows_next() for each row
  * until both return 0.  The block must stay in place meanwhile.  The
- * block is classified TALLY_SUB pieces of 64 bytes at a time into bit
- * masks (bit i for byte piece + i), by AVX2, SSE2 or byte by byte as
- * json_path() chooses (TRACE_TOOLS_SIMD).  Most rows are shorter than
+ * block is classified TALLY_SUB + 1 pieces of 64 bytes at a time (the
+ * last, as a rule, again as the first of the next) into bit masks (bit
+ * i for byte piece + i), by AVX2, SSE2 or byte by byte as json_path()
+ * chooses (TRACE_TOOLS_SIMD).  Most rows are shorter than
  * 64 bytes: the 64 bits of each mask from a row's first byte on (a
  * piece's and the next one's) hold its newline, all its tabs and all
  * its bytes to encode, which tally_rows_short() hands out inline as
@@ -255,9 +256,10 @@ tally_mask_split(uint64_t tabs, size_t len, size_t *end)
 }
 
 /*
- * tally_mask_split() from end[from] on only (from >= 1): where field
- * from - 1 ends and what fields from on need, for a row of nf fields
- * (tabs holds nf - 1 >= from - 1 tabs), taken from the highest tab down.
+ * tally_mask_split() for a row of nf fields (tabs holds nf - 1 tabs,
+ * nf >= from >= 1), from end[from] on only: where field from - 1 ends
+ * and what fields from on need.  The tabs are taken from the highest
+ * down, so that those before are not looked at.
  */
 static inline __attribute__((always_inline)) void
 tally_mask_tail(uint64_t tabs, size_t len, size_t *end, size_t from,
