@@ -1319,8 +1319,11 @@ main(int argc, char *argv[])
 		read_map();
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
+	/* without --by the main thread has little to do a row: the
+	 * reference is read on it (feed.c) */
 	for (int s = 0; s < 2; s++)
-		side[s].feed = feed_start(fill_rows, &side[s]);
+		side[s].feed = feed_start(fill_rows, &side[s],
+		    s == REF && !opt_by);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
