@@ -26,6 +26,7 @@
 #define RD_BUFSZ	(1u << 20)	/* line buffer start size */
 #define IN_BUFSZ	(1u << 18)	/* compressed read size */
 #define PIECESZ		(RD_BUFSZ / 4)	/* rd_piece, rd_peek */
+#define FIRST_READ	(64u << 10)	/* fill()'s first read, at most */
 #define CHUNKSZ		(1u << 20)	/* decompressed chunk size */
 #define NCHUNK		4		/* chunks in flight */
 
@@ -488,7 +489,10 @@ fill(struct rd *r)
 		r->cap *= 2;
 		r->buf = xrealloc(r->buf, r->cap);
 	}
-	k = src_read(r, r->buf + r->end, r->cap - r->end);
+	/* the first read short: the header and a few lines are often all
+	 * a caller takes before it reads blocks of its own (rd_block_into) */
+	k = src_read(r, r->buf + r->end, r->started ||
+	    r->cap - r->end < FIRST_READ ? r->cap - r->end : FIRST_READ);
 	if (k == 0) {
 		r->eof = 1;
 		return 0;
