@@ -26,6 +26,7 @@
 #define RD_BUFSZ	(1u << 20)	/* line buffer start size */
 #define IN_BUFSZ	(1u << 18)	/* compressed read size */
 #define PIECESZ		(RD_BUFSZ / 4)	/* rd_piece, rd_peek */
+#define READ_MAX	(128u << 10)	/* fill()'s read, at most */
 #define CHUNKSZ		(1u << 20)	/* decompressed chunk size */
 #define NCHUNK		4		/* chunks in flight */
 
@@ -488,7 +489,10 @@ fill(struct rd *r)
 		r->cap *= 2;
 		r->buf = xrealloc(r->buf, r->cap);
 	}
-	k = src_read(r, r->buf + r->end, r->cap - r->end);
+	/* at most READ_MAX: what the caller takes next is still in the
+	 * cache, and a buffer larger than that is never touched all over */
+	k = src_read(r, r->buf + r->end, r->cap - r->end < READ_MAX ?
+	    r->cap - r->end : READ_MAX);
 	if (k == 0) {
 		r->eof = 1;
 		return 0;

@@ -193,19 +193,22 @@ struct rows {
 #define FEED_ROWS	4096		/* rows a batch, about */
 #define FEED_BYTES	(256 * 1024)	/* text a batch, about */
 
-/* feed.c: fill(arg, rows) on a thread of its own fills a batch (empty
- * when called); 0 at the end of input. */
+/* feed.c: fill(arg, rows) on a thread of its own, or with here on the
+ * thread that takes the rows, fills a batch (empty when called); 0 at
+ * the end of input. */
 struct feedpos {
 	struct prow	*row;		/* the batch being consumed */
 	size_t		 next, nrow;
 	const char	*txt;
 };
 struct feed;
-struct feed *feed_start(int (*fill)(void *, struct rows *), void *arg);
+struct feed *feed_start(int (*fill)(void *, struct rows *), void *arg,
+	    int here);
 /* Take the next batch; 0 at the end. */
 int	feed_refill(struct feed *f);
 /* Done with the feed (its batches stay until the process ends); returns
- * whether its thread has ended (then its input may be closed). */
+ * whether its input was read to the end, its thread (if any) ended:
+ * then the input may be closed. */
 int	feed_end(struct feed *f);
 
 /* Where f's batch at hand is read (its first member). */

@@ -1,18 +1,26 @@
 /*
- * feed.c - each input read and parsed on a thread of its own.
+ * feed.c - each input read and parsed on a thread of its own, or the
+ * reference's on the main thread.
  *
  * Reading and splitting lines is most of the work of comparing two
  * streams that agree, and the two inputs are independent: a thread per
  * input fills batches of parsed rows (their text copied into the batch,
  * or, for an event stream, read into it in blocks and left where it
  * lies: main.c), and the main thread takes them in order, a batch at a
- * time, to group, buffer and align.  At most FEED_DEPTH batches a side are in flight, so
- * memory stays bounded.  A reading thread's fatal error (a parse or read
- * error) ends its batch at the rows before it and is reported by the
- * main thread once it has taken them (msg_catch()), so the error
- * reported is the first in the order rows are compared, whichever
- * thread finds one first; with --first, one past the first divergence
- * is never reported, as cmp reads no further.
+ * time, to group, buffer and align.  At most FEED_DEPTH batches a side
+ * are in flight, so memory stays bounded.  A reading thread's fatal
+ * error (a parse or read error) ends its batch at the rows before it
+ * and is reported by the main thread once it has taken them
+ * (msg_catch()), so the error reported is the first in the order rows
+ * are compared, whichever thread finds one first; with --first, one
+ * past the first divergence is never reported, as cmp reads no further.
+ *
+ * When the main thread has little to do with a row (no --by), one side
+ * is better filled on the main thread itself, a batch when the last is
+ * used up (feed_start()'s here): two busy threads on two cores rather
+ * than three, and the batch just filled is still in the main thread's
+ * cache when it is compared.  Its errors are caught and reported the
+ * same way.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -44,6 +52,7 @@ struct feed {
 	void		*arg;
 	struct batch	*cur;		/* being consumed */
 	struct msg_catch mc;		/* the reading thread's errors */
+	int		 here;		/* no thread: filled by feed_refill() */
 	char		 pad[64];	/* pos apart from the next feed */
 };
 
@@ -88,6 +97,29 @@ fill_caught(struct feed *f, struct batch *b)
 	return more;
 }
 
+/* A batch, its text and rows at their usual size, faulted in at once. */
+static struct batch *
+new_batch(void)
+{
+	struct batch *b = xcalloc(1, sizeof(*b));
+
+	b->r.cap = 2 * FEED_ROWS;
+	b->r.row = xreallocarray(NULL, b->r.cap, sizeof(*b->r.row));
+	mem_populate(b->r.row, b->r.cap * sizeof(*b->r.row));
+	mem_populate(sb_reserve(&b->r.txt, FEED_BYTES), FEED_BYTES);
+	return b;
+}
+
+/* Empty batch b and fill it; 0 at the end of input (b->eof). */
+static int
+fill_batch(struct feed *f, struct batch *b)
+{
+	b->r.nrow = 0;
+	sb_clear(&b->r.txt);
+	b->eof = !fill_caught(f, b);
+	return !b->eof;
+}
+
 static void *
 producer(void *p)
 {
@@ -95,7 +127,7 @@ producer(void *p)
 
 	for (;;) {
 		struct batch *b;
-		int more = 1;
+		int more;
 
 		lock(f);
 		while (f->free == NULL && f->nbatch == FEED_DEPTH)
@@ -105,22 +137,10 @@ producer(void *p)
 		else
 			f->nbatch++;
 		unlock(f);
-		if (b == NULL) {
-			/* its text and rows at their usual size, faulted
-			 * in at once */
-			b = xcalloc(1, sizeof(*b));
-			b->r.cap = 2 * FEED_ROWS;
-			b->r.row = xreallocarray(NULL, b->r.cap,
-			    sizeof(*b->r.row));
-			mem_populate(b->r.row, b->r.cap * sizeof(*b->r.row));
-			mem_populate(sb_reserve(&b->r.txt, FEED_BYTES),
-			    FEED_BYTES);
-		}
-		b->r.nrow = 0;
+		if (b == NULL)
+			b = new_batch();
 		b->next = NULL;
-		sb_clear(&b->r.txt);
-		more = fill_caught(f, b);
-		b->eof = !more;
+		more = fill_batch(f, b);
 		lock(f);
 		if (f->last != NULL)
 			f->last->next = b;
@@ -135,13 +155,18 @@ producer(void *p)
 }
 
 struct feed *
-feed_start(int (*fill)(void *, struct rows *), void *arg)
+feed_start(int (*fill)(void *, struct rows *), void *arg, int here)
 {
 	struct feed *f = xcalloc(1, sizeof(*f));
 	int e;
 
 	f->fill = fill;
 	f->arg = arg;
+	if (here) {
+		f->here = 1;
+		f->free = new_batch();
+		return f;
+	}
 	if (pthread_mutex_init(&f->mu, NULL) != 0 ||
 	    pthread_cond_init(&f->cv, NULL) != 0)
 		dief("cannot set up a reading thread");
@@ -162,18 +187,23 @@ feed_refill(struct feed *f)
 			die_caught(b->msg);
 		return 0;
 	}
-	lock(f);
-	if (b != NULL) {	/* hand it back */
-		b->next = f->free;
-		f->free = b;
-		pthread_cond_broadcast(&f->cv);
+	if (f->here) {		/* its one batch, filled again */
+		b = f->cur = f->free;
+		fill_batch(f, b);
+	} else {
+		lock(f);
+		if (b != NULL) {	/* hand it back */
+			b->next = f->free;
+			f->free = b;
+			pthread_cond_broadcast(&f->cv);
+		}
+		while (f->full == NULL)
+			wait_cv(f);
+		b = f->cur = f->full;
+		if ((f->full = b->next) == NULL)
+			f->last = NULL;
+		unlock(f);
 	}
-	while (f->full == NULL)
-		wait_cv(f);
-	b = f->cur = f->full;
-	if ((f->full = b->next) == NULL)
-		f->last = NULL;
-	unlock(f);
 	f->pos.row = b->r.row;
 	f->pos.next = 0;
 	f->pos.nrow = b->r.nrow;
@@ -190,9 +220,11 @@ feed_end(struct feed *f)
 	 * cut short (--first) may wait for room, and ends with the
 	 * process. */
 	if (f->cur != NULL && f->cur->eof) {
-		pthread_join(f->th, NULL);
+		if (!f->here)
+			pthread_join(f->th, NULL);
 		return 1;
 	}
-	pthread_detach(f->th);
+	if (!f->here)
+		pthread_detach(f->th);
 	return 0;
 }

@@ -112,25 +112,24 @@ lines_init(void)
 	}
 }
 
-/* A row of b, its array grown as needed: an event, its key at
- * [kb, ke), its ts at [tb, te). */
+/* Row *pr: an event, its key at [kb, ke), its ts at [tb, te). */
+static inline void
+set_row(struct prow *pr, size_t kb, size_t ke, size_t tb, size_t te)
+{
+	*pr = (struct prow){ .n = 1, .koff = (uint32_t)kb,
+	    .klen = (uint32_t)(ke - kb), .toff = (uint32_t)tb,
+	    .tlen = (uint32_t)(te - tb) };
+}
+
+/* The same, a row of b, its array grown as needed. */
 static inline void
 put_row(struct rows *b, size_t kb, size_t ke, size_t tb, size_t te)
 {
-	struct prow *pr;
-
 	if (b->nrow == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
 		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
 	}
-	pr = &b->row[b->nrow++];
-	pr->n = 1;
-	pr->koff = (uint32_t)kb;
-	pr->klen = (uint32_t)(ke - kb);
-	pr->toff = (uint32_t)tb;
-	pr->tlen = (uint32_t)(te - tb);
-	pr->boff = 0;
-	pr->blen = 0;
+	set_row(&b->row[b->nrow++], kb, ke, tb, te);
 }
 
 /* The line [s, e) (e past its "\r", if any): a row of b. */
@@ -207,7 +206,8 @@ long_line(const struct lines *ls, struct span blk, size_t s, size_t nch,
  * BMI1, BMI2) that CPUs with AVX2 have.
  */
 static inline __attribute__((always_inline)) uint64_t
-split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
+split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno,
+    uint64_t (*nth)(uint64_t, size_t))
 {
 	const char *p = blk.p;
 	const uint64_t *tm, *nm;
@@ -216,6 +216,7 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 	size_t hlen = ls->hlen, kb, ke, tb, te, pos[4], klast = ls->klast;
 	int lead = ls->kfirst == 0 && klast < last && ls->ts == last;
 	uint64_t l0 = lineno;
+	struct prow *out;
 	char tail[64];
 
 	if (nch + 1 > ls->cap) {
@@ -246,6 +247,9 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 			s = long_line(ls, blk, s, nch, ++lineno, b);
 		return lineno - l0;
 	}
+	/* rows stored through out, not b (whose count a row's store might
+	 * change, for all the compiler knows) */
+	out = b->row + b->nrow;
 	while (s < blk.n) {
 		size_t o = s % 64, len, e;
 		uint64_t nw, tw, x;
@@ -253,7 +257,9 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 		c = s / 64;
 		nw = nm[c] >> o | (nm[c + 1] << 1) << (63 - o);
 		if (nw == 0) {
+			b->nrow = (size_t)(out - b->row);
 			s = long_line(ls, blk, s, nch, ++lineno, b);
+			out = b->row + b->nrow;
 			continue;
 		}
 		len = (size_t)__builtin_ctzll(nw);
@@ -267,15 +273,16 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 			s += len + 1;	/* a header again */
 			continue;
 		}
-		if ((size_t)__builtin_popcountll(tw) != last)
+		if ((size_t)__builtin_popcountll(tw) != last) {
+			/* the batch ends at the rows before it */
+			b->nrow = (size_t)(out - b->row);
 			die_at(ls->file, lineno, "expected %zu fields, got %zu",
 			    ls->ncol, (size_t)__builtin_popcountll(tw) + 1);
+		}
 		/* tw holds last tabs, more than any rank */
 		if (lead) {	/* the key first, ts last: after the last tab */
-			for (i = klast, x = tw; i > 0; i--)
-				x &= x - 1;
 			kb = s;
-			ke = s + (size_t)__builtin_ctzll(x);
+			ke = s + (size_t)__builtin_ctzll(nth(tw, klast));
 			tb = s + (size_t)(64 - __builtin_clzll(tw));
 			te = e;
 		} else {
@@ -289,24 +296,41 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 			tb = ls->tb < 0 ? s : pos[ls->tb] + 1;
 			te = ls->te == -2 ? s : ls->te < 0 ? e : pos[ls->te];
 		}
-		put_row(b, kb, ke, tb, te);	/* room made above */
+		set_row(out++, kb, ke, tb, te);	/* room made above */
 		s += len + 1;
 	}
+	b->nrow = (size_t)(out - b->row);
 	return lineno - l0;
+}
+
+/* The kth lowest set bit of x (k < its population count), alone. */
+static inline uint64_t
+nth_any(uint64_t x, size_t k)
+{
+	for (; k > 0; k--)
+		x &= x - 1;
+	return x & -x;
 }
 
 static uint64_t
 split_any(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 {
-	return split(ls, blk, b, lineno);
+	return split(ls, blk, b, lineno, nth_any);
 }
 
 #if defined(__x86_64__)
 __attribute__((target("popcnt,bmi,bmi2")))
+static inline uint64_t
+nth_bmi(uint64_t x, size_t k)
+{
+	return _pdep_u64(1ull << k, x);
+}
+
+__attribute__((target("popcnt,bmi,bmi2")))
 static uint64_t
 split_bmi(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno)
 {
-	return split(ls, blk, b, lineno);
+	return split(ls, blk, b, lineno, nth_bmi);
 }
 #endif
 

@@ -1092,31 +1092,50 @@ store_run(int s, size_t max)
 	if (lim > UINT64_MAX - sd->nev)
 		lim = UINT64_MAX - sd->nev;
 	pr = &fp->row[fp->next];
-	for (k = 0; k < lim && pr[k].n == 1; k++) {
+	for (k = 0; k < lim && pr[k].n == 1;) {
 		struct tchunk *c = q->cur;
-		struct row *r;
-		size_t kn = pr[k].klen, tn = pr[k].tlen;
-		char *t;
+		struct row *ring = q->row;
+		uint64_t tail = q->tail, full = q->head + q->mask + 1, fit;
+		size_t mask = q->mask, popped = q->popped, used, end;
 
-		if (q->tail - q->head == q->mask + 1 ||
-		    (q->tail & q->mask) >= q->popped || c == NULL ||
-		    c->cap - c->used < kn + tn) {
-			q_push(q, 1, span_make(txt + pr[k].koff, kn),
-			    span_make(txt + pr[k].toff, tn));
+		if (tail == full || (tail & mask) >= popped || c == NULL ||
+		    c->cap - c->used < (size_t)pr[k].klen + pr[k].tlen) {
+			q_push(q, 1, span_make(txt + pr[k].koff, pr[k].klen),
+			    span_make(txt + pr[k].toff, pr[k].tlen));
+			k++;
 			continue;
 		}
-		/* q_push(), its checks made */
-		t = c->p + c->used;
-		mem_copy(t, txt + pr[k].koff, kn);
-		mem_copy(t + kn, txt + pr[k].toff, tn);
-		c->used += kn + tn;
-		c->last = q->tail;
-		r = &q->row[q->tail++ & q->mask];
-		r->n = 1;
-		r->k = t;
-		r->klen = (uint32_t)kn;
-		r->tlen = (uint32_t)tn;
-		q->nev++;
+		/* q_push() while the ring and the chunk have room, the
+		 * queue's counts kept here (stores through char pointers
+		 * might change them, for all the compiler knows): as many
+		 * rows as the ring holds and has faulted in, slots from
+		 * tail & mask up without wrapping before popped */
+		fit = lim - k;
+		if (fit > full - tail)
+			fit = full - tail;
+		if (popped <= mask && fit > popped - (tail & mask))
+			fit = popped - (tail & mask);
+		used = c->used;
+		for (end = k + fit; k < end && pr[k].n == 1; k++) {
+			size_t kn = pr[k].klen, tn = pr[k].tlen;
+			struct row *r = &ring[tail & mask];
+			char *t = c->p + used;
+
+			if (c->cap - used < kn + tn)
+				break;
+			mem_copy(t, txt + pr[k].koff, kn);
+			mem_copy(t + kn, txt + pr[k].toff, tn);
+			used += kn + tn;
+			r->n = 1;
+			r->k = t;
+			r->klen = (uint32_t)kn;
+			r->tlen = (uint32_t)tn;
+			tail++;
+		}
+		c->used = used;
+		c->last = tail - 1;
+		q->nev += tail - q->tail;
+		q->tail = tail;
 	}
 	fp->next += k;
 	g->total += k;
@@ -1319,8 +1338,11 @@ main(int argc, char *argv[])
 		read_map();
 	else if (!opt_by)
 		new_pair(new_grp(REF, ""), new_grp(CAND, ""));
+	/* without --by the main thread has little to do a row: the
+	 * reference is read on it (feed.c) */
 	for (int s = 0; s < 2; s++)
-		side[s].feed = feed_start(fill_rows, &side[s]);
+		side[s].feed = feed_start(fill_rows, &side[s],
+		    s == REF && !opt_by);
 	compare();
 	for (size_t i = 0; i < npairs; i++)
 		if (!pairs[i]->stopped)
