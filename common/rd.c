@@ -6,17 +6,20 @@
  * growable buffer, splits it with memchr and refills it when a line runs
  * past its end, moving the partial line to the front first.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_createDCtx_advanced() */
 #include <zstd.h>
 
 #include "msg.h"
@@ -28,6 +31,8 @@
 #define PIECESZ		(RD_BUFSZ / 4)	/* rd_piece, rd_peek */
 #define CHUNKSZ		(1u << 20)	/* decompressed chunk size */
 #define NCHUNK		4		/* chunks in flight */
+#define HUGE_SZ		((size_t)1 << 21)	/* a huge page (x86-64) */
+#define HUGE_MIN	((uint64_t)1 << 22)	/* see big_input() */
 
 enum kind { RAW, GZIP, ZSTD };
 
@@ -74,7 +79,69 @@ struct rd {
 	size_t		 curpos;
 	char		*spare[NCHUNK + 1];	/* free chunk buffers */
 	unsigned	 nspare;
+	char		*qregion;	/* all the chunks, from huge_alloc(),
+					 * or NULL: each its own malloc */
+	int		 hugebuf;	/* buf is a huge_alloc() region */
 };
+
+/*
+ * Memory for the buffers of a large input (big_input()), which fills
+ * them all: n bytes (a multiple of HUGE_SZ) aligned to a
+ * huge page and offered to the kernel for transparent huge pages
+ * (madvise), so that the first touch of each 4 KiB page -- a fault, which
+ * some virtual machines make costly -- comes once per 2 MiB instead.  A
+ * small input keeps malloc's pages, so that readers open at once hold
+ * little.  NULL when the mapping fails: the caller mallocs instead.
+ */
+static char *
+huge_alloc(size_t n)
+{
+	char *p, *a;
+	size_t head;
+
+	p = mmap(NULL, n + HUGE_SZ, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((uintptr_t)p + HUGE_SZ - 1) & ~(uintptr_t)(HUGE_SZ - 1));
+	head = (size_t)(a - p);
+	if (head > 0)
+		munmap(p, head);
+	munmap(a + n, HUGE_SZ - head);
+#ifdef MADV_HUGEPAGE
+	madvise(a, n, MADV_HUGEPAGE);
+#endif
+	return a;
+}
+
+/* Whether r is a file large enough to fill its buffers: HUGE_MIN bytes,
+ * or an eighth of that compressed. */
+static int
+big_input(const struct rd *r)
+{
+	return r->size >= (r->kind == RAW ? HUGE_MIN : HUGE_MIN / 8);
+}
+
+/* The line buffer grown to cap bytes, its first r->end kept. */
+static void
+buf_grow(struct rd *r, size_t cap)
+{
+	char *b;
+
+	if (r->hugebuf && cap <= HUGE_SZ) {
+		r->cap = cap;
+		return;
+	}
+	if (r->hugebuf) {
+		b = xmalloc(cap);
+		memcpy(b, r->buf, r->end);
+		munmap(r->buf, HUGE_SZ);
+		r->hugebuf = 0;
+		r->buf = b;
+	} else
+		r->buf = xrealloc(r->buf, cap);
+	r->cap = cap;
+}
 
 /* Read up to n bytes from the file; exits on error. */
 static size_t
@@ -251,6 +318,49 @@ gz_run(struct rd *r)
 }
 
 /*
+ * zstd's own memory for a large input: its window (a few MiB, all of it
+ * touched) from huge_alloc(), the rest from malloc.  Each block starts
+ * with its size when it is a region, 0 when malloc'd.
+ */
+#define ZHDR		16	/* keeps malloc's alignment */
+#define ZHUGE_MIN	((size_t)1 << 19)
+
+static void *
+zst_alloc(void *opaque, size_t n)
+{
+	size_t len = (n + ZHDR + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
+	char *p = NULL;
+
+	(void)opaque;
+	if (n >= ZHUGE_MIN && n < SIZE_MAX - ZHDR - HUGE_SZ)
+		p = huge_alloc(len);
+	if (p == NULL) {
+		if ((p = malloc(n + ZHDR)) == NULL)
+			return NULL;
+		len = 0;
+	}
+	memcpy(p, &len, sizeof(len));
+	return p + ZHDR;
+}
+
+static void
+zst_free(void *opaque, void *a)
+{
+	char *p = a;
+	size_t len;
+
+	(void)opaque;
+	if (p == NULL)
+		return;
+	p -= ZHDR;
+	memcpy(&len, p, sizeof(len));
+	if (len > 0)
+		munmap(p, len);
+	else
+		free(p);
+}
+
+/*
  * zstd: ZSTD_decompressStream handles concatenated and skippable frames
  * itself; its return value is 0 exactly when a frame has been completely
  * decoded and flushed, so anything else at end of input is truncation.
@@ -258,7 +368,9 @@ gz_run(struct rd *r)
 static const char *
 zst_run(struct rd *r)
 {
-	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	static const ZSTD_customMem mem = { zst_alloc, zst_free, NULL };
+	ZSTD_DCtx *dc = big_input(r) ? ZSTD_createDCtx_advanced(mem) :
+	    ZSTD_createDCtx();
 	size_t insz = ZSTD_DStreamInSize(), zr = 0;
 	char *inbuf = xmalloc(insz), *out = NULL;
 	ZSTD_inBuffer in = { inbuf, 0, 0 };
@@ -458,12 +570,18 @@ start(struct rd *r)
 	if (r->fd < 0 && (r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0)
 		die_errno("%s: cannot open again", r->name);
 	r->cap = RD_BUFSZ;
-	r->buf = xmalloc(r->cap);
+	if (big_input(r) && (r->buf = huge_alloc(HUGE_SZ)) != NULL)
+		r->hugebuf = 1;
+	else
+		r->buf = xmalloc(r->cap);
 	if (r->kind != RAW) {
 		pthread_mutex_init(&r->mu, NULL);
 		pthread_cond_init(&r->cv, NULL);
+		if (big_input(r))
+			r->qregion = huge_alloc(NCHUNK * CHUNKSZ);
 		for (r->nspare = 0; r->nspare < NCHUNK; r->nspare++)
-			r->spare[r->nspare] = xmalloc(CHUNKSZ);
+			r->spare[r->nspare] = r->qregion != NULL ?
+			    r->qregion + r->nspare * CHUNKSZ : xmalloc(CHUNKSZ);
 		if (pthread_create(&r->thr, NULL, inflater, r) != 0)
 			dief("%s: cannot start decompression thread", r->name);
 		r->thr_started = 1;
@@ -484,10 +602,8 @@ fill(struct rd *r)
 		r->scan -= r->pos;
 		r->pos = 0;
 	}
-	if (r->cap - r->end < RD_BUFSZ / 2) {
-		r->cap *= 2;
-		r->buf = xrealloc(r->buf, r->cap);
-	}
+	if (r->cap - r->end < RD_BUFSZ / 2)
+		buf_grow(r, r->cap * 2);
 	k = src_read(r, r->buf + r->end, r->cap - r->end);
 	if (k == 0) {
 		r->eof = 1;
@@ -656,10 +772,8 @@ rd_block_into(struct rd *r, size_t max, char **buf, size_t *len, size_t *cap)
 			return 1;
 		}
 		/* a line longer than max: back, for rd_block() */
-		if (r->cap < have + RD_BUFSZ / 2) {
-			r->cap = have + RD_BUFSZ;
-			r->buf = xrealloc(r->buf, r->cap);
-		}
+		if (r->cap < have + RD_BUFSZ / 2)
+			buf_grow(r, have + RD_BUFSZ);
 		memcpy(r->buf, d, have);
 		r->end = r->scan = have;
 		if (!rd_block(r, max, &b))
@@ -861,15 +975,21 @@ rd_close(struct rd *r)
 		}
 		if (r->cur.p != NULL)
 			r->spare[r->nspare++] = r->cur.p;
-		for (i = 0; i < r->nspare; i++)
-			free(r->spare[i]);
+		if (r->qregion != NULL)
+			munmap(r->qregion, NCHUNK * CHUNKSZ);
+		else
+			for (i = 0; i < r->nspare; i++)
+				free(r->spare[i]);
 		free(r->qerr);
 		pthread_mutex_destroy(&r->mu);
 		pthread_cond_destroy(&r->cv);
 	}
 	if (r->fd >= 0 && r->fd != STDIN_FILENO)
 		close(r->fd);
-	free(r->buf);
+	if (r->hugebuf)
+		munmap(r->buf, HUGE_SZ);
+	else
+		free(r->buf);
 	free(r->path);
 	free(r->name);
 	free(r);
