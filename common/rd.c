@@ -79,26 +79,46 @@ struct rd {
 	size_t		 curpos;
 	char		*spare[NCHUNK + 1];	/* free chunk buffers */
 	unsigned	 nspare;
-	char		*qregion;	/* all the chunks, from huge_alloc(),
+	char		*qregion;	/* all the chunks, from rd_huge(),
 					 * or NULL: each its own malloc */
-	int		 hugebuf;	/* buf is a huge_alloc() region */
+	int		 hugebuf;	/* buf is a rd_huge() region */
 };
 
 /*
- * Memory for the buffers of a large input (big_input()), which fills
- * them all: n bytes (a multiple of HUGE_SZ) aligned to a
- * huge page and offered to the kernel for transparent huge pages
- * (madvise), so that the first touch of each 4 KiB page -- a fault, which
- * some virtual machines make costly -- comes once per 2 MiB instead.  A
- * small input keeps malloc's pages, so that readers open at once hold
- * little.  NULL when the mapping fails: the caller mallocs instead.
+ * A large input's buffers (big_input()), which it fills, come from
+ * rd_huge(); a small input keeps malloc's pages, so that readers open at
+ * once hold little.  The regions are listed, so that rd_block_into()
+ * knows a caller's buffer that is one (it cannot be realloc'd).
  */
-static char *
-huge_alloc(size_t n)
+#define NHUGE	32
+static struct hreg {
+	uintptr_t	 p;
+	size_t		 n;
+} hreg[NHUGE];
+static pthread_mutex_t hmu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+huge_has(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	int in = 0;
+
+	pthread_mutex_lock(&hmu);
+	for (size_t i = 0; i < NHUGE && !in; i++)
+		in = hreg[i].n > 0 && a - hreg[i].p < hreg[i].n;
+	pthread_mutex_unlock(&hmu);
+	return in;
+}
+
+void *
+rd_huge(size_t n)
 {
 	char *p, *a;
-	size_t head;
+	size_t head, i;
 
+	if (n == 0 || n > SIZE_MAX / 2)
+		return NULL;
+	n = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
 	p = mmap(NULL, n + HUGE_SZ, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -111,7 +131,32 @@ huge_alloc(size_t n)
 #ifdef MADV_HUGEPAGE
 	madvise(a, n, MADV_HUGEPAGE);
 #endif
+	pthread_mutex_lock(&hmu);
+	for (i = 0; i < NHUGE && hreg[i].n > 0; i++)
+		;
+	if (i < NHUGE) {
+		hreg[i].p = (uintptr_t)a;
+		hreg[i].n = n;
+	}
+	pthread_mutex_unlock(&hmu);
+	if (i == NHUGE) {	/* (many readers at once: malloc's pages) */
+		munmap(a, n);
+		return NULL;
+	}
 	return a;
+}
+
+void
+rd_huge_free(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&hmu);
+	for (size_t i = 0; i < NHUGE; i++)
+		if (hreg[i].p == (uintptr_t)p)
+			hreg[i].n = 0;
+	pthread_mutex_unlock(&hmu);
+	munmap(p, (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ);
 }
 
 /* Whether r is a file large enough to fill its buffers: HUGE_MIN bytes,
@@ -135,7 +180,7 @@ buf_grow(struct rd *r, size_t cap)
 	if (r->hugebuf) {
 		b = xmalloc(cap);
 		memcpy(b, r->buf, r->end);
-		munmap(r->buf, HUGE_SZ);
+		rd_huge_free(r->buf, HUGE_SZ);
 		r->hugebuf = 0;
 		r->buf = b;
 	} else
@@ -319,7 +364,7 @@ gz_run(struct rd *r)
 
 /*
  * zstd's own memory for a large input: its window (a few MiB, all of it
- * touched) from huge_alloc(), the rest from malloc.  Each block starts
+ * touched) from rd_huge(), the rest from malloc.  Each block starts
  * with its size when it is a region, 0 when malloc'd.
  */
 #define ZHDR		16	/* keeps malloc's alignment */
@@ -333,7 +378,7 @@ zst_alloc(void *opaque, size_t n)
 
 	(void)opaque;
 	if (n >= ZHUGE_MIN && n < SIZE_MAX - ZHDR - HUGE_SZ)
-		p = huge_alloc(len);
+		p = rd_huge(len);
 	if (p == NULL) {
 		if ((p = malloc(n + ZHDR)) == NULL)
 			return NULL;
@@ -355,7 +400,7 @@ zst_free(void *opaque, void *a)
 	p -= ZHDR;
 	memcpy(&len, p, sizeof(len));
 	if (len > 0)
-		munmap(p, len);
+		rd_huge_free(p, len);
 	else
 		free(p);
 }
@@ -570,7 +615,7 @@ start(struct rd *r)
 	if (r->fd < 0 && (r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0)
 		die_errno("%s: cannot open again", r->name);
 	r->cap = RD_BUFSZ;
-	if (big_input(r) && (r->buf = huge_alloc(HUGE_SZ)) != NULL)
+	if (big_input(r) && (r->buf = rd_huge(HUGE_SZ)) != NULL)
 		r->hugebuf = 1;
 	else
 		r->buf = xmalloc(r->cap);
@@ -578,7 +623,7 @@ start(struct rd *r)
 		pthread_mutex_init(&r->mu, NULL);
 		pthread_cond_init(&r->cv, NULL);
 		if (big_input(r))
-			r->qregion = huge_alloc(NCHUNK * CHUNKSZ);
+			r->qregion = rd_huge(NCHUNK * CHUNKSZ);
 		for (r->nspare = 0; r->nspare < NCHUNK; r->nspare++)
 			r->spare[r->nspare] = r->qregion != NULL ?
 			    r->qregion + r->nspare * CHUNKSZ : xmalloc(CHUNKSZ);
@@ -700,14 +745,23 @@ rd_block(struct rd *r, size_t max, struct span *block)
 	return 1;
 }
 
-/* Room for n more bytes after len in *buf. */
+/* Room for n more bytes after len in *buf: realloc'd, or, when it is
+ * a region of rd_huge(), copied to malloc's memory (the caller still
+ * owns the region). */
 static void
 room(char **buf, size_t len, size_t *cap, size_t n)
 {
+	char *b;
+
 	if (*cap - len < n) {
 		while (*cap - len < n)
 			*cap = *cap ? *cap * 2 : n;
-		*buf = xrealloc(*buf, *cap);
+		if (*buf != NULL && huge_has(*buf)) {
+			b = xmalloc(*cap);
+			memcpy(b, *buf, len);
+			*buf = b;
+		} else
+			*buf = xrealloc(*buf, *cap);
 	}
 }
 
@@ -976,7 +1030,7 @@ rd_close(struct rd *r)
 		if (r->cur.p != NULL)
 			r->spare[r->nspare++] = r->cur.p;
 		if (r->qregion != NULL)
-			munmap(r->qregion, NCHUNK * CHUNKSZ);
+			rd_huge_free(r->qregion, NCHUNK * CHUNKSZ);
 		else
 			for (i = 0; i < r->nspare; i++)
 				free(r->spare[i]);
@@ -987,7 +1041,7 @@ rd_close(struct rd *r)
 	if (r->fd >= 0 && r->fd != STDIN_FILENO)
 		close(r->fd);
 	if (r->hugebuf)
-		munmap(r->buf, HUGE_SZ);
+		rd_huge_free(r->buf, HUGE_SZ);
 	else
 		free(r->buf);
 	free(r->path);

@@ -62,7 +62,7 @@ int	rd_block(struct rd *r, size_t max, struct span *block);
 
 /*
  * rd_block(), appended to a growable buffer (*buf of *cap bytes, *len
- * of them used; grown with xrealloc): when the reader holds no whole
+ * of them used; grown with xrealloc, or see rd_huge()): when the reader holds no whole
  * line, the input is read straight into the buffer, without passing
  * through the reader's own.  Returns 1 when lines were appended, 0 at
  * end of input.
@@ -130,6 +130,22 @@ uint64_t rd_rawpos(const struct rd *r);
  * cannot be opened, exit 2.  Returns an array of *n readers.
  */
 struct rd **rd_open_all(char **names, int n, int *nout);
+
+/*
+ * Memory for the buffers a large input fills: n bytes, rounded up to a
+ * multiple of 2 MiB, aligned to 2 MiB and offered to the kernel for
+ * transparent huge pages (madvise), so that the first touch of each
+ * 4 KiB page -- a fault, which some virtual machines make costly --
+ * comes once per 2 MiB instead.  Returns NULL when the mapping fails
+ * (the caller mallocs instead, as it does when many regions are in use
+ * at once).  rd_huge_free() takes the same n.  The readers use it for a
+ * large file's buffers; trace-normalize for its chunks.  A buffer given
+ * to rd_block_into() may lie in a region: when it has to grow, it is
+ * copied to malloc's memory instead of realloc'd, and the region stays
+ * the caller's.
+ */
+void	*rd_huge(size_t n);
+void	rd_huge_free(void *p, size_t n);
 
 /* Close and free; returns nothing: errors were fatal already. */
 void	rd_close(struct rd *r);

@@ -40,8 +40,10 @@
 #define CHUNK_BYTES	(1u << 18)
 #define MAX_THREADS	8
 /* A new chunk's buffer: the last line may cross CHUNK_BYTES, so room for
- * one line more than that saves a regrow. */
+ * one line more than that saves a regrow (a positional chunk reads the
+ * byte before its range too, then CHUNK_SLACK bytes at a time). */
 #define CHUNK_SLACK	4096
+#define CHUNK_CAP0	(chunkbytes + 2 * CHUNK_SLACK)
 
 enum cstate { C_FREE, C_QUEUED, C_TAKEN, C_DONE };
 
@@ -75,6 +77,8 @@ static int		 nthr;		/* workers started */
 static int		 quit;
 static struct chunk	*ring;
 static size_t		 nring;
+static char		*region;	/* the chunks' first buffers, or NULL */
+static size_t		 regionlen;
 static uint64_t		 submitted;	/* chunks handed to workers */
 static uint64_t		 taken;		/* chunks workers have begun */
 static uint64_t		 retired;	/* chunks written back */
@@ -150,13 +154,29 @@ convert_chunk(struct conv *c, struct chunk *k, uint64_t base)
 	    k->len - k->start), base);
 }
 
+/* Whether a chunk's buffer is its place in the region (it moves to
+ * malloc's memory when it outgrows it, here or in rd_block_into()). */
+static int
+in_region(const struct chunk *k)
+{
+	return region != NULL && (uintptr_t)k->data - (uintptr_t)region <
+	    regionlen;
+}
+
 static void
 chunk_room(struct chunk *k, size_t n)
 {
+	char *d;
+
 	if (k->cap - k->len < n) {
 		while (k->cap - k->len < n)
-			k->cap = k->cap ? k->cap * 2 : chunkbytes + CHUNK_SLACK;
-		k->data = xrealloc(k->data, k->cap);
+			k->cap = k->cap ? k->cap * 2 : CHUNK_CAP0;
+		if (in_region(k)) {
+			d = xmalloc(k->cap);
+			memcpy(d, k->data, k->len);
+			k->data = d;
+		} else
+			k->data = xrealloc(k->data, k->cap);
 	}
 }
 
@@ -292,14 +312,33 @@ chunk_size(void)
 		chunkbytes = (size_t)atol(e);
 }
 
+/*
+ * The chunks' first buffers, filled and refilled by every large input,
+ * come from one mapping on huge pages (rd_huge()) when they are as large
+ * as the default chunks: far fewer first touches of a page.  A chunk
+ * that outgrows its place (a long line) moves to malloc's memory.
+ */
 static void
 pool_start(int n)
 {
+	size_t slot;
 	int i;
 
 	chunk_size();
 	nring = 2 * (size_t)n + 1;
 	ring = xcalloc(nring, sizeof(*ring));
+	slot = (CHUNK_CAP0 + 63) / 64 * 64;
+	if (chunkbytes >= CHUNK_BYTES && slot <= SIZE_MAX / 2 / nring &&
+	    (region = rd_huge(nring * slot)) != NULL) {
+		regionlen = nring * slot;
+		for (size_t j = 0; j < nring; j++) {
+			ring[j].data = region + j * slot;
+			ring[j].cap = slot;
+			/* rows: room for the usual chunk's at once, instead
+			 * of doubling (each copy touches new pages) */
+			sb_reserve(&ring[j].out, chunkbytes);
+		}
+	}
 	thr = xcalloc((size_t)n, sizeof(*thr));
 	for (i = 0; i < n; i++) {
 		struct conv *c = conv_new();
@@ -496,9 +535,11 @@ pool_stop(void)
 	for (i = 0; i < nthr; i++)
 		pthread_join(thr[i], NULL);
 	for (size_t j = 0; j < nring; j++) {
-		free(ring[j].data);
+		if (!in_region(&ring[j]))
+			free(ring[j].data);
 		sb_free(&ring[j].out);
 	}
+	rd_huge_free(region, regionlen);
 	free(ring);
 	free(thr);
 }
