@@ -295,7 +295,10 @@ worker(void *arg)
 		work_chunk(c, k);
 		pthread_mutex_lock(&mu);
 		k->state = C_DONE;
-		pthread_cond_broadcast(&done);
+		/* the main thread waits for the oldest chunk only: a later
+		 * one would wake it for nothing (a switch of threads) */
+		if (k == &ring[retired % nring])
+			pthread_cond_signal(&done);
 	}
 	pthread_mutex_unlock(&mu);
 	conv_free(c);
