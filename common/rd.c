@@ -487,41 +487,52 @@ inflater(void *arg)
 	return NULL;
 }
 
-/* Consumer side: copy up to n decompressed bytes to dst; 0 at the end. */
+/*
+ * Consumer side: the consumed chunk back to the producer, and the next
+ * one as r->cur: 1, or 0 at the end of the data, or when nowait and none
+ * is ready.  Exits on the producer's error.
+ */
+static int
+q_next(struct rd *r, int nowait)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->cur.p != NULL) {
+		r->spare[r->nspare++] = r->cur.p;
+		r->cur.p = NULL;
+		pthread_cond_broadcast(&r->cv);
+	}
+	if (r->qlen == 0 && nowait) {
+		pthread_mutex_unlock(&r->mu);
+		return 0;
+	}
+	while (r->qlen == 0 && !r->qdone)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (r->qlen == 0) {
+		char *e = r->qerr;
+
+		pthread_mutex_unlock(&r->mu);
+		if (e != NULL)
+			dief("%s: %s", r->name, e);
+		return 0;
+	}
+	r->cur = r->q[r->qhead];
+	r->qhead = (r->qhead + 1) % NCHUNK;
+	r->qlen--;
+	r->curpos = 0;
+	pthread_mutex_unlock(&r->mu);
+	return 1;
+}
+
+/* Copy up to n decompressed bytes to dst; 0 at the end. */
 static size_t
 q_read(struct rd *r, char *dst, size_t n)
 {
 	size_t got = 0, k;
 
 	while (got < n) {
-		if (r->curpos == r->cur.n) {
-			pthread_mutex_lock(&r->mu);
-			if (r->cur.p != NULL) {
-				r->spare[r->nspare++] = r->cur.p;
-				r->cur.p = NULL;
-				pthread_cond_broadcast(&r->cv);
-			}
-			/* Hand over what we have rather than wait. */
-			if (r->qlen == 0 && got > 0) {
-				pthread_mutex_unlock(&r->mu);
-				break;
-			}
-			while (r->qlen == 0 && !r->qdone)
-				pthread_cond_wait(&r->cv, &r->mu);
-			if (r->qlen == 0) {
-				char *e = r->qerr;
-
-				pthread_mutex_unlock(&r->mu);
-				if (e != NULL)
-					dief("%s: %s", r->name, e);
-				break;
-			}
-			r->cur = r->q[r->qhead];
-			r->qhead = (r->qhead + 1) % NCHUNK;
-			r->qlen--;
-			r->curpos = 0;
-			pthread_mutex_unlock(&r->mu);
-		}
+		/* (hand over what we have rather than wait) */
+		if (r->curpos == r->cur.n && !q_next(r, got > 0))
+			break;
 		k = r->cur.n - r->curpos;
 		if (k > n - got)
 			k = n - got;
@@ -707,6 +718,63 @@ out:
  * Bytes in [pos, scan) hold no newline, as in rd_line: a line longer
  * than what one fill brings is searched once, not again after each.
  */
+/*
+ * Compressed input, the line buffer holding no whole line: the whole
+ * lines of the inflater's current chunk that end within max, handed out
+ * where they are instead of copied to the buffer first.  A line that
+ * starts in the buffer, or that the chunk ends in the middle of, is put
+ * together in the buffer from its end in the (next) chunk and handed out
+ * alone.  0 when there is nothing of the kind (a line longer than a
+ * chunk, the end of the data): the buffer goes on from where this left
+ * off.
+ */
+static int
+q_block(struct rd *r, size_t max, struct span *block)
+{
+	const char *p, *nl;
+	size_t avail, k;
+
+	if (r->pos == r->end) {
+		if (r->curpos == r->cur.n && !q_next(r, 0))
+			return 0;
+		p = r->cur.p + r->curpos;
+		avail = r->cur.n - r->curpos;
+		if ((nl = memrchr(p, '\n', avail < max ? avail : max)) !=
+		    NULL) {
+			block->p = p;
+			block->n = (size_t)(nl + 1 - p);
+			r->curpos += block->n;
+			r->newline = 1;
+			return 1;
+		}
+		if (avail >= max || avail > r->cap)
+			return 0;
+		memcpy(r->buf, p, avail);
+		r->pos = 0;
+		r->end = r->scan = avail;
+		r->curpos = r->cur.n;
+	} else if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+		r->end -= r->pos;
+		r->scan = r->end;
+		r->pos = 0;
+	}
+	/* the buffer holds a line's start: its end from the chunk */
+	if (r->curpos == r->cur.n && !q_next(r, 0))
+		return 0;
+	p = r->cur.p + r->curpos;
+	if ((nl = memchr(p, '\n', r->cur.n - r->curpos)) == NULL ||
+	    (k = (size_t)(nl + 1 - p)) > r->cap - r->end)
+		return 0;
+	memcpy(r->buf + r->end, p, k);
+	r->curpos += k;
+	block->p = r->buf;
+	block->n = r->end + k;
+	r->pos = r->end = r->scan = 0;
+	r->newline = 1;
+	return 1;
+}
+
 int
 rd_block(struct rd *r, size_t max, struct span *block)
 {
@@ -717,6 +785,9 @@ rd_block(struct rd *r, size_t max, struct span *block)
 		start(r);
 	if (max == 0)
 		max = 1;
+	if (r->kind != RAW && r->started && !r->eof && memchr(r->buf +
+	    r->scan, '\n', r->end - r->scan) == NULL && q_block(r, max, block))
+		return 1;
 	for (;;) {
 		lim = r->end - r->pos < max ? r->end : r->pos + max;
 		if (r->scan < lim && (nl = memrchr(r->buf + r->scan, '\n',

@@ -51,10 +51,11 @@ int	rd_piece(struct rd *r, struct span *piece, int *eol);
  * The next block of whole lines, for a caller that splits them itself
  * (trace-normalize hands blocks to its threads): the input from where
  * rd_line would go on, up to the end of the last line that ends within
- * max bytes, each line's "\n" (and a "\r" before it) still in place; a
- * first line longer than max comes whole, and so does a last line with
- * no "\n" at the end of the input.  *block is valid until the next call
- * on r.  The lines are not counted: rd_lineno() stays where it was until
+ * max bytes (or an earlier one: compressed data comes as the
+ * decompression thread delivers it, in the place it put it), each line's
+ * "\n" (and a "\r" before it) still in place; a first line longer than
+ * max comes whole, and so does a last line with no "\n" at the end of
+ * the input.  *block is valid until the next call on r.  The lines are not counted: rd_lineno() stays where it was until
  * the caller adds them with rd_add_lines().  Returns 1 for a block, 0 at
  * end of input.  May be mixed with rd_line at line boundaries.
  */

@@ -1154,7 +1154,7 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	done
 }
 
-@test "inputs of several MiB (buffers on huge pages): a file, a pipe, gzip and zstd give the same rows, a line longer than the buffer too" {
+@test "inputs of several MiB (buffers on huge pages, lines taken from the decompression thread's chunks): a file, a pipe, gzip and zstd give the same rows, a line longer than the buffer too" {
 	# over 4 MiB plain and over 512 KiB compressed (random text), with a
 	# 3 MiB line that outgrows the reader's first buffer, CRLF lines and
 	# no final newline; a pipe's reader has no size and keeps malloc's
@@ -1183,6 +1183,13 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 			assert_same "$T/ref" "$T/got"
 		done
 		zstd -dc "$T/big.zst" | trace-normalize --threads $th "${args[@]}" - > "$T/got"
+		assert_same "$T/ref" "$T/got"
+	done
+	# one converter takes the lines where the decompression thread put
+	# them, a line across two of its chunks put together; in blocks of
+	# 4 KiB too
+	for f in big.gz big.zst; do
+		TRACE_TOOLS_CHUNK=4096 trace-normalize --threads 1 "${args[@]}" "$T/$f" > "$T/got"
 		assert_same "$T/ref" "$T/got"
 	done
 }
