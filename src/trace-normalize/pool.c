@@ -6,7 +6,9 @@
  * whole lines, about 256 KiB each, read into them in blocks
  * (rd_block_into), without looking for each line;
  * workers, each with its own converter, split chunks into lines and turn
- * them into rows.  Chunks are written back in input order by the main
+ * them into rows; of the n converters --threads asks for, n - 1 are
+ * workers and the last is the main thread, which converts the chunks no
+ * worker has begun while it waits for the oldest.  Chunks are written back in input order by the main
  * thread ("retired"): the rows, the counters, and the malformed records,
  * which the workers only keep, so that messages, the --bad-lines file and
  * the point where a strict run stops are exactly those of a run on one
@@ -84,6 +86,7 @@ static uint64_t		 taken;		/* chunks workers have begun */
 static uint64_t		 retired;	/* chunks written back */
 static size_t		 chunkbytes = CHUNK_BYTES;
 static uint64_t		 lineat;	/* lines before the oldest chunk */
+static struct conv	*helper;	/* the main thread's for chunks */
 static struct rd	*posin;		/* the input of positional chunks */
 static int		 posfd = -1;	/* and its descriptor */
 
@@ -342,8 +345,10 @@ pool_start(int n)
 			sb_reserve(&ring[j].out, chunkbytes);
 		}
 	}
+	helper = conv_new();
+	helper->deferred = 1;
 	thr = xcalloc((size_t)n, sizeof(*thr));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n - 1; i++) {
 		struct conv *c = conv_new();
 
 		c->deferred = 1;
@@ -353,16 +358,30 @@ pool_start(int n)
 	}
 }
 
-/* Write back the oldest chunk once it is done. */
+/*
+ * Write back the oldest chunk once it is done.  Until then the main
+ * thread converts the chunks no worker has begun, as one of the --threads
+ * converters (there are n - 1 workers), instead of waiting.
+ */
 static void
 retire_one(struct conv *m)
 {
-	struct chunk *k = &ring[retired % nring];
+	struct chunk *k = &ring[retired % nring], *q;
 	size_t i;
 
 	pthread_mutex_lock(&mu);
-	while (k->state != C_DONE)
+	while (k->state != C_DONE) {
+		if (taken < submitted) {
+			q = &ring[taken++ % nring];
+			q->state = C_TAKEN;
+			pthread_mutex_unlock(&mu);
+			work_chunk(helper, q);
+			pthread_mutex_lock(&mu);
+			q->state = C_DONE;
+			continue;
+		}
 		pthread_cond_wait(&done, &mu);
+	}
 	pthread_mutex_unlock(&mu);
 	if (k->rderr) {
 		errno = k->rderr;
@@ -529,7 +548,7 @@ pool_stop(void)
 {
 	int i;
 
-	if (nthr == 0)
+	if (ring == NULL)
 		return;
 	pthread_mutex_lock(&mu);
 	quit = 1;
@@ -543,6 +562,7 @@ pool_stop(void)
 		sb_free(&ring[j].out);
 	}
 	rd_huge_free(region, regionlen);
+	conv_free(helper);
 	free(ring);
 	free(thr);
 }
