@@ -715,10 +715,6 @@ out:
 }
 
 /*
- * Bytes in [pos, scan) hold no newline, as in rd_line: a line longer
- * than what one fill brings is searched once, not again after each.
- */
-/*
  * Compressed input, the line buffer holding no whole line: the whole
  * lines of the inflater's current chunk that end within max, handed out
  * where they are instead of copied to the buffer first.  A line that
@@ -775,6 +771,10 @@ q_block(struct rd *r, size_t max, struct span *block)
 	return 1;
 }
 
+/*
+ * Bytes in [pos, scan) hold no newline, as in rd_line: a line longer
+ * than what one fill brings is searched once, not again after each.
+ */
 int
 rd_block(struct rd *r, size_t max, struct span *block)
 {
