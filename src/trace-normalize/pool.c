@@ -280,6 +280,21 @@ work_chunk(struct conv *c, struct chunk *k)
 	c->stop = 0;
 }
 
+/* With mu held: the oldest chunk no one has begun, converted with c (mu
+ * let go meanwhile) and marked done.  Returns it. */
+static struct chunk *
+convert_next(struct conv *c)
+{
+	struct chunk *k = &ring[taken++ % nring];
+
+	k->state = C_TAKEN;
+	pthread_mutex_unlock(&mu);
+	work_chunk(c, k);
+	pthread_mutex_lock(&mu);
+	k->state = C_DONE;
+	return k;
+}
+
 static void *
 worker(void *arg)
 {
@@ -292,12 +307,7 @@ worker(void *arg)
 			pthread_cond_wait(&work, &mu);
 		if (quit)
 			break;
-		k = &ring[taken++ % nring];
-		k->state = C_TAKEN;
-		pthread_mutex_unlock(&mu);
-		work_chunk(c, k);
-		pthread_mutex_lock(&mu);
-		k->state = C_DONE;
+		k = convert_next(c);
 		/* the main thread waits for the oldest chunk only: a later
 		 * one would wake it for nothing (a switch of threads) */
 		if (k == &ring[retired % nring])
@@ -366,21 +376,15 @@ pool_start(int n)
 static void
 retire_one(struct conv *m)
 {
-	struct chunk *k = &ring[retired % nring], *q;
+	struct chunk *k = &ring[retired % nring];
 	size_t i;
 
 	pthread_mutex_lock(&mu);
 	while (k->state != C_DONE) {
-		if (taken < submitted) {
-			q = &ring[taken++ % nring];
-			q->state = C_TAKEN;
-			pthread_mutex_unlock(&mu);
-			work_chunk(helper, q);
-			pthread_mutex_lock(&mu);
-			q->state = C_DONE;
-			continue;
-		}
-		pthread_cond_wait(&done, &mu);
+		if (taken < submitted)
+			convert_next(helper);
+		else
+			pthread_cond_wait(&done, &mu);
 	}
 	pthread_mutex_unlock(&mu);
 	if (k->rderr) {
