@@ -6,17 +6,20 @@
  * growable buffer, splits it with memchr and refills it when a line runs
  * past its end, moving the partial line to the front first.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_createDCtx_advanced() */
 #include <zstd.h>
 
 #include "msg.h"
@@ -29,6 +32,8 @@
 #define READ_MAX	(128u << 10)	/* fill()'s read, at most */
 #define CHUNKSZ		(1u << 20)	/* decompressed chunk size */
 #define NCHUNK		4		/* chunks in flight */
+#define HUGE_SZ		((size_t)1 << 21)	/* a huge page (x86-64) */
+#define HUGE_MIN	((uint64_t)1 << 22)	/* see big_input() */
 
 enum kind { RAW, GZIP, ZSTD };
 
@@ -75,7 +80,103 @@ struct rd {
 	size_t		 curpos;
 	char		*spare[NCHUNK + 1];	/* free chunk buffers */
 	unsigned	 nspare;
+	char		*qregion;	/* all the chunks, from rd_huge(),
+					 * or NULL: each its own malloc */
 };
+
+/*
+ * A large input's buffers (big_input()), which it fills, come from
+ * rd_huge(): a compressed input's chunks and zstd's window, and
+ * trace-normalize's chunks.  A small input keeps malloc's pages, so that
+ * readers open at once hold little, and so does every line buffer: fill()
+ * reads at most READ_MAX into it, so that little of it is touched.
+ * The regions are listed, so that rd_block_into() knows a caller's
+ * buffer that is one (it cannot be realloc'd).
+ */
+#define NHUGE	32
+static struct hreg {
+	uintptr_t	 p;
+	size_t		 n;
+} hreg[NHUGE];
+static pthread_mutex_t hmu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+huge_has(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	int in = 0;
+
+	pthread_mutex_lock(&hmu);
+	for (size_t i = 0; i < NHUGE && !in; i++)
+		in = hreg[i].n > 0 && a - hreg[i].p < hreg[i].n;
+	pthread_mutex_unlock(&hmu);
+	return in;
+}
+
+void *
+rd_huge(size_t n)
+{
+	char *p, *a;
+	size_t head, i;
+
+	if (n == 0 || n > SIZE_MAX / 2)
+		return NULL;
+	n = (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
+	p = mmap(NULL, n + HUGE_SZ, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((uintptr_t)p + HUGE_SZ - 1) & ~(uintptr_t)(HUGE_SZ - 1));
+	head = (size_t)(a - p);
+	if (head > 0)
+		munmap(p, head);
+	munmap(a + n, HUGE_SZ - head);
+#ifdef MADV_HUGEPAGE
+	madvise(a, n, MADV_HUGEPAGE);
+#endif
+	pthread_mutex_lock(&hmu);
+	for (i = 0; i < NHUGE && hreg[i].n > 0; i++)
+		;
+	if (i < NHUGE) {
+		hreg[i].p = (uintptr_t)a;
+		hreg[i].n = n;
+	}
+	pthread_mutex_unlock(&hmu);
+	if (i == NHUGE) {	/* (many readers at once: malloc's pages) */
+		munmap(a, n);
+		return NULL;
+	}
+	return a;
+}
+
+void
+rd_huge_free(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&hmu);
+	for (size_t i = 0; i < NHUGE; i++)
+		if (hreg[i].p == (uintptr_t)p)
+			hreg[i].n = 0;
+	pthread_mutex_unlock(&hmu);
+	munmap(p, (n + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ);
+}
+
+/* Whether r is a file large enough to fill its buffers: HUGE_MIN bytes,
+ * or an eighth of that compressed. */
+static int
+big_input(const struct rd *r)
+{
+	return r->size >= (r->kind == RAW ? HUGE_MIN : HUGE_MIN / 8);
+}
+
+/* The line buffer grown to cap bytes, its first r->end kept. */
+static void
+buf_grow(struct rd *r, size_t cap)
+{
+	r->buf = xrealloc(r->buf, cap);
+	r->cap = cap;
+}
 
 /* Read up to n bytes from the file; exits on error. */
 static size_t
@@ -252,6 +353,49 @@ gz_run(struct rd *r)
 }
 
 /*
+ * zstd's own memory for a large input: its window (a few MiB, all of it
+ * touched) from rd_huge(), the rest from malloc.  Each block starts
+ * with its size when it is a region, 0 when malloc'd.
+ */
+#define ZHDR		16	/* keeps malloc's alignment */
+#define ZHUGE_MIN	((size_t)1 << 19)
+
+static void *
+zst_alloc(void *opaque, size_t n)
+{
+	size_t len = (n + ZHDR + HUGE_SZ - 1) / HUGE_SZ * HUGE_SZ;
+	char *p = NULL;
+
+	(void)opaque;
+	if (n >= ZHUGE_MIN && n < SIZE_MAX - ZHDR - HUGE_SZ)
+		p = rd_huge(len);
+	if (p == NULL) {
+		if ((p = malloc(n + ZHDR)) == NULL)
+			return NULL;
+		len = 0;
+	}
+	memcpy(p, &len, sizeof(len));
+	return p + ZHDR;
+}
+
+static void
+zst_free(void *opaque, void *a)
+{
+	char *p = a;
+	size_t len;
+
+	(void)opaque;
+	if (p == NULL)
+		return;
+	p -= ZHDR;
+	memcpy(&len, p, sizeof(len));
+	if (len > 0)
+		rd_huge_free(p, len);
+	else
+		free(p);
+}
+
+/*
  * zstd: ZSTD_decompressStream handles concatenated and skippable frames
  * itself; its return value is 0 exactly when a frame has been completely
  * decoded and flushed, so anything else at end of input is truncation.
@@ -259,7 +403,9 @@ gz_run(struct rd *r)
 static const char *
 zst_run(struct rd *r)
 {
-	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	static const ZSTD_customMem mem = { zst_alloc, zst_free, NULL };
+	ZSTD_DCtx *dc = big_input(r) ? ZSTD_createDCtx_advanced(mem) :
+	    ZSTD_createDCtx();
 	size_t insz = ZSTD_DStreamInSize(), zr = 0;
 	char *inbuf = xmalloc(insz), *out = NULL;
 	ZSTD_inBuffer in = { inbuf, 0, 0 };
@@ -331,41 +477,52 @@ inflater(void *arg)
 	return NULL;
 }
 
-/* Consumer side: copy up to n decompressed bytes to dst; 0 at the end. */
+/*
+ * Consumer side: the consumed chunk back to the producer, and the next
+ * one as r->cur: 1, or 0 at the end of the data, or when nowait and none
+ * is ready.  Exits on the producer's error.
+ */
+static int
+q_next(struct rd *r, int nowait)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->cur.p != NULL) {
+		r->spare[r->nspare++] = r->cur.p;
+		r->cur.p = NULL;
+		pthread_cond_broadcast(&r->cv);
+	}
+	if (r->qlen == 0 && nowait) {
+		pthread_mutex_unlock(&r->mu);
+		return 0;
+	}
+	while (r->qlen == 0 && !r->qdone)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (r->qlen == 0) {
+		char *e = r->qerr;
+
+		pthread_mutex_unlock(&r->mu);
+		if (e != NULL)
+			dief("%s: %s", r->name, e);
+		return 0;
+	}
+	r->cur = r->q[r->qhead];
+	r->qhead = (r->qhead + 1) % NCHUNK;
+	r->qlen--;
+	r->curpos = 0;
+	pthread_mutex_unlock(&r->mu);
+	return 1;
+}
+
+/* Copy up to n decompressed bytes to dst; 0 at the end. */
 static size_t
 q_read(struct rd *r, char *dst, size_t n)
 {
 	size_t got = 0, k;
 
 	while (got < n) {
-		if (r->curpos == r->cur.n) {
-			pthread_mutex_lock(&r->mu);
-			if (r->cur.p != NULL) {
-				r->spare[r->nspare++] = r->cur.p;
-				r->cur.p = NULL;
-				pthread_cond_broadcast(&r->cv);
-			}
-			/* Hand over what we have rather than wait. */
-			if (r->qlen == 0 && got > 0) {
-				pthread_mutex_unlock(&r->mu);
-				break;
-			}
-			while (r->qlen == 0 && !r->qdone)
-				pthread_cond_wait(&r->cv, &r->mu);
-			if (r->qlen == 0) {
-				char *e = r->qerr;
-
-				pthread_mutex_unlock(&r->mu);
-				if (e != NULL)
-					dief("%s: %s", r->name, e);
-				break;
-			}
-			r->cur = r->q[r->qhead];
-			r->qhead = (r->qhead + 1) % NCHUNK;
-			r->qlen--;
-			r->curpos = 0;
-			pthread_mutex_unlock(&r->mu);
-		}
+		/* (hand over what we have rather than wait) */
+		if (r->curpos == r->cur.n && !q_next(r, got > 0))
+			break;
 		k = r->cur.n - r->curpos;
 		if (k > n - got)
 			k = n - got;
@@ -463,8 +620,11 @@ start(struct rd *r)
 	if (r->kind != RAW) {
 		pthread_mutex_init(&r->mu, NULL);
 		pthread_cond_init(&r->cv, NULL);
+		if (big_input(r))
+			r->qregion = rd_huge(NCHUNK * CHUNKSZ);
 		for (r->nspare = 0; r->nspare < NCHUNK; r->nspare++)
-			r->spare[r->nspare] = xmalloc(CHUNKSZ);
+			r->spare[r->nspare] = r->qregion != NULL ?
+			    r->qregion + r->nspare * CHUNKSZ : xmalloc(CHUNKSZ);
 		if (pthread_create(&r->thr, NULL, inflater, r) != 0)
 			dief("%s: cannot start decompression thread", r->name);
 		r->thr_started = 1;
@@ -485,10 +645,8 @@ fill(struct rd *r)
 		r->scan -= r->pos;
 		r->pos = 0;
 	}
-	if (r->cap - r->end < RD_BUFSZ / 2) {
-		r->cap *= 2;
-		r->buf = xrealloc(r->buf, r->cap);
-	}
+	if (r->cap - r->end < RD_BUFSZ / 2)
+		buf_grow(r, r->cap * 2);
 	/* at most READ_MAX: what the caller takes next is still in the
 	 * cache, and a buffer larger than that is never touched all over */
 	k = src_read(r, r->buf + r->end, r->cap - r->end < READ_MAX ?
@@ -547,6 +705,63 @@ out:
 }
 
 /*
+ * Compressed input, the line buffer holding no whole line: the whole
+ * lines of the inflater's current chunk that end within max, handed out
+ * where they are instead of copied to the buffer first.  A line that
+ * starts in the buffer, or that the chunk ends in the middle of, is put
+ * together in the buffer from its end in the (next) chunk and handed out
+ * alone.  0 when there is nothing of the kind (a line longer than a
+ * chunk, the end of the data): the buffer goes on from where this left
+ * off.
+ */
+static int
+q_block(struct rd *r, size_t max, struct span *block)
+{
+	const char *p, *nl;
+	size_t avail, k;
+
+	if (r->pos == r->end) {
+		if (r->curpos == r->cur.n && !q_next(r, 0))
+			return 0;
+		p = r->cur.p + r->curpos;
+		avail = r->cur.n - r->curpos;
+		if ((nl = memrchr(p, '\n', avail < max ? avail : max)) !=
+		    NULL) {
+			block->p = p;
+			block->n = (size_t)(nl + 1 - p);
+			r->curpos += block->n;
+			r->newline = 1;
+			return 1;
+		}
+		if (avail >= max || avail > r->cap)
+			return 0;
+		memcpy(r->buf, p, avail);
+		r->pos = 0;
+		r->end = r->scan = avail;
+		r->curpos = r->cur.n;
+	} else if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+		r->end -= r->pos;
+		r->scan = r->end;
+		r->pos = 0;
+	}
+	/* the buffer holds a line's start: its end from the chunk */
+	if (r->curpos == r->cur.n && !q_next(r, 0))
+		return 0;
+	p = r->cur.p + r->curpos;
+	if ((nl = memchr(p, '\n', r->cur.n - r->curpos)) == NULL ||
+	    (k = (size_t)(nl + 1 - p)) > r->cap - r->end)
+		return 0;
+	memcpy(r->buf + r->end, p, k);
+	r->curpos += k;
+	block->p = r->buf;
+	block->n = r->end + k;
+	r->pos = r->end = r->scan = 0;
+	r->newline = 1;
+	return 1;
+}
+
+/*
  * Bytes in [pos, scan) hold no newline, as in rd_line: a line longer
  * than what one fill brings is searched once, not again after each.
  */
@@ -560,6 +775,9 @@ rd_block(struct rd *r, size_t max, struct span *block)
 		start(r);
 	if (max == 0)
 		max = 1;
+	if (r->kind != RAW && r->started && !r->eof && memchr(r->buf +
+	    r->scan, '\n', r->end - r->scan) == NULL && q_block(r, max, block))
+		return 1;
 	for (;;) {
 		lim = r->end - r->pos < max ? r->end : r->pos + max;
 		if (r->scan < lim && (nl = memrchr(r->buf + r->scan, '\n',
@@ -588,14 +806,23 @@ rd_block(struct rd *r, size_t max, struct span *block)
 	return 1;
 }
 
-/* Room for n more bytes after len in *buf. */
+/* Room for n more bytes after len in *buf: realloc'd, or, when it is
+ * a region of rd_huge(), copied to malloc's memory (the caller still
+ * owns the region). */
 static void
 room(char **buf, size_t len, size_t *cap, size_t n)
 {
+	char *b;
+
 	if (*cap - len < n) {
 		while (*cap - len < n)
 			*cap = *cap ? *cap * 2 : n;
-		*buf = xrealloc(*buf, *cap);
+		if (*buf != NULL && huge_has(*buf)) {
+			b = xmalloc(*cap);
+			memcpy(b, *buf, len);
+			*buf = b;
+		} else
+			*buf = xrealloc(*buf, *cap);
 	}
 }
 
@@ -660,10 +887,8 @@ rd_block_into(struct rd *r, size_t max, char **buf, size_t *len, size_t *cap)
 			return 1;
 		}
 		/* a line longer than max: back, for rd_block() */
-		if (r->cap < have + RD_BUFSZ / 2) {
-			r->cap = have + RD_BUFSZ;
-			r->buf = xrealloc(r->buf, r->cap);
-		}
+		if (r->cap < have + RD_BUFSZ / 2)
+			buf_grow(r, have + RD_BUFSZ);
 		memcpy(r->buf, d, have);
 		r->end = r->scan = have;
 		if (!rd_block(r, max, &b))
@@ -865,8 +1090,11 @@ rd_close(struct rd *r)
 		}
 		if (r->cur.p != NULL)
 			r->spare[r->nspare++] = r->cur.p;
-		for (i = 0; i < r->nspare; i++)
-			free(r->spare[i]);
+		if (r->qregion != NULL)
+			rd_huge_free(r->qregion, NCHUNK * CHUNKSZ);
+		else
+			for (i = 0; i < r->nspare; i++)
+				free(r->spare[i]);
 		free(r->qerr);
 		pthread_mutex_destroy(&r->mu);
 		pthread_cond_destroy(&r->cv);

@@ -51,10 +51,11 @@ int	rd_piece(struct rd *r, struct span *piece, int *eol);
  * The next block of whole lines, for a caller that splits them itself
  * (trace-normalize hands blocks to its threads): the input from where
  * rd_line would go on, up to the end of the last line that ends within
- * max bytes, each line's "\n" (and a "\r" before it) still in place; a
- * first line longer than max comes whole, and so does a last line with
- * no "\n" at the end of the input.  *block is valid until the next call
- * on r.  The lines are not counted: rd_lineno() stays where it was until
+ * max bytes (or an earlier one: compressed data comes as the
+ * decompression thread delivers it, in the place it put it), each line's
+ * "\n" (and a "\r" before it) still in place; a first line longer than
+ * max comes whole, and so does a last line with no "\n" at the end of
+ * the input.  *block is valid until the next call on r.  The lines are not counted: rd_lineno() stays where it was until
  * the caller adds them with rd_add_lines().  Returns 1 for a block, 0 at
  * end of input.  May be mixed with rd_line at line boundaries.
  */
@@ -62,7 +63,7 @@ int	rd_block(struct rd *r, size_t max, struct span *block);
 
 /*
  * rd_block(), appended to a growable buffer (*buf of *cap bytes, *len
- * of them used; grown with xrealloc): when the reader holds no whole
+ * of them used; grown with xrealloc, or see rd_huge()): when the reader holds no whole
  * line, the input is read straight into the buffer, without passing
  * through the reader's own.  Returns 1 when lines were appended, 0 at
  * end of input.
@@ -130,6 +131,22 @@ uint64_t rd_rawpos(const struct rd *r);
  * cannot be opened, exit 2.  Returns an array of *n readers.
  */
 struct rd **rd_open_all(char **names, int n, int *nout);
+
+/*
+ * Memory for the buffers a large input fills: n bytes, rounded up to a
+ * multiple of 2 MiB, aligned to 2 MiB and offered to the kernel for
+ * transparent huge pages (madvise), so that the first touch of each
+ * 4 KiB page -- a fault, which some virtual machines make costly --
+ * comes once per 2 MiB instead.  Returns NULL when the mapping fails
+ * (the caller mallocs instead, as it does when many regions are in use
+ * at once).  rd_huge_free() takes the same n.  The readers use it for a
+ * large file's buffers; trace-normalize for its chunks.  A buffer given
+ * to rd_block_into() may lie in a region: when it has to grow, it is
+ * copied to malloc's memory instead of realloc'd, and the region stays
+ * the caller's.
+ */
+void	*rd_huge(size_t n);
+void	rd_huge_free(void *p, size_t n);
 
 /* Close and free; returns nothing: errors were fatal already. */
 void	rd_close(struct rd *r);

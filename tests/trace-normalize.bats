@@ -1154,6 +1154,46 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	done
 }
 
+@test "inputs of several MiB (buffers on huge pages, lines taken from the decompression thread's chunks): a file, a pipe, gzip and zstd give the same rows, a line longer than the buffer too" {
+	# over 4 MiB plain and over 512 KiB compressed (random text), with a
+	# 3 MiB line that outgrows the reader's first buffer, CRLF lines and
+	# no final newline; a pipe's reader has no size and keeps malloc's
+	# buffers, the file's take the other way
+	python3 -c '
+import base64, random, sys
+r = random.Random(17)
+out = []
+for i in range(30000):
+    if i == 15000: out.append("{\"lr\": %d, \"fn\": \"%s\"}" % (i + 1, "z" * 3000000))
+    else: out.append("{\"lr\": %d, \"fn\": \"%s\"}%s" % (i + 1, base64.b64encode(r.randbytes(90)).decode(), "\r" if i % 7 == 3 else ""))
+sys.stdout.write("\n".join(out))' > "$T/big"
+	[ "$(wc -c < "$T/big")" -gt 4194304 ]
+	gzip -1 -c "$T/big" > "$T/big.gz"
+	zstd -q -1 -c "$T/big" > "$T/big.zst"
+	[ "$(wc -c < "$T/big.gz")" -gt 524288 ]
+	[ "$(wc -c < "$T/big.zst")" -gt 524288 ]
+	args=(-c lr -c fn --op-value x)
+	cat "$T/big" | trace-normalize --threads 1 "${args[@]}" - > "$T/ref"
+	[ "$(wc -l < "$T/ref")" -eq 30001 ]
+	[ "$(sed -n '15002p' "$T/ref" | cut -f3 | wc -c)" -eq 3000001 ]
+	[ "$(tail -1 "$T/ref" | cut -f2)" = 0x00007530 ]
+	for th in 1 2; do
+		for f in big big.gz big.zst; do
+			trace-normalize --threads $th "${args[@]}" "$T/$f" > "$T/got"
+			assert_same "$T/ref" "$T/got"
+		done
+		zstd -dc "$T/big.zst" | trace-normalize --threads $th "${args[@]}" - > "$T/got"
+		assert_same "$T/ref" "$T/got"
+	done
+	# one converter takes the lines where the decompression thread put
+	# them, a line across two of its chunks put together; in blocks of
+	# 4 KiB too
+	for f in big.gz big.zst; do
+		TRACE_TOOLS_CHUNK=4096 trace-normalize --threads 1 "${args[@]}" "$T/$f" > "$T/got"
+		assert_same "$T/ref" "$T/got"
+	done
+}
+
 # simd_paths (helper.bash): the JSON Lines fast paths this machine can
 # run (TRACE_TOOLS_SIMD).
 

@@ -6,7 +6,9 @@
  * whole lines, about 256 KiB each, read into them in blocks
  * (rd_block_into), without looking for each line;
  * workers, each with its own converter, split chunks into lines and turn
- * them into rows.  Chunks are written back in input order by the main
+ * them into rows; of the n converters --threads asks for, n - 1 are
+ * workers and the last is the main thread, which converts the chunks no
+ * worker has begun while it waits for the oldest.  Chunks are written back in input order by the main
  * thread ("retired"): the rows, the counters, and the malformed records,
  * which the workers only keep, so that messages, the --bad-lines file and
  * the point where a strict run stops are exactly those of a run on one
@@ -40,8 +42,10 @@
 #define CHUNK_BYTES	(1u << 18)
 #define MAX_THREADS	8
 /* A new chunk's buffer: the last line may cross CHUNK_BYTES, so room for
- * one line more than that saves a regrow. */
+ * one line more than that saves a regrow (a positional chunk reads the
+ * byte before its range too, then CHUNK_SLACK bytes at a time). */
 #define CHUNK_SLACK	4096
+#define CHUNK_CAP0	(chunkbytes + 2 * CHUNK_SLACK)
 
 enum cstate { C_FREE, C_QUEUED, C_TAKEN, C_DONE };
 
@@ -75,11 +79,14 @@ static int		 nthr;		/* workers started */
 static int		 quit;
 static struct chunk	*ring;
 static size_t		 nring;
+static char		*region;	/* the chunks' first buffers, or NULL */
+static size_t		 regionlen;
 static uint64_t		 submitted;	/* chunks handed to workers */
 static uint64_t		 taken;		/* chunks workers have begun */
 static uint64_t		 retired;	/* chunks written back */
 static size_t		 chunkbytes = CHUNK_BYTES;
 static uint64_t		 lineat;	/* lines before the oldest chunk */
+static struct conv	*helper;	/* the main thread's for chunks */
 static struct rd	*posin;		/* the input of positional chunks */
 static int		 posfd = -1;	/* and its descriptor */
 
@@ -150,13 +157,29 @@ convert_chunk(struct conv *c, struct chunk *k, uint64_t base)
 	    k->len - k->start), base);
 }
 
+/* Whether a chunk's buffer is its place in the region (it moves to
+ * malloc's memory when it outgrows it, here or in rd_block_into()). */
+static int
+in_region(const struct chunk *k)
+{
+	return region != NULL && (uintptr_t)k->data - (uintptr_t)region <
+	    regionlen;
+}
+
 static void
 chunk_room(struct chunk *k, size_t n)
 {
+	char *d;
+
 	if (k->cap - k->len < n) {
 		while (k->cap - k->len < n)
-			k->cap = k->cap ? k->cap * 2 : chunkbytes + CHUNK_SLACK;
-		k->data = xrealloc(k->data, k->cap);
+			k->cap = k->cap ? k->cap * 2 : CHUNK_CAP0;
+		if (in_region(k)) {
+			d = xmalloc(k->cap);
+			memcpy(d, k->data, k->len);
+			k->data = d;
+		} else
+			k->data = xrealloc(k->data, k->cap);
 	}
 }
 
@@ -257,6 +280,21 @@ work_chunk(struct conv *c, struct chunk *k)
 	c->stop = 0;
 }
 
+/* With mu held: the oldest chunk no one has begun, converted with c (mu
+ * let go meanwhile) and marked done.  Returns it. */
+static struct chunk *
+convert_next(struct conv *c)
+{
+	struct chunk *k = &ring[taken++ % nring];
+
+	k->state = C_TAKEN;
+	pthread_mutex_unlock(&mu);
+	work_chunk(c, k);
+	pthread_mutex_lock(&mu);
+	k->state = C_DONE;
+	return k;
+}
+
 static void *
 worker(void *arg)
 {
@@ -269,13 +307,11 @@ worker(void *arg)
 			pthread_cond_wait(&work, &mu);
 		if (quit)
 			break;
-		k = &ring[taken++ % nring];
-		k->state = C_TAKEN;
-		pthread_mutex_unlock(&mu);
-		work_chunk(c, k);
-		pthread_mutex_lock(&mu);
-		k->state = C_DONE;
-		pthread_cond_broadcast(&done);
+		k = convert_next(c);
+		/* the main thread waits for the oldest chunk only: a later
+		 * one would wake it for nothing (a switch of threads) */
+		if (k == &ring[retired % nring])
+			pthread_cond_signal(&done);
 	}
 	pthread_mutex_unlock(&mu);
 	conv_free(c);
@@ -292,16 +328,37 @@ chunk_size(void)
 		chunkbytes = (size_t)atol(e);
 }
 
+/*
+ * The chunks' first buffers, filled and refilled by every large input,
+ * come from one mapping on huge pages (rd_huge()) when they are as large
+ * as the default chunks: far fewer first touches of a page.  A chunk
+ * that outgrows its place (a long line) moves to malloc's memory.
+ */
 static void
 pool_start(int n)
 {
+	size_t slot;
 	int i;
 
 	chunk_size();
 	nring = 2 * (size_t)n + 1;
 	ring = xcalloc(nring, sizeof(*ring));
+	slot = (CHUNK_CAP0 + 63) / 64 * 64;
+	if (chunkbytes >= CHUNK_BYTES && slot <= SIZE_MAX / 2 / nring &&
+	    (region = rd_huge(nring * slot)) != NULL) {
+		regionlen = nring * slot;
+		for (size_t j = 0; j < nring; j++) {
+			ring[j].data = region + j * slot;
+			ring[j].cap = slot;
+			/* rows: room for the usual chunk's at once, instead
+			 * of doubling (each copy touches new pages) */
+			sb_reserve(&ring[j].out, chunkbytes);
+		}
+	}
+	helper = conv_new();
+	helper->deferred = 1;
 	thr = xcalloc((size_t)n, sizeof(*thr));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n - 1; i++) {
 		struct conv *c = conv_new();
 
 		c->deferred = 1;
@@ -311,7 +368,11 @@ pool_start(int n)
 	}
 }
 
-/* Write back the oldest chunk once it is done. */
+/*
+ * Write back the oldest chunk once it is done.  Until then the main
+ * thread converts the chunks no worker has begun, as one of the --threads
+ * converters (there are n - 1 workers), instead of waiting.
+ */
 static void
 retire_one(struct conv *m)
 {
@@ -319,8 +380,12 @@ retire_one(struct conv *m)
 	size_t i;
 
 	pthread_mutex_lock(&mu);
-	while (k->state != C_DONE)
-		pthread_cond_wait(&done, &mu);
+	while (k->state != C_DONE) {
+		if (taken < submitted)
+			convert_next(helper);
+		else
+			pthread_cond_wait(&done, &mu);
+	}
 	pthread_mutex_unlock(&mu);
 	if (k->rderr) {
 		errno = k->rderr;
@@ -487,7 +552,7 @@ pool_stop(void)
 {
 	int i;
 
-	if (nthr == 0)
+	if (ring == NULL)
 		return;
 	pthread_mutex_lock(&mu);
 	quit = 1;
@@ -496,9 +561,12 @@ pool_stop(void)
 	for (i = 0; i < nthr; i++)
 		pthread_join(thr[i], NULL);
 	for (size_t j = 0; j < nring; j++) {
-		free(ring[j].data);
+		if (!in_region(&ring[j]))
+			free(ring[j].data);
 		sb_free(&ring[j].out);
 	}
+	rd_huge_free(region, regionlen);
+	conv_free(helper);
 	free(ring);
 	free(thr);
 }
