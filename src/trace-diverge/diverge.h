@@ -191,7 +191,7 @@ struct rows {
 	struct sbuf	 txt;
 };
 #define FEED_ROWS	4096		/* rows a batch, about */
-#define FEED_BYTES	(256 * 1024)	/* text a batch, about */
+#define FEED_BYTES	(96 * 1024)	/* text a batch, about */
 
 /* feed.c: fill(arg, rows) on a thread of its own, or with here on the
  * thread that takes the rows, fills a batch (empty when called); 0 at
