@@ -162,9 +162,9 @@ feed_start(int (*fill)(void *, struct rows *), void *arg, int here)
 
 	f->fill = fill;
 	f->arg = arg;
-	if (here) {
+	if (here) {		/* its one batch, empty */
 		f->here = 1;
-		f->free = new_batch();
+		f->cur = new_batch();
 		return f;
 	}
 	if (pthread_mutex_init(&f->mu, NULL) != 0 ||
@@ -187,10 +187,9 @@ feed_refill(struct feed *f)
 			die_caught(b->msg);
 		return 0;
 	}
-	if (f->here) {		/* its one batch, filled again */
-		b = f->cur = f->free;
+	if (f->here)		/* its one batch, filled again */
 		fill_batch(f, b);
-	} else {
+	else {
 		lock(f);
 		if (b != NULL) {	/* hand it back */
 			b->next = f->free;
