@@ -1172,15 +1172,17 @@ test_fmt6(void)
  * rd_piece: short lines whole, long ones in pieces that join to them, CR
  * LF dropped even when a piece ends between the CR and the LF, line
  * numbers per line, a last line without a newline; rd_peek looks ahead
- * without consuming.  A regular file is read 1 MiB at a time, so the
- * first piece of line 2 ends right after its CR.
+ * without consuming.  A regular file is read 128 KiB at a time (fill())
+ * and a line with no newline in 256 KiB (PIECESZ) is handed out in
+ * pieces, so the first piece of line 2, after three reads, ends right
+ * after its CR.
  */
 static void
 test_rd_piece(void)
 {
 	char path[] = "/tmp/test-common-rd.XXXXXX";
 	enum { NLINE = 5 };
-	size_t len[NLINE] = { 2, (1u << 20) - 5, 0, 3u << 20, 3 };
+	size_t len[NLINE] = { 2, 3 * (128u << 10) - 5, 0, 3u << 20, 3 };
 	char *want[NLINE], *got;
 	struct span p, ahead;
 	struct rd *r;
