@@ -59,6 +59,26 @@ static size_t	 nseg, segcap;
 
 static const struct queue *qa, *qb;
 
+/*
+ * The equal runs of the last path found, by event index within the
+ * pair's sequences (not the window): the first snake of a window starts
+ * at the commit point, where the last path's equal run may go on for
+ * long, and the window overlaps the last by half, so most of a path's
+ * long runs were walked by the last window already.  A run is a snake's
+ * whole walk: the events after it differ, or (bound) it stopped at the
+ * window's end.  Runs are in order of x and disjoint in it; a snake
+ * starting inside one on its diagonal ends where it ends.
+ */
+struct run {
+	uint64_t	 x, y, ex;	/* from (x, y) to (ex, ...), equal */
+	int		 bound;		/* ended at the window's end */
+};
+#define RUN_MIN	32		/* shorter runs are walked again */
+static struct run *runs;
+static size_t	 nrun, runcap;
+static const struct pair *runp;	/* whose runs they are */
+static uint64_t	 base[2];	/* events before the window */
+
 void
 align_init(void)
 {
@@ -199,6 +219,60 @@ snake(int32_t x, int32_t y, int32_t n, int32_t m)
 	return x;
 }
 
+/* The snake from (x, y) as snake() finds it, taking what the last
+ * path's runs say. */
+static inline int32_t
+snake_runs(int32_t x, int32_t y, int32_t n, int32_t m)
+{
+	uint64_t ax = base[REF] + (uint64_t)x, ay = base[CAND] + (uint64_t)y;
+	size_t lo = 0, hi = nrun;
+	const struct run *r;
+	int64_t e, lim;
+
+	if (nrun == 0 || ax < runs[0].x || ax >= runs[nrun - 1].ex)
+		return snake(x, y, n, m);
+	while (hi - lo > 1) {		/* the last run with r->x <= ax */
+		size_t mid = (lo + hi) / 2;
+
+		if (runs[mid].x <= ax)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	r = &runs[lo];
+	if (ax >= r->ex || r->x - ax != r->y - ay)	/* off its diagonal */
+		return snake(x, y, n, m);
+	/* equal up to e, or to where the window ends first */
+	e = (int64_t)(r->ex - base[REF]);
+	lim = (int64_t)m + (x - y) < n ? (int64_t)m + (x - y) : n;
+	if (e >= lim)
+		return (int32_t)lim;
+	return r->bound ? snake((int32_t)e, (int32_t)e - (x - y), n, m) :
+	    (int32_t)e;
+}
+
+/* Keep the path's long equal runs (seg) for the next window. */
+static void
+keep_runs(const struct pair *p, int32_t n, int32_t m)
+{
+	nrun = 0;
+	runp = p;
+	for (size_t i = 0; i < nseg; i++) {
+		const struct seg *s = &seg[i];
+
+		if (s->st != EQ || s->len < RUN_MIN)
+			continue;
+		if (nrun == runcap) {
+			runcap = runcap ? 2 * runcap : 64;
+			runs = xreallocarray(runs, runcap, sizeof(*runs));
+		}
+		runs[nrun].x = base[REF] + (uint64_t)s->x;
+		runs[nrun].y = base[CAND] + (uint64_t)s->y;
+		runs[nrun].ex = runs[nrun].x + (uint64_t)s->len;
+		runs[nrun++].bound = s->x + s->len == n || s->y + s->len == m;
+	}
+}
+
 /*
  * The furthest point of diagonal k with d edits, from those with d-1
  * (prev, indexed (k+d-1)/2): a deletion from k-1 or an insertion from
@@ -256,7 +330,7 @@ forward(int32_t n, int32_t m, int openr, int openc, int32_t known,
 				cur[(k + d) / 2] = NONE;
 				continue;
 			}
-			x = snake(x, x - k, n, m);
+			x = snake_runs(x, x - k, n, m);
 			y = x - k;
 			cur[(k + d) / 2] = x;
 			if ((openr || openc) ? (x == n || y == m) :
@@ -494,6 +568,10 @@ align_window(struct pair *p)
 		commit(p, n, m);
 		return;
 	}
+	base[REF] = ga->done;
+	base[CAND] = gb->done;
+	if (runp != p)
+		nrun = 0;
 	known = (int32_t)(p->eqknown < (uint64_t)n ? p->eqknown : (uint64_t)n);
 	if (known < virt[REF])
 		known = virt[REF];	/* the same on both sides */
@@ -506,6 +584,7 @@ align_window(struct pair *p)
 		return;
 	}
 	backtrack(d, k, n, m);
+	keep_runs(p, n, m);
 	{
 		int32_t ex = V[(size_t)d * (size_t)(d + 1) / 2 +
 		    (size_t)(k + d) / 2], ey = ex - k;
