@@ -44,10 +44,14 @@ struct queue {
 	uint64_t	 head, tail;
 	size_t		 mask;		/* of the ring's size */
 	size_t		 popped;	/* ring slots 0..popped-1 faulted in */
+	int		 rowhuge;	/* the ring is on huge pages (1), or
+					   none are given (-1) */
 	struct tchunk	*ch;		/* ring of text chunks */
 	struct tchunk	*cur;		/* the newest, filled now */
 	size_t		 chead, nch, chcap;
 	char		*spare;		/* chunks to reuse, linked */
+	char		**region;	/* huge pages cut into chunks */
+	size_t		 nregion;
 	uint64_t	 nev;		/* events buffered, virt included */
 	uint64_t	 virt;		/* events before the rows, not stored */
 	/* copies of virtual events 0..4 and h..h+4 (align.c) */

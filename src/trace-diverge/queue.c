@@ -7,19 +7,58 @@
  * row using them is dropped, so that no text is ever moved either.  A queue
  * holds at most a window of events and one row more (a row stands for
  * one event or more), so both stay bounded.
+ *
+ * A queue that holds many events is written and walked over megabytes:
+ * with 4 KiB pages that is a TLB miss every few rows, which this
+ * machine's nested paging makes dear.  A ring of 2 MiB or more, and the
+ * text chunks of a queue that uses more than QHUGE_AFTER of them, are
+ * therefore on 2 MiB huge pages where the system gives them (rd_huge()),
+ * the chunks cut from them QHUGE at a time.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "diverge.h"
+#include "rd.h"
 
 #define QCHUNK	(64 * 1024)
 #define POP_ROWS	8192	/* ring slots faulted in at a time */
+#define QHUGE	((size_t)1 << 21)	/* a huge page */
+#define QHUGE_AFTER	8	/* chunks a queue uses before huge pages */
+#define HUGE_ROWS	(4 * POP_ROWS)	/* ring slots used before them */
 
 static struct tchunk *
 chunk_at(struct queue *q, size_t i)
 {
 	return &q->ch[(q->chead + i) & (q->chcap - 1)];	/* a power of 2 */
+}
+
+/* Chunks for q's spare list, cut from a huge page when one is given. */
+static void
+carve(struct queue *q)
+{
+	char *p = rd_huge(QHUGE);
+
+	if (p == NULL)
+		return;
+	mem_populate(p, QHUGE);
+	q->region = xreallocarray(q->region, q->nregion + 1,
+	    sizeof(*q->region));
+	q->region[q->nregion++] = p;
+	for (size_t o = QHUGE; o >= QCHUNK; o -= QCHUNK) {
+		memcpy(p + o - QCHUNK, &q->spare, sizeof(q->spare));
+		q->spare = p + o - QCHUNK;
+	}
+}
+
+/* Whether chunk p was cut from one of q's huge pages. */
+static int
+carved(const struct queue *q, const char *p)
+{
+	for (size_t i = 0; i < q->nregion; i++)
+		if ((uintptr_t)p - (uintptr_t)q->region[i] < QHUGE)
+			return 1;
+	return 0;
 }
 
 /* A new current chunk with room for n bytes of text. */
@@ -41,6 +80,8 @@ q_chunk(struct queue *q, size_t n)
 		q->cur = q->nch > 0 ? &ch[q->nch - 1] : NULL;
 	}
 	c = chunk_at(q, q->nch++);
+	if (q->spare == NULL && n <= QCHUNK && q->nch > QHUGE_AFTER)
+		carve(q);
 	if (q->spare != NULL && n <= QCHUNK) {
 		c->p = q->spare;
 		c->cap = QCHUNK;
@@ -54,41 +95,73 @@ q_chunk(struct queue *q, size_t n)
 	q->cur = c;
 }
 
+static void
+free_ring(struct queue *q)
+{
+	if (q->rowhuge > 0)
+		rd_huge_free(q->row, (q->mask + 1) * sizeof(*q->row));
+	else
+		free(q->row);
+}
+
+/* q's rows moved to a ring of cap slots, on huge pages if huge (and
+ * given); its first slots, those in use, faulted in. */
+static void
+ring_move(struct queue *q, size_t cap, int huge)
+{
+	struct row *row = NULL;
+
+	if (huge && (row = rd_huge(cap * sizeof(*row))) == NULL)
+		huge = -1;	/* not given: no more tries */
+	if (row == NULL)
+		row = xreallocarray(NULL, cap, sizeof(*row));
+	for (uint64_t i = q->head; i < q->tail; i++)
+		row[i - q->head] = q->row[i & q->mask];
+	free_ring(q);
+	q->row = row;
+	q->rowhuge = huge;
+	q->tail -= q->head;
+	q->head = 0;
+	q->mask = cap - 1;
+	q->popped = (size_t)q->tail;
+}
+
 /*
- * A ring twice the size, or a first one: without --by, of the size a
- * window needs (up to 2^20 rows), as the one pair fills it anyway and
- * copying it as it grows would cost more than the rows.
+ * Room for a row at the tail.  A ring twice the size, or a first one:
+ * without --by, of the size a window needs (up to 2^20 rows), as the one
+ * pair fills it anyway and copying it as it grows would cost more than
+ * the rows; its pages are faulted in as it first fills.  A ring of
+ * QHUGE bytes or more moves to huge pages once HUGE_ROWS of it are used
+ * (two sequences in step use a few rows only).
  */
 void
 q_grow(struct queue *q)
 {
 	size_t cap = 2 * (q->mask + 1);
-	struct row *row;
+	int huge = cap * sizeof(*q->row) >= QHUGE;
 
 	if (q->row != NULL && q->tail - q->head < q->mask + 1) {
-		/* the ring's pages are faulted in as it first fills */
 		size_t n = q->mask + 1 - q->popped;
 
+		if (q->rowhuge == 0 && q->popped >= HUGE_ROWS &&
+		    (q->mask + 1) * sizeof(*q->row) >= QHUGE) {
+			ring_move(q, q->mask + 1, 1);
+			q_grow(q);
+			return;
+		}
 		if (n > POP_ROWS)
 			n = POP_ROWS;
 		mem_populate(q->row + q->popped, n * sizeof(*q->row));
 		q->popped += n;
 		return;
 	}
-
-	if (q->row == NULL)
+	if (q->row == NULL) {
 		for (cap = 64; !opt_by && cap < (1 << 20) &&
 		    cap < opt_window + 2; cap *= 2)
 			;
-	row = xreallocarray(NULL, cap, sizeof(*row));
-	for (uint64_t i = q->head; i < q->tail; i++)
-		row[i - q->head] = q->row[i & q->mask];
-	free(q->row);
-	q->row = row;
-	q->tail -= q->head;
-	q->head = 0;
-	q->mask = cap - 1;
-	q->popped = (size_t)q->tail;
+		huge = 0;	/* until HUGE_ROWS are used */
+	}
+	ring_move(q, cap, huge && q->rowhuge >= 0);
 	q_grow(q);
 }
 
@@ -155,16 +228,21 @@ void
 q_free(struct queue *q)
 {
 	for (size_t i = 0; i < q->nch; i++)
-		free(chunk_at(q, i)->p);
+		if (!carved(q, chunk_at(q, i)->p))
+			free(chunk_at(q, i)->p);
 	free(q->ch);
 	while (q->spare != NULL) {
 		char *next;
 
 		memcpy(&next, q->spare, sizeof(next));
-		free(q->spare);
+		if (!carved(q, q->spare))
+			free(q->spare);
 		q->spare = next;
 	}
-	free(q->row);
+	for (size_t i = 0; i < q->nregion; i++)
+		rd_huge_free(q->region[i], QHUGE);
+	free(q->region);
+	free_ring(q);
 	for (int j = 0; j < 2; j++)
 		for (int i = 0; i < NKEYS_SHOWN; i++)
 			sb_free(&q->spottxt[j][i]);
