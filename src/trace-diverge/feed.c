@@ -31,6 +31,7 @@
 #include "diverge.h"
 
 #define FEED_DEPTH	4	/* batches a side, parsed or being parsed */
+#define WAKE_FREE	2	/* batches handed back before a wake-up */
 
 struct batch {
 	struct rows	 r;
@@ -48,6 +49,7 @@ struct feed {
 	struct batch	*full, *last;	/* parsed, oldest first */
 	struct batch	*free;
 	int		 nbatch;	/* allocated */
+	int		 nfree;		/* on free */
 	int		 (*fill)(void *, struct rows *);
 	void		*arg;
 	struct batch	*cur;		/* being consumed */
@@ -132,9 +134,10 @@ producer(void *p)
 		lock(f);
 		while (f->free == NULL && f->nbatch == FEED_DEPTH)
 			wait_cv(f);
-		if ((b = f->free) != NULL)
+		if ((b = f->free) != NULL) {
 			f->free = b->next;
-		else
+			f->nfree--;
+		} else
 			f->nbatch++;
 		unlock(f);
 		if (b == NULL)
@@ -194,7 +197,11 @@ feed_refill(struct feed *f)
 		if (b != NULL) {	/* hand it back */
 			b->next = f->free;
 			f->free = b;
-			pthread_cond_broadcast(&f->cv);
+			/* a waiting thread is woken for WAKE_FREE batches
+			 * at once (a wake-up costs more than a row), or when
+			 * none is left to take */
+			if (++f->nfree >= WAKE_FREE || f->full == NULL)
+				pthread_cond_broadcast(&f->cv);
 		}
 		while (f->full == NULL)
 			wait_cv(f);
