@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ob.h"
 #include "span.h"
@@ -192,8 +193,24 @@ struct prow {
 struct rows {
 	struct prow	*row;
 	size_t		 nrow, cap;
+	int		 fixed;		/* row is not malloc's (feed.c) */
 	struct sbuf	 txt;
 };
+
+/* Room for cap rows in b (more than it has). */
+static inline void
+rows_grow(struct rows *b, size_t cap)
+{
+	if (b->fixed) {		/* moved to malloc's memory */
+		struct prow *r = xreallocarray(NULL, cap, sizeof(*r));
+
+		memcpy(r, b->row, b->nrow * sizeof(*r));
+		b->row = r;
+		b->fixed = 0;
+	} else
+		b->row = xreallocarray(b->row, cap, sizeof(*b->row));
+	b->cap = cap;
+}
 #define FEED_ROWS	4096		/* rows a batch, about */
 #define FEED_BYTES	(96 * 1024)	/* text a batch, about */
 

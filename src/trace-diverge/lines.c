@@ -125,10 +125,8 @@ set_row(struct prow *pr, size_t kb, size_t ke, size_t tb, size_t te)
 static inline void
 put_row(struct rows *b, size_t kb, size_t ke, size_t tb, size_t te)
 {
-	if (b->nrow == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
-		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
-	}
+	if (b->nrow == b->cap)
+		rows_grow(b, b->cap ? 2 * b->cap : FEED_ROWS);
 	set_row(&b->row[b->nrow++], kb, ke, tb, te);
 }
 
@@ -237,10 +235,9 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno,
 	for (c = 0; c < nch; c++)
 		nl += (size_t)__builtin_popcountll(nm[c]);
 	if (b->cap - b->nrow < nl) {
-		b->cap = b->cap ? 2 * b->cap : FEED_ROWS;
-		if (b->cap - b->nrow < nl)
-			b->cap = b->nrow + nl;
-		b->row = xreallocarray(b->row, b->cap, sizeof(*b->row));
+		size_t cap = b->cap ? 2 * b->cap : FEED_ROWS;
+
+		rows_grow(b, cap - b->nrow < nl ? b->nrow + nl : cap);
 	}
 	if (blk.n > UINT32_MAX) {	/* offsets in 32 bits (line_row) */
 		while (s < blk.n)

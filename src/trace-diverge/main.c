@@ -770,11 +770,8 @@ fill_rows(void *arg, struct rows *b)
 	if (sd->lines)
 		return fill_lines(sd, b);
 	while (b->nrow < FEED_ROWS && b->txt.len < FEED_BYTES) {
-		if (b->nrow == b->cap) {
-			b->cap = b->cap ? 2 * b->cap : 256;
-			b->row = xreallocarray(b->row, b->cap,
-			    sizeof(*b->row));
-		}
+		if (b->nrow == b->cap)
+			rows_grow(b, b->cap ? 2 * b->cap : 256);
 		if (!parse_row(sd, &b->row[b->nrow], &b->txt))
 			return 0;
 		b->nrow++;
