@@ -225,7 +225,7 @@ k33	1	5
 }
 
 @test "trace-diverge: event streams read in blocks: CRLF, headers again, no final newline, long lines" {
-	# 20,000 events (about 400 KB: lines across the 256 KB blocks a
+	# 20,000 events (about 400 KB: lines across the 96 KB blocks a
 	# reading thread takes), written four ways that must compare equal
 	awk 'BEGIN { print "op\tlr\tts"; for (i = 1; i <= 20000; i++)
 	    printf "k%d\t0x%x\t%d\n", i % 97, i % 13, i }' >"$T/a"
@@ -601,6 +601,33 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
 	# every 10,000th event but the first is missing from the candidate
 	grep -q 'deleted' "$T/large" || fail "no hunk found: $(cat "$T/large")"
 	echo "peak RSS: $small KB at 100k events, $large KB at 2M" >&3
+	[ "$large" -lt $((small * 3 / 2)) ] ||
+	    fail "peak RSS grew from $small KB to $large KB"
+}
+
+@test "trace-diverge: a long stream parted every 10,000 events: every hunk, full windows, short lines, memory flat" {
+	maxrss() {
+		python3 -c '
+import resource, subprocess, sys
+subprocess.run(["bash", "-c", sys.argv[1]], check=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
+	}
+	# lines of about 9 bytes: a 96 KB batch holds more rows than its
+	# first array; the candidate lacks event 10000j+5 (j >= 1), so that
+	# the queues hold full windows of 100,000 events
+	gen='awk -v n=$1 -v skip=$2 "BEGIN { print \"op\tts\"; for (i = 0; i < n; i++) if (skip < 0 || i < 10000 || i % 10000 != skip) print \"k\" (i % 3) \"\t\" i }"'
+	cmd="trace-diverge -k op <(bash -c '$gen' _ \$1 -1) <(bash -c '$gen' _ \$1 5)"
+	small=$(maxrss "set -- 300000; $cmd >$T/small")
+	large=$(maxrss "set -- 1500000; $cmd >$T/large")
+	# one deleted event a hunk, at ref_pos 10000j+6, its ts 10000j+5
+	awk -F'\t' 'NR > 1 { j++; if ($3 != "deleted" || $4 != 10000 * j + 6 ||
+	    $5 != 1 || $6 != 10000 * j + 6 - j || $7 != 0 || $8 != 10000 * j + 5)
+	    { print "row " NR ": " $0; bad = 1 } } END { if (j != 149) {
+	    print j " hunks"; bad = 1 } exit bad }' "$T/large" ||
+	    fail "$(head -3 "$T/large")"
+	[ "$(tail -n +2 "$T/small" | wc -l)" -eq 29 ] ||
+	    fail "$(wc -l <"$T/small") rows at 300,000 events"
+	echo "peak RSS: $small KB at 300k events, $large KB at 1.5M" >&3
 	[ "$large" -lt $((small * 3 / 2)) ] ||
 	    fail "peak RSS grew from $small KB to $large KB"
 }
