@@ -195,6 +195,7 @@ struct rows {
 	size_t		 nrow, cap;
 	int		 fixed;		/* row is not malloc's (feed.c) */
 	struct sbuf	 txt;
+	int		 txtfixed;	/* nor txt.p, to begin with */
 };
 
 /* Room for cap rows in b (more than it has). */

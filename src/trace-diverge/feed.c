@@ -101,13 +101,18 @@ fill_caught(struct feed *f, struct batch *b)
 }
 
 /*
- * The batches' row arrays, cut from one 2 MiB huge page while it lasts
- * (rd_huge()), as a TLB miss on every few rows costs more than the row
- * here; after that, or when no huge page is given, malloc's.  The main
- * thread reads the rows a reading thread wrote: the fewer pages they
- * span the better.  Identical streams: 10-15% faster.
+ * The batches' row arrays and text, cut from one 2 MiB huge page while
+ * it lasts (rd_huge()), as a TLB miss every few rows costs more than
+ * the row here: the main thread reads what a reading thread wrote, and
+ * read(2) copies into the text; the fewer pages they span the better.
+ * After that, or when no huge page is given, malloc's.  Rows that
+ * outgrow their array move to malloc's memory (rows_grow()), text that
+ * outgrows its room too (rd_block_into(); a keyed stream's rows take
+ * malloc's from the start: fill_rows()).
  */
-#define REGION	((size_t)2 << 20)
+#define REGION		((size_t)2 << 20)
+#define ROWS_SZ		(2 * FEED_ROWS * sizeof(struct prow))
+#define TXT_SZ		(FEED_BYTES + 4096)
 static pthread_mutex_t	 regmu = PTHREAD_MUTEX_INITIALIZER;
 static char		*region;
 static size_t		 regused;
@@ -117,21 +122,28 @@ static struct batch *
 new_batch(void)
 {
 	struct batch *b = xcalloc(1, sizeof(*b));
-	size_t n = 2 * FEED_ROWS * sizeof(*b->r.row);
+	char *p = NULL;
 
-	b->r.cap = 2 * FEED_ROWS;
 	pthread_mutex_lock(&regmu);
 	if (region == NULL && regused == 0 &&
 	    (region = rd_huge(REGION)) == NULL)
 		regused = REGION;	/* none given: no more tries */
-	if (region != NULL && REGION - regused >= n) {
-		b->r.row = (struct prow *)(void *)(region + regused);
-		b->r.fixed = 1;
-		regused += n;
+	if (region != NULL && REGION - regused >= ROWS_SZ + TXT_SZ) {
+		p = region + regused;
+		regused += ROWS_SZ + TXT_SZ;
 	}
 	pthread_mutex_unlock(&regmu);
-	if (!b->r.fixed)
-		b->r.row = xreallocarray(NULL, b->r.cap, sizeof(*b->r.row));
+	b->r.cap = 2 * FEED_ROWS;
+	if (p != NULL) {
+		b->r.row = (struct prow *)(void *)p;
+		b->r.fixed = 1;
+		b->r.txt.p = p + ROWS_SZ;
+		b->r.txt.cap = TXT_SZ;
+		b->r.txtfixed = 1;
+		mem_populate(p, ROWS_SZ + FEED_BYTES);
+		return b;
+	}
+	b->r.row = xreallocarray(NULL, b->r.cap, sizeof(*b->r.row));
 	mem_populate(b->r.row, b->r.cap * sizeof(*b->r.row));
 	mem_populate(sb_reserve(&b->r.txt, FEED_BYTES), FEED_BYTES);
 	return b;

@@ -769,6 +769,10 @@ fill_rows(void *arg, struct rows *b)
 
 	if (sd->lines)
 		return fill_lines(sd, b);
+	if (b->txtfixed) {	/* grown by sb_reserve(): malloc's */
+		b->txt = (struct sbuf){ 0 };
+		b->txtfixed = 0;
+	}
 	while (b->nrow < FEED_ROWS && b->txt.len < FEED_BYTES) {
 		if (b->nrow == b->cap)
 			rows_grow(b, b->cap ? 2 * b->cap : 256);
