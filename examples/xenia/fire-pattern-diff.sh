@@ -42,12 +42,15 @@ if [ "$force" = 0 ] && [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
 fi
 mkdir -p "$out"
 
-# The two sides are independent: histogram them on two cores.
-trace-normalize -s "$here/canary.schema" "$canary" | trace-key |
-    trace-hist -o "$out/canary.hist" &
+# The two sides are independent: histogram them at once, each
+# normalizer converting on half the cores (one on two), not both on all.
+threads=$(( $(nproc 2>/dev/null || echo 2) / 2 ))
+[ "$threads" -ge 1 ] || threads=1
+trace-normalize --threads "$threads" -s "$here/canary.schema" "$canary" |
+    trace-key | trace-hist -o "$out/canary.hist" &
 ref=$!
-trace-normalize -q -s "$here/ours.schema" "${ours[@]}" | trace-key |
-    trace-hist -o "$out/ours.hist"
+trace-normalize --threads "$threads" -q -s "$here/ours.schema" "${ours[@]}" |
+    trace-key | trace-hist -o "$out/ours.hist"
 wait "$ref"
 
 trace-join --names canary,ours -o "$out/join.tsv" "$out/canary.hist" \
