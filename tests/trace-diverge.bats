@@ -29,6 +29,15 @@ rows() {
 	cut -f3-7 "$T/out" | tail -n +2
 }
 
+# maxrss CMD: the peak RSS (KB) of the bash command line CMD and its
+# children.
+maxrss() {
+	python3 -c '
+import resource, subprocess, sys
+subprocess.run(["bash", "-c", sys.argv[1]], check=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
+}
+
 @test "trace-diverge: identical sequences: no hunk, exit 0" {
 	seq_file "$T/a" a b c d e
 	run trace-diverge -o "$T/out" "$T/a" "$T/a"
@@ -588,12 +597,6 @@ k33	1	5
 }
 
 @test "trace-diverge: memory stays flat from 100,000 to 2,000,000 events" {
-	maxrss() {
-		python3 -c '
-import resource, subprocess, sys
-subprocess.run(["bash", "-c", sys.argv[1]], check=False)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
-	}
 	gen='awk -v n=$1 -v skip=$2 "BEGIN { print \"op\tlr\ttid\"; for (i = 0; i < n; i++) if (i % 10000 != skip) print \"op\" (i % 7) \"\t0x\" (i % 13) \"\t\" (1 + i % 3) }"'
 	cmd="trace-diverge --by tid --window 2000 --max-edits 100 <(bash -c '$gen' _ \$1 -1) <(bash -c '$gen' _ \$1 5) | tail -1"
 	small=$(maxrss "set -- 100000; $cmd >$T/small")
@@ -606,12 +609,6 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
 }
 
 @test "trace-diverge: a long stream parted every 10,000 events: every hunk, full windows, short lines, memory flat" {
-	maxrss() {
-		python3 -c '
-import resource, subprocess, sys
-subprocess.run(["bash", "-c", sys.argv[1]], check=False)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
-	}
 	# lines of about 9 bytes: a 96 KB batch holds more rows than its
 	# first array; the candidate lacks event 10000j+5 (j >= 1), so that
 	# the queues hold full windows of 100,000 events
