@@ -109,8 +109,8 @@ fill_caught(struct feed *f, struct batch *b)
  * read(2) copies into the text; the fewer pages they span the better.
  * After that, or when no huge page is given, malloc's.  Rows that
  * outgrow their array move to malloc's memory (rows_grow()), text that
- * outgrows its room too (rd_block_into(); a keyed stream's rows take
- * malloc's from the start: fill_rows()).
+ * outgrows its room too (rd_block_into()); a keyed stream's batches
+ * take malloc's text from the start (fill_rows()).
  */
 #define REGION		((size_t)2 << 20)
 #define ROWS_SZ		(2 * FEED_ROWS * sizeof(struct prow))
