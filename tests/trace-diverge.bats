@@ -628,3 +628,30 @@ k33	1	5
 	[ "$large" -lt $((small * 3 / 2)) ] ||
 	    fail "peak RSS grew from $small KB to $large KB"
 }
+
+@test "trace-diverge: --by with 40 threads read ahead at once: more huge-page regions than given, every hunk right" {
+	# the reference holds each thread's 40,000 events in one block, the
+	# candidate deals them round robin: the reference's queues all fill
+	# at once, each past the ring size and the text chunks that move to
+	# 2 MiB regions, 80 of them wanted where common/rd.c lists 32; those
+	# past it take malloc's memory.  Thread t's candidate lacks its
+	# (1000 t)th event: one deleted hunk a thread, nothing else.
+	awk 'BEGIN { print "op\tlr\thandle\ttid\tts"
+	    for (t = 1; t <= 40; t++) for (i = 1; i <= 40000; i++)
+		printf "set\t0x%x\t0x10\t%d\t%d\n", 4096 + (i * 7 + t) % 97, t, i }' \
+	    >"$T/ref.tsv"
+	awk 'BEGIN { print "op\tlr\thandle\ttid\tts"
+	    for (i = 1; i <= 40000; i++) for (t = 1; t <= 40; t++)
+		if (i != 1000 * t)
+			printf "set\t0x%x\t0x10\t%d\t%d\n", 4096 + (i * 7 + t) % 97, t, i }' \
+	    >"$T/cand.tsv"
+	run trace-diverge --by tid "$T/ref.tsv" "$T/cand.tsv"
+	[ "$status" -eq 1 ] || fail "exit $status: $(echo "$output" | head -3)"
+	echo "$output" | awk -F'\t' 'NR > 1 { n++; t = $1; i = 1000 * t
+	    k = sprintf("set:0x%x", 4096 + (i * 7 + t) % 97)
+	    if ($2 != t || $3 != "deleted" || $4 != i || $5 != 1 ||
+	    $6 != i - 1 || $7 != 0 || $8 != i || $10 != k || seen[t]++) {
+	    print "row " NR ": " $0; bad = 1 } }
+	    END { if (n != 40) { print n " rows"; bad = 1 } exit bad }' ||
+	    fail "$(echo "$output" | head -5)"
+}
