@@ -332,7 +332,9 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
 	for (c = 0; c < x->ncand; c++)
 		x->pair[c] = overlap(x, c, to->fires[x->cand[c]]);
-	/* Greedy: add the thread that raises the merged overlap most. */
+	/* Greedy: add the thread that raises the merged overlap most.  Its
+	 * first step's overlaps, with nothing merged (m zero, tot 0), are
+	 * pair's: the same calls. */
 	x->set = xreallocarray(x->set, GREEDY_MAX + 1, sizeof(*x->set));
 	x->nset = 0;
 	x->setsim = 0.0;
@@ -348,7 +350,8 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 					break;
 			if (k < x->nset)
 				continue;
-			s = overlap(x, c, tot + to->fires[x->cand[c]]);
+			s = x->nset == 0 ? x->pair[c] :
+			    overlap(x, c, tot + to->fires[x->cand[c]]);
 			if (s > bs + 1e-12) {
 				bs = s;
 				best = c;
