@@ -32,7 +32,8 @@
 # ssh "hosts" of one CPU each (bench/ssh-map.sh; skipped with a message
 # without sshd).
 # Every figure is the best of --runs runs, with the spread (slowest run
-# over the best).  The tools, examples/xenia and the strace schema are
+# over the best), net of the harness's own cost (bash and GNU time
+# starting, measured first as the best of 10 runs of `true`).  The tools, examples/xenia and the strace schema are
 # copied to bench/out/run/tree/ first, so a rebuild during the run
 # changes nothing.
 # Peak RSS comes from GNU time (/usr/bin/time -f %M), per process.
@@ -313,7 +314,9 @@ N_OURS=$(( $(lines "$D/ours-iat.jsonl") + $(lines "$D/ours-lr.jsonl") ))
 # ----------------------------------------------------------------------
 # Measuring
 # ----------------------------------------------------------------------
-now() { date +%s%N; }
+# The clock, in microseconds: bash's own, as a fork of date(1) costs
+# 3-6 ms here, a fifth of a 25 ms run.
+now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
 calc() { awk "BEGIN { print $1 }"; }
 fmt() { awk -v x="$2" "BEGIN { if (x == \"\") print \"n/a\"; else printf \"%.$1f\", x }"; }
 
@@ -333,12 +336,16 @@ declare -A BEST WORST CPU RSS FAILED
 # started with tm) N times.  BEST/WORST[LABEL] wall seconds, CPU[LABEL]
 # user+sys seconds of the best run, RSS[LABEL.ID] the largest peak RSS
 # (KiB) of process ID over the runs.
+# Wall times are net of the harness's own cost (HARNESS, microseconds:
+# the best of a few runs of `tm true`, measured first), as hyperfine
+# subtracts its shell's: bash forking, GNU time starting and waiting.
+HARNESS=0
 measure() {
 	local label=$1 n=$2 cmd=$3 i t0 t1 w best= worst= f id e m u s cpu
 	for ((i = 1; i <= n; i++)); do
 		note "$label ($i/$n)"
 		rm -f "$TD"/*
-		t0=$(now)
+		now_us t0
 		# stderr to a file: no progress display, no terminal in the way
 		if ! eval "$cmd" 2>> "$R/stderr.log"; then
 			note "$label: failed: $cmd"
@@ -346,8 +353,9 @@ measure() {
 			FAILED[$label]=1
 			return 1
 		fi
-		t1=$(now)
-		w=$((t1 - t0))
+		now_us t1
+		w=$((t1 - t0 - HARNESS))
+		[ "$w" -gt 0 ] || w=1
 		cpu=0
 		for f in "$TD"/*; do
 			[ -f "$f" ] || continue
@@ -366,9 +374,12 @@ measure() {
 			worst=$w
 		fi
 	done
-	BEST[$label]=$(calc "$best / 1e9")
-	WORST[$label]=$(calc "$worst / 1e9")
+	BEST[$label]=$(calc "$best / 1e6")
+	WORST[$label]=$(calc "$worst / 1e6")
 }
+harness_runs=$(( runs > 10 ? runs : 10 ))
+measure harness "$harness_runs" 'tm x true'
+HARNESS=$(calc "int(${BEST[harness]} * 1e6)")
 ok() { [ -n "${BEST[$1]:-}" ]; }
 rss_mb() { # rss_mb LABEL.ID -> MB or empty
 	local v=${RSS[$1]:-}
@@ -685,7 +696,9 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	    "($(fmt 1 "$(calc "$SZ_OURS / 1e6")") MB). MB = 10^6 bytes." \
 	    "Best of $runs runs; spread = slowest run over the best;" \
 	    "RSS = peak resident set per process (MB = 2^20 bytes here);" \
-	    "CPU = user+sys of the best run."
+	    "CPU = user+sys of the best run. Wall times are net of the" \
+	    "harness's own cost, $(fmt 1 "$(calc "$HARNESS / 1e3")") ms a run in this one" \
+	    "(bash forking, GNU time starting: the best of $harness_runs runs of \`true\`)."
 	echo
 	echo "| stage | input | best s | spread | throughput | peak RSS MB | CPU s |"
 	echo "|---|---|--:|--:|---|--:|--:|"
