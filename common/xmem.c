@@ -215,6 +215,25 @@ mem_populate(void *p, size_t n)
 }
 
 void
+mem_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	/* All of its pages, though only the 2 MiB-aligned part can be
+	 * huge: advice on part of a mapping would split it in two, and
+	 * realloc() could no longer grow it with mremap(2), but would copy
+	 * it whole. */
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n + 4095) & ~(uintptr_t)4095;
+
+	if (n >= ((size_t)4 << 20))
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+void
 arena_free(struct arena *a)
 {
 	char *b = a->block, *prev;

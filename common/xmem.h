@@ -49,6 +49,13 @@ void	 arena_free(struct arena *a);
  * changes.
  */
 void	 mem_populate(void *p, size_t n);
+/*
+ * Ask for transparent huge pages for the pages of [p, p+n) (its 2 MiB-
+ * aligned part gets them) when n is 4 MiB or more, for memory reached at
+ * random (a hash table's slots): fewer TLB misses.  Only advice, before
+ * the pages are touched.
+ */
+void	 mem_huge(void *p, size_t n);
 
 /* A growable byte string.  p is NUL-terminated after every sb_ call. */
 struct sbuf {

@@ -10,8 +10,6 @@
  * depend on input order, hash seed or locale, and hist(A+B) equals
  * hist(hist(A)+hist(B)) byte for byte.
  */
-#include <sys/mman.h>
-
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -66,23 +64,8 @@ static size_t		 recpop, arpop;	/* bytes of rec, arena faulted in */
 
 /*
  * The table of slots is reached at random, each access a cache miss and,
- * with small pages, a TLB miss too: it asks for huge pages (for its
- * 2 MiB-aligned part; advice only).
+ * with small pages, a TLB miss too: it asks for huge pages (mem_huge()).
  */
-static void
-huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t m = ((uintptr_t)1 << 21) - 1;
-	uintptr_t a = ((uintptr_t)p + m) & ~m, e = ((uintptr_t)p + n) & ~m;
-
-	if (n >= ((size_t)4 << 20) && e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
 
 /* Fault in what follows *done bytes of block p (size cap) when need
  * bytes of it are about to be used. */
@@ -428,7 +411,7 @@ slots_grow(void)
 	size_t nslot = smask ? (smask + 1) * 2 : FIRST_SLOTS, i, j;
 	uint64_t *s = xcalloc(nslot, sizeof(*s));
 
-	huge(s, nslot * sizeof(*s));
+	mem_huge(s, nslot * sizeof(*s));
 	mem_populate(s, nslot * sizeof(*s));
 
 	for (i = 0; smask != 0 && i <= smask; i++)

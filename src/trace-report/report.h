@@ -350,8 +350,8 @@ struct kcol {
 	uint32_t	 n;
 	uint32_t	 last;		/* the value interned last */
 	size_t		 ncap;
-	uint32_t	*hash;		/* per value, its hash (32 bits) */
-	uint32_t	*slot;		/* a hash table: value + 1, 0 empty */
+	uint64_t	*slot;		/* a hash table: hash << 32 | value
+					 * + 1, 0 empty (keys.c) */
 	size_t		 mask;
 };
 
