@@ -1274,8 +1274,16 @@ test_arena(void)
 int
 main(int argc, char *argv[])
 {
-	(void)argc;
 	msg_init(argv[0]);
+	/* test-common hash VALUE...: the low 32 bits of each value's
+	 * ht_hash() (TRACE_TOOLS_HASH_SEED applies), one a line, for tests
+	 * that need values whose hashes collide */
+	if (argc > 1 && strcmp(argv[1], "hash") == 0) {
+		for (int i = 2; i < argc; i++)
+			printf("%08x\n", (unsigned)(uint32_t)ht_hash(argv[i],
+			    strlen(argv[i])));
+		return 0;
+	}
 	test_numbers();
 	test_order();
 	test_json_unescape();
