@@ -331,6 +331,10 @@ tm() {
 	fi
 }
 
+# tb CMD...: run CMD bare, as a user does, for timings that GNU time
+# would bias (see the trace-diverge pairs below).
+tb() { "$@"; }
+
 declare -A BEST WORST CPU RSS FAILED
 # measure LABEL N CMD: eval CMD (a command line whose processes are
 # started with tm) N times.  BEST/WORST[LABEL] wall seconds, CPU[LABEL]
@@ -341,7 +345,7 @@ declare -A BEST WORST CPU RSS FAILED
 # subtracts its shell's: bash forking, GNU time starting and waiting.
 HARNESS=0
 measure() {
-	local label=$1 n=$2 cmd=$3 i t0 t1 w best= worst= f id e m u s cpu
+	local label=$1 n=$2 cmd=$3 harness=${4:-$HARNESS} i t0 t1 w best= worst= f id e m u s cpu
 	for ((i = 1; i <= n; i++)); do
 		note "$label ($i/$n)"
 		rm -f "$TD"/*
@@ -354,7 +358,7 @@ measure() {
 			return 1
 		fi
 		now_us t1
-		w=$((t1 - t0 - HARNESS))
+		w=$((t1 - t0 - harness))
 		[ "$w" -gt 0 ] || w=1
 		cpu=0
 		for f in "$TD"/*; do
@@ -380,6 +384,8 @@ measure() {
 harness_runs=$(( runs > 10 ? runs : 10 ))
 measure harness "$harness_runs" 'tm x true'
 HARNESS=$(calc "int(${BEST[harness]} * 1e6)")
+measure harness_bare "$harness_runs" 'tb /bin/true'
+HARNESS_BARE=$(calc "int(${BEST[harness_bare]} * 1e6)")
 ok() { [ -n "${BEST[$1]:-}" ]; }
 rss_mb() { # rss_mb LABEL.ID -> MB or empty
 	local v=${RSS[$1]:-}
@@ -561,19 +567,36 @@ fi
 # with trace-key on the same file (the target is a ratio of the two);
 # against a copy without every 10,000th event (a hunk every 10,000
 # events); and, without --quick, the 10x canary's events against
-# themselves, for its peak RSS.
+# themselves, for its peak RSS.  The pairs are timed bare (tb, less the
+# bare harness's cost): under GNU time, trace-diverge's two threads
+# were often preempted (5 to 195 involuntary switches a run, against
+# 0 to 7 for trace-key) and it took 8.5-10 ms more than bare where
+# trace-key took 4-6 ms more.  Their peak RSS and CPU time come from one
+# more run of each under GNU time.
 awk 'NR == 1 || (NR - 2) % 10000 != 9999' "$R/canary.events" > "$R/canary.div"
 div_runs=$(( runs > 5 ? runs : 5 ))
 for ((di = 1; di <= div_runs; di++)); do
-	measure "div_key.$di" 1 'tm k "$B/trace-key" "$R/canary.events" >/dev/null'
+	measure "div_key.$di" 1 'tb "$B/trace-key" "$R/canary.events" >/dev/null' \
+	    "$HARNESS_BARE"
 	measure "div_same.$di" 1 \
-	    'tm d "$B/trace-diverge" "$R/canary.events" "$R/canary.events" >/dev/null'
+	    'tb "$B/trace-diverge" "$R/canary.events" "$R/canary.events" >/dev/null' \
+	    "$HARNESS_BARE"
 	measure "div_div.$di" 1 \
-	    '{ tm d "$B/trace-diverge" "$R/canary.events" "$R/canary.div" >/dev/null || [ $? = 1 ]; }'
+	    '{ tb "$B/trace-diverge" "$R/canary.events" "$R/canary.div" >/dev/null || [ $? = 1 ]; }' \
+	    "$HARNESS_BARE"
 done
 ab_best div_key "$div_runs" k
 ab_best div_same "$div_runs" d
 ab_best div_div "$div_runs" d
+measure div_key_m 1 'tm k "$B/trace-key" "$R/canary.events" >/dev/null'
+measure div_same_m 1 \
+    'tm d "$B/trace-diverge" "$R/canary.events" "$R/canary.events" >/dev/null'
+measure div_div_m 1 \
+    '{ tm d "$B/trace-diverge" "$R/canary.events" "$R/canary.div" >/dev/null || [ $? = 1 ]; }'
+for l in div_key:k div_same:d div_div:d; do
+	RSS[${l%:*}.${l#*:}]=${RSS[${l%:*}_m.${l#*:}]:-}
+	CPU[${l%:*}]=${CPU[${l%:*}_m]:-}
+done
 if [ "$quick" = 0 ]; then
 	"$B/trace-normalize" -s "$SCHEMA_C" -o "$R/big.events" "$DB/canary.jsonl"
 	measure div_big 1 \
@@ -698,7 +721,9 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	    "RSS = peak resident set per process (MB = 2^20 bytes here);" \
 	    "CPU = user+sys of the best run. Wall times are net of the" \
 	    "harness's own cost, $(fmt 1 "$(calc "$HARNESS / 1e3")") ms a run in this one" \
-	    "(bash forking, GNU time starting: the best of $harness_runs runs of \`true\`)."
+	    "(bash forking, GNU time starting: the best of $harness_runs runs of \`true\`;" \
+	    "$(fmt 1 "$(calc "$HARNESS_BARE / 1e3")") ms for the (A/B) rows of trace-diverge and trace-key," \
+	    "timed without GNU time, their RSS and CPU from one more run under it)."
 	echo
 	echo "| stage | input | best s | spread | throughput | peak RSS MB | CPU s |"
 	echo "|---|---|--:|--:|---|--:|--:|"
