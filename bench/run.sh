@@ -384,7 +384,7 @@ measure() {
 harness_runs=$(( runs > 10 ? runs : 10 ))
 measure harness "$harness_runs" 'tm x true'
 HARNESS=$(calc "int(${BEST[harness]} * 1e6)")
-measure harness_bare "$harness_runs" 'tb /bin/true'
+measure harness_bare "$harness_runs" 'tb /bin/true' 0
 HARNESS_BARE=$(calc "int(${BEST[harness_bare]} * 1e6)")
 ok() { [ -n "${BEST[$1]:-}" ]; }
 rss_mb() { # rss_mb LABEL.ID -> MB or empty
