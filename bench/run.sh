@@ -33,9 +33,9 @@
 # without sshd).
 # Every figure is the best of --runs runs, with the spread (slowest run
 # over the best), net of the harness's own cost (bash and GNU time
-# starting, measured first as the best of 10 runs of `true`).  The tools, examples/xenia and the strace schema are
-# copied to bench/out/run/tree/ first, so a rebuild during the run
-# changes nothing.
+# starting, measured first as the best of 10 runs of `true`).  The
+# tools, examples/xenia and the strace schema are copied to
+# bench/out/run/tree/ first, so a rebuild during the run changes nothing.
 # Peak RSS comes from GNU time (/usr/bin/time -f %M), per process.
 # Peers that are not installed are skipped with a message.  Reference
 # programs run on the same data in the same rounds, interleaved with the
@@ -84,7 +84,7 @@ while [ $# -gt 0 ]; do
 	--scale) shift; exec "$here/scale.sh" "$@" ;;
 	--strace-mb) [ $# -ge 2 ] || usage; posint "$1" "$2"; strace_mb=$2; shift 2 ;;
 	--strace-mb=*) posint --strace-mb "${1#*=}"; strace_mb=${1#*=}; shift ;;
-	-h | --help) sed -n '2,36s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p;}' "$0"; exit 0 ;;
 	*) usage ;;
 	esac
 done
