@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct span {
 	const char	*p;
@@ -114,6 +117,45 @@ mem_copy(void *d, const void *s, size_t n)
 		memcpy(w + n - 8, &b2, 8);
 	} else if (n > 32)
 		memcpy(w, p, n);
+}
+
+/*
+ * mem_same() and mem_copy() for n <= 32 where 32 bytes may be read at
+ * each source (and written at d): the same loads and stores whatever n,
+ * no branch on it, as keys of mixed lengths make that branch a guess
+ * (the bytes past n are read, never looked at).
+ */
+#define MEM_PAD	32
+static inline int
+mem_same_pad(const void *a, const void *b, size_t n)
+{
+#if defined(__SSE2__)
+	__m128i a0 = _mm_loadu_si128((const __m128i *)a);
+	__m128i b0 = _mm_loadu_si128((const __m128i *)b);
+	__m128i a1 = _mm_loadu_si128((const __m128i *)((const char *)a + 16));
+	__m128i b1 = _mm_loadu_si128((const __m128i *)((const char *)b + 16));
+	uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, b0)) |
+	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, b1)) << 16;
+
+	return (~eq & (uint32_t)(((uint64_t)1 << n) - 1)) == 0;
+#else
+	return mem_same(a, b, n);
+#endif
+}
+
+static inline void
+mem_copy_pad(void *d, const void *s, size_t n)
+{
+#if defined(__SSE2__)
+	__m128i x = _mm_loadu_si128((const __m128i *)s);
+	__m128i y = _mm_loadu_si128((const __m128i *)((const char *)s + 16));
+
+	(void)n;
+	_mm_storeu_si128((__m128i *)d, x);
+	_mm_storeu_si128((__m128i *)((char *)d + 16), y);
+#else
+	mem_copy(d, s, n);
+#endif
 }
 
 static inline int

@@ -33,5 +33,8 @@ for f in tsv md; do
 	    "$out/o.ev" || [ $? = 1 ]
 	vg "$b/trace-diverge" -k op -f "$f" --window 200 --max-edits 50 \
 	    -o "$out/w.$f" "$out/c.k" "$out/o.k" || [ $? = 1 ]
+	# event streams without --by: compared in step, stored, aligned
+	vg "$b/trace-diverge" -f "$f" --window 200 --max-edits 50 \
+	    -o "$out/e.$f" "$out/c.ev" "$out/o.ev" || [ $? = 1 ]
 done
 echo "valgrind: demo pipeline clean"

@@ -190,13 +190,14 @@ same(int32_t x, int32_t y)
 {
 	const struct row *a = ev_row(REF, x), *b = ev_row(CAND, y);
 
-	return a->klen == b->klen &&
-	    mem_same(a->k, b->k, a->klen);
+	return a->klen == b->klen && (a->klen <= MEM_PAD ?
+	    mem_same_pad(a->k, b->k, a->klen) : mem_same(a->k, b->k, a->klen));
 }
 
 /* The end of the snake from (x, y): equal events taken while they
  * last, within the window (n, m).  Event streams walk both rings
- * directly. */
+ * directly (their text in queue chunks: MEM_PAD bytes readable after
+ * each key). */
 static inline int32_t
 snake(int32_t x, int32_t y, int32_t n, int32_t m)
 {
@@ -208,8 +209,9 @@ snake(int32_t x, int32_t y, int32_t n, int32_t m)
 		for (; x < n && y < m; x++, y++, ia++, ib++) {
 			ra = &qa->row[ia & qa->mask];
 			rb = &qb->row[ib & qb->mask];
-			if (ra->klen != rb->klen ||
-			    !mem_same(ra->k, rb->k, ra->klen))
+			if (ra->klen != rb->klen || !(ra->klen <= MEM_PAD ?
+			    mem_same_pad(ra->k, rb->k, ra->klen) :
+			    mem_same(ra->k, rb->k, ra->klen)))
 				break;
 		}
 		return x;

@@ -222,6 +222,7 @@ struct feedpos {
 	struct prow	*row;		/* the batch being consumed */
 	size_t		 next, nrow;
 	const char	*txt;
+	size_t		 txtcap;	/* bytes that may be read at txt */
 };
 struct feed;
 struct feed *feed_start(int (*fill)(void *, struct rows *), void *arg,

@@ -288,6 +288,7 @@ feed_refill(struct feed *f)
 	f->pos.next = 0;
 	f->pos.nrow = b->r.nrow;
 	f->pos.txt = b->r.txt.p;
+	f->pos.txtcap = b->r.txt.cap;
 	if (b->r.nrow == 0 && b->err)
 		die_caught(b->msg);
 	return b->r.nrow > 0 || !b->eof ? 1 : 0;

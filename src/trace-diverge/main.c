@@ -1031,8 +1031,12 @@ lockstep(void)
 		for (i = 0; i < m; i++)
 			if (pr[i].n != 1 || pc[i].n != 1 ||
 			    pr[i].klen != pc[i].klen ||
-			    !mem_same(t + pr[i].koff, u + pc[i].koff,
-			    pr[i].klen))
+			    !(pr[i].klen <= MEM_PAD &&
+			    pr[i].koff + MEM_PAD <= a->txtcap &&
+			    pc[i].koff + MEM_PAD <= b->txtcap ?
+			    mem_same_pad(t + pr[i].koff, u + pc[i].koff,
+			    pr[i].klen) : mem_same(t + pr[i].koff,
+			    u + pc[i].koff, pr[i].klen)))
 				break;
 		a->next += i;
 		b->next += i;
@@ -1124,8 +1128,16 @@ store_run(int s, size_t max)
 
 			if (c->cap - used < kn + tn)
 				break;
-			mem_copy(t, txt + pr[k].koff, kn);
-			mem_copy(t + kn, txt + pr[k].toff, tn);
+			/* (a chunk has MEM_PAD bytes after its room) */
+			if (kn <= MEM_PAD && tn <= MEM_PAD &&
+			    pr[k].koff + MEM_PAD <= fp->txtcap &&
+			    pr[k].toff + MEM_PAD <= fp->txtcap) {
+				mem_copy_pad(t, txt + pr[k].koff, kn);
+				mem_copy_pad(t + kn, txt + pr[k].toff, tn);
+			} else {
+				mem_copy(t, txt + pr[k].koff, kn);
+				mem_copy(t + kn, txt + pr[k].toff, tn);
+			}
 			used += kn + tn;
 			r->n = 1;
 			r->k = t;

@@ -4,7 +4,9 @@
  * Rows live in a ring (a power of two of them), so that dropping the
  * committed front moves nothing; their key and ts text lives in chunks
  * of at least QCHUNK bytes, filled in order and kept for reuse once every
- * row using them is dropped, so that no text is ever moved either.  A queue
+ * row using them is dropped, so that no text is ever moved either.  The
+ * last MEM_PAD bytes of a chunk hold no text: a key may be read and
+ * written MEM_PAD bytes at a time (mem_same_pad()).  A queue
  * holds at most a window of events and one row more (a row stands for
  * one event or more), so both stay bounded.
  *
@@ -22,6 +24,7 @@
 #include "rd.h"
 
 #define QCHUNK	(64 * 1024)
+#define QROOM	(QCHUNK - MEM_PAD)	/* a chunk's room for text */
 #define POP_ROWS	8192	/* ring slots faulted in at a time */
 #define QHUGE	((size_t)1 << 21)	/* a huge page */
 #define QHUGE_AFTER	8	/* chunks a queue uses before huge pages */
@@ -80,16 +83,16 @@ q_chunk(struct queue *q, size_t n)
 		q->cur = q->nch > 0 ? &ch[q->nch - 1] : NULL;
 	}
 	c = chunk_at(q, q->nch++);
-	if (q->spare == NULL && n <= QCHUNK && q->nch > QHUGE_AFTER)
+	if (q->spare == NULL && n <= QROOM && q->nch > QHUGE_AFTER)
 		carve(q);
-	if (q->spare != NULL && n <= QCHUNK) {
+	if (q->spare != NULL && n <= QROOM) {
 		c->p = q->spare;
-		c->cap = QCHUNK;
+		c->cap = QROOM;
 		memcpy(&q->spare, c->p, sizeof(q->spare));
 	} else {
-		c->cap = n > QCHUNK ? n : QCHUNK;
-		c->p = xmalloc(c->cap);
-		mem_populate(c->p, c->cap);
+		c->cap = n > QROOM ? n : QROOM;
+		c->p = xmalloc(c->cap + MEM_PAD);
+		mem_populate(c->p, c->cap + MEM_PAD);
 	}
 	c->used = 0;
 	q->cur = c;
@@ -177,7 +180,7 @@ q_recycle(struct queue *q)
 		if (q->nch == 1 && q->head == q->tail)
 			break;		/* keep the last one */
 		/* kept for reuse: no more than the queue's largest size */
-		if (c->cap == QCHUNK) {
+		if (c->cap == QROOM) {
 			memcpy(c->p, &q->spare, sizeof(q->spare));
 			q->spare = c->p;
 		} else

@@ -556,6 +556,51 @@ test_mem_copy(void)
 }
 
 /*
+ * mem_same_pad and mem_copy_pad at every length to MEM_PAD, at every
+ * alignment: as mem_same and mem_copy for the n bytes, whatever the
+ * bytes after them (read, never compared); the copy writes nothing
+ * before d nor past d + MEM_PAD.
+ */
+static void
+test_mem_pad(void)
+{
+	char a[96], b[96], src[96], dst[96];
+	size_t n, j, off;
+	int bad = 0;
+
+	for (j = 0; j < sizeof(src); j++)
+		src[j] = (char)('a' + j % 26);
+	for (n = 0; n <= MEM_PAD; n++)
+		for (off = 0; off < 8; off++) {
+			memset(a, 'x', sizeof(a));
+			memset(b, 'x', sizeof(b));
+			if (!mem_same_pad(a + off, b + 7 - off, n))
+				bad++;
+			for (j = 0; j < n; j++) {
+				b[7 - off + j] = 'y';
+				if (mem_same_pad(a + off, b + 7 - off, n))
+					bad++;
+				b[7 - off + j] = 'x';
+			}
+			for (j = n; j < MEM_PAD; j++)
+				b[7 - off + j] = 'z';
+			if (!mem_same_pad(a + off, b + 7 - off, n))
+				bad++;
+			memset(dst, '#', sizeof(dst));
+			mem_copy_pad(dst + 8 + off, src + 7 - off, n);
+			for (j = 0; j < sizeof(dst); j++) {
+				size_t at = j - 8 - off;
+
+				if (j < 8 + off || at >= MEM_PAD ?
+				    dst[j] != '#' : at < n &&
+				    dst[j] != src[7 - off + at])
+					bad++;
+			}
+		}
+	CHECK(bad == 0, "mem_same_pad, mem_copy_pad: %d wrong answers", bad);
+}
+
+/*
  * The hash table's keys: all distinct, each found again under its own
  * index, also through the lookup cache a table turns on after 1024
  * lookups, and given back by ht_key.  Short keys are compared as words,
@@ -1295,6 +1340,7 @@ main(int argc, char *argv[])
 	test_tally_split();
 	test_tally_rows();
 	test_mem_same();
+	test_mem_pad();
 	test_mem_copy();
 	test_htab();
 	test_mwu();
