@@ -481,6 +481,15 @@ for ((ri = 1; ri <= ref_runs; ri++)); do
 	if have taskset; then
 		measure "p2_core.$ri" 1 \
 		    'tm n taskset -c 0 "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
+		# what the machine gives two independent processes, one on
+		# each of its first two CPUs: the ceiling of --threads 2
+		if [ "$(nproc)" -ge 2 ]; then
+			measure "p2_pair.$ri" 1 \
+			    'tm n taskset -c 0 "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null &
+			     p2p=$!
+			     tm m taskset -c 1 "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null
+			     wait "$p2p"'
+		fi
 	fi
 	measure "p2_one.$ri" 1 \
 	    'tm n "$B/trace-normalize" --threads 1 -s "$SCHEMA_C" "$D/canary.jsonl" >/dev/null'
@@ -489,7 +498,7 @@ for ((ri = 1; ri <= ref_runs; ri++)); do
 	measure "p2_kh.$ri" 1 \
 	    'tm k "$B/trace-key" "$R/canary.events" | tm h "$B/trace-hist" >/dev/null'
 done
-for l in ref_wc ref_zstd ref_zstd_ev p2_zst p2_core p2_one p2_two; do
+for l in ref_wc ref_zstd ref_zstd_ev p2_zst p2_core p2_pair p2_one p2_two; do
 	ab_best "$l" "$ref_runs"
 done
 ab_best p2_kh "$ref_runs" k
@@ -1013,6 +1022,12 @@ MB_STRACE=$(fmt 1 "$(calc "$SZ_STRACE / 1e6")")
 	fi
 	v=$(calc "${BEST[p2_one]} / ${BEST[p2_two]}")
 	tgt "trace-normalize --threads 2 >= 1.8x --threads 1 (plain JSONL)" "$(fmt 2 "$v")x" "$v >= 1.8"
+	if ok p2_pair && ok p2_core; then
+		# two processes do twice the work of one in the pair's time
+		c=$(calc "2 * ${BEST[p2_core]} / ${BEST[p2_pair]}")
+		echo "| (the machine's ceiling) two independent trace-normalize --threads 1, one on each of CPUs 0 and 1, as a multiple of one alone | $(fmt 2 "$c")x | |"
+		echo "| (for scale) trace-normalize --threads 2 as a share of that ceiling | $(fmt 2 "$(calc "$v / $c")") | |"
+	fi
 	if ok ref_zstd && ok p2_zst; then
 		# the two-core ceiling 2 / (1/Z + 1/R), as a time: (tZ + tR) / 2
 		c=$(calc "(${BEST[ref_zstd]} + ${BEST[p2_one]}) / 2")
