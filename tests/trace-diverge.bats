@@ -127,6 +127,33 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
 	assert_output "$(printf 'deleted\t19\t3\t18\t0')"
 }
 
+@test "trace-diverge: keyed rows of several events across windows: the hunks of the events they stand for" {
+	# Runs of equal keys as one keyed row each (count the run, ts its
+	# first): commits fall inside rows, which keep the rest of their
+	# count; every hunk's positions and keys as on the event stream.
+	rle() {
+		awk -F'\t' 'BEGIN { OFS = "\t" }
+		    NR == 1 { print "op", "count", "ts"; next }
+		    $1 == k { c++; next }
+		    { if (NR > 2) print k, c, t; k = $1; c = 1; t = $4 }
+		    END { if (NR > 1) print k, c, t }' "$1"
+	}
+	for seed in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		python3 "$GEN" --seed "$seed" --events 400 --edits 6 --alpha 2 "$T/w"
+		rle "$T/w/ref.tsv" >"$T/r.key"
+		rle "$T/w/cand.tsv" >"$T/c.key"
+		[ "$(wc -l <"$T/r.key")" -lt 300 ] || fail "seed $seed: few runs"
+		trace-diverge --window 60 --max-edits 25 -o "$T/k" \
+		    "$T/r.key" "$T/c.key" || [ $? = 1 ]
+		trace-diverge -k op --window 60 --max-edits 25 -o "$T/e" \
+		    "$T/w/ref.tsv" "$T/w/cand.tsv" || [ $? = 1 ]
+		cut -f1-7,10,11 "$T/k" >"$T/k.cut"
+		cut -f1-7,10,11 "$T/e" >"$T/e.cut"
+		[ "$(wc -l <"$T/e.cut")" -gt 3 ] || fail "seed $seed: no hunks"
+		assert_same "$T/e.cut" "$T/k.cut"
+	done
+}
+
 @test "trace-diverge: a window beyond --max-edits is lost, and both sides resume after it" {
 	seq_file "$T/a" a b c d e f g h i j k l
 	seq_file "$T/b" a b 1 2 3 4 5 6 7 8 9 l

@@ -110,7 +110,7 @@ window(int s, const struct queue *q, uint64_t w)
 	}
 	x = 0;
 	for (uint64_t i = 0; x < w; i++) {
-		uint64_t n = q_row(q, i)->n;
+		uint64_t n = row_n(q_row(q, i));
 
 		if (n > w - x)
 			n = w - x;
@@ -133,12 +133,13 @@ spot_keep(struct queue *q, struct span key, struct span ts)
 
 		if (o < b || o - b >= NKEYS_SHOWN)
 			continue;
+		if (ts.n >= ROW_MANY)
+			dief("a ts of 2 GB");
 		sb = &q->spottxt[j][o - b];
 		r = &q->spot[j][o - b];
 		sb_clear(sb);
 		sb_add(sb, key.p, key.n);
 		sb_add(sb, ts.p, ts.n);
-		r->n = 1;
 		r->k = sb->p;
 		r->klen = (uint32_t)key.n;
 		r->tlen = (uint32_t)ts.n;
@@ -532,7 +533,7 @@ resync(struct pair *p, int32_t cx, int32_t cy)
 	    b->tail != b->head) {
 		const struct row *r = q_row(a, 0), *t = q_row(b, 0);
 
-		if (r->n != 1 || t->n != 1)
+		if (row_n(r) != 1 || row_n(t) != 1)
 			break;
 		spot_keep(a, q_key(r), q_ts(r));
 		spot_keep(b, q_key(t), q_ts(t));

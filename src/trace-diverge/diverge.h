@@ -25,12 +25,29 @@
 #define NKEYS_SHOWN	5	/* ref_keys, cand_keys: up to 5 keys */
 #define MD_HUNKS	20	/* -f md: hunks shown per pair */
 
-/* One buffered input row: a key and the events it stands for. */
+/*
+ * One buffered input row: a key and the events it stands for, one
+ * unless ROW_MANY is set in tlen: then their number (not yet committed)
+ * is a uint64_t in the 8 bytes before the key.  16 bytes a row, as a
+ * window of an event stream is 100,000 of them a side.
+ */
 struct row {
-	uint64_t	 n;		/* events not yet committed */
-	const char	*k;		/* key text, then ts text */
-	uint32_t	 klen, tlen;
+	char		*k;		/* key text, then ts text */
+	uint32_t	 klen;
+	uint32_t	 tlen;		/* | ROW_MANY */
 };
+#define ROW_MANY	0x80000000u
+
+static inline uint64_t
+row_n(const struct row *r)
+{
+	uint64_t n;
+
+	if (!(r->tlen & ROW_MANY))
+		return 1;
+	memcpy(&n, r->k - sizeof(n), sizeof(n));
+	return n;
+}
 
 /* A chunk of a queue's text; rows up to (absolute index) last use it. */
 struct tchunk {
@@ -81,7 +98,7 @@ q_key(const struct row *r)
 static inline struct span
 q_ts(const struct row *r)
 {
-	return span_make(r->k + r->klen, r->tlen);
+	return span_make(r->k + r->klen, r->tlen & ~ROW_MANY);
 }
 
 /* Room for a row at the tail: a larger ring (or a first), or more of
@@ -89,28 +106,33 @@ q_ts(const struct row *r)
 void	q_grow(struct queue *q);
 void	q_chunk(struct queue *q, size_t n);
 
-/* Append a row of n events (key and ts copied; each under 4 GB). */
+/* Append a row of n events (key and ts copied; the key under 4 GB, ts
+ * under 2 GB). */
 static inline void
 q_push(struct queue *q, uint64_t n, struct span key, struct span ts)
 {
+	size_t m = n != 1 ? sizeof(n) : 0, len = m + key.n + ts.n;
 	struct row *r;
 	char *t;
 
+	if (ts.n >= ROW_MANY)
+		dief("a ts of 2 GB");
 	if (q->tail - q->head == q->mask + 1 ||
 	    (q->tail & q->mask) >= q->popped)
 		q_grow(q);
-	if (q->cur == NULL || q->cur->cap - q->cur->used < key.n + ts.n)
-		q_chunk(q, key.n + ts.n);
+	if (q->cur == NULL || q->cur->cap - q->cur->used < len)
+		q_chunk(q, len);
 	t = q->cur->p + q->cur->used;
+	memcpy(t, &n, m);
+	t += m;
 	mem_copy(t, key.p, key.n);
 	mem_copy(t + key.n, ts.p, ts.n);
-	q->cur->used += key.n + ts.n;
+	q->cur->used += len;
 	q->cur->last = q->tail;
 	r = &q->row[q->tail & q->mask];
-	r->n = n;
 	r->k = t;
 	r->klen = (uint32_t)key.n;
-	r->tlen = (uint32_t)ts.n;
+	r->tlen = (uint32_t)ts.n | (m > 0 ? ROW_MANY : 0);
 	q->tail++;
 	q->nev += n;
 }
@@ -123,7 +145,7 @@ void	q_recycle(struct queue *q);
 static inline void
 q_shift(struct queue *q)
 {
-	q->virt += q->row[q->head & q->mask].n;
+	q->virt += row_n(&q->row[q->head & q->mask]);
 	if (++q->head == q->tail || q->ch[q->chead].last < q->head)
 		q_recycle(q);
 }
@@ -317,7 +339,7 @@ align_sync(struct pair *p, int s, uint64_t n, struct span key,
 	    (opt_md && opt_context > 0 && !p->diverged))
 		return 0;	/* -f md shows equal events until a hunk */
 	r = q_row(o, 0);
-	if (r->n != 1 || r->klen != key.n || !mem_same(r->k, key.p, key.n))
+	if (row_n(r) != 1 || r->klen != key.n || !mem_same(r->k, key.p, key.n))
 		return 0;
 	if (q->virt < NKEYS_SHOWN || q->virt - h < NKEYS_SHOWN)
 		align_spot(q, o, r, key, ts);

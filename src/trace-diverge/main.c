@@ -1126,7 +1126,7 @@ store_run(int s, size_t max)
 			struct row *r = &ring[tail & mask];
 			char *t = c->p + used;
 
-			if (c->cap - used < kn + tn)
+			if (c->cap - used < kn + tn || tn >= ROW_MANY)
 				break;
 			/* (a chunk has MEM_PAD bytes after its room) */
 			if (kn <= MEM_PAD && tn <= MEM_PAD &&
@@ -1139,7 +1139,6 @@ store_run(int s, size_t max)
 				mem_copy(t + kn, txt + pr[k].toff, tn);
 			}
 			used += kn + tn;
-			r->n = 1;
 			r->k = t;
 			r->klen = (uint32_t)kn;
 			r->tlen = (uint32_t)tn;

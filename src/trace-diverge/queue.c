@@ -216,12 +216,14 @@ q_drop(struct queue *q, uint64_t n)
 		q->nev -= n;
 	while (n > 0) {
 		struct row *r = &q->row[q->head & q->mask];
+		uint64_t rn = row_n(r);
 
-		if (r->n > n) {
-			r->n -= n;
+		if (rn > n) {	/* (a row of several: its count in text) */
+			rn -= n;
+			memcpy(r->k - sizeof(rn), &rn, sizeof(rn));
 			break;
 		}
-		n -= r->n;
+		n -= rn;
 		q->head++;
 	}
 	q_recycle(q);
