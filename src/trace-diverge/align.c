@@ -186,19 +186,24 @@ ev_row(int s, int32_t x)
 	return q_row(q, direct[s] ? (uint64_t)x : rowof[s][x]);
 }
 
+/* Whether two queued rows have the same key (their text in queue
+ * chunks: MEM_PAD bytes readable after each key). */
 static inline int
-same(int32_t x, int32_t y)
+row_same(const struct row *a, const struct row *b)
 {
-	const struct row *a = ev_row(REF, x), *b = ev_row(CAND, y);
-
 	return a->klen == b->klen && (a->klen <= MEM_PAD ?
 	    mem_same_pad(a->k, b->k, a->klen) : mem_same(a->k, b->k, a->klen));
 }
 
+static inline int
+same(int32_t x, int32_t y)
+{
+	return row_same(ev_row(REF, x), ev_row(CAND, y));
+}
+
 /* The end of the snake from (x, y): equal events taken while they
  * last, within the window (n, m).  Event streams walk both rings
- * directly (their text in queue chunks: MEM_PAD bytes readable after
- * each key). */
+ * directly. */
 static inline int32_t
 snake(int32_t x, int32_t y, int32_t n, int32_t m)
 {
@@ -210,9 +215,7 @@ snake(int32_t x, int32_t y, int32_t n, int32_t m)
 		for (; x < n && y < m; x++, y++, ia++, ib++) {
 			ra = &qa->row[ia & qa->mask];
 			rb = &qb->row[ib & qb->mask];
-			if (ra->klen != rb->klen || !(ra->klen <= MEM_PAD ?
-			    mem_same_pad(ra->k, rb->k, ra->klen) :
-			    mem_same(ra->k, rb->k, ra->klen)))
+			if (!row_same(ra, rb))
 				break;
 		}
 		return x;
