@@ -134,7 +134,7 @@ spot_keep(struct queue *q, struct span key, struct span ts)
 		if (o < b || o - b >= NKEYS_SHOWN)
 			continue;
 		if (ts.n >= ROW_MANY)
-			dief("a ts of 2 GB");
+			dief("internal error: a ts of 2 GB queued");
 		sb = &q->spottxt[j][o - b];
 		r = &q->spot[j][o - b];
 		sb_clear(sb);

@@ -116,7 +116,7 @@ q_push(struct queue *q, uint64_t n, struct span key, struct span ts)
 	char *t;
 
 	if (ts.n >= ROW_MANY)
-		dief("a ts of 2 GB");
+		dief("internal error: a ts of 2 GB queued");
 	if (q->tail - q->head == q->mask + 1 ||
 	    (q->tail & q->mask) >= q->popped)
 		q_grow(q);

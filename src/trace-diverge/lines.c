@@ -154,6 +154,8 @@ line_row(const struct lines *ls, const char *p, size_t s, size_t e,
 	}
 	if (ke > UINT32_MAX || te > UINT32_MAX)
 		die_at(ls->file, lineno, "a line of 4 GB");
+	if (te - tb >= ROW_MANY)	/* (queued rows have 31 bits for it) */
+		die_at(ls->file, lineno, "a ts of 2 GB");
 	put_row(b, kb, ke, tb, te);
 }
 
@@ -239,7 +241,8 @@ split(struct lines *ls, struct span blk, struct rows *b, uint64_t lineno,
 
 		rows_grow(b, cap - b->nrow < nl ? b->nrow + nl : cap);
 	}
-	if (blk.n > UINT32_MAX) {	/* offsets in 32 bits (line_row) */
+	if (blk.n >= ROW_MANY) {	/* offsets in 32 bits, ts in 31:
+					   line_row() checks them */
 		while (s < blk.n)
 			s = long_line(ls, blk, s, nch, ++lineno, b);
 		return lineno - l0;

@@ -694,6 +694,8 @@ parse_line(struct side *sd, struct span line, struct span *f,
 	}
 	if (key.n > UINT32_MAX || ts.n > UINT32_MAX || v.n > UINT32_MAX)
 		die_at(sd->file, rd_lineno(sd->rd), "a field of 4 GB");
+	if (ts.n >= ROW_MANY)	/* (queued rows have 31 bits for it) */
+		die_at(sd->file, rd_lineno(sd->rd), "a ts of 2 GB");
 	*keyp = key;
 	*tsp = ts;
 	*byp = v;
