@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "span.h"
 
@@ -71,6 +72,59 @@ enum num_err num_parse_addr_strict(struct span s, uint64_t *v);
  * "0x"/"0X" hex.  NUM_FRACTION for "1.5" or "1e3".
  */
 enum num_err num_parse_int(struct span s, int64_t *v);
+
+/*
+ * Whether p[0..8) are eight hex digits, either case: 1 with *v their
+ * value and lower[0..8) the same digits in lowercase (lower may be NULL),
+ * else 0.  The usual address of a 32-bit trace, "0x824AA304", without a
+ * loop: its canonical spelling is "0x" and lower.
+ */
+static inline int
+num_hex8(const char *p, uint32_t *v, char *lower)
+{
+	uint64_t w, t;
+
+#if defined(__SSE2__)
+	__m128i x = _mm_loadl_epi64((const __m128i *)(const void *)p);
+	__m128i lo = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	__m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+	__m128i a = _mm_sub_epi8(lo, _mm_set1_epi8('a'));
+	__m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	__m128i isa = _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(5)), a);
+
+	if ((_mm_movemask_epi8(_mm_or_si128(isd, isa)) & 0xff) != 0xff)
+		return 0;
+	/* each byte its digit's value: d where a digit, a + 10 where not */
+	x = _mm_or_si128(_mm_and_si128(isd, d), _mm_andnot_si128(isd,
+	    _mm_add_epi8(a, _mm_set1_epi8(10))));
+	w = (uint64_t)_mm_cvtsi128_si64(x);
+	if (lower != NULL)
+		_mm_storel_epi64((__m128i *)(void *)lower, lo);
+#else
+	char b[8];
+	size_t i;
+
+	for (i = 0, w = 0; i < 8; i++) {
+		unsigned c = (unsigned char)p[i], l = c | 0x20;
+
+		if (c - '0' <= 9)
+			w |= (uint64_t)(c - '0') << 8 * i;
+		else if (l - 'a' <= 5)
+			w |= (uint64_t)(l - 'a' + 10) << 8 * i;
+		else
+			return 0;
+		b[i] = (char)l;
+	}
+	if (lower != NULL)
+		memcpy(lower, b, 8);
+#endif
+	/* byte 0, the first digit, is the most significant: pairs, then
+	 * fours, then the eight (each step in the low half of its lane) */
+	t = (w & 0x00ff00ff00ff00ffULL) << 4 | (w >> 8 & 0x00ff00ff00ff00ffULL);
+	t = (t & 0x0000ffff0000ffffULL) << 8 | (t >> 16 & 0x0000ffff0000ffffULL);
+	*v = (uint32_t)((t & 0xffffffffULL) << 16 | t >> 32);
+	return 1;
+}
 
 /* Write the canonical address spelling of v to buf (>= NUM_ADDR_MAX bytes,
  * not NUL-terminated); return its length. */

@@ -129,6 +129,33 @@ EOT
 	assert_output "$(printf 'op\tlr\nset\t0x00000001\nset\t0x00000002\nset\t0x00000003\nset\t0x00000004\nother\t0x00000005')"
 }
 
+@test "\"0x\" and eight hex digits: either case, a bad digit at any place refused" {
+	# the usual 32-bit address has a path of its own: each of its
+	# eight places holds, in turn, a byte that is not a hex digit (some
+	# are one once 0x20 is or-ed in: '/' ':' '@' '`' 'G' 'g')
+	printf '{"pc":"0X824AA2F0","lr":"0X824AA2F0","h":"0x0000ABcd"}\n' > "$T/in"
+	s=824aa2f0
+	for i in 0 1 2 3 4 5 6 7; do
+		for b in G g / : @ '`' ' '; do
+			v="0x${s:0:i}$b${s:i+1}"
+			printf '{"pc":"%s","lr":"%s","h":"0x1"}\n' "$v" "$v" >> "$T/in"
+		done
+	done
+	printf '{"pc":"0x824aa2F0","lr":"0xffffffff","h":"0x00000000"}\n' >> "$T/in"
+	run --separate-stderr trace-normalize --skip-bad --bad-lines "$T/bad" \
+	    -c lr -c handle=h --op-value x "$T/in"
+	assert_success
+	[ "$output" = "$(printf 'op\tlr\thandle\nx\t0x824aa2f0\t0x0000abcd\nx\t0xffffffff\t0x00000000')" ]
+	[ "$(cut -f3 "$T/bad" | grep -c "^field lr: not a number: '0x")" -eq 56 ]
+	[[ "$stderr" == *"skipped 56 of 58 records (first: $T/in:2: field lr: not a number: '0xG24aa2f0')"* ]]
+	# an op-map on the same values: mixed case matches, no bad one does
+	run --separate-stderr trace-normalize --skip-bad -c lr -c handle=h \
+	    --op-map pc:0x824AA2F0=set --op-map pc:0x824AA2F1=set "$T/in"
+	assert_success
+	[ "$output" = "$(printf 'op\tlr\thandle\nset\t0x824aa2f0\t0x0000abcd\nset\t0xffffffff\t0x00000000')" ]
+	[[ "$stderr" == *"skipped 56 of 58 records (first: $T/in:2: no op rule matches this record)"* ]]
+}
+
 @test "op-map on text compares exactly" {
 	printf '{"k":"NtSetEvent","lr":1}\n{"k":"ntsetevent","lr":2}\n' > "$T/in"
 	run trace-normalize -c lr --op-map k:NtSetEvent=set --op-value none "$T/in"

@@ -179,7 +179,13 @@ derive_op(struct conv *c, const struct rec *r, struct span *op)
 			return 1;
 		case R_MAP:
 			if (ru->numeric) {
-				if ((k = slot_num(c, ru->slot, r, &num)) < 0)
+				/* the number of this record's value, once
+				 * for every rule on the field */
+				if (s->numgen == c->gen) {
+					k = s->numok;
+					num = s->num;
+				} else if ((k = slot_num(c, ru->slot, r,
+				    &num)) < 0)
 					return -1;
 				if (k && num == ru->num)
 					goto hit;

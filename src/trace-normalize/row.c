@@ -458,6 +458,7 @@ emit_record(struct conv *cv, const struct rec *r)
 		const struct slotval *s;
 		struct span v;
 		uint64_t u;
+		uint32_t u32;
 
 		if (i > 0)
 			*w++ = '\t';
@@ -481,14 +482,24 @@ emit_record(struct conv *cv, const struct rec *r)
 			break;
 		case CK_ADDR:
 			s = &sv[c->slot];
-			if (s->setgen == gen && raw_ok(cv, s) &&
-			    s->raw.n <= 18 && s->raw.n > 0 &&
-			    s->raw.p[0] != '0' && dec18(s->raw, &u)) {
+			if (s->setgen != gen || !raw_ok(cv, s) ||
+			    s->raw.n == 0 || s->raw.n > 18)
+				break;
+			if (s->raw.p[0] != '0') {
+				if (!dec18(s->raw, &u))
+					break;
 				w += num_fmt_addr(w, u);
-				own = 1;
-				continue;
-			}
-			break;
+			} else if (s->raw.n == 10 && (s->raw.p[1] | 0x20) ==
+			    'x' && num_hex8(s->raw.p + 2, &u32, w + 2)) {
+				/* "0x" and eight hex digits: canonical in
+				 * lowercase */
+				w[0] = '0';
+				w[1] = 'x';
+				w += 10;
+			} else
+				break;
+			own = 1;
+			continue;
 		case CK_OP:
 			if (cv->opclean) {	/* a rule's text, checked */
 				mem_copy(w, op.p, op.n);

@@ -47,6 +47,7 @@ slot_num(struct conv *c, int i, const struct rec *r, uint64_t *v)
 {
 	struct slotval *s = &c->sv[i];
 	struct span t;
+	uint32_t u32;
 
 	if (s->numgen != c->gen) {
 		s->numgen = c->gen;
@@ -54,7 +55,14 @@ slot_num(struct conv *c, int i, const struct rec *r, uint64_t *v)
 		if (s->kind == VK_NUM || s->kind == VK_STR) {
 			if (slot_value(c, i, r, &t) != 0)
 				return -1;
-			s->numok = num_parse_addr_strict(t, &s->num) == NUM_OK;
+			/* the usual "0x" and eight digits first */
+			if (t.n == 10 && t.p[0] == '0' && (t.p[1] | 0x20) ==
+			    'x' && num_hex8(t.p + 2, &u32, NULL)) {
+				s->num = u32;
+				s->numok = 1;
+			} else
+				s->numok = num_parse_addr_strict(t, &s->num) ==
+				    NUM_OK;
 		}
 	}
 	*v = s->num;

@@ -601,6 +601,49 @@ test_mem_pad(void)
 }
 
 /*
+ * num_hex8() against num_parse_hex() and num_fmt_addr(): every byte value
+ * at every one of the eight places (the others hex digits of both cases),
+ * and random mixes of hex digits and near misses ('g', 'G', '/', ':',
+ * '@', '`', and bytes that are hex digits once 0x20 is or-ed in).
+ */
+static void
+test_num_hex8(void)
+{
+	static const char near[] = "0123456789abcdefABCDEFgG/:@`\x10\x19\x80\xc1";
+	char in[8], low[8], fmt[NUM_ADDR_MAX];
+	uint64_t want, seed = 1;
+	uint32_t got;
+	int bad = 0, ok, wok;
+	size_t i, j;
+	unsigned b;
+
+	for (i = 0; i < 8; i++)
+		for (b = 0; b < 256; b++) {
+			memcpy(in, "9aF0b1C2", 8);
+			in[i] = (char)b;
+			ok = num_hex8(in, &got, low);
+			wok = num_parse_hex(span_make(in, 8), &want) == NUM_OK;
+			if (ok != wok || (ok && (got != want ||
+			    num_fmt_addr(fmt, want) != 10 ||
+			    memcmp(fmt + 2, low, 8) != 0)))
+				bad++;
+		}
+	for (j = 0; j < 200000; j++) {
+		for (i = 0; i < 8; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			in[i] = near[(seed >> 33) % (sizeof(near) - 1)];
+			if ((seed >> 20) % 8 != 0)	/* mostly hex digits */
+				in[i] = near[(seed >> 40) % 22];
+		}
+		ok = num_hex8(in, &got, NULL);
+		wok = num_parse_hex(span_make(in, 8), &want) == NUM_OK;
+		if (ok != wok || (ok && got != want))
+			bad++;
+	}
+	CHECK(bad == 0, "num_hex8: %d answers unlike num_parse_hex()", bad);
+}
+
+/*
  * The hash table's keys: all distinct, each found again under its own
  * index, also through the lookup cache a table turns on after 1024
  * lookups, and given back by ht_key.  Short keys are compared as words,
@@ -1341,6 +1384,7 @@ main(int argc, char *argv[])
 	test_tally_rows();
 	test_mem_same();
 	test_mem_pad();
+	test_num_hex8();
 	test_mem_copy();
 	test_htab();
 	test_mwu();
