@@ -116,6 +116,32 @@ run_example() {
 	jq -e '.totals.ref_fires == 20000' "$T/demo/report.json"
 }
 
+@test "the example runs by any path to it, with the tools beside it" {
+	# it finds its schemas and this checkout's bin/ from its own path,
+	# relative or absolute, as bash's argument or run by name, and
+	# gives the same output each way
+	d="$EX/xenia/data"
+	(cd "$EX/xenia" && PATH=/usr/bin:/bin bash fire-pattern-diff.sh \
+	    "$d/canary.jsonl.gz" "$d/ours-iat.jsonl.zst" "$d/ours-lr.jsonl.gz" \
+	    "$T/a") > "$T/a.out"
+	(cd "$TOP" && PATH=/usr/bin:/bin examples/xenia/fire-pattern-diff.sh \
+	    "$d/canary.jsonl.gz" "$d/ours-iat.jsonl.zst" "$d/ours-lr.jsonl.gz" \
+	    "$T/b") > "$T/b.out"
+	(cd / && PATH=/usr/bin:/bin "$EX/xenia/fire-pattern-diff.sh" \
+	    "$d/canary.jsonl.gz" "$d/ours-iat.jsonl.zst" "$d/ours-lr.jsonl.gz" \
+	    "$T/c") > "$T/c.out"
+	[ "$(cat "$T/a.out")" = "fire-pattern-diff: $T/a/report.md: divergent" ]
+	[ "$(cat "$T/b.out")" = "fire-pattern-diff: $T/b/report.md: divergent" ]
+	[ "$(cat "$T/c.out")" = "fire-pattern-diff: $T/c/report.md: divergent" ]
+	diff -r "$T/a" "$T/b"
+	diff -r "$T/a" "$T/c"
+	# -f into the directory it made: the same files again
+	(cd "$EX/xenia" && PATH=/usr/bin:/bin bash fire-pattern-diff.sh -f \
+	    "$d/canary.jsonl.gz" "$d/ours-iat.jsonl.zst" "$d/ours-lr.jsonl.gz" \
+	    "$T/c") > /dev/null
+	diff -r "$T/a" "$T/c"
+}
+
 @test "the example fails loudly when a stage fails" {
 	printf '{"op":"set","lr":1}\nnot json\n' > "$T/bad.jsonl"
 	run "$EX/xenia/fire-pattern-diff.sh" "$T/bad.jsonl" "$D/ours-lr.jsonl" "$T/out"

@@ -27,7 +27,17 @@ if [ $# -lt 3 ]; then
 	echo "$usage" >&2
 	exit 2
 fi
-here=$(cd "$(dirname "$0")" && pwd)
+# This script's directory, absolute.  No subshell or dirname here, nor
+# below: each fork costs milliseconds on some virtual machines, and the
+# script runs in a fraction of a second.
+case $0 in
+*/*) here=${0%/*}; here=${here:-/} ;;
+*) here=. ;;
+esac
+case $here in
+/*) ;;
+*) here=$PWD/$here ;;
+esac
 # Use the tools built in this checkout when they are there.
 if [ -x "$here/../../bin/trace-normalize" ]; then
 	PATH="$here/../../bin:$PATH"
@@ -40,11 +50,26 @@ if [ "$force" = 0 ] && [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
 	echo "fire-pattern-diff.sh: $out: directory not empty (-f writes into it)" >&2
 	exit 2
 fi
-mkdir -p "$out"
+[ -d "$out" ] || mkdir -p "$out"
 
 # The two sides are independent: histogram them at once, each
 # normalizer converting on half the cores (one on two), not both on all.
-threads=$(( $(nproc 2>/dev/null || echo 2) / 2 ))
+# The CPUs this process may run on, as nproc counts them, read from
+# /proc/self/status ("Cpus_allowed_list:\t0-3,8"); nproc without it.
+cpus=0
+if [ -r /proc/self/status ]; then
+	while read -r k v; do
+		[ "$k" = Cpus_allowed_list: ] || continue
+		for r in ${v//,/ }; do
+			case $r in
+			*-*) cpus=$((cpus + ${r#*-} - ${r%-*} + 1)) ;;
+			*) cpus=$((cpus + 1)) ;;
+			esac
+		done
+	done < /proc/self/status
+fi
+[ "$cpus" -gt 0 ] || cpus=$(nproc 2>/dev/null || echo 2)
+threads=$((cpus / 2))
 [ "$threads" -ge 1 ] || threads=1
 trace-normalize --threads "$threads" -s "$here/canary.schema" "$canary" |
     trace-key | trace-hist -o "$out/canary.hist" &
@@ -59,5 +84,15 @@ opts=(--family gamma="$here/gamma.addrs" --watch "$here/wedge.addrs"
     --notes "$here/lr.notes")
 trace-report "${opts[@]}" --csv "$out" -o "$out/report.md" "$out/join.tsv"
 trace-report "${opts[@]}" --format json -o "$out/report.json" "$out/join.tsv"
-headline=$(sed -n 's/^"headline":"\(.*\)",$/\1/p' "$out/report.json")
+# The headline: the line '"headline":"...",' of the JSON report.
+headline=
+while IFS= read -r line; do
+	case $line in
+	'"headline":"'*'",')
+		headline=${line#'"headline":"'}
+		headline=${headline%'",'}
+		break
+		;;
+	esac
+done < "$out/report.json"
 echo "fire-pattern-diff: $out/report.md: $headline"
