@@ -206,48 +206,19 @@ num_parse_int(struct span s, int64_t *v)
 	return num_parse_i64(s, v);
 }
 
-/*
- * Eight hex digits of v, most significant first, without a loop: each
- * nibble spread to a byte of a word, the bytes turned to digits all at
- * once ('0' + d, and 'a' - '0' - 10 more where d > 9), the word stored
- * in the order that puts the most significant digit first.
- */
-static inline void
-hex8(char *buf, uint32_t v)
-{
-	uint64_t t = v, m;
-
-	t = (t | t << 16) & 0x0000ffff0000ffffULL;
-	t = (t | t << 8) & 0x00ff00ff00ff00ffULL;
-	t = (t | t << 4) & 0x0f0f0f0f0f0f0f0fULL;
-	/* byte 0 holds the least significant digit */
-	m = ((t + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
-	t += 0x3030303030303030ULL + m * ('a' - '0' - 10);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	memcpy(buf, &t, 8);
-#else
-	t = __builtin_bswap64(t);
-	memcpy(buf, &t, 8);
-#endif
-}
-
 size_t
-num_fmt_addr(char *buf, uint64_t v)
+num_fmt_addr_long(char *buf, uint64_t v)
 {
 	char hi[8];
 	size_t nd;
 
 	buf[0] = '0';
 	buf[1] = 'x';
-	if (v >> 32 == 0) {
-		hex8(buf + 2, (uint32_t)v);
-		return 10;
-	}
 	/* 9 to 16 digits: those of the high half, then eight */
 	nd = (size_t)(64 - __builtin_clzll(v) + 3) / 4;
-	hex8(hi, (uint32_t)(v >> 32));
+	num_hex8_put(hi, (uint32_t)(v >> 32));
 	memcpy(buf + 2, hi + 16 - nd, nd - 8);
-	hex8(buf + 2 + nd - 8, (uint32_t)v);
+	num_hex8_put(buf + 2 + nd - 8, (uint32_t)v);
 	return nd + 2;
 }
 

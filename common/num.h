@@ -126,9 +126,47 @@ num_hex8(const char *p, uint32_t *v, char *lower)
 	return 1;
 }
 
+/*
+ * Eight hex digits of v, most significant first, without a loop: each
+ * nibble spread to a byte of a word, the bytes turned to digits all at
+ * once ('0' + d, and 'a' - '0' - 10 more where d > 9), the word stored
+ * in the order that puts the most significant digit first.
+ */
+static inline void
+num_hex8_put(char *buf, uint32_t v)
+{
+	uint64_t t = v, m;
+
+	t = (t | t << 16) & 0x0000ffff0000ffffULL;
+	t = (t | t << 8) & 0x00ff00ff00ff00ffULL;
+	t = (t | t << 4) & 0x0f0f0f0f0f0f0f0fULL;
+	/* byte 0 holds the least significant digit */
+	m = ((t + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+	t += 0x3030303030303030ULL + m * ('a' - '0' - 10);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	memcpy(buf, &t, 8);
+#else
+	t = __builtin_bswap64(t);
+	memcpy(buf, &t, 8);
+#endif
+}
+
+/* num_fmt_addr() for values above 32 bits. */
+size_t	num_fmt_addr_long(char *buf, uint64_t v);
+
 /* Write the canonical address spelling of v to buf (>= NUM_ADDR_MAX bytes,
- * not NUL-terminated); return its length. */
-size_t	num_fmt_addr(char *buf, uint64_t v);
+ * not NUL-terminated); return its length.  Inline for the usual 32-bit
+ * value. */
+static inline size_t
+num_fmt_addr(char *buf, uint64_t v)
+{
+	if (v >> 32 != 0)
+		return num_fmt_addr_long(buf, v);
+	buf[0] = '0';
+	buf[1] = 'x';
+	num_hex8_put(buf + 2, (uint32_t)v);
+	return 10;
+}
 
 /* Decimal spellings (buf >= NUM_INT_MAX bytes, not NUL-terminated). */
 size_t	num_fmt_u64(char *buf, uint64_t v);
