@@ -217,7 +217,7 @@ num_fmt_addr_long(char *buf, uint64_t v)
 	/* 9 to 16 digits: those of the high half, then eight */
 	nd = (size_t)(64 - __builtin_clzll(v) + 3) / 4;
 	num_hex8_put(hi, (uint32_t)(v >> 32));
-	memcpy(buf + 2, hi + 16 - nd, nd - 8);
+	memcpy(buf + 2, hi + (16 - nd), nd - 8);
 	num_hex8_put(buf + 2 + nd - 8, (uint32_t)v);
 	return nd + 2;
 }

@@ -1,7 +1,8 @@
 /*
  * fuzz-num.c - the number and address parsers.  Invariants: what parses
  * formats canonically and parses back to the same value; canonical text
- * is a fixed point; the time-free parsers agree with each other.
+ * is a fixed point; the time-free parsers agree with each other, and
+ * num_hex8() with num_parse_hex().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(h + 2, data, size);
 			INVARIANT(num_parse_addr(span_make(h, size + 2), &u2) ==
 			    NUM_OK && u2 == u);
+		}
+	}
+	/* num_hex8(), the path of "0x" and eight digits, agrees with
+	 * num_parse_hex() and num_fmt_addr() on the first eight bytes. */
+	if (size >= 8) {
+		char low[8];
+		uint32_t h8;
+		int ok = num_hex8((const char *)data, &h8, low);
+
+		INVARIANT(ok == (num_parse_hex(span_make((const char *)data, 8),
+		    &u) == NUM_OK));
+		if (ok) {
+			INVARIANT(h8 == u);
+			INVARIANT(num_fmt_addr(b, u) == 10 &&
+			    memcmp(b + 2, low, 8) == 0);
 		}
 	}
 	/* The order never depends on argument order. */
