@@ -126,6 +126,14 @@ num_hex8(const char *p, uint32_t *v, char *lower)
 	return 1;
 }
 
+/* num_hex8() for an address spelled "0x" or "0X" and eight hex digits. */
+static inline int
+num_hex8_addr(struct span s, uint32_t *v, char *lower)
+{
+	return s.n == 10 && s.p[0] == '0' && (s.p[1] | 0x20) == 'x' &&
+	    num_hex8(s.p + 2, v, lower);
+}
+
 /*
  * Eight hex digits of v, most significant first, without a loop: each
  * nibble spread to a byte of a word, the bytes turned to digits all at

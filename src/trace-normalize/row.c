@@ -489,8 +489,7 @@ emit_record(struct conv *cv, const struct rec *r)
 				if (!dec18(s->raw, &u))
 					break;
 				w += num_fmt_addr(w, u);
-			} else if (s->raw.n == 10 && (s->raw.p[1] | 0x20) ==
-			    'x' && num_hex8(s->raw.p + 2, &u32, w + 2)) {
+			} else if (num_hex8_addr(s->raw, &u32, w + 2)) {
 				/* "0x" and eight hex digits: canonical in
 				 * lowercase */
 				w[0] = '0';

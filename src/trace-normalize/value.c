@@ -56,8 +56,7 @@ slot_num(struct conv *c, int i, const struct rec *r, uint64_t *v)
 			if (slot_value(c, i, r, &t) != 0)
 				return -1;
 			/* the usual "0x" and eight digits first */
-			if (t.n == 10 && t.p[0] == '0' && (t.p[1] | 0x20) ==
-			    'x' && num_hex8(t.p + 2, &u32, NULL)) {
+			if (num_hex8_addr(t, &u32, NULL)) {
 				s->num = u32;
 				s->numok = 1;
 			} else
