@@ -27,9 +27,9 @@ if [ $# -lt 3 ]; then
 	echo "$usage" >&2
 	exit 2
 fi
-# This script's directory, absolute.  No subshell or dirname here, nor
-# below: each fork costs milliseconds on some virtual machines, and the
-# script runs in a fraction of a second.
+# This script's directory, absolute.  No subshell or dirname here, and
+# on the usual path none below: each fork costs milliseconds on some
+# virtual machines, and the script runs in a fraction of a second.
 case $0 in
 */*) here=${0%/*}; here=${here:-/} ;;
 *) here=. ;;
@@ -54,8 +54,9 @@ fi
 
 # The two sides are independent: histogram them at once, each
 # normalizer converting on half the cores (one on two), not both on all.
-# The CPUs this process may run on, as nproc counts them, read from
-# /proc/self/status ("Cpus_allowed_list:\t0-3,8"); nproc without it.
+# The CPUs this process may run on (nproc's count, without its
+# OMP_NUM_THREADS), read from /proc/self/status
+# ("Cpus_allowed_list:\t0-3,8"); nproc where that file is missing.
 cpus=0
 if [ -r /proc/self/status ]; then
 	while read -r k v; do
