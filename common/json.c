@@ -752,16 +752,34 @@ walk_glue(const char *p, size_t q, size_t last, size_t nf,
 	return q;
 }
 
-/* Returns 1 with jl->f filled, 0 to defer, -1 when the line is too short
- * or too long for this walk (the scalar walk then takes it). */
+/*
+ * Returns 1 with jl->f filled, 0 to defer, -1 when the line is too short
+ * or too long for this walk (the scalar walk then takes it).
+ *
+ * With direct (json_parse_to()), the values go to the caller's elements
+ * instead, and the walk gives up (0) at anything that needs more than
+ * the memo: a glue not remembered, a key whose tag holds no word yet, a
+ * second value for an element.  It never changes a glue's key or tag.
+ */
 static inline __attribute__((always_inline)) int
-walk(struct json_line *jl, const char *p, size_t n, int avx2)
+walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
+    const struct json_to *to)
 {
 	struct json_glue *glue = jl->glue, *g, *prev = NULL;
-	struct json_field *fields, *f;
+	struct json_field *fields = NULL, *f = NULL, spare;
 	const struct probek *k = &probek;
 	size_t q, e, last, nf = 0;
+	char *el = NULL;
+	enum json_type type;
 	int esc;
+	/* (locals: the stores to elements might change *to, for all the
+	 * compiler knows, and it would load these again) */
+	char *tobase = direct ? to->base : NULL;
+	size_t tostride = direct ? to->stride : 0;
+	size_t ton = direct ? to->n : 0;
+	uint64_t togen = direct ? to->gen : 0;
+	int tokstr = direct ? to->kind[JT_STRING] : 0;
+	int toknum = direct ? to->kind[JT_NUMBER] : 0;
 
 	__asm__("" : "+r" (k));	/* (see probek) */
 
@@ -775,11 +793,14 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 		return 0;
 	/* p[last] is '}', not a blank: blank loops stop there at the
 	 * latest.  A field takes 5 bytes at least: room for them all. */
-	if (jl->fcap < n / 4 + 2) {
-		jl->fcap = n / 4 + 2;
-		jl->f = xreallocarray(jl->f, jl->fcap, sizeof(*jl->f));
+	if (!direct) {
+		if (jl->fcap < n / 4 + 2) {
+			jl->fcap = n / 4 + 2;
+			jl->f = xreallocarray(jl->f, jl->fcap,
+			    sizeof(*jl->f));
+		}
+		fields = jl->f;
 	}
-	fields = jl->f;
 	for (q = 0;; ) {
 		/*
 		 * At the line's start, or just past a value, q < last.  The
@@ -787,7 +808,8 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 		 * time, or the one in its slot, or else it is walked (and
 		 * remembered in that slot).
 		 */
-		f = &fields[nf];
+		if (!direct)
+			f = &fields[nf];
 		if ((g = prev != NULL ? prev->next : NULL) != NULL &&
 		    GLUE_FITS(g, q, last) && glue_eq(p + q, g->b, g->len))
 			goto known;
@@ -801,6 +823,13 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 					prev->next = g;
 				goto known;
 			}
+		}
+		if (direct) {
+			/* only the end of the object, after a field */
+			if (nf == 0 || walk_glue(p, q, last, nf, &spare, NULL,
+			    avx2, k) != SIZE_MAX)
+				return 0;
+			break;
 		}
 		if ((e = walk_glue(p, q, last, nf, f, g, avx2, k)) == 0)
 			return 0;
@@ -823,28 +852,48 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2)
 		q = e;
 		goto value;
 known:
-		f->key = span_make(p + q + g->koff, g->klen);
-		f->kesc = g->kesc;
-		f->tag = &g->tag;
+		if (direct) {
+			/* the element for this key, or NULL for none */
+			if (g->tag - 2 < ton) {
+				el = tobase + (size_t)(g->tag - 2) * tostride;
+				if (*(uint64_t *)(void *)(el + JSON_TO_GEN) ==
+				    togen)
+					return 0;	/* a second value */
+			} else if (g->tag == 1)
+				el = NULL;
+			else
+				return 0;
+		} else {
+			f->key = span_make(p + q + g->koff, g->klen);
+			f->kesc = g->kesc;
+			f->tag = &g->tag;
+		}
 		q += g->len;
 		prev = g;
 value:
 		nf++;
 		while (wsclass[(unsigned char)p[q]])
 			q++;
-		f->vesc = 0;
 		if (p[q] == '"') {
 			WALK_STRING(q + 1, e);
-			f->type = JT_STRING;
-			f->val = span_make(p + q + 1, e - q - 1);
-			f->vesc = esc;
+			if (!direct) {
+				f->type = JT_STRING;
+				f->val = span_make(p + q + 1, e - q - 1);
+				f->vesc = esc;
+			} else if (el != NULL) {
+				*(uint64_t *)(void *)(el + JSON_TO_GEN) = togen;
+				*(struct span *)(void *)(el + JSON_TO_VAL) =
+				    span_make(p + q + 1, e - q - 1);
+				*(int *)(void *)(el + JSON_TO_KIND) = tokstr;
+				*(int *)(void *)(el + JSON_TO_ESC) = esc;
+			}
 			q = e + 1;
 		} else {
 			/* a primitive, which must end at a blank, ',' or
 			 * '}'; the usual number is digits alone, others
 			 * (0, -, a fraction, an exponent) are scanned as
 			 * before */
-			f->type = JT_NUMBER;
+			type = JT_NUMBER;
 			if (p[q] >= '1' && p[q] <= '9' && primend[(unsigned char)
 			    p[e = avx2 ? probe_avx2(p, q + 1, last, 1, k) :
 			    probe_sse2(p, q + 1, last, 1, k)]])
@@ -853,17 +902,17 @@ value:
 				if (last - q < 4 || memcmp(p + q, "true", 4) != 0)
 					return 0;
 				e = q + 4;
-				f->type = JT_TRUE;
+				type = JT_TRUE;
 			} else if (p[q] == 'f') {
 				if (last - q < 5 || memcmp(p + q, "false", 5) != 0)
 					return 0;
 				e = q + 5;
-				f->type = JT_FALSE;
+				type = JT_FALSE;
 			} else if (p[q] == 'n') {
 				if (last - q < 4 || memcmp(p + q, "null", 4) != 0)
 					return 0;
 				e = q + 4;
-				f->type = JT_NULL;
+				type = JT_NULL;
 			} else {
 				const char *t = fast_number(p + q, p + last);
 
@@ -873,13 +922,25 @@ value:
 			}
 			if (!primend[(unsigned char)p[e]])
 				return 0;
-			f->val = span_make(p + q, e - q);
+			if (!direct) {
+				f->type = type;
+				f->val = span_make(p + q, e - q);
+				f->vesc = 0;
+			} else if (el != NULL) {
+				*(uint64_t *)(void *)(el + JSON_TO_GEN) = togen;
+				*(struct span *)(void *)(el + JSON_TO_VAL) =
+				    span_make(p + q, e - q);
+				*(int *)(void *)(el + JSON_TO_KIND) =
+				    type == JT_NUMBER ? toknum : to->kind[type];
+				*(int *)(void *)(el + JSON_TO_ESC) = 0;
+			}
 			q = e;
 		}
 		if (q == last)
 			break;
 	}
-	jl->nf = nf;
+	if (!direct)
+		jl->nf = nf;
 	jl->noctrl = 1;
 	return 1;
 }
@@ -887,14 +948,29 @@ value:
 static int
 walk_sse2(struct json_line *jl, const char *p, size_t n)
 {
-	return walk(jl, p, n, 0);
+	return walk(jl, p, n, 0, 0, NULL);
 }
 
 __attribute__((target("avx2")))
 static int
 walk_avx2(struct json_line *jl, const char *p, size_t n)
 {
-	return walk(jl, p, n, 1);
+	return walk(jl, p, n, 1, 0, NULL);
+}
+
+static int
+walk_to_sse2(struct json_line *jl, const char *p, size_t n,
+    const struct json_to *to)
+{
+	return walk(jl, p, n, 0, 1, to);
+}
+
+__attribute__((target("avx2")))
+static int
+walk_to_avx2(struct json_line *jl, const char *p, size_t n,
+    const struct json_to *to)
+{
+	return walk(jl, p, n, 1, 1, to);
 }
 #endif
 
@@ -992,6 +1068,36 @@ json_parse_fast(struct json_line *jl, const char *p, size_t n)
 		__atomic_store_n(&fast_chosen, pa, __ATOMIC_RELAXED);
 	}
 	return json_parse_fast_on(jl, p, n, (enum json_path)pa);
+}
+
+int
+json_parse_to_on(struct json_line *jl, const char *p, size_t n,
+    enum json_path path, const struct json_to *to)
+{
+#if defined(__x86_64__)
+	if (jl->glue != NULL && path != JSON_SCALAR)
+		return (path == JSON_AVX2 ? walk_to_avx2(jl, p, n, to) :
+		    walk_to_sse2(jl, p, n, to)) > 0;
+#else
+	(void)jl, (void)p, (void)n, (void)path, (void)to;
+#endif
+	return 0;
+}
+
+int
+json_parse_to(struct json_line *jl, const char *p, size_t n,
+    const struct json_to *to)
+{
+#if defined(__x86_64__)
+	int pa = __atomic_load_n(&fast_chosen, __ATOMIC_RELAXED);
+
+	if (jl->glue != NULL && pa > JSON_SCALAR)
+		return (pa == JSON_AVX2 ? walk_to_avx2(jl, p, n, to) :
+		    walk_to_sse2(jl, p, n, to)) > 0;
+#else
+	(void)jl, (void)p, (void)n, (void)to;
+#endif
+	return 0;
 }
 
 int

@@ -103,6 +103,44 @@ int	json_parse_fast_on(struct json_line *jl, const char *p, size_t n,
 void	json_line_free(struct json_line *jl);
 
 /*
+ * Values by tag, for a caller that keeps in the tag of each key it has
+ * met a small number: 2 + the index of the element that takes the key's
+ * value, or 1 for a key it does not want.  The elements are the caller's
+ * (an array of n, stride bytes apart); each holds, at the offsets below,
+ * the members a value is stored in.
+ *
+ * json_parse_to() walks a line as the fast path does, but stores each
+ * value in its key's element -- gen, the value's span (as a field's val),
+ * kind[its type] and its escape flag (as a field's vesc) -- instead of
+ * filling jl->f, and returns 1.  It returns 0, having maybe stored some
+ * values, whenever it cannot be sure of that answer from what the memo
+ * holds: a key not met before at this place, or whose tag holds no
+ * number yet, a key whose element already holds gen (a duplicate), a
+ * line the walk defers, the scalar path, a line shorter than 17 bytes.
+ * The caller then parses the line the usual way (json_parse_line(),
+ * setting the tags), with another gen, so that the values stored are
+ * stale.  A line it takes, json_parse_line() takes with the same values:
+ * the fuzz target checks it.  It never changes a tag.
+ * json_parse_to_on() takes the path given, as json_parse_fast_on().
+ */
+#define JSON_TO_GEN	0			/* uint64_t */
+#define JSON_TO_VAL	8			/* struct span */
+#define JSON_TO_KIND	(8 + sizeof(struct span))	/* int */
+#define JSON_TO_ESC	(JSON_TO_KIND + sizeof(int))	/* int */
+
+struct json_to {
+	char		*base;	/* element i at base + i * stride */
+	size_t		 stride, n;
+	uint64_t	 gen;
+	int		 kind[JT_ARRAY + 1];	/* by enum json_type */
+};
+
+int	json_parse_to(struct json_line *jl, const char *p, size_t n,
+	    const struct json_to *to);
+int	json_parse_to_on(struct json_line *jl, const char *p, size_t n,
+	    enum json_path path, const struct json_to *to);
+
+/*
  * The path of this process: the one the environment variable
  * TRACE_TOOLS_SIMD names (scalar, sse2 or avx2), when set and not empty,
  * else the best this build and CPU have (AVX2 is asked of the CPU at run

@@ -1321,6 +1321,60 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	done
 }
 
+@test "JSON Lines: lines of one shape go straight to their columns, and every other line as before" {
+	# Most lines share one shape, so that values go from the walk to
+	# their columns (json_parse_to()); among them, every few lines,
+	# one that must not go that way: a key twice (at the same place and
+	# elsewhere), a key missing or added, escaped, a value of another
+	# type, a raw control byte, a nested value.  Each path's rows and
+	# errors are the scalar walk's, with one thread and with two.
+	python3 - "$T/in.jsonl" <<-'PY'
+	import random, sys
+	rnd = random.Random(11)
+	odd = [
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3, "lr": 5, "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3, "tid": 4, "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3, "ts": 9, "x": 1}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "\\u006cr": %d, "tid": 3, "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": "0x7", "lr": %d, "tid": 3, "ts": 9}',
+	    '{"op": "s\\u0065t", "fn": null, "handle": 7, "lr": %d, "tid": true, "ts": 9}',
+	    '{"op": "set\x01", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3, "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": [3], "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": -7.5, "lr": %d, "tid": 3, "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": "", "ts": 9}',
+	    '{"fn": "KeSetEvent", "op": "set", "handle": 7, "lr": %d, "tid": 3, "ts": 9}',
+	]
+	with open(sys.argv[1], "w") as out:
+	    for l in range(20000):
+	        lr = rnd.randrange(1, 2**32)
+	        if l % 7 == 3:
+	            out.write(rnd.choice(odd) % lr + "\n")
+	        else:
+	            out.write('{"op": "%s", "fn": "%s", "handle": %d, "lr": %d, "tid": %d, "ts": %d}\n'
+	                % (rnd.choice(["set", "release"]), rnd.choice(["KeSetEvent", "NtReleaseSemaphore"]),
+	                   rnd.randrange(1, 5000), lr, rnd.randrange(1, 50), l))
+	PY
+	cols="-c op:str -c fn:str -c handle -c lr -c tid -c ts"
+	for t in 1 2; do
+		# shellcheck disable=SC2086
+		TRACE_TOOLS_SIMD=scalar trace-normalize --threads $t $cols --skip-bad \
+		    --bad-lines "$T/bad.ref" "$T/in.jsonl" > "$T/out.ref" 2> "$T/err.ref"
+		[ "$(wc -l < "$T/out.ref")" -gt 17000 ]
+		grep -q "duplicate key 'lr'" "$T/bad.ref"
+		grep -q "duplicate key 'tid'" "$T/bad.ref"
+		grep -q "missing field 'ts'" "$T/bad.ref"
+		for p in $(simd_paths); do
+			# shellcheck disable=SC2086
+			TRACE_TOOLS_SIMD=$p trace-normalize --threads $t $cols --skip-bad \
+			    --bad-lines "$T/bad" "$T/in.jsonl" > "$T/out" 2> "$T/err"
+			assert_same "$T/out.ref" "$T/out"
+			assert_same "$T/bad.ref" "$T/bad"
+			assert_same "$T/err.ref" "$T/err"
+		done
+	done
+}
+
 @test "TRACE_TOOLS_SIMD: an unknown path is an error" {
 	printf '{"op":"x"}\n' > "$T/in"
 	TRACE_TOOLS_SIMD=scalar run trace-normalize -c op "$T/in"

@@ -143,6 +143,46 @@ slot_at(struct conv *c, size_t k, struct span kn)
 	return i;
 }
 
+/* The kind of value of each JSON type. */
+static const enum vkind vkind_of[] = {
+	[JT_STRING] = VK_STR, [JT_NUMBER] = VK_NUM, [JT_TRUE] = VK_BOOL,
+	[JT_FALSE] = VK_BOOL, [JT_NULL] = VK_NULL, [JT_OBJECT] = VK_NESTED,
+	[JT_ARRAY] = VK_NESTED
+};
+
+/*
+ * JSON Lines values go straight to their slots (json_parse_to()) when
+ * the keys' tags hold them: a slot's setgen, raw, kind and esc are where
+ * it stores them.
+ */
+_Static_assert(offsetof(struct slotval, setgen) == JSON_TO_GEN &&
+    offsetof(struct slotval, raw) == JSON_TO_VAL &&
+    offsetof(struct slotval, kind) == JSON_TO_KIND &&
+    sizeof(enum vkind) == sizeof(int) &&
+    offsetof(struct slotval, esc) == JSON_TO_ESC, "slotval: json_to layout");
+
+struct json_to *
+json_to_new(struct slotval *sv, size_t nslot)
+{
+	struct json_to *to = xcalloc(1, sizeof(*to));
+
+	to->base = (char *)sv;
+	to->stride = sizeof(*sv);
+	to->n = nslot;
+	for (int t = 0; t <= JT_ARRAY; t++)
+		to->kind[t] = (int)vkind_of[t];
+	return to;
+}
+
+/*
+ * After lines json_parse_to() did not take, the next lines go the usual
+ * way: none after the first, then 1, 3, 7, ... up to JTO_WAIT_MAX while
+ * it misses, none again after a line it takes: a trace
+ * whose keys it never takes (keys too long to remember, escaped) costs a
+ * wasted walk every so many lines only.
+ */
+#define JTO_WAIT_MAX	1023
+
 void
 conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 {
@@ -157,6 +197,21 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 	c->fmt = FMT_JSONL;
 	c->n.records++;
 	c->gen++;
+	if (c->jto_skip > 0)
+		c->jto_skip--;
+	else {
+		c->jto->gen = c->gen;
+		if (json_parse_to(jl, line.p, line.n, c->jto)) {
+			c->jto_wait = 0;
+			c->noctrl = 1;
+			emit_record(c, &r);
+			return;
+		}
+		c->gen++;	/* what it stored is stale */
+		c->jto_skip = c->jto_wait;
+		c->jto_wait = c->jto_wait < JTO_WAIT_MAX / 2 ?
+		    2 * c->jto_wait + 1 : JTO_WAIT_MAX;
+	}
 	if (json_parse_line(jl, line.p, line.n) != 0) {
 		bad_record(c, &r, "%s", jl->err);
 		return;
@@ -164,13 +219,6 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 	if (json_slots(c, &r) == 0)
 		emit_record(c, &r);
 }
-
-/* The kind of value of each JSON type. */
-static const enum vkind vkind_of[] = {
-	[JT_STRING] = VK_STR, [JT_NUMBER] = VK_NUM, [JT_TRUE] = VK_BOOL,
-	[JT_FALSE] = VK_BOOL, [JT_NULL] = VK_NULL, [JT_OBJECT] = VK_NESTED,
-	[JT_ARRAY] = VK_NESTED
-};
 
 /*
  * The slot of a field whose tag does not hold it (json_slots()): -1 for

@@ -34,6 +34,7 @@ conv_new(void)
 
 	c->sv = xcalloc(S.nslot ? S.nslot : 1, sizeof(*c->sv));
 	c->jl = xcalloc(1, sizeof(struct json_line));
+	c->jto = json_to_new(c->sv, S.nslot);
 	return c;
 }
 
@@ -52,6 +53,7 @@ conv_free(struct conv *c)
 	where_conv_free(c);
 	json_line_free(c->jl);
 	free(c->jl);
+	free(c->jto);
 	sb_free(&c->key);
 	sb_free(&c->row);
 	free(c->fields);

@@ -186,6 +186,7 @@ struct counts {
  * written in input order by the main thread.
  */
 struct json_line;
+struct json_to;
 struct conv {
 	struct slotval	*sv;		/* S.nslot values */
 	uint64_t	 gen;		/* the record's number, for sv */
@@ -209,6 +210,9 @@ struct conv {
 
 	/* format scratch */
 	void		*jl;		/* struct json_line */
+	struct json_to	*jto;		/* JSON Lines values straight to sv */
+	unsigned	 jto_skip;	/* lines left before trying it again */
+	unsigned	 jto_wait;	/* lines skipped after the last miss */
 	struct sbuf	 key;
 	struct span	*fields;
 	size_t		 nfields;
@@ -322,6 +326,8 @@ int	json_slots(struct conv *c, const struct rec *r);
 
 /* One line of a line format (after any header), numbered lineno. */
 void	conv_jsonl(struct conv *c, struct span line, uint64_t lineno);
+/* Values of JSON Lines straight to sv[0..nslot) (input.c). */
+struct json_to *json_to_new(struct slotval *sv, size_t nslot);
 void	conv_tsv(struct conv *c, struct span line, uint64_t lineno);
 void	conv_regex(struct conv *c, struct span line, uint64_t lineno);
 

@@ -10,8 +10,14 @@
  * process's path, gives jsmn's answer: the same fields, or the same
  * error.  A field's tag, once a word derived from its key is stored in
  * it, gives that word back for that key only (every tag of a line is
- * stored, as trace-normalize does).
+ * stored, as trace-normalize does).  And json_parse_to(), on each SIMD
+ * path, with a caller that keeps in each tag the element of its key (a
+ * few elements, so that keys share them, and some keys wanted by none):
+ * whatever line it takes, jsmn takes, each field's value in its key's
+ * element, no element taken twice; a line it does not take goes the
+ * usual way and its tags are stored, as trace-normalize does.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -24,6 +30,80 @@ static unsigned
 key_word(struct span k)
 {
 	return (unsigned)ht_hash(k.p, k.n) | 1;
+}
+
+/* json_parse_to()'s elements: its members where json.h says. */
+struct el {
+	uint64_t	 gen;
+	struct span	 val;
+	int		 kind;
+	int		 esc;
+	char		 rest[24];	/* the caller's */
+};
+_Static_assert(offsetof(struct el, gen) == JSON_TO_GEN &&
+    offsetof(struct el, val) == JSON_TO_VAL &&
+    offsetof(struct el, kind) == JSON_TO_KIND &&
+    offsetof(struct el, esc) == JSON_TO_ESC, "el: json_to layout");
+#define NEL	8
+
+/* The element of a key: -1 for none. */
+static int
+key_el(struct span k)
+{
+	unsigned h = (unsigned)ht_hash(k.p, k.n);
+
+	return h % 3 == 0 ? -1 : (int)(h / 3 % NEL);
+}
+
+/*
+ * json_parse_to() on line p[0..n) with path's own line state and
+ * elements, checked against jsmn's fields; tags stored when it defers.
+ */
+static void
+check_to(int path, const char *p, size_t n)
+{
+	static struct json_line jl[JSON_NPATH], ref;
+	static struct el els[JSON_NPATH][NEL];
+	static uint64_t gen;
+	struct json_to to = { (char *)els[path], sizeof(struct el), NEL, 0,
+	    { 10, 11, 12, 13, 14, 15, 16 } };
+	int took[NEL] = { 0 };
+	size_t i, nset = 0, nwant = 0;
+
+	to.gen = ++gen;
+	if (json_parse_to_on(&jl[path], p, n, path, &to)) {
+		INVARIANT(json_parse_jsmn(&ref, p, n) == 0);
+		for (i = 0; i < ref.nf; i++) {
+			const struct json_field *f = &ref.f[i];
+			const struct el *e;
+			int k;
+
+			INVARIANT(!f->kesc);	/* such a key has no tag */
+			if ((k = key_el(f->key)) < 0)
+				continue;
+			INVARIANT(!took[k]);	/* else a duplicate */
+			took[k] = 1;
+			nwant++;
+			e = &els[path][k];
+			INVARIANT(e->gen == gen && e->val.p == f->val.p &&
+			    e->val.n == f->val.n && e->kind == 10 + (int)f->type &&
+			    e->esc == f->vesc);
+		}
+		for (i = 0; i < NEL; i++)
+			nset += els[path][i].gen == gen;
+		INVARIANT(nset == nwant);
+		return;
+	}
+	++gen;	/* what it stored is stale */
+	if (!json_parse_fast_on(&jl[path], p, n, path))
+		return;
+	for (i = 0; i < jl[path].nf; i++) {
+		const struct json_field *f = &jl[path].f[i];
+
+		if (f->tag != NULL && !f->kesc)
+			*f->tag = key_el(f->key) < 0 ? 1 :
+			    (unsigned)key_el(f->key) + 2;
+	}
 }
 
 /* Whether a and b hold the same fields. */
@@ -83,6 +163,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				*f->tag = key_word(f->key);
 			}
 		}
+		for (int k = JSON_SCALAR + 1; k < JSON_NPATH; k++)
+			if (json_path_can(k))
+				check_to(k, p, n);
 		if (took[JSON_SCALAR]) {
 			INVARIANT(json_parse_jsmn(&ref, p, n) == 0);
 			INVARIANT(same_fields(&path[JSON_SCALAR], &ref));

@@ -8,6 +8,7 @@
  * "N passed, N failed"; exits 1 on any failure.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,107 @@ test_json_tags(void)
 	    bad);
 	CHECK(hits > 0 || !json_path_can(JSON_SSE2),
 	    "json tags: the memo gave words back");
+}
+
+/*
+ * json_parse_to(): a caller whose tags name elements (as trace-normalize's
+ * slots).  Keys "k0".."k9" are wanted by elements 0..9, others by none.
+ */
+struct to_el {
+	uint64_t	 gen;
+	struct span	 val;
+	int		 kind;
+	int		 esc;
+	double		 rest;
+};
+
+/* Store the tags of jl's fields as such a caller does. */
+static void
+to_tags(struct json_line *jl)
+{
+	for (size_t i = 0; i < jl->nf; i++) {
+		const struct json_field *f = &jl->f[i];
+
+		if (f->tag != NULL)
+			*f->tag = f->key.n == 2 && f->key.p[0] == 'k' ?
+			    (unsigned)(f->key.p[1] - '0') + 2 : 1;
+	}
+}
+
+static void
+test_json_to(void)
+{
+	static const char a[] = "{\"k1\": \"a\\\"b\", \"x\": 7, \"k2\": 12, "
+	    "\"k3\": true, \"k4\": null, \"k5\": -1.5}";
+	static const char dup[] = "{\"k1\": \"a\", \"x\": 7, \"k2\": 12, "
+	    "\"k3\": true, \"k4\": null, \"k2\": 1}";
+	static const char newkey[] = "{\"k1\": \"a\", \"x\": 7, \"k2\": 12, "
+	    "\"k3\": true, \"k6\": null, \"k5\": -1.5}";
+	struct to_el el[10];
+	struct json_to to = { (char *)el, sizeof(el[0]), 10, 0,
+	    { 100, 101, 102, 103, 104, 105, 106 } };
+
+	CHECK(offsetof(struct to_el, gen) == JSON_TO_GEN &&
+	    offsetof(struct to_el, val) == JSON_TO_VAL &&
+	    offsetof(struct to_el, kind) == JSON_TO_KIND &&
+	    offsetof(struct to_el, esc) == JSON_TO_ESC, "json_to layout");
+	for (int path = JSON_SSE2; path < JSON_NPATH; path++) {
+		struct json_line jl = { 0 };
+		int r;
+
+		if (!json_path_can(path))
+			continue;
+		memset(el, 0, sizeof(el));
+		to.gen = 1;
+		CHECK(!json_parse_to_on(&jl, a, strlen(a), path, &to),
+		    "json_to %d: nothing remembered yet", path);
+		CHECK(json_parse_fast_on(&jl, a, strlen(a), path),
+		    "json_to %d: the usual way", path);
+		to.gen = 2;
+		CHECK(!json_parse_to_on(&jl, a, strlen(a), path, &to),
+		    "json_to %d: tags hold nothing yet", path);
+		to_tags(&jl);
+		to.gen = 3;
+		r = json_parse_to_on(&jl, a, strlen(a), path, &to);
+		CHECK(r == 1, "json_to %d: taken once the tags are stored",
+		    path);
+		CHECK(r == 1 && el[1].gen == 3 && el[1].val.n == 4 &&
+		    memcmp(el[1].val.p, "a\\\"b", 4) == 0 && el[1].esc == 1 &&
+		    el[1].kind == 100 + JT_STRING,
+		    "json_to %d: a string with an escape", path);
+		CHECK(r == 1 && el[2].gen == 3 && el[2].val.n == 2 &&
+		    memcmp(el[2].val.p, "12", 2) == 0 && el[2].esc == 0 &&
+		    el[2].kind == 100 + JT_NUMBER, "json_to %d: a number", path);
+		CHECK(r == 1 && el[3].kind == 100 + JT_TRUE &&
+		    el[4].kind == 100 + JT_NULL && el[5].val.n == 4 &&
+		    el[5].kind == 100 + JT_NUMBER && el[5].gen == 3,
+		    "json_to %d: literals and a fraction", path);
+		CHECK(el[0].gen != 3 && el[6].gen != 3 && el[9].gen != 3,
+		    "json_to %d: elements of no key untouched", path);
+		/* a second value for one element: not taken */
+		CHECK(json_parse_fast_on(&jl, dup, strlen(dup), path),
+		    "json_to %d: dup the usual way", path);
+		to_tags(&jl);
+		to.gen = 4;
+		CHECK(!json_parse_to_on(&jl, dup, strlen(dup), path, &to),
+		    "json_to %d: a duplicate is not taken", path);
+		/* a key not met before at its place: not taken */
+		to.gen = 5;
+		CHECK(!json_parse_to_on(&jl, newkey, strlen(newkey), path,
+		    &to), "json_to %d: a new key is not taken", path);
+		to.gen = 6;
+		CHECK(json_parse_to_on(&jl, a, strlen(a), path, &to) == 1 &&
+		    el[1].gen == 6, "json_to %d: the first line again", path);
+		json_line_free(&jl);
+	}
+	{
+		struct json_line jl = { 0 };
+
+		CHECK(json_parse_fast_on(&jl, a, strlen(a), JSON_SCALAR) &&
+		    !json_parse_to_on(&jl, a, strlen(a), JSON_SCALAR, &to),
+		    "json_to: never on the scalar path");
+		json_line_free(&jl);
+	}
 }
 
 static void
@@ -1377,6 +1479,7 @@ main(int argc, char *argv[])
 	test_json_unescape();
 	test_json_line();
 	test_json_tags();
+	test_json_to();
 	test_utf8();
 	test_tsv();
 	test_tally();
