@@ -893,11 +893,13 @@ value:
 			 * '}'; the usual number is digits alone, others
 			 * (0, -, a fraction, an exponent) are scanned as
 			 * before */
+			int dig = 0;
+
 			type = JT_NUMBER;
 			if (p[q] >= '1' && p[q] <= '9' && primend[(unsigned char)
 			    p[e = avx2 ? probe_avx2(p, q + 1, last, 1, k) :
 			    probe_sse2(p, q + 1, last, 1, k)]])
-				;
+				dig = 1;
 			else if (p[q] == 't') {
 				if (last - q < 4 || memcmp(p + q, "true", 4) != 0)
 					return 0;
@@ -933,6 +935,9 @@ value:
 				*(int *)(void *)(el + JSON_TO_KIND) =
 				    type == JT_NUMBER ? toknum : to->kind[type];
 				*(int *)(void *)(el + JSON_TO_ESC) = 0;
+				if (dig)
+					*(uint64_t *)(void *)(el +
+					    JSON_TO_DIG) = togen;
 			}
 			q = e;
 		}

@@ -117,6 +117,8 @@ void	json_line_free(struct json_line *jl);
  * holds: a key not met before at this place, or whose tag holds no
  * number yet, a key whose element already holds gen (a duplicate), a
  * line the walk defers, the scalar path, a line shorter than 17 bytes.
+ * A number of digits alone, [1-9][0-9]*, also gets gen at JSON_TO_DIG
+ * (the member is left alone for other values).
  * The caller then parses the line the usual way (json_parse_line(),
  * setting the tags), with another gen, so that the values stored are
  * stale.  A line it takes, json_parse_line() takes with the same values:
@@ -127,6 +129,7 @@ void	json_line_free(struct json_line *jl);
 #define JSON_TO_VAL	8			/* struct span */
 #define JSON_TO_KIND	(8 + sizeof(struct span))	/* int */
 #define JSON_TO_ESC	(JSON_TO_KIND + sizeof(int))	/* int */
+#define JSON_TO_DIG	(JSON_TO_ESC + sizeof(int))	/* uint64_t */
 
 struct json_to {
 	char		*base;	/* element i at base + i * stride */

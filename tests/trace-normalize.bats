@@ -1326,8 +1326,9 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	# their columns (json_parse_to()); among them, every few lines,
 	# one that must not go that way: a key twice (at the same place and
 	# elsewhere), a key missing or added, escaped, a value of another
-	# type, a raw control byte, a nested value.  Each path's rows and
-	# errors are the scalar walk's, with one thread and with two.
+	# type, a raw control byte, a nested value, numbers that are not
+	# digits alone.  Each path's rows and errors are the scalar walk's,
+	# with one thread and with two.
 	python3 - "$T/in.jsonl" <<-'PY'
 	import random, sys
 	rnd = random.Random(11)
@@ -1343,6 +1344,12 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": [3], "ts": 9}',
 	    '{"op": "set", "fn": "KeSetEvent", "handle": -7.5, "lr": %d, "tid": 3, "ts": 9}',
 	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": "", "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 0, "ts": 0}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": -3, "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3.0, "ts": 9}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3, "ts": 9e3}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": 3, "ts": 1234567890123456789}',
+	    '{"op": "set", "fn": "KeSetEvent", "handle": 7, "lr": %d, "tid": "12", "ts": "9"}',
 	    '{"fn": "KeSetEvent", "op": "set", "handle": 7, "lr": %d, "tid": 3, "ts": 9}',
 	]
 	with open(sys.argv[1], "w") as out:

@@ -152,14 +152,15 @@ static const enum vkind vkind_of[] = {
 
 /*
  * JSON Lines values go straight to their slots (json_parse_to()) when
- * the keys' tags hold them: a slot's setgen, raw, kind and esc are where
- * it stores them.
+ * the keys' tags hold them: a slot's setgen, raw, kind, esc and diggen
+ * are where it stores them.
  */
 _Static_assert(offsetof(struct slotval, setgen) == JSON_TO_GEN &&
     offsetof(struct slotval, raw) == JSON_TO_VAL &&
     offsetof(struct slotval, kind) == JSON_TO_KIND &&
     sizeof(enum vkind) == sizeof(int) &&
-    offsetof(struct slotval, esc) == JSON_TO_ESC, "slotval: json_to layout");
+    offsetof(struct slotval, esc) == JSON_TO_ESC &&
+    offsetof(struct slotval, diggen) == JSON_TO_DIG, "slotval: json_to layout");
 
 struct json_to *
 json_to_new(struct slotval *sv, size_t nslot)

@@ -53,6 +53,8 @@ struct slotval {
 	struct span	 raw;		/* as in the input (escaped) */
 	enum vkind	 kind;
 	int		 esc;		/* raw needs unescaping (JSON \ or TSV \) */
+	uint64_t	 diggen;	/* record whose raw is digits alone,
+					 * [1-9][0-9]* (json_parse_to()) */
 	struct sbuf	 tmp;		/* unescaped value, when needed */
 	uint64_t	 gen;		/* record whose value tmp holds */
 	uint64_t	 numgen;	/* record whose number is cached */

@@ -472,8 +472,10 @@ emit_record(struct conv *cv, const struct rec *r)
 		case CK_INT:
 		case CK_NS:
 			s = &sv[c->slot];
-			if (s->setgen == gen && raw_ok(cv, s) &&
-			    plain_int(s->raw, kind[i] == CK_INT)) {
+			/* (digits alone: known from the walk) */
+			if (s->setgen == gen && (s->diggen == gen ?
+			    s->raw.n <= 18 : raw_ok(cv, s) &&
+			    plain_int(s->raw, kind[i] == CK_INT))) {
 				mem_copy(w, s->raw.p, s->raw.n);
 				w += s->raw.n;
 				own = 1;

@@ -14,7 +14,8 @@
  * path, with a caller that keeps in each tag the element of its key (a
  * few elements, so that keys share them, and some keys wanted by none):
  * whatever line it takes, jsmn takes, each field's value in its key's
- * element, no element taken twice; a line it does not take goes the
+ * element (and marked when digits alone), no element taken twice; a
+ * line it does not take goes the
  * usual way and its tags are stored, as trace-normalize does.
  */
 #include <stddef.h>
@@ -38,12 +39,26 @@ struct el {
 	struct span	 val;
 	int		 kind;
 	int		 esc;
+	uint64_t	 dig;
 	char		 rest[24];	/* the caller's */
 };
 _Static_assert(offsetof(struct el, gen) == JSON_TO_GEN &&
     offsetof(struct el, val) == JSON_TO_VAL &&
     offsetof(struct el, kind) == JSON_TO_KIND &&
-    offsetof(struct el, esc) == JSON_TO_ESC, "el: json_to layout");
+    offsetof(struct el, esc) == JSON_TO_ESC &&
+    offsetof(struct el, dig) == JSON_TO_DIG, "el: json_to layout");
+
+/* Whether v is digits alone, [1-9][0-9]*. */
+static int
+digits_alone(struct span v)
+{
+	if (v.n == 0 || v.p[0] < '1' || v.p[0] > '9')
+		return 0;
+	for (size_t i = 1; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return 0;
+	return 1;
+}
 #define NEL	8
 
 /* The element of a key: -1 for none. */
@@ -88,6 +103,8 @@ check_to(int path, const char *p, size_t n)
 			INVARIANT(e->gen == gen && e->val.p == f->val.p &&
 			    e->val.n == f->val.n && e->kind == 10 + (int)f->type &&
 			    e->esc == f->vesc);
+			INVARIANT((e->dig == gen) == (f->type == JT_NUMBER &&
+			    digits_alone(f->val)));
 		}
 		for (i = 0; i < NEL; i++)
 			nset += els[path][i].gen == gen;

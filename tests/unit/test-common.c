@@ -429,6 +429,7 @@ struct to_el {
 	struct span	 val;
 	int		 kind;
 	int		 esc;
+	uint64_t	 dig;
 	double		 rest;
 };
 
@@ -461,7 +462,8 @@ test_json_to(void)
 	CHECK(offsetof(struct to_el, gen) == JSON_TO_GEN &&
 	    offsetof(struct to_el, val) == JSON_TO_VAL &&
 	    offsetof(struct to_el, kind) == JSON_TO_KIND &&
-	    offsetof(struct to_el, esc) == JSON_TO_ESC, "json_to layout");
+	    offsetof(struct to_el, esc) == JSON_TO_ESC &&
+	    offsetof(struct to_el, dig) == JSON_TO_DIG, "json_to layout");
 	for (int path = JSON_SSE2; path < JSON_NPATH; path++) {
 		struct json_line jl = { 0 };
 		int r;
@@ -488,7 +490,11 @@ test_json_to(void)
 		    "json_to %d: a string with an escape", path);
 		CHECK(r == 1 && el[2].gen == 3 && el[2].val.n == 2 &&
 		    memcmp(el[2].val.p, "12", 2) == 0 && el[2].esc == 0 &&
-		    el[2].kind == 100 + JT_NUMBER, "json_to %d: a number", path);
+		    el[2].kind == 100 + JT_NUMBER && el[2].dig == 3,
+		    "json_to %d: a number, digits alone", path);
+		CHECK(r == 1 && el[1].dig != 3 && el[4].dig != 3 &&
+		    el[5].dig != 3, "json_to %d: other values not digits alone",
+		    path);
 		CHECK(r == 1 && el[3].kind == 100 + JT_TRUE &&
 		    el[4].kind == 100 + JT_NULL && el[5].val.n == 4 &&
 		    el[5].kind == 100 + JT_NUMBER && el[5].gen == 3,
