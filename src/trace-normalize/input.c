@@ -177,10 +177,10 @@ json_to_new(struct slotval *sv, size_t nslot)
 
 /*
  * After lines json_parse_to() did not take, the next lines go the usual
- * way: none after the first, then 1, 3, 7, ... up to JTO_WAIT_MAX while
- * it misses, none again after a line it takes: a trace
- * whose keys it never takes (keys too long to remember, escaped) costs a
- * wasted walk every so many lines only.
+ * way without trying it: none after the first miss, then 1, 3, 7, ... up
+ * to JTO_WAIT_MAX while it keeps missing, none again after a line it
+ * takes.  A trace whose keys it never takes (keys too long to remember,
+ * escaped) costs a wasted walk every so many lines only.
  */
 #define JTO_WAIT_MAX	1023
 

@@ -214,7 +214,7 @@ struct conv {
 	void		*jl;		/* struct json_line */
 	struct json_to	*jto;		/* JSON Lines values straight to sv */
 	unsigned	 jto_skip;	/* lines left before trying it again */
-	unsigned	 jto_wait;	/* lines skipped after the last miss */
+	unsigned	 jto_wait;	/* lines to skip after the next miss */
 	struct sbuf	 key;
 	struct span	*fields;
 	size_t		 nfields;
