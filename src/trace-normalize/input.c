@@ -178,9 +178,11 @@ json_to_new(struct slotval *sv, size_t nslot)
 /*
  * After lines json_parse_to() did not take, the next lines go the usual
  * way without trying it: none after the first miss, then 1, 3, 7, ... up
- * to JTO_WAIT_MAX while it keeps missing, none again after a line it
- * takes.  A trace whose keys it never takes (keys too long to remember,
- * escaped) costs a wasted walk every so many lines only.
+ * to JTO_WAIT_MAX while it keeps missing; each line it takes halves the
+ * wait again.  A trace whose keys it never takes (keys too long to
+ * remember, escaped) costs a wasted walk every so many lines only, and
+ * one where it misses often (half the lines with a nested value, which
+ * only jsmn parses) tries it less often than at every line.
  */
 #define JTO_WAIT_MAX	1023
 
@@ -203,7 +205,7 @@ conv_jsonl(struct conv *c, struct span line, uint64_t lineno)
 	else {
 		c->jto->gen = c->gen;
 		if (json_parse_to(jl, line.p, line.n, c->jto)) {
-			c->jto_wait = 0;
+			c->jto_wait /= 2;
 			c->noctrl = 1;
 			emit_record(c, &r);
 			return;
