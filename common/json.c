@@ -752,6 +752,16 @@ walk_glue(const char *p, size_t q, size_t last, size_t nf,
 	return q;
 }
 
+/* A value into element el of a json_to (json.h's offsets). */
+static inline void
+to_put(char *el, uint64_t gen, struct span val, int kind, int esc)
+{
+	*(uint64_t *)(void *)(el + JSON_TO_GEN) = gen;
+	*(struct span *)(void *)(el + JSON_TO_VAL) = val;
+	*(int *)(void *)(el + JSON_TO_KIND) = kind;
+	*(int *)(void *)(el + JSON_TO_ESC) = esc;
+}
+
 /*
  * Returns 1 with jl->f filled, 0 to defer, -1 when the line is too short
  * or too long for this walk (the scalar walk then takes it).
@@ -880,13 +890,9 @@ value:
 				f->type = JT_STRING;
 				f->val = span_make(p + q + 1, e - q - 1);
 				f->vesc = esc;
-			} else if (el != NULL) {
-				*(uint64_t *)(void *)(el + JSON_TO_GEN) = togen;
-				*(struct span *)(void *)(el + JSON_TO_VAL) =
-				    span_make(p + q + 1, e - q - 1);
-				*(int *)(void *)(el + JSON_TO_KIND) = tokstr;
-				*(int *)(void *)(el + JSON_TO_ESC) = esc;
-			}
+			} else if (el != NULL)
+				to_put(el, togen, span_make(p + q + 1,
+				    e - q - 1), tokstr, esc);
 			q = e + 1;
 		} else {
 			/* a primitive, which must end at a blank, ',' or
@@ -929,12 +935,8 @@ value:
 				f->val = span_make(p + q, e - q);
 				f->vesc = 0;
 			} else if (el != NULL) {
-				*(uint64_t *)(void *)(el + JSON_TO_GEN) = togen;
-				*(struct span *)(void *)(el + JSON_TO_VAL) =
-				    span_make(p + q, e - q);
-				*(int *)(void *)(el + JSON_TO_KIND) =
-				    type == JT_NUMBER ? toknum : to->kind[type];
-				*(int *)(void *)(el + JSON_TO_ESC) = 0;
+				to_put(el, togen, span_make(p + q, e - q),
+				    type == JT_NUMBER ? toknum : to->kind[type], 0);
 				if (dig)
 					*(uint64_t *)(void *)(el +
 					    JSON_TO_DIG) = togen;
