@@ -5,6 +5,7 @@
  * what is here.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1007,35 +1008,118 @@ table_groups(struct report *r)
  * The first --group-top groups without a matched fire, each with its
  * first keys: the missing keys (most fires first) whose group cell holds
  * the group's value.
+ *
+ * Missing order is not the join's order, and a row kept where its line
+ * is (read.c) is read again on its own when taken out of order: the
+ * first ORPHAN_LOOK missing keys are taken in their order, which usually
+ * shows every group its keys; when not, the missing keys are taken
+ * again in the join's order, each read once for all the groups, each
+ * group keeping the first keys in missing order.
  */
+#define ORPHAN_LOOK	1024
+
+/* Row w's entry holding group g's value in its group cell, or -1. */
+static ptrdiff_t
+orphan_entry(const struct report *r, const struct rrow *w,
+    const struct group *g)
+{
+	const struct tally_cell *c = rp_rt(r, w, r->groupcol);
+
+	for (size_t k = 0; k < c->n; k++)
+		if (span_eq(c->val[k], g->value))
+			return (ptrdiff_t)k;
+	return -1;
+}
+
+/* Orphan op takes missing key j (its rank in missing order) with its
+ * entry k, when among the first ORPHAN_KEYS by rank; rank[] holds the
+ * ranks op has, ascending. */
+static void
+orphan_take(const struct report *r, struct orphan *op, size_t *rank,
+    size_t j, size_t k)
+{
+	size_t i = op->n;
+
+	if (i == ORPHAN_KEYS) {
+		if (j > rank[i - 1])
+			return;
+		i--;
+	} else
+		op->n++;
+	for (; i > 0 && rank[i - 1] > j; i--) {
+		rank[i] = rank[i - 1];
+		op->row[i] = op->row[i - 1];
+		op->entry[i] = op->entry[i - 1];
+	}
+	rank[i] = j;
+	op->row[i] = r->missing[j];
+	op->entry[i] = k;
+}
+
+struct mrank {
+	size_t		 row, rank;
+};
+
+static int
+mrank_cmp(const void *a, const void *b)
+{
+	const struct mrank *x = a, *y = b;
+
+	return (x->row > y->row) - (x->row < y->row);
+}
+
 static void
 orphans(struct report *r)
 {
-	size_t i, j, k, n = 0;
+	size_t i, j, n = 0, look, *rank;
+	struct mrank *m;
+	int full = 1;
+	ptrdiff_t k;
 
 	r->norphan = min_size(r->noanalog, r->grouptop);
 	r->orphan = xcalloc(r->norphan + 1, sizeof(*r->orphan));
-	for (i = 0; i < r->ngroup && n < r->norphan; i++) {
-		const struct group *g = &r->group[i];
-		struct orphan *op;
+	for (i = 0; i < r->ngroup && n < r->norphan; i++)
+		if (r->group[i].matched == 0)
+			r->orphan[n++].group = i;
+	if (n == 0)
+		return;
+	rank = xcalloc(n * ORPHAN_KEYS, sizeof(*rank));
+	look = min_size(r->nmissing, ORPHAN_LOOK);
+	for (j = 0; j < look; j++)
+		for (i = 0; i < n; i++) {
+			struct orphan *op = &r->orphan[i];
 
-		if (g->matched > 0)
-			continue;
-		op = &r->orphan[n++];
-		op->group = i;
-		for (j = 0; j < r->nmissing && op->n < ORPHAN_KEYS; j++) {
-			const struct tally_cell *c = rp_rt(r,
-			    &r->row[r->missing[j]], r->groupcol);
-
-			for (k = 0; k < c->n; k++)
-				if (span_eq(c->val[k], g->value))
-					break;
-			if (k == c->n)
-				continue;
-			op->row[op->n] = r->missing[j];
-			op->entry[op->n++] = k;
+			if (op->n < ORPHAN_KEYS && (k = orphan_entry(r,
+			    &r->row[r->missing[j]], &r->group[op->group])) >= 0)
+				orphan_take(r, op, rank + i * ORPHAN_KEYS, j,
+				    (size_t)k);
 		}
+	for (i = 0; i < n; i++)
+		full &= r->orphan[i].n == ORPHAN_KEYS;
+	if (full || look == r->nmissing)
+		goto done;
+	/* the rest in the join's order: each group's keys by rank */
+	m = xreallocarray(NULL, r->nmissing - look, sizeof(*m));
+	for (j = look; j < r->nmissing; j++) {
+		m[j - look].row = r->missing[j];
+		m[j - look].rank = j;
 	}
+	qsort(m, r->nmissing - look, sizeof(*m), mrank_cmp);
+	for (j = 0; j < r->nmissing - look; j++)
+		for (i = 0; i < n; i++) {
+			struct orphan *op = &r->orphan[i];
+
+			if (op->n == ORPHAN_KEYS && m[j].rank > rank[i *
+			    ORPHAN_KEYS + ORPHAN_KEYS - 1])
+				continue;
+			if ((k = orphan_entry(r, &r->row[m[j].row],
+			    &r->group[op->group])) >= 0)
+				orphan_take(r, op, rank + i * ORPHAN_KEYS,
+				    m[j].rank, (size_t)k);
+		}
+	free(m);
+done:
+	free(rank);
 }
 
 /* Add table t's shown rows to the timeline's, each once. */

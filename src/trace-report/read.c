@@ -465,8 +465,9 @@ reread(const struct report *r, const struct rrow *w)
 
 	if (w->at < jw.off || w->at - jw.off > jw.n ||
 	    jw.n - (w->at - jw.off) < n) {
-		/* in order: at or just past the end of the last read */
-		want = w->at >= jw.off + jw.n && w->at - (jw.off + jw.n) <
+		/* in order: past the start of the last read, and in it (the
+		 * line runs past its end) or just past its end */
+		want = w->at >= jw.off && w->at - jw.off < jw.n +
 		    REREAD_BLOCK / 4 ? REREAD_BLOCK : REREAD_ONE;
 		if (want < n)
 			want = n;
