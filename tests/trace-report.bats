@@ -540,6 +540,23 @@ preads() {
 	grep -qx -- '- \*\*tid `110`\*\* (1 fire): `k50000` `0xd350` ×1\.' "$T/pr.md"
 	echo "preads: $preads"
 	[ "$preads" -lt 1000 ]
+	# every missing and matched key, in their orders, not the join's:
+	# read a batch at a time
+	preads "$T/o" -f json
+	trace-report -f json - < "$T/o" | cmp - "$T/pr.md"
+	[ "$(jq '.missing | length' "$T/pr.md")" = 5000 ]
+	echo "json preads: $preads"
+	[ "$preads" -lt 1000 ]
+	mkdir "$T/c1" "$T/c2"
+	strace -f -e trace=pread64 -o "$T/strace" trace-report --csv "$T/c1" \
+	    -o /dev/null "$T/o"
+	preads=$(grep -c '^[0-9]* *pread64(' "$T/strace" || true)
+	trace-report --csv "$T/c2" -o /dev/null - < "$T/o"
+	cmp "$T/c1/divergent-tuples.csv" "$T/c2/divergent-tuples.csv"
+	cmp "$T/c1/matched-tuples.csv" "$T/c2/matched-tuples.csv"
+	[ "$(wc -l < "$T/c1/matched-tuples.csv")" = 45001 ]
+	echo "csv preads: $preads"
+	[ "$preads" -lt 1000 ]
 }
 
 # changed FILE CMD...: run trace-report on FILE, stopped at its first
@@ -573,6 +590,39 @@ changed() {
 	assert_line "trace-report: $T/j:35: file changed while being read: the line is shorter when read again"
 	assert_line '$1 = 2'
 	[ ! -e "$T/out.md" ]
+}
+
+@test "a join that changes while a batch of its rows is read again: exit 2, no report" {
+	command -v gdb > /dev/null || skip "no gdb"
+	big_join 300 > "$T/j"
+	cp "$T/j" "$T/orig"
+	# line 295: k294, a missing key; its ts cell, same length
+	off=$(grep -b -o "^k294$(printf '\t').*294\.\.299" "$T/j" | cut -d: -f1)
+	off=$((off + $(sed -n 295p "$T/j" | grep -b -o '294\.\.299' | cut -d: -f1) + 7))
+	for f in json csv; do
+		cp "$T/orig" "$T/j"
+		rm -rf "$T/out" && mkdir "$T/out"
+		if [ "$f" = csv ]; then set -- --csv "$T/out" -o /dev/null
+		else set -- -f json -o "$T/out/j.json"; fi
+		run gdb -q -batch -ex 'set breakpoint pending on' \
+		    -ex 'break rp_batch' -ex run \
+		    -ex "shell printf 8 | dd of='$T/j' bs=1 seek=$off conv=notrunc 2>/dev/null" \
+		    -ex delete -ex continue -ex 'print $_exitcode' \
+		    --args "$(command -v trace-report)" "$@" "$T/j"
+		assert_line "trace-report: $T/j:295: file changed while being read: the tally cells differ when read again"
+		assert_line '$1 = 2'
+		[ -z "$(ls "$T/out")" ]
+		sed -n 295p "$T/j" | grep -q '294\.\.298'
+	done
+	# cut short: the batch's read ends early
+	cp "$T/orig" "$T/j"
+	run gdb -q -batch -ex 'set breakpoint pending on' -ex 'break rp_batch' \
+	    -ex run -ex "shell truncate -s 2000 '$T/j'" -ex delete \
+	    -ex continue -ex 'print $_exitcode' --args \
+	    "$(command -v trace-report)" -f json -o "$T/j.json" "$T/j"
+	assert_output --partial "file changed while being read: the line is shorter when read again"
+	assert_line '$1 = 2'
+	[ ! -e "$T/j.json" ]
 }
 
 @test "a row read again names its line: lines before it counted, repeated headers and CRLF too" {

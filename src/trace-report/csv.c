@@ -159,7 +159,7 @@ static void
 divergent(const struct report *r, struct ob *o)
 {
 	struct sbuf sb = { 0 }, v = { 0 };
-	size_t i, j, k;
+	size_t i, j, k, next;
 
 	csv_head_keys(o, r);
 	csv_named(o, r->ref, span_str("fires"), "");
@@ -170,8 +170,11 @@ divergent(const struct report *r, struct ob *o)
 		}
 	ob_puts(o, ",fn_note");
 	csv_families(o, r, NULL);
-	for (i = 0; i < r->nmissing; i++) {
+	for (i = 0, next = 0; i < r->nmissing; i++) {
 		const struct rrow *w = &r->row[r->missing[i]];
+
+		if (i == next)
+			next = i + rp_batch(r, r->missing + i, r->nmissing - i);
 
 		csv_keys(o, r, w);
 		ob_u64(o, w->ref);
@@ -202,7 +205,7 @@ divergent(const struct report *r, struct ob *o)
 static void
 matched(const struct report *r, struct ob *o)
 {
-	size_t i;
+	size_t i, next;
 
 	csv_head_keys(o, r);
 	csv_named(o, r->ref, span_str("fires"), "");
@@ -210,8 +213,11 @@ matched(const struct report *r, struct ob *o)
 	csv_named(o, r->cand, span_str("fires"), "");
 	ob_puts(o, ",ratio,fn_note");
 	csv_families(o, r, NULL);
-	for (i = 0; i < r->nmatched; i++) {
+	for (i = 0, next = 0; i < r->nmatched; i++) {
 		const struct rrow *w = &r->row[r->matched[i]];
+
+		if (i == next)
+			next = i + rp_batch(r, r->matched + i, r->nmatched - i);
 
 		csv_keys(o, r, w);
 		ob_u64(o, w->ref);

@@ -180,7 +180,9 @@ js_rows(struct ob *o, const struct report *r, const char *name,
     const size_t *v, size_t n)
 {
 	ob_printf(o, ",\n\"%s\":[", name);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, next = 0; i < n; i++) {
+		if (i == next)
+			next = i + rp_batch(r, v + i, n - i);
 		ob_puts(o, i > 0 ? ",\n " : "\n ");
 		js_row(o, r, &r->row[v[i]]);
 	}
@@ -212,7 +214,9 @@ static void
 js_keyobjs(struct ob *o, const struct report *r, const size_t *v, size_t n)
 {
 	ob_putc(o, '[');
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, next = 0; i < n; i++) {
+		if (i == next)
+			next = i + rp_batch(r, v + i, n - i);
 		if (i > 0)
 			ob_putc(o, ',');
 		js_keyobj(o, r, &r->row[v[i]]);

@@ -450,6 +450,45 @@ static struct {
 } jw = { -1, NULL, 0, 0, 0, 0, NULL, 0 };
 
 /*
+ * Rows a writer takes in an order of their own (a list written whole)
+ * are read a batch at a time (rp_batch()): their lines copied here,
+ * read in the join's order, and found again by the row's address.
+ */
+#define BATCH_ROWS	65536u		/* rows a batch */
+#define BATCH_BYTES	(16u << 20)	/* bytes of lines a batch */
+#define BATCH_GAP	(64u << 10)	/* bytes read past, not a new read */
+struct bent {
+	const struct rrow *w;
+	size_t		 at;		/* the line in bt.buf */
+};
+static struct {
+	struct bent	*e;		/* by w, once rp_batch() ends */
+	size_t		 n, cap;
+	char		*buf;
+	size_t		 len, bcap;
+	char		*scratch;
+} bt;
+
+/* Row w's line in the batch, or NULL. */
+static const char *
+batch_find(const struct rrow *w)
+{
+	size_t lo = 0, hi = bt.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (bt.e[mid].w == w)
+			return bt.buf + bt.e[mid].at;
+		if ((uintptr_t)bt.e[mid].w < (uintptr_t)w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
  * Row w's line, read again from the join, its tally cells checked (the
  * rest of the line is checked by rp_kv(), where it is used).  Rows asked
  * for in order (each pass of the model over the rows) take one read a
@@ -462,7 +501,12 @@ reread(const struct report *r, const struct rrow *w)
 	size_t n = w->len, want;
 	ssize_t k;
 	struct span s;
+	const char *b;
 
+	if (bt.n > 0 && (b = batch_find(w)) != NULL) {
+		s = span_make(b, n);
+		goto check;
+	}
 	if (w->at < jw.off || w->at - jw.off > jw.n ||
 	    jw.n - (w->at - jw.off) < n) {
 		/* in order: past the start of the last read, and in it (the
@@ -495,6 +539,7 @@ reread(const struct report *r, const struct rrow *w)
 			    "being read: the line is shorter when read again");
 	}
 	s = span_make(jw.buf + (w->at - jw.off), n);
+check:
 	if (w != jw.last || jw.gen != jw.lastgen) {
 		if (text_sum(s.p + w->tal, n - w->tal) != w->sum)
 			die_at(r->file, rp_line(r, w), "file changed while "
@@ -504,6 +549,115 @@ reread(const struct report *r, const struct rrow *w)
 		jw.lastgen = jw.gen;
 	}
 	return s;
+}
+
+static int
+bent_at_cmp(const void *a, const void *b)
+{
+	const struct rrow *x = ((const struct bent *)a)->w;
+	const struct rrow *y = ((const struct bent *)b)->w;
+
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+static int
+bent_w_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct bent *)a)->w;
+	uintptr_t y = (uintptr_t)((const struct bent *)b)->w;
+
+	return (x > y) - (x < y);
+}
+
+/* Bytes [off, off + n) of the join into p, all of them. */
+static void
+read_at(const struct report *r, const struct rrow *w, char *p, size_t n,
+    uint64_t off)
+{
+	size_t got = 0;
+	ssize_t k;
+
+	while (got < n) {
+		k = pread(jw.fd, p + got, n - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die_errno("%s: cannot read again", r->file);
+		if (k == 0)
+			die_at(r->file, rp_line(r, w), "file changed while "
+			    "being read: the line is shorter when read again");
+		got += (size_t)k;
+	}
+}
+
+size_t
+rp_batch(const struct report *r, const size_t *v, size_t n)
+{
+	size_t i, j, take, bytes = 0;
+
+	if (jw.fd < 0 || n == 0)
+		return n;
+	bt.n = 0;
+	bt.len = 0;
+	for (take = 0; take < n && take < BATCH_ROWS; take++) {
+		const struct rrow *w = &r->row[v[take]];
+
+		if (!w->again)
+			continue;
+		if (bt.n > 0 && bytes + w->len > BATCH_BYTES)
+			break;
+		if (bt.n == bt.cap) {
+			bt.cap = bt.cap ? bt.cap * 2 : 1024;
+			bt.e = xreallocarray(bt.e, bt.cap, sizeof(*bt.e));
+		}
+		bt.e[bt.n++].w = w;
+		bytes += w->len;
+	}
+	if (bt.n == 0)
+		return take;
+	if (bt.bcap < bytes) {
+		bt.bcap = bytes;
+		free(bt.buf);
+		bt.buf = xmalloc(bt.bcap);
+	}
+	if (bt.scratch == NULL)
+		bt.scratch = xmalloc(REREAD_BLOCK);
+	/* in the join's order; a read takes the lines of several rows
+	 * when little lies between them */
+	qsort(bt.e, bt.n, sizeof(*bt.e), bent_at_cmp);
+	for (i = 0; i < bt.n; i = j) {
+		uint64_t start = bt.e[i].w->at, end = start + bt.e[i].w->len;
+
+		for (j = i + 1; j < bt.n; j++) {
+			const struct rrow *w = bt.e[j].w;
+
+			if (w->at > end + BATCH_GAP || w->at + w->len - start >
+			    REREAD_BLOCK)
+				break;
+			if (w->at + w->len > end)
+				end = w->at + w->len;
+		}
+		if (j == i + 1) {	/* alone: straight in */
+			read_at(r, bt.e[i].w, bt.buf + bt.len, (size_t)(end -
+			    start), start);
+			bt.e[i].at = bt.len;
+			bt.len += bt.e[i].w->len;
+			continue;
+		}
+		read_at(r, bt.e[j - 1].w, bt.scratch, (size_t)(end - start),
+		    start);
+		for (size_t k = i; k < j; k++) {
+			const struct rrow *w = bt.e[k].w;
+
+			memcpy(bt.buf + bt.len, bt.scratch + (w->at - start),
+			    w->len);
+			bt.e[k].at = bt.len;
+			bt.len += w->len;
+		}
+	}
+	qsort(bt.e, bt.n, sizeof(*bt.e), bent_w_cmp);
+	jw.gen++;
+	return take;
 }
 
 /* The key columns of the row read again last (rp_kv). */

@@ -408,6 +408,14 @@ void	report_load(struct report *r, const struct ropts *o);
 /* Row w's line in the join (for messages: from a file, its lines are
  * counted again). */
 uint64_t rp_line(const struct report *r, const struct rrow *w);
+/*
+ * Rows v[0..n) are about to be taken in this order: the lines of the
+ * first of them that are read again from the join are read now, in the
+ * join's order, and kept until the next call.  Returns how many rows it
+ * took (at least one when n > 0); call again at the first one not
+ * taken.
+ */
+size_t rp_batch(const struct report *r, const size_t *v, size_t n);
 /* Row w's key column i, as in the join: valid until rp_kv() is asked
  * for another row. */
 struct span rp_kv(const struct report *r, const struct rrow *w, size_t i);
