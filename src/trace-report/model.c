@@ -272,27 +272,20 @@ add_runs(struct report *r, const struct rrow *w, int ref, uint64_t *den)
 
 /*
  * A side's first and last time: the least low and greatest high of its
- * range tally column c.  0 when no row has one.
+ * range tally column c, as found when the cells were checked (read.c).
+ * 0 when no row has one.
  */
 static int
 side_span(const struct report *r, int ref, int c, int64_t *first,
     int64_t *last)
 {
-	int any = 0;
+	size_t i = ref ? (size_t)c : r->nrt + (size_t)c;
 
-	for (size_t i = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
-		    rp_ct(r, &r->row[i], c);
-
-		if (t->n == 0)
-			continue;
-		if (!any || t->lo < *first)
-			*first = t->lo;
-		if (!any || t->hi > *last)
-			*last = t->hi;
-		any = 1;
-	}
-	return any;
+	if (!r->tany[i])
+		return 0;
+	*first = r->tlo[i];
+	*last = r->thi[i];
+	return 1;
 }
 
 /* A side's span of time for --per time: last - first. */

@@ -841,6 +841,9 @@ check_tallies(struct report *r, size_t nt)
 	size_t i, k;
 
 	r->rtcounts = xcalloc(nt + 1, sizeof(int));
+	r->tlo = xcalloc(nt + 1, sizeof(*r->tlo));
+	r->thi = xcalloc(nt + 1, sizeof(*r->thi));
+	r->tany = xcalloc(nt + 1, sizeof(int));
 	for (i = 0; i < nt; i++)
 		r->rtcounts[i] = 1;
 	for (k = 0; k < r->nrow; k++) {
@@ -867,6 +870,13 @@ check_tallies(struct report *r, size_t nt)
 				    r->rtcol[i], t.sum, count);
 			if (t.n > 0 && t.kind != TK_COUNTS)
 				r->rtcounts[i] = 0;
+			if (t.n == 0)
+				continue;
+			if (!r->tany[i] || t.lo < r->tlo[i])
+				r->tlo[i] = t.lo;
+			if (!r->tany[i] || t.hi > r->thi[i])
+				r->thi[i] = t.hi;
+			r->tany[i] = 1;
 		}
 	}
 	tally_cell_free(&t);

@@ -226,6 +226,10 @@ struct report {
 	int		*ctrange;	/* per cand tally column: a range */
 	int		*rtcounts;	/* per tally column, ref then cand:
 					 * every cell empty or counts */
+	int64_t		*tlo, *thi;	/* per tally column, ref then cand:
+					 * the least lo and greatest hi of
+					 * its non-empty cells... */
+	int		*tany;		/* ...when it has one */
 
 	struct rrow	*row;
 	size_t		 nrow;
