@@ -547,6 +547,13 @@ preads() {
 	[ "$(jq '.missing | length' "$T/pr.md")" = 5000 ]
 	echo "json preads: $preads"
 	[ "$preads" -lt 1000 ]
+	for f in md html; do
+		preads "$T/o" -f "$f" --top 10000
+		trace-report -f "$f" --top 10000 - < "$T/o" | cmp - "$T/pr.md"
+		grep -q 'k40030' "$T/pr.md"
+		echo "$f preads: $preads"
+		[ "$preads" -lt 1000 ]
+	done
 	mkdir "$T/c1" "$T/c2"
 	strace -f -e trace=pread64 -o "$T/strace" trace-report --csv "$T/c1" \
 	    -o /dev/null "$T/o"

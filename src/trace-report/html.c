@@ -194,7 +194,7 @@ h_cell(struct ob *o, const struct report *r, const struct table *t,
 static void
 h_table(struct ob *o, const struct report *r, const struct table *t)
 {
-	size_t i, j, k;
+	size_t i, j, k, next;
 
 	ob_puts(o, "<table><tr>");
 	for (j = 0; j < t->ncol; j++)
@@ -207,7 +207,9 @@ h_table(struct ob *o, const struct report *r, const struct table *t)
 		else
 			h_th(o, &t->col[j]);
 	ob_puts(o, "</tr>\n");
-	for (i = 0; i < t->n; i++) {
+	for (i = 0, next = 0; i < t->n; i++) {
+		if (i == next && t->row != NULL)
+			next = i + rp_batch(r, t->row + i, t->n - i);
 		ob_puts(o, "<tr>");
 		for (j = 0; j < t->ncol; j++)
 			h_cell(o, r, t, &t->col[j], i);
@@ -231,7 +233,7 @@ h_chart_pairs(struct ob *o, const struct report *r, const struct table *t,
 	const int labw = 260, barw = 420, rowh = 34, top = 28;
 	const size_t *rows = t->row, n = t->n;
 	uint64_t max = t->scale > 0 ? t->scale : 1;
-	size_t i;
+	size_t i, next;
 	ob_printf(o, "<figure><svg class=\"chart %s\" role=\"img\" "
 	    "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
 	    "viewBox=\"0 0 %d %zu\"><title>", cls, labw + barw + 90,
@@ -247,11 +249,14 @@ h_chart_pairs(struct ob *o, const struct report *r, const struct table *t,
 	    labw + 156);
 	h_str(o, r->cand);
 	ob_puts(o, "</text>");
-	for (i = 0; i < n; i++) {
+	for (i = 0, next = 0; i < n; i++) {
 		const struct rrow *w = &r->row[rows[i]];
 		size_t y = top + i * rowh;
 		int wr = (int)((double)w->ref / (double)max * barw + 0.5);
 		int wc = (int)((double)w->cand / (double)max * barw + 0.5);
+
+		if (i == next)
+			next = i + rp_batch(r, rows + i, n - i);
 
 		ob_printf(o, "<text class=\"label\" x=\"%d\" y=\"%zu\" "
 		    "text-anchor=\"end\">", labw - 8, y + 17);

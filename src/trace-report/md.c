@@ -191,7 +191,9 @@ static void
 md_table(struct ob *o, const struct report *r, const struct table *t)
 {
 	md_head(o, r, t);
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0, next = 0; i < t->n; i++) {
+		if (i == next && t->row != NULL)
+			next = i + rp_batch(r, t->row + i, t->n - i);
 		for (size_t j = 0; j < t->ncol; j++) {
 			ob_puts(o, j == 0 ? "| " : " | ");
 			md_cell(o, r, t, &t->col[j], i);
