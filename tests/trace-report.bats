@@ -681,6 +681,34 @@ changed() {
 	done
 }
 
+@test "key values numbered a few rows after they are read: runs of one value, empty values, the table growing between" {
+	# 6,000 rows of three counts in no order; op in runs of one value
+	# (empty among them), lr of fixed width, so that value order is
+	# byte order; every (op, lr) once
+	awk 'BEGIN { OFS = "\t"; srand(7)
+		print "op", "lr", "status", "canary_count", "ours_count",
+		    "ratio", "under", "canary_tid", "ours_tid"
+		split("a,,b,c,", ops, ",")
+		while (n < 6000) {
+			if (rand() < 0.2)
+				op = ops[1 + int(rand() * 5)]
+			lr = sprintf("0x%08x", int(rand() * 5000))
+			if ((op SUBSEP lr) in seen)
+				continue
+			seen[op, lr] = 1
+			c = 1 + int(rand() * 3)
+			print op, lr, "missing", c, 0, "0.000000", "no", "1:" c, ""
+			n++
+		} }' > "$T/j"
+	trace-report -f json -o "$T/file.json" "$T/j"
+	trace-report -f json - < "$T/j" | cmp - "$T/file.json"
+	[ "$(jq '.missing | length' "$T/file.json")" = 6000 ]
+	jq -r '.missing[] | [.ref, .op, .lr] | @tsv' "$T/file.json" > "$T/got"
+	awk -F '\t' 'NR > 1 { print $4 "\t" $1 "\t" $2 }' "$T/j" |
+	    LC_ALL=C sort -t "$(printf '\t')" -k1,1nr -k2,2 -k3,3 > "$T/want"
+	diff "$T/want" "$T/got"
+}
+
 @test "key values whose hashes collide stay apart: each in its place by value" {
 	# 0x1003c698 and 0x100714f8 have the same 32-bit hash under seed 1
 	# (trace-report's table of key values keeps the hash in its slots

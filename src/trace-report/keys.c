@@ -1,6 +1,6 @@
 /*
  * keys.c - the key columns of the join as ranks: each column's distinct
- * values are numbered as the rows are read (kcol_intern), then ranked
+ * values are numbered as the rows are read (kcol_add), then ranked
  * in value order (kcol_rank), so that rows compare by a 32-bit rank per
  * column (rp_keycmp) instead of a sort key and the text of each key.
  */
@@ -50,21 +50,15 @@ kgrow(struct kcol *c)
 	c->mask = nslot - 1;
 }
 
-uint32_t
-kcol_intern(struct kcol *c, struct span v)
+static uint32_t
+intern_h(struct kcol *c, struct span v, uint32_t h)
 {
 	size_t j;
 	uint64_t s, hv;
-	uint32_t h;
 	struct span w;
 
-	/* a column often repeats the value of the row before */
-	if (c->n > 0 && (w = kval(c, c->last)).n == v.n &&
-	    memcmp(w.p, v.p, v.n) == 0)
-		return c->last;
 	if (c->slot == NULL || (uint64_t)c->n + 1 > (c->mask + 1) / 4 * 3)
 		kgrow(c);
-	h = (uint32_t)ht_hash(v.p, v.n);
 	hv = (uint64_t)h << 32;
 	j = h & c->mask;
 	while ((s = c->slot[j]) != 0) {
@@ -92,6 +86,68 @@ kcol_intern(struct kcol *c, struct span v)
 	c->off[c->n + 1] = c->len;
 	c->slot[j] = hv | (c->n + 1);
 	return c->last = c->n++;
+}
+
+/* The oldest value waiting: interned, its number stored. */
+static void
+kcol_settle(struct kcol *c)
+{
+	struct kpend *e = &c->pend[c->phead];
+
+	(*c->dst)[e->at] = e->same ? c->last : intern_h(c, span_make(e->p,
+	    e->n), e->h);
+	c->phead = (c->phead + 1) % KCOL_AHEAD;
+	c->npend--;
+}
+
+void
+kcol_add(struct kcol *c, struct span v, size_t at)
+{
+	struct kpend *e, *prev;
+
+	if (c->npend == KCOL_AHEAD)
+		kcol_settle(c);
+	e = &c->pend[(c->phead + c->npend) % KCOL_AHEAD];
+	prev = c->npend > 0 ? &c->pend[(c->phead + c->npend - 1) %
+	    KCOL_AHEAD] : NULL;
+	e->at = at;
+	/* a column often repeats the value of the row before: the one
+	 * waiting before, or the one interned last */
+	if (prev != NULL)
+		e->same = prev->n == v.n && (v.n == 0 || memcmp(prev->p, v.p,
+		    v.n) == 0);
+	else if (c->n > 0) {
+		struct span w = kval(c, c->last);
+
+		e->same = w.n == v.n && (v.n == 0 || memcmp(w.p, v.p, v.n) ==
+		    0);
+	} else
+		e->same = 0;
+	if (e->p == NULL || e->cap < v.n) {
+		e->cap = v.n < 64 ? 64 : v.n;
+		free(e->p);
+		e->p = xmalloc(e->cap);
+	}
+	memcpy(e->p, v.p, v.n);
+	e->n = v.n;
+	if (!e->same) {
+		e->h = (uint32_t)ht_hash(v.p, v.n);
+		if (c->slot != NULL)
+			__builtin_prefetch(&c->slot[e->h & c->mask]);
+	}
+	c->npend++;
+}
+
+void
+kcol_flush(struct kcol *c)
+{
+	while (c->npend > 0)
+		kcol_settle(c);
+	for (size_t i = 0; i < KCOL_AHEAD; i++) {
+		free(c->pend[i].p);
+		c->pend[i].p = NULL;
+		c->pend[i].cap = 0;
+	}
 }
 
 /* The column being ranked, and each value's numeric sort key. */

@@ -959,6 +959,8 @@ read_join(struct report *r, const char *addrname)
 	for (i = 0; i < nt; i++)
 		all[i] = 1;
 	kc = xcalloc(r->nkey, sizeof(*kc));
+	for (i = 0; i < r->nkey; i++)
+		kc[i].dst = &r->krank;
 	/* The arena's first block now, while large blocks come from mmap:
 	 * once the reader's buffer is freed (rd_close), glibc takes them
 	 * from the heap, where calloc() zeroes them page by page. */
@@ -998,8 +1000,7 @@ read_join(struct report *r, const char *addrname)
 		if (r->rx != NULL)
 			memset(&r->rx[r->nrow], 0, sizeof(*r->rx));
 		for (i = 0; i < r->nkey; i++)
-			r->krank[r->nrow * r->nkey + i] = kcol_intern(&kc[i],
-			    f[i]);
+			kcol_add(&kc[i], f[i], r->nrow * r->nkey + i);
 		for (i = 0; i < r->nkey; i++)
 			if (f[i].n == 0) {
 				r->emptykeys++;
@@ -1038,7 +1039,10 @@ read_join(struct report *r, const char *addrname)
 	tally_cell_free(&t);
 	/* the key values' numbers made their ranks (rp_keycmp) */
 	for (i = 0; i < r->nkey; i++) {
-		uint32_t *rank = kcol_rank(&kc[i]);
+		uint32_t *rank;
+
+		kcol_flush(&kc[i]);
+		rank = kcol_rank(&kc[i]);
 
 		for (k = 0; k < r->nrow; k++)
 			r->krank[k * r->nkey + i] =

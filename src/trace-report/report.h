@@ -346,6 +346,9 @@ struct report {
 	const char	*title;
 };
 
+/* Values interned a few rows after they are read (kcol_add()). */
+#define KCOL_AHEAD	16
+
 /* A key column's distinct values while the join is read (keys.c). */
 struct kcol {
 	char		*text;		/* the values, one after another */
@@ -357,11 +360,28 @@ struct kcol {
 	uint64_t	*slot;		/* a hash table: hash << 32 | value
 					 * + 1, 0 empty (keys.c) */
 	size_t		 mask;
+	/* Values given to kcol_add() and not yet interned, oldest at
+	 * phead: their slots are fetched from memory meanwhile. */
+	struct kpend {
+		char		*p;
+		size_t		 n, cap;
+		size_t		 at;	/* where the number goes: (*dst)[at] */
+		uint32_t	 h;
+		int		 same;	/* the value of the one before */
+	}		 pend[KCOL_AHEAD];
+	size_t		 phead, npend;
+	uint32_t	**dst;
 };
 
-/* Value v's number in column c (start from a zeroed struct kcol), the
- * first value 0; a new value gets the next number. */
-uint32_t kcol_intern(struct kcol *c, struct span v);
+/*
+ * Value v's number in column c (start from a zeroed struct kcol with
+ * dst set), the first value 0, a new value the next number: stored in
+ * (*c->dst)[at] once the values given after it fetched its slot of the
+ * table, KCOL_AHEAD values later, or at kcol_flush().  The values are
+ * copied; *c->dst may move between.
+ */
+void	kcol_add(struct kcol *c, struct span v, size_t at);
+void	kcol_flush(struct kcol *c);
 /*
  * Each value's rank among c's values in value order (num.h), by number:
  * an array the caller frees.  Frees c's memory (c is zeroed).
