@@ -83,66 +83,86 @@ spancmp(const void *a, const void *b)
 	    *(const struct span *)b);
 }
 
-/*
- * Build a side from tally column c of each row's cells (ref or cand), in
- * one pass over the rows: the entries take the thread's htab id, made
- * its rank among the sorted threads afterwards.
- */
-static void
-side_build(const struct report *r, struct tside *s, int ref, size_t c)
-{
-	struct htab *h = ht_new();
-	size_t i, j, ne = 0, cap = 0, *rank, *fill;
-	int wide = 0;
+/* A side being built: its tids' htab ids, its entries so far. */
+struct sbuild {
+	struct htab	*h;
+	size_t		 ne, cap;
+	int		 wide;	/* a row's count over 2^32 - 1 */
+	int		 ref;
+	size_t		 c;	/* the tally column */
+};
 
+static void
+side_begin(const struct report *r, struct tside *s, struct sbuild *b,
+    int ref, size_t c)
+{
 	memset(s, 0, sizeof(*s));
+	memset(b, 0, sizeof(*b));
+	b->h = ht_new();
+	b->ref = ref;
+	b->c = c;
 	if (r->nrow >= UINT32_MAX)
 		die_at(r->file, 1, "the thread map takes fewer than 2^32 keys");
 	/* An entry's count is at most its row's. */
-	for (i = 0; i < r->nrow && !wide; i++)
-		wide = (ref ? r->row[i].ref : r->row[i].cand) > UINT32_MAX;
+	for (size_t i = 0; i < r->nrow && !b->wide; i++)
+		b->wide = (ref ? r->row[i].ref : r->row[i].cand) > UINT32_MAX;
 	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
-	for (i = 0; i < r->nrow; i++) {
-		const struct tally_cell *t = ref ? rp_rt(r, &r->row[i], c) :
-		    rp_ct(r, &r->row[i], c);
-		uint64_t rowcnt = ref ? r->row[i].ref : r->row[i].cand;
+}
 
-		s->roff[i] = (uint32_t)ne;
-		if (t->n >= UINT32_MAX - ne)
-			die_at(r->file, rp_line(r, &r->row[i]), "the thread "
-			    "map takes fewer than 2^32 (thread, key) pairs");
-		for (j = 0; j < t->n; j++) {
-			int isnew;
-			uint32_t id = ht_intern(h, t->val[j].p, t->val[j].n,
-			    &isnew);
+/* Row i's entries: the thread's htab id, made its rank among the
+ * sorted threads by side_end(). */
+static void
+side_row(const struct report *r, struct tside *s, struct sbuild *b,
+    size_t i)
+{
+	const struct tally_cell *t = b->ref ? rp_rt(r, &r->row[i], b->c) :
+	    rp_ct(r, &r->row[i], b->c);
+	uint64_t rowcnt = b->ref ? r->row[i].ref : r->row[i].cand;
 
-			if (isnew) {
-				s->tid = xreallocarray(s->tid, s->n + 1,
-				    sizeof(*s->tid));
-				s->tid[s->n++] = rp_keep(t->val[j]);
-			}
-			if (ne + 1 >= cap) {
-				cap = cap ? cap * 2 : 1024;
-				s->rthr = xreallocarray(s->rthr, cap,
-				    sizeof(*s->rthr));
-				if (wide)
-					s->rcnt = xreallocarray(s->rcnt, cap,
-					    sizeof(*s->rcnt));
-				else
-					s->rcnt32 = xreallocarray(s->rcnt32,
-					    cap, sizeof(*s->rcnt32));
-			}
-			s->rthr[ne] = id;
-			if (wide)
-				s->rcnt[ne] = t->single ? rowcnt : t->cnt[j];
-			else
-				s->rcnt32[ne] = (uint32_t)(t->single ? rowcnt :
-				    t->cnt[j]);
-			ne++;
+	s->roff[i] = (uint32_t)b->ne;
+	if (t->n >= UINT32_MAX - b->ne)
+		die_at(r->file, rp_line(r, &r->row[i]), "the thread "
+		    "map takes fewer than 2^32 (thread, key) pairs");
+	for (size_t j = 0; j < t->n; j++) {
+		int isnew;
+		uint32_t id = ht_intern(b->h, t->val[j].p, t->val[j].n,
+		    &isnew);
+
+		if (isnew) {
+			s->tid = xreallocarray(s->tid, s->n + 1,
+			    sizeof(*s->tid));
+			s->tid[s->n++] = rp_keep(t->val[j]);
 		}
+		if (b->ne + 1 >= b->cap) {
+			b->cap = b->cap ? b->cap * 2 : 1024;
+			s->rthr = xreallocarray(s->rthr, b->cap,
+			    sizeof(*s->rthr));
+			if (b->wide)
+				s->rcnt = xreallocarray(s->rcnt, b->cap,
+				    sizeof(*s->rcnt));
+			else
+				s->rcnt32 = xreallocarray(s->rcnt32, b->cap,
+				    sizeof(*s->rcnt32));
+		}
+		s->rthr[b->ne] = id;
+		if (b->wide)
+			s->rcnt[b->ne] = t->single ? rowcnt : t->cnt[j];
+		else
+			s->rcnt32[b->ne] = (uint32_t)(t->single ? rowcnt :
+			    t->cnt[j]);
+		b->ne++;
 	}
+}
+
+/* The threads sorted, the entries by thread. */
+static void
+side_end(const struct report *r, struct tside *s, struct sbuild *b)
+{
+	size_t i, j, ne = b->ne, *rank, *fill;
+	int wide = b->wide;
+
 	s->roff[r->nrow] = (uint32_t)ne;
-	if (ne + 1 > cap) {
+	if (ne + 1 > b->cap) {
 		s->rthr = xreallocarray(s->rthr, ne + 1, sizeof(*s->rthr));
 		if (wide)
 			s->rcnt = xreallocarray(s->rcnt, ne + 1,
@@ -156,7 +176,7 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 	/* htab ids are in first-seen order; rank maps them to sorted. */
 	rank = xcalloc(s->n + 1, sizeof(*rank));
 	for (i = 0; i < s->n; i++)
-		rank[ht_find(h, s->tid[i].p, s->tid[i].n)] = i;
+		rank[ht_find(b->h, s->tid[i].p, s->tid[i].n)] = i;
 	s->fires = xcalloc(s->n + 1, sizeof(*s->fires));
 	s->toff = xcalloc(s->n + 2, sizeof(*s->toff));
 	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
@@ -188,7 +208,27 @@ side_build(const struct report *r, struct tside *s, int ref, size_t c)
 		}
 	free(fill);
 	free(rank);
-	ht_free(h);
+	ht_free(b->h);
+}
+
+/*
+ * Both sides from their tally columns rc and cc, in one pass over the
+ * rows (a row read again from the join is read once for both).
+ */
+static void
+sides_build(const struct report *r, struct tside *rs, size_t rc,
+    struct tside *cs, size_t cc)
+{
+	struct sbuild rb, cb;
+
+	side_begin(r, rs, &rb, 1, rc);
+	side_begin(r, cs, &cb, 0, cc);
+	for (size_t i = 0; i < r->nrow; i++) {
+		side_row(r, rs, &rb, i);
+		side_row(r, cs, &cb, i);
+	}
+	side_end(r, rs, &rb);
+	side_end(r, cs, &cb);
 }
 
 /* Free a side; its tids too unless kept. */
@@ -620,8 +660,7 @@ model_threads(struct report *r, const struct ropts *o)
 		    "(a side has several runs)";
 		return;
 	}
-	side_build(r, &rs, 1, (size_t)r->groupcol);
-	side_build(r, &cs, 0, (size_t)cgc);
+	sides_build(r, &rs, (size_t)r->groupcol, &cs, (size_t)cgc);
 	r->hasmap = 1;
 	r->cthread = cs.tid;
 	r->ncthread = cs.n;
