@@ -266,114 +266,84 @@ struct match {
 	/* The counts in 32 bits when every row's count on the other side
 	 * fits (narrow: cm32, m32), else 64 (cm, m). */
 	int		 narrow;
-	uint64_t	*cm;		/* counts: ncand x na */
+	uint64_t	*cm;		/* counts: na x ncand, key by key */
 	uint32_t	*cm32;
+	double		*ctot;		/* per cand: its total with the set */
 	double		*pair;		/* pairwise similarity per cand */
 	uint64_t	*m;		/* merged counts of the set, per key */
 	uint32_t	*m32;
 	size_t		*set;		/* the greedy set */
 	size_t		 nset;
 	double		 setsim;
-	size_t		*out;		/* a greedy step's candidates */
-	double		*sim;		/* and their overlaps */
+	double		*sim;		/* a greedy step's overlaps per cand */
 };
 
-/* Overlap of shares pa with (m + cm of candidate c) / tot over the na
- * keys. */
-static double
-overlap(const struct match *x, size_t c, uint64_t tot)
-{
-	double s = 0.0;
-	size_t j;
-
-	if (tot == 0)
-		return 0.0;
-	if (x->narrow) {
-		const uint32_t *add = x->cm32 + c * x->na;
-
-		for (j = 0; j < x->na; j++) {
-			double q = (double)((uint64_t)x->m32[j] + add[j]) /
-			    (double)tot;
-
-			s += q < x->pa[j] ? q : x->pa[j];
-		}
-		return s;
-	}
-	for (j = 0; j < x->na; j++) {
-		double q = (double)(x->m[j] + x->cm[c * x->na + j]) /
-		    (double)tot;
-
-		s += q < x->pa[j] ? q : x->pa[j];
-	}
-	return s;
-}
-
 /*
- * overlap() of candidates c0 and c1 (totals t0, t1) at once, each sum
- * in a lane of its own: the same divisions, minimums and additions in
- * the same order, so the same doubles, with the divider (the cost here)
- * doing two at a time.  With many threads a key, the thread map is
- * mostly these sums.
+ * The overlap of shares pa with (m + cm of candidate c) / (tot + its
+ * fires) over the na keys, of every candidate c at once into s[c]: key
+ * by key, the candidates' counts of a key side by side, each sum in its
+ * own lane (two at a time with SSE2: the divider is the cost here) and
+ * in key order, so each is the same double whatever the lanes.  With
+ * many threads a key, the thread map is mostly these sums.
  */
 static void
-overlap2(const struct match *x, size_t c0, uint64_t t0, size_t c1,
-    uint64_t t1, double *s0, double *s1)
+overlaps(struct match *x, const struct tside *to, uint64_t tot, double *s)
 {
+	size_t n = x->ncand, j, c;
+	double *t = x->ctot;
+
+	for (c = 0; c < n; c++) {
+		uint64_t ct = tot + to->fires[x->cand[c]];
+
+		t[c] = ct == 0 ? 1.0 : (double)ct;
+		s[c] = 0.0;
+	}
+	for (j = 0; j < x->na; j++) {
+		uint64_t m = x->narrow ? x->m32[j] : x->m[j];
+		double pa = x->pa[j];
+
+		c = 0;
+		if (x->narrow) {
+			const uint32_t *a = x->cm32 + j * n;
 #if defined(__SSE2__)
-	__m128d acc = _mm_setzero_pd(), t;
-	size_t j;
+			for (; c + 1 < n; c += 2) {
+				__m128d q = _mm_div_pd(_mm_set_pd((double)(m +
+				    a[c + 1]), (double)(m + a[c])),
+				    _mm_loadu_pd(t + c));
 
-	if (t0 == 0 || t1 == 0)
-		goto one;
-	t = _mm_set_pd((double)t1, (double)t0);
-	if (x->narrow) {
-		const uint32_t *a0 = x->cm32 + c0 * x->na;
-		const uint32_t *a1 = x->cm32 + c1 * x->na;
+				/* minpd: the first operand when it is less,
+				 * as q < pa ? q : pa */
+				_mm_storeu_pd(s + c, _mm_add_pd(_mm_loadu_pd(s +
+				    c), _mm_min_pd(q, _mm_set1_pd(pa))));
+			}
+#endif
+			for (; c < n; c++) {
+				double q = (double)(m + a[c]) / t[c];
 
-		for (j = 0; j < x->na; j++) {
-			uint64_t m = x->m32[j];
-			__m128d q = _mm_div_pd(_mm_set_pd((double)(m + a1[j]),
-			    (double)(m + a0[j])), t);
+				s[c] += q < pa ? q : pa;
+			}
+		} else {
+			const uint64_t *a = x->cm + j * n;
+#if defined(__SSE2__)
+			for (; c + 1 < n; c += 2) {
+				__m128d q = _mm_div_pd(_mm_set_pd((double)(m +
+				    a[c + 1]), (double)(m + a[c])),
+				    _mm_loadu_pd(t + c));
 
-			/* minpd: the first operand when it is less, as
-			 * overlap()'s q < pa ? q : pa */
-			acc = _mm_add_pd(acc, _mm_min_pd(q,
-			    _mm_set1_pd(x->pa[j])));
-		}
-	} else {
-		const uint64_t *a0 = x->cm + c0 * x->na;
-		const uint64_t *a1 = x->cm + c1 * x->na;
+				_mm_storeu_pd(s + c, _mm_add_pd(_mm_loadu_pd(s +
+				    c), _mm_min_pd(q, _mm_set1_pd(pa))));
+			}
+#endif
+			for (; c < n; c++) {
+				double q = (double)(m + a[c]) / t[c];
 
-		for (j = 0; j < x->na; j++) {
-			__m128d q = _mm_div_pd(_mm_set_pd((double)(x->m[j] +
-			    a1[j]), (double)(x->m[j] + a0[j])), t);
-
-			acc = _mm_add_pd(acc, _mm_min_pd(q,
-			    _mm_set1_pd(x->pa[j])));
+				s[c] += q < pa ? q : pa;
+			}
 		}
 	}
-	*s0 = _mm_cvtsd_f64(acc);
-	*s1 = _mm_cvtsd_f64(_mm_unpackhi_pd(acc, acc));
-	return;
-one:
-#endif
-	*s0 = overlap(x, c0, t0);
-	*s1 = overlap(x, c1, t1);
-}
-
-/* The overlaps of the n candidates c[], each merged with the set (tot:
- * its total), into s[]. */
-static void
-overlaps(const struct match *x, const struct tside *to, const size_t *c,
-    size_t n, uint64_t tot, double *s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		overlap2(x, c[i], tot + to->fires[x->cand[c[i]]], c[i + 1],
-		    tot + to->fires[x->cand[c[i + 1]]], &s[i], &s[i + 1]);
-	if (i < n)
-		s[i] = overlap(x, c[i], tot + to->fires[x->cand[c[i]]]);
+	for (c = 0; c < n; c++)
+		if (tot + to->fires[x->cand[c]] == 0)
+			s[c] = 0.0;
 }
 
 /*
@@ -434,21 +404,20 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			x->cm32[x->slot[to->rthr[e]] * x->na + j] +=
+			x->cm32[j * x->ncand + x->slot[to->rthr[e]]] +=
 			    to->rcnt32[e];
 	}
 	for (j = 0; j < x->na && !x->narrow; j++) {
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			x->cm[x->slot[to->rthr[e]] * x->na + j] += rcnt(to, e);
+			x->cm[j * x->ncand + x->slot[to->rthr[e]]] +=
+			    rcnt(to, e);
 	}
 	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
-	x->out = xreallocarray(x->out, x->ncand + 1, sizeof(*x->out));
 	x->sim = xreallocarray(x->sim, x->ncand + 1, sizeof(*x->sim));
-	for (c = 0; c < x->ncand; c++)
-		x->out[c] = c;
-	overlaps(x, to, x->out, x->ncand, 0, x->pair);
+	x->ctot = xreallocarray(x->ctot, x->ncand + 1, sizeof(*x->ctot));
+	overlaps(x, to, 0, x->pair);
 	/* Greedy: add the thread that raises the merged overlap most.  Its
 	 * first step's overlaps, with nothing merged (m zero, tot 0), are
 	 * pair's: the same sums. */
@@ -456,24 +425,21 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 	x->nset = 0;
 	x->setsim = 0.0;
 	while (x->nset < GREEDY_MAX) {
-		size_t best = SIZE_MAX, nout = 0, i;
+		size_t best = SIZE_MAX;
 		double bs = x->setsim;
 
+		if (x->nset > 0)
+			overlaps(x, to, tot, x->sim);
 		/* the candidates not in the set, in order */
 		for (c = 0; c < x->ncand; c++) {
+			double s;
+
 			for (k = 0; k < x->nset; k++)
 				if (x->set[k] == c)
 					break;
-			if (k == x->nset)
-				x->out[nout++] = c;
-		}
-		if (x->nset > 0)
-			overlaps(x, to, x->out, nout, tot, x->sim);
-		for (i = 0; i < nout; i++) {
-			double s;
-
-			c = x->out[i];
-			s = x->nset == 0 ? x->pair[c] : x->sim[i];
+			if (k < x->nset)
+				continue;
+			s = x->nset == 0 ? x->pair[c] : x->sim[c];
 			if (s > bs + 1e-12) {
 				bs = s;
 				best = c;
@@ -485,9 +451,9 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		tot += to->fires[x->cand[best]];
 		for (j = 0; j < x->na; j++)
 			if (x->narrow)
-				x->m32[j] += x->cm32[best * x->na + j];
+				x->m32[j] += x->cm32[j * x->ncand + best];
 			else
-				x->m[j] += x->cm[best * x->na + j];
+				x->m[j] += x->cm[j * x->ncand + best];
 		x->setsim = bs;
 	}
 	for (c = 0; c < x->ncand; c++)
@@ -746,9 +712,9 @@ model_threads(struct report *r, const struct ropts *o)
 	free(x.cand);
 	free(x.slot);
 	free(x.cm);
+	free(x.ctot);
 	free(x.pair);
 	free(x.set);
-	free(x.out);
 	free(x.sim);
 }
 
