@@ -60,9 +60,15 @@ TOOLS="trace-key trace-hist trace-join trace-report trace-diverge"
 	[ "$stderr" = "trace-key: standard output: write error: Broken pipe" ]
 	trace-key "$T/big" | trace-hist > "$T/bigh"
 	trace-join "$T/bigh" "$T/bigh" > "$T/bigj"
-	awk 'NR % 20 != 5' "$T/big" > "$T/big2"
+	# trace-diverge's output several times the 1 MiB pipe the tools
+	# ask for, so that the reader is gone before it is all written
+	seq 1 1000000 | awk 'BEGIN { print "op\tlr\ttid" }
+	    { printf "set\t0x%08x\t%d\n", $1, $1 % 5 }' > "$T/dbig"
+	awk 'NR % 10 != 5' "$T/dbig" > "$T/dbig2"
+	[ "$(trace-diverge --window 100 --max-edits 10 "$T/dbig" "$T/dbig2" |
+	    wc -c)" -gt 4000000 ]
 	for cmd in "trace-hist $T/bigh" "trace-join $T/bigh $T/bigh" "trace-report -f json $T/bigj" \
-	    "trace-diverge --window 100 --max-edits 10 $T/big $T/big2"; do
+	    "trace-diverge --window 100 --max-edits 10 $T/dbig $T/dbig2"; do
 		run --separate-stderr bash -c "$cmd | head -1"
 		assert_success
 		[ -z "$stderr" ]
