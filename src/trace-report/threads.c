@@ -278,6 +278,31 @@ struct match {
 	double		*sim;		/* a greedy step's overlaps per cand */
 };
 
+/* s[c] += min((m + a[c]) / t[c], pa) for c from where it is to n: a
+ * key's counts a of either width, two candidates at a time with SSE2. */
+#if defined(__SSE2__)
+#define OVERLAP_PAIRS(a)						\
+	for (; c + 1 < n; c += 2) {					\
+		__m128d q = _mm_div_pd(_mm_set_pd((double)(m +		\
+		    (a)[c + 1]), (double)(m + (a)[c])), _mm_loadu_pd(t + c)); \
+									\
+		/* minpd: the first operand when it is less, as	\
+		 * q < pa ? q : pa */					\
+		_mm_storeu_pd(s + c, _mm_add_pd(_mm_loadu_pd(s + c),	\
+		    _mm_min_pd(q, _mm_set1_pd(pa))));			\
+	}
+#else
+#define OVERLAP_PAIRS(a)
+#endif
+#define OVERLAP_KEY(a) do {						\
+	OVERLAP_PAIRS(a)						\
+	for (; c < n; c++) {						\
+		double q = (double)(m + (a)[c]) / t[c];			\
+									\
+		s[c] += q < pa ? q : pa;				\
+	}								\
+} while (0)
+
 /*
  * The overlap of shares pa with (m + cm of candidate c) / (tot + its
  * fires) over the na keys, of every candidate c at once into s[c]: key
@@ -303,43 +328,10 @@ overlaps(struct match *x, const struct tside *to, uint64_t tot, double *s)
 		double pa = x->pa[j];
 
 		c = 0;
-		if (x->narrow) {
-			const uint32_t *a = x->cm32 + j * n;
-#if defined(__SSE2__)
-			for (; c + 1 < n; c += 2) {
-				__m128d q = _mm_div_pd(_mm_set_pd((double)(m +
-				    a[c + 1]), (double)(m + a[c])),
-				    _mm_loadu_pd(t + c));
-
-				/* minpd: the first operand when it is less,
-				 * as q < pa ? q : pa */
-				_mm_storeu_pd(s + c, _mm_add_pd(_mm_loadu_pd(s +
-				    c), _mm_min_pd(q, _mm_set1_pd(pa))));
-			}
-#endif
-			for (; c < n; c++) {
-				double q = (double)(m + a[c]) / t[c];
-
-				s[c] += q < pa ? q : pa;
-			}
-		} else {
-			const uint64_t *a = x->cm + j * n;
-#if defined(__SSE2__)
-			for (; c + 1 < n; c += 2) {
-				__m128d q = _mm_div_pd(_mm_set_pd((double)(m +
-				    a[c + 1]), (double)(m + a[c])),
-				    _mm_loadu_pd(t + c));
-
-				_mm_storeu_pd(s + c, _mm_add_pd(_mm_loadu_pd(s +
-				    c), _mm_min_pd(q, _mm_set1_pd(pa))));
-			}
-#endif
-			for (; c < n; c++) {
-				double q = (double)(m + a[c]) / t[c];
-
-				s[c] += q < pa ? q : pa;
-			}
-		}
+		if (x->narrow)
+			OVERLAP_KEY(x->cm32 + j * n);
+		else
+			OVERLAP_KEY(x->cm + j * n);
 	}
 	for (c = 0; c < n; c++)
 		if (tot + to->fires[x->cand[c]] == 0)
