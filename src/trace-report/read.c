@@ -449,6 +449,27 @@ static struct {
 	unsigned	 lastgen;
 } jw = { -1, NULL, 0, 0, 0, 0, NULL, 0 };
 
+/* Up to n bytes of the join from offset off into p: fewer only at its
+ * end. */
+static size_t
+pread_upto(const struct report *r, char *p, size_t n, uint64_t off)
+{
+	size_t got = 0;
+	ssize_t k;
+
+	while (got < n) {
+		k = pread(jw.fd, p + got, n - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die_errno("%s: cannot read again", r->file);
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
+}
+
 /*
  * Rows a writer takes in an order of their own (a list written whole)
  * are read a batch at a time (rp_batch()): their lines copied here,
@@ -499,7 +520,6 @@ static struct span
 reread(const struct report *r, const struct rrow *w)
 {
 	size_t n = w->len, want;
-	ssize_t k;
 	struct span s;
 	const char *b;
 
@@ -521,18 +541,7 @@ reread(const struct report *r, const struct rrow *w)
 			jw.cap = want;
 		}
 		jw.off = w->at;
-		jw.n = 0;
-		while (jw.n < want) {
-			k = pread(jw.fd, jw.buf + jw.n, want - jw.n,
-			    (off_t)(jw.off + jw.n));
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0)
-				die_errno("%s: cannot read again", r->file);
-			if (k == 0)
-				break;
-			jw.n += (size_t)k;
-		}
+		jw.n = pread_upto(r, jw.buf, want, jw.off);
 		jw.gen++;
 		if (jw.n < n)
 			die_at(r->file, rp_line(r, w), "file changed while "
@@ -569,25 +578,15 @@ bent_w_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Bytes [off, off + n) of the join into p, all of them. */
+/* Bytes [off, off + n) of the join into p, all of them (the lines up
+ * to row w's). */
 static void
 read_at(const struct report *r, const struct rrow *w, char *p, size_t n,
     uint64_t off)
 {
-	size_t got = 0;
-	ssize_t k;
-
-	while (got < n) {
-		k = pread(jw.fd, p + got, n - got, (off_t)(off + got));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			die_errno("%s: cannot read again", r->file);
-		if (k == 0)
-			die_at(r->file, rp_line(r, w), "file changed while "
-			    "being read: the line is shorter when read again");
-		got += (size_t)k;
-	}
+	if (pread_upto(r, p, n, off) < n)
+		die_at(r->file, rp_line(r, w), "file changed while being "
+		    "read: the line is shorter when read again");
 }
 
 size_t
