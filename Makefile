@@ -43,7 +43,7 @@ DIVERGE_OBJ = $(patsubst %.c,%.o,$(wildcard src/trace-diverge/*.c))
 BUILD_PKGS = gcc make libc6-dev libcsv-dev libjsmn-dev zlib1g-dev libzstd-dev \
 	     libpcre2-dev
 CHECK_PKGS = bats bats-assert bats-support jq python3 gzip zstd mandoc parallel valgrind \
-	     strace gawk
+	     strace gawk gdb
 BENCH_PKGS = time jq miller datamash python3 gzip zstd valgrind libyajl-dev \
 	     libjson-c-dev libjansson-dev libcjson-dev
 

@@ -110,3 +110,53 @@ join2() {
 	trace-join --runs run "$T/r.hist" "$T/c.hist" | trace-report -f threads --addr-col op > "$T/t"
 	[ "$(cat "$T/t")" = "$(printf 'ref_tid\tcand_tid\tsimilarity\n1\t7\t1.000000')" ]
 }
+
+@test "thread map: the overlaps of all thread pairs summed in one pass give the map made thread by thread" {
+	# tests/gen-thread-maps.py: renames, splits, pools, merges, strangers;
+	# TRACE_TOOLS_THREAD_PAIRS=0 makes every overlap thread by thread,
+	# =6 only for joins of at most 6 thread pairs
+	local seed f split=0 merged=0
+	for seed in $(seq 1 60); do
+		python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" "$seed" "$T/g"
+		trace-join "$T/g/ref.hist" "$T/g/cand.hist" > "$T/j"
+		for f in threads json md; do
+			trace-report -f "$f" --addr-col op "$T/j" > "$T/one"
+			TRACE_TOOLS_THREAD_PAIRS=0 trace-report -f "$f" \
+			    --addr-col op "$T/j" > "$T/each"
+			cmp "$T/one" "$T/each"
+			TRACE_TOOLS_THREAD_PAIRS=6 trace-report -f "$f" \
+			    --addr-col op "$T/j" > "$T/each"
+			cmp "$T/one" "$T/each"
+		done
+		# what the seeds cover: a thread with several analogs, a
+		# candidate thread that is the analog of several
+		trace-report -f threads --addr-col op "$T/j" > "$T/t"
+		[ -z "$(cut -f1 "$T/t" | sed 1d | uniq -d)" ] || split=$((split + 1))
+		[ -z "$(cut -f2 "$T/t" | sed 1d | sort | uniq -d)" ] || merged=$((merged + 1))
+	done
+	echo "splits $split merges $merged"
+	[ "$split" -ge 10 ] && [ "$merged" -ge 10 ]
+}
+
+@test "thread map: the one pass is taken, and TRACE_TOOLS_THREAD_PAIRS is a count" {
+	command -v gdb > /dev/null || skip "no gdb"
+	python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" 3 "$T/g"
+	trace-join "$T/g/ref.hist" "$T/g/cand.hist" > "$T/j"
+	# no_gain() is called only with the pairs made in one pass
+	run gdb -q -batch -ex 'set breakpoint pending on' -ex 'break no_gain' \
+	    -ex run -ex kill --args "$(command -v trace-report)" -f threads \
+	    --addr-col op "$T/j"
+	assert_line --regexp '^Breakpoint 1, .*no_gain'
+	run env TRACE_TOOLS_THREAD_PAIRS=0 gdb -q -batch \
+	    -ex 'set breakpoint pending on' -ex 'break no_gain' -ex run \
+	    --args "$(command -v trace-report)" -f threads --addr-col op "$T/j"
+	refute_line --regexp '^Breakpoint 1, '
+	assert_line --partial 'exited normally'
+	for v in x -1 1e3 ' 5' 99999999999999999999; do
+		TRACE_TOOLS_THREAD_PAIRS=$v run --separate-stderr trace-report \
+		    -f threads --addr-col op "$T/j"
+		assert_failure 2
+		[ -z "$output" ]
+		[[ $stderr == "trace-report: TRACE_TOOLS_THREAD_PAIRS: '"*"' is not a count" ]]
+	done
+}

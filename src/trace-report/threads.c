@@ -26,6 +26,7 @@
  * fires that none of its analogs fires are missing (the candidate never
  * fires them) or moved (other candidate threads do).
  */
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,9 @@ struct tside {
 	 * (tcnt32, rcnt32; tcnt, rcnt NULL), else 64 (tcnt, rcnt). */
 	uint64_t	*tcnt, *rcnt;
 	uint32_t	*tcnt32, *rcnt32;
+	/* A row lists a thread twice, or a count of 0: each thread's
+	 * counts of a key are not one entry (see pairs_build). */
+	int		 odd;
 };
 
 /* Entry e's count, thread by thread (tcnt) or row by row (rcnt). */
@@ -87,6 +91,8 @@ spancmp(const void *a, const void *b)
 struct sbuild {
 	struct htab	*h;
 	size_t		 ne, cap;
+	size_t		*seen;	/* per htab id: the last row + 1 it is on */
+	size_t		 nseen;
 	int		 wide;	/* a row's count over 2^32 - 1 */
 	int		 ref;
 	size_t		 c;	/* the tally column */
@@ -133,6 +139,20 @@ side_row(const struct report *r, struct tside *s, struct sbuild *b,
 			    sizeof(*s->tid));
 			s->tid[s->n++] = rp_keep(t->val[j]);
 		}
+		if (id >= b->nseen) {
+			size_t n = b->nseen ? b->nseen * 2 : 64;
+
+			while (n <= id)
+				n *= 2;
+			b->seen = xreallocarray(b->seen, n, sizeof(*b->seen));
+			memset(b->seen + b->nseen, 0,
+			    (n - b->nseen) * sizeof(*b->seen));
+			b->nseen = n;
+		}
+		if (b->seen[id] == i + 1 || (!t->single && t->cnt[j] == 0) ||
+		    (t->single && rowcnt == 0))
+			s->odd = 1;
+		b->seen[id] = i + 1;
 		if (b->ne + 1 >= b->cap) {
 			b->cap = b->cap ? b->cap * 2 : 1024;
 			s->rthr = xreallocarray(s->rthr, b->cap,
@@ -208,6 +228,7 @@ side_end(const struct report *r, struct tside *s, struct sbuild *b)
 		}
 	free(fill);
 	free(rank);
+	free(b->seen);
 	ht_free(b->h);
 }
 
@@ -276,6 +297,11 @@ struct match {
 	size_t		 nset;
 	double		 setsim;
 	double		*sim;		/* a greedy step's overlaps per cand */
+	/* With the pairs made beforehand (no_gain): per cand */
+	uint64_t	*xin;		/* its fires on the thread's keys */
+	double		*bound;		/* its merged overlap's bound */
+	double		*unc;		/* shares of keys the set lacks */
+	unsigned char	*inset;		/* in the set */
 };
 
 /* s[c] += min((m + a[c]) / t[c], pa) for c from where it is to n: a
@@ -339,50 +365,113 @@ overlaps(struct match *x, const struct tside *to, uint64_t tot, double *s)
 }
 
 /*
- * Thread a of side from against the threads of side to: fills x with the
- * pairwise similarities and the greedy set.
+ * Every reference thread against every candidate thread, from one pass
+ * over the rows: for each row, each of its reference entries against
+ * each of its candidate entries.  The overlap of a pair is the sum over
+ * the keys both fire of the smaller share, in key order; the overlaps
+ * below add a 0 for every other key of the thread at hand, so that
+ * match_thread() takes from here the very doubles it would sum there, in
+ * either direction (the smaller of two shares is the same double
+ * whichever is the thread's).  Not made (0) for a side with a thread
+ * twice on a row or a count of 0 (the overlaps add a thread's counts of
+ * a row first), nor for more than PAIRS_MAX pairs.
  */
+#define PAIRS_MAX	((size_t)1 << 21)
+
+struct pairs {
+	size_t		 nc;		/* candidate threads: the stride */
+	double		*sim;		/* [a * nc + c]: the overlap */
+	uint64_t	*rin;		/* c's fires on a's keys */
+	uint64_t	*cin;		/* a's fires on c's keys */
+};
+
+/* The most pairs: PAIRS_MAX, or TRACE_TOOLS_THREAD_PAIRS (0: none; the
+ * tests compare both ways). */
+static size_t
+pairs_max(void)
+{
+	const char *e = getenv("TRACE_TOOLS_THREAD_PAIRS");
+	uint64_t v;
+
+	if (e == NULL || *e == '\0')
+		return PAIRS_MAX;
+	if (num_parse_u64((struct span){ e, strlen(e) }, &v) != NUM_OK ||
+	    v > SIZE_MAX / 32)
+		dief("TRACE_TOOLS_THREAD_PAIRS: '%s' is not a count",
+		    msg_vis(e, strlen(e)));
+	return (size_t)v;
+}
+
+static int
+pairs_build(const struct report *r, const struct tside *rs,
+    const struct tside *cs, struct pairs *pm)
+{
+	double *q = NULL;
+	uint64_t *qc = NULL;
+	size_t nq = 0, max = pairs_max();
+
+	memset(pm, 0, sizeof(*pm));
+	if (rs->odd || cs->odd || rs->n == 0 || cs->n == 0 ||
+	    rs->n > max / cs->n)
+		return 0;
+	pm->nc = cs->n;
+	pm->sim = xcalloc(rs->n * cs->n, sizeof(*pm->sim));
+	pm->rin = xcalloc(rs->n * cs->n, sizeof(*pm->rin));
+	pm->cin = xcalloc(rs->n * cs->n, sizeof(*pm->cin));
+	for (size_t i = 0; i < r->nrow; i++) {
+		size_t r0 = rs->roff[i], r1 = rs->roff[i + 1];
+		size_t c0 = cs->roff[i], n = cs->roff[i + 1] - c0;
+		const uint32_t *ct = cs->rthr + c0;
+
+		if (r0 == r1 || n == 0)
+			continue;
+		if (n > nq) {
+			nq = n;
+			q = xreallocarray(q, nq, sizeof(*q));
+			qc = xreallocarray(qc, nq, sizeof(*qc));
+		}
+		for (size_t k = 0; k < n; k++) {
+			uint64_t f = cs->fires[ct[k]];
+
+			qc[k] = rcnt(cs, c0 + k);
+			q[k] = f == 0 ? 0.0 : (double)qc[k] / (double)f;
+		}
+		for (size_t e = r0; e < r1; e++) {
+			size_t a = rs->rthr[e];
+			uint64_t f = rs->fires[a], ca = rcnt(rs, e);
+			double p = f == 0 ? 0.0 : (double)ca / (double)f;
+			double *sim = pm->sim + a * pm->nc;
+			uint64_t *rin = pm->rin + a * pm->nc;
+			uint64_t *cin = pm->cin + a * pm->nc;
+
+			for (size_t k = 0; k < n; k++) {
+				sim[ct[k]] += q[k] < p ? q[k] : p;
+				rin[ct[k]] += qc[k];
+				cin[ct[k]] += ca;
+			}
+		}
+	}
+	free(q);
+	free(qc);
+	return 1;
+}
+
 static void
-match_thread(const struct tside *from, size_t a, const struct tside *to,
+pairs_free(struct pairs *pm)
+{
+	free(pm->sim);
+	free(pm->rin);
+	free(pm->cin);
+}
+
+/* The counts of a's keys on every candidate side by side (x->cm), and
+ * the set's merged (x->m). */
+static void
+fill_counts(const struct tside *from, size_t a, const struct tside *to,
     struct match *x)
 {
-	size_t j, e, k, c;
-	uint64_t tot = 0;
+	size_t j, e, k;
 
-	x->ncand = x->nset = 0;
-	x->setsim = 0.0;
-	if (from->fires[a] == 0)	/* counts of 0 only: no profile */
-		return;
-	x->na = from->toff[a + 1] - from->toff[a];
-	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
-	x->narrow = to->tcnt == NULL;
-	if (x->narrow) {
-		x->m32 = xreallocarray(x->m32, x->na + 1, sizeof(*x->m32));
-		memset(x->m32, 0, (x->na + 1) * sizeof(*x->m32));
-	} else {
-		x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
-		memset(x->m, 0, (x->na + 1) * sizeof(*x->m));
-	}
-	for (j = 0; j < x->na; j++)
-		x->pa[j] = (double)tcnt(from, from->toff[a] + j) /
-		    (double)from->fires[a];
-	/* The other side's threads that fire one of a's keys, in order. */
-	x->ncand = 0;
-	for (j = 0; j < x->na; j++) {
-		size_t row = from->trow[from->toff[a] + j];
-
-		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			if (x->slot[to->rthr[e]] == SIZE_MAX) {
-				x->slot[to->rthr[e]] = 0;
-				x->cand = xreallocarray(x->cand, x->ncand + 1,
-				    sizeof(*x->cand));
-				x->cand[x->ncand++] = to->rthr[e];
-			}
-	}
-	if (x->ncand > 1)
-		qsort(x->cand, x->ncand, sizeof(*x->cand), sizecmp);
-	for (c = 0; c < x->ncand; c++)
-		x->slot[x->cand[c]] = c;
 	if (x->narrow) {
 		x->cm32 = xreallocarray(x->cm32, x->ncand * x->na + 1,
 		    sizeof(*x->cm32));
@@ -406,20 +495,165 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 			x->cm[j * x->ncand + x->slot[to->rthr[e]]] +=
 			    rcnt(to, e);
 	}
+	for (j = 0; j < x->na; j++)
+		for (k = 0; k < x->nset; k++)
+			if (x->narrow)
+				x->m32[j] += x->cm32[j * x->ncand + x->set[k]];
+			else
+				x->m[j] += x->cm[j * x->ncand + x->set[k]];
+}
+
+/*
+ * Whether no candidate outside the set can raise its overlap by
+ * GAIN_MIN, from two bounds of the overlap of the set with candidate c
+ * merged, each costing less than the overlaps: at most the part of the
+ * merged fires on the thread's keys ((set's + c's) / (set's total + c's
+ * fires)), and at most the thread's shares of the keys the merged set
+ * fires.  The margin covers the rounding of the sums of na terms.
+ */
+static int
+no_gain(const struct tside *from, size_t a, const struct tside *to,
+    struct match *x, uint64_t tot)
+{
+	double margin = 8.0 * (double)(x->na + 8) * DBL_EPSILON;
+	double need = x->setsim + GAIN_MIN - margin, cov = 0.0;
+	uint64_t min = 0;
+	size_t c, k, j, e;
+	int left = 0;
+
+	for (k = 0; k < x->nset; k++)
+		min += x->xin[x->set[k]];
+	for (c = 0; c < x->ncand; c++) {
+		uint64_t f = to->fires[x->cand[c]];
+
+		x->inset[c] = 0;
+		x->bound[c] = (double)(min + x->xin[c]) / (double)(tot + f);
+	}
+	for (k = 0; k < x->nset; k++)
+		x->inset[x->set[k]] = 1;
+	for (c = 0; c < x->ncand; c++)
+		if (!x->inset[c] && x->bound[c] >= need)
+			left++;
+	if (left == 0)
+		return 1;
+	/* the thread's shares of the keys no thread of the set fires, by
+	 * the candidates that fire them */
+	for (c = 0; c < x->ncand; c++)
+		x->unc[c] = 0.0;
+	for (j = 0; j < x->na; j++) {
+		size_t row = from->trow[from->toff[a] + j];
+		int hit = 0;
+
+		for (e = to->roff[row]; e < to->roff[row + 1] && !hit; e++)
+			hit = x->inset[x->slot[to->rthr[e]]];
+		if (hit) {
+			cov += x->pa[j];
+			continue;
+		}
+		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
+			x->unc[x->slot[to->rthr[e]]] += x->pa[j];
+	}
+	for (c = 0; c < x->ncand; c++)
+		if (!x->inset[c] && x->bound[c] >= need &&
+		    cov + x->unc[c] >= need)
+			return 0;
+	return 1;
+}
+
+/*
+ * Thread a of side from against the threads of side to: fills x with the
+ * pairwise similarities and the greedy set.  With pm, the pairwise
+ * overlaps are taken from it (rev: side from is the candidate's), and
+ * the counts side by side are made only when a greedy step after the
+ * first may gain.
+ */
+static void
+match_thread(const struct tside *from, size_t a, const struct tside *to,
+    struct match *x, const struct pairs *pm, int rev)
+{
+	size_t j, e, k, c;
+	uint64_t tot = 0;
+	int dense = pm == NULL;
+
+	x->ncand = x->nset = 0;
+	x->setsim = 0.0;
+	if (from->fires[a] == 0)	/* counts of 0 only: no profile */
+		return;
+	x->na = from->toff[a + 1] - from->toff[a];
+	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
+	x->narrow = to->tcnt == NULL;
+	if (x->narrow) {
+		x->m32 = xreallocarray(x->m32, x->na + 1, sizeof(*x->m32));
+		memset(x->m32, 0, (x->na + 1) * sizeof(*x->m32));
+	} else {
+		x->m = xreallocarray(x->m, x->na + 1, sizeof(*x->m));
+		memset(x->m, 0, (x->na + 1) * sizeof(*x->m));
+	}
+	for (j = 0; j < x->na; j++)
+		x->pa[j] = (double)tcnt(from, from->toff[a] + j) /
+		    (double)from->fires[a];
+	/* The other side's threads that fire one of a's keys, in order. */
+	if (pm != NULL) {
+		x->cand = xreallocarray(x->cand, to->n + 1, sizeof(*x->cand));
+		x->xin = xreallocarray(x->xin, to->n + 1, sizeof(*x->xin));
+		x->pair = xreallocarray(x->pair, to->n + 1, sizeof(*x->pair));
+		for (c = 0; c < to->n; c++) {
+			size_t i = rev ? c * pm->nc + a : a * pm->nc + c;
+
+			/* no count of 0 (pairs_build): a shared key has
+			 * fires on both */
+			if (pm->rin[i] == 0)
+				continue;
+			x->pair[x->ncand] = to->fires[c] == 0 ? 0.0 :
+			    pm->sim[i];
+			x->xin[x->ncand] = rev ? pm->cin[i] : pm->rin[i];
+			x->cand[x->ncand++] = c;
+		}
+	} else {
+		for (j = 0; j < x->na; j++) {
+			size_t row = from->trow[from->toff[a] + j];
+
+			for (e = to->roff[row]; e < to->roff[row + 1]; e++)
+				if (x->slot[to->rthr[e]] == SIZE_MAX) {
+					x->slot[to->rthr[e]] = 0;
+					x->cand = xreallocarray(x->cand,
+					    x->ncand + 1, sizeof(*x->cand));
+					x->cand[x->ncand++] = to->rthr[e];
+				}
+		}
+		if (x->ncand > 1)
+			qsort(x->cand, x->ncand, sizeof(*x->cand), sizecmp);
+	}
+	for (c = 0; c < x->ncand; c++)
+		x->slot[x->cand[c]] = c;
 	x->pair = xreallocarray(x->pair, x->ncand + 1, sizeof(*x->pair));
 	x->sim = xreallocarray(x->sim, x->ncand + 1, sizeof(*x->sim));
 	x->ctot = xreallocarray(x->ctot, x->ncand + 1, sizeof(*x->ctot));
-	overlaps(x, to, 0, x->pair);
+	x->set = xreallocarray(x->set, GREEDY_MAX + 1, sizeof(*x->set));
+	if (dense) {
+		fill_counts(from, a, to, x);
+		overlaps(x, to, 0, x->pair);
+	} else {
+		x->bound = xreallocarray(x->bound, x->ncand + 1,
+		    sizeof(*x->bound));
+		x->unc = xreallocarray(x->unc, x->ncand + 1, sizeof(*x->unc));
+		x->inset = xreallocarray(x->inset, x->ncand + 1, 1);
+	}
 	/* Greedy: add the thread that raises the merged overlap most.  Its
 	 * first step's overlaps, with nothing merged (m zero, tot 0), are
 	 * pair's: the same sums. */
-	x->set = xreallocarray(x->set, GREEDY_MAX + 1, sizeof(*x->set));
-	x->nset = 0;
-	x->setsim = 0.0;
 	while (x->nset < GREEDY_MAX) {
 		size_t best = SIZE_MAX;
 		double bs = x->setsim;
 
+		if (x->nset > 0 && !dense) {
+			/* what the overlaps would find: no gain, the
+			 * greedy's end */
+			if (no_gain(from, a, to, x, tot))
+				break;
+			fill_counts(from, a, to, x);
+			dense = 1;
+		}
 		if (x->nset > 0)
 			overlaps(x, to, tot, x->sim);
 		/* the candidates not in the set, in order */
@@ -441,7 +675,7 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 			break;
 		x->set[x->nset++] = best;
 		tot += to->fires[x->cand[best]];
-		for (j = 0; j < x->na; j++)
+		for (j = 0; j < x->na && dense; j++)
 			if (x->narrow)
 				x->m32[j] += x->cm32[j * x->ncand + best];
 			else
@@ -596,6 +830,7 @@ model_threads(struct report *r, const struct ropts *o)
 {
 	struct tside rs, cs;
 	struct match x = { 0 };
+	struct pairs pm, *pmp = NULL;
 	size_t a, b, i, k;
 	unsigned char *isan;
 	int cgc = -1;
@@ -619,6 +854,8 @@ model_threads(struct report *r, const struct ropts *o)
 		return;
 	}
 	sides_build(r, &rs, (size_t)r->groupcol, &cs, (size_t)cgc);
+	if (pairs_build(r, &rs, &cs, &pm))
+		pmp = &pm;
 	r->hasmap = 1;
 	r->cthread = cs.tid;
 	r->ncthread = cs.n;
@@ -634,7 +871,7 @@ model_threads(struct report *r, const struct ropts *o)
 		t->ref = a;
 		t->tid = rs.tid[a];
 		t->fires = rs.fires[a];
-		match_thread(&rs, a, &cs, &x);
+		match_thread(&rs, a, &cs, &x, pmp, 0);
 		if (x.setsim >= o->threadmin)
 			for (k = 0; k < x.nset; k++)
 				add_analog(t, x.cand[x.set[k]],
@@ -646,7 +883,7 @@ model_threads(struct report *r, const struct ropts *o)
 	}
 	/* The reverse: several reference threads merged into one. */
 	for (b = 0; b < cs.n; b++) {
-		match_thread(&cs, b, &rs, &x);
+		match_thread(&cs, b, &rs, &x, pmp, 1);
 		if (x.nset < 2 || x.setsim < o->threadmin)
 			continue;
 		for (k = 0; k < x.nset; k++) {
@@ -708,6 +945,11 @@ model_threads(struct report *r, const struct ropts *o)
 	free(x.pair);
 	free(x.set);
 	free(x.sim);
+	free(x.xin);
+	free(x.bound);
+	free(x.unc);
+	free(x.inset);
+	pairs_free(&pm);
 }
 
 void
