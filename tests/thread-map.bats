@@ -142,16 +142,16 @@ join2() {
 	command -v gdb > /dev/null || skip "no gdb"
 	python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" 3 "$T/g"
 	trace-join "$T/g/ref.hist" "$T/g/cand.hist" > "$T/j"
-	# no_gain() is called only with the pairs made in one pass
-	run gdb -q -batch -ex 'set breakpoint pending on' -ex 'break no_gain' \
-	    -ex run -ex kill --args "$(command -v trace-report)" -f threads \
-	    --addr-col op "$T/j"
-	assert_line --regexp '^Breakpoint 1, .*no_gain'
+	# pairs_build() returns 1 when it made the pairs
+	run gdb -q -batch -ex 'set breakpoint pending on' \
+	    -ex 'break pairs_build' -ex run -ex finish -ex kill --args \
+	    "$(command -v trace-report)" -f threads --addr-col op "$T/j"
+	assert_line --regexp '^Value returned is \$1 = 1$'
 	run env TRACE_TOOLS_THREAD_PAIRS=0 gdb -q -batch \
-	    -ex 'set breakpoint pending on' -ex 'break no_gain' -ex run \
-	    --args "$(command -v trace-report)" -f threads --addr-col op "$T/j"
-	refute_line --regexp '^Breakpoint 1, '
-	assert_line --partial 'exited normally'
+	    -ex 'set breakpoint pending on' -ex 'break pairs_build' -ex run \
+	    -ex finish -ex kill --args "$(command -v trace-report)" \
+	    -f threads --addr-col op "$T/j"
+	assert_line --regexp '^Value returned is \$1 = 0$'
 	for v in x -1 1e3 ' 5' 99999999999999999999; do
 		TRACE_TOOLS_THREAD_PAIRS=$v run --separate-stderr trace-report \
 		    -f threads --addr-col op "$T/j"
