@@ -1126,16 +1126,80 @@ add_fields(struct span line, uint64_t ln, const char *file,
 #define BATCH		32
 #define BATCH_SLOTS	((size_t)1 << 16)
 
+/* The id of the key prepared in kl if it is in the table, else
+ * UINT32_MAX; adds nothing. */
+static inline uint32_t
+key_peek(const char *p, size_t n, const struct klook *kl)
+{
+	uint64_t s;
+	size_t j;
+
+	if (kl->id1 != 0)
+		return kl->id1 - 1;
+	for (j = kl->hv & smask; (s = slot[j]) != 0; j = (j + 1) & smask)
+		if ((uint32_t)(s >> 32) == kl->hv &&
+		    key_is((uint32_t)s - 1, p, n))
+			return (uint32_t)s - 1;
+	return UINT32_MAX;
+}
+
+/* The id of value v of tally column i if the memo has it, else
+ * UINT32_MAX; adds nothing. */
+static inline uint32_t
+memo_peek(size_t i, struct span v)
+{
+	struct memo *e;
+	uint64_t a, b, h;
+
+	if (v.n == 0 || v.n > 16 || i >= UINT32_MAX - 1)
+		return UINT32_MAX;
+	memo_words(v.p, v.n, &a, &b);
+	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ (v.n | (uint64_t)i << 8)) *
+	    0xff51afd7ed558ccdULL;
+	e = &memo[h >> (64 - MEMO_BITS)];
+	if (e->a == a && e->b == b && e->n == v.n && e->col == i + 1)
+		return e->id;
+	return UINT32_MAX;
+}
+
+/*
+ * With many keys, each tally cell of a row is a chain of cache misses:
+ * the key's slot, its record, the value map's header, then the value's
+ * id and count.  A batch of rows is looked at ahead in stages, each
+ * fetching for every row what the next needs, so that the misses of a
+ * batch overlap: the slots (key_prep()), the records of the keys already
+ * in the table (key_peek()), the maps' headers, their value slots (of
+ * values the memo knows).  Only lookups: keys and values are added, and
+ * errors found, by add_fields() in row order as before.  Rows of at most
+ * PEEK_COLS columns.  100k keys each fired from 100 threads: 3.3 -> 2.4 s.
+ */
+#define PEEK_COLS	16
+#define PEEK_ROOM	TALLY_END_ROOM(PEEK_COLS)
+
 /* Add the rows of block blk, from line ln + 1 on, in batches; returns
  * the number of its last line. */
 static uint64_t
 add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
 {
-	struct { struct span line; uint64_t ln; } row[BATCH];
+	struct {
+		struct span	 line;
+		uint64_t	 ln;
+		size_t		 n;
+		const char	*enc;
+		uint32_t	 k;
+	} row[BATCH];
+	static size_t rend[BATCH][PEEK_ROOM];
+	struct vmap *vm[BATCH][PEEK_COLS];
+	uint32_t vid[BATCH][PEEK_COLS];
 	struct klook kl[BATCH];
 	const char *p = blk.p, *bend = blk.p + blk.n, *nl, *t, *enc;
-	struct span line;
-	size_t nr, r, i, n;
+	struct span line, v;
+	size_t nr, r, i, n, found;
+	int peek = hdr.ncol <= PEEK_COLS && nac <= PEEK_COLS, look;
+	/* rows of new keys have nothing to fetch: while few rows of a
+	 * batch find their key, only every 16th batch looks */
+	static unsigned batchno;
+	static int fewfound;
 
 	while (p < bend) {
 		for (nr = 0; nr < BATCH && p < bend;) {
@@ -1164,10 +1228,72 @@ add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
 			if (t != NULL)
 				key_prep(line.p, (size_t)(t - line.p), &kl[r]);
 		}
+		if (!peek) {
+			for (r = 0; r < nr; r++) {
+				n = tally_split(row[r].line, end, hdr.ncol,
+				    &enc);
+				add_fields(row[r].line, row[r].ln, file, end,
+				    n, enc, &kl[r], 0);
+			}
+			continue;
+		}
+		look = !fewfound || (batchno++ & 15) == 0;
+		found = 0;
 		for (r = 0; r < nr; r++) {
-			n = tally_split(row[r].line, end, hdr.ncol, &enc);
-			add_fields(row[r].line, row[r].ln, file, end, n, enc,
-			    &kl[r], 0);
+			line = row[r].line;
+			row[r].n = tally_split(line, rend[r], hdr.ncol,
+			    &row[r].enc);
+			row[r].k = UINT32_MAX;
+			if (look && kl[r].n != SIZE_MAX &&
+			    kl[r].n == rend[r][kc] &&
+			    (row[r].k = key_peek(line.p, kl[r].n, &kl[r])) !=
+			    UINT32_MAX) {
+				__builtin_prefetch(REC_OFF(row[r].k));
+				found++;
+			}
+		}
+		if (look)
+			fewfound = found * 4 < nr;
+		for (r = 0; r < nr; r++) {
+			uint32_t k = row[r].k;
+
+			for (i = 0; i < nac; i++)
+				vm[r][i] = NULL;
+			if (k == UINT32_MAX || row[r].n != hdr.ncol ||
+			    (row[r].enc != NULL && row[r].enc >
+			    row[r].line.p + rend[r][kc + 1]))
+				continue;
+			for (i = 0; i < nac; i++) {
+				uint64_t x = *REC_CELL(k, &ac[i]);
+
+				if (ac[i].kind == TK_RANGE || x == 0 ||
+				    VM_ONE(x))
+					continue;
+				v = tally_field(row[r].line, rend[r],
+				    kc + 1 + i);
+				if ((vid[r][i] = memo_peek(i, v)) ==
+				    UINT32_MAX)
+					continue;
+				vm[r][i] = (struct vmap *)(uintptr_t)x;
+				__builtin_prefetch(vm[r][i]);
+			}
+		}
+		for (r = 0; r < nr; r++)
+			for (i = 0; i < nac; i++) {
+				struct vmap *m = vm[r][i];
+				uint32_t j;
+
+				if (m == NULL)
+					continue;
+				j = (uint32_t)vhash(vid[r][i]) & (m->cap - 1);
+				__builtin_prefetch(&vm_ids(m)[j]);
+				__builtin_prefetch(&vm_cnt(m)[j], 1);
+			}
+		for (r = 0; r < nr; r++) {
+			if (row[r].k != UINT32_MAX)
+				kl[r].id1 = row[r].k + 1;
+			add_fields(row[r].line, row[r].ln, file, rend[r],
+			    row[r].n, row[r].enc, &kl[r], 0);
 		}
 	}
 	return ln;

@@ -718,3 +718,66 @@ set\tx y\t1\t1:1')"
 		done
 	done
 }
+
+# With many keys (from about 24,600 on) rows are taken in batches, looked
+# at ahead in stages (the key, its record, its value maps) before each is
+# added in turn: the sums are those of one row at a time, and an error
+# names its row, wherever it falls in a batch.
+@test "many keys with several threads each: rows looked at ahead are added as one at a time" {
+	python3 - "$T" <<'PY'
+import random, sys
+d = sys.argv[1]
+rnd = random.Random(5)
+rows = []
+for k in range(30000):
+    for t in rnd.sample(range(1, 40), rnd.randint(1, 6)):
+        rows += [(k, t, rnd.randint(1, 9))] * rnd.randint(1, 3)
+rnd.shuffle(rows)
+exp = {}
+with open(d + "/k", "w") as f:
+    f.write("op\tlr\tcount\ttid\thandle\tts\n")
+    for i, (k, t, c) in enumerate(rows):
+        f.write("Op\t0x%x\t%d\t%d\t0x%x\t%d\n" % (0x1000 + 4 * k, c, t, t % 3, i))
+        e = exp.setdefault(k, [0, {}, {}, i, i])
+        e[0] += c
+        e[1][t] = e[1].get(t, 0) + c
+        e[2][t % 3] = e[2].get(t % 3, 0) + c
+        e[4] = i
+with open(d + "/want", "w") as f:
+    for k in sorted(exp):
+        c, tt, hh, lo, hi = exp[k]
+        f.write("Op\t0x%x\t%d\t%s\t%s\t%d..%d\n" % (0x1000 + 4 * k, c,
+            ",".join("%d:%d" % x for x in sorted(tt.items())),
+            ",".join("0x%x:%d" % x for x in sorted(hh.items())), lo, hi))
+PY
+	trace-hist --sort key "$T/k" > "$T/h"
+	# each tally's entries in value order, as the expectation has them:
+	# tids as numbers, handles (0x0..0x2) as text
+	awk -F '\t' -v OFS='\t' '
+	function order(c, num,    n, e, i, j, t, s) {
+		n = split($c, e, ",")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && (num ? e[j - 1] + 0 > e[j] + 0 : e[j - 1] > e[j]); j--) {
+				t = e[j]; e[j] = e[j - 1]; e[j - 1] = t
+			}
+		for (i = 1; i <= n; i++)
+			s = s (i > 1 ? "," : "") e[i]
+		$c = s
+	}
+	NR > 1 { order(4, 1); order(5, 0); print }' "$T/h" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	[ "$(wc -l < "$T/want")" -eq 30000 ]
+	# a short row, and a count that overflows, late in the input: the
+	# error names that row
+	n=$(wc -l < "$T/k")
+	for at in $((n - 1000)) $((n - 17)); do
+		awk -v at="$at" 'NR == at { print "Op\t0x1000\t1\t7"; next } { print }' "$T/k" > "$T/bad"
+		run --separate-stderr trace-hist "$T/bad"
+		assert_failure 2
+		[ "$stderr" = "trace-hist: $T/bad:$at: expected 6 fields, got 4" ] || fail "$stderr"
+		awk -v at="$at" 'NR == at { $3 = "18446744073709551615" } { print }' OFS='\t' "$T/k" > "$T/bad"
+		run --separate-stderr trace-hist "$T/bad"
+		assert_failure 2
+		[ "$stderr" = "trace-hist: $T/bad:$at: count overflows 64 bits" ] || fail "$stderr"
+	done
+}
