@@ -329,20 +329,30 @@ memo_words(const char *p, size_t n, uint64_t *a, uint64_t *b)
 		    8 | (uint64_t)(unsigned char)p[n - 1] << 16;
 }
 
+/* The memo entry of value v (1 to 16 bytes) of tally column i, and the
+ * words it holds v as. */
+static inline struct memo *
+memo_at(size_t i, struct span v, uint64_t *a, uint64_t *b)
+{
+	uint64_t h;
+
+	memo_words(v.p, v.n, a, b);
+	h = (*a ^ (*b * 0x9e3779b97f4a7c15ULL) ^ (v.n | (uint64_t)i << 8)) *
+	    0xff51afd7ed558ccdULL;
+	return &memo[h >> (64 - MEMO_BITS)];
+}
+
 /* intern() of value v (not empty) of tally column i, through the memo. */
 static inline uint32_t
 intern_memo(size_t i, struct span v, const char *file, uint64_t line)
 {
 	struct memo *e;
-	uint64_t a, b, h;
+	uint64_t a, b;
 	uint32_t id;
 
 	if (v.n > 16 || i >= UINT32_MAX - 1)
 		return intern(&ac[i], v, file, line);
-	memo_words(v.p, v.n, &a, &b);
-	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ (v.n | (uint64_t)i << 8)) *
-	    0xff51afd7ed558ccdULL;
-	e = &memo[h >> (64 - MEMO_BITS)];
+	e = memo_at(i, v, &a, &b);
 	if (e->a == a && e->b == b && e->n == v.n && e->col == i + 1)
 		return e->id;
 	id = intern(&ac[i], v, file, line);
@@ -1149,14 +1159,11 @@ static inline uint32_t
 memo_peek(size_t i, struct span v)
 {
 	struct memo *e;
-	uint64_t a, b, h;
+	uint64_t a, b;
 
 	if (v.n == 0 || v.n > 16 || i >= UINT32_MAX - 1)
 		return UINT32_MAX;
-	memo_words(v.p, v.n, &a, &b);
-	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ (v.n | (uint64_t)i << 8)) *
-	    0xff51afd7ed558ccdULL;
-	e = &memo[h >> (64 - MEMO_BITS)];
+	e = memo_at(i, v, &a, &b);
 	if (e->a == a && e->b == b && e->n == v.n && e->col == i + 1)
 		return e->id;
 	return UINT32_MAX;
