@@ -138,6 +138,34 @@ join2() {
 	[ "$split" -ge 10 ] && [ "$merged" -ge 10 ]
 }
 
+@test "thread map: a thread twice in a cell, or a count of 0, is mapped thread by thread" {
+	# the overlaps add a thread's counts of a key first: 2:3,2:4 is 2:7,
+	# so 0.833333 (5/12 + 5/12), not 1 (3/12 + 4/12 + 5/12)
+	h=$'op\tlr\tstatus\tref_count\tcand_count\tratio\tunder\tref_tid\tcand_tid'
+	printf '%s\n' "$h" \
+	    $'K\t0x1\tmatched\t5\t7\t1.400000\tno\t1:5\t2:3,2:4' \
+	    $'K\t0x2\tmatched\t7\t5\t0.714286\tno\t1:7\t2:5' > "$T/dup"
+	sed 's/2:3,2:4/2:7/' "$T/dup" > "$T/sum"
+	for j in dup sum; do
+		run trace-report -f threads "$T/$j"
+		assert_success
+		assert_output "$(printf 'ref_tid\tcand_tid\tsimilarity\n1\t2\t0.833333')"
+		TRACE_TOOLS_THREAD_PAIRS=0 trace-report -f json "$T/$j" > "$T/each"
+		trace-report -f json "$T/$j" > "$T/one"
+		cmp "$T/one" "$T/each"
+	done
+	# a count of 0: a key the thread shares, adding nothing
+	printf '%s\n' "$h" \
+	    $'K\t0x1\tmatched\t7\t7\t1.000000\tno\t1:7,5:0\t2:7' \
+	    $'K\t0x2\tmatched\t5\t5\t1.000000\tno\t1:5\t2:2,3:3,6:0' \
+	    $'K\t0x3\tmatched\t6\t6\t1.000000\tno\t4:6\t3:3,2:3' > "$T/zero"
+	for f in threads json; do
+		trace-report -f "$f" "$T/zero" > "$T/one"
+		TRACE_TOOLS_THREAD_PAIRS=0 trace-report -f "$f" "$T/zero" > "$T/each"
+		cmp "$T/one" "$T/each"
+	done
+}
+
 @test "thread map: the one pass is taken, and TRACE_TOOLS_THREAD_PAIRS is a count" {
 	command -v gdb > /dev/null || skip "no gdb"
 	python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" 3 "$T/g"

@@ -91,8 +91,7 @@ spancmp(const void *a, const void *b)
 struct sbuild {
 	struct htab	*h;
 	size_t		 ne, cap;
-	size_t		*seen;	/* per htab id: the last row + 1 it is on */
-	size_t		 nseen;
+	size_t		*seen;	/* per thread (htab id): its last row + 1 */
 	int		 wide;	/* a row's count over 2^32 - 1 */
 	int		 ref;
 	size_t		 c;	/* the tally column */
@@ -138,16 +137,9 @@ side_row(const struct report *r, struct tside *s, struct sbuild *b,
 			s->tid = xreallocarray(s->tid, s->n + 1,
 			    sizeof(*s->tid));
 			s->tid[s->n++] = rp_keep(t->val[j]);
-		}
-		if (id >= b->nseen) {
-			size_t n = b->nseen ? b->nseen * 2 : 64;
-
-			while (n <= id)
-				n *= 2;
-			b->seen = xreallocarray(b->seen, n, sizeof(*b->seen));
-			memset(b->seen + b->nseen, 0,
-			    (n - b->nseen) * sizeof(*b->seen));
-			b->nseen = n;
+			b->seen = xreallocarray(b->seen, s->n,
+			    sizeof(*b->seen));
+			b->seen[id] = 0;	/* ids come in order */
 		}
 		if (b->seen[id] == i + 1 || (!t->single && t->cnt[j] == 0) ||
 		    (t->single && rowcnt == 0))
