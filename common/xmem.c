@@ -1,6 +1,9 @@
 /* xmem.c - allocation wrappers and struct sbuf; see xmem.h. */
 #include <sys/mman.h>
 
+#include <malloc.h>
+#include <unistd.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -230,6 +233,37 @@ mem_huge(void *p, size_t n)
 #else
 	(void)p;
 	(void)n;
+#endif
+}
+
+#define HEAP_STEP	((size_t)64 << 20)	/* the heap's growth, at least */
+
+static uintptr_t	heap_done;	/* the heap's end, advised up to */
+
+void
+mem_heap_huge_start(void)
+{
+	void *e;
+
+	(void)mallopt(M_TOP_PAD, (int)HEAP_STEP);
+	if ((e = sbrk(0)) != (void *)-1)
+		heap_done = (uintptr_t)e;
+}
+
+void
+mem_heap_huge(void)
+{
+#ifdef MADV_HUGEPAGE
+	void *e;
+
+	if (heap_done == 0 || (e = sbrk(0)) == (void *)-1 ||
+	    (uintptr_t)e <= heap_done)
+		return;
+	/* the heap's end is page-aligned: the part beyond heap_done is a
+	 * mapping of its own until the advice joins it to the one before */
+	(void)madvise((void *)(heap_done & ~(uintptr_t)4095),
+	    (uintptr_t)e - (heap_done & ~(uintptr_t)4095), MADV_HUGEPAGE);
+	heap_done = (uintptr_t)e;
 #endif
 }
 

@@ -57,6 +57,20 @@ void	 mem_populate(void *p, size_t n);
  */
 void	 mem_huge(void *p, size_t n);
 
+/*
+ * Huge pages for the heap, for a tool that makes many small blocks
+ * reached at random (trace-hist's per-key maps): with small pages each
+ * 4 KiB of the heap's growth is a page fault and each access likely a
+ * TLB miss.  mem_heap_huge_start() makes malloc grow the heap (brk(2))
+ * by 64 MiB at least; mem_heap_huge(), called after allocations (an
+ * sbrk(0) and a compare while the heap has not grown), gives what the
+ * heap grew by since the last call transparent huge pages (madvise(2)),
+ * as glibc's tunable glibc.malloc.hugetlb=1 would, without the
+ * environment.  Only advice: memory and contents are the same.
+ */
+void	 mem_heap_huge_start(void);
+void	 mem_heap_huge(void);
+
 /* A growable byte string.  p is NUL-terminated after every sb_ call. */
 struct sbuf {
 	char	*p;

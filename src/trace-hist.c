@@ -164,9 +164,18 @@ vhash(uint32_t id)
 static struct vmap *
 vm_new(uint32_t cap)
 {
-	struct vmap *m = xcalloc(1, sizeof(*m) + (size_t)cap *
-	    (sizeof(uint32_t) + sizeof(uint64_t)));
+	static int heap_huge;
+	struct vmap *m;
 
+	/* the maps are many and small: the heap in huge pages, from the
+	 * first one on (mem_heap_huge()) */
+	if (!heap_huge) {
+		mem_heap_huge_start();
+		heap_huge = 1;
+	}
+	m = xcalloc(1, sizeof(*m) + (size_t)cap * (sizeof(uint32_t) +
+	    sizeof(uint64_t)));
+	mem_heap_huge();
 	m->cap = cap;
 	return m;
 }

@@ -781,3 +781,26 @@ PY
 		[ "$stderr" = "trace-hist: $T/bad:$at: count overflows 64 bits" ] || fail "$stderr"
 	done
 }
+
+@test "per-key thread maps: the heap is given huge pages, a run without maps is left alone" {
+	command -v strace > /dev/null || skip "no strace"
+	# 20,000 keys fired from two threads each: a map per key, and the
+	# heap grows; one thread per key: no map at all
+	awk 'BEGIN { print "op\tlr\tcount\ttid"
+	    for (i = 0; i < 20000; i++) for (t = 1; t <= 2; t++)
+	        printf "set\t0x%08x\t1\t%d\n", 4 * i, t }' > "$T/k2"
+	awk 'BEGIN { print "op\tlr\tcount\ttid"
+	    for (i = 0; i < 40000; i++) printf "set\t0x%08x\t1\t1\n", 4 * i }' > "$T/k1"
+	strace -f -e trace=madvise -o "$T/s2" trace-hist -o "$T/h2" "$T/k2"
+	strace -f -e trace=madvise -o "$T/s1" trace-hist -o "$T/h1" "$T/k1"
+	# each growth of the heap (64 MiB at least) advised once
+	run awk '/MADV_HUGEPAGE/ { split($0, a, ", "); if (a[2] + 0 >= 67108864) n++ }
+	    END { print n + 0 }' "$T/s2"
+	assert_output 1
+	run grep -c MADV_HUGEPAGE "$T/s1"
+	assert_output 0
+	# the maps are right: every key 2, each thread once
+	run awk -F '\t' 'NR > 1 && ($3 != 2 || $4 != "1:1,2:1") { bad++ }
+	    END { print NR - 1, bad + 0 }' "$T/h2"
+	assert_output "20000 0"
+}
