@@ -394,6 +394,19 @@ pairs_max(void)
 	return (size_t)v;
 }
 
+/* One reference thread's entry against candidate threads c..c+n-1. */
+static inline void
+pairs_run(double *restrict sim, uint64_t *restrict rin,
+    uint64_t *restrict cin, const double *restrict q,
+    const uint64_t *restrict qc, size_t n, double p, uint64_t ca)
+{
+	for (size_t k = 0; k < n; k++) {
+		sim[k] += q[k] < p ? q[k] : p;
+		rin[k] += qc[k];
+		cin[k] += ca;
+	}
+}
+
 /* not inlined: the tests see what it returns (gdb) */
 static __attribute__((noinline)) int
 pairs_build(const struct report *r, const struct tside *rs,
@@ -401,7 +414,7 @@ pairs_build(const struct report *r, const struct tside *rs,
 {
 	double *q = NULL;
 	uint64_t *qc = NULL;
-	size_t nq = 0, max = pairs_max();
+	size_t nq = 0, max = pairs_max(), run;
 
 	memset(pm, 0, sizeof(*pm));
 	if (rs->odd || cs->odd || rs->n == 0 || cs->n == 0 ||
@@ -429,6 +442,11 @@ pairs_build(const struct report *r, const struct tside *rs,
 			qc[k] = rcnt(cs, c0 + k);
 			q[k] = f == 0 ? 0.0 : (double)qc[k] / (double)f;
 		}
+		/* the row's candidate threads one run of numbers, as when
+		 * rows list the same threads in the same order: the sums
+		 * side by side (the same sums, each in the same order) */
+		for (run = 1; run < n && ct[run] == ct[0] + run; run++)
+			;
 		for (size_t e = r0; e < r1; e++) {
 			size_t a = rs->rthr[e];
 			uint64_t f = rs->fires[a], ca = rcnt(rs, e);
@@ -437,6 +455,11 @@ pairs_build(const struct report *r, const struct tside *rs,
 			uint64_t *rin = pm->rin + a * pm->nc;
 			uint64_t *cin = pm->cin + a * pm->nc;
 
+			if (run == n) {
+				pairs_run(sim + ct[0], rin + ct[0], cin + ct[0],
+				    q, qc, n, p, ca);
+				continue;
+			}
 			for (size_t k = 0; k < n; k++) {
 				sim[ct[k]] += q[k] < p ? q[k] : p;
 				rin[ct[k]] += qc[k];
