@@ -188,3 +188,27 @@ join2() {
 		[[ $stderr == "trace-report: TRACE_TOOLS_THREAD_PAIRS: '"*"' is not a count" ]]
 	done
 }
+
+@test "thread map: a side's entries are faulted in ahead, the map the same" {
+	command -v strace > /dev/null || skip "no strace"
+	# 40,000 keys on three threads each: 120,000 (thread, key) entries
+	# a side, so that its arrays grow past the first POP_AHEAD
+	awk 'BEGIN { print "op\tcount\ttid"
+	    for (i = 0; i < 40000; i++)
+	        printf "k%d\t6\t%d:1,%d:2,%d:3\n", i, i % 7, 7 + i % 5, 12 + i % 3 }' > "$T/r.hist"
+	awk 'BEGIN { print "op\tcount\ttid"
+	    for (i = 0; i < 40000; i++)
+	        printf "k%d\t6\t%d:1,%d:2,%d:3\n", i, 100 + i % 7, 107 + i % 5, 112 + i % 3 }' > "$T/c.hist"
+	trace-join "$T/r.hist" "$T/c.hist" > "$T/j"
+	strace -f -e trace=madvise -o "$T/s" trace-report -f threads --addr-col op \
+	    "$T/j" > "$T/t"
+	# both sides' entries as they are made (rthr and rcnt32 each) and
+	# their transposes (trow and tcnt32), at least
+	run awk '/MADV_POPULATE_WRITE/ { n++ } END { print (n >= 8) }' "$T/s"
+	assert_output 1
+	# renamed threads: each ref thread's analog is the candidate's
+	# thread 100 more
+	run awk -F '\t' 'NR > 1 && ($2 != $1 + 100 || $3 != "1.000000") { bad++ }
+	    END { print NR - 1, bad + 0 }' "$T/t"
+	assert_output "15 0"
+}

@@ -91,6 +91,7 @@ spancmp(const void *a, const void *b)
 struct sbuild {
 	struct htab	*h;
 	size_t		 ne, cap;
+	size_t		 popped;	/* entries faulted in */
 	size_t		*seen;	/* per thread (htab id): its last row + 1 */
 	int		 wide;	/* a row's count over 2^32 - 1 */
 	int		 ref;
@@ -112,6 +113,41 @@ side_begin(const struct report *r, struct tside *s, struct sbuild *b,
 	for (size_t i = 0; i < r->nrow && !b->wide; i++)
 		b->wide = (ref ? r->row[i].ref : r->row[i].cand) > UINT32_MAX;
 	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
+}
+
+/*
+ * Entries are faulted in ahead, POP_AHEAD at a time, one system call
+ * each (mem_populate()): a page fault each 4 KiB is slow, in a virtual
+ * machine most of all.  Only ahead of use, so that room never used
+ * takes no memory.
+ */
+#define POP_AHEAD	((size_t)1 << 20)	/* entries */
+
+/* Room for entry b->ne, faulted in. */
+static void
+side_room(struct tside *s, struct sbuild *b)
+{
+	size_t n;
+
+	if (b->ne + 1 >= b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		s->rthr = xreallocarray(s->rthr, b->cap, sizeof(*s->rthr));
+		if (b->wide)
+			s->rcnt = xreallocarray(s->rcnt, b->cap,
+			    sizeof(*s->rcnt));
+		else
+			s->rcnt32 = xreallocarray(s->rcnt32, b->cap,
+			    sizeof(*s->rcnt32));
+	}
+	if (b->ne + 1 < b->popped)
+		return;
+	n = b->cap - b->popped < POP_AHEAD ? b->cap - b->popped : POP_AHEAD;
+	mem_populate(s->rthr + b->popped, n * sizeof(*s->rthr));
+	if (b->wide)
+		mem_populate(s->rcnt + b->popped, n * sizeof(*s->rcnt));
+	else
+		mem_populate(s->rcnt32 + b->popped, n * sizeof(*s->rcnt32));
+	b->popped += n;
 }
 
 /* Row i's entries: the thread's htab id, made its rank among the
@@ -145,17 +181,8 @@ side_row(const struct report *r, struct tside *s, struct sbuild *b,
 		    (t->single && rowcnt == 0))
 			s->odd = 1;
 		b->seen[id] = i + 1;
-		if (b->ne + 1 >= b->cap) {
-			b->cap = b->cap ? b->cap * 2 : 1024;
-			s->rthr = xreallocarray(s->rthr, b->cap,
-			    sizeof(*s->rthr));
-			if (b->wide)
-				s->rcnt = xreallocarray(s->rcnt, b->cap,
-				    sizeof(*s->rcnt));
-			else
-				s->rcnt32 = xreallocarray(s->rcnt32, b->cap,
-				    sizeof(*s->rcnt32));
-		}
+		if (b->ne + 1 >= b->popped)
+			side_room(s, b);
 		s->rthr[b->ne] = id;
 		if (b->wide)
 			s->rcnt[b->ne] = t->single ? rowcnt : t->cnt[j];
@@ -191,11 +218,16 @@ side_end(const struct report *r, struct tside *s, struct sbuild *b)
 		rank[ht_find(b->h, s->tid[i].p, s->tid[i].n)] = i;
 	s->fires = xcalloc(s->n + 1, sizeof(*s->fires));
 	s->toff = xcalloc(s->n + 2, sizeof(*s->toff));
+	/* (faulted in at once, as side_room() does ahead) */
 	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
-	if (wide)
+	mem_populate(s->trow, (ne + 1) * sizeof(*s->trow));
+	if (wide) {
 		s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
-	else
+		mem_populate(s->tcnt, (ne + 1) * sizeof(*s->tcnt));
+	} else {
 		s->tcnt32 = xcalloc(ne + 1, sizeof(*s->tcnt32));
+		mem_populate(s->tcnt32, (ne + 1) * sizeof(*s->tcnt32));
+	}
 	for (j = 0; j < ne; j++) {
 		size_t th = rank[s->rthr[j]];
 
