@@ -127,6 +127,14 @@ join2() {
 			TRACE_TOOLS_THREAD_PAIRS=6 trace-report -f "$f" \
 			    --addr-col op "$T/j" > "$T/each"
 			cmp "$T/one" "$T/each"
+			# the analogs' fires on a thread's keys: their lists
+			# merged, the others' taken from the rows' sums, or
+			# each row looked through (all three taken here)
+			for l in 0 1 2; do
+				TRACE_TOOLS_THREAD_LISTS=$l trace-report -f "$f" \
+				    --addr-col op "$T/j" > "$T/each"
+				cmp "$T/one" "$T/each"
+			done
 		done
 		# what the seeds cover: a thread with several analogs, a
 		# candidate thread that is the analog of several
@@ -166,7 +174,7 @@ join2() {
 	done
 }
 
-@test "thread map: the one pass is taken, and TRACE_TOOLS_THREAD_PAIRS is a count" {
+@test "thread map: the one pass is taken, and TRACE_TOOLS_THREAD_PAIRS and _LISTS are counts" {
 	command -v gdb > /dev/null || skip "no gdb"
 	python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" 3 "$T/g"
 	trace-join "$T/g/ref.hist" "$T/g/cand.hist" > "$T/j"
@@ -186,6 +194,13 @@ join2() {
 		assert_failure 2
 		[ -z "$output" ]
 		[[ $stderr == "trace-report: TRACE_TOOLS_THREAD_PAIRS: '"*"' is not a count" ]]
+	done
+	for v in x -1 9 ' 5' 99999999999999999999; do
+		TRACE_TOOLS_THREAD_LISTS=$v run --separate-stderr trace-report \
+		    -f threads --addr-col op "$T/j"
+		assert_failure 2
+		[ -z "$output" ]
+		[[ $stderr == "trace-report: TRACE_TOOLS_THREAD_LISTS: '"*"' is not a count from 0 to 8" ]]
 	done
 }
 

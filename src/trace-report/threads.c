@@ -65,6 +65,10 @@ struct tside {
 	/* A row lists a thread twice, or a count of 0: each thread's
 	 * counts of a key are not one entry (see pairs_build). */
 	int		 odd;
+	/* Per row, made when first needed (analog_fires()): its fires,
+	 * its entries with a count over 0. */
+	uint64_t	*rowsum;
+	uint32_t	*rowon;
 };
 
 /* Entry e's count, thread by thread (tcnt) or row by row (rcnt). */
@@ -291,6 +295,8 @@ side_free(struct tside *s, int keeptid)
 	free(s->rthr);
 	free(s->rcnt);
 	free(s->rcnt32);
+	free(s->rowsum);
+	free(s->rowon);
 }
 
 static int
@@ -768,11 +774,115 @@ pair_sim(const struct tside *rs, size_t a, const struct tside *cs, size_t b)
 	return s;
 }
 
-/* Overlap of ref thread a with its analogs merged; isan[b] says
- * whether cand thread b is one of them. */
+/*
+ * The fires of thread t's analogs on each key of ref thread a: m[j] for
+ * a's entry toff[a] + j, and on[j] whether one of them has a count over
+ * 0 there.  With few analogs their entry lists (in row order, as a's)
+ * are merged with a's; with few other threads, theirs, taken from the
+ * row's sums (cs->rowsum, cs->rowon: its fires, its entries with a count
+ * over 0, made here the first time); else each of a's rows is looked
+ * through (isan[b]: whether cand thread b is an analog).  The same sums
+ * either way.
+ */
+#define MERGE_LISTS	8
+
+/* The most lists merged: MERGE_LISTS, or TRACE_TOOLS_THREAD_LISTS (0 to
+ * MERGE_LISTS; the tests compare the ways). */
+static size_t
+merge_lists(void)
+{
+	static size_t max = SIZE_MAX;
+	const char *e;
+	uint64_t v;
+
+	if (max != SIZE_MAX)
+		return max;
+	if ((e = getenv("TRACE_TOOLS_THREAD_LISTS")) == NULL || *e == '\0')
+		return max = MERGE_LISTS;
+	if (num_parse_u64((struct span){ e, strlen(e) }, &v) != NUM_OK ||
+	    v > MERGE_LISTS)
+		dief("TRACE_TOOLS_THREAD_LISTS: '%s' is not a count from 0 "
+		    "to %d", msg_vis(e, strlen(e)), MERGE_LISTS);
+	return max = (size_t)v;
+}
+
+static void
+analog_fires(const struct report *r, const struct tside *rs, size_t a,
+    struct tside *cs, const struct thread *t, const unsigned char *isan,
+    uint64_t *m, unsigned char *on)
+{
+	size_t j0 = rs->toff[a], n = rs->toff[a + 1] - j0, nl = 0, j, k, e;
+	size_t list[MERGE_LISTS], pos[MERGE_LISTS], end[MERGE_LISTS];
+	size_t most = merge_lists();
+	int others = 0;
+
+	if (t->nanalog <= most)
+		for (k = 0; k < t->nanalog; k++)
+			list[nl++] = t->analog[k];
+	else if (cs->n - t->nanalog <= most) {
+		others = 1;	/* (analogs are distinct: add_analog()) */
+		for (k = 0; k < cs->n; k++)
+			if (!isan[k])
+				list[nl++] = k;
+		if (cs->rowsum == NULL) {
+			cs->rowsum = xcalloc(r->nrow + 1, sizeof(*cs->rowsum));
+			cs->rowon = xcalloc(r->nrow + 1, sizeof(*cs->rowon));
+			for (size_t i = 0; i < r->nrow; i++)
+				for (e = cs->roff[i]; e < cs->roff[i + 1]; e++) {
+					cs->rowsum[i] += rcnt(cs, e);
+					cs->rowon[i] += rcnt(cs, e) > 0;
+				}
+		}
+	} else {
+		for (j = 0; j < n; j++) {
+			size_t row = rs->trow[j0 + j];
+			uint64_t sum = 0;
+			int o = 0;
+
+			for (e = cs->roff[row]; e < cs->roff[row + 1]; e++)
+				if (isan[cs->rthr[e]]) {
+					sum += rcnt(cs, e);
+					o |= rcnt(cs, e) > 0;
+				}
+			m[j] = sum;
+			on[j] = (unsigned char)o;
+		}
+		return;
+	}
+	for (k = 0; k < nl; k++) {
+		pos[k] = cs->toff[list[k]];
+		end[k] = cs->toff[list[k] + 1];
+	}
+	for (j = 0; j < n; j++) {
+		uint32_t row = rs->trow[j0 + j];
+		uint64_t sum = 0;
+		size_t non = 0;
+
+		for (k = 0; k < nl; k++) {
+			while (pos[k] < end[k] && cs->trow[pos[k]] < row)
+				pos[k]++;
+			/* (not past the row: a's next entry may be on it
+			 * too, on a side with a thread twice in a cell) */
+			for (e = pos[k]; e < end[k] && cs->trow[e] == row; e++) {
+				sum += tcnt(cs, e);
+				non += tcnt(cs, e) > 0;
+			}
+		}
+		if (others) {
+			m[j] = cs->rowsum[row] - sum;
+			on[j] = cs->rowon[row] > non;
+		} else {
+			m[j] = sum;
+			on[j] = non > 0;
+		}
+	}
+}
+
+/* Overlap of ref thread a with its analogs merged, m their fires on
+ * its keys (analog_fires()). */
 static double
 merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
-    const struct thread *t, const unsigned char *isan)
+    const struct thread *t, const uint64_t *m)
 {
 	uint64_t tot = 0;
 	double s = 0.0;
@@ -783,14 +893,10 @@ merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
 	if (tot == 0 || rs->fires[a] == 0)
 		return 0.0;
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
-		size_t row = rs->trow[j];
 		double p = (double)tcnt(rs, j) / (double)rs->fires[a];
-		uint64_t m = 0;
+		uint64_t mj = m[j - rs->toff[a]];
 
-		for (size_t e = cs->roff[row]; e < cs->roff[row + 1]; e++)
-			if (isan[cs->rthr[e]])
-				m += rcnt(cs, e);
-		s += (double)m / (double)tot < p ? (double)m / (double)tot : p;
+		s += (double)mj / (double)tot < p ? (double)mj / (double)tot : p;
 	}
 	return s;
 }
@@ -819,23 +925,19 @@ analogcmp(const void *x, const void *y)
 }
 
 /* Missing and moved keys of thread t (ref thread a), by count on it;
- * isan as for merged_sim(). */
+ * on[j] whether an analog fires a's entry j's key (analog_fires()). */
 static void
 thread_keys(const struct report *r, const struct tside *rs, size_t a,
-    const struct tside *cs, struct thread *t, const unsigned char *isan)
+    struct thread *t, const unsigned char *on)
 {
 	size_t n = rs->toff[a + 1] - rs->toff[a];
 
 	t->missing = xcalloc(n + 1, sizeof(size_t));
 	t->moved = xcalloc(n + 1, sizeof(size_t));
 	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
-		size_t row = rs->trow[j], e;
-		int byanalog = 0;
+		size_t row = rs->trow[j];
 
-		for (e = cs->roff[row]; e < cs->roff[row + 1] && !byanalog; e++)
-			if (isan[cs->rthr[e]] && rcnt(cs, e) > 0)
-				byanalog = 1;
-		if (byanalog)
+		if (on[j - rs->toff[a]])
 			continue;
 		if (r->row[row].cand == 0)
 			t->missing[t->nmissing++] = j;
@@ -880,7 +982,8 @@ model_threads(struct report *r, const struct ropts *o)
 	struct match x = { 0 };
 	struct pairs pm, *pmp = NULL;
 	size_t a, b, i, k;
-	unsigned char *isan;
+	unsigned char *isan, *aon;
+	uint64_t *am;
 	int cgc = -1;
 
 	r->threadmin = o->threadmin;
@@ -943,6 +1046,11 @@ model_threads(struct report *r, const struct ropts *o)
 	 * threads are checked against them in one step (with many threads
 	 * a key, a search through the analogs was cubic in threads) */
 	isan = xcalloc(cs.n + 1, 1);
+	for (a = 0, k = 0; a < rs.n; a++)	/* the most keys a thread has */
+		if (rs.toff[a + 1] - rs.toff[a] > k)
+			k = rs.toff[a + 1] - rs.toff[a];
+	am = xcalloc(k + 1, sizeof(*am));
+	aon = xcalloc(k + 1, 1);
 	for (a = 0; a < rs.n; a++) {
 		struct thread *t = &r->thread[a];
 		double *sim = xcalloc(cs.n + 1, sizeof(*sim));
@@ -950,8 +1058,9 @@ model_threads(struct report *r, const struct ropts *o)
 
 		for (k = 0; k < t->nanalog; k++)
 			isan[t->analog[k]] = 1;
+		analog_fires(r, &rs, a, &cs, t, isan, am, aon);
 		if (t->nanalog > 0)
-			t->sim = merged_sim(&rs, a, &cs, t, isan);
+			t->sim = merged_sim(&rs, a, &cs, t, am);
 		for (k = 0; k < t->nanalog; k++)
 			sim[t->analog[k]] = t->asim[k];
 		sortsim = sim;
@@ -963,7 +1072,7 @@ model_threads(struct report *r, const struct ropts *o)
 		free(t->asim);
 		t->asim = as;
 		free(sim);
-		thread_keys(r, &rs, a, &cs, t, isan);
+		thread_keys(r, &rs, a, t, aon);
 		for (k = 0; k < t->nanalog; k++)
 			isan[t->analog[k]] = 0;
 		keyside = &rs;
@@ -980,6 +1089,8 @@ model_threads(struct report *r, const struct ropts *o)
 		qsort(r->thread, rs.n, sizeof(*r->thread), threadcmp);
 	r->nthreadshown = rs.n < o->threadtop ? rs.n : o->threadtop;
 	free(isan);
+	free(am);
+	free(aon);
 	side_free(&rs, 0);
 	side_free(&cs, 1);	/* r->cthread */
 	free(x.pa);
