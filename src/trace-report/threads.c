@@ -775,14 +775,49 @@ pair_sim(const struct tside *rs, size_t a, const struct tside *cs, size_t b)
 }
 
 /*
- * The fires of thread t's analogs on each key of ref thread a: m[j] for
- * a's entry toff[a] + j, and on[j] whether one of them has a count over
- * 0 there.  With few analogs their entry lists (in row order, as a's)
- * are merged with a's; with few other threads, theirs, taken from the
- * row's sums (cs->rowsum, cs->rowon: its fires, its entries with a count
- * over 0, made here the first time); else each of a's rows is looked
- * through (isan[b]: whether cand thread b is an analog).  The same sums
- * either way.
+ * A reference thread's keys against its analogs, key by key: the overlap
+ * of the thread with its analogs merged (the sum of min(m / tot, p) over
+ * its keys, m the analogs' fires on the key, tot theirs in all, p the
+ * key's share of the thread's), and the keys none of them fires, missing
+ * or moved as the candidate fires them or not.
+ */
+struct apass {
+	const struct report	*r;
+	const struct tside	*rs;
+	struct thread		*t;
+	size_t			 j0;	/* the thread's first entry */
+	double			 tot, fires, s;
+	int			 sum;	/* the overlap is summed */
+};
+
+/* Entry j0 + j: m the analogs' fires on its key, on whether one of them
+ * has a count over 0 there. */
+static inline void
+apass_entry(struct apass *ap, size_t j, uint64_t m, int on)
+{
+	size_t e = ap->j0 + j;
+
+	if (ap->sum) {
+		double p = (double)tcnt(ap->rs, e) / ap->fires;
+
+		ap->s += (double)m / ap->tot < p ? (double)m / ap->tot : p;
+	}
+	if (on)
+		return;
+	if (ap->r->row[ap->rs->trow[e]].cand == 0)
+		ap->t->missing[ap->t->nmissing++] = e;
+	else
+		ap->t->moved[ap->t->nmoved++] = e;
+}
+
+/*
+ * The analogs' fires on each key of ref thread a, for apass_entry().
+ * With few analogs their entry lists (in row order, as a's) are merged
+ * with a's; with few other threads, theirs, taken from the row's sums
+ * (cs->rowsum, cs->rowon: its fires, its entries with a count over 0,
+ * made here the first time); else each of a's rows is looked through
+ * (isan[b]: whether cand thread b is an analog).  The same sums either
+ * way.
  */
 #define MERGE_LISTS	8
 
@@ -809,7 +844,7 @@ merge_lists(void)
 static void
 analog_fires(const struct report *r, const struct tside *rs, size_t a,
     struct tside *cs, const struct thread *t, const unsigned char *isan,
-    uint64_t *m, unsigned char *on)
+    struct apass *ap)
 {
 	size_t j0 = rs->toff[a], n = rs->toff[a + 1] - j0, nl = 0, j, k, e;
 	size_t list[MERGE_LISTS], pos[MERGE_LISTS], end[MERGE_LISTS];
@@ -844,8 +879,7 @@ analog_fires(const struct report *r, const struct tside *rs, size_t a,
 					sum += rcnt(cs, e);
 					o |= rcnt(cs, e) > 0;
 				}
-			m[j] = sum;
-			on[j] = (unsigned char)o;
+			apass_entry(ap, j, sum, o);
 		}
 		return;
 	}
@@ -868,37 +902,12 @@ analog_fires(const struct report *r, const struct tside *rs, size_t a,
 				non += tcnt(cs, e) > 0;
 			}
 		}
-		if (others) {
-			m[j] = cs->rowsum[row] - sum;
-			on[j] = cs->rowon[row] > non;
-		} else {
-			m[j] = sum;
-			on[j] = non > 0;
-		}
+		if (others)
+			apass_entry(ap, j, cs->rowsum[row] - sum,
+			    cs->rowon[row] > non);
+		else
+			apass_entry(ap, j, sum, non > 0);
 	}
-}
-
-/* Overlap of ref thread a with its analogs merged, m their fires on
- * its keys (analog_fires()). */
-static double
-merged_sim(const struct tside *rs, size_t a, const struct tside *cs,
-    const struct thread *t, const uint64_t *m)
-{
-	uint64_t tot = 0;
-	double s = 0.0;
-	size_t i;
-
-	for (i = 0; i < t->nanalog; i++)
-		tot += cs->fires[t->analog[i]];
-	if (tot == 0 || rs->fires[a] == 0)
-		return 0.0;
-	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
-		double p = (double)tcnt(rs, j) / (double)rs->fires[a];
-		uint64_t mj = m[j - rs->toff[a]];
-
-		s += (double)mj / (double)tot < p ? (double)mj / (double)tot : p;
-	}
-	return s;
 }
 
 /* Threads by fires, descending, then tid. */
@@ -924,26 +933,26 @@ analogcmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* Missing and moved keys of thread t (ref thread a), by count on it;
- * on[j] whether an analog fires a's entry j's key (analog_fires()). */
+/* Thread t (ref thread a) against its analogs (struct apass): its
+ * merged overlap in t->sim, its missing and moved keys. */
 static void
-thread_keys(const struct report *r, const struct tside *rs, size_t a,
-    struct thread *t, const unsigned char *on)
+analog_pass(const struct report *r, const struct tside *rs, size_t a,
+    struct tside *cs, struct thread *t, const unsigned char *isan)
 {
 	size_t n = rs->toff[a + 1] - rs->toff[a];
+	struct apass ap = { r, rs, t, rs->toff[a], 0.0, 0.0, 0.0, 0 };
+	uint64_t tot = 0;
 
+	for (size_t i = 0; i < t->nanalog; i++)
+		tot += cs->fires[t->analog[i]];
+	ap.sum = t->nanalog > 0 && tot != 0 && rs->fires[a] != 0;
+	ap.tot = (double)tot;
+	ap.fires = (double)rs->fires[a];
 	t->missing = xcalloc(n + 1, sizeof(size_t));
 	t->moved = xcalloc(n + 1, sizeof(size_t));
-	for (size_t j = rs->toff[a]; j < rs->toff[a + 1]; j++) {
-		size_t row = rs->trow[j];
-
-		if (on[j - rs->toff[a]])
-			continue;
-		if (r->row[row].cand == 0)
-			t->missing[t->nmissing++] = j;
-		else
-			t->moved[t->nmoved++] = j;
-	}
+	analog_fires(r, rs, a, cs, t, isan, &ap);
+	if (t->nanalog > 0)
+		t->sim = ap.s;
 }
 
 static const struct tside *keyside;
@@ -982,8 +991,7 @@ model_threads(struct report *r, const struct ropts *o)
 	struct match x = { 0 };
 	struct pairs pm, *pmp = NULL;
 	size_t a, b, i, k;
-	unsigned char *isan, *aon;
-	uint64_t *am;
+	unsigned char *isan;
 	int cgc = -1;
 
 	r->threadmin = o->threadmin;
@@ -1046,11 +1054,6 @@ model_threads(struct report *r, const struct ropts *o)
 	 * threads are checked against them in one step (with many threads
 	 * a key, a search through the analogs was cubic in threads) */
 	isan = xcalloc(cs.n + 1, 1);
-	for (a = 0, k = 0; a < rs.n; a++)	/* the most keys a thread has */
-		if (rs.toff[a + 1] - rs.toff[a] > k)
-			k = rs.toff[a + 1] - rs.toff[a];
-	am = xcalloc(k + 1, sizeof(*am));
-	aon = xcalloc(k + 1, 1);
 	for (a = 0; a < rs.n; a++) {
 		struct thread *t = &r->thread[a];
 		double *sim = xcalloc(cs.n + 1, sizeof(*sim));
@@ -1058,9 +1061,7 @@ model_threads(struct report *r, const struct ropts *o)
 
 		for (k = 0; k < t->nanalog; k++)
 			isan[t->analog[k]] = 1;
-		analog_fires(r, &rs, a, &cs, t, isan, am, aon);
-		if (t->nanalog > 0)
-			t->sim = merged_sim(&rs, a, &cs, t, am);
+		analog_pass(r, &rs, a, &cs, t, isan);
 		for (k = 0; k < t->nanalog; k++)
 			sim[t->analog[k]] = t->asim[k];
 		sortsim = sim;
@@ -1072,7 +1073,6 @@ model_threads(struct report *r, const struct ropts *o)
 		free(t->asim);
 		t->asim = as;
 		free(sim);
-		thread_keys(r, &rs, a, t, aon);
 		for (k = 0; k < t->nanalog; k++)
 			isan[t->analog[k]] = 0;
 		keyside = &rs;
@@ -1089,8 +1089,6 @@ model_threads(struct report *r, const struct ropts *o)
 		qsort(r->thread, rs.n, sizeof(*r->thread), threadcmp);
 	r->nthreadshown = rs.n < o->threadtop ? rs.n : o->threadtop;
 	free(isan);
-	free(am);
-	free(aon);
 	side_free(&rs, 0);
 	side_free(&cs, 1);	/* r->cthread */
 	free(x.pa);
