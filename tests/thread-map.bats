@@ -174,6 +174,20 @@ join2() {
 	done
 }
 
+# bad_env VAR WHY VALUE...: trace-report with each VALUE of VAR fails
+# with "VAR: 'VALUE' WHY" and writes nothing.
+bad_env() {
+	local var=$1 why=$2 v
+	shift 2
+	for v in "$@"; do
+		run --separate-stderr env "$var=$v" trace-report -f threads \
+		    --addr-col op "$T/j"
+		assert_failure 2
+		[ -z "$output" ]
+		[[ $stderr == "trace-report: $var: '"*"' $why" ]]
+	done
+}
+
 @test "thread map: the one pass is taken, and TRACE_TOOLS_THREAD_PAIRS and _LISTS are counts" {
 	command -v gdb > /dev/null || skip "no gdb"
 	python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" 3 "$T/g"
@@ -188,20 +202,10 @@ join2() {
 	    -ex finish -ex kill --args "$(command -v trace-report)" \
 	    -f threads --addr-col op "$T/j"
 	assert_line --regexp '^Value returned is \$1 = 0$'
-	for v in x -1 1e3 ' 5' 99999999999999999999; do
-		TRACE_TOOLS_THREAD_PAIRS=$v run --separate-stderr trace-report \
-		    -f threads --addr-col op "$T/j"
-		assert_failure 2
-		[ -z "$output" ]
-		[[ $stderr == "trace-report: TRACE_TOOLS_THREAD_PAIRS: '"*"' is not a count" ]]
-	done
-	for v in x -1 9 ' 5' 99999999999999999999; do
-		TRACE_TOOLS_THREAD_LISTS=$v run --separate-stderr trace-report \
-		    -f threads --addr-col op "$T/j"
-		assert_failure 2
-		[ -z "$output" ]
-		[[ $stderr == "trace-report: TRACE_TOOLS_THREAD_LISTS: '"*"' is not a count from 0 to 8" ]]
-	done
+	bad_env TRACE_TOOLS_THREAD_PAIRS "is not a count" \
+	    x -1 1e3 ' 5' 99999999999999999999
+	bad_env TRACE_TOOLS_THREAD_LISTS "is not a count from 0 to 8" \
+	    x -1 9 ' 5' 99999999999999999999
 }
 
 @test "thread map: a side's entries are faulted in ahead, the map the same" {
