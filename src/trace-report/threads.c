@@ -415,21 +415,36 @@ struct pairs {
 	uint64_t	*cin;		/* a's fires on c's keys */
 };
 
-/* The most pairs: PAIRS_MAX, or TRACE_TOOLS_THREAD_PAIRS (0: none; the
- * tests compare both ways). */
+/*
+ * A count from environment variable name, at most max; dflt when it is
+ * unset or empty.  Any other value dies: "is not a count", or with max
+ * small, "is not a count from 0 to max".  (The thread map's limits: the
+ * tests compare the ways they choose.)
+ */
 static size_t
-pairs_max(void)
+env_count(const char *name, uint64_t max, size_t dflt)
 {
-	const char *e = getenv("TRACE_TOOLS_THREAD_PAIRS");
+	const char *e = getenv(name);
 	uint64_t v;
 
 	if (e == NULL || *e == '\0')
-		return PAIRS_MAX;
+		return dflt;
 	if (num_parse_u64((struct span){ e, strlen(e) }, &v) != NUM_OK ||
-	    v > SIZE_MAX / 32)
-		dief("TRACE_TOOLS_THREAD_PAIRS: '%s' is not a count",
-		    msg_vis(e, strlen(e)));
+	    v > max) {
+		if (max >= SIZE_MAX / 32)
+			dief("%s: '%s' is not a count", name,
+			    msg_vis(e, strlen(e)));
+		dief("%s: '%s' is not a count from 0 to %llu", name,
+		    msg_vis(e, strlen(e)), (unsigned long long)max);
+	}
 	return (size_t)v;
+}
+
+/* The most pairs: PAIRS_MAX, or TRACE_TOOLS_THREAD_PAIRS (0: none). */
+static size_t
+pairs_max(void)
+{
+	return env_count("TRACE_TOOLS_THREAD_PAIRS", SIZE_MAX / 32, PAIRS_MAX);
 }
 
 /* One reference thread's entry against candidate threads c..c+n-1. */
@@ -822,23 +837,16 @@ apass_entry(struct apass *ap, size_t j, uint64_t m, int on)
 #define MERGE_LISTS	8
 
 /* The most lists merged: MERGE_LISTS, or TRACE_TOOLS_THREAD_LISTS (0 to
- * MERGE_LISTS; the tests compare the ways). */
+ * MERGE_LISTS), read once. */
 static size_t
 merge_lists(void)
 {
-	static size_t max = SIZE_MAX;
-	const char *e;
-	uint64_t v;
+	static size_t most = SIZE_MAX;
 
-	if (max != SIZE_MAX)
-		return max;
-	if ((e = getenv("TRACE_TOOLS_THREAD_LISTS")) == NULL || *e == '\0')
-		return max = MERGE_LISTS;
-	if (num_parse_u64((struct span){ e, strlen(e) }, &v) != NUM_OK ||
-	    v > MERGE_LISTS)
-		dief("TRACE_TOOLS_THREAD_LISTS: '%s' is not a count from 0 "
-		    "to %d", msg_vis(e, strlen(e)), MERGE_LISTS);
-	return max = (size_t)v;
+	if (most == SIZE_MAX)
+		most = env_count("TRACE_TOOLS_THREAD_LISTS", MERGE_LISTS,
+		    MERGE_LISTS);
+	return most;
 }
 
 static void
