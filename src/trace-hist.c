@@ -478,6 +478,20 @@ key_prep(const char *p, size_t n, struct klook *kl)
 	__builtin_prefetch(&slot[kl->hv & smask]);
 }
 
+/* The id of key p[0..n), of hash hv, in the table, else UINT32_MAX
+ * with *j at the empty slot where it would go. */
+static inline uint32_t
+key_probe(const char *p, size_t n, uint32_t hv, size_t *j)
+{
+	uint64_t s;
+
+	for (*j = hv & smask; (s = slot[*j]) != 0; *j = (*j + 1) & smask)
+		if ((uint32_t)(s >> 32) == hv &&
+		    key_is((uint32_t)s - 1, p, n))
+			return (uint32_t)s - 1;
+	return UINT32_MAX;
+}
+
 /*
  * The id of key p[0..n-1], prepared in kl by key_prep(); a new key gets
  * the next id, its bytes copied to the arena and its record set empty.
@@ -487,17 +501,12 @@ key_get(const char *p, size_t n, const struct klook *kl)
 {
 	uint32_t ci = (uint32_t)(kl->ch >> (64 - KCACHE_BITS)), hv = kl->hv;
 	uint32_t k, len;
-	uint64_t s;
 	size_t j, i;
 
 	if (kl->id1 != 0)
 		return kl->id1 - 1;
-	for (j = hv & smask; (s = slot[j]) != 0; j = (j + 1) & smask)
-		if ((uint32_t)(s >> 32) == hv &&
-		    key_is((uint32_t)s - 1, p, n)) {
-			k = (uint32_t)s - 1;
-			goto found;
-		}
+	if ((k = key_probe(p, n, hv, &j)) != UINT32_MAX)
+		goto found;
 	if (n > UINT32_MAX)
 		dief("key of %zu bytes is too long", n);
 	if (nkeys == UINT32_MAX - 1)
@@ -1150,16 +1159,9 @@ add_fields(struct span line, uint64_t ln, const char *file,
 static inline uint32_t
 key_peek(const char *p, size_t n, const struct klook *kl)
 {
-	uint64_t s;
 	size_t j;
 
-	if (kl->id1 != 0)
-		return kl->id1 - 1;
-	for (j = kl->hv & smask; (s = slot[j]) != 0; j = (j + 1) & smask)
-		if ((uint32_t)(s >> 32) == kl->hv &&
-		    key_is((uint32_t)s - 1, p, n))
-			return (uint32_t)s - 1;
-	return UINT32_MAX;
+	return kl->id1 != 0 ? kl->id1 - 1 : key_probe(p, n, kl->hv, &j);
 }
 
 /* The id of value v of tally column i if the memo has it, else
