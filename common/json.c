@@ -769,7 +769,10 @@ to_put(char *el, uint64_t gen, struct span val, int kind, int esc)
  * With direct (json_parse_to()), the values go to the caller's elements
  * instead, and the walk gives up (0) at anything that needs more than
  * the memo: a glue not remembered, a key whose tag holds no word yet, a
- * second value for an element.  It never changes a glue's key or tag.
+ * second value for an element.  It never changes a glue's key or tag,
+ * but for a caller that gives to->index: a key not met at that place
+ * before, or whose tag holds no word yet, is then looked up with it
+ * (unless escaped), and its glue remembered with that word.
  */
 static inline __attribute__((always_inline)) int
 walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
@@ -790,6 +793,7 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 	uint64_t togen = direct ? to->gen : 0;
 	int tokstr = direct ? to->kind[JT_STRING] : 0;
 	int toknum = direct ? to->kind[JT_NUMBER] : 0;
+	int (*toindex)(const char *, size_t) = direct ? to->index : NULL;
 
 	__asm__("" : "+r" (k));	/* (see probek) */
 
@@ -835,11 +839,42 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 			}
 		}
 		if (direct) {
-			/* only the end of the object, after a field */
-			if (nf == 0 || walk_glue(p, q, last, nf, &spare, NULL,
-			    avx2, k) != SIZE_MAX)
+			unsigned tag;
+			int ix;
+
+			/* without to->index, only the end of the object,
+			 * after a field */
+			if ((e = walk_glue(p, q, last, nf, &spare, toindex !=
+			    NULL ? g : NULL, avx2, k)) == SIZE_MAX) {
+				if (nf == 0)
+					return 0;
+				break;
+			}
+			if (e == 0 || toindex == NULL || spare.kesc)
 				return 0;
-			break;
+			/* a key not met here before: its element asked of
+			 * the caller, and remembered with its glue */
+			ix = toindex(spare.key.p, spare.key.n);
+			tag = ix < 0 ? 1 : (unsigned)ix + 2;
+			if (g != NULL && e - q > GLUE_MAX)
+				g = NULL;	/* not remembered */
+			if (g != NULL) {
+				g->tag = tag;
+				if (prev != NULL)
+					prev->next = g;
+			}
+			prev = g;
+			q = e;
+			if (tag - 2 < ton) {
+				el = tobase + (size_t)(tag - 2) * tostride;
+				if (*(uint64_t *)(void *)(el + JSON_TO_GEN) ==
+				    togen)
+					return 0;	/* a second value */
+			} else if (tag == 1)
+				el = NULL;
+			else
+				return 0;
+			goto value;
 		}
 		if ((e = walk_glue(p, q, last, nf, f, g, avx2, k)) == 0)
 			return 0;
@@ -864,6 +899,11 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 known:
 		if (direct) {
 			/* the element for this key, or NULL for none */
+			if (g->tag == 0 && toindex != NULL && !g->kesc) {
+				int ix = toindex(p + q + g->koff, g->klen);
+
+				g->tag = ix < 0 ? 1 : (unsigned)ix + 2;
+			}
 			if (g->tag - 2 < ton) {
 				el = tobase + (size_t)(g->tag - 2) * tostride;
 				if (*(uint64_t *)(void *)(el + JSON_TO_GEN) ==

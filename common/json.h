@@ -122,7 +122,12 @@ void	json_line_free(struct json_line *jl);
  * The caller then parses the line the usual way (json_parse_line(),
  * setting the tags), with another gen, so that the values stored are
  * stale.  A line it takes, json_parse_line() takes with the same values:
- * the fuzz target checks it.  It never changes a tag.
+ * the fuzz target checks it.  It never changes a tag, unless the caller
+ * gives index: a key without escapes that is new at its place, or whose
+ * tag holds no number yet, then gets 2 + index(key) (1 when negative) as
+ * its tag and its value goes to that element.  index must give the
+ * number the caller stores in tags itself, and be safe to call from the
+ * threads that parse.
  * json_parse_to_on() takes the path given, as json_parse_fast_on().
  */
 #define JSON_TO_GEN	0			/* uint64_t */
@@ -136,6 +141,8 @@ struct json_to {
 	size_t		 stride, n;
 	uint64_t	 gen;
 	int		 kind[JT_ARRAY + 1];	/* by enum json_type */
+	/* NULL, or the index of the element of a key, -1 for none */
+	int		(*index)(const char *key, size_t keylen);
 };
 
 int	json_parse_to(struct json_line *jl, const char *p, size_t n,

@@ -172,6 +172,7 @@ json_to_new(struct slotval *sv, size_t nslot)
 	to->n = nslot;
 	for (int t = 0; t <= JT_ARRAY; t++)
 		to->kind[t] = (int)vkind_of[t];
+	to->index = find_slot;	/* as json_slots() sets the tags */
 	return to;
 }
 

@@ -16,7 +16,10 @@
  * whatever line it takes, jsmn takes, each field's value in its key's
  * element (and marked when digits alone), no element taken twice; a
  * line it does not take goes the
- * usual way and its tags are stored, as trace-normalize does.
+ * usual way and its tags are stored, as trace-normalize does.  The same
+ * again with a caller that gives json_parse_to() the element of a key
+ * (json_to's index), as trace-normalize does: it then takes lines with
+ * keys it has not met at their place.
  */
 #include <stddef.h>
 #include <string.h>
@@ -70,18 +73,29 @@ key_el(struct span k)
 	return h % 3 == 0 ? -1 : (int)(h / 3 % NEL);
 }
 
+/* key_el() as json_to's index. */
+static int
+key_index(const char *key, size_t n)
+{
+	return key_el(span_make(key, n));
+}
+
 /*
  * json_parse_to() on line p[0..n) with path's own line state and
  * elements, checked against jsmn's fields; tags stored when it defers.
+ * With resolve, json_parse_to() is given key_index() (and a line state
+ * of its own): it looks up the keys it meets first itself.
  */
 static void
-check_to(int path, const char *p, size_t n)
+check_to(int path, const char *p, size_t n, int resolve)
 {
-	static struct json_line jl[JSON_NPATH], ref;
-	static struct el els[JSON_NPATH][NEL];
+	static struct json_line jls[2][JSON_NPATH], ref;
+	static struct el elss[2][JSON_NPATH][NEL];
 	static uint64_t gen;
+	struct json_line *jl = jls[resolve != 0];
+	struct el (*els)[NEL] = elss[resolve != 0];
 	struct json_to to = { (char *)els[path], sizeof(struct el), NEL, 0,
-	    { 10, 11, 12, 13, 14, 15, 16 } };
+	    { 10, 11, 12, 13, 14, 15, 16 }, resolve ? key_index : NULL };
 	int took[NEL] = { 0 };
 	size_t i, nset = 0, nwant = 0;
 
@@ -181,8 +195,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		for (int k = JSON_SCALAR + 1; k < JSON_NPATH; k++)
-			if (json_path_can(k))
-				check_to(k, p, n);
+			if (json_path_can(k)) {
+				check_to(k, p, n, 0);
+				check_to(k, p, n, 1);
+			}
 		if (took[JSON_SCALAR]) {
 			INVARIANT(json_parse_jsmn(&ref, p, n) == 0);
 			INVARIANT(same_fields(&path[JSON_SCALAR], &ref));

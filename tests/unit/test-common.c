@@ -446,6 +446,58 @@ to_tags(struct json_line *jl)
 	}
 }
 
+/* to_tags()'s word less 2, as json_to's index. */
+static int
+to_index(const char *key, size_t n)
+{
+	return n == 2 && key[0] == 'k' ? key[1] - '0' : -1;
+}
+
+/* json_parse_to() with an index: keys new at their place are taken. */
+static void
+test_json_to_index(void)
+{
+	static const char first[] = "{\"q\": 1}";
+	static const char a[] = "{\"k7\": \"v\", \"zz\": 3,   \"k8\":\t12}";
+	static const char esc[] = "{\"k\\u0037\": \"v\", \"k8\": 12}";
+	static const char dup[] = "{ \"k8\" : 1 , \"k8\" : 2 }";
+	struct to_el el[10];
+	struct json_to to = { (char *)el, sizeof(el[0]), 10, 0,
+	    { 100, 101, 102, 103, 104, 105, 106 }, to_index };
+
+	for (int path = JSON_SSE2; path < JSON_NPATH; path++) {
+		struct json_line jl = { 0 };
+
+		if (!json_path_can(path))
+			continue;
+		memset(el, 0, sizeof(el));
+		CHECK(json_parse_fast_on(&jl, first, strlen(first), path),
+		    "json_to index %d: a first line the usual way", path);
+		to.gen = 1;
+		CHECK(json_parse_to_on(&jl, a, strlen(a), path, &to) == 1,
+		    "json_to index %d: keys new at their place taken", path);
+		CHECK(el[7].gen == 1 && el[7].val.n == 1 && el[7].val.p[0] ==
+		    'v' && el[8].gen == 1 && el[8].val.n == 2 &&
+		    el[8].dig == 1, "json_to index %d: their values", path);
+		CHECK(el[0].gen != 1 && el[3].gen != 1,
+		    "json_to index %d: a key of no element left out", path);
+		/* the tags it stored serve a caller without an index */
+		to.index = NULL;
+		to.gen = 2;
+		CHECK(json_parse_to_on(&jl, a, strlen(a), path, &to) == 1 &&
+		    el[7].gen == 2 && el[8].gen == 2,
+		    "json_to index %d: the tags stored", path);
+		to.index = to_index;
+		to.gen = 3;
+		CHECK(!json_parse_to_on(&jl, esc, strlen(esc), path, &to),
+		    "json_to index %d: an escaped key is not taken", path);
+		to.gen = 4;
+		CHECK(!json_parse_to_on(&jl, dup, strlen(dup), path, &to),
+		    "json_to index %d: a duplicate is not taken", path);
+		json_line_free(&jl);
+	}
+}
+
 static void
 test_json_to(void)
 {
@@ -457,7 +509,7 @@ test_json_to(void)
 	    "\"k3\": true, \"k6\": null, \"k5\": -1.5}";
 	struct to_el el[10];
 	struct json_to to = { (char *)el, sizeof(el[0]), 10, 0,
-	    { 100, 101, 102, 103, 104, 105, 106 } };
+	    { 100, 101, 102, 103, 104, 105, 106 }, NULL };
 
 	CHECK(offsetof(struct to_el, gen) == JSON_TO_GEN &&
 	    offsetof(struct to_el, val) == JSON_TO_VAL &&
@@ -1486,6 +1538,7 @@ main(int argc, char *argv[])
 	test_json_line();
 	test_json_tags();
 	test_json_to();
+	test_json_to_index();
 	test_utf8();
 	test_tsv();
 	test_tally();
