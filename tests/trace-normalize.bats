@@ -1390,3 +1390,49 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	assert_failure 2
 	[ "$stderr" = "trace-normalize: TRACE_TOOLS_SIMD: unknown value 'sse3' (scalar, sse2 or avx2)" ]
 }
+
+@test "lines of every length are cut at their newlines, wherever a 64-byte block ends" {
+	# Lines of 0 to 300 bytes (blank, CRLF, malformed, and records
+	# padded to every length), so that their newlines fall at every
+	# place of the 64-byte blocks the lines are cut from, several in one
+	# block, none in some; the last line without its newline.  Each
+	# record's lr is its line number: the rows, the malformed lines'
+	# numbers and the counts are what Python finds.
+	python3 - "$T/in.jsonl" "$T/out.exp" "$T/bad.exp" <<-'PY'
+	import random, sys
+	rnd = random.Random(5)
+	out, rows, bad = [], [], []
+	for n in range(1, 6001):
+	    r = rnd.random()
+	    if r < 0.1:
+	        line = rnd.choice(["", " ", "\r", "  \t"])
+	    elif r < 0.15:
+	        line = "{broken %d" % n
+	        bad.append(n)
+	    else:
+	        line = '{"lr": %d, "tid": 1, "p": "%s"}' % (n, "x" * rnd.choice([0, 1, 2, rnd.randrange(300)]))
+	        rows.append(n)
+	        if rnd.random() < 0.2:
+	            line += "\r"
+	    out.append(line)
+	with open(sys.argv[1], "w", newline="") as f:
+	    f.write("\n".join(out))
+	with open(sys.argv[2], "w") as f:
+	    f.write("lr\ttid\n" + "".join("0x%08x\t1\n" % n for n in rows))
+	with open(sys.argv[3], "w") as f:
+	    f.write("".join("%d\n" % n for n in bad))
+	PY
+	[ "$(tail -c 1 "$T/in.jsonl")" != "" ]
+	for t in 1 2; do
+		TRACE_TOOLS_CHUNK=4096 run --separate-stderr trace-normalize --threads $t \
+		    -c lr -c tid --skip-bad --bad-lines "$T/bad" "$T/in.jsonl"
+		assert_success
+		printf '%s\n' "$output" > "$T/out"
+		assert_same "$T/out.exp" "$T/out"
+		cut -f 2 "$T/bad" | tail -n +2 > "$T/badn"
+		assert_same "$T/bad.exp" "$T/badn"
+		nbad=$(wc -l < "$T/bad.exp")
+		[[ "$stderr" == *"skipped $nbad of $(( nbad + $(wc -l < "$T/out.exp") - 1 )) records"* ]]
+		[[ "$stderr" == *"ignored $(grep -c '^[[:space:]]*$' "$T/in.jsonl") blank lines"* ]]
+	done
+}
