@@ -1395,7 +1395,8 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	# Lines of 0 to 300 bytes (blank, CRLF, malformed, and records
 	# padded to every length), so that their newlines fall at every
 	# place of the 64-byte blocks the lines are cut from, several in one
-	# block, none in some; the last line without its newline.  Each
+	# block, none in some; the last line without its newline; on each
+	# path (scalar: memchr for each line), one thread and two.  Each
 	# record's lr is its line number: the rows, the malformed lines'
 	# numbers and the counts are what Python finds.
 	python3 - "$T/in.jsonl" "$T/out.exp" "$T/bad.exp" <<-'PY'
@@ -1423,8 +1424,10 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	    f.write("".join("%d\n" % n for n in bad))
 	PY
 	[ "$(tail -c 1 "$T/in.jsonl")" != "" ]
-	for t in 1 2; do
-		TRACE_TOOLS_CHUNK=4096 run --separate-stderr trace-normalize --threads $t \
+	for tp in 1,scalar 1,sse2 1,avx2 2,scalar 2,sse2 2,avx2; do
+		t=${tp%,*} p=${tp#*,}
+		simd_paths | grep -qx "$p" || continue
+		TRACE_TOOLS_SIMD=$p TRACE_TOOLS_CHUNK=4096 run --separate-stderr trace-normalize --threads $t \
 		    -c lr -c tid --skip-bad --bad-lines "$T/bad" "$T/in.jsonl"
 		assert_success
 		printf '%s\n' "$output" > "$T/out"

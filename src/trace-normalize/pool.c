@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 
 #if defined(__x86_64__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 #include <errno.h>
 #include <pthread.h>
@@ -38,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "msg.h"
 #include "rd.h"
 #include "normalize.h"
@@ -125,16 +126,10 @@ convert_line(struct conv *c, enum format fmt, struct span line,
 	}
 }
 
-/*
- * Convert the lines of a block (a chunk, or what rd_block() gave),
- * numbered from base + 1, as rd_line would hand them out ("\r" before
- * "\n" dropped).  Returns the number of lines in the block, even when a
- * strict run stopped converting early.
- */
 #if defined(__x86_64__)
-/* The newlines of p[0..64), as bits. */
+/* The newlines of p[0..64), as bits: 16 bytes at a time. */
 static inline uint64_t
-nl64(const char *p)
+nl64_sse2(const char *p)
 {
 	const __m128i nl = _mm_set1_epi8('\n');
 	uint64_t m[4];
@@ -145,16 +140,38 @@ nl64(const char *p)
 		    16 * i)), nl));
 	return m[0] | m[1] << 16 | m[2] << 32 | m[3] << 48;
 }
+
+/* The same, 32 bytes at a time. */
+__attribute__((target("avx2")))
+static inline uint64_t
+nl64_avx2(const char *p)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+	uint64_t lo, hi;
+
+	lo = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+	    _mm256_loadu_si256((const __m256i *)(const void *)p), nl));
+	hi = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(
+	    _mm256_loadu_si256((const __m256i *)(const void *)(p + 32)), nl));
+	return lo | hi << 32;
+}
 #endif
 
 /*
- * The lines' ends are found 64 bytes at a time (x86-64: the newlines of
- * each 64 as the bits of a word, taken in turn), the last 63 or fewer
- * by memchr: cheaper than a call of memchr for each line of a hundred
- * bytes.
+ * Convert the lines of a block (a chunk, or what rd_block() gave),
+ * numbered from base + 1, as rd_line would hand them out ("\r" before
+ * "\n" dropped).  Returns the number of lines in the block, even when a
+ * strict run stopped converting early.
+ *
+ * The lines' ends are found 64 bytes at a time on the SIMD paths
+ * (json_path(): the newlines of each 64 as the bits of a word, taken in
+ * turn), the last 63 or fewer by memchr: cheaper than a call of memchr
+ * for each line of a hundred bytes.  The scalar path calls memchr for
+ * each line.  Written once, compiled for each path.
  */
-static uint64_t
-convert_lines(struct conv *c, enum format fmt, struct span b, uint64_t base)
+static inline __attribute__((always_inline)) uint64_t
+lines_on(struct conv *c, enum format fmt, struct span b, uint64_t base,
+    int simd)
 {
 	const char *p = b.p, *end = b.p + b.n, *nl;
 	/* the newlines before s not yet taken: the bits of m, from blk */
@@ -164,11 +181,13 @@ convert_lines(struct conv *c, enum format fmt, struct span b, uint64_t base)
 
 	while (p < end) {
 #if defined(__x86_64__)
-		while (m == 0 && end - s >= 64) {
+		while (simd && m == 0 && end - s >= 64) {
 			blk = s;
-			m = nl64(s);
+			m = simd == 2 ? nl64_avx2(s) : nl64_sse2(s);
 			s += 64;
 		}
+#else
+		(void)simd;
 #endif
 		if (m != 0) {
 			nl = blk + __builtin_ctzll(m);
@@ -187,6 +206,43 @@ convert_lines(struct conv *c, enum format fmt, struct span b, uint64_t base)
 		p = nl + 1;
 	}
 	return n;
+}
+
+static uint64_t
+lines_scalar(struct conv *c, enum format fmt, struct span b, uint64_t base)
+{
+	return lines_on(c, fmt, b, base, 0);
+}
+
+#if defined(__x86_64__)
+static uint64_t
+lines_sse2(struct conv *c, enum format fmt, struct span b, uint64_t base)
+{
+	return lines_on(c, fmt, b, base, 1);
+}
+
+__attribute__((target("avx2")))
+static uint64_t
+lines_avx2(struct conv *c, enum format fmt, struct span b, uint64_t base)
+{
+	return lines_on(c, fmt, b, base, 2);
+}
+#endif
+
+static uint64_t
+convert_lines(struct conv *c, enum format fmt, struct span b, uint64_t base)
+{
+#if defined(__x86_64__)
+	switch (json_path()) {
+	case JSON_AVX2:
+		return lines_avx2(c, fmt, b, base);
+	case JSON_SSE2:
+		return lines_sse2(c, fmt, b, base);
+	default:
+		break;
+	}
+#endif
+	return lines_scalar(c, fmt, b, base);
 }
 
 static uint64_t
