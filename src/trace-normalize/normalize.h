@@ -301,12 +301,86 @@ void	where_conv_free(struct conv *c);
 void	oprules_ready(void);
 
 /*
+ * The rules' usual start: --op-contains rules on one field, each with
+ * its bit, rule i with bit i (oprules_ready()).  Their first match is the
+ * lowest bit of the field's mask, found without trying them one by one.
+ */
+extern size_t	 op_ncfirst;	/* rules 0..op_ncfirst-1 are such */
+extern uint64_t	 op_cfirstmask;	/* their bits */
+
+/* The memo entry of a value of 1 to CMEMO_LEN bytes. */
+static inline unsigned
+memo_hash(struct span v)
+{
+	return (unsigned)(v.n * 31 + (unsigned char)v.p[0] * 7 +
+	    (unsigned char)v.p[v.n / 2] * 3 +
+	    (unsigned char)v.p[v.n - 1]) % CMEMO_N;
+}
+
+/*
+ * Which --op-contains rules of slot s match its value: computed once per
+ * distinct value of up to CMEMO_LEN bytes and remembered in a small
+ * direct-mapped table (a miss only costs the computation), so that the
+ * usual trace, with a handful of function names, pays for the substring
+ * searches once.  contains_mask() looks in the table inline and leaves
+ * a miss to contains_compute() (oprule.c).
+ */
+uint64_t contains_compute(struct slotval *s, int slot, struct span v);
+
+static inline uint64_t
+contains_mask(struct slotval *s, int slot, struct span v)
+{
+	const struct cmemo *m;
+
+	if (v.n > 0 && v.n <= CMEMO_LEN && s->memo != NULL) {
+		m = &s->memo[memo_hash(v)];
+		/* up to 31 bytes: one or two comparisons of up to 16 */
+		if (m->len == v.n && (v.n <= 16 ? mem_same(m->v, v.p, v.n) :
+		    mem_same(m->v, v.p, 16) && mem_same(m->v + v.n - 16,
+		    v.p + v.n - 16, 16)))
+			return m->mask;
+	}
+	return contains_compute(s, slot, v);
+}
+
+/*
  * Apply the op rules in order to the record (oprule.c).  Returns 1 with
  * *op set (to the rule's text or the record's value) and c->opclean
  * telling whether it is a rule's text that needs no escape, 0 when the
  * record is dropped (counted), -1 when it was reported bad.
+ * derive_op() takes the usual first match inline (the field of the
+ * first --op-contains rules, a value without escapes, one of them
+ * matching) and leaves the rest to derive_op_slow().
  */
-int	derive_op(struct conv *c, const struct rec *r, struct span *op);
+int	derive_op_slow(struct conv *c, const struct rec *r, struct span *op);
+
+static inline int
+derive_op(struct conv *c, const struct rec *r, struct span *op)
+{
+	const struct oprule *ru;
+	struct slotval *s;
+	struct span v;
+	uint64_t m;
+
+	if (op_ncfirst == 0 || !present(c, S.rule[0].slot))
+		return derive_op_slow(c, r, op);
+	ru = &S.rule[0];
+	s = &c->sv[ru->slot];
+	if (s->kind == VK_NESTED)
+		return derive_op_slow(c, r, op);	/* (which says so) */
+	if (s->maskgen != c->gen) {
+		if (slot_value(c, ru->slot, r, &v) != 0)
+			return -1;
+		s->mask = contains_mask(s, ru->slot, v);
+		s->maskgen = c->gen;
+	}
+	if ((m = s->mask & op_cfirstmask) == 0)
+		return derive_op_slow(c, r, op);
+	ru = &S.rule[__builtin_ctzll(m)];
+	*op = span_make(ru->op, ru->oplen);
+	c->opclean = ru->opclean;
+	return 1;
+}
 
 /* Report a malformed record: exit 2, or count it under --skip-bad, or,
  * deferred, keep it for the main thread. */

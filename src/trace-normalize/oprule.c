@@ -10,13 +10,8 @@
 
 static int	 op_optional;	/* --optional op: no match leaves it empty */
 
-/*
- * The rules' usual start: --op-contains rules on one field, each with
- * its bit, rule i with bit i.  Their first match is the lowest bit of
- * the field's mask, found without trying them one by one.
- */
-static size_t	 ncfirst;	/* rules 0..ncfirst-1 are such */
-static uint64_t	 cfirstmask;	/* their bits */
+size_t		 op_ncfirst;	/* (normalize.h) */
+uint64_t	 op_cfirstmask;
 
 void
 oprules_ready(void)
@@ -24,13 +19,13 @@ oprules_ready(void)
 	for (size_t i = 0; i < S.ncol; i++)
 		if (S.col[i].isop && S.col[i].optional)
 			op_optional = 1;
-	ncfirst = 0;
-	cfirstmask = 0;
-	while (ncfirst < S.nrule && ncfirst < 64 &&
-	    S.rule[ncfirst].kind == R_CONTAINS &&
-	    S.rule[ncfirst].slot == S.rule[0].slot &&
-	    S.rule[ncfirst].bit == (int)ncfirst)
-		cfirstmask |= (uint64_t)1 << ncfirst++;
+	op_ncfirst = 0;
+	op_cfirstmask = 0;
+	while (op_ncfirst < S.nrule && op_ncfirst < 64 &&
+	    S.rule[op_ncfirst].kind == R_CONTAINS &&
+	    S.rule[op_ncfirst].slot == S.rule[0].slot &&
+	    S.rule[op_ncfirst].bit == (int)op_ncfirst)
+		op_cfirstmask |= (uint64_t)1 << op_ncfirst++;
 	/* As row.c's put_str() copies a value as it is. */
 	for (size_t i = 0; i < S.nrule; i++) {
 		struct oprule *ru = &S.rule[i];
@@ -45,15 +40,6 @@ oprules_ready(void)
 		}
 		ru->opclean = ru->op != NULL && k == ru->oplen;
 	}
-}
-
-/* The memo entry of a value of 1 to CMEMO_LEN bytes. */
-static inline unsigned
-memo_hash(struct span v)
-{
-	return (unsigned)(v.n * 31 + (unsigned char)v.p[0] * 7 +
-	    (unsigned char)v.p[v.n / 2] * 3 +
-	    (unsigned char)v.p[v.n - 1]) % CMEMO_N;
 }
 
 /* Whether hay contains needle: short strings, so memchr on the first
@@ -74,15 +60,9 @@ contains(struct span hay, const char *needle, size_t n)
 	return 0;
 }
 
-/*
- * Which --op-contains rules of slot s match its value: computed once per
- * distinct value of up to CMEMO_LEN bytes and remembered in a small
- * direct-mapped table (a miss only costs the computation), so that the
- * usual trace, with a handful of function names, pays for the substring
- * searches once.  contains_mask() looks in the table inline and leaves
- * a miss to contains_compute().
- */
-static uint64_t
+/* contains_mask()'s miss (normalize.h): the mask computed, and
+ * remembered when the value is short enough. */
+uint64_t
 contains_compute(struct slotval *s, int slot, struct span v)
 {
 	struct cmemo *m = NULL;
@@ -109,29 +89,14 @@ contains_compute(struct slotval *s, int slot, struct span v)
 	return mask;
 }
 
-static inline uint64_t
-contains_mask(struct slotval *s, int slot, struct span v)
-{
-	const struct cmemo *m;
-
-	if (v.n > 0 && v.n <= CMEMO_LEN && s->memo != NULL) {
-		m = &s->memo[memo_hash(v)];
-		/* up to 31 bytes: one or two comparisons of up to 16 */
-		if (m->len == v.n && (v.n <= 16 ? mem_same(m->v, v.p, v.n) :
-		    mem_same(m->v, v.p, 16) && mem_same(m->v + v.n - 16,
-		    v.p + v.n - 16, 16)))
-			return m->mask;
-	}
-	return contains_compute(s, slot, v);
-}
-
 int
-derive_op(struct conv *c, const struct rec *r, struct span *op)
+derive_op_slow(struct conv *c, const struct rec *r, struct span *op)
 {
 	size_t i = 0;
 
-	/* The --op-contains rules first, as the loop below tries them. */
-	if (ncfirst > 0 && present(c, S.rule[0].slot)) {
+	/* The --op-contains rules first, as the loop below tries them
+	 * (derive_op() may have computed the mask already). */
+	if (op_ncfirst > 0 && present(c, S.rule[0].slot)) {
 		const struct oprule *ru = &S.rule[0];
 		struct slotval *s = &c->sv[ru->slot];
 		struct span v;
@@ -146,15 +111,15 @@ derive_op(struct conv *c, const struct rec *r, struct span *op)
 			s->mask = contains_mask(s, ru->slot, v);
 			s->maskgen = c->gen;
 		}
-		if ((m = s->mask & cfirstmask) != 0) {
+		if ((m = s->mask & op_cfirstmask) != 0) {
 			ru = &S.rule[__builtin_ctzll(m)];
 			*op = span_make(ru->op, ru->oplen);
 			c->opclean = ru->opclean;
 			return 1;
 		}
-		i = ncfirst;
-	} else if (ncfirst > 0)
-		i = ncfirst;	/* each would pass over an absent field */
+		i = op_ncfirst;
+	} else if (op_ncfirst > 0)
+		i = op_ncfirst;	/* each would pass over an absent field */
 	for (; i < S.nrule; i++) {
 		const struct oprule *ru = &S.rule[i];
 		struct slotval *s = ru->slot >= 0 ? &c->sv[ru->slot] : NULL;
