@@ -1515,91 +1515,101 @@ hex4(const char *p, unsigned *v)
 	return 0;
 }
 
-static void
-put_utf8(struct sbuf *sb, unsigned cp)
+/* Write code point cp at d as UTF-8; returns the bytes written (1-4). */
+static size_t
+put_utf8(char *d, unsigned cp)
 {
-	char b[4];
-	size_t n;
-
 	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (char)(0xf0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
+		d[0] = (char)cp;
+		return 1;
 	}
-	sb_add(sb, b, n);
+	if (cp < 0x800) {
+		d[0] = (char)(0xc0 | cp >> 6);
+		d[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | cp >> 12);
+		d[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | cp >> 18);
+	d[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	d[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
 }
+
+/* (json_unescape()'s way out on an error: sb left empty) */
+#define ERR(s)	do { why = (s); goto bad; } while (0)
 
 const char *
 json_unescape(struct span raw, struct sbuf *sb)
 {
 	size_t i, run = 0;
-	const char *p = raw.p;
+	const char *p = raw.p, *why;
+	char *d;
 
+	/* Never longer than raw: each escape is written in fewer bytes
+	 * (\uXXXX in 3 at most, a pair of them in 4); written in place. */
 	sb_clear(sb);
+	d = sb_reserve(sb, raw.n);
 	for (i = 0; i < raw.n; i++) {
 		unsigned char c = (unsigned char)p[i];
 		unsigned cp, lo;
 
 		if (c < 0x20)
-			return "control character in JSON string";
+			ERR("control character in JSON string");
 		if (c != '\\')
 			continue;
-		sb_add(sb, p + run, i - run);
+		memcpy(d, p + run, i - run);
+		d += i - run;
 		if (i + 1 >= raw.n)
-			return "bad escape in JSON string";
+			ERR("bad escape in JSON string");
 		switch (p[++i]) {
-		case '"': sb_addc(sb, '"'); break;
-		case '\\': sb_addc(sb, '\\'); break;
-		case '/': sb_addc(sb, '/'); break;
-		case 'b': sb_addc(sb, '\b'); break;
-		case 'f': sb_addc(sb, '\f'); break;
-		case 'n': sb_addc(sb, '\n'); break;
-		case 'r': sb_addc(sb, '\r'); break;
-		case 't': sb_addc(sb, '\t'); break;
+		case '"': *d++ = '"'; break;
+		case '\\': *d++ = '\\'; break;
+		case '/': *d++ = '/'; break;
+		case 'b': *d++ = '\b'; break;
+		case 'f': *d++ = '\f'; break;
+		case 'n': *d++ = '\n'; break;
+		case 'r': *d++ = '\r'; break;
+		case 't': *d++ = '\t'; break;
 		case 'u':
 			if (i + 4 >= raw.n || hex4(p + i + 1, &cp) != 0)
-				return "bad \\u escape in JSON string";
+				ERR("bad \\u escape in JSON string");
 			i += 4;
 			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return "lone low surrogate in JSON string";
+				ERR("lone low surrogate in JSON string");
 			if (cp >= 0xd800 && cp <= 0xdbff) {
 				if (i + 6 >= raw.n || p[i + 1] != '\\' ||
 				    p[i + 2] != 'u' ||
 				    hex4(p + i + 3, &lo) != 0 ||
 				    lo < 0xdc00 || lo > 0xdfff)
-					return "lone high surrogate in JSON "
-					    "string";
+					ERR("lone high surrogate in JSON "
+					    "string");
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
 				    (lo - 0xdc00);
 				i += 6;
 			}
-			put_utf8(sb, cp);
+			d += put_utf8(d, cp);
 			break;
 		default:
-			return "bad escape in JSON string";
+			ERR("bad escape in JSON string");
 		}
 		run = i + 1;
 	}
-	if (run < raw.n)
-		sb_add(sb, p + run, raw.n - run);
-	else
-		sb_add(sb, "", 0);
+	memcpy(d, p + run, raw.n - run);
+	d += raw.n - run;
+	sb->len = (size_t)(d - sb->p);
+	sb->p[sb->len] = '\0';
 	return NULL;
+bad:
+	sb_clear(sb);
+	return why;
 }
+#undef ERR
 
 long
 utf8_check(const char *s, size_t n)

@@ -167,7 +167,8 @@ const char *json_path_name(enum json_path path);
  * Unescape the raw contents of a JSON string into sb (replacing its
  * content), converting \uXXXX (surrogate pairs included) to UTF-8.
  * Returns NULL, or a reason: a bad escape, a lone surrogate, a raw
- * control character.  A \u0000 yields a NUL byte; callers decide.
+ * control character (sb then left empty).  A \u0000 yields a NUL byte;
+ * callers decide.
  */
 const char *json_unescape(struct span raw, struct sbuf *sb);
 

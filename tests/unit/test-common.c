@@ -269,6 +269,12 @@ test_json_unescape(void)
 	CHECK(unesc("\\u12g4", &sb) != NULL, "bad hex in \\u");
 	CHECK(unesc("abc\\", &sb) != NULL, "trailing backslash");
 	CHECK(unesc("a\tb", &sb) != NULL, "raw control character");
+	CHECK(unesc("abcdef\\u00e9ghi\\q", &sb) != NULL && sb.len == 0 &&
+	    sb.p[0] == '\0', "an error leaves sb empty");
+	e = unesc("x\\u00e9\\ud83d\\ude00\\n", &sb);
+	CHECK(e == NULL && sb.len == 8 && memcmp(sb.p,
+	    "x\xc3\xa9\xf0\x9f\x98\x80\n", 8) == 0 && sb.p[8] == '\0',
+	    "escapes of each length in one string");
 	e = unesc("\\u0000", &sb);
 	CHECK(e == NULL && sb.len == 1 && sb.p[0] == '\0',
 	    "\\u0000 yields a NUL byte for the caller to judge");
