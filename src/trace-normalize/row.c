@@ -41,6 +41,7 @@ static int	 value_rules;
 enum colkind { CK_OP, CK_FILE, CK_SET, CK_NUM, CK_STR, CK_INT, CK_NS,
 	CK_ADDR };
 static unsigned char	*colkind;
+static size_t		*coloff;	/* its slot's offset in a conv's sv */
 
 void
 rows_ready(void)
@@ -51,11 +52,15 @@ rows_ready(void)
 	strslot = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*strslot));
 	free(colkind);
 	colkind = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*colkind));
+	free(coloff);
+	coloff = xreallocarray(NULL, S.ncol ? S.ncol : 1, sizeof(*coloff));
 	bound_fixed = 8;
 	nopcol = nfilecol = nstrslot = 0;
 	for (i = 0; i < S.ncol; i++) {
 		const struct column *c = &S.col[i];
 
+		coloff[i] = c->slot >= 0 ? (size_t)c->slot *
+		    sizeof(struct slotval) : 0;
 		if (c->isop) {
 			nopcol++;
 			colkind[i] = CK_OP;
@@ -418,6 +423,7 @@ emit_record(struct conv *cv, const struct rec *r)
 	 * be anything to the compiler, and would make it load these again) */
 	const struct column *col = S.col;
 	const unsigned char *kind = colkind;
+	const size_t *off = coloff;
 	const struct slotval *sv = cv->sv;
 	uint64_t gen = cv->gen;
 	size_t ncol = S.ncol;
@@ -471,7 +477,7 @@ emit_record(struct conv *cv, const struct rec *r)
 		 */
 		case CK_INT:
 		case CK_NS:
-			s = &sv[c->slot];
+			s = (const void *)((const char *)sv + off[i]);
 			/* (digits alone: known from the walk) */
 			if (s->setgen == gen && (s->diggen == gen ?
 			    s->raw.n <= 18 : raw_ok(cv, s) &&
@@ -483,7 +489,7 @@ emit_record(struct conv *cv, const struct rec *r)
 			}
 			break;
 		case CK_ADDR:
-			s = &sv[c->slot];
+			s = (const void *)((const char *)sv + off[i]);
 			if (s->setgen != gen || !raw_ok(cv, s) ||
 			    s->raw.n == 0 || s->raw.n > 18)
 				break;
