@@ -1600,8 +1600,10 @@ json_unescape(struct span raw, struct sbuf *sb)
 		}
 		run = i + 1;
 	}
-	memcpy(d, p + run, raw.n - run);
-	d += raw.n - run;
+	if (raw.n > run) {	/* (raw.p may be NULL when empty) */
+		memcpy(d, p + run, raw.n - run);
+		d += raw.n - run;
+	}
 	sb->len = (size_t)(d - sb->p);
 	sb->p[sb->len] = '\0';
 	return NULL;
