@@ -348,26 +348,32 @@ contains_mask(struct slotval *s, int slot, struct span v)
  * *op set (to the rule's text or the record's value) and c->opclean
  * telling whether it is a rule's text that needs no escape, 0 when the
  * record is dropped (counted), -1 when it was reported bad.
- * derive_op() takes the usual first match inline (the field of the
- * first --op-contains rules, a value without escapes, one of them
- * matching) and leaves the rest to derive_op_slow().
+ * derive_op() tries the first --op-contains rules inline, through the
+ * field's mask, and leaves the rules after them to derive_op_from().
  */
-int	derive_op_slow(struct conv *c, const struct rec *r, struct span *op);
+int	derive_op_from(struct conv *c, const struct rec *r, struct span *op,
+	    size_t i);
+
+/* Report a malformed record: exit 2, or count it under --skip-bad, or,
+ * deferred, keep it for the main thread. */
+int	bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 static inline int
 derive_op(struct conv *c, const struct rec *r, struct span *op)
 {
-	const struct oprule *ru;
+	const struct oprule *ru = &S.rule[0];
 	struct slotval *s;
 	struct span v;
 	uint64_t m;
 
-	if (op_ncfirst == 0 || !present(c, S.rule[0].slot))
-		return derive_op_slow(c, r, op);
-	ru = &S.rule[0];
+	/* (each of them would pass over an absent field) */
+	if (op_ncfirst == 0 || !present(c, ru->slot))
+		return derive_op_from(c, r, op, op_ncfirst);
 	s = &c->sv[ru->slot];
 	if (s->kind == VK_NESTED)
-		return derive_op_slow(c, r, op);	/* (which says so) */
+		return bad_record(c, r, "field %s: expected a scalar, "
+		    "got an object or array", S.slot[ru->slot].name);
 	if (s->maskgen != c->gen) {
 		if (slot_value(c, ru->slot, r, &v) != 0)
 			return -1;
@@ -375,17 +381,12 @@ derive_op(struct conv *c, const struct rec *r, struct span *op)
 		s->maskgen = c->gen;
 	}
 	if ((m = s->mask & op_cfirstmask) == 0)
-		return derive_op_slow(c, r, op);
+		return derive_op_from(c, r, op, op_ncfirst);
 	ru = &S.rule[__builtin_ctzll(m)];
 	*op = span_make(ru->op, ru->oplen);
 	c->opclean = ru->opclean;
 	return 1;
 }
-
-/* Report a malformed record: exit 2, or count it under --skip-bad, or,
- * deferred, keep it for the main thread. */
-int	bad_record(struct conv *c, const struct rec *r, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
 
 /*
  * Chrome trace-event JSON, the array or object format, from the input's

@@ -90,36 +90,9 @@ contains_compute(struct slotval *s, int slot, struct span v)
 }
 
 int
-derive_op_slow(struct conv *c, const struct rec *r, struct span *op)
+derive_op_from(struct conv *c, const struct rec *r, struct span *op,
+    size_t i)
 {
-	size_t i = 0;
-
-	/* The --op-contains rules first, as the loop below tries them
-	 * (derive_op() may have computed the mask already). */
-	if (op_ncfirst > 0 && present(c, S.rule[0].slot)) {
-		const struct oprule *ru = &S.rule[0];
-		struct slotval *s = &c->sv[ru->slot];
-		struct span v;
-		uint64_t m;
-
-		if (s->kind == VK_NESTED)
-			return bad_record(c, r, "field %s: expected a scalar, "
-			    "got an object or array", S.slot[ru->slot].name);
-		if (s->maskgen != c->gen) {
-			if (slot_value(c, ru->slot, r, &v) != 0)
-				return -1;
-			s->mask = contains_mask(s, ru->slot, v);
-			s->maskgen = c->gen;
-		}
-		if ((m = s->mask & op_cfirstmask) != 0) {
-			ru = &S.rule[__builtin_ctzll(m)];
-			*op = span_make(ru->op, ru->oplen);
-			c->opclean = ru->opclean;
-			return 1;
-		}
-		i = op_ncfirst;
-	} else if (op_ncfirst > 0)
-		i = op_ncfirst;	/* each would pass over an absent field */
 	for (; i < S.nrule; i++) {
 		const struct oprule *ru = &S.rule[i];
 		struct slotval *s = ru->slot >= 0 ? &c->sv[ru->slot] : NULL;
