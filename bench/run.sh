@@ -40,8 +40,9 @@
 # Peers that are not installed are skipped with a message.  Reference
 # programs run on the same data in the same rounds, interleaved with the
 # tools they measure (best of at least 5 each): zstd -dc (its output
-# rate, of the canary JSON Lines and of the event TSV) and wc -l; the
-# targets of the second performance step are ratios to them.  Without
+# rate, of the canary JSON Lines and of the event TSV; of the canary
+# also under taskset -c 0, the one-core target's reference) and wc -l;
+# the targets of the second performance step are ratios to them.  Without
 # --quick, bench/scale.sh --keys-only adds the many-keys table (10M
 # distinct keys through key, hist, join and report).
 # The summary is printed and written to bench/out/results.md with a
