@@ -898,12 +898,8 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 		goto value;
 known:
 		if (direct) {
-			/* the element for this key, or NULL for none */
-			if (g->tag == 0 && toindex != NULL && !g->kesc) {
-				int ix = toindex(p + q + g->koff, g->klen);
-
-				g->tag = ix < 0 ? 1 : (unsigned)ix + 2;
-			}
+			/* the element for this key, or NULL for none; a tag
+			 * with no word yet (0) is looked up, once */
 			if (g->tag - 2 < ton) {
 				el = tobase + (size_t)(g->tag - 2) * tostride;
 				if (*(uint64_t *)(void *)(el + JSON_TO_GEN) ==
@@ -911,7 +907,12 @@ known:
 					return 0;	/* a second value */
 			} else if (g->tag == 1)
 				el = NULL;
-			else
+			else if (g->tag == 0 && toindex != NULL && !g->kesc) {
+				int ix = toindex(p + q + g->koff, g->klen);
+
+				g->tag = ix < 0 ? 1 : (unsigned)ix + 2;
+				goto known;
+			} else
 				return 0;
 		} else {
 			f->key = span_make(p + q + g->koff, g->klen);
@@ -922,8 +923,7 @@ known:
 		prev = g;
 value:
 		nf++;
-		while (wsclass[(unsigned char)p[q]])
-			q++;
+again:
 		if (p[q] == '"') {
 			WALK_STRING(q + 1, e);
 			if (!direct) {
@@ -946,7 +946,13 @@ value:
 			    p[e = avx2 ? probe_avx2(p, q + 1, last, 1, k) :
 			    probe_sse2(p, q + 1, last, 1, k)]])
 				dig = 1;
-			else if (p[q] == 't') {
+			else if (wsclass[(unsigned char)p[q]]) {
+				/* blanks the glue did not have: the value
+				 * after them (p[last] is '}') */
+				while (wsclass[(unsigned char)p[q]])
+					q++;
+				goto again;
+			} else if (p[q] == 't') {
 				if (last - q < 4 || memcmp(p + q, "true", 4) != 0)
 					return 0;
 				e = q + 4;
