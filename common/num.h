@@ -21,6 +21,10 @@
 
 #include "span.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 enum num_err {
 	NUM_OK = 0,
 	NUM_EMPTY,	/* no digits at all */
@@ -136,13 +140,25 @@ num_hex8_addr(struct span s, uint32_t *v, char *lower)
 
 /*
  * Eight hex digits of v, most significant first, without a loop: each
- * nibble spread to a byte of a word, the bytes turned to digits all at
- * once ('0' + d, and 'a' - '0' - 10 more where d > 9), the word stored
- * in the order that puts the most significant digit first.
+ * nibble spread to a byte, the bytes turned to digits all at once ('0' +
+ * d, and 'a' - '0' - 10 more where d > 9).  With SSE2 the bytes of v,
+ * most significant first, are split into their high and low nibbles and
+ * interleaved; else the nibbles are spread over a word, stored in the
+ * order that puts the most significant digit first.
  */
 static inline void
 num_hex8_put(char *buf, uint32_t v)
 {
+#if defined(__SSE2__)
+	__m128i x = _mm_cvtsi32_si128((int)__builtin_bswap32(v));
+	__m128i lo = _mm_and_si128(x, _mm_set1_epi8(0x0f));
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), _mm_set1_epi8(0x0f));
+	__m128i d = _mm_unpacklo_epi8(hi, lo);
+
+	d = _mm_add_epi8(_mm_add_epi8(d, _mm_set1_epi8('0')), _mm_and_si128(
+	    _mm_cmpgt_epi8(d, _mm_set1_epi8(9)), _mm_set1_epi8('a' - '0' - 10)));
+	_mm_storel_epi64((__m128i *)(void *)buf, d);
+#else
 	uint64_t t = v, m;
 
 	t = (t | t << 16) & 0x0000ffff0000ffffULL;
@@ -156,6 +172,7 @@ num_hex8_put(char *buf, uint32_t v)
 #else
 	t = __builtin_bswap64(t);
 	memcpy(buf, &t, 8);
+#endif
 #endif
 }
 

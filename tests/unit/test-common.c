@@ -767,6 +767,41 @@ test_mem_pad(void)
 }
 
 /*
+ * num_fmt_addr() against snprintf("0x%08llx"): each hex digit at each of
+ * the sixteen places (the others 0 or f), and random values of 1 to 64
+ * bits; the bytes past the spelling are left as they were.
+ */
+static void
+test_num_fmt_addr(void)
+{
+	char got[NUM_ADDR_MAX + 8], want[40];
+	uint64_t seed = 7, v;
+	int bad = 0;
+	size_t n, i;
+
+	for (i = 0; i < 16 * 16 * 2 + 200000; i++) {
+		if (i < 16 * 16 * 2) {
+			v = (i & 256) ? ~UINT64_C(0) : 0;
+			v &= ~(UINT64_C(0xf) << (i % 16 * 4));
+			v |= (uint64_t)(i / 16 % 16) << (i % 16 * 4);
+			if (i % 3 == 0)
+				v &= 0xffffffffU;
+		} else {
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			v = seed >> (seed >> 58);
+		}
+		memset(got, '#', sizeof(got));
+		n = num_fmt_addr(got, v);
+		snprintf(want, sizeof(want), "0x%08llx", (unsigned long long)v);
+		if (n != strlen(want) || memcmp(got, want, n) != 0 ||
+		    got[NUM_ADDR_MAX] != '#')
+			bad++;
+	}
+	CHECK(bad == 0, "num_fmt_addr: %d spellings unlike snprintf's", bad);
+}
+
+/*
  * num_hex8() against num_parse_hex() and num_fmt_addr(): every byte value
  * at every one of the eight places (the others hex digits of both cases),
  * and random mixes of hex digits and near misses ('g', 'G', '/', ':',
@@ -1552,6 +1587,7 @@ main(int argc, char *argv[])
 	test_tally_rows();
 	test_mem_same();
 	test_mem_pad();
+	test_num_fmt_addr();
 	test_num_hex8();
 	test_mem_copy();
 	test_htab();
