@@ -492,6 +492,14 @@ fast_scalar(struct json_line *jl, const char *p, size_t n)
  * bytes give the same key and the same state; a memo is only ever a
  * shortcut, checked byte for byte, never trusted.
  *
+ * Guesses.  Where a value ends is the start of the next glue: a chain,
+ * field after field, of loads and probes each waiting for the one
+ * before.  The direct walk (json_parse_to()) guesses that a number ends
+ * where the last one after the same glue ended, goes on from there, and
+ * checks the guess against the probe meanwhile (a branch, which the CPU
+ * predicts, not data it must wait for); a wrong guess is put right
+ * before anything depends on it.
+ *
  * Probes.  The end of a string's plain run (a '"', '\\' or control
  * character) and of a number's digits are found 16 bytes at a time with
  * SSE2, or 32 with AVX2, reading only bytes of the line: the last block
@@ -514,6 +522,7 @@ struct json_glue {
 	unsigned	 tag;	/* the caller's word for the key (json.h) */
 	unsigned char	 len;	/* 0: none */
 	unsigned char	 koff, klen, kesc;	/* the key, in b */
+	unsigned char	 vlen;	/* the length of the number after it */
 	char		 b[GLUE_MAX];
 };
 
@@ -987,7 +996,22 @@ again:
 					*(uint64_t *)(void *)(el +
 					    JSON_TO_DIG) = togen;
 			}
-			q = e;
+			if (direct && dig && g != NULL) {
+				/* the end where the last number after this
+				 * glue ended, unless this one ends elsewhere:
+				 * the walk goes on from there before the
+				 * probe is done (a branch, not data) */
+				size_t ep = q + g->vlen, epc = ep;
+
+				__asm__("" : "+r" (epc));
+				if (__builtin_expect(e != epc, 0)) {
+					g->vlen = e - q < 256 ?
+					    (unsigned char)(e - q) : 0;
+					ep = e;
+				}
+				q = ep;
+			} else
+				q = e;
 		}
 		if (q == last)
 			break;

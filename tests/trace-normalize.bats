@@ -1282,6 +1282,44 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	done
 }
 
+@test "JSON Lines: where a number ended after the same key last time is a guess, checked before the walk goes on" {
+	# The direct walk goes on from where the last number after the same
+	# glue ended, and checks that guess first: numbers of each length
+	# from 1 to 20 digits after lines that taught it each other length,
+	# followed by bytes that are valid only where the number really ends
+	# (blanks) or not at all (a second ',', a stray byte, a ',' before
+	# the '}'); the same number last in its line.  Each path's rows and
+	# errors are the scalar walk's, which guesses nothing.
+	python3 - "$T/in.jsonl" <<-'PY'
+	import sys
+	digits = "98765432109876543210"
+	with open(sys.argv[1], "w") as out:
+	    for a in range(1, 21):
+	        for b in range(1, 21):
+	            for i, tail in enumerate((", ", " , ", ",, ", ",x, ", "  ,", " ,\t")):
+	                end = ("", " ", ",", ",,", "\t", " x")[i]
+	                out.write('{"a": %s, "b": 7, "c": 7}\n' % digits[:a])
+	                out.write('{"a": %s%s"b": 7, "c": 7}\n' % (digits[:b], tail))
+	                out.write('{"a": 5, "c": %s}\n' % digits[:a])
+	                out.write('{"a": 5, "c": %s%s}\n' % (digits[:b], end))
+	PY
+	cols="--op-value x -c lr=a:addr -c tid=b -c ts=c --optional tid"
+	# shellcheck disable=SC2086
+	TRACE_TOOLS_SIMD=scalar trace-normalize --threads 1 $cols --skip-bad \
+	    --bad-lines "$T/bad.ref" "$T/in.jsonl" > "$T/out.ref" 2> "$T/err.ref"
+	[ "$(wc -l < "$T/out.ref")" -gt 5000 ] && [ "$(wc -l < "$T/bad.ref")" -gt 1000 ]
+	grep -qF '	{"a": 9876,, "b": 7, "c": 7}' "$T/bad.ref"
+	grep -qF '	{"a": 5, "c": 9876,}' "$T/bad.ref"
+	for p in $(simd_paths); do
+		# shellcheck disable=SC2086
+		TRACE_TOOLS_SIMD=$p trace-normalize --threads 1 $cols --skip-bad \
+		    --bad-lines "$T/bad" "$T/in.jsonl" > "$T/out" 2> "$T/err"
+		assert_same "$T/out.ref" "$T/out"
+		assert_same "$T/bad.ref" "$T/bad"
+		assert_same "$T/err.ref" "$T/err"
+	done
+}
+
 @test "JSON Lines: keys in changing orders, repeated and escaped, find their columns on every path" {
 	# Lines of up to 30 keys from a pool, so that the separators and
 	# keys remembered by the fast path (and the column each key was
