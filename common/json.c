@@ -498,7 +498,9 @@ fast_scalar(struct json_line *jl, const char *p, size_t n)
  * where the last one after the same glue ended, goes on from there, and
  * checks the guess against the probe meanwhile (a branch, which the CPU
  * predicts, not data it must wait for); a wrong guess is put right
- * before anything depends on it.
+ * before anything depends on it.  With AVX2 it probes the first 64 bytes
+ * of a line for string specials at once, before the walk needs them: the
+ * end of a string there is then a shift and a bit scan away.
  *
  * Probes.  The end of a string's plain run (a '"', '\\' or control
  * character) and of a number's digits are found 16 bytes at a time with
@@ -682,6 +684,16 @@ probe_avx2(const char *p, size_t i, size_t end, int dig,
 	return i < end ? probe_sse2(p, i, end, dig, k) : end;
 }
 
+/* The string specials of p[0..64), a bit each. */
+__attribute__((target("avx2")))
+static inline uint64_t
+special64(const char *p, const struct probek *k)
+{
+	return special32(_mm256_loadu_si256((const __m256i *)(const void *)p),
+	    k) | (uint64_t)special32(_mm256_loadu_si256((const __m256i *)
+	    (const void *)(p + 32)), k) << 32;
+}
+
 /*
  * The string whose body starts at p[i]: its closing quote, found before
  * p[last], or 0 to defer; *esc tells whether it has escapes.
@@ -794,6 +806,7 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 	char *el = NULL;
 	enum json_type type;
 	int esc;
+	uint64_t smask = 0;
 	/* (locals: the stores to elements might change *to, for all the
 	 * compiler knows, and it would load these again) */
 	char *tobase = direct ? to->base : NULL;
@@ -816,6 +829,8 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 		return 0;
 	/* p[last] is '}', not a blank: blank loops stop there at the
 	 * latest.  A field takes 5 bytes at least: room for them all. */
+	if (direct && avx2 && last >= 64)
+		smask = special64(p, k);
 	if (!direct) {
 		if (jl->fcap < n / 4 + 2) {
 			jl->fcap = n / 4 + 2;
@@ -934,7 +949,26 @@ value:
 		nf++;
 again:
 		if (p[q] == '"') {
-			WALK_STRING(q + 1, e);
+			if (direct && avx2 && q + 1 < 64 && last >= 64) {
+				/* the line's first 64 bytes were probed at
+				 * once: the string's end is a bit away */
+				uint64_t m = smask >> (q + 1);
+
+				e = m != 0 ? q + 1 + (size_t)__builtin_ctzll(m) :
+				    probe_avx2(p, 64, last, 0, k);
+				if (e >= last)
+					return 0;
+				esc = 0;
+				if (p[e] != '"') {
+					const char *t = fast_string(p + e,
+					    p + last, &esc);
+
+					if (t == NULL)
+						return 0;
+					e = (size_t)(t - p);
+				}
+			} else
+				WALK_STRING(q + 1, e);
 			if (!direct) {
 				f->type = JT_STRING;
 				f->val = span_make(p + q + 1, e - q - 1);

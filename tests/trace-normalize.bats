@@ -1320,6 +1320,41 @@ sys.stdout.write("\n".join(out))' > "$T/big"
 	done
 }
 
+@test "JSON Lines: a string ends within the line's first 64 bytes, probed at once, or after them, on every path" {
+	# Lines of one shape (the direct walk's), whose two strings end at
+	# every offset from 8 to 140, in lines shorter and longer than 64
+	# bytes: bodies empty, plain, starting or ending with an escape, a
+	# quote escaped just before or after byte 64, a raw control byte,
+	# a line's end inside the string.  Each path's rows and errors are
+	# the scalar walk's.
+	python3 - "$T/in.jsonl" <<-'PY'
+	import sys
+	bodies = ['', 'x', '\\"', '\\\\', '\\u00e9x', 'x\\"', 'x\\t', 'x\x01']
+	with open(sys.argv[1], "w") as out:
+	    for a in range(0, 70):
+	        for b in range(0, 90, 3):
+	            for i, body in enumerate(bodies):
+	                op = "a" * a + (body if i % 2 else "")
+	                fn = (body if i % 2 == 0 else "") + "b" * b
+	                out.write('{"op": "%s", "fn": "%s", "tid": 3, "ts": %d}\n' % (op, fn, a))
+	            out.write('{"op": "%s", "fn": "%s}\n' % ("a" * a, "b" * b))
+	PY
+	cols="-c op:str -c fn:str -c tid -c ts"
+	# shellcheck disable=SC2086
+	TRACE_TOOLS_SIMD=scalar trace-normalize --threads 1 $cols --skip-bad \
+	    --bad-lines "$T/bad.ref" "$T/in.jsonl" > "$T/out.ref" 2> "$T/err.ref"
+	[ "$(wc -l < "$T/out.ref")" -gt 14000 ] && [ "$(wc -l < "$T/bad.ref")" -gt 4000 ]
+	grep -q '^x"	3	0	bbb$' "$T/out.ref"
+	for p in $(simd_paths); do
+		# shellcheck disable=SC2086
+		TRACE_TOOLS_SIMD=$p trace-normalize --threads 1 $cols --skip-bad \
+		    --bad-lines "$T/bad" "$T/in.jsonl" > "$T/out" 2> "$T/err"
+		assert_same "$T/out.ref" "$T/out"
+		assert_same "$T/bad.ref" "$T/bad"
+		assert_same "$T/err.ref" "$T/err"
+	done
+}
+
 @test "JSON Lines: keys in changing orders, repeated and escaped, find their columns on every path" {
 	# Lines of up to 30 keys from a pool, so that the separators and
 	# keys remembered by the fast path (and the column each key was
