@@ -558,19 +558,21 @@ glue_slot(const char *p, int bits)
 	    (64 - bits));
 }
 
-/* Whether p[0..n) == g[0..n), 4 <= n <= 32: overlapping loads. */
-static inline int
-glue_eq(const char *p, const char *g, size_t n)
+/* 0 when p[0..n) == g[0..n), 4 <= n <= 32: overlapping loads.  (A
+ * word, not a truth value: the two ways of it meet in one test.) */
+static inline uint64_t
+glue_diff(const char *p, const char *g, size_t n)
 {
-	if (n >= 8) {
-		uint64_t x = (ld8(p) ^ ld8(g)) | (ld8(p + n - 8) ^ ld8(g + n - 8));
+	uint64_t x;
 
+	if (n >= 8) {
+		x = (ld8(p) ^ ld8(g)) | (ld8(p + n - 8) ^ ld8(g + n - 8));
 		if (n > 16)
 			x |= (ld8(p + 8) ^ ld8(g + 8)) |
 			    (ld8(p + n - 16) ^ ld8(g + n - 16));
-		return x == 0;
-	}
-	return ((ld4(p) ^ ld4(g)) | (ld4(p + n - 4) ^ ld4(g + n - 4))) == 0;
+	} else
+		x = (ld4(p) ^ ld4(g)) | (ld4(p + n - 4) ^ ld4(g + n - 4));
+	return x;
 }
 
 /*
@@ -849,14 +851,14 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 		if (!direct)
 			f = &fields[nf];
 		if ((g = prev != NULL ? prev->next : NULL) != NULL &&
-		    GLUE_FITS(g, q, last) && glue_eq(p + q, g->b, g->len))
+		    GLUE_FITS(g, q, last) && glue_diff(p + q, g->b, g->len) == 0)
 			goto known;
 		g = NULL;
 		if (last - q >= 8) {
 			g = nf == 0 ? &glue[GLUE_FIRST + glue_slot(p,
 			    GLUE_FIRST_BITS)] : &glue[glue_slot(p + q, GLUE_BITS)];
-			if (GLUE_FITS(g, q, last) && glue_eq(p + q, g->b,
-			    g->len)) {
+			if (GLUE_FITS(g, q, last) && glue_diff(p + q, g->b,
+			    g->len) == 0) {
 				if (prev != NULL)
 					prev->next = g;
 				goto known;
