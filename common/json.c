@@ -703,6 +703,11 @@ special64(const char *p, const struct probek *k)
 #define WALK_STRING(i, e) do {						\
 	(e) = avx2 ? probe_avx2(p, (i), last, 0, k) :			\
 	    probe_sse2(p, (i), last, 0, k);				\
+	STRING_END(e);							\
+} while (0)
+
+/* The same from e, the string's first special byte (or last). */
+#define STRING_END(e) do {						\
 	if ((e) >= last)						\
 		return 0;						\
 	esc = 0;							\
@@ -808,7 +813,8 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 	char *el = NULL;
 	enum json_type type;
 	int esc;
-	uint64_t smask = 0;
+	uint64_t smask = 0;	/* string specials of p[0..slim) */
+	size_t slim = 0;
 	/* (locals: the stores to elements might change *to, for all the
 	 * compiler knows, and it would load these again) */
 	char *tobase = direct ? to->base : NULL;
@@ -831,8 +837,10 @@ walk(struct json_line *jl, const char *p, size_t n, int avx2, int direct,
 		return 0;
 	/* p[last] is '}', not a blank: blank loops stop there at the
 	 * latest.  A field takes 5 bytes at least: room for them all. */
-	if (direct && avx2 && last >= 64)
+	if (direct && avx2 && last >= 64) {
 		smask = special64(p, k);
+		slim = 64;
+	}
 	if (!direct) {
 		if (jl->fcap < n / 4 + 2) {
 			jl->fcap = n / 4 + 2;
@@ -951,24 +959,14 @@ value:
 		nf++;
 again:
 		if (p[q] == '"') {
-			if (direct && avx2 && q + 1 < 64 && last >= 64) {
+			if (q + 1 < slim) {
 				/* the line's first 64 bytes were probed at
 				 * once: the string's end is a bit away */
 				uint64_t m = smask >> (q + 1);
 
 				e = m != 0 ? q + 1 + (size_t)__builtin_ctzll(m) :
 				    probe_avx2(p, 64, last, 0, k);
-				if (e >= last)
-					return 0;
-				esc = 0;
-				if (p[e] != '"') {
-					const char *t = fast_string(p + e,
-					    p + last, &esc);
-
-					if (t == NULL)
-						return 0;
-					e = (size_t)(t - p);
-				}
+				STRING_END(e);
 			} else
 				WALK_STRING(q + 1, e);
 			if (!direct) {
