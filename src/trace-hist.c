@@ -98,16 +98,30 @@ key_of(uint32_t k)
  * in one 8-byte word.  Most keys see one value of a column (one thread,
  * one handle): then the word holds it, count << 32 | id << 1 | 1, while
  * the id is below 2^31 and the count below 2^32.  Otherwise the word
- * points to a table, open addressing, in one block: a struct vmap, cap
- * value ids + 1 (0 is empty), then cap counts.  0 is an empty map.
+ * points to a table in one block, a struct vmap and then either
+ *
+ *   open: open addressing, cap value ids + 1 (0 is empty), then cap
+ *         counts; or
+ *   dense: a bit for each id from 0 to cap - 1 (the id has a count),
+ *         then cap counts indexed by the id itself,
+ *
+ * and 0 is an empty map.  A table is made dense, when it grows, only
+ * where that is not larger than the open table it would be: where a
+ * key's values are most of the ids below its largest one, as when a
+ * pool of threads each fires most call sites.  It takes no probe and a
+ * third of the memory then.  A dense table that a new id would make
+ * larger than that goes back to open addressing.
  */
 struct vmap {
 	uint32_t	 n, cap;
+	uint32_t	 dense, pad;
 };
 
 #define VM_ONE(w)	((w) & 1)
 #define VM_ID(w)	((uint32_t)((w) >> 1) & 0x7fffffffu)
 #define VM_CNT(w)	((w) >> 32)
+/* A dense table's words of bits. */
+#define VM_WORDS(cap)	(((size_t)(cap) + 63) / 64)
 
 static inline uint32_t *
 vm_ids(struct vmap *m)
@@ -119,6 +133,25 @@ static inline uint64_t *
 vm_cnt(struct vmap *m)
 {
 	return (uint64_t *)(void *)(vm_ids(m) + m->cap);
+}
+
+static inline uint64_t *
+vm_bits(struct vmap *m)
+{
+	return (uint64_t *)(void *)(m + 1);
+}
+
+static inline uint64_t *
+vm_dcnt(struct vmap *m)
+{
+	return vm_bits(m) + VM_WORDS(m->cap);
+}
+
+/* Whether dense table m has id (below its cap). */
+static inline int
+vm_has(struct vmap *m, uint32_t id)
+{
+	return (int)(vm_bits(m)[id / 64] >> (id % 64) & 1);
 }
 
 /* One tally column. */
@@ -161,8 +194,28 @@ vhash(uint32_t id)
 	return x ^ (x >> 29);
 }
 
+/* The bytes of a table of cap slots, dense or open. */
+static uint64_t
+vm_size(uint64_t cap, int dense)
+{
+	return sizeof(struct vmap) + (dense ? (VM_WORDS(cap) + cap) *
+	    sizeof(uint64_t) : cap * (sizeof(uint32_t) + sizeof(uint64_t)));
+}
+
+/* The slots of the open table that n values fill: as vmap_add() grows
+ * them, at least 4 and more than twice n - 1. */
+static uint64_t
+vm_open_cap(uint64_t n)
+{
+	uint64_t cap = 4;
+
+	while (n > 0 && (n - 1) * 2 >= cap)
+		cap *= 2;
+	return cap;
+}
+
 static struct vmap *
-vm_new(uint32_t cap)
+vm_new(uint32_t cap, int dense)
 {
 	static int heap_huge;
 	struct vmap *m;
@@ -173,14 +226,15 @@ vm_new(uint32_t cap)
 		mem_heap_huge_start();
 		heap_huge = 1;
 	}
-	m = xcalloc(1, sizeof(*m) + (size_t)cap * (sizeof(uint32_t) +
-	    sizeof(uint64_t)));
+	m = xcalloc(1, (size_t)vm_size(cap, dense));
 	mem_heap_huge();
 	m->cap = cap;
+	m->dense = (uint32_t)dense;
 	return m;
 }
 
-/* Add c to value id's count in table m, which has room for one more. */
+/* Add c to value id's count in open table m, which has room for one
+ * more. */
 static void
 vm_put(struct vmap *m, uint32_t id, uint64_t c, const char *file,
     uint64_t line)
@@ -202,21 +256,81 @@ vm_put(struct vmap *m, uint32_t id, uint64_t c, const char *file,
 	m->n++;
 }
 
+/* Add c to value id's count in dense table m; id is below its cap. */
+static void
+vm_dput(struct vmap *m, uint32_t id, uint64_t c, const char *file,
+    uint64_t line)
+{
+	uint64_t *cnt = vm_dcnt(m);
+
+	if (vm_has(m, id)) {
+		if (cnt[id] + c < c)
+			die_at(file, line, "tally count overflows 64 bits");
+		cnt[id] += c;
+		return;
+	}
+	vm_bits(m)[id / 64] |= (uint64_t)1 << (id % 64);
+	cnt[id] = c;
+	m->n++;
+}
+
+/* Table m's values again in a new table of cap slots, dense or open,
+ * with room for one more; m freed. */
+static struct vmap *
+vm_remake(struct vmap *m, uint64_t cap, int dense, const char *file,
+    uint64_t line)
+{
+	struct vmap *g = vm_new((uint32_t)cap, dense);
+	uint32_t j;
+
+	if (m->dense && dense) {	/* the same ids, more room */
+		memcpy(vm_bits(g), vm_bits(m), VM_WORDS(m->cap) *
+		    sizeof(uint64_t));
+		memcpy(vm_dcnt(g), vm_dcnt(m), (size_t)m->cap *
+		    sizeof(uint64_t));
+		g->n = m->n;
+		free(m);
+		return g;
+	}
+	for (j = 0; j < m->cap; j++) {
+		uint32_t id;
+		uint64_t c;
+
+		if (m->dense) {
+			if (!vm_has(m, j))
+				continue;
+			id = j;
+			c = vm_dcnt(m)[j];
+		} else {
+			if (vm_ids(m)[j] == 0)
+				continue;
+			id = vm_ids(m)[j] - 1;
+			c = vm_cnt(m)[j];
+		}
+		if (dense)
+			vm_dput(g, id, c, file, line);
+		else
+			vm_put(g, id, c, file, line);
+	}
+	free(m);
+	return g;
+}
+
 /* Add c to value id's count in the map in word *w. */
 static void
 vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
     uint64_t line)
 {
-	struct vmap *m, *g;
-	uint64_t sum;
-	uint32_t j;
+	struct vmap *m;
+	uint64_t sum, cap, ocap;
+	uint32_t j, top;
 
 	if (*w == 0) {
 		if (id < 0x80000000u && c <= UINT32_MAX) {
 			*w = c << 32 | (uint64_t)id << 1 | 1;
 			return;
 		}
-		m = vm_new(4);
+		m = vm_new(4, 0);
 		*w = (uint64_t)(uintptr_t)m;
 	} else if (VM_ONE(*w)) {
 		if (VM_ID(*w) == id) {
@@ -229,21 +343,43 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 			}
 		}
 		/* a second value, or a count of 2^32: a table */
-		m = vm_new(4);
+		m = vm_new(4, 0);
 		vm_put(m, VM_ID(*w), VM_CNT(*w), file, line);
 		*w = (uint64_t)(uintptr_t)m;
 	} else
 		m = (struct vmap *)(uintptr_t)*w;
-	if (m->n * 2 >= m->cap) {
-		g = vm_new(m->cap * 2);
+	if (m->dense && id >= m->cap) {
+		/* half as large again, or to the id; open when that would
+		 * be larger than the open table */
+		cap = (uint64_t)m->cap + m->cap / 2;
+		if (cap < (uint64_t)id + 1)
+			cap = (uint64_t)id + 1;
+		cap = (cap + 7) & ~(uint64_t)7;
+		ocap = vm_open_cap((uint64_t)m->n + 1);
+		if (cap <= UINT32_MAX && vm_size(cap, 1) <= vm_size(ocap, 0))
+			m = vm_remake(m, cap, 1, file, line);
+		else
+			m = vm_remake(m, ocap, 0, file, line);
+		*w = (uint64_t)(uintptr_t)m;
+	} else if (!m->dense && m->n * 2 >= m->cap) {
+		/* twice as large, or dense up to the largest id when that
+		 * is not larger */
+		top = id;
 		for (j = 0; j < m->cap; j++)
-			if (vm_ids(m)[j] != 0)
-				vm_put(g, vm_ids(m)[j] - 1, vm_cnt(m)[j], file,
-				    line);
-		free(m);
-		*w = (uint64_t)(uintptr_t)(m = g);
+			if (vm_ids(m)[j] > top + 1)
+				top = vm_ids(m)[j] - 1;
+		cap = ((uint64_t)top + 1 + 7) & ~(uint64_t)7;
+		ocap = (uint64_t)m->cap * 2;
+		if (cap <= UINT32_MAX && vm_size(cap, 1) <= vm_size(ocap, 0))
+			m = vm_remake(m, cap, 1, file, line);
+		else
+			m = vm_remake(m, ocap, 0, file, line);
+		*w = (uint64_t)(uintptr_t)m;
 	}
-	vm_put(m, id, c, file, line);
+	if (m->dense)
+		vm_dput(m, id, c, file, line);
+	else
+		vm_put(m, id, c, file, line);
 }
 
 /* The id of value v (as written, %-encoded) of column a. */
@@ -286,6 +422,17 @@ vmap_inc(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 		}
 	} else if (x != 0) {
 		m = (struct vmap *)(uintptr_t)x;
+		if (m->dense) {
+			if (id < m->cap && vm_has(m, id)) {
+				cnt = vm_dcnt(m) + id;
+				if (*cnt + c >= c) {
+					*cnt += c;
+					return;
+				}
+			}
+			vmap_add(w, id, c, file, line);
+			return;
+		}
 		ids = vm_ids(m);
 		for (j = (uint32_t)vhash(id) & (m->cap - 1); ids[j] != 0;
 		    j = (j + 1) & (m->cap - 1))
@@ -764,7 +911,7 @@ digits_i64(struct span s, int64_t *v)
  * tally_cell() for a cell that holds no byte a value %-encodes, so no
  * separator either: a value standing for the row, or a time.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 tally_plain(size_t i, uint64_t *w, struct span cell, uint64_t rowcount,
     const char *file, uint64_t line)
 {
@@ -1303,6 +1450,12 @@ add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
 
 				if (m == NULL)
 					continue;
+				if (m->dense) {
+					if (vid[r][i] < m->cap)
+						__builtin_prefetch(&vm_dcnt(m)[
+						    vid[r][i]], 1);
+					continue;
+				}
 				j = (uint32_t)vhash(vid[r][i]) & (m->cap - 1);
 				__builtin_prefetch(&vm_ids(m)[j]);
 				__builtin_prefetch(&vm_cnt(m)[j], 1);
@@ -1772,13 +1925,17 @@ write_tally(struct ob *o, struct acol *a, uint64_t *w)
 		ebuf = xreallocarray(ebuf, ecap, sizeof(*ebuf));
 	}
 	for (j = 0; j < m->cap; j++)
-		if (vm_ids(m)[j] != 0) {
-			ebuf[n].id = vm_ids(m)[j] - 1;
+		if (m->dense ? vm_has(m, (uint32_t)j) : vm_ids(m)[j] != 0) {
+			ebuf[n].id = m->dense ? (uint32_t)j : vm_ids(m)[j] - 1;
 			ebuf[n].rank = a->rank[ebuf[n].id];
-			ebuf[n].cnt = vm_cnt(m)[j];
+			ebuf[n].cnt = m->dense ? vm_dcnt(m)[j] : vm_cnt(m)[j];
 			n++;
 		}
-	if (n > 1)
+	/* (a dense table's entries are in id order, often the values'
+	 * order too) */
+	for (j = 1; j < n && ebuf[j - 1].rank < ebuf[j].rank; j++)
+		;
+	if (j < n)
 		qsort(ebuf, n, sizeof(*ebuf), entcmp);
 	for (j = 0; j < n; j++) {
 		if (j > 0)

@@ -806,3 +806,66 @@ PY
 	    END { print NR - 1, bad + 0 }' "$T/h2"
 	assert_output "20000 0"
 }
+
+# A key's map of many values is a table, open (hashed) or dense (by
+# value id, where its values are most of the ids below its largest): a
+# pool of threads each firing most call sites.  Tables change from one
+# to the other as they grow; each way must keep every count, 0 too.
+@test "value maps: dense and open tables, and each change between them, keep every count" {
+	python3 - "$T" <<'PY'
+import random, sys
+d = sys.argv[1]
+rnd = random.Random(11)
+rows = []
+# pool keys: most of threads 1..60 (dense); sparse keys: threads far
+# apart (open); late keys: threads 1..16 first, then, after the others
+# have made thousands of ids, one far thread (dense, then open), then
+# their first threads again
+for k in range(300):
+    for t in rnd.sample(range(1, 61), rnd.randint(40, 60)):
+        rows += [("pool%d" % k, t, rnd.choice([0, 1, 2, 7]))] * rnd.randint(1, 3)
+for k in range(200):
+    for t in rnd.sample(range(1000, 90000), rnd.randint(2, 30)):
+        rows.append(("sparse%d" % k, t, rnd.randint(0, 5)))
+rnd.shuffle(rows)
+late = []
+for k in range(50):
+    late += [("late%d" % k, t, rnd.randint(0, 3)) for t in range(1, 17)]
+rnd.shuffle(late)
+far = [("late%d" % k, 90000 + k, 1) for k in range(50)]
+again = [("late%d" % k, t, 5) for k in range(50) for t in (1, 8, 16)]
+rows = late + rows + far + again
+exp = {}
+with open(d + "/k", "w") as f:
+    f.write("op\tcount\ttid\n")
+    for (k, t, c) in rows:
+        f.write("%s\t%d\t%d\n" % (k, c, t))
+        e = exp.setdefault(k, [0, {}])
+        e[0] += c
+        e[1][t] = e[1].get(t, 0) + c
+with open(d + "/want", "w") as f:
+    f.write("op\tcount\ttid\n")
+    for k in sorted(exp):
+        c, tt = exp[k]
+        f.write("%s\t%d\t%s\n" % (k, c, ",".join("%d:%d" % x for x in sorted(tt.items()))))
+PY
+	trace-hist --sort key "$T/k" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	# the same maps made from tallies: histograms of the two halves
+	n=$(wc -l < "$T/k")
+	sed -n "1p;2,$((n / 2))p" "$T/k" | trace-hist > "$T/h1"
+	sed -n "1p;$((n / 2 + 1)),\$p" "$T/k" | trace-hist > "$T/h2"
+	trace-hist --sort key "$T/h2" "$T/h1" > "$T/got"
+	assert_same "$T/want" "$T/got"
+	# a count that overflows on a value a dense table has, by the row
+	# and by a tally: the error names its line
+	{ cat "$T/k"; printf 'pool7\t18446744073709551615\t%d\n' "$(awk -F '\t' '$1 == "pool7" { print $3; exit }' "$T/k")"; } > "$T/bad"
+	run --separate-stderr trace-hist "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/bad:$((n + 1)): count overflows 64 bits" ] || fail "$stderr"
+	t=$(awk -F '\t' '$1 == "pool7" { print $3; exit }' "$T/k")
+	{ cat "$T/h1"; printf 'pool7\t18446744073709551615\t%d:18446744073709551615\n' "$t"; } > "$T/bad"
+	run --separate-stderr trace-hist "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-hist: $T/bad:$(wc -l < "$T/bad"): count overflows 64 bits" ] || fail "$stderr"
+}
