@@ -554,15 +554,22 @@ tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 		return TALLY_NOT_COUNTS;
 	while (aswritten ? p <= end : p < end) {
 		struct span v;
+		const char *pct = NULL;
 
-		comma = memchr(p, ',', (size_t)(end - p));
-		if (comma == NULL)
-			comma = end;
+		/* an entry is short: one pass finds its end, its first ':'
+		 * and the first '%' before that */
+		colon = NULL;
+		for (comma = p; comma < end && *comma != ','; comma++)
+			if (colon == NULL) {
+				if (*comma == ':')
+					colon = comma;
+				else if (*comma == '%' && pct == NULL)
+					pct = comma;
+			}
 		v = span_make(p, (size_t)(comma - p));
 		*bad = v;
 		cell_grow(c);
 		if (kind == TK_COUNTS) {
-			colon = memchr(v.p, ':', v.n);
 			if (colon == NULL || (colon == v.p && !aswritten))
 				return TALLY_ENTRY;
 			if (num_parse_u64(span_make(colon + 1,
@@ -574,7 +581,8 @@ tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 			    UINT64_MAX : c->sum + c->cnt[c->n];
 		} else if (v.n == 0 && !aswritten)
 			return TALLY_EMPTY;
-		if (!encoding_ok(v)) {
+		if (pct != NULL && !encoding_ok(span_make(pct,
+		    (size_t)(v.p + v.n - pct)))) {
 			*bad = v;
 			return TALLY_PERCENT;
 		}
