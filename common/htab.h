@@ -41,4 +41,50 @@ struct span ht_key(const struct htab *h, uint32_t i);
 /* The keyed hash every table of this process uses. */
 uint64_t ht_hash(const void *key, size_t n);
 
+/*
+ * A memo in front of a table, for keys of up to 8 bytes (a thread's
+ * number): direct-mapped by a cheap unkeyed hash of the key's bytes and
+ * length, which an entry holds as a word and the length + 1 (0: empty),
+ * with the key's index.  A hit is one comparison, without SipHash; an
+ * index never changes, so an entry never goes stale, and a miss (keys
+ * that share a slot, by chance or crafted) only costs ht_intern().  A
+ * zeroed memo is empty.
+ */
+#define HT_MEMO_SLOTS	256
+
+struct ht_memo {
+	struct {
+		uint64_t	 w;
+		uint32_t	 n1, id;
+	} e[HT_MEMO_SLOTS];
+};
+
+/* ht_intern() through memo m. */
+static inline uint32_t
+ht_intern_memo(struct htab *h, struct ht_memo *m, const void *key,
+    size_t n, int *isnew)
+{
+	const unsigned char *p = key;
+	uint64_t w = 0;
+	uint32_t id;
+	size_t k, slot;
+
+	if (n > 8)
+		return ht_intern(h, key, n, isnew);
+	for (k = 0; k < n; k++)
+		w |= (uint64_t)p[k] << (8 * k);
+	slot = (size_t)(((w ^ n) * 0x9e3779b97f4a7c15ULL) >> 56) %
+	    HT_MEMO_SLOTS;
+	if (m->e[slot].n1 == n + 1 && m->e[slot].w == w) {
+		if (isnew != NULL)
+			*isnew = 0;
+		return m->e[slot].id;
+	}
+	id = ht_intern(h, key, n, isnew);
+	m->e[slot].w = w;
+	m->e[slot].n1 = (uint32_t)n + 1;
+	m->e[slot].id = id;
+	return id;
+}
+
 #endif

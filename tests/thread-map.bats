@@ -231,3 +231,64 @@ bad_env() {
 	    END { print NR - 1, bad + 0 }' "$T/t"
 	assert_output "15 0"
 }
+
+# pairs_build() sums the fires of a row with most of a side's threads for
+# all of that side's threads at once, and takes them back from those the
+# row lacks: its sums (c's fires on a's keys, a's fires on c's keys) are
+# compared here with sums made pair by pair, on rows with every thread,
+# most, a few and none of a side, in runs and not.
+@test "thread map: the pairs' fires, summed at once for rows with most threads, are the sums pair by pair" {
+	command -v gdb > /dev/null || skip "no gdb"
+	python3 - "$T" <<'PY'
+import random, sys
+d = sys.argv[1]
+rnd = random.Random(7)
+NR, NC = 9, 7
+ref = list(range(1, NR + 1))
+cand = list(range(101, 101 + NC))
+rows = []
+for k in range(120):
+    def pick(ts):
+        m = rnd.choice(["all", "most", "few", "none"])
+        if m == "all":
+            return list(ts)
+        if m == "most":
+            return sorted(rnd.sample(ts, len(ts) - rnd.randint(1, len(ts) // 2 - 1 or 1)))
+        if m == "few":
+            return sorted(rnd.sample(ts, rnd.randint(1, len(ts) // 2)))
+        return []
+    rows.append(({t: rnd.randint(1, 9) for t in pick(ref)},
+                 {t: rnd.randint(1, 9) for t in pick(cand)}))
+for side, name, col in ((0, "ref", ref), (1, "cand", cand)):
+    with open("%s/%s.hist" % (d, name), "w") as f:
+        f.write("op\tcount\ttid\n")
+        for k, row in enumerate(rows):
+            m = row[side]
+            if m:
+                f.write("k%d\t%d\t%s\n" % (k, sum(m.values()),
+                    ",".join("%d:%d" % (t, m[t]) for t in sorted(m))))
+rin = [[0] * NC for _ in range(NR)]
+cin = [[0] * NC for _ in range(NR)]
+for rr, cc in rows:
+    for a, ca in rr.items():
+        for c, qc in cc.items():
+            rin[a - 1][c - 101] += qc
+            cin[a - 1][c - 101] += ca
+with open(d + "/want", "w") as f:
+    f.write("%d\n%s\n%s\n" % (NC, " ".join(str(x) for r in rin for x in r),
+        " ".join(str(x) for r in cin for x in r)))
+PY
+	trace-join "$T/ref.hist" "$T/cand.hist" > "$T/j"
+	# the rows with most threads of a side, and the others, both there
+	awk -F '\t' 'NR > 1 { n = split($7, a, ","); m = split($8, b, ",");
+	    most += n > 4 || m > 3; few += (n > 0 && n <= 4) || (m > 0 && m <= 3) }
+	    END { exit !(most >= 20 && few >= 20) }' "$T/j"
+	gdb -q -batch -ex 'set breakpoint pending on' -ex 'set print elements unlimited' \
+	    -ex 'set print repeats unlimited' -ex 'break pairs_build' -ex run \
+	    -ex 'set $pm = pm' -ex finish -ex 'print $pm->nc' \
+	    -ex 'print *$pm->rin@63' -ex 'print *$pm->cin@63' -ex kill --args \
+	    "$(command -v trace-report)" -f threads --addr-col op "$T/j" > "$T/gdb" 2>&1
+	grep '^Value returned is \$1 = 1$' "$T/gdb"
+	sed -n 's/^\$[0-9]* = //p' "$T/gdb" | tr -d '{},' > "$T/got"
+	assert_same "$T/want" "$T/got"
+}

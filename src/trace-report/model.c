@@ -744,19 +744,21 @@ static void
 model_groups(struct report *r)
 {
 	struct htab *gv;
+	struct ht_memo *memo;
 	size_t cap = 0, i, j;
 
 	if (r->groupcol < 0)
 		return;
 	gv = ht_new();
+	memo = xcalloc(1, sizeof(*memo));
 	for (i = 0; i < r->nrow; i++) {
 		const struct rrow *w = &r->row[i];
 		const struct tally_cell *c = rp_rt(r, w, r->groupcol);
 
 		for (j = 0; j < c->n; j++) {
 			int isnew;
-			uint32_t g = ht_intern(gv, c->val[j].p, c->val[j].n,
-			    &isnew);
+			uint32_t g = ht_intern_memo(gv, memo, c->val[j].p,
+			    c->val[j].n, &isnew);
 			struct group *gr;
 
 			/* 015 and 15 would be two threads. */
@@ -793,6 +795,7 @@ model_groups(struct report *r)
 		if (r->group[i].matched == 0)
 			r->noanalog++;
 	ht_free(gv);
+	free(memo);
 }
 
 /* Longest values lists in key tables: the group column's values are

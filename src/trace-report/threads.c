@@ -100,6 +100,7 @@ struct sbuild {
 	int		 wide;	/* a row's count over 2^32 - 1 */
 	int		 ref;
 	size_t		 c;	/* the tally column */
+	struct ht_memo	 memo;	/* in front of h */
 };
 
 static void
@@ -170,8 +171,8 @@ side_row(const struct report *r, struct tside *s, struct sbuild *b,
 		    "map takes fewer than 2^32 (thread, key) pairs");
 	for (size_t j = 0; j < t->n; j++) {
 		int isnew;
-		uint32_t id = ht_intern(b->h, t->val[j].p, t->val[j].n,
-		    &isnew);
+		uint32_t id = ht_intern_memo(b->h, &b->memo, t->val[j].p,
+		    t->val[j].n, &isnew);
 
 		if (isnew) {
 			s->tid = xreallocarray(s->tid, s->n + 1,
@@ -447,27 +448,46 @@ pairs_max(void)
 	return env_count("TRACE_TOOLS_THREAD_PAIRS", SIZE_MAX / 32, PAIRS_MAX);
 }
 
-/* One reference thread's entry against candidate threads c..c+n-1. */
+/* One reference thread's entry against candidate threads c..c+n-1:
+ * the overlaps. */
 static inline void
-pairs_run(double *restrict sim, uint64_t *restrict rin,
-    uint64_t *restrict cin, const double *restrict q,
-    const uint64_t *restrict qc, size_t n, double p, uint64_t ca)
+pairs_run(double *restrict sim, const double *restrict q, size_t n,
+    double p)
 {
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n; k++)
 		sim[k] += q[k] < p ? q[k] : p;
-		rin[k] += qc[k];
-		cin[k] += ca;
-	}
 }
 
+/* v[k] += x for each k, as a run of words */
+static inline void
+pairs_add(uint64_t *restrict v, size_t n, uint64_t x)
+{
+	for (size_t k = 0; k < n; k++)
+		v[k] += x;
+}
+
+/*
+ * The fires are integers, summed in any order to the same words: where
+ * a row has most of a side's threads, they are summed for all of that
+ * side's threads at once, and taken back from the few it lacks
+ * (modulo 2^64, as the sums are).  For a row with most reference
+ * threads, its candidates' counts go to rall (for every reference
+ * thread) and come off the rin of each reference thread it lacks; for
+ * a row with most candidate threads, a reference thread's count goes
+ * to call (for every candidate thread) and comes off the cin of each
+ * candidate thread the row lacks.  Where every thread fires every key,
+ * only the overlaps are left to sum pair by pair.
+ */
 /* not inlined: the tests see what it returns (gdb) */
 static __attribute__((noinline)) int
 pairs_build(const struct report *r, const struct tside *rs,
     const struct tside *cs, struct pairs *pm)
 {
 	double *q = NULL;
-	uint64_t *qc = NULL;
-	size_t nq = 0, max = pairs_max(), run;
+	uint64_t *qc = NULL, *rall, *call;
+	uint32_t *cout;
+	unsigned char *ron, *con;
+	size_t nq = 0, max = pairs_max(), run, a, k, nout;
 
 	memset(pm, 0, sizeof(*pm));
 	if (rs->odd || cs->odd || rs->n == 0 || cs->n == 0 ||
@@ -477,10 +497,17 @@ pairs_build(const struct report *r, const struct tside *rs,
 	pm->sim = xcalloc(rs->n * cs->n, sizeof(*pm->sim));
 	pm->rin = xcalloc(rs->n * cs->n, sizeof(*pm->rin));
 	pm->cin = xcalloc(rs->n * cs->n, sizeof(*pm->cin));
+	rall = xcalloc(cs->n, sizeof(*rall));
+	call = xcalloc(rs->n, sizeof(*call));
+	ron = xcalloc(rs->n, 1);
+	con = xcalloc(cs->n, 1);
+	cout = xcalloc(cs->n, sizeof(*cout));
 	for (size_t i = 0; i < r->nrow; i++) {
 		size_t r0 = rs->roff[i], r1 = rs->roff[i + 1];
 		size_t c0 = cs->roff[i], n = cs->roff[i + 1] - c0;
 		const uint32_t *ct = cs->rthr + c0;
+		/* most threads of a side (none twice: not odd) */
+		int rmost = (r1 - r0) * 2 > rs->n, cmost = n * 2 > cs->n;
 
 		if (r0 == r1 || n == 0)
 			continue;
@@ -489,7 +516,7 @@ pairs_build(const struct report *r, const struct tside *rs,
 			q = xreallocarray(q, nq, sizeof(*q));
 			qc = xreallocarray(qc, nq, sizeof(*qc));
 		}
-		for (size_t k = 0; k < n; k++) {
+		for (k = 0; k < n; k++) {
 			uint64_t f = cs->fires[ct[k]];
 
 			qc[k] = rcnt(cs, c0 + k);
@@ -500,28 +527,83 @@ pairs_build(const struct report *r, const struct tside *rs,
 		 * side by side (the same sums, each in the same order) */
 		for (run = 1; run < n && ct[run] == ct[0] + run; run++)
 			;
-		for (size_t e = r0; e < r1; e++) {
-			size_t a = rs->rthr[e];
-			uint64_t f = rs->fires[a], ca = rcnt(rs, e);
-			double p = f == 0 ? 0.0 : (double)ca / (double)f;
-			double *sim = pm->sim + a * pm->nc;
-			uint64_t *rin = pm->rin + a * pm->nc;
-			uint64_t *cin = pm->cin + a * pm->nc;
+		if (rmost) {
+			for (k = 0; k < n; k++)
+				rall[ct[k]] += qc[k];
+			for (size_t e = r0; e < r1; e++)
+				ron[rs->rthr[e]] = 1;
+			for (a = 0; a < rs->n; a++) {
+				uint64_t *rin = pm->rin + a * pm->nc;
 
-			if (run == n) {
-				pairs_run(sim + ct[0], rin + ct[0], cin + ct[0],
-				    q, qc, n, p, ca);
-				continue;
-			}
-			for (size_t k = 0; k < n; k++) {
-				sim[ct[k]] += q[k] < p ? q[k] : p;
-				rin[ct[k]] += qc[k];
-				cin[ct[k]] += ca;
+				if (ron[a]) {
+					ron[a] = 0;
+					continue;
+				}
+				for (k = 0; k < n; k++)
+					rin[ct[k]] -= qc[k];
 			}
 		}
+		nout = 0;
+		if (cmost) {
+			for (k = 0; k < n; k++)
+				con[ct[k]] = 1;
+			for (k = 0; k < cs->n; k++)
+				if (con[k])
+					con[k] = 0;
+				else
+					cout[nout++] = (uint32_t)k;
+		}
+		for (size_t e = r0; e < r1; e++) {
+			uint64_t f, ca;
+			double p;
+			double *sim;
+			uint64_t *rin, *cin;
+
+			a = rs->rthr[e];
+			f = rs->fires[a];
+			ca = rcnt(rs, e);
+			p = f == 0 ? 0.0 : (double)ca / (double)f;
+			sim = pm->sim + a * pm->nc;
+			rin = pm->rin + a * pm->nc;
+			cin = pm->cin + a * pm->nc;
+			if (cmost) {
+				call[a] += ca;
+				for (k = 0; k < nout; k++)
+					cin[cout[k]] -= ca;
+			}
+			if (run == n) {
+				pairs_run(sim + ct[0], q, n, p);
+				if (!cmost)
+					pairs_add(cin + ct[0], n, ca);
+				if (!rmost)
+					for (k = 0; k < n; k++)
+						rin[ct[0] + k] += qc[k];
+				continue;
+			}
+			for (k = 0; k < n; k++)
+				sim[ct[k]] += q[k] < p ? q[k] : p;
+			if (!cmost)
+				for (k = 0; k < n; k++)
+					cin[ct[k]] += ca;
+			if (!rmost)
+				for (k = 0; k < n; k++)
+					rin[ct[k]] += qc[k];
+		}
+	}
+	for (a = 0; a < rs->n; a++) {
+		uint64_t *rin = pm->rin + a * pm->nc;
+
+		for (k = 0; k < cs->n; k++)
+			rin[k] += rall[k];
+		pairs_add(pm->cin + a * pm->nc, cs->n, call[a]);
 	}
 	free(q);
 	free(qc);
+	free(rall);
+	free(call);
+	free(ron);
+	free(con);
+	free(cout);
 	return 1;
 }
 
