@@ -555,24 +555,40 @@ tally_parse(struct tally_cell *c, struct span s, int kind, struct span *bad)
 	while (aswritten ? p <= end : p < end) {
 		struct span v;
 		const char *pct = NULL;
+		uint64_t x = 0;
+		int counted = 0;
 
-		/* an entry is short: one pass finds its end, its first ':'
-		 * and the first '%' before that */
+		/* an entry is short: one pass finds its first ':', the first
+		 * '%' before that and its end; the usual count (up to 19
+		 * digits, which cannot overflow) is read on the way */
 		colon = NULL;
 		for (comma = p; comma < end && *comma != ','; comma++)
-			if (colon == NULL) {
-				if (*comma == ':')
-					colon = comma;
-				else if (*comma == '%' && pct == NULL)
-					pct = comma;
-			}
+			if (*comma == ':') {
+				colon = comma;
+				break;
+			} else if (*comma == '%' && pct == NULL)
+				pct = comma;
+		if (colon != NULL) {
+			unsigned d;
+
+			for (comma = colon + 1; comma < end && comma - colon <=
+			    19 && (d = (unsigned char)*comma - '0') <= 9;
+			    comma++)
+				x = x * 10 + d;
+			counted = comma > colon + 1 && (comma == end ||
+			    *comma == ',');
+			while (comma < end && *comma != ',')
+				comma++;
+		}
 		v = span_make(p, (size_t)(comma - p));
 		*bad = v;
 		cell_grow(c);
 		if (kind == TK_COUNTS) {
 			if (colon == NULL || (colon == v.p && !aswritten))
 				return TALLY_ENTRY;
-			if (num_parse_u64(span_make(colon + 1,
+			if (counted)
+				c->cnt[c->n] = x;
+			else if (num_parse_u64(span_make(colon + 1,
 			    (size_t)(v.p + v.n - colon - 1)), &c->cnt[c->n]) !=
 			    NUM_OK)
 				return TALLY_COUNT;
