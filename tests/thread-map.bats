@@ -127,6 +127,11 @@ join2() {
 			TRACE_TOOLS_THREAD_PAIRS=6 trace-report -f "$f" \
 			    --addr-col op "$T/j" > "$T/each"
 			cmp "$T/one" "$T/each"
+			# the overlaps of a run of threads, two at a time
+			# (the default takes four where the CPU has AVX2)
+			TRACE_TOOLS_SIMD=sse2 trace-report -f "$f" \
+			    --addr-col op "$T/j" > "$T/each"
+			cmp "$T/one" "$T/each"
 			# the analogs' fires on a thread's keys: their lists
 			# merged, the others' taken from the rows' sums, or
 			# each row looked through (all three taken here)
