@@ -400,6 +400,24 @@ intern(struct acol *a, struct span v, const char *file, uint64_t line)
 	return id;
 }
 
+/* vmap_inc() of dense table m: out of line, so that the inline path
+ * of open tables stays short. */
+static __attribute__((noinline)) void
+vmap_dinc(uint64_t *w, struct vmap *m, uint32_t id, uint64_t c,
+    const char *file, uint64_t line)
+{
+	uint64_t *cnt;
+
+	if (id < m->cap && vm_has(m, id)) {
+		cnt = vm_dcnt(m) + id;
+		if (*cnt + c >= c) {
+			*cnt += c;
+			return;
+		}
+	}
+	vmap_add(w, id, c, file, line);
+}
+
 /*
  * vmap_add() for the usual cases, inline: the word holds this value and
  * the sum still fits in it, or the table has this value and its count
@@ -423,14 +441,7 @@ vmap_inc(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 	} else if (x != 0) {
 		m = (struct vmap *)(uintptr_t)x;
 		if (m->dense) {
-			if (id < m->cap && vm_has(m, id)) {
-				cnt = vm_dcnt(m) + id;
-				if (*cnt + c >= c) {
-					*cnt += c;
-					return;
-				}
-			}
-			vmap_add(w, id, c, file, line);
+			vmap_dinc(w, m, id, c, file, line);
 			return;
 		}
 		ids = vm_ids(m);
@@ -911,7 +922,7 @@ digits_i64(struct span s, int64_t *v)
  * tally_cell() for a cell that holds no byte a value %-encodes, so no
  * separator either: a value standing for the row, or a time.
  */
-static inline __attribute__((always_inline)) void
+static inline void
 tally_plain(size_t i, uint64_t *w, struct span cell, uint64_t rowcount,
     const char *file, uint64_t line)
 {
