@@ -108,9 +108,10 @@ key_of(uint32_t k)
  * and 0 is an empty map.  A table is made dense, when it grows, only
  * where that is not larger than the open table it would be: where a
  * key's values are most of the ids below its largest one, as when a
- * pool of threads each fires most call sites.  It takes no probe and a
- * third of the memory then.  A dense table that a new id would make
- * larger than that goes back to open addressing.
+ * pool of threads each fires most call sites: no probe, and for 100
+ * threads of 100 about 1.2 KB where the open table takes 3 KB.  A dense
+ * table that a new id would make larger than that goes back to open
+ * addressing.
  */
 struct vmap {
 	uint32_t	 n, cap;
