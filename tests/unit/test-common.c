@@ -1126,6 +1126,26 @@ test_tally(void)
 	CHECK(e == TALLY_COUNT && span_eqs(bad, "b:x"), "bad count");
 	e = tparse(&c, "a:18446744073709551616", TK_COUNTS, &bad);
 	CHECK(e == TALLY_COUNT, "count overflow");
+	/* Counts of up to 19 digits are read in the entry's pass, longer
+	 * ones by num_parse_u64(): each side of the line, and junk. */
+	e = tparse(&c, "a:9999999999999999999,b:18446744073709551615,c:007",
+	    TK_COUNTS, &bad);
+	CHECK(e == TALLY_OK && c.n == 3 &&
+	    c.cnt[0] == 9999999999999999999ULL &&
+	    c.cnt[1] == 18446744073709551615ULL && c.cnt[2] == 7 &&
+	    tval(&c, 2, "c"), "counts of 19 and 20 digits, leading zeros");
+	e = tparse(&c, "a:1,b:99999999999999999999", TK_COUNTS, &bad);
+	CHECK(e == TALLY_COUNT && span_eqs(bad, "b:99999999999999999999"),
+	    "20 digits over 2^64");
+	e = tparse(&c, "a:12x,b:1", TK_COUNTS, &bad);
+	CHECK(e == TALLY_COUNT && span_eqs(bad, "a:12x"), "junk after digits");
+	e = tparse(&c, "a:1%2c", TK_COUNTS, &bad);
+	CHECK(e == TALLY_COUNT, "a percent sign after the ':' is the count's");
+	e = tparse(&c, "a:b:1", TK_COUNTS, &bad);
+	CHECK(e == TALLY_COUNT, "the first ':' ends the value");
+	e = tparse(&c, "a%2:1", TK_COUNTS, &bad);
+	CHECK(e == TALLY_PERCENT && span_eqs(bad, "a%2"),
+	    "a bad escape before the ':'");
 	e = tparse(&c, "A,B", TK_DISTINCT, &bad);
 	CHECK(e == TALLY_OK && c.n == 2 && tval(&c, 1, "B"), "distinct");
 	e = tparse(&c, "A,,B", TK_DISTINCT, &bad);
