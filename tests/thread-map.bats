@@ -297,3 +297,62 @@ PY
 	sed -n 's/^\$[0-9]* = //p' "$T/gdb" | tr -d '{},' > "$T/got"
 	assert_same "$T/want" "$T/got"
 }
+
+@test "groups and thread map: counted as the cells are checked, from a file or a pipe; errors where they were" {
+	# Without runs the groups and both sides are fed the cells that
+	# check_tallies() parses; with one run a side the sides are read
+	# again: the same map and groups either way.
+	local seed f
+	for seed in 3 11 29; do
+		python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" "$seed" "$T/g"
+		for f in ref cand; do
+			awk -F '\t' -v OFS='\t' 'NR == 1 { print $0, "run"; next }
+			    { print $0, "1:" $2 }' "$T/g/$f.hist" > "$T/$f.runs"
+		done
+		trace-join "$T/g/ref.hist" "$T/g/cand.hist" > "$T/j"
+		trace-join --runs run "$T/ref.runs" "$T/cand.runs" > "$T/jr"
+		trace-report -f threads --addr-col op "$T/j" > "$T/one"
+		[ "$(wc -l < "$T/one")" -gt 3 ]
+		trace-report -f threads --addr-col op "$T/jr" > "$T/runs"
+		cmp "$T/one" "$T/runs"
+		trace-report -f threads --addr-col op < "$T/j" > "$T/pipe"
+		cmp "$T/one" "$T/pipe"
+		trace-report -f json --addr-col op "$T/j" | jq -S '.groups, .threads' > "$T/one"
+		jq -e -s '(.[0].rows | length) > 2 and (.[1] | length) > 2' "$T/one"
+		trace-report -f json --addr-col op "$T/jr" | jq -S '.groups, .threads' > "$T/runs"
+		cmp "$T/one" "$T/runs"
+	done
+	# The groups' sums and keys, against sums made here.
+	trace-report -f json --addr-col op "$T/j" |
+	    jq -c '[.groups.rows[] | [.value, .total, .distinct_keys]] | sort' > "$T/got"
+	awk -F '\t' 'NR > 1 { n = split($7, e, ","); for (i = 1; i <= n; i++) {
+	    split(e[i], kv, ":"); t[kv[1]] += kv[2]; k[kv[1]]++ } }
+	    END { for (v in t) printf "%s %d %d\n", v, t[v], k[v] }' "$T/j" |
+	    sort | jq -R -s -c 'split("\n") | map(select(. != "") | split(" ") |
+	    [.[0], (.[1] | tonumber), (.[2] | tonumber)]) | sort' > "$T/want"
+	cmp "$T/want" "$T/got"
+	# A tid that is not canonical (row 3) is reported as before: after
+	# a bad cell of another column in a later row, with its own line
+	# from a file and from a pipe.
+	h='op\tstatus\tr_count\tc_count\tratio\tunder\tr_tid\tr_handle\tc_tid\tc_handle'
+	printf "$h"'\na\tmatched\t2\t2\t1.000000\tno\t7:2\t\t7:2\t\nb\tmatched\t2\t2\t1.000000\tno\t07:2\t\t7:2\t\nc\tmatched\t2\t2\t1.000000\tno\t7:2\tx:1,y\t7:2\t\n' > "$T/bad"
+	run --separate-stderr trace-report --addr-col op "$T/bad"
+	assert_failure 2
+	[ "$stderr" = "trace-report: $T/bad:4: column handle: bad tally entry 'y'" ]
+	sed -i 's/x:1,y//' "$T/bad"
+	for f in "$T/bad" -; do
+		run --separate-stderr trace-report --addr-col op "$f" < "$T/bad"
+		assert_failure 2
+		[ "$stderr" = "trace-report: $([ "$f" = - ] && echo '(stdin)' || echo "$f"):3: column r_tid: tid '07' is not a canonical integer (no '+', no leading zeros, no -0)" ]
+	done
+	# A column that is not all counts tallies: no groups or no map, and
+	# no error for a tid that would have been grouped.
+	printf "$h"'\na\tmatched\t2\t2\t1.000000\tno\t07:2\t\t7:2\t\nb\tmatched\t2\t2\t1.000000\tno\t7\t\t7:2\t\n' > "$T/dist"
+	run --separate-stderr trace-report -f json --addr-col op "$T/dist"
+	assert_success
+	jq -e '.groups == null and .no_thread_map == "there is no reference counts tally to group by"' <<< "$output"
+	printf "$h"'\na\tmatched\t2\t2\t1.000000\tno\t7:2\t\t7:2\t\nb\tmatched\t2\t2\t1.000000\tno\t7:2\t\t8\t\n' > "$T/dist"
+	run --separate-stderr trace-report -f json --addr-col op "$T/dist"
+	assert_success
+	jq -e '(.groups.rows | length) == 1 and .no_thread_map == "the candidate has no counts tally of the column"' <<< "$output"
+}

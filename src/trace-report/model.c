@@ -739,63 +739,121 @@ model_watch(struct report *r)
 	r->watchrows = byaddr;
 }
 
-/* Groups: fires per value of the group column, by status. */
+/*
+ * Groups: fires per value of the group column, by status.  Counted as
+ * check_tallies() (read.c) reads each cell of the column --group-by
+ * names, groups_cell(), so that no cell is read twice; model_groups()
+ * finishes them once the column is known to be a counts tally.  The
+ * sums cannot wrap: a group's is at most the sum of the rows' counts,
+ * which model_totals() checks first.
+ */
+struct gbuild {
+	size_t		 col;		/* index in rtcol */
+	int		 tid;		/* the values are tids */
+	int		 dead;		/* a cell that is not a counts tally */
+	struct htab	*gv;		/* value -> index in group[] */
+	struct ht_memo	 memo;		/* in front of gv */
+	struct group	*group;
+	size_t		 ngroup, cap;
+	const struct rrow *bad;		/* the first value that is not a */
+	char		*badtid;	/* canonical tid, and its row */
+};
+
+struct gbuild *
+groups_begin(size_t col, const char *groupby)
+{
+	struct gbuild *g = xcalloc(1, sizeof(*g));
+
+	g->col = col;
+	g->tid = strcmp(groupby, "tid") == 0;
+	g->gv = ht_new();
+	return g;
+}
+
+size_t
+groups_col(const struct gbuild *g)
+{
+	return g->col;
+}
+
+void
+groups_cell(struct gbuild *g, const struct rrow *w,
+    const struct tally_cell *c)
+{
+	if (g->dead || g->bad != NULL)
+		return;
+	if (c->n > 0 && c->kind != TK_COUNTS) {
+		g->dead = 1;	/* no groups: model_groups() */
+		return;
+	}
+	for (size_t j = 0; j < c->n; j++) {
+		int isnew;
+		uint32_t k = ht_intern_memo(g->gv, &g->memo, c->val[j].p,
+		    c->val[j].n, &isnew);
+		struct group *gr;
+
+		/* 015 and 15 would be two threads. */
+		if (isnew && g->tid && !num_tid_ok(c->val[j])) {
+			g->bad = w;
+			g->badtid = xstrdup(msg_vis(c->val[j].p,
+			    c->val[j].n > 40 ? 40 : c->val[j].n));
+			return;
+		}
+		if (isnew) {
+			if (g->ngroup == g->cap) {
+				g->cap = g->cap ? g->cap * 2 : 64;
+				g->group = xreallocarray(g->group, g->cap,
+				    sizeof(*g->group));
+			}
+			gr = &g->group[g->ngroup++];
+			memset(gr, 0, sizeof(*gr));
+			/* the cell's text may be read again over */
+			gr->value = rp_keep(c->val[j]);
+		}
+		gr = &g->group[k];
+		gr->total += c->cnt[j];
+		gr->keys++;
+		if (w->status == ST_MATCHED)
+			gr->matched += c->cnt[j];
+		else if (w->status == ST_MISSING)
+			gr->missing += c->cnt[j];
+	}
+}
+
 static void
 model_groups(struct report *r)
 {
-	struct htab *gv;
-	struct ht_memo *memo;
-	size_t cap = 0, i, j;
+	struct gbuild *g = r->gpre;
+	size_t i;
 
+	r->gpre = NULL;
+	if (r->groupcol >= 0) {
+		/* the column is a counts tally with that name */
+		if (g == NULL || g->dead || g->col != (size_t)r->groupcol)
+			dief("%s: internal error: the groups were not counted",
+			    r->file);
+		if (g->bad != NULL)
+			die_at(r->file, rp_line(r, g->bad), "column %s_tid: "
+			    "tid '%s' is not a canonical integer (no "
+			    "'+', no leading zeros, no -0)", r->ref,
+			    g->badtid);
+		r->group = g->group;
+		r->ngroup = g->ngroup;
+		g->group = NULL;
+	}
+	if (g != NULL) {
+		ht_free(g->gv);
+		free(g->group);
+		free(g->badtid);
+		free(g);
+	}
 	if (r->groupcol < 0)
 		return;
-	gv = ht_new();
-	memo = xcalloc(1, sizeof(*memo));
-	for (i = 0; i < r->nrow; i++) {
-		const struct rrow *w = &r->row[i];
-		const struct tally_cell *c = rp_rt(r, w, r->groupcol);
-
-		for (j = 0; j < c->n; j++) {
-			int isnew;
-			uint32_t g = ht_intern_memo(gv, memo, c->val[j].p,
-			    c->val[j].n, &isnew);
-			struct group *gr;
-
-			/* 015 and 15 would be two threads. */
-			if (isnew && strcmp(r->groupby, "tid") == 0 &&
-			    !num_tid_ok(c->val[j]))
-				die_at(r->file, rp_line(r, w), "column %s_tid: "
-				    "tid '%s' is not a canonical integer (no "
-				    "'+', no leading zeros, no -0)", r->ref,
-				    msg_vis(c->val[j].p, c->val[j].n > 40 ? 40 :
-				    c->val[j].n));
-			if (isnew) {
-				if (r->ngroup == cap) {
-					cap = cap ? cap * 2 : 64;
-					r->group = xreallocarray(r->group, cap,
-					    sizeof(*r->group));
-				}
-				gr = &r->group[r->ngroup++];
-				memset(gr, 0, sizeof(*gr));
-				/* the cell's text may be read again over */
-				gr->value = rp_keep(c->val[j]);
-			}
-			gr = &r->group[g];
-			add_count(r, w, &gr->total, c->cnt[j]);
-			gr->keys++;
-			if (w->status == ST_MATCHED)
-				add_count(r, w, &gr->matched, c->cnt[j]);
-			else if (w->status == ST_MISSING)
-				add_count(r, w, &gr->missing, c->cnt[j]);
-		}
-	}
 	if (r->ngroup > 1)
 		qsort(r->group, r->ngroup, sizeof(*r->group), groupcmp);
 	for (i = 0; i < r->ngroup; i++)
 		if (r->group[i].matched == 0)
 			r->noanalog++;
-	ht_free(gv);
-	free(memo);
 }
 
 /* Longest values lists in key tables: the group column's values are

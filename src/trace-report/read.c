@@ -831,13 +831,29 @@ range_end(struct report *r, size_t nt, const int *all, const int *dots)
 /*
  * Every tally cell, parsed once to check it (the writers parse again
  * the ones they show, rp_rt()); notes which columns hold counts only.
+ * The cells of the columns named groupby go on to the groups and the
+ * thread map (groups_cell(), threads_cell()), which would otherwise
+ * read them again.
  */
 static void
-check_tallies(struct report *r, size_t nt)
+check_tallies(struct report *r, size_t nt, const char *groupby)
 {
 	struct span *cell = xreallocarray(NULL, nt + 1, sizeof(*cell)), bad;
 	struct tally_cell t = { 0 };
-	size_t i, k;
+	size_t i, k, gc = SIZE_MAX;
+	int cc = -1;
+
+	for (i = 0; i < r->nrt; i++)
+		if (span_eqs(r->rtcol[i], groupby) && !r->rtrange[i])
+			gc = i;
+	for (i = 0; i < r->nct; i++)
+		if (span_eqs(r->ctcol[i], groupby) && !r->ctrange[i])
+			cc = (int)i;
+	if (gc != SIZE_MAX) {
+		r->gpre = groups_begin(gc, groupby);
+		if (cc >= 0 && !r->hasruns)
+			r->tpre = threads_begin(r, gc, (size_t)cc);
+	}
 
 	r->rtcounts = xcalloc(nt + 1, sizeof(int));
 	r->tlo = xcalloc(nt + 1, sizeof(*r->tlo));
@@ -869,6 +885,10 @@ check_tallies(struct report *r, size_t nt)
 				    r->rtcol[i], t.sum, count);
 			if (t.n > 0 && t.kind != TK_COUNTS)
 				r->rtcounts[i] = 0;
+			if (i == gc)
+				groups_cell(r->gpre, w, &t);
+			if (r->tpre != NULL)
+				threads_cell(r, r->tpre, k, i, &t);
 			if (t.n == 0)
 				continue;
 			if (!r->tany[i] || t.lo < r->tlo[i])
@@ -933,7 +953,7 @@ rp_ct(const struct report *r, const struct rrow *w, size_t i)
  * checked once the kinds are known.
  */
 static void
-read_join(struct report *r, const char *addrname)
+read_join(struct report *r, const char *addrname, const char *groupby)
 {
 	const char *path = r->file;
 	struct rd *in = rd_open(path);
@@ -1049,7 +1069,7 @@ read_join(struct report *r, const char *addrname)
 		free(rank);
 	}
 	free(kc);
-	check_tallies(r, nt);
+	check_tallies(r, nt, groupby);
 }
 
 /*
@@ -1170,7 +1190,7 @@ report_read(struct report *r, const struct ropts *o)
 
 	r->rowmore = o->nfam > 0 || o->notes != NULL || o->symbols != NULL ||
 	    o->watch != NULL;
-	read_join(r, o->addrcol);
+	read_join(r, o->addrcol, o->groupby);
 
 	r->addrname = o->addrcol;
 	r->addrcol = -1;

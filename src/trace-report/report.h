@@ -264,6 +264,11 @@ struct report {
 
 	const char	*groupby;	/* ref tally column, or NULL */
 	int		 groupcol;	/* index in rtcol, or -1 */
+	/* The groups and the thread map's sides, counted as check_tallies()
+	 * reads the cells (read.c), until model_groups() and
+	 * model_threads() take them; tpre NULL with runs. */
+	struct gbuild	*gpre;
+	struct tpre	*tpre;
 	struct group	*group;		/* sorted: total desc, then value */
 	size_t		 ngroup;
 	size_t		 noanalog;	/* groups without a matched fire */
@@ -427,6 +432,21 @@ struct ropts {
 void	report_read(struct report *r, const struct ropts *o);
 /* The thread map, from the group tallies of both sides (threads.c). */
 void	model_threads(struct report *r, const struct ropts *o);
+
+/*
+ * Fed each cell of a tally column as check_tallies() reads it: the
+ * groups of ref tally column col (model.c), the thread map's sides from
+ * ref tally column rc and cand tally column cc (threads.c).  A cell
+ * that is not a counts tally stops them (the column is not grouped by);
+ * those who take them finish them.
+ */
+struct gbuild	*groups_begin(size_t col, const char *groupby);
+size_t	groups_col(const struct gbuild *g);
+void	groups_cell(struct gbuild *g, const struct rrow *w,
+	    const struct tally_cell *c);
+struct tpre	*threads_begin(const struct report *r, size_t rc, size_t cc);
+void	threads_cell(const struct report *r, struct tpre *p, size_t row,
+	    size_t col, const struct tally_cell *c);
 void	report_load(struct report *r, const struct ropts *o);
 
 /* Row w's line in the join (for messages: from a file, its lines are

@@ -159,20 +159,18 @@ side_room(struct tside *s, struct sbuild *b)
 	b->popped += n;
 }
 
-/* Row i's entries: the thread's htab id, made its rank among the
- * sorted threads by side_end(). */
-static void
+/* Row i's entries from its cell t: the thread's htab id, made its rank
+ * among the sorted threads by side_end().  Returns -1, adding nothing,
+ * when there would be 2^32 entries or more. */
+static int
 side_row(const struct report *r, struct tside *s, struct sbuild *b,
-    size_t i)
+    size_t i, const struct tally_cell *t)
 {
-	const struct tally_cell *t = b->ref ? rp_rt(r, &r->row[i], b->c) :
-	    rp_ct(r, &r->row[i], b->c);
 	uint64_t rowcnt = b->ref ? r->row[i].ref : r->row[i].cand;
 
 	s->roff[i] = (uint32_t)b->ne;
 	if (t->n >= UINT32_MAX - b->ne)
-		die_at(r->file, rp_line(r, &r->row[i]), "the thread "
-		    "map takes fewer than 2^32 (thread, key) pairs");
+		return -1;
 	for (size_t j = 0; j < t->n; j++) {
 		int isnew;
 		uint32_t id = ht_intern_memo(b->h, &b->memo, t->val[j].p,
@@ -200,6 +198,14 @@ side_row(const struct report *r, struct tside *s, struct sbuild *b,
 			    t->cnt[j]);
 		b->ne++;
 	}
+	return 0;
+}
+
+static NORETURN void
+die_pairs(const struct report *r, size_t i)
+{
+	die_at(r->file, rp_line(r, &r->row[i]), "the thread map takes fewer "
+	    "than 2^32 (thread, key) pairs");
 }
 
 /* The threads sorted, the entries by thread. */
@@ -267,7 +273,8 @@ side_end(const struct report *r, struct tside *s, struct sbuild *b)
 
 /*
  * Both sides from their tally columns rc and cc, in one pass over the
- * rows (a row read again from the join is read once for both).
+ * rows (a row read again from the join is read once for both): with
+ * runs, where the map is made only when each side has one.
  */
 static void
 sides_build(const struct report *r, struct tside *rs, size_t rc,
@@ -278,11 +285,71 @@ sides_build(const struct report *r, struct tside *rs, size_t rc,
 	side_begin(r, rs, &rb, 1, rc);
 	side_begin(r, cs, &cb, 0, cc);
 	for (size_t i = 0; i < r->nrow; i++) {
-		side_row(r, rs, &rb, i);
-		side_row(r, cs, &cb, i);
+		if (side_row(r, rs, &rb, i, rp_rt(r, &r->row[i], rc)) < 0 ||
+		    side_row(r, cs, &cb, i, rp_ct(r, &r->row[i], cc)) < 0)
+			die_pairs(r, i);
 	}
 	side_end(r, rs, &rb);
 	side_end(r, cs, &cb);
+}
+
+/*
+ * Without runs, both sides are built as check_tallies() (read.c) reads
+ * the cells, threads_cell(), so that no cell is read twice; a cell that
+ * is not a counts tally, or 2^32 entries, stops them (model_threads()
+ * then makes no map, or exits as sides_build() would).
+ */
+struct tpre {
+	size_t		 rc, cc;	/* of all tally columns */
+	struct tside	 rs, cs;
+	struct sbuild	 rb, cb;
+	int		 dead;		/* a cell that is not counts */
+	size_t		 over;		/* the row of 2^32 entries + 1 */
+};
+
+struct tpre *
+threads_begin(const struct report *r, size_t rc, size_t cc)
+{
+	struct tpre *p;
+
+	if (r->nrow >= UINT32_MAX)
+		return NULL;	/* side_begin() exits, later */
+	p = xcalloc(1, sizeof(*p));
+	p->rc = rc;
+	p->cc = r->nrt + cc;
+	side_begin(r, &p->rs, &p->rb, 1, rc);
+	side_begin(r, &p->cs, &p->cb, 0, cc);
+	return p;
+}
+
+void
+threads_cell(const struct report *r, struct tpre *p, size_t row, size_t col,
+    const struct tally_cell *c)
+{
+	if (p->dead || p->over > 0 || (col != p->rc && col != p->cc))
+		return;
+	if (c->n > 0 && c->kind != TK_COUNTS)
+		p->dead = 1;
+	else if (col == p->rc ? side_row(r, &p->rs, &p->rb, row, c) :
+	    side_row(r, &p->cs, &p->cb, row, c))
+		p->over = row + 1;
+}
+
+static void	side_free(struct tside *s, int keeptid);
+
+/* Free what threads_begin() made, and side_end() has not. */
+static void
+threads_free(struct tpre *p)
+{
+	if (p == NULL)
+		return;
+	side_free(&p->rs, 0);
+	side_free(&p->cs, 0);
+	free(p->rb.seen);
+	free(p->cb.seen);
+	ht_free(p->rb.h);
+	ht_free(p->cb.h);
+	free(p);
 }
 
 /* Free a side; its tids too unless kept. */
@@ -1111,14 +1178,18 @@ model_threads(struct report *r, const struct ropts *o)
 	struct tside rs, cs;
 	struct match x = { 0 };
 	struct pairs pm, *pmp = NULL;
+	struct tpre *pre;
 	size_t a, b, i, k;
 	unsigned char *isan;
 	int cgc = -1;
 
 	r->threadmin = o->threadmin;
 	r->threadtop = o->threadtop;
+	pre = r->tpre;
+	r->tpre = NULL;
 	if (r->groupcol < 0) {
 		r->nomap = "there is no reference counts tally to group by";
+		threads_free(pre);
 		return;
 	}
 	cgc = rp_side_col(r, 0, r->groupby, 0);
@@ -1126,14 +1197,31 @@ model_threads(struct report *r, const struct ropts *o)
 		cgc = -1;	/* a cell that is not a counts tally */
 	if (cgc < 0) {
 		r->nomap = "the candidate has no counts tally of the column";
+		threads_free(pre);
 		return;
 	}
 	if (r->hasruns && (r->nrefrun > 1 || r->ncandrun > 1)) {
 		r->nomap = "the threads of different runs are not comparable "
 		    "(a side has several runs)";
+		threads_free(pre);
 		return;
 	}
-	sides_build(r, &rs, (size_t)r->groupcol, &cs, (size_t)cgc);
+	if (pre == NULL)
+		sides_build(r, &rs, (size_t)r->groupcol, &cs, (size_t)cgc);
+	else {
+		/* both columns are counts tallies, with those names */
+		if (pre->dead || pre->rc != (size_t)r->groupcol ||
+		    pre->cc != r->nrt + (size_t)cgc)
+			dief("%s: internal error: the thread map's sides were "
+			    "not built", r->file);
+		if (pre->over > 0)
+			die_pairs(r, pre->over - 1);
+		side_end(r, &pre->rs, &pre->rb);
+		side_end(r, &pre->cs, &pre->cb);
+		rs = pre->rs;
+		cs = pre->cs;
+		free(pre);
+	}
 	if (pairs_build(r, &rs, &cs, &pm))
 		pmp = &pm;
 	r->hasmap = 1;
