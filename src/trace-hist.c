@@ -103,15 +103,15 @@ key_of(uint32_t k)
  *   open: open addressing, cap value ids + 1 (0 is empty), then cap
  *         counts; or
  *   dense: a bit for each id from 0 to cap - 1 (the id has a count),
- *         then cap counts indexed by the id itself,
+ *         then cap counts of 32 bits indexed by the id itself,
  *
  * and 0 is an empty map.  A table is made dense, when it grows, only
  * where that is not larger than the open table it would be: where a
  * key's values are most of the ids below its largest one, as when a
  * pool of threads each fires most call sites: no probe, and for 100
- * threads of 100 about 1.2 KB where the open table takes 3 KB.  A dense
- * table that a new id would make larger than that goes back to open
- * addressing.
+ * threads of 100 about 600 bytes where the open table takes 3 KB.  A
+ * dense table that a new id would make larger than that, or a count
+ * that would not fit in 32 bits, goes back to open addressing.
  */
 struct vmap {
 	uint32_t	 n, cap;
@@ -142,10 +142,10 @@ vm_bits(struct vmap *m)
 	return (uint64_t *)(void *)(m + 1);
 }
 
-static inline uint64_t *
+static inline uint32_t *
 vm_dcnt(struct vmap *m)
 {
-	return vm_bits(m) + VM_WORDS(m->cap);
+	return (uint32_t *)(void *)(vm_bits(m) + VM_WORDS(m->cap));
 }
 
 /* Whether dense table m has id (below its cap). */
@@ -199,8 +199,9 @@ vhash(uint32_t id)
 static uint64_t
 vm_size(uint64_t cap, int dense)
 {
-	return sizeof(struct vmap) + (dense ? (VM_WORDS(cap) + cap) *
-	    sizeof(uint64_t) : cap * (sizeof(uint32_t) + sizeof(uint64_t)));
+	return sizeof(struct vmap) + (dense ? VM_WORDS(cap) *
+	    sizeof(uint64_t) + cap * sizeof(uint32_t) : cap *
+	    (sizeof(uint32_t) + sizeof(uint64_t)));
 }
 
 /* The slots of the open table that n values fill: as vmap_add() grows
@@ -257,26 +258,30 @@ vm_put(struct vmap *m, uint32_t id, uint64_t c, const char *file,
 	m->n++;
 }
 
-/* Add c to value id's count in dense table m; id is below its cap. */
-static void
-vm_dput(struct vmap *m, uint32_t id, uint64_t c, const char *file,
-    uint64_t line)
+/* Add c to value id's count in dense table m; id is below its cap.
+ * Returns -1, adding nothing, when the count would not fit in 32 bits. */
+static int
+vm_dput(struct vmap *m, uint32_t id, uint64_t c)
 {
-	uint64_t *cnt = vm_dcnt(m);
+	uint32_t *cnt = vm_dcnt(m);
 
 	if (vm_has(m, id)) {
-		if (cnt[id] + c < c)
-			die_at(file, line, "tally count overflows 64 bits");
-		cnt[id] += c;
-		return;
+		if (c > UINT32_MAX - cnt[id])
+			return -1;
+		cnt[id] += (uint32_t)c;
+		return 0;
 	}
+	if (c > UINT32_MAX)
+		return -1;
 	vm_bits(m)[id / 64] |= (uint64_t)1 << (id % 64);
-	cnt[id] = c;
+	cnt[id] = (uint32_t)c;
 	m->n++;
+	return 0;
 }
 
 /* Table m's values again in a new table of cap slots, dense or open,
- * with room for one more; m freed. */
+ * with room for one more; m freed.  Dense only when every count fits
+ * in 32 bits (vm_fits()). */
 static struct vmap *
 vm_remake(struct vmap *m, uint64_t cap, int dense, const char *file,
     uint64_t line)
@@ -288,7 +293,7 @@ vm_remake(struct vmap *m, uint64_t cap, int dense, const char *file,
 		memcpy(vm_bits(g), vm_bits(m), VM_WORDS(m->cap) *
 		    sizeof(uint64_t));
 		memcpy(vm_dcnt(g), vm_dcnt(m), (size_t)m->cap *
-		    sizeof(uint64_t));
+		    sizeof(uint32_t));
 		g->n = m->n;
 		free(m);
 		return g;
@@ -309,12 +314,24 @@ vm_remake(struct vmap *m, uint64_t cap, int dense, const char *file,
 			c = vm_cnt(m)[j];
 		}
 		if (dense)
-			vm_dput(g, id, c, file, line);
+			(void)vm_dput(g, id, c);
 		else
 			vm_put(g, id, c, file, line);
 	}
 	free(m);
 	return g;
+}
+
+/* Whether every count of table m fits in 32 bits, as a dense table's. */
+static int
+vm_fits(struct vmap *m)
+{
+	if (m->dense)
+		return 1;
+	for (uint32_t j = 0; j < m->cap; j++)
+		if (vm_ids(m)[j] != 0 && vm_cnt(m)[j] > UINT32_MAX)
+			return 0;
+	return 1;
 }
 
 /* Add c to value id's count in the map in word *w. */
@@ -371,16 +388,21 @@ vmap_add(uint64_t *w, uint32_t id, uint64_t c, const char *file,
 				top = vm_ids(m)[j] - 1;
 		cap = ((uint64_t)top + 1 + 7) & ~(uint64_t)7;
 		ocap = (uint64_t)m->cap * 2;
-		if (cap <= UINT32_MAX && vm_size(cap, 1) <= vm_size(ocap, 0))
+		if (cap <= UINT32_MAX && vm_size(cap, 1) <= vm_size(ocap, 0) &&
+		    vm_fits(m))
 			m = vm_remake(m, cap, 1, file, line);
 		else
 			m = vm_remake(m, ocap, 0, file, line);
 		*w = (uint64_t)(uintptr_t)m;
 	}
-	if (m->dense)
-		vm_dput(m, id, c, file, line);
-	else
-		vm_put(m, id, c, file, line);
+	if (m->dense && vm_dput(m, id, c) == 0)
+		return;
+	if (m->dense) {		/* a count over 32 bits */
+		m = vm_remake(m, vm_open_cap((uint64_t)m->n + 1), 0, file,
+		    line);
+		*w = (uint64_t)(uintptr_t)m;
+	}
+	vm_put(m, id, c, file, line);
 }
 
 /* The id of value v (as written, %-encoded) of column a. */
@@ -407,12 +429,12 @@ static __attribute__((noinline)) void
 vmap_dinc(uint64_t *w, struct vmap *m, uint32_t id, uint64_t c,
     const char *file, uint64_t line)
 {
-	uint64_t *cnt;
+	uint32_t *cnt;
 
 	if (id < m->cap && vm_has(m, id)) {
 		cnt = vm_dcnt(m) + id;
-		if (*cnt + c >= c) {
-			*cnt += c;
+		if (c <= UINT32_MAX - *cnt) {
+			*cnt += (uint32_t)c;
 			return;
 		}
 	}

@@ -834,7 +834,13 @@ for k in range(50):
 rnd.shuffle(late)
 far = [("late%d" % k, 90000 + k, 1) for k in range(50)]
 again = [("late%d" % k, t, 5) for k in range(50) for t in (1, 8, 16)]
-rows = late + rows + far + again
+# counts a dense table's 32 bits cannot hold (it goes open): one that
+# grows past them, one that comes too large, on a value it has or not;
+# an open table with such a count that grows stays open
+big = [("pool7", 1, 4294967295), ("pool7", 1, 1), ("pool7", 1, 7),
+    ("pool9", 2, 2 ** 32 + 5), ("pool11", 60, 2 ** 40), ("pool11", 3, 1),
+    ("fit", 1, 2 ** 33), ("fit", 2, 1), ("fit", 3, 1), ("fit", 4, 2)]
+rows = late + rows + far + again + big
 exp = {}
 with open(d + "/k", "w") as f:
     f.write("op\tcount\ttid\n")
