@@ -1335,14 +1335,18 @@ add_fields(struct span line, uint64_t ln, const char *file,
 #define BATCH		32
 #define BATCH_SLOTS	((size_t)1 << 16)
 
-/* The id of the key prepared in kl if it is in the table, else
- * UINT32_MAX; adds nothing. */
+/* The id of the first key in the table whose slot has hash hv, else
+ * UINT32_MAX: the key prepared with it, unless two keys share the hash
+ * (key_is() tells); adds nothing and touches no key. */
 static inline uint32_t
-key_peek(const char *p, size_t n, const struct klook *kl)
+key_cand(uint32_t hv)
 {
-	size_t j;
+	uint64_t s;
 
-	return kl->id1 != 0 ? kl->id1 - 1 : key_probe(p, n, kl->hv, &j);
+	for (size_t j = hv & smask; (s = slot[j]) != 0; j = (j + 1) & smask)
+		if ((uint32_t)(s >> 32) == hv)
+			return (uint32_t)s - 1;
+	return UINT32_MAX;
 }
 
 /* The id of value v of tally column i if the memo has it, else
@@ -1375,31 +1379,153 @@ memo_peek(size_t i, struct span v)
 #define PEEK_COLS	16
 #define PEEK_ROOM	TALLY_END_ROOM(PEEK_COLS)
 
-/* Add the rows of block blk, from line ln + 1 on, in batches; returns
- * the number of its last line. */
-static uint64_t
-add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
+/* A row of a batch: its line, number, fields (brend[]), last byte to
+ * encode and key id (UINT32_MAX: not known yet). */
+struct brow {
+	struct span	 line;
+	uint64_t	 ln;
+	size_t		 n;
+	const char	*enc;
+	uint32_t	 k;
+};
+
+static size_t brend[BATCH][PEEK_ROOM];
+
+/* Add the nr rows of a batch, split into brend[], their keys prepared
+ * (kl): the lookups first, stage by stage, then the rows in order. */
+static void
+batch_add(struct brow *row, size_t nr, struct klook *kl, const char *file)
 {
-	struct {
-		struct span	 line;
-		uint64_t	 ln;
-		size_t		 n;
-		const char	*enc;
-		uint32_t	 k;
-	} row[BATCH];
-	static size_t rend[BATCH][PEEK_ROOM];
 	struct vmap *vm[BATCH][PEEK_COLS];
-	uint32_t vid[BATCH][PEEK_COLS];
-	struct klook kl[BATCH];
-	const char *p = blk.p, *bend = blk.p + blk.n, *nl, *t, *enc;
+	uint32_t vid[BATCH][PEEK_COLS], cand[BATCH];
 	struct span line, v;
-	size_t nr, r, i, n, found;
-	int peek = hdr.ncol <= PEEK_COLS && nac <= PEEK_COLS, look;
+	size_t r, i, found;
+	int look;
 	/* rows of new keys have nothing to fetch: while few rows of a
 	 * batch find their key, only every 16th batch looks */
 	static unsigned batchno;
 	static int fewfound;
 
+	look = !fewfound || (batchno++ & 15) == 0;
+	found = 0;
+	/* the key's slots: its record, then its bytes to compare */
+	for (r = 0; r < nr; r++) {
+		row[r].k = UINT32_MAX;
+		if (!look || kl[r].n == SIZE_MAX)
+			continue;
+		if (kl[r].id1 != 0)
+			row[r].k = kl[r].id1 - 1;	/* compared */
+		else if ((cand[r] = key_cand(kl[r].hv)) != UINT32_MAX)
+			__builtin_prefetch(REC_OFF(cand[r]));
+	}
+	for (r = 0; r < nr; r++)
+		if (look && kl[r].n != SIZE_MAX && kl[r].id1 == 0 &&
+		    cand[r] != UINT32_MAX)
+			__builtin_prefetch(arena + *REC_OFF(cand[r]));
+	for (r = 0; r < nr; r++) {
+		size_t j;
+
+		line = row[r].line;
+		if (look && kl[r].n != SIZE_MAX && kl[r].id1 == 0 &&
+		    cand[r] != UINT32_MAX)
+			row[r].k = key_is(cand[r], line.p, kl[r].n) ? cand[r] :
+			    key_probe(line.p, kl[r].n, kl[r].hv, &j);
+		found += row[r].k != UINT32_MAX;
+	}
+	if (look)
+		fewfound = found * 4 < nr;
+	for (r = 0; r < nr; r++) {
+		uint32_t k = row[r].k;
+
+		for (i = 0; i < nac; i++)
+			vm[r][i] = NULL;
+		if (k == UINT32_MAX || row[r].n != hdr.ncol ||
+		    (row[r].enc != NULL && row[r].enc >
+		    row[r].line.p + brend[r][kc + 1]))
+			continue;
+		for (i = 0; i < nac; i++) {
+			uint64_t x = *REC_CELL(k, &ac[i]);
+
+			if (ac[i].kind == TK_RANGE || x == 0 || VM_ONE(x))
+				continue;
+			v = tally_field(row[r].line, brend[r], kc + 1 + i);
+			if ((vid[r][i] = memo_peek(i, v)) == UINT32_MAX)
+				continue;
+			vm[r][i] = (struct vmap *)(uintptr_t)x;
+			__builtin_prefetch(vm[r][i]);
+		}
+	}
+	for (r = 0; r < nr; r++)
+		for (i = 0; i < nac; i++) {
+			struct vmap *m = vm[r][i];
+			uint32_t j;
+
+			if (m == NULL)
+				continue;
+			if (m->dense) {
+				if (vid[r][i] < m->cap)
+					__builtin_prefetch(&vm_dcnt(m)[
+					    vid[r][i]], 1);
+				continue;
+			}
+			j = (uint32_t)vhash(vid[r][i]) & (m->cap - 1);
+			__builtin_prefetch(&vm_ids(m)[j]);
+			__builtin_prefetch(&vm_cnt(m)[j], 1);
+		}
+	for (r = 0; r < nr; r++) {
+		if (row[r].k != UINT32_MAX)
+			kl[r].id1 = row[r].k + 1;
+		add_fields(row[r].line, row[r].ln, file, brend[r], row[r].n,
+		    row[r].enc, &kl[r], 0);
+	}
+}
+
+/* Add the rows of block blk, from line ln + 1 on, in batches; returns
+ * the number of its last line.  Rows of at most PEEK_COLS columns are
+ * split as they are found, in one pass over the block (tally_rows_next()),
+ * and looked up ahead (batch_add()); longer ones are only hashed ahead. */
+static uint64_t
+add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
+{
+	struct brow row[BATCH];
+	struct klook kl[BATCH];
+	struct tally_rows tr;
+	const char *p = blk.p, *bend = blk.p + blk.n, *nl, *t, *enc;
+	struct span line;
+	uint64_t tabs;
+	size_t nr, r, i, n;
+	int more = 1;
+
+	if (hdr.ncol <= PEEK_COLS && nac <= PEEK_COLS) {
+		tally_rows_init(&tr, blk);
+		while (more) {
+			for (nr = 0; nr < BATCH;) {
+				if (tally_rows_short(&tr, &line, &tabs, &enc))
+					n = tally_mask_split(tabs, line.n,
+					    brend[nr]);
+				else if (!tally_rows_next(&tr, &line,
+				    brend[nr], hdr.ncol, &n, &enc)) {
+					more = 0;
+					break;
+				}
+				ln++;
+				if (line.n == hdr.len && tsv_is_hdr(&hdr, line))
+					continue;	/* concatenated */
+				row[nr].line = line;
+				row[nr].ln = ln;
+				row[nr].n = n;
+				row[nr].enc = enc;
+				/* the key: up to the tab before column kc */
+				kl[nr].n = SIZE_MAX;
+				if (n > kc)
+					key_prep(line.p, brend[nr][kc],
+					    &kl[nr]);
+				nr++;
+			}
+			batch_add(row, nr, kl, file);
+		}
+		return ln;
+	}
 	while (p < bend) {
 		for (nr = 0; nr < BATCH && p < bend;) {
 			/* as rd_line() hands lines out */
@@ -1427,78 +1553,10 @@ add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
 			if (t != NULL)
 				key_prep(line.p, (size_t)(t - line.p), &kl[r]);
 		}
-		if (!peek) {
-			for (r = 0; r < nr; r++) {
-				n = tally_split(row[r].line, end, hdr.ncol,
-				    &enc);
-				add_fields(row[r].line, row[r].ln, file, end,
-				    n, enc, &kl[r], 0);
-			}
-			continue;
-		}
-		look = !fewfound || (batchno++ & 15) == 0;
-		found = 0;
 		for (r = 0; r < nr; r++) {
-			line = row[r].line;
-			row[r].n = tally_split(line, rend[r], hdr.ncol,
-			    &row[r].enc);
-			row[r].k = UINT32_MAX;
-			if (look && kl[r].n != SIZE_MAX &&
-			    kl[r].n == rend[r][kc] &&
-			    (row[r].k = key_peek(line.p, kl[r].n, &kl[r])) !=
-			    UINT32_MAX) {
-				__builtin_prefetch(REC_OFF(row[r].k));
-				found++;
-			}
-		}
-		if (look)
-			fewfound = found * 4 < nr;
-		for (r = 0; r < nr; r++) {
-			uint32_t k = row[r].k;
-
-			for (i = 0; i < nac; i++)
-				vm[r][i] = NULL;
-			if (k == UINT32_MAX || row[r].n != hdr.ncol ||
-			    (row[r].enc != NULL && row[r].enc >
-			    row[r].line.p + rend[r][kc + 1]))
-				continue;
-			for (i = 0; i < nac; i++) {
-				uint64_t x = *REC_CELL(k, &ac[i]);
-
-				if (ac[i].kind == TK_RANGE || x == 0 ||
-				    VM_ONE(x))
-					continue;
-				v = tally_field(row[r].line, rend[r],
-				    kc + 1 + i);
-				if ((vid[r][i] = memo_peek(i, v)) ==
-				    UINT32_MAX)
-					continue;
-				vm[r][i] = (struct vmap *)(uintptr_t)x;
-				__builtin_prefetch(vm[r][i]);
-			}
-		}
-		for (r = 0; r < nr; r++)
-			for (i = 0; i < nac; i++) {
-				struct vmap *m = vm[r][i];
-				uint32_t j;
-
-				if (m == NULL)
-					continue;
-				if (m->dense) {
-					if (vid[r][i] < m->cap)
-						__builtin_prefetch(&vm_dcnt(m)[
-						    vid[r][i]], 1);
-					continue;
-				}
-				j = (uint32_t)vhash(vid[r][i]) & (m->cap - 1);
-				__builtin_prefetch(&vm_ids(m)[j]);
-				__builtin_prefetch(&vm_cnt(m)[j], 1);
-			}
-		for (r = 0; r < nr; r++) {
-			if (row[r].k != UINT32_MAX)
-				kl[r].id1 = row[r].k + 1;
-			add_fields(row[r].line, row[r].ln, file, rend[r],
-			    row[r].n, row[r].enc, &kl[r], 0);
+			n = tally_split(row[r].line, end, hdr.ncol, &enc);
+			add_fields(row[r].line, row[r].ln, file, end, n, enc,
+			    &kl[r], 0);
 		}
 	}
 	return ln;
