@@ -423,17 +423,25 @@ intern(struct acol *a, struct span v, const char *file, uint64_t line)
 	return id;
 }
 
-/* vmap_inc() of dense table m: out of line, so that the inline path
- * of open tables stays short. */
+/* vmap_inc() of dense table m, a value it has or a new one below its
+ * cap: out of line, so that the inline path of open tables stays
+ * short. */
 static __attribute__((noinline)) void
 vmap_dinc(uint64_t *w, struct vmap *m, uint32_t id, uint64_t c,
     const char *file, uint64_t line)
 {
 	uint32_t *cnt;
 
-	if (id < m->cap && vm_has(m, id)) {
+	if (id < m->cap) {
 		cnt = vm_dcnt(m) + id;
-		if (c <= UINT32_MAX - *cnt) {
+		if (!vm_has(m, id)) {	/* a value new to the key */
+			if (c <= UINT32_MAX) {
+				vm_bits(m)[id / 64] |= (uint64_t)1 << (id % 64);
+				*cnt = (uint32_t)c;
+				m->n++;
+				return;
+			}
+		} else if (c <= UINT32_MAX - *cnt) {
 			*cnt += (uint32_t)c;
 			return;
 		}
