@@ -1530,7 +1530,8 @@ add_batched(struct span blk, uint64_t ln, const char *file, size_t *end)
 					    &kl[nr]);
 				nr++;
 			}
-			batch_add(row, nr, kl, file);
+			if (nr > 0)
+				batch_add(row, nr, kl, file);
 		}
 		return ln;
 	}
