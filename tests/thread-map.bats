@@ -356,3 +356,37 @@ PY
 	assert_success
 	jq -e '(.groups.rows | length) == 1 and .no_thread_map == "the candidate has no counts tally of the column"' <<< "$output"
 }
+
+@test "thread map: counts kept in 16, 32 or 64 bits give the same map (every count scaled)" {
+	# A side's counts are stored in the fewest bits its rows' counts
+	# fit.  Scaling every count by K leaves every share, so every
+	# similarity, the same double (all sums stay below 2^53); K over
+	# 2^32 is not 2^32 + c, whose multiples cut to 32 bits would be
+	# multiples of c.
+	local seed k
+	for seed in 3 7 29; do
+		python3 "$BATS_TEST_DIRNAME/gen-thread-maps.py" "$seed" "$T/g"
+		trace-join "$T/g/ref.hist" "$T/g/cand.hist" |
+		    trace-report -f threads --addr-col op > "$T/one"
+		[ "$(wc -l < "$T/one")" -gt 3 ]
+		for k in 70001 6442463289; do
+			for f in ref cand; do
+				python3 - "$k" "$T/g/$f.hist" > "$T/$f.k" <<'PY'
+import sys
+k = int(sys.argv[1])
+with open(sys.argv[2]) as f:
+    print(f.readline(), end="")
+    for line in f:
+        op, count, tid = line.rstrip("\n").split("\t")
+        tid = ",".join("%s:%d" % (t, int(n) * k) for t, n in
+            (e.rsplit(":", 1) for e in tid.split(",")))
+        print("%s\t%d\t%s" % (op, int(count) * k, tid))
+PY
+			done
+			grep -q "	$((k * 2))	\|:$((k * 3))" "$T/ref.k"
+			trace-join "$T/ref.k" "$T/cand.k" |
+			    trace-report -f threads --addr-col op > "$T/scaled"
+			cmp "$T/one" "$T/scaled"
+		done
+	done
+}

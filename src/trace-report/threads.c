@@ -62,10 +62,11 @@ struct tside {
 	uint32_t	*trow;
 	uint32_t	*roff;		/* entries of row i: roff[i].. */
 	uint32_t	*rthr;		/* a thread: fewer than 2^32 (htab) */
-	/* The entries' counts, in 32 bits when every row's count fits
-	 * (tcnt32, rcnt32; tcnt, rcnt NULL), else 64 (tcnt, rcnt). */
-	uint64_t	*tcnt, *rcnt;
-	uint32_t	*tcnt32, *rcnt32;
+	/* The entries' counts, thread by thread (tc) and row by row (rc),
+	 * cw bytes each: 2, 4 or 8, the fewest in which every row's count
+	 * fits (cnt_at()). */
+	void		*tc, *rc;
+	unsigned	 cw;
 	/* A row lists a thread twice, or a count of 0: each thread's
 	 * counts of a key are not one entry (see pairs_build). */
 	int		 odd;
@@ -75,17 +76,39 @@ struct tside {
 	uint32_t	*rowon;
 };
 
+/* Count e of array a of counts of cw bytes. */
+static inline uint64_t
+cnt_at(const void *a, unsigned cw, size_t e)
+{
+	if (cw == 2)
+		return ((const uint16_t *)a)[e];
+	if (cw == 4)
+		return ((const uint32_t *)a)[e];
+	return ((const uint64_t *)a)[e];
+}
+
+static inline void
+cnt_set(void *a, unsigned cw, size_t e, uint64_t v)
+{
+	if (cw == 2)
+		((uint16_t *)a)[e] = (uint16_t)v;
+	else if (cw == 4)
+		((uint32_t *)a)[e] = (uint32_t)v;
+	else
+		((uint64_t *)a)[e] = v;
+}
+
 /* Entry e's count, thread by thread (tcnt) or row by row (rcnt). */
 static inline uint64_t
 tcnt(const struct tside *s, size_t e)
 {
-	return s->tcnt != NULL ? s->tcnt[e] : s->tcnt32[e];
+	return cnt_at(s->tc, s->cw, e);
 }
 
 static inline uint64_t
 rcnt(const struct tside *s, size_t e)
 {
-	return s->rcnt != NULL ? s->rcnt[e] : s->rcnt32[e];
+	return cnt_at(s->rc, s->cw, e);
 }
 
 static int
@@ -101,7 +124,6 @@ struct sbuild {
 	size_t		 ne, cap;
 	size_t		 popped;	/* entries faulted in */
 	size_t		*seen;	/* per thread (htab id): its last row + 1 */
-	int		 wide;	/* a row's count over 2^32 - 1 */
 	int		 ref;
 	size_t		 c;	/* the tally column */
 	struct ht_memo	 memo;	/* in front of h */
@@ -119,8 +141,15 @@ side_begin(const struct report *r, struct tside *s, struct sbuild *b,
 	if (r->nrow >= UINT32_MAX)
 		die_at(r->file, 1, "the thread map takes fewer than 2^32 keys");
 	/* An entry's count is at most its row's. */
-	for (size_t i = 0; i < r->nrow && !b->wide; i++)
-		b->wide = (ref ? r->row[i].ref : r->row[i].cand) > UINT32_MAX;
+	s->cw = 2;
+	for (size_t i = 0; i < r->nrow && s->cw < 8; i++) {
+		uint64_t rc = ref ? r->row[i].ref : r->row[i].cand;
+
+		if (rc > UINT32_MAX)
+			s->cw = 8;
+		else if (rc > UINT16_MAX)
+			s->cw = 4;
+	}
 	s->roff = xcalloc(r->nrow + 2, sizeof(*s->roff));
 }
 
@@ -141,21 +170,13 @@ side_room(struct tside *s, struct sbuild *b)
 	if (b->ne + 1 >= b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 1024;
 		s->rthr = xreallocarray(s->rthr, b->cap, sizeof(*s->rthr));
-		if (b->wide)
-			s->rcnt = xreallocarray(s->rcnt, b->cap,
-			    sizeof(*s->rcnt));
-		else
-			s->rcnt32 = xreallocarray(s->rcnt32, b->cap,
-			    sizeof(*s->rcnt32));
+		s->rc = xreallocarray(s->rc, b->cap, s->cw);
 	}
 	if (b->ne + 1 < b->popped)
 		return;
 	n = b->cap - b->popped < POP_AHEAD ? b->cap - b->popped : POP_AHEAD;
 	mem_populate(s->rthr + b->popped, n * sizeof(*s->rthr));
-	if (b->wide)
-		mem_populate(s->rcnt + b->popped, n * sizeof(*s->rcnt));
-	else
-		mem_populate(s->rcnt32 + b->popped, n * sizeof(*s->rcnt32));
+	mem_populate((char *)s->rc + b->popped * s->cw, n * s->cw);
 	b->popped += n;
 }
 
@@ -191,11 +212,7 @@ side_row(const struct report *r, struct tside *s, struct sbuild *b,
 		if (b->ne + 1 >= b->popped)
 			side_room(s, b);
 		s->rthr[b->ne] = id;
-		if (b->wide)
-			s->rcnt[b->ne] = t->single ? rowcnt : t->cnt[j];
-		else
-			s->rcnt32[b->ne] = (uint32_t)(t->single ? rowcnt :
-			    t->cnt[j]);
+		cnt_set(s->rc, s->cw, b->ne, t->single ? rowcnt : t->cnt[j]);
 		b->ne++;
 	}
 	return 0;
@@ -213,17 +230,11 @@ static void
 side_end(const struct report *r, struct tside *s, struct sbuild *b)
 {
 	size_t i, j, ne = b->ne, *rank, *fill;
-	int wide = b->wide;
 
 	s->roff[r->nrow] = (uint32_t)ne;
 	if (ne + 1 > b->cap) {
 		s->rthr = xreallocarray(s->rthr, ne + 1, sizeof(*s->rthr));
-		if (wide)
-			s->rcnt = xreallocarray(s->rcnt, ne + 1,
-			    sizeof(*s->rcnt));
-		else
-			s->rcnt32 = xreallocarray(s->rcnt32, ne + 1,
-			    sizeof(*s->rcnt32));
+		s->rc = xreallocarray(s->rc, ne + 1, s->cw);
 	}
 	if (s->n > 1)
 		qsort(s->tid, s->n, sizeof(*s->tid), spancmp);
@@ -236,13 +247,8 @@ side_end(const struct report *r, struct tside *s, struct sbuild *b)
 	/* (faulted in at once, as side_room() does ahead) */
 	s->trow = xcalloc(ne + 1, sizeof(*s->trow));
 	mem_populate(s->trow, (ne + 1) * sizeof(*s->trow));
-	if (wide) {
-		s->tcnt = xcalloc(ne + 1, sizeof(*s->tcnt));
-		mem_populate(s->tcnt, (ne + 1) * sizeof(*s->tcnt));
-	} else {
-		s->tcnt32 = xcalloc(ne + 1, sizeof(*s->tcnt32));
-		mem_populate(s->tcnt32, (ne + 1) * sizeof(*s->tcnt32));
-	}
+	s->tc = xcalloc(ne + 1, s->cw);
+	mem_populate(s->tc, (ne + 1) * s->cw);
 	for (j = 0; j < ne; j++) {
 		size_t th = rank[s->rthr[j]];
 
@@ -258,11 +264,8 @@ side_end(const struct report *r, struct tside *s, struct sbuild *b)
 			size_t th = s->rthr[j];
 
 			s->trow[s->toff[th] + fill[th]] = (uint32_t)i;
-			if (wide)
-				s->tcnt[s->toff[th] + fill[th]] = s->rcnt[j];
-			else
-				s->tcnt32[s->toff[th] + fill[th]] =
-				    s->rcnt32[j];
+			cnt_set(s->tc, s->cw, s->toff[th] + fill[th],
+			    rcnt(s, j));
 			fill[th]++;
 		}
 	free(fill);
@@ -361,12 +364,10 @@ side_free(struct tside *s, int keeptid)
 	free(s->fires);
 	free(s->toff);
 	free(s->trow);
-	free(s->tcnt);
-	free(s->tcnt32);
+	free(s->tc);
 	free(s->roff);
 	free(s->rthr);
-	free(s->rcnt);
-	free(s->rcnt32);
+	free(s->rc);
 	free(s->rowsum);
 	free(s->rowon);
 }
@@ -730,12 +731,19 @@ fill_counts(const struct tside *from, size_t a, const struct tside *to,
 		    sizeof(*x->cm));
 		memset(x->cm, 0, (x->ncand * x->na + 1) * sizeof(*x->cm));
 	}
-	for (j = 0; j < x->na && x->narrow; j++) {
+	for (j = 0; j < x->na && x->narrow && to->cw == 2; j++) {
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
 			x->cm32[j * x->ncand + x->slot[to->rthr[e]]] +=
-			    to->rcnt32[e];
+			    ((const uint16_t *)to->rc)[e];
+	}
+	for (j = 0; j < x->na && x->narrow && to->cw == 4; j++) {
+		size_t row = from->trow[from->toff[a] + j];
+
+		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
+			x->cm32[j * x->ncand + x->slot[to->rthr[e]]] +=
+			    ((const uint32_t *)to->rc)[e];
 	}
 	for (j = 0; j < x->na && !x->narrow; j++) {
 		size_t row = from->trow[from->toff[a] + j];
@@ -830,7 +838,7 @@ match_thread(const struct tside *from, size_t a, const struct tside *to,
 		return;
 	x->na = from->toff[a + 1] - from->toff[a];
 	x->pa = xreallocarray(x->pa, x->na + 1, sizeof(*x->pa));
-	x->narrow = to->tcnt == NULL;
+	x->narrow = to->cw < 8;
 	if (x->narrow) {
 		x->m32 = xreallocarray(x->m32, x->na + 1, sizeof(*x->m32));
 		memset(x->m32, 0, (x->na + 1) * sizeof(*x->m32));
