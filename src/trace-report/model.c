@@ -778,7 +778,7 @@ groups_col(const struct gbuild *g)
 
 void
 groups_cell(struct gbuild *g, const struct rrow *w,
-    const struct tally_cell *c)
+    const struct tally_cell *c, const uint32_t *ids)
 {
 	if (g->dead || g->bad != NULL)
 		return;
@@ -788,9 +788,16 @@ groups_cell(struct gbuild *g, const struct rrow *w,
 	}
 	for (size_t j = 0; j < c->n; j++) {
 		int isnew;
-		uint32_t k = ht_intern_memo(g->gv, &g->memo, c->val[j].p,
-		    c->val[j].n, &isnew);
+		uint32_t k;
 		struct group *gr;
+
+		if (ids == NULL)
+			k = ht_intern_memo(g->gv, &g->memo, c->val[j].p,
+			    c->val[j].n, &isnew);
+		else if ((isnew = (k = ids[j]) == g->ngroup) &&
+		    ht_intern(g->gv, c->val[j].p, c->val[j].n, NULL) != k)
+			dief("internal error: the groups and the thread map "
+			    "number the tids apart");
 
 		/* 015 and 15 would be two threads. */
 		if (isnew && g->tid && !num_tid_ok(c->val[j])) {

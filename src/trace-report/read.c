@@ -867,6 +867,7 @@ check_tallies(struct report *r, size_t nt, const char *groupby)
 		split_tallies(r, w, cell, nt);
 		for (i = 0; i < nt; i++) {
 			uint64_t count = i < r->nrt ? w->ref : w->cand;
+			const uint32_t *ids;
 			enum tally_err e;
 
 			t.lo = t.hi = 0;
@@ -885,10 +886,10 @@ check_tallies(struct report *r, size_t nt, const char *groupby)
 				    r->rtcol[i], t.sum, count);
 			if (t.n > 0 && t.kind != TK_COUNTS)
 				r->rtcounts[i] = 0;
+			ids = r->tpre == NULL ? NULL :
+			    threads_cell(r, r->tpre, k, i, &t);
 			if (i == gc)
-				groups_cell(r->gpre, w, &t);
-			if (r->tpre != NULL)
-				threads_cell(r, r->tpre, k, i, &t);
+				groups_cell(r->gpre, w, &t, ids);
 			if (t.n == 0)
 				continue;
 			if (!r->tany[i] || t.lo < r->tlo[i])

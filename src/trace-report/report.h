@@ -438,15 +438,18 @@ void	model_threads(struct report *r, const struct ropts *o);
  * groups of ref tally column col (model.c), the thread map's sides from
  * ref tally column rc and cand tally column cc (threads.c).  A cell
  * that is not a counts tally stops them (the column is not grouped by);
- * those who take them finish them.
+ * those who take them finish them.  threads_cell() returns, for a cell
+ * of column rc, the ids it gave the cell's values (numbered from 0 in
+ * the order first seen), else NULL; groups_cell() numbers its values
+ * the same way, and takes them (ids) instead of looking each up.
  */
 struct gbuild	*groups_begin(size_t col, const char *groupby);
 size_t	groups_col(const struct gbuild *g);
 void	groups_cell(struct gbuild *g, const struct rrow *w,
-	    const struct tally_cell *c);
+	    const struct tally_cell *c, const uint32_t *ids);
 struct tpre	*threads_begin(const struct report *r, size_t rc, size_t cc);
-void	threads_cell(const struct report *r, struct tpre *p, size_t row,
-	    size_t col, const struct tally_cell *c);
+const uint32_t *threads_cell(const struct report *r, struct tpre *p,
+	    size_t row, size_t col, const struct tally_cell *c);
 void	report_load(struct report *r, const struct ropts *o);
 
 /* Row w's line in the join (for messages: from a file, its lines are

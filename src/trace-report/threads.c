@@ -325,17 +325,20 @@ threads_begin(const struct report *r, size_t rc, size_t cc)
 	return p;
 }
 
-void
+const uint32_t *
 threads_cell(const struct report *r, struct tpre *p, size_t row, size_t col,
     const struct tally_cell *c)
 {
 	if (p->dead || p->over > 0 || (col != p->rc && col != p->cc))
-		return;
+		return NULL;
 	if (c->n > 0 && c->kind != TK_COUNTS)
 		p->dead = 1;
 	else if (col == p->rc ? side_row(r, &p->rs, &p->rb, row, c) :
 	    side_row(r, &p->cs, &p->cb, row, c))
 		p->over = row + 1;
+	else if (col == p->rc)	/* the row's entries: its htab ids */
+		return p->rs.rthr + p->rs.roff[row];
+	return NULL;
 }
 
 static void	side_free(struct tside *s, int keeptid);
