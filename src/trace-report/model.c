@@ -770,12 +770,6 @@ groups_begin(size_t col, const char *groupby)
 	return g;
 }
 
-size_t
-groups_col(const struct gbuild *g)
-{
-	return g->col;
-}
-
 void
 groups_cell(struct gbuild *g, const struct rrow *w,
     const struct tally_cell *c, const uint32_t *ids)

@@ -444,7 +444,6 @@ void	model_threads(struct report *r, const struct ropts *o);
  * the same way, and takes them (ids) instead of looking each up.
  */
 struct gbuild	*groups_begin(size_t col, const char *groupby);
-size_t	groups_col(const struct gbuild *g);
 void	groups_cell(struct gbuild *g, const struct rrow *w,
 	    const struct tally_cell *c, const uint32_t *ids);
 struct tpre	*threads_begin(const struct report *r, size_t rc, size_t cc);
