@@ -841,15 +841,11 @@ check_tallies(struct report *r, size_t nt, const char *groupby)
 	struct span *cell = xreallocarray(NULL, nt + 1, sizeof(*cell)), bad;
 	struct tally_cell t = { 0 };
 	size_t i, k, gc = SIZE_MAX;
-	int cc = -1;
+	int rc = rp_side_col(r, 1, groupby, 0), cc = rp_side_col(r, 0,
+	    groupby, 0);
 
-	for (i = 0; i < r->nrt; i++)
-		if (span_eqs(r->rtcol[i], groupby) && !r->rtrange[i])
-			gc = i;
-	for (i = 0; i < r->nct; i++)
-		if (span_eqs(r->ctcol[i], groupby) && !r->ctrange[i])
-			cc = (int)i;
-	if (gc != SIZE_MAX) {
+	if (rc >= 0) {
+		gc = (size_t)rc;
 		r->gpre = groups_begin(gc, groupby);
 		if (cc >= 0 && !r->hasruns)
 			r->tpre = threads_begin(r, gc, (size_t)cc);

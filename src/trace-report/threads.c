@@ -125,19 +125,17 @@ struct sbuild {
 	size_t		 popped;	/* entries faulted in */
 	size_t		*seen;	/* per thread (htab id): its last row + 1 */
 	int		 ref;
-	size_t		 c;	/* the tally column */
 	struct ht_memo	 memo;	/* in front of h */
 };
 
 static void
 side_begin(const struct report *r, struct tside *s, struct sbuild *b,
-    int ref, size_t c)
+    int ref)
 {
 	memset(s, 0, sizeof(*s));
 	memset(b, 0, sizeof(*b));
 	b->h = ht_new();
 	b->ref = ref;
-	b->c = c;
 	if (r->nrow >= UINT32_MAX)
 		die_at(r->file, 1, "the thread map takes fewer than 2^32 keys");
 	/* An entry's count is at most its row's. */
@@ -285,8 +283,8 @@ sides_build(const struct report *r, struct tside *rs, size_t rc,
 {
 	struct sbuild rb, cb;
 
-	side_begin(r, rs, &rb, 1, rc);
-	side_begin(r, cs, &cb, 0, cc);
+	side_begin(r, rs, &rb, 1);
+	side_begin(r, cs, &cb, 0);
 	for (size_t i = 0; i < r->nrow; i++) {
 		if (side_row(r, rs, &rb, i, rp_rt(r, &r->row[i], rc)) < 0 ||
 		    side_row(r, cs, &cb, i, rp_ct(r, &r->row[i], cc)) < 0)
@@ -320,8 +318,8 @@ threads_begin(const struct report *r, size_t rc, size_t cc)
 	p = xcalloc(1, sizeof(*p));
 	p->rc = rc;
 	p->cc = r->nrt + cc;
-	side_begin(r, &p->rs, &p->rb, 1, rc);
-	side_begin(r, &p->cs, &p->cb, 0, cc);
+	side_begin(r, &p->rs, &p->rb, 1);
+	side_begin(r, &p->cs, &p->cb, 0);
 	return p;
 }
 
@@ -734,19 +732,12 @@ fill_counts(const struct tside *from, size_t a, const struct tside *to,
 		    sizeof(*x->cm));
 		memset(x->cm, 0, (x->ncand * x->na + 1) * sizeof(*x->cm));
 	}
-	for (j = 0; j < x->na && x->narrow && to->cw == 2; j++) {
+	for (j = 0; j < x->na && x->narrow; j++) {
 		size_t row = from->trow[from->toff[a] + j];
 
 		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
 			x->cm32[j * x->ncand + x->slot[to->rthr[e]]] +=
-			    ((const uint16_t *)to->rc)[e];
-	}
-	for (j = 0; j < x->na && x->narrow && to->cw == 4; j++) {
-		size_t row = from->trow[from->toff[a] + j];
-
-		for (e = to->roff[row]; e < to->roff[row + 1]; e++)
-			x->cm32[j * x->ncand + x->slot[to->rthr[e]]] +=
-			    ((const uint32_t *)to->rc)[e];
+			    (uint32_t)rcnt(to, e);
 	}
 	for (j = 0; j < x->na && !x->narrow; j++) {
 		size_t row = from->trow[from->toff[a] + j];
