@@ -32,7 +32,10 @@
 # peak RSS at most 1.2 GB per tool at 10M keys, time per event at most 3x
 # the 100-key case.  Beside each case of a target, the fresh-memory floor:
 # the tools' peak RSS and the bytes they wrote, costed at what memory the
-# machine has not handed out lately costs just then (bench/touch.c, dd).
+# machine has not handed out lately costs just then (bench/touch.c, dd);
+# the chain's user CPU time (no kernel work in it); and the time cat takes
+# to copy the histogram and the join -- the output the formats ask of the
+# chain beyond the 100-key case's -- to a new file (no tool's work in it).
 #
 # Inputs are cached under bench/out/data/; the length table needs about
 # 12 GB of disk for the 100x trace (removed afterwards).
@@ -98,9 +101,10 @@ LIMIT=$((memgib * 1024 * 1024 * 1024))
 tm() {
 	local id=$1
 	shift
-	prlimit --as="$LIMIT" "$GNU_TIME" -f '%e %M' -o "$W/time/$id" "$@"
+	prlimit --as="$LIMIT" "$GNU_TIME" -f '%e %M %U' -o "$W/time/$id" "$@"
 }
-# fig ID FIELD: a figure of the last run of ID (1 wall s, 2 peak KiB).
+# fig ID FIELD: a figure of the last run of ID (1 wall s, 2 peak KiB,
+# 3 user CPU s).
 fig() { tail -n 1 "$W/time/$1" | cut -d' ' -f"$2"; }
 mib() { calc "$1 / 1024"; }
 # fresh: what memory the machine has not handed out lately costs, in
@@ -211,7 +215,7 @@ FLOORS=()
 # keyrun NAME KEYS TIDS
 keyrun() {
 	local name=$1 keys=$2 tids=$3 tool id s kib x per total=0 maxkib=0 failed=0
-	local target=0 sumkib=0 written=0 f floor= fx= fnote=
+	local target=0 sumkib=0 written=0 f floor= fx= fnote= user=0 ux= cs= cx=
 	keyset "$name" "$keys" "$tids"
 	note "keys: $keys x $tids threads"
 	rm -f "$W/time"/*
@@ -243,6 +247,7 @@ keyrun() {
 		s=$(fig "$id" 1)
 		kib=$(fig "$id" 2)
 		total=$(calc "$total + $s")
+		user=$(calc "$user + $(fig "$id" 3)")
 		sumkib=$((sumkib + kib))
 		[ "$kib" -le "$maxkib" ] || maxkib=$kib
 		per=
@@ -270,7 +275,19 @@ keyrun() {
 	if [ "$target" = 1 ]; then
 		floor=$(calc "$sumkib / 1048576 * $FRESH_ANON + $written / 1073741824 * $FRESH_FILE")
 		[ -z "$BASE_CHAIN" ] || fx=$(calc "$floor / $BASE_CHAIN")
-		fnote=" (the fresh-memory floor alone: $(fmt 2 "$fx")x)"
+		# two more references, measured beside the chain: the output
+		# the formats ask of it beyond the 100-key case's (the
+		# histogram and the join, one row a key) copied by cat to a
+		# new file, no tool's work in it; and the chain's own user
+		# CPU time, no kernel's work in it
+		"$GNU_TIME" -f '%e' -o "$W/time/c" cat "$W/ref.hist" "$W/join.tsv" > "$W/copy"
+		cs=$(fig c 1)
+		rm -f "$W/copy"
+		if [ -n "$BASE_CHAIN" ]; then
+			cx=$(calc "$cs / $BASE_CHAIN")
+			ux=$(calc "$user / $BASE_CHAIN")
+		fi
+		fnote=" (the fresh-memory floor alone: $(fmt 2 "$fx")x; cat of the histogram and join to a new file alone: $(fmt 2 "$cx")x; the chain's user CPU alone: $(fmt 2 "$ux")x)"
 	fi
 	if [ "$keys" = 100 ] && [ "$tids" = 1 ]; then
 		BASE_CHAIN=$total
@@ -286,12 +303,21 @@ keyrun() {
 	printf '| %s x %s | chain | %s | %s | %s | %s (largest) | |\n' "$keys" "$tids" \
 	    "$(fmt 2 "$total")" "$(fmt 0 "$(calc "$total * 1e9 / $EVENTS")")" \
 	    "$(fmt 2 "$x")" "$(fmt 1 "$(mib "$maxkib")")" >> "$outfile"
+	if [ "$target" = 1 ] || { [ "$keys" = 100 ] && [ "$tids" = 1 ]; }; then
+		printf '| %s x %s | chain, user CPU | %s | %s | %s | | |\n' \
+		    "$keys" "$tids" "$(fmt 2 "$user")" \
+		    "$(fmt 0 "$(calc "$user * 1e9 / $EVENTS")")" \
+		    "$(fmt 2 "${ux:-$(calc "$user / $total")}")" >> "$outfile"
+	fi
 	if [ "$target" = 1 ]; then
 		printf '| %s x %s | fresh-memory floor | %s | %s | %s | %s + %s written | |\n' \
 		    "$keys" "$tids" "$(fmt 2 "$floor")" \
 		    "$(fmt 0 "$(calc "$floor * 1e9 / $EVENTS")")" "$(fmt 2 "$fx")" \
 		    "$(fmt 1 "$(mib "$sumkib")")" \
 		    "$(fmt 1 "$(calc "$written / 1048576")")" >> "$outfile"
+		printf '| %s x %s | cat ref.hist join.tsv > new file | %s | %s | %s | | |\n' \
+		    "$keys" "$tids" "$(fmt 2 "$cs")" \
+		    "$(fmt 0 "$(calc "$cs * 1e9 / $EVENTS")")" "$(fmt 2 "$cx")" >> "$outfile"
 		FLOORS+=("$keys x $tids: $(fmt 2 "$FRESH_ANON") s per GiB of a process's memory, $(fmt 2 "$FRESH_FILE") s per GiB of a new file")
 	fi
 	rm -f "$W/keyed.tsv" "$W/ref.hist" "$W/cand.hist" "$W/join.tsv" "$W/report.md"
