@@ -1419,6 +1419,7 @@ batch_add(struct brow *row, size_t nr, struct klook *kl, const char *file)
 	/* the key's slots: its record, then its bytes to compare */
 	for (r = 0; r < nr; r++) {
 		row[r].k = UINT32_MAX;
+		cand[r] = UINT32_MAX;	/* a record to compare, or none */
 		if (!look || kl[r].n == SIZE_MAX)
 			continue;
 		if (kl[r].id1 != 0)
@@ -1427,15 +1428,13 @@ batch_add(struct brow *row, size_t nr, struct klook *kl, const char *file)
 			__builtin_prefetch(REC_OFF(cand[r]));
 	}
 	for (r = 0; r < nr; r++)
-		if (look && kl[r].n != SIZE_MAX && kl[r].id1 == 0 &&
-		    cand[r] != UINT32_MAX)
+		if (cand[r] != UINT32_MAX)
 			__builtin_prefetch(arena + *REC_OFF(cand[r]));
 	for (r = 0; r < nr; r++) {
 		size_t j;
 
 		line = row[r].line;
-		if (look && kl[r].n != SIZE_MAX && kl[r].id1 == 0 &&
-		    cand[r] != UINT32_MAX)
+		if (cand[r] != UINT32_MAX)
 			row[r].k = key_is(cand[r], line.p, kl[r].n) ? cand[r] :
 			    key_probe(line.p, kl[r].n, kl[r].hv, &j);
 		found += row[r].k != UINT32_MAX;
